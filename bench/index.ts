@@ -16,8 +16,15 @@ const files = readdirSync(dir)
   .filter((f) => filters.length === 0 || filters.some((x) => f.includes(x)))
   .sort();
 
-for (const file of files) {
-  console.log(`\n=== ${file} ===`);
-  const mod = (await import(pathToFileURL(join(dir, file)).href)) as BenchModule;
-  await mod.run();
+async function main(): Promise<void> {
+  for (const file of files) {
+    console.log(`\n=== ${file} ===`);
+    const mod = (await import(pathToFileURL(join(dir, file)).href)) as BenchModule;
+    await mod.run();
+  }
 }
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});

@@ -1,0 +1,183 @@
+/**
+ * What the engine tells its faces (VS Code trees and panel, the CLI's progress lines, the language server's
+ * hovers) while a run goes on. Faces subscribe to these and never reach into the engine or keep their own
+ * copy of a task's state: a face's picture of a run is a fold over these events (see `foldRunView`).
+ *
+ * Plain data only (JSON-serialisable): the same events cross into the webview and are written to logs.
+ */
+
+export type TaskStatus =
+  | 'pending'
+  | 'ready'
+  | 'running'
+  | 'awaiting-approval'
+  | 'done'
+  | 'failed'
+  | 'skipped'
+  | 'cancelled';
+
+export type WorkerRole =
+  | 'task-orchestrator'
+  | 'implementation-orchestrator'
+  | 'code-writer'
+  | 'test-writer'
+  | 'documenter'
+  | 'reviewer'
+  | 'bug-fixer';
+
+export type ApprovalPolicy = 'ask' | 'auto-approve-tests' | 'auto-approve-all';
+
+export interface UsageTotals {
+  inputTokens: number;
+  outputTokens: number;
+  cacheCreationInputTokens: number;
+  cacheReadInputTokens: number;
+  /** Money in US dollars at the configured prices. */
+  costUsd: number;
+  /** True when any part was estimated (a provider that reports no usage). */
+  estimated: boolean;
+}
+
+export interface PhaseView {
+  index: number;
+  title: string;
+  taskKeys: string[];
+}
+
+export interface TaskView {
+  key: string;
+  id: string;
+  description: string;
+  phaseIndex: number;
+  line: number;
+  files: string[];
+  dependsOn: string[];
+  parallel: boolean;
+  status: TaskStatus;
+}
+
+export type ProposalKind = 'create' | 'modify' | 'delete';
+
+/** A proposed edit as a face shows it for review. The proposed text is fetched on demand (it can be large). */
+export interface ProposalView {
+  id: string;
+  taskKey: string;
+  workerId: string;
+  role: WorkerRole;
+  /** Workspace-relative, forward slashes. */
+  path: string;
+  kind: ProposalKind;
+  /** Why the worker proposes it, in its own words, when it said so. */
+  reason?: string;
+  createdAt: string;
+}
+
+export type ProposalOutcome = 'accepted' | 'accepted-with-edits' | 'rejected' | 'stale' | 'refused' | 'cancelled';
+
+export type RunOutcome = 'completed' | 'failed' | 'cancelled' | 'budget-exceeded' | 'needs-approval';
+
+export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error';
+
+export type EngineEvent =
+  | {
+      type: 'run-started';
+      runId: string;
+      featureId: string;
+      tasksPath: string;
+      phases: PhaseView[];
+      tasks: TaskView[];
+      resumed: boolean;
+      budgetUsd?: number;
+      at: string;
+    }
+  | { type: 'task-status'; taskKey: string; status: TaskStatus; role?: WorkerRole; workerId?: string; message?: string; at: string }
+  | { type: 'worker-started'; workerId: string; role: WorkerRole; taskKey: string; model: string; at: string }
+  | { type: 'worker-activity'; workerId: string; activity: string; at: string }
+  | { type: 'worker-finished'; workerId: string; outcome: 'done' | 'failed' | 'cancelled'; summary?: string; at: string }
+  | { type: 'proposal-pending'; proposal: ProposalView; at: string }
+  | { type: 'proposal-decided'; proposalId: string; outcome: ProposalOutcome; feedback?: string; at: string }
+  | { type: 'proposal-applied'; proposalId: string; taskKey: string; path: string; kind: ProposalKind; at: string }
+  | { type: 'usage'; totals: UsageTotals; byRole: Partial<Record<WorkerRole, UsageTotals>>; at: string }
+  | { type: 'finding'; source: 'code-review' | 'security-review' | 'tests' | 'coverage'; severity: 'info' | 'warning' | 'error'; message: string; path?: string; line?: number; at: string }
+  | { type: 'log'; level: LogLevel; message: string; at: string }
+  | { type: 'run-finished'; outcome: RunOutcome; message: string; at: string };
+
+/** A face's picture of the run, rebuilt from events alone. */
+export interface RunView {
+  runId?: string;
+  featureId?: string;
+  tasksPath?: string;
+  phases: PhaseView[];
+  tasks: Map<string, TaskView>;
+  workers: Map<string, { workerId: string; role: WorkerRole; taskKey: string; model: string; activity: string }>;
+  pending: Map<string, ProposalView>;
+  applied: { proposalId: string; taskKey: string; path: string; kind: ProposalKind }[];
+  usage?: UsageTotals;
+  budgetUsd?: number;
+  startedAt?: string;
+  finished?: { outcome: RunOutcome; message: string; at: string };
+}
+
+export function emptyRunView(): RunView {
+  return { phases: [], tasks: new Map(), workers: new Map(), pending: new Map(), applied: [] };
+}
+
+/** Applies one event to a view in place; returns the view for chaining. Unknown task keys are ignored. */
+export function foldRunView(view: RunView, event: EngineEvent): RunView {
+  switch (event.type) {
+    case 'run-started':
+      view.runId = event.runId;
+      view.featureId = event.featureId;
+      view.tasksPath = event.tasksPath;
+      view.phases = event.phases;
+      view.tasks = new Map(event.tasks.map((t) => [t.key, { ...t }]));
+      view.workers.clear();
+      view.pending.clear();
+      view.applied = [];
+      view.startedAt = event.at;
+      if (event.budgetUsd !== undefined) view.budgetUsd = event.budgetUsd;
+      delete view.finished;
+      return view;
+    case 'task-status': {
+      const task = view.tasks.get(event.taskKey);
+      if (task) task.status = event.status;
+      return view;
+    }
+    case 'worker-started':
+      view.workers.set(event.workerId, { workerId: event.workerId, role: event.role, taskKey: event.taskKey, model: event.model, activity: 'starting' });
+      return view;
+    case 'worker-activity': {
+      const worker = view.workers.get(event.workerId);
+      if (worker) worker.activity = event.activity;
+      return view;
+    }
+    case 'worker-finished':
+      view.workers.delete(event.workerId);
+      return view;
+    case 'proposal-pending':
+      view.pending.set(event.proposal.id, event.proposal);
+      return view;
+    case 'proposal-decided':
+      view.pending.delete(event.proposalId);
+      return view;
+    case 'proposal-applied':
+      view.applied.push({ proposalId: event.proposalId, taskKey: event.taskKey, path: event.path, kind: event.kind });
+      return view;
+    case 'usage':
+      view.usage = event.totals;
+      return view;
+    case 'finding':
+    case 'log':
+      return view;
+    case 'run-finished':
+      view.finished = { outcome: event.outcome, message: event.message, at: event.at };
+      view.workers.clear();
+      return view;
+    default:
+      return assertNever(event);
+  }
+}
+
+export function assertNever(value: never): never {
+  throw new Error(`unexpected value: ${JSON.stringify(value)}`);
+}

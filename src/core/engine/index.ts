@@ -1,0 +1,54 @@
+/**
+ * The engine's facade: the only module the faces (src/extension, src/cli) import from the engine.
+ *
+ *   const engine = createEngine({ provider, workspace: (root) => …, commandRunner, confirm, logger });
+ *   const plan = await engine.plan({ root, feature: '001' });   // dry run: show plan.schedule / strategy / forecast
+ *   const run = engine.start(plan);
+ *   run.onEvent((e) => foldRunView(view, e));                    // events from src/protocol/engine-events.ts
+ *   run.decide(proposalId, { kind: 'accept' });                  // when the face is the approver
+ *   const result = await run.done;
+ */
+export { createEngine, EngineNotReadyError } from './run/create-engine';
+export { defaultEngineSettings } from './run/default-settings';
+export { systemClock } from './run/ports';
+export type {
+  Approver,
+  ChecklistState,
+  Clock,
+  Confirm,
+  ConfirmRequest,
+  CostForecast,
+  CoverageItem,
+  Disposable,
+  Engine,
+  EnginePorts,
+  EngineSettings,
+  FeatureChoice,
+  HookView,
+  InterruptedRun,
+  ModelTier,
+  PlanDiagnostic,
+  PlannedTask,
+  PlanOptions,
+  ProposalContent,
+  ProposalDecision,
+  ResumeOptions,
+  RollbackOptions,
+  RollbackResult,
+  Run,
+  RunPlan,
+  RunResult,
+  ScheduleStep,
+  StartInput,
+  Strategy,
+} from './run/facade-types';
+export type { CommandRunner, LlmProvider, Workspace } from './run/port-types';
+export type {
+  ApprovalPolicy,
+  EngineEvent,
+  ProposalView,
+  RunOutcome,
+  TaskView,
+  UsageTotals,
+  WorkerRole,
+} from '../../protocol/engine-events';

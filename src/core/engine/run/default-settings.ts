@@ -1,0 +1,20 @@
+import type { EngineSettings } from './facade-types';
+
+/** Defaults a face overrides field by field; model ids are current Anthropic models per tier. */
+export function defaultEngineSettings(overrides: Partial<EngineSettings> = {}): EngineSettings {
+  const base: EngineSettings = {
+    approvalPolicy: 'ask',
+    interactiveApproval: true,
+    maxWorkers: 4,
+    bugFixAttempts: 2,
+    commands: {},
+    allowedCommands: [],
+    denyGlobs: ['.env*'],
+    modelByRole: {},
+    models: { fast: 'claude-haiku-5-5', balanced: 'claude-sonnet-5-5', deep: 'claude-opus-5-5' },
+    validate: true,
+    workerTurnLimit: 24,
+    workerTokenBudget: 400_000,
+  };
+  return { ...base, ...overrides };
+}

@@ -1,0 +1,251 @@
+/**
+ * The engine as its faces (the VS Code extension, the CLI) see it. Plain data in and out; events are
+ * `EngineEvent`s from src/protocol/engine-events.ts and a face folds them with `foldRunView`.
+ */
+import type {
+  ApprovalPolicy,
+  EngineEvent,
+  PhaseView,
+  ProposalView,
+  RunOutcome,
+  TaskView,
+  UsageTotals,
+  WorkerRole,
+} from '../../../protocol/engine-events';
+import type { Logger } from '../../util/logger';
+import type { Approver, Clock, Confirm, ProposalContent, ProposalDecision } from './ports';
+import type { CommandRunner, LlmProvider, Workspace } from './port-types';
+
+export interface Disposable {
+  dispose(): void;
+}
+
+export interface EnginePorts {
+  /** The LLM every worker talks to; the engine wraps it in one governor per run. */
+  provider: LlmProvider;
+  /** Opens the Workspace port on a workspace folder (absolute path). */
+  workspace: (root: string) => Workspace;
+  commandRunner: CommandRunner;
+  /** Hooks, unchecked checklists, the fallback plan, resume mismatches, rollback conflicts. */
+  confirm: Confirm;
+  /** See `Approver`: optional; without it faces decide through `Run.decide`. */
+  approver?: Approver;
+  logger?: Logger;
+  clock?: Clock;
+}
+
+export type ModelTier = 'fast' | 'balanced' | 'deep';
+
+/** What a face configures; every field has a default (see `defaultEngineSettings`). */
+export interface EngineSettings {
+  approvalPolicy: ApprovalPolicy;
+  /**
+   * True when someone can answer a proposal the policy did not decide (an approver port, or a face that calls
+   * `Run.decide`). False (the CLI without a terminal): such a proposal ends the run with outcome `needs-approval`.
+   */
+  interactiveApproval: boolean;
+  maxWorkers: number;
+  /** How many times the bug-fixer may try after a failed task or a failed test run. */
+  bugFixAttempts: number;
+  /** The project's configured commands by name, argv form (no shell), e.g. `{ test: ['npm', 'test'] }`. */
+  commands: Record<string, string[]>;
+  /** Command names that run without asking. */
+  allowedCommands: string[];
+  /** Globs refused for reading and writing, `.env*` by default. */
+  denyGlobs: string[];
+  /** Stop new model calls once the run has spent this much (US dollars). */
+  budgetUsd?: number;
+  /** Model id per role; unset roles use their definition's tier mapped through `models`. */
+  modelByRole: Partial<Record<WorkerRole, string>>;
+  /** Model id per tier. */
+  models: Record<ModelTier, string>;
+  /** Run code review, security review and the test command after the last phase. */
+  validate: boolean;
+  /** Limits per worker; a worker over them fails clearly. */
+  workerTurnLimit: number;
+  workerTokenBudget: number;
+}
+
+export interface PlanOptions {
+  /** Absolute path of the workspace folder. */
+  root: string;
+  /** Explicit feature argument (`003`, `003-payment`, a path). */
+  feature?: string;
+  /** The user's request: used when there is no spec-kit project (fallback mode), or to focus a spec-kit run. */
+  request?: string;
+  /** Only these task ids (and nothing else) are run. */
+  onlyTasks?: string[];
+  settings?: Partial<EngineSettings>;
+  signal?: AbortSignal;
+}
+
+export interface PlannedTask extends TaskView {
+  role: WorkerRole;
+  /** Why this role: "in a tests sub-section", "names docs/ only", "default". */
+  roleReason: string;
+  isTest: boolean;
+  /** Done in tasks.md already (or in a journal being resumed): not run again. */
+  alreadyDone: boolean;
+}
+
+/** One wave of the schedule as the dry run shows it: tasks that may run at the same time. */
+export interface ScheduleStep {
+  phaseIndex: number;
+  taskKeys: string[];
+  parallel: boolean;
+}
+
+export interface Strategy {
+  complexity: 'small' | 'medium' | 'large';
+  maxWorkers: number;
+  modelByRole: Record<WorkerRole, string>;
+  /** Sentences, shown as is. */
+  why: string[];
+}
+
+export interface CostForecast {
+  low: number;
+  expected: number;
+  high: number;
+  /** Tokens the forecast assumed, for display. */
+  inputTokens: number;
+  outputTokens: number;
+  assumptions: string[];
+}
+
+export interface FeatureChoice {
+  id: string;
+  /** Absolute. */
+  dir: string;
+  /** Absolute. */
+  tasksPath: string;
+  /** Which rule chose it ("explicit argument", "git branch 004-x", "only feature", "fallback plan"). */
+  rule: string;
+  detail?: string;
+}
+
+export interface ChecklistState {
+  file: string;
+  total: number;
+  checked: number;
+  unchecked: number;
+}
+
+export interface HookView {
+  event: 'before_implement' | 'after_implement';
+  command: string;
+  description?: string;
+  optional: boolean;
+}
+
+export interface PlanDiagnostic {
+  severity: 'error' | 'warning' | 'information';
+  message: string;
+  path?: string;
+  line?: number;
+}
+
+export interface RunPlan {
+  mode: 'spec-kit' | 'fallback';
+  root: string;
+  feature: FeatureChoice;
+  /** Fallback mode: the tasks.md text that `start` saves (after the user approves it); spec-kit: undefined. */
+  draftTasksMarkdown?: string;
+  phases: PhaseView[];
+  tasks: PlannedTask[];
+  schedule: ScheduleStep[];
+  criticalPath: { taskKeys: string[]; length: number };
+  strategy: Strategy;
+  forecast: CostForecast;
+  checklists: ChecklistState[];
+  hooks: HookView[];
+  diagnostics: PlanDiagnostic[];
+  settings: EngineSettings;
+}
+
+export type StartInput = RunPlan | PlanOptions;
+
+export interface CoverageItem {
+  /** `FR-001` or `US1`. */
+  id: string;
+  kind: 'requirement' | 'user-story';
+  text: string;
+  taskKeys: string[];
+  files: string[];
+  covered: boolean;
+}
+
+export interface RunResult {
+  runId: string;
+  outcome: RunOutcome;
+  message: string;
+  tasks: { total: number; done: number; failed: number; skipped: number; pending: number };
+  usage: UsageTotals;
+  /** Requirement/story coverage from the validation phase; empty when it did not run. */
+  coverage: CoverageItem[];
+  findings: number;
+  /** Absolute path of the run's journal folder. */
+  journalDir: string;
+}
+
+export interface Run {
+  readonly id: string;
+  readonly plan: RunPlan;
+  /** Live events; a late subscriber calls `events()` first for what it missed. */
+  onEvent(listener: (event: EngineEvent) => void): Disposable;
+  /** Every event so far, in order. */
+  events(): readonly EngineEvent[];
+  pendingProposals(): ProposalView[];
+  proposalContent(proposalId: string): ProposalContent | undefined;
+  /** Decides a pending proposal; false when it is not pending (decided already, or unknown). */
+  decide(proposalId: string, decision: ProposalDecision): boolean;
+  /** Stops workers (their turn in flight is repeated on resume); `done` resolves with outcome `cancelled`. */
+  cancel(reason?: string): void;
+  readonly done: Promise<RunResult>;
+}
+
+export interface InterruptedRun {
+  runId: string;
+  root: string;
+  featureId: string;
+  tasksPath: string;
+  startedAt: string;
+  lastRecordAt: string;
+  tasksDone: number;
+  tasksTotal: number;
+}
+
+export interface ResumeOptions {
+  root: string;
+  runId: string;
+  settings?: Partial<EngineSettings>;
+}
+
+export interface RollbackOptions {
+  root: string;
+  runId: string;
+  /** Only this task's edits; the whole run when absent. */
+  taskKey?: string;
+  /** Overwrite files the user edited after the run without asking. */
+  force?: boolean;
+  signal?: AbortSignal;
+}
+
+export interface RollbackResult {
+  restored: string[];
+  deleted: string[];
+  /** Files left as they are: the user edited them afterwards and did not agree to overwrite. */
+  skipped: { path: string; reason: string }[];
+}
+
+export interface Engine {
+  /** Chooses the feature (or drafts the fallback plan: one model call), schedule, strategy and forecast. */
+  plan(options: PlanOptions): Promise<RunPlan>;
+  /** Starts a run; hooks and checklist gates are asked through `confirm` before any task runs. */
+  start(input: StartInput): Run;
+  findInterruptedRuns(root: string): Promise<InterruptedRun[]>;
+  resume(options: ResumeOptions): Promise<Run>;
+  rollback(options: RollbackOptions): Promise<RollbackResult>;
+}
+
+export type { ProposalContent, ProposalDecision, ConfirmRequest, Confirm, Approver, Clock } from './ports';

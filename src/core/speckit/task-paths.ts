@@ -1,0 +1,126 @@
+/**
+ * Finds the file paths a task names. Task lines mix paths with prose, identifiers, package names and URLs,
+ * so a token only counts when it looks like a path on its own: it has a slash and ends in a file extension or
+ * a slash, or it is a file name with a well-known extension, or a dotfile.
+ */
+
+export interface PathMention {
+  readonly path: string;
+  /** Index of the path's first character in the scanned text. */
+  readonly start: number;
+  readonly end: number;
+}
+
+// Bare `name.ext` tokens are only paths for extensions seen in source trees, else `e.g.` or `v1.2` would count.
+const KNOWN_EXTENSIONS = new Set(
+  (
+    'ts tsx js jsx mjs cjs mts cts json jsonc json5 md mdx py pyi rs go java kt kts rb php cs fs cpp cc cxx c h hpp ' +
+    'm mm swift dart lua css scss sass less html htm vue svelte astro yml yaml toml ini cfg conf env prisma sql ' +
+    'graphql gql proto sh bash zsh ps1 bat cmd txt csv tsv xml svg png jpg jpeg gif webp ico lock gradle tf hcl ' +
+    'ipynb r jl ex exs erl hs ml clj scala sol zig wasm vsix snap log pem crt'
+  ).split(' '),
+);
+
+// Brackets stay inside tokens: route folders like `app/api/[id]/route.ts` are paths.
+const BARE_TOKEN = /[^\s`'"(),;<>{}，、（）：。；]+/g;
+const BACKTICK_SPAN = /`([^`\r\n]+)`/g;
+const FORBIDDEN_IN_PATH = /[\s()=<>{}$*?#|"'!,;]|::/;
+const LINE_SUFFIX = /:\d+(?::\d+)?$/;
+const EXTENSION = /\.([A-Za-z0-9]{1,10})$/;
+const FILE_NAME = /^[\w.-]+$/;
+// Framework names (`Node.js`, `Next.js`) are not files.
+const PRODUCT_NAME = /^[A-Z][\w]*\.js$/;
+
+export function extractPaths(text: string): PathMention[] {
+  const found: PathMention[] = [];
+  if (text.indexOf('/') < 0 && text.indexOf('.') < 0) return found;
+  const seen = new Set<string>();
+  let bare = text;
+  if (text.indexOf('`') >= 0) {
+    BACKTICK_SPAN.lastIndex = 0;
+    let masked = '';
+    let last = 0;
+    for (let m = BACKTICK_SPAN.exec(text); m !== null; m = BACKTICK_SPAN.exec(text)) {
+      const inner = m[1] ?? '';
+      const trimmedStart = inner.length - inner.trimStart().length;
+      const candidate = cleanCandidate(inner.trim());
+      if (candidate !== undefined && isPathLike(candidate, true)) {
+        const start = m.index + 1 + trimmedStart;
+        push(found, seen, candidate, start);
+      }
+      masked += text.slice(last, m.index) + ' '.repeat(m[0].length);
+      last = m.index + m[0].length;
+    }
+    bare = masked + text.slice(last);
+  }
+  BARE_TOKEN.lastIndex = 0;
+  for (let m = BARE_TOKEN.exec(bare); m !== null; m = BARE_TOKEN.exec(bare)) {
+    const candidate = cleanCandidate(m[0]);
+    if (candidate !== undefined && isPathLike(candidate, false)) push(found, seen, candidate, m.index);
+  }
+  found.sort((a, b) => a.start - b.start);
+  return found;
+}
+
+function push(found: PathMention[], seen: Set<string>, path: string, start: number): void {
+  if (seen.has(path)) return;
+  seen.add(path);
+  found.push({ path, start, end: start + path.length });
+}
+
+function cleanCandidate(token: string): string | undefined {
+  let t = token;
+  // Sentence punctuation and markdown emphasis stuck to the end of a bare token.
+  while (t.length > 0 && '.:!?*_~'.includes(t.charAt(t.length - 1)) && !t.endsWith('/.')) t = t.slice(0, -1);
+  while (t.length > 0 && '*_~'.includes(t.charAt(0))) t = t.slice(1);
+  t = t.replace(LINE_SUFFIX, '');
+  return t.length >= 2 ? t : undefined;
+}
+
+function isPathLike(token: string, backticked: boolean): boolean {
+  if (token.includes('://') || token.startsWith('www.') || token.startsWith('@')) return false;
+  if (FORBIDDEN_IN_PATH.test(token)) return false;
+  if (token.includes('/') || token.includes('\\')) {
+    const normalized = token.replace(/\\/g, '/');
+    if (normalized.includes('//')) return false;
+    if (!/[A-Za-z]/.test(normalized)) return false;
+    const last = normalized.slice(normalized.lastIndexOf('/') + 1);
+    // `/api/tasks` is a URL route far more often than a file: an absolute path counts only with a file extension.
+    if (normalized.startsWith('/')) return EXTENSION.test(last) && !/^\d+(?:\.\d+)*$/.test(last);
+    if (normalized.endsWith('/')) return true;
+    if (/^(?:\.{1,2}\/|~\/|[A-Za-z]:\/)/.test(normalized)) return true;
+    if (EXTENSION.test(last) && !/^\d+(?:\.\d+)*$/.test(last)) return true;
+    return backticked && /^[\w.-]+(?:\/[\w.-]+)+$/.test(normalized) && /[a-z]/.test(normalized);
+  }
+  if (!FILE_NAME.test(token)) return false;
+  if (/^\.[A-Za-z][\w.-]*$/.test(token)) return !token.endsWith('.');
+  const ext = EXTENSION.exec(token)?.[1];
+  if (ext === undefined || !KNOWN_EXTENSIONS.has(ext)) return false;
+  const name = token.slice(0, token.length - ext.length - 1);
+  if (name.length === 0 || /^[\d.]+$/.test(name)) return false;
+  return backticked || !PRODUCT_NAME.test(token);
+}
+
+/** Absolute, home-relative, drive-letter or `..`-escaping paths point outside the workspace. */
+export function isOutsideWorkspace(path: string): boolean {
+  const normalized = path.replace(/\\/g, '/');
+  if (/^(?:\/|~|[A-Za-z]:\/)/.test(normalized)) return true;
+  let depth = 0;
+  for (const segment of normalized.split('/')) {
+    if (segment === '..') {
+      depth -= 1;
+      if (depth < 0) return true;
+    } else if (segment !== '.' && segment !== '') {
+      depth += 1;
+    }
+  }
+  return false;
+}
+
+/** The form two mentions of one file share: forward slashes, no leading `./`, no trailing slash. */
+export function normalizeTaskPath(path: string): string {
+  let p = path.replace(/\\/g, '/');
+  while (p.startsWith('./')) p = p.slice(2);
+  while (p.length > 1 && p.endsWith('/')) p = p.slice(0, -1);
+  return p;
+}

@@ -1,0 +1,147 @@
+/**
+ * The grammar of one tasks.md line, shared by the parser and the writer so both agree on what a task line is.
+ * Every function here works on a single line (no line terminator) and runs in time linear in its length.
+ */
+import type { CheckboxMark } from './tasks-model';
+
+export interface CheckboxLine {
+  /** Columns of indentation before the bullet (a tab counts to the next multiple of four). */
+  readonly indent: number;
+  /** Index of `[` in the line. */
+  readonly bracketStart: number;
+  readonly mark: CheckboxMark;
+  /** Index of the first non-blank character after `]` (the line length when there is none). */
+  readonly contentStart: number;
+}
+
+// `- [ ]`, `* [x]`, `+ [X]`, `1. [ ]`, `1) [ ]`, followed by a blank or the end of the line.
+const CHECKBOX = /^([ \t]*)(?:[-*+]|\d{1,9}[.)])[ \t]+\[([ xX])\](?=[ \t]|$)/;
+// Anything that tries to be a checkbox: optional bullet, brackets holding only blanks and x.
+const CHECKBOX_ATTEMPT = /^[ \t]*(?:[-*+]|\d{1,9}[.)])?[ \t]*\[[ xX]{0,3}\]/;
+const TASK_ID = /^T\d{1,6}[A-Za-z]?(?![\w])/;
+
+export function matchCheckboxLine(line: string): CheckboxLine | undefined {
+  const m = CHECKBOX.exec(line);
+  if (m === null) return undefined;
+  const bracketStart = m[0].length - 3;
+  let contentStart = m[0].length;
+  while (contentStart < line.length && (line[contentStart] === ' ' || line[contentStart] === '\t')) contentStart += 1;
+  return { indent: columns(m[1] ?? ''), bracketStart, mark: (m[2] ?? ' ') as CheckboxMark, contentStart };
+}
+
+/** A line that tries to be a checkbox but is not one: `- []`, `-[ ]`, `- [ x]`, `[ ] T001`, `- [ ]T001`. */
+export function isMalformedCheckbox(line: string): boolean {
+  return CHECKBOX_ATTEMPT.test(line) && !CHECKBOX.test(line);
+}
+
+export interface TaskLabel {
+  readonly text: string;
+  /** Indices in the line of `[` and one past `]`. */
+  readonly start: number;
+  readonly end: number;
+}
+
+export interface TaskHead {
+  readonly id: string;
+  readonly idStart: number;
+  readonly idEnd: number;
+  readonly labels: readonly TaskLabel[];
+  /** Index where the description starts (after labels and one separator). */
+  readonly descriptionStart: number;
+}
+
+const MAX_LABEL_LENGTH = 40;
+
+/**
+ * Reads `T012 [P] [US1] Description`, `**T001 [P]** Description`, `**T001**: Description`, `[T001] Description`
+ * starting at `from`. Returns undefined when no task id opens the text there.
+ */
+export function matchTaskHead(line: string, from: number): TaskHead | undefined {
+  let i = from;
+  let wrapper = '';
+  if (line.startsWith('**', i) || line.startsWith('__', i)) {
+    wrapper = line.slice(i, i + 2);
+    i += 2;
+  } else if (line[i] === '`' || line[i] === '[') {
+    wrapper = line[i] === '[' ? ']' : '`';
+    i += 1;
+  }
+  const idMatch = TASK_ID.exec(line.slice(i, i + 12));
+  if (idMatch === null) return undefined;
+  const id = idMatch[0];
+  const idStart = i;
+  const idEnd = i + id.length;
+  i = idEnd;
+  const labels: TaskLabel[] = [];
+  let wrapperOpen = wrapper !== '';
+  for (;;) {
+    while (line[i] === ' ' || line[i] === '\t') i += 1;
+    if (wrapperOpen && line.startsWith(wrapper, i)) {
+      i += wrapper.length;
+      wrapperOpen = false;
+      continue;
+    }
+    if (line[i] !== '[') break;
+    const close = line.indexOf(']', i + 1);
+    if (close < 0 || close - i > MAX_LABEL_LENGTH) break;
+    const inner = line.slice(i + 1, close);
+    if (inner.includes('[')) break;
+    labels.push({ text: inner.trim(), start: i, end: close + 1 });
+    i = close + 1;
+  }
+  if (line[i] === ':' || ((line[i] === '-' || line[i] === '–' || line[i] === '—') && line[i + 1] === ' ')) {
+    i += 1;
+    while (line[i] === ' ' || line[i] === '\t') i += 1;
+  }
+  return { id, idStart, idEnd, labels, descriptionStart: i };
+}
+
+/** `US1` for `[US1]`, `[us 1]` or `[Story 1]`; undefined for other labels. */
+export function storyOfLabel(label: string): string | undefined {
+  const m = /^(?:US|Story)\s*(\d+)$/i.exec(label);
+  return m === null ? undefined : `US${m[1] ?? ''}`;
+}
+
+export function isParallelLabel(label: string): boolean {
+  return label === 'P' || label === 'p';
+}
+
+export function columns(whitespace: string): number {
+  let col = 0;
+  for (const ch of whitespace) col = ch === '\t' ? col + 4 - (col % 4) : col + 1;
+  return col;
+}
+
+export function leadingWhitespace(line: string): string {
+  let i = 0;
+  while (i < line.length && (line[i] === ' ' || line[i] === '\t')) i += 1;
+  return line.slice(0, i);
+}
+
+export interface FenceMarker {
+  readonly char: '`' | '~';
+  readonly length: number;
+  /** Text after the marker (an info string on an opening fence; must be blank on a closing one). */
+  readonly rest: string;
+}
+
+/** A fence line (```` ``` ```` or `~~~`, any indentation: fences inside list items are indented too). */
+export function matchFence(line: string): FenceMarker | undefined {
+  let i = 0;
+  while (i < line.length && (line[i] === ' ' || line[i] === '\t')) i += 1;
+  const ch = line[i];
+  if (ch !== '`' && ch !== '~') return undefined;
+  let j = i;
+  while (line[j] === ch) j += 1;
+  const length = j - i;
+  if (length < 3) return undefined;
+  const rest = line.slice(j);
+  // A backtick fence's info string may not contain a backtick (CommonMark), else it is inline code.
+  if (ch === '`' && rest.includes('`')) return undefined;
+  return { char: ch, length, rest };
+}
+
+export function closesFence(open: FenceMarker, line: string): boolean {
+  const m = matchFence(line);
+  return m !== undefined && m.char === open.char && m.length >= open.length && m.rest.trim() === '';
+}

@@ -1,0 +1,179 @@
+/**
+ * The shape of a parsed spec-kit `tasks.md`. One parser produces it for every face: the engine (scheduling and
+ * ticking), the CLI, the VS Code tree and the language server (diagnostics, hovers, outline, code lenses).
+ *
+ * Positions are LSP-compatible: 0-based lines and UTF-16 characters, counted as an editor counts them, so a
+ * UTF-8 byte order mark does not shift line 0. Offsets (`offset`, `startOffset`, `endOffset`) index the exact
+ * string that was parsed, BOM included, for the writer.
+ */
+
+export interface Position {
+  readonly line: number;
+  readonly character: number;
+}
+
+export interface Range {
+  readonly start: Position;
+  readonly end: Position;
+}
+
+export type Eol = '\n' | '\r\n';
+
+export type CheckboxMark = ' ' | 'x' | 'X';
+
+export interface Checkbox {
+  /** Offset of the mark character between the brackets, in the parsed string. */
+  readonly offset: number;
+  /** Range of `[ ]` including both brackets. */
+  readonly range: Range;
+  readonly mark: CheckboxMark;
+}
+
+export type SubsectionKind = 'tests' | 'implementation' | 'other';
+
+export interface Subsection {
+  readonly title: string;
+  readonly level: number;
+  readonly kind: SubsectionKind;
+  readonly headingRange: Range;
+  /** From the heading to the line before the next heading of any level ≥ 2 (or the end of its phase). */
+  readonly range: Range;
+}
+
+export interface Task {
+  /** As written, e.g. `T012`, `T046B`, `T007b`. */
+  readonly id: string;
+  /** Unique in the document: the id, then `T012#2`, `T012#3` for later duplicates. */
+  readonly key: string;
+  /** Index in `TasksDocument.tasks` (document order). */
+  readonly index: number;
+  /** Line of the checkbox. */
+  readonly line: number;
+  /** The checkbox line plus its indented continuation (sub-bullets, wrapped text); trailing blank lines excluded. */
+  readonly range: Range;
+  readonly startOffset: number;
+  readonly endOffset: number;
+  readonly idRange: Range;
+  readonly checkbox: Checkbox;
+  readonly done: boolean;
+  readonly parallel: boolean;
+  /** `US1` when labelled `[US1]`. */
+  readonly story?: string;
+  /** Every bracket label after the id, as written without brackets (`P`, `US1`, `Setup`…). */
+  readonly labels: readonly string[];
+  /** The text after the id and its labels, as written (one leading `:`/`-` separator removed). */
+  readonly description: string;
+  /** Everything after the checkbox on the checkbox line, trailing whitespace removed: the writer's identity check. */
+  readonly lineText: string;
+  /** The continuation lines, trimmed, in order. */
+  readonly details: readonly string[];
+  /** Paths the task names (backticked or bare), as written, deduplicated, in order of appearance. */
+  readonly files: readonly string[];
+  /** Ids this task's own text says it depends on ("depends on T012", "after T005", "**Dependencies**: T003"). */
+  readonly dependsOn: readonly string[];
+  /** Index into `TasksDocument.phases`; absent for a task before any phase or inside a non-phase section. */
+  readonly phaseIndex?: number;
+  readonly subsection?: { readonly title: string; readonly kind: SubsectionKind };
+  readonly isTest: boolean;
+}
+
+export interface Phase {
+  readonly index: number;
+  /** The heading text without `#` marks. */
+  readonly heading: string;
+  /** The heading after its number and separator (`Setup`, `User Story 1 - Title (Priority: P1) 🎯 MVP`). */
+  readonly title: string;
+  /** `3.1`, `3`, `A`, … when the heading numbers the phase. */
+  readonly number?: string;
+  readonly headingRange: Range;
+  /** From the heading to the line before the next `##` (or `#`) heading. */
+  readonly range: Range;
+  readonly purpose?: string;
+  readonly goal?: string;
+  readonly independentTest?: string;
+  readonly checkpoint?: string;
+  /** `US1` when this is a user-story phase. */
+  readonly story?: string;
+  /** `P1` when the heading states a priority. */
+  readonly priority?: string;
+  readonly mvp: boolean;
+  readonly subsections: readonly Subsection[];
+  /** Keys of its tasks in document order. */
+  readonly taskKeys: readonly string[];
+}
+
+export type SectionKind = 'dependencies' | 'parallel-example' | 'strategy' | 'notes' | 'other';
+
+/** A `##` section that is not a phase. */
+export interface Section {
+  readonly title: string;
+  readonly kind: SectionKind;
+  readonly headingRange: Range;
+  readonly range: Range;
+}
+
+export type NonTaskCheckboxReason = 'no-id' | 'table-row' | 'sub-item';
+
+export interface NonTaskCheckbox {
+  readonly range: Range;
+  /** The text after the checkbox. */
+  readonly text: string;
+  readonly checked: boolean;
+  readonly reason: NonTaskCheckboxReason;
+}
+
+/** A reference to task ids in prose: a single id, an inclusive range (`T006-T013`, `T006–T013`) or open (`T016+`). */
+export type TaskIdRef =
+  | { readonly kind: 'id'; readonly id: string; readonly range: Range }
+  | { readonly kind: 'range'; readonly from: string; readonly to: string; readonly range: Range }
+  | { readonly kind: 'open-range'; readonly from: string; readonly range: Range };
+
+/** "`after` must wait for `before`": from a Dependencies section or prose, e.g. "T014 blocks T022". */
+export interface DependencyStatement {
+  readonly before: readonly TaskIdRef[];
+  readonly after: readonly TaskIdRef[];
+  /** The line the statement was read from. */
+  readonly range: Range;
+  readonly text: string;
+}
+
+export type DiagnosticSeverity = 'error' | 'warning' | 'information';
+
+/** Stable codes: the language server, the CLI and tests match on them. */
+export type TasksDiagnosticCode =
+  | 'duplicate-task-id'
+  | 'checkbox-without-id'
+  | 'task-without-checkbox'
+  | 'task-id-out-of-order'
+  | 'malformed-checkbox'
+  | 'unknown-dependency'
+  | 'dependency-on-later-phase'
+  | 'dependency-cycle'
+  | 'parallel-same-file'
+  | 'path-outside-workspace'
+  | 'task-outside-phase';
+
+export interface TasksDiagnostic {
+  readonly code: TasksDiagnosticCode;
+  readonly severity: DiagnosticSeverity;
+  readonly range: Range;
+  readonly message: string;
+  /** The task the diagnostic is about, when there is one. */
+  readonly taskKey?: string;
+}
+
+export interface TasksDocument {
+  readonly text: string;
+  readonly eol: Eol;
+  readonly hasBom: boolean;
+  /** The first `#` heading. */
+  readonly title?: string;
+  readonly phases: readonly Phase[];
+  /** Document order. */
+  readonly tasks: readonly Task[];
+  readonly sections: readonly Section[];
+  readonly nonTaskCheckboxes: readonly NonTaskCheckbox[];
+  readonly dependencyStatements: readonly DependencyStatement[];
+  /** Parse-level diagnostics; graph-level ones (cycles, later-phase dependencies) come from the graph. */
+  readonly diagnostics: readonly TasksDiagnostic[];
+}

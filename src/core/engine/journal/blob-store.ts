@@ -1,0 +1,41 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { writeFileAtomic } from '../../util/atomic-write';
+import { isMissing } from '../workspace/path-policy';
+import { sha256 } from './hash';
+import type { PreImageRef } from '../../../protocol/journal';
+
+/** Default cap per pre-image: big enough for any source file, small enough that a run's folder stays modest. */
+export const DEFAULT_MAX_BLOB_BYTES = 8 * 1024 * 1024;
+
+/**
+ * Content-addressed store of pre-images (`blobs/<sha256>`), one per run, deleted with it. Identical contents
+ * are stored once. Over the cap a pre-image is not kept, and the returned ref says so, so rollback can tell
+ * the user that file cannot be restored instead of failing late.
+ */
+export class BlobStore {
+  constructor(
+    private readonly dir: string,
+    private readonly maxBytes: number = DEFAULT_MAX_BLOB_BYTES,
+  ) {}
+
+  async put(text: string): Promise<PreImageRef> {
+    const hash = sha256(text);
+    const size = Buffer.byteLength(text, 'utf8');
+    if (size > this.maxBytes) return { kind: 'too-big', hash, size, limit: this.maxBytes };
+    const path = join(this.dir, hash);
+    if ((await this.get(hash)) === undefined) await writeFileAtomic(path, text);
+    return { kind: 'stored', hash, size };
+  }
+
+  /** The blob's text, or undefined when it is not in the store (deleted, or never kept). */
+  async get(hash: string): Promise<string | undefined> {
+    if (!/^[0-9a-f]{64}$/.test(hash)) return undefined;
+    try {
+      return await readFile(join(this.dir, hash), 'utf8');
+    } catch (error) {
+      if (isMissing(error)) return undefined;
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,143 @@
+import { assertNever } from '../../../protocol/engine-events';
+import type { ProposalKind, RunOutcome, TaskStatus, UsageTotals, WorkerRole } from '../../../protocol/engine-events';
+import type { JournalRecord, JournalRecordOf, JournalTask, PreImageRef } from '../../../protocol/journal';
+
+/** One edit the run wrote (or may have written: `inDoubt`), newest last. */
+export interface AppliedEdit {
+  proposalId: string;
+  taskKey: string;
+  path: string;
+  kind: ProposalKind;
+  preImage: PreImageRef;
+  /** sha256 of what was written; null for a delete. */
+  writtenHash: string | null;
+  at: string;
+  /**
+   * The write-ahead record exists but the confirmation does not: the process died while writing. The file
+   * holds either the pre-image or the written content; rollback and resume check which.
+   */
+  inDoubt: boolean;
+  rolledBack: boolean;
+}
+
+export type FinishedCommand = Omit<JournalRecordOf<'command-run'>, 'type'>;
+export type WorkerSummary = Omit<JournalRecordOf<'worker-summary'>, 'type'>;
+
+/** A run as its journal tells it. Pure data; `foldJournal` builds it. */
+export interface RunState {
+  runId?: string;
+  featureId?: string;
+  tasksPath?: string;
+  tasksHash?: string;
+  /** The tasks as planned (the latest `run-planned` record wins, e.g. after a resume re-plan). */
+  tasks: JournalTask[];
+  taskStatus: Map<string, TaskStatus>;
+  edits: AppliedEdit[];
+  commands: FinishedCommand[];
+  summaries: WorkerSummary[];
+  usage: UsageTotals;
+  usageByRole: Map<WorkerRole, UsageTotals>;
+  startedAt?: string;
+  lastRecordAt?: string;
+  cancelled?: { reason: string; at: string };
+  finished?: { outcome: RunOutcome; message: string; at: string };
+}
+
+export function zeroUsageTotals(): UsageTotals {
+  return { inputTokens: 0, outputTokens: 0, cacheCreationInputTokens: 0, cacheReadInputTokens: 0, costUsd: 0, estimated: false };
+}
+
+export function addUsageTotals(a: UsageTotals, b: UsageTotals): UsageTotals {
+  return {
+    inputTokens: a.inputTokens + b.inputTokens,
+    outputTokens: a.outputTokens + b.outputTokens,
+    cacheCreationInputTokens: a.cacheCreationInputTokens + b.cacheCreationInputTokens,
+    cacheReadInputTokens: a.cacheReadInputTokens + b.cacheReadInputTokens,
+    costUsd: a.costUsd + b.costUsd,
+    estimated: a.estimated || b.estimated,
+  };
+}
+
+export function emptyRunState(): RunState {
+  return { tasks: [], taskStatus: new Map(), edits: [], commands: [], summaries: [], usage: zeroUsageTotals(), usageByRole: new Map() };
+}
+
+/** A run's state is a fold over its records: resume = fold, then continue from there. Pure. */
+export function foldJournal(records: readonly JournalRecord[]): RunState {
+  return records.reduce(applyRecord, emptyRunState());
+}
+
+/** Applies one record to the state in place and returns it (usable as a reducer). */
+export function applyRecord(state: RunState, record: JournalRecord): RunState {
+  state.startedAt ??= record.at;
+  state.lastRecordAt = record.at;
+  switch (record.type) {
+    case 'run-planned':
+      state.runId = record.runId;
+      state.featureId = record.featureId;
+      state.tasksPath = record.tasksPath;
+      state.tasksHash = record.tasksHash;
+      state.tasks = record.tasks;
+      for (const task of record.tasks) if (!state.taskStatus.has(task.key)) state.taskStatus.set(task.key, 'pending');
+      // A resume re-opens the run: an earlier cancel no longer describes it.
+      delete state.cancelled;
+      return state;
+    case 'task-state':
+      state.taskStatus.set(record.taskKey, record.status);
+      return state;
+    case 'proposal-made':
+    case 'proposal-decided':
+      return state;
+    case 'edit-applying':
+      state.edits.push({
+        proposalId: record.proposalId,
+        taskKey: record.taskKey,
+        path: record.path,
+        kind: record.kind,
+        preImage: record.preImage,
+        writtenHash: record.writtenHash,
+        at: record.at,
+        inDoubt: true,
+        rolledBack: false,
+      });
+      return state;
+    case 'edit-applied':
+      for (const edit of state.edits) if (edit.proposalId === record.proposalId) edit.inDoubt = false;
+      return state;
+    case 'edit-rolled-back':
+      for (const edit of state.edits) if (edit.proposalId === record.proposalId) edit.rolledBack = true;
+      return state;
+    case 'command-run': {
+      const { type: _type, ...command } = record;
+      state.commands.push(command);
+      return state;
+    }
+    case 'worker-summary': {
+      const { type: _type, ...summary } = record;
+      state.summaries.push(summary);
+      return state;
+    }
+    case 'usage':
+      state.usage = addUsageTotals(state.usage, record.usage);
+      if (record.role !== undefined) state.usageByRole.set(record.role, addUsageTotals(state.usageByRole.get(record.role) ?? zeroUsageTotals(), record.usage));
+      return state;
+    case 'run-cancelled':
+      state.cancelled = { reason: record.reason, at: record.at };
+      return state;
+    case 'run-finished':
+      state.finished = { outcome: record.outcome, message: record.message, at: record.at };
+      return state;
+    default:
+      return assertNever(record);
+  }
+}
+
+/** True when the run never finished (crash, kill, window reload, cancel): it is offered for resume. */
+export function isInterrupted(state: RunState): boolean {
+  return state.runId !== undefined && state.finished === undefined;
+}
+
+/** Edits of the run that are still in effect (not rolled back), oldest first. */
+export function liveEdits(state: RunState, taskKey?: string): AppliedEdit[] {
+  return state.edits.filter((e) => !e.rolledBack && (taskKey === undefined || e.taskKey === taskKey));
+}

@@ -1,0 +1,86 @@
+import type { PathPurpose, PathRefusal, ResolvedPath } from './path-policy';
+
+/**
+ * The Workspace port: everything the engine does to the user's project goes through it, confined by the
+ * path policy (path-policy.ts). The CLI and tests use `NodeWorkspace`; the extension implements the same
+ * port over `workspace.fs` and `WorkspaceEdit` (undo, open editors, unsaved buffers).
+ *
+ * Paths are workspace-relative with forward slashes. Expected outcomes (missing file, refusal, binary file)
+ * are values; only unexpected I/O failures throw.
+ */
+export interface Workspace {
+  /** Absolute path of the workspace folder. */
+  readonly root: string;
+  /** Applies the path policy without touching the file (used by the gate before it asks anyone). */
+  check(rel: string, purpose: PathPurpose): Promise<ResolvedPath | PathRefusal>;
+  read(rel: string, signal: AbortSignal): Promise<ReadOutcome>;
+  stat(rel: string, signal: AbortSignal): Promise<StatOutcome>;
+  list(rel: string, options: ListOptions, signal: AbortSignal): Promise<ListOutcome>;
+  search(query: SearchQuery, signal: AbortSignal): Promise<SearchOutcome>;
+  /** Replaces or creates the file so readers never see a torn write; creates parent folders. */
+  writeAtomic(rel: string, content: string, signal: AbortSignal): Promise<WriteOutcome>;
+  delete(rel: string, signal: AbortSignal): Promise<DeleteOutcome>;
+}
+
+export type ReadOutcome =
+  | { kind: 'text'; rel: string; text: string; size: number }
+  | { kind: 'not-found'; rel: string }
+  | { kind: 'not-a-file'; rel: string }
+  | { kind: 'binary'; rel: string; size: number }
+  | { kind: 'too-large'; rel: string; size: number; limit: number }
+  | PathRefusal;
+
+export type StatOutcome =
+  | { kind: 'file'; rel: string; size: number; mtimeMs: number }
+  | { kind: 'directory'; rel: string }
+  | { kind: 'not-found'; rel: string }
+  | PathRefusal;
+
+export interface ListOptions {
+  /** Walk sub-folders too (respecting .gitignore). */
+  recursive: boolean;
+  /** Stop after this many entries and say so (`truncated`). */
+  maxEntries: number;
+}
+
+export interface ListEntry {
+  /** Workspace-relative. */
+  path: string;
+  type: 'file' | 'directory';
+}
+
+export type ListOutcome =
+  | { kind: 'listed'; rel: string; entries: ListEntry[]; truncated: boolean }
+  | { kind: 'not-found'; rel: string }
+  | { kind: 'not-a-directory'; rel: string }
+  | PathRefusal;
+
+export interface SearchQuery {
+  /** A JavaScript regular expression source when `regex`, else a literal string. */
+  pattern: string;
+  regex: boolean;
+  caseSensitive: boolean;
+  /** Only files whose path matches this glob (glob.ts syntax), e.g. `*.ts` or `src/**`. */
+  glob?: string;
+  /** Folder to search below ('' = whole workspace). */
+  under: string;
+  maxResults: number;
+}
+
+export interface SearchMatch {
+  path: string;
+  /** 1-based. */
+  line: number;
+  /** The matching line, clipped to a sensible width. */
+  text: string;
+}
+
+export type SearchOutcome =
+  | { kind: 'matches'; matches: SearchMatch[]; truncated: boolean; filesSearched: number; filesSkipped: number }
+  | { kind: 'invalid-pattern'; message: string }
+  | { kind: 'not-found'; rel: string }
+  | PathRefusal;
+
+export type WriteOutcome = { kind: 'written'; rel: string } | PathRefusal;
+
+export type DeleteOutcome = { kind: 'deleted'; rel: string } | { kind: 'not-found'; rel: string } | PathRefusal;

@@ -1,0 +1,137 @@
+/**
+ * The run journal's records: one JSON object per line in `<stateDir>/runs/<runId>/journal.jsonl`.
+ *
+ * "The journal is the run": a run's state is a fold over these records (see `foldJournal`), so the
+ * extension and the CLI can resume or roll back each other's runs. Records cross a boundary (disk, possibly
+ * written by another version), so they are parsed with the schemas below, never trusted by shape.
+ *
+ * Compatibility rule: add optional fields freely; never change the meaning of an existing one. Bump
+ * `JOURNAL_FORMAT_VERSION` when a reader of the old version would misread the new records.
+ */
+import { z } from 'zod';
+import type { ApprovalPolicy, ProposalKind, ProposalOutcome, RunOutcome, TaskStatus, WorkerRole } from './engine-events';
+
+export const JOURNAL_FORMAT_VERSION = 1;
+
+const taskStatusSchema = z.enum(['pending', 'ready', 'running', 'awaiting-approval', 'done', 'failed', 'skipped', 'cancelled']) satisfies z.ZodType<TaskStatus>;
+const workerRoleSchema = z.enum([
+  'task-orchestrator',
+  'implementation-orchestrator',
+  'code-writer',
+  'test-writer',
+  'documenter',
+  'reviewer',
+  'bug-fixer',
+]) satisfies z.ZodType<WorkerRole>;
+const proposalKindSchema = z.enum(['create', 'modify', 'delete']) satisfies z.ZodType<ProposalKind>;
+const proposalOutcomeSchema = z.enum(['accepted', 'accepted-with-edits', 'rejected', 'stale', 'refused', 'cancelled']) satisfies z.ZodType<ProposalOutcome>;
+const runOutcomeSchema = z.enum(['completed', 'failed', 'cancelled', 'budget-exceeded', 'needs-approval']) satisfies z.ZodType<RunOutcome>;
+const approvalPolicySchema = z.enum(['ask', 'auto-approve-tests', 'auto-approve-all']) satisfies z.ZodType<ApprovalPolicy>;
+
+const sha256Schema = z.string().regex(/^[0-9a-f]{64}$/);
+
+/**
+ * Where a file's content before an edit is kept for rollback. `none`: the file did not exist (rollback deletes
+ * it). `too-big`: over the blob store's size cap, so it was not kept and rollback cannot restore it.
+ */
+export const preImageRefSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('none') }),
+  z.object({ kind: z.literal('stored'), hash: sha256Schema, size: z.number().int().nonnegative() }),
+  z.object({ kind: z.literal('too-big'), hash: sha256Schema, size: z.number().int().nonnegative(), limit: z.number().int().nonnegative() }),
+]);
+export type PreImageRef = z.infer<typeof preImageRefSchema>;
+
+/** A task as the run knew it: keyed by id AND text so a regenerated tasks.md can be matched (see `matchTasks`). */
+export const journalTaskSchema = z.object({ key: z.string(), id: z.string(), text: z.string() });
+export type JournalTask = z.infer<typeof journalTaskSchema>;
+
+export const usageTotalsSchema = z.object({
+  inputTokens: z.number().nonnegative(),
+  outputTokens: z.number().nonnegative(),
+  cacheCreationInputTokens: z.number().nonnegative(),
+  cacheReadInputTokens: z.number().nonnegative(),
+  costUsd: z.number().nonnegative(),
+  estimated: z.boolean(),
+});
+
+const at = z.string();
+
+export const journalRecordSchema = z.discriminatedUnion('type', [
+  z.object({
+    type: z.literal('run-planned'),
+    at,
+    formatVersion: z.number().int(),
+    runId: z.string(),
+    featureId: z.string(),
+    /** Workspace-relative, forward slashes. */
+    tasksPath: z.string(),
+    /** sha256 of tasks.md as planned, to notice that it changed before a resume. */
+    tasksHash: sha256Schema,
+    tasks: z.array(journalTaskSchema),
+    policy: approvalPolicySchema.optional(),
+    /** Present when this planned record starts a resume of the same run. */
+    resumed: z.boolean().optional(),
+  }),
+  z.object({ type: z.literal('task-state'), at, taskKey: z.string(), status: taskStatusSchema, message: z.string().optional() }),
+  z.object({
+    type: z.literal('proposal-made'),
+    at,
+    proposalId: z.string(),
+    /** Increments when a stale proposal is re-diffed onto a new base. */
+    revision: z.number().int().nonnegative(),
+    taskKey: z.string(),
+    workerId: z.string(),
+    role: workerRoleSchema,
+    path: z.string(),
+    kind: proposalKindSchema,
+    baseHash: sha256Schema.nullable(),
+  }),
+  z.object({ type: z.literal('proposal-decided'), at, proposalId: z.string(), outcome: proposalOutcomeSchema, by: z.enum(['user', 'policy']).optional(), feedback: z.string().optional() }),
+  /** Written BEFORE the file is touched (write-ahead): a crash between this and `edit-applied` leaves an in-doubt edit. */
+  z.object({
+    type: z.literal('edit-applying'),
+    at,
+    proposalId: z.string(),
+    taskKey: z.string(),
+    path: z.string(),
+    kind: proposalKindSchema,
+    preImage: preImageRefSchema,
+    /** sha256 of the content being written; null for a delete. */
+    writtenHash: sha256Schema.nullable(),
+  }),
+  z.object({ type: z.literal('edit-applied'), at, proposalId: z.string() }),
+  z.object({ type: z.literal('edit-rolled-back'), at, proposalId: z.string(), forced: z.boolean().optional() }),
+  z.object({
+    type: z.literal('command-run'),
+    at,
+    /** The configured command's name, e.g. `test`. */
+    name: z.string(),
+    argv: z.array(z.string()),
+    taskKey: z.string().optional(),
+    outcome: z.enum(['exited', 'failed-to-start', 'denied']),
+    exitCode: z.number().int().nullable(),
+    signal: z.string().nullable(),
+    timedOut: z.boolean(),
+    durationMs: z.number().nonnegative(),
+    /** The (already head+tail truncated) output kept for resume, so a finished command is never re-run. */
+    output: z.string().optional(),
+  }),
+  z.object({
+    type: z.literal('worker-summary'),
+    at,
+    taskKey: z.string(),
+    workerId: z.string(),
+    role: workerRoleSchema,
+    summary: z.string(),
+    filesTouched: z.array(z.string()),
+  }),
+  /** Usage of one model call (a delta, not a running total). */
+  z.object({ type: z.literal('usage'), at, role: workerRoleSchema.optional(), model: z.string().optional(), usage: usageTotalsSchema }),
+  z.object({ type: z.literal('run-cancelled'), at, reason: z.string() }),
+  z.object({ type: z.literal('run-finished'), at, outcome: runOutcomeSchema, message: z.string() }),
+]);
+
+export type JournalRecord = z.infer<typeof journalRecordSchema>;
+export type JournalRecordType = JournalRecord['type'];
+/** One record type by its `type` tag, e.g. `JournalRecordOf<'edit-applying'>`. */
+export type JournalRecordOf<T extends JournalRecordType> = Extract<JournalRecord, { type: T }>;

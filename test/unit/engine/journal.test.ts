@@ -1,0 +1,165 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { appendFile, readFile, readdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { JournalRecord } from '../../../src/protocol/journal';
+import { foldJournal, isInterrupted } from '../../../src/core/engine/journal/fold';
+import { sha256 } from '../../../src/core/engine/journal/hash';
+import { parseJournalText, readJournalFile } from '../../../src/core/engine/journal/journal-file';
+import { RunStore } from '../../../src/core/engine/journal/run-store';
+import { stateDirFor } from '../../../src/core/engine/journal/state-dir';
+import { matchTasks } from '../../../src/core/engine/journal/task-matcher';
+import { tempProject } from './temp-dir';
+
+const at = '2026-01-01T00:00:00.000Z';
+const usage = { inputTokens: 10, outputTokens: 5, cacheCreationInputTokens: 1, cacheReadInputTokens: 2, costUsd: 0.5, estimated: false };
+const planned: JournalRecord = {
+  type: 'run-planned',
+  at,
+  formatVersion: 1,
+  runId: 'r1',
+  featureId: '001-x',
+  tasksPath: 'specs/001-x/tasks.md',
+  tasksHash: sha256('tasks'),
+  tasks: [
+    { key: 'T001', id: 'T001', text: 'Create a.ts' },
+    { key: 'T002', id: 'T002', text: 'Test a.ts' },
+  ],
+};
+
+test('RunStore: durable appends, state folder git-ignored, torn last line tolerated and repaired on reopen', async () => {
+  const root = await tempProject();
+  const store = new RunStore(stateDirFor(root));
+  const run = await store.create('r1');
+  await run.append(planned);
+  await run.append({ type: 'task-state', at, taskKey: 'T001', status: 'running' });
+  await run.close();
+  assert.equal(await readFile(join(root, '.specify/orchestra/.gitignore'), 'utf8').then((t) => t.split('\n').includes('*')), true);
+
+  // kill -9 in the middle of a write: half a record, no newline.
+  const journalPath = join(root, '.specify/orchestra/runs/r1/journal.jsonl');
+  await appendFile(journalPath, '{"type":"task-state","at":"2026-01-01T00:00:00.000Z","taskKey":"T0');
+  const torn = await readJournalFile(journalPath);
+  assert.equal(torn.records.length, 2);
+  assert.match(torn.warnings[0] ?? '', /torn last record/);
+
+  const resumed = await store.open('r1');
+  await resumed.append({ type: 'task-state', at, taskKey: 'T001', status: 'done' });
+  await resumed.close();
+  const repaired = await readJournalFile(journalPath);
+  assert.deepEqual(repaired.warnings, []);
+  assert.equal(foldJournal(repaired.records).taskStatus.get('T001'), 'done');
+});
+
+test('a whole last record that only lost its newline is kept when reopening', async () => {
+  const root = await tempProject();
+  const store = new RunStore(stateDirFor(root));
+  const run = await store.create('r1');
+  await run.append(planned);
+  await run.close();
+  await appendFile(join(root, '.specify/orchestra/runs/r1/journal.jsonl'), JSON.stringify({ type: 'task-state', at, taskKey: 'T001', status: 'done' }));
+  const reopened = await store.open('r1');
+  await reopened.append({ type: 'task-state', at, taskKey: 'T002', status: 'done' });
+  await reopened.close();
+  const state = (await store.read('r1'))?.state;
+  assert.equal(state?.taskStatus.get('T001'), 'done');
+  assert.equal(state?.taskStatus.get('T002'), 'done');
+});
+
+test('parseJournalText skips garbage and unknown records with a warning, never throws', () => {
+  const text = `${JSON.stringify(planned)}\nnot json\n${JSON.stringify({ type: 'from-the-future', at })}\n`;
+  const { records, warnings } = parseJournalText(text);
+  assert.equal(records.length, 1);
+  assert.equal(warnings.length, 2);
+});
+
+test('interrupted runs are found, finished ones are not; deleteRun removes journal and blobs', async () => {
+  const root = await tempProject();
+  const store = new RunStore(stateDirFor(root), { maxBlobBytes: 10 });
+  const a = await store.create('a');
+  await a.append({ ...planned, runId: 'a' });
+  assert.deepEqual(await a.storeBlob('small'), { kind: 'stored', hash: sha256('small'), size: 5 });
+  assert.equal((await a.storeBlob('far too big for the cap')).kind, 'too-big');
+  assert.equal(await a.readBlob(sha256('small')), 'small');
+  await a.close();
+  const b = await store.create('b');
+  await b.append({ ...planned, runId: 'b' });
+  await b.append({ type: 'run-finished', at, outcome: 'completed', message: 'ok' });
+  await b.close();
+  assert.deepEqual((await store.findInterrupted()).map((r) => r.runId), ['a']);
+  assert.deepEqual(await readdir(join(root, '.specify/orchestra/runs/a/blobs')), [sha256('small')]);
+  await store.deleteRun('a');
+  await assert.rejects(stat(join(root, '.specify/orchestra/runs/a')), /ENOENT/);
+  assert.deepEqual((await store.list()).map((r) => r.runId), ['b']);
+  await assert.rejects(store.open('../escape'), /not a run id/);
+});
+
+test('foldJournal: task states, edits with in-doubt and rolled-back, commands, summaries, usage totals', () => {
+  const records: JournalRecord[] = [
+    planned,
+    { type: 'task-state', at, taskKey: 'T001', status: 'running' },
+    { type: 'edit-applying', at, proposalId: 'p1', taskKey: 'T001', path: 'a.ts', kind: 'create', preImage: { kind: 'none' }, writtenHash: sha256('a') },
+    { type: 'edit-applied', at, proposalId: 'p1' },
+    { type: 'edit-applying', at, proposalId: 'p2', taskKey: 'T001', path: 'b.ts', kind: 'create', preImage: { kind: 'none' }, writtenHash: sha256('b') },
+    { type: 'command-run', at, name: 'test', argv: ['npm', 'test'], outcome: 'exited', exitCode: 0, signal: null, timedOut: false, durationMs: 5 },
+    { type: 'worker-summary', at, taskKey: 'T001', workerId: 'w1', role: 'code-writer', summary: 'made a', filesTouched: ['a.ts'] },
+    { type: 'usage', at, role: 'code-writer', usage },
+    { type: 'usage', at, role: 'test-writer', usage },
+    { type: 'task-state', at, taskKey: 'T001', status: 'done' },
+    { type: 'edit-rolled-back', at, proposalId: 'p1' },
+    { type: 'run-cancelled', at, reason: 'user' },
+  ];
+  const state = foldJournal(records);
+  assert.equal(state.taskStatus.get('T001'), 'done');
+  assert.equal(state.taskStatus.get('T002'), 'pending');
+  assert.deepEqual(state.edits.map((e) => [e.proposalId, e.inDoubt, e.rolledBack]), [['p1', false, true], ['p2', true, false]]);
+  assert.equal(state.commands[0]?.exitCode, 0);
+  assert.equal(state.summaries[0]?.summary, 'made a');
+  assert.equal(state.usage.inputTokens, 20);
+  assert.equal(state.usage.costUsd, 1);
+  assert.equal(state.usageByRole.get('test-writer')?.outputTokens, 5);
+  assert.equal(state.cancelled?.reason, 'user');
+  assert.equal(isInterrupted(state), true, 'a cancelled run can be resumed');
+  assert.equal(isInterrupted(foldJournal([...records, { type: 'run-finished', at, outcome: 'completed', message: '' }])), false);
+});
+
+test('matchTasks: same, renumbered, reworded, missing, new — each task exactly once', () => {
+  const journal = [
+    { key: 'T001', id: 'T001', text: 'Create models' },
+    { key: 'T002', id: 'T002', text: 'Write   API tests' },
+    { key: 'T003', id: 'T003', text: 'Add logging' },
+    { key: 'T004', id: 'T004', text: 'Old task' },
+    { key: 'T009', id: 'T009', text: 'Dropped' },
+  ];
+  const current = [
+    { key: 'T001', id: 'T001', text: 'Create models' },
+    { key: 'T003', id: 'T003', text: 'Write API tests' },
+    { key: 'T002', id: 'T002', text: 'Add structured logging' },
+    { key: 'T004', id: 'T004', text: 'Old task, reworded' },
+    { key: 'T005', id: 'T005', text: 'Brand new' },
+  ];
+  const summary = matchTasks(journal, current).map((m) => {
+    switch (m.kind) {
+      case 'missing':
+        return `missing ${m.journal.id}`;
+      case 'new':
+        return `new ${m.current.id}`;
+      default:
+        return `${m.kind} ${m.journal.id}->${m.current.id}`;
+    }
+  });
+  assert.deepEqual(summary.sort(), ['missing T003', 'missing T009', 'new T002', 'new T005', 'renumbered T002->T003', 'reworded T004->T004', 'same T001->T001'].sort());
+});
+
+test('matchTasks pairs duplicated texts one to one', () => {
+  const journal = [
+    { key: 'T001', id: 'T001', text: 'Update docs' },
+    { key: 'T002', id: 'T002', text: 'Update docs' },
+  ];
+  const current = [
+    { key: 'T010', id: 'T010', text: 'Update docs' },
+    { key: 'T011', id: 'T011', text: 'Update docs' },
+  ];
+  const kinds = matchTasks(journal, current).map((m) => m.kind);
+  assert.deepEqual(kinds, ['renumbered', 'renumbered']);
+});

@@ -1,0 +1,106 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFile, readdir, symlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import { GitignoreMatcher, parseGitignore } from '../../../src/core/engine/workspace/gitignore';
+import { NodeWorkspace } from '../../../src/core/engine/workspace/node-workspace';
+import { never, tempProject } from './temp-dir';
+
+test('gitignore rules: comments, negation, dir-only, anchored, globstar, nested files', async () => {
+  const files: Record<string, string> = {
+    '.gitignore': '# build output\ndist/\n*.log\n!keep.log\n/root-only.txt\nlogs/**/*.tmp\n\\#hash\n',
+    'pkg/.gitignore': 'generated\n!important.log\n',
+  };
+  const matcher = new GitignoreMatcher(async (rel) => files[rel]);
+  const ignored = (p: string, dir = false): Promise<boolean> => matcher.isIgnored(p, dir);
+  assert.equal(await ignored('dist', true), true);
+  assert.equal(await ignored('dist/a.js'), true);
+  assert.equal(await ignored('dist'), false, 'dir-only rule does not match a file');
+  assert.equal(await ignored('a/b/error.log'), true);
+  assert.equal(await ignored('keep.log'), false);
+  assert.equal(await ignored('root-only.txt'), true);
+  assert.equal(await ignored('sub/root-only.txt'), false);
+  assert.equal(await ignored('logs/x/y/z.tmp'), true);
+  assert.equal(await ignored('#hash'), true);
+  assert.equal(await ignored('pkg/generated/x.ts'), true);
+  assert.equal(await ignored('generated/x.ts'), false, 'nested rules apply below their folder only');
+  assert.equal(await ignored('pkg/important.log'), false, 'a deeper negation wins');
+  assert.equal(parseGitignore('\n# c\n   \n', '').length, 0);
+});
+
+test('read: text, missing, binary, too large, refused', async () => {
+  const root = await tempProject({ 'a.txt': 'hello', 'big.txt': 'x'.repeat(100), '.env': 'K=1' });
+  const { writeFile } = await import('node:fs/promises');
+  await writeFile(join(root, 'img.bin'), Buffer.from([1, 0, 2]));
+  const ws = new NodeWorkspace(root, { maxReadBytes: 50 });
+  assert.deepEqual(await ws.read('a.txt', never), { kind: 'text', rel: 'a.txt', text: 'hello', size: 5 });
+  assert.equal((await ws.read('nope.txt', never)).kind, 'not-found');
+  assert.equal((await ws.read('img.bin', never)).kind, 'binary');
+  assert.equal((await ws.read('big.txt', never)).kind, 'too-large');
+  assert.equal((await ws.read('.', never)).kind, 'not-a-file');
+  assert.equal((await ws.read('../x', never)).kind, 'refused');
+  assert.equal((await ws.read('.env', never)).kind, 'refused');
+});
+
+test('list: bounded, breadth first, skips .git, denied and ignored entries, does not follow links out', async () => {
+  const outside = await tempProject({ 'leak.txt': 'x' });
+  const root = await tempProject({
+    '.gitignore': 'node_modules/\n',
+    'src/a.ts': '',
+    'src/deep/b.ts': '',
+    'node_modules/x/index.js': '',
+    '.git/HEAD': '',
+    '.env.local': '',
+    'README.md': '',
+  });
+  await symlink(outside, join(root, 'out'));
+  const ws = new NodeWorkspace(root);
+  const all = await ws.list('', { recursive: true, maxEntries: 100 }, never);
+  assert.equal(all.kind, 'listed');
+  assert.deepEqual(
+    all.kind === 'listed' && all.entries.map((e) => `${e.type[0]} ${e.path}`),
+    ['f .gitignore', 'f README.md', 'd src', 'f src/a.ts', 'd src/deep', 'f src/deep/b.ts'],
+  );
+  const top = await ws.list('', { recursive: false, maxEntries: 2 }, never);
+  assert.equal(top.kind === 'listed' && top.truncated, true);
+  assert.equal(top.kind === 'listed' && top.entries.length, 2);
+  assert.equal((await ws.list('src/a.ts', { recursive: false, maxEntries: 5 }, never)).kind, 'not-a-directory');
+});
+
+test('search: literal and regex, glob filter, .gitignore, binary and big files skipped, bounded', async () => {
+  const root = await tempProject({
+    '.gitignore': 'dist\n',
+    'src/a.ts': 'const TODO = 1;\n// todo: later\n',
+    'src/b.js': 'TODO in js\n',
+    'dist/out.ts': 'TODO ignored\n',
+    'big.ts': `TODO ${'x'.repeat(200)}\n`,
+  });
+  const { writeFile } = await import('node:fs/promises');
+  await writeFile(join(root, 'src/bin.ts'), Buffer.from('TODO\0binary'));
+  const ws = new NodeWorkspace(root, { maxSearchFileBytes: 100 });
+  const base = { regex: false, caseSensitive: true, under: '', maxResults: 10 } as const;
+  const literal = await ws.search({ ...base, pattern: 'TODO' }, never);
+  assert.equal(literal.kind, 'matches');
+  if (literal.kind !== 'matches') return;
+  assert.deepEqual(literal.matches.map((m) => `${m.path}:${m.line}`), ['src/a.ts:1', 'src/b.js:1']);
+  assert.equal(literal.filesSkipped, 2);
+  const insensitive = await ws.search({ ...base, pattern: 'todo', caseSensitive: false, glob: '*.ts' }, never);
+  assert.deepEqual(insensitive.kind === 'matches' && insensitive.matches.map((m) => `${m.path}:${m.line}`), ['src/a.ts:1', 'src/a.ts:2']);
+  const regex = await ws.search({ ...base, pattern: '^//\\s*todo', regex: true }, never);
+  assert.deepEqual(regex.kind === 'matches' && regex.matches.map((m) => m.text), ['// todo: later']);
+  const bounded = await ws.search({ ...base, pattern: 'o', maxResults: 1 }, never);
+  assert.equal(bounded.kind === 'matches' && bounded.truncated, true);
+  assert.equal((await ws.search({ ...base, pattern: '(', regex: true }, never)).kind, 'invalid-pattern');
+});
+
+test('writeAtomic and delete: create parents, refuse protected paths, report missing files', async () => {
+  const root = await tempProject({ 'package-lock.json': '{}' });
+  const ws = new NodeWorkspace(root);
+  assert.deepEqual(await ws.writeAtomic('src/new/file.ts', 'x', never), { kind: 'written', rel: 'src/new/file.ts' });
+  assert.equal(await readFile(join(root, 'src/new/file.ts'), 'utf8'), 'x');
+  assert.deepEqual(await readdir(join(root, 'src/new')), ['file.ts']);
+  assert.equal((await ws.writeAtomic('package-lock.json', '', never)).kind, 'refused');
+  assert.equal((await ws.delete('package-lock.json', never)).kind, 'refused');
+  assert.equal((await ws.delete('src/new/file.ts', never)).kind, 'deleted');
+  assert.equal((await ws.delete('src/new/file.ts', never)).kind, 'not-found');
+});

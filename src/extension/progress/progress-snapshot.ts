@@ -1,0 +1,75 @@
+import { assertNever, type EngineEvent, type RunView } from '../../protocol/engine-events';
+import type { LogEntry, ProgressSnapshot } from '../../protocol/webview-messages';
+
+/** The panel's picture of a run view. Pure, so the status bar and tests share it. */
+export function progressSnapshot(view: Readonly<RunView>, active: boolean): ProgressSnapshot {
+  const tasks = [...view.tasks.values()];
+  const snapshot: ProgressSnapshot = {
+    state: view.runId === undefined ? 'idle' : active ? 'running' : 'finished',
+    done: tasks.filter((t) => t.status === 'done' || t.status === 'skipped').length,
+    failed: tasks.filter((t) => t.status === 'failed').length,
+    total: tasks.length,
+    phases: view.phases.map((phase) => {
+      const own = tasks.filter((t) => t.phaseIndex === phase.index);
+      return {
+        index: phase.index,
+        title: phase.title,
+        done: own.filter((t) => t.status === 'done' || t.status === 'skipped').length,
+        failed: own.filter((t) => t.status === 'failed').length,
+        total: own.length,
+      };
+    }),
+    workers: [...view.workers.values()].map((w) => ({ workerId: w.workerId, role: w.role, taskId: view.tasks.get(w.taskKey)?.id ?? w.taskKey, activity: w.activity })),
+    pendingEdits: view.pending.size,
+  };
+  if (view.runId !== undefined) snapshot.runId = view.runId;
+  if (view.featureId !== undefined) snapshot.featureId = view.featureId;
+  if (view.usage !== undefined) snapshot.usage = { ...view.usage };
+  if (view.budgetUsd !== undefined) snapshot.budgetUsd = view.budgetUsd;
+  if (view.startedAt !== undefined) snapshot.startedAt = view.startedAt;
+  if (view.finished !== undefined) {
+    snapshot.outcome = view.finished.outcome;
+    snapshot.message = view.finished.message;
+    snapshot.finishedAt = view.finished.at;
+  }
+  return snapshot;
+}
+
+/** One readable log line per event worth showing; usage ticks are drawn as numbers, not logged. */
+export function logEntryOf(event: EngineEvent, taskId: (key: string) => string): LogEntry | undefined {
+  const at = event.at;
+  switch (event.type) {
+    case 'run-started':
+      return { at, level: 'info', text: `${event.resumed ? 'Resumed' : 'Started'} run ${event.runId} on ${event.featureId}: ${event.tasks.length} tasks in ${event.phases.length} phases` };
+    case 'task-status':
+      return { at, level: event.status === 'failed' ? 'error' : 'info', text: `${taskId(event.taskKey)} → ${event.status}${event.message ? `: ${event.message}` : ''}` };
+    case 'worker-started':
+      return { at, level: 'debug', text: `${event.role} ${event.workerId} started on ${taskId(event.taskKey)} (${event.model})` };
+    case 'worker-activity':
+      return undefined;
+    case 'worker-finished':
+      return { at, level: event.outcome === 'failed' ? 'warn' : 'debug', text: `${event.workerId} ${event.outcome}${event.summary ? `: ${event.summary}` : ''}` };
+    case 'proposal-pending':
+      return { at, level: 'info', text: `${taskId(event.proposal.taskKey)} proposes ${event.proposal.kind} ${event.proposal.path}` };
+    case 'proposal-decided':
+      return { at, level: 'info', text: `Edit ${event.proposalId} ${event.outcome}${event.feedback ? ` — “${event.feedback}”` : ''}` };
+    case 'proposal-applied':
+      return { at, level: 'info', text: `Wrote ${event.path} (${event.kind}) for ${taskId(event.taskKey)}` };
+    case 'usage':
+      return undefined;
+    case 'finding':
+      return { at, level: event.severity === 'error' ? 'error' : event.severity === 'warning' ? 'warn' : 'info', text: `${event.source}: ${event.message}${event.path ? ` (${event.path}${event.line !== undefined ? `:${event.line}` : ''})` : ''}` };
+    case 'log':
+      return { at, level: event.level, text: event.message };
+    case 'run-finished':
+      return { at, level: event.outcome === 'completed' ? 'info' : 'warn', text: `Run ${event.outcome}: ${event.message}` };
+    default:
+      return assertNever(event);
+  }
+}
+
+/** "Orchestra 12/40 · 3 workers" */
+export function statusBarText(snapshot: ProgressSnapshot): string {
+  const workers = snapshot.workers.length;
+  return `Orchestra ${snapshot.done}/${snapshot.total} · ${workers} worker${workers === 1 ? '' : 's'}`;
+}

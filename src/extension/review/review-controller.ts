@@ -1,0 +1,217 @@
+import * as vscode from 'vscode';
+import type { ProposalContent, ProposalDecision } from '../../core/engine';
+import type { Logger } from '../../core/util/logger';
+import type { ProposalView } from '../../protocol/engine-events';
+import type { RunSession } from '../run-session';
+import { parseProposalUri, proposalUri, type ProposalFileSystem } from './proposal-file-system';
+
+/** The queue a review reads and answers: the engine's `Run` satisfies it, and tests script one. */
+export interface ProposalSource {
+  pendingProposals(): ProposalView[];
+  proposalContent(proposalId: string): ProposalContent | undefined;
+  decide(proposalId: string, decision: ProposalDecision): boolean;
+}
+
+/** A command's target as menus, editor titles and tests pass it. */
+export type ReviewTarget = { kind: 'proposal'; proposalId: string } | vscode.Uri | string | undefined;
+
+export interface RejectOptions {
+  /** Skips the feedback box (tests, scripted callers); `''` rejects without feedback. */
+  feedback?: string;
+}
+
+/**
+ * Diff review of proposals. Nothing opens by itself: the Pending Changes queue (or a command) starts a review.
+ * The right side is the proposal served from memory and editable; accepting sends exactly the text the user
+ * sees. The left side is the real file, so an editor with unsaved changes is compared as the editor shows it.
+ */
+export class ReviewController implements vscode.Disposable {
+  private readonly subscriptions: vscode.Disposable[] = [];
+
+  constructor(
+    private readonly session: RunSession,
+    private readonly files: ProposalFileSystem,
+    private readonly log: Logger,
+  ) {
+    this.subscriptions.push(
+      session.onDidChange((change) => {
+        // A proposal decided elsewhere (accept-all, a policy, the engine marking it stale) closes its review.
+        if (change.kind === 'event' && change.event.type === 'proposal-decided') void this.closeReview(change.event.proposalId).catch((error: unknown) => this.log.warn(`closing review: ${String(error)}`));
+      }),
+    );
+  }
+
+  private source(): ProposalSource | undefined {
+    return this.session.run;
+  }
+
+  private targetUri(relPath: string): vscode.Uri | undefined {
+    const root = this.session.root;
+    return root === undefined ? undefined : vscode.Uri.joinPath(root, ...relPath.split('/'));
+  }
+
+  /** Opens the diff of one proposal; returns false when it is no longer pending. */
+  async open(target: ReviewTarget): Promise<boolean> {
+    const id = await this.resolve(target, 'Review which proposed edit?');
+    if (id === undefined) return false;
+    const content = this.source()?.proposalContent(id);
+    const fileUri = content ? this.targetUri(content.path) : undefined;
+    if (!content || !fileUri) {
+      void vscode.window.showInformationMessage('That edit is no longer waiting for review.');
+      return false;
+    }
+    const right = proposalUri(id, 'proposed', content.path);
+    if (!this.files.has(right)) this.files.put(right, content.proposed ?? '', { readonly: content.kind === 'delete' });
+    let left = fileUri;
+    if (content.kind === 'create') {
+      left = proposalUri(id, 'base', content.path);
+      this.files.put(left, '', { readonly: true });
+    }
+    await vscode.commands.executeCommand('vscode.diff', left, right, this.title(content), { preview: true });
+    return true;
+  }
+
+  private title(content: ProposalContent): string {
+    const view = this.session.view;
+    const taskId = view.tasks.get(content.taskKey)?.id ?? content.taskKey;
+    const worker = view.pending.get(content.id)?.workerId;
+    const what = content.kind === 'create' ? 'new file' : content.kind === 'delete' ? 'deleted' : 'proposed';
+    return `${taskId} · ${content.role}${worker ? ` ${worker}` : ''} · ${content.path} (${what})`;
+  }
+
+  /** The text the user sees on the proposed side: the open (maybe edited, maybe unsaved) document, else memory. */
+  private visibleProposedText(content: ProposalContent): string | undefined {
+    const right = proposalUri(content.id, 'proposed', content.path);
+    const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === right.toString());
+    return open?.getText() ?? this.files.text(right) ?? content.proposed;
+  }
+
+  async accept(target: ReviewTarget): Promise<boolean> {
+    const id = await this.resolve(target, 'Accept which proposed edit?');
+    return id === undefined ? false : this.acceptOne(id);
+  }
+
+  private async acceptOne(id: string): Promise<boolean> {
+    const source = this.source();
+    const content = source?.proposalContent(id);
+    if (!source || !content) return false;
+    const visible = this.visibleProposedText(content);
+    const decision: ProposalDecision =
+      content.kind === 'delete' || visible === undefined || visible === content.proposed ? { kind: 'accept' } : { kind: 'accept-with-edits', content: visible };
+    if (!(await this.confirmOverDirtyEditor(content))) return false;
+    const decided = source.decide(id, decision);
+    this.log.info(`proposal ${id} (${content.path}) ${decided ? decision.kind : 'was no longer pending'}`);
+    await this.closeReview(id);
+    return decided;
+  }
+
+  /** A file with unsaved changes the proposal was not made against is never replaced without the user's yes. */
+  private async confirmOverDirtyEditor(content: ProposalContent): Promise<boolean> {
+    const fileUri = this.targetUri(content.path);
+    const editor = vscode.workspace.textDocuments.find((d) => d.uri.toString() === fileUri?.toString());
+    if (!editor?.isDirty || editor.getText() === (content.base ?? '')) return true;
+    const replace = content.kind === 'delete' ? 'Delete It Anyway' : 'Replace My Unsaved Changes';
+    const choice = await vscode.window.showWarningMessage(
+      `${content.path} has unsaved changes in an editor that the proposed edit was not made against.`,
+      { modal: true, detail: 'Accepting writes the proposed side as you see it in the diff and drops the unsaved text. Cancel to keep your changes; you can reject the edit with feedback instead.' },
+      replace,
+    );
+    return choice === replace;
+  }
+
+  async reject(target: ReviewTarget, options: RejectOptions = {}): Promise<boolean> {
+    const id = await this.resolve(target, 'Reject which proposed edit?');
+    if (id === undefined) return false;
+    const path = this.source()?.proposalContent(id)?.path ?? id;
+    const feedback = options.feedback ?? (await this.askFeedback(`Reject the edit to ${path}`));
+    if (feedback === undefined) return false;
+    return this.rejectOne(id, feedback);
+  }
+
+  private async rejectOne(id: string, feedback: string): Promise<boolean> {
+    const decided = this.source()?.decide(id, { kind: 'reject', feedback }) ?? false;
+    this.log.info(`proposal ${id} ${decided ? 'rejected' : 'was no longer pending'}${feedback ? ' with feedback' : ''}`);
+    await this.closeReview(id);
+    return decided;
+  }
+
+  private async askFeedback(title: string): Promise<string | undefined> {
+    const text = await vscode.window.showInputBox({
+      title,
+      prompt: 'Optional: tell the agent what to do instead. Press Enter with nothing to reject without feedback, Escape to keep the edit pending.',
+      ignoreFocusOut: true,
+    });
+    return text?.trim();
+  }
+
+  async acceptTask(taskKey: string): Promise<number> {
+    let accepted = 0;
+    for (const proposal of this.pendingOf(taskKey)) if (await this.acceptOne(proposal.id)) accepted++;
+    return accepted;
+  }
+
+  async rejectTask(taskKey: string, options: RejectOptions = {}): Promise<number> {
+    const pending = this.pendingOf(taskKey);
+    if (pending.length === 0) return 0;
+    const taskId = this.session.view.tasks.get(taskKey)?.id ?? taskKey;
+    const feedback = options.feedback ?? (await this.askFeedback(`Reject ${pending.length} edit(s) of ${taskId}`));
+    if (feedback === undefined) return 0;
+    let rejected = 0;
+    for (const proposal of pending) if (await this.rejectOne(proposal.id, feedback)) rejected++;
+    return rejected;
+  }
+
+  async acceptAll(): Promise<number> {
+    let accepted = 0;
+    for (const proposal of this.source()?.pendingProposals() ?? []) if (await this.acceptOne(proposal.id)) accepted++;
+    return accepted;
+  }
+
+  private pendingOf(taskKey: string): ProposalView[] {
+    return (this.source()?.pendingProposals() ?? []).filter((p) => p.taskKey === taskKey);
+  }
+
+  private async resolve(target: ReviewTarget, question: string): Promise<string | undefined> {
+    if (typeof target === 'string') return target;
+    if (target instanceof vscode.Uri) return parseProposalUri(target)?.proposalId;
+    if (target?.kind === 'proposal') return target.proposalId;
+    const active = vscode.window.tabGroups.activeTabGroup.activeTab?.input;
+    if (active instanceof vscode.TabInputTextDiff) {
+      const fromTab = parseProposalUri(active.modified)?.proposalId;
+      if (fromTab !== undefined) return fromTab;
+    }
+    const pending = this.source()?.pendingProposals() ?? [];
+    if (pending.length === 0) {
+      void vscode.window.showInformationMessage('No edits are waiting for review.');
+      return undefined;
+    }
+    if (pending.length === 1) return pending[0]?.id;
+    const pick = await vscode.window.showQuickPick(
+      pending.map((p) => ({ label: p.path, description: `${this.session.view.tasks.get(p.taskKey)?.id ?? p.taskKey} · ${p.kind}`, id: p.id })),
+      { title: question },
+    );
+    return pick?.id;
+  }
+
+  /** Closes the diff tabs of a proposal without a "save?" prompt and forgets its text. */
+  private async closeReview(proposalId: string): Promise<void> {
+    const tabs: vscode.Tab[] = [];
+    for (const group of vscode.window.tabGroups.all) {
+      for (const tab of group.tabs) {
+        const input = tab.input;
+        const uri = input instanceof vscode.TabInputTextDiff ? input.modified : input instanceof vscode.TabInputText ? input.uri : undefined;
+        if (uri && parseProposalUri(uri)?.proposalId === proposalId) tabs.push(tab);
+      }
+    }
+    for (const document of vscode.workspace.textDocuments) {
+      // Saving writes only to our in-memory scheme; it spares the user a pointless "save changes?" dialog.
+      if (document.isDirty && parseProposalUri(document.uri)?.proposalId === proposalId) await document.save();
+    }
+    if (tabs.length > 0) await vscode.window.tabGroups.close(tabs, true);
+    this.files.drop(proposalId);
+  }
+
+  dispose(): void {
+    for (const s of this.subscriptions) s.dispose();
+  }
+}

@@ -1,0 +1,196 @@
+import type { ApprovalPolicy, WorkerRole } from '../protocol/engine-events';
+
+/**
+ * Settings parsing, kept free of `vscode` so unit tests run it in plain Node; `config.ts` is the one place
+ * that reads settings. Raw values are `unknown` (users edit settings.json by hand), so each
+ * key goes through a small parser with a default; what the rest of the extension sees is a typed,
+ * validated `OrchestraSettings` plus the problems found, never a raw value.
+ */
+
+export const CONFIG_SECTION = 'speckitOrchestra';
+
+export type ProviderId = 'anthropic' | 'vscode-lm';
+
+export const MODEL_ROLES = ['orchestrator', 'codeWriter', 'testWriter', 'documenter', 'reviewer', 'bugFixer'] as const;
+export type ModelRole = (typeof MODEL_ROLES)[number];
+
+/** Which engine role each model setting covers (the orchestrator setting serves both orchestrators). */
+export const MODEL_ROLE_FOR_WORKER: Record<WorkerRole, ModelRole> = {
+  'task-orchestrator': 'orchestrator',
+  'implementation-orchestrator': 'orchestrator',
+  'code-writer': 'codeWriter',
+  'test-writer': 'testWriter',
+  documenter: 'documenter',
+  reviewer: 'reviewer',
+  'bug-fixer': 'bugFixer',
+};
+
+export interface OrchestraSettings {
+  provider: ProviderId;
+  /** Model id per role; undefined = the engine's default for that role's tier. */
+  models: Partial<Record<ModelRole, string>>;
+  maxParallelWorkers: number;
+  approvalPolicy: ApprovalPolicy;
+  bugFixerAttempts: number;
+  /** argv of the project's test command (run without a shell); empty = none configured. */
+  testCommand: string[];
+  /** US dollars; undefined = no budget. */
+  budgetPerRunUsd?: number;
+  /** Globs of paths agents may neither read nor write. */
+  denyList: string[];
+  /** Anthropic API base URL; undefined = the SDK default (or ANTHROPIC_BASE_URL). */
+  anthropicBaseUrl?: string;
+}
+
+export interface SettingsProblem {
+  key: string;
+  message: string;
+}
+
+export const DEFAULT_SETTINGS: Readonly<OrchestraSettings> = {
+  provider: 'anthropic',
+  models: {},
+  maxParallelWorkers: 3,
+  approvalPolicy: 'ask',
+  bugFixerAttempts: 2,
+  testCommand: [],
+  denyList: ['.env*'],
+};
+
+/**
+ * Keys a running run took a copy of when it started: changing them mid-run cannot half-apply, so the user
+ * is told the change applies to the next run.
+ */
+export const KEYS_APPLIED_AT_RUN_START: readonly string[] = [
+  'provider',
+  ...MODEL_ROLES.map((role) => `model.${role}`),
+  'maxParallelWorkers',
+  'approvalPolicy',
+  'bugFixerAttempts',
+  'testCommand',
+  'budgetPerRun',
+  'denyList',
+  'anthropic.baseUrl',
+];
+
+/** Reads a value by key; the VS Code implementation wraps `WorkspaceConfiguration.get`. */
+export type RawSettingsReader = (key: string) => unknown;
+
+/** Pure: raw values in, typed settings and problems out. Unit-testable without a VS Code host. */
+export function parseSettings(read: RawSettingsReader, env: Readonly<Record<string, string | undefined>> = {}): {
+  settings: OrchestraSettings;
+  problems: SettingsProblem[];
+} {
+  const problems: SettingsProblem[] = [];
+  const complain = (key: string, message: string): void => {
+    problems.push({ key, message });
+  };
+
+  const settings: OrchestraSettings = {
+    provider: oneOf(read('provider'), ['anthropic', 'vscode-lm'] as const, DEFAULT_SETTINGS.provider, (m) => complain('provider', m)),
+    models: {},
+    maxParallelWorkers: integerIn(read('maxParallelWorkers'), 1, 16, DEFAULT_SETTINGS.maxParallelWorkers, (m) => complain('maxParallelWorkers', m)),
+    approvalPolicy: oneOf(read('approvalPolicy'), ['ask', 'auto-approve-tests', 'auto-approve-all'] as const, DEFAULT_SETTINGS.approvalPolicy, (m) =>
+      complain('approvalPolicy', m),
+    ),
+    bugFixerAttempts: integerIn(read('bugFixerAttempts'), 0, 10, DEFAULT_SETTINGS.bugFixerAttempts, (m) => complain('bugFixerAttempts', m)),
+    testCommand: [],
+    denyList: [...DEFAULT_SETTINGS.denyList],
+  };
+
+  for (const role of MODEL_ROLES) {
+    const key = `model.${role}`;
+    const value = read(key);
+    if (value === undefined || value === null || value === '') continue;
+    if (typeof value === 'string' && /^[\w.:@/-]+$/.test(value.trim())) settings.models[role] = value.trim();
+    else complain(key, 'expected a model id such as "claude-sonnet-4-5"; using the default');
+  }
+
+  const testCommand = read('testCommand');
+  if (typeof testCommand === 'string') {
+    const argv = splitCommandLine(testCommand);
+    if (argv === undefined) complain('testCommand', 'unbalanced quotes; no test command will run');
+    else settings.testCommand = argv;
+  } else if (testCommand !== undefined && testCommand !== null) {
+    complain('testCommand', 'expected a string such as "npm test"');
+  }
+
+  const budget = read('budgetPerRun');
+  if (typeof budget === 'number' && Number.isFinite(budget) && budget >= 0) {
+    if (budget > 0) settings.budgetPerRunUsd = budget;
+  } else if (budget !== undefined && budget !== null) {
+    complain('budgetPerRun', 'expected a number of US dollars ≥ 0 (0 = no budget)');
+  }
+
+  const denyList = read('denyList');
+  if (Array.isArray(denyList)) {
+    const globs = denyList.filter((g): g is string => typeof g === 'string' && g.trim() !== '').map((g) => g.trim());
+    if (globs.length !== denyList.length) complain('denyList', 'entries must be non-empty strings; others were ignored');
+    settings.denyList = globs;
+  } else if (denyList !== undefined && denyList !== null) {
+    complain('denyList', 'expected a list of glob strings');
+  }
+
+  const baseUrl = read('anthropic.baseUrl');
+  const baseUrlText = typeof baseUrl === 'string' && baseUrl.trim() !== '' ? baseUrl.trim() : env['ANTHROPIC_BASE_URL'];
+  if (baseUrlText !== undefined && baseUrlText !== '') {
+    if (isHttpUrl(baseUrlText)) settings.anthropicBaseUrl = baseUrlText;
+    else complain('anthropic.baseUrl', `"${baseUrlText}" is not an http(s) URL; using the default endpoint`);
+  } else if (baseUrl !== undefined && baseUrl !== null && typeof baseUrl !== 'string') {
+    complain('anthropic.baseUrl', 'expected a URL string');
+  }
+
+  return { settings, problems };
+}
+
+/** Splits `npm run test -- "a b"` into argv without a shell: whitespace separates, double or single quotes group. */
+export function splitCommandLine(text: string): string[] | undefined {
+  const argv: string[] = [];
+  let current = '';
+  let inToken = false;
+  let quote: '"' | "'" | undefined;
+  for (const ch of text) {
+    if (quote) {
+      if (ch === quote) quote = undefined;
+      else current += ch;
+    } else if (ch === '"' || ch === "'") {
+      quote = ch;
+      inToken = true;
+    } else if (/\s/.test(ch)) {
+      if (inToken) argv.push(current);
+      current = '';
+      inToken = false;
+    } else {
+      current += ch;
+      inToken = true;
+    }
+  }
+  if (quote) return undefined;
+  if (inToken) argv.push(current);
+  return argv;
+}
+
+function oneOf<T extends string>(value: unknown, allowed: readonly T[], fallback: T, complain: (m: string) => void): T {
+  if (value === undefined || value === null) return fallback;
+  if (typeof value === 'string' && (allowed as readonly string[]).includes(value)) return value as T;
+  complain(`expected one of ${allowed.join(', ')}; using "${fallback}"`);
+  return fallback;
+}
+
+function integerIn(value: unknown, min: number, max: number, fallback: number, complain: (m: string) => void): number {
+  if (value === undefined || value === null) return fallback;
+  if (typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max) return value;
+  complain(`expected a whole number from ${min} to ${max}; using ${fallback}`);
+  return fallback;
+}
+
+function isHttpUrl(text: string): boolean {
+  try {
+    const url = new URL(text);
+    return url.protocol === 'http:' || url.protocol === 'https:';
+  } catch (error) {
+    void error; // not a URL: the caller reports it as a settings problem
+    return false;
+  }
+}
+

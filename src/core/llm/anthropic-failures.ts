@@ -1,0 +1,114 @@
+/**
+ * What an `@anthropic-ai/sdk` failure means for us: whether the governor pools a backoff, retries the
+ * turn, or gives up, and which typed `LlmError` the agent loop finally sees. Kept apart from the provider
+ * so the rules can be read (and tested) in one place.
+ */
+import { APIConnectionError, APIError, APIUserAbortError, AnthropicError, AuthenticationError, PermissionDeniedError } from '@anthropic-ai/sdk';
+import {
+  LlmAuthError,
+  LlmCancelledError,
+  LlmError,
+  LlmOverloadedError,
+  LlmRateLimitedError,
+  LlmRequestError,
+} from './errors';
+import { GovernorRetriesExhaustedError, type RetryDecision } from './governor';
+
+/** A stream that ended without `message_stop`, or went silent: the turn is retried from the last message. */
+export class StreamBrokenError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'StreamBrokenError';
+  }
+}
+
+const RATE_LIMIT_RESOURCES = ['requests', 'tokens', 'input-tokens', 'output-tokens'] as const;
+
+/**
+ * How long the server asks us to wait: `retry-after-ms`, `retry-after` (seconds or an HTTP date), else the
+ * latest `anthropic-ratelimit-*-reset` among the limits that are exhausted. Null when it says nothing.
+ */
+export function retryAfterMsFromHeaders(headers: Headers | undefined, now = Date.now()): number | null {
+  if (!headers) return null;
+  const ms = Number.parseFloat(headers.get('retry-after-ms') ?? '');
+  if (Number.isFinite(ms) && ms > 0) return ms;
+  const retryAfter = headers.get('retry-after');
+  if (retryAfter) {
+    const seconds = Number.parseFloat(retryAfter);
+    if (Number.isFinite(seconds) && seconds > 0) return seconds * 1000;
+    const date = Date.parse(retryAfter);
+    if (Number.isFinite(date) && date > now) return date - now;
+  }
+  let latest: number | null = null;
+  for (const resource of RATE_LIMIT_RESOURCES) {
+    const remaining = headers.get(`anthropic-ratelimit-${resource}-remaining`);
+    const reset = Date.parse(headers.get(`anthropic-ratelimit-${resource}-reset`) ?? '');
+    if (remaining === '0' && Number.isFinite(reset) && reset > now) latest = Math.max(latest ?? 0, reset - now);
+  }
+  return latest;
+}
+
+type SdkApiError = APIError<number | undefined, Headers | undefined, object | undefined>;
+
+/** `instanceof APIError` narrows to `APIError<any, …>`; this narrows to the declared field types instead. */
+function asApiError(error: unknown): SdkApiError | undefined {
+  return error instanceof APIError ? (error as SdkApiError) : undefined;
+}
+
+function isOverloaded(error: SdkApiError): boolean {
+  // `OverloadedError` (529) exists only in SDK 1.x, and an SSE `error` event carries no status at all.
+  return error.status === 529 || error.type === 'overloaded_error';
+}
+
+export function classifyAnthropicFailure(error: unknown): RetryDecision {
+  if (error instanceof StreamBrokenError) return { type: 'retry', reason: error.message };
+  if (error instanceof APIUserAbortError) return { type: 'fail' };
+  if (error instanceof APIConnectionError) return { type: 'fail' }; // the SDK already retried the request
+  const apiError = asApiError(error);
+  if (apiError) {
+    if (apiError.status === 429 || apiError.type === 'rate_limit_error' || isOverloaded(apiError)) {
+      return { type: 'pool-backoff', retryAfterMs: retryAfterMsFromHeaders(apiError.headers) };
+    }
+    // No status: an SSE `error` event in the middle of a stream, which the SDK does not retry.
+    if (apiError.status === undefined) return { type: 'retry', reason: `stream error: ${apiError.type ?? apiError.message}` };
+    return { type: 'fail' };
+  }
+  // A non-API SDK error after the response began: the body was cut or ended early.
+  if (error instanceof AnthropicError) return { type: 'retry', reason: `stream broken: ${error.message}` };
+  return { type: 'fail' };
+}
+
+/** The typed error the agent loop sees for any failure out of the SDK or the governor. */
+export function toLlmError(error: unknown, signal: AbortSignal): LlmError {
+  if (error instanceof LlmError) return error;
+  if (signal.aborted || error instanceof APIUserAbortError) return new LlmCancelledError('The model call was cancelled.', { cause: error });
+  const attempts = error instanceof GovernorRetriesExhaustedError ? error.attempts : 1;
+  const failure: unknown = error instanceof GovernorRetriesExhaustedError ? error.cause : error;
+  const after = attempts > 1 ? ` (gave up after ${attempts} attempts)` : '';
+  if (failure instanceof AuthenticationError || failure instanceof PermissionDeniedError) {
+    return new LlmAuthError(
+      `The Anthropic API refused the key (${failure.status}): check the API key, or the gateway set as base URL. request-id ${failure.requestID ?? 'none'}`,
+      { cause: failure },
+    );
+  }
+  const apiFailure = asApiError(failure);
+  if (apiFailure) {
+    const requestId = apiFailure.requestID ?? null;
+    const what = apiFailure.apiMessage ?? apiFailure.message;
+    if (apiFailure.status === 429 || apiFailure.type === 'rate_limit_error') {
+      return new LlmRateLimitedError(`Rate limited by the Anthropic API${after}: ${what}`, retryAfterMsFromHeaders(apiFailure.headers), { cause: apiFailure });
+    }
+    if (isOverloaded(apiFailure)) return new LlmOverloadedError(`The Anthropic API is overloaded${after}: ${what}`, { cause: apiFailure });
+    if (apiFailure instanceof APIConnectionError) {
+      return new LlmRequestError(`Could not reach the Anthropic API${after}: ${apiFailure.message}`, null, null, { cause: apiFailure });
+    }
+    return new LlmRequestError(
+      `The Anthropic API failed the request${after}${apiFailure.status ? ` (${apiFailure.status})` : ''}: ${what}${requestId ? ` [request-id ${requestId}]` : ''}`,
+      apiFailure.status ?? null,
+      requestId,
+      { cause: apiFailure },
+    );
+  }
+  const message = failure instanceof Error ? failure.message : String(failure);
+  return new LlmRequestError(`The model call failed${after}: ${message}`, null, null, { cause: failure });
+}

@@ -1,0 +1,247 @@
+/**
+ * The Anthropic provider, on the official SDK: streams every call (`client.messages.stream`), feeds text
+ * and tool-call starts to the hooks, returns the final message in our own terms, and really aborts the HTTP
+ * request when the signal fires.
+ *
+ * Retries, in two layers that never wrap each other:
+ * - the SDK retries a *request* that failed before its body began: 408, 409, 5xx and connection errors,
+ *   honouring `retry-after` (its `maxRetries`, default 2);
+ * - 429 and 529 are not left to the SDK: `poolRetryFetch` marks them `x-should-retry: false`, so they reach
+ *   the shared `LlmGovernor` at once, which pauses the whole pool for the server's `retry-after` instead
+ *   of letting each worker hammer the limit on its own schedule;
+ * - a *turn* whose stream broke (an SSE `error` event, a cut connection, a stall) is retried by the
+ *   governor from the same messages, bounded; the failed attempt's usage is still counted. Nothing is
+ *   repeated twice by a retry: tools run only after `send` returns, from the final message.
+ */
+import Anthropic from '@anthropic-ai/sdk';
+import type { Message, MessageStreamEvent, Usage } from '@anthropic-ai/sdk/resources/messages';
+import type { Logger } from '../util/logger';
+import { silentLogger } from '../util/logger';
+import { classifyAnthropicFailure, StreamBrokenError, toLlmError } from './anthropic-failures';
+import { buildAnthropicParams, type AnthropicStreamParams } from './cache-layout';
+import { LlmAuthError, LlmRequestError } from './errors';
+import { LlmGovernor, type AttemptContext } from './governor';
+import {
+  addUsage,
+  zeroUsage,
+  type LlmProvider,
+  type LlmRequest,
+  type LlmResponse,
+  type LlmStopReason,
+  type LlmStreamHooks,
+  type LlmTextBlock,
+  type LlmToolUseBlock,
+  type LlmUsage,
+} from './provider';
+
+export interface AnthropicProviderOptions {
+  /** Where the key comes from: SecretStorage in the extension, `ANTHROPIC_API_KEY` in the CLI. Read per call. */
+  apiKey: () => Promise<string | undefined>;
+  /** A gateway or proxy (`ANTHROPIC_BASE_URL` or a setting); the public API when omitted. */
+  baseURL?: string | undefined;
+  /** The shared governor of the run; a private one (4 at a time) when omitted. */
+  governor?: LlmGovernor | undefined;
+  /** Per-request timeout until the response begins. Default 10 minutes, as the SDK's. */
+  timeoutMs?: number | undefined;
+  /** SDK retries of 408/409/5xx/connection failures per request. Default 2. */
+  maxRetries?: number | undefined;
+  /** A started stream that sends nothing for this long is cut and the turn retried. Default 2 minutes. */
+  streamIdleTimeoutMs?: number | undefined;
+  logger?: Logger | undefined;
+}
+
+const PUBLIC_API = 'https://api.anthropic.com';
+
+/** Marks 429/529 as not retryable for the SDK, so the governor pools them (see the file comment). */
+export const poolRetryFetch = async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
+  const response = await fetch(input, init);
+  if (response.status !== 429 && response.status !== 529) return response;
+  const headers = new Headers(response.headers);
+  headers.set('x-should-retry', 'false');
+  return new Response(response.body, { status: response.status, statusText: response.statusText, headers });
+};
+
+export class AnthropicProvider implements LlmProvider {
+  readonly id = 'anthropic';
+  private readonly governor: LlmGovernor;
+  private readonly logger: Logger;
+  private client: { key: string; client: Anthropic } | undefined;
+
+  constructor(private readonly options: AnthropicProviderOptions) {
+    this.governor = options.governor ?? new LlmGovernor({ maxConcurrent: 4 });
+    this.logger = options.logger ?? silentLogger;
+  }
+
+  async send(request: LlmRequest, hooks: LlmStreamHooks, signal: AbortSignal): Promise<LlmResponse> {
+    const client = await this.clientForCurrentKey();
+    const params = buildAnthropicParams(request);
+    let failedUsage = zeroUsage();
+    try {
+      const { message, requestId, attempt } = await this.governor.run(
+        {
+          prefixKey: request.caching === false ? undefined : request.prefixKey,
+          onWaiting: hooks.onWaiting?.bind(hooks),
+          onRetry: (attemptNumber, reason) => {
+            this.logger.warn(`model call attempt ${attemptNumber} (${request.meta.role}${request.meta.taskKey ? ` ${request.meta.taskKey}` : ''}) failed: ${reason}; retrying`);
+            hooks.onAttemptDiscarded?.(attemptNumber, reason);
+          },
+          classify: classifyAnthropicFailure,
+          attempt: async (context) => {
+            const outcome = await this.streamOnce(client, params, hooks, context);
+            if (outcome.type === 'failed') {
+              failedUsage = addUsage(failedUsage, outcome.usage);
+              throw outcome.error;
+            }
+            return { ...outcome, attempt: context.attempt };
+          },
+        },
+        signal,
+      );
+      return {
+        content: toContent(message),
+        stopReason: toStopReason(message),
+        usage: addUsage(failedUsage, toUsage(message.usage)),
+        model: message.model,
+        requestId,
+        attempts: attempt,
+      };
+    } catch (error) {
+      const typed = toLlmError(error, signal);
+      typed.usage = failedUsage;
+      this.logger.debug(`model call failed: ${typed.message}`);
+      throw typed;
+    }
+  }
+
+  private async clientForCurrentKey(): Promise<Anthropic> {
+    const key = (await this.options.apiKey())?.trim();
+    if (!key) {
+      throw new LlmAuthError(
+        'No Anthropic API key. In VS Code run "Spec-Kit: Set Anthropic API Key" (stored in SecretStorage) or pick the VS Code language-model provider; ' +
+          'in the CLI set ANTHROPIC_API_KEY.',
+      );
+    }
+    if (this.client?.key === key) return this.client.client;
+    const client = new Anthropic({
+      // Passed explicitly: with no key at all, SDK 1.x would go looking for credential profiles on disk.
+      apiKey: key,
+      baseURL: this.options.baseURL ?? PUBLIC_API,
+      maxRetries: this.options.maxRetries ?? 2,
+      timeout: this.options.timeoutMs ?? 10 * 60_000,
+      fetch: poolRetryFetch,
+      logLevel: 'warn',
+      logger: sdkLogger(this.logger),
+    });
+    this.client = { key, client };
+    return client;
+  }
+
+  private async streamOnce(
+    client: Anthropic,
+    params: AnthropicStreamParams,
+    hooks: LlmStreamHooks,
+    context: AttemptContext,
+  ): Promise<{ type: 'ok'; message: Message; requestId: string | null } | { type: 'failed'; error: unknown; usage: LlmUsage }> {
+    const idleMs = this.options.streamIdleTimeoutMs ?? 120_000;
+    const local = new AbortController();
+    const onOuterAbort = (): void => local.abort();
+    context.signal.addEventListener('abort', onOuterAbort, { once: true });
+    let stalled = false;
+    let idleTimer: ReturnType<typeof setTimeout> | undefined;
+    const armIdleTimer = (): void => {
+      if (idleTimer) clearTimeout(idleTimer);
+      idleTimer = setTimeout(() => {
+        stalled = true;
+        local.abort();
+      }, idleMs);
+    };
+
+    const stream = client.messages.stream(params, { signal: local.signal });
+    stream.on('connect', armIdleTimer);
+    stream.on('streamEvent', (event: MessageStreamEvent) => {
+      armIdleTimer();
+      switch (event.type) {
+        case 'message_start':
+          context.markFirstByte();
+          break;
+        case 'content_block_start':
+          if (event.content_block.type === 'tool_use') hooks.onToolUseStart?.({ id: event.content_block.id, name: event.content_block.name });
+          break;
+        default:
+          break;
+      }
+    });
+    if (hooks.onText) {
+      const onText = hooks.onText.bind(hooks);
+      stream.on('text', (delta) => onText(delta));
+    }
+    try {
+      const message = await stream.finalMessage();
+      return { type: 'ok', message, requestId: stream.request_id ?? null };
+    } catch (error) {
+      const partial = stream.currentMessage?.usage;
+      const usage = partial ? toUsage(partial) : zeroUsage();
+      if (stalled && !context.signal.aborted) {
+        return { type: 'failed', error: new StreamBrokenError(`stream stalled: nothing received for ${idleMs} ms`, { cause: error }), usage };
+      }
+      return { type: 'failed', error, usage };
+    } finally {
+      if (idleTimer) clearTimeout(idleTimer);
+      context.signal.removeEventListener('abort', onOuterAbort);
+    }
+  }
+}
+
+function sdkLogger(logger: Logger): NonNullable<ConstructorParameters<typeof Anthropic>[0]>['logger'] {
+  const line = (message: string, rest: unknown[]): string =>
+    [message, ...rest.map((item) => (item instanceof Error ? item.message : typeof item === 'string' ? item : JSON.stringify(item)))].join(' ');
+  return {
+    error: (message: string, ...rest: unknown[]) => logger.error(line(message, rest)),
+    warn: (message: string, ...rest: unknown[]) => logger.warn(line(message, rest)),
+    info: (message: string, ...rest: unknown[]) => logger.debug(line(message, rest)),
+    debug: (message: string, ...rest: unknown[]) => logger.trace(line(message, rest)),
+  };
+}
+
+function toUsage(usage: Usage): LlmUsage {
+  return {
+    inputTokens: usage.input_tokens,
+    outputTokens: usage.output_tokens,
+    // The cache fields are `number | null`: null means none.
+    cacheCreationInputTokens: usage.cache_creation_input_tokens ?? 0,
+    cacheCreation1hInputTokens: usage.cache_creation?.ephemeral_1h_input_tokens ?? 0,
+    cacheReadInputTokens: usage.cache_read_input_tokens ?? 0,
+    estimated: false,
+  };
+}
+
+function toContent(message: Message): (LlmTextBlock | LlmToolUseBlock)[] {
+  return message.content.flatMap((block): (LlmTextBlock | LlmToolUseBlock)[] => {
+    if (block.type === 'text') return [{ type: 'text', text: block.text }];
+    if (block.type === 'tool_use') return [{ type: 'tool_use', id: block.id, name: block.name, input: block.input }];
+    // Thinking and server-tool blocks are not part of our conversation model.
+    return [];
+  });
+}
+
+function toStopReason(message: Message): LlmStopReason {
+  const reason = message.stop_reason;
+  switch (reason) {
+    case 'end_turn':
+    case 'tool_use':
+    case 'max_tokens':
+    case 'pause_turn':
+    case 'model_context_window_exceeded':
+      return { type: reason };
+    case 'stop_sequence':
+      return { type: 'stop_sequence', sequence: message.stop_sequence };
+    case 'refusal':
+      return { type: 'refusal', explanation: message.stop_details?.explanation ?? null };
+    case null:
+      throw new LlmRequestError('The Anthropic API ended a message without a stop reason.', null, message.id);
+    default: {
+      const never: never = reason;
+      throw new LlmRequestError(`Unknown stop reason ${String(never)}`, null, message.id);
+    }
+  }
+}

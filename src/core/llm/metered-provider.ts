@@ -1,0 +1,31 @@
+/**
+ * Wraps any provider with the run's ledger: a call is refused before it starts when a budget is spent, and
+ * every finished call (and the usage of a failed one, when the provider reports it) is booked. Works the
+ * same for the Anthropic and the VS Code provider.
+ */
+import { LlmError } from './errors';
+import type { LlmProvider, LlmRequest, LlmResponse, LlmStreamHooks } from './provider';
+import type { UsageLedger } from './usage-ledger';
+
+export class MeteredProvider implements LlmProvider {
+  readonly id: string;
+
+  constructor(
+    private readonly inner: LlmProvider,
+    private readonly ledger: UsageLedger,
+  ) {
+    this.id = inner.id;
+  }
+
+  async send(request: LlmRequest, hooks: LlmStreamHooks, signal: AbortSignal): Promise<LlmResponse> {
+    this.ledger.assertWithinBudget(request.meta.role);
+    try {
+      const response = await this.inner.send(request, hooks, signal);
+      this.ledger.record(request.meta, response.model, response.usage);
+      return response;
+    } catch (error) {
+      if (error instanceof LlmError && error.usage) this.ledger.record(request.meta, request.model, error.usage);
+      throw error;
+    }
+  }
+}

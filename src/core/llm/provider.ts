@@ -1,0 +1,144 @@
+/**
+ * The one interface the agents use to talk to a model, in provider-neutral terms. The Anthropic provider
+ * (official SDK) and the VS Code language-model provider both implement it; the agent loop owns the
+ * conversation, runs tools between turns and switches on the typed errors in `errors.ts`.
+ */
+import type { WorkerRole } from '../../protocol/engine-events';
+
+export type CacheTtl = '5m' | '1h';
+
+/** A block of the system prompt. `cacheBreakpoint` marks the end of a stable prefix worth caching. */
+export interface LlmSystemBlock {
+  text: string;
+  cacheBreakpoint?: boolean;
+}
+
+export interface LlmTextBlock {
+  type: 'text';
+  text: string;
+}
+
+export interface LlmToolUseBlock {
+  type: 'tool_use';
+  id: string;
+  name: string;
+  /** The model's arguments, parsed from JSON; the tool's own parser narrows it. */
+  input: unknown;
+}
+
+export interface LlmToolResultBlock {
+  type: 'tool_result';
+  toolUseId: string;
+  content: string;
+  /** Failures, rejected approvals and unknown tools are error results, not exceptions. */
+  isError?: boolean;
+}
+
+export type LlmContentBlock = LlmTextBlock | LlmToolUseBlock | LlmToolResultBlock;
+
+export type LlmMessage =
+  | { role: 'user'; content: (LlmTextBlock | LlmToolResultBlock)[] }
+  | { role: 'assistant'; content: (LlmTextBlock | LlmToolUseBlock)[] };
+
+export interface LlmToolDefinition {
+  /** `^[a-zA-Z0-9_-]{1,64}$`, as the Messages API requires. */
+  name: string;
+  description: string;
+  /** JSON Schema of the input; its top-level `type` must be `object`. */
+  inputSchema: { type: 'object'; [key: string]: unknown };
+}
+
+/** Who is asking: usage is booked to this role and task, budgets are checked against them. */
+export interface LlmCallMeta {
+  role: WorkerRole;
+  taskKey?: string;
+  workerId?: string;
+}
+
+export interface LlmRequest {
+  model: string;
+  maxTokens: number;
+  system: LlmSystemBlock[];
+  messages: LlmMessage[];
+  tools: LlmToolDefinition[];
+  stopSequences?: string[];
+  /**
+   * A name for the stable prefix (tools + role prompt + feature context) shared by every worker of a role.
+   * Calls with the same key are warmed up once before fan-out (see `LlmGovernor`). Omit to skip warm-up.
+   */
+  prefixKey?: string;
+  /** Prompt caching on or off (on by default); off is for comparisons and gateways that reject it. */
+  caching?: boolean;
+  cacheTtl?: CacheTtl;
+  meta: LlmCallMeta;
+}
+
+export type LlmStopReason =
+  | { type: 'end_turn' }
+  | { type: 'tool_use' }
+  | { type: 'max_tokens' }
+  | { type: 'stop_sequence'; sequence: string | null }
+  | { type: 'pause_turn' }
+  | { type: 'refusal'; explanation: string | null }
+  | { type: 'model_context_window_exceeded' };
+
+export interface LlmUsage {
+  inputTokens: number;
+  outputTokens: number;
+  /** All cache writes, both TTLs. */
+  cacheCreationInputTokens: number;
+  /** The part of `cacheCreationInputTokens` written with the 1-hour TTL (priced higher). */
+  cacheCreation1hInputTokens: number;
+  cacheReadInputTokens: number;
+  /** True when the provider reported no usage and these are our estimates. */
+  estimated: boolean;
+}
+
+export interface LlmResponse {
+  content: (LlmTextBlock | LlmToolUseBlock)[];
+  stopReason: LlmStopReason;
+  /** Billed usage of every attempt of this call, failed attempts included. */
+  usage: LlmUsage;
+  model: string;
+  requestId: string | null;
+  /** 1 unless a broken stream made the provider retry the turn. */
+  attempts: number;
+}
+
+export type LlmWaitReason = 'rate-limit' | 'concurrency' | 'cache-warm-up' | 'retry';
+
+export interface LlmStreamHooks {
+  onText?(delta: string): void;
+  onToolUseStart?(toolUse: { id: string; name: string }): void;
+  /** The call is queued, not failed; `untilMs` is a wall-clock time when known. */
+  onWaiting?(reason: LlmWaitReason, untilMs?: number): void;
+  /** An attempt broke mid-stream and will be repeated: a face should drop the partial text it showed. */
+  onAttemptDiscarded?(attempt: number, reason: string): void;
+}
+
+export interface LlmProvider {
+  readonly id: string;
+  send(request: LlmRequest, hooks: LlmStreamHooks, signal: AbortSignal): Promise<LlmResponse>;
+}
+
+export function zeroUsage(estimated = false): LlmUsage {
+  return {
+    inputTokens: 0,
+    outputTokens: 0,
+    cacheCreationInputTokens: 0,
+    cacheCreation1hInputTokens: 0,
+    cacheReadInputTokens: 0,
+    estimated,
+  };
+}
+
+export function addUsage(a: LlmUsage, b: LlmUsage): LlmUsage {
+  return {
+    inputTokens: a.inputTokens + b.inputTokens,
+    outputTokens: a.outputTokens + b.outputTokens,
+    cacheCreationInputTokens: a.cacheCreationInputTokens + b.cacheCreationInputTokens,
+    cacheCreation1hInputTokens: a.cacheCreation1hInputTokens + b.cacheCreation1hInputTokens,
+    cacheReadInputTokens: a.cacheReadInputTokens + b.cacheReadInputTokens,
+    estimated: a.estimated || b.estimated,
+  };
+}

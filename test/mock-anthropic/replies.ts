@@ -1,0 +1,63 @@
+/**
+ * What a scripted mock answers: a message (text and tool calls, a stop reason) or a fault. Helpers keep
+ * tests short: `reply.text('hi')`, `reply.tools([{ name: 'read_file', input: { path: 'a' } }])`,
+ * `reply.rateLimited(2)`, `reply.cutAfter(5)`.
+ */
+export type MockStopReason = 'end_turn' | 'max_tokens' | 'stop_sequence' | 'tool_use' | 'pause_turn' | 'refusal' | 'model_context_window_exceeded';
+
+export type MockBlock = { type: 'text'; text: string } | { type: 'tool_use'; id?: string; name: string; input: Record<string, unknown> };
+
+export interface MockMessageReply {
+  type: 'message';
+  content: MockBlock[];
+  /** Defaults to `tool_use` when the content has a tool call, else `end_turn`. */
+  stopReason?: MockStopReason;
+  stopSequence?: string;
+  refusalExplanation?: string;
+  /** Reported output tokens; estimated from the content when omitted. */
+  outputTokens?: number;
+}
+
+export type MockFault =
+  /** An HTTP error before any body: 429 (with `retry-after`), 529 overloaded, 500, 401... */
+  | { type: 'http-error'; status: number; errorType: string; message: string; headers?: Record<string, string> }
+  /** An SSE `event: error` after `afterEvents` events of a normal stream, then the response ends. */
+  | { type: 'sse-error'; afterEvents: number; errorType: string; message: string }
+  /** The connection is destroyed after `afterEvents` events. */
+  | { type: 'cut'; afterEvents: number }
+  /** Nothing more is sent after `afterEvents` events; the response stays open until the client gives up. */
+  | { type: 'stall'; afterEvents: number };
+
+export type MockReply = MockMessageReply | { type: 'fault'; fault: MockFault; /** the message streamed before a mid-stream fault */ content?: MockBlock[] };
+
+export const reply = {
+  text(text: string, stopReason?: MockStopReason): MockMessageReply {
+    return { type: 'message', content: [{ type: 'text', text }], ...(stopReason ? { stopReason } : {}) };
+  },
+  tools(calls: { name: string; input: Record<string, unknown>; id?: string }[], preamble?: string): MockMessageReply {
+    const content: MockBlock[] = preamble ? [{ type: 'text', text: preamble }] : [];
+    for (const call of calls) content.push({ type: 'tool_use', name: call.name, input: call.input, ...(call.id ? { id: call.id } : {}) });
+    return { type: 'message', content, stopReason: 'tool_use' };
+  },
+  rateLimited(retryAfterSeconds: number, extraHeaders: Record<string, string> = {}): MockReply {
+    return {
+      type: 'fault',
+      fault: { type: 'http-error', status: 429, errorType: 'rate_limit_error', message: 'Number of request tokens has exceeded your per-minute rate limit', headers: { 'retry-after': String(retryAfterSeconds), ...extraHeaders } },
+    };
+  },
+  overloaded(): MockReply {
+    return { type: 'fault', fault: { type: 'http-error', status: 529, errorType: 'overloaded_error', message: 'Overloaded' } };
+  },
+  serverError(): MockReply {
+    return { type: 'fault', fault: { type: 'http-error', status: 500, errorType: 'api_error', message: 'Internal server error' } };
+  },
+  sseErrorAfter(afterEvents: number, errorType = 'overloaded_error', text = 'partial text that will be thrown away'): MockReply {
+    return { type: 'fault', fault: { type: 'sse-error', afterEvents, errorType, message: errorType === 'overloaded_error' ? 'Overloaded' : 'Internal server error' }, content: [{ type: 'text', text }] };
+  },
+  cutAfter(afterEvents: number, text = 'partial text that will be cut off'): MockReply {
+    return { type: 'fault', fault: { type: 'cut', afterEvents }, content: [{ type: 'text', text }] };
+  },
+  stallAfter(afterEvents: number, text = 'partial text and then silence'): MockReply {
+    return { type: 'fault', fault: { type: 'stall', afterEvents }, content: [{ type: 'text', text }] };
+  },
+};

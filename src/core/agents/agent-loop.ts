@@ -1,0 +1,315 @@
+/**
+ * The agent loop: one worker's conversation with the model. We own it (rather than an SDK tool runner)
+ * because the approval gate and the journal sit between a turn and its tools.
+ *
+ * Each turn streams through the provider; the assistant content is appended unchanged, then ONE user message
+ * carrying a `tool_result` for every `tool_use` id. Unknown tools, invalid input and refused edits are error
+ * results the model can correct; nothing a model says crashes the loop. The loop ends in exactly one
+ * `AgentOutcome`: the worker completed its task, failed for a stated reason, ran over a budget, or was cancelled.
+ */
+import {
+  LlmBudgetExceededError,
+  LlmCancelledError,
+  LlmError,
+  LlmOverloadedError,
+  LlmRateLimitedError,
+  LlmRequestError,
+} from '../llm/errors';
+import {
+  addUsage,
+  zeroUsage,
+  type LlmMessage,
+  type LlmRequest,
+  type LlmProvider,
+  type LlmResponse,
+  type LlmTextBlock,
+  type LlmToolResultBlock,
+  type LlmToolUseBlock,
+  type LlmUsage,
+  type LlmWaitReason,
+} from '../llm/provider';
+import { abortableDelay } from './abortable-delay';
+
+/** What `complete_task` reported: the worker's own account, which the scheduler then checks against the disk. */
+export interface TaskCompletion {
+  summary: string;
+  filesTouched: string[];
+}
+
+export interface ToolCallResult {
+  content: string;
+  isError: boolean;
+  /** Set when this call was a valid `complete_task`. */
+  completion?: TaskCompletion;
+}
+
+/** The worker's tools as the loop sees them; validation, confinement and the gate live behind `execute`. */
+export interface ToolExecutor {
+  readonly names: ReadonlySet<string>;
+  execute(call: { id: string; name: string; input: unknown }, signal: AbortSignal): Promise<ToolCallResult>;
+}
+
+/**
+ * The scheduler's check of a claimed completion. `question` sends one follow-up turn (e.g. "the task names
+ * src/a.ts but nothing was changed: why?"); `reject` ends the worker as failed with that reason.
+ */
+export type CompletionVerdict = { kind: 'accept' } | { kind: 'question'; question: string } | { kind: 'reject'; reason: string };
+
+export interface AgentLimits {
+  /** Model calls, continuations included. */
+  maxTurns: number;
+  /** Tokens billed to this worker (input, cache writes and reads, output). */
+  tokenBudget: number;
+  /** How often a reply cut at max_tokens is continued before the worker fails. */
+  maxTokenContinuations: number;
+  /** How often a turn that failed on a transient API error (429, 529, 5xx, a cut stream) is repeated. */
+  transientRetries: number;
+}
+
+export const defaultAgentLimits: AgentLimits = {
+  maxTurns: 24,
+  tokenBudget: 400_000,
+  maxTokenContinuations: 2,
+  transientRetries: 3,
+};
+
+export interface AgentHooks {
+  /** Short human text for the face: "thinking", "calling propose_edit", "waiting for rate limit". */
+  onActivity?(activity: string): void;
+  /** Usage of one model call (failed attempts included), to be booked to role and task. */
+  onUsage?(usage: LlmUsage, model: string): void;
+  onText?(delta: string): void;
+}
+
+export interface AgentLoopOptions {
+  provider: LlmProvider;
+  /** Everything of the request but the messages. */
+  request: Omit<LlmRequest, 'messages'>;
+  /** The opening user message (the task and its context). */
+  initialMessage: string;
+  tools: ToolExecutor;
+  limits: AgentLimits;
+  hooks?: AgentHooks;
+  verifyCompletion?: (completion: TaskCompletion) => CompletionVerdict | Promise<CompletionVerdict>;
+  signal: AbortSignal;
+}
+
+export type AgentOutcome =
+  | { kind: 'completed'; completion: TaskCompletion; turns: number; usage: LlmUsage; finalText: string }
+  | { kind: 'failed'; reason: string; turns: number; usage: LlmUsage; finalText: string }
+  /** `worker`: this worker's turn or token limit; `run`: the run's (or role's) money budget, so no worker may go on. */
+  | { kind: 'budget-exceeded'; scope: 'worker' | 'run'; reason: string; turns: number; usage: LlmUsage; finalText: string }
+  | { kind: 'cancelled'; turns: number; usage: LlmUsage; finalText: string };
+
+export const NUDGE_MESSAGE =
+  'You ended your turn without calling complete_task. If the task is finished, call complete_task with a summary and the files you touched. If it is not, continue working with the tools.';
+
+const CONTINUE_MESSAGE = 'Your reply was cut off at the output limit. Continue exactly where you stopped, keeping tool inputs small (propose one file per call).';
+
+export function tokensBilled(usage: LlmUsage): number {
+  return usage.inputTokens + usage.outputTokens + usage.cacheCreationInputTokens + usage.cacheReadInputTokens;
+}
+
+function describeWait(reason: LlmWaitReason): string {
+  switch (reason) {
+    case 'rate-limit':
+      return 'waiting for rate limit';
+    case 'concurrency':
+      return 'waiting for a free model slot';
+    case 'cache-warm-up':
+      return 'waiting for the shared prompt cache';
+    case 'retry':
+      return 'retrying the model call';
+    default: {
+      const never: never = reason;
+      return String(never);
+    }
+  }
+}
+
+function isTransient(error: unknown): error is LlmError {
+  if (error instanceof LlmRateLimitedError || error instanceof LlmOverloadedError) return true;
+  // A cut stream or an SSE error event has no status; 5xx are server trouble. 4xx other than 429 are our bug.
+  return error instanceof LlmRequestError && (error.status === null || error.status >= 500);
+}
+
+function transientWaitMs(error: LlmError, attempt: number): number {
+  if (error instanceof LlmRateLimitedError && error.retryAfterMs !== null) return Math.min(error.retryAfterMs, 60_000);
+  return Math.min(500 * 2 ** attempt, 8_000);
+}
+
+export async function runAgentLoop(options: AgentLoopOptions): Promise<AgentOutcome> {
+  const { provider, request, tools, limits, hooks = {}, signal } = options;
+  const messages: LlmMessage[] = [{ role: 'user', content: [{ type: 'text', text: options.initialMessage }] }];
+  let usage = zeroUsage();
+  let turns = 0;
+  let continuations = 0;
+  let nudged = false;
+  let questioned = false;
+  let finalText = '';
+  let completion: TaskCompletion | undefined;
+  let completionToolUseId: string | undefined;
+
+  const end = <K extends AgentOutcome['kind']>(kind: K, extra: Omit<Extract<AgentOutcome, { kind: K }>, 'kind' | 'turns' | 'usage' | 'finalText'>) =>
+    ({ kind, turns, usage, finalText, ...extra }) as Extract<AgentOutcome, { kind: K }>;
+
+  const book = (delta: LlmUsage | undefined, model: string) => {
+    if (!delta) return;
+    usage = addUsage(usage, delta);
+    hooks.onUsage?.(delta, model);
+  };
+
+  while (true) {
+    if (signal.aborted) return end('cancelled', {});
+    if (turns >= limits.maxTurns) return end('budget-exceeded', { scope: 'worker', reason: `used its ${limits.maxTurns}-turn budget without completing the task` });
+    if (tokensBilled(usage) >= limits.tokenBudget) {
+      return end('budget-exceeded', { scope: 'worker', reason: `used ${tokensBilled(usage)} tokens, over its budget of ${limits.tokenBudget}` });
+    }
+
+    let response: LlmResponse | undefined;
+    for (let attempt = 0; response === undefined; attempt++) {
+      turns++;
+      hooks.onActivity?.(turns === 1 ? 'thinking' : `thinking (turn ${turns})`);
+      try {
+        response = await provider.send(
+          { ...request, messages: messages.slice() },
+          {
+            onText: (delta) => hooks.onText?.(delta),
+            onWaiting: (reason) => hooks.onActivity?.(describeWait(reason)),
+            onToolUseStart: (toolUse) => hooks.onActivity?.(`writing a ${toolUse.name} call`),
+          },
+          signal,
+        );
+      } catch (error) {
+        if (error instanceof LlmError) book(error.usage, request.model);
+        if (error instanceof LlmCancelledError || signal.aborted) return end('cancelled', {});
+        if (error instanceof LlmBudgetExceededError) return end('budget-exceeded', { scope: 'run', reason: error.message });
+        if (isTransient(error) && attempt < limits.transientRetries && turns < limits.maxTurns) {
+          hooks.onActivity?.(error instanceof LlmRateLimitedError ? 'waiting for rate limit' : 'retrying after an API error');
+          try {
+            await abortableDelay(transientWaitMs(error, attempt), signal);
+          } catch {
+            return end('cancelled', {});
+          }
+          continue;
+        }
+        if (error instanceof LlmError) return end('failed', { reason: `model call failed: ${error.message}` });
+        throw error;
+      }
+    }
+    book(response.usage, response.model);
+
+    const text = response.content.filter((b): b is LlmTextBlock => b.type === 'text').map((b) => b.text).join('');
+    if (text.trim() !== '') finalText = text;
+    const toolUses = response.content.filter((b): b is LlmToolUseBlock => b.type === 'tool_use');
+    const stop = response.stopReason;
+
+    switch (stop.type) {
+      case 'refusal':
+        // Never run tools from a refusal turn; nothing of it is kept.
+        return end('failed', { reason: `the model refused${stop.explanation ? `: ${stop.explanation}` : ''}` });
+      case 'model_context_window_exceeded':
+        return end('failed', { reason: "the conversation outgrew the model's context window; split the task or give it fewer files" });
+      case 'pause_turn':
+        // The API paused a long turn: send it back unchanged and the model resumes where it was.
+        messages.push({ role: 'assistant', content: response.content });
+        if (toolUses.length > 0) messages.push({ role: 'user', content: await runTools(toolUses) });
+        continue;
+      case 'max_tokens': {
+        continuations++;
+        if (continuations > limits.maxTokenContinuations) {
+          return end('failed', { reason: `the reply hit the output limit ${continuations} times in a row` });
+        }
+        if (response.content.length === 0) {
+          messages.push({ role: 'user', content: [{ type: 'text', text: CONTINUE_MESSAGE }] });
+          continue;
+        }
+        messages.push({ role: 'assistant', content: response.content });
+        // A tool call cut at the limit has incomplete input: answer it with an error instead of running it.
+        const results: (LlmToolResultBlock | LlmTextBlock)[] = toolUses.map((t) => ({
+          type: 'tool_result',
+          toolUseId: t.id,
+          content: 'This call was cut off at the output limit and was not run. Send it again with a smaller input.',
+          isError: true,
+        }));
+        results.push({ type: 'text', text: CONTINUE_MESSAGE });
+        messages.push({ role: 'user', content: results });
+        continue;
+      }
+      case 'tool_use':
+      case 'end_turn':
+      case 'stop_sequence': {
+        continuations = 0;
+        messages.push({ role: 'assistant', content: response.content });
+        if (toolUses.length === 0) {
+          if (nudged) return end('failed', { reason: 'ended its turn twice without calling complete_task' });
+          nudged = true;
+          messages.push({ role: 'user', content: [{ type: 'text', text: NUDGE_MESSAGE }] });
+          continue;
+        }
+        const results = await runTools(toolUses);
+        if (signal.aborted) return end('cancelled', {});
+        const completed = completion;
+        if (completed) {
+          const verdict = options.verifyCompletion ? await options.verifyCompletion(completed) : { kind: 'accept' as const };
+          switch (verdict.kind) {
+            case 'accept':
+              return end('completed', { completion: completed });
+            case 'reject':
+              return end('failed', { reason: verdict.reason });
+            case 'question':
+              if (questioned) return end('failed', { reason: `claimed the task done again without the changes it needs (${completed.summary})` });
+              questioned = true;
+              completion = undefined;
+              replaceCompletionResult(results, verdict.question);
+              break;
+            default: {
+              const never: never = verdict;
+              return never;
+            }
+          }
+        }
+        messages.push({ role: 'user', content: results });
+        continue;
+      }
+      default: {
+        const never: never = stop;
+        throw new Error(`unhandled stop reason ${JSON.stringify(never)}`);
+      }
+    }
+  }
+
+  // Tools run one after another: a propose_edit may wait for approval, and order within a turn matters.
+  async function runTools(toolUses: LlmToolUseBlock[]): Promise<LlmToolResultBlock[]> {
+    const results: LlmToolResultBlock[] = [];
+    for (const call of toolUses) {
+      if (signal.aborted) {
+        results.push({ type: 'tool_result', toolUseId: call.id, content: 'Cancelled before this tool ran.', isError: true });
+        continue;
+      }
+      if (!tools.names.has(call.name)) {
+        results.push({
+          type: 'tool_result',
+          toolUseId: call.id,
+          content: `Unknown tool '${call.name}'. Available tools: ${[...tools.names].sort().join(', ')}.`,
+          isError: true,
+        });
+        continue;
+      }
+      hooks.onActivity?.(`running ${call.name}`);
+      const result = await tools.execute({ id: call.id, name: call.name, input: call.input }, signal);
+      if (result.completion && !result.isError) {
+        completion = result.completion;
+        completionToolUseId = call.id;
+      }
+      results.push({ type: 'tool_result', toolUseId: call.id, content: result.content, isError: result.isError });
+    }
+    return results;
+  }
+
+  function replaceCompletionResult(results: LlmToolResultBlock[], question: string): void {
+    const index = results.findIndex((r) => r.toolUseId === completionToolUseId);
+    const existing = results[index];
+    if (existing) results[index] = { ...existing, content: question, isError: true };
+  }
+}

@@ -1,0 +1,113 @@
+// `npm run test:host [-- <suite name filter>…]`: runs the extension-host suites in a real VS Code.
+// Each folder in test/host/suites/ is a suite; it opens a fresh copy of test/fixtures/workspaces/<suite>/.
+// @vscode/test-electron's runTests is the entry point. Offline (the default) it is handed our stand-in
+// executable, which runs the tests in the test VS Code from scripts/install-test-vscode.sh; with
+// VSCODE_DESKTOP=1 it downloads and drives a desktop VS Code instead (needs internet), suites unchanged.
+// Environment variables set here reach the extension host, so tests can be given e.g. a mock server URL.
+// Started with `node --import tsx` so it can share the harness's TypeScript.
+import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join, relative } from 'node:path';
+import { runTests, TestRunFailedError } from '@vscode/test-electron';
+import * as esbuild from 'esbuild';
+
+// The harness is loaded as CommonJS, as everywhere else it runs (tsx's ESM path gives TS files a bogus __dirname).
+const require = createRequire(import.meta.url);
+const { repoRoot } = require('../test/harness/paths.ts');
+const { copyFixtureWorkspace, fixtureWorkspacesDir } = require('../test/harness/fixture-workspace.ts');
+const { prepareExtensionRun } = require('../test/harness/preflight.ts');
+
+const hostSrc = join(repoRoot, 'test', 'host');
+const hostOut = join(repoRoot, 'out', 'test', 'host');
+const standIn = join(repoRoot, 'test', 'harness', 'vscode-standin');
+const desktop = process.env.VSCODE_DESKTOP === '1';
+
+function fail(message) {
+  console.error(`test:host: ${message}`);
+  process.exit(1);
+}
+
+function findTs(dir) {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? findTs(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : [],
+  );
+}
+
+/** Each suite file becomes its own CommonJS bundle; `vscode` and `mocha` come from the host at run time. */
+async function buildHostTests() {
+  rmSync(hostOut, { recursive: true, force: true });
+  await esbuild.build({
+    entryPoints: findTs(hostSrc),
+    outbase: hostSrc,
+    outdir: hostOut,
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    external: ['vscode', 'mocha'],
+    sourcemap: 'inline',
+    logLevel: 'warning',
+  });
+}
+
+function selectSuites(filters) {
+  const suitesDir = join(hostSrc, 'suites');
+  const all = readdirSync(suitesDir, { withFileTypes: true })
+    .filter((e) => e.isDirectory())
+    .map((e) => e.name)
+    .sort();
+  const chosen = all.filter((name) => filters.length === 0 || filters.some((f) => name.includes(f)));
+  if (chosen.length === 0) fail(`no host suite matches ${filters.join(', ')} (suites: ${all.join(', ')})`);
+  for (const name of chosen) {
+    const workspace = join(fixtureWorkspacesDir, name);
+    if (!existsSync(workspace)) fail(`suite '${name}' has no fixture workspace ${relative(repoRoot, workspace)}/`);
+  }
+  return chosen;
+}
+
+async function runSuite(name) {
+  const workspace = await copyFixtureWorkspace(name);
+  const started = Date.now();
+  try {
+    await runTests({
+      ...(desktop ? {} : { vscodeExecutablePath: standIn }),
+      extensionDevelopmentPath: repoRoot,
+      extensionTestsPath: join(hostOut, 'index.js'),
+      // Fresh profile folders: runTests' default (.vscode-test/user-data) would carry state between runs.
+      launchArgs: [
+        workspace.dir,
+        `--user-data-dir=${join(workspace.scratch, 'user-data')}`,
+        `--extensions-dir=${join(workspace.scratch, 'extensions')}`,
+      ],
+      extensionTestsEnv: { SPECKIT_HOST_SUITE: name },
+    });
+    return { name, passed: true, seconds: (Date.now() - started) / 1000 };
+  } catch (error) {
+    // runTests rejects with TestRunFailedError on a non-zero exit; anything else is a harness failure.
+    if (!(error instanceof TestRunFailedError)) console.error(error);
+    return { name, passed: false, seconds: (Date.now() - started) / 1000 };
+  } finally {
+    await workspace.dispose();
+  }
+}
+
+async function main() {
+  const suites = selectSuites(process.argv.slice(2));
+  prepareExtensionRun('test:host', { desktop });
+  await buildHostTests();
+
+  const results = [];
+  for (const name of suites) {
+    console.log(`\n=== host suite: ${name} (${desktop ? 'desktop VS Code' : 'test VS Code 1.100.3 server + Chromium'}) ===`);
+    results.push(await runSuite(name));
+  }
+  const failed = results.filter((r) => !r.passed);
+  const summary = results.map((r) => `${r.name} ${r.passed ? 'passed' : 'FAILED'} (${r.seconds.toFixed(1)} s)`).join(', ');
+  console.log(`\nhost tests: ${failed.length === 0 ? 'all suites passed' : `${failed.length} of ${results.length} suites FAILED`} — ${summary}`);
+  process.exit(failed.length === 0 ? 0 : 1);
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});

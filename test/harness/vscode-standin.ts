@@ -1,0 +1,135 @@
+// Stands in for "the VS Code executable" that @vscode/test-electron's runTests spawns, so the standard
+// runTests entry point works offline: it takes the same command line, runs the extension tests in the
+// test VS Code server + headless Chromium (workbench.ts), and exits 0 when they pass, 1 otherwise.
+// Spawned through the `vscode-standin` shell wrapper beside it.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { openWorkbench, type Workbench } from './workbench';
+
+interface StandInArgs {
+  extensionDevelopmentPath: string;
+  extensionTestsPath: string;
+  folder: string;
+  userDataDir?: string;
+  extensionsDir?: string;
+}
+
+const VALUE_FLAGS = ['extensionDevelopmentPath', 'extensionTestsPath', 'user-data-dir', 'extensions-dir'] as const;
+type ValueFlag = (typeof VALUE_FLAGS)[number];
+
+function isValueFlag(name: string): name is ValueFlag {
+  return (VALUE_FLAGS as readonly string[]).includes(name);
+}
+
+/** Reads runTests' command line; desktop-only flags (--no-sandbox, --skip-welcome, …) are ignored. */
+export function parseStandInArgs(argv: readonly string[]): StandInArgs {
+  const values = new Map<ValueFlag, string>();
+  const folders: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] ?? '';
+    if (!arg.startsWith('--')) {
+      folders.push(resolve(arg));
+      continue;
+    }
+    const eq = arg.indexOf('=');
+    const name = arg.slice(2, eq === -1 ? undefined : eq);
+    if (!isValueFlag(name)) continue;
+    const value = eq === -1 ? argv[++i] : arg.slice(eq + 1);
+    if (value === undefined) throw new Error(`--${name} needs a value`);
+    values.set(name, resolve(value));
+  }
+  const extensionDevelopmentPath = values.get('extensionDevelopmentPath');
+  const extensionTestsPath = values.get('extensionTestsPath');
+  if (extensionDevelopmentPath === undefined || extensionTestsPath === undefined) {
+    throw new Error('expected --extensionDevelopmentPath=… and --extensionTestsPath=… (the runTests command line)');
+  }
+  const [folder, ...extra] = folders;
+  if (folder === undefined || extra.length > 0) {
+    throw new Error(`expected exactly one folder to open, got ${folders.length === 0 ? 'none' : folders.join(', ')}`);
+  }
+  const userDataDir = values.get('user-data-dir');
+  const extensionsDir = values.get('extensions-dir');
+  return {
+    extensionDevelopmentPath,
+    extensionTestsPath,
+    folder,
+    ...(userDataDir !== undefined ? { userDataDir } : {}),
+    ...(extensionsDir !== undefined ? { extensionsDir } : {}),
+  };
+}
+
+// The workbench forwards its own start-up chatter through the same channel as the tests' console output.
+const WORKBENCH_CHATTER = [
+  /^Resolv(ing|ed) connection token/,
+  /^Creating a socket/,
+  /^Ignoring fetching additional builtin extensions/,
+  /^Updating additional builtin extensions cache/,
+  /^\[Service Worker\]/,
+  /^ChatSessionStore:/,
+];
+const verbose = process.env['SPECKIT_HOST_VERBOSE'] === '1';
+
+function printTestLog(level: string, message: string): void {
+  if (!verbose && WORKBENCH_CHATTER.some((pattern) => pattern.test(message))) return;
+  (level === 'error' ? process.stderr : process.stdout).write(`${message}\n`);
+}
+
+function timeoutMs(): number {
+  const raw = Number(process.env['SPECKIT_HOST_TEST_TIMEOUT_MS']);
+  return Number.isFinite(raw) && raw > 0 ? raw : 180_000;
+}
+
+async function main(): Promise<number> {
+  const args = parseStandInArgs(process.argv.slice(2));
+  // The host runner passes fresh --user-data-dir/--extensions-dir; a bare invocation gets temporary ones.
+  const scratch = await mkdtemp(join(tmpdir(), 'speckit-host-'));
+  let workbench: Workbench | undefined;
+  let settle: (code: number) => void = () => undefined;
+  const finished = new Promise<number>((r) => (settle = r));
+  const controller = new AbortController();
+  const onSignal = (signal: NodeJS.Signals): void => {
+    console.error(`[host] ${signal}: stopping the test VS Code`);
+    controller.abort();
+    settle(1);
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  const limit = timeoutMs();
+  const timer = setTimeout(() => {
+    console.error(`[host] the tests did not finish within ${limit} ms (SPECKIT_HOST_TEST_TIMEOUT_MS)`);
+    console.error(`--- test VS Code server output ---\n${workbench?.server.output() ?? '(server not started)'}`);
+    settle(1);
+  }, limit);
+  try {
+    const opened = openWorkbench({
+      folder: args.folder,
+      extensionDevelopmentPath: args.extensionDevelopmentPath,
+      extensionTestsPath: args.extensionTestsPath,
+      userDataDir: args.userDataDir ?? join(scratch, 'user-data'),
+      extensionsDir: args.extensionsDir ?? join(scratch, 'extensions'),
+      signal: controller.signal,
+      onAutomationExit: (code) => settle(code),
+      onAutomationLog: printTestLog,
+    });
+    workbench = await Promise.race([opened, finished.then(() => undefined)]);
+    if (workbench === undefined) {
+      // Timed out or interrupted while starting: close whatever did start.
+      await opened.then((w) => w.close(), () => undefined);
+    }
+    const code = await finished;
+    return code === 0 ? 0 : 1;
+  } finally {
+    clearTimeout(timer);
+    await workbench?.close();
+    await rm(scratch, { recursive: true, force: true });
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error('[host]', error instanceof Error ? error.message : error);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,268 @@
+// Starts the test VS Code (the VS Code 1.100.3 server from the code-server npm package) and a headless
+// Chromium on its web workbench. Shared by the host-test stand-in (vscode-standin.ts) and the browser
+// end-to-end tests, so both run the extension in the same real host. The recipe and its reasons:
+// ../shared/vscode-host-testing.md.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { format } from 'node:util';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { chromiumPath, codeServerEntry } from './paths';
+
+/** Raised when the test VS Code or the browser cannot be brought up; carries the server's output. */
+export class WorkbenchStartError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'WorkbenchStartError';
+  }
+}
+
+export interface VsCodeServer {
+  /** `http://127.0.0.1:<port>` */
+  readonly origin: string;
+  readonly port: number;
+  /** Everything the server printed so far, for failure reports. */
+  output(): string;
+  /** Kills the server's whole process group (it forks an extension host and file watchers). */
+  stop(): Promise<void>;
+}
+
+export interface ServerOptions {
+  userDataDir: string;
+  extensionsDir: string;
+  /** Holds the config.yaml that keeps code-server from writing one into the home folder. */
+  scratchDir: string;
+  /** Extra environment for the server and so for the extension host (tests pass mock-server URLs this way). */
+  env?: NodeJS.ProcessEnv;
+  signal?: AbortSignal;
+}
+
+/** User settings that keep the workbench quiet and deterministic: no welcome page, trust prompt or network. */
+export const testUserSettings = {
+  'workbench.startupEditor': 'none',
+  'security.workspace.trust.enabled': false,
+  'git.openRepositoryInParentFolders': 'never',
+  'telemetry.telemetryLevel': 'off',
+  'update.mode': 'none',
+  'extensions.autoUpdate': false,
+  'extensions.autoCheckUpdates': false,
+  'workbench.tips.enabled': false,
+} as const;
+
+export async function writeUserSettings(userDataDir: string): Promise<void> {
+  const userDir = join(userDataDir, 'User');
+  await mkdir(userDir, { recursive: true });
+  await writeFile(join(userDir, 'settings.json'), `${JSON.stringify(testUserSettings, null, 2)}\n`);
+}
+
+async function freeLoopbackPort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const address = probe.address();
+      const port = typeof address === 'object' && address !== null ? address.port : 0;
+      probe.close(() => (port > 0 ? resolvePort(port) : reject(new WorkbenchStartError('no free loopback port'))));
+    });
+  });
+}
+
+function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
+  try {
+    // Negative pid: the whole group the server leads (detached: true made it a group leader).
+    process.kill(-child.pid, signal);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ESRCH') throw error;
+  }
+}
+
+async function waitUntilHealthy(origin: string, child: ChildProcess, deadlineMs: number, signal?: AbortSignal): Promise<void> {
+  const deadline = Date.now() + deadlineMs;
+  let lastError: unknown;
+  while (Date.now() < deadline) {
+    signal?.throwIfAborted();
+    if (child.exitCode !== null || child.signalCode !== null) {
+      throw new WorkbenchStartError(`the test VS Code server exited early (${child.exitCode ?? child.signalCode})`);
+    }
+    try {
+      const response = await fetch(`${origin}/healthz`, { signal: AbortSignal.timeout(1000) });
+      if (response.ok) return;
+      lastError = new Error(`/healthz answered ${response.status}`);
+    } catch (error) {
+      lastError = error;
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new WorkbenchStartError(`the test VS Code server did not answer ${origin}/healthz within ${deadlineMs} ms`, { cause: lastError });
+}
+
+export async function startServer(options: ServerOptions): Promise<VsCodeServer> {
+  const port = await freeLoopbackPort();
+  const origin = `http://127.0.0.1:${port}`;
+  const configPath = join(options.scratchDir, 'config.yaml');
+  await writeFile(configPath, `bind-addr: 127.0.0.1:${port}\nauth: none\ncert: false\n`);
+  await writeUserSettings(options.userDataDir);
+  const args = [
+    codeServerEntry,
+    '--bind-addr', `127.0.0.1:${port}`,
+    '--auth', 'none',
+    '--config', configPath,
+    '--user-data-dir', options.userDataDir,
+    '--extensions-dir', options.extensionsDir,
+    '--disable-telemetry',
+    '--disable-update-check',
+    '--disable-workspace-trust',
+    '--disable-getting-started-override',
+  ];
+  const child = spawn(process.execPath, args, {
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...options.env, EXTENSIONS_GALLERY: '{}' },
+  });
+  let output = '';
+  const collect = (chunk: Buffer): void => {
+    output += chunk.toString();
+  };
+  child.stdout?.on('data', collect);
+  child.stderr?.on('data', collect);
+  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  const server: VsCodeServer = {
+    origin,
+    port,
+    output: () => output,
+    stop: async () => {
+      killGroup(child, 'SIGTERM');
+      const timer = setTimeout(() => killGroup(child, 'SIGKILL'), 3000);
+      await exited;
+      clearTimeout(timer);
+      // The extension host and watchers may outlive the leader for a moment; the group goes with it.
+      killGroup(child, 'SIGKILL');
+    },
+  };
+  try {
+    await waitUntilHealthy(origin, child, 30_000, options.signal);
+  } catch (error) {
+    await server.stop();
+    throw new WorkbenchStartError(`${(error as Error).message}\n--- server output ---\n${output}`, { cause: error });
+  }
+  return server;
+}
+
+export interface WorkbenchBrowser {
+  readonly context: BrowserContext;
+  readonly page: Page;
+  close(): Promise<void>;
+}
+
+export interface BrowserOptions {
+  profileDir: string;
+  /** The workbench calls this when the extension test module's `run()` settles (0 = passed). */
+  onAutomationExit?: (code: number) => void;
+  /** The workbench forwards log lines (the tests' console output among them) here. */
+  onAutomationLog?: (level: string, message: string) => void;
+}
+
+export async function launchBrowser(options: BrowserOptions): Promise<WorkbenchBrowser> {
+  let context: BrowserContext;
+  try {
+    // A persistent context is how Playwright takes a profile folder (`launch` refuses --user-data-dir).
+    context = await chromium.launchPersistentContext(options.profileDir, {
+      executablePath: chromiumPath,
+      headless: true,
+      viewport: { width: 1280, height: 800 },
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    });
+  } catch (error) {
+    throw new WorkbenchStartError(`Chromium did not start (${chromiumPath})`, { cause: error });
+  }
+  const page = context.pages()[0] ?? (await context.newPage());
+  // Exposed before any navigation: the workbench looks for them once, while it starts.
+  const { onAutomationExit, onAutomationLog } = options;
+  if (onAutomationExit) {
+    await page.exposeFunction('codeAutomationExit', (code: unknown) => onAutomationExit(typeof code === 'number' ? code : 1));
+  }
+  if (onAutomationLog) {
+    await page.exposeFunction('codeAutomationLog', (level: unknown, args: unknown) =>
+      onAutomationLog(String(level), Array.isArray(args) ? format(...(args as unknown[])) : String(args)),
+    );
+  }
+  return { context, page, close: () => context.close() };
+}
+
+export interface WorkbenchTarget {
+  /** The folder to open. */
+  folder: string;
+  extensionDevelopmentPath: string;
+  /** The compiled test index (exports `run()`); leave out for UI tests. */
+  extensionTestsPath?: string;
+}
+
+/** The workbench URL; the payload is how the web workbench takes the desktop's --extension* flags. */
+export function workbenchUrl(server: VsCodeServer, target: WorkbenchTarget): string {
+  const remote = (path: string): string => `vscode-remote://127.0.0.1:${server.port}${path}`;
+  const payload: [string, string][] = [['extensionDevelopmentPath', remote(target.extensionDevelopmentPath)]];
+  if (target.extensionTestsPath !== undefined) payload.push(['extensionTestsPath', remote(target.extensionTestsPath)]);
+  return `${server.origin}/?folder=${encodeURIComponent(target.folder)}&payload=${encodeURIComponent(JSON.stringify(payload))}`;
+}
+
+export interface Workbench {
+  readonly server: VsCodeServer;
+  readonly browser: WorkbenchBrowser;
+  readonly page: Page;
+  /** Closes the browser, stops the server, removes the temporary profile folders. Safe to call twice. */
+  close(): Promise<void>;
+}
+
+export interface OpenWorkbenchOptions extends Omit<BrowserOptions, 'profileDir'>, WorkbenchTarget {
+  /** User data and extensions folders; fresh temporary ones when left out. */
+  userDataDir?: string;
+  extensionsDir?: string;
+  env?: NodeJS.ProcessEnv;
+  signal?: AbortSignal;
+}
+
+/** Server + browser + navigation in one step, with everything torn down if any part fails. */
+export async function openWorkbench(options: OpenWorkbenchOptions): Promise<Workbench> {
+  const scratch = await mkdtemp(join(tmpdir(), 'speckit-workbench-'));
+  const userDataDir = options.userDataDir ?? join(scratch, 'user-data');
+  const extensionsDir = options.extensionsDir ?? join(scratch, 'extensions');
+  await Promise.all([mkdir(userDataDir, { recursive: true }), mkdir(extensionsDir, { recursive: true })]);
+  const cleanups: (() => Promise<void>)[] = [() => rm(scratch, { recursive: true, force: true })];
+  let closed: Promise<void> | undefined;
+  const close = (): Promise<void> => {
+    closed ??= (async () => {
+      for (const cleanup of cleanups.reverse()) {
+        await cleanup().catch((error: unknown) => console.error('workbench cleanup failed:', error));
+      }
+    })();
+    return closed;
+  };
+  try {
+    const server = await startServer({
+      userDataDir,
+      extensionsDir,
+      scratchDir: scratch,
+      ...(options.env ? { env: options.env } : {}),
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
+    cleanups.push(() => server.stop());
+    const browser = await launchBrowser({ ...options, profileDir: join(scratch, 'chromium-profile') });
+    cleanups.push(() => browser.close());
+    await browser.page.goto(workbenchUrl(server, options));
+    return { server, browser, page: browser.page, close };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}

@@ -1,0 +1,14 @@
+/**
+ * Waits until `probe` returns a value other than undefined, checking every 50 ms, and fails with a message
+ * naming what it waited for once the deadline passes. For states VS Code offers no event for (an
+ * extension becoming active); where an event exists, await the event with a deadline instead.
+ */
+export async function waitFor<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}

@@ -1,0 +1,313 @@
+import { randomUUID } from 'node:crypto';
+import { createTwoFilesPatch } from 'diff';
+import type { ApprovalPolicy, ProposalOutcome, WorkerRole } from '../../../protocol/engine-events';
+import { assertNever } from '../../../protocol/engine-events';
+import { sha256 } from '../journal/hash';
+import type { RunJournal } from '../journal/run-store';
+import { GlobSet } from '../workspace/glob';
+import type { Workspace } from '../workspace/workspace';
+import { Emitter } from './emitter';
+import type { Disposable } from './emitter';
+import { draftEdit, transition } from './proposal';
+import type { EditRequest, Proposal } from './proposal';
+import { TEST_PATH_GLOBS, checkWriteScope, defaultWriteScopes } from './write-scope';
+import type { WriteScope } from './write-scope';
+
+/** The user's (or a face's) word on one proposal. Same shape as the facade's `ProposalDecision`. */
+export type Decision = { kind: 'accept' } | { kind: 'accept-with-edits'; content: string } | { kind: 'reject'; feedback: string };
+
+/** The Approver port: the extension's Pending Changes queue, the CLI's TTY prompt, a scripted test. */
+export interface Approver {
+  /** Rejects (or throws the signal's reason) when `signal` aborts. */
+  decide(proposal: Proposal, signal: AbortSignal): Promise<Decision>;
+}
+
+/** Who is asking, for what task; the gate looks the role's write scope up itself. */
+export interface ProposeContext {
+  taskKey: string;
+  workerId: string;
+  role: WorkerRole;
+  reason?: string;
+  signal: AbortSignal;
+}
+
+/** How a proposal ended, for the agent's tool result (see `describeGateOutcome`) and for the scheduler. */
+export type GateOutcome =
+  | { kind: 'applied'; proposal: Proposal; decidedBy: 'user' | 'policy'; writtenText: string | null; userEditsDiff?: string }
+  | { kind: 'rejected'; proposal: Proposal; feedback: string }
+  /** Path policy or role scope: nobody was asked. */
+  | { kind: 'refused'; path: string; reason: string }
+  /** The edit does not apply (old_string missing or ambiguous, create over an existing file, binary file). */
+  | { kind: 'invalid'; path: string; message: string }
+  /** The file changed under the proposal and it could not be re-diffed. */
+  | { kind: 'stale'; proposal: Proposal; message: string }
+  /** No policy accepted it and nobody can be asked (unattended run): the CLI's exit 3. */
+  | { kind: 'needs-approval'; proposal: Proposal }
+  | { kind: 'cancelled'; proposal: Proposal };
+
+export type GateEvent =
+  | { type: 'pending'; proposal: Proposal }
+  | { type: 'decided'; proposal: Proposal; outcome: ProposalOutcome }
+  | { type: 'applied'; proposal: Proposal };
+
+export interface ApprovalGateOptions {
+  workspace: Workspace;
+  journal: Pick<RunJournal, 'append' | 'storeBlob'>;
+  policy: ApprovalPolicy;
+  /** Asked for every proposal no policy accepted. Without it, proposals wait for `decide` (or, unattended, end). */
+  approver?: Approver;
+  /** Nobody can answer: a proposal the policy does not accept ends as `needs-approval` instead of waiting. */
+  unattended?: boolean;
+  /** Per-role overrides of `defaultWriteScopes`. */
+  writeScopes?: Partial<Record<WorkerRole, WriteScope>>;
+  /** What `auto-approve-tests` accepts unasked. Default `TEST_PATH_GLOBS`. */
+  testPathGlobs?: readonly string[];
+  /** How often a stale replacement is re-diffed onto a newer base before giving up. Default 3. */
+  maxRediffs?: number;
+  now?: () => Date;
+  newId?: () => string;
+  onListenerError?: (error: unknown) => void;
+}
+
+type Waiting = { proposal: Proposal; settle: (decision: Decision) => void };
+type Obtained = { kind: 'decided'; decision: Decision; by: 'user' | 'policy' } | { kind: 'needs-approval' } | { kind: 'cancelled' };
+type Applied = { kind: 'applied'; proposal: Proposal } | { kind: 'stale'; currentText: string | null } | { kind: 'unreadable'; message: string };
+
+/**
+ * The approval gate owns the disk: no file is written without a decision, and only the gate moves a
+ * Proposal's state. Many proposals can wait at once (each worker awaits its own); faces watch `pending()`
+ * and `onDidChange`, and answer through the Approver port or `decide`.
+ */
+export class ApprovalGate {
+  private readonly emitter: Emitter<GateEvent>;
+  readonly onDidChange: (listener: (event: GateEvent) => void) => Disposable;
+  private readonly waiting = new Map<string, Waiting>();
+  private readonly pathLocks = new Map<string, Promise<unknown>>();
+  private readonly testPaths: GlobSet;
+
+  constructor(private readonly options: ApprovalGateOptions) {
+    this.emitter = new Emitter(options.onListenerError);
+    this.onDidChange = this.emitter.event;
+    this.testPaths = new GlobSet(options.testPathGlobs ?? TEST_PATH_GLOBS);
+  }
+
+  /** Proposals waiting for a decision, oldest first. */
+  pending(): Proposal[] {
+    return [...this.waiting.values()].map((w) => w.proposal);
+  }
+
+  /** Answers a pending proposal from outside (a face's queue). False when it is not pending. */
+  decide(proposalId: string, decision: Decision): boolean {
+    const waiting = this.waiting.get(proposalId);
+    if (!waiting) return false;
+    waiting.settle(decision);
+    return true;
+  }
+
+  /** Proposes an edit and resolves once it is applied, rejected, refused or given up. Never writes without a decision. */
+  async propose(edit: EditRequest, context: ProposeContext): Promise<GateOutcome> {
+    const { workspace } = this.options;
+    const checked = await workspace.check(edit.path, 'write');
+    if (checked.kind === 'refused') return { kind: 'refused', path: edit.path, reason: checked.reason };
+    const path = checked.rel;
+    const scope = this.options.writeScopes?.[context.role] ?? defaultWriteScopes[context.role];
+    const outOfScope = checkWriteScope(context.role, scope, path);
+    if (outOfScope !== undefined) return { kind: 'refused', path, reason: outOfScope };
+
+    const base = await this.readBase(path, context.signal);
+    if (base.kind === 'unreadable') return { kind: 'invalid', path, message: base.message };
+    const draft = draftEdit({ ...edit, path }, base.text);
+    if (!draft.ok) return { kind: 'invalid', path, message: draft.message };
+
+    let proposal: Proposal = {
+      id: (this.options.newId ?? randomUUID)(),
+      revision: 0,
+      taskKey: context.taskKey,
+      workerId: context.workerId,
+      role: context.role,
+      path,
+      kind: draft.kind,
+      edit: { ...edit, path },
+      baseHash: base.text === null ? null : sha256(base.text),
+      baseText: base.text,
+      proposedText: draft.proposedText,
+      ...(context.reason !== undefined ? { reason: context.reason } : {}),
+      createdAt: this.now(),
+      state: { name: 'drafted' },
+    };
+
+    for (;;) {
+      await this.options.journal.append({
+        type: 'proposal-made',
+        at: this.now(),
+        proposalId: proposal.id,
+        revision: proposal.revision,
+        taskKey: proposal.taskKey,
+        workerId: proposal.workerId,
+        role: proposal.role,
+        path,
+        kind: proposal.kind,
+        baseHash: proposal.baseHash,
+      });
+      proposal = transition(proposal, { name: 'pending' });
+      const obtained = await this.obtainDecision(proposal, context.signal);
+      switch (obtained.kind) {
+        case 'needs-approval':
+          return { kind: 'needs-approval', proposal };
+        case 'cancelled':
+          await this.recordDecision(proposal, 'cancelled', undefined);
+          return { kind: 'cancelled', proposal };
+        case 'decided':
+          break;
+        default:
+          return assertNever(obtained);
+      }
+      const { decision, by } = obtained;
+      if (decision.kind === 'reject') {
+        proposal = transition(proposal, { name: 'rejected', feedback: decision.feedback });
+        await this.recordDecision(proposal, 'rejected', by, decision.feedback);
+        return { kind: 'rejected', proposal, feedback: decision.feedback };
+      }
+      proposal = transition(proposal, decision.kind === 'accept' ? { name: 'accepted', by } : { name: 'accepted-with-edits', content: decision.content });
+      await this.recordDecision(proposal, decision.kind === 'accept' ? 'accepted' : 'accepted-with-edits', by);
+      const text = decision.kind === 'accept-with-edits' ? decision.content : proposal.proposedText;
+
+      const applied = await this.withPathLock(path, () => this.apply(proposal, text, context.signal));
+      if (applied.kind === 'applied') {
+        this.emitter.fire({ type: 'applied', proposal: applied.proposal });
+        return {
+          kind: 'applied',
+          proposal: applied.proposal,
+          decidedBy: by,
+          writtenText: text,
+          ...(decision.kind === 'accept-with-edits' ? { userEditsDiff: userEditsDiff(proposal, decision.content) } : {}),
+        };
+      }
+      if (applied.kind === 'unreadable') return { kind: 'invalid', path, message: applied.message };
+
+      // The file changed since the proposal was made: never apply blindly.
+      proposal = transition(proposal, { name: 'stale', previousBaseHash: proposal.baseHash });
+      await this.recordDecision(proposal, 'stale', undefined);
+      const redraft = proposal.edit.kind === 'replace' && proposal.revision < (this.options.maxRediffs ?? 3) ? draftEdit(proposal.edit, applied.currentText) : undefined;
+      if (!redraft?.ok) {
+        const why = redraft && !redraft.ok ? ` ${redraft.message}` : '';
+        proposal = transition(proposal, { name: 'rejected', feedback: 'stale' });
+        return { kind: 'stale', proposal, message: `${path} changed since the edit was proposed, so it was not applied.${why} Read the file again and propose the edit against its current content.` };
+      }
+      proposal = {
+        ...proposal,
+        revision: proposal.revision + 1,
+        kind: redraft.kind,
+        baseHash: applied.currentText === null ? null : sha256(applied.currentText),
+        baseText: applied.currentText,
+        proposedText: redraft.proposedText,
+      };
+    }
+  }
+
+  private async obtainDecision(proposal: Proposal, signal: AbortSignal): Promise<Obtained> {
+    const { policy } = this.options;
+    if (policy === 'auto-approve-all' || (policy === 'auto-approve-tests' && this.testPaths.matches(proposal.path))) {
+      return { kind: 'decided', decision: { kind: 'accept' }, by: 'policy' };
+    }
+    if (!this.options.approver && this.options.unattended) return { kind: 'needs-approval' };
+    if (signal.aborted) return { kind: 'cancelled' };
+
+    const asking = new AbortController();
+    const result = new Promise<Obtained>((resolve) => {
+      const settle = (obtained: Obtained): void => {
+        if (!this.waiting.delete(proposal.id)) return;
+        signal.removeEventListener('abort', onAbort);
+        asking.abort();
+        resolve(obtained);
+      };
+      const onAbort = (): void => settle({ kind: 'cancelled' });
+      signal.addEventListener('abort', onAbort, { once: true });
+      this.waiting.set(proposal.id, { proposal, settle: (decision) => settle({ kind: 'decided', decision, by: 'user' }) });
+      const approver = this.options.approver;
+      if (approver) {
+        approver.decide(proposal, AbortSignal.any([signal, asking.signal])).then(
+          (decision) => settle({ kind: 'decided', decision, by: 'user' }),
+          // An approver that fails (or gave up because the proposal was decided elsewhere) leaves it to `decide`/abort,
+          // unless the run is cancelled, which `onAbort` handles.
+          (error: unknown) => {
+            if (!asking.signal.aborted && !signal.aborted) this.options.onListenerError?.(error);
+          },
+        );
+      }
+    });
+    this.emitter.fire({ type: 'pending', proposal });
+    return result;
+  }
+
+  private async apply(proposal: Proposal, text: string | null, signal: AbortSignal): Promise<Applied> {
+    const { workspace, journal } = this.options;
+    const current = await this.readBase(proposal.path, signal);
+    if (current.kind === 'unreadable') return current;
+    const currentHash = current.text === null ? null : sha256(current.text);
+    if (currentHash !== proposal.baseHash) return { kind: 'stale', currentText: current.text };
+
+    // Write-ahead: the pre-image and the intent are durable before the file is touched.
+    const preImage = proposal.baseText === null ? ({ kind: 'none' } as const) : await journal.storeBlob(proposal.baseText);
+    const writtenHash = text === null ? null : sha256(text);
+    await journal.append({ type: 'edit-applying', at: this.now(), proposalId: proposal.id, taskKey: proposal.taskKey, path: proposal.path, kind: proposal.kind, preImage, writtenHash });
+    // The write itself must not be abandoned half-way by a cancel: the signal is not passed on.
+    const done = text === null ? await workspace.delete(proposal.path, new AbortController().signal) : await workspace.writeAtomic(proposal.path, text, new AbortController().signal);
+    if (done.kind === 'refused') return { kind: 'unreadable', message: done.reason };
+    await journal.append({ type: 'edit-applied', at: this.now(), proposalId: proposal.id });
+    return { kind: 'applied', proposal: transition(proposal, { name: 'applied', writtenHash }) };
+  }
+
+  private async readBase(path: string, signal: AbortSignal): Promise<{ kind: 'ok'; text: string | null } | { kind: 'unreadable'; message: string }> {
+    const read = await this.options.workspace.read(path, signal);
+    switch (read.kind) {
+      case 'text':
+        return { kind: 'ok', text: read.text };
+      case 'not-found':
+        return { kind: 'ok', text: null };
+      case 'binary':
+        return { kind: 'unreadable', message: `${path} is a binary file; agents can only edit text files.` };
+      case 'too-large':
+        return { kind: 'unreadable', message: `${path} is too large to edit (${read.size} bytes, limit ${read.limit}).` };
+      case 'not-a-file':
+        return { kind: 'unreadable', message: `${path} is a folder, not a file.` };
+      case 'refused':
+        return { kind: 'unreadable', message: read.reason };
+      default:
+        return assertNever(read);
+    }
+  }
+
+  private async recordDecision(proposal: Proposal, outcome: ProposalOutcome, by: 'user' | 'policy' | undefined, feedback?: string): Promise<void> {
+    await this.options.journal.append({
+      type: 'proposal-decided',
+      at: this.now(),
+      proposalId: proposal.id,
+      outcome,
+      ...(by !== undefined ? { by } : {}),
+      ...(feedback !== undefined ? { feedback } : {}),
+    });
+    this.emitter.fire({ type: 'decided', proposal, outcome });
+  }
+
+  /** Serialises re-read + write per file, so two proposals for one path cannot both pass the base check. */
+  private async withPathLock<T>(path: string, work: () => Promise<T>): Promise<T> {
+    const previous = this.pathLocks.get(path) ?? Promise.resolve();
+    const next = previous.catch(() => undefined).then(work);
+    this.pathLocks.set(path, next);
+    try {
+      return await next;
+    } finally {
+      if (this.pathLocks.get(path) === next) this.pathLocks.delete(path);
+    }
+  }
+
+  private now(): string {
+    return (this.options.now?.() ?? new Date()).toISOString();
+  }
+}
+
+/** A compact unified diff from what the agent proposed to what the user had written instead. */
+export function userEditsDiff(proposal: Proposal, written: string): string {
+  return createTwoFilesPatch(`${proposal.path} (proposed)`, `${proposal.path} (written)`, proposal.proposedText ?? '', written, undefined, undefined, { context: 2 });
+}

@@ -1,25 +1,28 @@
-export interface CliIo {
-  stdout: { write(s: string): unknown };
-  stderr: { write(s: string): unknown };
-  env: NodeJS.ProcessEnv;
-  cwd: string;
-}
+import type { CliIo } from './cli-io';
+import { runTasksCommand } from './tasks-command';
+
+export type { CliIo } from './cli-io';
 
 export const USAGE = `usage: speckit-orchestra <command> [options]
 
 commands:
   tasks      show the chosen feature's phases, tasks, dependencies and critical path
+
+Run 'speckit-orchestra <command> --help' for a command's options.
 `;
 
 /** Entry point shared by the bin script and the tests; returns the exit code. */
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
-  const [command] = argv;
+  const [command, ...rest] = argv;
+  const signal = io.signal ?? new AbortController().signal;
   switch (command) {
     case undefined:
     case '--help':
     case '-h':
-      io.stdout.write(USAGE);
+      (command === undefined ? io.stderr : io.stdout).write(USAGE);
       return command === undefined ? 2 : 0;
+    case 'tasks':
+      return runTasksCommand(rest, io, signal);
     default:
       io.stderr.write(`speckit-orchestra: unknown command '${command}'\n${USAGE}`);
       return 2;

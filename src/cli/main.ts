@@ -1,6 +1,9 @@
 import { runCli } from './cli';
 
-void runCli(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd() }).then(
+const controller = new AbortController();
+process.once('SIGINT', () => controller.abort(new Error('interrupted')));
+
+void runCli(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd(), signal: controller.signal }).then(
   (code) => {
     process.exitCode = code;
   },

@@ -1,0 +1,223 @@
+/**
+ * The task-orchestrator in spec-kit mode: find the feature (and say which rule chose it), read its tasks,
+ * build the graph, give each task a role and a reason, preview the schedule, judge the strategy, forecast the
+ * cost, and read the checklists gate and the implement hooks. No model is called: this is the dry run.
+ */
+import { dirname, relative } from 'node:path';
+import { readChecklistGate } from '../../speckit/checklists';
+import { readConstitution } from '../../speckit/constitution';
+import { readExtensionsConfig } from '../../speckit/extensions-config';
+import type { Feature } from '../../speckit/feature-documents';
+import { selectFeature } from '../../speckit/feature-selection';
+import { discoverProjects, type SpecKitProject } from '../../speckit/project-discovery';
+import { readTextFile } from '../../speckit/read-text-file';
+import { parseTasks } from '../../speckit/tasks-parser';
+import type { TasksDocument } from '../../speckit/tasks-model';
+import { chooseRole } from '../scheduler/role-choice';
+import type { EngineSettings, HookView, PlanDiagnostic, PlannedTask, RunPlan, ScheduleStep } from '../run/facade-types';
+import { forecastCost } from './forecast';
+import { buildPlanGraph, type PlanGraph } from './plan-graph';
+import { chooseStrategy } from './strategy';
+import type { ModelTier } from '../run/facade-types';
+import type { WorkerRole } from '../../../protocol/engine-events';
+
+export type PlanErrorKind = 'no-project' | 'not-found' | 'ambiguous' | 'no-tasks' | 'unreadable' | 'plan-refused' | 'bad-request';
+
+/** Bad input for a plan: the faces show `message` as one line (the CLI exits 2). */
+export class PlanError extends Error {
+  constructor(
+    readonly kind: PlanErrorKind,
+    message: string,
+    readonly candidates: readonly string[] = [],
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+    this.name = 'PlanError';
+  }
+}
+
+export interface FeatureTexts {
+  constitution?: string;
+  spec?: string;
+  plan?: string;
+}
+
+/** Reads the documents workers get as context. Missing ones are simply absent. */
+export async function readFeatureTexts(feature: Feature, signal: AbortSignal): Promise<FeatureTexts> {
+  const texts: FeatureTexts = {};
+  const constitution = await readConstitution(feature.projectRoot, signal);
+  if (constitution.kind === 'present') texts.constitution = constitution.text;
+  for (const [key, path] of [['spec', feature.documents.spec], ['plan', feature.documents.plan]] as const) {
+    if (path === undefined) continue;
+    const read = await readTextFile(path, signal);
+    if (read.kind === 'ok') texts[key] = read.text;
+  }
+  return texts;
+}
+
+export type ProjectLookup = { kind: 'project'; projects: readonly SpecKitProject[] } | { kind: 'none' };
+
+export async function findProjects(root: string, signal: AbortSignal): Promise<ProjectLookup> {
+  const discovery = await discoverProjects([root], { signal });
+  const withFeatures = discovery.projects.filter((p) => p.features.length > 0);
+  return withFeatures.length > 0 ? { kind: 'project', projects: withFeatures } : { kind: 'none' };
+}
+
+export async function chooseFeatureOrThrow(projects: readonly SpecKitProject[], argument: string | undefined, env: Readonly<Record<string, string | undefined>>, cwd: string, signal: AbortSignal) {
+  const selection = await selectFeature(projects, { ...(argument !== undefined ? { argument } : {}), env, cwd }, signal);
+  switch (selection.kind) {
+    case 'selected':
+      return selection;
+    case 'ambiguous':
+      throw new PlanError('ambiguous', `${selection.reason}; choose one with --feature: ${selection.candidates.map((c) => c.id).join(', ')}`, selection.candidates.map((c) => c.id));
+    case 'not-found':
+      throw new PlanError('not-found', selection.reason, selection.candidates.map((c) => c.id));
+    default: {
+      const never: never = selection;
+      throw new Error(`unexpected selection ${JSON.stringify(never)}`);
+    }
+  }
+}
+
+const TIERS: Record<WorkerRole, ModelTier> = {
+  'task-orchestrator': 'deep',
+  'implementation-orchestrator': 'deep',
+  'code-writer': 'balanced',
+  'test-writer': 'balanced',
+  documenter: 'fast',
+  reviewer: 'deep',
+  'bug-fixer': 'balanced',
+};
+
+/** The tier a role's definition asks for (the definitions module's own mapping, when it is wired). */
+export function defaultTierOf(role: WorkerRole): ModelTier {
+  return TIERS[role];
+}
+
+/** Simulates the scheduler with unit-length tasks: the waves a dry run shows. */
+export function previewSchedule(doc: TasksDocument, graph: PlanGraph, done: ReadonlySet<string>, maxWorkers: number): ScheduleStep[] {
+  const status = new Map<string, 'pending' | 'done'>(doc.tasks.map((t) => [t.key, done.has(t.key) ? 'done' : 'pending']));
+  const steps: ScheduleStep[] = [];
+  for (;;) {
+    const ready = graph
+      .ready((k) => status.get(k) ?? 'done')
+      .map((t) => t.key)
+      .sort((a, b) => graph.remaining(b) - graph.remaining(a));
+    const wave: string[] = [];
+    const files = new Set<string>();
+    for (const key of ready) {
+      if (wave.length >= maxWorkers) break;
+      const own = doc.tasks.find((t) => t.key === key)?.files ?? [];
+      if (own.some((f) => files.has(f))) continue;
+      own.forEach((f) => files.add(f));
+      wave.push(key);
+    }
+    if (wave.length === 0) break;
+    wave.forEach((k) => status.set(k, 'done'));
+    const first = doc.tasks.find((t) => t.key === wave[0]);
+    steps.push({ phaseIndex: first?.phaseIndex ?? 0, taskKeys: wave, parallel: wave.length > 1 });
+  }
+  return steps;
+}
+
+export interface SpecKitPlanInput {
+  root: string;
+  feature: Feature;
+  rule: string;
+  detail?: string;
+  settings: EngineSettings;
+  onlyTasks?: readonly string[];
+  signal: AbortSignal;
+  mode?: RunPlan['mode'];
+}
+
+export async function planSpecKitFeature(input: SpecKitPlanInput): Promise<{ plan: RunPlan; doc: TasksDocument; graph: PlanGraph; texts: FeatureTexts }> {
+  const { feature, settings, signal } = input;
+  if (feature.tasksPath === undefined) throw new PlanError('no-tasks', `feature ${feature.id} has no tasks.md yet (run /tasks first)`);
+  const read = await readTextFile(feature.tasksPath, signal);
+  if (read.kind !== 'ok') throw new PlanError('unreadable', `cannot read ${feature.tasksPath}: ${read.kind === 'missing' ? 'missing' : read.reason}`);
+  const doc = parseTasks(read.text);
+  if (doc.tasks.length === 0) throw new PlanError('no-tasks', `${feature.tasksPath} has no tasks`);
+  const graph = buildPlanGraph(doc);
+  const texts = await readFeatureTexts(feature, signal);
+
+  const only = input.onlyTasks && input.onlyTasks.length > 0 ? new Set(input.onlyTasks) : undefined;
+  const diagnostics: PlanDiagnostic[] = doc.diagnostics.map((d) => ({ severity: d.severity, message: `${d.message} [${d.code}]`, path: feature.tasksPath ?? '', line: d.range.start.line + 1 }));
+  if (only) {
+    const unknown = [...only].filter((id) => !doc.tasks.some((t) => t.id === id || t.key === id));
+    if (unknown.length > 0) throw new PlanError('bad-request', `no such task in ${feature.id}: ${unknown.join(', ')}`);
+  }
+
+  const tasks: PlannedTask[] = doc.tasks.map((t) => {
+    const choice = chooseRole({ description: t.description, files: t.files, isTest: t.isTest, ...(t.subsection ? { subsectionKind: t.subsection.kind } : {}) });
+    const excluded = only !== undefined && !only.has(t.id) && !only.has(t.key);
+    return {
+      key: t.key,
+      id: t.id,
+      description: t.description,
+      phaseIndex: t.phaseIndex ?? 0,
+      line: t.line + 1,
+      files: [...t.files],
+      dependsOn: [...graph.dependenciesOf(t.key)],
+      parallel: t.parallel,
+      status: t.done || excluded ? (t.done ? 'done' : 'skipped') : 'pending',
+      role: choice.role,
+      roleReason: choice.reason,
+      isTest: t.isTest,
+      alreadyDone: t.done || excluded,
+    };
+  });
+  const done = new Set(tasks.filter((t) => t.alreadyDone).map((t) => t.key));
+  const pending = tasks.filter((t) => !t.alreadyDone);
+
+  const fullWidth = previewSchedule(doc, graph, done, Number.MAX_SAFE_INTEGER);
+  const widestWave = Math.max(0, ...fullWidth.map((s) => s.taskKeys.length));
+  const critical = graph.criticalPath((k) => (done.has(k) ? 0 : 1));
+  const files = new Set(pending.flatMap((t) => t.files));
+  const strategy = chooseStrategy({ taskCount: pending.length, fileCount: files.size, widestWave, criticalPathTasks: critical.length, settings, tierOf: defaultTierOf });
+  const schedule = previewSchedule(doc, graph, done, strategy.maxWorkers);
+
+  const specLength = (texts.constitution?.length ?? 0) + (texts.spec?.length ?? 0) + (texts.plan?.length ?? 0);
+  const forecast = forecastCost({
+    tasks: pending.map((t) => ({ role: t.role, model: strategy.modelByRole[t.role], files: t.files.length })),
+    sharedContextChars: specLength,
+    validation: settings.validate ? { reviewerModel: strategy.modelByRole.reviewer, files: files.size } : undefined,
+  });
+
+  const gate = await readChecklistGate(feature, signal);
+  const hooks: HookView[] = [];
+  const extensionsPath = `${feature.projectRoot}/.specify/extensions.yml`;
+  const extensions = await readExtensionsConfig(extensionsPath, signal);
+  if (extensions.kind === 'read') {
+    for (const event of ['before_implement', 'after_implement'] as const) {
+      for (const hook of extensions.config.hooks[event]) {
+        if (!hook.enabled) continue;
+        hooks.push({ event, command: hook.command, optional: hook.optional, ...(hook.description !== undefined ? { description: hook.description } : {}) });
+      }
+    }
+    for (const d of extensions.config.diagnostics) diagnostics.push({ severity: d.severity === 'info' ? 'information' : d.severity, message: d.message, path: d.file, ...(d.line !== undefined ? { line: d.line } : {}) });
+  }
+
+  const plan: RunPlan = {
+    mode: input.mode ?? 'spec-kit',
+    root: input.root,
+    feature: {
+      id: feature.id,
+      dir: feature.dir,
+      tasksPath: feature.tasksPath,
+      rule: input.rule,
+      ...(input.detail !== undefined ? { detail: input.detail } : {}),
+    },
+    phases: doc.phases.map((p) => ({ index: p.index, title: p.title, taskKeys: [...p.taskKeys] })),
+    tasks,
+    schedule,
+    criticalPath: critical,
+    strategy,
+    forecast,
+    checklists: gate.checklists.map((c) => ({ file: relative(feature.projectRoot, c.file) || dirname(c.file), total: c.total, checked: c.checked, unchecked: c.unchecked })),
+    hooks,
+    diagnostics,
+    settings: { ...settings, maxWorkers: strategy.maxWorkers },
+  };
+  return { plan, doc, graph, texts };
+}

@@ -1,24 +1,331 @@
 import * as vscode from 'vscode';
+import type { Engine, RunResult } from '../core/engine';
+import { EngineNotReadyError } from '../core/engine';
+import { LlmAuthError } from '../core/llm/errors';
 import type { Logger } from '../core/util/logger';
-
-export interface CommandDeps {
-  log: Logger;
-}
+import type { Config } from './config';
+import { ContextKey, setContextKey } from './context-keys';
+import { engineSettingsOf, ProviderUnavailableError } from './engine-factory';
+import { PROGRESS_VIEW_ID } from './progress/progress-view';
+import type { ReviewController, ReviewTarget } from './review/review-controller';
+import type { RunSession } from './run-session';
+import type { ApiKeyStore } from './secrets';
+import type { OrchestraSettings } from './settings-parser';
+import type { TaskDocuments } from './trees/task-documents';
+import { openTask } from './trees/tasks-tree';
+import { ensureTrusted } from './trust';
 
 /** Command ids, one table: package.json contributes exactly these. */
 export const CommandId = {
   implement: 'speckit-orchestra.implement',
+  resumeRun: 'speckit-orchestra.resumeRun',
+  cancelRun: 'speckit-orchestra.cancelRun',
+  rollBackRun: 'speckit-orchestra.rollBackRun',
+  acceptEdit: 'speckit-orchestra.acceptEdit',
+  rejectEdit: 'speckit-orchestra.rejectEdit',
+  acceptAllPendingEdits: 'speckit-orchestra.acceptAllPendingEdits',
+  setApiKey: 'speckit-orchestra.setApiKey',
+  selectModelProvider: 'speckit-orchestra.selectModelProvider',
+  showProgressPanel: 'speckit-orchestra.showProgressPanel',
+  openTask: 'speckit-orchestra.openTask',
+  refreshTasks: 'speckit-orchestra.refreshTasks',
+  openProposal: 'speckit-orchestra.openProposal',
+  acceptTaskEdits: 'speckit-orchestra.acceptTaskEdits',
+  rejectTaskEdits: 'speckit-orchestra.rejectTaskEdits',
+  openChangedFile: 'speckit-orchestra.openChangedFile',
+  revertTaskChanges: 'speckit-orchestra.revertTaskChanges',
 } as const;
+
+export type CommandName = keyof typeof CommandId;
 
 export const NOT_AVAILABLE_MESSAGE =
   'Spec-Kit Agent Orchestra: implementing tasks is not available in this version yet — the orchestra engine has not landed. Nothing was run.';
 
+/** What a run command returns, for scripted callers and tests. */
+export type RunCommandResult =
+  | { ran: true; runId: string }
+  | { ran: false; reason: 'untrusted' | 'cancelled' | 'no-api-key' | 'run-active' | 'no-workspace' | 'no-interrupted-run' | 'engine-not-available' | 'failed' };
+
+export interface CommandDeps {
+  log: Logger;
+  config: Config;
+  keys: ApiKeyStore;
+  session: RunSession;
+  review: ReviewController;
+  documents: TaskDocuments;
+  createEngine: (settings: OrchestraSettings) => Engine;
+  showLog: () => void;
+}
+
+/** Options a scripted caller (tests, other extensions) may pass after the feature argument. */
+export interface ImplementOptions {
+  request?: string;
+}
+
+type Handler = (...args: unknown[]) => unknown;
+
+/**
+ * The command table: each entry builds its handler from the deps. `trust` names the action for the
+ * untrusted-workspace explanation: such commands stay visible and say why they cannot run.
+ */
+function createCommands(deps: CommandDeps): Record<CommandName, { trust?: string; handler: Handler }> {
+  const { session, review } = deps;
+  return {
+    implement: { trust: 'Implementing tasks', handler: (feature, options) => implement(deps, typeof feature === 'string' ? feature : undefined, isImplementOptions(options) ? options : {}) },
+    resumeRun: { trust: 'Resuming a run', handler: (runId) => resume(deps, typeof runId === 'string' ? runId : undefined) },
+    cancelRun: {
+      handler: () => {
+        const run = session.isActive ? session.run : undefined;
+        if (!run) return false;
+        run.cancel('cancelled by the user');
+        deps.log.info(`run ${run.id} cancelled by the user`);
+        return true;
+      },
+    },
+    rollBackRun: { trust: 'Rolling back a run', handler: (runId) => rollBack(deps, typeof runId === 'string' ? runId : undefined) },
+    acceptEdit: { trust: 'Accepting edits', handler: (target) => review.accept(asReviewTarget(target)) },
+    rejectEdit: { handler: (target, options) => review.reject(asReviewTarget(target), feedbackOption(options)) },
+    acceptAllPendingEdits: { trust: 'Accepting edits', handler: () => review.acceptAll() },
+    setApiKey: { handler: () => deps.keys.prompt() },
+    selectModelProvider: { handler: () => selectProvider(deps) },
+    showProgressPanel: { handler: () => vscode.commands.executeCommand(`${PROGRESS_VIEW_ID}.focus`) },
+    openTask: { handler: (args) => openTask(args) },
+    refreshTasks: { handler: () => deps.documents.reload() },
+    openProposal: { handler: (target) => review.open(asReviewTarget(target)) },
+    acceptTaskEdits: { trust: 'Accepting edits', handler: (node) => (taskKeyOf(node) === undefined ? 0 : review.acceptTask(taskKeyOf(node) ?? '')) },
+    rejectTaskEdits: { handler: (node, options) => (taskKeyOf(node) === undefined ? 0 : review.rejectTask(taskKeyOf(node) ?? '', feedbackOption(options))) },
+    openChangedFile: { handler: (uri) => (uri instanceof vscode.Uri ? vscode.window.showTextDocument(uri, { preview: true }) : undefined) },
+    revertTaskChanges: { trust: 'Reverting changes', handler: (node) => rollBack(deps, session.view.runId, taskKeyOf(node)) },
+  };
+}
+
 export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
-  return [
-    vscode.commands.registerCommand(CommandId.implement, async (feature?: unknown) => {
-      deps.log.info(`implement requested${typeof feature === 'string' ? ` for ${feature}` : ''}; engine not available`);
-      await vscode.window.showInformationMessage(NOT_AVAILABLE_MESSAGE);
-      return { ran: false, reason: 'engine-not-available' } as const;
-    }),
+  const table = createCommands(deps);
+  return (Object.keys(table) as CommandName[]).map((name) => {
+    const { trust, handler } = table[name];
+    return vscode.commands.registerCommand(CommandId[name], async (...args: unknown[]) => {
+      if (trust !== undefined && !(await ensureTrusted(trust))) return { ran: false, reason: 'untrusted' } as const;
+      try {
+        return await handler(...args);
+      } catch (error) {
+        return reportFailure(deps, name, error);
+      }
+    });
+  });
+}
+
+/** Errors become one readable message (no stack trace) and a log entry; the key never appears in either. */
+async function reportFailure(deps: CommandDeps, name: CommandName, error: unknown): Promise<RunCommandResult> {
+  if (error instanceof EngineNotReadyError) {
+    deps.log.info(`${name}: ${error.message}`);
+    await vscode.window.showInformationMessage(NOT_AVAILABLE_MESSAGE);
+    return { ran: false, reason: 'engine-not-available' };
+  }
+  if (error instanceof LlmAuthError) {
+    deps.log.warn(`${name}: ${error.message}`);
+    const choice = await vscode.window.showErrorMessage(`The Anthropic API refused the key: ${error.message}`, 'Set API Key');
+    if (choice === 'Set API Key') await deps.keys.prompt();
+    return { ran: false, reason: 'no-api-key' };
+  }
+  if (error instanceof ProviderUnavailableError) {
+    deps.log.warn(`${name}: ${error.message}`);
+    const choice = await vscode.window.showErrorMessage(error.message, 'Select Model Provider');
+    if (choice === 'Select Model Provider') await selectProvider(deps);
+    return { ran: false, reason: 'failed' };
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  deps.log.error(error instanceof Error ? error : message);
+  const choice = await vscode.window.showErrorMessage(`Spec-Kit Orchestra: ${message}`, 'Show Log');
+  if (choice === 'Show Log') deps.showLog();
+  return { ran: false, reason: 'failed' };
+}
+
+function isImplementOptions(value: unknown): value is ImplementOptions {
+  return typeof value === 'object' && value !== null && (!('request' in value) || typeof (value as { request?: unknown }).request === 'string');
+}
+
+function feedbackOption(value: unknown): { feedback?: string } {
+  if (typeof value === 'object' && value !== null && 'feedback' in value) {
+    const feedback = (value as { feedback?: unknown }).feedback;
+    if (typeof feedback === 'string') return { feedback };
+  }
+  return {};
+}
+
+function asReviewTarget(value: unknown): ReviewTarget {
+  if (value === undefined || typeof value === 'string' || value instanceof vscode.Uri) return value;
+  if (typeof value === 'object' && value !== null && (value as { kind?: unknown }).kind === 'proposal') {
+    const proposalId = (value as { proposalId?: unknown }).proposalId;
+    if (typeof proposalId === 'string') return { kind: 'proposal', proposalId };
+  }
+  return undefined;
+}
+
+function taskKeyOf(value: unknown): string | undefined {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'object' && value !== null) {
+    const taskKey = (value as { taskKey?: unknown }).taskKey;
+    if (typeof taskKey === 'string') return taskKey;
+  }
+  return undefined;
+}
+
+async function pickFolder(): Promise<vscode.WorkspaceFolder | undefined> {
+  const folders = (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file');
+  if (folders.length <= 1) return folders[0];
+  return vscode.window.showWorkspaceFolderPick({ placeHolder: 'Which folder?' });
+}
+
+/** The settings for a run, with problems logged and shown once (a bad value falls back to its default). */
+function readSettings(deps: CommandDeps, folder: vscode.WorkspaceFolder): OrchestraSettings {
+  const { settings, problems } = deps.config.read(folder.uri);
+  if (problems.length > 0) {
+    for (const p of problems) deps.log.warn(`setting speckitOrchestra.${p.key}: ${p.message}`);
+    void vscode.window.showWarningMessage(`Some Spec-Kit Orchestra settings are invalid and use defaults: ${problems.map((p) => p.key).join(', ')}.`);
+  }
+  return settings;
+}
+
+/** The provider's credentials, asked for before any work starts; false when the user has none to give. */
+async function ensureCredentials(deps: CommandDeps, settings: OrchestraSettings): Promise<boolean> {
+  switch (settings.provider) {
+    case 'anthropic':
+      return (await deps.keys.require()) !== undefined;
+    case 'vscode-lm':
+      return true;
+  }
+}
+
+async function implement(deps: CommandDeps, feature: string | undefined, options: ImplementOptions): Promise<RunCommandResult> {
+  if (deps.session.isActive) {
+    void vscode.window.showInformationMessage('A run is already active. Cancel it first, or wait for it to finish.');
+    return { ran: false, reason: 'run-active' };
+  }
+  const folder = await pickFolder();
+  if (!folder) {
+    void vscode.window.showInformationMessage('Open a folder to implement its spec-kit tasks.');
+    return { ran: false, reason: 'no-workspace' };
+  }
+  let request = options.request;
+  if (feature === undefined && request === undefined) {
+    const features = (await deps.documents.features()).filter((f) => f.projectRoot.startsWith(folder.uri.fsPath) || folder.uri.fsPath.startsWith(f.projectRoot));
+    if (features.length > 1) {
+      const pick = await vscode.window.showQuickPick(
+        features.map((f) => ({ label: f.featureId, description: `${f.document.tasks.filter((t) => t.done).length}/${f.document.tasks.length} done` })),
+        { title: 'Implement which feature?' },
+      );
+      if (!pick) return { ran: false, reason: 'cancelled' };
+      feature = pick.label;
+    } else if (features.length === 0) {
+      // No spec-kit project: fallback mode drafts a plan from the user's words.
+      request = await vscode.window.showInputBox({ title: 'What should the orchestra build?', prompt: 'No spec-kit tasks.md here: describe the change; a plan is drafted for your approval first.', ignoreFocusOut: true });
+      if (!request) return { ran: false, reason: 'cancelled' };
+    }
+  }
+  const settings = readSettings(deps, folder);
+  const engine = deps.createEngine(settings);
+  const plan = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Spec-Kit Orchestra: planning…', cancellable: true }, (_progress, token) => {
+    const controller = new AbortController();
+    token.onCancellationRequested(() => controller.abort());
+    return engine.plan({ root: folder.uri.fsPath, ...(feature !== undefined ? { feature } : {}), ...(request !== undefined ? { request } : {}), settings: engineSettingsOf(settings), signal: controller.signal });
+  });
+  const forecast = `forecast $${plan.forecast.low.toFixed(2)}–$${plan.forecast.high.toFixed(2)}`;
+  deps.log.info(`plan for ${plan.feature.id} (${plan.feature.rule}): ${plan.tasks.length} tasks, ${plan.schedule.length} steps, ${plan.strategy.maxWorkers} workers, ${forecast}`);
+  if (!(await ensureCredentials(deps, settings))) {
+    // Without a key the user still sees the dry run: the schedule and the cost forecast.
+    void vscode.window.showInformationMessage(`Dry run of ${plan.feature.id}: ${plan.tasks.filter((t) => !t.alreadyDone).length} tasks to do in ${plan.schedule.length} steps with up to ${plan.strategy.maxWorkers} workers; ${forecast}. Set an API key to run it.`);
+    return { ran: false, reason: 'no-api-key' };
+  }
+  const run = engine.start(plan);
+  attachRun(deps, run, folder.uri, engine);
+  return { ran: true, runId: run.id };
+}
+
+function attachRun(deps: CommandDeps, run: ReturnType<Engine['start']>, root: vscode.Uri, engine: Engine): void {
+  deps.session.attach(run, root);
+  setContextKey(ContextKey.interruptedRun, false);
+  void run.done.then(
+    (result) => void announce(deps, result, engine, root),
+    (error: unknown) => void reportFailure(deps, 'implement', error),
+  );
+}
+
+async function announce(deps: CommandDeps, result: RunResult, _engine: Engine, _root: vscode.Uri): Promise<void> {
+  const { done, total, failed } = result.tasks;
+  const text = `Run ${result.outcome}: ${done}/${total} tasks done${failed > 0 ? `, ${failed} failed` : ''}, $${result.usage.costUsd.toFixed(2)}. ${result.message}`;
+  deps.log.info(text);
+  const show = result.outcome === 'completed' ? vscode.window.showInformationMessage : vscode.window.showWarningMessage;
+  const choice = await show(text, 'Show Progress');
+  if (choice === 'Show Progress') await vscode.commands.executeCommand(CommandId.showProgressPanel);
+}
+
+async function resume(deps: CommandDeps, runId: string | undefined): Promise<RunCommandResult> {
+  if (deps.session.isActive) return { ran: false, reason: 'run-active' };
+  const folder = await pickFolder();
+  if (!folder) return { ran: false, reason: 'no-workspace' };
+  const settings = readSettings(deps, folder);
+  const engine = deps.createEngine(settings);
+  const interrupted = await engine.findInterruptedRuns(folder.uri.fsPath);
+  setContextKey(ContextKey.interruptedRun, interrupted.length > 0);
+  let chosen = interrupted.find((r) => r.runId === runId);
+  if (!chosen && runId === undefined) {
+    if (interrupted.length === 1) chosen = interrupted[0];
+    else if (interrupted.length > 1) {
+      const pick = await vscode.window.showQuickPick(
+        interrupted.map((r) => ({ label: r.featureId, description: `${r.tasksDone}/${r.tasksTotal} done · started ${r.startedAt}`, runId: r.runId })),
+        { title: 'Resume which run?' },
+      );
+      chosen = interrupted.find((r) => r.runId === pick?.runId);
+      if (!chosen) return { ran: false, reason: 'cancelled' };
+    }
+  }
+  if (!chosen) {
+    void vscode.window.showInformationMessage('No interrupted run to resume in this folder.');
+    return { ran: false, reason: 'no-interrupted-run' };
+  }
+  if (!(await ensureCredentials(deps, settings))) return { ran: false, reason: 'no-api-key' };
+  const run = await engine.resume({ root: folder.uri.fsPath, runId: chosen.runId, settings: engineSettingsOf(settings) });
+  attachRun(deps, run, folder.uri, engine);
+  return { ran: true, runId: run.id };
+}
+
+async function rollBack(deps: CommandDeps, runId: string | undefined, taskKey?: string): Promise<{ restored: number; deleted: number; skipped: number } | RunCommandResult> {
+  if (deps.session.isActive) {
+    void vscode.window.showInformationMessage('Cancel the active run before rolling back.');
+    return { ran: false, reason: 'run-active' };
+  }
+  const folder = await pickFolder();
+  if (!folder) return { ran: false, reason: 'no-workspace' };
+  const id = runId ?? deps.session.view.runId;
+  if (id === undefined) {
+    void vscode.window.showInformationMessage('No run to roll back in this window. Resume or start one first.');
+    return { ran: false, reason: 'no-interrupted-run' };
+  }
+  const scope = taskKey === undefined ? `every edit of run ${id}` : `the edits of ${deps.session.view.tasks.get(taskKey)?.id ?? taskKey}`;
+  const yes = 'Roll Back';
+  const choice = await vscode.window.showWarningMessage(`Roll back ${scope}?`, { modal: true, detail: 'Files are restored to what they were before the run wrote them. Files you edited since are skipped unless you agree to overwrite them.' }, yes);
+  if (choice !== yes) return { ran: false, reason: 'cancelled' };
+  const engine = deps.createEngine(readSettings(deps, folder));
+  const result = await engine.rollback({ root: folder.uri.fsPath, runId: id, ...(taskKey !== undefined ? { taskKey } : {}) });
+  const summary = `Rolled back: ${result.restored.length} restored, ${result.deleted.length} deleted${result.skipped.length > 0 ? `, ${result.skipped.length} skipped (${result.skipped.map((s) => s.path).join(', ')})` : ''}.`;
+  deps.log.info(summary);
+  void vscode.window.showInformationMessage(summary);
+  return { restored: result.restored.length, deleted: result.deleted.length, skipped: result.skipped.length };
+}
+
+async function selectProvider(deps: CommandDeps): Promise<boolean> {
+  const current = deps.config.read().settings.provider;
+  const items: (vscode.QuickPickItem & { id: OrchestraSettings['provider'] })[] = [
+    { id: 'anthropic', label: 'Anthropic API', description: current === 'anthropic' ? 'current' : '', detail: 'Uses your Anthropic API key from secret storage.' },
+    { id: 'vscode-lm', label: 'VS Code language models', description: current === 'vscode-lm' ? 'current' : '', detail: 'Uses a chat model another extension provides; no key needed here.' },
   ];
+  const pick = await vscode.window.showQuickPick(items, { title: 'Select Model Provider' });
+  if (!pick) return false;
+  await deps.config.setProvider(pick.id);
+  deps.log.info(`model provider set to ${pick.id}`);
+  if (pick.id === 'anthropic' && (await deps.keys.get()) === undefined) {
+    const choice = await vscode.window.showInformationMessage('The Anthropic provider needs an API key.', 'Set API Key');
+    if (choice === 'Set API Key') await deps.keys.prompt();
+  }
+  return true;
 }

@@ -1,18 +1,72 @@
 import * as vscode from 'vscode';
-import { registerCommands } from './commands';
+import { CommandId, registerCommands } from './commands';
+import { Config } from './config';
+import * as contextKeys from './context-keys';
+import { createEngineFor } from './engine-factory';
 import { createLog } from './log';
+import { PROPOSAL_SCHEME, ProposalFileSystem } from './review/proposal-file-system';
+import { ReviewController } from './review/review-controller';
+import { RunSession } from './run-session';
+import { ApiKeyStore } from './secrets';
+import { TaskDocuments } from './trees/task-documents';
+import * as views from './views';
+
+/** What the extension hands to tests and other extensions: read-only views of the window's run. */
+export interface OrchestraApi {
+  readonly session: Pick<RunSession, 'view' | 'onDidChange' | 'isActive' | 'recentEvents'>;
+}
 
 /** Wiring only: each feature registers itself and hands back its disposables. */
-export function activate(context: vscode.ExtensionContext): void {
+export function activate(context: vscode.ExtensionContext): OrchestraApi | undefined {
   const { log, channel } = createLog();
   context.subscriptions.push(channel);
   try {
-    context.subscriptions.push(...registerCommands({ log }));
+    const config = new Config();
+    const keys = new ApiKeyStore(context.secrets, log);
+    const session = new RunSession();
+    const documents = new TaskDocuments(log);
+    const proposals = new ProposalFileSystem();
+    const review = new ReviewController(session, proposals, log);
+    context.subscriptions.push(
+      config,
+      session,
+      documents,
+      proposals,
+      review,
+      vscode.workspace.registerFileSystemProvider(PROPOSAL_SCHEME, proposals, { isCaseSensitive: true }),
+      config.onDidChange((keysChanged) => {
+        if (session.isActive) void vscode.window.showInformationMessage(`Changed settings (${keysChanged.join(', ')}) apply to the next run.`);
+      }),
+      ...contextKeys.register(session),
+      ...registerCommands({ log, config, keys, session, review, documents, createEngine: (settings) => createEngineFor(settings, { keys, log }), showLog: () => channel.show(true) }),
+      ...views.register({
+        extensionUri: context.extensionUri,
+        session,
+        documents,
+        log,
+        showProgressCommand: CommandId.showProgressPanel,
+        runPanelCommand: (command) => {
+          switch (command) {
+            case 'cancelRun':
+              return vscode.commands.executeCommand(CommandId.cancelRun);
+            case 'implement':
+              return vscode.commands.executeCommand(CommandId.implement);
+            case 'showPendingChanges':
+              return vscode.commands.executeCommand('speckitOrchestra.pendingChanges.focus');
+            case 'showLog':
+              channel.show(true);
+              return Promise.resolve();
+          }
+        },
+      }),
+    );
     log.info(`activated (${String((context.extension.packageJSON as { version?: unknown }).version)})`);
+    return { session };
   } catch (error) {
     // VS Code stays silent when activate throws; say it ourselves.
     log.error(error instanceof Error ? error : String(error));
     void vscode.window.showErrorMessage(`Spec-Kit Agent Orchestra failed to start: ${String(error)}`);
+    return undefined;
   }
 }
 

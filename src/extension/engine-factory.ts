@@ -1,0 +1,95 @@
+import * as vscode from 'vscode';
+import { createEngine, type Confirm, type Engine, type EngineSettings, type WorkerRole } from '../core/engine';
+import type { CommandResult, CommandRunner, CommandRunOptions } from '../core/engine/commands/command-runner';
+import { NodeCommandRunner } from '../core/engine/commands/node-command-runner';
+import { defaultPathPolicy } from '../core/engine/workspace/path-policy';
+import { AnthropicProvider } from '../core/llm/anthropic-provider';
+import type { LlmProvider } from '../core/llm/provider';
+import type { Logger } from '../core/util/logger';
+import type { OrchestraSettings } from './config';
+import type { ApiKeyStore } from './secrets';
+import { MODEL_ROLE_FOR_WORKER } from './settings-parser';
+import { VscodeWorkspace } from './vscode-workspace';
+
+/** Builds the VS Code LM provider when that provider is chosen; undefined when no adapter is available. */
+export type LanguageModelProviderFactory = () => LlmProvider | undefined;
+
+export interface EngineFactoryDeps {
+  keys: ApiKeyStore;
+  log: Logger;
+  languageModels?: LanguageModelProviderFactory;
+}
+
+/** Thrown when the chosen provider cannot be built; the message is shown to the user as is. */
+export class ProviderUnavailableError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ProviderUnavailableError';
+  }
+}
+
+/** The engine's settings from the user's: the face passes data, never a `WorkspaceConfiguration`. */
+export function engineSettingsOf(settings: OrchestraSettings): Partial<EngineSettings> {
+  const modelByRole: Partial<Record<WorkerRole, string>> = {};
+  for (const [role, settingRole] of Object.entries(MODEL_ROLE_FOR_WORKER) as [WorkerRole, keyof OrchestraSettings['models']][]) {
+    const model = settings.models[settingRole];
+    if (model !== undefined) modelByRole[role] = model;
+  }
+  return {
+    approvalPolicy: settings.approvalPolicy,
+    interactiveApproval: true,
+    maxWorkers: settings.maxParallelWorkers,
+    bugFixAttempts: settings.bugFixerAttempts,
+    commands: settings.testCommand.length > 0 ? { test: settings.testCommand } : {},
+    denyGlobs: settings.denyList,
+    modelByRole,
+    ...(settings.budgetPerRunUsd !== undefined ? { budgetUsd: settings.budgetPerRunUsd } : {}),
+  };
+}
+
+/** A modal question for hooks, checklists, the fallback plan and rollback conflicts. */
+export const modalConfirm: Confirm = async (request) => {
+  const yes = request.kind === 'plan' ? 'Approve Plan' : request.kind === 'hook' ? 'Run Hook' : 'Continue';
+  const choice = await vscode.window.showWarningMessage(request.title, { modal: true, detail: request.detail.slice(0, 4000) }, yes);
+  return choice === yes;
+};
+
+/** Runs the project's configured commands only after the user agrees, per command line, once per window. */
+class ConfirmingCommandRunner implements CommandRunner {
+  private readonly inner = new NodeCommandRunner();
+  private readonly agreed = new Set<string>();
+
+  async run(argv: readonly string[], options: CommandRunOptions): Promise<CommandResult> {
+    const line = argv.join(' ');
+    if (!this.agreed.has(line)) {
+      const choice = await vscode.window.showWarningMessage(`Run \`${line}\`?`, { modal: true, detail: `In ${options.cwd}. The orchestra runs the project's configured test command to check the work.` }, 'Run');
+      if (choice !== 'Run') return { kind: 'failed-to-start', message: 'the user declined to run it', durationMs: 0 };
+      this.agreed.add(line);
+    }
+    return this.inner.run(argv, options);
+  }
+}
+
+/** A fresh engine for one run, on the provider the settings choose. */
+export function createEngineFor(settings: OrchestraSettings, deps: EngineFactoryDeps): Engine {
+  let provider: LlmProvider;
+  switch (settings.provider) {
+    case 'anthropic':
+      provider = new AnthropicProvider({ apiKey: () => deps.keys.get(), baseURL: settings.anthropicBaseUrl, logger: deps.log });
+      break;
+    case 'vscode-lm': {
+      const lm = deps.languageModels?.();
+      if (!lm) throw new ProviderUnavailableError('No VS Code language model is available. Install a chat model extension, or switch to the Anthropic API with "Spec-Kit: Select Model Provider".');
+      provider = lm;
+      break;
+    }
+  }
+  const policy = { ...defaultPathPolicy, deny: [...defaultPathPolicy.deny, ...settings.denyList] };
+  return createEngine({
+    provider,
+    workspace: (root) => new VscodeWorkspace(root, policy),
+    commandRunner: new ConfirmingCommandRunner(),
+    confirm: modalConfirm,
+    logger: deps.log,
+  });
+}

@@ -1,0 +1,128 @@
+import * as vscode from 'vscode';
+import { discoverProjects } from '../../core/speckit/project-discovery';
+import { parseTasks } from '../../core/speckit/tasks-parser';
+import type { TasksDocument } from '../../core/speckit/tasks-model';
+import type { Logger } from '../../core/util/logger';
+
+export interface FeatureTasks {
+  /** The feature folder name, as the engine's `featureId`. */
+  readonly featureId: string;
+  readonly projectRoot: string;
+  readonly tasksUri: vscode.Uri;
+  readonly document: TasksDocument;
+}
+
+/**
+ * The workspace's spec-kit features and their parsed tasks.md, for the Tasks tree. Works with no engine, no
+ * key and in untrusted workspaces (it only reads). Follows edits: an open tasks.md is parsed from the
+ * editor's text as the user types (unsaved too), closed ones from disk when a watcher sees them change.
+ * Discovery is lazy (first `features()` call), so activation stays cheap.
+ */
+export class TaskDocuments implements vscode.Disposable {
+  private readonly _onDidChange = new vscode.EventEmitter<FeatureTasks | undefined>();
+  /** Fires the changed feature, or undefined when the set of features changed. */
+  readonly onDidChange = this._onDidChange.event;
+  private loaded: Promise<Map<string, FeatureTasks>> | undefined;
+  private readonly subscriptions: vscode.Disposable[] = [];
+  private readonly reparseTimers = new Map<string, ReturnType<typeof setTimeout>>();
+
+  constructor(private readonly log: Logger) {
+    const watcher = vscode.workspace.createFileSystemWatcher('**/{specs/*/tasks.md,.specify/tasks.md}');
+    this.subscriptions.push(
+      watcher,
+      watcher.onDidChange((uri) => this.scheduleReparse(uri)),
+      watcher.onDidCreate(() => this.reload()),
+      watcher.onDidDelete(() => this.reload()),
+      vscode.workspace.onDidChangeTextDocument((e) => {
+        if (e.contentChanges.length > 0 && isTasksFile(e.document.uri)) this.scheduleReparse(e.document.uri);
+      }),
+      vscode.workspace.onDidChangeWorkspaceFolders(() => this.reload()),
+    );
+  }
+
+  async features(): Promise<FeatureTasks[]> {
+    this.loaded ??= this.discover();
+    return [...(await this.loaded).values()];
+  }
+
+  async feature(featureId: string): Promise<FeatureTasks | undefined> {
+    this.loaded ??= this.discover();
+    return (await this.loaded).get(featureId);
+  }
+
+  reload(): void {
+    this.loaded = undefined;
+    this._onDidChange.fire(undefined);
+  }
+
+  private async discover(): Promise<Map<string, FeatureTasks>> {
+    const roots = (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file').map((f) => f.uri.fsPath);
+    const result = new Map<string, FeatureTasks>();
+    if (roots.length === 0) return result;
+    const discovery = await discoverProjects(roots, { signal: AbortSignal.timeout(30_000) });
+    for (const d of discovery.diagnostics) this.log.debug(`discovery: ${d.message} (${d.file})`);
+    for (const project of discovery.projects) {
+      for (const feature of project.features) {
+        if (feature.tasksPath === undefined) continue;
+        const tasksUri = vscode.Uri.file(feature.tasksPath);
+        const text = await readText(tasksUri);
+        if (text === undefined) continue;
+        // Two projects may hold features of the same name; the first (sorted by root) keeps the plain id.
+        const featureId = result.has(feature.id) ? `${feature.id} (${project.root})` : feature.id;
+        result.set(featureId, { featureId, projectRoot: project.root, tasksUri, document: parseTasks(text) });
+      }
+    }
+    return result;
+  }
+
+  private scheduleReparse(uri: vscode.Uri): void {
+    const key = uri.toString();
+    const pending = this.reparseTimers.get(key);
+    if (pending !== undefined) clearTimeout(pending);
+    // Typing fires a change per keystroke; parse once the user pauses.
+    this.reparseTimers.set(
+      key,
+      setTimeout(() => {
+        this.reparseTimers.delete(key);
+        void this.reparse(uri).catch((error: unknown) => this.log.warn(`re-reading ${uri.fsPath}: ${String(error)}`));
+      }, 150),
+    );
+  }
+
+  private async reparse(uri: vscode.Uri): Promise<void> {
+    if (!this.loaded) return;
+    const features = await this.loaded;
+    const entry = [...features.values()].find((f) => f.tasksUri.toString() === uri.toString());
+    if (!entry) {
+      this.reload();
+      return;
+    }
+    const text = await readText(uri);
+    if (text === undefined || text === entry.document.text) return;
+    const updated: FeatureTasks = { ...entry, document: parseTasks(text) };
+    features.set(entry.featureId, updated);
+    this._onDidChange.fire(updated);
+  }
+
+  dispose(): void {
+    for (const timer of this.reparseTimers.values()) clearTimeout(timer);
+    for (const s of this.subscriptions) s.dispose();
+    this._onDidChange.dispose();
+  }
+}
+
+function isTasksFile(uri: vscode.Uri): boolean {
+  return uri.scheme === 'file' && /(^|\/)(specs\/[^/]+|\.specify)\/tasks\.md$/.test(uri.path);
+}
+
+/** An open document's text (unsaved edits included) wins over the disk. */
+async function readText(uri: vscode.Uri): Promise<string | undefined> {
+  const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
+  if (open) return open.getText();
+  try {
+    return new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
+  } catch (error) {
+    if (error instanceof vscode.FileSystemError && error.code === 'FileNotFound') return undefined;
+    throw error;
+  }
+}

@@ -1,0 +1,81 @@
+import * as vscode from 'vscode';
+import type { UsageTotals, WorkerRole } from '../../protocol/engine-events';
+import type { RunSession } from '../run-session';
+
+export const WORKERS_VIEW_ID = 'speckitOrchestra.workers';
+
+export interface WorkerNode {
+  workerId: string;
+}
+
+/** Each active worker: role, task, current activity; tokens per role (the engine reports usage per role). */
+export class WorkersTreeProvider implements vscode.TreeDataProvider<WorkerNode>, vscode.Disposable {
+  private readonly _onDidChangeTreeData = new vscode.EventEmitter<WorkerNode | undefined>();
+  readonly onDidChangeTreeData = this._onDidChangeTreeData.event;
+  private byRole: Partial<Record<WorkerRole, UsageTotals>> = {};
+  private readonly subscription: vscode.Disposable;
+
+  constructor(private readonly session: RunSession) {
+    this.subscription = session.onDidChange((change) => {
+      if (change.kind === 'reset') {
+        this.byRole = {};
+        for (const e of session.recentEvents) if (e.type === 'usage') this.byRole = e.byRole;
+        this._onDidChangeTreeData.fire(undefined);
+        return;
+      }
+      const event = change.event;
+      switch (event.type) {
+        case 'worker-activity':
+          // Only this worker's row changes.
+          this._onDidChangeTreeData.fire({ workerId: event.workerId });
+          return;
+        case 'worker-started':
+        case 'worker-finished':
+        case 'run-started':
+        case 'run-finished':
+          this._onDidChangeTreeData.fire(undefined);
+          return;
+        case 'usage':
+          this.byRole = event.byRole;
+          this._onDidChangeTreeData.fire(undefined);
+          return;
+        default:
+          return;
+      }
+    });
+  }
+
+  getChildren(node?: WorkerNode): WorkerNode[] {
+    if (node) return [];
+    return [...this.session.view.workers.keys()].map((workerId) => ({ workerId }));
+  }
+
+  getTreeItem(node: WorkerNode): vscode.TreeItem {
+    const view = this.session.view;
+    const worker = view.workers.get(node.workerId);
+    if (!worker) return new vscode.TreeItem(node.workerId);
+    const taskId = view.tasks.get(worker.taskKey)?.id ?? worker.taskKey;
+    const item = new vscode.TreeItem(`${taskId} · ${worker.role}`);
+    item.id = `worker:${worker.workerId}`;
+    item.contextValue = 'worker';
+    item.description = worker.activity;
+    const waiting = /waiting/i.test(worker.activity);
+    item.iconPath = new vscode.ThemeIcon(waiting ? 'watch' : 'loading~spin');
+    const usage = this.byRole[worker.role];
+    const md = new vscode.MarkdownString();
+    md.appendMarkdown(`**${worker.workerId}** · ${worker.role} · \`${worker.model}\`\n\n`);
+    md.appendText(`Task ${taskId}: ${view.tasks.get(worker.taskKey)?.description ?? ''}\n\nNow: ${worker.activity}`);
+    if (usage) {
+      md.appendMarkdown(
+        `\n\n**${worker.role} tokens:** ${usage.inputTokens} in · ${usage.outputTokens} out · ${usage.cacheReadInputTokens} cache read · ${usage.cacheCreationInputTokens} cache write`,
+      );
+    }
+    item.tooltip = md;
+    return item;
+  }
+
+  dispose(): void {
+    this.subscription.dispose();
+    this._onDidChangeTreeData.dispose();
+  }
+}

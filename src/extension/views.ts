@@ -1,0 +1,63 @@
+import * as vscode from 'vscode';
+import type { Logger } from '../core/util/logger';
+import { PROGRESS_VIEW_ID, ProgressViewProvider, type PanelCommandRunner } from './progress/progress-view';
+import * as statusBar from './progress/status-bar';
+import type { RunSession } from './run-session';
+import { PENDING_CHANGES_VIEW_ID, PendingChangesTreeProvider } from './trees/pending-changes-tree';
+import type { TaskDocuments } from './trees/task-documents';
+import { TASKS_VIEW_ID, TasksTreeProvider } from './trees/tasks-tree';
+import { WORKERS_VIEW_ID, WorkersTreeProvider } from './trees/workers-tree';
+import { ContextKey, setContextKey } from './context-keys';
+
+export interface ViewsDeps {
+  extensionUri: vscode.Uri;
+  session: RunSession;
+  documents: TaskDocuments;
+  log: Logger;
+  runPanelCommand: PanelCommandRunner;
+  showProgressCommand: string;
+}
+
+/** The sidebar: Tasks, Progress, Workers, Pending Changes; and the status bar item of an active run. */
+export function register(deps: ViewsDeps): vscode.Disposable[] {
+  const { session, documents } = deps;
+  const tasks = new TasksTreeProvider(documents, session);
+  const tasksView = vscode.window.createTreeView(TASKS_VIEW_ID, { treeDataProvider: tasks, showCollapseAll: true });
+  const workers = new WorkersTreeProvider(session);
+  const pending = new PendingChangesTreeProvider(session);
+  const pendingView = vscode.window.createTreeView(PENDING_CHANGES_VIEW_ID, { treeDataProvider: pending });
+  const progress = new ProgressViewProvider(deps.extensionUri, session, deps.runPanelCommand, deps.log);
+
+  // The badge counts edits waiting for review, on the Tasks view (the container shows it when collapsed).
+  const updateBadge = (): void => {
+    const count = session.view.pending.size;
+    const badge = count === 0 ? undefined : { value: count, tooltip: `${count} edit${count === 1 ? '' : 's'} waiting for review` };
+    tasksView.badge = badge;
+    pendingView.badge = badge;
+  };
+  const updateHasTasks = (): void => {
+    void documents.features().then(
+      (features) => setContextKey(ContextKey.hasTasks, features.length > 0),
+      (error: unknown) => deps.log.warn(`listing features: ${String(error)}`),
+    );
+  };
+  updateBadge();
+  return [
+    tasks,
+    tasksView,
+    workers,
+    vscode.window.registerTreeDataProvider(WORKERS_VIEW_ID, workers),
+    pending,
+    pendingView,
+    progress,
+    vscode.window.registerWebviewViewProvider(PROGRESS_VIEW_ID, progress),
+    session.onDidChange(updateBadge),
+    tasksView.onDidChangeVisibility((e) => {
+      if (e.visible) updateHasTasks();
+    }),
+    documents.onDidChange((feature) => {
+      if (feature === undefined) updateHasTasks();
+    }),
+    ...statusBar.register(session, deps.showProgressCommand),
+  ];
+}

@@ -30,6 +30,14 @@ export function matchCheckboxLine(line: string): CheckboxLine | undefined {
 }
 
 /** A line that tries to be a checkbox but is not one: `- []`, `-[ ]`, `- [ x]`, `[ ] T001`, `- [ ]T001`. */
+/**
+ * What the writer compares to recognise a task line it read earlier: everything after the checkbox, trimmed.
+ * The mark itself is left out so a task someone else ticked meanwhile is still the same task.
+ */
+export function taskLineIdentity(line: string, checkbox: CheckboxLine): string {
+  return line.slice(checkbox.bracketStart + 3).trim();
+}
+
 export function isMalformedCheckbox(line: string): boolean {
   return CHECKBOX_ATTEMPT.test(line) && !CHECKBOX.test(line);
 }

@@ -13,6 +13,8 @@ import {
   matchFence,
   matchTaskHead,
   storyOfLabel,
+  taskLineIdentity,
+  type CheckboxLine,
   type FenceMarker,
 } from './tasks-line';
 import {
@@ -104,6 +106,8 @@ export function parseTasks(text: string): TasksDocument {
   const blocks: BlockDraft[] = [];
   const nonTaskCheckboxes: NonTaskCheckbox[] = [];
   const rawStatements: { before: RawIdRef[]; after: RawIdRef[]; line: number }[] = [];
+  // Ids written without a checkbox (heading or table tasks): known to the author, so not "unknown" dependencies.
+  const idsWithoutCheckbox: string[] = [];
   let title: string | undefined;
   let block: BlockDraft | undefined;
   let fence: FenceMarker | undefined;
@@ -164,7 +168,7 @@ export function parseTasks(text: string): TasksDocument {
     if (checkbox !== undefined) {
       const head = matchTaskHead(raw, checkbox.contentStart);
       if (head !== undefined && !TABLE_ROW.test(raw)) {
-        i = readTask(i, line, checkbox.indent, checkbox.bracketStart, checkbox.mark, head);
+        i = readTask(i, line, checkbox, head);
         continue;
       }
       recordNonTaskCheckbox(i, raw, checkbox.contentStart, checkbox.mark !== ' ', TABLE_ROW.test(raw) ? 'table-row' : 'no-id');
@@ -203,11 +207,10 @@ export function parseTasks(text: string): TasksDocument {
   function readTask(
     first: number,
     line: Line,
-    indent: number,
-    bracketStart: number,
-    mark: ' ' | 'x' | 'X',
+    checkbox: CheckboxLine,
     head: NonNullable<ReturnType<typeof matchTaskHead>>,
   ): number {
+    const { indent, bracketStart, mark } = checkbox;
     const raw = line.text;
     const details: string[] = [];
     let last = first;
@@ -280,7 +283,7 @@ export function parseTasks(text: string): TasksDocument {
       parallel: labels.some(isParallelLabel),
       labels,
       description,
-      lineText: raw.slice(bracketStart + 3).trim(),
+      lineText: taskLineIdentity(raw, checkbox),
       details,
       files,
       dependsOn: [],
@@ -320,6 +323,7 @@ export function parseTasks(text: string): TasksDocument {
     }
     const head = matchTaskHead(text, k);
     if (head === undefined) return;
+    idsWithoutCheckbox.push(head.id);
     diagnostics.push({
       code: 'task-without-checkbox',
       severity: 'information',
@@ -402,6 +406,7 @@ export function parseTasks(text: string): TasksDocument {
     }
 
     const index = new TaskIdIndex(tasks.map((t) => t.id));
+    const uncheckedIndex = new TaskIdIndex(idsWithoutCheckbox);
     const toRef = (ref: RawIdRef, line: number): TaskIdRef => {
       const range = lineRange(line, ref.start, ref.end);
       switch (ref.kind) {
@@ -418,7 +423,7 @@ export function parseTasks(text: string): TasksDocument {
       }
     };
     const checkKnown = (ref: RawIdRef, line: number, taskKey?: string): void => {
-      if (index.expand(ref).length > 0) return;
+      if (index.expand(ref).length > 0 || uncheckedIndex.expand(ref).length > 0) return;
       const what = ref.kind === 'id' ? ref.id : ref.kind === 'range' ? `${ref.from}-${ref.to}` : `${ref.from}+`;
       diagnostics.push({
         code: 'unknown-dependency',

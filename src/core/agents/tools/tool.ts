@@ -1,0 +1,84 @@
+import { z } from 'zod';
+import type { WorkerRole } from '../../../protocol/engine-events';
+import type { CommandOutcome } from '../../engine/commands/command-service';
+import type { GateOutcome } from '../../engine/gate/approval-gate';
+import type { EditRequest } from '../../engine/gate/proposal';
+import type { WriteScope } from '../../engine/gate/write-scope';
+import type { Workspace } from '../../engine/workspace/workspace';
+
+/** What `complete_task` reported: the worker's own account, which the scheduler then checks against the disk. */
+export interface TaskCompletion {
+  summary: string;
+  filesTouched: string[];
+}
+
+/** A tool call's result as the model sees it (`tool_result` content, `is_error`). Tools never throw for bad calls. */
+export interface ToolResult {
+  content: string;
+  isError: boolean;
+  /** Set when this call was a valid `complete_task`. */
+  completion?: TaskCompletion;
+}
+
+/**
+ * What a tool may use. Writes and commands go only through the callbacks (the gate and the command service),
+ * which enforce path policy, role scope, approval and the journal: a tool cannot bypass them.
+ */
+export interface ToolContext {
+  workspace: Workspace;
+  taskKey: string;
+  workerId: string;
+  role: WorkerRole;
+  /** The role's scope, to word tool descriptions; the gate enforces its own copy. */
+  writeScope: WriteScope;
+  signal: AbortSignal;
+  proposeEdit(edit: EditRequest, reason: string | undefined, signal: AbortSignal): Promise<GateOutcome>;
+  runCommand(name: string, signal: AbortSignal): Promise<CommandOutcome>;
+  /** Names of the configured commands, for error messages. */
+  commandNames: readonly string[];
+}
+
+export interface ToolDefinition<Input = unknown> {
+  readonly name: string;
+  readonly description: string;
+  readonly inputSchema: z.ZodType<Input>;
+  run(input: Input, context: ToolContext): Promise<ToolResult>;
+}
+
+/** The wire form of a tool for the model: name, description, JSON Schema of its input. */
+export interface ToolSpec {
+  name: string;
+  description: string;
+  inputSchema: Record<string, unknown>;
+}
+
+export function toolSpec(tool: ToolDefinition): ToolSpec {
+  const { $schema: _ignored, ...inputSchema } = z.toJSONSchema(tool.inputSchema) as Record<string, unknown>;
+  return { name: tool.name, description: tool.description, inputSchema };
+}
+
+/** Lets a typed tool sit in a list of `ToolDefinition<unknown>` (`runToolCall` parses the input before `run`, so the method-parameter bivariance is safe). */
+export function defineTool<Input>(tool: ToolDefinition<Input>): ToolDefinition {
+  return tool;
+}
+
+export function toolError(content: string): ToolResult {
+  return { content, isError: true };
+}
+
+export function toolOk(content: string): ToolResult {
+  return { content, isError: false };
+}
+
+/**
+ * Runs one tool call: unknown tool and invalid input become error results with a message the model can act
+ * on; a tool that throws unexpectedly propagates (that is a bug or an I/O failure, not model behaviour),
+ * except an abort, which surfaces as the signal's reason.
+ */
+export async function runToolCall(tools: readonly ToolDefinition[], name: string, input: unknown, context: ToolContext): Promise<ToolResult> {
+  const tool = tools.find((t) => t.name === name);
+  if (!tool) return toolError(`Unknown tool "${name}". Available tools: ${tools.map((t) => t.name).join(', ')}.`);
+  const parsed = tool.inputSchema.safeParse(input);
+  if (!parsed.success) return toolError(`Invalid input for ${name}:\n${z.prettifyError(parsed.error)}`);
+  return tool.run(parsed.data, context);
+}

@@ -1,0 +1,88 @@
+import type { RunJournal } from '../journal/run-store';
+import type { CommandResult, CommandRunner, ConfiguredCommands } from './command-runner';
+import { truncateMiddle } from './output-capture';
+
+/** Asks whether a configured command may run now (a confirmation in the extension, a TTY prompt in the CLI). */
+export interface CommandApprover {
+  approveCommand(request: CommandRequest, signal: AbortSignal): Promise<{ kind: 'allow' } | { kind: 'deny'; feedback: string }>;
+}
+
+export interface CommandRequest {
+  name: string;
+  argv: readonly string[];
+  taskKey: string;
+  workerId: string;
+}
+
+export type CommandOutcome =
+  | { kind: 'ran'; name: string; argv: readonly string[]; result: CommandResult }
+  | { kind: 'unknown-command'; name: string; available: string[] }
+  | { kind: 'denied'; name: string; reason: string };
+
+export interface CommandServiceOptions {
+  commands: ConfiguredCommands;
+  /** Names that run without asking (a setting). Everything else needs the approver. */
+  allowList: readonly string[];
+  runner: CommandRunner;
+  /** The workspace folder: commands run there. */
+  cwd: string;
+  journal: Pick<RunJournal, 'append'>;
+  approver?: CommandApprover;
+  timeoutMs?: number;
+  maxOutputChars?: number;
+  now?: () => Date;
+}
+
+/** Characters of combined output kept in the journal, so a resumed run can report a finished command. */
+const JOURNAL_OUTPUT_CHARS = 8 * 1024;
+
+/**
+ * Runs the project's configured commands by name for agents: never a command line a model wrote, never
+ * through a shell, asked unless allow-listed, every run journaled.
+ */
+export class CommandService {
+  constructor(private readonly options: CommandServiceOptions) {}
+
+  get names(): string[] {
+    return Object.keys(this.options.commands).sort();
+  }
+
+  async run(name: string, request: { taskKey: string; workerId: string; signal: AbortSignal }): Promise<CommandOutcome> {
+    const argv = Object.hasOwn(this.options.commands, name) ? this.options.commands[name] : undefined;
+    if (argv === undefined || argv.length === 0) return { kind: 'unknown-command', name, available: this.names };
+    const at = (): string => (this.options.now?.() ?? new Date()).toISOString();
+
+    if (!this.options.allowList.includes(name)) {
+      const approver = this.options.approver;
+      const answer = approver
+        ? await approver.approveCommand({ name, argv, taskKey: request.taskKey, workerId: request.workerId }, request.signal)
+        : ({ kind: 'deny', feedback: `"${name}" is not allow-listed and nobody can approve it in this run.` } as const);
+      if (answer.kind === 'deny') {
+        await this.options.journal.append({ type: 'command-run', at: at(), name, argv: [...argv], taskKey: request.taskKey, outcome: 'denied', exitCode: null, signal: null, timedOut: false, durationMs: 0 });
+        return { kind: 'denied', name, reason: answer.feedback };
+      }
+    }
+
+    const result = await this.options.runner.run(argv, {
+      cwd: this.options.cwd,
+      signal: request.signal,
+      ...(this.options.timeoutMs !== undefined ? { timeoutMs: this.options.timeoutMs } : {}),
+      ...(this.options.maxOutputChars !== undefined ? { maxOutputChars: this.options.maxOutputChars } : {}),
+    });
+    const base = { type: 'command-run' as const, at: at(), name, argv: [...argv], taskKey: request.taskKey };
+    await this.options.journal.append(
+      result.kind === 'exited'
+        ? {
+            ...base,
+            outcome: 'exited',
+            exitCode: result.exitCode,
+            signal: result.signal,
+            timedOut: result.timedOut,
+            durationMs: result.durationMs,
+            output: truncateMiddle(`${result.stdout}${result.stderr === '' ? '' : `\n[stderr]\n${result.stderr}`}`, JOURNAL_OUTPUT_CHARS).text,
+          }
+        : { ...base, outcome: 'failed-to-start', exitCode: null, signal: null, timedOut: false, durationMs: result.durationMs, output: result.message },
+    );
+    return { kind: 'ran', name, argv, result };
+  }
+}

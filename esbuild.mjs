@@ -36,6 +36,7 @@ const problemMatcher = {
 const bundles = [
   { entryPoints: { extension: 'src/extension/extension.ts' }, external: ['vscode'] },
   { entryPoints: { cli: 'src/cli/main.ts' }, banner: { js: '#!/usr/bin/env node' } },
+  { entryPoints: { server: 'src/server/main.ts' } },
 ];
 
 const contexts = await Promise.all(

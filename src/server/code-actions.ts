@@ -1,0 +1,51 @@
+import { CodeActionKind, type CodeAction, type Diagnostic, type TextEdit } from 'vscode-languageserver/node';
+import { isParallelLabel, matchCheckboxLine } from '../core/speckit/tasks-line';
+import { nextFreeTaskId, numberBefore, taskIdNumber } from './task-ids';
+import { labelRange, taskAtLine, type TasksAnalysis } from './tasks-analysis';
+
+function quickFix(uri: string, title: string, diagnostic: Diagnostic, edit: TextEdit): CodeAction {
+  return { title, kind: CodeActionKind.QuickFix, diagnostics: [diagnostic], isPreferred: true, edit: { changes: { [uri]: [edit] } } };
+}
+
+function renumberDuplicate(uri: string, analysis: TasksAnalysis, diagnostic: Diagnostic): CodeAction | undefined {
+  const task = taskAtLine(analysis, diagnostic.range.start.line);
+  if (!task) return undefined;
+  const id = nextFreeTaskId(analysis.document.tasks, taskIdNumber(task.id) ?? 0);
+  return quickFix(uri, `Renumber ${task.id} to ${id}`, diagnostic, { range: task.idRange, newText: id });
+}
+
+function dropParallel(uri: string, analysis: TasksAnalysis, diagnostic: Diagnostic): CodeAction | undefined {
+  const task = taskAtLine(analysis, diagnostic.range.start.line);
+  const label = task && labelRange(analysis.lines, task, isParallelLabel);
+  if (!task || !label) return undefined;
+  // Take the blank after `[P]` with it, so `T014 [P] [US1] Add` becomes `T014 [US1] Add`.
+  const after = analysis.lines[task.line]?.[label.end.character];
+  const end = after === ' ' || after === '\t' ? { line: label.end.line, character: label.end.character + 1 } : label.end;
+  return quickFix(uri, `Drop [P] from ${task.id}`, diagnostic, { range: { start: label.start, end }, newText: '' });
+}
+
+function addMissingId(uri: string, analysis: TasksAnalysis, diagnostic: Diagnostic): CodeAction | undefined {
+  const line = diagnostic.range.start.line;
+  const checkbox = matchCheckboxLine(analysis.lines[line] ?? '');
+  if (!checkbox) return undefined;
+  const id = nextFreeTaskId(analysis.document.tasks, numberBefore(analysis.document.tasks, line));
+  const at = { line, character: checkbox.contentStart };
+  return quickFix(uri, `Add task id ${id}`, diagnostic, { range: { start: at, end: at }, newText: `${id} ` });
+}
+
+/** Quick fixes where the fix is clear: renumber a duplicate id, drop `[P]` from a same-file conflict, add a missing id. */
+export function codeActionsFor(uri: string, analysis: TasksAnalysis, diagnostics: readonly Diagnostic[]): CodeAction[] {
+  const actions: (CodeAction | undefined)[] = diagnostics.map((d) => {
+    switch (d.code) {
+      case 'duplicate-task-id':
+        return renumberDuplicate(uri, analysis, d);
+      case 'parallel-same-file':
+        return dropParallel(uri, analysis, d);
+      case 'checkbox-without-id':
+        return addMissingId(uri, analysis, d);
+      default:
+        return undefined;
+    }
+  });
+  return actions.filter((a): a is CodeAction => a !== undefined);
+}

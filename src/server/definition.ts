@@ -1,0 +1,54 @@
+import { stat } from 'node:fs/promises';
+import { pathToFileURL } from 'node:url';
+import type { Location, Position } from 'vscode-languageserver/node';
+import { extractPaths } from '../core/speckit/task-paths';
+import { storyOfLabel } from '../core/speckit/tasks-line';
+import { resolveTaskPath } from './project-paths';
+import { taskIdAt } from './task-ids';
+import { labelRange, taskAtLine, type TasksAnalysis } from './tasks-analysis';
+
+export interface DefinitionContext {
+  readonly uri: string;
+  /** Task paths are written relative to the project root (the folder holding `specs/`). */
+  readonly projectRoot: string;
+}
+
+function atStart(uri: string): Location {
+  return { uri, range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } } };
+}
+
+async function isFile(path: string): Promise<boolean> {
+  try {
+    return (await stat(path)).isFile();
+  } catch (error) {
+    // A path that names no file (yet) has no definition; anything else is a real failure.
+    if (error instanceof Error && 'code' in error && (error.code === 'ENOENT' || error.code === 'ENOTDIR')) return false;
+    throw error;
+  }
+}
+
+/**
+ * Go to definition: a task id (anywhere, "depends on T012" included) → that task's line; a story label →
+ * its user story in spec.md; a file path a task names → the file, resolved against the project root.
+ */
+export async function definitionAt(analysis: TasksAnalysis, position: Position, context: DefinitionContext): Promise<Location[]> {
+  const lineText = analysis.lines[position.line] ?? '';
+  const token = taskIdAt(lineText, position.character);
+  if (token) return (analysis.tasksById.get(token.id) ?? []).map((t) => ({ uri: context.uri, range: t.idRange }));
+
+  const task = taskAtLine(analysis, position.line);
+  if (task && task.line === position.line && analysis.specStories.kind === 'known') {
+    const label = labelRange(analysis.lines, task, (l) => storyOfLabel(l) !== undefined);
+    const { path, stories } = analysis.specStories;
+    const story = stories.find((s) => s.label === task.story);
+    if (label && story && position.character >= label.start.character && position.character <= label.end.character) {
+      const line = story.line - 1;
+      return [{ uri: pathToFileURL(path).href, range: { start: { line, character: 0 }, end: { line, character: 0 } } }];
+    }
+  }
+
+  const mention = extractPaths(lineText).find((m) => position.character >= m.start && position.character <= m.end);
+  if (!mention) return [];
+  const resolved = resolveTaskPath(context.projectRoot, mention.path);
+  return (await isFile(resolved.absolute)) ? [atStart(pathToFileURL(resolved.absolute).href)] : [];
+}

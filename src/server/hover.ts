@@ -1,0 +1,50 @@
+import { MarkupKind, type Hover, type Position } from 'vscode-languageserver/node';
+import type { Task } from '../core/speckit/tasks-model';
+import type { TaskRunStatus } from '../protocol/lsp-messages';
+import { taskIdAt } from './task-ids';
+import type { TasksAnalysis } from './tasks-analysis';
+
+function describeStatus(status: TaskRunStatus): string {
+  const who = [status.workerId, status.role].filter((s): s is string => s !== undefined).join(', ');
+  return `**Run status:** ${status.status}${who ? ` (${who})` : ''}${status.message ? ` — ${status.message}` : ''}`;
+}
+
+function describeTask(task: Task, analysis: TasksAnalysis, status: TaskRunStatus | undefined): string {
+  const phase = task.phaseIndex === undefined ? undefined : analysis.document.phases[task.phaseIndex];
+  const labels = task.labels.map((l) => `[${l}]`).join(' ');
+  const parts = [
+    `**${task.id}**${labels ? ` ${labels}` : ''}${task.done ? ' ✓ done' : ''} — line ${task.line + 1}`,
+    task.description,
+    `**Phase:** ${phase ? phase.heading : '(none)'}${task.subsection ? ` › ${task.subsection.title}` : ''}`,
+  ];
+  if (task.details.length > 0) parts.push(task.details.map((d) => `- ${d}`).join('\n'));
+  if (task.files.length > 0) parts.push(`**Files:** ${task.files.map((f) => `\`${f}\``).join(', ')}`);
+  const dependencies = dependenciesOf(task, analysis);
+  if (dependencies.length > 0) parts.push(`**Depends on:** ${dependencies.join(', ')}`);
+  if (status) parts.push(describeStatus(status));
+  return parts.join('\n\n');
+}
+
+/** The ids a task waits for: its own "depends on" text plus the Dependencies section's statements about it. */
+export function dependenciesOf(task: Task, analysis: TasksAnalysis): string[] {
+  const result = new Set(task.dependsOn);
+  for (const statement of analysis.document.dependencyStatements) {
+    if (!statement.after.some((ref) => ref.kind === 'id' && ref.id === task.id)) continue;
+    for (const ref of statement.before) if (ref.kind === 'id') result.add(ref.id);
+  }
+  return [...result];
+}
+
+/** Hover on any task id in the file: in its own line, in "depends on T012", in the Dependencies section. */
+export function hoverAt(analysis: TasksAnalysis, position: Position, statusOf: (taskId: string) => TaskRunStatus | undefined): Hover | null {
+  const token = taskIdAt(analysis.lines[position.line] ?? '', position.character);
+  if (!token) return null;
+  const range = { start: { line: position.line, character: token.start }, end: { line: position.line, character: token.end } };
+  const tasks = analysis.tasksById.get(token.id) ?? [];
+  const [first] = tasks;
+  if (!first) {
+    return { range, contents: { kind: MarkupKind.Markdown, value: `**${token.id}**: no task with this id in this file.` } };
+  }
+  const duplicates = tasks.length > 1 ? `\n\n⚠ ${token.id} is used by ${tasks.length} tasks (lines ${tasks.map((t) => t.line + 1).join(', ')}).` : '';
+  return { range, contents: { kind: MarkupKind.Markdown, value: describeTask(first, analysis, statusOf(first.id)) + duplicates } };
+}

@@ -1,0 +1,63 @@
+import type { Task } from '../core/speckit/tasks-model';
+
+/** A task id as it appears in prose ("depends on T012", "T006-T013"): the same shape the tasks.md grammar reads. */
+const TASK_ID_TOKEN = /(?<![\w])T\d{1,6}[A-Za-z]?(?![\w])/g;
+
+export interface TaskIdToken {
+  readonly id: string;
+  readonly start: number;
+  readonly end: number;
+}
+
+/** The task id under `character` in one line of text (the cursor may sit just after it), if any. */
+export function taskIdAt(lineText: string, character: number): TaskIdToken | undefined {
+  TASK_ID_TOKEN.lastIndex = 0;
+  for (let m = TASK_ID_TOKEN.exec(lineText); m !== null; m = TASK_ID_TOKEN.exec(lineText)) {
+    const end = m.index + m[0].length;
+    if (character >= m.index && character <= end) return { id: m[0], start: m.index, end };
+    if (m.index > character) return undefined;
+  }
+  return undefined;
+}
+
+interface IdShape {
+  readonly number: number;
+  readonly width: number;
+}
+
+function idShape(id: string): IdShape | undefined {
+  const digits = /^T(\d+)/.exec(id)?.[1];
+  return digits === undefined ? undefined : { number: Number(digits), width: digits.length };
+}
+
+export function taskIdNumber(id: string): number | undefined {
+  return idShape(id)?.number;
+}
+
+/**
+ * The first id above `afterNumber` that no task uses, zero-padded like the document's ids (spec-kit writes
+ * `T001`; large files use four digits). Suffixed ids (`T046B`) occupy their number.
+ */
+export function nextFreeTaskId(tasks: readonly Task[], afterNumber: number): string {
+  const used = new Set<number>();
+  let width = 3;
+  for (const task of tasks) {
+    const shape = idShape(task.id);
+    if (shape === undefined) continue;
+    used.add(shape.number);
+    width = Math.max(width, shape.width);
+  }
+  let candidate = Math.max(afterNumber, 0) + 1;
+  while (used.has(candidate)) candidate += 1;
+  return `T${String(candidate).padStart(width, '0')}`;
+}
+
+/** The number of the last task that starts before `line`, or 0: a new task there continues from it. */
+export function numberBefore(tasks: readonly Task[], line: number): number {
+  let result = 0;
+  for (const task of tasks) {
+    if (task.line >= line) break;
+    result = taskIdNumber(task.id) ?? result;
+  }
+  return result;
+}

@@ -1,0 +1,100 @@
+import type { UserStory } from '../core/speckit/spec-model';
+import { matchCheckboxLine, matchTaskHead, storyOfLabel } from '../core/speckit/tasks-line';
+import type { DiagnosticSeverity, Range, Task, TasksDiagnosticCode, TasksDocument } from '../core/speckit/tasks-model';
+import { parseTasks } from '../core/speckit/tasks-parser';
+import { dependencyDiagnostics } from './dependency-diagnostics';
+
+/** Codes the server adds to the parser's and the graph's: what needs a second file (spec.md) to judge. */
+export type ServerDiagnosticCode = 'unknown-story-label';
+
+export interface ServerDiagnostic {
+  readonly code: TasksDiagnosticCode | ServerDiagnosticCode;
+  readonly severity: DiagnosticSeverity;
+  readonly range: Range;
+  readonly message: string;
+  readonly taskKey?: string;
+}
+
+/** What spec.md beside a tasks.md says, as far as tasks.md cares. `missing`: no spec.md, or none readable. */
+export type SpecStories = { kind: 'known'; path: string; stories: readonly UserStory[] } | { kind: 'missing' };
+
+/** One parse of one version of a tasks.md, with the indexes every feature of the server looks things up in. */
+export interface TasksAnalysis {
+  readonly document: TasksDocument;
+  readonly lines: readonly string[];
+  readonly tasksById: ReadonlyMap<string, readonly Task[]>;
+  readonly tasksByKey: ReadonlyMap<string, Task>;
+  readonly specStories: SpecStories;
+  readonly diagnostics: readonly ServerDiagnostic[];
+}
+
+export function analyzeTasks(text: string, specStories: SpecStories): TasksAnalysis {
+  const document = parseTasks(text);
+  const lines = splitLines(text);
+  const tasksById = new Map<string, Task[]>();
+  const tasksByKey = new Map<string, Task>();
+  for (const task of document.tasks) {
+    tasksByKey.set(task.key, task);
+    const same = tasksById.get(task.id);
+    if (same) same.push(task);
+    else tasksById.set(task.id, [task]);
+  }
+  const diagnostics: ServerDiagnostic[] = [
+    ...document.diagnostics,
+    ...dependencyDiagnostics(document.tasks, tasksById, lines),
+    ...storyLabelDiagnostics(document.tasks, lines, specStories),
+  ].sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character);
+  return { document, lines, tasksById, tasksByKey, specStories, diagnostics };
+}
+
+/** Lines as an editor counts them (the model's positions are in these lines; a BOM does not count). */
+function splitLines(text: string): string[] {
+  const body = text.startsWith('\uFEFF') ? text.slice(1) : text;
+  return body.split(/\r\n|\r|\n/);
+}
+
+/** The task whose range holds `line` (checkbox line or continuation), by binary search over document order. */
+export function taskAtLine(analysis: TasksAnalysis, line: number): Task | undefined {
+  const tasks = analysis.document.tasks;
+  let low = 0;
+  let high = tasks.length - 1;
+  while (low <= high) {
+    const mid = (low + high) >> 1;
+    const task = tasks[mid];
+    if (task === undefined) return undefined;
+    if (line < task.range.start.line) high = mid - 1;
+    else if (line > task.range.end.line) low = mid + 1;
+    else return task;
+  }
+  return undefined;
+}
+
+/** Where `[label]` sits on a task's checkbox line, read with the parser's own line grammar. */
+export function labelRange(lines: readonly string[], task: Task, predicate: (label: string) => boolean): Range | undefined {
+  const text = lines[task.line] ?? '';
+  const checkbox = matchCheckboxLine(text);
+  if (!checkbox) return undefined;
+  const head = matchTaskHead(text, checkbox.contentStart);
+  const label = head?.labels.find((l) => predicate(l.text));
+  return label ? { start: { line: task.line, character: label.start }, end: { line: task.line, character: label.end } } : undefined;
+}
+
+function storyLabelDiagnostics(tasks: readonly Task[], lines: readonly string[], specStories: SpecStories): ServerDiagnostic[] {
+  // Without spec.md, or with one whose stories we cannot read, there is nothing to judge labels against.
+  if (specStories.kind === 'missing' || specStories.stories.length === 0) return [];
+  const known = new Set(specStories.stories.map((s) => s.label));
+  const result: ServerDiagnostic[] = [];
+  for (const task of tasks) {
+    if (task.story === undefined || known.has(task.story)) continue;
+    const story = task.story;
+    const range = labelRange(lines, task, (label) => storyOfLabel(label) === story) ?? task.idRange;
+    result.push({
+      code: 'unknown-story-label',
+      severity: 'warning',
+      range,
+      message: `${task.id} is labelled ${task.story}, but spec.md has no User Story ${task.story.slice(2)} (it has ${[...known].join(', ')}).`,
+      taskKey: task.key,
+    });
+  }
+  return result;
+}

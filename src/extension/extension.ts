@@ -6,14 +6,19 @@ import { createEngineFor } from './engine-factory';
 import { createLog } from './log';
 import { PROPOSAL_SCHEME, ProposalFileSystem } from './review/proposal-file-system';
 import { ReviewController } from './review/review-controller';
-import { RunSession } from './run-session';
+import { RunSession, type RunHandle } from './run-session';
 import { ApiKeyStore } from './secrets';
 import { TaskDocuments } from './trees/task-documents';
 import * as views from './views';
 
-/** What the extension hands to tests and other extensions: read-only views of the window's run. */
+/**
+ * What `activate` returns (`extension.exports`): the window's run and its trees, read-only, and a way to
+ * show a run started elsewhere. Host tests drive the UI through it; nothing here bypasses the engine.
+ */
 export interface OrchestraApi {
-  readonly session: Pick<RunSession, 'view' | 'onDidChange' | 'isActive' | 'recentEvents'>;
+  readonly session: Pick<RunSession, 'view' | 'onDidChange' | 'isActive' | 'recentEvents' | 'root'>;
+  readonly trees: views.Trees;
+  attachRun(run: RunHandle, root: vscode.Uri): void;
 }
 
 /** Wiring only: each feature registers itself and hands back its disposables. */
@@ -27,6 +32,26 @@ export function activate(context: vscode.ExtensionContext): OrchestraApi | undef
     const documents = new TaskDocuments(log);
     const proposals = new ProposalFileSystem();
     const review = new ReviewController(session, proposals, log);
+    const sidebar = views.register({
+      extensionUri: context.extensionUri,
+      session,
+      documents,
+      log,
+      showProgressCommand: CommandId.showProgressPanel,
+      runPanelCommand: (command) => {
+        switch (command) {
+          case 'cancelRun':
+            return vscode.commands.executeCommand(CommandId.cancelRun);
+          case 'implement':
+            return vscode.commands.executeCommand(CommandId.implement);
+          case 'showPendingChanges':
+            return vscode.commands.executeCommand('speckitOrchestra.pendingChanges.focus');
+          case 'showLog':
+            channel.show(true);
+            return Promise.resolve();
+        }
+      },
+    });
     context.subscriptions.push(
       config,
       session,
@@ -39,29 +64,10 @@ export function activate(context: vscode.ExtensionContext): OrchestraApi | undef
       }),
       ...contextKeys.register(session),
       ...registerCommands({ log, config, keys, session, review, documents, createEngine: (settings) => createEngineFor(settings, { keys, log }), showLog: () => channel.show(true) }),
-      ...views.register({
-        extensionUri: context.extensionUri,
-        session,
-        documents,
-        log,
-        showProgressCommand: CommandId.showProgressPanel,
-        runPanelCommand: (command) => {
-          switch (command) {
-            case 'cancelRun':
-              return vscode.commands.executeCommand(CommandId.cancelRun);
-            case 'implement':
-              return vscode.commands.executeCommand(CommandId.implement);
-            case 'showPendingChanges':
-              return vscode.commands.executeCommand('speckitOrchestra.pendingChanges.focus');
-            case 'showLog':
-              channel.show(true);
-              return Promise.resolve();
-          }
-        },
-      }),
+      ...sidebar.disposables,
     );
     log.info(`activated (${String((context.extension.packageJSON as { version?: unknown }).version)})`);
-    return { session };
+    return { session, trees: sidebar.trees, attachRun: (run, root) => session.attach(run, root) };
   } catch (error) {
     // VS Code stays silent when activate throws; say it ourselves.
     log.error(error instanceof Error ? error : String(error));

@@ -18,8 +18,14 @@ export interface ViewsDeps {
   showProgressCommand: string;
 }
 
+export interface Trees {
+  tasks: TasksTreeProvider;
+  workers: WorkersTreeProvider;
+  pending: PendingChangesTreeProvider;
+}
+
 /** The sidebar: Tasks, Progress, Workers, Pending Changes; and the status bar item of an active run. */
-export function register(deps: ViewsDeps): vscode.Disposable[] {
+export function register(deps: ViewsDeps): { trees: Trees; disposables: vscode.Disposable[] } {
   const { session, documents } = deps;
   const tasks = new TasksTreeProvider(documents, session);
   const tasksView = vscode.window.createTreeView(TASKS_VIEW_ID, { treeDataProvider: tasks, showCollapseAll: true });
@@ -42,7 +48,7 @@ export function register(deps: ViewsDeps): vscode.Disposable[] {
     );
   };
   updateBadge();
-  return [
+  const disposables = [
     tasks,
     tasksView,
     workers,
@@ -60,4 +66,5 @@ export function register(deps: ViewsDeps): vscode.Disposable[] {
     }),
     ...statusBar.register(session, deps.showProgressCommand),
   ];
+  return { trees: { tasks, workers, pending }, disposables };
 }

@@ -27,6 +27,7 @@ export interface RejectOptions {
  */
 export class ReviewController implements vscode.Disposable {
   private readonly subscriptions: vscode.Disposable[] = [];
+  private readonly closing = new Map<string, Promise<void>>();
 
   constructor(
     private readonly session: RunSession,
@@ -193,8 +194,20 @@ export class ReviewController implements vscode.Disposable {
     return pick?.id;
   }
 
-  /** Closes the diff tabs of a proposal without a "save?" prompt and forgets its text. */
-  private async closeReview(proposalId: string): Promise<void> {
+  /**
+   * Closes the diff tabs of a proposal without a "save?" prompt and forgets its text. A decision triggers it
+   * twice (the command, and the session's proposal-decided event): both share one closing.
+   */
+  private closeReview(proposalId: string): Promise<void> {
+    let closing = this.closing.get(proposalId);
+    if (!closing) {
+      closing = this.closeReviewOnce(proposalId).finally(() => this.closing.delete(proposalId));
+      this.closing.set(proposalId, closing);
+    }
+    return closing;
+  }
+
+  private async closeReviewOnce(proposalId: string): Promise<void> {
     const tabs: vscode.Tab[] = [];
     for (const group of vscode.window.tabGroups.all) {
       for (const tab of group.tabs) {

@@ -1,5 +1,5 @@
 import { relative } from 'node:path';
-import type { ReportTask, TasksReport } from './tasks-report';
+import type { TasksReport } from './tasks-report';
 
 export interface TextStyle {
   readonly done: (s: string) => string;
@@ -21,14 +21,8 @@ export function chooseStyle(isTty: boolean, env: Readonly<Record<string, string 
   return isTty && (noColor === undefined || noColor === '') ? ANSI_STYLE : PLAIN_STYLE;
 }
 
-/** Tasks that can start now: not done, and every task they wait for is done. */
-export function readyTasks(report: TasksReport): ReportTask[] {
-  const all = report.phases.flatMap((p) => p.tasks);
-  const done = new Set(all.filter((t) => t.done).map((t) => t.id));
-  return all.filter((t) => !t.done && t.dependsOn.every((d) => done.has(d)));
-}
-
-export function renderTasksText(report: TasksReport, cwd: string, style: TextStyle): string {
+/** `ready`: ids of the tasks that could start now, shown in the dependency summary. */
+export function renderTasksText(report: TasksReport, ready: readonly string[], cwd: string, style: TextStyle): string {
   const out: string[] = [];
   const all = report.phases.flatMap((p) => p.tasks);
   const doneCount = all.filter((t) => t.done).length;
@@ -51,7 +45,6 @@ export function renderTasksText(report: TasksReport, cwd: string, style: TextSty
     }
   }
   const edges = all.reduce((n, t) => n + t.dependsOn.length, 0);
-  const ready = readyTasks(report).map((t) => t.id);
   out.push('', style.heading('Dependencies'));
   out.push(`  ${edges} direct dependencies between ${all.length} tasks; ready now (${ready.length}): ${ready.length === 0 ? 'none' : ready.join(', ')}`);
   out.push(`  critical path (${report.criticalPath.length}): ${report.criticalPath.length === 0 ? 'nothing left to do' : report.criticalPath.join(' -> ')}`);

@@ -61,12 +61,12 @@ export async function runTasksCommand(argv: readonly string[], io: CliIo, signal
     io.stderr.write(`speckit-orchestra tasks: ${result.message}\n`);
     return 2;
   }
-  if (values.json) io.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
-  else io.stdout.write(renderTasksText(result, io.cwd, chooseStyle(io.stdout.isTTY === true, io.env)));
+  if (values.json) io.stdout.write(`${JSON.stringify(result.report, null, 2)}\n`);
+  else io.stdout.write(renderTasksText(result.report, result.ready, io.cwd, chooseStyle(io.stdout.isTTY === true, io.env)));
   return 0;
 }
 
-async function buildReport(workspaces: readonly string[], featureArgument: string | undefined, io: CliIo, signal: AbortSignal): Promise<TasksReport | UsageProblem> {
+async function buildReport(workspaces: readonly string[], featureArgument: string | undefined, io: CliIo, signal: AbortSignal): Promise<{ report: TasksReport; ready: readonly string[] } | UsageProblem> {
   const roots = (workspaces.length === 0 ? [io.cwd] : workspaces).map((w) => resolve(io.cwd, w));
   const discovery = await discoverProjects(roots, { signal });
   const missing = discovery.diagnostics.find((d) => d.code === 'workspace-missing');
@@ -90,16 +90,18 @@ async function buildReport(workspaces: readonly string[], featureArgument: strin
       return assertNever(read);
   }
   const document = parseTasks(read.text);
-  return buildTasksReport({
+  const dependencies = taskDependencies(document);
+  const report = buildTasksReport({
     feature,
     rule: selection.rule,
     detail: selection.detail,
     tasksFile: feature.tasksPath,
     document,
-    dependencies: taskDependencies(document),
+    dependencies,
     checklists: await readChecklistGate(feature, signal),
     workspaceDiagnostics: discovery.diagnostics.filter((d) => d.file === feature.projectRoot || d.file.startsWith(feature.dir)),
   });
+  return { report, ready: dependencies.ready };
 }
 
 function describeFailure(selection: Exclude<FeatureSelection, { kind: 'selected' }>, cwd: string): string {

@@ -2,10 +2,12 @@ import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { readdir, readFile, rm, stat, symlink } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { runCli, type CliIo } from '../../src/cli/cli';
 import type { TasksReport } from '../../src/cli/tasks-report';
+import { parseTasks } from '../../src/core/speckit/tasks-parser';
 import { copyFixtureProject } from './speckit/fixture-projects';
 
 const repoRoot = resolve(__dirname, '..', '..');
@@ -172,6 +174,35 @@ test('text output: feature, rule, phases, tasks, dependencies, critical path; co
   const noColor = capture(root, { NO_COLOR: '1' }, true);
   assert.equal(await runCli(['tasks'], noColor.io), 0);
   assert.ok(!noColor.out().includes('\u001b['), 'NO_COLOR wins');
+});
+
+async function tempProject(t: { after: (fn: () => Promise<void>) => void }, tasksText: string): Promise<string> {
+  const root = await mkdtemp(join(tmpdir(), 'speckit-cli-'));
+  t.after(() => rm(root, { recursive: true, force: true }));
+  await mkdir(join(root, '.specify'));
+  await mkdir(join(root, 'specs', '001-x'), { recursive: true });
+  await writeFile(join(root, 'specs', '001-x', 'tasks.md'), tasksText);
+  return root;
+}
+
+test('graph problems are warnings, not failures', async (t) => {
+  const root = await tempProject(t, '## Phase 1: Core\n\n- [ ] T001 First, depends on T002\n- [ ] T002 Second, depends on T001\n');
+  const report = await json(root);
+  const cycle = report.warnings.find((w) => w.source === 'graph' && w.code === 'dependency-cycle');
+  assert.ok(cycle, JSON.stringify(report.warnings));
+  assert.equal(cycle.file, join(root, 'specs', '001-x', 'tasks.md'));
+  assert.equal(typeof cycle.line, 'number');
+});
+
+const realDir = resolve(repoRoot, '..', 'shared', 'fixtures', 'real-tasks');
+test('every real-world tasks.md: the CLI reports every task the parser finds', { skip: existsSync(realDir) ? false : `real-world fixtures not found at ${realDir}` }, async (t) => {
+  for (const name of (await readdir(realDir)).filter((n) => n.endsWith('.tasks.md'))) {
+    const text = await readFile(join(realDir, name), 'utf8');
+    const report = await json(await tempProject(t, text));
+    assert.equal(report.phases.flatMap((p) => p.tasks).length, parseTasks(text).tasks.length, name);
+    const ids = new Set(report.phases.flatMap((p) => p.tasks.map((x) => x.id)));
+    assert.ok(report.criticalPath.every((id) => ids.has(id)), name);
+  }
 });
 
 test('help', async () => {

@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { estimateTokens } from '../../src/core/llm/token-estimate';
-import { minimumCacheableTokens, PromptCache, type CacheBilling } from './prompt-cache';
+import { minimumCacheableTokens, PromptCache, type CacheBilling, type CacheWrite } from './prompt-cache';
 import type { MockBlock, MockFault, MockMessageReply, MockReply, MockStopReason } from './replies';
 import { validateMessagesRequest } from './validate-request';
 
@@ -27,7 +27,7 @@ export interface RecordedRequest {
   /** The client closed the connection before the response was complete (an abort reached the server). */
   closedByClient: boolean;
   /** What was billed, for answered messages. */
-  usage?: CacheBilling & { outputTokens: number };
+  usage?: Omit<CacheBilling, 'commit'> & { outputTokens: number };
   fault?: MockFault['type'];
 }
 
@@ -58,8 +58,10 @@ export interface MockAnthropic {
   setHandler(handler: MockHandler): void;
   /** Messages requests answered so far, by status. */
   countByStatus(status: number): number;
-  /** Distinct prefixes written to the prompt cache so far. */
-  cacheWrites(): number;
+  /** Every prefix written to the prompt cache so far, in order (a request may write several). */
+  cacheWrites(): readonly CacheWrite[];
+  /** How often the most-written prefix was written: 1 when every prefix was written once. */
+  maxWritesOfOnePrefix(): number;
   readonly inFlight: number;
   close(): Promise<void>;
 }
@@ -229,6 +231,10 @@ export async function startMockAnthropic(options: MockAnthropicOptions = {}): Pr
       return;
     }
 
+    // Billed as the request arrives; its cache writes become readable only when its response begins.
+    const json = body as Record<string, unknown>;
+    const model = String(json['model']);
+    const billing = cache.bill(model, json);
     const next = queue.shift() ?? handler;
     const reply = typeof next === 'function' ? next(record) : next;
     if (options.latencyMs) await sleep(options.latencyMs);
@@ -240,14 +246,12 @@ export async function startMockAnthropic(options: MockAnthropicOptions = {}): Pr
       return;
     }
 
-    const json = body as Record<string, unknown>;
-    const model = String(json['model']);
-    const billing = cache.bill(model, json);
     const content = blockWithIds(reply.content ?? []);
     const messageReply: MockMessageReply = reply.type === 'message' ? reply : { type: 'message', content: reply.content ?? [] };
     const stopReason: MockStopReason = messageReply.stopReason ?? (content.some((b) => b.type === 'tool_use') ? 'tool_use' : 'end_turn');
     const outputTokens = outputTokensOf(messageReply);
-    record.usage = { ...billing, outputTokens };
+    const { commit, ...billed } = billing;
+    record.usage = { ...billed, outputTokens };
     const stop = { reason: stopReason, sequence: stopReason === 'stop_sequence' ? (messageReply.stopSequence ?? null) : null, explanation: messageReply.refusalExplanation ?? null };
     const messageId = newId('msg');
 
@@ -258,6 +262,7 @@ export async function startMockAnthropic(options: MockAnthropicOptions = {}): Pr
         return;
       }
       record.status = 200;
+      commit();
       res.writeHead(200, { 'content-type': 'application/json', 'request-id': record.requestId });
       res.end(
         JSON.stringify({
@@ -283,6 +288,7 @@ export async function startMockAnthropic(options: MockAnthropicOptions = {}): Pr
     }
 
     record.status = 200;
+    commit();
     res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive', 'request-id': record.requestId });
     const events = streamEvents(model, messageId, content, stop, billing, outputTokens);
     const complete = await writeEvents(res, events, fault?.afterEvents);
@@ -334,7 +340,12 @@ export async function startMockAnthropic(options: MockAnthropicOptions = {}): Pr
       handler = next;
     },
     countByStatus: (status) => requests.filter((r) => r.path === '/v1/messages' && r.status === status).length,
-    cacheWrites: () => cache.writeCount,
+    cacheWrites: () => cache.writes,
+    maxWritesOfOnePrefix: () => {
+      const counts = new Map<string, number>();
+      for (const write of cache.writes) counts.set(write.prefix, (counts.get(write.prefix) ?? 0) + 1);
+      return Math.max(0, ...counts.values());
+    },
     get inFlight() {
       return inFlight;
     },

@@ -93,11 +93,24 @@ export interface CacheBilling {
   cacheReadInputTokens: number;
   /** Number of distinct prefixes written by this request. */
   writes: number;
+  /**
+   * Makes this request's writes readable. The server calls it when the response begins: the API caches
+   * a prefix once the response starts, so requests that arrive before then write it again.
+   */
+  commit: () => void;
+}
+
+export interface CacheWrite {
+  model: string;
+  /** Hash of the prefix bytes. */
+  prefix: string;
+  /** Tokens of the whole prefix up to this breakpoint. */
+  prefixTokens: number;
 }
 
 export class PromptCache {
   private readonly entries = new Map<string, number>();
-  writeCount = 0;
+  readonly writes: CacheWrite[] = [];
 
   constructor(
     private readonly minimumFor: (model: string) => number,
@@ -128,6 +141,7 @@ export class PromptCache {
         break;
       }
     }
+    const pending: { key: string; expires: number; write: CacheWrite }[] = [];
     let writtenUpTo = readUpTo;
     let write5m = 0;
     let write1h = 0;
@@ -138,10 +152,9 @@ export class PromptCache {
       if (bp.ttl === '1h') write1h += tokens;
       else write5m += tokens;
       writtenUpTo = bp.cumulative;
-      this.entries.set(bp.key, now + ttlMs(bp.ttl));
+      pending.push({ key: bp.key, expires: now + ttlMs(bp.ttl), write: { model, prefix: bp.key, prefixTokens: bp.cumulative } });
       writes++;
     }
-    this.writeCount += writes;
     return {
       inputTokens: total - writtenUpTo,
       cacheCreationInputTokens: write5m + write1h,
@@ -149,6 +162,12 @@ export class PromptCache {
       cacheCreation1hInputTokens: write1h,
       cacheReadInputTokens: readUpTo,
       writes,
+      commit: () => {
+        for (const entry of pending.splice(0)) {
+          this.entries.set(entry.key, entry.expires);
+          this.writes.push(entry.write);
+        }
+      },
     };
   }
 

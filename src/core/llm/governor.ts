@@ -2,7 +2,9 @@
  * One governor for every model call of a run. Workers share one API key, so rate limits and the prompt
  * cache are the pool's business:
  *
- * - a concurrency limit (slots are handed out in arrival order);
+ * - a concurrency limit (slots are handed out in arrival order), which adapts: a rate limit lowers it to the
+ *   calls the server still accepted, and it climbs back by one after a full round of successes (the
+ *   account's real limit is unknown, so the pool probes for it gently instead of hitting it in waves);
  * - on a 429 or 529 the *whole pool* pauses until the server's `retry-after` (or the rate-limit reset)
  *   has passed, and the failed call queues again; callers in the queue are told they are waiting for the
  *   rate limit, they are not failed. Without this every worker would retry on its own schedule and keep
@@ -60,6 +62,8 @@ export interface AttemptContext {
 
 export interface GovernorStats {
   inFlight: number;
+  /** The adaptive limit now in force (at most `maxConcurrent`). */
+  concurrencyLimit: number;
   queued: number;
   poolPausedUntil: number;
   rateLimitHits: number;
@@ -92,6 +96,8 @@ export class LlmGovernor {
   private readonly now: () => number;
 
   private inFlight = 0;
+  private limit: number;
+  private successesAtLimit = 0;
   private readonly queue: { resolve: () => void; reject: (error: unknown) => void; signal: AbortSignal; onAbort: () => void }[] = [];
   private pausedUntil = 0;
   private consecutiveRateLimits = 0;
@@ -102,6 +108,7 @@ export class LlmGovernor {
 
   constructor(options: GovernorOptions) {
     this.maxConcurrent = Math.max(1, options.maxConcurrent);
+    this.limit = this.maxConcurrent;
     this.maxAttempts = Math.max(1, options.maxAttempts ?? 6);
     this.baseBackoffMs = options.baseBackoffMs ?? 1000;
     this.maxBackoffMs = options.maxBackoffMs ?? 60_000;
@@ -112,6 +119,7 @@ export class LlmGovernor {
   get stats(): GovernorStats {
     return {
       inFlight: this.inFlight,
+      concurrencyLimit: this.limit,
       queued: this.queue.length,
       poolPausedUntil: this.pausedUntil,
       rateLimitHits: this.rateLimitHits,
@@ -124,37 +132,35 @@ export class LlmGovernor {
     try {
       for (let attempt = 1; ; attempt++) {
         await this.acquire(signal, call.onWaiting);
-        let released = false;
-        const release = (): void => {
-          if (!released) {
-            released = true;
-            this.release();
-          }
-        };
+        let decision: RetryDecision;
+        let failure: unknown;
         try {
           const result = await call.attempt({ attempt, signal, markFirstByte: () => warming?.() });
-          this.consecutiveRateLimits = 0;
+          this.onSuccess();
           return result;
         } catch (error) {
-          release();
-          if (signal.aborted) throw error;
-          const decision = call.classify(error);
-          if (decision.type === 'fail' || attempt >= this.maxAttempts) {
-            if (decision.type === 'fail') throw error;
-            throw new GovernorRetriesExhaustedError(attempt, { cause: error });
-          }
-          this.retries++;
+          failure = error;
+          decision = signal.aborted ? { type: 'fail' } : call.classify(error);
           if (decision.type === 'pool-backoff') {
+            // Pause and shrink before this slot frees, so no queued call slips out into the limit. The other
+            // calls still in flight were accepted: that many is what the account takes right now.
             this.rateLimitHits++;
+            this.limit = Math.max(1, Math.min(this.limit, this.inFlight - 1));
+            this.successesAtLimit = 0;
             this.pausePool(decision.retryAfterMs);
-            call.onRetry?.(attempt, 'rate limited');
-          } else {
-            call.onRetry?.(attempt, decision.reason);
-            call.onWaiting?.('retry', this.now() + this.ownBackoffMs(attempt));
-            await sleep(this.ownBackoffMs(attempt), signal);
           }
         } finally {
-          release();
+          this.release();
+        }
+        if (decision.type === 'fail') throw failure;
+        if (attempt >= this.maxAttempts) throw new GovernorRetriesExhaustedError(attempt, { cause: failure });
+        this.retries++;
+        if (decision.type === 'pool-backoff') {
+          call.onRetry?.(attempt, 'rate limited');
+        } else {
+          call.onRetry?.(attempt, decision.reason);
+          call.onWaiting?.('retry', this.now() + this.ownBackoffMs(attempt));
+          await sleep(this.ownBackoffMs(attempt), signal);
         }
       }
     } finally {
@@ -168,6 +174,17 @@ export class LlmGovernor {
     for (const waiter of this.queue.splice(0)) {
       waiter.signal.removeEventListener('abort', waiter.onAbort);
       waiter.reject(new LlmCancelledError('The run ended before this model call could start.'));
+    }
+  }
+
+  private onSuccess(): void {
+    this.consecutiveRateLimits = 0;
+    if (this.limit >= this.maxConcurrent) return;
+    this.successesAtLimit++;
+    if (this.successesAtLimit >= this.limit * 2) {
+      this.limit++;
+      this.successesAtLimit = 0;
+      this.pump();
     }
   }
 
@@ -190,7 +207,7 @@ export class LlmGovernor {
   }
 
   private canStart(): boolean {
-    return this.inFlight < this.maxConcurrent && this.now() >= this.pausedUntil;
+    return this.inFlight < this.limit && this.now() >= this.pausedUntil;
   }
 
   private async acquire(signal: AbortSignal, onWaiting: ((reason: LlmWaitReason, untilMs?: number) => void) | undefined): Promise<void> {
@@ -199,8 +216,7 @@ export class LlmGovernor {
       this.inFlight++;
       return;
     }
-    if (this.now() < this.pausedUntil) onWaiting?.('rate-limit', this.pausedUntil);
-    else onWaiting?.('concurrency');
+    const reason: LlmWaitReason = this.now() < this.pausedUntil ? 'rate-limit' : 'concurrency';
     await new Promise<void>((resolve, reject) => {
       const waiter = {
         signal,
@@ -217,6 +233,8 @@ export class LlmGovernor {
       };
       signal.addEventListener('abort', waiter.onAbort, { once: true });
       this.queue.push(waiter);
+      // Told only once queued, so a listener that cancels right away finds the waiter to remove.
+      onWaiting?.(reason, reason === 'rate-limit' ? this.pausedUntil : undefined);
     });
   }
 

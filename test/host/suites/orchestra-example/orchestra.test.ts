@@ -69,7 +69,7 @@ suite('orchestra on the example project', () => {
     assert.equal(trees.tasks.getTreeItem(tasks[1] as TaskNode).description, '[P]');
     assert.ok(first.tooltip instanceof vscode.MarkdownString && first.tooltip.value.includes('src/index.js'), 'the tooltip lists the files');
     assert.ok(first.command);
-    await vscode.commands.executeCommand(first.command.command, ...(first.command.arguments ?? []));
+    await vscode.commands.executeCommand(first.command.command, ...((first.command.arguments ?? []) as unknown[]));
     const editor = await waitFor('tasks.md to open', () => (vscode.window.activeTextEditor?.document.uri.path.endsWith('specs/001-todo-api/tasks.md') ? vscode.window.activeTextEditor : undefined));
     assert.equal(editor.document.lineAt(editor.selection.active.line).text.includes('T001'), true, 'the cursor is on the task line');
   });
@@ -116,13 +116,13 @@ suite('orchestra on the example project', () => {
       { kind: 'proposalTask', taskKey: 'T003' },
     ]);
     assert.equal(vscode.window.tabGroups.all.flatMap((g) => g.tabs).filter((t) => t.input instanceof vscode.TabInputTextDiff).length, 0, 'no diff opened on its own');
-    const readmeNode = orchestra.trees.pending.getChildren(groups[1] as PendingNode)[0] as PendingNode;
+    const readmeNode = orchestra.trees.pending.getChildren(groups[1])[0] as PendingNode;
     const readmeItem = orchestra.trees.pending.getTreeItem(readmeNode);
     assert.equal(readmeItem.description, 'modified');
 
     // Open the diff the way a click does, edit the proposed side, accept from the editor title (its URI).
     assert.ok(readmeItem.command);
-    await vscode.commands.executeCommand(readmeItem.command.command, ...(readmeItem.command.arguments ?? []));
+    await vscode.commands.executeCommand(readmeItem.command.command, ...((readmeItem.command.arguments ?? []) as unknown[]));
     const diffTab = await waitFor('the diff tab', () => vscode.window.tabGroups.all.flatMap((g) => g.tabs).find((t) => t.input instanceof vscode.TabInputTextDiff));
     assert.ok(diffTab.input instanceof vscode.TabInputTextDiff);
     assert.equal(diffTab.input.modified.scheme, 'speckit-proposal');

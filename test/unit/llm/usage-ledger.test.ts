@@ -1,0 +1,101 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { LlmBudgetExceededError } from '../../../src/core/llm/errors';
+import { MeteredProvider } from '../../../src/core/llm/metered-provider';
+import { costUsd, parsePriceTable, priceFor } from '../../../src/core/llm/prices';
+import { zeroUsage, type LlmProvider, type LlmUsage } from '../../../src/core/llm/provider';
+import { estimateTokens } from '../../../src/core/llm/token-estimate';
+import { UsageLedger } from '../../../src/core/llm/usage-ledger';
+import { reply, startMockAnthropic } from '../../mock-anthropic';
+import { never, providerFor, request, TEST_KEY } from './llm-test-kit';
+
+function usage(fields: Partial<LlmUsage>): LlmUsage {
+  return { ...zeroUsage(), ...fields };
+}
+
+test('each usage field is priced at its own rate', () => {
+  const price = { inputPerMTok: 3, outputPerMTok: 15, cacheWrite5mPerMTok: 3.75, cacheWrite1hPerMTok: 6, cacheReadPerMTok: 0.3 };
+  const cost = costUsd(
+    usage({ inputTokens: 1_000_000, outputTokens: 1_000_000, cacheCreationInputTokens: 3_000_000, cacheCreation1hInputTokens: 1_000_000, cacheReadInputTokens: 10_000_000 }),
+    price,
+  );
+  assert.equal(cost, 3 + 15 + 2 * 3.75 + 6 + 10 * 0.3);
+});
+
+test('prices: overrides win, unknown models price by tier, never below the dearest tier when unknown', () => {
+  assert.equal(priceFor('claude-haiku-5-5').inputPerMTok, 1);
+  assert.equal(priceFor('claude-sonnet-5-5').outputPerMTok, 15);
+  assert.equal(priceFor('some-gateway-model').inputPerMTok, priceFor('claude-opus-5-5').inputPerMTok);
+  const { prices, problems } = parsePriceTable({ 'claude-sonnet-5-5': { inputPerMTok: 2, outputPerMTok: 10 }, broken: { inputPerMTok: 'x' } });
+  assert.equal(priceFor('claude-sonnet-5-5', prices).inputPerMTok, 2);
+  assert.equal(priceFor('claude-sonnet-5-5', prices).cacheReadPerMTok, 0.2);
+  assert.equal(problems.length, 1);
+  assert.match(problems[0] ?? '', /broken/);
+});
+
+test('the ledger totals by role, task and model', () => {
+  const ledger = new UsageLedger();
+  ledger.record({ role: 'code-writer', taskKey: 'T1' }, 'claude-sonnet-5-5', usage({ inputTokens: 100, outputTokens: 10 }));
+  ledger.record({ role: 'code-writer', taskKey: 'T2' }, 'claude-sonnet-5-5', usage({ inputTokens: 50, cacheReadInputTokens: 1000 }));
+  ledger.record({ role: 'reviewer', taskKey: 'T1' }, 'claude-opus-5-5', usage({ outputTokens: 5 }));
+  assert.equal(ledger.totals.calls, 3);
+  assert.equal(ledger.byRole().get('code-writer')?.usage.inputTokens, 150);
+  assert.equal(ledger.byTask().get('T1')?.usage.outputTokens, 15);
+  assert.equal(ledger.byModel().get('claude-sonnet-5-5')?.usage.cacheReadInputTokens, 1000);
+  assert.ok(Math.abs(ledger.totals.costUsd - [...ledger.byRole().values()].reduce((s, t) => s + t.costUsd, 0)) < 1e-12);
+});
+
+test('token estimate is deterministic and about four characters a token', () => {
+  assert.equal(estimateTokens(''), 0);
+  assert.equal(estimateTokens('abcd'), 1);
+  assert.equal(estimateTokens('abcde'), 2);
+});
+
+test('a run budget stops new calls with a clear message; the call that crossed it is kept', async () => {
+  const mock = await startMockAnthropic({ apiKeys: [TEST_KEY] });
+  try {
+    const ledger = new UsageLedger({}, { runUsd: 0.0001 });
+    const provider = new MeteredProvider(providerFor(mock.url), ledger);
+    mock.script({ type: 'message', content: [{ type: 'text', text: 'expensive' }], outputTokens: 100 });
+    const first = await provider.send(request(), {}, never);
+    assert.equal(ledger.totals.calls, 1);
+    assert.equal(ledger.totals.usage.outputTokens, first.usage.outputTokens);
+    const sent = mock.requests.length;
+    await assert.rejects(provider.send(request(), {}, never), (error: unknown) => {
+      assert.ok(error instanceof LlmBudgetExceededError);
+      assert.deepEqual(error.scope, { type: 'run' });
+      assert.match(error.message, /Run budget of \$0\.00 reached.*no new model calls.*resume/);
+      return true;
+    });
+    assert.equal(mock.requests.length, sent, 'the refused call never reached the API');
+  } finally {
+    await mock.close();
+  }
+});
+
+test('a role budget stops only that role', async () => {
+  const ledger = new UsageLedger({}, { perRoleUsd: { documenter: 0 } });
+  const fake: LlmProvider = {
+    id: 'fake',
+    send: async (req) => ({ content: [], stopReason: { type: 'end_turn' }, usage: usage({ inputTokens: 1 }), model: req.model, requestId: null, attempts: 1 }),
+  };
+  const provider = new MeteredProvider(fake, ledger);
+  await assert.rejects(provider.send(request({ meta: { role: 'documenter' } }), {}, never), (error: unknown) => error instanceof LlmBudgetExceededError && error.message.includes('documenter'));
+  await provider.send(request(), {}, never);
+  assert.equal(ledger.totals.calls, 1);
+});
+
+test('the usage of a failed call is still booked', async () => {
+  const mock = await startMockAnthropic({ apiKeys: [TEST_KEY] });
+  try {
+    const ledger = new UsageLedger();
+    const provider = new MeteredProvider(providerFor(mock.url, { streamIdleTimeoutMs: 200 }), ledger);
+    const controller = new AbortController();
+    mock.script(reply.cutAfter(4), reply.stallAfter(4));
+    await assert.rejects(provider.send(request(), { onAttemptDiscarded: () => undefined, onText: () => controller.abort() }, controller.signal));
+    assert.equal(ledger.totals.calls, 1);
+    assert.ok(ledger.totals.usage.inputTokens > 0, 'the cut attempt’s input tokens are on the books');
+  } finally {
+    await mock.close();
+  }
+});

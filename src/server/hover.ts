@@ -25,14 +25,21 @@ function describeTask(task: Task, analysis: TasksAnalysis, status: TaskRunStatus
   return parts.join('\n\n');
 }
 
-/** The ids a task waits for: its own "depends on" text plus the Dependencies section's statements about it. */
+/**
+ * The ids a task waits for because the file says so: its own text (as written, even where the graph ignores a
+ * dependency on a later phase) and the Dependencies section's statements; not the implicit phase order.
+ */
 export function dependenciesOf(task: Task, analysis: TasksAnalysis): string[] {
-  const result = new Set(task.dependsOn);
-  for (const statement of analysis.document.dependencyStatements) {
-    if (!statement.after.some((ref) => ref.kind === 'id' && ref.id === task.id)) continue;
-    for (const ref of statement.before) if (ref.kind === 'id') result.add(ref.id);
-  }
-  return [...result];
+  const fromStatements = analysis.graph
+    .dependenciesOf(task.key)
+    .filter((edge) => edge.reason === 'explicit')
+    .map((edge) => analysis.tasksByKey.get(edge.key)?.id)
+    .filter((id): id is string => id !== undefined);
+  // The graph keeps one reason per pair, so a statement that repeats the document order reads as `sequence`.
+  const restated = analysis.document.dependencyStatements
+    .filter((st) => st.after.some((ref) => ref.kind === 'id' && ref.id === task.id))
+    .flatMap((st) => st.before.flatMap((ref) => (ref.kind === 'id' ? [ref.id] : [])));
+  return [...new Set([...task.dependsOn, ...fromStatements, ...restated])];
 }
 
 /** Hover on any task id in the file: in its own line, in "depends on T012", in the Dependencies section. */

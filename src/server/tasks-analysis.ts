@@ -1,8 +1,9 @@
+import { buildTaskGraph, type TaskGraph } from '../core/graph/task-graph';
+import { diagnoseTasks } from '../core/graph/tasks-diagnostics';
 import type { UserStory } from '../core/speckit/spec-model';
 import { matchCheckboxLine, matchTaskHead, storyOfLabel } from '../core/speckit/tasks-line';
 import type { DiagnosticSeverity, Range, Task, TasksDiagnosticCode, TasksDocument } from '../core/speckit/tasks-model';
 import { parseTasks } from '../core/speckit/tasks-parser';
-import { dependencyDiagnostics } from './dependency-diagnostics';
 
 /** Codes the server adds to the parser's and the graph's: what needs a second file (spec.md) to judge. */
 export type ServerDiagnosticCode = 'unknown-story-label';
@@ -21,6 +22,8 @@ export type SpecStories = { kind: 'known'; path: string; stories: readonly UserS
 /** One parse of one version of a tasks.md, with the indexes every feature of the server looks things up in. */
 export interface TasksAnalysis {
   readonly document: TasksDocument;
+  /** Who waits for whom; its cycles and later-phase dependencies are among `diagnostics`. */
+  readonly graph: TaskGraph;
   readonly lines: readonly string[];
   readonly tasksById: ReadonlyMap<string, readonly Task[]>;
   readonly tasksByKey: ReadonlyMap<string, Task>;
@@ -39,12 +42,11 @@ export function analyzeTasks(text: string, specStories: SpecStories): TasksAnaly
     if (same) same.push(task);
     else tasksById.set(task.id, [task]);
   }
-  const diagnostics: ServerDiagnostic[] = [
-    ...document.diagnostics,
-    ...dependencyDiagnostics(document.tasks, tasksById, lines),
-    ...storyLabelDiagnostics(document.tasks, lines, specStories),
-  ].sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character);
-  return { document, lines, tasksById, tasksByKey, specStories, diagnostics };
+  const graph = buildTaskGraph(document);
+  const diagnostics: ServerDiagnostic[] = [...diagnoseTasks(document, graph), ...storyLabelDiagnostics(document.tasks, lines, specStories)].sort(
+    (a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character,
+  );
+  return { document, graph, lines, tasksById, tasksByKey, specStories, diagnostics };
 }
 
 /** Lines as an editor counts them (the model's positions are in these lines; a BOM does not count). */

@@ -52,7 +52,7 @@ test('the 1-hour TTL is passed through and tool results keep is_error', () => {
     }),
   );
   assert.deepEqual(params.system[0]?.cache_control, { type: 'ephemeral', ttl: '1h' });
-  const result = (params.messages[2]?.content as Record<string, unknown>[])[0];
+  const result = (params.messages[2]?.content as unknown as Record<string, unknown>[])[0];
   assert.equal(result?.['is_error'], true);
   assert.equal(result?.['tool_use_id'], 'x');
 });

@@ -3,6 +3,7 @@ import { CommandId, registerCommands } from './commands';
 import { Config } from './config';
 import * as contextKeys from './context-keys';
 import { createEngineFor } from './engine-factory';
+import { registerLanguageClient } from './language-client';
 import { createLog } from './log';
 import { PROPOSAL_SCHEME, ProposalFileSystem } from './review/proposal-file-system';
 import { ReviewController } from './review/review-controller';
@@ -65,6 +66,7 @@ export function activate(context: vscode.ExtensionContext): OrchestraApi | undef
       ...contextKeys.register(session),
       ...registerCommands({ log, config, keys, session, review, documents, createEngine: (settings) => createEngineFor(settings, { keys, log }), showLog: () => channel.show(true) }),
       ...sidebar.disposables,
+      ...registerLanguageClient({ context, log }),
     );
     log.info(`activated (${String((context.extension.packageJSON as { version?: unknown }).version)})`);
     return { session, trees: sidebar.trees, attachRun: (run, root) => session.attach(run, root) };

@@ -107,9 +107,10 @@ export class TaskStatusForwarder {
 export const languageClientApi = new TaskStatusForwarder();
 
 function registerRunCommands(deps: LanguageClientDeps): vscode.Disposable[] {
-  const notAvailable = async (what: string): Promise<RunRequestResult> => {
+  const notAvailable = (what: string): RunRequestResult => {
     deps.log.info(`${what} requested from a code lens; engine not available`);
-    await vscode.window.showInformationMessage(NOT_AVAILABLE_MESSAGE);
+    // Not awaited: the message resolves only when dismissed, and the caller should learn the outcome now.
+    void vscode.window.showInformationMessage(NOT_AVAILABLE_MESSAGE);
     return { ran: false, reason: 'engine-not-available' };
   };
   const invalid = (command: string, value: unknown): RunRequestResult => {

@@ -143,10 +143,11 @@ export function registerLanguageClient(deps: LanguageClientDeps): vscode.Disposa
     run: { module: serverModule, transport: TransportKind.ipc },
     debug: { module: serverModule, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6019'] } },
   };
+  const specWatcher = vscode.workspace.createFileSystemWatcher('**/specs/**/spec.md');
   const clientOptions: LanguageClientOptions = {
     documentSelector: [...SPECKIT_DOCUMENT_SELECTOR],
     // spec.md changed on disk (not open in an editor) still changes which story labels are valid.
-    synchronize: { fileEvents: vscode.workspace.createFileSystemWatcher('**/specs/**/spec.md') },
+    synchronize: { fileEvents: specWatcher },
     initializationFailedHandler: (error) => {
       deps.log.error(error instanceof Error ? error : String(error));
       return false;
@@ -166,6 +167,7 @@ export function registerLanguageClient(deps: LanguageClientDeps): vscode.Disposa
     ...registerRunCommands(deps),
     vscode.commands.registerCommand(LANGUAGE_SERVER_STATE_COMMAND, (): LanguageServerState => toLanguageServerState(client.state)),
     stateListener,
+    specWatcher,
     {
       dispose: () => {
         languageClientApi.attach(undefined, deps.log);

@@ -9,6 +9,7 @@
  *   const result = await run.done;
  */
 export { createEngine, EngineNotReadyError } from './run/create-engine';
+export { PlanError, type PlanErrorKind } from './orchestrators/spec-kit-planner';
 export { defaultEngineSettings } from './run/default-settings';
 export { systemClock } from './run/ports';
 export type {

@@ -12,7 +12,7 @@ import { selectFeature } from '../../speckit/feature-selection';
 import { discoverProjects, type SpecKitProject } from '../../speckit/project-discovery';
 import { readTextFile } from '../../speckit/read-text-file';
 import { parseTasks } from '../../speckit/tasks-parser';
-import type { TasksDocument } from '../../speckit/tasks-model';
+import type { Task, TasksDocument } from '../../speckit/tasks-model';
 import { chooseRole } from '../scheduler/role-choice';
 import type { EngineSettings, HookView, PlanDiagnostic, PlannedTask, RunPlan, ScheduleStep } from '../run/facade-types';
 import { forecastCost } from './forecast';
@@ -94,6 +94,30 @@ export function defaultTierOf(role: WorkerRole): ModelTier {
   return TIERS[role];
 }
 
+/** Each task with its role and why; `excluded` tasks (not asked for) are skipped, ticked ones done. */
+export function plannedTasks(doc: TasksDocument, graph: PlanGraph, excluded: (task: Task) => boolean = () => false, isTest: (task: Task) => boolean = (t) => t.isTest): PlannedTask[] {
+  return doc.tasks.map((t) => {
+    const test = isTest(t);
+    const choice = chooseRole({ description: t.description, files: t.files, isTest: test, ...(t.subsection ? { subsectionKind: t.subsection.kind } : {}) });
+    const out = excluded(t);
+    return {
+      key: t.key,
+      id: t.id,
+      description: t.description,
+      phaseIndex: t.phaseIndex ?? 0,
+      line: t.line + 1,
+      files: [...t.files],
+      dependsOn: [...graph.dependenciesOf(t.key)],
+      parallel: t.parallel,
+      status: t.done ? 'done' : out ? 'skipped' : 'pending',
+      role: choice.role,
+      roleReason: choice.reason,
+      isTest: test,
+      alreadyDone: t.done || out,
+    };
+  });
+}
+
 /** Simulates the scheduler with unit-length tasks: the waves a dry run shows. */
 export function previewSchedule(doc: TasksDocument, graph: PlanGraph, done: ReadonlySet<string>, maxWorkers: number): ScheduleStep[] {
   const status = new Map<string, 'pending' | 'done'>(doc.tasks.map((t) => [t.key, done.has(t.key) ? 'done' : 'pending']));
@@ -148,25 +172,7 @@ export async function planSpecKitFeature(input: SpecKitPlanInput): Promise<{ pla
     if (unknown.length > 0) throw new PlanError('bad-request', `no such task in ${feature.id}: ${unknown.join(', ')}`);
   }
 
-  const tasks: PlannedTask[] = doc.tasks.map((t) => {
-    const choice = chooseRole({ description: t.description, files: t.files, isTest: t.isTest, ...(t.subsection ? { subsectionKind: t.subsection.kind } : {}) });
-    const excluded = only !== undefined && !only.has(t.id) && !only.has(t.key);
-    return {
-      key: t.key,
-      id: t.id,
-      description: t.description,
-      phaseIndex: t.phaseIndex ?? 0,
-      line: t.line + 1,
-      files: [...t.files],
-      dependsOn: [...graph.dependenciesOf(t.key)],
-      parallel: t.parallel,
-      status: t.done || excluded ? (t.done ? 'done' : 'skipped') : 'pending',
-      role: choice.role,
-      roleReason: choice.reason,
-      isTest: t.isTest,
-      alreadyDone: t.done || excluded,
-    };
-  });
+  const tasks = plannedTasks(doc, graph, (t) => only !== undefined && !only.has(t.id) && !only.has(t.key));
   const done = new Set(tasks.filter((t) => t.alreadyDone).map((t) => t.key));
   const pending = tasks.filter((t) => !t.alreadyDone);
 

@@ -1,20 +1,237 @@
-import type { Engine, EnginePorts } from './facade-types';
+/**
+ * The engine behind the facade: plans (the dry run), starts and resumes runs, finds interrupted ones and rolls
+ * runs back. Runs live in the project's state folder (`.specify/orchestra/runs/<runId>/`), so the CLI and the
+ * extension resume and roll back each other's runs.
+ */
+import { relative, resolve } from 'node:path';
+import { silentLogger } from '../../util/logger';
+import { readTextFile } from '../../speckit/read-text-file';
+import { parseTasks } from '../../speckit/tasks-parser';
+import { matchTasks } from '../journal/task-matcher';
+import { RunStore, newRunId } from '../journal/run-store';
+import { stateDirFor } from '../journal/state-dir';
+import { rollbackRun } from '../journal/rollback';
+import { sha256 } from '../journal/hash';
+import { liveEdits } from '../journal/fold';
+import { chooseFeatureOrThrow, findProjects, planSpecKitFeature, PlanError } from '../orchestrators/spec-kit-planner';
+import { approveAndSaveFallbackPlan, draftFallbackPlan } from '../orchestrators/fallback-planner';
+import { defaultEngineSettings } from './default-settings';
+import type { Engine, EnginePorts, EngineSettings, InterruptedRun, PlanOptions, ResumeOptions, RollbackOptions, RollbackResult, Run, RunPlan, StartInput } from './facade-types';
+import { systemClock } from './ports';
+import { RunSession, type PreparedRun, type ResumeState, type SessionSetup } from './run-session';
+import type { RunEvents } from './run-events';
 
 export class EngineNotReadyError extends Error {
   constructor(what: string) {
-    super(`the orchestra engine cannot ${what} yet: this build has its facade but not its implementation`);
+    super(`the orchestra engine cannot ${what}`);
     this.name = 'EngineNotReadyError';
   }
 }
 
-export function createEngine(_ports: EnginePorts): Engine {
+function isPlan(input: StartInput): input is RunPlan {
+  return 'mode' in input && 'schedule' in input;
+}
+
+async function prepareSpecKit(root: string, featureArg: string | undefined, env: Readonly<Record<string, string | undefined>>, settings: EngineSettings, onlyTasks: readonly string[] | undefined, signal: AbortSignal): Promise<PreparedRun> {
+  const projects = await findProjects(root, signal);
+  if (projects.kind === 'none') throw new PlanError('no-project', `no spec-kit project with features under ${root}; pass a request to plan one`);
+  const selection = await chooseFeatureOrThrow(projects.projects, featureArg, env, root, signal);
+  const { plan, doc, graph, texts } = await planSpecKitFeature({
+    root: resolve(root),
+    feature: selection.feature,
+    rule: selection.rule,
+    detail: selection.detail,
+    settings,
+    ...(onlyTasks ? { onlyTasks } : {}),
+    signal,
+  });
+  return { plan, feature: selection.feature, doc, graph, texts };
+}
+
+export function createEngine(ports: EnginePorts): Engine {
+  const full = { ...ports, logger: ports.logger ?? silentLogger, clock: ports.clock ?? systemClock };
+
+  const plan = async (options: PlanOptions): Promise<RunPlan> => {
+    const signal = options.signal ?? new AbortController().signal;
+    const settings = defaultEngineSettings(options.settings);
+    const root = resolve(options.root);
+    const projects = await findProjects(root, signal);
+    if (projects.kind === 'none') {
+      if (options.request === undefined || options.request.trim() === '') {
+        throw new PlanError('no-project', `no spec-kit project under ${root}: pass a request (--request "…") to plan the work in fallback mode`);
+      }
+      return draftFallbackPlan({ root, request: options.request, provider: full.provider, settings, signal, now: () => full.clock.now() });
+    }
+    const prepared = await prepareSpecKit(root, options.feature, options.env ?? {}, settings, options.onlyTasks, signal);
+    return prepared.plan;
+  };
+
+  const start = (input: StartInput, resumeWith?: { runId: string; resume: ResumeState }): Run => {
+    const runId = resumeWith?.runId ?? newRunId(full.clock.now());
+    const initial: RunPlan | undefined = isPlan(input) ? input : undefined;
+    const root = resolve(initial?.root ?? (input as PlanOptions).root);
+    const store = new RunStore(stateDirFor(root));
+    const setup: SessionSetup = {
+      ports: full,
+      runId,
+      plan: initial ?? placeholderPlan(root, defaultEngineSettings((input as PlanOptions).settings)),
+      prepare: async (signal: AbortSignal, events: RunEvents) => {
+        let runPlan = initial;
+        if (!runPlan) runPlan = await plan({ ...(input as PlanOptions), signal });
+        if (runPlan.mode === 'fallback' && runPlan.draftTasksMarkdown !== undefined) {
+          const saved = await approveAndSaveFallbackPlan(runPlan, { confirm: full.confirm, signal, events });
+          if (saved.kind === 'refused') return { stop: 'cancelled' as const, message: saved.message };
+        }
+        const featureArg = runPlan.feature.dir;
+        const prepared = await prepareSpecKit(root, featureArg, {}, runPlan.settings, onlyTasksOf(runPlan), signal);
+        if (runPlan.mode === 'fallback') prepared.plan = { ...prepared.plan, mode: 'fallback', strategy: runPlan.strategy, forecast: runPlan.forecast };
+        return prepared;
+      },
+      openJournal: () => (resumeWith ? store.open(runId) : store.create(runId)),
+      ...(resumeWith ? { resume: resumeWith.resume } : {}),
+    };
+    return new RunSession(setup);
+  };
+
   return {
-    plan: async () => Promise.reject(new EngineNotReadyError('plan')),
-    start: () => {
-      throw new EngineNotReadyError('start a run');
+    plan,
+    start: (input) => start(input),
+
+    async findInterruptedRuns(root: string): Promise<InterruptedRun[]> {
+      const store = new RunStore(stateDirFor(resolve(root)));
+      return (await store.findInterrupted()).map((run) => ({
+        runId: run.runId,
+        root: resolve(root),
+        featureId: run.state.featureId ?? '',
+        tasksPath: run.state.tasksPath ?? '',
+        startedAt: run.state.startedAt ?? '',
+        lastRecordAt: run.state.lastRecordAt ?? '',
+        tasksDone: [...run.state.taskStatus.values()].filter((s) => s === 'done').length,
+        tasksTotal: run.state.tasks.length,
+      }));
     },
-    findInterruptedRuns: async () => [],
-    resume: async () => Promise.reject(new EngineNotReadyError('resume')),
-    rollback: async () => Promise.reject(new EngineNotReadyError('roll back')),
+
+    async resume(options: ResumeOptions): Promise<Run> {
+      const root = resolve(options.root);
+      const store = new RunStore(stateDirFor(root));
+      const stored = await store.read(options.runId);
+      if (!stored) throw new PlanError('not-found', `no run ${options.runId} in ${stateDirFor(root)}`);
+      if (stored.state.finished) throw new PlanError('bad-request', `run ${options.runId} finished (${stored.state.finished.outcome}); nothing to resume`);
+      const state = stored.state;
+      const tasksPath = resolve(root, state.tasksPath ?? '');
+      const read = await readTextFile(tasksPath, new AbortController().signal);
+      if (read.kind !== 'ok') throw new PlanError('unreadable', `cannot read ${tasksPath} to resume run ${options.runId}`);
+      const doc = parseTasks(read.text);
+      const current = doc.tasks.map((t) => ({ key: t.key, id: t.id, text: t.description }));
+      const doneKeys = new Set<string>();
+      const journalKeyOf = new Map<string, string>();
+      const skippedKeys = new Map<string, string>();
+      for (const match of matchTasks(state.tasks, current)) {
+        switch (match.kind) {
+          case 'same':
+          case 'renumbered':
+            journalKeyOf.set(match.journal.key, match.current.key);
+            if (state.taskStatus.get(match.journal.key) === 'done') doneKeys.add(match.current.key);
+            if (match.kind === 'renumbered') full.logger.info(`resume: ${match.journal.id} is now ${match.current.id} (same text)`);
+            break;
+          case 'reworded': {
+            const wasDone = state.taskStatus.get(match.journal.key) === 'done';
+            const edits = liveEdits(state, match.journal.key).length;
+            if (wasDone || edits > 0) {
+              skippedKeys.set(match.current.key, `reworded since the run ${wasDone ? 'finished it' : 'started it'} ("${match.journal.text}" → "${match.current.text}"): not redone; check it and tick it yourself, or run it on its own`);
+            }
+            break;
+          }
+          case 'missing':
+            if (state.taskStatus.get(match.journal.key) === 'done') full.logger.info(`resume: ${match.journal.id} (done) is no longer in tasks.md`);
+            break;
+          case 'new':
+            break;
+          default: {
+            const never: never = match;
+            throw new Error(`unexpected match ${JSON.stringify(never)}`);
+          }
+        }
+      }
+      if (state.tasksHash !== undefined && state.tasksHash !== sha256(read.text)) full.logger.info('resume: tasks.md changed since the run was planned; tasks were matched by id and text');
+      const settings = defaultEngineSettings(options.settings);
+      const prepared = await prepareSpecKit(root, relative(root, resolve(tasksPath, '..')) || '.', {}, settings, undefined, new AbortController().signal);
+      return start(prepared.plan, { runId: options.runId, resume: { state, doneKeys, journalKeyOf, skippedKeys } });
+    },
+
+    async rollback(options: RollbackOptions): Promise<RollbackResult> {
+      const root = resolve(options.root);
+      const signal = options.signal ?? new AbortController().signal;
+      const store = new RunStore(stateDirFor(root));
+      const stored = await store.read(options.runId);
+      if (!stored) throw new PlanError('not-found', `no run ${options.runId} in ${stateDirFor(root)}`);
+      const workspace = full.workspace(root);
+      const handle = await store.open(options.runId);
+      try {
+        const deps = { workspace, journal: handle, now: () => full.clock.now(), signal };
+        const request = { ...(options.taskKey !== undefined ? { taskKey: options.taskKey } : {}) };
+        let report = await rollbackRun(stored.state, { ...request, force: options.force ?? false }, deps);
+        const restored = [...report.restored];
+        const deleted = [...report.deleted];
+        const agreed: string[] = [];
+        if (!options.force) {
+          for (const conflict of report.conflicts) {
+            const ok = await full.confirm(
+              {
+                kind: 'rollback-conflict',
+                title: `${conflict.path} changed after the run wrote it. Overwrite it with the content from before the run?`,
+                detail: `now:\n${conflict.current ?? '(deleted)'}\n\nafter rollback:\n${conflict.restore ?? '(deleted)'}`,
+                required: false,
+              },
+              signal,
+            );
+            if (ok) agreed.push(conflict.path);
+          }
+          if (agreed.length > 0) {
+            const again = await store.read(options.runId);
+            if (again) {
+              report = await rollbackRun(again.state, { ...request, force: agreed }, deps);
+              restored.push(...report.restored);
+              deleted.push(...report.deleted);
+            }
+          }
+        }
+        return {
+          restored,
+          deleted,
+          skipped: [
+            ...report.conflicts.filter((c) => !agreed.includes(c.path) || options.force).map((c) => ({ path: c.path, reason: 'changed after the run; kept as it is' })),
+            ...report.unrestorable.map((u) => ({ path: u.path, reason: u.reason })),
+          ],
+        };
+      } finally {
+        await handle.close();
+      }
+    },
+  };
+
+  function onlyTasksOf(runPlan: RunPlan): string[] | undefined {
+    const excluded = runPlan.tasks.filter((t) => t.status === 'skipped');
+    if (excluded.length === 0) return undefined;
+    return runPlan.tasks.filter((t) => t.status !== 'skipped').map((t) => t.id);
+  }
+}
+
+/** What `Run.plan` says before the plan exists (a run started from options plans asynchronously). */
+function placeholderPlan(root: string, settings: EngineSettings): RunPlan {
+  return {
+    mode: 'spec-kit',
+    root,
+    feature: { id: '', dir: root, tasksPath: '', rule: 'planning' },
+    phases: [],
+    tasks: [],
+    schedule: [],
+    criticalPath: { taskKeys: [], length: 0 },
+    strategy: { complexity: 'small', maxWorkers: settings.maxWorkers, modelByRole: {} as RunPlan['strategy']['modelByRole'], why: [] },
+    forecast: { low: 0, expected: 0, high: 0, inputTokens: 0, outputTokens: 0, assumptions: [] },
+    checklists: [],
+    hooks: [],
+    diagnostics: [],
+    settings,
   };
 }

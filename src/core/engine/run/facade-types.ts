@@ -76,6 +76,8 @@ export interface PlanOptions {
   /** Only these task ids (and nothing else) are run. */
   onlyTasks?: string[];
   settings?: Partial<EngineSettings>;
+  /** Environment for feature selection (`SPECIFY_FEATURE`, `SPECIFY_FEATURE_DIRECTORY`); none when absent. */
+  env?: Readonly<Record<string, string | undefined>>;
   signal?: AbortSignal;
 }
 

@@ -10,7 +10,7 @@ import type { ProposalKind, WorkerRole } from '../../../protocol/engine-events';
 
 /** Something the user must agree to before the engine goes on: a hook, unchecked checklists, a fallback plan. */
 export interface ConfirmRequest {
-  kind: 'hook' | 'checklists' | 'plan' | 'task-mismatch' | 'rollback-conflict';
+  kind: 'hook' | 'checklists' | 'plan' | 'task-mismatch' | 'rollback-conflict' | 'command';
   /** One line, e.g. "Run the mandatory before_implement hook 'speckit.lint'?". */
   title: string;
   /** Multi-line text the face shows with the question (the hook's command, the plan as tasks.md, a diff). */

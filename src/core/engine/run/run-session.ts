@@ -1,0 +1,464 @@
+/**
+ * One run: the gates before it (checklists, before_implement hooks), the journal, the scheduler over the task
+ * graph, the approval gate, the validation phase and the after_implement hooks. The session owns task state
+ * and is the only writer of tasks.md (ticks) and of the run's journal records about tasks; the gate owns the
+ * disk. Everything that happens is an `EngineEvent`.
+ */
+import { relative } from 'node:path';
+import type { EngineEvent, ProposalView, RunOutcome, TaskStatus, UsageTotals, WorkerRole } from '../../../protocol/engine-events';
+import type { JournalRecord } from '../../../protocol/journal';
+import type { TaskCompletion } from '../../agents/agent-loop';
+import { featureContextBlock, taskMessage, type TaskBrief } from '../../agents/context/worker-context';
+import { MeteredProvider } from '../../llm/metered-provider';
+import { UsageLedger } from '../../llm/usage-ledger';
+import type { Feature } from '../../speckit/feature-documents';
+import type { TasksDocument } from '../../speckit/tasks-model';
+import { taskRefOf, writeTaskDone } from '../../speckit/tasks-writer';
+import { CommandService } from '../commands/command-service';
+import { ApprovalGate, type GateEvent } from '../gate/approval-gate';
+import type { Proposal } from '../gate/proposal';
+import { addUsageTotals, liveEdits, zeroUsageTotals, type RunState } from '../journal/fold';
+import { sha256 } from '../journal/hash';
+import type { RunHandle } from '../journal/run-store';
+import type { Workspace } from '../workspace/workspace';
+import { runHooks } from '../hooks/implement-hooks';
+import type { FeatureTexts } from '../orchestrators/spec-kit-planner';
+import type { PlanGraph } from '../orchestrators/plan-graph';
+import { runSchedule, type TaskExecution } from '../scheduler/scheduler';
+import { runValidation } from '../validation/validation-phase';
+import type { CoverageItem, Disposable, EnginePorts, Run, RunPlan, RunResult } from './facade-types';
+import type { ProposalContent, ProposalDecision } from './ports';
+import { RunEvents } from './run-events';
+import { executeTask, type AppliedChange, type RoleProfile } from './task-execution';
+import { buildWorkerToolbox, roleProfile } from './worker-tools';
+import { loadDefinitions } from '../../agents/definitions/load-definitions';
+import type { ToolName } from '../../agents/tools/builtin-tools';
+import type { ToolDefinition } from '../../agents/tools/tool';
+
+/** Everything a session needs once the feature is known and parsed (fresh start, or resume). */
+export interface PreparedRun {
+  plan: RunPlan;
+  feature: Feature;
+  doc: TasksDocument;
+  graph: PlanGraph;
+  texts: FeatureTexts;
+}
+
+export interface ResumeState {
+  state: RunState;
+  /** Task keys of the current tasks.md whose work the journal says is done. */
+  doneKeys: ReadonlySet<string>;
+  /** Current keys mapped from journal keys (renumbered tasks). */
+  journalKeyOf: ReadonlyMap<string, string>;
+  /** Reported mismatches; these tasks are not run again silently. */
+  skippedKeys: ReadonlyMap<string, string>;
+}
+
+export interface SessionSetup {
+  ports: Required<Pick<EnginePorts, 'logger' | 'clock'>> & EnginePorts;
+  runId: string;
+  plan: RunPlan;
+  /** Turns the plan into a prepared run (a fallback plan is approved and saved here). */
+  prepare(signal: AbortSignal, events: RunEvents): Promise<PreparedRun | { stop: RunOutcome; message: string }>;
+  openJournal(): Promise<RunHandle>;
+  resume?: ResumeState;
+}
+
+type Stop = { outcome: RunOutcome; message: string };
+
+function emptyResult(runId: string, outcome: RunOutcome, message: string): RunResult {
+  return { runId, outcome, message, tasks: { total: 0, done: 0, failed: 0, skipped: 0, pending: 0 }, usage: zeroUsageTotals(), coverage: [], findings: 0, journalDir: '' };
+}
+
+export class RunSession implements Run {
+  readonly id: string;
+  plan: RunPlan;
+  readonly done: Promise<RunResult>;
+  private readonly bus: RunEvents;
+  private readonly controller = new AbortController();
+  private gate: ApprovalGate | undefined;
+  private stop: Stop | undefined;
+  private readonly applied = new Map<string, AppliedChange[]>();
+  private workerCounter = 0;
+  private findings = 0;
+  private sessionEdits = 0;
+  private ticks: Promise<void> = Promise.resolve();
+
+  constructor(private readonly setup: SessionSetup) {
+    this.id = setup.runId;
+    this.plan = setup.plan;
+    this.bus = new RunEvents(() => setup.ports.clock.now(), setup.ports.logger);
+    this.done = this.main().catch((error: unknown) => {
+      const message = `the run stopped on an unexpected error: ${error instanceof Error ? error.message : String(error)}`;
+      setup.ports.logger.error(error instanceof Error ? error : new Error(message));
+      this.bus.emit({ type: 'run-finished', outcome: 'failed', message });
+      return emptyResult(this.id, 'failed', message);
+    });
+  }
+
+  onEvent(listener: Parameters<Run['onEvent']>[0]): Disposable {
+    return this.bus.on(listener);
+  }
+
+  events(): readonly EngineEvent[] {
+    return this.bus.all();
+  }
+
+  pendingProposals(): ProposalView[] {
+    return (this.gate?.pending() ?? []).map(toView);
+  }
+
+  proposalContent(proposalId: string): ProposalContent | undefined {
+    const proposal = this.gate?.pending().find((p) => p.id === proposalId);
+    return proposal ? toContent(proposal) : undefined;
+  }
+
+  decide(proposalId: string, decision: ProposalDecision): boolean {
+    return this.gate?.decide(proposalId, decision) ?? false;
+  }
+
+  cancel(reason = 'cancelled by the user'): void {
+    if (this.controller.signal.aborted) return;
+    this.stop ??= { outcome: 'cancelled', message: reason };
+    this.controller.abort(new Error(reason));
+  }
+
+  private halt(outcome: RunOutcome, message: string): void {
+    if (this.stop) return;
+    this.stop = { outcome, message };
+    this.bus.log('warn', message);
+    this.controller.abort(new Error(message));
+  }
+
+  private async main(): Promise<RunResult> {
+    const { ports } = this.setup;
+    const signal = this.controller.signal;
+    const prepared = await this.setup.prepare(signal, this.bus);
+    if ('stop' in prepared) {
+      this.bus.emit({ type: 'run-finished', outcome: prepared.stop, message: prepared.message });
+      return emptyResult(this.id, prepared.stop, prepared.message);
+    }
+    this.plan = prepared.plan;
+    const { plan, feature, doc, graph, texts } = prepared;
+    const settings = plan.settings;
+    const workspace = ports.workspace(plan.root);
+    const resume = this.setup.resume;
+
+    // Gates before anything runs: unchecked checklists and mandatory hooks need the user's yes.
+    const unchecked = plan.checklists.filter((c) => c.unchecked > 0);
+    if (unchecked.length > 0 && !resume) {
+      const ok = await ports.confirm(
+        {
+          kind: 'checklists',
+          title: `${unchecked.length} checklist${unchecked.length === 1 ? ' has' : 's have'} unchecked items. Implement anyway?`,
+          detail: plan.checklists.map((c) => `${c.file}: ${c.checked}/${c.total} checked${c.unchecked > 0 ? ` (${c.unchecked} open)` : ''}`).join('\n'),
+          required: true,
+        },
+        signal,
+      );
+      if (!ok) return this.finishEarly('cancelled', 'Stopped before anything ran: checklists are incomplete and the run was not confirmed.');
+    }
+    if (!resume) {
+      const before = await runHooks('before_implement', plan.hooks, { confirm: ports.confirm, events: this.bus, signal, commands: settings.commands, runner: ports.commandRunner, cwd: plan.root });
+      if (before.kind === 'stop') return this.finishEarly('cancelled', before.message);
+    }
+
+    const journal = await this.setup.openJournal();
+    const tasksRel = relative(plan.root, feature.tasksPath ?? '').split('\\').join('/');
+    const append = async (record: JournalRecord) => journal.append(record);
+    const at = () => ports.clock.now().toISOString();
+    await append({
+      type: 'run-planned',
+      at: at(),
+      formatVersion: 1,
+      runId: this.id,
+      featureId: feature.id,
+      tasksPath: tasksRel,
+      tasksHash: sha256(doc.text),
+      tasks: doc.tasks.map((t) => ({ key: t.key, id: t.id, text: t.description })),
+      policy: settings.approvalPolicy,
+      ...(resume ? { resumed: true } : {}),
+    });
+
+    const initialStatus = (key: string): 'pending' | 'done' | 'skipped' => {
+      const task = plan.tasks.find((t) => t.key === key);
+      if (resume?.doneKeys.has(key)) return 'done';
+      if (resume?.skippedKeys.has(key)) return 'skipped';
+      if (task?.alreadyDone) return task.status === 'skipped' ? 'skipped' : 'done';
+      return 'pending';
+    };
+    const taskViews = plan.tasks.map((t) => ({ ...t, status: initialStatus(t.key) }));
+    this.bus.emit({
+      type: 'run-started',
+      runId: this.id,
+      featureId: feature.id,
+      tasksPath: tasksRel,
+      phases: plan.phases,
+      tasks: taskViews.map(({ key, id, description, phaseIndex, line, files, dependsOn, parallel, status }) => ({ key, id, description, phaseIndex, line, files, dependsOn, parallel, status })),
+      resumed: resume !== undefined,
+      ...(settings.budgetUsd !== undefined ? { budgetUsd: settings.budgetUsd } : {}),
+    });
+    for (const t of plan.tasks) {
+      const why = resume?.skippedKeys.get(t.key);
+      if (why) this.bus.emit({ type: 'task-status', taskKey: t.key, status: 'skipped', message: why });
+    }
+    for (const t of plan.tasks.filter((x) => initialStatus(x.key) === 'pending')) {
+      this.bus.log('info', `${t.id} → ${t.role}: ${t.roleReason}`);
+    }
+    if (resume) {
+      for (const edit of liveEdits(resume.state)) {
+        if (edit.inDoubt) continue;
+        const key = resume.journalKeyOf.get(edit.taskKey) ?? edit.taskKey;
+        this.applied.set(key, [...(this.applied.get(key) ?? []), { path: edit.path, kind: edit.kind }]);
+      }
+    }
+
+    // Usage: one ledger per run with its budget; every call is booked per role and task, journaled, shown.
+    const ledger = new UsageLedger({}, settings.budgetUsd !== undefined ? { runUsd: settings.budgetUsd } : {});
+    let totals: UsageTotals = resume ? resume.state.usage : zeroUsageTotals();
+    const byRole: Partial<Record<WorkerRole, UsageTotals>> = resume ? Object.fromEntries(resume.state.usageByRole) : {};
+    ledger.onDidRecord((record) => {
+      const delta: UsageTotals = {
+        inputTokens: record.usage.inputTokens,
+        outputTokens: record.usage.outputTokens,
+        cacheCreationInputTokens: record.usage.cacheCreationInputTokens,
+        cacheReadInputTokens: record.usage.cacheReadInputTokens,
+        costUsd: record.costUsd,
+        estimated: record.usage.estimated,
+      };
+      totals = addUsageTotals(totals, delta);
+      byRole[record.meta.role] = addUsageTotals(byRole[record.meta.role] ?? zeroUsageTotals(), delta);
+      this.bus.emit({ type: 'usage', totals, byRole: { ...byRole } });
+      void append({ type: 'usage', at: at(), role: record.meta.role, model: record.model, usage: delta }).catch((error: unknown) => this.bus.log('error', `journal: ${String(error)}`));
+    });
+    const provider = new MeteredProvider(ports.provider, ledger);
+
+    const interactive = settings.interactiveApproval || ports.approver !== undefined;
+    const approver = ports.approver;
+    this.gate = new ApprovalGate({
+      workspace,
+      journal,
+      policy: settings.approvalPolicy,
+      ...(approver ? { approver: { decide: (p: Proposal, s: AbortSignal) => approver(toContent(p), s) } } : {}),
+      unattended: !interactive,
+      now: () => ports.clock.now(),
+      onListenerError: (error) => this.bus.log('error', `approval: ${error instanceof Error ? error.message : String(error)}`),
+    });
+    this.gate.onDidChange((event) => this.onGateEvent(event));
+    const commands = new CommandService({
+      commands: settings.commands,
+      allowList: settings.allowedCommands,
+      runner: ports.commandRunner,
+      cwd: plan.root,
+      journal,
+      approver: {
+        approveCommand: async (request, s) => {
+          if (!interactive) return { kind: 'deny', feedback: `"${request.name}" needs approval and nobody can give it in this run.` };
+          const ok = await ports.confirm({ kind: 'command', title: `Run the ${request.name} command (${request.argv.join(' ')}) for ${request.taskKey}?`, detail: request.argv.join(' '), required: false }, s);
+          return ok ? { kind: 'allow' } : { kind: 'deny', feedback: 'The user declined to run it.' };
+        },
+      },
+      now: () => ports.clock.now(),
+    });
+
+    const featureContext = featureContextBlock({ featureId: feature.id, ...texts });
+    const byKey = new Map(doc.tasks.map((t) => [t.key, t]));
+    const planned = new Map(plan.tasks.map((t) => [t.key, t]));
+    const definitions = await loadDefinitions(plan.root, signal);
+    for (const d of definitions.diagnostics) this.bus.log('warn', `${d.path}: ${d.message} (the built-in definition is used)`);
+    const profiles = new Map<string, RoleProfile>();
+    const profileOf = (role: WorkerRole, agent: string = role): RoleProfile => {
+      let p = profiles.get(agent);
+      if (!p) {
+        const definition = definitions.agents.get(agent) ?? definitions.agents.get(role);
+        if (!definition) throw new Error(`no agent definition for ${agent}`);
+        p = roleProfile(definition, plan.strategy.modelByRole[role], settings);
+        profiles.set(agent, p);
+      }
+      return p;
+    };
+    const readForContext = async (rel: string) => {
+      const read = await workspace.read(rel, signal);
+      switch (read.kind) {
+        case 'text':
+          return { kind: 'text' as const, text: read.text };
+        case 'not-found':
+          return { kind: 'missing' as const };
+        case 'refused':
+          return { kind: 'unavailable' as const, reason: read.reason };
+        default:
+          return { kind: 'unavailable' as const, reason: read.kind };
+      }
+    };
+    const taskDeps = {
+      provider,
+      events: this.bus,
+      profile: profileOf,
+      toolbox: (args: { taskKey: string; workerId: string; role: WorkerRole; tools: readonly ToolName[]; signal: AbortSignal; extraTools?: readonly ToolDefinition[] }) =>
+        buildWorkerToolbox({ ...args, workspace, gate: this.requireGate(), commands, onNeedsApproval: (path: string) => this.halt('needs-approval', `An edit of ${path} needs approval and nobody can give it (approval policy ${settings.approvalPolicy}). Nothing was written.`) }),
+      featureContext,
+      taskMessage: async (key: string) => {
+        const task = byKey.get(key);
+        const plannedTask = planned.get(key);
+        if (!task || !plannedTask) throw new Error(`unknown task ${key}`);
+        const phase = task.phaseIndex !== undefined ? doc.phases[task.phaseIndex] : undefined;
+        const brief: TaskBrief = {
+          key,
+          id: task.id,
+          description: task.description,
+          details: task.details,
+          files: task.files,
+          ...(task.story !== undefined ? { story: task.story } : {}),
+          phaseTitle: phase?.title ?? 'Tasks',
+          ...(phase?.purpose !== undefined ? { phasePurpose: phase.purpose } : {}),
+          roleReason: plannedTask.roleReason,
+        };
+        return taskMessage(brief, texts.spec, readForContext);
+      },
+      appliedChanges: async (key: string) => this.applied.get(key) ?? [],
+      // Ticks are serialised: two workers finishing together must not read-modify-write tasks.md at once.
+      tick: async (key: string) => {
+        const task = byKey.get(key);
+        const tasksPath = feature.tasksPath;
+        if (!task || !tasksPath) return;
+        const write = async () => {
+          // Not the run's signal: a tick of finished work must land even while the run is being cancelled.
+          const result = await writeTaskDone(tasksPath, taskRefOf(task), true, new AbortController().signal);
+          if (!result.ok) this.bus.log('warn', `${task.id} is done but was not ticked in tasks.md (${result.code}): ${result.reason}`);
+        };
+        this.ticks = this.ticks.then(write, write);
+        await this.ticks;
+      },
+      recordSummary: async (key: string, workerId: string, role: WorkerRole, completion: TaskCompletion) =>
+        append({ type: 'worker-summary', at: at(), taskKey: key, workerId, role, summary: completion.summary, filesTouched: completion.filesTouched }),
+      bugFixAttempts: settings.bugFixAttempts,
+      onBudgetExceeded: (reason: string) => this.halt('budget-exceeded', reason),
+      nextWorkerId: (key: string, role: WorkerRole) => `${key}-${role}-${++this.workerCounter}`,
+    };
+
+    const schedule = await runSchedule({
+      graph,
+      taskKeys: plan.tasks.map((t) => t.key),
+      initialStatus,
+      maxWorkers: settings.maxWorkers,
+      filesOf: (key) => planned.get(key)?.files ?? [],
+      priority: (key) => graph.remaining(key),
+      execute: async (key, s): Promise<TaskExecution> => {
+        const task = planned.get(key);
+        if (!task) return 'skipped';
+        return executeTask({ key, id: task.id, role: task.role, files: task.files.filter((f) => !f.endsWith('/')) }, taskDeps, s);
+      },
+      onStatus: (key, status, message) => {
+        const s: TaskStatus = status;
+        const plannedTask = planned.get(key);
+        this.bus.emit({ type: 'task-status', taskKey: key, status: s, ...(plannedTask && s === 'running' ? { role: plannedTask.role } : {}), ...(message !== undefined ? { message } : {}) });
+        void append({ type: 'task-state', at: at(), taskKey: key, status: s, ...(message !== undefined ? { message } : {}) }).catch((error: unknown) => this.bus.log('error', `journal: ${String(error)}`));
+      },
+      signal,
+    });
+
+    const counts = { total: plan.tasks.length, done: 0, failed: 0, skipped: 0, pending: 0 };
+    for (const status of schedule.status.values()) {
+      if (status === 'done') counts.done++;
+      else if (status === 'failed') counts.failed++;
+      else if (status === 'skipped') counts.skipped++;
+      else counts.pending++;
+    }
+
+    let coverage: CoverageItem[] = [];
+    if (!signal.aborted && settings.validate && counts.done > 0) {
+      const validation = await runValidation({
+        plan,
+        doc,
+        texts,
+        status: (key) => schedule.status.get(key) ?? 'pending',
+        changedFiles: (key) => (this.applied.get(key) ?? []).map((c) => c.path),
+        workers: taskDeps,
+        commands,
+        previousCommands: resume?.state.commands ?? [],
+        editsSince: (iso) => this.sessionEdits > 0 || (resume ? liveEdits(resume.state).some((e) => e.at > iso) : false),
+        bugFixAttempts: settings.bugFixAttempts,
+        onFinding: () => this.findings++,
+        signal,
+      });
+      coverage = validation.coverage;
+      if (validation.testsFailed) {
+        this.testsFailed = true;
+        this.bus.log('warn', 'the test run still fails after the bug-fixer attempts');
+      }
+    }
+
+    if (!signal.aborted) {
+      const after = await runHooks('after_implement', plan.hooks, { confirm: ports.confirm, events: this.bus, signal, commands: settings.commands, runner: ports.commandRunner, cwd: plan.root });
+      if (after.kind === 'stop') this.bus.log('warn', after.message);
+    }
+
+    let outcome: RunOutcome;
+    let message: string;
+    if (this.stop) {
+      ({ outcome, message } = this.stop);
+    } else if (counts.failed > 0 || counts.pending > 0 || this.testsFailed) {
+      outcome = 'failed';
+      message = `${counts.done}/${counts.total} tasks done, ${counts.failed} failed, ${counts.skipped} skipped${this.testsFailed ? '; the tests fail' : ''}`;
+    } else {
+      outcome = 'completed';
+      message = `${counts.done}/${counts.total} tasks done${counts.skipped > 0 ? ` (${counts.skipped} skipped)` : ''}`;
+    }
+    if (outcome === 'cancelled') await append({ type: 'run-cancelled', at: at(), reason: message });
+    else await append({ type: 'run-finished', at: at(), outcome, message });
+    await journal.close();
+    this.bus.emit({ type: 'run-finished', outcome, message });
+    return { runId: this.id, outcome, message, tasks: counts, usage: totals, coverage, findings: this.findings, journalDir: journal.dir };
+  }
+
+  private testsFailed = false;
+
+  private requireGate(): ApprovalGate {
+    if (!this.gate) throw new Error('the approval gate is not set up yet');
+    return this.gate;
+  }
+
+  private finishEarly(outcome: RunOutcome, message: string): RunResult {
+    this.bus.emit({ type: 'run-finished', outcome, message });
+    return emptyResult(this.id, outcome, message);
+  }
+
+  private onGateEvent(event: GateEvent): void {
+    switch (event.type) {
+      case 'pending':
+        this.bus.emit({ type: 'proposal-pending', proposal: toView(event.proposal) });
+        this.bus.emit({ type: 'task-status', taskKey: event.proposal.taskKey, status: 'awaiting-approval', workerId: event.proposal.workerId });
+        return;
+      case 'decided':
+        this.bus.emit({
+          type: 'proposal-decided',
+          proposalId: event.proposal.id,
+          outcome: event.outcome,
+          ...(event.proposal.state.name === 'rejected' ? { feedback: event.proposal.state.feedback } : {}),
+        });
+        if (event.outcome !== 'stale') this.bus.emit({ type: 'task-status', taskKey: event.proposal.taskKey, status: 'running', workerId: event.proposal.workerId });
+        return;
+      case 'applied': {
+        const { proposal } = event;
+        this.sessionEdits++;
+        this.applied.set(proposal.taskKey, [...(this.applied.get(proposal.taskKey) ?? []), { path: proposal.path, kind: proposal.kind }]);
+        this.bus.emit({ type: 'proposal-applied', proposalId: proposal.id, taskKey: proposal.taskKey, path: proposal.path, kind: proposal.kind });
+        return;
+      }
+      default: {
+        const never: never = event;
+        throw new Error(`unknown gate event ${JSON.stringify(never)}`);
+      }
+    }
+  }
+}
+
+export function toView(p: Proposal): ProposalView {
+  return { id: p.id, taskKey: p.taskKey, workerId: p.workerId, role: p.role, path: p.path, kind: p.kind, ...(p.reason !== undefined ? { reason: p.reason } : {}), createdAt: p.createdAt };
+}
+
+export function toContent(p: Proposal): ProposalContent {
+  return { id: p.id, taskKey: p.taskKey, role: p.role, path: p.path, kind: p.kind, base: p.baseText ?? undefined, proposed: p.proposedText ?? undefined, ...(p.reason !== undefined ? { reason: p.reason } : {}) };
+}
+
+export type { Workspace };

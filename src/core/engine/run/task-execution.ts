@@ -1,0 +1,184 @@
+/**
+ * One task from start to end, as the scheduler runs it: a worker of the chosen role, then — when it fails —
+ * the bug-fixer, a bounded number of times. The worker only proposes and reports; this module decides that the
+ * task is done: `complete_task` was called AND the task's approved edits are on disk. A task that names files
+ * but changed none is questioned once, not ticked.
+ */
+import { runAgentLoop, type AgentLimits, type AgentOutcome, type CompletionVerdict, type TaskCompletion, type ToolExecutor } from '../../agents/agent-loop';
+import type { LlmProvider, LlmSystemBlock, LlmToolDefinition } from '../../llm/provider';
+import type { WorkerRole } from '../../../protocol/engine-events';
+import type { TaskExecution } from '../scheduler/scheduler';
+import type { ToolDefinition } from '../../agents/tools/tool';
+import type { ToolName } from '../../agents/tools/builtin-tools';
+import { sha256 } from '../journal/hash';
+import type { RunEvents } from './run-events';
+
+/** How a role works: its prompt, model and limits (from the agent definitions and the settings). */
+export interface RoleProfile {
+  role: WorkerRole;
+  prompt: string;
+  tools: readonly ToolName[];
+  model: string;
+  maxTokens: number;
+  limits: AgentLimits;
+}
+
+/** The tools one worker gets, bound to its task, its role's write scope and the run's gate. */
+export interface WorkerToolbox {
+  executor: ToolExecutor;
+  definitions: LlmToolDefinition[];
+}
+
+export interface AppliedChange {
+  path: string;
+  kind: 'create' | 'modify' | 'delete';
+}
+
+/** What running any worker needs: the provider, events, role profiles, tools and the shared context. */
+export interface WorkerDeps {
+  provider: LlmProvider;
+  events: RunEvents;
+  /** The profile of a role; `agent` names a specific definition (`security-reviewer`). */
+  profile(role: WorkerRole, agent?: string): RoleProfile;
+  toolbox(args: { taskKey: string; workerId: string; role: WorkerRole; tools: readonly ToolName[]; signal: AbortSignal; extraTools?: readonly ToolDefinition[] }): WorkerToolbox;
+  /** The shared system prompt part for this run (feature context, cache breakpoint). */
+  featureContext: LlmSystemBlock;
+  nextWorkerId(taskKey: string, role: WorkerRole): string;
+}
+
+export interface TaskExecutionDeps extends WorkerDeps {
+  /** The opening message for the task (its text and the files it names). */
+  taskMessage(taskKey: string): Promise<string>;
+  /** Edits of this task that are on disk now, from this run and any earlier session of it. */
+  appliedChanges(taskKey: string): Promise<AppliedChange[]>;
+  /** Marks the task done where the user sees it (tasks.md); a refusal is reported, never forced. */
+  tick(taskKey: string, signal: AbortSignal): Promise<void>;
+  recordSummary(taskKey: string, workerId: string, role: WorkerRole, completion: TaskCompletion): Promise<void>;
+  bugFixAttempts: number;
+  /** Called when a worker hit the run's budget: the run stops starting work. */
+  onBudgetExceeded(reason: string): void;
+}
+
+export interface ExecutableTask {
+  key: string;
+  id: string;
+  role: WorkerRole;
+  /** Files the task names (folders excluded): the ones it is expected to change. */
+  files: readonly string[];
+}
+
+function questionFor(task: ExecutableTask): string {
+  return (
+    `complete_task was not accepted: task ${task.id} names ${task.files.join(', ')}, but no change to any file was applied. ` +
+    'If a change is needed, propose it with propose_edit now. If the files are already right as they are, explain why in one sentence and call complete_task again.'
+  );
+}
+
+export interface WorkerRequest {
+  taskKey: string;
+  role: WorkerRole;
+  message: string;
+  verifyCompletion?: (completion: TaskCompletion) => CompletionVerdict | Promise<CompletionVerdict>;
+  extraTools?: readonly ToolDefinition[];
+  /** A specific agent definition for the role (`security-reviewer`); the role's own otherwise. */
+  agent?: string;
+}
+
+/** Runs one worker of a role on one piece of work, with its worker events; the outcome is the loop's. */
+export async function runWorker(deps: WorkerDeps, request: WorkerRequest, signal: AbortSignal): Promise<{ workerId: string; outcome: AgentOutcome }> {
+  const { role, taskKey } = request;
+  const profile = deps.profile(role, request.agent);
+  const workerId = deps.nextWorkerId(taskKey, role);
+  const toolbox = deps.toolbox({ taskKey, workerId, role, tools: profile.tools, signal, ...(request.extraTools ? { extraTools: request.extraTools } : {}) });
+  deps.events.emit({ type: 'worker-started', workerId, role, taskKey, model: profile.model });
+  let outcome: AgentOutcome;
+  try {
+    outcome = await runAgentLoop({
+      provider: deps.provider,
+      request: {
+        model: profile.model,
+        maxTokens: profile.maxTokens,
+        system: [{ text: profile.prompt }, deps.featureContext],
+        tools: toolbox.definitions,
+        prefixKey: `${role}:${profile.model}:${sha256(deps.featureContext.text).slice(0, 16)}`,
+        meta: { role, taskKey, workerId },
+      },
+      initialMessage: request.message,
+      tools: toolbox.executor,
+      limits: profile.limits,
+      hooks: { onActivity: (activity) => deps.events.emit({ type: 'worker-activity', workerId, activity }) },
+      ...(request.verifyCompletion ? { verifyCompletion: request.verifyCompletion } : {}),
+      signal,
+    });
+  } catch (error) {
+    deps.events.emit({ type: 'worker-finished', workerId, outcome: 'failed', summary: 'crashed' });
+    throw error;
+  }
+  switch (outcome.kind) {
+    case 'completed':
+      deps.events.emit({ type: 'worker-finished', workerId, outcome: 'done', summary: outcome.completion.summary });
+      break;
+    case 'cancelled':
+      deps.events.emit({ type: 'worker-finished', workerId, outcome: 'cancelled' });
+      break;
+    case 'budget-exceeded':
+    case 'failed':
+      deps.events.emit({ type: 'worker-finished', workerId, outcome: 'failed', summary: outcome.reason });
+      break;
+    default: {
+      const never: never = outcome;
+      throw new Error(`unexpected outcome ${JSON.stringify(never)}`);
+    }
+  }
+  return { workerId, outcome };
+}
+
+export async function executeTask(task: ExecutableTask, deps: TaskExecutionDeps, signal: AbortSignal): Promise<TaskExecution> {
+  let lastFailure: string | undefined;
+  let questioned = false;
+  for (let attempt = 0; attempt <= deps.bugFixAttempts; attempt++) {
+    const role: WorkerRole = attempt === 0 ? task.role : 'bug-fixer';
+    if (attempt > 0) deps.events.emit({ type: 'task-status', taskKey: task.key, status: 'running', role, message: `bug-fixer attempt ${attempt} of ${deps.bugFixAttempts}` });
+
+    let message = await deps.taskMessage(task.key);
+    if (lastFailure !== undefined) {
+      message += `\n\n## An earlier attempt at this task failed\n${lastFailure}\nFind the cause, fix it, and complete the task. Edits that were already applied are on disk: read the files first.`;
+    }
+
+    const verifyCompletion = async (completion: TaskCompletion): Promise<CompletionVerdict> => {
+      if (task.files.length === 0) return { kind: 'accept' };
+      const applied = await deps.appliedChanges(task.key);
+      if (applied.length > 0) return { kind: 'accept' };
+      if (questioned) return { kind: 'reject', reason: `claimed done without changing the files it names (${completion.summary})` };
+      questioned = true;
+      return { kind: 'question', question: questionFor(task) };
+    };
+
+    const { workerId, outcome } = await runWorker(deps, { taskKey: task.key, role, message, verifyCompletion }, signal);
+    switch (outcome.kind) {
+      case 'completed':
+        await deps.recordSummary(task.key, workerId, role, outcome.completion);
+        await deps.tick(task.key, signal);
+        return 'done';
+      case 'cancelled':
+        return 'cancelled';
+      case 'budget-exceeded':
+        if (outcome.scope === 'run') {
+          deps.onBudgetExceeded(outcome.reason);
+          return 'failed';
+        }
+        lastFailure = `The worker ran over its limits: ${outcome.reason}.`;
+        break;
+      case 'failed':
+        lastFailure = `The ${role} failed: ${outcome.reason}.${outcome.finalText ? ` Its last words: ${outcome.finalText.slice(0, 600)}` : ''}`;
+        break;
+      default: {
+        const never: never = outcome;
+        throw new Error(`unexpected outcome ${JSON.stringify(never)}`);
+      }
+    }
+    deps.events.log('warn', `task ${task.id}: ${lastFailure}`);
+    if (signal.aborted) return 'cancelled';
+  }
+  return 'failed';
+}

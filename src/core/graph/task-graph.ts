@@ -9,7 +9,7 @@
  * - explicit dependencies from a task's own text and from dependency statements.
  * Cycles are reported, never thrown: the explicit edges inside a cycle are dropped so the graph stays usable.
  */
-import { TaskIdIndex, type RawIdRef } from '../speckit/tasks-dependency-prose';
+import { taskIdIndexOf, type RawIdRef } from '../speckit/tasks-dependency-prose';
 import { normalizeTaskPath } from '../speckit/task-paths';
 import type { DependencyStatement, Task, TaskIdRef, TasksDiagnostic, TasksDocument } from '../speckit/tasks-model';
 
@@ -79,8 +79,10 @@ export function statusFromDocument(graph: TaskGraph): (key: string) => TaskRunSt
   return (key) => (graph.task(key)?.done === true ? 'done' : 'pending');
 }
 
+/** One object per edge, listed under both ends: `from` finishes before `to`. */
 interface Edge {
-  readonly node: number;
+  readonly from: number;
+  readonly to: number;
   readonly reason: EdgeReason;
 }
 
@@ -93,15 +95,24 @@ export function buildTaskGraph(doc: TasksDocument): TaskGraph {
   const succs: Edge[][] = [];
   const diagnostics: TasksDiagnostic[] = [];
   const keyToNode = new Map<string, number>();
-  const idToNodes = new Map<string, number[]>();
+  // The first task with an id has the id as its key; only duplicates need a second table.
+  const duplicates = new Map<string, number[]>();
   tasks.forEach((t, i) => {
     keyToNode.set(t.key, i);
-    const list = idToNodes.get(t.id);
-    if (list === undefined) idToNodes.set(t.id, [i]);
-    else list.push(i);
+    if (t.key !== t.id) {
+      const list = duplicates.get(t.id);
+      if (list === undefined) duplicates.set(t.id, [i]);
+      else list.push(i);
+    }
     preds.push([]);
     succs.push([]);
   });
+  const nodesWithId = (id: string): readonly number[] => {
+    const first = keyToNode.get(id);
+    if (first === undefined) return [];
+    const more = duplicates.get(id);
+    return more === undefined ? [first] : [first, ...more];
+  };
   const explicitSeen = new Set<string>();
   const addNode = (): number => {
     preds.push([]);
@@ -115,19 +126,20 @@ export function buildTaskGraph(doc: TasksDocument): TaskGraph {
       if (explicitSeen.has(k)) return;
       explicitSeen.add(k);
     }
-    preds[to]?.push({ node: from, reason });
-    succs[from]?.push({ node: to, reason });
+    const edge: Edge = { from, to, reason };
+    preds[to]?.push(edge);
+    succs[from]?.push(edge);
   };
 
   const stage = tasks.map((t) => stageOf(doc, t));
-  const files = tasks.map((t) => t.files.map(normalizeTaskPath));
+  const files = tasks.map((t) => (t.files.length === 0 ? t.files : t.files.map(normalizeTaskPath)));
 
   buildStructuralEdges(doc, stage, files, addNode, addEdge);
 
   // Explicit dependencies from the tasks' own text.
   tasks.forEach((t, i) => {
     for (const id of t.dependsOn) {
-      for (const d of idToNodes.get(id) ?? []) {
+      for (const d of nodesWithId(id)) {
         if (d === i) continue;
         if ((stage[d] ?? 0) > (stage[i] ?? 0)) {
           diagnostics.push(laterPhase(t.idRange, `${t.id} depends on ${id}, which is in a later phase; ignored for scheduling (phases run in order).`, t.key));
@@ -139,10 +151,10 @@ export function buildTaskGraph(doc: TasksDocument): TaskGraph {
   });
 
   // Dependency statements ("T014 blocks T022", "Tests (T006-T013) before implementation (T014-T034)").
-  const index = new TaskIdIndex(tasks.map((t) => t.id));
+  const index = taskIdIndexOf(tasks);
   const nodesOf = (refs: readonly TaskIdRef[]): number[] => {
     const out = new Set<number>();
-    for (const ref of refs) for (const id of index.expand(toRaw(ref))) for (const node of idToNodes.get(id) ?? []) out.add(node);
+    for (const ref of refs) for (const id of index.expand(toRaw(ref))) for (const node of nodesWithId(id)) out.add(node);
     return [...out].sort((a, b) => a - b);
   };
   for (const statement of doc.dependencyStatements) addStatement(statement);
@@ -181,26 +193,29 @@ export function buildTaskGraph(doc: TasksDocument): TaskGraph {
     }
   }
 
-  const cycles = breakCycles(n, preds, succs, tasks);
+  // Kahn's order covers every node exactly when there is no cycle: only then is the SCC search skipped.
+  let order = topologicalNodes(preds, succs);
+  const cycles = order.length === preds.length ? [] : breakCycles(n, preds, succs, tasks);
+  if (cycles.length > 0) order = topologicalNodes(preds, succs);
   for (const cycle of cycles) {
     const first = keyToNode.get(cycle.keys[0] ?? '');
     const task = first === undefined ? undefined : tasks[first];
     if (task !== undefined) diagnostics.push({ code: 'dependency-cycle', severity: 'error', range: task.idRange, message: cycle.message, taskKey: task.key });
   }
 
-  const order = topologicalNodes(preds, succs);
 
-  const resolve = (start: number, direction: Edge[][]): TaskEdge[] => {
+  const resolve = (start: number, direction: Edge[][], end: (e: Edge) => number): TaskEdge[] => {
     const out: TaskEdge[] = [];
     const seen = new Set<number>();
     const walk = (node: number, reason: EdgeReason | undefined): void => {
       for (const edge of direction[node] ?? []) {
-        if (seen.has(edge.node)) continue;
-        seen.add(edge.node);
+        const other = end(edge);
+        if (seen.has(other)) continue;
+        seen.add(other);
         const r = reason ?? edge.reason;
-        const task = edge.node < n ? tasks[edge.node] : undefined;
+        const task = other < n ? tasks[other] : undefined;
         if (task !== undefined) out.push({ key: task.key, reason: r });
-        else walk(edge.node, r);
+        else walk(other, r);
       }
     };
     walk(start, undefined);
@@ -216,11 +231,11 @@ export function buildTaskGraph(doc: TasksDocument): TaskGraph {
     },
     dependenciesOf: (key) => {
       const node = keyToNode.get(key);
-      return node === undefined ? [] : resolve(node, preds);
+      return node === undefined ? [] : resolve(node, preds, (e) => e.from);
     },
     dependentsOf: (key) => {
       const node = keyToNode.get(key);
-      return node === undefined ? [] : resolve(node, succs);
+      return node === undefined ? [] : resolve(node, succs, (e) => e.to);
     },
     topologicalOrder: () => order.filter((node) => node < n).map((node) => tasks[node]?.key ?? ''),
     ready: (status) => {
@@ -234,7 +249,7 @@ export function buildTaskGraph(doc: TasksDocument): TaskGraph {
       for (const node of order) {
         // Complete = settled with everything before it complete: a task ticked out of order does not open
         // the next phase while an earlier task is still pending.
-        const depsSettled = (preds[node] ?? []).every((e) => settled[e.node] === 1);
+        const depsSettled = (preds[node] ?? []).every((e) => settled[e.from] === 1);
         if (node >= n) {
           settled[node] = depsSettled ? 1 : 0;
           continue;
@@ -257,10 +272,10 @@ export function buildTaskGraph(doc: TasksDocument): TaskGraph {
       for (const node of order) {
         let longest = 0;
         for (const e of preds[node] ?? []) {
-          const d = dist[e.node] ?? 0;
+          const d = dist[e.from] ?? 0;
           if (via[node] === -1 || d > longest) {
             longest = d;
-            via[node] = e.node;
+            via[node] = e.from;
           }
         }
         const task = node < n ? tasks[node] : undefined;
@@ -390,8 +405,8 @@ function breakCycles(taskCount: number, preds: Edge[][], succs: Edge[][], tasks:
       message: `Dependency cycle: ${keys.join(' → ')} (each must finish before the next); the explicit dependencies in it are ignored for scheduling.`,
     });
     for (const node of component) {
-      preds[node] = (preds[node] ?? []).filter((e) => !(e.reason === 'explicit' && members.has(e.node)));
-      succs[node] = (succs[node] ?? []).filter((e) => !(e.reason === 'explicit' && members.has(e.node)));
+      preds[node] = (preds[node] ?? []).filter((e) => !(e.reason === 'explicit' && members.has(e.from)));
+      succs[node] = (succs[node] ?? []).filter((e) => !(e.reason === 'explicit' && members.has(e.to)));
     }
   }
   return cycles;
@@ -418,7 +433,7 @@ function stronglyConnected(succs: readonly Edge[][]): number[][] {
       if (frame === undefined) break;
       const edges = succs[frame.node] ?? [];
       if (frame.edge < edges.length) {
-        const to = edges[frame.edge]?.node ?? 0;
+        const to = edges[frame.edge]?.to ?? 0;
         frame.edge += 1;
         if (indexOf[to] === -1) {
           indexOf[to] = next;
@@ -459,15 +474,15 @@ function findCycle(component: readonly number[], members: ReadonlySet<number>, s
   for (let head = 0; head < queue.length; head += 1) {
     const node = queue[head] ?? start;
     for (const e of succs[node] ?? []) {
-      if (!members.has(e.node)) continue;
-      if (e.node === start) {
+      if (!members.has(e.to)) continue;
+      if (e.to === start) {
         const path = [node];
         for (let p = parent.get(node); p !== undefined; p = parent.get(p)) path.push(p);
         return path.reverse();
       }
-      if (!parent.has(e.node) && e.node !== start) {
-        parent.set(e.node, node);
-        queue.push(e.node);
+      if (!parent.has(e.to)) {
+        parent.set(e.to, node);
+        queue.push(e.to);
       }
     }
   }
@@ -486,8 +501,8 @@ function topologicalNodes(preds: readonly Edge[][], succs: readonly Edge[][]): n
     const node = heap.pop();
     order.push(node);
     for (const e of succs[node] ?? []) {
-      remaining[e.node] = (remaining[e.node] ?? 0) - 1;
-      if (remaining[e.node] === 0) heap.push(e.node);
+      remaining[e.to] = (remaining[e.to] ?? 0) - 1;
+      if (remaining[e.to] === 0) heap.push(e.to);
     }
   }
   return order;

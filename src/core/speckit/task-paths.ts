@@ -22,7 +22,11 @@ const KNOWN_EXTENSIONS = new Set(
 );
 
 // Brackets stay inside tokens: route folders like `app/api/[id]/route.ts` are paths.
-const BARE_TOKEN = /[^\s`'"(),;<>{}，、（）：。；]+/g;
+const SEPARATORS = new Set([...' \t\r\n`\'"(),;<>{}，、（）：。；'].map((c) => c.charCodeAt(0)));
+
+function isTokenSeparator(ch: number): boolean {
+  return ch <= 32 || SEPARATORS.has(ch);
+}
 const BACKTICK_SPAN = /`([^`\r\n]+)`/g;
 const FORBIDDEN_IN_PATH = /[\s()=<>{}$*?#|"'!,;]|::/;
 const LINE_SUFFIX = /:\d+(?::\d+)?$/;
@@ -53,10 +57,24 @@ export function extractPaths(text: string): PathMention[] {
     }
     bare = masked + text.slice(last);
   }
-  BARE_TOKEN.lastIndex = 0;
-  for (let m = BARE_TOKEN.exec(bare); m !== null; m = BARE_TOKEN.exec(bare)) {
-    const candidate = cleanCandidate(m[0]);
-    if (candidate !== undefined && isPathLike(candidate, false)) push(found, seen, candidate, m.index);
+  // A hand-written tokenizer: most words are plain and are skipped without allocating anything.
+  let start = -1;
+  let interesting = false;
+  for (let k = 0; k <= bare.length; k += 1) {
+    const ch = k < bare.length ? bare.charCodeAt(k) : 32;
+    if (isTokenSeparator(ch)) {
+      if (start >= 0 && interesting) {
+        const candidate = cleanCandidate(bare.slice(start, k));
+        if (candidate !== undefined && isPathLike(candidate, false)) {
+          push(found, seen, candidate, start + Math.max(0, bare.indexOf(candidate, start) - start));
+        }
+      }
+      start = -1;
+      interesting = false;
+    } else {
+      if (start < 0) start = k;
+      if (ch === 47 || ch === 46 || ch === 92) interesting = true; // / . \
+    }
   }
   found.sort((a, b) => a.start - b.start);
   return found;
@@ -103,6 +121,7 @@ function isPathLike(token: string, backticked: boolean): boolean {
 
 /** Absolute, home-relative, drive-letter or `..`-escaping paths point outside the workspace. */
 export function isOutsideWorkspace(path: string): boolean {
+  if (!path.includes('..') && !/^(?:[/~\\]|[A-Za-z]:)/.test(path)) return false;
   const normalized = path.replace(/\\/g, '/');
   if (/^(?:\/|~|[A-Za-z]:\/)/.test(normalized)) return true;
   let depth = 0;
@@ -119,6 +138,7 @@ export function isOutsideWorkspace(path: string): boolean {
 
 /** The form two mentions of one file share: forward slashes, no leading `./`, no trailing slash. */
 export function normalizeTaskPath(path: string): string {
+  if (!path.includes('\\') && !path.startsWith('./') && !path.endsWith('/')) return path;
   let p = path.replace(/\\/g, '/');
   while (p.startsWith('./')) p = p.slice(2);
   while (p.length > 1 && p.endsWith('/')) p = p.slice(0, -1);

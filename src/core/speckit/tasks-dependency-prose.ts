@@ -123,13 +123,42 @@ export interface ParsedTaskId {
 }
 
 export function parseTaskId(id: string): ParsedTaskId {
-  const m = /^T(\d+)([A-Za-z]?)$/.exec(id);
-  return { num: m === null ? Number.NaN : Number(m[1]), suffix: (m?.[2] ?? '').toUpperCase() };
+  const num = taskIdNumber(id);
+  const last = id.charCodeAt(id.length - 1);
+  const hasSuffix = !Number.isNaN(num) && !(last >= 48 && last <= 57);
+  return { num, suffix: hasSuffix ? id.charAt(id.length - 1).toUpperCase() : '' };
 }
 
 export function compareTaskIds(a: ParsedTaskId, b: ParsedTaskId): number {
   if (a.num !== b.num) return a.num - b.num;
   return a.suffix < b.suffix ? -1 : a.suffix > b.suffix ? 1 : 0;
+}
+
+/** The number of a task id (`T046B` → 46), NaN when it is not one; by hand, since it runs for every task. */
+function taskIdNumber(id: string): number {
+  if (id.charCodeAt(0) !== 84) return Number.NaN; // T
+  let num = 0;
+  let k = 1;
+  for (; k < id.length; k += 1) {
+    const c = id.charCodeAt(k);
+    if (c < 48 || c > 57) break;
+    num = num * 10 + (c - 48);
+  }
+  if (k === 1 || k < id.length - 1) return Number.NaN;
+  if (k === id.length - 1 && !/[A-Za-z]/.test(id.charAt(k))) return Number.NaN;
+  return num;
+}
+
+// The parser and the graph both need the index of one document's ids: build it once per task list.
+const indexCache = new WeakMap<readonly { readonly id: string }[], TaskIdIndex>();
+
+export function taskIdIndexOf(tasks: readonly { readonly id: string }[]): TaskIdIndex {
+  let index = indexCache.get(tasks);
+  if (index === undefined) {
+    index = new TaskIdIndex(tasks.map((t) => t.id));
+    indexCache.set(tasks, index);
+  }
+  return index;
 }
 
 /** Lookup of the ids present in a document, to expand ranges to the ids that exist. */
@@ -142,7 +171,7 @@ export class TaskIdIndex {
     for (const id of ids) {
       if (this.present.has(id)) continue;
       this.present.add(id);
-      const { num } = parseTaskId(id);
+      const num = taskIdNumber(id);
       if (Number.isNaN(num)) continue;
       const list = this.byNumber.get(num);
       if (list === undefined) this.byNumber.set(num, [id]);

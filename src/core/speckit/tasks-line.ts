@@ -18,7 +18,24 @@ export interface CheckboxLine {
 const CHECKBOX = /^([ \t]*)(?:[-*+]|\d{1,9}[.)])[ \t]+\[([ xX])\](?=[ \t]|$)/;
 // Anything that tries to be a checkbox: optional bullet, brackets holding only blanks and x.
 const CHECKBOX_ATTEMPT = /^[ \t]*(?:[-*+]|\d{1,9}[.)])?[ \t]*\[[ xX]{0,3}\]/;
-const TASK_ID = /^T\d{1,6}[A-Za-z]?(?![\w])/;
+
+function isWordChar(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
+}
+
+/** End index of a task id (`T`, 1–6 digits, an optional letter, then a non-word character) at `at`, or -1. */
+function scanTaskId(line: string, at: number): number {
+  if (line.charCodeAt(at) !== 84) return -1; // T
+  let k = at + 1;
+  while (k < line.length && k - at <= 6 && line.charCodeAt(k) >= 48 && line.charCodeAt(k) <= 57) k += 1;
+  const digits = k - at - 1;
+  if (digits === 0 || digits > 6) return -1;
+  const c = line.charCodeAt(k);
+  if ((c >= 65 && c <= 90) || (c >= 97 && c <= 122)) {
+    k += 1;
+  }
+  return k < line.length && isWordChar(line.charCodeAt(k)) ? -1 : k;
+}
 
 export function matchCheckboxLine(line: string): CheckboxLine | undefined {
   const m = CHECKBOX.exec(line);
@@ -74,11 +91,10 @@ export function matchTaskHead(line: string, from: number): TaskHead | undefined 
     wrapper = line[i] === '[' ? ']' : '`';
     i += 1;
   }
-  const idMatch = TASK_ID.exec(line.slice(i, i + 12));
-  if (idMatch === null) return undefined;
-  const id = idMatch[0];
+  const idEnd = scanTaskId(line, i);
+  if (idEnd < 0) return undefined;
+  const id = line.slice(i, idEnd);
   const idStart = i;
-  const idEnd = i + id.length;
   i = idEnd;
   const labels: TaskLabel[] = [];
   let wrapperOpen = wrapper !== '';

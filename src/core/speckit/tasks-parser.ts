@@ -23,6 +23,7 @@ import {
   findOwnDependencyRefs,
   parseTaskId,
   TaskIdIndex,
+  taskIdIndexOf,
   type ParsedTaskId,
   type RawIdRef,
 } from './tasks-dependency-prose';
@@ -70,10 +71,11 @@ interface BlockDraft {
   taskIndices: number[];
 }
 
-interface TaskDraft extends Omit<Mutable<Task>, 'phaseIndex' | 'subsection'> {
-  blockIndex: number | undefined;
-  subsection: { title: string; kind: SubsectionKind } | undefined;
-  ownRefs: { ref: RawIdRef; line: number }[];
+type TaskDraft = Mutable<Task> & { dependsOn: string[] };
+
+interface OwnRef {
+  readonly ref: RawIdRef;
+  readonly line: number;
 }
 
 const HEADING = /^ {0,3}(#{1,6})(?:[ \t]+(.*?))?[ \t]*$/;
@@ -102,7 +104,10 @@ export function parseTasks(text: string): TasksDocument {
   });
 
   const diagnostics: TasksDiagnostic[] = [];
+  // Tasks are built once and completed in `finish` (keys, dependencies, phase); side tables hold the rest.
   const tasks: TaskDraft[] = [];
+  const taskBlock: (number | undefined)[] = [];
+  const taskOwnRefs: (OwnRef[] | undefined)[] = [];
   const blocks: BlockDraft[] = [];
   const nonTaskCheckboxes: NonTaskCheckbox[] = [];
   const rawStatements: { before: RawIdRef[]; after: RawIdRef[]; line: number }[] = [];
@@ -125,20 +130,29 @@ export function parseTasks(text: string): TasksDocument {
     const line = lines[i];
     if (line === undefined) break;
     const raw = line.text;
+    // Dispatch on the first non-blank character so most lines meet no regular expression at all.
+    let first = 0;
+    while (first < raw.length && (raw.charCodeAt(first) === 32 || raw.charCodeAt(first) === 9)) first += 1;
+    const lead = raw.charCodeAt(first);
+    const fenceLead = lead === 96 || lead === 126; // ` ~
 
     if (fence !== undefined) {
-      if (closesFence(fence, raw)) fence = undefined;
+      if (fenceLead && closesFence(fence, raw)) fence = undefined;
       i += 1;
       continue;
     }
-    const fenceOpen = matchFence(raw);
+    if (first === raw.length) {
+      i += 1;
+      continue;
+    }
+    const fenceOpen = fenceLead ? matchFence(raw) : undefined;
     if (fenceOpen !== undefined) {
       fence = fenceOpen;
       i += 1;
       continue;
     }
 
-    const heading = HEADING.exec(raw);
+    const heading = lead === 35 ? HEADING.exec(raw) : null; // #
     if (heading !== null) {
       const level = heading[1]?.length ?? 1;
       const headingText = stripClosingHashes(heading[2] ?? '');
@@ -164,7 +178,8 @@ export function parseTasks(text: string): TasksDocument {
       continue;
     }
 
-    const checkbox = matchCheckboxLine(raw);
+    const listLead = lead === 45 || lead === 42 || lead === 43 || lead === 91 || (lead >= 48 && lead <= 57); // - * + [ digit
+    const checkbox = listLead ? matchCheckboxLine(raw) : undefined;
     if (checkbox !== undefined) {
       const head = matchTaskHead(raw, checkbox.contentStart);
       if (head !== undefined && !TABLE_ROW.test(raw)) {
@@ -176,11 +191,12 @@ export function parseTasks(text: string): TasksDocument {
       i += 1;
       continue;
     }
-    if (TABLE_ROW.test(raw)) {
+    const tableRow = lead === 124; // |
+    if (tableRow) {
       const cell = /\[([ xX])\]/.exec(raw);
       if (cell !== null) recordNonTaskCheckbox(i, raw, cell.index + 3, cell[1] !== ' ', 'table-row');
     }
-    if (isMalformedCheckbox(raw)) {
+    if (listLead && isMalformedCheckbox(raw)) {
       const ws = leadingWhitespace(raw).length;
       diagnostics.push({
         code: 'malformed-checkbox',
@@ -188,10 +204,10 @@ export function parseTasks(text: string): TasksDocument {
         range: lineRange(i, ws, raw.trimEnd().length),
         message: 'This line looks like a checkbox but is not one; write it as "- [ ] T001 Description" (a space inside the brackets, one after them).',
       });
-    } else if (TABLE_ROW.test(raw) || /^[ \t]*\*\*T\d/.test(raw)) {
+    } else if (tableRow || (lead === 42 && /^[ \t]*\*\*T\d/.test(raw))) {
       noteTaskWithoutCheckbox(raw, leadingWhitespace(raw).length, i);
     }
-    if (block?.kind === 'phase' || block?.kind === 'other') {
+    if ((lead === 42 || lead === 45 || lead === 43) && (block?.kind === 'phase' || block?.kind === 'other')) {
       const prop = PHASE_PROPERTY.exec(raw);
       if (prop !== null) setPhaseProperty(block, (prop[1] ?? '').toLowerCase(), (prop[2] ?? '').trim());
     }
@@ -241,24 +257,33 @@ export function parseTasks(text: string): TasksDocument {
       j += 1;
     }
     const index = tasks.length;
-    const labels = head.labels.map((l) => l.text);
+    const labels: string[] = [];
+    let parallel = false;
+    let story: string | undefined;
+    for (const label of head.labels) {
+      labels.push(label.text);
+      if (isParallelLabel(label.text)) parallel = true;
+      else story ??= storyOfLabel(label.text);
+    }
     const description = raw.slice(head.descriptionStart).trimEnd();
-    if (/\[P\]$/.test(description) && !labels.some(isParallelLabel)) labels.push('P');
-    const story = labels.map(storyOfLabel).find((s) => s !== undefined);
+    if (!parallel && description.endsWith('[P]')) {
+      labels.push('P');
+      parallel = true;
+    }
     const files: string[] = [];
-    for (const mention of extractPaths(raw.slice(head.descriptionStart))) files.push(mention.path);
+    for (const mention of extractPaths(description)) files.push(mention.path);
     for (const detail of details) {
       if (/^(?:[-*+]\s+)?\**(?:files?|paths?|locations?)\**\s*:/i.test(detail)) {
         for (const mention of extractPaths(detail)) if (!files.includes(mention.path)) files.push(mention.path);
       }
     }
-    const ownRefs: { ref: RawIdRef; line: number }[] = [];
-    for (const ref of findOwnDependencyRefs(raw.slice(head.descriptionStart))) {
-      ownRefs.push({ ref: shiftRef(ref, head.descriptionStart), line: first });
+    let ownRefs: OwnRef[] | undefined;
+    for (const ref of findOwnDependencyRefs(description)) {
+      (ownRefs ??= []).push({ ref: shiftRef(ref, head.descriptionStart), line: first });
     }
     for (let d = first + 1; d <= last; d += 1) {
       const detailLine = lineText(lines, d);
-      for (const ref of findOwnDependencyRefs(detailLine)) ownRefs.push({ ref, line: d });
+      for (const ref of findOwnDependencyRefs(detailLine)) (ownRefs ??= []).push({ ref, line: d });
     }
     const checkboxValue: Checkbox = {
       offset: line.start + bracketStart + 1,
@@ -267,32 +292,34 @@ export function parseTasks(text: string): TasksDocument {
     };
     const currentBlock = block;
     const subsection = currentBlock?.subsections[currentBlock.subsections.length - 1];
-    const subsectionValue = subsection === undefined ? undefined : { title: subsection.title, kind: subsection.kind };
     const lastLineText = lineText(lines, last);
-    tasks.push({
+    const indentLength = leadingWhitespace(raw).length;
+    const isTest = subsection?.kind === 'tests' || (subsection?.kind !== 'implementation' && looksLikeTest(description, files));
+    const draft: TaskDraft = {
       id: head.id,
       key: head.id,
       index,
       line: first,
-      range: { start: pos(first, leadingWhitespace(raw).length), end: pos(last, lastLineText.length) },
-      startOffset: line.start + leadingWhitespace(raw).length,
+      range: { start: pos(first, indentLength), end: pos(last, lastLineText.length) },
+      startOffset: line.start + indentLength,
       endOffset: (lines[last]?.start ?? line.start) + lastLineText.length,
       idRange: lineRange(first, head.idStart, head.idEnd),
       checkbox: checkboxValue,
       done: mark !== ' ',
-      parallel: labels.some(isParallelLabel),
+      parallel,
       labels,
       description,
       lineText: taskLineIdentity(raw, checkbox),
       details,
       files,
-      dependsOn: [],
-      isTest: false,
-      blockIndex: currentBlock === undefined ? undefined : blocks.length - 1,
-      subsection: subsectionValue,
-      ownRefs,
-      ...(story === undefined ? {} : { story }),
-    });
+      dependsOn: NO_IDS,
+      isTest,
+    };
+    if (story !== undefined) draft.story = story;
+    if (subsection !== undefined) draft.subsection = sharedSubsectionRef(subsection);
+    tasks.push(draft);
+    taskBlock.push(currentBlock === undefined ? undefined : blocks.length - 1);
+    taskOwnRefs.push(ownRefs);
     currentBlock?.taskIndices.push(index);
     return last + 1;
   }
@@ -405,7 +432,7 @@ export function parseTasks(text: string): TasksDocument {
       }
     }
 
-    const index = new TaskIdIndex(tasks.map((t) => t.id));
+    const index = taskIdIndexOf(tasks);
     const uncheckedIndex = new TaskIdIndex(idsWithoutCheckbox);
     const toRef = (ref: RawIdRef, line: number): TaskIdRef => {
       const range = lineRange(line, ref.start, ref.end);
@@ -434,15 +461,17 @@ export function parseTasks(text: string): TasksDocument {
       });
     };
 
-    const finalTasks: Task[] = tasks.map((t) => {
-      const phaseIndex = t.blockIndex === undefined ? undefined : phaseOfBlock.get(t.blockIndex);
-      const dependsOn: string[] = [];
-      for (const { ref, line } of t.ownRefs) {
+    tasks.forEach((t, taskIndex) => {
+      const blockIndex = taskBlock[taskIndex];
+      const phaseIndex = blockIndex === undefined ? undefined : phaseOfBlock.get(blockIndex);
+      for (const { ref, line } of taskOwnRefs[taskIndex] ?? []) {
         checkKnown(ref, line, t.key);
-        for (const id of index.expand(ref)) if (id !== t.id && !dependsOn.includes(id)) dependsOn.push(id);
+        for (const id of index.expand(ref)) {
+          if (id === t.id || t.dependsOn.includes(id)) continue;
+          if (t.dependsOn === NO_IDS) t.dependsOn = [];
+          t.dependsOn.push(id);
+        }
       }
-      const subsectionKindValue = t.subsection?.kind;
-      const isTest = subsectionKindValue === 'tests' || (subsectionKindValue !== 'implementation' && looksLikeTest(t.description, t.files));
       if (phaseIndex === undefined) {
         diagnostics.push({
           code: 'task-outside-phase',
@@ -452,6 +481,7 @@ export function parseTasks(text: string): TasksDocument {
           taskKey: t.key,
         });
       } else {
+        t.phaseIndex = phaseIndex;
         (phases[phaseIndex]?.taskKeys as string[] | undefined)?.push(t.key);
       }
       for (const file of t.files) {
@@ -465,15 +495,8 @@ export function parseTasks(text: string): TasksDocument {
           });
         }
       }
-      const { blockIndex: _b, ownRefs: _o, subsection, ...rest } = t;
-      return {
-        ...rest,
-        dependsOn,
-        isTest,
-        ...(phaseIndex === undefined ? {} : { phaseIndex }),
-        ...(subsection === undefined ? {} : { subsection }),
-      };
     });
+    const finalTasks: readonly Task[] = tasks;
 
     diagnoseParallelSameFile(finalTasks, diagnostics);
 
@@ -502,6 +525,21 @@ export function parseTasks(text: string): TasksDocument {
       diagnostics,
     };
   }
+}
+
+// Most tasks depend on nothing: they share one empty list (never pushed to; see `finish`).
+const NO_IDS: string[] = [];
+
+// Every task of a sub-section shares one `{ title, kind }` object rather than a copy each.
+const subsectionRefs = new WeakMap<Subsection, { title: string; kind: SubsectionKind }>();
+
+function sharedSubsectionRef(subsection: Subsection): { title: string; kind: SubsectionKind } {
+  let ref = subsectionRefs.get(subsection);
+  if (ref === undefined) {
+    ref = { title: subsection.title, kind: subsection.kind };
+    subsectionRefs.set(subsection, ref);
+  }
+  return ref;
 }
 
 function diagnoseParallelSameFile(tasks: readonly Task[], diagnostics: TasksDiagnostic[]): void {

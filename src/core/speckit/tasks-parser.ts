@@ -477,7 +477,7 @@ export function parseTasks(text: string): TasksDocument {
           code: 'task-outside-phase',
           severity: 'warning',
           range: t.idRange,
-          message: `${t.id} is not under a phase heading ("## Phase N: …"); it is kept and scheduled before the first phase.`,
+          message: `${t.id} is not under a phase heading ("## Phase N: …"); it is kept and scheduled where it stands, between the phases around it.`,
           taskKey: t.key,
         });
       } else {

@@ -43,10 +43,13 @@ export function startLanguageServer(connection: Connection): void {
 
   /** The analysis of a tasks.md at its current version; one parse per version, shared by every request. */
   function analysisOf(document: TextDocument): Promise<TasksAnalysis> {
-    const cached = analyses.get(document.uri);
-    if (cached?.version === document.version) return cached.analysis;
-    const analysis = specs.storiesFor(fileURLToPath(document.uri)).then((stories) => analyzeTasks(document.getText(), stories));
-    analyses.set(document.uri, { version: document.version, analysis });
+    const { uri, version } = document;
+    const cached = analyses.get(uri);
+    if (cached?.version === version) return cached.analysis;
+    // Read the text now: incremental sync updates this same object in place while spec.md is being read.
+    const text = document.getText();
+    const analysis = specs.storiesFor(fileURLToPath(uri)).then((stories) => analyzeTasks(text, stories));
+    analyses.set(uri, { version, analysis });
     return analysis;
   }
 
@@ -56,10 +59,11 @@ export function startLanguageServer(connection: Connection): void {
   }
 
   async function publish(document: TextDocument): Promise<void> {
+    const { uri, version } = document;
     const analysis = await analysisOf(document);
-    // A newer edit arrived while this one was analysed: its own publish follows; never publish stale results.
-    if (documents.get(document.uri)?.version !== document.version) return;
-    await connection.sendDiagnostics({ uri: document.uri, version: document.version, diagnostics: lspDiagnostics(analysis) });
+    // A newer edit arrived (or the file closed) while this one was analysed: never publish stale results.
+    if (documents.get(uri)?.version !== version) return;
+    await connection.sendDiagnostics({ uri, version, diagnostics: lspDiagnostics(analysis) });
   }
 
   function schedulePublish(document: TextDocument): void {

@@ -1,11 +1,10 @@
 import * as vscode from 'vscode';
 import type { Engine, RunResult } from '../core/engine';
-import { EngineNotReadyError } from '../core/engine';
 import { LlmAuthError } from '../core/llm/errors';
 import type { Logger } from '../core/util/logger';
 import type { Config } from './config';
 import { ContextKey, setContextKey } from './context-keys';
-import { engineSettingsOf, ProviderUnavailableError } from './engine-factory';
+import { engineSettingsOf, ProviderUnavailableError } from './engine-settings';
 import { PROGRESS_VIEW_ID } from './progress/progress-view';
 import type { ReviewController, ReviewTarget } from './review/review-controller';
 import type { RunSession } from './run-session';
@@ -53,7 +52,8 @@ export interface CommandDeps {
   session: RunSession;
   review: ReviewController;
   documents: TaskDocuments;
-  createEngine: (settings: OrchestraSettings) => Engine;
+  /** Loads the engine on first use (it is most of the bundle) and builds one for these settings. */
+  createEngine: (settings: OrchestraSettings) => Promise<Engine>;
   showLog: () => void;
 }
 
@@ -116,7 +116,8 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
 
 /** Errors become one readable message (no stack trace) and a log entry; the key never appears in either. */
 async function reportFailure(deps: CommandDeps, name: CommandName, error: unknown): Promise<RunCommandResult> {
-  if (error instanceof EngineNotReadyError) {
+  // By name: importing the class would load the whole engine at activation.
+  if (error instanceof Error && error.name === 'EngineNotReadyError') {
     deps.log.info(`${name}: ${error.message}`);
     await vscode.window.showInformationMessage(NOT_AVAILABLE_MESSAGE);
     return { ran: false, reason: 'engine-not-available' };
@@ -223,7 +224,7 @@ async function implement(deps: CommandDeps, feature: string | undefined, options
     }
   }
   const settings = readSettings(deps, folder);
-  const engine = deps.createEngine(settings);
+  const engine = await deps.createEngine(settings);
   const plan = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Spec-Kit Orchestra: planning…', cancellable: true }, (_progress, token) => {
     const controller = new AbortController();
     token.onCancellationRequested(() => controller.abort());
@@ -264,7 +265,7 @@ async function resume(deps: CommandDeps, runId: string | undefined): Promise<Run
   const folder = await pickFolder();
   if (!folder) return { ran: false, reason: 'no-workspace' };
   const settings = readSettings(deps, folder);
-  const engine = deps.createEngine(settings);
+  const engine = await deps.createEngine(settings);
   const interrupted = await engine.findInterruptedRuns(folder.uri.fsPath);
   setContextKey(ContextKey.interruptedRun, interrupted.length > 0);
   let chosen = interrupted.find((r) => r.runId === runId);
@@ -305,7 +306,7 @@ async function rollBack(deps: CommandDeps, runId: string | undefined, taskKey?: 
   const yes = 'Roll Back';
   const choice = await vscode.window.showWarningMessage(`Roll back ${scope}?`, { modal: true, detail: 'Files are restored to what they were before the run wrote them. Files you edited since are skipped unless you agree to overwrite them.' }, yes);
   if (choice !== yes) return { ran: false, reason: 'cancelled' };
-  const engine = deps.createEngine(readSettings(deps, folder));
+  const engine = await deps.createEngine(readSettings(deps, folder));
   const result = await engine.rollback({ root: folder.uri.fsPath, runId: id, ...(taskKey !== undefined ? { taskKey } : {}) });
   const summary = `Rolled back: ${result.restored.length} restored, ${result.deleted.length} deleted${result.skipped.length > 0 ? `, ${result.skipped.length} skipped (${result.skipped.map((s) => s.path).join(', ')})` : ''}.`;
   deps.log.info(summary);

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { createEngine, type Confirm, type Engine, type EngineSettings, type WorkerRole } from '../core/engine';
+import { createEngine, type Confirm, type Engine } from '../core/engine';
 import type { CommandResult, CommandRunner, CommandRunOptions } from '../core/engine/commands/command-runner';
 import { NodeCommandRunner } from '../core/engine/commands/node-command-runner';
 import { defaultPathPolicy } from '../core/engine/workspace/path-policy';
@@ -8,8 +8,13 @@ import type { LlmProvider } from '../core/llm/provider';
 import type { Logger } from '../core/util/logger';
 import type { OrchestraSettings } from './config';
 import type { ApiKeyStore } from './secrets';
-import { MODEL_ROLE_FOR_WORKER } from './settings-parser';
+import { ProviderUnavailableError } from './engine-settings';
 import { VscodeWorkspace } from './vscode-workspace';
+
+/*
+ * Loaded on the first run, not at activation (`import()` in extension.ts): the engine, the SDK and their
+ * dependencies are most of the bundle, and activation must stay cheap.
+ */
 
 /** Builds the VS Code LM provider when that provider is chosen; undefined when no adapter is available. */
 export type LanguageModelProviderFactory = () => LlmProvider | undefined;
@@ -18,33 +23,6 @@ export interface EngineFactoryDeps {
   keys: ApiKeyStore;
   log: Logger;
   languageModels?: LanguageModelProviderFactory;
-}
-
-/** Thrown when the chosen provider cannot be built; the message is shown to the user as is. */
-export class ProviderUnavailableError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'ProviderUnavailableError';
-  }
-}
-
-/** The engine's settings from the user's: the face passes data, never a `WorkspaceConfiguration`. */
-export function engineSettingsOf(settings: OrchestraSettings): Partial<EngineSettings> {
-  const modelByRole: Partial<Record<WorkerRole, string>> = {};
-  for (const [role, settingRole] of Object.entries(MODEL_ROLE_FOR_WORKER) as [WorkerRole, keyof OrchestraSettings['models']][]) {
-    const model = settings.models[settingRole];
-    if (model !== undefined) modelByRole[role] = model;
-  }
-  return {
-    approvalPolicy: settings.approvalPolicy,
-    interactiveApproval: true,
-    maxWorkers: settings.maxParallelWorkers,
-    bugFixAttempts: settings.bugFixerAttempts,
-    commands: settings.testCommand.length > 0 ? { test: settings.testCommand } : {},
-    denyGlobs: settings.denyList,
-    modelByRole,
-    ...(settings.budgetPerRunUsd !== undefined ? { budgetUsd: settings.budgetPerRunUsd } : {}),
-  };
 }
 
 /** A modal question for hooks, checklists, the fallback plan and rollback conflicts. */

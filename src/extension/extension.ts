@@ -2,7 +2,6 @@ import * as vscode from 'vscode';
 import { CommandId, registerCommands } from './commands';
 import { Config } from './config';
 import * as contextKeys from './context-keys';
-import { createEngineFor } from './engine-factory';
 import { registerLanguageClient } from './language-client';
 import { createLog } from './log';
 import { PROPOSAL_SCHEME, ProposalFileSystem } from './review/proposal-file-system';
@@ -20,10 +19,13 @@ export interface OrchestraApi {
   readonly session: Pick<RunSession, 'view' | 'onDidChange' | 'isActive' | 'recentEvents' | 'root'>;
   readonly trees: views.Trees;
   attachRun(run: RunHandle, root: vscode.Uri): void;
+  /** How long `activate` itself took, for the activation benchmark. */
+  readonly activateMs: number;
 }
 
 /** Wiring only: each feature registers itself and hands back its disposables. */
 export function activate(context: vscode.ExtensionContext): OrchestraApi | undefined {
+  const started = performance.now();
   const { log, channel } = createLog();
   context.subscriptions.push(channel);
   try {
@@ -64,12 +66,13 @@ export function activate(context: vscode.ExtensionContext): OrchestraApi | undef
         if (session.isActive) void vscode.window.showInformationMessage(`Changed settings (${keysChanged.join(', ')}) apply to the next run.`);
       }),
       ...contextKeys.register(session),
-      ...registerCommands({ log, config, keys, session, review, documents, createEngine: (settings) => createEngineFor(settings, { keys, log }), showLog: () => channel.show(true) }),
+      ...registerCommands({ log, config, keys, session, review, documents, createEngine: async (settings) => (await import('./engine-factory')).createEngineFor(settings, { keys, log }), showLog: () => channel.show(true) }),
       ...sidebar.disposables,
       ...registerLanguageClient({ context, log }),
     );
-    log.info(`activated (${String((context.extension.packageJSON as { version?: unknown }).version)})`);
-    return { session, trees: sidebar.trees, attachRun: (run, root) => session.attach(run, root) };
+    const activateMs = performance.now() - started;
+    log.info(`activated (${String((context.extension.packageJSON as { version?: unknown }).version)}) in ${activateMs.toFixed(1)} ms`);
+    return { session, trees: sidebar.trees, attachRun: (run, root) => session.attach(run, root), activateMs };
   } catch (error) {
     // VS Code stays silent when activate throws; say it ourselves.
     log.error(error instanceof Error ? error : String(error));

@@ -1,0 +1,31 @@
+import type { EngineSettings, WorkerRole } from '../core/engine';
+import type { OrchestraSettings } from './config';
+import { MODEL_ROLE_FOR_WORKER } from './settings-parser';
+
+/** Thrown when the chosen provider cannot be built; the message is shown to the user as is. */
+export class ProviderUnavailableError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ProviderUnavailableError';
+  }
+}
+
+/** The engine's settings from the user's: the face passes data, never a `WorkspaceConfiguration`. */
+export function engineSettingsOf(settings: OrchestraSettings): Partial<EngineSettings> {
+  const modelByRole: Partial<Record<WorkerRole, string>> = {};
+  for (const [role, settingRole] of Object.entries(MODEL_ROLE_FOR_WORKER) as [WorkerRole, keyof OrchestraSettings['models']][]) {
+    const model = settings.models[settingRole];
+    if (model !== undefined) modelByRole[role] = model;
+  }
+  return {
+    approvalPolicy: settings.approvalPolicy,
+    interactiveApproval: true,
+    maxWorkers: settings.maxParallelWorkers,
+    bugFixAttempts: settings.bugFixerAttempts,
+    commands: settings.testCommand.length > 0 ? { test: settings.testCommand } : {},
+    denyGlobs: settings.denyList,
+    modelByRole,
+    ...(settings.budgetPerRunUsd !== undefined ? { budgetUsd: settings.budgetPerRunUsd } : {}),
+  };
+}
+

@@ -165,3 +165,12 @@ test('the SDK deprecation warning is never printed for our default models', asyn
   assert.equal(warnings.length, 1, warnings.join('\n'));
   assert.match(warnings[0] ?? '', /claude-sonnet-4-5.*deprecated/);
 });
+
+test('the CLI takes key and base URL from ANTHROPIC_API_KEY and ANTHROPIC_BASE_URL', async () => {
+  const { anthropicOptionsFromEnv } = await import('../../../src/core/llm/anthropic-env');
+  const { AnthropicProvider } = await import('../../../src/core/llm/anthropic-provider');
+  const provider = new AnthropicProvider(anthropicOptionsFromEnv({ ANTHROPIC_API_KEY: TEST_KEY, ANTHROPIC_BASE_URL: mock.url }));
+  mock.script(reply.text('via env'));
+  assert.deepEqual((await provider.send(request(), {}, never)).content, [{ type: 'text', text: 'via env' }]);
+  await assert.rejects(new AnthropicProvider(anthropicOptionsFromEnv({ ANTHROPIC_BASE_URL: mock.url })).send(request(), {}, never), LlmAuthError);
+});

@@ -44,6 +44,7 @@ export async function saveScreenshot(page: Page, name: string): Promise<string> 
   const dir = join(repoRoot, 'test-results');
   await mkdir(dir, { recursive: true });
   const path = join(dir, `${name}.png`);
-  await page.screenshot({ path });
+  // Transitions run to their end first: toasts slide and fade in, and a half-faded one is hard to read.
+  await page.screenshot({ path, animations: 'disabled' });
   return path;
 }

@@ -5,7 +5,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { openWorkbench, type Workbench } from './workbench';
+import { openWorkbench, WorkbenchStartError, type Workbench } from './workbench';
 
 interface StandInArgs {
   extensionDevelopmentPath: string;
@@ -67,6 +67,7 @@ const WORKBENCH_CHATTER = [
   /^Updating additional builtin extensions cache/,
   /^\[Service Worker\]/,
   /^ChatSessionStore:/,
+  /^Creation of workbench contribution/,
 ];
 const verbose = process.env['SPECKIT_HOST_VERBOSE'] === '1';
 
@@ -80,45 +81,60 @@ function timeoutMs(): number {
   return Number.isFinite(raw) && raw > 0 ? raw : 180_000;
 }
 
+/** Why the run was stopped from outside the tests; a timeout also wants the server's output shown. */
+class StandInStopped extends Error {
+  constructor(
+    message: string,
+    readonly showServerOutput: boolean,
+  ) {
+    super(message);
+    this.name = 'StandInStopped';
+  }
+}
+
+function rejectOnAbort(signal: AbortSignal): Promise<never> {
+  return new Promise((_, reject) => {
+    const fail = (): void => reject(signal.reason instanceof Error ? signal.reason : new Error(String(signal.reason)));
+    if (signal.aborted) fail();
+    else signal.addEventListener('abort', fail, { once: true });
+  });
+}
+
 async function main(): Promise<number> {
   const args = parseStandInArgs(process.argv.slice(2));
   // The host runner passes fresh --user-data-dir/--extensions-dir; a bare invocation gets temporary ones.
   const scratch = await mkdtemp(join(tmpdir(), 'speckit-host-'));
-  let workbench: Workbench | undefined;
-  let settle: (code: number) => void = () => undefined;
-  const finished = new Promise<number>((r) => (settle = r));
   const controller = new AbortController();
-  const onSignal = (signal: NodeJS.Signals): void => {
-    console.error(`[host] ${signal}: stopping the test VS Code`);
-    controller.abort();
-    settle(1);
-  };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  const stop = (message: string, showServerOutput: boolean): void => controller.abort(new StandInStopped(message, showServerOutput));
+  process.once('SIGINT', () => stop('interrupted (SIGINT): stopping the test VS Code', false));
+  process.once('SIGTERM', () => stop('terminated (SIGTERM): stopping the test VS Code', false));
   const limit = timeoutMs();
-  const timer = setTimeout(() => {
-    console.error(`[host] the tests did not finish within ${limit} ms (SPECKIT_HOST_TEST_TIMEOUT_MS)`);
-    console.error(`--- test VS Code server output ---\n${workbench?.server.output() ?? '(server not started)'}`);
-    settle(1);
-  }, limit);
+  const timer = setTimeout(() => stop(`the tests did not finish within ${limit} ms (SPECKIT_HOST_TEST_TIMEOUT_MS)`, true), limit);
+  let reportExit: (code: number) => void = () => undefined;
+  const exited = new Promise<number>((r) => (reportExit = r));
+  let workbench: Workbench | undefined;
   try {
-    const opened = openWorkbench({
+    workbench = await openWorkbench({
       folder: args.folder,
       extensionDevelopmentPath: args.extensionDevelopmentPath,
       extensionTestsPath: args.extensionTestsPath,
       userDataDir: args.userDataDir ?? join(scratch, 'user-data'),
       extensionsDir: args.extensionsDir ?? join(scratch, 'extensions'),
       signal: controller.signal,
-      onAutomationExit: (code) => settle(code),
+      handleSignals: false,
+      onAutomationExit: reportExit,
       onAutomationLog: printTestLog,
     });
-    workbench = await Promise.race([opened, finished.then(() => undefined)]);
-    if (workbench === undefined) {
-      // Timed out or interrupted while starting: close whatever did start.
-      await opened.then((w) => w.close(), () => undefined);
-    }
-    const code = await finished;
+    const code = await Promise.race([exited, rejectOnAbort(controller.signal)]);
     return code === 0 ? 0 : 1;
+  } catch (error) {
+    console.error(`[host] ${error instanceof Error ? error.message : String(error)}`);
+    const stopped = controller.signal.reason instanceof StandInStopped ? controller.signal.reason : undefined;
+    const output = error instanceof WorkbenchStartError ? error.serverOutput : workbench?.server.output();
+    if (output !== undefined && stopped?.showServerOutput !== false) {
+      console.error(`--- test VS Code server output ---\n${output}--- end of server output ---`);
+    }
+    return 1;
   } finally {
     clearTimeout(timer);
     await workbench?.close();

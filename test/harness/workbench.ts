@@ -13,9 +13,12 @@ import { chromiumPath, codeServerEntry } from './paths';
 
 /** Raised when the test VS Code or the browser cannot be brought up; carries the server's output. */
 export class WorkbenchStartError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
+  /** What the server printed before the failure, when it had been started. */
+  readonly serverOutput: string | undefined;
+  constructor(message: string, options?: { cause?: unknown; serverOutput?: string }) {
     super(message, options);
     this.name = 'WorkbenchStartError';
+    this.serverOutput = options?.serverOutput;
   }
 }
 
@@ -129,11 +132,16 @@ export async function startServer(options: ServerOptions): Promise<VsCodeServer>
   child.stdout?.on('data', collect);
   child.stderr?.on('data', collect);
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  // The server leads its own process group, so it would outlive us: take it down on any process.exit
+  // (Playwright's signal handling exits with 130), synchronously as 'exit' listeners must.
+  const killOnExit = (): void => killGroup(child, 'SIGKILL');
+  process.once('exit', killOnExit);
   const server: VsCodeServer = {
     origin,
     port,
     output: () => output,
     stop: async () => {
+      process.removeListener('exit', killOnExit);
       killGroup(child, 'SIGTERM');
       const timer = setTimeout(() => killGroup(child, 'SIGKILL'), 3000);
       await exited;
@@ -146,7 +154,7 @@ export async function startServer(options: ServerOptions): Promise<VsCodeServer>
     await waitUntilHealthy(origin, child, 30_000, options.signal);
   } catch (error) {
     await server.stop();
-    throw new WorkbenchStartError(`${(error as Error).message}\n--- server output ---\n${output}`, { cause: error });
+    throw new WorkbenchStartError(`the test VS Code server did not come up: ${String(error)}`, { cause: error, serverOutput: output });
   }
   return server;
 }
@@ -163,6 +171,11 @@ export interface BrowserOptions {
   onAutomationExit?: (code: number) => void;
   /** The workbench forwards log lines (the tests' console output among them) here. */
   onAutomationLog?: (level: string, message: string) => void;
+  /**
+   * Leave SIGINT/SIGTERM/SIGHUP to Playwright (close the browser, exit 130): true unless the caller
+   * handles them itself and tears the workbench down in order.
+   */
+  handleSignals?: boolean;
 }
 
 export async function launchBrowser(options: BrowserOptions): Promise<WorkbenchBrowser> {
@@ -172,6 +185,9 @@ export async function launchBrowser(options: BrowserOptions): Promise<WorkbenchB
     context = await chromium.launchPersistentContext(options.profileDir, {
       executablePath: chromiumPath,
       headless: true,
+      handleSIGINT: options.handleSignals ?? true,
+      handleSIGTERM: options.handleSignals ?? true,
+      handleSIGHUP: options.handleSignals ?? true,
       viewport: { width: 1280, height: 800 },
       args: [
         '--no-sandbox',
@@ -232,7 +248,10 @@ export interface OpenWorkbenchOptions extends Omit<BrowserOptions, 'profileDir'>
   signal?: AbortSignal;
 }
 
-/** Server + browser + navigation in one step, with everything torn down if any part fails. */
+/**
+ * Server + browser + navigation in one step, with everything torn down if any part fails or `signal`
+ * aborts meanwhile; a failure after the server started carries its output.
+ */
 export async function openWorkbench(options: OpenWorkbenchOptions): Promise<Workbench> {
   const scratch = await mkdtemp(join(tmpdir(), 'speckit-workbench-'));
   const userDataDir = options.userDataDir ?? join(scratch, 'user-data');
@@ -248,21 +267,26 @@ export async function openWorkbench(options: OpenWorkbenchOptions): Promise<Work
     })();
     return closed;
   };
+  let server: VsCodeServer | undefined;
   try {
-    const server = await startServer({
+    const started = await startServer({
       userDataDir,
       extensionsDir,
       scratchDir: scratch,
       ...(options.env ? { env: options.env } : {}),
       ...(options.signal ? { signal: options.signal } : {}),
     });
-    cleanups.push(() => server.stop());
+    server = started;
+    cleanups.push(() => started.stop());
+    options.signal?.throwIfAborted();
     const browser = await launchBrowser({ ...options, profileDir: join(scratch, 'chromium-profile') });
     cleanups.push(() => browser.close());
+    options.signal?.throwIfAborted();
     await browser.page.goto(workbenchUrl(server, options));
     return { server, browser, page: browser.page, close };
   } catch (error) {
     await close();
-    throw error;
+    if (error instanceof WorkbenchStartError || server === undefined) throw error;
+    throw new WorkbenchStartError(`the workbench did not open: ${String(error)}`, { cause: error, serverOutput: server.output() });
   }
 }

@@ -1,9 +1,10 @@
 // The first host suite: the extension in a real VS Code on a small spec-kit project (fixture
 // test/fixtures/workspaces/basic, opened as a fresh copy).
 import * as assert from 'node:assert/strict';
+import { isDeepStrictEqual } from 'node:util';
 import * as vscode from 'vscode';
 import packageJson from '../../../../package.json';
-import { CommandId, NOT_AVAILABLE_MESSAGE } from '../../../../src/extension/commands';
+import { CommandId } from '../../../../src/extension/commands';
 import { waitFor } from '../../wait';
 import { snapshotFiles } from '../../workspace-snapshot';
 
@@ -30,7 +31,7 @@ suite('basic spec-kit workspace', () => {
     assert.ok(registered.includes(CommandId.implement), `${CommandId.implement} is registered`);
   });
 
-  test('implement says it is not available yet and runs nothing', async () => {
+  test('implement without an API key runs nothing and changes no file', async () => {
     const root = workspaceRoot();
     const before = snapshotFiles(root);
     assert.ok(before.has('specs/001-demo/tasks.md'), 'the fixture copy holds the feature');
@@ -38,16 +39,19 @@ suite('basic spec-kit workspace', () => {
     const running = Promise.resolve(vscode.commands.executeCommand<unknown>(CommandId.implement)).then((value) => {
       outcome = { value };
     });
-    // The command awaits its notification, which settles once closed: dismiss it as a user would.
+    // The command may await a notification, which settles once closed: dismiss it as a user would.
     await waitFor('the implement command to return once its notification is dismissed', async () => {
       await vscode.commands.executeCommand('notifications.clearAll');
       return outcome;
     });
     await running;
-    const result = outcome?.value;
-    assert.deepEqual(result, { ran: false, reason: 'engine-not-available' });
-    assert.match(NOT_AVAILABLE_MESSAGE, /not available/);
-    assert.match(NOT_AVAILABLE_MESSAGE, /Nothing was run/);
+    // No key is stored in this fresh profile. Until the engine is ready the command says implementing is
+    // not available; with the engine it shows the dry run and asks for a key. Either way nothing runs.
+    assert.ok(
+      isDeepStrictEqual(outcome?.value, { ran: false, reason: 'engine-not-available' }) ||
+        isDeepStrictEqual(outcome?.value, { ran: false, reason: 'no-api-key' }),
+      `implement ran nothing, got ${JSON.stringify(outcome?.value)}`,
+    );
     assert.deepEqual(snapshotFiles(root), before, 'no file in the workspace changed');
   });
 });

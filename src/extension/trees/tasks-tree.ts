@@ -211,7 +211,8 @@ export class TasksTreeProvider implements vscode.TreeDataProvider<TaskNode>, vsc
         const task = feature?.document.tasks.find((t) => t.key === node.taskKey);
         if (!feature || !task) return new vscode.TreeItem(node.taskKey);
         const status = this.statusOf(node.featureId, task);
-        const item = new vscode.TreeItem(`${task.id} ${task.description}`, vscode.TreeItemCollapsibleState.None);
+        // Labels are plain text: show `code` spans without their backticks (the tooltip keeps the source text).
+        const item = new vscode.TreeItem(`${task.id} ${task.description.replace(/`([^`]*)`/g, '$1')}`, vscode.TreeItemCollapsibleState.None);
         item.id = `task:${node.featureId}:${task.key}`;
         item.contextValue = `task.${status}`;
         item.iconPath = STATUS_ICON[status];

@@ -1,28 +1,13 @@
 // The user's path to "Implement Spec-Kit Tasks" in a real workbench with no API key stored: the command
 // palette, then the notification that says what happened instead of a run.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { copyFixtureWorkspace, type WorkspaceCopy } from '../harness/fixture-workspace';
-import { repoRoot } from '../harness/paths';
-import { openWorkbench, type Workbench } from '../harness/workbench';
-import { notificationToast, runFromCommandPalette, saveScreenshot } from './workbench-ui';
+import { notificationToast, runFromCommandPalette, saveScreenshot, useWorkbench } from './workbench-ui';
 
-let workspace: WorkspaceCopy | undefined;
-let workbench: Workbench | undefined;
-
-before(async () => {
-  workspace = await copyFixtureWorkspace('basic');
-  workbench = await openWorkbench({ folder: workspace.dir, extensionDevelopmentPath: repoRoot });
-});
-
-after(async () => {
-  await workbench?.close();
-  await workspace?.dispose();
-});
+const workbench = useWorkbench('basic');
 
 test('Implement Spec-Kit Tasks from the palette, without an API key, says why nothing runs', { timeout: 120_000 }, async () => {
-  assert.ok(workbench, 'the workbench opened');
-  const { page } = workbench;
+  const { page } = workbench();
   try {
     await runFromCommandPalette(page, 'Spec-Kit: Implement Spec-Kit Tasks');
     // Until the engine is ready it says implementing is not available yet; with the engine it asks for

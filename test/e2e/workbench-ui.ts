@@ -1,8 +1,33 @@
 // What e2e tests do to the web workbench, in the selectors that hold for VS Code 1.100's DOM.
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { after, before } from 'node:test';
 import type { Locator, Page } from 'playwright-core';
+import { copyFixtureWorkspace, type WorkspaceCopy } from '../harness/fixture-workspace';
 import { repoRoot } from '../harness/paths';
+import { openWorkbench, type Workbench } from '../harness/workbench';
+
+/**
+ * For an e2e file: opens a fresh copy of test/fixtures/workspaces/<fixture> in its own workbench before
+ * the file's tests and closes both after them. Call at the top level; the returned getter gives the
+ * workbench inside a test.
+ */
+export function useWorkbench(fixture: string): () => Workbench {
+  let workspace: WorkspaceCopy | undefined;
+  let workbench: Workbench | undefined;
+  before(async () => {
+    workspace = await copyFixtureWorkspace(fixture);
+    workbench = await openWorkbench({ folder: workspace.dir, extensionDevelopmentPath: repoRoot });
+  });
+  after(async () => {
+    await workbench?.close();
+    await workspace?.dispose();
+  });
+  return () => {
+    if (workbench === undefined) throw new Error(`the workbench on '${fixture}' is not open (did before() fail?)`);
+    return workbench;
+  };
+}
 
 /** Opens the command palette and runs the command whose palette label is `label` ("Category: Title"). */
 export async function runFromCommandPalette(page: Page, label: string, timeoutMs = 60_000): Promise<void> {

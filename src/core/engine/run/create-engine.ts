@@ -12,7 +12,8 @@ import { RunStore, newRunId } from '../journal/run-store';
 import { stateDirFor } from '../journal/state-dir';
 import { rollbackRun } from '../journal/rollback';
 import { sha256 } from '../journal/hash';
-import { liveEdits } from '../journal/fold';
+import { liveEdits, type RunState } from '../journal/fold';
+import { taskRefOf, writeTaskDone } from '../../speckit/tasks-writer';
 import { chooseFeatureOrThrow, findProjects, planSpecKitFeature, PlanError } from '../orchestrators/spec-kit-planner';
 import { approveAndSaveFallbackPlan, draftFallbackPlan } from '../orchestrators/fallback-planner';
 import { defaultEngineSettings } from './default-settings';
@@ -196,9 +197,11 @@ export function createEngine(ports: EnginePorts): Engine {
             }
           }
         }
+        const unticked = skippedAny(report) ? [] : await untickRolledBack(root, stored.state, options.taskKey, signal);
         return {
           restored,
           deleted,
+          unticked,
           skipped: [
             ...report.conflicts.filter((c) => !agreed.includes(c.path) || options.force).map((c) => ({ path: c.path, reason: 'changed after the run; kept as it is' })),
             ...report.unrestorable.map((u) => ({ path: u.path, reason: u.reason })),
@@ -215,6 +218,31 @@ export function createEngine(ports: EnginePorts): Engine {
     if (excluded.length === 0) return undefined;
     return runPlan.tasks.filter((t) => t.status !== 'skipped').map((t) => t.id);
   }
+}
+
+function skippedAny(report: { conflicts: unknown[]; unrestorable: unknown[] }): boolean {
+  return report.conflicts.length > 0 || report.unrestorable.length > 0;
+}
+
+/** Sets the ticks the run made back to `[ ]` (only when all its files came back), matching tasks by id and text. */
+async function untickRolledBack(root: string, state: RunState, taskKey: string | undefined, signal: AbortSignal): Promise<string[]> {
+  if (state.tasksPath === undefined) return [];
+  const path = resolve(root, state.tasksPath);
+  const read = await readTextFile(path, signal);
+  if (read.kind !== 'ok') return [];
+  const doc = parseTasks(read.text);
+  const byKey = new Map(doc.tasks.map((t) => [t.key, t]));
+  const unticked: string[] = [];
+  for (const match of matchTasks(state.tasks, doc.tasks.map((t) => ({ key: t.key, id: t.id, text: t.description })))) {
+    if (match.kind !== 'same' && match.kind !== 'renumbered') continue;
+    if (taskKey !== undefined && match.journal.key !== taskKey) continue;
+    if (state.taskStatus.get(match.journal.key) !== 'done') continue;
+    const task = byKey.get(match.current.key);
+    if (!task?.done) continue;
+    const result = await writeTaskDone(path, taskRefOf(task), false, signal);
+    if (result.ok && result.changed) unticked.push(task.id);
+  }
+  return unticked;
 }
 
 /** What `Run.plan` says before the plan exists (a run started from options plans asynchronously). */

@@ -236,6 +236,8 @@ export interface RollbackOptions {
 export interface RollbackResult {
   restored: string[];
   deleted: string[];
+  /** Task ids set back to `[ ]` in tasks.md because their work was rolled back. */
+  unticked: string[];
   /** Files left as they are: the user edited them afterwards and did not agree to overwrite. */
   skipped: { path: string; reason: string }[];
 }

@@ -158,3 +158,30 @@ export async function snapshot(dir: string): Promise<Map<string, string>> {
 export function eventsOf<T extends EngineEvent['type']>(events: readonly EngineEvent[], type: T): Extract<EngineEvent, { type: T }>[] {
   return events.filter((e): e is Extract<EngineEvent, { type: T }> => e.type === type);
 }
+
+/** A one-feature spec-kit project in a temp dir with the given tasks.md body (and a spec citing nothing). */
+export async function makeProject(tasksMarkdown: string, files: Record<string, string> = {}): Promise<string> {
+  const { mkdir, writeFile } = await import('node:fs/promises');
+  const dir = await mkdtemp(join(tmpdir(), 'orchestra-proj-'));
+  await mkdir(join(dir, '.specify', 'memory'), { recursive: true });
+  await mkdir(join(dir, 'specs', '001-demo'), { recursive: true });
+  await writeFile(join(dir, 'specs', '001-demo', 'tasks.md'), tasksMarkdown);
+  for (const [rel, text] of Object.entries(files)) {
+    await mkdir(join(dir, rel, '..'), { recursive: true });
+    await writeFile(join(dir, rel), text);
+  }
+  return dir;
+}
+
+export const toolCall = (name: string, input: Record<string, unknown>): MockReply => ({ type: 'message', content: [{ type: 'tool_use', name, input }] });
+export const complete = (files: string[] = []): MockReply => toolCall('complete_task', { summary: 'done', files_touched: files });
+
+/** The tool results the model got back on its latest turn. */
+export function toolResults(request: RecordedRequest): { content: string; isError: boolean }[] {
+  const messages = bodyOf(request).messages ?? [];
+  const last = messages[messages.length - 1]?.content;
+  if (!Array.isArray(last)) return [];
+  return last
+    .filter((b: unknown): b is { type: 'tool_result'; content: unknown; is_error?: boolean } => typeof b === 'object' && b !== null && 'type' in b && b.type === 'tool_result')
+    .map((b) => ({ content: typeof b.content === 'string' ? b.content : JSON.stringify(b.content), isError: b.is_error === true }));
+}

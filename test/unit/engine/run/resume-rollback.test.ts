@@ -1,0 +1,97 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { startMockAnthropic, reply, type MockReply, type RecordedRequest } from '../../../mock-anthropic';
+import { copyExample, eventsOf, jobOf, removeDir, snapshot, startHarness, testSettings, wellBehaved } from './harness';
+
+test('resume after an interruption: nothing redone, nothing lost; rollback puts every file back', async () => {
+  const dir = await copyExample();
+  const before = await snapshot(dir);
+  const mock = await startMockAnthropic({ latencyMs: 5 });
+  try {
+    const exists = (path: string) => existsSync(join(dir, path));
+    mock.setHandler(wellBehaved(exists));
+    const first = await startHarness({ dir, mock });
+    const run = first.engine.start({ root: dir, settings: testSettings });
+    // Interrupt once T004 and T005 are done: the run is in the middle of its third phase.
+    run.onEvent((e) => {
+      if (e.type === 'task-status' && e.status === 'done' && (e.taskKey === 'T005' || e.taskKey === 'T004')) {
+        const done = eventsOf(run.events(), 'task-status').filter((x) => x.status === 'done').map((x) => x.taskKey);
+        if (done.includes('T004') && done.includes('T005')) run.cancel('interrupted by the test');
+      }
+    });
+    const interrupted = await run.done;
+    assert.equal(interrupted.outcome, 'cancelled');
+    const doneFirst = eventsOf(run.events(), 'task-status').filter((e) => e.status === 'done').map((e) => e.taskKey);
+    assert.ok(doneFirst.length >= 5 && doneFirst.length < 10, `done before the interruption: ${doneFirst.join(', ')}`);
+    const requestsBefore = mock.requests.length;
+
+    // A new engine (as after a restart) finds the run and resumes it.
+    const second = await startHarness({ dir, mock });
+    const found = await second.engine.findInterruptedRuns(dir);
+    assert.deepEqual(found.map((r) => r.runId), [run.id]);
+    assert.equal(found[0]?.tasksDone, doneFirst.length);
+    const resumed = await second.engine.resume({ root: dir, runId: run.id, settings: testSettings });
+    const result = await resumed.done;
+    assert.equal(result.outcome, 'completed', result.message);
+    assert.equal(result.runId, run.id);
+
+    const afterResume = mock.requests.slice(requestsBefore);
+    const redone = afterResume.map(jobOf).filter((job) => job !== undefined && doneFirst.includes(job));
+    assert.deepEqual(redone, [], 'no request for a task finished before the interruption');
+    const tasksMd = readFileSync(join(dir, 'specs/001-todo-api/tasks.md'), 'utf8');
+    assert.equal((tasksMd.match(/- \[X\] T0/g) ?? []).length, 10);
+    for (const file of ['src/index.js', 'src/errors.js', 'src/ids.js', 'test/todo-store.test.js', 'test/complete.test.js', 'src/todo-store.js', 'src/http-handler.js', 'docs/api.md']) {
+      assert.ok(existsSync(join(dir, file)), file);
+    }
+    assert.deepEqual(await second.engine.findInterruptedRuns(dir), []);
+
+    // Roll the whole run back: every file as before (created ones deleted, README.md restored, ticks undone).
+    const rolled = await second.engine.rollback({ root: dir, runId: run.id });
+    assert.ok(rolled.deleted.includes('src/index.js'));
+    assert.ok(rolled.restored.includes('README.md'));
+    assert.deepEqual(rolled.skipped, []);
+    const after = await snapshot(dir);
+    assert.deepEqual([...after.keys()].sort(), [...before.keys()].sort());
+    for (const [path, text] of before) assert.equal(after.get(path), text, path);
+  } finally {
+    await mock.close();
+    await removeDir(dir);
+  }
+});
+
+test('the API failing under the run (429, 529, 500, a cut stream, an SSE error): the run finishes, nothing applied twice', async () => {
+  const h = await startHarness({ latencyMs: 0 });
+  try {
+    const faults = new Map<string, MockReply>([
+      ['T002', reply.rateLimited(0)],
+      ['T003', reply.overloaded()],
+      ['T004', reply.serverError()],
+      ['T006', reply.cutAfter(3)],
+      ['T008', reply.sseErrorAfter(3)],
+    ]);
+    const base = wellBehaved((path) => existsSync(join(h.dir, path)));
+    h.mock.setHandler((request: RecordedRequest) => {
+      const job = jobOf(request);
+      const fault = job !== undefined ? faults.get(job) : undefined;
+      if (fault && job !== undefined) {
+        faults.delete(job);
+        return fault;
+      }
+      return base(request);
+    });
+    const run = h.engine.start({ root: h.dir, settings: testSettings });
+    const result = await run.done;
+    assert.equal(result.outcome, 'completed', result.message);
+    assert.equal(faults.size, 0, 'every fault was served');
+    const applied = eventsOf(run.events(), 'proposal-applied').map((e) => `${e.taskKey}:${e.path}`);
+    assert.equal(applied.length, new Set(applied).size, `each task's file applied once: ${applied.join(', ')}`);
+    assert.equal(applied.length, 10);
+    const journal = readFileSync(join(result.journalDir, 'journal.jsonl'), 'utf8');
+    const appliedRecords = journal.split('\n').filter((l) => l.includes('"edit-applied"')).length;
+    assert.equal(appliedRecords, applied.length);
+  } finally {
+    await h.close();
+  }
+});

@@ -1,12 +1,14 @@
 import type { CliIo } from './cli-io';
+import { runImplementCommand } from './implement-command';
 import { runTasksCommand } from './tasks-command';
 
-export type { CliIo } from './cli-io';
+export type { CliIo, TerminalInput } from './cli-io';
 
 export const USAGE = `usage: speckit-orchestra <command> [options]
 
 commands:
   tasks      show the chosen feature's phases, tasks, dependencies and critical path
+  implement  implement the feature's tasks with a team of agents (or --dry-run to see the plan)
 
 Run 'speckit-orchestra <command> --help' for a command's options.
 `;
@@ -23,6 +25,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       return command === undefined ? 2 : 0;
     case 'tasks':
       return runTasksCommand(rest, io, signal);
+    case 'implement':
+      return runImplementCommand(rest, io, signal);
     default:
       io.stderr.write(`speckit-orchestra: unknown command '${command}'\n${USAGE}`);
       return 2;

@@ -1,14 +1,64 @@
-import { runCli } from './cli';
+import { createInterface } from 'node:readline/promises';
+import { runCli, type TerminalInput } from './cli';
 
 const controller = new AbortController();
-process.once('SIGINT', () => controller.abort(new Error('interrupted')));
+let interrupts = 0;
+/** The first Ctrl-C cancels cleanly (the journal keeps the run resumable); the second exits at once. */
+function interrupt(): void {
+  interrupts++;
+  if (interrupts === 1) {
+    process.stderr.write('\nspeckit-orchestra: cancelling; the run stays resumable (press Ctrl-C again to exit at once)\n');
+    controller.abort(new Error('interrupted'));
+    return;
+  }
+  process.exit(130);
+}
+process.on('SIGINT', interrupt);
+process.on('SIGTERM', interrupt);
 
-void runCli(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd(), signal: controller.signal }).then(
-  (code) => {
-    process.exitCode = code;
-  },
+/**
+ * Questions on a TTY, one readline interface per question: between questions stdin is left alone, so it
+ * neither keeps the process alive nor swallows Ctrl-C (readline in terminal mode turns it into its own event,
+ * passed on here as the process's interrupt).
+ */
+const terminal: TerminalInput | undefined =
+  process.stdin.isTTY === true
+    ? {
+        async question(prompt, signal) {
+          if (signal.aborted) return undefined;
+          const rl = createInterface({ input: process.stdin, output: process.stdout, terminal: true });
+          let closed = false;
+          rl.on('SIGINT', interrupt);
+          rl.on('close', () => (closed = true));
+          try {
+            return await rl.question(prompt, { signal });
+          } catch (error) {
+            if (signal.aborted || closed) return undefined;
+            throw error;
+          } finally {
+            rl.close();
+          }
+        },
+      }
+    : undefined;
+
+void runCli(process.argv.slice(2), {
+  stdout: process.stdout,
+  stderr: process.stderr,
+  env: process.env,
+  cwd: process.cwd(),
+  signal: controller.signal,
+  ...(terminal ? { terminal } : {}),
+}).then(
+  (code) => exit(code),
   (error: unknown) => {
     process.stderr.write(`speckit-orchestra: ${error instanceof Error ? error.message : String(error)}\n`);
-    process.exitCode = 1;
+    exit(1);
   },
 );
+
+/** Sets the exit code and lets output drain; idle keep-alive sockets of the model client must not hold the process. */
+function exit(code: number): void {
+  process.exitCode = code;
+  setTimeout(() => process.exit(code), 500).unref();
+}

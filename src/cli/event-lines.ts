@@ -1,0 +1,122 @@
+import { assertNever, type EngineEvent, type RunView, type UsageTotals } from '../protocol/engine-events';
+import type { TextStyle } from './render-tasks-text';
+
+/** One event as a line: `notable` lines stay on screen above the live view; the rest only go to logs. */
+export interface EventLine {
+  text: string;
+  notable: boolean;
+}
+
+/** `12`, `12.3k`, `1.20M`: token counts a person reads at a glance. */
+export function formatTokens(n: number): string {
+  if (n < 1000) return String(n);
+  if (n < 1_000_000) return `${(n / 1000).toFixed(1)}k`;
+  return `${(n / 1_000_000).toFixed(2)}M`;
+}
+
+export function formatUsd(usd: number, estimated = false): string {
+  return `${estimated ? '~' : ''}$${usd.toFixed(usd > 0 && usd < 0.01 ? 4 : 2)}`;
+}
+
+export function formatUsage(usage: UsageTotals, budgetUsd: number | undefined): string {
+  const cache = usage.cacheReadInputTokens + usage.cacheCreationInputTokens > 0 ? ` · cache ${formatTokens(usage.cacheReadInputTokens)} read, ${formatTokens(usage.cacheCreationInputTokens)} written` : '';
+  const budget = budgetUsd === undefined ? '' : ` of ${formatUsd(budgetUsd)}`;
+  return `tokens ${formatTokens(usage.inputTokens)} in · ${formatTokens(usage.outputTokens)} out${cache} · ${formatUsd(usage.costUsd, usage.estimated)}${budget}`;
+}
+
+/** `T004` for a task key the run announced; the key itself otherwise (validation work has no task). */
+function taskLabel(view: RunView, taskKey: string): string {
+  return view.tasks.get(taskKey)?.id ?? taskKey;
+}
+
+/**
+ * Describes an event against the view as it was *before* the event was folded in (a finished worker or a
+ * decided proposal is still there to be named). Undefined: nothing worth a line (trace and debug logs).
+ */
+export function describeEvent(event: EngineEvent, view: RunView, style: TextStyle): EventLine | undefined {
+  switch (event.type) {
+    case 'run-started': {
+      const done = event.tasks.filter((t) => t.status === 'done').length;
+      const already = done > 0 ? ` (${done} done already)` : '';
+      return { text: style.heading(`${event.resumed ? 'Resumed' : 'Started'} run ${event.runId} on ${event.featureId}: ${event.tasks.length} tasks in ${event.phases.length} phases${already}`), notable: true };
+    }
+    case 'task-status': {
+      const label = taskLabel(view, event.taskKey);
+      const message = event.message !== undefined ? `: ${event.message}` : '';
+      switch (event.status) {
+        case 'done':
+          return { text: `${style.done('done')}      ${label}${message}`, notable: true };
+        case 'failed':
+          return { text: `${style.warn('failed')}    ${label}${message}`, notable: true };
+        case 'skipped':
+        case 'cancelled':
+          return { text: `${style.warn(event.status.padEnd(9))} ${label}${message}`, notable: true };
+        case 'running':
+          // Back to running after a decision says nothing the decision line did not.
+          if (event.role === undefined && event.message === undefined) return undefined;
+          return { text: `running   ${label}${event.role !== undefined ? ` (${event.role})` : ''}${message}`, notable: event.message !== undefined };
+        case 'awaiting-approval':
+          return { text: `waiting   ${label} for an approval${message}`, notable: false };
+        case 'pending':
+        case 'ready':
+          return { text: `${event.status.padEnd(9)} ${label}${message}`, notable: false };
+        default:
+          return assertNever(event.status);
+      }
+    }
+    case 'worker-started':
+      return { text: `worker    ${taskLabel(view, event.taskKey)} ${event.role} started on ${event.model}`, notable: false };
+    case 'worker-activity': {
+      const worker = view.workers.get(event.workerId);
+      const who = worker ? `${taskLabel(view, worker.taskKey)} ${worker.role}` : event.workerId;
+      return { text: `worker    ${who}: ${event.activity}`, notable: false };
+    }
+    case 'worker-finished': {
+      const worker = view.workers.get(event.workerId);
+      const who = worker ? `${taskLabel(view, worker.taskKey)} ${worker.role}` : event.workerId;
+      const summary = event.summary !== undefined ? ` — ${event.summary}` : '';
+      return { text: `worker    ${who} ${event.outcome}${summary}`, notable: event.outcome === 'failed' };
+    }
+    case 'proposal-pending': {
+      const p = event.proposal;
+      return { text: `proposal  ${taskLabel(view, p.taskKey)} ${p.role}: ${p.kind} ${p.path}${p.reason !== undefined ? ` — ${p.reason}` : ''}`, notable: false };
+    }
+    case 'proposal-decided': {
+      const p = view.pending.get(event.proposalId);
+      // A policy accepted it without it ever pending: the `wrote` line that follows names it.
+      if (!p && event.outcome === 'accepted') return undefined;
+      const what = p ? `${taskLabel(view, p.taskKey)} ${p.kind} ${p.path}` : `edit ${event.proposalId.slice(0, 8)}`;
+      const feedback = event.feedback !== undefined ? `: ${event.feedback}` : '';
+      const outcome = event.outcome === 'accepted' || event.outcome === 'accepted-with-edits' ? style.done(event.outcome) : style.warn(event.outcome);
+      return { text: `decision  ${what} ${outcome}${feedback}`, notable: event.outcome !== 'accepted' };
+    }
+    case 'proposal-applied':
+      return { text: `${style.accent('wrote')}     ${taskLabel(view, event.taskKey)} ${event.kind} ${event.path}`, notable: true };
+    case 'usage':
+      return { text: `usage     ${formatUsage(event.totals, view.budgetUsd)}`, notable: false };
+    case 'finding': {
+      const where = event.path !== undefined ? ` ${event.path}${event.line !== undefined ? `:${event.line}` : ''}` : '';
+      const severity = event.severity === 'info' ? event.severity : style.warn(event.severity);
+      return { text: `finding   ${event.source} ${severity}${where}: ${event.message}`, notable: true };
+    }
+    case 'log':
+      switch (event.level) {
+        case 'trace':
+        case 'debug':
+          return undefined;
+        case 'info':
+          return { text: `note      ${event.message}`, notable: false };
+        case 'warn':
+        case 'error':
+          return { text: `${style.warn(event.level.padEnd(9))} ${event.message}`, notable: true };
+        default:
+          return assertNever(event.level);
+      }
+    case 'run-finished': {
+      const text = `Run ${event.outcome}: ${event.message}`;
+      return { text: style.heading(event.outcome === 'completed' ? style.done(text) : style.warn(text)), notable: true };
+    }
+    default:
+      return assertNever(event);
+  }
+}

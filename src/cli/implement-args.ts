@@ -1,0 +1,149 @@
+import { parseArgs } from 'node:util';
+import type { ApprovalPolicy } from '../core/engine';
+
+export const IMPLEMENT_USAGE = `usage: speckit-orchestra implement [--workspace DIR] [--feature X] [--request "text"]
+                                   [--approve ask|tests|all] [--max-workers N] [--task T012]...
+                                   [--dry-run | --resume [RUN_ID] | --rollback [RUN_ID]] [--yes]
+
+Implements a spec-kit feature's tasks.md with a team of agents: phases in order, [P] tasks in parallel,
+every edit through the approval gate, each finished task ticked [X] in tasks.md. Without a spec-kit project,
+--request describes the change and a plan is drafted for your approval first.
+
+options:
+  --workspace DIR     the project folder (default: the current folder)
+  --feature X         the feature: folder name (003-payment-integration), number (003), slug or a path
+                      inside it. Without it: SPECIFY_FEATURE_DIRECTORY, .specify/feature.json,
+                      SPECIFY_FEATURE, the git branch, or the only feature
+  --request "text"    what to build when there is no spec-kit project (or a focus for the run)
+  --approve POLICY    ask: every edit is shown as a diff to accept or reject (needs a terminal);
+                      tests: edits of test files are written at once, the rest are asked;
+                      all: every edit is written at once (default: ask)
+  --max-workers N     at most N workers at once on [P] tasks (default: the plan's strategy)
+  --task T012         run only this task; repeat, or separate ids with commas
+  --dry-run           show the plan, schedule, worker roles, strategy and cost forecast; no model is
+                      called and no API key is needed
+  --resume [RUN_ID]   continue an interrupted run (default: the newest); completed tasks are not redone
+  --rollback [RUN_ID] restore every file a run changed and delete the files it created (default: the
+                      newest run); with --task, only that task's edits
+  -y, --yes           answer yes to hooks, checklist and command questions (needed without a terminal)
+  -h, --help          show this help
+
+environment: ANTHROPIC_API_KEY (required unless --dry-run or --rollback), ANTHROPIC_BASE_URL, NO_COLOR
+
+exit codes: 0 every task done; 1 a task failed, or the run was cancelled or over budget; 2 bad input;
+            3 an edit or a required confirmation needed an answer and there was no terminal to ask
+`;
+
+export type ImplementAction =
+  | { kind: 'run' }
+  | { kind: 'dry-run' }
+  /** `runId` undefined: the newest interrupted run. */
+  | { kind: 'resume'; runId?: string }
+  /** `runId` undefined: the newest run. */
+  | { kind: 'rollback'; runId?: string };
+
+export interface ImplementArgs {
+  action: ImplementAction;
+  /** As given; resolved against the current folder by the command. */
+  workspace: string;
+  feature?: string;
+  request?: string;
+  approvalPolicy: ApprovalPolicy;
+  maxWorkers?: number;
+  /** Task ids to run (or roll back), in the order given, without duplicates. */
+  tasks: string[];
+  yes: boolean;
+  help: boolean;
+}
+
+/** Bad input: one line on stderr, exit code 2. */
+export class ArgumentProblem {
+  constructor(readonly message: string) {}
+}
+
+const POLICIES: Record<string, ApprovalPolicy> = { ask: 'ask', tests: 'auto-approve-tests', all: 'auto-approve-all' };
+
+/** Flags whose value is optional: `--resume` alone means "the newest run". */
+const OPTIONAL_VALUE_FLAGS = new Set(['--resume', '--rollback']);
+
+/**
+ * `node:util` parseArgs has no optional values, so `--resume` (alone, or followed by another option) is
+ * rewritten to `--resume=` before parsing; `--resume ID` and `--resume=ID` pass through.
+ */
+function withOptionalValues(argv: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] ?? '';
+    const next = argv[i + 1];
+    if (OPTIONAL_VALUE_FLAGS.has(arg) && (next === undefined || next.startsWith('-'))) out.push(`${arg}=`);
+    else out.push(arg);
+  }
+  return out;
+}
+
+export function parseImplementArgs(argv: readonly string[]): ImplementArgs | ArgumentProblem {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: withOptionalValues(argv),
+      options: {
+        workspace: { type: 'string' },
+        feature: { type: 'string' },
+        request: { type: 'string' },
+        approve: { type: 'string', default: 'ask' },
+        'max-workers': { type: 'string' },
+        task: { type: 'string', multiple: true },
+        'dry-run': { type: 'boolean', default: false },
+        resume: { type: 'string' },
+        rollback: { type: 'string' },
+        yes: { type: 'boolean', short: 'y', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (error) {
+    return new ArgumentProblem(error instanceof Error ? error.message : String(error));
+  }
+
+  const approvalPolicy = POLICIES[values.approve];
+  if (approvalPolicy === undefined) return new ArgumentProblem(`--approve must be ask, tests or all, not '${values.approve}'`);
+
+  let maxWorkers: number | undefined;
+  if (values['max-workers'] !== undefined) {
+    const text = values['max-workers'];
+    maxWorkers = /^\d+$/.test(text) ? Number(text) : Number.NaN;
+    if (!Number.isInteger(maxWorkers) || maxWorkers < 1 || maxWorkers > 64) return new ArgumentProblem(`--max-workers must be a whole number from 1 to 64, not '${text}'`);
+  }
+
+  const tasks = [...new Set((values.task ?? []).flatMap((t) => t.split(',')).map((t) => t.trim()).filter((t) => t !== ''))];
+  const badTask = tasks.find((t) => !/^[A-Za-z]+\d+[A-Za-z]?(?:#\d+)?$/.test(t));
+  if (badTask !== undefined) return new ArgumentProblem(`--task expects task ids such as T012, not '${badTask}'`);
+
+  const chosen = [values['dry-run'] ? '--dry-run' : '', values.resume !== undefined ? '--resume' : '', values.rollback !== undefined ? '--rollback' : ''].filter((f) => f !== '');
+  if (chosen.length > 1) return new ArgumentProblem(`${chosen.join(' and ')} cannot be combined`);
+
+  let action: ImplementAction;
+  if (values['dry-run']) action = { kind: 'dry-run' };
+  else if (values.resume !== undefined) action = values.resume === '' ? { kind: 'resume' } : { kind: 'resume', runId: values.resume };
+  else if (values.rollback !== undefined) action = values.rollback === '' ? { kind: 'rollback' } : { kind: 'rollback', runId: values.rollback };
+  else action = { kind: 'run' };
+
+  if (action.kind === 'rollback' && tasks.length > 1) return new ArgumentProblem('--rollback takes at most one --task');
+  if ((action.kind === 'resume' || action.kind === 'rollback') && (values.feature !== undefined || values.request !== undefined)) {
+    return new ArgumentProblem(`--${action.kind} continues a recorded run: --feature and --request do not apply`);
+  }
+  if (values.request !== undefined && values.request.trim() === '') return new ArgumentProblem('--request needs a description of the change');
+
+  return {
+    action,
+    workspace: values.workspace ?? '.',
+    ...(values.feature !== undefined ? { feature: values.feature } : {}),
+    ...(values.request !== undefined ? { request: values.request } : {}),
+    approvalPolicy,
+    ...(maxWorkers !== undefined ? { maxWorkers } : {}),
+    tasks,
+    yes: values.yes,
+    help: values.help,
+  };
+}

@@ -1,0 +1,284 @@
+import { stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import {
+  createEngine,
+  type Approver,
+  type ConfirmRequest,
+  type Engine,
+  type EngineSettings,
+  type LlmProvider,
+  type Run,
+  type RunResult,
+} from '../core/engine';
+import { NodeCommandRunner } from '../core/engine/commands/node-command-runner';
+import { NodeWorkspace } from '../core/engine/workspace/node-workspace';
+import { AnthropicProvider } from '../core/llm/anthropic-provider';
+import type { Logger } from '../core/util/logger';
+import type { CliIo } from './cli-io';
+import { formatUsage } from './event-lines';
+import { ArgumentProblem, IMPLEMENT_USAGE, parseImplementArgs, type ImplementArgs } from './implement-args';
+import { listRecordedRuns } from './recorded-runs';
+import { renderPlanText } from './render-plan-text';
+import { chooseStyle, type TextStyle } from './render-tasks-text';
+import { RunRenderer } from './run-renderer';
+import { terminalApprover, terminalConfirm } from './terminal-questions';
+
+const NAME = 'speckit-orchestra implement';
+
+/** Exit codes, as documented in the usage text and the README. */
+export const EXIT = { done: 0, failed: 1, badInput: 2, unanswered: 3 } as const;
+
+/** A failure the user can fix by changing the command line: one line on stderr, exit code 2. */
+class BadInput extends Error {}
+
+const NO_MODEL_MESSAGE = 'a dry run calls no model, and without a spec-kit tasks.md the plan has to be drafted by one: run without --dry-run to draft it (you approve it before anything runs)';
+
+/** The dry run's provider: any call is a bug in the promise "no model is called". */
+class NoModelProvider implements LlmProvider {
+  readonly id = 'none';
+  called = false;
+  async send(): Promise<never> {
+    this.called = true;
+    throw new BadInput(NO_MODEL_MESSAGE);
+  }
+}
+
+interface Context {
+  args: ImplementArgs;
+  io: CliIo;
+  signal: AbortSignal;
+  root: string;
+  style: TextStyle;
+  /** Set when a required confirmation had nobody to answer it. */
+  unanswered: ConfirmRequest | undefined;
+  renderer: RunRenderer | undefined;
+}
+
+export async function runImplementCommand(argv: readonly string[], io: CliIo, signal: AbortSignal): Promise<number> {
+  const args = parseImplementArgs(argv);
+  if (args instanceof ArgumentProblem) return fail(io, EXIT.badInput, `${args.message} (see --help)`);
+  if (args.help) {
+    io.stdout.write(IMPLEMENT_USAGE);
+    return EXIT.done;
+  }
+  const context: Context = { args, io, signal, root: resolve(io.cwd, args.workspace), style: chooseStyle(io.stdout.isTTY === true, io.env), unanswered: undefined, renderer: undefined };
+  try {
+    return await dispatch(context);
+  } catch (error) {
+    if (error instanceof BadInput || (error instanceof Error && (error.name === 'PlanError' || error.name === 'InvalidRunIdError'))) return fail(io, EXIT.badInput, error.message);
+    throw error;
+  } finally {
+    context.renderer?.close();
+  }
+}
+
+async function dispatch(context: Context): Promise<number> {
+  const { args, io } = context;
+  const info = await stat(context.root).catch(() => undefined);
+  if (!info?.isDirectory()) throw new BadInput(`workspace folder not found: ${context.root}`);
+
+  const action = args.action;
+  switch (action.kind) {
+    case 'dry-run': {
+      const provider = new NoModelProvider();
+      const engine = engineFor(context, provider, undefined);
+      const plan = await engine.plan(planOptions(context)).catch((error: unknown) => {
+        // However the engine wraps it, a call to the no-model provider is the fallback plan's draft.
+        if (provider.called && !(error instanceof BadInput)) throw new BadInput(NO_MODEL_MESSAGE, { cause: error });
+        throw error;
+      });
+      io.stdout.write(renderPlanText(plan, io.cwd, context.style));
+      return EXIT.done;
+    }
+    case 'rollback':
+      return rollBack(context, action.runId);
+    case 'run':
+    case 'resume': {
+      const key = io.env['ANTHROPIC_API_KEY'];
+      if (key === undefined || key.trim() === '') throw new BadInput('ANTHROPIC_API_KEY is not set: export your Anthropic API key, or use --dry-run to see the plan without a model');
+      if (args.approvalPolicy === 'ask' && io.terminal === undefined) {
+        return fail(io, EXIT.unanswered, 'every edit needs your approval (--approve ask) and there is no terminal to ask: run it in a terminal, or choose --approve tests or --approve all. Nothing was run.');
+      }
+      const baseURL = io.env['ANTHROPIC_BASE_URL'];
+      const provider = new AnthropicProvider({ apiKey: async () => key, baseURL: baseURL === undefined || baseURL === '' ? undefined : baseURL, logger: loggerFor(context) });
+      const engine = engineFor(context, provider, io.terminal !== undefined ? terminalApprover(io.terminal, questionDeps(context)) : undefined);
+      const run = action.kind === 'run' ? await startRun(context, engine) : await resumeRun(context, engine, action.runId);
+      return follow(context, run);
+    }
+    default: {
+      const never: never = action;
+      throw new Error(`unexpected action ${JSON.stringify(never)}`);
+    }
+  }
+}
+
+function engineFor(context: Context, provider: LlmProvider, approver: Approver | undefined): Engine {
+  return createEngine({
+    provider,
+    workspace: (root) => new NodeWorkspace(root),
+    commandRunner: new NodeCommandRunner(),
+    confirm: terminalConfirm({
+      ...questionDeps(context),
+      terminal: context.io.terminal,
+      yes: context.args.yes,
+      onUnanswered: (request) => {
+        context.unanswered ??= request;
+      },
+    }),
+    ...(approver ? { approver } : {}),
+    logger: loggerFor(context),
+  });
+}
+
+function questionDeps(context: Context) {
+  return {
+    out: context.io.stdout,
+    style: context.style,
+    pause: () => context.renderer?.suspend(),
+    resume: () => context.renderer?.resume(),
+  };
+}
+
+/** Engine warnings and errors that are not run events (a retried model call, a journal problem). */
+function loggerFor(context: Context): Logger {
+  const write = (level: string, message: string | Error): void => {
+    const text = `${level}: ${message instanceof Error ? message.message : message}`;
+    if (context.renderer && context.io.stdout.isTTY === true) context.renderer.note(context.style.dim(text));
+    else context.io.stderr.write(`${NAME}: ${text}\n`);
+  };
+  return { trace: () => undefined, debug: () => undefined, info: () => undefined, warn: (m) => write('warning', m), error: (m) => write('error', m) };
+}
+
+function settingsOf(args: ImplementArgs, io: CliIo): Partial<EngineSettings> {
+  return {
+    approvalPolicy: args.approvalPolicy,
+    interactiveApproval: io.terminal !== undefined,
+    ...(args.maxWorkers !== undefined ? { maxWorkers: args.maxWorkers } : {}),
+  };
+}
+
+function planOptions(context: Context) {
+  const { args, io, signal, root } = context;
+  return {
+    root,
+    ...(args.feature !== undefined ? { feature: args.feature } : {}),
+    ...(args.request !== undefined ? { request: args.request } : {}),
+    ...(args.tasks.length > 0 ? { onlyTasks: args.tasks } : {}),
+    settings: settingsOf(args, io),
+    env: io.env,
+    signal,
+  };
+}
+
+async function startRun(context: Context, engine: Engine): Promise<Run> {
+  const { io, root, style } = context;
+  const interrupted = await engine.findInterruptedRuns(root);
+  const plan = await engine.plan(planOptions(context));
+  for (const r of interrupted.filter((x) => x.featureId === plan.feature.id)) {
+    io.stdout.write(style.warn(`Run ${r.runId} of ${r.featureId} was interrupted (${r.tasksDone}/${r.tasksTotal} tasks done); continue it with --resume ${r.runId}\n`));
+  }
+  const todo = plan.tasks.filter((t) => !t.alreadyDone).length;
+  io.stdout.write(`${plan.feature.id}: ${todo} of ${plan.tasks.length} tasks to do in ${plan.schedule.length} steps, up to ${plan.strategy.maxWorkers} workers; forecast $${plan.forecast.low.toFixed(2)}–$${plan.forecast.high.toFixed(2)}\n`);
+  return engine.start(plan);
+}
+
+async function resumeRun(context: Context, engine: Engine, runId: string | undefined): Promise<Run> {
+  const interrupted = await engine.findInterruptedRuns(context.root);
+  const chosen = runId === undefined ? interrupted[0] : interrupted.find((r) => r.runId === runId);
+  if (!chosen) {
+    const known = interrupted.map((r) => r.runId).join(', ');
+    if (runId === undefined) throw new BadInput(`no interrupted run to resume in ${context.root}`);
+    throw new BadInput(`run ${runId} is not an interrupted run in ${context.root}${known === '' ? '' : `; interrupted: ${known}`}`);
+  }
+  context.io.stdout.write(`Resuming run ${chosen.runId} of ${chosen.featureId}: ${chosen.tasksDone}/${chosen.tasksTotal} tasks done\n`);
+  return engine.resume({ root: context.root, runId: chosen.runId, settings: settingsOf(context.args, context.io) });
+}
+
+/** Shows the run until it ends; Ctrl-C cancels it cleanly (the journal keeps it resumable). */
+async function follow(context: Context, run: Run): Promise<number> {
+  const { io, style } = context;
+  const renderer = new RunRenderer({ out: io.stdout, live: io.stdout.isTTY === true, style, ...(io.stdout.columns !== undefined ? { columns: io.stdout.columns } : {}) });
+  context.renderer = renderer;
+  for (const event of run.events()) renderer.handle(event);
+  const subscription = run.onEvent((event) => renderer.handle(event));
+  const onAbort = (): void => run.cancel('interrupted (Ctrl-C)');
+  if (context.signal.aborted) onAbort();
+  else context.signal.addEventListener('abort', onAbort, { once: true });
+  let result: RunResult;
+  try {
+    result = await run.done;
+  } finally {
+    context.signal.removeEventListener('abort', onAbort);
+    subscription.dispose();
+    renderer.close();
+  }
+  io.stdout.write(summaryOf(result, style));
+  return exitCodeOf(context, result);
+}
+
+function summaryOf(result: RunResult, style: TextStyle): string {
+  const { tasks } = result;
+  const lines = [
+    `${tasks.done}/${tasks.total} tasks done${tasks.failed > 0 ? `, ${tasks.failed} failed` : ''}${tasks.skipped > 0 ? `, ${tasks.skipped} skipped` : ''}${tasks.pending > 0 ? `, ${tasks.pending} not started` : ''}`,
+    formatUsage(result.usage, undefined),
+  ];
+  const uncovered = result.coverage.filter((c) => !c.covered);
+  if (result.coverage.length > 0) lines.push(`coverage: ${result.coverage.length - uncovered.length}/${result.coverage.length} requirements and stories covered${uncovered.length > 0 ? ` (uncovered: ${uncovered.map((c) => c.id).join(', ')})` : ''}`);
+  if (result.findings > 0) lines.push(`${result.findings} review finding${result.findings === 1 ? '' : 's'} (listed above)`);
+  if (result.outcome === 'cancelled' || result.outcome === 'budget-exceeded' || result.outcome === 'needs-approval' || (result.outcome === 'failed' && tasks.pending > 0)) {
+    lines.push(`continue with: ${NAME} --resume ${result.runId}`);
+  }
+  if (result.outcome !== 'completed' && tasks.done > 0) lines.push(`undo its edits with: ${NAME} --rollback ${result.runId}`);
+  if (result.journalDir !== '') lines.push(style.dim(`journal: ${result.journalDir}`));
+  return `${lines.join('\n')}\n`;
+}
+
+/** 0 only when every task is done: never for work that did not happen. */
+function exitCodeOf(context: Context, result: RunResult): number {
+  const { io } = context;
+  switch (result.outcome) {
+    case 'completed':
+      if (result.tasks.failed > 0 || result.tasks.pending > 0) return EXIT.failed;
+      return EXIT.done;
+    case 'needs-approval':
+      io.stderr.write(`${NAME}: ${result.message} Run it in a terminal to review the edit, or choose --approve all.\n`);
+      return EXIT.unanswered;
+    case 'cancelled':
+      if (context.unanswered) {
+        io.stderr.write(`${NAME}: stopped: "${context.unanswered.title}" needs an answer and there is no terminal to ask; answer it in a terminal or pass --yes.\n`);
+        return EXIT.unanswered;
+      }
+      return EXIT.failed;
+    case 'failed':
+    case 'budget-exceeded':
+      return EXIT.failed;
+    default: {
+      const never: never = result.outcome;
+      throw new Error(`unexpected outcome ${JSON.stringify(never)}`);
+    }
+  }
+}
+
+async function rollBack(context: Context, runId: string | undefined): Promise<number> {
+  const { io, root, args } = context;
+  const runs = await listRecordedRuns(root);
+  const chosen = runId ?? runs.at(-1);
+  if (chosen === undefined) throw new BadInput(`no recorded run to roll back in ${root}`);
+  if (!runs.includes(chosen)) throw new BadInput(`no run ${chosen} in ${root}${runs.length > 0 ? `; runs: ${runs.join(', ')}` : ''}`);
+  const engine = engineFor(context, new NoModelProvider(), undefined);
+  const taskKey = args.tasks[0];
+  const result = await engine.rollback({ root, runId: chosen, ...(taskKey !== undefined ? { taskKey } : {}), ...(args.yes ? { force: true } : {}), signal: context.signal });
+  const scope = taskKey === undefined ? `run ${chosen}` : `${taskKey} of run ${chosen}`;
+  io.stdout.write(`Rolled back ${scope}: ${result.restored.length} restored, ${result.deleted.length} deleted, ${result.skipped.length} left as they are\n`);
+  for (const path of result.restored) io.stdout.write(`  restored ${path}\n`);
+  for (const path of result.deleted) io.stdout.write(`  deleted  ${path}\n`);
+  for (const s of result.skipped) io.stdout.write(`  ${context.style.warn('skipped')}  ${s.path}: ${s.reason}\n`);
+  if (result.skipped.length === 0) return EXIT.done;
+  if (context.unanswered) io.stderr.write(`${NAME}: files edited since the run were left as they are: there was no terminal to ask; pass --yes to overwrite them.\n`);
+  return context.unanswered ? EXIT.unanswered : EXIT.failed;
+}
+
+function fail(io: CliIo, code: number, message: string): number {
+  io.stderr.write(`${NAME}: ${message}\n`);
+  return code;
+}

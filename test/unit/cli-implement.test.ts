@@ -1,0 +1,158 @@
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdir, readFile, cp, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { startMockAnthropic, type MockAnthropic } from '../mock-anthropic';
+import { cli, copyExample, EXAMPLE_FILES, mockEnv, snapshotTree, TASKS_MD, tickedIds } from './cli/cli-harness';
+import { feedbackIn, scriptedAgents, scriptedContent, taskIdOf } from './cli/scripted-agents';
+
+let mock: MockAnthropic;
+before(async () => {
+  mock = await startMockAnthropic({ handler: scriptedAgents() });
+});
+after(async () => {
+  await mock.close();
+});
+
+function requestsSince(start: number) {
+  return mock.requests.slice(start).filter((r) => r.path.endsWith('/messages'));
+}
+
+test('implement --approve all: every task written, tasks.md ticked, exit 0, a log with no control codes', async () => {
+  const root = await copyExample();
+  const start = mock.requests.length;
+  const result = await cli(['implement', '--workspace', root, '--approve', 'all'], { env: mockEnv(mock.url), cwd: root });
+  assert.equal(result.code, 0, result.err + result.out);
+  for (const [id, path] of Object.entries(EXAMPLE_FILES)) {
+    if (id === 'T006') continue; // T007 rewrites the file T006 created
+    assert.equal(await readFile(join(root, path), 'utf8'), scriptedContent(id, path), `${id} → ${path}`);
+  }
+  const tasks = await readFile(join(root, TASKS_MD), 'utf8');
+  assert.deepEqual(tickedIds(tasks), Object.keys(EXAMPLE_FILES));
+  const workedOn = new Set(requestsSince(start).map(taskIdOf).filter((id) => id !== undefined));
+  assert.deepEqual([...workedOn].sort(), Object.keys(EXAMPLE_FILES));
+  assert.ok(!result.out.includes('\u001b'), 'no escape codes when stdout is not a TTY');
+  assert.match(result.out, /done\s+T010/);
+  assert.match(result.out, /wrote\s+T002 create src\/errors\.js/);
+  assert.match(result.out, /Run completed/);
+  assert.match(result.out, /10\/10 tasks done/);
+});
+
+test('implement --dry-run shows schedule, roles, strategy and forecast without a request and without a key', async () => {
+  const root = await copyExample();
+  const start = mock.requests.length;
+  const before = await snapshotTree(root);
+  const result = await cli(['implement', '--dry-run', '--workspace', root], { env: { ANTHROPIC_BASE_URL: mock.url }, cwd: root });
+  assert.equal(result.code, 0, result.err);
+  assert.equal(mock.requests.length, start, 'the mock saw no request');
+  assert.match(result.out, /Schedule/);
+  assert.match(result.out, /in parallel \(2\):\n\s+T002 code-writer/);
+  assert.match(result.out, /T004 test-writer/);
+  assert.match(result.out, /why documenter: /);
+  assert.match(result.out, /Strategy\n/);
+  assert.match(result.out, /Cost forecast\n\s+\$\d+\.\d\d – \$\d+\.\d\d/);
+  assert.deepEqual(await snapshotTree(root), before, 'a dry run writes nothing');
+});
+
+test('--approve ask without a terminal: exit 3 before any model call, nothing written', async () => {
+  const root = await copyExample();
+  const start = mock.requests.length;
+  const before = await snapshotTree(root);
+  const result = await cli(['implement', '--workspace', root], { env: mockEnv(mock.url), cwd: root });
+  assert.equal(result.code, 3);
+  assert.match(result.err, /no terminal to ask/);
+  assert.equal(result.err.trim().split('\n').length, 1);
+  assert.equal(mock.requests.length, start);
+  assert.deepEqual(await snapshotTree(root), before);
+});
+
+test('--approve tests without a terminal: the first code edit stops the run with exit 3 and is not written', async () => {
+  const root = await copyExample();
+  const before = await snapshotTree(root);
+  const result = await cli(['implement', '--workspace', root, '--approve', 'tests'], { env: mockEnv(mock.url), cwd: root });
+  assert.equal(result.code, 3, result.err + result.out);
+  assert.match(result.err, /needs approval/);
+  assert.deepEqual(await snapshotTree(root), before, 'nothing written');
+});
+
+test('a scripted terminal accepts one edit and rejects another with feedback, which reaches the agent', async () => {
+  const root = await copyExample();
+  const start = mock.requests.length;
+  const asked: string[] = [];
+  let rejected = false;
+  const terminal = {
+    async question(prompt: string) {
+      asked.push(prompt);
+      if (prompt.startsWith('What should change?')) return 'export both classes by name';
+      if (prompt.includes('src/errors.js') && !rejected) {
+        rejected = true;
+        return 'n';
+      }
+      return 'y';
+    },
+  };
+  const result = await cli(['implement', '--workspace', root], { env: mockEnv(mock.url), cwd: root, terminal });
+  assert.equal(result.code, 0, result.err + result.out);
+  assert.ok(rejected);
+  const withFeedback = requestsSince(start).filter((r) => feedbackIn(r) !== undefined);
+  assert.equal(withFeedback.length, 1);
+  assert.equal(taskIdOf(withFeedback[0]!), 'T002');
+  assert.equal(feedbackIn(withFeedback[0]!), 'export both classes by name');
+  assert.equal(await readFile(join(root, 'src/errors.js'), 'utf8'), scriptedContent('T002', 'src/errors.js', 'export both classes by name'));
+  assert.equal(await readFile(join(root, 'src/ids.js'), 'utf8'), scriptedContent('T003', 'src/ids.js'));
+  assert.match(result.out, /\+\/\/ src\/errors\.js: written by the scripted T002 worker/, 'the diff was shown');
+  assert.equal(asked.filter((p) => p.startsWith('Apply this edit')).length, 11, 'ten edits and one revision asked about');
+});
+
+/** A full `--approve all` run and then `--rollback`; returns the trees before, after the run and after the rollback. */
+async function runThenRollBack() {
+  const root = await copyExample();
+  const before = await snapshotTree(root);
+  const run = await cli(['implement', '--workspace', root, '--approve', 'all'], { env: mockEnv(mock.url), cwd: root });
+  assert.equal(run.code, 0, run.err);
+  const afterRun = await snapshotTree(root);
+  const result = await cli(['implement', '--workspace', root, '--rollback'], { env: {}, cwd: root });
+  assert.equal(result.code, 0, result.err + result.out);
+  assert.match(result.out, /Rolled back run \S+: \d+ restored, \d+ deleted, 0 left as they are/);
+  return { before, afterRun, afterRollback: await snapshotTree(root) };
+}
+
+test('--rollback restores every file the run wrote and deletes the ones it created', async () => {
+  const { before, afterRun, afterRollback } = await runThenRollBack();
+  assert.notDeepEqual(afterRun, before);
+  const withoutTasks = (tree: Map<string, string>) => new Map([...tree].filter(([path]) => path !== TASKS_MD));
+  assert.deepEqual(withoutTasks(afterRollback), withoutTasks(before));
+});
+
+test('--rollback leaves the whole tree as before, tasks.md ticks included', { todo: 'the engine rollback restores edited files but does not untick tasks.md yet' }, async () => {
+  const { before, afterRollback } = await runThenRollBack();
+  assert.deepEqual(afterRollback, before);
+});
+
+test('bad input exits 2 with one line on stderr: missing key, unknown feature, ambiguous feature, bad flag', async () => {
+  const root = await copyExample();
+  const missingKey = await cli(['implement', '--workspace', root, '--approve', 'all'], { env: { ANTHROPIC_BASE_URL: mock.url }, cwd: root });
+  assert.equal(missingKey.code, 2);
+  assert.match(missingKey.err, /ANTHROPIC_API_KEY is not set/);
+
+  const unknown = await cli(['implement', '--workspace', root, '--feature', '042', '--approve', 'all'], { env: mockEnv(mock.url), cwd: root });
+  assert.equal(unknown.code, 2);
+  assert.match(unknown.err, /042/);
+
+  await mkdir(join(root, 'specs', '002-todo-tags'), { recursive: true });
+  await cp(join(root, TASKS_MD), join(root, 'specs', '002-todo-tags', 'tasks.md'));
+  const ambiguous = await cli(['implement', '--workspace', root, '--dry-run'], { env: {}, cwd: root });
+  assert.equal(ambiguous.code, 2);
+  assert.match(ambiguous.err, /001-todo-api.*002-todo-tags|002-todo-tags.*001-todo-api/);
+
+  const badFlag = await cli(['implement', '--approve', 'sometimes'], { env: {}, cwd: root });
+  assert.equal(badFlag.code, 2);
+  const noFolder = await cli(['implement', '--dry-run', '--workspace', join(root, 'nope')], { env: {}, cwd: root });
+  assert.equal(noFolder.code, 2);
+  for (const r of [missingKey, unknown, ambiguous, badFlag, noFolder]) {
+    assert.equal(r.err.trim().split('\n').length, 1, r.err);
+    assert.equal(r.out, '');
+  }
+  assert.equal((await cli(['implement', '--workspace', root, '--rollback'], { env: {}, cwd: root })).code, 2, 'nothing to roll back');
+  await rm(root, { recursive: true, force: true });
+});

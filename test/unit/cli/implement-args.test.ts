@@ -1,0 +1,40 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ArgumentProblem, parseImplementArgs } from '../../../src/cli/implement-args';
+
+test('defaults: run in the current folder, ask for every edit', () => {
+  assert.deepEqual(parseImplementArgs([]), { action: { kind: 'run' }, workspace: '.', approvalPolicy: 'ask', tasks: [], yes: false, help: false });
+});
+
+test('every option', () => {
+  const args = parseImplementArgs(['--workspace', 'w', '--feature', '003', '--request', 'add tags', '--approve', 'tests', '--max-workers', '3', '--task', 'T012', '--task', 'T013,T012', '--yes']);
+  assert.deepEqual(args, { action: { kind: 'run' }, workspace: 'w', feature: '003', request: 'add tags', approvalPolicy: 'auto-approve-tests', maxWorkers: 3, tasks: ['T012', 'T013'], yes: true, help: false });
+  assert.equal((parseImplementArgs(['--approve', 'all']) as { approvalPolicy: string }).approvalPolicy, 'auto-approve-all');
+});
+
+test('--resume and --rollback take an optional run id', () => {
+  assert.deepEqual((parseImplementArgs(['--resume']) as { action: unknown }).action, { kind: 'resume' });
+  assert.deepEqual((parseImplementArgs(['--resume', '--approve', 'all']) as { action: unknown }).action, { kind: 'resume' });
+  assert.deepEqual((parseImplementArgs(['--resume', 'run-1']) as { action: unknown }).action, { kind: 'resume', runId: 'run-1' });
+  assert.deepEqual((parseImplementArgs(['--rollback=run-2', '--task', 'T003']) as { action: unknown }).action, { kind: 'rollback', runId: 'run-2' });
+  assert.deepEqual((parseImplementArgs(['--rollback']) as { action: unknown }).action, { kind: 'rollback' });
+});
+
+test('bad input is a problem, never a guess', () => {
+  for (const argv of [
+    ['--approve', 'sometimes'],
+    ['--max-workers', '0'],
+    ['--max-workers', '2.5'],
+    ['--max-workers', 'many'],
+    ['--task', 'rm -rf'],
+    ['--dry-run', '--resume'],
+    ['--resume', '--rollback'],
+    ['--rollback', '--task', 'T001', '--task', 'T002'],
+    ['--resume', '--feature', '001'],
+    ['--request', ' '],
+    ['--frobnicate'],
+    ['positional'],
+  ]) {
+    assert.ok(parseImplementArgs(argv) instanceof ArgumentProblem, argv.join(' '));
+  }
+});

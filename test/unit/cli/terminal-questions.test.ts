@@ -1,0 +1,63 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { ConfirmRequest, ProposalContent } from '../../../src/core/engine';
+import { PLAIN_STYLE } from '../../../src/cli/render-tasks-text';
+import { renderProposalDiff, terminalApprover, terminalConfirm } from '../../../src/cli/terminal-questions';
+
+const never = new AbortController().signal;
+const proposal = (id: string, base: string | undefined, proposed: string | undefined): ProposalContent => ({ id, taskKey: 'T002', role: 'code-writer', path: 'src/a.js', kind: base === undefined ? 'create' : proposed === undefined ? 'delete' : 'modify', base, proposed });
+
+function scripted(answers: (string | undefined)[]) {
+  const prompts: string[] = [];
+  let out = '';
+  return {
+    terminal: {
+      async question(prompt: string) {
+        prompts.push(prompt);
+        await new Promise((r) => setTimeout(r, 1));
+        return answers.shift();
+      },
+    },
+    deps: { out: { write: (s: string) => (out += s) }, style: PLAIN_STYLE },
+    prompts,
+    out: () => out,
+  };
+}
+
+test('the diff is a unified diff of base and proposal', () => {
+  const diff = renderProposalDiff(proposal('p', 'a\nb\nc\n', 'a\nB\nc\n'), PLAIN_STYLE);
+  assert.match(diff, /^--- a\/src\/a\.js\n\+\+\+ b\/src\/a\.js\n@@ -1,3 \+1,3 @@\n a\n-b\n\+B\n c$/);
+  assert.match(renderProposalDiff(proposal('p', undefined, 'x\n'), PLAIN_STYLE), /^--- \/dev\/null\n\+\+\+ b\/src\/a\.js/);
+});
+
+test('accept, reject with feedback, re-ask on nonsense; questions are asked one at a time', async () => {
+  const s = scripted(['maybe', 'y', 'n', 'rename it', 'no', '']);
+  const approve = terminalApprover(s.terminal, s.deps);
+  const decisions = await Promise.all([approve(proposal('1', 'a\n', 'b\n'), never), approve(proposal('2', 'a\n', 'c\n'), never), approve(proposal('3', 'a\n', 'd\n'), never)]);
+  assert.deepEqual(decisions, [{ kind: 'accept' }, { kind: 'reject', feedback: 'rename it' }, { kind: 'reject', feedback: 'The reviewer rejected this edit without a comment.' }]);
+  assert.match(s.out(), /Please answer y or n/);
+  // Each diff is printed right before its own question, never interleaved with another's.
+  const order = [...s.out().matchAll(/^\+([bcd])$/gm)].map((m) => m[1]);
+  assert.deepEqual(order, ['b', 'c', 'd']);
+});
+
+test('end of input rejects rather than approving silently', async () => {
+  const s = scripted([undefined]);
+  assert.equal((await terminalApprover(s.terminal, s.deps)(proposal('1', 'a', 'b'), never)).kind, 'reject');
+});
+
+const hook: ConfirmRequest = { kind: 'hook', title: "Run the mandatory before_implement hook 'lint'?", detail: 'npm run lint', required: true };
+const optional: ConfirmRequest = { ...hook, title: 'optional hook?', required: false };
+
+test('confirmations: --yes agrees, a terminal is asked, without one a required question is unanswered', async () => {
+  const unanswered: ConfirmRequest[] = [];
+  const base = { out: { write: () => true }, style: PLAIN_STYLE, onUnanswered: (r: ConfirmRequest) => unanswered.push(r) };
+  assert.equal(await terminalConfirm({ ...base, terminal: undefined, yes: true })(hook, never), true);
+  assert.equal(await terminalConfirm({ ...base, terminal: undefined, yes: false })(optional, never), false);
+  assert.deepEqual(unanswered, []);
+  assert.equal(await terminalConfirm({ ...base, terminal: undefined, yes: false })(hook, never), false);
+  assert.deepEqual(unanswered, [hook]);
+  const s = scripted(['y']);
+  assert.equal(await terminalConfirm({ ...base, terminal: s.terminal, yes: false })(hook, never), true);
+  assert.match(s.prompts[0] ?? '', /Continue\?/);
+});

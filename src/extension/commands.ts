@@ -86,7 +86,8 @@ function createCommands(deps: CommandDeps): Record<CommandName, { trust?: string
     acceptEdit: { trust: 'Accepting edits', handler: (target) => review.accept(asReviewTarget(target)) },
     rejectEdit: { handler: (target, options) => review.reject(asReviewTarget(target), feedbackOption(options)) },
     acceptAllPendingEdits: { trust: 'Accepting edits', handler: () => review.acceptAll() },
-    setApiKey: { handler: () => deps.keys.prompt() },
+    // A scripted caller (a test, a setup script) may pass the key; a user gets the password box.
+    setApiKey: { handler: async (key) => (typeof key === 'string' && key.trim() !== '' ? (await deps.keys.store(key.trim()), true) : deps.keys.prompt()) },
     selectModelProvider: { handler: () => selectProvider(deps) },
     showProgressPanel: { handler: () => vscode.commands.executeCommand(`${PROGRESS_VIEW_ID}.focus`) },
     openTask: { handler: (args) => openTask(args) },

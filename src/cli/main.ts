@@ -1,18 +1,9 @@
 import { createInterface } from 'node:readline/promises';
 import { runCli, type TerminalInput } from './cli';
+import { interruptHandler } from './interrupts';
 
 const controller = new AbortController();
-let interrupts = 0;
-/** The first Ctrl-C cancels cleanly (the journal keeps the run resumable); the second exits at once. */
-function interrupt(): void {
-  interrupts++;
-  if (interrupts === 1) {
-    process.stderr.write('\nspeckit-orchestra: cancelling; the run stays resumable (press Ctrl-C again to exit at once)\n');
-    controller.abort(new Error('interrupted'));
-    return;
-  }
-  process.exit(130);
-}
+const interrupt = interruptHandler(controller, { write: (s) => process.stderr.write(s), exit: (code) => process.exit(code) });
 process.on('SIGINT', interrupt);
 process.on('SIGTERM', interrupt);
 

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ArgumentProblem, parseImplementArgs } from '../../../src/cli/implement-args';
+import { interruptHandler } from '../../../src/cli/interrupts';
 
 test('defaults: run in the current folder, ask for every edit', () => {
   assert.deepEqual(parseImplementArgs([]), { action: { kind: 'run' }, workspace: '.', approvalPolicy: 'ask', tasks: [], yes: false, help: false });
@@ -37,4 +38,17 @@ test('bad input is a problem, never a guess', () => {
   ]) {
     assert.ok(parseImplementArgs(argv) instanceof ArgumentProblem, argv.join(' '));
   }
+});
+
+test('the first Ctrl-C cancels, the second exits at once with 130', () => {
+  const controller = new AbortController();
+  const exits: number[] = [];
+  let written = '';
+  const interrupt = interruptHandler(controller, { write: (s) => (written += s), exit: (code) => exits.push(code) });
+  interrupt();
+  assert.ok(controller.signal.aborted);
+  assert.deepEqual(exits, []);
+  assert.match(written, /Ctrl-C again/);
+  interrupt();
+  assert.deepEqual(exits, [130]);
 });

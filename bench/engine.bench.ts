@@ -1,0 +1,85 @@
+// The scheduler under load: a 40-task plan with [P] groups, run through the real engine and the real SDK
+// against the mock (in its own process) at a fixed latency, twice in one process — maxWorkers 8 and maxWorkers 1 — side by side.
+// Prints the parallel makespan as a ratio to the critical-path lower bound (target ≤ 1.15) and the speedup
+// over running the same plan one task at a time.
+//
+// Lower bound: the longest chain of tasks × the mean time one task takes, measured from the one-at-a-time
+// run of the same plan (so model latency, tool handling, journal and gate costs are all in it).
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fork } from 'node:child_process';
+import { AnthropicProvider } from '../src/core/llm/anthropic-provider';
+import { LlmGovernor } from '../src/core/llm/governor';
+import { NodeWorkspace } from '../src/core/engine/workspace/node-workspace';
+import { NodeCommandRunner } from '../src/core/engine/commands/node-command-runner';
+import { createEngine } from '../src/core/engine';
+
+const PHASES = 5;
+const GROUP = 6;
+const LATENCY_MS = 40;
+const WORKERS = 8;
+
+/** Per phase: a setup task, a [P] group of six, a closing task — 8 tasks, a chain of 3; 40 tasks, a chain of 15. */
+function tasksMarkdown(): string {
+  const lines = ['# Tasks: bench', ''];
+  let n = 0;
+  const id = () => `T${String(++n).padStart(3, '0')}`;
+  for (let p = 1; p <= PHASES; p++) {
+    lines.push(`## Phase ${p}: Part ${p}`, '');
+    lines.push(`- [ ] ${id()} Prepare part ${p} in \`src/p${p}/index.js\``);
+    for (let g = 1; g <= GROUP; g++) lines.push(`- [ ] ${id()} [P] Module ${g} of part ${p} in \`src/p${p}/m${g}.js\``);
+    lines.push(`- [ ] ${id()} Wire part ${p} in \`src/p${p}/wire.js\``, '');
+  }
+  return lines.join('\n');
+}
+
+async function runOnce(mockUrl: string, maxWorkers: number): Promise<{ ms: number; done: number; outcome: string }> {
+  const dir = await mkdtemp(join(tmpdir(), 'orchestra-bench-'));
+  try {
+    await mkdir(join(dir, '.specify', 'memory'), { recursive: true });
+    await mkdir(join(dir, 'specs', '001-bench'), { recursive: true });
+    await writeFile(join(dir, 'specs', '001-bench', 'tasks.md'), tasksMarkdown());
+    const engine = createEngine({
+      provider: new AnthropicProvider({ apiKey: async () => 'bench-key', baseURL: mockUrl, governor: new LlmGovernor({ maxConcurrent: WORKERS }) }),
+      workspace: (root) => new NodeWorkspace(root),
+      commandRunner: new NodeCommandRunner(),
+      confirm: async () => true,
+    });
+    const plan = await engine.plan({ root: dir, settings: { approvalPolicy: 'auto-approve-all', maxWorkers, validate: false } });
+    const started = performance.now();
+    const result = await engine.start(plan).done;
+    return { ms: performance.now() - started, done: result.tasks.done, outcome: result.outcome };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+export async function run(): Promise<void> {
+  const server = fork(join(__dirname, 'engine-mock-worker.ts'), [String(LATENCY_MS)], { execArgv: ['--import', 'tsx'] });
+  const mock = await new Promise<string>((resolve, reject) => {
+    server.once('message', (m: { url: string }) => resolve(m.url));
+    server.once('error', reject);
+  });
+  try {
+    await runOnce(mock, WORKERS); // warm-up: module loading, JIT, the prompt cache's first write
+    const parallel = await runOnce(mock, WORKERS);
+    const serial = await runOnce(mock, 1);
+    const tasks = PHASES * (GROUP + 2);
+    const chain = PHASES * 3;
+    const perTask = serial.ms / tasks;
+    const lowerBound = chain * perTask;
+    const ratio = parallel.ms / lowerBound;
+    const speedup = serial.ms / parallel.ms;
+    console.log(`plan: ${tasks} tasks, critical path ${chain} tasks, mock latency ${LATENCY_MS} ms per call, ${WORKERS} workers`);
+    console.log(`runs: parallel ${parallel.outcome} ${parallel.done}/${tasks}, one-at-a-time ${serial.outcome} ${serial.done}/${tasks}`);
+    console.log(`makespan, ${WORKERS} workers               ${parallel.ms.toFixed(0).padStart(7)} ms`);
+    console.log(`makespan, 1 worker                ${serial.ms.toFixed(0).padStart(7)} ms  (${perTask.toFixed(1)} ms a task)`);
+    console.log(`critical-path lower bound         ${lowerBound.toFixed(0).padStart(7)} ms`);
+    console.log(`makespan / lower bound            ${ratio.toFixed(2).padStart(7)}×   target ≤ 1.15 ${ratio <= 1.15 ? 'ok' : 'OVER'}`);
+    console.log(`speedup over one at a time        ${speedup.toFixed(2).padStart(7)}×   ideal ${(tasks / chain).toFixed(2)}× (${tasks}/${chain})`);
+  } finally {
+    server.send('close');
+    await new Promise((resolve) => server.once('exit', resolve));
+  }
+}

@@ -1,0 +1,132 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { RecordedRequest } from '../../../mock-anthropic';
+import { complete, eventsOf, makeProject, startHarness, testSettings, toolCall, turnOf, wellBehaved } from './harness';
+
+const settings = { ...testSettings, validate: false };
+
+function asksForPlan(request: RecordedRequest): boolean {
+  const tools = (request.body as { tools?: { name: string }[] } | undefined)?.tools ?? [];
+  return tools.some((t) => t.name === 'submit_plan');
+}
+
+test('fallback mode: one model call plans the request, the plan is approved, saved as specs/NNN-slug/tasks.md and run', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'orchestra-fallback-'));
+  mkdirSync(join(dir, 'specs', '004-older'), { recursive: true });
+  writeFileSync(join(dir, 'specs', '004-older', 'notes.md'), 'not a feature with tasks\n');
+  const h = await startHarness({ dir });
+  const workers = wellBehaved((path) => existsSync(join(dir, path)));
+  h.mock.setHandler((request) =>
+    asksForPlan(request)
+      ? toolCall('submit_plan', {
+          title: 'CSV export',
+          slug: 'csv-export',
+          complexity: 'small',
+          rationale: 'Two modules and a test.',
+          phases: [
+            { name: 'Core', tasks: [{ description: 'Write the CSV encoder', files: ['src/csv.js'], parallel: false }] },
+            { name: 'Testing', tasks: [{ description: 'Test the encoder', files: ['test/csv.test.js'], parallel: false }] },
+            { name: 'Setup', tasks: [{ description: 'Create the entry point', files: ['src/index.js'], parallel: false }] },
+          ],
+        })
+      : workers(request),
+  );
+  try {
+    const plan = await h.engine.plan({ root: dir, request: 'Add a CSV export', settings });
+    assert.equal(plan.mode, 'fallback');
+    assert.equal(h.mock.requests.length, 1, 'planning is one model call');
+    assert.deepEqual(plan.phases.map((p) => p.title), ['Setup', 'Core', 'Testing']);
+    assert.equal(plan.feature.id, '005-csv-export');
+    assert.equal(plan.tasks.find((t) => t.files.includes('test/csv.test.js'))?.role, 'test-writer');
+    assert.ok(plan.strategy.why[0]?.includes('Two modules and a test.'));
+    assert.ok(!existsSync(plan.feature.tasksPath), 'nothing is saved before approval');
+
+    const result = await h.engine.start(plan).done;
+    assert.equal(result.outcome, 'completed', result.message);
+    assert.equal(h.confirms.filter((c) => c.kind === 'plan').length, 1);
+    const saved = readFileSync(join(dir, 'specs', '005-csv-export', 'tasks.md'), 'utf8');
+    assert.match(saved, /## Phase 1: Setup\n\n- \[X\] T001 Create the entry point in `src\/index.js`/);
+    assert.ok(existsSync(join(dir, 'src', 'csv.js')));
+  } finally {
+    await h.close();
+  }
+});
+
+test('fallback mode: a refused plan runs nothing and saves nothing', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'orchestra-fallback-'));
+  const h = await startHarness({ dir, confirm: (r) => r.kind !== 'plan' });
+  h.mock.setHandler(() => toolCall('submit_plan', { title: 'X', slug: 'x', complexity: 'small', rationale: 'r', phases: [{ name: 'Core', tasks: [{ description: 'Do x', files: ['x.js'], parallel: false }] }] }));
+  try {
+    const result = await h.engine.start({ root: dir, request: 'Do x', settings }).done;
+    assert.equal(result.outcome, 'cancelled');
+    assert.equal(h.mock.requests.length, 1);
+    assert.ok(!existsSync(join(dir, 'specs')));
+  } finally {
+    await h.close();
+  }
+});
+
+const hooksYml = `hooks:
+  before_implement:
+    - command: speckit.lint.run
+      description: Lint first
+      optional: true
+    - command: speckit.git.check-clean
+      optional: false
+`;
+
+test('a refused mandatory before_implement hook stops the run before anything happens; an optional one may be declined', async () => {
+  const dir = await makeProject('## Phase 1: Core\n\n- [ ] T001 Write `src/a.js`\n', { '.specify/extensions.yml': hooksYml });
+  const h = await startHarness({ dir, confirm: (r) => r.kind !== 'hook' });
+  try {
+    const plan = await h.engine.plan({ root: dir, settings });
+    assert.deepEqual(plan.hooks.map((x) => [x.command, x.optional]), [['speckit.lint.run', true], ['speckit.git.check-clean', false]]);
+    const run = h.engine.start(plan);
+    const result = await run.done;
+    assert.equal(result.outcome, 'cancelled');
+    assert.match(result.message, /mandatory before_implement hook 'speckit.git.check-clean' was refused/);
+    assert.equal(h.mock.requests.length, 0);
+    assert.ok(!existsSync(join(dir, '.specify', 'orchestra')), 'no run journal was even started');
+    assert.equal(h.confirms.filter((c) => c.kind === 'hook').length, 2);
+    assert.equal(h.confirms.find((c) => c.title.includes('check-clean'))?.required, true);
+  } finally {
+    await h.close();
+  }
+});
+
+test('a mandatory hook that names a configured command runs it (no shell) once the user agrees', async () => {
+  const dir = await makeProject('## Phase 1: Core\n\n- [ ] T001 Write `src/a.js`\n', {
+    '.specify/extensions.yml': 'hooks:\n  before_implement:\n    - command: check\n      optional: false\n',
+  });
+  const h = await startHarness({ dir });
+  h.mock.setHandler((request) => (turnOf(request) === 0 ? toolCall('propose_edit', { kind: 'create', path: 'src/a.js', content: 'a' }) : complete(['src/a.js'])));
+  try {
+    const marker = join(dir, 'hook-ran');
+    const run = h.engine.start({ root: dir, settings: { ...settings, commands: { check: [process.execPath, '-e', `require('fs').writeFileSync(${JSON.stringify(marker)}, 'yes')`] } } });
+    const result = await run.done;
+    assert.equal(result.outcome, 'completed', result.message);
+    assert.ok(existsSync(marker));
+    assert.ok(eventsOf(run.events(), 'log').some((l) => /before_implement hook 'check' ran/.test(l.message)));
+  } finally {
+    await h.close();
+  }
+});
+
+test('unchecked checklists are asked about before the run; declining stops it', async () => {
+  const dir = await makeProject('## Phase 1: Core\n\n- [ ] T001 Write `src/a.js`\n', { 'specs/001-demo/checklists/requirements.md': '- [x] one\n- [ ] two\n' });
+  const h = await startHarness({ dir, confirm: (r) => r.kind !== 'checklists' });
+  try {
+    const plan = await h.engine.plan({ root: dir, settings });
+    assert.deepEqual(plan.checklists.map((c) => [c.total, c.unchecked]), [[2, 1]]);
+    const result = await h.engine.start(plan).done;
+    assert.equal(result.outcome, 'cancelled');
+    assert.match(h.confirms[0]?.detail ?? '', /1\/2 checked/);
+    assert.equal(h.mock.requests.length, 0);
+    assert.deepEqual(readdirSync(dir).sort(), ['.specify', 'specs']);
+  } finally {
+    await h.close();
+  }
+});

@@ -2,6 +2,7 @@ import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import {
   createEngine,
+  PlanError,
   type Approver,
   type ConfirmRequest,
   type Engine,
@@ -65,7 +66,8 @@ export async function runImplementCommand(argv: readonly string[], io: CliIo, si
   try {
     return await dispatch(context);
   } catch (error) {
-    if (error instanceof BadInput || (error instanceof Error && (error.name === 'PlanError' || error.name === 'InvalidRunIdError'))) return fail(io, EXIT.badInput, error.message);
+    if (error instanceof PlanError) return fail(io, EXIT.badInput, describePlanError(error));
+    if (error instanceof BadInput || (error instanceof Error && error.name === 'InvalidRunIdError')) return fail(io, EXIT.badInput, error.message);
     throw error;
   } finally {
     context.renderer?.close();
@@ -276,6 +278,12 @@ async function rollBack(context: Context, runId: string | undefined): Promise<nu
   if (result.skipped.length === 0) return EXIT.done;
   if (context.unanswered) io.stderr.write(`${NAME}: files edited since the run were left as they are: there was no terminal to ask; pass --yes to overwrite them.\n`);
   return context.unanswered ? EXIT.unanswered : EXIT.failed;
+}
+
+/** The planner's message, with the features to choose from when it did not name them already. */
+function describePlanError(error: PlanError): string {
+  const missing = error.candidates.filter((c) => !error.message.includes(c));
+  return error.kind === 'not-found' && missing.length > 0 ? `${error.message}; features: ${error.candidates.join(', ')}` : error.message;
 }
 
 function fail(io: CliIo, code: number, message: string): number {

@@ -1,6 +1,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir, readFile, cp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, cp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startMockAnthropic, type MockAnthropic } from '../mock-anthropic';
 import { cli, copyExample, EXAMPLE_FILES, mockEnv, snapshotTree, TASKS_MD, tickedIds } from './cli/cli-harness';
@@ -124,7 +125,7 @@ test('bad input exits 2 with one line on stderr: missing key, unknown feature, a
 
   const unknown = await cli(['implement', '--workspace', root, '--feature', '042', '--approve', 'all'], { env: mockEnv(mock.url), cwd: root });
   assert.equal(unknown.code, 2);
-  assert.match(unknown.err, /042/);
+  assert.match(unknown.err, /042.*; features: 001-todo-api$/m);
 
   await mkdir(join(root, 'specs', '002-todo-tags'), { recursive: true });
   await cp(join(root, TASKS_MD), join(root, 'specs', '002-todo-tags', 'tasks.md'));
@@ -142,4 +143,44 @@ test('bad input exits 2 with one line on stderr: missing key, unknown feature, a
   }
   assert.equal((await cli(['implement', '--workspace', root, '--rollback'], { env: {}, cwd: root })).code, 2, 'nothing to roll back');
   await rm(root, { recursive: true, force: true });
+});
+
+const MANDATORY_HOOK = 'hooks:\n  before_implement:\n    - extension: lint\n      command: speckit.lint\n      description: Lint before implementing\n      optional: false\n';
+
+for (const [what, files] of [
+  ['an unchecked checklist', { 'specs/001-todo-api/checklists/requirements.md': '# Requirements checklist\n\n- [x] CHK001 Scope is clear\n- [ ] CHK002 Errors are specified\n' }],
+  ['a mandatory before_implement hook', { '.specify/extensions.yml': MANDATORY_HOOK }],
+] as const) {
+  test(`${what} without a terminal: exit 3 before any model call unless --yes`, async () => {
+    const root = await copyExample();
+    for (const [path, text] of Object.entries(files)) {
+      await mkdir(join(root, path, '..'), { recursive: true });
+      await writeFile(join(root, path), text);
+    }
+    const before = await snapshotTree(root);
+    const start = mock.requests.length;
+    const stopped = await cli(['implement', '--workspace', root, '--approve', 'all'], { env: mockEnv(mock.url), cwd: root });
+    assert.equal(stopped.code, 3, stopped.err + stopped.out);
+    assert.match(stopped.err, /needs an answer and there is no terminal to ask; answer it in a terminal or pass --yes/);
+    assert.equal(mock.requests.length, start, 'no model call');
+    assert.deepEqual(await snapshotTree(root), before, 'nothing written');
+
+    const agreed = await cli(['implement', '--workspace', root, '--approve', 'all', '--yes'], { env: mockEnv(mock.url), cwd: root });
+    assert.equal(agreed.code, 0, agreed.err + agreed.out);
+    assert.match(agreed.out, /yes \(--yes\): /);
+  });
+}
+
+test('without a spec-kit project: no request is exit 2; a dry run of a request is exit 2 and calls no model', async () => {
+  const empty = await mkdtemp(join(tmpdir(), 'orchestra-cli-empty-'));
+  const start = mock.requests.length;
+  const noRequest = await cli(['implement', '--workspace', empty, '--dry-run'], { env: {}, cwd: empty });
+  assert.equal(noRequest.code, 2);
+  assert.match(noRequest.err, /no spec-kit project/);
+  const dryFallback = await cli(['implement', '--workspace', empty, '--dry-run', '--request', 'a todo API'], { env: mockEnv(mock.url), cwd: empty });
+  assert.equal(dryFallback.code, 2);
+  assert.match(dryFallback.err, /a dry run calls no model/);
+  assert.equal(mock.requests.length, start);
+  for (const r of [noRequest, dryFallback]) assert.equal(r.err.trim().split('\n').length, 1, r.err);
+  await rm(empty, { recursive: true, force: true });
 });

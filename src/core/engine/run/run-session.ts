@@ -207,7 +207,17 @@ export class RunSession implements Run {
     }
     if (resume) {
       for (const edit of liveEdits(resume.state)) {
-        if (edit.inDoubt) continue;
+        // An edit interrupted between its write-ahead record and its confirmation: the disk says which it is.
+        if (edit.inDoubt) {
+          const now = await workspace.read(edit.path, signal);
+          const landed = edit.writtenHash === null ? now.kind === 'not-found' : now.kind === 'text' && sha256(now.text) === edit.writtenHash;
+          if (!landed) {
+            this.bus.log('info', `resume: the interrupted edit of ${edit.path} never reached the disk; its task will propose it again`);
+            continue;
+          }
+          await append({ type: 'edit-applied', at: at(), proposalId: edit.proposalId });
+          this.bus.log('info', `resume: the interrupted edit of ${edit.path} had reached the disk; recorded as applied`);
+        }
         const key = resume.journalKeyOf.get(edit.taskKey) ?? edit.taskKey;
         this.applied.set(key, [...(this.applied.get(key) ?? []), { path: edit.path, kind: edit.kind }]);
       }

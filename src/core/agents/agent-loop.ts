@@ -177,6 +177,7 @@ export async function runAgentLoop(options: AgentLoopOptions): Promise<AgentOutc
             onText: (delta) => hooks.onText?.(delta),
             onWaiting: (reason) => hooks.onActivity?.(describeWait(reason)),
             onToolUseStart: (toolUse) => hooks.onActivity?.(`writing a ${toolUse.name} call`),
+            onAttemptDiscarded: (_attempt, reason) => hooks.onActivity?.(`retrying the model call (${reason})`),
           },
           signal,
         );

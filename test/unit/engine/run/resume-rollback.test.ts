@@ -85,6 +85,9 @@ test('the API failing under the run (429, 529, 500, a cut stream, an SSE error):
     const result = await run.done;
     assert.equal(result.outcome, 'completed', result.message);
     assert.equal(faults.size, 0, 'every fault was served');
+    const activities = eventsOf(run.events(), 'worker-activity').map((e) => e.activity);
+    assert.ok(activities.some((a) => a === 'waiting for rate limit'), `the 429 shows as waiting for rate limit: ${[...new Set(activities)].join(' | ')}`);
+    assert.ok(activities.some((a) => a.startsWith('retrying the model call')), 'a broken stream shows as a retry');
     const applied = eventsOf(run.events(), 'proposal-applied').map((e) => `${e.taskKey}:${e.path}`);
     assert.equal(applied.length, new Set(applied).size, `each task's file applied once: ${applied.join(', ')}`);
     assert.equal(applied.length, 10);

@@ -16,4 +16,9 @@ export interface CliIo {
 export interface TerminalInput {
   /** Shows `prompt` and resolves with the line typed (without its newline); undefined at end of input or on abort. */
   question(prompt: string, signal: AbortSignal): Promise<string | undefined>;
+  /**
+   * Opens `text` in the user's editor ($VISUAL, $EDITOR) and resolves with what they saved; undefined when
+   * the editor could not run or exited with an error. Absent: editing is not offered.
+   */
+  edit?(text: string, path: string, signal: AbortSignal): Promise<string | undefined>;
 }

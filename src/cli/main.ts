@@ -1,3 +1,7 @@
+import { spawn } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import { runCli, type TerminalInput } from './cli';
 import { interruptHandler } from './interrupts';
@@ -30,8 +34,31 @@ const terminal: TerminalInput | undefined =
             rl.close();
           }
         },
+        edit: editInEditor,
       }
     : undefined;
+
+/**
+ * The proposal in the user's editor ($VISUAL, $EDITOR, else vi/notepad), as a temp file named like the
+ * target so the editor picks its language. The editor command is split on spaces (`code --wait`), no shell.
+ */
+async function editInEditor(text: string, path: string, signal: AbortSignal): Promise<string | undefined> {
+  const dir = await mkdtemp(join(tmpdir(), 'speckit-orchestra-edit-'));
+  const file = join(dir, basename(path));
+  try {
+    await writeFile(file, text);
+    const editor = process.env['VISUAL'] || process.env['EDITOR'] || (process.platform === 'win32' ? 'notepad' : 'vi');
+    const [program = 'vi', ...args] = editor.trim().split(/\s+/);
+    const code = await new Promise<number | null>((resolve) => {
+      const child = spawn(program, [...args, file], { stdio: 'inherit', signal });
+      child.on('error', () => resolve(null));
+      child.on('exit', (exitCode) => resolve(exitCode));
+    });
+    return code === 0 ? await readFile(file, 'utf8') : undefined;
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
 
 void runCli(process.argv.slice(2), {
   stdout: process.stdout,

@@ -62,11 +62,24 @@ async function askAboutProposal(terminal: TerminalInput, deps: QuestionDeps, pro
     out.write(`\n${style.heading(`${proposal.taskKey} ${proposal.role} proposes to ${proposal.kind} ${proposal.path}`)}\n`);
     if (proposal.reason !== undefined) out.write(`${style.dim(`reason: ${proposal.reason}`)}\n`);
     out.write(`${renderProposalDiff(proposal, style)}\n`);
+    // A deletion has no text to edit.
+    const editable = terminal.edit !== undefined && proposal.proposed !== undefined;
+    const choices = `[y]es / [n]o, with feedback${editable ? ' / [e]dit it first' : ''}`;
     for (;;) {
-      const answer = await terminal.question(`Apply this edit to ${proposal.path}? [y]es / [n]o, with feedback: `, signal);
+      const answer = await terminal.question(`Apply this edit to ${proposal.path}? ${choices}: `, signal);
       if (answer === undefined) return { kind: 'reject', feedback: 'The reviewer gave no answer (the terminal closed); the edit was not applied.' };
       const word = answer.trim().toLowerCase();
       if (word === 'y' || word === 'yes') return { kind: 'accept' };
+      if (editable && (word === 'e' || word === 'edit') && terminal.edit && proposal.proposed !== undefined) {
+        const edited = await terminal.edit(proposal.proposed, proposal.path, signal);
+        if (edited === undefined) {
+          out.write('The editor did not save a version; the proposal is unchanged.\n');
+          continue;
+        }
+        if (edited === proposal.proposed) return { kind: 'accept' };
+        out.write(`${renderProposalDiff({ ...proposal, proposed: edited }, style)}\n`);
+        return { kind: 'accept-with-edits', content: edited };
+      }
       if (word === 'n' || word === 'no') {
         const feedback = await terminal.question('What should change? (sent to the agent): ', signal);
         const text = feedback?.trim() ?? '';

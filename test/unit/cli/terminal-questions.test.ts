@@ -61,3 +61,21 @@ test('confirmations: --yes agrees, a terminal is asked, without one a required q
   assert.equal(await terminalConfirm({ ...base, terminal: s.terminal, yes: false })(hook, never), true);
   assert.match(s.prompts[0] ?? '', /Continue\?/);
 });
+
+test('[e]dit opens the proposal in the editor; what was saved is accepted with edits', async () => {
+  const s = scripted(['e', 'e']);
+  const edits: string[] = [];
+  const edit = async (text: string, path: string): Promise<string> => {
+    edits.push(`${path}:${text}`);
+    return text.replace('b', 'B');
+  };
+  const terminal = { ...s.terminal, edit };
+  const approve = terminalApprover(terminal, s.deps);
+  assert.deepEqual(await approve(proposal('1', 'a\n', 'b\n'), never), { kind: 'accept-with-edits', content: 'B\n' });
+  assert.deepEqual(edits, ['src/a.js:b\n']);
+  assert.deepEqual(await approve(proposal('2', 'a\n', 'x\n'), never), { kind: 'accept' }, 'saved unchanged: a plain accept');
+  const d = scripted(['y']);
+  await terminalApprover({ ...d.terminal, edit }, d.deps)(proposal('3', 'a\n', undefined), never);
+  assert.doesNotMatch(d.prompts[0] ?? '', /\[e\]dit/, 'a deletion offers no editing');
+  assert.match(s.prompts[0] ?? '', /\[e\]dit it first/);
+});

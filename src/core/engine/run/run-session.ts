@@ -22,7 +22,7 @@ import { sha256 } from '../journal/hash';
 import type { RunHandle } from '../journal/run-store';
 import type { Workspace } from '../workspace/workspace';
 import { runHooks } from '../hooks/implement-hooks';
-import type { FeatureTexts } from '../orchestrators/spec-kit-planner';
+import { PlanError, type FeatureTexts } from '../orchestrators/spec-kit-planner';
 import type { PlanGraph } from '../orchestrators/plan-graph';
 import { runSchedule, type TaskExecution } from '../scheduler/scheduler';
 import { runValidation } from '../validation/validation-phase';
@@ -89,8 +89,9 @@ export class RunSession implements Run {
     this.plan = setup.plan;
     this.bus = new RunEvents(() => setup.ports.clock.now(), setup.ports.logger);
     this.done = this.main().catch((error: unknown) => {
-      const message = `the run stopped on an unexpected error: ${error instanceof Error ? error.message : String(error)}`;
-      setup.ports.logger.error(error instanceof Error ? error : new Error(message));
+      const expected = error instanceof PlanError;
+      const message = expected ? error.message : `the run stopped on an unexpected error: ${error instanceof Error ? error.message : String(error)}`;
+      if (!expected) setup.ports.logger.error(error instanceof Error ? error : new Error(message));
       this.bus.emit({ type: 'run-finished', outcome: 'failed', message });
       return emptyResult(this.id, 'failed', message);
     });
@@ -305,7 +306,7 @@ export class RunSession implements Run {
       events: this.bus,
       profile: profileOf,
       toolbox: (args: { taskKey: string; workerId: string; role: WorkerRole; tools: readonly ToolName[]; signal: AbortSignal; extraTools?: readonly ToolDefinition[] }) =>
-        buildWorkerToolbox({ ...args, workspace, gate: this.requireGate(), commands, onNeedsApproval: (path: string) => this.halt('needs-approval', `An edit of ${path} needs approval and nobody can give it (approval policy ${settings.approvalPolicy}). Nothing was written.`) }),
+        buildWorkerToolbox({ ...args, workspace, gate: this.requireGate(), commands, schedulerOwned: [tasksRel], onNeedsApproval: (path: string) => this.halt('needs-approval', `An edit of ${path} needs approval and nobody can give it (approval policy ${settings.approvalPolicy}). Nothing was written.`) }),
       featureContext,
       taskMessage: async (key: string) => {
         const task = byKey.get(key);

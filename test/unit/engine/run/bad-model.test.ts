@@ -138,3 +138,40 @@ test('an edit that needs approval with nobody to ask ends needs-approval and wri
     await h.close();
   }
 });
+
+test('a worker may not tick its own task: tasks.md edits are refused; only the scheduler ticks', async () => {
+  const results: string[] = [];
+  const { h, dir, result } = await runWith('## Phase 1: Core\n\n- [ ] T001 Write `src/a.js`\n', {}, (request) => {
+    const last = toolResults(request)[0];
+    if (last) results.push(last.content);
+    switch (turnOf(request)) {
+      case 0:
+        return toolCall('propose_edit', { kind: 'replace', path: './specs/001-demo/tasks.md', old_string: '- [ ] T001', new_string: '- [X] T001' });
+      case 1:
+        return toolCall('propose_edit', { kind: 'create', path: 'src/a.js', content: 'a' });
+      default:
+        return complete(['src/a.js']);
+    }
+  });
+  try {
+    assert.equal(result.outcome, 'completed', result.message);
+    assert.match(results[0] ?? '', /Refused: .*belongs to the scheduler/);
+    assert.match(readFileSync(join(dir, 'specs/001-demo/tasks.md'), 'utf8'), /- \[X\] T001/, 'ticked by the scheduler after the edit landed');
+  } finally {
+    await h.close();
+  }
+});
+
+test('starting from options with an unknown feature ends the run with the plan error, no model call', async () => {
+  const dir = await makeProject('## Phase 1: Core\n\n- [ ] T001 Write `src/a.js`\n');
+  const h = await startHarness({ dir });
+  try {
+    const result = await h.engine.start({ root: dir, feature: '042', settings }).done;
+    assert.equal(result.outcome, 'failed');
+    assert.match(result.message, /042/);
+    assert.doesNotMatch(result.message, /unexpected/);
+    assert.equal(h.mock.requests.length, 0);
+  } finally {
+    await h.close();
+  }
+});

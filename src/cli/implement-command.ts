@@ -90,6 +90,7 @@ async function dispatch(context: Context): Promise<number> {
         throw error;
       });
       io.stdout.write(renderPlanText(plan, io.cwd, context.style));
+      await noteInterruptedRuns(context, engine, plan.feature.id);
       return EXIT.done;
     }
     case 'rollback':
@@ -173,15 +174,19 @@ function planOptions(context: Context) {
 }
 
 async function startRun(context: Context, engine: Engine): Promise<Run> {
-  const { io, root, style } = context;
-  const interrupted = await engine.findInterruptedRuns(root);
+  const { io } = context;
   const plan = await engine.plan(planOptions(context));
-  for (const r of interrupted.filter((x) => x.featureId === plan.feature.id)) {
-    io.stdout.write(style.warn(`Run ${r.runId} of ${r.featureId} was interrupted (${r.tasksDone}/${r.tasksTotal} tasks done); continue it with --resume ${r.runId}\n`));
-  }
+  await noteInterruptedRuns(context, engine, plan.feature.id);
   const todo = plan.tasks.filter((t) => !t.alreadyDone).length;
   io.stdout.write(`${plan.feature.id}: ${todo} of ${plan.tasks.length} tasks to do in ${plan.schedule.length} steps, up to ${plan.strategy.maxWorkers} workers; forecast $${plan.forecast.low.toFixed(2)}–$${plan.forecast.high.toFixed(2)}\n`);
   return engine.start(plan);
+}
+
+/** An interrupted run of the same feature is offered for resume rather than silently started over. */
+async function noteInterruptedRuns(context: Context, engine: Engine, featureId: string): Promise<void> {
+  for (const r of (await engine.findInterruptedRuns(context.root)).filter((x) => x.featureId === featureId)) {
+    context.io.stdout.write(`${context.style.warn(`Run ${r.runId} of ${r.featureId} was interrupted (${r.tasksDone}/${r.tasksTotal} tasks done): continue it with --resume ${r.runId}`)}\n`);
+  }
 }
 
 async function resumeRun(context: Context, engine: Engine, runId: string | undefined): Promise<Run> {

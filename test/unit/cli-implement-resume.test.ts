@@ -101,6 +101,8 @@ test('kill -9 mid-run, then --resume: completed tasks are not redone and no appr
   assert.equal(ended.signal, 'SIGKILL', ended.err + ended.out);
   assert.ok(doneBefore.length >= 1 && doneBefore.length < 10, `some but not all tasks done before the kill: ${doneBefore.join(', ')}`);
   for (const id of doneBefore) assert.equal(await readFile(join(root, EXAMPLE_FILES[id] ?? ''), 'utf8'), scriptedContent(id, EXAMPLE_FILES[id] ?? ''));
+  const dryRun = await cli(['implement', '--workspace', root, '--dry-run'], { env: {}, cwd: root });
+  assert.match(dryRun.out, /Run \S+ of 001-todo-api was interrupted \(\d+\/10 tasks done\): continue it with --resume/);
 
   await resumeAndCheck(root, doneBefore);
   await rm(root, { recursive: true, force: true });

@@ -12,6 +12,13 @@ export { createEngine, EngineNotReadyError } from './run/create-engine';
 export { PlanError, type PlanErrorKind } from './orchestrators/spec-kit-planner';
 export { defaultEngineSettings } from './run/default-settings';
 export { systemClock } from './run/ports';
+// Node implementations of the ports and the path policy, for faces that build their own variants of them.
+export { NodeWorkspace } from './workspace/node-workspace';
+export { NodeCommandRunner } from './commands/node-command-runner';
+export { defaultPathPolicy, type PathPolicy, type PathPurpose, type PathRefusal, type ResolvedPath } from './workspace/path-policy';
+export type { CommandResult, CommandRunOptions } from './commands/command-runner';
+export type { DeleteOutcome, ListOptions, ListOutcome, ReadOutcome, SearchOutcome, SearchQuery, StatOutcome, WriteOutcome } from './workspace/workspace';
+export { stateDirFor, runsDirFor } from './journal/state-dir';
 export type {
   Approver,
   ChecklistState,

@@ -204,7 +204,7 @@ async function resumeRun(context: Context, engine: Engine, runId: string | undef
 /** Shows the run until it ends; Ctrl-C cancels it cleanly (the journal keeps it resumable). */
 async function follow(context: Context, run: Run): Promise<number> {
   const { io, style } = context;
-  const renderer = new RunRenderer({ out: io.stdout, live: io.stdout.isTTY === true, style, ...(io.stdout.columns !== undefined ? { columns: io.stdout.columns } : {}) });
+  const renderer = new RunRenderer({ out: io.stdout, live: io.stdout.isTTY === true, style, columns: () => io.stdout.columns });
   context.renderer = renderer;
   for (const event of run.events()) renderer.handle(event);
   const subscription = run.onEvent((event) => renderer.handle(event));

@@ -10,8 +10,8 @@ export interface RunRendererOptions {
    */
   live: boolean;
   style: TextStyle;
-  /** Terminal width; live lines are cut to it so a wrapped line never breaks the redraw. */
-  columns?: number;
+  /** Terminal width, read at each redraw (the window may be resized); live lines are cut to it so a wrapped line never breaks the redraw. */
+  columns?: () => number | undefined;
   /** Least time between two redraws of the live block. */
   redrawIntervalMs?: number;
 }
@@ -133,7 +133,8 @@ export class RunRenderer {
 
   private redraw(): void {
     this.clearLive();
-    const width = this.options.columns !== undefined && this.options.columns > 10 ? this.options.columns - 1 : undefined;
+    const columns = this.options.columns?.();
+    const width = columns !== undefined && columns > 10 ? columns - 1 : undefined;
     const lines = this.liveLines().map((l) => (width !== undefined ? cutVisible(l, width) : l));
     this.options.out.write(`${lines.join('\n')}\n`);
     this.liveHeight = lines.length;

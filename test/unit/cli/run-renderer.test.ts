@@ -70,7 +70,7 @@ test('the renderer holds no task state of its own: its view is the fold of the e
 
 test('on a TTY: phase bars, active workers with activity, tokens and cost, redrawn in place', () => {
   const sink = capture();
-  const renderer = new RunRenderer({ out: sink.out, live: true, style: PLAIN_STYLE, redrawIntervalMs: 0, columns: 200 });
+  const renderer = new RunRenderer({ out: sink.out, live: true, style: PLAIN_STYLE, redrawIntervalMs: 0, columns: () => 200 });
   for (const e of run.slice(0, 7)) renderer.handle(e);
   const live = renderer.liveLines().join('\n');
   assert.match(live, /001-demo · run r1 · 0\/3 tasks done/);
@@ -103,4 +103,18 @@ test('colour only on a TTY without NO_COLOR; cut lines keep their colour codes',
   assert.equal(chooseStyle(true, { NO_COLOR: '1' }), PLAIN_STYLE);
   assert.equal(chooseStyle(false, {}), PLAIN_STYLE);
   assert.equal(cutVisible(`ab${ANSI_STYLE.done('cdef')}gh`, 4), `ab\u001b[32mcd\u001b[39m`);
+});
+
+test('live lines are cut to the terminal width read at each redraw, so a wrapped line never breaks the redraw', () => {
+  const sink = capture();
+  let width = 200;
+  const renderer = new RunRenderer({ out: sink.out, live: true, style: PLAIN_STYLE, redrawIntervalMs: 0, columns: () => width });
+  renderer.handle(started);
+  width = 30;
+  const before = sink.text().length;
+  renderer.handle(run[2]!);
+  renderer.close();
+  const redrawn = sink.text().slice(before).replace(new RegExp(`${String.fromCharCode(27)}\\[\\d*[A-Za-z]`, 'g'), '').split('\n').filter((l) => l !== '');
+  assert.ok(redrawn.length >= 3);
+  for (const line of redrawn) assert.ok(line.length <= 29, line);
 });

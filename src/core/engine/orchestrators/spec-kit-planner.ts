@@ -16,6 +16,8 @@ import type { Task, TasksDocument } from '../../speckit/tasks-model';
 import { chooseRole } from '../scheduler/role-choice';
 import type { EngineSettings, HookView, PlanDiagnostic, PlannedTask, RunPlan, ScheduleStep } from '../run/facade-types';
 import { forecastCost } from './forecast';
+import { builtInAgents } from '../../agents/definitions/built-in-agents';
+import { loadDefinitions } from '../../agents/definitions/load-definitions';
 import { buildPlanGraph, type PlanGraph } from './plan-graph';
 import { chooseStrategy } from './strategy';
 import type { ModelTier } from '../run/facade-types';
@@ -79,19 +81,9 @@ export async function chooseFeatureOrThrow(projects: readonly SpecKitProject[], 
   }
 }
 
-const TIERS: Record<WorkerRole, ModelTier> = {
-  'task-orchestrator': 'deep',
-  'implementation-orchestrator': 'deep',
-  'code-writer': 'balanced',
-  'test-writer': 'balanced',
-  documenter: 'fast',
-  reviewer: 'deep',
-  'bug-fixer': 'balanced',
-};
-
-/** The tier a role's definition asks for (the definitions module's own mapping, when it is wired). */
+/** The tier a role's built-in definition asks for. */
 export function defaultTierOf(role: WorkerRole): ModelTier {
-  return TIERS[role];
+  return builtInAgents.find((a) => a.name === role)?.modelTier ?? 'balanced';
 }
 
 /** Each task with its role and why; `excluded` tasks (not asked for) are skipped, ticked ones done. */
@@ -180,7 +172,10 @@ export async function planSpecKitFeature(input: SpecKitPlanInput): Promise<{ pla
   const widestWave = Math.max(0, ...fullWidth.map((s) => s.taskKeys.length));
   const critical = graph.criticalPath((k) => (done.has(k) ? 0 : 1));
   const files = new Set(pending.flatMap((t) => t.files));
-  const strategy = chooseStrategy({ taskCount: pending.length, fileCount: files.size, widestWave, criticalPathTasks: critical.length, settings, tierOf: defaultTierOf });
+  const definitions = await loadDefinitions(feature.projectRoot, signal);
+  for (const d of definitions.diagnostics) diagnostics.push({ severity: d.severity, message: `${d.message} (the built-in definition is used)`, path: d.path });
+  const tierOf = (role: WorkerRole): ModelTier => definitions.agents.get(role)?.modelTier ?? defaultTierOf(role);
+  const strategy = chooseStrategy({ taskCount: pending.length, fileCount: files.size, widestWave, criticalPathTasks: critical.length, settings, tierOf });
   const schedule = previewSchedule(doc, graph, done, strategy.maxWorkers);
 
   const specLength = (texts.constitution?.length ?? 0) + (texts.spec?.length ?? 0) + (texts.plan?.length ?? 0);

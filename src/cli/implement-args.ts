@@ -19,7 +19,7 @@ options:
                       tests: edits of test files are written at once, the rest are asked;
                       all: every edit is written at once (default: ask)
   --max-workers N     at most N workers at once on [P] tasks (default: the plan's strategy)
-  --task T012         run only this task; repeat, or separate ids with commas
+  --task T012 ...     run only these tasks (ids separated by spaces or commas, or --task repeated)
   --dry-run           show the plan, schedule, worker roles, strategy and cost forecast; no model is
                       called and no API key is needed
   --resume [RUN_ID]   continue an interrupted run (default: the newest); completed tasks are not redone
@@ -83,8 +83,9 @@ function withOptionalValues(argv: readonly string[]): string[] {
 
 export function parseImplementArgs(argv: readonly string[]): ImplementArgs | ArgumentProblem {
   let values;
+  let positionals: string[];
   try {
-    ({ values } = parseArgs({
+    ({ values, positionals } = parseArgs({
       args: withOptionalValues(argv),
       options: {
         workspace: { type: 'string' },
@@ -100,7 +101,8 @@ export function parseImplementArgs(argv: readonly string[]): ImplementArgs | Arg
         help: { type: 'boolean', short: 'h', default: false },
       },
       strict: true,
-      allowPositionals: false,
+      // Only as more ids after --task (`--task T012 T013`); anything else is refused below.
+      allowPositionals: true,
     }));
   } catch (error) {
     return new ArgumentProblem(error instanceof Error ? error.message : String(error));
@@ -116,7 +118,8 @@ export function parseImplementArgs(argv: readonly string[]): ImplementArgs | Arg
     if (!Number.isInteger(maxWorkers) || maxWorkers < 1 || maxWorkers > 64) return new ArgumentProblem(`--max-workers must be a whole number from 1 to 64, not '${text}'`);
   }
 
-  const tasks = [...new Set((values.task ?? []).flatMap((t) => t.split(',')).map((t) => t.trim()).filter((t) => t !== ''))];
+  if (positionals.length > 0 && values.task === undefined) return new ArgumentProblem(`unexpected argument '${positionals[0] ?? ''}'`);
+  const tasks = [...new Set([...(values.task ?? []), ...positionals].flatMap((t) => t.split(',')).map((t) => t.trim()).filter((t) => t !== ''))];
   const badTask = tasks.find((t) => !/^[A-Za-z]+\d+[A-Za-z]?(?:#\d+)?$/.test(t));
   if (badTask !== undefined) return new ArgumentProblem(`--task expects task ids such as T012, not '${badTask}'`);
 

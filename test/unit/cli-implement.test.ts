@@ -184,3 +184,14 @@ test('without a spec-kit project: no request is exit 2; a dry run of a request i
   for (const r of [noRequest, dryFallback]) assert.equal(r.err.trim().split('\n').length, 1, r.err);
   await rm(empty, { recursive: true, force: true });
 });
+
+test('--task runs only the named tasks', async () => {
+  const root = await copyExample();
+  const start = mock.requests.length;
+  const result = await cli(['implement', '--workspace', root, '--approve', 'all', '--task', 'T001', 'T003'], { env: mockEnv(mock.url), cwd: root });
+  assert.equal(result.code, 0, result.err + result.out);
+  assert.deepEqual(tickedIds(await readFile(join(root, TASKS_MD), 'utf8')), ['T001', 'T003']);
+  const workedOn = new Set(requestsSince(start).map(taskIdOf).filter((id) => id !== undefined));
+  assert.deepEqual([...workedOn].sort(), ['T001', 'T003']);
+  await rm(root, { recursive: true, force: true });
+});

@@ -11,6 +11,7 @@ test('every option', () => {
   const args = parseImplementArgs(['--workspace', 'w', '--feature', '003', '--request', 'add tags', '--approve', 'tests', '--max-workers', '3', '--task', 'T012', '--task', 'T013,T012', '--yes']);
   assert.deepEqual(args, { action: { kind: 'run' }, workspace: 'w', feature: '003', request: 'add tags', approvalPolicy: 'auto-approve-tests', maxWorkers: 3, tasks: ['T012', 'T013'], yes: true, help: false });
   assert.equal((parseImplementArgs(['--approve', 'all']) as { approvalPolicy: string }).approvalPolicy, 'auto-approve-all');
+  assert.deepEqual((parseImplementArgs(['--task', 'T001', 'T002', '--dry-run', 'T003']) as { tasks: string[] }).tasks, ['T001', 'T002', 'T003']);
 });
 
 test('--resume and --rollback take an optional run id', () => {

@@ -32,6 +32,15 @@ export const EXIT = { done: 0, failed: 1, badInput: 2, unanswered: 3 } as const;
 /** A failure the user can fix by changing the command line: one line on stderr, exit code 2. */
 class BadInput extends Error {}
 
+/** `--approve ask` with nobody to ask: exit 3 before anything runs. */
+class NoTerminalToAsk extends Error {}
+
+function requireTerminalForAsk(context: Context): void {
+  if (context.args.approvalPolicy === 'ask' && context.io.terminal === undefined) {
+    throw new NoTerminalToAsk('every edit needs your approval (--approve ask) and there is no terminal to ask: run it in a terminal, or choose --approve tests or --approve all. Nothing was run.');
+  }
+}
+
 const NO_MODEL_MESSAGE = 'a dry run calls no model, and without a spec-kit tasks.md the plan has to be drafted by one: run without --dry-run to draft it (you approve it before anything runs)';
 
 /** The dry run's provider: any call is a bug in the promise "no model is called". */
@@ -66,6 +75,7 @@ export async function runImplementCommand(argv: readonly string[], io: CliIo, si
   try {
     return await dispatch(context);
   } catch (error) {
+    if (error instanceof NoTerminalToAsk) return fail(io, EXIT.unanswered, error.message);
     if (error instanceof PlanError) return fail(io, EXIT.badInput, describePlanError(error));
     if (error instanceof BadInput || (error instanceof Error && error.name === 'InvalidRunIdError')) return fail(io, EXIT.badInput, error.message);
     throw error;
@@ -99,9 +109,9 @@ async function dispatch(context: Context): Promise<number> {
     case 'resume': {
       const key = io.env['ANTHROPIC_API_KEY'];
       if (key === undefined || key.trim() === '') throw new BadInput('ANTHROPIC_API_KEY is not set: export your Anthropic API key, or use --dry-run to see the plan without a model');
-      if (args.approvalPolicy === 'ask' && io.terminal === undefined) {
-        return fail(io, EXIT.unanswered, 'every edit needs your approval (--approve ask) and there is no terminal to ask: run it in a terminal, or choose --approve tests or --approve all. Nothing was run.');
-      }
+      // A request may need a model call to draft its plan: refuse before spending it. Otherwise bad input
+      // (an unknown feature) is reported first, by planning, which calls no model in spec-kit mode.
+      if (action.kind === 'resume' || args.request !== undefined) requireTerminalForAsk(context);
       const baseURL = io.env['ANTHROPIC_BASE_URL'];
       const provider = new AnthropicProvider({ apiKey: async () => key, baseURL: baseURL === undefined || baseURL === '' ? undefined : baseURL, logger: loggerFor(context) });
       const engine = engineFor(context, provider, io.terminal !== undefined ? terminalApprover(io.terminal, questionDeps(context)) : undefined);
@@ -177,6 +187,7 @@ async function startRun(context: Context, engine: Engine): Promise<Run> {
   const { io } = context;
   const plan = await engine.plan(planOptions(context));
   await noteInterruptedRuns(context, engine, plan.feature.id);
+  requireTerminalForAsk(context);
   const todo = plan.tasks.filter((t) => !t.alreadyDone).length;
   io.stdout.write(`${plan.feature.id}: ${todo} of ${plan.tasks.length} tasks to do in ${plan.schedule.length} steps, up to ${plan.strategy.maxWorkers} workers; forecast $${plan.forecast.low.toFixed(2)}–$${plan.forecast.high.toFixed(2)}\n`);
   return engine.start(plan);

@@ -117,13 +117,13 @@ test('--rollback leaves every file as before the run: edits restored, created fi
   assert.deepEqual(await snapshotTree(root), before);
 });
 
-test('bad input exits 2 with one line on stderr: missing key, unknown feature, ambiguous feature, bad flag', async () => {
+test('bad input exits 2 with one line on stderr (before the no-terminal check): missing key, unknown feature, ambiguous feature, bad flag', async () => {
   const root = await copyExample();
   const missingKey = await cli(['implement', '--workspace', root, '--approve', 'all'], { env: { ANTHROPIC_BASE_URL: mock.url }, cwd: root });
   assert.equal(missingKey.code, 2);
   assert.match(missingKey.err, /ANTHROPIC_API_KEY is not set/);
 
-  const unknown = await cli(['implement', '--workspace', root, '--feature', '042', '--approve', 'all'], { env: mockEnv(mock.url), cwd: root });
+  const unknown = await cli(['implement', '--workspace', root, '--feature', '042'], { env: mockEnv(mock.url), cwd: root });
   assert.equal(unknown.code, 2);
   assert.match(unknown.err, /042.*; features: 001-todo-api$/m);
 

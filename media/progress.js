@@ -101,6 +101,19 @@
       el('div', { class: 'phase' }, [el('div', { class: 'label' }, [el('span', {}, ['Overall']), el('span', {}, [`${s.done}/${s.total}${s.failed ? ` · ${s.failed} failed` : ''}`])]), bar(s.done, s.failed, s.total)]),
     );
     if (s.message && s.state === 'finished') root.append(el('p', {}, [s.message]));
+    if (s.usage) {
+      const u = s.usage;
+      const over = s.budgetUsd !== undefined && u.costUsd > s.budgetUsd;
+      const cost = el('td', { class: `num${over ? ' over' : ''}` }, [`${money(u.costUsd)}${s.budgetUsd !== undefined ? ` / ${money(s.budgetUsd)}` : ''}${u.estimated ? ' (est.)' : ''}`]);
+      root.append(
+        el('table', { class: 'usage', 'aria-label': 'Tokens and cost' }, [
+          el('tr', {}, [el('td', {}, ['Tokens']), el('td', { class: 'num' }, [`in ${tokens(u.inputTokens)} · out ${tokens(u.outputTokens)}`])]),
+          el('tr', {}, [el('td', {}, ['Cache']), el('td', { class: 'num' }, [`read ${tokens(u.cacheReadInputTokens)} · write ${tokens(u.cacheCreationInputTokens)}`])]),
+          el('tr', {}, [el('td', {}, [s.budgetUsd !== undefined ? 'Cost / budget' : 'Cost']), cost]),
+        ]),
+      );
+    }
+
     const actions = el('div', { class: 'actions' });
     if (s.state === 'running') actions.append(button('Cancel Run', 'cancelRun', true));
     if (s.pendingEdits > 0) actions.append(button(`Review ${s.pendingEdits} Pending Edit${s.pendingEdits === 1 ? '' : 's'}`, 'showPendingChanges'));
@@ -116,22 +129,6 @@
     if (s.workers.length === 0) root.append(el('p', { class: 'muted' }, ['None active.']));
     for (const w of s.workers) {
       root.append(el('div', { class: 'worker' }, [el('div', {}, [`${w.taskId} · ${w.role}`]), el('div', { class: 'activity', title: w.activity }, [w.activity])]));
-    }
-
-    if (s.usage) {
-      const u = s.usage;
-      const over = s.budgetUsd !== undefined && u.costUsd > s.budgetUsd;
-      const cost = el('td', { class: `num${over ? ' over' : ''}` }, [`${money(u.costUsd)}${s.budgetUsd !== undefined ? ` / ${money(s.budgetUsd)}` : ''}${u.estimated ? ' (est.)' : ''}`]);
-      root.append(
-        el('h2', {}, ['Tokens and cost']),
-        el('table', {}, [
-          el('tr', {}, [el('td', {}, ['Input']), el('td', { class: 'num' }, [tokens(u.inputTokens)])]),
-          el('tr', {}, [el('td', {}, ['Output']), el('td', { class: 'num' }, [tokens(u.outputTokens)])]),
-          el('tr', {}, [el('td', {}, ['Cache read']), el('td', { class: 'num' }, [tokens(u.cacheReadInputTokens)])]),
-          el('tr', {}, [el('td', {}, ['Cache write']), el('td', { class: 'num' }, [tokens(u.cacheCreationInputTokens)])]),
-          el('tr', {}, [el('td', {}, [s.budgetUsd !== undefined ? 'Cost / budget' : 'Cost']), cost]),
-        ]),
-      );
     }
 
     root.append(el('h2', {}, ['Log']));

@@ -254,7 +254,9 @@ function attachRun(deps: CommandDeps, run: ReturnType<Engine['start']>, root: vs
 
 async function announce(deps: CommandDeps, result: RunResult, _engine: Engine, _root: vscode.Uri): Promise<void> {
   const { done, total, failed } = result.tasks;
-  const text = `Run ${result.outcome}: ${done}/${total} tasks done${failed > 0 ? `, ${failed} failed` : ''}, $${result.usage.costUsd.toFixed(2)}. ${result.message}`;
+  const counts = `${done}/${total} tasks done${failed > 0 ? `, ${failed} failed` : ''}`;
+  // The engine's message often states the counts already; say them once.
+  const text = `Run ${result.outcome}: ${result.message.includes(`${done}/${total}`) ? result.message : `${counts}. ${result.message}`} ($${result.usage.costUsd.toFixed(2)})`;
   deps.log.info(text);
   const show = result.outcome === 'completed' ? vscode.window.showInformationMessage : vscode.window.showWarningMessage;
   const choice = await show(text, 'Show Progress');

@@ -34,12 +34,11 @@ export function register(deps: ViewsDeps): { trees: Trees; disposables: vscode.D
   const pendingView = vscode.window.createTreeView(PENDING_CHANGES_VIEW_ID, { treeDataProvider: pending });
   const progress = new ProgressViewProvider(deps.extensionUri, session, deps.runPanelCommand, deps.log);
 
-  // The badge counts edits waiting for review, on the Tasks view (the container shows it when collapsed).
+  // The badge counts edits waiting for review, on the Tasks view only: the container adds up its views' badges.
   const updateBadge = (): void => {
     const count = session.view.pending.size;
     const badge = count === 0 ? undefined : { value: count, tooltip: `${count} edit${count === 1 ? '' : 's'} waiting for review` };
     tasksView.badge = badge;
-    pendingView.badge = badge;
   };
   const updateHasTasks = (): void => {
     void documents.features().then(

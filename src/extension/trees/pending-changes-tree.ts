@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import type { ProposalKind, ProposalView } from '../../protocol/engine-events';
 import type { RunSession } from '../run-session';
+import { plainText } from './plain-text';
 
 export const PENDING_CHANGES_VIEW_ID = 'speckitOrchestra.pendingChanges';
 export const OPEN_PROPOSAL_COMMAND = 'speckit-orchestra.openProposal';
@@ -109,7 +110,7 @@ export class PendingChangesTreeProvider implements vscode.TreeDataProvider<Pendi
 
   private taskLabel(taskKey: string): string {
     const task = this.session.view.tasks.get(taskKey);
-    return task ? `${task.id} ${task.description}` : taskKey;
+    return task ? `${task.id} ${plainText(task.description)}` : taskKey;
   }
 
   private fileUri(path: string): vscode.Uri | undefined {

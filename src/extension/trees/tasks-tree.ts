@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import type { Phase, Task } from '../../core/speckit/tasks-model';
 import type { TaskStatus, WorkerRole } from '../../protocol/engine-events';
 import type { RunSession } from '../run-session';
+import { plainText } from './plain-text';
 import type { FeatureTasks, TaskDocuments } from './task-documents';
 
 export const TASKS_VIEW_ID = 'speckitOrchestra.tasks';
@@ -211,8 +212,7 @@ export class TasksTreeProvider implements vscode.TreeDataProvider<TaskNode>, vsc
         const task = feature?.document.tasks.find((t) => t.key === node.taskKey);
         if (!feature || !task) return new vscode.TreeItem(node.taskKey);
         const status = this.statusOf(node.featureId, task);
-        // Labels are plain text: show `code` spans without their backticks (the tooltip keeps the source text).
-        const item = new vscode.TreeItem(`${task.id} ${task.description.replace(/`([^`]*)`/g, '$1')}`, vscode.TreeItemCollapsibleState.None);
+        const item = new vscode.TreeItem(`${task.id} ${plainText(task.description)}`, vscode.TreeItemCollapsibleState.None);
         item.id = `task:${node.featureId}:${task.key}`;
         item.contextValue = `task.${status}`;
         item.iconPath = STATUS_ICON[status];

@@ -4,7 +4,6 @@
  * spec-kit's "Parallel Example" sections list task lines inside fences.
  */
 import {
-  columns,
   closesFence,
   isMalformedCheckbox,
   isParallelLabel,
@@ -16,6 +15,7 @@ import {
   taskLineIdentity,
   type CheckboxLine,
   type FenceMarker,
+  type TaskHead,
 } from './tasks-line';
 import {
   compareTaskIds,
@@ -27,9 +27,9 @@ import {
   type ParsedTaskId,
   type RawIdRef,
 } from './tasks-dependency-prose';
-import { extractPaths, isOutsideWorkspace } from './task-paths';
+import { extractPaths, isOutsideWorkspace, normalizeTaskPath } from './task-paths';
+import { ParsedTask } from './parsed-task';
 import type {
-  Checkbox,
   DependencyStatement,
   Eol,
   NonTaskCheckbox,
@@ -45,11 +45,16 @@ import type {
   TasksDocument,
 } from './tasks-model';
 
-interface Line {
-  readonly start: number;
-  /** End of the content, before `\r\n` / `\n`. */
-  readonly end: number;
+/**
+ * Where each line sits in the text, as two number arrays rather than an object and a copied string per line:
+ * a 10,000-task file has tens of thousands of lines, and the parse must cost no more than tokenising it.
+ */
+interface Lines {
   readonly text: string;
+  /** Offset of each line's first character (line 0 starts after a BOM). */
+  readonly starts: number[];
+  /** Offset of each line's end, before `\r\n` / `\n`. */
+  readonly ends: number[];
 }
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
@@ -71,7 +76,6 @@ interface BlockDraft {
   taskIndices: number[];
 }
 
-type TaskDraft = Mutable<Task> & { dependsOn: string[] };
 
 interface OwnRef {
   readonly ref: RawIdRef;
@@ -93,19 +97,11 @@ export function parseTasks(text: string): TasksDocument {
   const firstNewline = text.indexOf('\n');
   const eol: Eol = firstNewline > 0 && text[firstNewline - 1] === '\r' ? '\r\n' : '\n';
 
-  const pos = (line: number, character: number): { line: number; character: number } => ({ line, character });
-  const lineRange = (line: number, startIndex: number, endIndex: number): Range => ({
-    start: pos(line, startIndex),
-    end: pos(line, endIndex),
-  });
-  const wholeLines = (first: number, last: number): Range => ({
-    start: pos(first, 0),
-    end: pos(last, lineText(lines, last).length),
-  });
+  const wholeLines = (first: number, last: number): Range => lineSpan(first, 0, last, lineLength(lines, last));
 
   const diagnostics: TasksDiagnostic[] = [];
   // Tasks are built once and completed in `finish` (keys, dependencies, phase); side tables hold the rest.
-  const tasks: TaskDraft[] = [];
+  const tasks: ParsedTask[] = [];
   const taskBlock: (number | undefined)[] = [];
   const taskOwnRefs: (OwnRef[] | undefined)[] = [];
   const blocks: BlockDraft[] = [];
@@ -125,26 +121,27 @@ export function parseTasks(text: string): TasksDocument {
     block = undefined;
   };
 
+  const lineCount = lines.starts.length;
   let i = 0;
-  while (i < lines.length) {
-    const line = lines[i];
-    if (line === undefined) break;
-    const raw = line.text;
-    // Dispatch on the first non-blank character so most lines meet no regular expression at all.
-    let first = 0;
-    while (first < raw.length && (raw.charCodeAt(first) === 32 || raw.charCodeAt(first) === 9)) first += 1;
-    const lead = raw.charCodeAt(first);
+  while (i < lineCount) {
+    // Dispatch on the first non-blank character, read in place, so most lines meet no regular expression and
+    // blank or fenced lines are never copied out of the text.
+    const start = lines.starts[i] ?? 0;
+    const end = lines.ends[i] ?? start;
+    const first = skipBlanks(text, start, end);
+    const lead = first < end ? text.charCodeAt(first) : -1;
     const fenceLead = lead === 96 || lead === 126; // ` ~
 
     if (fence !== undefined) {
-      if (fenceLead && closesFence(fence, raw)) fence = undefined;
+      if (fenceLead && closesFence(fence, text.slice(start, end))) fence = undefined;
       i += 1;
       continue;
     }
-    if (first === raw.length) {
+    if (first === end) {
       i += 1;
       continue;
     }
+    const raw = text.slice(start, end);
     const fenceOpen = fenceLead ? matchFence(raw) : undefined;
     if (fenceOpen !== undefined) {
       fence = fenceOpen;
@@ -167,7 +164,7 @@ export function parseTasks(text: string): TasksDocument {
       } else if (block !== undefined && (block.kind === 'phase' || block.kind === 'other')) {
         const last = block.subsections.length - 1;
         if (last >= 0) block.subsectionEnds[last] = trimBlankTail(lines, block.subsections[last]?.headingRange.start.line ?? i, i - 1);
-        const headingRange = lineRange(i, 0, raw.length);
+        const headingRange = lineRange(i, 0, end - start);
         block.subsections.push({ title: headingText, level, kind: subsectionKind(headingText), headingRange, range: headingRange });
         block.subsectionEnds.push(i);
       }
@@ -183,7 +180,7 @@ export function parseTasks(text: string): TasksDocument {
     if (checkbox !== undefined) {
       const head = matchTaskHead(raw, checkbox.contentStart);
       if (head !== undefined && !TABLE_ROW.test(raw)) {
-        i = readTask(i, line, checkbox, head);
+        i = readTask(i, raw, checkbox, head);
         continue;
       }
       recordNonTaskCheckbox(i, raw, checkbox.contentStart, checkbox.mark !== ' ', TABLE_ROW.test(raw) ? 'table-row' : 'no-id');
@@ -197,15 +194,14 @@ export function parseTasks(text: string): TasksDocument {
       if (cell !== null) recordNonTaskCheckbox(i, raw, cell.index + 3, cell[1] !== ' ', 'table-row');
     }
     if (listLead && isMalformedCheckbox(raw)) {
-      const ws = leadingWhitespace(raw).length;
       diagnostics.push({
         code: 'malformed-checkbox',
         severity: 'warning',
-        range: lineRange(i, ws, raw.trimEnd().length),
+        range: lineRange(i, first - start, raw.trimEnd().length),
         message: 'This line looks like a checkbox but is not one; write it as "- [ ] T001 Description" (a space inside the brackets, one after them).',
       });
     } else if (tableRow || (lead === 42 && /^[ \t]*\*\*T\d/.test(raw))) {
-      noteTaskWithoutCheckbox(raw, leadingWhitespace(raw).length, i);
+      noteTaskWithoutCheckbox(raw, first - start, i);
     }
     if ((lead === 42 || lead === 45 || lead === 43) && (block?.kind === 'phase' || block?.kind === 'other')) {
       const prop = PHASE_PROPERTY.exec(raw);
@@ -214,50 +210,51 @@ export function parseTasks(text: string): TasksDocument {
     collectStatements(raw, i);
     i += 1;
   }
-  closeBlock(lines.length - 1);
+  closeBlock(lineCount - 1);
 
   return finish();
 
   // ---- helpers that share the pass's state ----
 
-  function readTask(
-    first: number,
-    line: Line,
-    checkbox: CheckboxLine,
-    head: NonNullable<ReturnType<typeof matchTaskHead>>,
-  ): number {
+  function readTask(first: number, raw: string, checkbox: CheckboxLine, head: TaskHead): number {
     const { indent, bracketStart, mark } = checkbox;
-    const raw = line.text;
-    const details: string[] = [];
+    const lineStart = lines.starts[first] ?? 0;
+    // Continuation lines: read in place; only the ones that belong to the task are copied (as details).
+    let details: string[] | undefined;
+    let detailLines: { readonly text: string; readonly line: number }[] | undefined;
     let last = first;
     let j = first + 1;
     let innerFence: FenceMarker | undefined;
-    while (j < lines.length) {
-      const next = lineText(lines, j);
+    while (j < lineCount) {
+      const start = lines.starts[j] ?? 0;
+      const end = lines.ends[j] ?? start;
+      if (innerFence === undefined) {
+        if (isBlank(text, start, end)) {
+          j += 1;
+          continue;
+        }
+        const nextFirst = skipBlanks(text, start, end);
+        if (indentColumns(text, start, nextFirst) <= indent) break;
+        const lead = text.charCodeAt(nextFirst);
+        if (lead === 35 && HEADING.test(text.slice(start, end))) break; // #
+      }
+      const next = text.slice(start, end);
       if (innerFence !== undefined) {
         if (closesFence(innerFence, next)) innerFence = undefined;
-        details.push(next.trim());
-        last = j;
-        j += 1;
-        continue;
+      } else {
+        const nested = matchCheckboxLine(next);
+        if (nested !== undefined && matchTaskHead(next, nested.contentStart) !== undefined) break;
+        if (nested !== undefined) recordNonTaskCheckbox(j, next, nested.contentStart, nested.mark !== ' ', 'sub-item');
+        const f = matchFence(next);
+        if (f !== undefined) innerFence = f;
       }
-      if (next.trim() === '') {
-        j += 1;
-        continue;
-      }
-      const nextIndent = columns(leadingWhitespace(next));
-      if (nextIndent <= indent || HEADING.test(next)) break;
-      const nested = matchCheckboxLine(next);
-      if (nested !== undefined && matchTaskHead(next, nested.contentStart) !== undefined) break;
-      if (nested !== undefined) recordNonTaskCheckbox(j, next, nested.contentStart, nested.mark !== ' ', 'sub-item');
-      const f = matchFence(next);
-      if (f !== undefined) innerFence = f;
-      details.push(next.trim());
+      (details ??= []).push(next.trim());
+      (detailLines ??= []).push({ text: next, line: j });
       last = j;
       j += 1;
     }
     const index = tasks.length;
-    const labels: string[] = [];
+    let labels: string[] = [];
     let parallel = false;
     let story: string | undefined;
     for (const label of head.labels) {
@@ -270,54 +267,63 @@ export function parseTasks(text: string): TasksDocument {
       labels.push('P');
       parallel = true;
     }
+    // Most tasks carry the same labels as the task before them: share that task's (read-only) list.
+    const previousTask = tasks[index - 1];
+    if (previousTask !== undefined && sameStrings(previousTask.labels, labels)) {
+      labels = previousTask.labels as string[];
+      story = previousTask.story;
+    }
     const files: string[] = [];
     for (const mention of extractPaths(description)) files.push(mention.path);
-    for (const detail of details) {
-      if (/^(?:[-*+]\s+)?\**(?:files?|paths?|locations?)\**\s*:/i.test(detail)) {
-        for (const mention of extractPaths(detail)) if (!files.includes(mention.path)) files.push(mention.path);
-      }
-    }
     let ownRefs: OwnRef[] | undefined;
     for (const ref of findOwnDependencyRefs(description)) {
       (ownRefs ??= []).push({ ref: shiftRef(ref, head.descriptionStart), line: first });
     }
-    for (let d = first + 1; d <= last; d += 1) {
-      const detailLine = lineText(lines, d);
-      for (const ref of findOwnDependencyRefs(detailLine)) (ownRefs ??= []).push({ ref, line: d });
+    if (details !== undefined && detailLines !== undefined) {
+      for (const detail of details) {
+        if (FILES_DETAIL.test(detail)) {
+          for (const mention of extractPaths(detail)) if (!files.includes(mention.path)) files.push(mention.path);
+        }
+      }
+      for (const detail of detailLines) {
+        for (const ref of findOwnDependencyRefs(detail.text)) (ownRefs ??= []).push({ ref, line: detail.line });
+      }
     }
-    const checkboxValue: Checkbox = {
-      offset: line.start + bracketStart + 1,
-      range: lineRange(first, bracketStart, bracketStart + 3),
-      mark,
-    };
     const currentBlock = block;
     const subsection = currentBlock?.subsections[currentBlock.subsections.length - 1];
-    const lastLineText = lineText(lines, last);
-    const indentLength = leadingWhitespace(raw).length;
+    const indentLength = raw.length - raw.trimStart().length;
     const isTest = subsection?.kind === 'tests' || (subsection?.kind !== 'implementation' && looksLikeTest(description, files));
-    const draft: TaskDraft = {
-      id: head.id,
-      key: head.id,
-      index,
-      line: first,
-      range: { start: pos(first, indentLength), end: pos(last, lastLineText.length) },
-      startOffset: line.start + indentLength,
-      endOffset: (lines[last]?.start ?? line.start) + lastLineText.length,
-      idRange: lineRange(first, head.idStart, head.idEnd),
-      checkbox: checkboxValue,
-      done: mark !== ' ',
-      parallel,
-      labels,
-      description,
-      lineText: taskLineIdentity(raw, checkbox),
-      details,
-      files,
-      dependsOn: NO_IDS,
-      isTest,
-    };
-    if (story !== undefined) draft.story = story;
-    if (subsection !== undefined) draft.subsection = sharedSubsectionRef(subsection);
-    tasks.push(draft);
+    const lastLength = lineLength(lines, last);
+    const task = new ParsedTask(
+      {
+        id: head.id,
+        index,
+        startOffset: lineStart + indentLength,
+        endOffset: (lines.starts[last] ?? lineStart) + lastLength,
+        parallel,
+        story,
+        labels,
+        description,
+        lineText: taskLineIdentity(raw, checkbox),
+        details: details ?? NO_DETAILS,
+        files: files.length === 0 ? NO_FILES : files,
+        subsection: subsection === undefined ? undefined : sharedSubsectionRef(subsection),
+        isTest,
+      },
+      {
+        line: first,
+        indentLength,
+        lastLine: last,
+        lastLineLength: lastLength,
+        idStart: head.idStart,
+        idEnd: head.idEnd,
+        bracketStart,
+        checkboxOffset: lineStart + bracketStart + 1,
+        mark,
+      },
+      NO_IDS,
+    );
+    tasks.push(task);
     taskBlock.push(currentBlock === undefined ? undefined : blocks.length - 1);
     taskOwnRefs.push(ownRefs);
     currentBlock?.taskIndices.push(index);
@@ -367,6 +373,7 @@ export function parseTasks(text: string): TasksDocument {
     const phases: Phase[] = [];
     const sections: Section[] = [];
     const phaseOfBlock = new Map<number, number>();
+    const phaseTaskKeys: string[][] = [];
     blocks.forEach((b, blockIndex) => {
       const headingRange = wholeLines(b.headingLine, b.headingLine);
       const range = wholeLines(b.headingLine, Math.max(b.headingLine, b.endLine));
@@ -375,6 +382,8 @@ export function parseTasks(text: string): TasksDocument {
         phaseOfBlock.set(blockIndex, phaseIndex);
         const story = storyOfPhaseTitle(b.title);
         const priority = priorityOfPhaseTitle(b.title);
+        const taskKeys: string[] = [];
+        phaseTaskKeys.push(taskKeys);
         phases.push({
           index: phaseIndex,
           heading: b.heading,
@@ -383,7 +392,7 @@ export function parseTasks(text: string): TasksDocument {
           range,
           mvp: /🎯|\bMVP\b/i.test(b.heading),
           subsections: b.subsections.map((s, k) => ({ ...s, range: wholeLines(s.headingRange.start.line, Math.max(s.headingRange.start.line, b.subsectionEnds[k] ?? b.endLine)) })),
-          taskKeys: [],
+          taskKeys,
           ...(b.number === undefined ? {} : { number: b.number }),
           ...(b.purpose === undefined ? {} : { purpose: b.purpose }),
           ...(b.goal === undefined ? {} : { goal: b.goal }),
@@ -398,14 +407,15 @@ export function parseTasks(text: string): TasksDocument {
     });
 
     // Keys, duplicates, order.
-    const seen = new Map<string, TaskDraft>();
+    // One map for the first task of each id; only duplicated ids need a count.
+    const seen = new Map<string, ParsedTask>();
     const counts = new Map<string, number>();
     let previous: ParsedTaskId | undefined;
     let previousId = '';
     for (const t of tasks) {
-      const n = (counts.get(t.id) ?? 0) + 1;
-      counts.set(t.id, n);
+      const n = seen.has(t.id) ? (counts.get(t.id) ?? 1) + 1 : 1;
       if (n > 1) {
+        counts.set(t.id, n);
         t.key = `${t.id}#${n}`;
         const firstTask = seen.get(t.id);
         diagnostics.push({
@@ -461,16 +471,19 @@ export function parseTasks(text: string): TasksDocument {
       });
     };
 
-    tasks.forEach((t, taskIndex) => {
+    for (let taskIndex = 0; taskIndex < tasks.length; taskIndex += 1) {
+      const t = tasks[taskIndex];
+      if (t === undefined) continue;
       const blockIndex = taskBlock[taskIndex];
       const phaseIndex = blockIndex === undefined ? undefined : phaseOfBlock.get(blockIndex);
-      for (const { ref, line } of taskOwnRefs[taskIndex] ?? []) {
-        checkKnown(ref, line, t.key);
-        for (const id of index.expand(ref)) {
-          if (id === t.id || t.dependsOn.includes(id)) continue;
-          if (t.dependsOn === NO_IDS) t.dependsOn = [];
-          t.dependsOn.push(id);
+      const ownRefs = taskOwnRefs[taskIndex];
+      if (ownRefs !== undefined) {
+        const dependsOn: string[] = [];
+        for (const { ref, line } of ownRefs) {
+          checkKnown(ref, line, t.key);
+          for (const id of index.expand(ref)) if (id !== t.id && !dependsOn.includes(id)) dependsOn.push(id);
         }
+        if (dependsOn.length > 0) t.dependsOn = dependsOn;
       }
       if (phaseIndex === undefined) {
         diagnostics.push({
@@ -482,7 +495,7 @@ export function parseTasks(text: string): TasksDocument {
         });
       } else {
         t.phaseIndex = phaseIndex;
-        (phases[phaseIndex]?.taskKeys as string[] | undefined)?.push(t.key);
+        phaseTaskKeys[phaseIndex]?.push(t.key);
       }
       for (const file of t.files) {
         if (isOutsideWorkspace(file)) {
@@ -495,19 +508,20 @@ export function parseTasks(text: string): TasksDocument {
           });
         }
       }
-    });
+    }
     const finalTasks: readonly Task[] = tasks;
 
-    diagnoseParallelSameFile(finalTasks, diagnostics);
+    diagnoseParallelSameFile(finalTasks, (taskIndex) => taskBlock[taskIndex] ?? -1, diagnostics);
 
     const dependencyStatements: DependencyStatement[] = rawStatements.map((s) => {
-      for (const r of [...s.before, ...s.after]) checkKnown(r, s.line);
-      const text = lineText(lines, s.line);
+      for (const r of s.before) checkKnown(r, s.line);
+      for (const r of s.after) checkKnown(r, s.line);
+      const statementText = text.slice(lines.starts[s.line] ?? 0, lines.ends[s.line] ?? 0);
       return {
         before: s.before.map((r) => toRef(r, s.line)),
         after: s.after.map((r) => toRef(r, s.line)),
-        range: lineRange(s.line, 0, text.length),
-        text: text.trim(),
+        range: lineRange(s.line, 0, statementText.length),
+        text: statementText.trim(),
       };
     });
 
@@ -527,8 +541,11 @@ export function parseTasks(text: string): TasksDocument {
   }
 }
 
-// Most tasks depend on nothing: they share one empty list (never pushed to; see `finish`).
-const NO_IDS: string[] = [];
+// Most tasks depend on nothing, name no file or have no continuation lines: they share one empty list each.
+const NO_IDS: readonly string[] = [];
+const NO_FILES: readonly string[] = [];
+const NO_DETAILS: readonly string[] = [];
+const FILES_DETAIL = /^(?:[-*+]\s+)?\**(?:files?|paths?|locations?)\**\s*:/i;
 
 // Every task of a sub-section shares one `{ title, kind }` object rather than a copy each.
 const subsectionRefs = new WeakMap<Subsection, { title: string; kind: SubsectionKind }>();
@@ -542,28 +559,35 @@ function sharedSubsectionRef(subsection: Subsection): { title: string; kind: Sub
   return ref;
 }
 
-function diagnoseParallelSameFile(tasks: readonly Task[], diagnostics: TasksDiagnostic[]): void {
-  // Within one run of consecutive [P] tasks of a phase: those are the tasks that would otherwise overlap.
+/**
+ * Two [P] tasks of one phase that name the same file cannot really run side by side: the scheduler orders them
+ * (file locks), but the marker misleads, so the later one is flagged, naming the first [P] task with that file.
+ * Paths are compared as the scheduler compares them (`./src/a.ts` is `src/a.ts`). `blockOf` gives a task's
+ * `##` block: its phase, or for a task outside any phase the section it stands in (-1 before any heading).
+ */
+function diagnoseParallelSameFile(tasks: readonly Task[], blockOf: (taskIndex: number) => number, diagnostics: TasksDiagnostic[]): void {
   let owners = new Map<string, Task>();
-  let groupPhase: number | undefined = -1;
+  let block = Number.NaN;
   for (const t of tasks) {
-    if (!t.parallel || t.phaseIndex !== groupPhase) {
+    if (!t.parallel || t.files.length === 0) continue;
+    const taskBlock = blockOf(t.index);
+    if (taskBlock !== block) {
       owners = new Map();
-      groupPhase = t.phaseIndex;
+      block = taskBlock;
     }
-    if (!t.parallel) continue;
     for (const file of t.files) {
-      const other = owners.get(file);
-      if (other !== undefined) {
+      const path = normalizeTaskPath(file);
+      const other = owners.get(path);
+      if (other === undefined) {
+        owners.set(path, t);
+      } else if (other !== t) {
         diagnostics.push({
           code: 'parallel-same-file',
           severity: 'warning',
           range: t.idRange,
-          message: `${t.id} and ${other.id} are both marked [P] but both touch ${file}; they will run one after the other.`,
+          message: `${t.id} and ${other.id} are both marked [P] in this ${t.phaseIndex === undefined ? 'section' : 'phase'} but both touch ${file}; they will run one after the other.`,
           taskKey: t.key,
         });
-      } else {
-        owners.set(file, t);
       }
     }
   }
@@ -641,28 +665,76 @@ function shiftRef(ref: RawIdRef, by: number): RawIdRef {
   return { ...ref, start: ref.start + by, end: ref.end + by };
 }
 
-function splitLines(text: string, from: number): Line[] {
-  const lines: Line[] = [];
+function splitLines(text: string, from: number): Lines {
+  const starts: number[] = [];
+  const ends: number[] = [];
   let start = from;
   for (;;) {
     const nl = text.indexOf('\n', start);
     if (nl < 0) {
-      const end = text.length > start && text.charCodeAt(text.length - 1) === 13 ? text.length - 1 : text.length;
-      lines.push({ start, end, text: text.slice(start, end) });
-      return lines;
+      starts.push(start);
+      ends.push(text.length > start && text.charCodeAt(text.length - 1) === 13 ? text.length - 1 : text.length);
+      return { text, starts, ends };
     }
-    const end = nl > start && text.charCodeAt(nl - 1) === 13 ? nl - 1 : nl;
-    lines.push({ start, end, text: text.slice(start, end) });
+    starts.push(start);
+    ends.push(nl > start && text.charCodeAt(nl - 1) === 13 ? nl - 1 : nl);
     start = nl + 1;
   }
 }
 
-function lineText(lines: readonly Line[], index: number): string {
-  return lines[index]?.text ?? '';
+function lineLength(lines: Lines, index: number): number {
+  return (lines.ends[index] ?? 0) - (lines.starts[index] ?? 0);
 }
 
-function trimBlankTail(lines: readonly Line[], floor: number, last: number): number {
+function lineRange(line: number, startCharacter: number, endCharacter: number): Range {
+  return lineSpan(line, startCharacter, line, endCharacter);
+}
+
+function lineSpan(startLine: number, startCharacter: number, endLine: number, endCharacter: number): Range {
+  return { start: { line: startLine, character: startCharacter }, end: { line: endLine, character: endCharacter } };
+}
+
+/** The first offset in [from, end) that is not a space or a tab (`end` when there is none). */
+function skipBlanks(text: string, from: number, end: number): number {
+  let k = from;
+  while (k < end) {
+    const c = text.charCodeAt(k);
+    if (c !== 32 && c !== 9) break;
+    k += 1;
+  }
+  return k;
+}
+
+/** Columns of the indentation in [from, to): a tab counts to the next multiple of four, as `columns` does. */
+function indentColumns(text: string, from: number, to: number): number {
+  let col = 0;
+  for (let k = from; k < to; k += 1) col = text.charCodeAt(k) === 9 ? col + 4 - (col % 4) : col + 1;
+  return col;
+}
+
+/** Whether [from, end) holds only what `String.prototype.trim` removes, without copying it out. */
+function isBlank(text: string, from: number, end: number): boolean {
+  for (let k = from; k < end; k += 1) if (!isTrimmedAway(text.charCodeAt(k))) return false;
+  return true;
+}
+
+// The WhiteSpace and LineTerminator code points of ECMAScript, which `trim` removes.
+function isTrimmedAway(c: number): boolean {
+  if (c <= 32) return c === 32 || (c >= 9 && c <= 13);
+  if (c < 0xa0) return false;
+  return (
+    c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff
+  );
+}
+
+function sameStrings(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let k = 0; k < a.length; k += 1) if (a[k] !== b[k]) return false;
+  return true;
+}
+
+function trimBlankTail(lines: Lines, floor: number, last: number): number {
   let l = last;
-  while (l > floor && lineText(lines, l).trim() === '') l -= 1;
+  while (l > floor && isBlank(lines.text, lines.starts[l] ?? 0, lines.ends[l] ?? 0)) l -= 1;
   return l;
 }

@@ -211,3 +211,43 @@ test('dependency prose forms', () => {
     ['T001-T002', 'T003+'],
   ]);
 });
+
+test('parallel-same-file: any two [P] tasks of one phase naming one file, not only within one [P] run', () => {
+  const doc = parseTasks(
+    [
+      '## Phase 1: A',
+      '- [ ] T001 [P] Style in src/styles/globals.css',
+      '- [ ] T002 Sequential step in src/setup.ts',
+      '- [ ] T003 [P] More style in ./src/styles/globals.css',
+      '- [ ] T004 [P] Unrelated in src/other.ts',
+      '- [ ] T005 Not parallel in src/styles/globals.css',
+      '## Phase 2: B',
+      '- [ ] T006 [P] Next phase may touch it again in src/styles/globals.css',
+    ].join('\n'),
+  );
+  const found = doc.diagnostics.filter((d) => d.code === 'parallel-same-file');
+  assert.equal(found.length, 1, 'T005 is not [P] and T006 is in another phase');
+  const [d] = found;
+  assert.equal(d?.taskKey, 'T003', 'the later task carries it');
+  assert.deepEqual(d?.range, { start: { line: 3, character: 6 }, end: { line: 3, character: 10 } });
+  assert.match(d?.message ?? '', /^T003 and T001 are both marked \[P\] in this phase/);
+});
+
+test('task positions are built from offsets yet read, compare and serialise like plain data', () => {
+  const text = '## Phase 1: A\n\n  - [x] T001 [P] First in src/a.ts\n    - detail one\n\n- [ ] T002 Second\n';
+  const doc = parseTasks(text);
+  const [t1, t2] = doc.tasks;
+  assert.ok(t1 && t2);
+  assert.deepEqual(t1.range, { start: { line: 2, character: 2 }, end: { line: 3, character: 16 } });
+  assert.deepEqual(t1.checkbox, { offset: text.indexOf('[x]') + 1, range: { start: { line: 2, character: 4 }, end: { line: 2, character: 7 } }, mark: 'x' });
+  assert.equal(text.slice(t1.startOffset, t1.endOffset), '- [x] T001 [P] First in src/a.ts\n    - detail one');
+  const wire = JSON.parse(JSON.stringify(t1)) as Record<string, unknown>;
+  assert.deepEqual(wire['range'], t1.range);
+  assert.deepEqual(wire['idRange'], { start: { line: 2, character: 8 }, end: { line: 2, character: 12 } });
+  assert.deepEqual(wire['checkbox'], t1.checkbox);
+  assert.deepEqual(wire['labels'], ['P']);
+  assert.equal('story' in wire, false, 'absent optional fields stay absent');
+  assert.equal('story' in t2, false);
+  assert.deepEqual(t2.details, []);
+  assert.deepEqual(t2.files, []);
+});

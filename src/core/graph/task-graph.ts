@@ -79,65 +79,138 @@ export function statusFromDocument(graph: TaskGraph): (key: string) => TaskRunSt
   return (key) => (graph.task(key)?.done === true ? 'done' : 'pending');
 }
 
-/** One object per edge, listed under both ends: `from` finishes before `to`. */
-interface Edge {
-  readonly from: number;
-  readonly to: number;
-  readonly reason: EdgeReason;
+const REASONS: readonly EdgeReason[] = ['phase-order', 'sequence', 'same-file', 'tests-first', 'explicit'];
+const EXPLICIT = REASONS.indexOf('explicit');
+
+/**
+ * Every edge (`from` finishes before `to`) in three growable typed arrays: a 10,000-task graph has tens of
+ * thousands of edges, and an object per edge plus two arrays per node cost more than the parse itself.
+ */
+class EdgeList {
+  from = new Int32Array(1024);
+  to = new Int32Array(1024);
+  reason = new Uint8Array(1024);
+  count = 0;
+
+  add(from: number, to: number, reason: number): void {
+    if (this.count === this.from.length) {
+      const size = this.count * 2;
+      this.from = grow(this.from, size);
+      this.to = grow(this.to, size);
+      const reasons = new Uint8Array(size);
+      reasons.set(this.reason);
+      this.reason = reasons;
+    }
+    this.from[this.count] = from;
+    this.to[this.count] = to;
+    this.reason[this.count] = reason;
+    this.count += 1;
+  }
 }
 
+function grow(array: Int32Array<ArrayBuffer>, size: number): Int32Array<ArrayBuffer> {
+  const next = new Int32Array(size);
+  next.set(array);
+  return next;
+}
+
+/**
+ * Edges grouped by one end (compressed rows): node `v`'s edges are `edges[start[v]]` to `edges[start[v + 1] - 1]`,
+ * as indices into the EdgeList, in the order they were added, so walks keep document order.
+ */
+interface Adjacency {
+  readonly start: Int32Array;
+  readonly edges: Int32Array;
+}
+
+function adjacency(list: EdgeList, nodeCount: number, byEnd: Int32Array, removed: Uint8Array | undefined): Adjacency {
+  const start = new Int32Array(nodeCount + 1);
+  for (let e = 0; e < list.count; e += 1) {
+    if (removed?.[e] === 1) continue;
+    const slot = (byEnd[e] ?? 0) + 1;
+    start[slot] = (start[slot] ?? 0) + 1;
+  }
+  for (let v = 0; v < nodeCount; v += 1) start[v + 1] = (start[v + 1] ?? 0) + (start[v] ?? 0);
+  const fill = start.slice(0, nodeCount);
+  const edges = new Int32Array(start[nodeCount] ?? 0);
+  for (let e = 0; e < list.count; e += 1) {
+    if (removed?.[e] === 1) continue;
+    const v = byEnd[e] ?? 0;
+    edges[fill[v] ?? 0] = e;
+    fill[v] = (fill[v] ?? 0) + 1;
+  }
+  return { start, edges };
+}
+
+/** The graph's edges seen from both ends. */
+interface Wiring {
+  readonly list: EdgeList;
+  readonly nodeCount: number;
+  /** Grouped by `to`: what each node waits for. */
+  readonly preds: Adjacency;
+  /** Grouped by `from`: what waits for each node. */
+  readonly succs: Adjacency;
+}
+
+function wire(list: EdgeList, nodeCount: number, removed?: Uint8Array): Wiring {
+  return { list, nodeCount, preds: adjacency(list, nodeCount, list.to, removed), succs: adjacency(list, nodeCount, list.from, removed) };
+}
+
+// Statements whose sides multiply to more edges than this go through one hub node.
 const DIRECT_EDGE_LIMIT = 16;
 
 export function buildTaskGraph(doc: TasksDocument): TaskGraph {
   const tasks = doc.tasks;
   const n = tasks.length;
-  const preds: Edge[][] = [];
-  const succs: Edge[][] = [];
+  const list = new EdgeList();
   const diagnostics: TasksDiagnostic[] = [];
   const keyToNode = new Map<string, number>();
   // The first task with an id has the id as its key; only duplicates need a second table.
   const duplicates = new Map<string, number[]>();
-  tasks.forEach((t, i) => {
+  for (let i = 0; i < n; i += 1) {
+    const t = tasks[i];
+    if (t === undefined) continue;
     keyToNode.set(t.key, i);
     if (t.key !== t.id) {
-      const list = duplicates.get(t.id);
-      if (list === undefined) duplicates.set(t.id, [i]);
-      else list.push(i);
+      const more = duplicates.get(t.id);
+      if (more === undefined) duplicates.set(t.id, [i]);
+      else more.push(i);
     }
-    preds.push([]);
-    succs.push([]);
-  });
+  }
   const nodesWithId = (id: string): readonly number[] => {
     const first = keyToNode.get(id);
     if (first === undefined) return [];
     const more = duplicates.get(id);
     return more === undefined ? [first] : [first, ...more];
   };
-  const explicitSeen = new Set<string>();
+  // Task nodes are 0..n-1; barrier and hub nodes follow.
+  let nodeCount = n;
   const addNode = (): number => {
-    preds.push([]);
-    succs.push([]);
-    return preds.length - 1;
+    nodeCount += 1;
+    return nodeCount - 1;
   };
+  const explicitSeen = new Set<number>();
   const addEdge = (from: number, to: number, reason: EdgeReason): void => {
     if (from === to) return;
-    if (reason === 'explicit') {
-      const k = `${from}>${to}`;
-      if (explicitSeen.has(k)) return;
-      explicitSeen.add(k);
+    const code = REASONS.indexOf(reason);
+    if (code === EXPLICIT) {
+      // Node numbers stay far below 2^26, so the pair fits one exact number.
+      const pair = from * 67_108_864 + to;
+      if (explicitSeen.has(pair)) return;
+      explicitSeen.add(pair);
     }
-    const edge: Edge = { from, to, reason };
-    preds[to]?.push(edge);
-    succs[from]?.push(edge);
+    list.add(from, to, code);
   };
 
-  const stage = tasks.map((t) => stageOf(doc, t));
-  const files = tasks.map((t) => (t.files.length === 0 ? t.files : t.files.map(normalizeTaskPath)));
+  const stage = stagesOf(doc);
+  const files = tasks.map((t) => normalizedFiles(t.files));
 
   buildStructuralEdges(doc, stage, files, addNode, addEdge);
 
   // Explicit dependencies from the tasks' own text.
-  tasks.forEach((t, i) => {
+  for (let i = 0; i < n; i += 1) {
+    const t = tasks[i];
+    if (t === undefined) continue;
     for (const id of t.dependsOn) {
       for (const d of nodesWithId(id)) {
         if (d === i) continue;
@@ -148,27 +221,29 @@ export function buildTaskGraph(doc: TasksDocument): TaskGraph {
         addEdge(d, i, 'explicit');
       }
     }
-  });
+  }
 
   // Dependency statements ("T014 blocks T022", "Tests (T006-T013) before implementation (T014-T034)").
-  const index = taskIdIndexOf(tasks);
-  const nodesOf = (refs: readonly TaskIdRef[]): number[] => {
-    const out = new Set<number>();
-    for (const ref of refs) for (const id of index.expand(toRaw(ref))) for (const node of nodesWithId(id)) out.add(node);
-    return [...out].sort((a, b) => a - b);
-  };
-  for (const statement of doc.dependencyStatements) addStatement(statement);
+  if (doc.dependencyStatements.length > 0) {
+    const index = taskIdIndexOf(tasks);
+    const nodesOf = (refs: readonly TaskIdRef[]): number[] => {
+      const out = new Set<number>();
+      for (const ref of refs) for (const id of index.expand(toRaw(ref))) for (const node of nodesWithId(id)) out.add(node);
+      return [...out].sort((a, b) => a - b);
+    };
+    for (const statement of doc.dependencyStatements) addStatement(statement, nodesOf);
+  }
 
-  function addStatement(statement: DependencyStatement): void {
+  function addStatement(statement: DependencyStatement, nodesOf: (refs: readonly TaskIdRef[]) => number[]): void {
     const before = nodesOf(statement.before);
     const after = nodesOf(statement.after);
     if (before.length === 0 || after.length === 0) return;
     const byStage = new Map<number, number[]>();
     for (const a of after) {
       const s = stage[a] ?? 0;
-      const list = byStage.get(s);
-      if (list === undefined) byStage.set(s, [a]);
-      else list.push(a);
+      const group = byStage.get(s);
+      if (group === undefined) byStage.set(s, [a]);
+      else group.push(a);
     }
     const dropped = new Set<number>();
     for (const [s, targets] of byStage) {
@@ -194,31 +269,56 @@ export function buildTaskGraph(doc: TasksDocument): TaskGraph {
   }
 
   // Kahn's order covers every node exactly when there is no cycle: only then is the SCC search skipped.
-  let order = topologicalNodes(preds, succs);
-  const cycles = order.length === preds.length ? [] : breakCycles(n, preds, succs, tasks);
-  if (cycles.length > 0) order = topologicalNodes(preds, succs);
+  let wiring = wire(list, nodeCount);
+  let order = topologicalNodes(wiring);
+  let cycles: TaskCycle[] = [];
+  if (order.length !== nodeCount) {
+    const broken = breakCycles(n, wiring, tasks);
+    cycles = broken.cycles;
+    wiring = wire(list, nodeCount, broken.removed);
+    order = topologicalNodes(wiring);
+  }
   for (const cycle of cycles) {
     const first = keyToNode.get(cycle.keys[0] ?? '');
     const task = first === undefined ? undefined : tasks[first];
     if (task !== undefined) diagnostics.push({ code: 'dependency-cycle', severity: 'error', range: task.idRange, message: cycle.message, taskKey: task.key });
   }
+  const { preds, succs } = wiring;
 
-
-  const resolve = (start: number, direction: Edge[][], end: (e: Edge) => number): TaskEdge[] => {
+  /** The tasks one step away, looking through barrier and hub nodes (depth-first, in edge order). */
+  const resolve = (startNode: number, side: Adjacency, otherEnd: Int32Array): TaskEdge[] => {
     const out: TaskEdge[] = [];
     const seen = new Set<number>();
-    const walk = (node: number, reason: EdgeReason | undefined): void => {
-      for (const edge of direction[node] ?? []) {
-        const other = end(edge);
-        if (seen.has(other)) continue;
-        seen.add(other);
-        const r = reason ?? edge.reason;
-        const task = other < n ? tasks[other] : undefined;
-        if (task !== undefined) out.push({ key: task.key, reason: r });
-        else walk(other, r);
+    const stackNode = [startNode];
+    const stackPos = [side.start[startNode] ?? 0];
+    // The reason of the first edge out of the task, inherited by everything reached through a hub; -1 at the top.
+    const stackReason = [-1];
+    while (stackNode.length > 0) {
+      const top = stackNode.length - 1;
+      const node = stackNode[top] ?? 0;
+      const pos = stackPos[top] ?? 0;
+      if (pos >= (side.start[node + 1] ?? 0)) {
+        stackNode.pop();
+        stackPos.pop();
+        stackReason.pop();
+        continue;
       }
-    };
-    walk(start, undefined);
+      stackPos[top] = pos + 1;
+      const edge = side.edges[pos] ?? 0;
+      const other = otherEnd[edge] ?? 0;
+      if (seen.has(other)) continue;
+      seen.add(other);
+      const inherited = stackReason[top] ?? -1;
+      const reason = inherited >= 0 ? inherited : (list.reason[edge] ?? 0);
+      const task = other < n ? tasks[other] : undefined;
+      if (task !== undefined) {
+        out.push({ key: task.key, reason: REASONS[reason] ?? 'explicit' });
+      } else {
+        stackNode.push(other);
+        stackPos.push(side.start[other] ?? 0);
+        stackReason.push(reason);
+      }
+    }
     return out;
   };
 
@@ -231,15 +331,19 @@ export function buildTaskGraph(doc: TasksDocument): TaskGraph {
     },
     dependenciesOf: (key) => {
       const node = keyToNode.get(key);
-      return node === undefined ? [] : resolve(node, preds, (e) => e.from);
+      return node === undefined ? [] : resolve(node, preds, list.from);
     },
     dependentsOf: (key) => {
       const node = keyToNode.get(key);
-      return node === undefined ? [] : resolve(node, succs, (e) => e.to);
+      return node === undefined ? [] : resolve(node, succs, list.to);
     },
-    topologicalOrder: () => order.filter((node) => node < n).map((node) => tasks[node]?.key ?? ''),
+    topologicalOrder: () => {
+      const keys: string[] = [];
+      for (const node of order) if (node < n) keys.push(tasks[node]?.key ?? '');
+      return keys;
+    },
     ready: (status) => {
-      const settled = new Uint8Array(preds.length);
+      const settled = new Uint8Array(nodeCount);
       const locked = new Set<string>();
       const statuses: TaskRunStatus[] = tasks.map((t) => status(t.key));
       statuses.forEach((s, i) => {
@@ -249,7 +353,13 @@ export function buildTaskGraph(doc: TasksDocument): TaskGraph {
       for (const node of order) {
         // Complete = settled with everything before it complete: a task ticked out of order does not open
         // the next phase while an earlier task is still pending.
-        const depsSettled = (preds[node] ?? []).every((e) => settled[e.from] === 1);
+        let depsSettled = true;
+        for (let k = preds.start[node] ?? 0, end = preds.start[node + 1] ?? 0; k < end; k += 1) {
+          if (settled[list.from[preds.edges[k] ?? 0] ?? 0] !== 1) {
+            depsSettled = false;
+            break;
+          }
+        }
         if (node >= n) {
           settled[node] = depsSettled ? 1 : 0;
           continue;
@@ -266,16 +376,17 @@ export function buildTaskGraph(doc: TasksDocument): TaskGraph {
       return out;
     },
     criticalPath: (duration) => {
-      const dist = new Float64Array(preds.length);
-      const via = new Int32Array(preds.length).fill(-1);
+      const dist = new Float64Array(nodeCount);
+      const via = new Int32Array(nodeCount).fill(-1);
       let best = -1;
       for (const node of order) {
         let longest = 0;
-        for (const e of preds[node] ?? []) {
-          const d = dist[e.from] ?? 0;
+        for (let k = preds.start[node] ?? 0, end = preds.start[node + 1] ?? 0; k < end; k += 1) {
+          const from = list.from[preds.edges[k] ?? 0] ?? 0;
+          const d = dist[from] ?? 0;
           if (via[node] === -1 || d > longest) {
             longest = d;
-            via[node] = e.from;
+            via[node] = from;
           }
         }
         const task = node < n ? tasks[node] : undefined;
@@ -296,51 +407,78 @@ export function buildTaskGraph(doc: TasksDocument): TaskGraph {
 }
 
 /**
- * The scheduling group of a task: phases in document order, with tasks outside any phase forming groups of
- * their own where they stand (before the first phase, or after the phase they follow).
+ * The scheduling group of each task: phases in document order, with tasks outside any phase forming groups of
+ * their own where they stand (before the first phase, or after the phase they follow). Tasks are in document
+ * order, so one pointer over the phase headings answers "how many phases start before this task" for all.
  */
-function stageOf(doc: TasksDocument, task: Task): number {
-  if (task.phaseIndex !== undefined) return 2 * (task.phaseIndex + 1);
+function stagesOf(doc: TasksDocument): Int32Array {
+  const stage = new Int32Array(doc.tasks.length);
   let before = 0;
-  for (const phase of doc.phases) if (phase.headingRange.start.line < task.line) before += 1;
-  return 2 * before + 1;
+  doc.tasks.forEach((task, i) => {
+    if (task.phaseIndex !== undefined) {
+      stage[i] = 2 * (task.phaseIndex + 1);
+      return;
+    }
+    while (before < doc.phases.length && (doc.phases[before]?.headingRange.start.line ?? 0) < task.line) before += 1;
+    stage[i] = 2 * before + 1;
+  });
+  return stage;
 }
 
+/** The task's files as the scheduler compares them; the task's own list when nothing needs normalising. */
+function normalizedFiles(files: readonly string[]): readonly string[] {
+  for (let k = 0; k < files.length; k += 1) {
+    const file = files[k] ?? '';
+    if (normalizeTaskPath(file) !== file) return files.map(normalizeTaskPath);
+  }
+  return files;
+}
+
+/** Tests of one story met so far in a [P] run: those already behind a hub node, and those since. */
+interface RunTests {
+  hub: number | undefined;
+  readonly pending: number[];
+}
+
+// A story's implementation task waits for at most this many tests directly; beyond, through a hub.
+const DIRECT_TEST_EDGES = 2;
+
+/**
+ * Sequence, [P] runs, same-file and tests-first edges. Stages never decrease in document order (see `stagesOf`),
+ * so one walk over the tasks meets each stage as one contiguous group.
+ */
 function buildStructuralEdges(
   doc: TasksDocument,
-  stage: readonly number[],
+  stage: Int32Array,
   files: readonly (readonly string[])[],
   addNode: () => number,
   addEdge: (from: number, to: number, reason: EdgeReason) => void,
 ): void {
   const tasks = doc.tasks;
-  const groups = new Map<number, number[]>();
-  tasks.forEach((_t, i) => {
-    const s = stage[i] ?? 0;
-    const list = groups.get(s);
-    if (list === undefined) groups.set(s, [i]);
-    else list.push(i);
-  });
   let barrier: number | undefined;
-  for (const s of [...groups.keys()].sort((a, b) => a - b)) {
-    const members = groups.get(s) ?? [];
+  let i = 0;
+  while (i < tasks.length) {
+    const s = stage[i] ?? 0;
     let previous: number | undefined;
-    let run: number[] = [];
-    let runFiles = new Map<string, number>();
-    let runTests = new Map<string, number[]>();
-    for (const i of members) {
+    // The current [P] run: its first member, and how many; members are consecutive task indices.
+    let runStart = -1;
+    let runLength = 0;
+    const runFiles = new Map<string, number>();
+    let runTests: Map<string, RunTests> | undefined;
+    for (; i < tasks.length && stage[i] === s; i += 1) {
       const task = tasks[i];
       if (task === undefined) continue;
       if (!task.parallel) {
-        if (run.length > 0) for (const r of run) addEdge(r, i, 'sequence');
+        if (runLength > 0) for (let r = runStart; r < runStart + runLength; r += 1) addEdge(r, i, 'sequence');
         else if (previous !== undefined) addEdge(previous, i, 'sequence');
         else if (barrier !== undefined) addEdge(barrier, i, 'phase-order');
         previous = i;
-        run = [];
-        runFiles = new Map();
-        runTests = new Map();
+        runLength = 0;
+        runFiles.clear();
+        runTests = undefined;
         continue;
       }
+      if (runLength === 0) runStart = i;
       if (previous !== undefined) addEdge(previous, i, 'sequence');
       else if (barrier !== undefined) addEdge(barrier, i, 'phase-order');
       for (const f of files[i] ?? []) {
@@ -351,18 +489,43 @@ function buildStructuralEdges(
       // Earlier tests are already behind `previous`; only tests in this same [P] run could overlap.
       const story = task.story ?? (task.phaseIndex === undefined ? undefined : doc.phases[task.phaseIndex]?.story);
       if (story !== undefined) {
-        const tests = runTests.get(story) ?? [];
-        if (task.isTest) runTests.set(story, [...tests, i]);
-        else for (const t of tests) addEdge(t, i, 'tests-first');
+        runTests ??= new Map();
+        let tests = runTests.get(story);
+        if (tests === undefined) {
+          tests = { hub: undefined, pending: [] };
+          runTests.set(story, tests);
+        }
+        if (task.isTest) tests.pending.push(i);
+        else waitForTests(tests, i, addNode, addEdge);
       }
-      run.push(i);
+      runLength += 1;
     }
     const next = addNode();
-    const terminals = run.length > 0 ? run : previous !== undefined ? [previous] : [];
-    for (const t of terminals) addEdge(t, next, 'phase-order');
-    if (terminals.length === 0 && barrier !== undefined) addEdge(barrier, next, 'phase-order');
+    if (runLength > 0) for (let r = runStart; r < runStart + runLength; r += 1) addEdge(r, next, 'phase-order');
+    else if (previous !== undefined) addEdge(previous, next, 'phase-order');
+    else if (barrier !== undefined) addEdge(barrier, next, 'phase-order');
     barrier = next;
   }
+}
+
+/**
+ * Makes implementation task `i` wait for every test of its story met so far in the run. A few tests get direct
+ * edges; more are gathered behind a hub (each new hub waits for the previous one), so a long run of tests and
+ * implementations costs edges linear in its length rather than tests × implementations.
+ */
+function waitForTests(tests: RunTests, i: number, addNode: () => number, addEdge: (from: number, to: number, reason: EdgeReason) => void): void {
+  if (tests.hub === undefined && tests.pending.length <= DIRECT_TEST_EDGES) {
+    for (const t of tests.pending) addEdge(t, i, 'tests-first');
+    return;
+  }
+  if (tests.pending.length > 0) {
+    const hub = addNode();
+    if (tests.hub !== undefined) addEdge(tests.hub, hub, 'tests-first');
+    for (const t of tests.pending) addEdge(t, hub, 'tests-first');
+    tests.pending.length = 0;
+    tests.hub = hub;
+  }
+  if (tests.hub !== undefined) addEdge(tests.hub, i, 'tests-first');
 }
 
 function laterPhase(range: TasksDiagnostic['range'], message: string, taskKey?: string): TasksDiagnostic {
@@ -386,34 +549,37 @@ function toRaw(ref: TaskIdRef): RawIdRef {
 
 /**
  * Finds strongly connected components (iterative Tarjan: a 10,000-task file must not blow the stack), reports
- * one cycle per component, and removes the explicit edges inside it. Structural edges all point forward in
+ * one cycle per component, and marks the explicit edges inside it removed. Structural edges all point forward in
  * document order, so what remains is acyclic.
  */
-function breakCycles(taskCount: number, preds: Edge[][], succs: Edge[][], tasks: readonly Task[]): TaskCycle[] {
-  const components = stronglyConnected(succs);
+function breakCycles(taskCount: number, wiring: Wiring, tasks: readonly Task[]): { cycles: TaskCycle[]; removed: Uint8Array } {
+  const { list } = wiring;
+  const removed = new Uint8Array(list.count);
   const cycles: TaskCycle[] = [];
-  for (const component of components) {
+  for (const component of stronglyConnected(wiring)) {
     if (component.length < 2) continue;
     const members = new Set(component);
-    const cycleNodes = findCycle(component, members, succs);
-    const keys = cycleNodes.filter((node) => node < taskCount).map((node) => tasks[node]?.id ?? '?');
-    if (keys.length > 0 && keys[0] !== keys[keys.length - 1]) keys.push(keys[0] ?? '');
+    const cycleNodes = findCycle(component, members, wiring);
+    const ids = cycleNodes.filter((node) => node < taskCount).map((node) => tasks[node]?.id ?? '?');
+    if (ids.length > 0 && ids[0] !== ids[ids.length - 1]) ids.push(ids[0] ?? '');
     const taskKeys = cycleNodes.filter((node) => node < taskCount).map((node) => tasks[node]?.key ?? '?');
     if (taskKeys.length > 0) taskKeys.push(taskKeys[0] ?? '');
     cycles.push({
       keys: taskKeys,
-      message: `Dependency cycle: ${keys.join(' → ')} (each must finish before the next); the explicit dependencies in it are ignored for scheduling.`,
+      message: `Dependency cycle: ${ids.join(' → ')} (each must finish before the next); the explicit dependencies in it are ignored for scheduling.`,
     });
     for (const node of component) {
-      preds[node] = (preds[node] ?? []).filter((e) => !(e.reason === 'explicit' && members.has(e.from)));
-      succs[node] = (succs[node] ?? []).filter((e) => !(e.reason === 'explicit' && members.has(e.to)));
+      for (let k = wiring.succs.start[node] ?? 0, end = wiring.succs.start[node + 1] ?? 0; k < end; k += 1) {
+        const e = wiring.succs.edges[k] ?? 0;
+        if (list.reason[e] === EXPLICIT && members.has(list.to[e] ?? -1)) removed[e] = 1;
+      }
     }
   }
-  return cycles;
+  return { cycles, removed };
 }
 
-function stronglyConnected(succs: readonly Edge[][]): number[][] {
-  const count = succs.length;
+function stronglyConnected(wiring: Wiring): number[][] {
+  const { list, succs, nodeCount: count } = wiring;
   const indexOf = new Int32Array(count).fill(-1);
   const low = new Int32Array(count);
   const onStack = new Uint8Array(count);
@@ -422,7 +588,7 @@ function stronglyConnected(succs: readonly Edge[][]): number[][] {
   let next = 0;
   for (let root = 0; root < count; root += 1) {
     if (indexOf[root] !== -1) continue;
-    const work: { node: number; edge: number }[] = [{ node: root, edge: 0 }];
+    const work: { node: number; edge: number }[] = [{ node: root, edge: succs.start[root] ?? 0 }];
     indexOf[root] = next;
     low[root] = next;
     next += 1;
@@ -431,9 +597,8 @@ function stronglyConnected(succs: readonly Edge[][]): number[][] {
     while (work.length > 0) {
       const frame = work[work.length - 1];
       if (frame === undefined) break;
-      const edges = succs[frame.node] ?? [];
-      if (frame.edge < edges.length) {
-        const to = edges[frame.edge]?.to ?? 0;
+      if (frame.edge < (succs.start[frame.node + 1] ?? 0)) {
+        const to = list.to[succs.edges[frame.edge] ?? 0] ?? 0;
         frame.edge += 1;
         if (indexOf[to] === -1) {
           indexOf[to] = next;
@@ -441,7 +606,7 @@ function stronglyConnected(succs: readonly Edge[][]): number[][] {
           next += 1;
           stack.push(to);
           onStack[to] = 1;
-          work.push({ node: to, edge: 0 });
+          work.push({ node: to, edge: succs.start[to] ?? 0 });
         } else if (onStack[to] === 1) {
           low[frame.node] = Math.min(low[frame.node] ?? 0, indexOf[to] ?? 0);
         }
@@ -467,22 +632,25 @@ function stronglyConnected(succs: readonly Edge[][]): number[][] {
 }
 
 /** A simple cycle through the component, starting at its earliest task, by breadth-first search back to it. */
-function findCycle(component: readonly number[], members: ReadonlySet<number>, succs: readonly Edge[][]): number[] {
-  const start = Math.min(...component);
+function findCycle(component: readonly number[], members: ReadonlySet<number>, wiring: Wiring): number[] {
+  const { list, succs } = wiring;
+  let start = component[0] ?? 0;
+  for (const node of component) if (node < start) start = node;
   const parent = new Map<number, number>();
   const queue = [start];
   for (let head = 0; head < queue.length; head += 1) {
     const node = queue[head] ?? start;
-    for (const e of succs[node] ?? []) {
-      if (!members.has(e.to)) continue;
-      if (e.to === start) {
+    for (let k = succs.start[node] ?? 0, end = succs.start[node + 1] ?? 0; k < end; k += 1) {
+      const to = list.to[succs.edges[k] ?? 0] ?? 0;
+      if (!members.has(to)) continue;
+      if (to === start) {
         const path = [node];
         for (let p = parent.get(node); p !== undefined; p = parent.get(p)) path.push(p);
         return path.reverse();
       }
-      if (!parent.has(e.to)) {
-        parent.set(e.to, node);
-        queue.push(e.to);
+      if (!parent.has(to)) {
+        parent.set(to, node);
+        queue.push(to);
       }
     }
   }
@@ -490,19 +658,20 @@ function findCycle(component: readonly number[], members: ReadonlySet<number>, s
 }
 
 /** Kahn's algorithm, taking ready nodes lowest-index first so independent tasks keep document order. */
-function topologicalNodes(preds: readonly Edge[][], succs: readonly Edge[][]): number[] {
-  const count = preds.length;
+function topologicalNodes(wiring: Wiring): number[] {
+  const { list, preds, succs, nodeCount: count } = wiring;
   const remaining = new Int32Array(count);
-  for (let i = 0; i < count; i += 1) remaining[i] = preds[i]?.length ?? 0;
+  for (let i = 0; i < count; i += 1) remaining[i] = (preds.start[i + 1] ?? 0) - (preds.start[i] ?? 0);
   const heap = new MinHeap();
   for (let i = 0; i < count; i += 1) if (remaining[i] === 0) heap.push(i);
   const order: number[] = [];
   while (heap.size > 0) {
     const node = heap.pop();
     order.push(node);
-    for (const e of succs[node] ?? []) {
-      remaining[e.to] = (remaining[e.to] ?? 0) - 1;
-      if (remaining[e.to] === 0) heap.push(e.to);
+    for (let k = succs.start[node] ?? 0, end = succs.start[node + 1] ?? 0; k < end; k += 1) {
+      const to = list.to[succs.edges[k] ?? 0] ?? 0;
+      remaining[to] = (remaining[to] ?? 0) - 1;
+      if (remaining[to] === 0) heap.push(to);
     }
   }
   return order;

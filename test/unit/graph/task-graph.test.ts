@@ -140,3 +140,23 @@ test('topological order respects every edge; fixtures build without false cycles
   assert.deepEqual(deps(g, 'T001'), ['T000:phase-order'], 'a task before any phase runs before the first phase');
   assert.equal(deps(g, 'T003').includes('T002:same-file'), true);
 });
+
+test('tests-first in a long [P] run: each implementation waits for exactly the earlier tests of its story', () => {
+  const lines = ['## Phase 3: User Story 1 - X (Priority: P1)'];
+  const kinds: ('test' | 'impl')[] = [];
+  for (let i = 1; i <= 60; i += 1) {
+    const isTestTask = i % 3 !== 0;
+    kinds.push(isTestTask ? 'test' : 'impl');
+    const id = `T${String(i).padStart(3, '0')}`;
+    lines.push(isTestTask ? `- [ ] ${id} [P] [US1] Contract test in tests/t${i}.test.ts` : `- [ ] ${id} [P] [US1] Model in src/m${i}.ts`);
+  }
+  const g = graphOf(lines);
+  kinds.forEach((kind, k) => {
+    const key = `T${String(k + 1).padStart(3, '0')}`;
+    const expected = kind === 'test' ? [] : kinds.flatMap((other, j) => (other === 'test' && j < k ? [`T${String(j + 1).padStart(3, '0')}:tests-first`] : [])).sort();
+    assert.deepEqual(deps(g, key), expected, key);
+  });
+  assert.equal(g.dependentsOf('T001').length, 20, 'the first test holds every implementation after it');
+  assert.equal(g.criticalPath().length, 2, 'hub nodes add no length');
+  assert.deepEqual(readyWith(g, {}), kinds.flatMap((kind, j) => (kind === 'test' ? [`T${String(j + 1).padStart(3, '0')}`] : [])));
+});

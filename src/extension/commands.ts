@@ -82,7 +82,7 @@ function createCommands(deps: CommandDeps): Record<CommandName, { trust?: string
         return true;
       },
     },
-    rollBackRun: { trust: 'Rolling back a run', handler: (runId) => rollBack(deps, typeof runId === 'string' ? runId : undefined) },
+    rollBackRun: { trust: 'Rolling back a run', handler: (runId, options) => rollBack(deps, typeof runId === 'string' ? runId : undefined, undefined, isConfirmed(options)) },
     acceptEdit: { trust: 'Accepting edits', handler: (target) => review.accept(asReviewTarget(target)) },
     rejectEdit: { handler: (target, options) => review.reject(asReviewTarget(target), feedbackOption(options)) },
     acceptAllPendingEdits: { trust: 'Accepting edits', handler: () => review.acceptAll() },
@@ -293,7 +293,12 @@ async function resume(deps: CommandDeps, runId: string | undefined): Promise<Run
   return { ran: true, runId: run.id };
 }
 
-async function rollBack(deps: CommandDeps, runId: string | undefined, taskKey?: string): Promise<{ restored: number; deleted: number; skipped: number } | RunCommandResult> {
+/** `{ confirmed: true }` from a scripted caller that asked its user already (a test, a setup script). */
+function isConfirmed(options: unknown): boolean {
+  return typeof options === 'object' && options !== null && (options as { confirmed?: unknown }).confirmed === true;
+}
+
+async function rollBack(deps: CommandDeps, runId: string | undefined, taskKey?: string, confirmed = false): Promise<{ restored: number; deleted: number; skipped: number } | RunCommandResult> {
   if (deps.session.isActive) {
     void vscode.window.showInformationMessage('Cancel the active run before rolling back.');
     return { ran: false, reason: 'run-active' };
@@ -307,7 +312,7 @@ async function rollBack(deps: CommandDeps, runId: string | undefined, taskKey?: 
   }
   const scope = taskKey === undefined ? `every edit of run ${id}` : `the edits of ${deps.session.view.tasks.get(taskKey)?.id ?? taskKey}`;
   const yes = 'Roll Back';
-  const choice = await vscode.window.showWarningMessage(`Roll back ${scope}?`, { modal: true, detail: 'Files are restored to what they were before the run wrote them. Files you edited since are skipped unless you agree to overwrite them.' }, yes);
+  const choice = confirmed ? yes : await vscode.window.showWarningMessage(`Roll back ${scope}?`, { modal: true, detail: 'Files are restored to what they were before the run wrote them. Files you edited since are skipped unless you agree to overwrite them.' }, yes);
   if (choice !== yes) return { ran: false, reason: 'cancelled' };
   const engine = await deps.createEngine(readSettings(deps, folder));
   const result = await engine.rollback({ root: folder.uri.fsPath, runId: id, ...(taskKey !== undefined ? { taskKey } : {}) });

@@ -87,6 +87,8 @@ async function acceptWithEdit(proposalId: string): Promise<string> {
 }
 
 let mock: MockAnthropic | undefined;
+/** The workspace as the resumed run found it, for the rollback test. */
+let beforeSecondRun: Map<string, string> | undefined;
 
 suite('a full run through the commands, against the mock API', () => {
   suiteSetup(async () => {
@@ -148,6 +150,7 @@ suite('a full run through the commands, against the mock API', () => {
     const tasksUri = vscode.Uri.file(join(root(), 'specs/001-todo-api/tasks.md'));
     const text = readFileSync(tasksUri.fsPath, 'utf8').replace(/^- \[X\]/gm, '- [ ]');
     await vscode.workspace.fs.writeFile(tasksUri, new TextEncoder().encode(text));
+    beforeSecondRun = new Map([...snapshotFiles(root()).keys()].map((path) => [path, readFileSync(join(root(), path), 'utf8')]));
     const started = await vscode.commands.executeCommand<RunCommandResult>(CommandId.implement, '001-todo-api');
     assert.equal(started.ran, true);
     // Accept one edit, then cancel while the run goes on.
@@ -167,5 +170,21 @@ suite('a full run through the commands, against the mock API', () => {
     const ticked = readFileSync(tasksUri.fsPath, 'utf8');
     assert.equal((ticked.match(/^- \[X\] T\d+/gm) ?? []).length, 10, 'every task ticked after the resume');
     for (const key of doneBefore) assert.equal(orchestra.session.view.tasks.get(key)?.status, 'done', `${key} stayed done`);
+  });
+
+  test('Roll Back Run restores every file the run wrote', async () => {
+    const orchestra = await api();
+    const runId = orchestra.session.view.runId;
+    assert.ok(runId && orchestra.session.view.finished);
+    const written = [...new Set(orchestra.session.view.applied.map((a) => a.path))];
+    assert.ok(written.length > 0);
+    const result = await runDismissing<{ restored: number; deleted: number; skipped: number }>(CommandId.rollBackRun, runId, { confirmed: true });
+    assert.equal(result.skipped, 0, JSON.stringify(result));
+    assert.ok(result.restored + result.deleted > 0, JSON.stringify(result));
+    // This run overwrote files the first run had created: rolled back, each holds what it held before.
+    for (const path of written) {
+      const now = existsSync(join(root(), path)) ? readFileSync(join(root(), path), 'utf8') : undefined;
+      assert.equal(now, beforeSecondRun?.get(path), `${path} restored`);
+    }
   });
 });

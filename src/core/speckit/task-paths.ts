@@ -22,10 +22,19 @@ const KNOWN_EXTENSIONS = new Set(
 );
 
 // Brackets stay inside tokens: route folders like `app/api/[id]/route.ts` are paths.
-const SEPARATORS = new Set([...' \t\r\n`\'"(),;<>{}，、（）：。；'].map((c) => c.charCodeAt(0)));
+const SEPARATORS = ' \t\r\n`\'"(),;<>{}，、（）：。；';
+// Every character of every task line goes through this test: ASCII from a table, the rest from a short list.
+const ASCII_SEPARATOR = new Uint8Array(128);
+for (let c = 0; c <= 32; c += 1) ASCII_SEPARATOR[c] = 1;
+const WIDE_SEPARATORS: number[] = [];
+for (const ch of SEPARATORS) {
+  const code = ch.charCodeAt(0);
+  if (code < 128) ASCII_SEPARATOR[code] = 1;
+  else WIDE_SEPARATORS.push(code);
+}
 
 function isTokenSeparator(ch: number): boolean {
-  return ch <= 32 || SEPARATORS.has(ch);
+  return ch < 128 ? ASCII_SEPARATOR[ch] === 1 : WIDE_SEPARATORS.includes(ch);
 }
 const BACKTICK_SPAN = /`([^`\r\n]+)`/g;
 const FORBIDDEN_IN_PATH = /[\s()=<>{}$*?#|"'!,;]|::/;
@@ -38,7 +47,6 @@ const PRODUCT_NAME = /^[A-Z][\w]*\.js$/;
 export function extractPaths(text: string): PathMention[] {
   const found: PathMention[] = [];
   if (text.indexOf('/') < 0 && text.indexOf('.') < 0) return found;
-  const seen = new Set<string>();
   let bare = text;
   if (text.indexOf('`') >= 0) {
     BACKTICK_SPAN.lastIndex = 0;
@@ -50,7 +58,7 @@ export function extractPaths(text: string): PathMention[] {
       const candidate = cleanCandidate(inner.trim());
       if (candidate !== undefined && isPathLike(candidate, true)) {
         const start = m.index + 1 + trimmedStart;
-        push(found, seen, candidate, start);
+        push(found, candidate, start);
       }
       masked += text.slice(last, m.index) + ' '.repeat(m[0].length);
       last = m.index + m[0].length;
@@ -66,7 +74,7 @@ export function extractPaths(text: string): PathMention[] {
       if (start >= 0 && interesting) {
         const candidate = cleanCandidate(bare.slice(start, k));
         if (candidate !== undefined && isPathLike(candidate, false)) {
-          push(found, seen, candidate, start + Math.max(0, bare.indexOf(candidate, start) - start));
+          push(found, candidate, start + Math.max(0, bare.indexOf(candidate, start) - start));
         }
       }
       start = -1;
@@ -80,9 +88,9 @@ export function extractPaths(text: string): PathMention[] {
   return found;
 }
 
-function push(found: PathMention[], seen: Set<string>, path: string, start: number): void {
-  if (seen.has(path)) return;
-  seen.add(path);
+// A task names a handful of paths at most: a scan of the list beats allocating a set per call.
+function push(found: PathMention[], path: string, start: number): void {
+  for (const mention of found) if (mention.path === path) return;
   found.push({ path, start, end: start + path.length });
 }
 
@@ -121,7 +129,7 @@ function isPathLike(token: string, backticked: boolean): boolean {
 
 /** Absolute, home-relative, drive-letter or `..`-escaping paths point outside the workspace. */
 export function isOutsideWorkspace(path: string): boolean {
-  if (!path.includes('..') && !/^(?:[/~\\]|[A-Za-z]:)/.test(path)) return false;
+  if (!path.includes('..') && !startsAtARoot(path)) return false;
   const normalized = path.replace(/\\/g, '/');
   if (/^(?:\/|~|[A-Za-z]:\/)/.test(normalized)) return true;
   let depth = 0;
@@ -134,6 +142,14 @@ export function isOutsideWorkspace(path: string): boolean {
     }
   }
   return false;
+}
+
+/** `/…`, `~…`, `\…` or a drive letter `C:…`: checked for every path of every task, so without a regex. */
+function startsAtARoot(path: string): boolean {
+  const c = path.charCodeAt(0);
+  if (c === 47 || c === 126 || c === 92) return true; // / ~ \
+  const letter = (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+  return letter && path.charCodeAt(1) === 58; // :
 }
 
 /** The form two mentions of one file share: forward slashes, no leading `./`, no trailing slash. */

@@ -442,8 +442,10 @@ export function parseTasks(text: string): TasksDocument {
       }
     }
 
-    const index = taskIdIndexOf(tasks);
-    const uncheckedIndex = new TaskIdIndex(idsWithoutCheckbox);
+    // Only references need the id indexes; a file without dependency prose never builds them.
+    let index: TaskIdIndex | undefined;
+    let uncheckedIndex: TaskIdIndex | undefined;
+    const ids = (): TaskIdIndex => (index ??= taskIdIndexOf(tasks));
     const toRef = (ref: RawIdRef, line: number): TaskIdRef => {
       const range = lineRange(line, ref.start, ref.end);
       switch (ref.kind) {
@@ -460,7 +462,7 @@ export function parseTasks(text: string): TasksDocument {
       }
     };
     const checkKnown = (ref: RawIdRef, line: number, taskKey?: string): void => {
-      if (index.expand(ref).length > 0 || uncheckedIndex.expand(ref).length > 0) return;
+      if (ids().expand(ref).length > 0 || (uncheckedIndex ??= new TaskIdIndex(idsWithoutCheckbox)).expand(ref).length > 0) return;
       const what = ref.kind === 'id' ? ref.id : ref.kind === 'range' ? `${ref.from}-${ref.to}` : `${ref.from}+`;
       diagnostics.push({
         code: 'unknown-dependency',
@@ -481,7 +483,7 @@ export function parseTasks(text: string): TasksDocument {
         const dependsOn: string[] = [];
         for (const { ref, line } of ownRefs) {
           checkKnown(ref, line, t.key);
-          for (const id of index.expand(ref)) if (id !== t.id && !dependsOn.includes(id)) dependsOn.push(id);
+          for (const id of ids().expand(ref)) if (id !== t.id && !dependsOn.includes(id)) dependsOn.push(id);
         }
         if (dependsOn.length > 0) t.dependsOn = dependsOn;
       }

@@ -1,10 +1,10 @@
 import * as vscode from 'vscode';
 import type { Engine, RunResult } from '../core/engine';
-import { LlmAuthError } from '../core/llm/errors';
+import { LlmAuthError, LlmUnavailableError } from '../core/llm/errors';
 import type { Logger } from '../core/util/logger';
 import type { Config } from './config';
 import { ContextKey, setContextKey } from './context-keys';
-import { engineSettingsOf, ProviderUnavailableError } from './engine-settings';
+import { engineSettingsOf } from './engine-settings';
 import { PROGRESS_VIEW_ID } from './progress/progress-view';
 import type { ReviewController, ReviewTarget } from './review/review-controller';
 import type { RunSession } from './run-session';
@@ -129,9 +129,9 @@ async function reportFailure(deps: CommandDeps, name: CommandName, error: unknow
     if (choice === 'Set API Key') await deps.keys.prompt();
     return { ran: false, reason: 'no-api-key' };
   }
-  if (error instanceof ProviderUnavailableError) {
+  if (error instanceof LlmUnavailableError) {
     deps.log.warn(`${name}: ${error.message}`);
-    const choice = await vscode.window.showErrorMessage(error.message, 'Select Model Provider');
+    const choice = await vscode.window.showErrorMessage(`${error.message} Install a chat model extension, or switch to the Anthropic API.`, 'Select Model Provider');
     if (choice === 'Select Model Provider') await selectProvider(deps);
     return { ran: false, reason: 'failed' };
   }
@@ -239,28 +239,31 @@ async function implement(deps: CommandDeps, feature: string | undefined, options
     return { ran: false, reason: 'no-api-key' };
   }
   const run = engine.start(plan);
-  attachRun(deps, run, folder.uri, engine);
+  attachRun(deps, run, folder.uri);
   return { ran: true, runId: run.id };
 }
 
-function attachRun(deps: CommandDeps, run: ReturnType<Engine['start']>, root: vscode.Uri, engine: Engine): void {
+function attachRun(deps: CommandDeps, run: ReturnType<Engine['start']>, root: vscode.Uri): void {
   deps.session.attach(run, root);
   setContextKey(ContextKey.interruptedRun, false);
   void run.done.then(
-    (result) => void announce(deps, result, engine, root),
+    (result) => void announce(deps, result),
     (error: unknown) => void reportFailure(deps, 'implement', error),
   );
 }
 
-async function announce(deps: CommandDeps, result: RunResult, _engine: Engine, _root: vscode.Uri): Promise<void> {
+async function announce(deps: CommandDeps, result: RunResult): Promise<void> {
   const { done, total, failed } = result.tasks;
   const counts = `${done}/${total} tasks done${failed > 0 ? `, ${failed} failed` : ''}`;
   // The engine's message often states the counts already; say them once.
   const text = `Run ${result.outcome}: ${result.message.includes(`${done}/${total}`) ? result.message : `${counts}. ${result.message}`} ($${result.usage.costUsd.toFixed(2)})`;
   deps.log.info(text);
   const show = result.outcome === 'completed' ? vscode.window.showInformationMessage : vscode.window.showWarningMessage;
-  const choice = await show(text, 'Show Progress');
+  // A refused key ends the run as a failure whose message says so: offer the fix, not a stack trace.
+  const keyProblem = result.outcome === 'failed' && /api key|authenticat|401/i.test(result.message);
+  const choice = await show(text, 'Show Progress', ...(keyProblem ? ['Set API Key'] : []));
   if (choice === 'Show Progress') await vscode.commands.executeCommand(CommandId.showProgressPanel);
+  if (choice === 'Set API Key') await deps.keys.prompt();
 }
 
 async function resume(deps: CommandDeps, runId: string | undefined): Promise<RunCommandResult> {
@@ -289,7 +292,7 @@ async function resume(deps: CommandDeps, runId: string | undefined): Promise<Run
   }
   if (!(await ensureCredentials(deps, settings))) return { ran: false, reason: 'no-api-key' };
   const run = await engine.resume({ root: folder.uri.fsPath, runId: chosen.runId, settings: engineSettingsOf(settings) });
-  attachRun(deps, run, folder.uri, engine);
+  attachRun(deps, run, folder.uri);
   return { ran: true, runId: run.id };
 }
 

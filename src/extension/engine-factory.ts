@@ -8,7 +8,7 @@ import type { LlmProvider } from '../core/llm/provider';
 import type { Logger } from '../core/util/logger';
 import type { OrchestraSettings } from './config';
 import type { ApiKeyStore } from './secrets';
-import { ProviderUnavailableError } from './engine-settings';
+import { VscodeLmProvider } from './llm/vscode-lm-provider';
 import { VscodeWorkspace } from './vscode-workspace';
 
 /*
@@ -16,13 +16,9 @@ import { VscodeWorkspace } from './vscode-workspace';
  * dependencies are most of the bundle, and activation must stay cheap.
  */
 
-/** Builds the VS Code LM provider when that provider is chosen; undefined when no adapter is available. */
-export type LanguageModelProviderFactory = () => LlmProvider | undefined;
-
 export interface EngineFactoryDeps {
   keys: ApiKeyStore;
   log: Logger;
-  languageModels?: LanguageModelProviderFactory;
 }
 
 /** A modal question for hooks, checklists, the fallback plan and rollback conflicts. */
@@ -55,12 +51,10 @@ export function createEngineFor(settings: OrchestraSettings, deps: EngineFactory
     case 'anthropic':
       provider = new AnthropicProvider({ apiKey: () => deps.keys.get(), baseURL: settings.anthropicBaseUrl, logger: deps.log });
       break;
-    case 'vscode-lm': {
-      const lm = deps.languageModels?.();
-      if (!lm) throw new ProviderUnavailableError('No VS Code language model is available. Install a chat model extension, or switch to the Anthropic API with "Spec-Kit: Select Model Provider".');
-      provider = lm;
+    case 'vscode-lm':
+      // Any chat model the user has; the provider says clearly when there is none (LlmUnavailableError).
+      provider = new VscodeLmProvider({ selector: {}, justification: 'Spec-Kit Agent Orchestra runs agents that implement the tasks of your tasks.md.' });
       break;
-    }
   }
   const policy = { ...defaultPathPolicy, deny: [...defaultPathPolicy.deny, ...settings.denyList] };
   return createEngine({

@@ -2,14 +2,6 @@ import type { EngineSettings, WorkerRole } from '../core/engine';
 import type { OrchestraSettings } from './config';
 import { MODEL_ROLE_FOR_WORKER } from './settings-parser';
 
-/** Thrown when the chosen provider cannot be built; the message is shown to the user as is. */
-export class ProviderUnavailableError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'ProviderUnavailableError';
-  }
-}
-
 /** The engine's settings from the user's: the face passes data, never a `WorkspaceConfiguration`. */
 export function engineSettingsOf(settings: OrchestraSettings): Partial<EngineSettings> {
   const modelByRole: Partial<Record<WorkerRole, string>> = {};

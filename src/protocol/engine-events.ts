@@ -97,7 +97,7 @@ export type EngineEvent =
   | { type: 'proposal-pending'; proposal: ProposalView; at: string }
   | { type: 'proposal-decided'; proposalId: string; outcome: ProposalOutcome; feedback?: string; at: string }
   | { type: 'proposal-applied'; proposalId: string; taskKey: string; path: string; kind: ProposalKind; at: string }
-  | { type: 'usage'; totals: UsageTotals; byRole: Partial<Record<WorkerRole, UsageTotals>>; at: string }
+  | { type: 'usage'; totals: UsageTotals; byRole: Partial<Record<WorkerRole, UsageTotals>>; byTask?: Record<string, UsageTotals>; at: string }
   | { type: 'finding'; source: 'code-review' | 'security-review' | 'tests' | 'coverage'; severity: 'info' | 'warning' | 'error'; message: string; path?: string; line?: number; at: string }
   | { type: 'log'; level: LogLevel; message: string; at: string }
   | { type: 'run-finished'; outcome: RunOutcome; message: string; at: string };

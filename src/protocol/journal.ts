@@ -125,8 +125,11 @@ export const journalRecordSchema = z.discriminatedUnion('type', [
     summary: z.string(),
     filesTouched: z.array(z.string()),
   }),
-  /** Usage of one model call (a delta, not a running total). */
-  z.object({ type: z.literal('usage'), at, role: workerRoleSchema.optional(), model: z.string().optional(), usage: usageTotalsSchema }),
+  /**
+   * Usage of one model call (a delta, not a running total). `taskKey`: the task (or `validation:…` job) it was
+   * made for, so cost per task can be shown; absent for calls outside any task (planning) and in older journals.
+   */
+  z.object({ type: z.literal('usage'), at, role: workerRoleSchema.optional(), taskKey: z.string().optional(), model: z.string().optional(), usage: usageTotalsSchema }),
   z.object({ type: z.literal('run-cancelled'), at, reason: z.string() }),
   z.object({ type: z.literal('run-finished'), at, outcome: runOutcomeSchema, message: z.string() }),
 ]);

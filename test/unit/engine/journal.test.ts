@@ -103,8 +103,10 @@ test('foldJournal: task states, edits with in-doubt and rolled-back, commands, s
     { type: 'edit-applying', at, proposalId: 'p2', taskKey: 'T001', path: 'b.ts', kind: 'create', preImage: { kind: 'none' }, writtenHash: sha256('b') },
     { type: 'command-run', at, name: 'test', argv: ['npm', 'test'], outcome: 'exited', exitCode: 0, signal: null, timedOut: false, durationMs: 5 },
     { type: 'worker-summary', at, taskKey: 'T001', workerId: 'w1', role: 'code-writer', summary: 'made a', filesTouched: ['a.ts'] },
-    { type: 'usage', at, role: 'code-writer', usage },
-    { type: 'usage', at, role: 'test-writer', usage },
+    { type: 'usage', at, role: 'code-writer', taskKey: 'T001', usage },
+    { type: 'usage', at, role: 'test-writer', taskKey: 'T002', usage },
+    { type: 'usage', at, role: 'code-writer', taskKey: 'T001', usage },
+    { type: 'usage', at, role: 'task-orchestrator', usage },
     { type: 'task-state', at, taskKey: 'T001', status: 'done' },
     { type: 'edit-rolled-back', at, proposalId: 'p1' },
     { type: 'run-cancelled', at, reason: 'user' },
@@ -115,9 +117,13 @@ test('foldJournal: task states, edits with in-doubt and rolled-back, commands, s
   assert.deepEqual(state.edits.map((e) => [e.proposalId, e.inDoubt, e.rolledBack]), [['p1', false, true], ['p2', true, false]]);
   assert.equal(state.commands[0]?.exitCode, 0);
   assert.equal(state.summaries[0]?.summary, 'made a');
-  assert.equal(state.usage.inputTokens, 20);
-  assert.equal(state.usage.costUsd, 1);
+  assert.equal(state.usage.inputTokens, 40);
+  assert.equal(state.usage.costUsd, 2);
   assert.equal(state.usageByRole.get('test-writer')?.outputTokens, 5);
+  assert.equal(state.usageByRole.get('code-writer')?.costUsd, 1);
+  assert.deepEqual([...state.usageByTask.keys()].sort(), ['T001', 'T002'], 'a call with no task is in the total only');
+  assert.equal(state.usageByTask.get('T001')?.inputTokens, 20);
+  assert.equal(state.usageByTask.get('T002')?.costUsd, 0.5);
   assert.equal(state.cancelled?.reason, 'user');
   assert.equal(isInterrupted(state), true, 'a cancelled run can be resumed');
   assert.equal(isInterrupted(foldJournal([...records, { type: 'run-finished', at, outcome: 'completed', message: '' }])), false);

@@ -37,6 +37,8 @@ export interface RunState {
   summaries: WorkerSummary[];
   usage: UsageTotals;
   usageByRole: Map<WorkerRole, UsageTotals>;
+  /** By task key (and `validation:…` job); calls recorded without a task are only in `usage`. */
+  usageByTask: Map<string, UsageTotals>;
   startedAt?: string;
   lastRecordAt?: string;
   cancelled?: { reason: string; at: string };
@@ -59,7 +61,7 @@ export function addUsageTotals(a: UsageTotals, b: UsageTotals): UsageTotals {
 }
 
 export function emptyRunState(): RunState {
-  return { tasks: [], taskStatus: new Map(), edits: [], commands: [], summaries: [], usage: zeroUsageTotals(), usageByRole: new Map() };
+  return { tasks: [], taskStatus: new Map(), edits: [], commands: [], summaries: [], usage: zeroUsageTotals(), usageByRole: new Map(), usageByTask: new Map() };
 }
 
 /** A run's state is a fold over its records: resume = fold, then continue from there. Pure. */
@@ -119,7 +121,8 @@ export function applyRecord(state: RunState, record: JournalRecord): RunState {
     }
     case 'usage':
       state.usage = addUsageTotals(state.usage, record.usage);
-      if (record.role !== undefined) state.usageByRole.set(record.role, addUsageTotals(state.usageByRole.get(record.role) ?? zeroUsageTotals(), record.usage));
+      if (record.role !== undefined) addTo(state.usageByRole, record.role, record.usage);
+      if (record.taskKey !== undefined) addTo(state.usageByTask, record.taskKey, record.usage);
       return state;
     case 'run-cancelled':
       state.cancelled = { reason: record.reason, at: record.at };
@@ -130,6 +133,10 @@ export function applyRecord(state: RunState, record: JournalRecord): RunState {
     default:
       return assertNever(record);
   }
+}
+
+function addTo<K>(map: Map<K, UsageTotals>, key: K, usage: UsageTotals): void {
+  map.set(key, addUsageTotals(map.get(key) ?? zeroUsageTotals(), usage));
 }
 
 /** True when the run never finished (crash, kill, window reload, cancel): it is offered for resume. */

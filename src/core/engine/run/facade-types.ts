@@ -183,6 +183,8 @@ export interface RunResult {
   message: string;
   tasks: { total: number; done: number; failed: number; skipped: number; pending: number };
   usage: UsageTotals;
+  /** Usage by task key (and `validation:…` job), this run's earlier sessions included; absent when nothing ran. */
+  usageByTask?: Record<string, UsageTotals>;
   /** Requirement/story coverage from the validation phase; empty when it did not run. */
   coverage: CoverageItem[];
   findings: number;

@@ -228,6 +228,7 @@ export class RunSession implements Run {
     const ledger = new UsageLedger({}, settings.budgetUsd !== undefined ? { runUsd: settings.budgetUsd } : {});
     let totals: UsageTotals = resume ? resume.state.usage : zeroUsageTotals();
     const byRole: Partial<Record<WorkerRole, UsageTotals>> = resume ? Object.fromEntries(resume.state.usageByRole) : {};
+    const byTask: Record<string, UsageTotals> = resume ? Object.fromEntries(resume.state.usageByTask) : {};
     ledger.onDidRecord((record) => {
       const delta: UsageTotals = {
         inputTokens: record.usage.inputTokens,
@@ -239,8 +240,10 @@ export class RunSession implements Run {
       };
       totals = addUsageTotals(totals, delta);
       byRole[record.meta.role] = addUsageTotals(byRole[record.meta.role] ?? zeroUsageTotals(), delta);
-      this.bus.emit({ type: 'usage', totals, byRole: { ...byRole } });
-      void append({ type: 'usage', at: at(), role: record.meta.role, model: record.model, usage: delta }).catch((error: unknown) => this.bus.log('error', `journal: ${String(error)}`));
+      const taskKey = record.meta.taskKey;
+      if (taskKey !== undefined) byTask[taskKey] = addUsageTotals(byTask[taskKey] ?? zeroUsageTotals(), delta);
+      this.bus.emit({ type: 'usage', totals, byRole: { ...byRole }, byTask: { ...byTask } });
+      void append({ type: 'usage', at: at(), role: record.meta.role, ...(taskKey !== undefined ? { taskKey } : {}), model: record.model, usage: delta }).catch((error: unknown) => this.bus.log('error', `journal: ${String(error)}`));
     });
     const provider = new MeteredProvider(ports.provider, ledger);
 
@@ -419,7 +422,7 @@ export class RunSession implements Run {
     else await append({ type: 'run-finished', at: at(), outcome, message });
     await journal.close();
     this.bus.emit({ type: 'run-finished', outcome, message });
-    return { runId: this.id, outcome, message, tasks: counts, usage: totals, coverage, findings: this.findings, journalDir: journal.dir };
+    return { runId: this.id, outcome, message, tasks: counts, usage: totals, usageByTask: { ...byTask }, coverage, findings: this.findings, journalDir: journal.dir };
   }
 
   private testsFailed = false;

@@ -2,6 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { foldJournal } from '../../../../src/core/engine/journal/fold';
+import { readJournalFile } from '../../../../src/core/engine/journal/journal-file';
 import { eventsOf, jobOf, startHarness, testSettings, wellBehaved } from './harness';
 
 test('a full run on the example: every task file written, tasks.md ticked, validation reported, [P] tasks in flight together', async () => {
@@ -33,6 +35,17 @@ test('a full run on the example: every task file written, tasks.md ticked, valid
     assert.ok(eventsOf(events, 'log').some((l) => /T004 → test-writer/.test(l.message)), 'the role choice is explained');
     assert.ok(eventsOf(events, 'proposal-applied').length >= 10);
     assert.ok(result.usage.inputTokens + result.usage.cacheReadInputTokens + result.usage.cacheCreationInputTokens > 0 && result.usage.costUsd > 0);
+
+    // Cost per task: every journaled call names its task, and the per-task totals add up to the run's.
+    const journal = await readJournalFile(join(result.journalDir, 'journal.jsonl'));
+    const usageRecords = journal.records.filter((r) => r.type === 'usage');
+    assert.ok(usageRecords.length > 0 && usageRecords.every((r) => r.taskKey !== undefined), 'each usage record carries its task');
+    const byTask = foldJournal(journal.records).usageByTask;
+    for (const task of plan.tasks) assert.ok((byTask.get(task.key)?.costUsd ?? 0) > 0, `${task.id} has a cost`);
+    assert.ok(byTask.has('validation:code-review') && byTask.has('validation:security-review'));
+    const sum = [...byTask.values()].reduce((s, u) => s + u.costUsd, 0);
+    assert.ok(Math.abs(sum - result.usage.costUsd) < 1e-9, `per-task costs add up (${sum} vs ${result.usage.costUsd})`);
+    assert.deepEqual(Object.keys(result.usageByTask ?? {}).sort(), [...byTask.keys()].sort());
 
     // Parallelism is real: the [P] pair T002/T003 was in flight at the same time.
     const span = (job: string) => {

@@ -21,10 +21,19 @@ export interface EngineFactoryDeps {
   log: Logger;
 }
 
-/** A modal question for hooks, checklists, the fallback plan and rollback conflicts. */
+/**
+ * A modal question for hooks, checklists, the fallback plan and rollback conflicts. A plan is long, so it is
+ * opened as a Markdown document beside the question for the user to read before answering.
+ */
 export const modalConfirm: Confirm = async (request) => {
   const yes = request.kind === 'plan' ? 'Approve Plan' : request.kind === 'hook' ? 'Run Hook' : 'Continue';
-  const choice = await vscode.window.showWarningMessage(request.title, { modal: true, detail: request.detail.slice(0, 4000) }, yes);
+  let detail = request.detail;
+  if (request.kind === 'plan') {
+    const document = await vscode.workspace.openTextDocument({ language: 'markdown', content: request.detail });
+    await vscode.window.showTextDocument(document, { preview: true, viewColumn: vscode.ViewColumn.Beside });
+    detail = 'The drafted tasks.md is open beside this dialog. Approving saves it as a new spec-kit feature and starts the run.';
+  }
+  const choice = await vscode.window.showWarningMessage(request.title, { modal: true, detail: detail.slice(0, 4000) }, yes);
   return choice === yes;
 };
 

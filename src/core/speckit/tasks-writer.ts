@@ -3,6 +3,7 @@
  * trailing whitespace. The file-level writer re-reads the file first and refuses rather than clobber a line
  * the user edited since it was parsed.
  */
+import { isUtf8 } from 'node:buffer';
 import { readFile } from 'node:fs/promises';
 import { writeFileAtomic } from '../util/atomic-write';
 import { closesFence, matchCheckboxLine, matchFence, matchTaskHead, taskLineIdentity, type FenceMarker } from './tasks-line';
@@ -24,6 +25,10 @@ export type TaskWriteRefusal = 'not-found' | 'changed' | 'ambiguous' | 'unreadab
 
 export type SetTaskDoneResult =
   | { readonly ok: true; readonly text: string; readonly changed: boolean; readonly line: number; readonly offset: number }
+  | { readonly ok: false; readonly code: TaskWriteRefusal; readonly reason: string };
+
+export type SetTaskDoneInBytesResult =
+  | { readonly ok: true; readonly changed: boolean; readonly line: number; readonly byteOffset: number }
   | { readonly ok: false; readonly code: TaskWriteRefusal; readonly reason: string };
 
 export type WriteTaskDoneResult =
@@ -50,13 +55,29 @@ interface Candidate {
  * the wanted state is left alone (`changed: false`), so a lowercase `[x]` stays as the user wrote it.
  */
 export function setTaskDone(text: string, ref: TaskRef, done: boolean): SetTaskDoneResult {
-  const found = locateTask(text, ref);
+  const found = locateTask(stringSource(text), ref);
   if (!found.ok) return found;
   const { candidate } = found;
   const isDone = candidate.mark !== ' ';
   if (isDone === done) return { ok: true, text, changed: false, line: candidate.line, offset: candidate.offset };
   const next = text.slice(0, candidate.offset) + (done ? 'X' : ' ') + text.slice(candidate.offset + 1);
   return { ok: true, text: next, changed: true, line: candidate.line, offset: candidate.offset };
+}
+
+/**
+ * `setTaskDone` on the file's bytes, without decoding the file: finds the task the same way (id, then the line
+ * text, decoding only the candidate lines) and sets the one mark byte in `bytes` itself. The bytes must be UTF-8
+ * (checked, else a `not-utf8` refusal); a BOM is allowed. Every other byte stays as it was.
+ */
+export function setTaskDoneInBytes(bytes: Buffer, ref: TaskRef, done: boolean): SetTaskDoneInBytesResult {
+  if (!isUtf8(bytes)) return { ok: false, code: 'not-utf8', reason: 'The file is not valid UTF-8; not touching it.' };
+  const found = locateTask(bytesSource(bytes), ref);
+  if (!found.ok) return found;
+  const { candidate } = found;
+  const changed = (candidate.mark !== ' ') !== done;
+  // The checkbox's prefix is ASCII (blanks, a bullet or digits), so the mark's byte offset is its character offset.
+  if (changed) bytes[candidate.offset] = done ? 0x58 : 0x20; // X, space
+  return { ok: true, changed, line: candidate.line, byteOffset: candidate.offset };
 }
 
 /**
@@ -71,32 +92,60 @@ export async function writeTaskDone(filePath: string, ref: TaskRef, done: boolea
     if (signal.aborted) throw error;
     return { ok: false, code: 'unreadable', reason: `Cannot read ${filePath}: ${error instanceof Error ? error.message : String(error)}` };
   }
-  let text: string;
-  try {
-    // ignoreBOM keeps a BOM in the string, so offsets map straight back to bytes.
-    text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
-  } catch (error) {
-    return { ok: false, code: 'not-utf8', reason: `${filePath} is not valid UTF-8 (${error instanceof Error ? error.message : String(error)}); not touching it.` };
-  }
-  const result = setTaskDone(text, ref, done);
-  if (!result.ok) return result;
+  const result = setTaskDoneInBytes(bytes, ref, done);
+  if (!result.ok) return result.code === 'not-utf8' ? { ...result, reason: `${filePath} is not valid UTF-8; not touching it.` } : result;
   if (!result.changed) return { ok: true, changed: false, line: result.line };
-  // Patch the one byte in the original buffer rather than re-encoding: every other byte stays as it was.
-  const byteOffset = Buffer.byteLength(text.slice(0, result.offset), 'utf8');
-  const out = Buffer.from(bytes);
-  out[byteOffset] = done ? 0x58 : 0x20;
   signal.throwIfAborted();
   try {
-    await writeFileAtomic(filePath, out);
+    await writeFileAtomic(filePath, bytes);
   } catch (error) {
     throw new TasksWriteError(`Could not write ${filePath}`, { cause: error });
   }
   return { ok: true, changed: true, line: result.line };
 }
 
+/**
+ * What the locator reads: the decoded text (offsets in UTF-16 units) or the file's bytes (offsets in bytes).
+ * Every search is for ASCII (ids, newlines, fence markers), which UTF-8 never hides inside a multi-byte
+ * character, so both give the same lines.
+ */
+interface Source {
+  readonly length: number;
+  /** 1 for a string starting with U+FEFF, 3 for bytes starting with EF BB BF. */
+  readonly bomLength: number;
+  indexOf(needle: string, from?: number): number;
+  lastIndexOf(needle: string, from: number): number;
+  codeAt(index: number): number;
+  text(start: number, end: number): string;
+}
+
+function stringSource(text: string): Source {
+  return {
+    length: text.length,
+    bomLength: text.charCodeAt(0) === 0xfeff ? 1 : 0,
+    indexOf: (needle, from) => text.indexOf(needle, from),
+    lastIndexOf: (needle, from) => text.lastIndexOf(needle, from),
+    codeAt: (index) => text.charCodeAt(index),
+    text: (start, end) => text.slice(start, end),
+  };
+}
+
+function bytesSource(bytes: Buffer): Source {
+  return {
+    length: bytes.length,
+    bomLength: bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0,
+    // A one-character needle goes in as its byte: a string needle is encoded again on every call, and
+    // counting lines calls this once per line.
+    indexOf: (needle, from) => bytes.indexOf(needle.length === 1 ? needle.charCodeAt(0) : needle, from),
+    lastIndexOf: (needle, from) => bytes.lastIndexOf(needle.length === 1 ? needle.charCodeAt(0) : needle, from),
+    codeAt: (index) => bytes[index] ?? Number.NaN,
+    text: (start, end) => bytes.toString('utf8', start, end),
+  };
+}
+
 type Located = { readonly ok: true; readonly candidate: Candidate } | { readonly ok: false; readonly code: TaskWriteRefusal; readonly reason: string };
 
-function locateTask(text: string, ref: TaskRef): Located {
+function locateTask(text: Source, ref: TaskRef): Located {
   const candidates = findTaskLines(text, ref.id);
   if (candidates.length === 0) return { ok: false, code: 'not-found', reason: `Task ${ref.id} is no longer in the file.` };
   const same = candidates.filter((c) => c.identity === ref.lineText);
@@ -122,9 +171,9 @@ function locateTask(text: string, ref: TaskRef): Located {
  * Task lines with this id outside fences. Finds the id with `indexOf` and checks only those lines, so ticking in
  * a 10,000-task file does not pay for a full parse; fences are found the same way the parser finds them.
  */
-function findTaskLines(text: string, id: string): Candidate[] {
-  const bomLength = text.charCodeAt(0) === 0xfeff ? 1 : 0;
-  const fenced = fencedIntervals(text, bomLength);
+function findTaskLines(text: Source, id: string): Candidate[] {
+  const bomLength = text.bomLength;
+  const fenced = fencedIntervals(text);
   const out: Candidate[] = [];
   let lastLineStart = -1;
   for (let at = text.indexOf(id); at >= 0; at = text.indexOf(id, at + id.length)) {
@@ -134,8 +183,8 @@ function findTaskLines(text: string, id: string): Candidate[] {
     if (isInside(fenced, lineStart)) continue;
     let lineEnd = text.indexOf('\n', at);
     if (lineEnd < 0) lineEnd = text.length;
-    if (lineEnd > lineStart && text.charCodeAt(lineEnd - 1) === 13) lineEnd -= 1;
-    const line = text.slice(lineStart, lineEnd);
+    if (lineEnd > lineStart && text.codeAt(lineEnd - 1) === 13) lineEnd -= 1;
+    const line = text.text(lineStart, lineEnd);
     const checkbox = matchCheckboxLine(line);
     if (checkbox === undefined || line.trimStart().startsWith('|')) continue;
     if (matchTaskHead(line, checkbox.contentStart)?.id !== id) continue;
@@ -150,12 +199,12 @@ function findTaskLines(text: string, id: string): Candidate[] {
 }
 
 /** [start, end) offsets of fenced regions (fence lines included), in order. */
-function fencedIntervals(text: string, bomLength: number): [number, number][] {
+function fencedIntervals(text: Source): [number, number][] {
   const markers: number[] = [];
   for (const token of ['```', '~~~']) {
     for (let at = text.indexOf(token); at >= 0; at = text.indexOf(token, at + 3)) {
-      const lineStart = Math.max(bomLength, text.lastIndexOf('\n', at) + 1);
-      if (text.slice(lineStart, at).trim() !== '') continue;
+      const lineStart = Math.max(text.bomLength, text.lastIndexOf('\n', at) + 1);
+      if (text.text(lineStart, at).trim() !== '') continue;
       if (markers[markers.length - 1] !== lineStart) markers.push(lineStart);
     }
   }
@@ -168,7 +217,7 @@ function fencedIntervals(text: string, bomLength: number): [number, number][] {
     previous = lineStart;
     let lineEnd = text.indexOf('\n', lineStart);
     if (lineEnd < 0) lineEnd = text.length;
-    const line = text.slice(lineStart, lineEnd).replace(/\r$/, '');
+    const line = text.text(lineStart, lineEnd).replace(/\r$/, '');
     if (open === undefined) {
       const fence = matchFence(line);
       if (fence !== undefined) open = { fence, start: lineStart };
@@ -195,7 +244,7 @@ function isInside(intervals: readonly [number, number][], offset: number): boole
   return false;
 }
 
-function countLines(text: string, upTo: number): number {
+function countLines(text: Source, upTo: number): number {
   let n = 0;
   for (let at = text.indexOf('\n'); at >= 0 && at < upTo; at = text.indexOf('\n', at + 1)) n += 1;
   return n;

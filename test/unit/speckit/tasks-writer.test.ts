@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import fc from 'fast-check';
 import { parseTasks } from '../../../src/core/speckit/tasks-parser';
-import { setTaskDone, taskRefOf, writeTaskDone } from '../../../src/core/speckit/tasks-writer';
+import { setTaskDone, setTaskDoneInBytes, taskRefOf, writeTaskDone } from '../../../src/core/speckit/tasks-writer';
 import { ownFixture, ownFixtureNames, realFixturesDir, realTaskFixtureNames } from './tasks-fixture-helpers';
 
 const signal = new AbortController().signal;
@@ -163,4 +163,28 @@ test('property: task lines inside fences are never tasks and never touched', () 
     }),
     { numRuns: 200 },
   );
+});
+
+test('property: the byte-level tick agrees with the text-level one (BOM, CRLF, emoji, fences, duplicates)', () => {
+  fc.assert(
+    fc.property(documentArb, fc.boolean(), ({ parts, eol, bom, finalEol }, done) => {
+      const text = (bom ? '\ufeff' : '') + parts.map((p) => p.text).join(eol) + (finalEol ? eol : '');
+      for (const t of parseTasks(text).tasks) {
+        const ref = taskRefOf(t);
+        const expected = setTaskDone(text, ref, done);
+        const bytes = Buffer.from(text, 'utf8');
+        const actual = setTaskDoneInBytes(bytes, ref, done);
+        assert.equal(actual.ok, expected.ok);
+        if (!actual.ok || !expected.ok) {
+          assert.equal(actual.ok ? '' : actual.code, expected.ok ? '' : expected.code);
+          continue;
+        }
+        assert.equal(actual.changed, expected.changed);
+        assert.equal(actual.line, expected.line);
+        assert.equal(bytes.toString('utf8'), expected.text, 'only the mark byte changed, in place');
+      }
+    }),
+    { numRuns: 300 },
+  );
+  assert.equal(setTaskDoneInBytes(Buffer.from([0x2d, 0x20, 0x5b, 0x20, 0x5d, 0x20, 0xff]), { id: 'T001', lineText: '' }, true).ok, false, 'not UTF-8');
 });

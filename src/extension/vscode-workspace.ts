@@ -57,17 +57,26 @@ export class VscodeWorkspace implements Workspace {
     const resolved = await this.check(rel, 'write');
     if (resolved.kind === 'refused') return resolved;
     const uri = vscode.Uri.file(resolved.abs);
-    const edit = new vscode.WorkspaceEdit();
     const exists = (await this.disk.stat(resolved.rel, signal)).kind === 'file' || this.openDocument(resolved.abs) !== undefined;
-    if (exists) {
-      const document = await vscode.workspace.openTextDocument(uri);
-      edit.replace(uri, new vscode.Range(document.positionAt(0), document.positionAt(document.getText().length)), content);
+    if (!exists) {
+      const create = new vscode.WorkspaceEdit();
+      create.createFile(uri, { ignoreIfExists: true, contents: new TextEncoder().encode(content) });
+      if (!(await vscode.workspace.applyEdit(create))) throw new WorkspaceEditFailedError(`create ${resolved.rel}`);
     } else {
-      edit.createFile(uri, { ignoreIfExists: true, contents: new TextEncoder().encode(content) });
+      // The buffer may change between reading its length and applying (the user types): retry once on refusal.
+      let applied = false;
+      for (let attempt = 0; attempt < 2 && !applied; attempt++) {
+        const document = await vscode.workspace.openTextDocument(uri);
+        if (document.getText() === content) break;
+        const replace = new vscode.WorkspaceEdit();
+        replace.replace(uri, new vscode.Range(document.positionAt(0), document.positionAt(document.getText().length)), content);
+        applied = await vscode.workspace.applyEdit(replace);
+      }
+      const document = await vscode.workspace.openTextDocument(uri);
+      if (document.getText() !== content) throw new WorkspaceEditFailedError(`replace the text of ${resolved.rel}`);
+      // Saved so the disk (and the journal's post-image) match what the editor shows.
+      if (document.isDirty && !(await document.save()) && document.isDirty) throw new WorkspaceEditFailedError(`save ${resolved.rel}`);
     }
-    if (!(await vscode.workspace.applyEdit(edit))) throw new WorkspaceEditFailedError(`write ${resolved.rel}`);
-    const document = this.openDocument(resolved.abs);
-    if (document?.isDirty && !(await document.save())) throw new WorkspaceEditFailedError(`save ${resolved.rel}`);
     return { kind: 'written', rel: resolved.rel };
   }
 

@@ -1,24 +1,24 @@
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import {
+  createAnthropicProviderForRun,
   createEngine,
+  defaultEngineSettings,
+  NodeCommandRunner,
+  NodeWorkspace,
   PlanError,
   type Approver,
   type ConfirmRequest,
   type Engine,
   type EngineSettings,
   type LlmProvider,
+  type Logger,
   type Run,
   type RunResult,
 } from '../core/engine';
-import { NodeCommandRunner } from '../core/engine/commands/node-command-runner';
-import { NodeWorkspace } from '../core/engine/workspace/node-workspace';
-import { AnthropicProvider } from '../core/llm/anthropic-provider';
-import type { Logger } from '../core/util/logger';
 import type { CliIo } from './cli-io';
 import { formatUsage } from './event-lines';
 import { ArgumentProblem, IMPLEMENT_USAGE, parseImplementArgs, type ImplementArgs } from './implement-args';
-import { listRecordedRuns } from './recorded-runs';
 import { renderPlanText } from './render-plan-text';
 import { chooseStyle, type TextStyle } from './render-tasks-text';
 import { RunRenderer } from './run-renderer';
@@ -112,8 +112,13 @@ async function dispatch(context: Context): Promise<number> {
       // A request may need a model call to draft its plan: refuse before spending it. Otherwise bad input
       // (an unknown feature) is reported first, by planning, which calls no model in spec-kit mode.
       if (action.kind === 'resume' || args.request !== undefined) requireTerminalForAsk(context);
-      const baseURL = io.env['ANTHROPIC_BASE_URL'];
-      const provider = new AnthropicProvider({ apiKey: async () => key, baseURL: baseURL === undefined || baseURL === '' ? undefined : baseURL, logger: loggerFor(context) });
+      // One governor for the whole run: every worker's calls share its concurrency and rate-limit backoff.
+      const provider = createAnthropicProviderForRun({
+        apiKey: async () => key,
+        baseURL: io.env['ANTHROPIC_BASE_URL'],
+        maxWorkers: args.maxWorkers ?? defaultEngineSettings().maxWorkers,
+        logger: loggerFor(context),
+      });
       const engine = engineFor(context, provider, io.terminal !== undefined ? terminalApprover(io.terminal, questionDeps(context)) : undefined);
       const run = action.kind === 'run' ? await startRun(context, engine) : await resumeRun(context, engine, action.runId);
       return follow(context, run);
@@ -279,11 +284,11 @@ function exitCodeOf(context: Context, result: RunResult): number {
 
 async function rollBack(context: Context, runId: string | undefined): Promise<number> {
   const { io, root, args } = context;
-  const runs = await listRecordedRuns(root);
-  const chosen = runId ?? runs.at(-1);
+  const engine = engineFor(context, new NoModelProvider(), undefined);
+  const runs = (await engine.listRuns(root)).map((r) => r.runId);
+  const chosen = runId ?? runs[0];
   if (chosen === undefined) throw new BadInput(`no recorded run to roll back in ${root}`);
   if (!runs.includes(chosen)) throw new BadInput(`no run ${chosen} in ${root}${runs.length > 0 ? `; runs: ${runs.join(', ')}` : ''}`);
-  const engine = engineFor(context, new NoModelProvider(), undefined);
   const taskKey = args.tasks[0];
   const result = await engine.rollback({ root, runId: chosen, ...(taskKey !== undefined ? { taskKey } : {}), ...(args.yes ? { force: true } : {}), signal: context.signal });
   const scope = taskKey === undefined ? `run ${chosen}` : `${taskKey} of run ${chosen}`;

@@ -71,6 +71,10 @@ export const journalRecordSchema = z.discriminatedUnion('type', [
     policy: approvalPolicySchema.optional(),
     /** Present when this planned record starts a resume of the same run. */
     resumed: z.boolean().optional(),
+    /** Keys of tasks already ticked in tasks.md when the run was planned: done, but not by this run. */
+    alreadyDone: z.array(z.string()).optional(),
+    /** Keys of tasks left out of the run (not selected). */
+    excluded: z.array(z.string()).optional(),
   }),
   z.object({ type: z.literal('task-state'), at, taskKey: z.string(), status: taskStatusSchema, message: z.string().optional() }),
   z.object({

@@ -12,6 +12,8 @@ export { createEngine, EngineNotReadyError } from './run/create-engine';
 export { PlanError, type PlanErrorKind } from './orchestrators/spec-kit-planner';
 export { defaultEngineSettings } from './run/default-settings';
 export { systemClock } from './run/ports';
+// The model provider for a run: one governor shared by all its workers (never `new AnthropicProvider` alone).
+export { createAnthropicProviderForRun, governorLimitFor, type AnthropicRunProviderOptions } from './run/anthropic-for-run';
 // Node implementations of the ports and the path policy, for faces that build their own variants of them.
 export { NodeWorkspace } from './workspace/node-workspace';
 export { NodeCommandRunner } from './commands/node-command-runner';
@@ -39,6 +41,7 @@ export type {
   PlannedTask,
   PlanOptions,
   ProposalContent,
+  RecordedRun,
   ProposalDecision,
   ResumeOptions,
   RollbackOptions,
@@ -51,6 +54,7 @@ export type {
   Strategy,
 } from './run/facade-types';
 export type { CommandRunner, LlmProvider, Workspace } from './run/port-types';
+export type { Logger } from '../util/logger';
 export type {
   ApprovalPolicy,
   EngineEvent,

@@ -32,6 +32,9 @@ export interface RunState {
   /** The tasks as planned (the latest `run-planned` record wins, e.g. after a resume re-plan). */
   tasks: JournalTask[];
   taskStatus: Map<string, TaskStatus>;
+  /** As of the latest plan: tasks done before the run (not by it: rollback never unticks them) and tasks left out. */
+  alreadyDone: Set<string>;
+  excluded: Set<string>;
   edits: AppliedEdit[];
   commands: FinishedCommand[];
   summaries: WorkerSummary[];
@@ -61,7 +64,7 @@ export function addUsageTotals(a: UsageTotals, b: UsageTotals): UsageTotals {
 }
 
 export function emptyRunState(): RunState {
-  return { tasks: [], taskStatus: new Map(), edits: [], commands: [], summaries: [], usage: zeroUsageTotals(), usageByRole: new Map(), usageByTask: new Map() };
+  return { tasks: [], taskStatus: new Map(), alreadyDone: new Set(), excluded: new Set(), edits: [], commands: [], summaries: [], usage: zeroUsageTotals(), usageByRole: new Map(), usageByTask: new Map() };
 }
 
 /** A run's state is a fold over its records: resume = fold, then continue from there. Pure. */
@@ -80,6 +83,8 @@ export function applyRecord(state: RunState, record: JournalRecord): RunState {
       state.tasksPath = record.tasksPath;
       state.tasksHash = record.tasksHash;
       state.tasks = record.tasks;
+      state.alreadyDone = new Set(record.alreadyDone);
+      state.excluded = new Set(record.excluded);
       for (const task of record.tasks) if (!state.taskStatus.has(task.key)) state.taskStatus.set(task.key, 'pending');
       // A resume re-opens the run: an earlier cancel no longer describes it.
       delete state.cancelled;
@@ -137,6 +142,19 @@ export function applyRecord(state: RunState, record: JournalRecord): RunState {
 
 function addTo<K>(map: Map<K, UsageTotals>, key: K, usage: UsageTotals): void {
   map.set(key, addUsageTotals(map.get(key) ?? zeroUsageTotals(), usage));
+}
+
+/** The run's tasks by status as a face counts them: tasks done before the run count as done, left-out ones as skipped. */
+export function countTasks(state: RunState): { total: number; done: number; failed: number; skipped: number; pending: number } {
+  const counts = { total: state.tasks.length, done: 0, failed: 0, skipped: 0, pending: 0 };
+  for (const task of state.tasks) {
+    const status = state.taskStatus.get(task.key) ?? 'pending';
+    if (status === 'done' || (status === 'pending' && state.alreadyDone.has(task.key))) counts.done++;
+    else if (status === 'skipped' || (status === 'pending' && state.excluded.has(task.key))) counts.skipped++;
+    else if (status === 'failed') counts.failed++;
+    else counts.pending++;
+  }
+  return counts;
 }
 
 /** True when the run never finished (crash, kill, window reload, cancel): it is offered for resume. */

@@ -8,16 +8,16 @@ import { silentLogger } from '../../util/logger';
 import { readTextFile } from '../../speckit/read-text-file';
 import { parseTasks } from '../../speckit/tasks-parser';
 import { matchTasks } from '../journal/task-matcher';
-import { RunStore, newRunId } from '../journal/run-store';
+import { RunStore, newRunId, type StoredRun } from '../journal/run-store';
 import { stateDirFor } from '../journal/state-dir';
 import { rollbackRun } from '../journal/rollback';
 import { sha256 } from '../journal/hash';
-import { liveEdits, type RunState } from '../journal/fold';
+import { countTasks, isInterrupted, liveEdits, type RunState } from '../journal/fold';
 import { taskRefOf, writeTaskDone } from '../../speckit/tasks-writer';
 import { chooseFeatureOrThrow, findProjects, planSpecKitFeature, PlanError } from '../orchestrators/spec-kit-planner';
 import { approveAndSaveFallbackPlan, draftFallbackPlan } from '../orchestrators/fallback-planner';
 import { defaultEngineSettings } from './default-settings';
-import type { Engine, EnginePorts, EngineSettings, InterruptedRun, PlanOptions, ResumeOptions, RollbackOptions, RollbackResult, Run, RunPlan, StartInput } from './facade-types';
+import type { Engine, EnginePorts, EngineSettings, InterruptedRun, PlanOptions, RecordedRun, ResumeOptions, RollbackOptions, RollbackResult, Run, RunPlan, StartInput } from './facade-types';
 import { systemClock } from './ports';
 import { RunSession, type PreparedRun, type ResumeState, type SessionSetup } from './run-session';
 import type { RunEvents } from './run-events';
@@ -107,9 +107,16 @@ export function createEngine(ports: EnginePorts): Engine {
         tasksPath: run.state.tasksPath ?? '',
         startedAt: run.state.startedAt ?? '',
         lastRecordAt: run.state.lastRecordAt ?? '',
-        tasksDone: [...run.state.taskStatus.values()].filter((s) => s === 'done').length,
+        tasksDone: countTasks(run.state).done,
         tasksTotal: run.state.tasks.length,
       }));
+    },
+
+    async listRuns(root: string): Promise<RecordedRun[]> {
+      const absolute = resolve(root);
+      const runs = await new RunStore(stateDirFor(absolute)).list();
+      // A folder whose journal never got its first record has nothing to show, resume or roll back.
+      return runs.filter((run) => run.state.runId !== undefined).reverse().map((run) => recordedRun(absolute, run));
     },
 
     async resume(options: ResumeOptions): Promise<Run> {
@@ -218,6 +225,26 @@ export function createEngine(ports: EnginePorts): Engine {
     if (excluded.length === 0) return undefined;
     return runPlan.tasks.filter((t) => t.status !== 'skipped').map((t) => t.id);
   }
+}
+
+function recordedRun(root: string, run: StoredRun): RecordedRun {
+  const { state } = run;
+  const tasks = countTasks(state);
+  const end = state.finished ?? (state.cancelled ? { outcome: 'cancelled' as const, message: state.cancelled.reason, at: state.cancelled.at } : undefined);
+  return {
+    runId: run.runId,
+    root,
+    featureId: state.featureId ?? '',
+    tasksPath: state.tasksPath ?? '',
+    outcome: end?.outcome ?? 'interrupted',
+    message: end?.message ?? '',
+    resumable: isInterrupted(state),
+    startedAt: state.startedAt ?? '',
+    ...(end ? { finishedAt: end.at } : {}),
+    lastRecordAt: state.lastRecordAt ?? '',
+    tasks,
+    usage: state.usage,
+  };
 }
 
 function skippedAny(report: { conflicts: unknown[]; unrestorable: unknown[] }): boolean {

@@ -21,7 +21,10 @@ export interface Disposable {
 }
 
 export interface EnginePorts {
-  /** The LLM every worker talks to; the engine wraps it in one governor per run. */
+  /**
+   * The LLM every worker talks to. Its calls must share one governor per run (concurrency and rate-limit
+   * backoff for the whole pool): build the Anthropic one with `createAnthropicProviderForRun`.
+   */
   provider: LlmProvider;
   /** Opens the Workspace port on a workspace folder (absolute path). */
   workspace: (root: string) => Workspace;
@@ -219,6 +222,31 @@ export interface InterruptedRun {
   tasksTotal: number;
 }
 
+/** A run recorded in a project's state folder, as `Engine.listRuns` reports it. */
+export interface RecordedRun {
+  runId: string;
+  /** Absolute. */
+  root: string;
+  featureId: string;
+  /** Workspace-relative. */
+  tasksPath: string;
+  /**
+   * How it ended: a finished run's outcome; `cancelled` when it was stopped on purpose (resumable);
+   * `interrupted` when it has no end record at all (crash, kill -9, window reload; resumable).
+   */
+  outcome: RunOutcome | 'interrupted';
+  /** The end record's message (or the cancel reason); empty for an interrupted run. */
+  message: string;
+  /** True when `Engine.resume` can continue it. */
+  resumable: boolean;
+  startedAt: string;
+  /** When it finished or was cancelled; absent for an interrupted run. */
+  finishedAt?: string;
+  lastRecordAt: string;
+  tasks: { total: number; done: number; failed: number; skipped: number; pending: number };
+  usage: UsageTotals;
+}
+
 export interface ResumeOptions {
   root: string;
   runId: string;
@@ -250,6 +278,8 @@ export interface Engine {
   /** Starts a run; hooks and checklist gates are asked through `confirm` before any task runs. */
   start(input: StartInput): Run;
   findInterruptedRuns(root: string): Promise<InterruptedRun[]>;
+  /** Every run recorded under a workspace folder, finished and interrupted, newest first. */
+  listRuns(root: string): Promise<RecordedRun[]>;
   resume(options: ResumeOptions): Promise<Run>;
   rollback(options: RollbackOptions): Promise<RollbackResult>;
 }

@@ -179,6 +179,8 @@ export class RunSession implements Run {
       tasks: doc.tasks.map((t) => ({ key: t.key, id: t.id, text: t.description })),
       policy: settings.approvalPolicy,
       ...(resume ? { resumed: true } : {}),
+      ...keysIfAny('alreadyDone', plan.tasks.filter((t) => t.alreadyDone && t.status === 'done' && !resume?.doneKeys.has(t.key)).map((t) => t.key)),
+      ...keysIfAny('excluded', plan.tasks.filter((t) => t.alreadyDone && t.status === 'skipped').map((t) => t.key)),
     });
 
     const initialStatus = (key: string): 'pending' | 'done' | 'skipped' => {
@@ -465,6 +467,10 @@ export class RunSession implements Run {
       }
     }
   }
+}
+
+function keysIfAny<K extends string>(name: K, keys: string[]): Partial<Record<K, string[]>> {
+  return keys.length > 0 ? ({ [name]: keys } as Partial<Record<K, string[]>>) : {};
 }
 
 export function toView(p: Proposal): ProposalView {

@@ -1,0 +1,39 @@
+/**
+ * The Anthropic provider as a run needs it: with ONE governor that every worker of the run shares. Without
+ * it each provider falls back to a private governor of its own (4 calls at a time), so a run with more
+ * workers is silently capped, and a 429 pauses only the worker that got it while the others keep the
+ * account over its limit. Faces build the provider here rather than with `new AnthropicProvider`.
+ */
+import { AnthropicProvider } from '../../llm/anthropic-provider';
+import { LlmGovernor } from '../../llm/governor';
+import type { LlmProvider } from '../../llm/provider';
+import type { Logger } from '../../util/logger';
+
+/** Model calls the validation phase makes at once: code review, security review, the test run's bug-fixer. */
+const VALIDATION_CALLS = 3;
+
+export interface AnthropicRunProviderOptions {
+  /** Read per call: SecretStorage in the extension, `ANTHROPIC_API_KEY` in the CLI. */
+  apiKey: () => Promise<string | undefined>;
+  /** A gateway or proxy; the public API when absent or empty. */
+  baseURL?: string | undefined;
+  /** The run's worker limit (`EngineSettings.maxWorkers`): the governor lets that many calls run at once. */
+  maxWorkers: number;
+  logger?: Logger | undefined;
+}
+
+/** How many calls the run's governor lets through at once: every worker, and the validation phase's calls. */
+export function governorLimitFor(maxWorkers: number): number {
+  return Math.max(1, Math.floor(maxWorkers), VALIDATION_CALLS);
+}
+
+/** A provider for one run (create one per run): every call it makes goes through one shared governor. */
+export function createAnthropicProviderForRun(options: AnthropicRunProviderOptions): LlmProvider {
+  const baseURL = options.baseURL?.trim();
+  return new AnthropicProvider({
+    apiKey: options.apiKey,
+    ...(baseURL ? { baseURL } : {}),
+    governor: new LlmGovernor({ maxConcurrent: governorLimitFor(options.maxWorkers) }),
+    ...(options.logger ? { logger: options.logger } : {}),
+  });
+}

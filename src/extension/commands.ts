@@ -102,7 +102,9 @@ function createCommands(deps: CommandDeps): Record<CommandName, { trust?: string
 
 export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
   const table = createCommands(deps);
-  return (Object.keys(table) as CommandName[]).map((name) => {
+  // After activation, off its path: is there a run to resume? (It loads the engine, so not during activate.)
+  const check = setTimeout(() => void refreshInterruptedRuns(deps), 2000);
+  const disposables = (Object.keys(table) as CommandName[]).map((name) => {
     const { trust, handler } = table[name];
     return vscode.commands.registerCommand(CommandId[name], async (...args: unknown[]) => {
       if (trust !== undefined && !(await ensureTrusted(trust))) return { ran: false, reason: 'untrusted' } as const;
@@ -113,6 +115,21 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
       }
     });
   });
+  return [...disposables, new vscode.Disposable(() => clearTimeout(check))];
+}
+
+/** Sets the `interruptedRun` context key (Resume Run's `when`) from the journals of the workspace folders. */
+async function refreshInterruptedRuns(deps: CommandDeps): Promise<void> {
+  try {
+    let found = false;
+    for (const folder of (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file')) {
+      const engine = await deps.createEngine(deps.config.read(folder.uri).settings);
+      found ||= (await engine.findInterruptedRuns(folder.uri.fsPath)).length > 0;
+    }
+    setContextKey(ContextKey.interruptedRun, found && !deps.session.isActive);
+  } catch (error) {
+    deps.log.warn(`looking for interrupted runs: ${error instanceof Error ? error.message : String(error)}`);
+  }
 }
 
 /** Errors become one readable message (no stack trace) and a log entry; the key never appears in either. */
@@ -247,7 +264,10 @@ function attachRun(deps: CommandDeps, run: ReturnType<Engine['start']>, root: vs
   deps.session.attach(run, root);
   setContextKey(ContextKey.interruptedRun, false);
   void run.done.then(
-    (result) => void announce(deps, result),
+    (result) => {
+      void refreshInterruptedRuns(deps);
+      void announce(deps, result);
+    },
     (error: unknown) => void reportFailure(deps, 'implement', error),
   );
 }

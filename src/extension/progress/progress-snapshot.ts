@@ -1,6 +1,11 @@
 import { assertNever, type EngineEvent, type RunView } from '../../protocol/engine-events';
 import type { LogEntry, ProgressSnapshot } from '../../protocol/webview-messages';
 
+/** What a worker is doing, as the user should read it: a worker whose task waits on the user says so. */
+export function workerActivity(view: Readonly<RunView>, worker: { taskKey: string; activity: string }): string {
+  return view.tasks.get(worker.taskKey)?.status === 'awaiting-approval' ? 'waiting for approval' : worker.activity;
+}
+
 /** The panel's picture of a run view. Pure, so the status bar and tests share it. */
 export function progressSnapshot(view: Readonly<RunView>, active: boolean): ProgressSnapshot {
   const tasks = [...view.tasks.values()];
@@ -19,7 +24,7 @@ export function progressSnapshot(view: Readonly<RunView>, active: boolean): Prog
         total: own.length,
       };
     }),
-    workers: [...view.workers.values()].map((w) => ({ workerId: w.workerId, role: w.role, taskId: view.tasks.get(w.taskKey)?.id ?? w.taskKey, activity: w.activity })),
+    workers: [...view.workers.values()].map((w) => ({ workerId: w.workerId, role: w.role, taskId: view.tasks.get(w.taskKey)?.id ?? w.taskKey, activity: workerActivity(view, w) })),
     pendingEdits: view.pending.size,
   };
   if (view.runId !== undefined) snapshot.runId = view.runId;

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import type { UsageTotals, WorkerRole } from '../../protocol/engine-events';
+import { workerActivity } from '../progress/progress-snapshot';
 import type { RunSession } from '../run-session';
 
 export const WORKERS_VIEW_ID = 'speckitOrchestra.workers';
@@ -31,6 +32,7 @@ export class WorkersTreeProvider implements vscode.TreeDataProvider<WorkerNode>,
           return;
         case 'worker-started':
         case 'worker-finished':
+        case 'task-status':
         case 'run-started':
         case 'run-finished':
           this._onDidChangeTreeData.fire(undefined);
@@ -58,13 +60,14 @@ export class WorkersTreeProvider implements vscode.TreeDataProvider<WorkerNode>,
     const item = new vscode.TreeItem(`${taskId} · ${worker.role}`);
     item.id = `worker:${worker.workerId}`;
     item.contextValue = 'worker';
-    item.description = worker.activity;
-    const waiting = /waiting/i.test(worker.activity);
+    const activity = workerActivity(view, worker);
+    item.description = activity;
+    const waiting = /waiting/i.test(activity);
     item.iconPath = new vscode.ThemeIcon(waiting ? 'watch' : 'loading~spin');
     const usage = this.byRole[worker.role];
     const md = new vscode.MarkdownString();
     md.appendMarkdown(`**${worker.workerId}** · ${worker.role} · \`${worker.model}\`\n\n`);
-    md.appendText(`Task ${taskId}: ${view.tasks.get(worker.taskKey)?.description ?? ''}\n\nNow: ${worker.activity}`);
+    md.appendText(`Task ${taskId}: ${view.tasks.get(worker.taskKey)?.description ?? ''}\n\nNow: ${activity}`);
     if (usage) {
       md.appendMarkdown(
         `\n\n**${worker.role} tokens:** ${usage.inputTokens} in · ${usage.outputTokens} out · ${usage.cacheReadInputTokens} cache read · ${usage.cacheCreationInputTokens} cache write`,

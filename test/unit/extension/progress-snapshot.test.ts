@@ -53,3 +53,15 @@ test('finished runs carry their outcome; log lines name task ids', () => {
   assert.equal(line?.text, 'Wrote a.js (create) for #T002');
   assert.equal(logEntryOf({ type: 'usage', totals: { inputTokens: 0, outputTokens: 0, cacheCreationInputTokens: 0, cacheReadInputTokens: 0, costUsd: 0, estimated: false }, byRole: {}, at }, String), undefined);
 });
+
+test('a worker whose task waits for review reads "waiting for approval"', () => {
+  const view = emptyRunView();
+  for (const e of [
+    started,
+    { type: 'worker-started', workerId: 'w1', role: 'code-writer', taskKey: 'T002', model: 'm', at },
+    { type: 'worker-activity', workerId: 'w1', activity: 'running propose_edit', at },
+  ] satisfies EngineEvent[]) foldRunView(view, e);
+  assert.equal(progressSnapshot(view, true).workers[0]?.activity, 'running propose_edit');
+  foldRunView(view, { type: 'task-status', taskKey: 'T002', status: 'awaiting-approval', at });
+  assert.equal(progressSnapshot(view, true).workers[0]?.activity, 'waiting for approval');
+});

@@ -75,7 +75,9 @@ export class ReviewController implements vscode.Disposable {
   private title(content: ProposalContent): string {
     const view = this.session.view;
     const taskId = view.tasks.get(content.taskKey)?.id ?? content.taskKey;
-    const worker = view.pending.get(content.id)?.workerId;
+    const workerId = view.pending.get(content.id)?.workerId;
+    // Worker ids often spell out task and role ("T001-code-writer-2"); the title names those already.
+    const worker = workerId?.startsWith(`${taskId}-${content.role}-`) ? `#${workerId.slice(taskId.length + content.role.length + 2)}` : workerId;
     const what = content.kind === 'create' ? 'new file' : content.kind === 'delete' ? 'deleted' : 'proposed';
     return `${taskId} · ${content.role}${worker ? ` ${worker}` : ''} · ${content.path} (${what})`;
   }

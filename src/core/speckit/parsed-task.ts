@@ -59,7 +59,15 @@ export class ParsedTask implements Task {
   declare phaseIndex?: number;
   declare subsection?: { readonly title: string; readonly kind: SubsectionKind };
   readonly isTest: boolean;
-  readonly #at: TaskPositions;
+  // Copied out of `TaskPositions` so that a task is one object, not two.
+  readonly #indentLength: number;
+  readonly #lastLine: number;
+  readonly #lastLineLength: number;
+  readonly #idStart: number;
+  readonly #idEnd: number;
+  readonly #bracketStart: number;
+  readonly #checkboxOffset: number;
+  readonly #mark: CheckboxMark;
 
   constructor(fields: TaskFields, at: TaskPositions, dependsOn: readonly string[]) {
     this.id = fields.id;
@@ -80,25 +88,31 @@ export class ParsedTask implements Task {
     // Absent rather than undefined, as the model's optional fields are everywhere else.
     if (fields.story !== undefined) this.story = fields.story;
     if (fields.subsection !== undefined) this.subsection = fields.subsection;
-    this.#at = at;
+    this.#indentLength = at.indentLength;
+    this.#lastLine = at.lastLine;
+    this.#lastLineLength = at.lastLineLength;
+    this.#idStart = at.idStart;
+    this.#idEnd = at.idEnd;
+    this.#bracketStart = at.bracketStart;
+    this.#checkboxOffset = at.checkboxOffset;
+    this.#mark = at.mark;
   }
 
   get range(): Range {
-    const at = this.#at;
-    return { start: { line: at.line, character: at.indentLength }, end: { line: at.lastLine, character: at.lastLineLength } };
+    return { start: { line: this.line, character: this.#indentLength }, end: { line: this.#lastLine, character: this.#lastLineLength } };
   }
 
   get idRange(): Range {
-    const at = this.#at;
-    return { start: { line: at.line, character: at.idStart }, end: { line: at.line, character: at.idEnd } };
+    return { start: { line: this.line, character: this.#idStart }, end: { line: this.line, character: this.#idEnd } };
   }
 
   get checkbox(): Checkbox {
-    const at = this.#at;
+    const line = this.line;
+    const bracketStart = this.#bracketStart;
     return {
-      offset: at.checkboxOffset,
-      range: { start: { line: at.line, character: at.bracketStart }, end: { line: at.line, character: at.bracketStart + 3 } },
-      mark: at.mark,
+      offset: this.#checkboxOffset,
+      range: { start: { line, character: bracketStart }, end: { line, character: bracketStart + 3 } },
+      mark: this.#mark,
     };
   }
 

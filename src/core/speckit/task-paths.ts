@@ -65,27 +65,37 @@ export function extractPaths(text: string): PathMention[] {
     }
     bare = masked + text.slice(last);
   }
-  // A hand-written tokenizer: most words are plain and are skipped without allocating anything.
-  let start = -1;
-  let interesting = false;
-  for (let k = 0; k <= bare.length; k += 1) {
-    const ch = k < bare.length ? bare.charCodeAt(k) : 32;
-    if (isTokenSeparator(ch)) {
-      if (start >= 0 && interesting) {
-        const candidate = cleanCandidate(bare.slice(start, k));
-        if (candidate !== undefined && isPathLike(candidate, false)) {
-          push(found, candidate, start + Math.max(0, bare.indexOf(candidate, start) - start));
-        }
-      }
-      start = -1;
-      interesting = false;
-    } else {
-      if (start < 0) start = k;
-      if (ch === 47 || ch === 46 || ch === 92) interesting = true; // / . \
+  // Only a token holding `/`, `.` or `\` can be a path: jump from one such character to the next and read the
+  // token around it, rather than looking at every character of every task line.
+  const length = bare.length;
+  let slash = bare.indexOf('/');
+  let dot = bare.indexOf('.');
+  let backslash = bare.indexOf('\\');
+  let from = 0;
+  for (;;) {
+    if (slash >= 0 && slash < from) slash = bare.indexOf('/', from);
+    if (dot >= 0 && dot < from) dot = bare.indexOf('.', from);
+    if (backslash >= 0 && backslash < from) backslash = bare.indexOf('\\', from);
+    const hit = earliest(earliest(slash, dot), backslash);
+    if (hit < 0) break;
+    // The character before `from` is a separator (or `from` is 0), so the token cannot start earlier.
+    let start = hit;
+    while (start > from && !isTokenSeparator(bare.charCodeAt(start - 1))) start -= 1;
+    let end = hit + 1;
+    while (end < length && !isTokenSeparator(bare.charCodeAt(end))) end += 1;
+    const candidate = cleanCandidate(bare.slice(start, end));
+    if (candidate !== undefined && isPathLike(candidate, false)) {
+      push(found, candidate, start + Math.max(0, bare.indexOf(candidate, start) - start));
     }
+    from = end + 1;
   }
   found.sort((a, b) => a.start - b.start);
   return found;
+}
+
+/** The smaller of two `indexOf` results, where -1 means none. */
+function earliest(a: number, b: number): number {
+  return a < 0 ? b : b < 0 ? a : Math.min(a, b);
 }
 
 // A task names a handful of paths at most: a scan of the list beats allocating a set per call.
@@ -107,7 +117,7 @@ function isPathLike(token: string, backticked: boolean): boolean {
   if (token.includes('://') || token.startsWith('www.') || token.startsWith('@')) return false;
   if (FORBIDDEN_IN_PATH.test(token)) return false;
   if (token.includes('/') || token.includes('\\')) {
-    const normalized = token.replace(/\\/g, '/');
+    const normalized = token.includes('\\') ? token.replace(/\\/g, '/') : token;
     if (normalized.includes('//')) return false;
     if (!/[A-Za-z]/.test(normalized)) return false;
     const last = normalized.slice(normalized.lastIndexOf('/') + 1);

@@ -143,10 +143,8 @@ export function matchTaskHead(line: string, from: number): TaskHead | undefined 
     }
     if (line[i] !== '[') break;
     const close = line.indexOf(']', i + 1);
-    if (close < 0 || close - i > MAX_LABEL_LENGTH) break;
-    const inner = line.slice(i + 1, close);
-    if (inner.includes('[')) break;
-    labels.push({ text: inner.trim(), start: i, end: close + 1 });
+    if (close < 0 || close - i > MAX_LABEL_LENGTH || hasCharBetween(line, 91, i + 1, close)) break; // [
+    labels.push({ text: line.slice(i + 1, close).trim(), start: i, end: close + 1 });
     i = close + 1;
   }
   if (line[i] === ':' || ((line[i] === '-' || line[i] === '–' || line[i] === '—') && line[i + 1] === ' ')) {
@@ -154,6 +152,11 @@ export function matchTaskHead(line: string, from: number): TaskHead | undefined 
     while (line[i] === ' ' || line[i] === '\t') i += 1;
   }
   return { id, idStart, idEnd, labels, descriptionStart: i };
+}
+
+function hasCharBetween(line: string, code: number, from: number, to: number): boolean {
+  for (let k = from; k < to; k += 1) if (line.charCodeAt(k) === code) return true;
+  return false;
 }
 
 /** `US1` for `[US1]`, `[us 1]` or `[Story 1]`; undefined for other labels. */

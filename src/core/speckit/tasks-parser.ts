@@ -16,6 +16,7 @@ import {
   type CheckboxLine,
   type FenceMarker,
   type TaskHead,
+  type TaskLabel,
 } from './tasks-line';
 import {
   compareTaskIds,
@@ -254,29 +255,34 @@ export function parseTasks(text: string): TasksDocument {
       j += 1;
     }
     const index = tasks.length;
-    let labels: string[] = [];
+    const description = raw.slice(head.descriptionStart).trimEnd();
+    let labels: readonly string[];
     let parallel = false;
     let story: string | undefined;
-    for (const label of head.labels) {
-      labels.push(label.text);
-      if (isParallelLabel(label.text)) parallel = true;
-      else story ??= storyOfLabel(label.text);
-    }
-    const description = raw.slice(head.descriptionStart).trimEnd();
-    if (!parallel && description.endsWith('[P]')) {
-      labels.push('P');
-      parallel = true;
-    }
-    // Most tasks carry the same labels as the task before them: share that task's (read-only) list.
     const previousTask = tasks[index - 1];
-    if (previousTask !== undefined && sameStrings(previousTask.labels, labels)) {
-      labels = previousTask.labels as string[];
+    // Most tasks carry the same labels as the task before them: share its (read-only) list, and what the
+    // labels say (`parallel` and `story` depend on the list alone).
+    if (previousTask !== undefined && !description.endsWith('[P]') && sameLabels(head.labels, previousTask.labels)) {
+      labels = previousTask.labels;
+      parallel = previousTask.parallel;
       story = previousTask.story;
+    } else {
+      const texts: string[] = [];
+      for (const label of head.labels) {
+        texts.push(label.text);
+        if (isParallelLabel(label.text)) parallel = true;
+        else story ??= storyOfLabel(label.text);
+      }
+      if (!parallel && description.endsWith('[P]')) {
+        texts.push('P');
+        parallel = true;
+      }
+      labels = texts;
     }
-    const files: string[] = [];
-    for (const mention of extractPaths(description)) files.push(mention.path);
+    // Sized to fit: the list lives as long as the document, and a grown array keeps its spare slots.
+    const files: string[] = extractPaths(description).map((mention) => mention.path);
     let ownRefs: OwnRef[] | undefined;
-    for (const ref of findOwnDependencyRefs(description)) {
+    for (const ref of mayNameTaskIds(description) ? findOwnDependencyRefs(description) : NO_REFS) {
       (ownRefs ??= []).push({ ref: shiftRef(ref, head.descriptionStart), line: first });
     }
     if (details !== undefined && detailLines !== undefined) {
@@ -286,6 +292,7 @@ export function parseTasks(text: string): TasksDocument {
         }
       }
       for (const detail of detailLines) {
+        if (!mayNameTaskIds(detail.text)) continue;
         for (const ref of findOwnDependencyRefs(detail.text)) (ownRefs ??= []).push({ ref, line: detail.line });
       }
     }
@@ -547,6 +554,7 @@ export function parseTasks(text: string): TasksDocument {
 const NO_IDS: readonly string[] = [];
 const NO_FILES: readonly string[] = [];
 const NO_DETAILS: readonly string[] = [];
+const NO_REFS: readonly RawIdRef[] = [];
 const FILES_DETAIL = /^(?:[-*+]\s+)?\**(?:files?|paths?|locations?)\**\s*:/i;
 
 // Every task of a sub-section shares one `{ title, kind }` object rather than a copy each.
@@ -729,9 +737,18 @@ function isTrimmedAway(c: number): boolean {
   );
 }
 
-function sameStrings(a: readonly string[], b: readonly string[]): boolean {
-  if (a.length !== b.length) return false;
-  for (let k = 0; k < a.length; k += 1) if (a[k] !== b[k]) return false;
+/** Whether `text` has a `T` followed by a digit: most task lines do not, and need no dependency reading. */
+function mayNameTaskIds(text: string): boolean {
+  for (let at = text.indexOf('T'); at >= 0; at = text.indexOf('T', at + 1)) {
+    const next = text.charCodeAt(at + 1);
+    if (next >= 48 && next <= 57) return true;
+  }
+  return false;
+}
+
+function sameLabels(labels: readonly TaskLabel[], texts: readonly string[]): boolean {
+  if (labels.length !== texts.length) return false;
+  for (let k = 0; k < texts.length; k += 1) if (labels[k]?.text !== texts[k]) return false;
   return true;
 }
 

@@ -17,7 +17,8 @@ suite('activation measurements', () => {
     // A fresh evaluation of dist/extension.js in this host's Node: parse + top-level code of the bundle.
     // Evaluating the bundle again is the point here, so it is loaded by path, not imported.
     const load = createRequire(__filename);
-    const medianLoadMs = (path: string): number => {
+    // V8 caches compiled code by source within a process: the first load of a file is the cold one.
+    const loadMs = (path: string): { cold: number; median: number } => {
       const bundle = load.resolve(path);
       const loads: number[] = [];
       for (let i = 0; i < 5; i++) {
@@ -26,14 +27,16 @@ suite('activation measurements', () => {
         load(bundle);
         loads.push(performance.now() - started);
       }
+      const cold = loads[0] ?? Number.NaN;
       loads.sort((a, b) => a - b);
-      return loads[Math.floor(loads.length / 2)] ?? Number.NaN;
+      return { cold, median: loads[Math.floor(loads.length / 2)] ?? Number.NaN };
     };
-    const bundleLoadMs = medianLoadMs(`${extension.extensionPath}/dist/extension.js`);
+    // VS Code loaded this very file already, so even the first load here is warm: report the median.
+    const bundleLoadMs = loadMs(`${extension.extensionPath}/dist/extension.js`).median;
     assert.ok(bundleLoadMs > 0);
     // The bench hands over a copy of the production (minified) bundle, which is what a .vsix ships.
     const production = process.env['SPECKIT_BENCH_PRODUCTION_BUNDLE'];
     const out = process.env['SPECKIT_BENCH_OUT'];
-    if (out) writeFileSync(out, JSON.stringify({ activateMs: api.activateMs, bundleLoadMs, productionLoadMs: production ? medianLoadMs(production) : undefined }));
+    if (out) writeFileSync(out, JSON.stringify({ activateMs: api.activateMs, bundleLoadMs, productionLoadMs: production ? loadMs(production).cold : undefined }));
   });
 });

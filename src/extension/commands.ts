@@ -4,6 +4,7 @@ import { LlmAuthError, LlmUnavailableError } from '../core/llm/errors';
 import type { Logger } from '../core/util/logger';
 import type { Config } from './config';
 import { ContextKey, setContextKey } from './context-keys';
+import { renderDryRun } from './dry-run';
 import { engineSettingsOf } from './engine-settings';
 import { PROGRESS_VIEW_ID } from './progress/progress-view';
 import type { ReviewController, ReviewTarget } from './review/review-controller';
@@ -252,7 +253,14 @@ async function implement(deps: CommandDeps, feature: string | undefined, options
   deps.log.info(`plan for ${plan.feature.id} (${plan.feature.rule}): ${plan.tasks.length} tasks, ${plan.schedule.length} steps, ${plan.strategy.maxWorkers} workers, ${forecast}`);
   if (!(await ensureCredentials(deps, settings))) {
     // Without a key the user still sees the dry run: the schedule and the cost forecast.
-    void vscode.window.showInformationMessage(`Dry run of ${plan.feature.id}: ${plan.tasks.filter((t) => !t.alreadyDone).length} tasks to do in ${plan.schedule.length} steps with up to ${plan.strategy.maxWorkers} workers; ${forecast}. Set an API key to run it.`);
+    void vscode.window
+      .showInformationMessage(`Dry run of ${plan.feature.id}: ${plan.tasks.filter((t) => !t.alreadyDone).length} tasks to do in ${plan.schedule.length} steps with up to ${plan.strategy.maxWorkers} workers; ${forecast}. Set an API key to run it.`, 'Show Dry Run')
+      .then(async (choice) => {
+        if (choice !== 'Show Dry Run') return;
+        const document = await vscode.workspace.openTextDocument({ language: 'markdown', content: renderDryRun(plan) });
+        await vscode.window.showTextDocument(document, { preview: true });
+      })
+      .then(undefined, (error: unknown) => deps.log.warn(`showing the dry run: ${String(error)}`));
     return { ran: false, reason: 'no-api-key' };
   }
   const run = engine.start(plan);

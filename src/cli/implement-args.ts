@@ -1,8 +1,9 @@
 import { parseArgs } from 'node:util';
-import type { ApprovalPolicy } from '../core/engine';
+import { parseCommandLine, type ApprovalPolicy } from '../core/engine';
 
 export const IMPLEMENT_USAGE = `usage: speckit-orchestra implement [--workspace DIR] [--feature X] [--request "text"]
                                    [--approve ask|tests|all] [--max-workers N] [--task T012]...
+                                   [--test-command "npm test"] [--allow-command NAME]... [--budget USD]
                                    [--dry-run | --resume [RUN_ID] | --rollback [RUN_ID]] [--yes]
 
 Implements a spec-kit feature's tasks.md with a team of agents: phases in order, [P] tasks in parallel,
@@ -20,6 +21,13 @@ options:
                       all: every edit is written at once (default: ask)
   --max-workers N     at most N workers at once on [P] tasks (default: the plan's strategy)
   --task T012 ...     run only these tasks (ids separated by spaces or commas, or --task repeated)
+  --test-command CMD  the test command the validation phase runs, e.g. "npm test" (quotes group
+                      arguments; no shell, so no pipes, &&, variables or globs). Default: found from
+                      package.json, pyproject.toml/pytest.ini/setup.cfg, Cargo.toml, go.mod or a Makefile
+  --allow-command NAME  run the named command (test, build) without asking; else it is asked on a
+                      terminal, and without one a found command is left out (--yes allows them all)
+  --budget USD        stop starting model calls once the run has spent this much (list prices); the work
+                      done is kept and --resume continues it
   --dry-run           show the plan, schedule, worker roles, strategy and cost forecast; no model is
                       called and no API key is needed
   --resume [RUN_ID]   continue an interrupted run (default: the newest); completed tasks are not redone
@@ -50,6 +58,12 @@ export interface ImplementArgs {
   request?: string;
   approvalPolicy: ApprovalPolicy;
   maxWorkers?: number;
+  /** `--test-command`, split into argv without a shell. */
+  testCommand?: string[];
+  /** `--allow-command`: command names that run without asking. */
+  allowedCommands: string[];
+  /** `--budget`, US dollars. */
+  budgetUsd?: number;
   /** Task ids to run (or roll back), in the order given, without duplicates. */
   tasks: string[];
   yes: boolean;
@@ -94,6 +108,9 @@ export function parseImplementArgs(argv: readonly string[]): ImplementArgs | Arg
         approve: { type: 'string', default: 'ask' },
         'max-workers': { type: 'string' },
         task: { type: 'string', multiple: true },
+        'test-command': { type: 'string' },
+        'allow-command': { type: 'string', multiple: true },
+        budget: { type: 'string' },
         'dry-run': { type: 'boolean', default: false },
         resume: { type: 'string' },
         rollback: { type: 'string' },
@@ -116,6 +133,24 @@ export function parseImplementArgs(argv: readonly string[]): ImplementArgs | Arg
     const text = values['max-workers'];
     maxWorkers = /^\d+$/.test(text) ? Number(text) : Number.NaN;
     if (!Number.isInteger(maxWorkers) || maxWorkers < 1 || maxWorkers > 64) return new ArgumentProblem(`--max-workers must be a whole number from 1 to 64, not '${text}'`);
+  }
+
+  let testCommand: string[] | undefined;
+  if (values['test-command'] !== undefined) {
+    const parsed = parseCommandLine(values['test-command']);
+    if (parsed.kind === 'refused') return new ArgumentProblem(`--test-command: ${parsed.reason}`);
+    testCommand = parsed.argv;
+  }
+
+  const allowedCommands = [...new Set((values['allow-command'] ?? []).flatMap((n) => n.split(',')).map((n) => n.trim()).filter((n) => n !== ''))];
+  const badName = allowedCommands.find((n) => !/^[a-z][a-z0-9-]*$/.test(n));
+  if (badName !== undefined) return new ArgumentProblem(`--allow-command takes a command name such as test or build, not '${badName}'`);
+
+  let budgetUsd: number | undefined;
+  if (values.budget !== undefined) {
+    const text = values.budget.replace(/^\$/, '');
+    budgetUsd = /^\d+(?:\.\d+)?$|^\.\d+$/.test(text) ? Number(text) : Number.NaN;
+    if (!Number.isFinite(budgetUsd) || budgetUsd <= 0) return new ArgumentProblem(`--budget must be an amount of US dollars above 0, such as 2.50, not '${values.budget}'`);
   }
 
   if (positionals.length > 0 && values.task === undefined) return new ArgumentProblem(`unexpected argument '${positionals[0] ?? ''}'`);
@@ -145,6 +180,9 @@ export function parseImplementArgs(argv: readonly string[]): ImplementArgs | Arg
     ...(values.request !== undefined ? { request: values.request } : {}),
     approvalPolicy,
     ...(maxWorkers !== undefined ? { maxWorkers } : {}),
+    ...(testCommand !== undefined ? { testCommand } : {}),
+    allowedCommands,
+    ...(budgetUsd !== undefined ? { budgetUsd } : {}),
     tasks,
     yes: values.yes,
     help: values.help,

@@ -4,6 +4,7 @@ import {
   createAnthropicProviderForRun,
   createEngine,
   defaultEngineSettings,
+  detectProjectCommands,
   NodeCommandRunner,
   NodeWorkspace,
   PlanError,
@@ -39,6 +40,44 @@ function requireTerminalForAsk(context: Context): void {
   if (context.args.approvalPolicy === 'ask' && context.io.terminal === undefined) {
     throw new NoTerminalToAsk('every edit needs your approval (--approve ask) and there is no terminal to ask: run it in a terminal, or choose --approve tests or --approve all. Nothing was run.');
   }
+  const test = context.commands?.unapprovable;
+  if (test !== undefined) {
+    throw new NoTerminalToAsk(`the test command (${test.join(' ')}) needs your approval to run and there is no terminal to ask: pass --allow-command test or --yes. Nothing was run.`);
+  }
+}
+
+/** The commands a run may use, which run without asking, and what to tell the user about the test command. */
+interface CommandChoice {
+  commands: Record<string, string[]>;
+  allowedCommands: string[];
+  /** One line about the test command validation will (or will not) run. */
+  note: string;
+  /** The user's own --test-command, when nobody can approve it (no terminal, not allowed): exit 3. */
+  unapprovable?: string[];
+}
+
+/**
+ * --test-command, else the project's own commands (detectProjectCommands). Without a terminal a command that
+ * is not allowed could only be refused when the run reaches it: a found one is left out with a note, the
+ * user's own stops the command before anything runs.
+ */
+async function chooseCommands(context: Context, forRun: boolean): Promise<CommandChoice> {
+  const { args, io, root, signal } = context;
+  const detected = await detectProjectCommands(root, signal);
+  const commands: Record<string, string[]> = { ...detected.commands, ...(args.testCommand ? { test: args.testCommand } : {}) };
+  const allowed = new Set([...args.allowedCommands, ...(args.yes ? Object.keys(commands) : [])]);
+  const test = commands['test'];
+  const from = args.testCommand ? '--test-command' : (detected.sources['test'] ?? '');
+  let note = test ? `Tests: ${test.join(' ')} (${from})${allowed.has('test') ? '' : ', asked before it runs'}` : 'Tests: none found, so validation runs no tests (--test-command sets one)';
+  let unapprovable: string[] | undefined;
+  if (forRun && io.terminal === undefined) {
+    for (const name of Object.keys(commands).filter((n) => !allowed.has(n))) {
+      if (name === 'test' && args.testCommand) unapprovable = args.testCommand;
+      delete commands[name];
+    }
+    if (test && !allowed.has('test')) note = `Tests: ${test.join(' ')} (${from}) is left out: there is no terminal to ask before it runs; --allow-command test or --yes runs it`;
+  }
+  return { commands, allowedCommands: [...allowed].filter((n) => commands[n] !== undefined), note, ...(unapprovable ? { unapprovable } : {}) };
 }
 
 const NO_MODEL_MESSAGE = 'a dry run calls no model, and without a spec-kit tasks.md the plan has to be drafted by one: run without --dry-run to draft it (you approve it before anything runs)';
@@ -62,6 +101,8 @@ interface Context {
   /** Set when a required confirmation had nobody to answer it. */
   unanswered: ConfirmRequest | undefined;
   renderer: RunRenderer | undefined;
+  /** Chosen once per command, before planning. */
+  commands?: CommandChoice;
 }
 
 export async function runImplementCommand(argv: readonly string[], io: CliIo, signal: AbortSignal): Promise<number> {
@@ -94,12 +135,14 @@ async function dispatch(context: Context): Promise<number> {
     case 'dry-run': {
       const provider = new NoModelProvider();
       const engine = engineFor(context, provider, undefined);
+      context.commands = await chooseCommands(context, false);
       const plan = await engine.plan(planOptions(context)).catch((error: unknown) => {
         // However the engine wraps it, a call to the no-model provider is the fallback plan's draft.
         if (provider.called && !(error instanceof BadInput)) throw new BadInput(NO_MODEL_MESSAGE, { cause: error });
         throw error;
       });
       io.stdout.write(renderPlanText(plan, io.cwd, context.style));
+      io.stdout.write(`${context.commands.note}\n`);
       await noteInterruptedRuns(context, engine, plan.feature.id);
       return EXIT.done;
     }
@@ -109,6 +152,7 @@ async function dispatch(context: Context): Promise<number> {
     case 'resume': {
       const key = io.env['ANTHROPIC_API_KEY'];
       if (key === undefined || key.trim() === '') throw new BadInput('ANTHROPIC_API_KEY is not set: export your Anthropic API key, or use --dry-run to see the plan without a model');
+      context.commands = await chooseCommands(context, true);
       // A request may need a model call to draft its plan: refuse before spending it. Otherwise bad input
       // (an unknown feature) is reported first, by planning, which calls no model in spec-kit mode.
       if (action.kind === 'resume' || args.request !== undefined) requireTerminalForAsk(context);
@@ -167,11 +211,14 @@ function loggerFor(context: Context): Logger {
   return { trace: () => undefined, debug: () => undefined, info: () => undefined, warn: (m) => write('warning', m), error: (m) => write('error', m) };
 }
 
-function settingsOf(args: ImplementArgs, io: CliIo): Partial<EngineSettings> {
+function settingsOf(context: Context): Partial<EngineSettings> {
+  const { args, io } = context;
   return {
     approvalPolicy: args.approvalPolicy,
     interactiveApproval: io.terminal !== undefined,
     ...(args.maxWorkers !== undefined ? { maxWorkers: args.maxWorkers } : {}),
+    ...(context.commands ? { commands: context.commands.commands, allowedCommands: context.commands.allowedCommands } : {}),
+    ...(args.budgetUsd !== undefined ? { budgetUsd: args.budgetUsd } : {}),
   };
 }
 
@@ -182,7 +229,7 @@ function planOptions(context: Context) {
     ...(args.feature !== undefined ? { feature: args.feature } : {}),
     ...(args.request !== undefined ? { request: args.request } : {}),
     ...(args.tasks.length > 0 ? { onlyTasks: args.tasks } : {}),
-    settings: settingsOf(args, io),
+    settings: settingsOf(context),
     env: io.env,
     signal,
   };
@@ -194,14 +241,16 @@ async function startRun(context: Context, engine: Engine): Promise<Run> {
   await noteInterruptedRuns(context, engine, plan.feature.id);
   requireTerminalForAsk(context);
   const todo = plan.tasks.filter((t) => !t.alreadyDone).length;
-  io.stdout.write(`${plan.feature.id}: ${todo} of ${plan.tasks.length} tasks to do in ${plan.schedule.length} steps, up to ${plan.strategy.maxWorkers} workers; forecast $${plan.forecast.low.toFixed(2)}–$${plan.forecast.high.toFixed(2)}\n`);
+  io.stdout.write(`${plan.feature.id}: ${todo} of ${plan.tasks.length} tasks to do in ${plan.schedule.length} steps, up to ${plan.strategy.maxWorkers} workers; forecast $${plan.forecast.low.toFixed(2)}–$${plan.forecast.high.toFixed(2)}${context.args.budgetUsd !== undefined ? `, budget $${context.args.budgetUsd.toFixed(2)}` : ''}\n`);
+  if (context.commands) io.stdout.write(`${context.commands.note}\n`);
   return engine.start(plan);
 }
 
 /** An interrupted run of the same feature is offered for resume rather than silently started over. */
 async function noteInterruptedRuns(context: Context, engine: Engine, featureId: string): Promise<void> {
   for (const r of (await engine.findInterruptedRuns(context.root)).filter((x) => x.featureId === featureId)) {
-    context.io.stdout.write(`${context.style.warn(`Run ${r.runId} of ${r.featureId} was interrupted (${r.tasksDone}/${r.tasksTotal} tasks done): continue it with --resume ${r.runId}`)}\n`);
+    const what = r.stoppedBy === 'budget-exceeded' ? 'stopped at its budget' : r.stoppedBy === 'needs-approval' ? 'stopped at an edit nobody could approve' : 'was interrupted';
+    context.io.stdout.write(`${context.style.warn(`Run ${r.runId} of ${r.featureId} ${what} (${r.tasksDone}/${r.tasksTotal} tasks done): continue it with --resume ${r.runId}`)}\n`);
   }
 }
 
@@ -214,7 +263,8 @@ async function resumeRun(context: Context, engine: Engine, runId: string | undef
     throw new BadInput(`run ${runId} is not an interrupted run in ${context.root}${known === '' ? '' : `; interrupted: ${known}`}`);
   }
   context.io.stdout.write(`Resuming run ${chosen.runId} of ${chosen.featureId}: ${chosen.tasksDone}/${chosen.tasksTotal} tasks done\n`);
-  return engine.resume({ root: context.root, runId: chosen.runId, settings: settingsOf(context.args, context.io) });
+  if (context.commands) context.io.stdout.write(`${context.commands.note}\n`);
+  return engine.resume({ root: context.root, runId: chosen.runId, settings: settingsOf(context) });
 }
 
 /** Shows the run until it ends; Ctrl-C cancels it cleanly (the journal keeps it resumable). */
@@ -248,7 +298,7 @@ function summaryOf(result: RunResult, style: TextStyle): string {
   const uncovered = result.coverage.filter((c) => !c.covered);
   if (result.coverage.length > 0) lines.push(`coverage: ${result.coverage.length - uncovered.length}/${result.coverage.length} requirements and stories covered${uncovered.length > 0 ? ` (uncovered: ${uncovered.map((c) => c.id).join(', ')})` : ''}`);
   if (result.findings > 0) lines.push(`${result.findings} review finding${result.findings === 1 ? '' : 's'} (listed above)`);
-  if (result.outcome === 'cancelled' || result.outcome === 'budget-exceeded' || result.outcome === 'needs-approval' || (result.outcome === 'failed' && tasks.pending > 0)) {
+  if (result.outcome === 'cancelled' || result.outcome === 'budget-exceeded' || result.outcome === 'needs-approval') {
     lines.push(`continue with: ${NAME} --resume ${result.runId}`);
   }
   if (result.outcome !== 'completed' && tasks.done > 0) lines.push(`undo its edits with: ${NAME} --rollback ${result.runId}`);

@@ -4,12 +4,29 @@ import { ArgumentProblem, parseImplementArgs } from '../../../src/cli/implement-
 import { interruptHandler } from '../../../src/cli/interrupts';
 
 test('defaults: run in the current folder, ask for every edit', () => {
-  assert.deepEqual(parseImplementArgs([]), { action: { kind: 'run' }, workspace: '.', approvalPolicy: 'ask', tasks: [], yes: false, help: false });
+  assert.deepEqual(parseImplementArgs([]), { action: { kind: 'run' }, workspace: '.', approvalPolicy: 'ask', allowedCommands: [], tasks: [], yes: false, help: false });
 });
 
 test('every option', () => {
-  const args = parseImplementArgs(['--workspace', 'w', '--feature', '003', '--request', 'add tags', '--approve', 'tests', '--max-workers', '3', '--task', 'T012', '--task', 'T013,T012', '--yes']);
-  assert.deepEqual(args, { action: { kind: 'run' }, workspace: 'w', feature: '003', request: 'add tags', approvalPolicy: 'auto-approve-tests', maxWorkers: 3, tasks: ['T012', 'T013'], yes: true, help: false });
+  const args = parseImplementArgs([
+    '--workspace', 'w', '--feature', '003', '--request', 'add tags', '--approve', 'tests', '--max-workers', '3', '--task', 'T012', '--task', 'T013,T012', '--yes',
+    '--test-command', 'npm run test -- --grep "a b"', '--allow-command', 'test', '--allow-command', 'build,test', '--budget', '2.50',
+  ]);
+  assert.deepEqual(args, {
+    action: { kind: 'run' },
+    workspace: 'w',
+    feature: '003',
+    request: 'add tags',
+    approvalPolicy: 'auto-approve-tests',
+    maxWorkers: 3,
+    testCommand: ['npm', 'run', 'test', '--', '--grep', 'a b'],
+    allowedCommands: ['test', 'build'],
+    budgetUsd: 2.5,
+    tasks: ['T012', 'T013'],
+    yes: true,
+    help: false,
+  });
+  assert.equal((parseImplementArgs(['--budget', '$0.05']) as { budgetUsd: number }).budgetUsd, 0.05);
   assert.equal((parseImplementArgs(['--approve', 'all']) as { approvalPolicy: string }).approvalPolicy, 'auto-approve-all');
   assert.deepEqual((parseImplementArgs(['--task', 'T001', 'T002', '--dry-run', 'T003']) as { tasks: string[] }).tasks, ['T001', 'T002', 'T003']);
 });
@@ -36,9 +53,18 @@ test('bad input is a problem, never a guess', () => {
     ['--request', ' '],
     ['--frobnicate'],
     ['positional'],
+    ['--budget', '0'],
+    ['--budget', 'lots'],
+    ['--budget', '-1'],
+    ['--test-command', 'npm test && rm -rf /'],
+    ['--test-command', 'npm test | tee log'],
+    ['--test-command', '"unbalanced'],
+    ['--allow-command', 'npm test'],
   ]) {
     assert.ok(parseImplementArgs(argv) instanceof ArgumentProblem, argv.join(' '));
   }
+  const shell = parseImplementArgs(['--test-command', 'npm test > out.txt']);
+  assert.match(shell instanceof ArgumentProblem ? shell.message : '', /^--test-command: '>' needs a shell, and commands run without one/);
 });
 
 test('the first Ctrl-C cancels, the second exits at once with 130', () => {

@@ -86,8 +86,9 @@ export function applyRecord(state: RunState, record: JournalRecord): RunState {
       state.alreadyDone = new Set(record.alreadyDone);
       state.excluded = new Set(record.excluded);
       for (const task of record.tasks) if (!state.taskStatus.has(task.key)) state.taskStatus.set(task.key, 'pending');
-      // A resume re-opens the run: an earlier cancel no longer describes it.
+      // A resume re-opens the run: an earlier cancel or stop no longer describes it.
       delete state.cancelled;
+      delete state.finished;
       return state;
     case 'task-state':
       state.taskStatus.set(record.taskKey, record.status);
@@ -157,9 +158,15 @@ export function countTasks(state: RunState): { total: number; done: number; fail
   return counts;
 }
 
-/** True when the run never finished (crash, kill, window reload, cancel): it is offered for resume. */
+/** Outcomes that stop a run before its work is done for a cause the user can lift: raise the budget, answer on a terminal. */
+const STOPPED_OUTCOMES: ReadonlySet<RunOutcome> = new Set(['budget-exceeded', 'needs-approval']);
+
+/**
+ * True when the run can be resumed: it never finished (crash, kill, window reload, cancel), or it stopped at
+ * its budget or at an edit nobody could approve. It is offered for resume.
+ */
 export function isInterrupted(state: RunState): boolean {
-  return state.runId !== undefined && state.finished === undefined;
+  return state.runId !== undefined && (state.finished === undefined || STOPPED_OUTCOMES.has(state.finished.outcome));
 }
 
 /** Edits of the run that are still in effect (not rolled back), oldest first. */

@@ -108,6 +108,7 @@ export function createEngine(ports: EnginePorts): Engine {
         startedAt: run.state.startedAt ?? '',
         lastRecordAt: run.state.lastRecordAt ?? '',
         tasksDone: countTasks(run.state).done,
+        ...(run.state.finished ? { stoppedBy: run.state.finished.outcome } : {}),
         tasksTotal: run.state.tasks.length,
       }));
     },
@@ -124,7 +125,7 @@ export function createEngine(ports: EnginePorts): Engine {
       const store = new RunStore(stateDirFor(root));
       const stored = await store.read(options.runId);
       if (!stored) throw new PlanError('not-found', `no run ${options.runId} in ${stateDirFor(root)}`);
-      if (stored.state.finished) throw new PlanError('bad-request', `run ${options.runId} finished (${stored.state.finished.outcome}); nothing to resume`);
+      if (stored.state.finished && !isInterrupted(stored.state)) throw new PlanError('bad-request', `run ${options.runId} finished (${stored.state.finished.outcome}); nothing to resume`);
       const state = stored.state;
       const tasksPath = resolve(root, state.tasksPath ?? '');
       const read = await readTextFile(tasksPath, new AbortController().signal);

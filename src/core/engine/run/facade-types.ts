@@ -220,6 +220,8 @@ export interface InterruptedRun {
   lastRecordAt: string;
   tasksDone: number;
   tasksTotal: number;
+  /** Set when the run did not break off but stopped: at its budget, or at an edit nobody could approve. */
+  stoppedBy?: RunOutcome;
 }
 
 /** A run recorded in a project's state folder, as `Engine.listRuns` reports it. */

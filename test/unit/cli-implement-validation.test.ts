@@ -1,0 +1,108 @@
+/**
+ * The CLI's validation test run and budget, end to end against the mock: the example's real `node --test`
+ * suite is found from its package.json (or given with --test-command) and run by the validation phase; a run
+ * over --budget stops making calls, keeps its work, and --resume finishes it.
+ */
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { startMockAnthropic, type MockAnthropic } from '../mock-anthropic';
+import { runsDirFor, stateDirFor } from '../../src/core/engine';
+import { readJournalFile } from '../../src/core/engine/journal/journal-file';
+import type { JournalRecordOf } from '../../src/protocol/journal';
+import { cli, copyExample, EXAMPLE_FILES, mockEnv, snapshotTree, TASKS_MD, tickedIds } from './cli/cli-harness';
+import { scriptedAgents, scriptedContent, taskIdOf } from './cli/scripted-agents';
+
+let mock: MockAnthropic;
+before(async () => {
+  // This file runs under node --test, which tells its children so; the example's own `node --test` must not think it is one.
+  delete process.env['NODE_TEST_CONTEXT'];
+  mock = await startMockAnthropic({ handler: scriptedAgents() });
+});
+after(async () => {
+  await mock.close();
+});
+
+function modelRequestsSince(start: number) {
+  return mock.requests.slice(start).filter((r) => r.path.endsWith('/messages'));
+}
+
+/** The command-run records of the project's only run. */
+async function commandRuns(root: string): Promise<JournalRecordOf<'command-run'>[]> {
+  const runsDir = runsDirFor(stateDirFor(root));
+  const [runId] = await readdir(runsDir);
+  const { records } = await readJournalFile(join(runsDir, runId ?? '', 'journal.jsonl'));
+  return records.filter((r): r is JournalRecordOf<'command-run'> => r.type === 'command-run');
+}
+
+test("validation runs the example's own test suite, found from package.json (npm test), when allowed", async () => {
+  const root = await copyExample();
+  const result = await cli(['implement', '--workspace', root, '--approve', 'all', '--allow-command', 'test'], { env: mockEnv(mock.url), cwd: root });
+  assert.equal(result.code, 0, result.err + result.out);
+  assert.match(result.out, /Tests: npm test \(package\.json scripts\.test\)\n/);
+  const runs = await commandRuns(root);
+  assert.equal(runs.length, 1);
+  assert.deepEqual(runs[0]?.argv, ['npm', 'test']);
+  assert.equal(runs[0]?.exitCode, 0);
+  // `npm test` ran `node --test`, which found the test files the run wrote.
+  assert.match(runs[0]?.output ?? '', /node --test/);
+  assert.match(runs[0]?.output ?? '', /todo-store\.test\.js/);
+  assert.match(result.out, /the tests pass/);
+  await rm(root, { recursive: true, force: true });
+});
+
+test('a failing suite fails the run (exit 1) with the failure reported; --test-command names the command', async () => {
+  const root = await copyExample();
+  await mkdir(join(root, 'test'), { recursive: true });
+  await writeFile(join(root, 'test', 'regression.test.js'), "require('node:test')('regression', () => { throw new Error('boom from the example suite'); });\n");
+  const result = await cli(['implement', '--workspace', root, '--approve', 'all', '--test-command', 'node --test', '--allow-command', 'test'], { env: mockEnv(mock.url), cwd: root });
+  assert.equal(result.code, 1, result.err + result.out);
+  assert.match(result.out, /Tests: node --test \(--test-command\)/);
+  assert.match(result.out, /finding\s+tests error: the tests fail \(exit 1\)/);
+  const runs = await commandRuns(root);
+  assert.ok(runs.length >= 2, 'run again after the bug-fixer');
+  assert.ok(runs.every((r) => r.argv.join(' ') === 'node --test' && r.exitCode === 1));
+  assert.match(runs[0]?.output ?? '', /boom from the example suite/);
+  assert.deepEqual(tickedIds(await readFile(join(root, TASKS_MD), 'utf8')), Object.keys(EXAMPLE_FILES), 'the tasks themselves are done');
+  await rm(root, { recursive: true, force: true });
+});
+
+test('without a terminal: a found test command is left out with a note; the user\'s own needs --allow-command or --yes (exit 3)', async () => {
+  const root = await copyExample();
+  const before = await snapshotTree(root);
+  const start = mock.requests.length;
+  const refused = await cli(['implement', '--workspace', root, '--approve', 'all', '--test-command', 'npm test'], { env: mockEnv(mock.url), cwd: root });
+  assert.equal(refused.code, 3, refused.err + refused.out);
+  assert.match(refused.err, /the test command \(npm test\) needs your approval .* pass --allow-command test or --yes\. Nothing was run\./);
+  assert.equal(mock.requests.length, start, 'no model call');
+  assert.deepEqual(await snapshotTree(root), before);
+
+  const found = await cli(['implement', '--workspace', root, '--approve', 'all'], { env: mockEnv(mock.url), cwd: root });
+  assert.equal(found.code, 0, found.err + found.out);
+  assert.match(found.out, /Tests: npm test \(package\.json scripts\.test\) is left out: there is no terminal to ask before it runs/);
+  assert.deepEqual(await commandRuns(root), [], 'nothing ran, nothing was denied half-way');
+  await rm(root, { recursive: true, force: true });
+});
+
+test('a run over --budget stops making calls (exit 1), keeps its work, and --resume finishes it', async () => {
+  const root = await copyExample();
+  const start = mock.requests.length;
+  const over = await cli(['implement', '--workspace', root, '--approve', 'all', '--max-workers', '1', '--budget', '0.000001'], { env: mockEnv(mock.url), cwd: root });
+  assert.equal(over.code, 1, over.err + over.out);
+  assert.match(over.out, /budget/i);
+  assert.match(over.out, /continue with: speckit-orchestra implement --resume \S+/);
+  // The first call is made (nothing was spent yet) and its edit applied; no call after it.
+  assert.equal(modelRequestsSince(start).length, 1);
+  assert.equal(await readFile(join(root, 'src/index.js'), 'utf8'), scriptedContent('T001', 'src/index.js'), 'the paid-for edit is kept');
+  assert.deepEqual(tickedIds(await readFile(join(root, TASKS_MD), 'utf8')), []);
+
+  const resumedAt = mock.requests.length;
+  const resumed = await cli(['implement', '--workspace', root, '--resume', '--approve', 'all', '--budget', '5'], { env: mockEnv(mock.url), cwd: root });
+  assert.equal(resumed.code, 0, resumed.err + resumed.out);
+  assert.deepEqual(tickedIds(await readFile(join(root, TASKS_MD), 'utf8')), Object.keys(EXAMPLE_FILES));
+  const worked = modelRequestsSince(resumedAt).map(taskIdOf).filter((id) => id !== undefined);
+  assert.ok(worked.includes('T001') && worked.includes('T010'));
+  assert.equal(await readFile(join(root, 'src/index.js'), 'utf8'), scriptedContent('T001', 'src/index.js'));
+  await rm(root, { recursive: true, force: true });
+});

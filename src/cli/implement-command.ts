@@ -241,7 +241,7 @@ async function startRun(context: Context, engine: Engine): Promise<Run> {
   await noteInterruptedRuns(context, engine, plan.feature.id);
   requireTerminalForAsk(context);
   const todo = plan.tasks.filter((t) => !t.alreadyDone).length;
-  io.stdout.write(`${plan.feature.id}: ${todo} of ${plan.tasks.length} tasks to do in ${plan.schedule.length} steps, up to ${plan.strategy.maxWorkers} workers; forecast $${plan.forecast.low.toFixed(2)}–$${plan.forecast.high.toFixed(2)}${context.args.budgetUsd !== undefined ? `, budget $${context.args.budgetUsd.toFixed(2)}` : ''}\n`);
+  io.stdout.write(`${plan.feature.id}: ${todo} of ${plan.tasks.length} tasks to do in ${plan.schedule.length} steps, up to ${plan.strategy.maxWorkers} workers; forecast $${plan.forecast.low.toFixed(2)}–$${plan.forecast.high.toFixed(2)}${context.args.budgetUsd !== undefined ? `, budget $${context.args.budgetUsd.toFixed(2)}` : ''}${plan.planningCall ? `; planning cost $${plan.planningCall.usage.costUsd.toFixed(4)} so far` : ''}\n`);
   if (context.commands) io.stdout.write(`${context.commands.note}\n`);
   return engine.start(plan);
 }

@@ -42,6 +42,7 @@ export type {
   PlanDiagnostic,
   PlannedTask,
   PlanOptions,
+  PlanningCall,
   ProposalContent,
   RecordedRun,
   ProposalDecision,

@@ -8,11 +8,14 @@ import { mkdir, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { writeFileAtomic } from '../../util/atomic-write';
-import type { LlmProvider, LlmToolUseBlock } from '../../llm/provider';
+import type { LlmProvider, LlmToolUseBlock, LlmUsage } from '../../llm/provider';
+import { costUsd, priceFor } from '../../llm/prices';
+import type { UsageTotals, WorkerRole } from '../../../protocol/engine-events';
+import { loadDefinitions } from '../../agents/definitions/load-definitions';
 import { LlmError } from '../../llm/errors';
 import { parseTasks } from '../../speckit/tasks-parser';
 import { errorCode } from '../../speckit/read-text-file';
-import type { EngineSettings, RunPlan } from '../run/facade-types';
+import type { EngineSettings, ModelTier, PlanningCall, RunPlan } from '../run/facade-types';
 import type { Confirm } from '../run/ports';
 import type { RunEvents } from '../run/run-events';
 import { forecastCost } from './forecast';
@@ -47,7 +50,13 @@ const planSchema = z.object({
 
 export type DraftPlan = z.infer<typeof planSchema>;
 
-const SYSTEM = `You are the task-orchestrator of a team of coding agents. Turn the user's request into an implementation plan and submit it by calling submit_plan exactly once.
+/**
+ * How the answer must come back, after the role prompt (built in, or the project's
+ * `.claude/agents/task-orchestrator.md`): a project file changes how the orchestrator plans, never the shape
+ * the engine parses.
+ */
+const ANSWER_PROTOCOL = `# This time: plan a request, in one answer
+There is no spec-kit project: turn the user's request into an implementation plan and submit it by calling submit_plan exactly once. It is your only tool here.
 Phases, in this order, leaving out ones that have nothing to do: ${FALLBACK_PHASES.join(' → ')}.
 Each task is one small, concrete change that names the files it creates or changes (workspace-relative). Testing tasks write tests; Documentation tasks write Markdown; Review tasks check the work.
 Mark a task parallel only when no other task of its phase touches its files.`;
@@ -95,15 +104,19 @@ export interface FallbackInput {
 
 export async function draftFallbackPlan(input: FallbackInput): Promise<RunPlan> {
   const { settings } = input;
-  const model = settings.modelByRole['task-orchestrator'] ?? settings.models[defaultTierOf('task-orchestrator')];
+  const definitions = await loadDefinitions(input.root, input.signal);
+  const tierOf = (role: WorkerRole): ModelTier => definitions.agents.get(role)?.modelTier ?? defaultTierOf(role);
+  const orchestrator = definitions.agents.get('task-orchestrator');
+  const model = settings.modelByRole['task-orchestrator'] ?? orchestrator?.model ?? settings.models[tierOf('task-orchestrator')];
   const { $schema: _ignored, ...schema } = z.toJSONSchema(planSchema) as Record<string, unknown>;
   let toolUse: LlmToolUseBlock | undefined;
+  let planningCall: PlanningCall | undefined;
   try {
     const response = await input.provider.send(
       {
         model,
         maxTokens: 8_000,
-        system: [{ text: SYSTEM }],
+        system: [...(orchestrator ? [{ text: orchestrator.prompt }] : []), { text: ANSWER_PROTOCOL }],
         messages: [{ role: 'user', content: [{ type: 'text', text: `Request:\n${input.request}` }] }],
         tools: [{ name: 'submit_plan', description: 'Submit the implementation plan.', inputSchema: { ...schema, type: 'object' } }],
         meta: { role: 'task-orchestrator' },
@@ -111,6 +124,7 @@ export async function draftFallbackPlan(input: FallbackInput): Promise<RunPlan> 
       {},
       input.signal,
     );
+    planningCall = { model: response.model, usage: usageTotalsOf(response.usage, response.model) };
     if (response.stopReason.type === 'refusal') throw new PlanError('plan-refused', `the model refused to plan this request${response.stopReason.explanation ? `: ${response.stopReason.explanation}` : ''}`);
     toolUse = response.content.find((b): b is LlmToolUseBlock => b.type === 'tool_use' && b.name === 'submit_plan');
   } catch (error) {
@@ -136,7 +150,7 @@ export async function draftFallbackPlan(input: FallbackInput): Promise<RunPlan> 
     widestWave: widest,
     criticalPathTasks: critical.length,
     settings,
-    tierOf: defaultTierOf,
+    tierOf,
   });
   strategy.why.unshift(`The planner judged it ${draft.complexity}: ${draft.rationale}`);
   return {
@@ -152,8 +166,21 @@ export async function draftFallbackPlan(input: FallbackInput): Promise<RunPlan> 
     forecast: forecastCost({ tasks: tasks.map((t) => ({ role: t.role, model: strategy.modelByRole[t.role], files: t.files.length })), sharedContextChars: markdown.length, validation: undefined }),
     checklists: [],
     hooks: [],
-    diagnostics: [],
+    diagnostics: definitions.diagnostics.map((d) => ({ severity: d.severity, message: `${d.message} (the built-in definition is used)`, path: d.path })),
     settings: { ...settings, maxWorkers: strategy.maxWorkers },
+    ...(planningCall ? { planningCall } : {}),
+  };
+}
+
+/** A call's usage priced at its model's list price, as the journal and the faces count it. */
+function usageTotalsOf(usage: LlmUsage, model: string): UsageTotals {
+  return {
+    inputTokens: usage.inputTokens,
+    outputTokens: usage.outputTokens,
+    cacheCreationInputTokens: usage.cacheCreationInputTokens,
+    cacheReadInputTokens: usage.cacheReadInputTokens,
+    costUsd: costUsd(usage, priceFor(model)),
+    estimated: usage.estimated,
   };
 }
 

@@ -85,7 +85,9 @@ export function createEngine(ports: EnginePorts): Engine {
         }
         const featureArg = runPlan.feature.dir;
         const prepared = await prepareSpecKit(root, featureArg, {}, runPlan.settings, onlyTasksOf(runPlan), signal);
-        if (runPlan.mode === 'fallback') prepared.plan = { ...prepared.plan, mode: 'fallback', strategy: runPlan.strategy, forecast: runPlan.forecast };
+        if (runPlan.mode === 'fallback') {
+          prepared.plan = { ...prepared.plan, mode: 'fallback', strategy: runPlan.strategy, forecast: runPlan.forecast, ...(runPlan.planningCall ? { planningCall: runPlan.planningCall } : {}) };
+        }
         return prepared;
       },
       openJournal: () => (resumeWith ? store.open(runId) : store.create(runId)),

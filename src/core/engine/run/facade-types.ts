@@ -166,6 +166,16 @@ export interface RunPlan {
   hooks: HookView[];
   diagnostics: PlanDiagnostic[];
   settings: EngineSettings;
+  /**
+   * Fallback mode: the model call that drafted the plan — what planning cost so far, before any run journal
+   * exists. A run started from this plan books it as its first usage (and counts it against the budget).
+   */
+  planningCall?: PlanningCall;
+}
+
+export interface PlanningCall {
+  model: string;
+  usage: UsageTotals;
 }
 
 export type StartInput = RunPlan | PlanOptions;

@@ -248,6 +248,12 @@ export class RunSession implements Run {
       void append({ type: 'usage', at: at(), role: record.meta.role, ...(taskKey !== undefined ? { taskKey } : {}), model: record.model, usage: delta }).catch((error: unknown) => this.bus.log('error', `journal: ${String(error)}`));
     });
     const provider = new MeteredProvider(ports.provider, ledger);
+    // The fallback plan's model call was made before this journal existed: book it first, against the budget too.
+    const planning = plan.planningCall;
+    if (planning && !resume) {
+      const { inputTokens, outputTokens, cacheCreationInputTokens, cacheReadInputTokens, estimated } = planning.usage;
+      ledger.record({ role: 'task-orchestrator' }, planning.model, { inputTokens, outputTokens, cacheCreationInputTokens, cacheCreation1hInputTokens: 0, cacheReadInputTokens, estimated });
+    }
 
     const interactive = settings.interactiveApproval || ports.approver !== undefined;
     const approver = ports.approver;

@@ -4,6 +4,7 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync, mkdi
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RecordedRequest } from '../../../mock-anthropic';
+import { readJournalFile } from '../../../../src/core/engine/journal/journal-file';
 import { complete, eventsOf, makeProject, startHarness, testSettings, toolCall, turnOf, wellBehaved } from './harness';
 
 const settings = { ...testSettings, validate: false };
@@ -50,6 +51,60 @@ test('fallback mode: one model call plans the request, the plan is approved, sav
     const saved = readFileSync(join(dir, 'specs', '005-csv-export', 'tasks.md'), 'utf8');
     assert.match(saved, /## Phase 1: Setup\n\n- \[X\] T001 Create the entry point in `src\/index.js`/);
     assert.ok(existsSync(join(dir, 'src', 'csv.js')));
+  } finally {
+    await h.close();
+  }
+});
+
+test("fallback mode: the planner follows the project's task-orchestrator.md, and its call's cost is in the plan and the run", async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'orchestra-fallback-'));
+  mkdirSync(join(dir, '.claude', 'agents'), { recursive: true });
+  const prompt = 'You plan for the Acme team: one task per file, and always a Review phase.';
+  writeFileSync(join(dir, '.claude', 'agents', 'task-orchestrator.md'), `---\nname: task-orchestrator\ndescription: Acme planner\nmodel: claude-acme-planner\n---\n${prompt}\n`);
+  const h = await startHarness({ dir });
+  h.mock.setHandler((request) =>
+    asksForPlan(request)
+      ? toolCall('submit_plan', { title: 'X', slug: 'x', complexity: 'small', rationale: 'r', phases: [{ name: 'Core', tasks: [{ description: 'Do x', files: ['x.js'], parallel: false }] }] })
+      : turnOf(request) === 0
+        ? toolCall('propose_edit', { kind: 'create', path: 'x.js', content: 'x' })
+        : complete(['x.js']),
+  );
+  try {
+    const plan = await h.engine.plan({ root: dir, request: 'Do x', settings });
+    const body = h.mock.requests[0]?.body as { model?: string; system?: { text: string }[] } | undefined;
+    assert.equal(body?.model, 'claude-acme-planner');
+    assert.equal(body?.system?.[0]?.text, prompt, "the project's prompt comes first");
+    assert.match(body?.system?.[1]?.text ?? '', /submit_plan exactly once/, 'the answer protocol stays');
+    assert.deepEqual(plan.diagnostics, []);
+    const planning = plan.planningCall;
+    assert.equal(planning?.model, 'claude-acme-planner');
+    assert.ok(planning && planning.usage.inputTokens > 0 && planning.usage.costUsd > 0, 'the planning cost so far is in the plan');
+
+    const result = await h.engine.start(plan).done;
+    assert.equal(result.outcome, 'completed', result.message);
+    const records = (await readJournalFile(join(result.journalDir, 'journal.jsonl'))).records;
+    const first = records.find((r) => r.type === 'usage');
+    assert.ok(first?.type === 'usage' && first.role === 'task-orchestrator' && first.taskKey === undefined);
+    assert.ok(Math.abs(first.usage.costUsd - planning.usage.costUsd) < 1e-12, 'booked at the cost the plan showed');
+    assert.ok(result.usage.costUsd > planning.usage.costUsd, 'the run total includes planning and the worker');
+  } finally {
+    await h.close();
+  }
+});
+
+test('fallback mode: a malformed task-orchestrator.md is reported in the plan and the built-in prompt is used', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'orchestra-fallback-'));
+  mkdirSync(join(dir, '.claude', 'agents'), { recursive: true });
+  writeFileSync(join(dir, '.claude', 'agents', 'task-orchestrator.md'), '---\nname: [not, a, name\n---\nbody\n');
+  const h = await startHarness({ dir });
+  h.mock.setHandler(() => toolCall('submit_plan', { title: 'X', slug: 'x', complexity: 'small', rationale: 'r', phases: [{ name: 'Core', tasks: [{ description: 'Do x', files: ['x.js'], parallel: false }] }] }));
+  try {
+    const plan = await h.engine.plan({ root: dir, request: 'Do x', settings });
+    assert.equal(plan.diagnostics.length, 1);
+    assert.equal(plan.diagnostics[0]?.path, '.claude/agents/task-orchestrator.md');
+    assert.match(plan.diagnostics[0]?.message ?? '', /built-in definition is used/);
+    const body = h.mock.requests[0]?.body as { system?: { text: string }[] } | undefined;
+    assert.match(body?.system?.[0]?.text ?? '', /^You are the task orchestrator/);
   } finally {
     await h.close();
   }

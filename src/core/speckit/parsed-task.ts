@@ -8,34 +8,37 @@
  */
 import type { Checkbox, CheckboxMark, Range, SubsectionKind, Task } from './tasks-model';
 
-/** Numbers the position fields are built from; all on the checkbox line except the range's end. */
-export interface TaskPositions {
-  readonly line: number;
+/**
+ * Everything a ParsedTask is made from. The parser fills one draft per parse and reuses it for every task
+ * (the constructor copies it), so building a task allocates the task and nothing else.
+ */
+export interface TaskDraft {
+  id: string;
+  index: number;
+  /** The checkbox line. */
+  line: number;
+  startOffset: number;
+  endOffset: number;
+  parallel: boolean;
+  story: string | undefined;
+  labels: readonly string[];
+  description: string;
+  lineText: string;
+  details: readonly string[];
+  files: readonly string[];
+  subsection: { readonly title: string; readonly kind: SubsectionKind } | undefined;
+  isTest: boolean;
+  phaseIndex: number | undefined;
+  // The numbers `range`, `idRange` and `checkbox` are built from.
   /** Characters of indentation before the bullet: where `range` starts. */
-  readonly indentLength: number;
-  readonly lastLine: number;
-  readonly lastLineLength: number;
-  readonly idStart: number;
-  readonly idEnd: number;
-  readonly bracketStart: number;
-  readonly checkboxOffset: number;
-  readonly mark: CheckboxMark;
-}
-
-export interface TaskFields {
-  readonly id: string;
-  readonly index: number;
-  readonly startOffset: number;
-  readonly endOffset: number;
-  readonly parallel: boolean;
-  readonly story: string | undefined;
-  readonly labels: readonly string[];
-  readonly description: string;
-  readonly lineText: string;
-  readonly details: readonly string[];
-  readonly files: readonly string[];
-  readonly subsection: { readonly title: string; readonly kind: SubsectionKind } | undefined;
-  readonly isTest: boolean;
+  indentLength: number;
+  lastLine: number;
+  lastLineLength: number;
+  idStart: number;
+  idEnd: number;
+  bracketStart: number;
+  checkboxOffset: number;
+  mark: CheckboxMark;
 }
 
 export class ParsedTask implements Task {
@@ -48,7 +51,7 @@ export class ParsedTask implements Task {
   readonly endOffset: number;
   readonly done: boolean;
   readonly parallel: boolean;
-  declare story?: string;
+  declare readonly story?: string;
   readonly labels: readonly string[];
   readonly description: string;
   readonly lineText: string;
@@ -56,10 +59,10 @@ export class ParsedTask implements Task {
   readonly files: readonly string[];
   /** Set once by the parser's second pass. */
   dependsOn: readonly string[];
-  declare phaseIndex?: number;
-  declare subsection?: { readonly title: string; readonly kind: SubsectionKind };
+  declare readonly phaseIndex?: number;
+  declare readonly subsection?: { readonly title: string; readonly kind: SubsectionKind };
   readonly isTest: boolean;
-  // Copied out of `TaskPositions` so that a task is one object, not two.
+  // Position numbers, kept private: the public fields are built from them on access.
   readonly #indentLength: number;
   readonly #lastLine: number;
   readonly #lastLineLength: number;
@@ -69,33 +72,34 @@ export class ParsedTask implements Task {
   readonly #checkboxOffset: number;
   readonly #mark: CheckboxMark;
 
-  constructor(fields: TaskFields, at: TaskPositions, dependsOn: readonly string[]) {
-    this.id = fields.id;
-    this.key = fields.id;
-    this.index = fields.index;
-    this.line = at.line;
-    this.startOffset = fields.startOffset;
-    this.endOffset = fields.endOffset;
-    this.done = at.mark !== ' ';
-    this.parallel = fields.parallel;
-    this.labels = fields.labels;
-    this.description = fields.description;
-    this.lineText = fields.lineText;
-    this.details = fields.details;
-    this.files = fields.files;
+  constructor(draft: Readonly<TaskDraft>, dependsOn: readonly string[]) {
+    this.id = draft.id;
+    this.key = draft.id;
+    this.index = draft.index;
+    this.line = draft.line;
+    this.startOffset = draft.startOffset;
+    this.endOffset = draft.endOffset;
+    this.done = draft.mark !== ' ';
+    this.parallel = draft.parallel;
+    this.labels = draft.labels;
+    this.description = draft.description;
+    this.lineText = draft.lineText;
+    this.details = draft.details;
+    this.files = draft.files;
     this.dependsOn = dependsOn;
-    this.isTest = fields.isTest;
+    this.isTest = draft.isTest;
     // Absent rather than undefined, as the model's optional fields are everywhere else.
-    if (fields.story !== undefined) this.story = fields.story;
-    if (fields.subsection !== undefined) this.subsection = fields.subsection;
-    this.#indentLength = at.indentLength;
-    this.#lastLine = at.lastLine;
-    this.#lastLineLength = at.lastLineLength;
-    this.#idStart = at.idStart;
-    this.#idEnd = at.idEnd;
-    this.#bracketStart = at.bracketStart;
-    this.#checkboxOffset = at.checkboxOffset;
-    this.#mark = at.mark;
+    if (draft.story !== undefined) this.story = draft.story;
+    if (draft.subsection !== undefined) this.subsection = draft.subsection;
+    if (draft.phaseIndex !== undefined) this.phaseIndex = draft.phaseIndex;
+    this.#indentLength = draft.indentLength;
+    this.#lastLine = draft.lastLine;
+    this.#lastLineLength = draft.lastLineLength;
+    this.#idStart = draft.idStart;
+    this.#idEnd = draft.idEnd;
+    this.#bracketStart = draft.bracketStart;
+    this.#checkboxOffset = draft.checkboxOffset;
+    this.#mark = draft.mark;
   }
 
   get range(): Range {

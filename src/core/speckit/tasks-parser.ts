@@ -29,7 +29,7 @@ import {
   type RawIdRef,
 } from './tasks-dependency-prose';
 import { extractPaths, isOutsideWorkspace, normalizeTaskPath } from './task-paths';
-import { ParsedTask } from './parsed-task';
+import { ParsedTask, type TaskDraft } from './parsed-task';
 import type {
   DependencyStatement,
   Eol,
@@ -75,6 +75,11 @@ interface BlockDraft {
   subsections: Mutable<Subsection>[];
   subsectionEnds: number[];
   taskIndices: number[];
+  /**
+   * Its index among the phases, given when it is known to be one: at the heading for a phase heading, at its
+   * first task for an 'other' block. Blocks come in document order, so these indices follow it.
+   */
+  phaseIndex?: number;
 }
 
 
@@ -103,6 +108,7 @@ export function parseTasks(text: string): TasksDocument {
   const diagnostics: TasksDiagnostic[] = [];
   // Tasks are built once and completed in `finish` (keys, dependencies, phase); side tables hold the rest.
   const tasks: ParsedTask[] = [];
+  const draft = emptyTaskDraft();
   const taskBlock: (number | undefined)[] = [];
   const taskOwnRefs: (OwnRef[] | undefined)[] = [];
   const blocks: BlockDraft[] = [];
@@ -112,6 +118,7 @@ export function parseTasks(text: string): TasksDocument {
   const idsWithoutCheckbox: string[] = [];
   let title: string | undefined;
   let block: BlockDraft | undefined;
+  let phaseCount = 0;
   let fence: FenceMarker | undefined;
 
   const closeBlock = (lastLine: number): void => {
@@ -160,6 +167,7 @@ export function parseTasks(text: string): TasksDocument {
           title ??= headingText;
         } else {
           block = newBlock(headingText, i);
+          if (block.kind === 'phase') block.phaseIndex = phaseCount++;
           blocks.push(block);
         }
       } else if (block !== undefined && (block.kind === 'phase' || block.kind === 'other')) {
@@ -297,39 +305,35 @@ export function parseTasks(text: string): TasksDocument {
       }
     }
     const currentBlock = block;
+    if (currentBlock?.kind === 'other') currentBlock.phaseIndex ??= phaseCount++;
     const subsection = currentBlock?.subsections[currentBlock.subsections.length - 1];
     const indentLength = raw.length - raw.trimStart().length;
     const isTest = subsection?.kind === 'tests' || (subsection?.kind !== 'implementation' && looksLikeTest(description, files));
     const lastLength = lineLength(lines, last);
-    const task = new ParsedTask(
-      {
-        id: head.id,
-        index,
-        startOffset: lineStart + indentLength,
-        endOffset: (lines.starts[last] ?? lineStart) + lastLength,
-        parallel,
-        story,
-        labels,
-        description,
-        lineText: taskLineIdentity(raw, checkbox),
-        details: details ?? NO_DETAILS,
-        files: files.length === 0 ? NO_FILES : files,
-        subsection: subsection === undefined ? undefined : sharedSubsectionRef(subsection),
-        isTest,
-      },
-      {
-        line: first,
-        indentLength,
-        lastLine: last,
-        lastLineLength: lastLength,
-        idStart: head.idStart,
-        idEnd: head.idEnd,
-        bracketStart,
-        checkboxOffset: lineStart + bracketStart + 1,
-        mark,
-      },
-      NO_IDS,
-    );
+    draft.id = head.id;
+    draft.index = index;
+    draft.line = first;
+    draft.startOffset = lineStart + indentLength;
+    draft.endOffset = (lines.starts[last] ?? lineStart) + lastLength;
+    draft.parallel = parallel;
+    draft.story = story;
+    draft.labels = labels;
+    draft.description = description;
+    draft.lineText = taskLineIdentity(raw, checkbox);
+    draft.details = details ?? NO_DETAILS;
+    draft.files = files.length === 0 ? NO_FILES : files;
+    draft.subsection = subsection === undefined ? undefined : sharedSubsectionRef(subsection);
+    draft.isTest = isTest;
+    draft.phaseIndex = currentBlock?.phaseIndex;
+    draft.indentLength = indentLength;
+    draft.lastLine = last;
+    draft.lastLineLength = lastLength;
+    draft.idStart = head.idStart;
+    draft.idEnd = head.idEnd;
+    draft.bracketStart = bracketStart;
+    draft.checkboxOffset = lineStart + bracketStart + 1;
+    draft.mark = mark;
+    const task = new ParsedTask(draft, NO_IDS);
     tasks.push(task);
     taskBlock.push(currentBlock === undefined ? undefined : blocks.length - 1);
     taskOwnRefs.push(ownRefs);
@@ -379,14 +383,12 @@ export function parseTasks(text: string): TasksDocument {
   function finish(): TasksDocument {
     const phases: Phase[] = [];
     const sections: Section[] = [];
-    const phaseOfBlock = new Map<number, number>();
     const phaseTaskKeys: string[][] = [];
-    blocks.forEach((b, blockIndex) => {
+    for (const b of blocks) {
       const headingRange = wholeLines(b.headingLine, b.headingLine);
       const range = wholeLines(b.headingLine, Math.max(b.headingLine, b.endLine));
-      if (b.kind === 'phase' || (b.kind === 'other' && b.taskIndices.length > 0)) {
+      if (b.kind === 'phase' || b.phaseIndex !== undefined) {
         const phaseIndex = phases.length;
-        phaseOfBlock.set(blockIndex, phaseIndex);
         const story = storyOfPhaseTitle(b.title);
         const priority = priorityOfPhaseTitle(b.title);
         const taskKeys: string[] = [];
@@ -411,7 +413,7 @@ export function parseTasks(text: string): TasksDocument {
       } else {
         sections.push({ title: b.heading, kind: b.kind, headingRange, range });
       }
-    });
+    }
 
     // Keys, duplicates, order.
     // One map for the first task of each id; only duplicated ids need a count.
@@ -483,8 +485,7 @@ export function parseTasks(text: string): TasksDocument {
     for (let taskIndex = 0; taskIndex < tasks.length; taskIndex += 1) {
       const t = tasks[taskIndex];
       if (t === undefined) continue;
-      const blockIndex = taskBlock[taskIndex];
-      const phaseIndex = blockIndex === undefined ? undefined : phaseOfBlock.get(blockIndex);
+      const phaseIndex = t.phaseIndex;
       const ownRefs = taskOwnRefs[taskIndex];
       if (ownRefs !== undefined) {
         const dependsOn: string[] = [];
@@ -503,7 +504,6 @@ export function parseTasks(text: string): TasksDocument {
           taskKey: t.key,
         });
       } else {
-        t.phaseIndex = phaseIndex;
         phaseTaskKeys[phaseIndex]?.push(t.key);
       }
       for (const file of t.files) {
@@ -735,6 +735,34 @@ function isTrimmedAway(c: number): boolean {
   return (
     c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff
   );
+}
+
+function emptyTaskDraft(): TaskDraft {
+  return {
+    id: '',
+    index: 0,
+    line: 0,
+    startOffset: 0,
+    endOffset: 0,
+    parallel: false,
+    story: undefined,
+    labels: NO_IDS,
+    description: '',
+    lineText: '',
+    details: NO_DETAILS,
+    files: NO_FILES,
+    subsection: undefined,
+    isTest: false,
+    phaseIndex: undefined,
+    indentLength: 0,
+    lastLine: 0,
+    lastLineLength: 0,
+    idStart: 0,
+    idEnd: 0,
+    bracketStart: 0,
+    checkboxOffset: 0,
+    mark: ' ',
+  };
 }
 
 /** Whether `text` has a `T` followed by a digit: most task lines do not, and need no dependency reading. */

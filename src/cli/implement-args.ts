@@ -38,7 +38,8 @@ options:
 
 environment: ANTHROPIC_API_KEY (required unless --dry-run or --rollback), ANTHROPIC_BASE_URL, NO_COLOR
 
-exit codes: 0 every task done; 1 a task failed, or the run was cancelled or over budget; 2 bad input;
+exit codes: 0 every task done; 1 a task failed or was not done (tasks.md changed before --resume), or the
+            run was cancelled or over budget; 2 bad input;
             3 an edit or a required confirmation needed an answer and there was no terminal to ask
 `;
 

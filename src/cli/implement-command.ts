@@ -295,6 +295,10 @@ function summaryOf(result: RunResult, style: TextStyle): string {
     `${tasks.done}/${tasks.total} tasks done${tasks.failed > 0 ? `, ${tasks.failed} failed` : ''}${tasks.skipped > 0 ? `, ${tasks.skipped} skipped` : ''}${tasks.pending > 0 ? `, ${tasks.pending} not started` : ''}`,
     formatUsage(result.usage, undefined),
   ];
+  if (result.skippedTasks && result.skippedTasks.length > 0) {
+    lines.push(style.warn(`not done, because tasks.md no longer matches the run (do them yourself, or run them on their own with --task):`));
+    for (const s of result.skippedTasks) lines.push(`  ${s.taskId}: ${s.reason}`);
+  }
   const uncovered = result.coverage.filter((c) => !c.covered);
   if (result.coverage.length > 0) lines.push(`coverage: ${result.coverage.length - uncovered.length}/${result.coverage.length} requirements and stories covered${uncovered.length > 0 ? ` (uncovered: ${uncovered.map((c) => c.id).join(', ')})` : ''}`);
   if (result.findings > 0) lines.push(`${result.findings} review finding${result.findings === 1 ? '' : 's'} (listed above)`);

@@ -106,3 +106,24 @@ test('a run over --budget stops making calls (exit 1), keeps its work, and --res
   assert.equal(await readFile(join(root, 'src/index.js'), 'utf8'), scriptedContent('T001', 'src/index.js'));
   await rm(root, { recursive: true, force: true });
 });
+
+test('a resume that skips a task because tasks.md changed exits 1 and names the task and why; a --task selection exits 0', async () => {
+  const root = await copyExample();
+  const stopped = await cli(['implement', '--workspace', root, '--approve', 'all', '--max-workers', '1', '--budget', '0.000001'], { env: mockEnv(mock.url), cwd: root });
+  assert.equal(stopped.code, 1, stopped.err + stopped.out);
+  // T001 has an applied edit; the user rewords it before resuming.
+  const tasksPath = join(root, TASKS_MD);
+  await writeFile(tasksPath, (await readFile(tasksPath, 'utf8')).replace('T001 Create the public entry point', 'T001 Create the public entry point and a CLI'));
+  const resumedAt = mock.requests.length;
+  const resumed = await cli(['implement', '--workspace', root, '--resume', '--approve', 'all'], { env: mockEnv(mock.url), cwd: root });
+  assert.equal(resumed.code, 1, resumed.err + resumed.out);
+  assert.match(resumed.out, /not done, because tasks\.md no longer matches the run/);
+  assert.match(resumed.out, /\n {2}T001: reworded since the run started it \("Create the public entry point/);
+  assert.ok(!modelRequestsSince(resumedAt).map(taskIdOf).includes('T001'), 'T001 is not silently redone');
+  assert.deepEqual(tickedIds(await readFile(tasksPath, 'utf8')), Object.keys(EXAMPLE_FILES).filter((id) => id !== 'T001'));
+
+  const selected = await cli(['implement', '--workspace', root, '--approve', 'all', '--task', 'T001'], { env: mockEnv(mock.url), cwd: root });
+  assert.equal(selected.code, 0, selected.err + selected.out);
+  assert.deepEqual(tickedIds(await readFile(tasksPath, 'utf8')), Object.keys(EXAMPLE_FILES));
+  await rm(root, { recursive: true, force: true });
+});

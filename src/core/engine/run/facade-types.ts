@@ -198,6 +198,11 @@ export interface RunResult {
   usage: UsageTotals;
   /** Usage by task key (and `validation:…` job), this run's earlier sessions included; absent when nothing ran. */
   usageByTask?: Record<string, UsageTotals>;
+  /**
+   * Tasks this run left undone on purpose and why: on resume, tasks.md no longer matched the journal (a task
+   * reworded after the run started or finished it). Not the tasks a selection left out. Any → outcome `failed`.
+   */
+  skippedTasks?: { taskKey: string; taskId: string; reason: string }[];
   /** Requirement/story coverage from the validation phase; empty when it did not run. */
   coverage: CoverageItem[];
   findings: number;

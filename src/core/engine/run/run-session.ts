@@ -415,13 +415,16 @@ export class RunSession implements Run {
       if (after.kind === 'stop') this.bus.log('warn', after.message);
     }
 
+    // Work the run did not do because tasks.md no longer matched its journal: never reported as completed.
+    const skippedTasks = [...(resume?.skippedKeys ?? [])].map(([taskKey, reason]) => ({ taskKey, taskId: planned.get(taskKey)?.id ?? taskKey, reason }));
     let outcome: RunOutcome;
     let message: string;
     if (this.stop) {
       ({ outcome, message } = this.stop);
-    } else if (counts.failed > 0 || counts.pending > 0 || this.testsFailed) {
+    } else if (counts.failed > 0 || counts.pending > 0 || this.testsFailed || skippedTasks.length > 0) {
       outcome = 'failed';
       message = `${counts.done}/${counts.total} tasks done, ${counts.failed} failed, ${counts.skipped} skipped${this.testsFailed ? '; the tests fail' : ''}`;
+      if (skippedTasks.length > 0) message += `; not done because tasks.md changed since the run: ${skippedTasks.map((s) => s.taskId).join(', ')}`;
     } else {
       outcome = 'completed';
       message = `${counts.done}/${counts.total} tasks done${counts.skipped > 0 ? ` (${counts.skipped} skipped)` : ''}`;
@@ -430,7 +433,7 @@ export class RunSession implements Run {
     else await append({ type: 'run-finished', at: at(), outcome, message });
     await journal.close();
     this.bus.emit({ type: 'run-finished', outcome, message });
-    return { runId: this.id, outcome, message, tasks: counts, usage: totals, usageByTask: { ...byTask }, coverage, findings: this.findings, journalDir: journal.dir };
+    return { runId: this.id, outcome, message, tasks: counts, usage: totals, usageByTask: { ...byTask }, ...(skippedTasks.length > 0 ? { skippedTasks } : {}), coverage, findings: this.findings, journalDir: journal.dir };
   }
 
   private testsFailed = false;

@@ -61,6 +61,11 @@ test('a task reworded between runs is reported on resume and not silently redone
     assert.match(skipped?.message ?? '', /reworded/);
     assert.equal(result.tasks.done, 2);
     assert.equal(result.tasks.skipped, 1);
+    // The run did not do T001's (new) work: it says so, and does not call itself completed.
+    assert.equal(result.outcome, 'failed');
+    assert.match(result.message, /not done because tasks\.md changed since the run: T001$/);
+    assert.deepEqual(result.skippedTasks?.map((s) => [s.taskKey, s.taskId]), [['T001', 'T001']]);
+    assert.match(result.skippedTasks?.[0]?.reason ?? '', /reworded since the run finished it/);
   } finally {
     await h.close();
   }

@@ -19,7 +19,10 @@ export interface FeatureDocuments {
 }
 
 export interface Feature {
-  /** The folder name (`003-payment-integration`), or `.specify` for the lone-tasks.md layout. */
+  /**
+   * The folder name (`003-payment-integration`); `group/folder` for a feature grouped one level down
+   * (`backend/001-api`); `.specify` for the lone-tasks.md layout.
+   */
   readonly id: string;
   readonly naming: FeatureNaming;
   /** The name without its prefix: `payment-integration`; may be empty (`001-`). */
@@ -40,23 +43,29 @@ const FILES = { spec: 'spec.md', plan: 'plan.md', tasks: 'tasks.md', research: '
 
 /**
  * The features of the project at `projectRoot`: every folder under `specs/` that has a spec-kit prefix or
- * holds one of spec.md/plan.md/tasks.md (a hand-named folder with neither is just a folder), plus a lone
- * `.specify/tasks.md`. Sorted by id so every face lists them in the same order.
+ * holds one of spec.md/plan.md/tasks.md, plus a lone `.specify/tasks.md`. A hand-named folder with neither
+ * is just a folder, unless it groups features one level down (`specs/backend/001-api/`, as teams sort a
+ * large specs/ by area): those are features too, with the group in their id (`backend/001-api`). Sorted by
+ * id so every face lists them in the same order.
  */
 export async function listFeatures(projectRoot: string, signal: AbortSignal): Promise<FeatureListing> {
   const diagnostics: WorkspaceDiagnostic[] = [];
   const features: Feature[] = [];
   const specsDir = join(projectRoot, 'specs');
-  const entries = await listDirectory(specsDir, diagnostics);
-  for (const entry of entries) {
+  for (const entry of await listDirectory(specsDir, diagnostics)) {
     signal.throwIfAborted();
     if (!entry.isDirectory || entry.name.startsWith('.')) continue;
-    const dir = join(specsDir, entry.name);
-    const documents = await readFeatureDocuments(dir, diagnostics);
-    const { naming, slug } = parseFeatureName(entry.name);
-    const hasCoreDocument = documents.spec !== undefined || documents.plan !== undefined || documents.tasks !== undefined;
-    if (naming.kind === 'named' && !hasCoreDocument) continue;
-    features.push({ id: entry.name, naming, slug, dir, projectRoot, documents, tasksPath: documents.tasks });
+    const feature = await readFeatureFolder(projectRoot, specsDir, entry.name, diagnostics);
+    if (feature !== undefined) {
+      features.push(feature);
+      continue;
+    }
+    const groupDir = join(specsDir, entry.name);
+    for (const child of await listDirectory(groupDir, diagnostics)) {
+      if (!child.isDirectory || child.name.startsWith('.')) continue;
+      const grouped = await readFeatureFolder(projectRoot, groupDir, child.name, diagnostics, `${entry.name}/`);
+      if (grouped !== undefined) features.push(grouped);
+    }
   }
   features.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   const specifyDir = join(projectRoot, '.specify');
@@ -65,6 +74,16 @@ export async function listFeatures(projectRoot: string, signal: AbortSignal): Pr
     features.push({ id: '.specify', naming: { kind: 'specify-dir' }, slug: basename(projectRoot), dir: specifyDir, projectRoot, documents, tasksPath: documents.tasks });
   }
   return { features, diagnostics };
+}
+
+/** The feature in `parent/name`, or undefined when that folder is just a folder (hand-named, no core document). */
+async function readFeatureFolder(projectRoot: string, parent: string, name: string, diagnostics: WorkspaceDiagnostic[], idPrefix = ''): Promise<Feature | undefined> {
+  const dir = join(parent, name);
+  const documents = await readFeatureDocuments(dir, diagnostics);
+  const { naming, slug } = parseFeatureName(name);
+  const hasCoreDocument = documents.spec !== undefined || documents.plan !== undefined || documents.tasks !== undefined;
+  if (naming.kind === 'named' && !hasCoreDocument) return undefined;
+  return { id: `${idPrefix}${name}`, naming, slug, dir, projectRoot, documents, tasksPath: documents.tasks };
 }
 
 async function readFeatureDocuments(dir: string, diagnostics: WorkspaceDiagnostic[]): Promise<FeatureDocuments> {

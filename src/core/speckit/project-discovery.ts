@@ -118,9 +118,13 @@ async function subfolders(dir: string, diagnostics: WorkspaceDiagnostic[]): Prom
   return (await listDirectory(dir, diagnostics, false)).filter((e) => e.isDirectory).map((e) => e.name);
 }
 
-async function hasFeatureWithTasks(specsDir: string, diagnostics: WorkspaceDiagnostic[]): Promise<boolean> {
+/** `specs/<feature>/tasks.md`, or `specs/<group>/<feature>/tasks.md` as `listFeatures` reads groups. */
+async function hasFeatureWithTasks(specsDir: string, diagnostics: WorkspaceDiagnostic[], groupLevels = 1): Promise<boolean> {
   for (const entry of await listDirectory(specsDir, diagnostics)) {
-    if (entry.isDirectory && (await probePath(join(specsDir, entry.name, 'tasks.md'))) === 'file') return true;
+    if (!entry.isDirectory || entry.name.startsWith('.')) continue;
+    const dir = join(specsDir, entry.name);
+    if ((await probePath(join(dir, 'tasks.md'))) === 'file') return true;
+    if (groupLevels > 0 && (await hasFeatureWithTasks(dir, diagnostics, groupLevels - 1))) return true;
   }
   return false;
 }

@@ -9,15 +9,19 @@ export interface TaskIdToken {
   readonly end: number;
 }
 
-/** The task id under `character` in one line of text (the cursor may sit just after it), if any. */
-export function taskIdAt(lineText: string, character: number): TaskIdToken | undefined {
+/** Every task id in one line of text, in order. */
+export function taskIdTokens(lineText: string): TaskIdToken[] {
+  const tokens: TaskIdToken[] = [];
   TASK_ID_TOKEN.lastIndex = 0;
   for (let m = TASK_ID_TOKEN.exec(lineText); m !== null; m = TASK_ID_TOKEN.exec(lineText)) {
-    const end = m.index + m[0].length;
-    if (character >= m.index && character <= end) return { id: m[0], start: m.index, end };
-    if (m.index > character) return undefined;
+    tokens.push({ id: m[0], start: m.index, end: m.index + m[0].length });
   }
-  return undefined;
+  return tokens;
+}
+
+/** The task id under `character` in one line of text (the cursor may sit just after it), if any. */
+export function taskIdAt(lineText: string, character: number): TaskIdToken | undefined {
+  return taskIdTokens(lineText).find((t) => character >= t.start && character <= t.end);
 }
 
 interface IdShape {
@@ -35,18 +39,20 @@ export function taskIdNumber(id: string): number | undefined {
 }
 
 /**
- * The first id above `afterNumber` that no task uses, zero-padded like the document's ids (spec-kit writes
- * `T001`; large files use four digits). Suffixed ids (`T046B`) occupy their number.
+ * The first id above `afterNumber` that no task uses, zero-padded like the document's ids: spec-kit writes
+ * `T001`, large files use four digits, some authors write `T1` (then no padding). Suffixed ids (`T046B`)
+ * occupy their number.
  */
 export function nextFreeTaskId(tasks: readonly Task[], afterNumber: number): string {
   const used = new Set<number>();
-  let width = 3;
+  let width = 0;
   for (const task of tasks) {
     const shape = idShape(task.id);
     if (shape === undefined) continue;
     used.add(shape.number);
     width = Math.max(width, shape.width);
   }
+  if (width === 0) width = 3;
   let candidate = Math.max(afterNumber, 0) + 1;
   while (used.has(candidate)) candidate += 1;
   return `T${String(candidate).padStart(width, '0')}`;

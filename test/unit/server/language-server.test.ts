@@ -35,6 +35,13 @@ function hoverText(hover: Hover | null): string {
   return contents.value;
 }
 
+/** The text a single-line range covers. */
+function textAt(text: string, range: Diagnostic['range'] | undefined): string | undefined {
+  if (range === undefined) return undefined;
+  assert.equal(range.start.line, range.end.line, 'a one-line range');
+  return text.split(/\r?\n/)[range.start.line]?.slice(range.start.character, range.end.character);
+}
+
 function lineOf(text: string, needle: string): number {
   const index = text.split('\n').findIndex((l) => l.includes(needle));
   assert.ok(index >= 0, `fixture has no line with ${needle}`);
@@ -72,6 +79,10 @@ describe('language server over LSP: purpose-made fixture', () => {
     assert.equal(outOfOrder?.severity, 3, 'ids out of order are information');
     const unknown = diagnostics.find((d) => d.code === 'unknown-dependency');
     assert.equal(brokenText.split('\n')[13]?.slice(unknown?.range.start.character, unknown?.range.end.character), 'T099');
+    const outside = diagnostics.find((d) => d.code === 'path-outside-workspace');
+    assert.equal(textAt(brokenText, outside?.range), '../../outside/secrets.env', 'the path itself, not the task id');
+    const sameFile = diagnostics.find((d) => d.code === 'parallel-same-file');
+    assert.equal(textAt(brokenText, sameFile?.range), '[P]', 'the marker the quick fix drops');
   });
 
   test('reports dependencies on a later phase and names cycles (from the task graph)', () => {
@@ -80,6 +91,11 @@ describe('language server over LSP: purpose-made fixture', () => {
     assert.deepEqual(codes.get('dependency-cycle'), [25]);
     const later = diagnostics.find((d) => d.code === 'dependency-on-later-phase');
     assert.equal(later?.severity, 2);
+    assert.deepEqual(
+      diagnostics.filter((d) => d.code === 'dependency-on-later-phase').map((d) => [d.range.start.line + 1, textAt(brokenText, d.range)]),
+      [[18, 'T012'], [20, 'T013']],
+      'the reference in "depends on T012", not the waiting task',
+    );
     assert.match(messageOf(later), /T009 depends on T012/);
     const cycle = diagnostics.find((d) => d.code === 'dependency-cycle');
     assert.equal(cycle?.severity, 1);

@@ -18,7 +18,6 @@ export interface NotificationDeclaration<P> {
 function notification<P>(method: string): NotificationDeclaration<P> {
   return { method };
 }
-import { z } from 'zod';
 import type { TaskStatus, WorkerRole } from './engine-events';
 
 /** One task's run status as the hover and the lenses show it. */
@@ -101,63 +100,80 @@ export interface RunPhaseArgs {
   phaseTitle: string;
 }
 
-const runTaskArgsSchema = z.object({ uri: z.string(), taskId: z.string() });
-const runPhaseArgsSchema = z.object({ uri: z.string(), phaseIndex: z.number().int().nonnegative(), phaseTitle: z.string() });
+// Narrowed by hand, not with a schema library: the extension loads this module at activation, and a schema
+// library would be most of what activation parses.
+type Fields = Readonly<Record<string, unknown>>;
+
+function fieldsOf(value: unknown): Fields | undefined {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Fields) : undefined;
+}
+
+function stringField(fields: Fields, name: string): string | undefined {
+  const value = fields[name];
+  return typeof value === 'string' ? value : undefined;
+}
 
 // The same lists as the journal's schemas (src/protocol/journal.ts keeps its own private copies).
-const taskStatusSchema = z.enum(['pending', 'ready', 'running', 'awaiting-approval', 'done', 'failed', 'skipped', 'cancelled']) satisfies z.ZodType<TaskStatus>;
-const workerRoleSchema = z.enum([
-  'task-orchestrator',
-  'implementation-orchestrator',
-  'code-writer',
-  'test-writer',
-  'documenter',
-  'reviewer',
-  'bug-fixer',
-]) satisfies z.ZodType<WorkerRole>;
+const TASK_STATUSES: ReadonlySet<string> = new Set<TaskStatus>(['pending', 'ready', 'running', 'awaiting-approval', 'done', 'failed', 'skipped', 'cancelled']);
+const WORKER_ROLES: ReadonlySet<string> = new Set<WorkerRole>(['task-orchestrator', 'implementation-orchestrator', 'code-writer', 'test-writer', 'documenter', 'reviewer', 'bug-fixer']);
 
-const taskRunStatusSchema = z.object({
-  taskId: z.string(),
-  status: taskStatusSchema,
-  workerId: z.string().optional().catch(undefined),
-  role: workerRoleSchema.optional().catch(undefined),
-  message: z.string().optional().catch(undefined),
-  at: z.string(),
-});
+function isTaskStatus(value: string | undefined): value is TaskStatus {
+  return value !== undefined && TASK_STATUSES.has(value);
+}
 
-const taskStatusParamsSchema = z.object({ uri: z.string(), runId: z.string(), tasks: z.array(z.unknown()) });
+function isWorkerRole(value: string | undefined): value is WorkerRole {
+  return value !== undefined && WORKER_ROLES.has(value);
+}
+
+/** One entry of a status notification; optional fields it cannot read are dropped, required ones refuse it. */
+function parseTaskRunStatus(value: unknown): TaskRunStatus | undefined {
+  const fields = fieldsOf(value);
+  if (!fields) return undefined;
+  const taskId = stringField(fields, 'taskId');
+  const status = stringField(fields, 'status');
+  const at = stringField(fields, 'at');
+  if (taskId === undefined || at === undefined || !isTaskStatus(status)) return undefined;
+  const workerId = stringField(fields, 'workerId');
+  const role = stringField(fields, 'role');
+  const message = stringField(fields, 'message');
+  return {
+    taskId,
+    status,
+    ...(workerId === undefined ? {} : { workerId }),
+    ...(isWorkerRole(role) ? { role } : {}),
+    ...(message === undefined ? {} : { message }),
+    at,
+  };
+}
 
 /** Command arguments arrive as `unknown` (a lens, a keybinding or another extension may call the command). */
 export function parseRunTaskArgs(value: unknown): RunTaskArgs | undefined {
-  const parsed = runTaskArgsSchema.safeParse(value);
-  return parsed.success ? parsed.data : undefined;
+  const fields = fieldsOf(value);
+  const uri = fields && stringField(fields, 'uri');
+  const taskId = fields && stringField(fields, 'taskId');
+  return uri === undefined || taskId === undefined ? undefined : { uri, taskId };
 }
 
 export function parseRunPhaseArgs(value: unknown): RunPhaseArgs | undefined {
-  const parsed = runPhaseArgsSchema.safeParse(value);
-  return parsed.success ? parsed.data : undefined;
+  const fields = fieldsOf(value);
+  const uri = fields && stringField(fields, 'uri');
+  const phaseTitle = fields && stringField(fields, 'phaseTitle');
+  const phaseIndex = fields?.['phaseIndex'];
+  if (uri === undefined || phaseTitle === undefined || typeof phaseIndex !== 'number' || !Number.isInteger(phaseIndex) || phaseIndex < 0) return undefined;
+  return { uri, phaseIndex, phaseTitle };
 }
 
 export function parseClearTaskStatusParams(value: unknown): ClearTaskStatusParams | undefined {
-  const parsed = z.object({ uri: z.string() }).safeParse(value);
-  return parsed.success ? parsed.data : undefined;
+  const uri = stringField(fieldsOf(value) ?? {}, 'uri');
+  return uri === undefined ? undefined : { uri };
 }
 
 /** The server checks what the client sends: task entries it cannot read are dropped, not trusted. */
 export function parseTaskStatusParams(value: unknown): TaskStatusParams | undefined {
-  const parsed = taskStatusParamsSchema.safeParse(value);
-  if (!parsed.success) return undefined;
-  const tasks: TaskRunStatus[] = [];
-  for (const entry of parsed.data.tasks) {
-    const task = taskRunStatusSchema.safeParse(entry);
-    if (!task.success) continue;
-    const { workerId, role, message, ...required } = task.data;
-    tasks.push({
-      ...required,
-      ...(workerId === undefined ? {} : { workerId }),
-      ...(role === undefined ? {} : { role }),
-      ...(message === undefined ? {} : { message }),
-    });
-  }
-  return { uri: parsed.data.uri, runId: parsed.data.runId, tasks };
+  const fields = fieldsOf(value);
+  const uri = fields && stringField(fields, 'uri');
+  const runId = fields && stringField(fields, 'runId');
+  const tasks = fields?.['tasks'];
+  if (uri === undefined || runId === undefined || !Array.isArray(tasks)) return undefined;
+  return { uri, runId, tasks: tasks.flatMap((entry: unknown) => parseTaskRunStatus(entry) ?? []) };
 }

@@ -1,20 +1,23 @@
 // `npm run test:host [-- <suite name filter>…]`: runs the extension-host suites in a real VS Code.
-// Each folder in test/host/suites/ is a suite; it opens a fresh copy of test/fixtures/workspaces/<suite>/.
+// Each folder in test/host/suites/ is a suite; it opens a fresh copy of test/fixtures/workspaces/<suite>/, or
+// of the workspace its suite.json names (several suites share the example), trusted unless suite.json says
+// `"workspaceTrust": "untrusted"` (test/harness/host-suite.ts).
 // @vscode/test-electron's runTests is the entry point. Offline (the default) it is handed our stand-in
 // executable, which runs the tests in the test VS Code from scripts/install-test-vscode.sh; with
 // VSCODE_DESKTOP=1 it downloads and drives a desktop VS Code instead (needs internet), suites unchanged.
 // Environment variables set here reach the extension host, so tests can be given e.g. a mock server URL.
 // Started with `node --import tsx` so it can share the harness's TypeScript.
-import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { readdirSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { runTests, TestRunFailedError } from '@vscode/test-electron';
 import * as esbuild from 'esbuild';
 
 // The harness is loaded as CommonJS, as everywhere else it runs (tsx's ESM path gives TS files a bogus __dirname).
 const require = createRequire(import.meta.url);
 const { repoRoot } = require('../test/harness/paths.ts');
-const { copyFixtureWorkspace, fixtureWorkspacesDir } = require('../test/harness/fixture-workspace.ts');
+const { copyFixtureWorkspace } = require('../test/harness/fixture-workspace.ts');
+const { readHostSuiteConfig, WORKSPACE_TRUST_ENV } = require('../test/harness/host-suite.ts');
 const { prepareExtensionRun } = require('../test/harness/preflight.ts');
 
 const hostSrc = join(repoRoot, 'test', 'host');
@@ -58,15 +61,17 @@ function selectSuites(filters) {
     .sort();
   const chosen = all.filter((name) => filters.length === 0 || filters.some((f) => name.includes(f)));
   if (chosen.length === 0) fail(`no host suite matches ${filters.join(', ')} (suites: ${all.join(', ')})`);
-  for (const name of chosen) {
-    const workspace = join(fixtureWorkspacesDir, name);
-    if (!existsSync(workspace)) fail(`suite '${name}' has no fixture workspace ${relative(repoRoot, workspace)}/`);
-  }
-  return chosen;
+  return chosen.map((name) => {
+    try {
+      return readHostSuiteConfig(suitesDir, name);
+    } catch (error) {
+      return fail(`suite '${name}': ${error instanceof Error ? error.message : String(error)}`);
+    }
+  });
 }
 
-async function runSuite(name) {
-  const workspace = await copyFixtureWorkspace(name);
+async function runSuite({ name, workspace: source, workspaceTrust }) {
+  const workspace = await copyFixtureWorkspace(source);
   const started = Date.now();
   try {
     await runTests({
@@ -79,7 +84,9 @@ async function runSuite(name) {
         `--user-data-dir=${join(workspace.scratch, 'user-data')}`,
         `--extensions-dir=${join(workspace.scratch, 'extensions')}`,
       ],
-      extensionTestsEnv: { SPECKIT_HOST_SUITE: name },
+      // The stand-in reads the trust mode (and passes it on to the tests); a desktop VS Code always gets
+      // runTests' --disable-workspace-trust, so there every folder is trusted and the tests are told so.
+      extensionTestsEnv: { SPECKIT_HOST_SUITE: name, [WORKSPACE_TRUST_ENV]: desktop ? 'trusted' : workspaceTrust },
     });
     return { name, passed: true, seconds: (Date.now() - started) / 1000 };
   } catch (error) {
@@ -97,9 +104,10 @@ async function main() {
   await buildHostTests();
 
   const results = [];
-  for (const name of suites) {
-    console.log(`\n=== host suite: ${name} (${desktop ? 'desktop VS Code' : 'test VS Code 1.100.3 server + Chromium'}) ===`);
-    results.push(await runSuite(name));
+  for (const suite of suites) {
+    const where = `${suite.workspace}${suite.workspaceTrust === 'untrusted' ? ', untrusted' : ''}`;
+    console.log(`\n=== host suite: ${suite.name} on ${where} (${desktop ? 'desktop VS Code' : 'test VS Code 1.100.3 server + Chromium'}) ===`);
+    results.push(await runSuite(suite));
   }
   const failed = results.filter((r) => !r.passed);
   const summary = results.map((r) => `${r.name} ${r.passed ? 'passed' : 'FAILED'} (${r.seconds.toFixed(1)} s)`).join(', ');

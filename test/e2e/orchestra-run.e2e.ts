@@ -6,7 +6,7 @@ import { after, before, test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { copyFixtureWorkspace, type WorkspaceCopy } from '../harness/fixture-workspace';
+import { copyFixtureWorkspace, EXAMPLE_WORKSPACE, type WorkspaceCopy } from '../harness/fixture-workspace';
 import { repoRoot } from '../harness/paths';
 import { openWorkbench, type Workbench } from '../harness/workbench';
 import { startMockAnthropic, type MockAnthropic } from '../mock-anthropic';
@@ -19,13 +19,13 @@ let workbench: Workbench | undefined;
 let mock: MockAnthropic | undefined;
 
 before(async () => {
-  workspace = await copyFixtureWorkspace('orchestra-run');
+  workspace = await copyFixtureWorkspace(EXAMPLE_WORKSPACE);
   const dir = workspace.dir;
   // A little latency so the tree shows work in progress, as it would with a real model.
   mock = await startMockAnthropic({ apiKeys: [KEY], latencyMs: 150, eventDelayMs: 5 });
   mock.setHandler(wellBehaved((path) => existsSync(join(dir, path))));
   mkdirSync(join(dir, '.vscode'), { recursive: true });
-  writeFileSync(join(dir, '.vscode', 'settings.json'), JSON.stringify({ 'speckitOrchestra.anthropic.baseUrl': mock.url, 'speckitOrchestra.testCommand': '' }, null, 2));
+  writeFileSync(join(dir, '.vscode', 'settings.json'), JSON.stringify({ 'speckitOrchestra.anthropic.baseUrl': mock.url, 'speckitOrchestra.testCommand': '', 'speckitOrchestra.detectTestCommand': false }, null, 2));
   workbench = await openWorkbench({ folder: dir, extensionDevelopmentPath: repoRoot });
 });
 

@@ -3,7 +3,7 @@
 // each land in test-results/ (look at them).
 import { after, before, test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { copyFixtureWorkspace, type WorkspaceCopy } from '../harness/fixture-workspace';
+import { copyFixtureWorkspace, EXAMPLE_WORKSPACE, type WorkspaceCopy } from '../harness/fixture-workspace';
 import { repoRoot } from '../harness/paths';
 import { openWorkbench, type Workbench } from '../harness/workbench';
 import { runFromCommandPalette, saveScreenshot } from './workbench-ui';
@@ -12,7 +12,7 @@ let workspace: WorkspaceCopy | undefined;
 let workbench: Workbench | undefined;
 
 before(async () => {
-  workspace = await copyFixtureWorkspace('orchestra-example');
+  workspace = await copyFixtureWorkspace(EXAMPLE_WORKSPACE);
   workbench = await openWorkbench({ folder: workspace.dir, extensionDevelopmentPath: repoRoot });
 });
 

@@ -5,6 +5,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { WORKSPACE_TRUST_ENV } from './host-suite';
 import { openWorkbench, WorkbenchStartError, type Workbench } from './workbench';
 
 interface StandInArgs {
@@ -120,6 +121,8 @@ async function main(): Promise<number> {
       extensionTestsPath: args.extensionTestsPath,
       userDataDir: args.userDataDir ?? join(scratch, 'user-data'),
       extensionsDir: args.extensionsDir ?? join(scratch, 'extensions'),
+      // runTests always passes --disable-workspace-trust; the host runner says per suite what it wants.
+      workspaceTrust: process.env[WORKSPACE_TRUST_ENV] === 'untrusted' ? 'untrusted' : 'trusted',
       signal: controller.signal,
       handleSignals: false,
       onAutomationExit: reportExit,

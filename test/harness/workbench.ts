@@ -39,6 +39,11 @@ export interface ServerOptions {
   scratchDir: string;
   /** Extra environment for the server and so for the extension host (tests pass mock-server URLs this way). */
   env?: NodeJS.ProcessEnv;
+  /**
+   * `untrusted`: workspace trust is on and the folder opens in restricted mode, as a folder from an unknown
+   * source would. Default `trusted`: trust is off (as runTests has it), so every folder counts as trusted.
+   */
+  workspaceTrust?: 'trusted' | 'untrusted';
   signal?: AbortSignal;
 }
 
@@ -54,10 +59,19 @@ export const testUserSettings = {
   'workbench.tips.enabled': false,
 } as const;
 
-export async function writeUserSettings(userDataDir: string): Promise<void> {
+/** With trust on, no dialog: the headless browser could not answer it, and the folder stays untrusted. */
+const untrustedUserSettings = {
+  ...testUserSettings,
+  'security.workspace.trust.enabled': true,
+  'security.workspace.trust.startupPrompt': 'never',
+  'security.workspace.trust.banner': 'never',
+} as const;
+
+export async function writeUserSettings(userDataDir: string, workspaceTrust: 'trusted' | 'untrusted' = 'trusted'): Promise<void> {
   const userDir = join(userDataDir, 'User');
   await mkdir(userDir, { recursive: true });
-  await writeFile(join(userDir, 'settings.json'), `${JSON.stringify(testUserSettings, null, 2)}\n`);
+  const settings = workspaceTrust === 'untrusted' ? untrustedUserSettings : testUserSettings;
+  await writeFile(join(userDir, 'settings.json'), `${JSON.stringify(settings, null, 2)}\n`);
 }
 
 async function freeLoopbackPort(): Promise<number> {
@@ -107,7 +121,8 @@ export async function startServer(options: ServerOptions): Promise<VsCodeServer>
   const origin = `http://127.0.0.1:${port}`;
   const configPath = join(options.scratchDir, 'config.yaml');
   await writeFile(configPath, `bind-addr: 127.0.0.1:${port}\nauth: none\ncert: false\n`);
-  await writeUserSettings(options.userDataDir);
+  const untrusted = options.workspaceTrust === 'untrusted';
+  await writeUserSettings(options.userDataDir, options.workspaceTrust);
   const args = [
     codeServerEntry,
     '--bind-addr', `127.0.0.1:${port}`,
@@ -117,7 +132,7 @@ export async function startServer(options: ServerOptions): Promise<VsCodeServer>
     '--extensions-dir', options.extensionsDir,
     '--disable-telemetry',
     '--disable-update-check',
-    '--disable-workspace-trust',
+    ...(untrusted ? [] : ['--disable-workspace-trust']),
     '--disable-getting-started-override',
   ];
   const child = spawn(process.execPath, args, {
@@ -245,6 +260,7 @@ export interface OpenWorkbenchOptions extends Omit<BrowserOptions, 'profileDir'>
   userDataDir?: string;
   extensionsDir?: string;
   env?: NodeJS.ProcessEnv;
+  workspaceTrust?: 'trusted' | 'untrusted';
   signal?: AbortSignal;
 }
 
@@ -274,6 +290,7 @@ export async function openWorkbench(options: OpenWorkbenchOptions): Promise<Work
       extensionsDir,
       scratchDir: scratch,
       ...(options.env ? { env: options.env } : {}),
+      ...(options.workspaceTrust ? { workspaceTrust: options.workspaceTrust } : {}),
       ...(options.signal ? { signal: options.signal } : {}),
     });
     server = started;

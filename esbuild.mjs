@@ -1,5 +1,6 @@
 // One build script for every bundle: the extension (vscode external), the language server and the CLI.
 // esbuild does not type-check; `npm run typecheck` (tsc --noEmit) is the type gate.
+import { resolve } from 'node:path';
 import * as esbuild from 'esbuild';
 
 const production = process.argv.includes('--production');
@@ -33,14 +34,35 @@ const problemMatcher = {
   },
 };
 
+/**
+ * The extension ships in three files so activation parses only what it runs: dist/extension.js, and two
+ * parts it loads on first need — the engine glue (the first run) and the language client (the first
+ * spec-kit document). Their imports in the extension's sources stay `import()` of the sibling file, emitted
+ * as `require` (no ESM loader in between). Nothing else may import these two modules from the main part.
+ */
+const extensionDir = resolve('src/extension');
+const lazyParts = { './engine-factory': './extension-engine.js', './language-client-start': './extension-lsp.js' };
+const lazyPartsPlugin = {
+  name: 'lazy-parts',
+  setup(build) {
+    build.onResolve({ filter: /^\.\/(engine-factory|language-client-start)$/ }, (args) => {
+      if (args.resolveDir !== extensionDir) return undefined;
+      if (args.kind !== 'dynamic-import') return { errors: [{ text: `${args.path} is a lazily loaded part: import it with import(), not statically (from ${args.importer})` }] };
+      return { path: lazyParts[args.path], external: true };
+    });
+  },
+};
+
 const bundles = [
-  { entryPoints: { extension: 'src/extension/extension.ts' }, external: ['vscode'] },
+  { entryPoints: { extension: 'src/extension/extension.ts' }, external: ['vscode'], plugins: [lazyPartsPlugin], supported: { 'dynamic-import': false } },
+  { entryPoints: { 'extension-engine': 'src/extension/engine-factory.ts' }, external: ['vscode'] },
+  { entryPoints: { 'extension-lsp': 'src/extension/language-client-start.ts' }, external: ['vscode'] },
   { entryPoints: { cli: 'src/cli/main.ts' }, banner: { js: '#!/usr/bin/env node' } },
   { entryPoints: { server: 'src/server/main.ts' } },
 ];
 
 const contexts = await Promise.all(
-  bundles.map((b) => esbuild.context({ ...common, ...b, outdir: 'dist', plugins: watch ? [problemMatcher] : [] })),
+  bundles.map(({ plugins = [], ...b }) => esbuild.context({ ...common, ...b, outdir: 'dist', plugins: watch ? [...plugins, problemMatcher] : plugins })),
 );
 if (watch) {
   await Promise.all(contexts.map((c) => c.watch()));

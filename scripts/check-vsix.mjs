@@ -11,10 +11,11 @@ const allowed = [
   /^extension\/readme\.md$/i,
   /^extension\/changelog\.md$/i,
   /^extension\/LICENSE(\.txt|\.md)?$/i,
-  /^extension\/dist\/(extension|server|cli)\.js$/,
+  /^extension\/dist\/(extension|extension-engine|extension-lsp|server|cli)\.js$/,
   /^extension\/media\/[^]+$/,
 ];
-const required = ['extension/package.json', 'extension/dist/extension.js', 'extension/dist/cli.js'];
+// The extension's lazily loaded parts are required too: without them the first run or the first tasks.md fails.
+const required = ['extension/package.json', 'extension/dist/extension.js', 'extension/dist/extension-engine.js', 'extension/dist/extension-lsp.js', 'extension/dist/server.js', 'extension/dist/cli.js'];
 
 /** Entry names from the zip's central directory (no extraction needed, no zip library). */
 function zipEntryNames(buffer) {

@@ -1,16 +1,18 @@
 import * as vscode from 'vscode';
-import type { Engine, RunResult } from '../core/engine';
-import { LlmAuthError, LlmUnavailableError } from '../core/llm/errors';
+import type { DetectedCommands, Engine, EngineSettings, RunPlan, RunResult } from '../core/engine';
 import type { Logger } from '../core/util/logger';
+import { LspCommandId, parseRunPhaseArgs, parseRunTaskArgs, type RunPhaseArgs, type RunTaskArgs } from '../protocol/lsp-messages';
 import type { Config } from './config';
 import { ContextKey, setContextKey } from './context-keys';
 import { renderDryRun } from './dry-run';
 import { engineSettingsOf } from './engine-settings';
 import { PROGRESS_VIEW_ID } from './progress/progress-view';
+import type { Prompts } from './prompts';
 import type { ReviewController, ReviewTarget } from './review/review-controller';
 import type { RunSession } from './run-session';
 import type { ApiKeyStore } from './secrets';
 import type { OrchestraSettings } from './settings-parser';
+import { describeUnfinishedDependencies, unfinishedDependencies } from './task-selection';
 import type { TaskDocuments } from './trees/task-documents';
 import { openTask } from './trees/tasks-tree';
 import { ensureTrusted } from './trust';
@@ -44,7 +46,7 @@ export const NOT_AVAILABLE_MESSAGE =
 /** What a run command returns, for scripted callers and tests. */
 export type RunCommandResult =
   | { ran: true; runId: string }
-  | { ran: false; reason: 'untrusted' | 'cancelled' | 'no-api-key' | 'run-active' | 'no-workspace' | 'no-interrupted-run' | 'engine-not-available' | 'failed' };
+  | { ran: false; reason: 'untrusted' | 'cancelled' | 'no-api-key' | 'no-model' | 'run-active' | 'no-workspace' | 'no-interrupted-run' | 'nothing-to-run' | 'invalid-arguments' | 'engine-not-available' | 'failed' };
 
 export interface CommandDeps {
   log: Logger;
@@ -55,12 +57,17 @@ export interface CommandDeps {
   documents: TaskDocuments;
   /** Loads the engine on first use (it is most of the bundle) and builds one for these settings. */
   createEngine: (settings: OrchestraSettings) => Promise<Engine>;
+  /** The project's own test/build commands (the engine's detection), for a user who configured none. */
+  detectCommands: (root: string, signal: AbortSignal) => Promise<DetectedCommands>;
+  prompts: Prompts;
   showLog: () => void;
 }
 
 /** Options a scripted caller (tests, other extensions) may pass after the feature argument. */
 export interface ImplementOptions {
   request?: string;
+  /** Only these task ids run (a code lens's Run task / Run phase); the others are left as they are. */
+  onlyTasks?: string[];
 }
 
 type Handler = (...args: unknown[]) => unknown;
@@ -69,7 +76,9 @@ type Handler = (...args: unknown[]) => unknown;
  * The command table: each entry builds its handler from the deps. `trust` names the action for the
  * untrusted-workspace explanation: such commands stay visible and say why they cannot run.
  */
-function createCommands(deps: CommandDeps): Record<CommandName, { trust?: string; handler: Handler }> {
+type CommandEntry = { trust?: string; handler: Handler };
+
+function createCommands(deps: CommandDeps): Record<CommandName, CommandEntry> {
   const { session, review } = deps;
   return {
     implement: { trust: 'Implementing tasks', handler: (feature, options) => implement(deps, typeof feature === 'string' ? feature : undefined, isImplementOptions(options) ? options : {}) },
@@ -101,13 +110,25 @@ function createCommands(deps: CommandDeps): Record<CommandName, { trust?: string
   };
 }
 
+/** The commands the language server's code lenses name (not in the palette): they hand a selection to the engine. */
+function createLensCommands(deps: CommandDeps): Record<keyof typeof LspCommandId, CommandEntry> {
+  return {
+    runTask: { trust: 'Running a task', handler: (args) => runTaskFromLens(deps, parseRunTaskArgs(args), args) },
+    runPhase: { trust: 'Running a phase', handler: (args) => runPhaseFromLens(deps, parseRunPhaseArgs(args), args) },
+  };
+}
+
 export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
   const table = createCommands(deps);
+  const lensTable = createLensCommands(deps);
+  const entries: [string, CommandEntry][] = [
+    ...(Object.keys(table) as CommandName[]).map((name): [string, CommandEntry] => [CommandId[name], table[name]]),
+    ...(Object.keys(lensTable) as (keyof typeof LspCommandId)[]).map((name): [string, CommandEntry] => [LspCommandId[name], lensTable[name]]),
+  ];
   // After activation, off its path: is there a run to resume? (It loads the engine, so not during activate.)
   const check = setTimeout(() => void refreshInterruptedRuns(deps), 2000);
-  const disposables = (Object.keys(table) as CommandName[]).map((name) => {
-    const { trust, handler } = table[name];
-    return vscode.commands.registerCommand(CommandId[name], async (...args: unknown[]) => {
+  const disposables = entries.map(([name, { trust, handler }]) => {
+    return vscode.commands.registerCommand(name, async (...args: unknown[]) => {
       if (trust !== undefined && !(await ensureTrusted(trust))) return { ran: false, reason: 'untrusted' } as const;
       try {
         return await handler(...args);
@@ -134,24 +155,26 @@ async function refreshInterruptedRuns(deps: CommandDeps): Promise<void> {
 }
 
 /** Errors become one readable message (no stack trace) and a log entry; the key never appears in either. */
-async function reportFailure(deps: CommandDeps, name: CommandName, error: unknown): Promise<RunCommandResult> {
+async function reportFailure(deps: CommandDeps, name: string, error: unknown): Promise<RunCommandResult> {
   // By name: importing the class would load the whole engine at activation.
   if (error instanceof Error && error.name === 'EngineNotReadyError') {
     deps.log.info(`${name}: ${error.message}`);
     await vscode.window.showInformationMessage(NOT_AVAILABLE_MESSAGE);
     return { ran: false, reason: 'engine-not-available' };
   }
-  if (error instanceof LlmAuthError) {
-    deps.log.warn(`${name}: ${error.message}`);
-    const choice = await vscode.window.showErrorMessage(`The Anthropic API refused the key: ${error.message}`, 'Set API Key');
-    if (choice === 'Set API Key') await deps.keys.prompt();
-    return { ran: false, reason: 'no-api-key' };
-  }
-  if (error instanceof LlmUnavailableError) {
-    deps.log.warn(`${name}: ${error.message}`);
-    const choice = await vscode.window.showErrorMessage(`${error.message} Install a chat model extension, or switch to the Anthropic API.`, 'Select Model Provider');
-    if (choice === 'Select Model Provider') await selectProvider(deps);
-    return { ran: false, reason: 'failed' };
+  switch (llmErrorKind(error)) {
+    case 'auth': {
+      const message = (error as Error).message;
+      deps.log.warn(`${name}: ${message}`);
+      const choice = await vscode.window.showErrorMessage(`The Anthropic API refused the key: ${message}`, 'Set API Key');
+      if (choice === 'Set API Key') await deps.keys.prompt();
+      return { ran: false, reason: 'no-api-key' };
+    }
+    case 'unavailable':
+      await reportNoModel(deps, `${name}: ${(error as Error).message}`, (error as Error).message);
+      return { ran: false, reason: 'no-model' };
+    case undefined:
+      break;
   }
   const message = error instanceof Error ? error.message : String(error);
   deps.log.error(error instanceof Error ? error : message);
@@ -160,8 +183,26 @@ async function reportFailure(deps: CommandDeps, name: CommandName, error: unknow
   return { ran: false, reason: 'failed' };
 }
 
+/**
+ * The model errors a user can fix, told apart by their `kind`, not their class: the engine is a separate
+ * bundle (dist/extension-engine.js) with its own copy of the error classes, so `instanceof` would miss them.
+ */
+function llmErrorKind(error: unknown): 'auth' | 'unavailable' | undefined {
+  if (!(error instanceof Error) || !('kind' in error)) return undefined;
+  return error.kind === 'auth' || error.kind === 'unavailable' ? error.kind : undefined;
+}
+
+/** No chat model to run on: one plain sentence with the way out, never a stack trace. */
+async function reportNoModel(deps: CommandDeps, logLine: string, message: string): Promise<void> {
+  deps.log.warn(logLine);
+  const choice = await vscode.window.showErrorMessage(message, 'Select Model Provider');
+  if (choice === 'Select Model Provider') await selectProvider(deps);
+}
+
 function isImplementOptions(value: unknown): value is ImplementOptions {
-  return typeof value === 'object' && value !== null && (!('request' in value) || typeof (value as { request?: unknown }).request === 'string');
+  if (typeof value !== 'object' || value === null) return false;
+  const { request, onlyTasks } = value as { request?: unknown; onlyTasks?: unknown };
+  return (request === undefined || typeof request === 'string') && (onlyTasks === undefined || (Array.isArray(onlyTasks) && onlyTasks.every((id) => typeof id === 'string')));
 }
 
 function feedbackOption(value: unknown): { feedback?: string } {
@@ -206,22 +247,98 @@ function readSettings(deps: CommandDeps, folder: vscode.WorkspaceFolder): Orches
   return settings;
 }
 
-/** The provider's credentials, asked for before any work starts; false when the user has none to give. */
-async function ensureCredentials(deps: CommandDeps, settings: OrchestraSettings): Promise<boolean> {
+export const NO_CHAT_MODEL_MESSAGE =
+  'No VS Code language model is available: no installed extension provides a chat model. Install or sign in to one, or select the Anthropic provider. Nothing was run.';
+
+/** What the provider needs before any work starts; undefined when it has it, else why nothing can run. */
+async function missingCredentials(deps: CommandDeps, settings: OrchestraSettings): Promise<'no-api-key' | 'no-model' | undefined> {
   switch (settings.provider) {
     case 'anthropic':
-      return (await deps.keys.require()) !== undefined;
-    case 'vscode-lm':
-      return true;
+      return (await deps.keys.require()) === undefined ? 'no-api-key' : undefined;
+    case 'vscode-lm': {
+      // The engine's provider asks for any chat model too; ask now, so the user hears it before a run starts.
+      const models = await vscode.lm.selectChatModels({});
+      if (models.length > 0) return undefined;
+      await reportNoModel(deps, `provider vscode-lm: told the user: ${NO_CHAT_MODEL_MESSAGE}`, NO_CHAT_MODEL_MESSAGE);
+      return 'no-model';
+    }
   }
 }
 
-async function implement(deps: CommandDeps, feature: string | undefined, options: ImplementOptions): Promise<RunCommandResult> {
+/** Settings for the engine; with no test command configured, the project's own (asked before it runs). */
+async function runSettingsFor(deps: CommandDeps, settings: OrchestraSettings, root: string, signal: AbortSignal): Promise<Partial<EngineSettings>> {
+  const engineSettings = engineSettingsOf(settings);
+  if (settings.testCommand.length > 0 || !settings.detectTestCommand) return engineSettings;
+  const detected = await deps.detectCommands(root, signal);
+  const test = detected.commands['test'];
+  if (test === undefined) {
+    deps.log.info('no test command configured or found; the run\'s validation runs no tests');
+    return engineSettings;
+  }
+  deps.log.info(`test command: ${test.join(' ')} (from ${detected.sources['test'] ?? 'the project'}; asked before it runs)`);
+  return { ...engineSettings, commands: { test } };
+}
+
+function reportUnfinishedDependencies(deps: CommandDeps, plan: RunPlan, onlyTasks: readonly string[]): void {
+  const message = describeUnfinishedDependencies(unfinishedDependencies(plan, onlyTasks), onlyTasks.length);
+  if (message === undefined) return;
+  deps.log.warn(message);
+  void vscode.window.showWarningMessage(message).then(undefined, (error: unknown) => deps.log.warn(`showing unfinished dependencies: ${String(error)}`));
+}
+
+/** The workspace folder and feature folder of a tasks.md a lens names. */
+function lensTarget(uri: string): { folder: vscode.WorkspaceFolder; featureDir: string; tasksUri: vscode.Uri } | undefined {
+  let tasksUri: vscode.Uri;
+  try {
+    tasksUri = vscode.Uri.parse(uri, true);
+  } catch {
+    // Not a URI at all: the caller reports the arguments as unreadable.
+    return undefined;
+  }
+  const folder = vscode.workspace.getWorkspaceFolder(tasksUri);
+  if (tasksUri.scheme !== 'file' || !folder) return undefined;
+  return { folder, featureDir: vscode.Uri.joinPath(tasksUri, '..').fsPath, tasksUri };
+}
+
+function invalidLensArguments(deps: CommandDeps, value: unknown): RunCommandResult {
+  deps.log.warn(`a code lens command ignored arguments it cannot read: ${JSON.stringify(value) ?? String(value)}`);
+  return { ran: false, reason: 'invalid-arguments' };
+}
+
+/** Run task: that task alone; unfinished dependencies are reported, not run. */
+async function runTaskFromLens(deps: CommandDeps, args: RunTaskArgs | undefined, raw: unknown): Promise<RunCommandResult> {
+  const target = args && lensTarget(args.uri);
+  if (!args || !target) return invalidLensArguments(deps, raw);
+  deps.log.info(`run task ${args.taskId} requested from a code lens`);
+  return implement(deps, target.featureDir, { onlyTasks: [args.taskId] }, target.folder);
+}
+
+/** Run phase: the phase's unfinished tasks, as tasks.md reads now (unsaved edits included). */
+async function runPhaseFromLens(deps: CommandDeps, args: RunPhaseArgs | undefined, raw: unknown): Promise<RunCommandResult> {
+  const target = args && lensTarget(args.uri);
+  if (!args || !target) return invalidLensArguments(deps, raw);
+  const feature = (await deps.documents.features()).find((f) => f.tasksUri.toString() === target.tasksUri.toString());
+  const phase = feature?.document.phases[args.phaseIndex];
+  if (!feature || !phase) return invalidLensArguments(deps, raw);
+  const byKey = new Map(feature.document.tasks.map((t) => [t.key, t]));
+  const unfinished = phase.taskKeys.flatMap((key) => {
+    const task = byKey.get(key);
+    return task && !task.done ? [task.id] : [];
+  });
+  deps.log.info(`run phase "${phase.title}" requested from a code lens: ${unfinished.join(', ') || 'nothing left to do'}`);
+  if (unfinished.length === 0) {
+    void vscode.window.showInformationMessage(`Every task of "${phase.title}" is done already. Nothing was run.`);
+    return { ran: false, reason: 'nothing-to-run' };
+  }
+  return implement(deps, target.featureDir, { onlyTasks: unfinished }, target.folder);
+}
+
+async function implement(deps: CommandDeps, feature: string | undefined, options: ImplementOptions, inFolder?: vscode.WorkspaceFolder): Promise<RunCommandResult> {
   if (deps.session.isActive) {
     void vscode.window.showInformationMessage('A run is already active. Cancel it first, or wait for it to finish.');
     return { ran: false, reason: 'run-active' };
   }
-  const folder = await pickFolder();
+  const folder = inFolder ?? (await pickFolder());
   if (!folder) {
     void vscode.window.showInformationMessage('Open a folder to implement its spec-kit tasks.');
     return { ran: false, reason: 'no-workspace' };
@@ -244,14 +361,26 @@ async function implement(deps: CommandDeps, feature: string | undefined, options
   }
   const settings = readSettings(deps, folder);
   const engine = await deps.createEngine(settings);
-  const plan = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Spec-Kit Orchestra: planning…', cancellable: true }, (_progress, token) => {
+  const { onlyTasks } = options;
+  const plan = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Spec-Kit Orchestra: planning…', cancellable: true }, async (_progress, token) => {
     const controller = new AbortController();
     token.onCancellationRequested(() => controller.abort());
-    return engine.plan({ root: folder.uri.fsPath, ...(feature !== undefined ? { feature } : {}), ...(request !== undefined ? { request } : {}), settings: engineSettingsOf(settings), signal: controller.signal });
+    const root = folder.uri.fsPath;
+    const runSettings = await runSettingsFor(deps, settings, root, controller.signal);
+    return engine.plan({
+      root,
+      ...(feature !== undefined ? { feature } : {}),
+      ...(request !== undefined ? { request } : {}),
+      ...(onlyTasks !== undefined ? { onlyTasks } : {}),
+      settings: runSettings,
+      signal: controller.signal,
+    });
   });
   const forecast = `forecast $${plan.forecast.low.toFixed(2)}–$${plan.forecast.high.toFixed(2)}`;
   deps.log.info(`plan for ${plan.feature.id} (${plan.feature.rule}): ${plan.tasks.length} tasks, ${plan.schedule.length} steps, ${plan.strategy.maxWorkers} workers, ${forecast}`);
-  if (!(await ensureCredentials(deps, settings))) {
+  const missing = await missingCredentials(deps, settings);
+  if (missing === 'no-model') return { ran: false, reason: 'no-model' };
+  if (missing === 'no-api-key') {
     // Without a key the user still sees the dry run: the schedule and the cost forecast.
     void vscode.window
       .showInformationMessage(`Dry run of ${plan.feature.id}: ${plan.tasks.filter((t) => !t.alreadyDone).length} tasks to do in ${plan.schedule.length} steps with up to ${plan.strategy.maxWorkers} workers; ${forecast}. Set an API key to run it.`, 'Show Dry Run')
@@ -263,6 +392,7 @@ async function implement(deps: CommandDeps, feature: string | undefined, options
       .then(undefined, (error: unknown) => deps.log.warn(`showing the dry run: ${String(error)}`));
     return { ran: false, reason: 'no-api-key' };
   }
+  if (onlyTasks !== undefined) reportUnfinishedDependencies(deps, plan, onlyTasks);
   const run = engine.start(plan);
   attachRun(deps, run, folder.uri);
   return { ran: true, runId: run.id };
@@ -318,8 +448,10 @@ async function resume(deps: CommandDeps, runId: string | undefined): Promise<Run
     void vscode.window.showInformationMessage('No interrupted run to resume in this folder.');
     return { ran: false, reason: 'no-interrupted-run' };
   }
-  if (!(await ensureCredentials(deps, settings))) return { ran: false, reason: 'no-api-key' };
-  const run = await engine.resume({ root: folder.uri.fsPath, runId: chosen.runId, settings: engineSettingsOf(settings) });
+  const missing = await missingCredentials(deps, settings);
+  if (missing !== undefined) return { ran: false, reason: missing };
+  const root = folder.uri.fsPath;
+  const run = await engine.resume({ root, runId: chosen.runId, settings: await runSettingsFor(deps, settings, root, AbortSignal.timeout(10_000)) });
   attachRun(deps, run, folder.uri);
   return { ran: true, runId: run.id };
 }
@@ -343,7 +475,7 @@ async function rollBack(deps: CommandDeps, runId: string | undefined, taskKey?: 
   }
   const scope = taskKey === undefined ? `every edit of run ${id}` : `the edits of ${deps.session.view.tasks.get(taskKey)?.id ?? taskKey}`;
   const yes = 'Roll Back';
-  const choice = confirmed ? yes : await vscode.window.showWarningMessage(`Roll back ${scope}?`, { modal: true, detail: 'Files are restored to what they were before the run wrote them. Files you edited since are skipped unless you agree to overwrite them.' }, yes);
+  const choice = confirmed ? yes : await deps.prompts.modal(`Roll back ${scope}?`, 'Files are restored to what they were before the run wrote them. Files you edited since are skipped unless you agree to overwrite them.', yes);
   if (choice !== yes) return { ran: false, reason: 'cancelled' };
   const engine = await deps.createEngine(readSettings(deps, folder));
   const result = await engine.rollback({ root: folder.uri.fsPath, runId: id, ...(taskKey !== undefined ? { taskKey } : {}) });

@@ -3,7 +3,9 @@ import { CommandId, registerCommands } from './commands';
 import { Config } from './config';
 import * as contextKeys from './context-keys';
 import { registerLanguageClient } from './language-client';
-import { createLog } from './log';
+import { createLog, type LogLine } from './log';
+import type { ProgressViewProvider } from './progress/progress-view';
+import { createPrompts, type Prompts } from './prompts';
 import { PROPOSAL_SCHEME, ProposalFileSystem } from './review/proposal-file-system';
 import { ReviewController } from './review/review-controller';
 import { RunSession, type RunHandle } from './run-session';
@@ -12,29 +14,43 @@ import { TaskDocuments } from './trees/task-documents';
 import * as views from './views';
 
 /**
- * What `activate` returns (`extension.exports`): the window's run and its trees, read-only, and a way to
+ * What `activate` returns (`extension.exports`): the window's run and its views, read-only, and a way to
  * show a run started elsewhere. Host tests drive the UI through it; nothing here bypasses the engine.
  */
 export interface OrchestraApi {
   readonly session: Pick<RunSession, 'view' | 'onDidChange' | 'isActive' | 'recentEvents' | 'root'>;
   readonly trees: views.Trees;
+  readonly progressView: ProgressViewProvider;
   attachRun(run: RunHandle, root: vscode.Uri): void;
+  /**
+   * The modal questions (unsaved-file overwrite, rollback, running the test command, hooks, plans). A script
+   * or a host test, which cannot click a modal, answers them by replacing `modal`.
+   */
+  readonly prompts: Prompts;
+  /** Every line written to the log channel, at every level, as it is written. */
+  readonly onDidLog: vscode.Event<LogLine>;
   /** How long `activate` itself took, for the activation benchmark. */
   readonly activateMs: number;
+}
+
+/** The engine glue is its own bundle (dist/extension-engine.js), loaded by the first command that needs it. */
+function loadEngineGlue(): Promise<typeof import('./engine-factory')> {
+  return import('./engine-factory');
 }
 
 /** Wiring only: each feature registers itself and hands back its disposables. */
 export function activate(context: vscode.ExtensionContext): OrchestraApi | undefined {
   const started = performance.now();
-  const { log, channel } = createLog();
-  context.subscriptions.push(channel);
+  const { log, channel, onDidLog, dispose: disposeLog } = createLog();
+  context.subscriptions.push({ dispose: disposeLog });
   try {
     const config = new Config();
     const keys = new ApiKeyStore(context.secrets, log);
+    const prompts = createPrompts();
     const session = new RunSession();
     const documents = new TaskDocuments(log);
     const proposals = new ProposalFileSystem();
-    const review = new ReviewController(session, proposals, log);
+    const review = new ReviewController(session, proposals, log, prompts);
     const sidebar = views.register({
       extensionUri: context.extensionUri,
       session,
@@ -66,13 +82,24 @@ export function activate(context: vscode.ExtensionContext): OrchestraApi | undef
         if (session.isActive) void vscode.window.showInformationMessage(`Changed settings (${keysChanged.join(', ')}) apply to the next run.`);
       }),
       ...contextKeys.register(session),
-      ...registerCommands({ log, config, keys, session, review, documents, createEngine: async (settings) => (await import('./engine-factory')).createEngineFor(settings, { keys, log }), showLog: () => channel.show(true) }),
+      ...registerCommands({
+        log,
+        config,
+        keys,
+        session,
+        review,
+        documents,
+        prompts,
+        createEngine: async (settings) => (await loadEngineGlue()).createEngineFor(settings, { keys, log, prompts }),
+        detectCommands: async (root, signal) => (await loadEngineGlue()).detectCommands(root, signal),
+        showLog: () => channel.show(true),
+      }),
       ...sidebar.disposables,
-      ...registerLanguageClient({ context, log }),
+      ...registerLanguageClient({ context, log, session }),
     );
     const activateMs = performance.now() - started;
     log.info(`activated (${String((context.extension.packageJSON as { version?: unknown }).version)}) in ${activateMs.toFixed(1)} ms`);
-    return { session, trees: sidebar.trees, attachRun: (run, root) => session.attach(run, root), activateMs };
+    return { session, trees: sidebar.trees, progressView: sidebar.progress, attachRun: (run, root) => session.attach(run, root), prompts, onDidLog, activateMs };
   } catch (error) {
     // VS Code stays silent when activate throws; say it ourselves.
     log.error(error instanceof Error ? error : String(error));

@@ -1,177 +1,120 @@
 import * as vscode from 'vscode';
-import { LanguageClient, State, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
 import type { Logger } from '../core/util/logger';
-import {
-  ClearTaskStatusNotification,
-  LspCommandId,
-  parseRunPhaseArgs,
-  parseRunTaskArgs,
-  TaskStatusNotification,
-  TaskStatusStore,
-  type NotificationDeclaration,
-  type RunPhaseArgs,
-  type RunTaskArgs,
-  type TaskStatusParams,
-} from '../protocol/lsp-messages';
-import { NOT_AVAILABLE_MESSAGE } from './commands';
-
-/** What a lens's command hands back: the engine's own result when it ran, otherwise why it did not. */
-export type RunRequestResult = { ran: true; result: unknown } | { ran: false; reason: 'engine-not-available' | 'invalid-arguments' };
-
-export interface LanguageClientDeps {
-  context: vscode.ExtensionContext;
-  log: Logger;
-  /** The engine's entry points; until the engine is wired the lens commands say running is not available. */
-  runTask?: (args: RunTaskArgs) => Promise<unknown>;
-  runPhase?: (args: RunPhaseArgs) => Promise<unknown>;
-}
+import { ClearTaskStatusNotification, TaskStatusNotification, TaskStatusStore, type NotificationDeclaration, type TaskStatusParams } from '../protocol/lsp-messages';
+import type { RunSession } from './run-session';
 
 /** Internal command (not in the palette): the client's state, for host tests and diagnostics. */
 export const LANGUAGE_SERVER_STATE_COMMAND = 'speckit-orchestra.languageServerState';
 
-export type LanguageServerState = 'stopped' | 'starting' | 'running' | 'start-failed';
+/** `not-started`: no spec-kit document has been open in this window yet, so the server was not needed. */
+export type LanguageServerState = 'not-started' | 'stopped' | 'starting' | 'running' | 'start-failed';
 
-/**
- * The spec-kit files the server serves. Markdown keeps its own language id (no new language is invented);
- * the pattern narrows the server to spec-kit feature folders. spec.md is synced too: editing a user story
- * changes which story labels tasks.md may use, before the file is saved.
- */
-export const SPECKIT_DOCUMENT_SELECTOR = [
-  { scheme: 'file', language: 'markdown', pattern: '**/specs/**/tasks.md' },
-  { scheme: 'file', language: 'markdown', pattern: '**/specs/**/spec.md' },
-] as const;
-
-function sendDeclared<P>(client: LanguageClient, declaration: NotificationDeclaration<P>, params: P): Promise<void> {
-  return client.sendNotification(declaration.method, params);
+/** The running client as the rest of the extension sees it; built by language-client-start.ts. */
+export interface StartedLanguageClient extends vscode.Disposable {
+  state(): Exclude<LanguageServerState, 'not-started'>;
+  readonly onDidChangeState: vscode.Event<LanguageServerState>;
+  notify<P>(declaration: NotificationDeclaration<P>, params: P): Promise<void>;
 }
 
-function toLanguageServerState(state: State): LanguageServerState {
-  switch (state) {
-    case State.Stopped:
-      return 'stopped';
-    case State.Starting:
-      return 'starting';
-    case State.Running:
-      return 'running';
-    case State.StartFailed:
-      return 'start-failed';
-    default: {
-      const unexpected: never = state;
-      return unexpected;
-    }
-  }
+/** The documents the server serves, and plan.md, which a user opens on the way to them. */
+export function isSpecKitDocument(document: vscode.TextDocument): boolean {
+  return document.uri.scheme === 'file' && /\/specs\/.+\/(tasks|spec|plan)\.md$/.test(document.uri.path);
 }
 
 /**
  * Run statuses the engine reports, forwarded to the server for hovers and lenses. It keeps the latest status
- * of every task so a restarted server gets the picture again; updates before the client runs are kept too.
+ * of every task so a (re)started server gets the picture again; updates before the client runs are kept too.
  */
 export class TaskStatusForwarder {
   private readonly latest = new TaskStatusStore();
-  private client: LanguageClient | undefined;
-  private log: Logger | undefined;
+  private client: StartedLanguageClient | undefined;
+
+  constructor(private readonly log: Logger) {}
 
   updateTaskStatus(params: TaskStatusParams): void {
     this.latest.update(params);
-    this.send(params);
+    this.send(TaskStatusNotification, params);
   }
 
   clearTaskStatus(uri: string): void {
     this.latest.clear(uri);
-    const client = this.runningClient();
-    if (client) this.notify(sendDeclared(client, ClearTaskStatusNotification, { uri }));
+    this.send(ClearTaskStatusNotification, { uri });
   }
 
-  /** Called by the client feature; `undefined` when it stops. */
-  attach(client: LanguageClient | undefined, log: Logger): void {
+  /** Called when the client starts running (everything known is replayed) and with undefined when it stops. */
+  attach(client: StartedLanguageClient | undefined): void {
     this.client = client;
-    this.log = log;
-    for (const params of this.latest.snapshot()) this.send(params);
+    for (const params of this.latest.snapshot()) this.send(TaskStatusNotification, params);
   }
 
-  private send(params: TaskStatusParams): void {
-    const client = this.runningClient();
-    if (client) this.notify(sendDeclared(client, TaskStatusNotification, params));
-  }
-
-  private runningClient(): LanguageClient | undefined {
-    return this.client?.state === State.Running ? this.client : undefined;
-  }
-
-  private notify(sent: Promise<void>): void {
-    sent.catch((error: unknown) => this.log?.warn(`language server: could not forward task status: ${String(error)}`));
+  private send<P>(declaration: NotificationDeclaration<P>, params: P): void {
+    if (this.client?.state() !== 'running') return;
+    this.client.notify(declaration, params).catch((error: unknown) => this.log.warn(`language server: could not forward task status: ${String(error)}`));
   }
 }
 
-/** The client's face for the rest of the extension: the engine integration calls `updateTaskStatus`. */
-export const languageClientApi = new TaskStatusForwarder();
+/** The statuses of the window's run, per task, as the server's hovers and lenses show them. */
+function forwardRunStatuses(session: RunSession, forwarder: TaskStatusForwarder): vscode.Disposable {
+  return session.onDidChange((change) => {
+    const view = session.view;
+    if (view.runId === undefined || view.tasksPath === undefined) return;
+    const uri = vscode.Uri.file(view.tasksPath).toString();
+    if (change.kind === 'reset') {
+      forwarder.clearTaskStatus(uri);
+      const at = view.startedAt ?? new Date().toISOString();
+      forwarder.updateTaskStatus({ uri, runId: view.runId, tasks: [...view.tasks.values()].map((t) => ({ taskId: t.id, status: t.status, at })) });
+      return;
+    }
+    const event = change.event;
+    if (event.type !== 'task-status') return;
+    const taskId = view.tasks.get(event.taskKey)?.id;
+    if (taskId === undefined) return;
+    const { status, workerId, role, message, at } = event;
+    forwarder.updateTaskStatus({ uri, runId: view.runId, tasks: [{ taskId, status, at, ...(workerId !== undefined ? { workerId } : {}), ...(role !== undefined ? { role } : {}), ...(message !== undefined ? { message } : {}) }] });
+  });
+}
 
-function registerRunCommands(deps: LanguageClientDeps): vscode.Disposable[] {
-  const notAvailable = (what: string): RunRequestResult => {
-    deps.log.info(`${what} requested from a code lens; engine not available`);
-    // Not awaited: the message resolves only when dismissed, and the caller should learn the outcome now.
-    void vscode.window.showInformationMessage(NOT_AVAILABLE_MESSAGE);
-    return { ran: false, reason: 'engine-not-available' };
-  };
-  const invalid = (command: string, value: unknown): RunRequestResult => {
-    deps.log.warn(`${command}: ignored arguments it cannot read: ${JSON.stringify(value) ?? String(value)}`);
-    return { ran: false, reason: 'invalid-arguments' };
-  };
-  return [
-    vscode.commands.registerCommand(LspCommandId.runTask, async (value: unknown): Promise<RunRequestResult> => {
-      const args = parseRunTaskArgs(value);
-      if (!args) return invalid(LspCommandId.runTask, value);
-      if (!deps.runTask) return notAvailable(`run task ${args.taskId}`);
-      return { ran: true, result: await deps.runTask(args) };
-    }),
-    vscode.commands.registerCommand(LspCommandId.runPhase, async (value: unknown): Promise<RunRequestResult> => {
-      const args = parseRunPhaseArgs(value);
-      if (!args) return invalid(LspCommandId.runPhase, value);
-      if (!deps.runPhase) return notAvailable(`run phase "${args.phaseTitle}"`);
-      return { ran: true, result: await deps.runPhase(args) };
-    }),
-  ];
+export interface LanguageClientDeps {
+  context: vscode.ExtensionContext;
+  log: Logger;
+  session: RunSession;
 }
 
 /**
- * Starts the spec-kit language server (dist/server.js, a separate process over IPC) for tasks.md and spec.md
- * under `specs/`, and registers the commands its code lenses invoke.
+ * The spec-kit language server, started on demand: the first time a spec-kit document is open (at activation
+ * or later), the client module is loaded and the server process started; it then serves every matching
+ * document, including those already open. Until then the window pays nothing for it.
  */
 export function registerLanguageClient(deps: LanguageClientDeps): vscode.Disposable[] {
-  const serverModule = vscode.Uri.joinPath(deps.context.extensionUri, 'dist', 'server.js').fsPath;
-  const serverOptions: ServerOptions = {
-    run: { module: serverModule, transport: TransportKind.ipc },
-    debug: { module: serverModule, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6019'] } },
+  const forwarder = new TaskStatusForwarder(deps.log);
+  let client: StartedLanguageClient | undefined;
+  let starting: Promise<void> | undefined;
+  let disposed = false;
+  const start = (): void => {
+    starting ??= import('./language-client-start').then(
+      ({ startLanguageClient }) => {
+        if (disposed) return;
+        const started = startLanguageClient(deps.context.extensionUri, deps.log);
+        client = started;
+        started.onDidChangeState((state) => forwarder.attach(state === 'running' ? started : undefined));
+      },
+      (error: unknown) => deps.log.error(`language server: the client module did not load: ${error instanceof Error ? error.message : String(error)}`),
+    );
   };
-  const specWatcher = vscode.workspace.createFileSystemWatcher('**/specs/**/spec.md');
-  const clientOptions: LanguageClientOptions = {
-    documentSelector: [...SPECKIT_DOCUMENT_SELECTOR],
-    // spec.md changed on disk (not open in an editor) still changes which story labels are valid.
-    synchronize: { fileEvents: specWatcher },
-    initializationFailedHandler: (error) => {
-      deps.log.error(error instanceof Error ? error : String(error));
-      return false;
-    },
+  const startFor = (document: vscode.TextDocument): void => {
+    if (isSpecKitDocument(document)) start();
   };
-  const client = new LanguageClient('speckitOrchestra', 'Spec-Kit Language Server', serverOptions, clientOptions);
-
-  const stateListener = client.onDidChangeState((event) => {
-    deps.log.info(`language server: ${toLanguageServerState(event.newState)}`);
-    languageClientApi.attach(event.newState === State.Running ? client : undefined, deps.log);
-  });
-  client.start().catch((error: unknown) => {
-    deps.log.error(`language server failed to start: ${error instanceof Error ? error.message : String(error)}`);
-  });
+  vscode.workspace.textDocuments.forEach(startFor);
 
   return [
-    ...registerRunCommands(deps),
-    vscode.commands.registerCommand(LANGUAGE_SERVER_STATE_COMMAND, (): LanguageServerState => toLanguageServerState(client.state)),
-    stateListener,
-    specWatcher,
+    vscode.workspace.onDidOpenTextDocument(startFor),
+    vscode.commands.registerCommand(LANGUAGE_SERVER_STATE_COMMAND, (): LanguageServerState => client?.state() ?? 'not-started'),
+    forwardRunStatuses(deps.session, forwarder),
     {
       dispose: () => {
-        languageClientApi.attach(undefined, deps.log);
-        client.stop().catch((error: unknown) => deps.log.warn(`language server did not stop cleanly: ${String(error)}`));
+        disposed = true;
+        forwarder.attach(undefined);
+        client?.dispose();
       },
     },
   ];

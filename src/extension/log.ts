@@ -1,15 +1,41 @@
 import * as vscode from 'vscode';
 import type { Logger } from '../core/util/logger';
 
-/** The one output channel of the extension; its level is the user's choice through VS Code's "Set Log Level". */
-export function createLog(): { log: Logger; channel: vscode.LogOutputChannel } {
+export type LogLevel = keyof Logger;
+
+/** One line as the log channel received it, before the user's level filters it. */
+export interface LogLine {
+  level: LogLevel;
+  message: string;
+}
+
+/**
+ * The one output channel of the extension; its level is the user's choice through VS Code's "Set Log Level".
+ * `onDidLog` sees every line written to it at any level: host tests read it to prove the key is never logged.
+ */
+export function createLog(): { log: Logger; channel: vscode.LogOutputChannel; onDidLog: vscode.Event<LogLine>; dispose: () => void } {
   const channel = vscode.window.createOutputChannel('Spec-Kit Agent Orchestra', { log: true });
-  const log: Logger = {
-    trace: (m) => channel.trace(m),
-    debug: (m) => channel.debug(m),
-    info: (m) => channel.info(m),
-    warn: (m) => channel.warn(m),
-    error: (m) => channel.error(m),
+  const lines = new vscode.EventEmitter<LogLine>();
+  const write = (level: LogLevel, message: string | Error): void => {
+    const text = message instanceof Error ? (message.stack ?? message.message) : message;
+    lines.fire({ level, message: text });
+    if (level === 'error') channel.error(message);
+    else channel[level](text);
   };
-  return { log, channel };
+  const log: Logger = {
+    trace: (m) => write('trace', m),
+    debug: (m) => write('debug', m),
+    info: (m) => write('info', m),
+    warn: (m) => write('warn', m),
+    error: (m) => write('error', m),
+  };
+  return {
+    log,
+    channel,
+    onDidLog: lines.event,
+    dispose: () => {
+      lines.dispose();
+      channel.dispose();
+    },
+  };
 }

@@ -34,6 +34,8 @@ export interface OrchestraSettings {
   bugFixerAttempts: number;
   /** argv of the project's test command (run without a shell); empty = none configured. */
   testCommand: string[];
+  /** With no test command configured: use the one the project's files name (package.json, pytest, cargo, go, make). */
+  detectTestCommand: boolean;
   /** US dollars; undefined = no budget. */
   budgetPerRunUsd?: number;
   /** Globs of paths agents may neither read nor write. */
@@ -54,6 +56,7 @@ export const DEFAULT_SETTINGS: Readonly<OrchestraSettings> = {
   approvalPolicy: 'ask',
   bugFixerAttempts: 2,
   testCommand: [],
+  detectTestCommand: true,
   denyList: ['.env*'],
 };
 
@@ -68,6 +71,7 @@ export const KEYS_APPLIED_AT_RUN_START: readonly string[] = [
   'approvalPolicy',
   'bugFixerAttempts',
   'testCommand',
+  'detectTestCommand',
   'budgetPerRun',
   'denyList',
   'anthropic.baseUrl',
@@ -95,6 +99,7 @@ export function parseSettings(read: RawSettingsReader, env: Readonly<Record<stri
     ),
     bugFixerAttempts: integerIn(read('bugFixerAttempts'), 0, 10, DEFAULT_SETTINGS.bugFixerAttempts, (m) => complain('bugFixerAttempts', m)),
     testCommand: [],
+    detectTestCommand: DEFAULT_SETTINGS.detectTestCommand,
     denyList: [...DEFAULT_SETTINGS.denyList],
   };
 
@@ -114,6 +119,10 @@ export function parseSettings(read: RawSettingsReader, env: Readonly<Record<stri
   } else if (testCommand !== undefined && testCommand !== null) {
     complain('testCommand', 'expected a string such as "npm test"');
   }
+
+  const detect = read('detectTestCommand');
+  if (typeof detect === 'boolean') settings.detectTestCommand = detect;
+  else if (detect !== undefined && detect !== null) complain('detectTestCommand', 'expected true or false');
 
   const budget = read('budgetPerRun');
   if (typeof budget === 'number' && Number.isFinite(budget) && budget >= 0) {

@@ -25,7 +25,7 @@ export interface Trees {
 }
 
 /** The sidebar: Tasks, Progress, Workers, Pending Changes; and the status bar item of an active run. */
-export function register(deps: ViewsDeps): { trees: Trees; disposables: vscode.Disposable[] } {
+export function register(deps: ViewsDeps): { trees: Trees; progress: ProgressViewProvider; disposables: vscode.Disposable[] } {
   const { session, documents } = deps;
   const tasks = new TasksTreeProvider(documents, session);
   const tasksView = vscode.window.createTreeView(TASKS_VIEW_ID, { treeDataProvider: tasks, showCollapseAll: true });
@@ -65,5 +65,5 @@ export function register(deps: ViewsDeps): { trees: Trees; disposables: vscode.D
     }),
     ...statusBar.register(session, deps.showProgressCommand),
   ];
-  return { trees: { tasks, workers, pending }, disposables };
+  return { trees: { tasks, workers, pending }, progress, disposables };
 }

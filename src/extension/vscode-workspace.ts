@@ -1,7 +1,20 @@
 import * as vscode from 'vscode';
-import { NodeWorkspace } from '../core/engine/workspace/node-workspace';
-import type { PathPolicy, PathPurpose, PathRefusal, ResolvedPath } from '../core/engine/workspace/path-policy';
-import type { DeleteOutcome, ListOptions, ListOutcome, ReadOutcome, SearchOutcome, SearchQuery, StatOutcome, Workspace, WriteOutcome } from '../core/engine/workspace/workspace';
+import {
+  NodeWorkspace,
+  type DeleteOutcome,
+  type ListOptions,
+  type ListOutcome,
+  type PathPolicy,
+  type PathPurpose,
+  type PathRefusal,
+  type ReadOutcome,
+  type ResolvedPath,
+  type SearchOutcome,
+  type SearchQuery,
+  type StatOutcome,
+  type Workspace,
+  type WriteOutcome,
+} from '../core/engine';
 
 /**
  * The Workspace port in VS Code. Confinement, listing and search are the engine's own (one path policy for

@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import type { ProposalContent, ProposalDecision } from '../../core/engine';
 import type { Logger } from '../../core/util/logger';
 import type { ProposalView } from '../../protocol/engine-events';
+import type { Prompts } from '../prompts';
 import type { RunSession } from '../run-session';
 import { parseProposalUri, proposalUri, type ProposalFileSystem } from './proposal-file-system';
 
@@ -33,6 +34,7 @@ export class ReviewController implements vscode.Disposable {
     private readonly session: RunSession,
     private readonly files: ProposalFileSystem,
     private readonly log: Logger,
+    private readonly prompts: Prompts,
   ) {
     this.subscriptions.push(
       session.onDidChange((change) => {
@@ -114,9 +116,9 @@ export class ReviewController implements vscode.Disposable {
     const editor = vscode.workspace.textDocuments.find((d) => d.uri.toString() === fileUri?.toString());
     if (!editor?.isDirty || editor.getText() === (content.base ?? '')) return true;
     const replace = content.kind === 'delete' ? 'Delete It Anyway' : 'Replace My Unsaved Changes';
-    const choice = await vscode.window.showWarningMessage(
+    const choice = await this.prompts.modal(
       `${content.path} has unsaved changes in an editor that the proposed edit was not made against.`,
-      { modal: true, detail: 'Accepting writes the proposed side as you see it in the diff and drops the unsaved text. Cancel to keep your changes; you can reject the edit with feedback instead.' },
+      'Accepting writes the proposed side as you see it in the diff and drops the unsaved text. Cancel to keep your changes; you can reject the edit with feedback instead.',
       replace,
     );
     return choice === replace;

@@ -64,3 +64,11 @@ test('splitCommandLine groups quotes and refuses unbalanced ones', () => {
   assert.deepEqual(splitCommandLine('   '), []);
   assert.equal(splitCommandLine("echo 'x"), undefined);
 });
+
+test('detectTestCommand is on by default, read as a boolean, and anything else is reported', () => {
+  assert.equal(parseSettings(() => undefined).settings.detectTestCommand, true);
+  assert.equal(parseSettings((key) => (key === 'detectTestCommand' ? false : undefined)).settings.detectTestCommand, false);
+  const { settings, problems } = parseSettings((key) => (key === 'detectTestCommand' ? 'no' : undefined));
+  assert.equal(settings.detectTestCommand, true);
+  assert.deepEqual(problems.map((p) => p.key), ['detectTestCommand']);
+});

@@ -1,12 +1,13 @@
-// The language client in a real extension host: it starts dist/server.js over IPC, diagnostics for a broken
-// tasks.md reach the Problems view (vscode.languages.getDiagnostics), and the server's lenses and hovers
-// arrive through VS Code's own providers. Running a task from a lens needs the engine: the lens command says
-// so plainly until the engine is wired, and that is what is asserted here.
+// The language client in a real extension host: it starts dist/server.js over IPC once a spec-kit document
+// is open (not before), diagnostics for a broken tasks.md reach the Problems view
+// (vscode.languages.getDiagnostics), and the server's lenses and hovers arrive through VS Code's own
+// providers. A lens running a task against the mock API is in the orchestra-lens suite.
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import packageJson from '../../../../package.json';
-import { LANGUAGE_SERVER_STATE_COMMAND, type RunRequestResult } from '../../../../src/extension/language-client';
-import { LspCommandId } from '../../../../src/protocol/lsp-messages';
+import type { RunCommandResult } from '../../../../src/extension/commands';
+import { LANGUAGE_SERVER_STATE_COMMAND } from '../../../../src/extension/language-client';
+import { LspCommandId, parseRunTaskArgs } from '../../../../src/protocol/lsp-messages';
 import { waitFor } from '../../wait';
 
 const extensionId = `${packageJson.publisher}.${packageJson.name}`;
@@ -34,7 +35,9 @@ suite('language server', () => {
     await extension.activate();
   });
 
-  test('the client starts the server and reaches Running', async () => {
+  test('the client starts only once a spec-kit document is open, then reaches Running', async () => {
+    assert.equal(await vscode.commands.executeCommand<string>(LANGUAGE_SERVER_STATE_COMMAND), 'not-started', 'no spec-kit document was open');
+    await openTasks();
     const state = await waitFor(
       'the language client to run',
       async () => {
@@ -63,7 +66,7 @@ suite('language server', () => {
     assert.ok(diagnostics.every((d) => d.source === 'speckit'));
   });
 
-  test('code lenses offer Run task and Run phase; running says plainly that the engine is not there yet', async () => {
+  test('code lenses offer Run task and Run phase; a lens command refuses arguments it cannot read', async () => {
     const document = await openTasks();
     const lenses = await waitFor('code lenses', async () => {
       const found = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', document.uri);
@@ -72,8 +75,10 @@ suite('language server', () => {
     const runTask = lenses.find((l) => l.command?.command === LspCommandId.runTask);
     assert.ok(lenses.some((l) => l.command?.command === LspCommandId.runPhase), 'a Run phase lens');
     assert.ok(runTask?.command);
-    const result = await vscode.commands.executeCommand<RunRequestResult>(runTask.command.command, ...((runTask.command.arguments ?? []) as unknown[]));
-    assert.deepEqual(result, { ran: false, reason: 'engine-not-available' });
+    const [lensArgs] = (runTask.command.arguments ?? []) as unknown[];
+    assert.equal(parseRunTaskArgs(lensArgs)?.uri, document.uri.toString(), 'the lens names its tasks.md');
+    const result = await vscode.commands.executeCommand<RunCommandResult>(runTask.command.command, { taskId: 'T001' });
+    assert.deepEqual(result, { ran: false, reason: 'invalid-arguments' });
   });
 
   test('hover on a dependency shows the task it names', async () => {

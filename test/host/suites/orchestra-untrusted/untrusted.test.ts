@@ -6,6 +6,7 @@ import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import { CommandId, type RunCommandResult } from '../../../../src/extension/commands';
 import type { TaskNode } from '../../../../src/extension/trees/tasks-tree';
+import { LspCommandId } from '../../../../src/protocol/lsp-messages';
 import { orchestraApi, runDismissing } from '../../orchestra';
 import { snapshotFiles } from '../../workspace-snapshot';
 
@@ -19,11 +20,14 @@ suite('an untrusted workspace', () => {
     const root = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
     assert.ok(root);
     const before = snapshotFiles(root);
+    const tasksUri = vscode.Uri.joinPath(vscode.Uri.file(root), 'specs', '001-greeting', 'tasks.md').toString();
     const commands: [string, ...unknown[]][] = [
       [CommandId.implement],
       [CommandId.resumeRun],
       [CommandId.rollBackRun],
       [CommandId.acceptAllPendingEdits],
+      [LspCommandId.runTask, { uri: tasksUri, taskId: 'T001' }],
+      [LspCommandId.runPhase, { uri: tasksUri, phaseIndex: 0, phaseTitle: 'Phase 1' }],
     ];
     for (const [command, ...args] of commands) {
       assert.deepEqual(await runDismissing<RunCommandResult>(command, ...args), { ran: false, reason: 'untrusted' }, command);

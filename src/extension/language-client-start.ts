@@ -1,0 +1,77 @@
+/*
+ * The language client itself, loaded the first time a spec-kit document is open (`import()` in
+ * language-client.ts, bundled as dist/extension-lsp.js): vscode-languageclient is a large module, and most
+ * windows that activate the extension never open a tasks.md.
+ */
+import * as vscode from 'vscode';
+import { LanguageClient, State, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
+import type { Logger } from '../core/util/logger';
+import type { NotificationDeclaration } from '../protocol/lsp-messages';
+import type { LanguageServerState, StartedLanguageClient } from './language-client';
+
+/**
+ * The spec-kit files the server serves. Markdown keeps its own language id (no new language is invented);
+ * the pattern narrows the server to spec-kit feature folders. spec.md is synced too: editing a user story
+ * changes which story labels tasks.md may use, before the file is saved.
+ */
+const SPECKIT_DOCUMENT_SELECTOR = [
+  { scheme: 'file', language: 'markdown', pattern: '**/specs/**/tasks.md' },
+  { scheme: 'file', language: 'markdown', pattern: '**/specs/**/spec.md' },
+];
+
+function toLanguageServerState(state: State): Exclude<LanguageServerState, 'not-started'> {
+  switch (state) {
+    case State.Stopped:
+      return 'stopped';
+    case State.Starting:
+      return 'starting';
+    case State.Running:
+      return 'running';
+    case State.StartFailed:
+      return 'start-failed';
+    default: {
+      const unexpected: never = state;
+      return unexpected;
+    }
+  }
+}
+
+/** Starts dist/server.js (a separate process over IPC) for tasks.md and spec.md under `specs/`. */
+export function startLanguageClient(extensionUri: vscode.Uri, log: Logger): StartedLanguageClient {
+  const serverModule = vscode.Uri.joinPath(extensionUri, 'dist', 'server.js').fsPath;
+  const serverOptions: ServerOptions = {
+    run: { module: serverModule, transport: TransportKind.ipc },
+    debug: { module: serverModule, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6019'] } },
+  };
+  const specWatcher = vscode.workspace.createFileSystemWatcher('**/specs/**/spec.md');
+  const clientOptions: LanguageClientOptions = {
+    documentSelector: SPECKIT_DOCUMENT_SELECTOR,
+    // spec.md changed on disk (not open in an editor) still changes which story labels are valid.
+    synchronize: { fileEvents: specWatcher },
+    initializationFailedHandler: (error) => {
+      log.error(error instanceof Error ? error : String(error));
+      return false;
+    },
+  };
+  const client = new LanguageClient('speckitOrchestra', 'Spec-Kit Language Server', serverOptions, clientOptions);
+  const stateChanged = new vscode.EventEmitter<LanguageServerState>();
+  const stateListener = client.onDidChangeState((event) => {
+    const state = toLanguageServerState(event.newState);
+    log.info(`language server: ${state}`);
+    stateChanged.fire(state);
+  });
+  client.start().catch((error: unknown) => {
+    log.error(`language server failed to start: ${error instanceof Error ? error.message : String(error)}`);
+  });
+  return {
+    state: () => toLanguageServerState(client.state),
+    onDidChangeState: stateChanged.event,
+    notify: <P>(declaration: NotificationDeclaration<P>, params: P) => client.sendNotification(declaration.method, params),
+    dispose: () => {
+      stateListener.dispose();
+      stateChanged.dispose();
+      specWatcher.dispose();
+      client.stop().catch((error: unknown) => log.warn(`language server did not stop cleanly: ${String(error)}`));
+    },
+  };
+}

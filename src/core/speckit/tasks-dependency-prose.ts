@@ -4,10 +4,35 @@
  * "after T005", "(requires T003)", "**Dependencies**: T001, T002". One pass over the line, no backtracking regex.
  */
 
+import type { TaskIdRef } from './tasks-model';
+
 export type RawIdRef =
   | { readonly kind: 'id'; readonly id: string; readonly start: number; readonly end: number }
   | { readonly kind: 'range'; readonly from: string; readonly to: string; readonly start: number; readonly end: number }
   | { readonly kind: 'open-range'; readonly from: string; readonly start: number; readonly end: number };
+
+/** A reference found in one line (`start`/`end` are characters of that line), with the line it was found on. */
+export interface LineIdRef {
+  readonly ref: RawIdRef;
+  readonly line: number;
+}
+
+/** The model's form of a reference: its line and characters as a range. */
+export function taskIdRefAt(ref: RawIdRef, line: number): TaskIdRef {
+  const range = { start: { line, character: ref.start }, end: { line, character: ref.end } };
+  switch (ref.kind) {
+    case 'id':
+      return { kind: 'id', id: ref.id, range };
+    case 'range':
+      return { kind: 'range', from: ref.from, to: ref.to, range };
+    case 'open-range':
+      return { kind: 'open-range', from: ref.from, range };
+    default: {
+      const never: never = ref;
+      return never;
+    }
+  }
+}
 
 // An id, then optionally a range end (`-T013`, `–T013`, ` to T013`, ` through T013`) or an open end (`+`).
 const ID_REF = /\bT(\d{1,6})([A-Za-z]?)\b(?:(\s*(?:[-–—]|\.\.|to|through|thru)\s*)T(\d{1,6})([A-Za-z]?)\b|\+)?/g;
@@ -163,7 +188,8 @@ export function taskIdIndexOf(tasks: readonly { readonly id: string }[]): TaskId
 
 /** Lookup of the ids present in a document, to expand ranges to the ids that exist. */
 export class TaskIdIndex {
-  private readonly byNumber = new Map<number, string[]>();
+  /** The ids of each number: nearly always one (`T046`), so a list only where suffixes share it (`T046A`, `T046B`). */
+  private readonly byNumber = new Map<number, string | string[]>();
   private readonly present = new Set<string>();
   private maxNumber = -1;
 
@@ -173,9 +199,10 @@ export class TaskIdIndex {
       this.present.add(id);
       const num = taskIdNumber(id);
       if (Number.isNaN(num)) continue;
-      const list = this.byNumber.get(num);
-      if (list === undefined) this.byNumber.set(num, [id]);
-      else list.push(id);
+      const known = this.byNumber.get(num);
+      if (known === undefined) this.byNumber.set(num, id);
+      else if (typeof known === 'string') this.byNumber.set(num, [known, id]);
+      else known.push(id);
       if (num > this.maxNumber) this.maxNumber = num;
     }
   }
@@ -207,11 +234,14 @@ export class TaskIdIndex {
     for (let n = low.num; n <= top; n += 1) {
       const ids = this.byNumber.get(n);
       if (ids === undefined) continue;
-      for (const id of ids) {
-        const p = parseTaskId(id);
-        if (compareTaskIds(p, low) >= 0 && compareTaskIds(p, high) <= 0) out.push(id);
-      }
+      if (typeof ids === 'string') pushBetween(out, ids, low, high);
+      else for (const id of ids) pushBetween(out, id, low, high);
     }
     return out.sort((a, b) => compareTaskIds(parseTaskId(a), parseTaskId(b)));
   }
+}
+
+function pushBetween(out: string[], id: string, low: ParsedTaskId, high: ParsedTaskId): void {
+  const p = parseTaskId(id);
+  if (compareTaskIds(p, low) >= 0 && compareTaskIds(p, high) <= 0) out.push(id);
 }

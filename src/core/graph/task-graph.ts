@@ -8,10 +8,14 @@
  * - tests before implementation of the same story;
  * - explicit dependencies from a task's own text and from dependency statements.
  * Cycles are reported, never thrown: the explicit edges inside a cycle are dropped so the graph stays usable.
+ *
+ * Diagnostics point at the reference that causes them: a later-phase dependency at the id (or id range) that
+ * names the later task, in the task's text or in a dependency statement; a cycle at the one reference that closes
+ * it (see `TaskCycle.range`), so an editor shows one error per cycle, where removing a reference breaks it.
  */
-import { taskIdIndexOf, type RawIdRef } from '../speckit/tasks-dependency-prose';
+import { taskIdIndexOf, type TaskIdIndex } from '../speckit/tasks-dependency-prose';
 import { normalizeTaskPath } from '../speckit/task-paths';
-import type { DependencyStatement, Task, TaskIdRef, TasksDiagnostic, TasksDocument } from '../speckit/tasks-model';
+import type { DependencyStatement, Range, Task, TaskIdRef, TasksDiagnostic, TasksDocument } from '../speckit/tasks-model';
 
 export type EdgeReason = 'phase-order' | 'sequence' | 'same-file' | 'tests-first' | 'explicit';
 
@@ -23,9 +27,17 @@ export interface TaskEdge {
 }
 
 export interface TaskCycle {
-  /** Keys in order, each finishing before the next; the first is repeated at the end. */
+  /** Keys in order, each finishing before the next, from the cycle's earliest task; the first is repeated at the end. */
   readonly keys: readonly string[];
   readonly message: string;
+  /**
+   * The reference that closes the cycle: walking `keys` from the earliest task, the last step leads back to it, so
+   * the earliest task waits for a task written after it. That wait is written as an id (or id range) in the
+   * earliest task's own text, else in a dependency statement; `range` is that id's text.
+   */
+  readonly range: Range;
+  /** The task whose own text holds the closing reference; absent when a dependency statement holds it. */
+  readonly taskKey?: string;
 }
 
 export interface CriticalPath {
@@ -207,28 +219,52 @@ export function buildTaskGraph(doc: TasksDocument): TaskGraph {
 
   buildStructuralEdges(doc, stage, files, addNode, addEdge);
 
+  // Only references need the id index; a file without dependencies never builds it.
+  let idIndex: TaskIdIndex | undefined;
+  const ids = (): TaskIdIndex => (idIndex ??= taskIdIndexOf(tasks));
+
   // Explicit dependencies from the tasks' own text.
   for (let i = 0; i < n; i += 1) {
     const t = tasks[i];
     if (t === undefined) continue;
+    let later: string[] | undefined;
     for (const id of t.dependsOn) {
       for (const d of nodesWithId(id)) {
         if (d === i) continue;
         if ((stage[d] ?? 0) > (stage[i] ?? 0)) {
-          diagnostics.push(laterPhase(t.idRange, `${t.id} depends on ${id}, which is in a later phase; ignored for scheduling (phases run in order).`, t.key));
+          if (!(later ??= []).includes(id)) later.push(id);
           continue;
         }
         addEdge(d, i, 'explicit');
       }
     }
+    if (later !== undefined) reportLaterPhaseRefs(t, later);
+  }
+
+  /** One diagnostic per reference in `t`'s text that names a task of a later phase, on that reference. */
+  function reportLaterPhaseRefs(t: Task, later: readonly string[]): void {
+    let reported = false;
+    for (const ref of t.dependencyRefs) {
+      const named = ids().expand(ref).filter((id) => later.includes(id));
+      if (named.length === 0) continue;
+      reported = true;
+      const which = named.length === 1 ? `${named[0] ?? ''}, which is` : `${named.join(', ')}, which are`;
+      diagnostics.push(laterPhase(ref.range, `${t.id} depends on ${which} in a later phase; ignored for scheduling (phases run in order).`, t.key));
+    }
+    // A task built elsewhere may carry ids without the references they came from.
+    if (!reported) diagnostics.push(laterPhase(t.idRange, `${t.id} depends on ${later.join(', ')}, in a later phase; ignored for scheduling (phases run in order).`, t.key));
   }
 
   // Dependency statements ("T014 blocks T022", "Tests (T006-T013) before implementation (T014-T034)").
+  const nodesOfRef = (ref: TaskIdRef): number[] => {
+    const out: number[] = [];
+    for (const id of ids().expand(ref)) for (const node of nodesWithId(id)) out.push(node);
+    return out;
+  };
   if (doc.dependencyStatements.length > 0) {
-    const index = taskIdIndexOf(tasks);
     const nodesOf = (refs: readonly TaskIdRef[]): number[] => {
       const out = new Set<number>();
-      for (const ref of refs) for (const id of index.expand(toRaw(ref))) for (const node of nodesWithId(id)) out.add(node);
+      for (const ref of refs) for (const node of nodesOfRef(ref)) out.add(node);
       return [...out].sort((a, b) => a - b);
     };
     for (const statement of doc.dependencyStatements) addStatement(statement, nodesOf);
@@ -262,9 +298,12 @@ export function buildTaskGraph(doc: TasksDocument): TaskGraph {
         for (const a of targets) addEdge(hub, a, 'explicit');
       }
     }
-    if (dropped.size > 0) {
-      const ids = [...dropped].map((d) => tasks[d]?.id ?? '?').join(', ');
-      diagnostics.push(laterPhase(statement.range, `"${statement.text}" makes earlier tasks wait for ${ids}, in a later phase; ignored for scheduling.`));
+    if (dropped.size === 0) return;
+    // On each reference of the waited-for side that names a dropped task.
+    for (const ref of statement.before) {
+      const named = [...new Set(nodesOfRef(ref).filter((d) => dropped.has(d)).map((d) => tasks[d]?.id ?? '?'))];
+      if (named.length === 0) continue;
+      diagnostics.push(laterPhase(ref.range, `"${statement.text}" makes earlier tasks wait for ${named.join(', ')}, in a later phase; ignored for scheduling.`));
     }
   }
 
@@ -273,15 +312,19 @@ export function buildTaskGraph(doc: TasksDocument): TaskGraph {
   let order = topologicalNodes(wiring);
   let cycles: TaskCycle[] = [];
   if (order.length !== nodeCount) {
-    const broken = breakCycles(n, wiring, tasks);
+    const broken = breakCycles(n, wiring, tasks, (waiting, waitedFor) => closingReference(doc, ids(), waiting, waitedFor));
     cycles = broken.cycles;
     wiring = wire(list, nodeCount, broken.removed);
     order = topologicalNodes(wiring);
   }
   for (const cycle of cycles) {
-    const first = keyToNode.get(cycle.keys[0] ?? '');
-    const task = first === undefined ? undefined : tasks[first];
-    if (task !== undefined) diagnostics.push({ code: 'dependency-cycle', severity: 'error', range: task.idRange, message: cycle.message, taskKey: task.key });
+    diagnostics.push({
+      code: 'dependency-cycle',
+      severity: 'error',
+      range: cycle.range,
+      message: cycle.message,
+      ...(cycle.taskKey === undefined ? {} : { taskKey: cycle.taskKey }),
+    });
   }
   const { preds, succs } = wiring;
 
@@ -532,19 +575,23 @@ function laterPhase(range: TasksDiagnostic['range'], message: string, taskKey?: 
   return { code: 'dependency-on-later-phase', severity: 'warning', range, message, ...(taskKey === undefined ? {} : { taskKey }) };
 }
 
-function toRaw(ref: TaskIdRef): RawIdRef {
-  switch (ref.kind) {
-    case 'id':
-      return { kind: 'id', id: ref.id, start: 0, end: 0 };
-    case 'range':
-      return { kind: 'range', from: ref.from, to: ref.to, start: 0, end: 0 };
-    case 'open-range':
-      return { kind: 'open-range', from: ref.from, start: 0, end: 0 };
-    default: {
-      const never: never = ref;
-      return never;
-    }
+/** Where `waiting` is told to wait for `waitedFor`: the reference in its own text, else in a dependency statement. */
+interface ClosingReference {
+  readonly range: Range;
+  readonly taskKey?: string;
+  /** How the message quotes it. */
+  readonly text: string;
+}
+
+function closingReference(doc: TasksDocument, index: TaskIdIndex, waiting: Task, waitedFor: Task): ClosingReference {
+  const covers = (refs: readonly TaskIdRef[], id: string): TaskIdRef | undefined => refs.find((ref) => index.expand(ref).includes(id));
+  const own = covers(waiting.dependencyRefs, waitedFor.id);
+  if (own !== undefined) return { range: own.range, taskKey: waiting.key, text: `${waiting.id} waiting for ${waitedFor.id}` };
+  for (const statement of doc.dependencyStatements) {
+    const ref = covers(statement.after, waiting.id) === undefined ? undefined : covers(statement.before, waitedFor.id);
+    if (ref !== undefined) return { range: ref.range, text: `"${statement.text}"` };
   }
+  return { range: waiting.idRange, taskKey: waiting.key, text: `${waiting.id} waiting for ${waitedFor.id}` };
 }
 
 /**
@@ -552,7 +599,12 @@ function toRaw(ref: TaskIdRef): RawIdRef {
  * one cycle per component, and marks the explicit edges inside it removed. Structural edges all point forward in
  * document order, so what remains is acyclic.
  */
-function breakCycles(taskCount: number, wiring: Wiring, tasks: readonly Task[]): { cycles: TaskCycle[]; removed: Uint8Array } {
+function breakCycles(
+  taskCount: number,
+  wiring: Wiring,
+  tasks: readonly Task[],
+  closing: (waiting: Task, waitedFor: Task) => ClosingReference,
+): { cycles: TaskCycle[]; removed: Uint8Array } {
   const { list } = wiring;
   const removed = new Uint8Array(list.count);
   const cycles: TaskCycle[] = [];
@@ -562,11 +614,20 @@ function breakCycles(taskCount: number, wiring: Wiring, tasks: readonly Task[]):
     const cycleNodes = findCycle(component, members, wiring);
     const ids = cycleNodes.filter((node) => node < taskCount).map((node) => tasks[node]?.id ?? '?');
     if (ids.length > 0 && ids[0] !== ids[ids.length - 1]) ids.push(ids[0] ?? '');
-    const taskKeys = cycleNodes.filter((node) => node < taskCount).map((node) => tasks[node]?.key ?? '?');
+    const cycleTasks = cycleNodes.filter((node) => node < taskCount).map((node) => tasks[node]);
+    const taskKeys = cycleTasks.map((task) => task?.key ?? '?');
     if (taskKeys.length > 0) taskKeys.push(taskKeys[0] ?? '');
+    // `findCycle` starts at the earliest task, so the last step (back to it) runs against document order.
+    const earliest = cycleTasks[0];
+    const last = cycleTasks[cycleTasks.length - 1];
+    const reference = earliest === undefined || last === undefined ? undefined : closing(earliest, last);
     cycles.push({
       keys: taskKeys,
-      message: `Dependency cycle: ${ids.join(' → ')} (each must finish before the next); the explicit dependencies in it are ignored for scheduling.`,
+      message:
+        `Dependency cycle: ${ids.join(' → ')} (each must finish before the next)` +
+        `${reference === undefined ? '' : `, closed by ${reference.text}`}; the explicit dependencies in it are ignored for scheduling.`,
+      range: reference?.range ?? earliest?.idRange ?? { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+      ...(reference?.taskKey === undefined ? {} : { taskKey: reference.taskKey }),
     });
     for (const node of component) {
       for (let k = wiring.succs.start[node] ?? 0, end = wiring.succs.start[node + 1] ?? 0; k < end; k += 1) {

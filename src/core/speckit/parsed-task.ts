@@ -1,12 +1,13 @@
 /**
- * The parser's `Task`: plain data fields, with the three position fields (`range`, `idRange`, `checkbox`) kept
- * as numbers and built on access. A 10,000-task file would otherwise keep a dozen small position objects alive
+ * The parser's `Task`: plain data fields, with the position fields (`range`, `idRange`, `checkbox`, `fileRanges`,
+ * `dependencyRefs`) kept as numbers and built on access. A 10,000-task file would otherwise keep a dozen small position objects alive
  * per task, and copying those through the young generation was a third of the parse's time.
  *
  * The positions are accessors on the prototype, so `{ ...task }` does not copy them: name the fields you need.
  * `JSON.stringify` (the language server's wire, the webviews) does carry them, through `toJSON`.
  */
-import type { Checkbox, CheckboxMark, Range, SubsectionKind, Task } from './tasks-model';
+import { taskIdRefAt, type LineIdRef } from './tasks-dependency-prose';
+import type { Checkbox, CheckboxMark, Range, SubsectionKind, Task, TaskIdRef } from './tasks-model';
 
 /**
  * Everything a ParsedTask is made from. The parser fills one draft per parse and reuses it for every task
@@ -39,6 +40,10 @@ export interface TaskDraft {
   bracketStart: number;
   checkboxOffset: number;
   mark: CheckboxMark;
+  /** Line and character of each of `files`, flat: `[line0, character0, line1, character1, …]`. */
+  filePositions: readonly number[];
+  /** The references of the task's own text, each with its line. */
+  dependencyRefs: readonly LineIdRef[];
 }
 
 export class ParsedTask implements Task {
@@ -71,6 +76,8 @@ export class ParsedTask implements Task {
   readonly #bracketStart: number;
   readonly #checkboxOffset: number;
   readonly #mark: CheckboxMark;
+  readonly #filePositions: readonly number[];
+  readonly #dependencyRefs: readonly LineIdRef[];
 
   constructor(draft: Readonly<TaskDraft>, dependsOn: readonly string[]) {
     this.id = draft.id;
@@ -100,6 +107,8 @@ export class ParsedTask implements Task {
     this.#bracketStart = draft.bracketStart;
     this.#checkboxOffset = draft.checkboxOffset;
     this.#mark = draft.mark;
+    this.#filePositions = draft.filePositions;
+    this.#dependencyRefs = draft.dependencyRefs;
   }
 
   get range(): Range {
@@ -118,6 +127,22 @@ export class ParsedTask implements Task {
       range: { start: { line, character: bracketStart }, end: { line, character: bracketStart + 3 } },
       mark: this.#mark,
     };
+  }
+
+  get fileRanges(): readonly Range[] {
+    const positions = this.#filePositions;
+    const files = this.files;
+    const ranges: Range[] = [];
+    for (let k = 0; k < files.length; k += 1) {
+      const line = positions[2 * k] ?? this.line;
+      const character = positions[2 * k + 1] ?? 0;
+      ranges.push({ start: { line, character }, end: { line, character: character + (files[k]?.length ?? 0) } });
+    }
+    return ranges;
+  }
+
+  get dependencyRefs(): readonly TaskIdRef[] {
+    return this.#dependencyRefs.map(({ ref, line }) => taskIdRefAt(ref, line));
   }
 
   toJSON(): Task {
@@ -139,7 +164,9 @@ export class ParsedTask implements Task {
       lineText: this.lineText,
       details: this.details,
       files: this.files,
+      fileRanges: this.fileRanges,
       dependsOn: this.dependsOn,
+      dependencyRefs: this.dependencyRefs,
       ...(this.phaseIndex === undefined ? {} : { phaseIndex: this.phaseIndex }),
       ...(this.subsection === undefined ? {} : { subsection: this.subsection }),
       isTest: this.isTest,

@@ -54,12 +54,9 @@ export function extractPaths(text: string): PathMention[] {
     let last = 0;
     for (let m = BACKTICK_SPAN.exec(text); m !== null; m = BACKTICK_SPAN.exec(text)) {
       const inner = m[1] ?? '';
-      const trimmedStart = inner.length - inner.trimStart().length;
       const candidate = cleanCandidate(inner.trim());
-      if (candidate !== undefined && isPathLike(candidate, true)) {
-        const start = m.index + 1 + trimmedStart;
-        push(found, candidate, start);
-      }
+      // Cleaning may drop leading emphasis (`*src/a.ts`): the path starts where its text does.
+      if (candidate !== undefined && isPathLike(candidate, true)) push(found, candidate, m.index + 1 + inner.indexOf(candidate));
       masked += text.slice(last, m.index) + ' '.repeat(m[0].length);
       last = m.index + m[0].length;
     }
@@ -108,7 +105,8 @@ function cleanCandidate(token: string): string | undefined {
   let t = token;
   // Sentence punctuation and markdown emphasis stuck to the end of a bare token.
   while (t.length > 0 && '.:!?*_~'.includes(t.charAt(t.length - 1)) && !t.endsWith('/.')) t = t.slice(0, -1);
-  while (t.length > 0 && '*_~'.includes(t.charAt(0))) t = t.slice(1);
+  // A leading `~` is strikethrough, except in `~/`, the home folder.
+  while (t.length > 0 && '*_~'.includes(t.charAt(0)) && !t.startsWith('~/')) t = t.slice(1);
   t = t.replace(LINE_SUFFIX, '');
   return t.length >= 2 ? t : undefined;
 }

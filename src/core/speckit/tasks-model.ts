@@ -69,8 +69,18 @@ export interface Task {
   readonly details: readonly string[];
   /** Paths the task names (backticked or bare), as written, deduplicated, in order of appearance. */
   readonly files: readonly string[];
+  /**
+   * Where each of `files` is first named (index for index), on the checkbox line or a `Files:` continuation line:
+   * what path diagnostics and go-to-file point at.
+   */
+  readonly fileRanges: readonly Range[];
   /** Ids this task's own text says it depends on ("depends on T012", "after T005", "**Dependencies**: T003"). */
   readonly dependsOn: readonly string[];
+  /**
+   * The references `dependsOn` was read from, where they are written (the checkbox line or its continuation
+   * lines), in order; those naming no existing task are kept too. What dependency diagnostics point at.
+   */
+  readonly dependencyRefs: readonly TaskIdRef[];
   /** Index into `TasksDocument.phases`; absent for a task before any phase or inside a non-phase section. */
   readonly phaseIndex?: number;
   readonly subsection?: { readonly title: string; readonly kind: SubsectionKind };

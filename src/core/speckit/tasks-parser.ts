@@ -25,6 +25,8 @@ import {
   parseTaskId,
   TaskIdIndex,
   taskIdIndexOf,
+  taskIdRefAt,
+  type LineIdRef,
   type ParsedTaskId,
   type RawIdRef,
 } from './tasks-dependency-prose';
@@ -41,7 +43,6 @@ import type {
   Subsection,
   SubsectionKind,
   Task,
-  TaskIdRef,
   TasksDiagnostic,
   TasksDocument,
 } from './tasks-model';
@@ -82,12 +83,6 @@ interface BlockDraft {
   phaseIndex?: number;
 }
 
-
-interface OwnRef {
-  readonly ref: RawIdRef;
-  readonly line: number;
-}
-
 const HEADING = /^ {0,3}(#{1,6})(?:[ \t]+(.*?))?[ \t]*$/;
 const PHASE_HEADING =
   /^(?:phase|stage|module|part|milestone|sprint|iteration|wave|step)\s+(\d+(?:\.\d+)*[A-Za-z]?|[A-Za-z]|[IVX]+)\b\s*(?:[:.\-–—)]\s*)?(.*)$/i;
@@ -110,7 +105,7 @@ export function parseTasks(text: string): TasksDocument {
   const tasks: ParsedTask[] = [];
   const draft = emptyTaskDraft();
   const taskBlock: (number | undefined)[] = [];
-  const taskOwnRefs: (OwnRef[] | undefined)[] = [];
+  const taskOwnRefs: (LineIdRef[] | undefined)[] = [];
   const blocks: BlockDraft[] = [];
   const nonTaskCheckboxes: NonTaskCheckbox[] = [];
   const rawStatements: { before: RawIdRef[]; after: RawIdRef[]; line: number }[] = [];
@@ -287,16 +282,28 @@ export function parseTasks(text: string): TasksDocument {
       }
       labels = texts;
     }
-    // Sized to fit: the list lives as long as the document, and a grown array keeps its spare slots.
-    const files: string[] = extractPaths(description).map((mention) => mention.path);
-    let ownRefs: OwnRef[] | undefined;
+    // Sized to fit: the lists live as long as the document, and a grown array keeps its spare slots.
+    const mentions = extractPaths(description);
+    const files: string[] = mentions.map((mention) => mention.path);
+    // `[line, character]` of each file, flat: numbers, so positions cost no object per path until asked for.
+    const only = mentions.length === 1 ? mentions[0] : undefined;
+    const filePositions: number[] =
+      only !== undefined ? [first, head.descriptionStart + only.start] : mentions.flatMap((mention) => [first, head.descriptionStart + mention.start]);
+    let ownRefs: LineIdRef[] | undefined;
     for (const ref of mayNameTaskIds(description) ? findOwnDependencyRefs(description) : NO_REFS) {
       (ownRefs ??= []).push({ ref: shiftRef(ref, head.descriptionStart), line: first });
     }
     if (details !== undefined && detailLines !== undefined) {
-      for (const detail of details) {
-        if (FILES_DETAIL.test(detail)) {
-          for (const mention of extractPaths(detail)) if (!files.includes(mention.path)) files.push(mention.path);
+      for (let k = 0; k < details.length; k += 1) {
+        const detail = details[k] ?? '';
+        const detailLine = detailLines[k];
+        if (detailLine === undefined || !FILES_DETAIL.test(detail)) continue;
+        // The detail is trimmed: its paths sit after the raw line's leading blanks.
+        const indentOfDetail = detailLine.text.length - detailLine.text.trimStart().length;
+        for (const mention of extractPaths(detail)) {
+          if (files.includes(mention.path)) continue;
+          files.push(mention.path);
+          filePositions.push(detailLine.line, indentOfDetail + mention.start);
         }
       }
       for (const detail of detailLines) {
@@ -333,6 +340,8 @@ export function parseTasks(text: string): TasksDocument {
     draft.bracketStart = bracketStart;
     draft.checkboxOffset = lineStart + bracketStart + 1;
     draft.mark = mark;
+    draft.filePositions = files.length === 0 ? NO_POSITIONS : filePositions;
+    draft.dependencyRefs = ownRefs ?? NO_LINE_REFS;
     const task = new ParsedTask(draft, NO_IDS);
     tasks.push(task);
     taskBlock.push(currentBlock === undefined ? undefined : blocks.length - 1);
@@ -455,21 +464,6 @@ export function parseTasks(text: string): TasksDocument {
     let index: TaskIdIndex | undefined;
     let uncheckedIndex: TaskIdIndex | undefined;
     const ids = (): TaskIdIndex => (index ??= taskIdIndexOf(tasks));
-    const toRef = (ref: RawIdRef, line: number): TaskIdRef => {
-      const range = lineRange(line, ref.start, ref.end);
-      switch (ref.kind) {
-        case 'id':
-          return { kind: 'id', id: ref.id, range };
-        case 'range':
-          return { kind: 'range', from: ref.from, to: ref.to, range };
-        case 'open-range':
-          return { kind: 'open-range', from: ref.from, range };
-        default: {
-          const never: never = ref;
-          return never;
-        }
-      }
-    };
     const checkKnown = (ref: RawIdRef, line: number, taskKey?: string): void => {
       if (ids().expand(ref).length > 0 || (uncheckedIndex ??= new TaskIdIndex(idsWithoutCheckbox)).expand(ref).length > 0) return;
       const what = ref.kind === 'id' ? ref.id : ref.kind === 'range' ? `${ref.from}-${ref.to}` : `${ref.from}+`;
@@ -506,12 +500,13 @@ export function parseTasks(text: string): TasksDocument {
       } else {
         phaseTaskKeys[phaseIndex]?.push(t.key);
       }
-      for (const file of t.files) {
+      for (let k = 0; k < t.files.length; k += 1) {
+        const file = t.files[k] ?? '';
         if (isOutsideWorkspace(file)) {
           diagnostics.push({
             code: 'path-outside-workspace',
             severity: 'warning',
-            range: t.idRange,
+            range: t.fileRanges[k] ?? t.idRange,
             message: `${t.id} names ${file}, which is outside the workspace; agents will not write there.`,
             taskKey: t.key,
           });
@@ -527,8 +522,8 @@ export function parseTasks(text: string): TasksDocument {
       for (const r of s.after) checkKnown(r, s.line);
       const statementText = text.slice(lines.starts[s.line] ?? 0, lines.ends[s.line] ?? 0);
       return {
-        before: s.before.map((r) => toRef(r, s.line)),
-        after: s.after.map((r) => toRef(r, s.line)),
+        before: s.before.map((r) => taskIdRefAt(r, s.line)),
+        after: s.after.map((r) => taskIdRefAt(r, s.line)),
         range: lineRange(s.line, 0, statementText.length),
         text: statementText.trim(),
       };
@@ -555,6 +550,8 @@ const NO_IDS: readonly string[] = [];
 const NO_FILES: readonly string[] = [];
 const NO_DETAILS: readonly string[] = [];
 const NO_REFS: readonly RawIdRef[] = [];
+const NO_LINE_REFS: readonly LineIdRef[] = [];
+const NO_POSITIONS: readonly number[] = [];
 const FILES_DETAIL = /^(?:[-*+]\s+)?\**(?:files?|paths?|locations?)\**\s*:/i;
 
 // Every task of a sub-section shares one `{ title, kind }` object rather than a copy each.
@@ -571,7 +568,8 @@ function sharedSubsectionRef(subsection: Subsection): { title: string; kind: Sub
 
 /**
  * Two [P] tasks of one phase that name the same file cannot really run side by side: the scheduler orders them
- * (file locks), but the marker misleads, so the later one is flagged, naming the first [P] task with that file.
+ * (file locks), but the marker misleads, so the later one is flagged where it names the file, naming the first [P]
+ * task with that file.
  * Paths are compared as the scheduler compares them (`./src/a.ts` is `src/a.ts`). `blockOf` gives a task's
  * `##` block: its phase, or for a task outside any phase the section it stands in (-1 before any heading).
  */
@@ -585,7 +583,8 @@ function diagnoseParallelSameFile(tasks: readonly Task[], blockOf: (taskIndex: n
       owners = new Map();
       block = taskBlock;
     }
-    for (const file of t.files) {
+    for (let k = 0; k < t.files.length; k += 1) {
+      const file = t.files[k] ?? '';
       const path = normalizeTaskPath(file);
       const other = owners.get(path);
       if (other === undefined) {
@@ -594,8 +593,8 @@ function diagnoseParallelSameFile(tasks: readonly Task[], blockOf: (taskIndex: n
         diagnostics.push({
           code: 'parallel-same-file',
           severity: 'warning',
-          range: t.idRange,
-          message: `${t.id} and ${other.id} are both marked [P] in this ${t.phaseIndex === undefined ? 'section' : 'phase'} but both touch ${file}; they will run one after the other.`,
+          range: t.fileRanges[k] ?? t.idRange,
+          message: `${t.id} and ${other.id} (line ${other.line + 1}) are both marked [P] in this ${t.phaseIndex === undefined ? 'section' : 'phase'} but both touch ${file}; they will run one after the other.`,
           taskKey: t.key,
         });
       }
@@ -762,6 +761,8 @@ function emptyTaskDraft(): TaskDraft {
     bracketStart: 0,
     checkboxOffset: 0,
     mark: ' ',
+    filePositions: NO_POSITIONS,
+    dependencyRefs: NO_LINE_REFS,
   };
 }
 

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { parseTasks } from '../../../src/core/speckit/tasks-parser';
 import { buildTaskGraph, statusFromDocument, type TaskGraph, type TaskRunStatus } from '../../../src/core/graph/task-graph';
 import { diagnoseTasks } from '../../../src/core/graph/tasks-diagnostics';
-import { ownFixture } from '../speckit/tasks-fixture-helpers';
+import { ownFixture, textAt } from '../speckit/tasks-fixture-helpers';
 
 function graphOf(lines: string[]): TaskGraph {
   return buildTaskGraph(parseTasks(lines.join('\n')));
@@ -103,12 +103,70 @@ test('cycles are named, reported, and broken so the graph stays usable', () => {
   assert.deepEqual(readyWith(g, {}), ['T001', 'T002', 'T003']);
 });
 
-test('a dependency on a later phase is reported and ignored for scheduling', () => {
+test('a cycle is reported once, on the reference that closes it: the earliest task waiting for a later one', () => {
+  const doc = parseTasks(['## Phase 1: A', '- [ ] T001 [P] a in src/a.ts (after T003)', '- [ ] T002 [P] b in src/b.ts', '- [ ] T003 [P] c in src/c.ts (after T001)'].join('\n'));
+  const g = buildTaskGraph(doc);
+  const cycles = g.diagnostics.filter((d) => d.code === 'dependency-cycle');
+  assert.equal(cycles.length, 1, 'one diagnostic per cycle, not one per reference');
+  const closing = { start: { line: 1, character: 36 }, end: { line: 1, character: 40 } };
+  assert.deepEqual(cycles[0]?.range, closing, '`T003` in T001\'s "(after T003)"');
+  assert.equal(textAt(doc, closing), 'T003');
+  assert.equal(cycles[0]?.taskKey, 'T001');
+  assert.match(cycles[0]?.message ?? '', /^Dependency cycle: T001 → T003 → T001 .*closed by T001 waiting for T003/);
+  assert.deepEqual(g.cycles[0]?.range, closing);
+  assert.equal(g.cycles[0]?.taskKey, 'T001');
+});
+
+test('a cycle closed by a dependency statement is reported on the statement\'s reference', () => {
+  const doc = parseTasks(['## Phase 1: A', '- [ ] T001 a', '- [ ] T002 b, after T001', '', '## Dependencies', '- T002 blocks T001'].join('\n'));
+  const g = buildTaskGraph(doc);
+  assert.deepEqual(g.cycles.map((c) => c.keys), [['T001', 'T002', 'T001']]);
+  const [cycle, ...rest] = g.diagnostics.filter((d) => d.code === 'dependency-cycle');
+  assert.deepEqual(rest, []);
+  assert.deepEqual(cycle?.range, { start: { line: 5, character: 2 }, end: { line: 5, character: 6 } }, 'the waited-for `T002`');
+  assert.equal(cycle?.taskKey, undefined, 'the reference is in no task');
+  assert.match(cycle?.message ?? '', /closed by "- T002 blocks T001"/);
+});
+
+test('a dependency on a later phase is reported on the reference and ignored for scheduling', () => {
   const doc = parseTasks(['## Phase 1: A', '- [ ] T001 a, requires T002', '## Phase 2: B', '- [ ] T002 b'].join('\n'));
   const g = buildTaskGraph(doc);
   assert.deepEqual(g.diagnostics.map((d) => d.code), ['dependency-on-later-phase']);
+  assert.deepEqual(g.diagnostics[0]?.range, { start: { line: 1, character: 23 }, end: { line: 1, character: 27 } });
+  assert.equal(g.diagnostics[0]?.taskKey, 'T001');
+  assert.match(g.diagnostics[0]?.message ?? '', /^T001 depends on T002, which is in a later phase/);
   assert.deepEqual(g.cycles, []);
   assert.deepEqual(readyWith(g, {}), ['T001']);
+});
+
+test('later-phase dependencies: one diagnostic per reference, in task text, continuation lines and statements', () => {
+  const lines = [
+    '## Phase 1: A',
+    '- [ ] T001 a, after T002-T004 and T003',
+    '  - Depends: T005',
+    '- [ ] T002 b',
+    '## Phase 2: B',
+    '- [ ] T003 c',
+    '- [ ] T004 d',
+    '- [ ] T005 e',
+    '## Dependencies',
+    '- T004 blocks T002 and T001; T001 before T005',
+  ];
+  const doc = parseTasks(lines.join('\n'));
+  const g = buildTaskGraph(doc);
+  const later = g.diagnostics.filter((d) => d.code === 'dependency-on-later-phase');
+  assert.deepEqual(
+    later.map((d) => [d.range.start.line, d.range.start.character, d.range.end.character, textAt(doc, d.range), d.taskKey]),
+    [
+      [1, 20, 29, 'T002-T004', 'T001'],
+      [1, 34, 38, 'T003', 'T001'],
+      [2, 13, 17, 'T005', 'T001'],
+      [9, 2, 6, 'T004', undefined],
+    ],
+  );
+  assert.match(later[0]?.message ?? '', /^T001 depends on T003, T004, which are in a later phase/, 'only the later ids of the range');
+  assert.match(later[3]?.message ?? '', /makes earlier tasks wait for T004, in a later phase/);
+  assert.deepEqual(deps(g, 'T001'), [], 'nothing of phase 1 waits for phase 2');
 });
 
 test('critical path: longest chain, custom durations', () => {
@@ -137,6 +195,8 @@ test('topological order respects every edge; fixtures build without false cycles
   assert.ok(all.includes('duplicate-task-id'));
   const g = buildTaskGraph(messy);
   assert.deepEqual(g.cycles.map((c) => c.keys), [['T013', 'T014', 'T013']]);
+  assert.equal(textAt(messy, g.cycles[0]?.range ?? { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }), 'T014');
+  assert.equal(g.cycles[0]?.range.start.line, 30, 'in "T013 Cycle partner, depends on T014"');
   assert.deepEqual(deps(g, 'T001'), ['T000:phase-order'], 'a task before any phase runs before the first phase');
   assert.equal(deps(g, 'T003').includes('T002:same-file'), true);
 });

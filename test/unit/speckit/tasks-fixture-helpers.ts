@@ -1,6 +1,8 @@
 // Shared by the tasks parser, writer and graph tests: where fixtures live and an independent count of task lines.
+import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import type { Range, TasksDocument } from '../../../src/core/speckit/tasks-model';
 
 export const repoRoot = path.resolve(__dirname, '..', '..', '..');
 export const ownFixturesDir = path.join(repoRoot, 'test', 'fixtures', 'tasks');
@@ -40,4 +42,11 @@ export function countTaskCheckboxLines(text: string): number {
     if (/^\s*(?:[-*+]|\d+[.)])\s+\[[ xX]\]\s+(?:\*\*|`|\[)?T\d+[A-Za-z]?\b/.test(line)) count += 1;
   }
   return count;
+}
+
+/** The text a single-line range of a parsed document covers (positions count no BOM, as an editor's do). */
+export function textAt(doc: TasksDocument, range: Range): string {
+  assert.equal(range.start.line, range.end.line, 'a single-line range');
+  const line = doc.text.replace(/^\ufeff/, '').split(/\r?\n/)[range.start.line] ?? '';
+  return line.slice(range.start.character, range.end.character);
 }

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseTasks } from '../../../src/core/speckit/tasks-parser';
 import type { TasksDocument } from '../../../src/core/speckit/tasks-model';
-import { countTaskCheckboxLines, ownFixture, ownFixtureNames } from './tasks-fixture-helpers';
+import { countTaskCheckboxLines, ownFixture, ownFixtureNames, textAt } from './tasks-fixture-helpers';
 
 function task(doc: TasksDocument, key: string) {
   const found = doc.tasks.find((t) => t.key === key);
@@ -136,6 +136,11 @@ test('messy file: every variant seen in the wild', () => {
     byCode('path-outside-workspace').map((d) => d.message.split(' ')[2]),
     ['/etc/hosts.conf,', '../../secrets.env,'],
   );
+  assert.deepEqual(
+    byCode('path-outside-workspace').map((d) => textAt(doc, d.range)),
+    ['/etc/hosts.conf', '../../secrets.env'],
+  );
+  assert.equal(textAt(doc, byCode('parallel-same-file')[0]?.range ?? t2.idRange), 'src/models/enums.rs');
   assert.equal(byCode('parallel-same-file').length, 1);
   assert.equal(byCode('unknown-dependency').length, 1);
   assert.equal(byCode('task-without-checkbox').length, 2);
@@ -229,8 +234,105 @@ test('parallel-same-file: any two [P] tasks of one phase naming one file, not on
   assert.equal(found.length, 1, 'T005 is not [P] and T006 is in another phase');
   const [d] = found;
   assert.equal(d?.taskKey, 'T003', 'the later task carries it');
-  assert.deepEqual(d?.range, { start: { line: 3, character: 6 }, end: { line: 3, character: 10 } });
-  assert.match(d?.message ?? '', /^T003 and T001 are both marked \[P\] in this phase/);
+  assert.deepEqual(d?.range, { start: { line: 3, character: 29 }, end: { line: 3, character: 53 } }, 'the path as the later task writes it');
+  assert.equal(d === undefined ? '' : textAt(doc, d.range), './src/styles/globals.css');
+  assert.match(d?.message ?? '', /^T003 and T001 \(line 2\) are both marked \[P\] in this phase/);
+});
+
+test('parallel-same-file: a path named on a Files: continuation line is flagged there', () => {
+  const doc = parseTasks(['## Phase 1: A', '- [ ] T001 [P] Style in src/a.css', '- [ ] T002 [P] Theme', '  - **Files**: src/theme.ts, src/a.css'].join('\n'));
+  const [d, ...rest] = doc.diagnostics.filter((x) => x.code === 'parallel-same-file');
+  assert.deepEqual(rest, []);
+  assert.deepEqual(d?.range, { start: { line: 3, character: 29 }, end: { line: 3, character: 38 } });
+  assert.equal(d?.taskKey, 'T002');
+});
+
+test('file positions: each path where the task first names it, on its line or a Files: line', () => {
+  const lines = [
+    '## Phase 1: A',
+    '- [ ] T001 [P] 🎯 Edit `src/a.ts`, **src/b.ts**, src/c.ts:12 and `src/a.ts` again',
+    '\t- Files: `lib/d.py`, ./e.md',
+    '  - Notes: mentions src/ignored.ts outside a Files: line',
+    '- [ ] T002 Nothing to touch',
+  ];
+  const doc = parseTasks(lines.join('\r\n'));
+  const [t1, t2] = doc.tasks;
+  assert.ok(t1 && t2);
+  assert.deepEqual(t1.files, ['src/a.ts', 'src/b.ts', 'src/c.ts', 'lib/d.py', './e.md']);
+  assert.deepEqual(
+    t1.fileRanges.map((r) => [r.start.line, r.start.character, r.end.character]),
+    [
+      [1, 24, 32],
+      [1, 37, 45],
+      [1, 49, 57],
+      [2, 11, 19],
+      [2, 22, 28],
+    ],
+  );
+  assert.deepEqual(t1.fileRanges.map((r) => textAt(doc, r)), t1.files, 'UTF-16 characters: the emoji counts two');
+  assert.deepEqual(t2.fileRanges, []);
+  const wire = JSON.parse(JSON.stringify(t1)) as Record<string, unknown>;
+  assert.deepEqual(wire['fileRanges'], t1.fileRanges);
+  const bom = parseTasks('\ufeff- [ ] T001 Edit src/x.ts');
+  assert.deepEqual(bom.tasks[0]?.fileRanges, [{ start: { line: 0, character: 16 }, end: { line: 0, character: 24 } }], 'the BOM shifts no character');
+});
+
+test('dependency references: where the task text names each id, continuation lines and unknown ids included', () => {
+  const doc = parseTasks(
+    ['## Phase 1: A', '- [ ] T001 One', '- [ ] T002 Two', '- [ ] T003 Three, depends on T001 and T099', '  - **Dependencies**: T001-T002', '- [ ] T004 Four'].join('\n'),
+  );
+  const t3 = doc.tasks[2];
+  assert.ok(t3);
+  assert.deepEqual(t3.dependsOn, ['T001', 'T002']);
+  assert.deepEqual(t3.dependencyRefs, [
+    { kind: 'id', id: 'T001', range: { start: { line: 3, character: 29 }, end: { line: 3, character: 33 } } },
+    { kind: 'id', id: 'T099', range: { start: { line: 3, character: 38 }, end: { line: 3, character: 42 } } },
+    { kind: 'range', from: 'T001', to: 'T002', range: { start: { line: 4, character: 22 }, end: { line: 4, character: 31 } } },
+  ]);
+  assert.deepEqual(doc.tasks[3]?.dependencyRefs, []);
+  const wire = JSON.parse(JSON.stringify(t3)) as Record<string, unknown>;
+  assert.deepEqual(wire['dependencyRefs'], t3.dependencyRefs);
+});
+
+test('unknown-dependency: on the reference, in a task line, a continuation line or a Dependencies statement', () => {
+  const lines = [
+    '## Phase 1: A',
+    '- [ ] T001 One, depends on T099',
+    '- [ ] T002 Two',
+    '  - after T050-T060',
+    '',
+    '## Dependencies',
+    '- T001 blocks T077',
+  ];
+  const doc = parseTasks(lines.join('\n'));
+  const unknown = doc.diagnostics.filter((d) => d.code === 'unknown-dependency');
+  assert.deepEqual(
+    unknown.map((d) => ({ range: d.range, taskKey: d.taskKey })),
+    [
+      { range: { start: { line: 1, character: 27 }, end: { line: 1, character: 31 } }, taskKey: 'T001' },
+      { range: { start: { line: 3, character: 10 }, end: { line: 3, character: 19 } }, taskKey: 'T002' },
+      { range: { start: { line: 6, character: 14 }, end: { line: 6, character: 18 } }, taskKey: undefined },
+    ],
+  );
+  assert.deepEqual(
+    unknown.map((d) => textAt(doc, d.range)),
+    ['T099', 'T050-T060', 'T077'],
+  );
+  assert.match(unknown[1]?.message ?? '', /T050-T060, but no task falls in that range/);
+});
+
+test('path-outside-workspace: one diagnostic on each escaping path', () => {
+  const doc = parseTasks(['## Phase 1: A', '- [ ] T001 Read `/etc/hosts.conf` and ../../secrets.env, write src/ok.ts', '  - Files: ~/notes.md'].join('\n'));
+  const outside = doc.diagnostics.filter((d) => d.code === 'path-outside-workspace');
+  assert.deepEqual(
+    outside.map((d) => [d.range.start.line, d.range.start.character, d.range.end.character, textAt(doc, d.range)]),
+    [
+      [1, 17, 32, '/etc/hosts.conf'],
+      [1, 38, 55, '../../secrets.env'],
+      [2, 11, 21, '~/notes.md'],
+    ],
+  );
+  assert.ok(outside.every((d) => d.taskKey === 'T001'));
 });
 
 test('task positions are built from offsets yet read, compare and serialise like plain data', () => {

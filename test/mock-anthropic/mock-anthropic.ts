@@ -8,7 +8,7 @@ import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Serv
 import type { AddressInfo } from 'node:net';
 import { estimateTokens } from '../../src/core/llm/token-estimate';
 import { minimumCacheableTokens, PromptCache, type CacheBilling, type CacheWrite } from './prompt-cache';
-import type { MockBlock, MockFault, MockMessageReply, MockReply, MockStopReason } from './replies';
+import type { MockBlock, MockFault, MockMessageReply, MockRawReply, MockReply, MockStopReason } from './replies';
 import { validateMessagesRequest } from './validate-request';
 
 export interface RecordedRequest {
@@ -48,6 +48,13 @@ export interface MockAnthropicOptions {
   handler?: MockHandler;
   minimumCacheableTokens?: (model: string) => number;
   now?: () => number;
+  /**
+   * How the key must arrive. `any` (default): `x-api-key` or `Authorization: Bearer`, as today's API takes.
+   * `x-api-key`: only the classic header, as older stand-ins do: a Bearer key gets 401 "x-api-key header is required".
+   */
+  authScheme?: 'any' | 'x-api-key';
+  /** Answer every request with one JSON message, even when it asked for `stream: true` (some proxies do). */
+  ignoresStream?: boolean;
 }
 
 export interface MockAnthropic {
@@ -176,7 +183,7 @@ export async function startMockAnthropic(options: MockAnthropicOptions = {}): Pr
     for (const [index, event] of events.entries()) {
       if (stopAt !== undefined && index >= stopAt) return false;
       if (res.destroyed) return false;
-      res.write(`event: ${event.event}\ndata: ${JSON.stringify(event.data)}\n\n`);
+      res.write(`event: ${event.event}\ndata: ${typeof event.data === 'string' ? event.data : JSON.stringify(event.data)}\n\n`);
       await (options.eventDelayMs ? sleep(options.eventDelayMs) : new Promise((r) => setImmediate(r)));
     }
     return true;
@@ -217,7 +224,7 @@ export async function startMockAnthropic(options: MockAnthropicOptions = {}): Pr
       sendError(res, record, 400, 'invalid_request_error', 'The request body is not valid JSON.');
       return;
     }
-    const rejection = validateMessagesRequest(req.headers, body, options.apiKeys);
+    const rejection = validateMessagesRequest(req.headers, body, options.apiKeys, options.authScheme ?? 'any');
     if (rejection) {
       sendError(res, record, rejection.status, rejection.errorType, rejection.message);
       return;
@@ -235,9 +242,15 @@ export async function startMockAnthropic(options: MockAnthropicOptions = {}): Pr
     const json = body as Record<string, unknown>;
     const model = String(json['model']);
     const billing = cache.bill(model, json);
+    const commit = billing.commit;
     const next = queue.shift() ?? handler;
     const reply = typeof next === 'function' ? next(record) : next;
     if (options.latencyMs) await sleep(options.latencyMs);
+    if (reply.type === 'raw') {
+      commit();
+      await sendRaw(res, record, reply);
+      return;
+    }
 
     const fault = reply.type === 'fault' ? reply.fault : undefined;
     if (fault) record.fault = fault.type;
@@ -250,12 +263,12 @@ export async function startMockAnthropic(options: MockAnthropicOptions = {}): Pr
     const messageReply: MockMessageReply = reply.type === 'message' ? reply : { type: 'message', content: reply.content ?? [] };
     const stopReason: MockStopReason = messageReply.stopReason ?? (content.some((b) => b.type === 'tool_use') ? 'tool_use' : 'end_turn');
     const outputTokens = outputTokensOf(messageReply);
-    const { commit, ...billed } = billing;
+    const { commit: _commit, ...billed } = billing;
     record.usage = { ...billed, outputTokens };
     const stop = { reason: stopReason, sequence: stopReason === 'stop_sequence' ? (messageReply.stopSequence ?? null) : null, explanation: messageReply.refusalExplanation ?? null };
     const messageId = newId('msg');
 
-    if (json['stream'] !== true) {
+    if (json['stream'] !== true || options.ignoresStream === true) {
       if (fault) {
         // Mid-stream faults have no meaning without a stream: fail the way a dropped connection would.
         res.socket?.destroy();
@@ -302,17 +315,49 @@ export async function startMockAnthropic(options: MockAnthropicOptions = {}): Pr
         res.end();
         return;
       case 'cut':
+      case 'stall':
+        finish(res, fault.type);
+        return;
+      case undefined:
+        finish(res, 'end');
+        return;
+      default: {
+        const never: never = fault;
+        throw new Error(`unhandled fault ${JSON.stringify(never)}`);
+      }
+    }
+  }
+
+  async function sendRaw(res: ServerResponse, record: RecordedRequest, reply: MockRawReply): Promise<void> {
+    const status = reply.status ?? 200;
+    record.status = status;
+    const sse = reply.events !== undefined;
+    res.writeHead(status, {
+      'content-type': sse ? 'text/event-stream; charset=utf-8' : 'application/json',
+      ...(reply.omitRequestId ? {} : { 'request-id': record.requestId }),
+      ...reply.headers,
+    });
+    if (!sse) {
+      res.end(reply.body ?? '');
+      return;
+    }
+    if (await writeEvents(res, reply.events ?? [], undefined)) finish(res, reply.end ?? 'end');
+  }
+
+  function finish(res: ServerResponse, how: 'end' | 'cut' | 'stall'): void {
+    switch (how) {
+      case 'end':
+        res.end();
+        return;
+      case 'cut':
         res.socket?.destroy();
         return;
       case 'stall':
         // Say nothing more; the client's idle timeout or abort closes the connection.
         return;
-      case undefined:
-        res.end();
-        return;
       default: {
-        const never: never = fault;
-        throw new Error(`unhandled fault ${JSON.stringify(never)}`);
+        const never: never = how;
+        throw new Error(`unknown ending ${String(never)}`);
       }
     }
   }

@@ -28,7 +28,33 @@ export type MockFault =
   /** Nothing more is sent after `afterEvents` events; the response stays open until the client gives up. */
   | { type: 'stall'; afterEvents: number };
 
-export type MockReply = MockMessageReply | { type: 'fault'; fault: MockFault; /** the message streamed before a mid-stream fault */ content?: MockBlock[] };
+/** One SSE event as written on the wire: `event: <event>` and `data: <data>` (JSON unless already a string). */
+export interface MockRawEvent {
+  event: string;
+  data: unknown;
+}
+
+/**
+ * Bytes of the test's choosing, for wire variations the helpers above never produce (other event types,
+ * thinking blocks, a reply cut mid-tool-call, an error body without `request_id`…). The request is still
+ * checked and recorded like any other; keeping the reply wire-true is the test's job.
+ */
+export interface MockRawReply {
+  type: 'raw';
+  /** Default 200. */
+  status?: number;
+  /** Added to the defaults (`content-type` for SSE or JSON, and `request-id` unless `omitRequestId`). */
+  headers?: Record<string, string>;
+  /** An SSE body, event by event. */
+  events?: MockRawEvent[];
+  /** A body written as is (when no `events`), served as JSON. */
+  body?: string;
+  omitRequestId?: boolean;
+  /** After the events: end the response (default), destroy the socket, or say nothing more. */
+  end?: 'end' | 'cut' | 'stall';
+}
+
+export type MockReply = MockMessageReply | MockRawReply | { type: 'fault'; fault: MockFault; /** the message streamed before a mid-stream fault */ content?: MockBlock[] };
 
 export const reply = {
   text(text: string, stopReason?: MockStopReason): MockMessageReply {
@@ -59,5 +85,14 @@ export const reply = {
   },
   stallAfter(afterEvents: number, text = 'partial text and then silence'): MockReply {
     return { type: 'fault', fault: { type: 'stall', afterEvents }, content: [{ type: 'text', text }] };
+  },
+  /** An SSE body of the test's own events, each named by its `type` as the API does. */
+  sse(events: Record<string, unknown>[], extra: Omit<MockRawReply, 'type' | 'events' | 'body'> = {}): MockRawReply {
+    return { type: 'raw', events: events.map((data) => ({ event: String(data['type']), data })), ...extra };
+  },
+  /** An error in the API's shape, optionally without the `request_id` field and header a gateway may drop. */
+  error(status: number, errorType: string, message: string, options: { requestId?: boolean; headers?: Record<string, string> } = {}): MockRawReply {
+    const body = options.requestId === false ? { type: 'error', error: { type: errorType, message } } : { type: 'error', error: { type: errorType, message }, request_id: 'req_mockraw0001' };
+    return { type: 'raw', status, body: JSON.stringify(body), ...(options.requestId === false ? { omitRequestId: true } : {}), ...(options.headers ? { headers: options.headers } : {}) };
   },
 };

@@ -20,9 +20,10 @@ function invalid(message: string): Rejection {
   return { status: 400, errorType: 'invalid_request_error', message };
 }
 
-export function credentialOf(headers: IncomingHttpHeaders): string | undefined {
+export function credentialOf(headers: IncomingHttpHeaders, scheme: 'any' | 'x-api-key' = 'any'): string | undefined {
   const apiKey = headers['x-api-key'];
   if (typeof apiKey === 'string' && apiKey.length > 0) return apiKey;
+  if (scheme === 'x-api-key') return undefined;
   const auth = headers.authorization;
   if (typeof auth === 'string' && auth.startsWith('Bearer ') && auth.length > 7) return auth.slice(7);
   return undefined;
@@ -39,8 +40,8 @@ function contentBlocks(content: unknown): Json[] | string {
   return Array.isArray(content) ? content.filter(isObject) : [];
 }
 
-export function validateMessagesRequest(headers: IncomingHttpHeaders, body: unknown, acceptedKeys: readonly string[] | undefined): Rejection | undefined {
-  const credential = credentialOf(headers);
+export function validateMessagesRequest(headers: IncomingHttpHeaders, body: unknown, acceptedKeys: readonly string[] | undefined, scheme: 'any' | 'x-api-key' = 'any'): Rejection | undefined {
+  const credential = credentialOf(headers, scheme);
   if (credential === undefined) return { status: 401, errorType: 'authentication_error', message: 'x-api-key header is required' };
   if (acceptedKeys && !acceptedKeys.includes(credential)) return { status: 401, errorType: 'authentication_error', message: 'invalid x-api-key' };
   if (typeof headers['anthropic-version'] !== 'string' || headers['anthropic-version'].length === 0) {

@@ -18,6 +18,7 @@ import {
 import {
   addUsage,
   zeroUsage,
+  type LlmAssistantBlock,
   type LlmMessage,
   type LlmRequest,
   type LlmProvider,
@@ -213,19 +214,15 @@ export async function runAgentLoop(options: AgentLoopOptions): Promise<AgentOutc
         return end('failed', { reason: "the conversation outgrew the model's context window; split the task or give it fewer files" });
       case 'pause_turn':
         // The API paused a long turn: send it back unchanged and the model resumes where it was.
-        messages.push({ role: 'assistant', content: response.content });
-        if (toolUses.length > 0) messages.push({ role: 'user', content: await runTools(toolUses) });
+        pushAssistant(response.content);
+        if (toolUses.length > 0) pushUser(await runTools(toolUses));
         continue;
       case 'max_tokens': {
         continuations++;
         if (continuations > limits.maxTokenContinuations) {
           return end('failed', { reason: `the reply hit the output limit ${continuations} times in a row` });
         }
-        if (response.content.length === 0) {
-          messages.push({ role: 'user', content: [{ type: 'text', text: CONTINUE_MESSAGE }] });
-          continue;
-        }
-        messages.push({ role: 'assistant', content: response.content });
+        pushAssistant(response.content);
         // A tool call cut at the limit has incomplete input: answer it with an error instead of running it.
         const results: (LlmToolResultBlock | LlmTextBlock)[] = toolUses.map((t) => ({
           type: 'tool_result',
@@ -234,18 +231,18 @@ export async function runAgentLoop(options: AgentLoopOptions): Promise<AgentOutc
           isError: true,
         }));
         results.push({ type: 'text', text: CONTINUE_MESSAGE });
-        messages.push({ role: 'user', content: results });
+        pushUser(results);
         continue;
       }
       case 'tool_use':
       case 'end_turn':
       case 'stop_sequence': {
         continuations = 0;
-        messages.push({ role: 'assistant', content: response.content });
+        pushAssistant(response.content);
         if (toolUses.length === 0) {
           if (nudged) return end('failed', { reason: 'ended its turn twice without calling complete_task' });
           nudged = true;
-          messages.push({ role: 'user', content: [{ type: 'text', text: NUDGE_MESSAGE }] });
+          pushUser([{ type: 'text', text: NUDGE_MESSAGE }]);
           continue;
         }
         const results = await runTools(toolUses);
@@ -270,7 +267,7 @@ export async function runAgentLoop(options: AgentLoopOptions): Promise<AgentOutc
             }
           }
         }
-        messages.push({ role: 'user', content: results });
+        pushUser(results);
         continue;
       }
       default: {
@@ -278,6 +275,23 @@ export async function runAgentLoop(options: AgentLoopOptions): Promise<AgentOutc
         throw new Error(`unhandled stop reason ${JSON.stringify(never)}`);
       }
     }
+  }
+
+  /**
+   * The reply as the next request must carry it: every block unchanged (thinking and server-tool blocks
+   * included) except empty text blocks, which the API rejects. A reply with nothing left adds no turn.
+   */
+  function pushAssistant(content: LlmAssistantBlock[]): void {
+    const kept = content.filter((b) => !(b.type === 'text' && b.text === ''));
+    if (kept.length > 0) messages.push({ role: 'assistant', content: kept });
+  }
+
+  /** A user turn; after another user turn (the reply before was empty) it joins that one, so roles alternate. */
+  function pushUser(content: (LlmTextBlock | LlmToolResultBlock)[]): void {
+    const last = messages.at(-1);
+    // A new object: earlier requests may still hold the old one.
+    if (last?.role === 'user') messages[messages.length - 1] = { role: 'user', content: [...last.content, ...content] };
+    else messages.push({ role: 'user', content });
   }
 
   // Tools run one after another: a propose_edit may wait for approval, and order within a turn matters.
@@ -295,6 +309,11 @@ export async function runAgentLoop(options: AgentLoopOptions): Promise<AgentOutc
           content: `Unknown tool '${call.name}'. Available tools: ${[...tools.names].sort().join(', ')}.`,
           isError: true,
         });
+        continue;
+      }
+      if (call.inputError !== undefined) {
+        // Arguments that did not arrive as a JSON object are never guessed at: the model sends the call again.
+        results.push({ type: 'tool_result', toolUseId: call.id, content: `This call was not run: ${call.inputError}. Send it again with a JSON object as input.`, isError: true });
         continue;
       }
       hooks.onActivity?.(`running ${call.name}`);

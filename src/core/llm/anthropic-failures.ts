@@ -78,6 +78,25 @@ export function classifyAnthropicFailure(error: unknown): RetryDecision {
   return { type: 'fail' };
 }
 
+function requestIdNote(requestId: string | null | undefined): string {
+  // Gateways and stand-ins may send no request id at all; then there is nothing to quote.
+  return requestId ? ` [request-id ${requestId}]` : '';
+}
+
+/** What the user can do about a status the API answers for a reason of ours, not a passing fault. */
+function adviceFor(status: number | undefined): string {
+  switch (status) {
+    case 400:
+      return ' (the API rejected the request as built; this is a bug worth reporting with the message above)';
+    case 404:
+      return ' (check the model id in the settings, and that the base URL points at a Messages API)';
+    case 413:
+      return ' (the request is too large: give the task fewer or smaller files)';
+    default:
+      return '';
+  }
+}
+
 /** The typed error the agent loop sees for any failure out of the SDK or the governor. */
 export function toLlmError(error: unknown, signal: AbortSignal): LlmError {
   if (error instanceof LlmError) return error;
@@ -86,10 +105,9 @@ export function toLlmError(error: unknown, signal: AbortSignal): LlmError {
   const failure: unknown = error instanceof GovernorRetriesExhaustedError ? error.cause : error;
   const after = attempts > 1 ? ` (gave up after ${attempts} attempts)` : '';
   if (failure instanceof AuthenticationError || failure instanceof PermissionDeniedError) {
-    return new LlmAuthError(
-      `The Anthropic API refused the key (${failure.status}): check the API key, or the gateway set as base URL. request-id ${failure.requestID ?? 'none'}`,
-      { cause: failure },
-    );
+    const what = failure.apiMessage ? `: ${failure.apiMessage}` : '';
+    const advice = failure instanceof AuthenticationError ? 'check the API key, or the gateway set as base URL' : 'the key may not use this model or this workspace';
+    return new LlmAuthError(`The Anthropic API refused the key (${failure.status}${what}): ${advice}.${requestIdNote(failure.requestID)}`, { cause: failure });
   }
   const apiFailure = asApiError(failure);
   if (apiFailure) {
@@ -103,7 +121,7 @@ export function toLlmError(error: unknown, signal: AbortSignal): LlmError {
       return new LlmRequestError(`Could not reach the Anthropic API${after}: ${apiFailure.message}`, null, null, { cause: apiFailure });
     }
     return new LlmRequestError(
-      `The Anthropic API failed the request${after}${apiFailure.status ? ` (${apiFailure.status})` : ''}: ${what}${requestId ? ` [request-id ${requestId}]` : ''}`,
+      `The Anthropic API failed the request${after}${apiFailure.status ? ` (${apiFailure.status})` : ''}: ${what}${adviceFor(apiFailure.status)}${requestIdNote(requestId)}`,
       apiFailure.status ?? null,
       requestId,
       { cause: apiFailure },

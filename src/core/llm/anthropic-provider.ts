@@ -14,11 +14,13 @@
  *   repeated twice by a retry: tools run only after `send` returns, from the final message.
  */
 import Anthropic from '@anthropic-ai/sdk';
-import type { Message, MessageStreamEvent, Usage } from '@anthropic-ai/sdk/resources/messages';
+import { MessageStream } from '@anthropic-ai/sdk/lib/MessageStream';
+import type { ContentBlock, Message, MessageCreateParamsBase, MessageStreamEvent, Messages, Usage } from '@anthropic-ai/sdk/resources/messages';
 import type { Logger } from '../util/logger';
 import { silentLogger } from '../util/logger';
 import { classifyAnthropicFailure, StreamBrokenError, toLlmError } from './anthropic-failures';
-import { buildAnthropicParams, type AnthropicStreamParams } from './cache-layout';
+import { AnthropicWireFetch } from './anthropic-wire';
+import { ANTHROPIC_PROVIDER_ID, buildAnthropicParams, type AnthropicStreamParams } from './cache-layout';
 import { LlmAuthError, LlmRequestError } from './errors';
 import { LlmGovernor, type AttemptContext } from './governor';
 import {
@@ -27,10 +29,9 @@ import {
   type LlmProvider,
   type LlmRequest,
   type LlmResponse,
+  type LlmAssistantBlock,
   type LlmStopReason,
   type LlmStreamHooks,
-  type LlmTextBlock,
-  type LlmToolUseBlock,
   type LlmUsage,
 } from './provider';
 
@@ -52,24 +53,31 @@ export interface AnthropicProviderOptions {
 
 const PUBLIC_API = 'https://api.anthropic.com';
 
-/** Marks 429/529 as not retryable for the SDK, so the governor pools them (see the file comment). */
-export const poolRetryFetch = async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
-  const response = await fetch(input, init);
-  if (response.status !== 429 && response.status !== 529) return response;
-  const headers = new Headers(response.headers);
-  headers.set('x-should-retry', 'false');
-  return new Response(response.body, { status: response.status, statusText: response.statusText, headers });
-};
+/**
+ * The SDK's `messages.create` prints a deprecation warning on the console (not through its logger) for every
+ * call to a model on its deprecated list. A run must never print that: the request is the same
+ * `POST /v1/messages` the SDK's stream helper sends, made through the client's own `post` (auth, retries,
+ * timeout, errors all the SDK's), without that console check. The stream helper is the SDK's own.
+ */
+type PostOptions = Exclude<Parameters<Anthropic['post']>[1], undefined | PromiseLike<unknown>>;
+
+function quietMessages(client: Anthropic): Messages {
+  const create = (body: MessageCreateParamsBase, options?: PostOptions) => client.post('/v1/messages', { ...options, body: { ...body, stream: true }, stream: true });
+  // `MessageStream.createMessage` only calls `create(...).withResponse()` on what it is given.
+  return { create } as unknown as Messages;
+}
 
 export class AnthropicProvider implements LlmProvider {
-  readonly id = 'anthropic';
+  readonly id = ANTHROPIC_PROVIDER_ID;
   private readonly governor: LlmGovernor;
   private readonly logger: Logger;
+  private readonly wire: AnthropicWireFetch;
   private client: { key: string; client: Anthropic } | undefined;
 
   constructor(private readonly options: AnthropicProviderOptions) {
     this.governor = options.governor ?? new LlmGovernor({ maxConcurrent: 4 });
     this.logger = options.logger ?? silentLogger;
+    this.wire = new AnthropicWireFetch({ logger: this.logger });
   }
 
   async send(request: LlmRequest, hooks: LlmStreamHooks, signal: AbortSignal): Promise<LlmResponse> {
@@ -128,7 +136,7 @@ export class AnthropicProvider implements LlmProvider {
       baseURL: this.options.baseURL ?? PUBLIC_API,
       maxRetries: this.options.maxRetries ?? 2,
       timeout: this.options.timeoutMs ?? 10 * 60_000,
-      fetch: poolRetryFetch,
+      fetch: this.wire.fetch,
       logLevel: 'warn',
       logger: sdkLogger(this.logger),
     });
@@ -156,7 +164,7 @@ export class AnthropicProvider implements LlmProvider {
       }, idleMs);
     };
 
-    const stream = client.messages.stream(params, { signal: local.signal });
+    const stream = MessageStream.createMessage<null>(quietMessages(client), params, { signal: local.signal, headers: { 'x-stainless-helper-method': 'stream' } }, { logger: sdkLogger(this.logger), client });
     stream.on('connect', armIdleTimer);
     stream.on('streamEvent', (event: MessageStreamEvent) => {
       armIdleTimer();
@@ -203,24 +211,53 @@ function sdkLogger(logger: Logger): NonNullable<ConstructorParameters<typeof Ant
   };
 }
 
-function toUsage(usage: Usage): LlmUsage {
+/** A token count as reported, or 0: the cache fields are `number | null`, and some servers leave fields out. */
+function tokens(value: number | null | undefined): number {
+  return typeof value === 'number' && Number.isFinite(value) && value > 0 ? value : 0;
+}
+
+export function toUsage(usage: Partial<Usage> | null | undefined): LlmUsage {
   return {
-    inputTokens: usage.input_tokens,
-    outputTokens: usage.output_tokens,
-    // The cache fields are `number | null`: null means none.
-    cacheCreationInputTokens: usage.cache_creation_input_tokens ?? 0,
-    cacheCreation1hInputTokens: usage.cache_creation?.ephemeral_1h_input_tokens ?? 0,
-    cacheReadInputTokens: usage.cache_read_input_tokens ?? 0,
+    inputTokens: tokens(usage?.input_tokens),
+    outputTokens: tokens(usage?.output_tokens),
+    cacheCreationInputTokens: tokens(usage?.cache_creation_input_tokens),
+    cacheCreation1hInputTokens: tokens(usage?.cache_creation?.ephemeral_1h_input_tokens),
+    cacheReadInputTokens: tokens(usage?.cache_read_input_tokens),
     estimated: false,
   };
 }
 
-function toContent(message: Message): (LlmTextBlock | LlmToolUseBlock)[] {
-  return message.content.flatMap((block): (LlmTextBlock | LlmToolUseBlock)[] => {
-    if (block.type === 'text') return [{ type: 'text', text: block.text }];
-    if (block.type === 'tool_use') return [{ type: 'tool_use', id: block.id, name: block.name, input: block.input }];
-    // Thinking and server-tool blocks are not part of our conversation model.
-    return [];
+/** The SDK parses tool input lazily, from possibly partial JSON; a reply cut mid-call can make that throw. */
+function toolInputOf(block: { input: unknown }): { input: unknown } | { input: Record<string, never>; inputError: string } {
+  try {
+    const input: unknown = block.input;
+    if (typeof input === 'object' && input !== null && !Array.isArray(input)) return { input };
+    return { input: {}, inputError: `the tool input was ${JSON.stringify(input)}, not a JSON object` };
+  } catch (error) {
+    return { input: {}, inputError: `the tool input was not valid JSON (${error instanceof Error ? error.message : String(error)})` };
+  }
+}
+
+/** A plain copy of a block the SDK assembled (its lazy getters read, its hidden buffers dropped). */
+function plainBlock(block: ContentBlock): Record<string, unknown> {
+  const copy: unknown = JSON.parse(JSON.stringify(block));
+  return typeof copy === 'object' && copy !== null ? (copy as Record<string, unknown>) : {};
+}
+
+export function toContent(message: Pick<Message, 'content'>): LlmAssistantBlock[] {
+  return message.content.map((block): LlmAssistantBlock => {
+    if (block.type === 'text') return { type: 'text', text: block.text };
+    if (block.type === 'tool_use') return { type: 'tool_use', id: block.id, name: block.name, ...toolInputOf(block) };
+    // Thinking, redacted thinking, server tools and their results: not ours to read, but the API wants some of
+    // them back unchanged (thinking signatures, a paused server tool), so they are carried as they came.
+    let raw: Record<string, unknown>;
+    try {
+      raw = plainBlock(block);
+    } catch (error) {
+      raw = { type: block.type };
+      void error;
+    }
+    return { type: 'opaque', providerId: ANTHROPIC_PROVIDER_ID, wireType: block.type, raw };
   });
 }
 

@@ -22,6 +22,9 @@ import type { LlmMessage, LlmRequest } from './provider';
 
 export const MAX_CACHE_BREAKPOINTS = 4;
 
+/** `LlmProvider.id` of the Anthropic provider: opaque blocks it produced are sent back to the API. */
+export const ANTHROPIC_PROVIDER_ID = 'anthropic';
+
 export type AnthropicStreamParams = Omit<MessageCreateParamsBase, 'stream'> & {
   system: TextBlockParam[];
   messages: MessageParam[];
@@ -48,12 +51,16 @@ function toMessageParam(message: LlmMessage): MessageParam {
   }
   return {
     role: 'assistant',
-    content: message.content.map((block): ContentBlockParam => {
+    content: message.content.flatMap((block): ContentBlockParam[] => {
       switch (block.type) {
         case 'text':
-          return { type: 'text', text: block.text };
+          return [{ type: 'text', text: block.text }];
         case 'tool_use':
-          return { type: 'tool_use', id: block.id, name: block.name, input: block.input };
+          return [{ type: 'tool_use', id: block.id, name: block.name, input: block.input }];
+        case 'opaque':
+          // Thinking signatures and paused server-tool calls must come back byte for byte: the block as received.
+          // Another provider's blocks mean nothing to this API and are left out.
+          return block.providerId === ANTHROPIC_PROVIDER_ID ? [block.raw as unknown as ContentBlockParam] : [];
         default: {
           const never: never = block;
           throw new Error(`unknown assistant block ${JSON.stringify(never)}`);

@@ -24,6 +24,11 @@ export interface LlmToolUseBlock {
   name: string;
   /** The model's arguments, parsed from JSON; the tool's own parser narrows it. */
   input: unknown;
+  /**
+   * Set when the arguments arrived but were not a JSON object (malformed or cut off): `input` is then `{}` and
+   * the call must be answered with this as an error result, never run.
+   */
+  inputError?: string;
 }
 
 export interface LlmToolResultBlock {
@@ -34,11 +39,29 @@ export interface LlmToolResultBlock {
   isError?: boolean;
 }
 
-export type LlmContentBlock = LlmTextBlock | LlmToolUseBlock | LlmToolResultBlock;
+/**
+ * An assistant block we do not interpret (`thinking`, `redacted_thinking`, `server_tool_use`, a server tool's
+ * result, …), kept exactly as the provider returned it. The API requires some of them (thinking signatures,
+ * a paused server tool call) to come back unchanged in the next request, so the loop appends them as they are
+ * and the provider that produced them sends them back; other providers leave them out.
+ */
+export interface LlmOpaqueBlock {
+  type: 'opaque';
+  /** The provider that produced the block (`LlmProvider.id`); only it can send the block back. */
+  providerId: string;
+  /** The wire type, e.g. `thinking`, for logs and tests. */
+  wireType: string;
+  /** The block as received, every field kept. */
+  raw: Readonly<Record<string, unknown>>;
+}
+
+export type LlmAssistantBlock = LlmTextBlock | LlmToolUseBlock | LlmOpaqueBlock;
+
+export type LlmContentBlock = LlmTextBlock | LlmToolUseBlock | LlmToolResultBlock | LlmOpaqueBlock;
 
 export type LlmMessage =
   | { role: 'user'; content: (LlmTextBlock | LlmToolResultBlock)[] }
-  | { role: 'assistant'; content: (LlmTextBlock | LlmToolUseBlock)[] };
+  | { role: 'assistant'; content: LlmAssistantBlock[] };
 
 export interface LlmToolDefinition {
   /** `^[a-zA-Z0-9_-]{1,64}$`, as the Messages API requires. */
@@ -95,7 +118,7 @@ export interface LlmUsage {
 }
 
 export interface LlmResponse {
-  content: (LlmTextBlock | LlmToolUseBlock)[];
+  content: LlmAssistantBlock[];
   stopReason: LlmStopReason;
   /** Billed usage of every attempt of this call, failed attempts included. */
   usage: LlmUsage;

@@ -39,9 +39,21 @@ export function toLmMessages(request: LlmRequest): LmMessage[] {
     if (message.role === 'assistant') {
       return {
         role: 'assistant',
-        parts: message.content.map((block): LmPart =>
-          block.type === 'text' ? { kind: 'text', value: block.text } : { kind: 'tool-call', callId: block.id, name: block.name, input: asObject(block.input) },
-        ),
+        // Another provider's opaque blocks (thinking, server tools) mean nothing to a VS Code model: left out.
+        parts: message.content.flatMap((block): LmPart[] => {
+          switch (block.type) {
+            case 'text':
+              return [{ kind: 'text', value: block.text }];
+            case 'tool_use':
+              return [{ kind: 'tool-call', callId: block.id, name: block.name, input: asObject(block.input) }];
+            case 'opaque':
+              return [];
+            default: {
+              const never: never = block;
+              throw new Error(`unknown assistant block ${JSON.stringify(never)}`);
+            }
+          }
+        }),
       };
     }
     return {
@@ -77,7 +89,7 @@ export function requestTexts(request: LlmRequest): string[] {
     ...request.system.map((b) => b.text),
     ...request.tools.map((t) => `${t.name} ${t.description} ${JSON.stringify(t.inputSchema)}`),
     ...request.messages.flatMap((m) =>
-      m.content.map((b) => (b.type === 'text' ? b.text : b.type === 'tool_use' ? `${b.name} ${JSON.stringify(b.input)}` : b.content)),
+      m.content.map((b) => (b.type === 'text' ? b.text : b.type === 'tool_use' ? `${b.name} ${JSON.stringify(b.input)}` : b.type === 'opaque' ? '' : b.content)),
     ),
   ];
 }

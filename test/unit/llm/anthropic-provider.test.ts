@@ -141,7 +141,7 @@ test('abort mid-stream rejects with a cancel and really closes the request at th
   assert.equal(served?.closedByClient, true);
 });
 
-test('the SDK deprecation warning is never printed for our default models', async () => {
+test('the SDK deprecation warning is never printed, for our default models or a deprecated one a user picks', async () => {
   const { DEFAULT_MODELS } = await import('../../../src/core/llm/models');
   const warnings: string[] = [];
   const originalWarn = console.warn;
@@ -152,18 +152,23 @@ test('the SDK deprecation warning is never printed for our default models', asyn
     warnings.push(args.map(String).join(' '));
   };
   process.on('warning', onWarning);
+  const sent = mock.requests.length;
   try {
     for (const model of new Set(Object.values(DEFAULT_MODELS))) {
       await providerFor(mock.url).send(request({ model }), {}, never);
     }
-    // The check can fail: a deprecated id does print through the same path.
     await providerFor(mock.url).send(request({ model: 'claude-sonnet-4-5' }), {}, never);
+    assert.deepEqual(warnings, []);
+    // The check can fail: the SDK's own create() prints for that id through the same console.
+    const { default: Anthropic } = await import('@anthropic-ai/sdk');
+    await new Anthropic({ apiKey: TEST_KEY, baseURL: mock.url }).messages.create({ model: 'claude-sonnet-4-5', max_tokens: 16, messages: [{ role: 'user', content: 'hi' }] });
   } finally {
     console.warn = originalWarn;
     process.off('warning', onWarning);
   }
   assert.equal(warnings.length, 1, warnings.join('\n'));
   assert.match(warnings[0] ?? '', /claude-sonnet-4-5.*deprecated/);
+  assert.equal(mock.requests.length - sent, new Set(Object.values(DEFAULT_MODELS)).size + 2);
 });
 
 test('the CLI takes key and base URL from ANTHROPIC_API_KEY and ANTHROPIC_BASE_URL', async () => {

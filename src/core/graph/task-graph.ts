@@ -189,11 +189,17 @@ export function buildTaskGraph(doc: TasksDocument): TaskGraph {
       else more.push(i);
     }
   }
-  const nodesWithId = (id: string): readonly number[] => {
+  // An id several tasks hold (a duplicate-task-id warning) names one of them: in a task's own text the nearest
+  // one written before it (else the first), as the author reads it; in a statement, which stands apart from
+  // the tasks, the first, whose key is the bare id. Binding to all would invent waits, even cycles.
+  const nodeWithId = (id: string, readFrom?: number): number | undefined => {
     const first = keyToNode.get(id);
-    if (first === undefined) return [];
+    if (readFrom === undefined || first === undefined || first > readFrom) return first;
     const more = duplicates.get(id);
-    return more === undefined ? [first] : [first, ...more];
+    if (more === undefined) return first;
+    let nearest = first;
+    for (const node of more) if (node < readFrom) nearest = node;
+    return nearest;
   };
   // Task nodes are 0..n-1; barrier and hub nodes follow.
   let nodeCount = n;
@@ -229,14 +235,13 @@ export function buildTaskGraph(doc: TasksDocument): TaskGraph {
     if (t === undefined) continue;
     let later: string[] | undefined;
     for (const id of t.dependsOn) {
-      for (const d of nodesWithId(id)) {
-        if (d === i) continue;
-        if ((stage[d] ?? 0) > (stage[i] ?? 0)) {
-          if (!(later ??= []).includes(id)) later.push(id);
-          continue;
-        }
-        addEdge(d, i, 'explicit');
+      const d = nodeWithId(id, i);
+      if (d === undefined || d === i) continue;
+      if ((stage[d] ?? 0) > (stage[i] ?? 0)) {
+        if (!(later ??= []).includes(id)) later.push(id);
+        continue;
       }
+      addEdge(d, i, 'explicit');
     }
     if (later !== undefined) reportLaterPhaseRefs(t, later);
   }
@@ -258,7 +263,10 @@ export function buildTaskGraph(doc: TasksDocument): TaskGraph {
   // Dependency statements ("T014 blocks T022", "Tests (T006-T013) before implementation (T014-T034)").
   const nodesOfRef = (ref: TaskIdRef): number[] => {
     const out: number[] = [];
-    for (const id of ids().expand(ref)) for (const node of nodesWithId(id)) out.push(node);
+    for (const id of ids().expand(ref)) {
+      const node = nodeWithId(id);
+      if (node !== undefined) out.push(node);
+    }
     return out;
   };
   if (doc.dependencyStatements.length > 0) {

@@ -621,6 +621,8 @@ function newBlock(heading: string, line: number): BlockDraft {
 
 function sectionKind(heading: string): SectionKind {
   const h = heading.toLowerCase();
+  // spec-kit's template names its foundational phase "Foundational (Blocking Prerequisites)": a phase, not prose.
+  if (/^\W*foundational\b|blocking prerequisites/.test(h)) return 'other';
   if (/^(?:\W*\s*)?depend|execution order|critical path|dependency graph|blocking/.test(h)) return 'dependencies';
   if (/parallel/.test(h)) return 'parallel-example';
   if (/strateg/.test(h)) return 'strategy';

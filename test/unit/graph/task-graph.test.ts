@@ -81,6 +81,26 @@ test('explicit dependencies: task text and statements, ranges expanded to existi
   assert.deepEqual(g.cycles, []);
 });
 
+test('a duplicated id names one task: the nearest before the reference in task text, the first in a statement', () => {
+  const g = graphOf([
+    '## Phase 1: A',
+    '- [ ] T001 [P] first in src/a.ts',
+    '- [ ] T002 [P] b in src/b.ts (depends on T001)',
+    '- [ ] T003 c in src/c.ts',
+    '- [ ] T001 [P] duplicate in src/d.ts',
+    '- [ ] T004 [P] e in src/e.ts, after T001',
+    '## Dependencies',
+    '- T001 blocks T005',
+    '## Phase 2: B',
+    '- [ ] T005 f',
+  ]);
+  assert.deepEqual(g.cycles, [], 'the later duplicate does not make T002 wait for a task after it');
+  assert.deepEqual(deps(g, 'T002'), ['T001:explicit']);
+  assert.deepEqual(deps(g, 'T004'), ['T001#2:explicit', 'T003:sequence']);
+  assert.deepEqual(g.dependentsOf('T001').filter((e) => e.reason === 'explicit').map((e) => e.key), ['T002', 'T005'], 'the statement: the first T001');
+  assert.deepEqual(g.dependentsOf('T001#2').filter((e) => e.reason === 'explicit').map((e) => e.key), ['T004']);
+});
+
 test('large statements go through one hub, not a product of edges', () => {
   const lines = ['## Phase 1: A'];
   for (let i = 1; i <= 40; i += 1) lines.push(`- [ ] T${String(i).padStart(3, '0')} [P] t in src/f${i}.ts`);

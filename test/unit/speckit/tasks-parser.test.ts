@@ -184,6 +184,13 @@ test('never throws on odd input', () => {
   assert.equal(parseTasks('~~~\n- [ ] T001 a').tasks.length, 0, 'an unclosed fence runs to the end');
 });
 
+test('"## Foundational (Blocking Prerequisites)" is a phase, though "blocking" otherwise names a dependencies section', () => {
+  const doc = parseTasks(['## Setup', '- [ ] T001 a', '## Foundational (Blocking Prerequisites)', '- [ ] T002 b', '## Blocking tasks', 'T002 blocks T003'].join('\n'));
+  assert.deepEqual(doc.phases.map((p) => p.title), ['Setup', 'Foundational (Blocking Prerequisites)']);
+  assert.deepEqual(doc.sections.map((x) => [x.title, x.kind]), [['Blocking tasks', 'dependencies']]);
+  assert.ok(!codes(doc).includes('task-outside-phase'));
+});
+
 test('dependency prose forms', () => {
   const doc = parseTasks(
     [

@@ -12,6 +12,9 @@ export { createEngine, EngineNotReadyError } from './run/create-engine';
 export { PlanError, type PlanErrorKind } from './orchestrators/spec-kit-planner';
 export { defaultEngineSettings } from './run/default-settings';
 export { systemClock } from './run/ports';
+// Settings a face parses from the user's configuration: price overrides (with the entries it could not use).
+export { parsePriceTable, type ModelPrice, type PriceTable } from '../llm/prices';
+export { parseRoleBudgets } from '../llm/usage-ledger';
 // The model provider for a run: one governor shared by all its workers (never `new AnthropicProvider` alone).
 export { createAnthropicProviderForRun, governorLimitFor, type AnthropicRunProviderOptions } from './run/anthropic-for-run';
 // Node implementations of the ports and the path policy, for faces that build their own variants of them.

@@ -5,6 +5,7 @@
  */
 import type { WorkerRole } from '../../protocol/engine-events';
 import { LlmBudgetExceededError } from './errors';
+import { DEFAULT_MODELS } from './models';
 import { costUsd, priceFor, type PriceTable } from './prices';
 import { addUsage, zeroUsage, type LlmCallMeta, type LlmUsage } from './provider';
 
@@ -26,6 +27,33 @@ export interface Budgets {
   perRoleUsd?: Partial<Record<WorkerRole, number>>;
 }
 
+/**
+ * Per-role budgets from settings (unknown JSON): `{ "reviewer": 0.5, "documenter": 0.2 }`. Entries that are not a
+ * known role with a non-negative amount are reported and left out; `0` means the role makes no calls.
+ */
+export function parseRoleBudgets(raw: unknown): { budgets: Partial<Record<WorkerRole, number>>; problems: string[] } {
+  const budgets: Partial<Record<WorkerRole, number>> = {};
+  const problems: string[] = [];
+  if (raw === undefined || raw === null) return { budgets, problems };
+  if (typeof raw !== 'object' || Array.isArray(raw)) return { budgets, problems: ['role budgets must be an object keyed by role, e.g. { "reviewer": 0.5 }'] };
+  for (const [role, amount] of Object.entries(raw as Record<string, unknown>)) {
+    if (!isWorkerRole(role)) {
+      problems.push(`${role}: not a role (${Object.keys(DEFAULT_MODELS).join(', ')})`);
+      continue;
+    }
+    if (typeof amount !== 'number' || !Number.isFinite(amount) || amount < 0) {
+      problems.push(`${role}: the budget must be a non-negative amount of US dollars`);
+      continue;
+    }
+    budgets[role] = amount;
+  }
+  return { budgets, problems };
+}
+
+function isWorkerRole(name: string): name is WorkerRole {
+  return Object.hasOwn(DEFAULT_MODELS, name);
+}
+
 function emptyTotal(): UsageTotal {
   return { usage: zeroUsage(), costUsd: 0, calls: 0 };
 }
@@ -42,6 +70,8 @@ export class UsageLedger {
   private readonly tasks = new Map<string, UsageTotal>();
   private readonly models = new Map<string, UsageTotal>();
   private readonly listeners = new Set<(record: UsageRecord) => void>();
+  private carriedRunUsd = 0;
+  private readonly carriedRoleUsd = new Map<string, number>();
 
   constructor(
     private readonly prices: PriceTable = {},
@@ -65,20 +95,36 @@ export class UsageLedger {
     return { dispose: () => this.listeners.delete(listener) };
   }
 
+  /**
+   * Money the run spent before this ledger existed (the earlier sessions of a resumed run): it counts against
+   * the budgets, so stopping and resuming never widens them, and it is not booked again.
+   */
+  carryOver(spent: { runUsd: number; byRoleUsd?: Partial<Record<WorkerRole, number>> }): void {
+    this.carriedRunUsd += spent.runUsd;
+    for (const [role, usd] of Object.entries(spent.byRoleUsd ?? {})) this.carriedRoleUsd.set(role, (this.carriedRoleUsd.get(role) ?? 0) + (usd ?? 0));
+  }
+
+  /** What counts against the budgets: this ledger's records and what was carried over. */
+  spentUsd(role?: WorkerRole): number {
+    if (role === undefined) return this.total.costUsd + this.carriedRunUsd;
+    return (this.roles.get(role)?.costUsd ?? 0) + (this.carriedRoleUsd.get(role) ?? 0);
+  }
+
   /** Throws `LlmBudgetExceededError` when the run's or the role's budget is already spent. */
   assertWithinBudget(role: WorkerRole): void {
     const run = this.budgets.runUsd;
-    if (run !== undefined && this.total.costUsd >= run) {
+    const runSpent = this.spentUsd();
+    if (run !== undefined && runSpent >= run) {
       throw new LlmBudgetExceededError(
-        `Run budget of $${run.toFixed(2)} reached ($${this.total.costUsd.toFixed(4)} spent): no new model calls are made. ` +
+        `Run budget of $${run.toFixed(2)} reached ($${runSpent.toFixed(4)} spent): no new model calls are made. ` +
           'Work done so far is kept; raise the budget and resume the run to continue.',
         { type: 'run' },
         run,
-        this.total.costUsd,
+        runSpent,
       );
     }
     const roleLimit = this.budgets.perRoleUsd?.[role];
-    const roleSpent = this.roles.get(role)?.costUsd ?? 0;
+    const roleSpent = this.spentUsd(role);
     if (roleLimit !== undefined && roleSpent >= roleLimit) {
       throw new LlmBudgetExceededError(
         `Budget for the ${role} role of $${roleLimit.toFixed(2)} reached ($${roleSpent.toFixed(4)} spent): no new ${role} calls are made. ` +

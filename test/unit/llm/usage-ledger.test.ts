@@ -5,7 +5,7 @@ import { MeteredProvider } from '../../../src/core/llm/metered-provider';
 import { costUsd, parsePriceTable, priceFor } from '../../../src/core/llm/prices';
 import { zeroUsage, type LlmProvider, type LlmUsage } from '../../../src/core/llm/provider';
 import { estimateTokens } from '../../../src/core/llm/token-estimate';
-import { UsageLedger } from '../../../src/core/llm/usage-ledger';
+import { parseRoleBudgets, UsageLedger } from '../../../src/core/llm/usage-ledger';
 import { reply, startMockAnthropic } from '../../mock-anthropic';
 import { never, providerFor, request, TEST_KEY } from './llm-test-kit';
 
@@ -98,4 +98,28 @@ test('the usage of a failed call is still booked', async () => {
   } finally {
     await mock.close();
   }
+});
+
+test('what a resumed run spent before counts against its budgets, and is not booked again', () => {
+  const ledger = new UsageLedger({}, { runUsd: 1, perRoleUsd: { reviewer: 0.5 } });
+  ledger.carryOver({ runUsd: 0.6, byRoleUsd: { reviewer: 0.5 } });
+  assert.equal(ledger.totals.calls, 0);
+  assert.equal(ledger.spentUsd(), 0.6);
+  assert.throws(() => ledger.assertWithinBudget('reviewer'), (error: unknown) => error instanceof LlmBudgetExceededError && error.spentUsd === 0.5);
+  ledger.assertWithinBudget('code-writer');
+  ledger.carryOver({ runUsd: 0.4 });
+  assert.throws(() => ledger.assertWithinBudget('code-writer'), (error: unknown) => error instanceof LlmBudgetExceededError && /Run budget of \$1\.00 reached \(\$1\.0000 spent\)/.test(error.message));
+});
+
+test('role budgets from settings: known roles with amounts kept, the rest reported', () => {
+  assert.deepEqual(parseRoleBudgets({ reviewer: 0.5, documenter: 0, coder: 1, 'bug-fixer': -1, 'test-writer': '2' }), {
+    budgets: { reviewer: 0.5, documenter: 0 },
+    problems: [
+      'coder: not a role (task-orchestrator, implementation-orchestrator, code-writer, test-writer, documenter, reviewer, bug-fixer)',
+      'bug-fixer: the budget must be a non-negative amount of US dollars',
+      'test-writer: the budget must be a non-negative amount of US dollars',
+    ],
+  });
+  assert.deepEqual(parseRoleBudgets(undefined), { budgets: {}, problems: [] });
+  assert.equal(parseRoleBudgets([1]).problems.length, 1);
 });

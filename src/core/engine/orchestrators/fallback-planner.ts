@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { writeFileAtomic } from '../../util/atomic-write';
 import type { LlmProvider, LlmToolUseBlock, LlmUsage } from '../../llm/provider';
-import { costUsd, priceFor } from '../../llm/prices';
+import { costUsd, priceFor, type PriceTable } from '../../llm/prices';
 import type { UsageTotals, WorkerRole } from '../../../protocol/engine-events';
 import { loadDefinitions } from '../../agents/definitions/load-definitions';
 import { LlmError } from '../../llm/errors';
@@ -124,7 +124,7 @@ export async function draftFallbackPlan(input: FallbackInput): Promise<RunPlan> 
       {},
       input.signal,
     );
-    planningCall = { model: response.model, usage: usageTotalsOf(response.usage, response.model) };
+    planningCall = { model: response.model, usage: usageTotalsOf(response.usage, response.model, settings.prices) };
     if (response.stopReason.type === 'refusal') throw new PlanError('plan-refused', `the model refused to plan this request${response.stopReason.explanation ? `: ${response.stopReason.explanation}` : ''}`);
     toolUse = response.content.find((b): b is LlmToolUseBlock => b.type === 'tool_use' && b.name === 'submit_plan');
   } catch (error) {
@@ -163,7 +163,7 @@ export async function draftFallbackPlan(input: FallbackInput): Promise<RunPlan> 
     schedule: previewSchedule(doc, graph, new Set(), strategy.maxWorkers),
     criticalPath: critical,
     strategy,
-    forecast: forecastCost({ tasks: tasks.map((t) => ({ role: t.role, model: strategy.modelByRole[t.role], files: t.files.length })), sharedContextChars: markdown.length, validation: undefined }),
+    forecast: forecastCost({ tasks: tasks.map((t) => ({ role: t.role, model: strategy.modelByRole[t.role], files: t.files.length })), sharedContextChars: markdown.length, validation: undefined, prices: settings.prices }),
     checklists: [],
     hooks: [],
     diagnostics: definitions.diagnostics.map((d) => ({ severity: d.severity, message: `${d.message} (the built-in definition is used)`, path: d.path })),
@@ -173,13 +173,13 @@ export async function draftFallbackPlan(input: FallbackInput): Promise<RunPlan> 
 }
 
 /** A call's usage priced at its model's list price, as the journal and the faces count it. */
-function usageTotalsOf(usage: LlmUsage, model: string): UsageTotals {
+function usageTotalsOf(usage: LlmUsage, model: string, prices: PriceTable | undefined): UsageTotals {
   return {
     inputTokens: usage.inputTokens,
     outputTokens: usage.outputTokens,
     cacheCreationInputTokens: usage.cacheCreationInputTokens,
     cacheReadInputTokens: usage.cacheReadInputTokens,
-    costUsd: costUsd(usage, priceFor(model)),
+    costUsd: costUsd(usage, priceFor(model, prices)),
     estimated: usage.estimated,
   };
 }

@@ -4,6 +4,7 @@
  */
 import { forecastRunCost, type RolePlan } from '../../llm/forecast';
 import { estimateTokens } from '../../llm/token-estimate';
+import type { PriceTable } from '../../llm/prices';
 import type { WorkerRole } from '../../../protocol/engine-events';
 import type { CostForecast } from '../run/facade-types';
 
@@ -12,6 +13,8 @@ export interface ForecastInput {
   /** Characters of the feature context every worker shares (constitution, spec, plan). */
   sharedContextChars: number;
   validation: { reviewerModel: string; files: number } | undefined;
+  /** The run's price overrides (`EngineSettings.prices`). */
+  prices?: PriceTable | undefined;
 }
 
 const TURNS_PER_TASK = 4;
@@ -34,7 +37,7 @@ export function forecastCost(input: ForecastInput): CostForecast {
   };
   for (const task of input.tasks) add(task.role, task.model, task.files, TURNS_PER_TASK);
   if (input.validation) for (let i = 0; i < 2; i++) add('reviewer', input.validation.reviewerModel, input.validation.files, 3);
-  const forecast = forecastRunCost([...groups.values()], { caching: true });
+  const forecast = forecastRunCost([...groups.values()], { caching: true, ...(input.prices ? { prices: input.prices } : {}) });
   const usage = forecast.usage;
   return {
     low: forecast.totalUsd * 0.5,

@@ -183,6 +183,7 @@ export async function planSpecKitFeature(input: SpecKitPlanInput): Promise<{ pla
     tasks: pending.map((t) => ({ role: t.role, model: strategy.modelByRole[t.role], files: t.files.length })),
     sharedContextChars: specLength,
     validation: settings.validate ? { reviewerModel: strategy.modelByRole.reviewer, files: files.size } : undefined,
+    prices: settings.prices,
   });
 
   const gate = await readChecklistGate(feature, signal);

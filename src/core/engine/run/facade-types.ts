@@ -12,6 +12,7 @@ import type {
   UsageTotals,
   WorkerRole,
 } from '../../../protocol/engine-events';
+import type { PriceTable } from '../../llm/prices';
 import type { Logger } from '../../util/logger';
 import type { Approver, Clock, Confirm, ProposalContent, ProposalDecision } from './ports';
 import type { CommandRunner, LlmProvider, Workspace } from './port-types';
@@ -56,8 +57,18 @@ export interface EngineSettings {
   allowedCommands: string[];
   /** Globs refused for reading and writing, `.env*` by default. */
   denyGlobs: string[];
-  /** Stop new model calls once the run has spent this much (US dollars). */
+  /** Stop new model calls once the run has spent this much (US dollars), earlier sessions of a resumed run included. */
   budgetUsd?: number;
+  /**
+   * Stop new model calls once one role has spent this much (US dollars), e.g. `{ reviewer: 0.5 }`. Roles not
+   * named have no budget of their own. Reaching one stops the run like the run budget does (resumable).
+   */
+  budgetPerRoleUsd?: Partial<Record<WorkerRole, number>>;
+  /**
+   * Prices per model id, per million tokens, overriding the built-in list prices (unknown models are priced by
+   * tier). Build it from settings JSON with `parsePriceTable`, which reports the entries it could not use.
+   */
+  prices?: PriceTable;
   /** Model id per role; unset roles use their definition's tier mapped through `models`. */
   modelByRole: Partial<Record<WorkerRole, string>>;
   /** Model id per tier. */

@@ -227,7 +227,13 @@ export class RunSession implements Run {
     }
 
     // Usage: one ledger per run with its budget; every call is booked per role and task, journaled, shown.
-    const ledger = new UsageLedger({}, settings.budgetUsd !== undefined ? { runUsd: settings.budgetUsd } : {});
+    const ledger = new UsageLedger(settings.prices ?? {}, {
+      ...(settings.budgetUsd !== undefined ? { runUsd: settings.budgetUsd } : {}),
+      ...(settings.budgetPerRoleUsd !== undefined ? { perRoleUsd: settings.budgetPerRoleUsd } : {}),
+    });
+    if (resume) {
+      ledger.carryOver({ runUsd: resume.state.usage.costUsd, byRoleUsd: Object.fromEntries([...resume.state.usageByRole].map(([role, spent]) => [role, spent.costUsd])) });
+    }
     let totals: UsageTotals = resume ? resume.state.usage : zeroUsageTotals();
     const byRole: Partial<Record<WorkerRole, UsageTotals>> = resume ? Object.fromEntries(resume.state.usageByRole) : {};
     const byTask: Record<string, UsageTotals> = resume ? Object.fromEntries(resume.state.usageByTask) : {};

@@ -1,3 +1,4 @@
+import { isAbsolute } from 'node:path';
 import * as vscode from 'vscode';
 import type { Logger } from '../core/util/logger';
 import { ClearTaskStatusNotification, TaskStatusNotification, TaskStatusStore, type NotificationDeclaration, type TaskStatusParams } from '../protocol/lsp-messages';
@@ -53,13 +54,22 @@ export class TaskStatusForwarder {
   }
 }
 
+/** The run's tasks.md as the client names it to the server; the engine reports it relative to the run's root. */
+function tasksUriOf(session: RunSession): string | undefined {
+  const { tasksPath } = session.view;
+  if (tasksPath === undefined) return undefined;
+  if (isAbsolute(tasksPath)) return vscode.Uri.file(tasksPath).toString();
+  return session.root && vscode.Uri.joinPath(session.root, ...tasksPath.split(/[\\/]/)).toString();
+}
+
 /** The statuses of the window's run, per task, as the server's hovers and lenses show them. */
 function forwardRunStatuses(session: RunSession, forwarder: TaskStatusForwarder): vscode.Disposable {
   return session.onDidChange((change) => {
     const view = session.view;
-    if (view.runId === undefined || view.tasksPath === undefined) return;
-    const uri = vscode.Uri.file(view.tasksPath).toString();
-    if (change.kind === 'reset') {
+    const uri = tasksUriOf(session);
+    if (view.runId === undefined || uri === undefined) return;
+    if (change.kind === 'reset' || change.event.type === 'run-started') {
+      // A new run's picture replaces the last one's.
       forwarder.clearTaskStatus(uri);
       const at = view.startedAt ?? new Date().toISOString();
       forwarder.updateTaskStatus({ uri, runId: view.runId, tasks: [...view.tasks.values()].map((t) => ({ taskId: t.id, status: t.status, at })) });

@@ -33,7 +33,7 @@ function tickedIds(): string[] {
 }
 
 /** The "Run task" lens of one task, as VS Code's own code-lens provider command returns it. */
-async function runTaskLens(taskId: string): Promise<vscode.Command> {
+async function runTaskLens(taskId: string): Promise<{ command: vscode.Command; line: number }> {
   const document = await vscode.workspace.openTextDocument(tasksUri());
   await vscode.window.showTextDocument(document);
   const lens = await waitFor(
@@ -45,7 +45,7 @@ async function runTaskLens(taskId: string): Promise<vscode.Command> {
     30_000,
   );
   assert.ok(lens.command);
-  return lens.command;
+  return { command: lens.command, line: lens.range.start.line };
 }
 
 let mock: MockAnthropic | undefined;
@@ -71,7 +71,7 @@ suite('code lenses run tasks against the engine', () => {
 
   test('Run task runs that task alone: its file is written and only it is ticked', async () => {
     const orchestra = await orchestraApi();
-    const lens = await runTaskLens('T002');
+    const { command: lens, line } = await runTaskLens('T002');
     assert.equal(lens.title, '▶ Run task');
     const result = await vscode.commands.executeCommand<RunCommandResult>(lens.command, ...((lens.arguments ?? []) as unknown[]));
     assert.equal(result.ran, true, JSON.stringify(result));
@@ -80,11 +80,16 @@ suite('code lenses run tasks against the engine', () => {
     assert.ok(existsSync(join(root(), 'src/errors.js')), 'the task\'s file is written');
     assert.deepEqual(tickedIds(), ['T002']);
     assert.deepEqual([...new Set(orchestra.session.view.applied.map((a) => a.taskKey))], ['T002'], 'no other task wrote anything');
+    // The run's statuses reach the language server: the task's lens tells the last run's result.
+    await waitFor('the last run\'s result above T002', async () => {
+      const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', tasksUri());
+      return lenses.find((l) => l.range.start.line === line && l.command?.title.startsWith('Last run: done') === true);
+    }, 20_000);
   });
 
   test('Run task on a task with an unfinished dependency says so, and runs only that task', async () => {
     const orchestra = await orchestraApi();
-    const lens = await runTaskLens('T007');
+    const { command: lens } = await runTaskLens('T007');
     const result = await runDismissing<RunCommandResult>(lens.command, ...((lens.arguments ?? []) as unknown[]));
     assert.equal(result.ran, true, JSON.stringify(result));
     assert.ok(logLines.some((l) => l.level === 'warn' && l.message.includes('T007 depends on T006')), 'the unfinished dependency is reported');

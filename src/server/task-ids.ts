@@ -1,7 +1,7 @@
 import type { Task } from '../core/speckit/tasks-model';
 
 /** A task id as it appears in prose ("depends on T012", "T006-T013"): the same shape the tasks.md grammar reads. */
-const TASK_ID_TOKEN = /(?<![\w])T\d{1,6}[A-Za-z]?(?![\w])/g;
+const TASK_ID_TOKEN = /(?<![\w])T\d{1,6}[A-Za-z]?(?![\w]|\.\d)/g;
 
 export interface TaskIdToken {
   readonly id: string;

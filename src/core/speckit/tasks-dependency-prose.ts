@@ -35,7 +35,8 @@ export function taskIdRefAt(ref: RawIdRef, line: number): TaskIdRef {
 }
 
 // An id, then optionally a range end (`-T013`, `–T013`, ` to T013`, ` through T013`) or an open end (`+`).
-const ID_REF = /\bT(\d{1,6})([A-Za-z]?)\b(?:(\s*(?:[-–—]|\.\.|to|through|thru)\s*)T(\d{1,6})([A-Za-z]?)\b|\+)?/g;
+// `T1.1` names no id (see `scanTaskId`), so it is no reference to `T1` either.
+const ID_REF = /\bT(\d{1,6})([A-Za-z]?)\b(?!\.\d)(?:(\s*(?:[-–—]|\.\.|to|through|thru)\s*)T(\d{1,6})([A-Za-z]?)\b(?!\.\d)|\+)?/g;
 
 export function findTaskIdRefs(text: string): RawIdRef[] {
   const refs: RawIdRef[] = [];

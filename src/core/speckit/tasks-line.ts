@@ -23,7 +23,11 @@ function isWordChar(c: number): boolean {
   return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
 }
 
-/** End index of a task id (`T`, 1–6 digits, an optional letter, then a non-word character) at `at`, or -1. */
+/**
+ * End index of a task id (`T`, 1–6 digits, an optional letter, then a non-word character) at `at`, or -1.
+ * `T1.1` is not an id: spec-kit numbers tasks `T001`, `T002`…, and the dotted numbers seen in hand-written
+ * lists are sub-steps of `T1` (a checklist), so reading `T1.1` as `T1` would invent duplicates.
+ */
 function scanTaskId(line: string, at: number): number {
   if (line.charCodeAt(at) !== 84) return -1; // T
   let k = at + 1;
@@ -34,7 +38,16 @@ function scanTaskId(line: string, at: number): number {
   if ((c >= 65 && c <= 90) || (c >= 97 && c <= 122)) {
     k += 1;
   }
+  if (line.charCodeAt(k) === 46 && isDigit(line.charCodeAt(k + 1))) return -1; // .digit
   return k < line.length && isWordChar(line.charCodeAt(k)) ? -1 : k;
+}
+
+/**
+ * Text after a checkbox that tries to be a task id but is not one of ours: `TASK-004`, `T-005`, `t006`,
+ * `Task 7`, `T1.1`. Such a line is a task its author forgot to number our way, not a checklist item.
+ */
+export function startsWithIdLikeWord(text: string): boolean {
+  return /^[*_`[]*\s*(?:T(?:ASK|SK)?[-_ ]?\d+|T\d+(?:\.\d+)+)/i.test(text);
 }
 
 /**
@@ -207,4 +220,21 @@ export function matchFence(line: string): FenceMarker | undefined {
 export function closesFence(open: FenceMarker, line: string): boolean {
   const m = matchFence(line);
   return m !== undefined && m.char === open.char && m.length >= open.length && m.rest.trim() === '';
+}
+
+/**
+ * The index after the `-->` that closes an HTML comment, searching `line` from `searchFrom`, or -1 when the
+ * comment runs on. CommonMark: a block opened by `<!--` lasts through the line holding `-->` (any indentation is
+ * allowed here, as for fences, since list items indent their comments too).
+ */
+export function htmlCommentEnd(line: string, searchFrom: number): number {
+  const end = line.indexOf('-->', searchFrom);
+  return end < 0 ? -1 : end + 3;
+}
+
+/** The index of `<!--` when it is the line's first non-blank text (an HTML comment block opens), else -1. */
+export function htmlCommentStart(line: string): number {
+  let i = 0;
+  while (line.charCodeAt(i) === 32 || line.charCodeAt(i) === 9) i += 1;
+  return line.startsWith('<!--', i) ? i : -1;
 }

@@ -17,7 +17,8 @@ export interface Range {
   readonly end: Position;
 }
 
-export type Eol = '\n' | '\r\n';
+/** The line ending of the file's first line break; `\r` alone is how old Mac files end lines. */
+export type Eol = '\n' | '\r\n' | '\r';
 
 export type CheckboxMark = ' ' | 'x' | 'X';
 
@@ -96,7 +97,10 @@ export interface Phase {
   /** `3.1`, `3`, `A`, … when the heading numbers the phase. */
   readonly number?: string;
   readonly headingRange: Range;
-  /** From the heading to the line before the next `##` (or `#`) heading. */
+  /**
+   * From the heading to the line before the next heading of its level or above: `##`, or `###` for phases
+   * written as `### Phase 3.1: …` under a `## Tasks` heading.
+   */
   readonly range: Range;
   readonly purpose?: string;
   readonly goal?: string;
@@ -161,7 +165,8 @@ export type TasksDiagnosticCode =
   | 'dependency-cycle'
   | 'parallel-same-file'
   | 'path-outside-workspace'
-  | 'task-outside-phase';
+  | 'task-outside-phase'
+  | 'unclosed-html-comment';
 
 export interface TasksDiagnostic {
   readonly code: TasksDiagnosticCode;

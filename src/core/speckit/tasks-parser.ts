@@ -5,12 +5,15 @@
  */
 import {
   closesFence,
+  htmlCommentEnd,
+  htmlCommentStart,
   isMalformedCheckbox,
   isParallelLabel,
   leadingWhitespace,
   matchCheckboxLine,
   matchFence,
   matchTaskHead,
+  startsWithIdLikeWord,
   storyOfLabel,
   taskLineIdentity,
   type CheckboxLine,
@@ -55,7 +58,7 @@ interface Lines {
   readonly text: string;
   /** Offset of each line's first character (line 0 starts after a BOM). */
   readonly starts: number[];
-  /** Offset of each line's end, before `\r\n` / `\n`. */
+  /** Offset of each line's end, before its `\r\n`, `\n` or `\r`. */
   readonly ends: number[];
 }
 
@@ -63,6 +66,13 @@ type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 interface BlockDraft {
   heading: string;
+  /** 2 for `##` (and a setext `---` heading); 3 or more for a phase heading nested under a non-phase `##`. */
+  level: number;
+  /**
+   * A `### Phase N` heading under a `##` that is not a phase (`## Tasks`): a phase once it holds a task, else
+   * only a heading inside that section (`## File Creation Order` lists phases without tasks).
+   */
+  nested?: { readonly parent: BlockDraft | undefined };
   headingLine: number;
   endLine: number;
   /** 'phase' when the heading names a phase; a section kind otherwise (an 'other' block with tasks becomes a phase). */
@@ -95,8 +105,7 @@ export function parseTasks(text: string): TasksDocument {
   const bomLength = hasBom ? 1 : 0;
   // Line 0 starts after the BOM, so character positions match an editor's and offsets still index `text`.
   const lines = splitLines(text, bomLength);
-  const firstNewline = text.indexOf('\n');
-  const eol: Eol = firstNewline > 0 && text[firstNewline - 1] === '\r' ? '\r\n' : '\n';
+  const eol = eolOf(text);
 
   const wholeLines = (first: number, last: number): Range => lineSpan(first, 0, last, lineLength(lines, last));
 
@@ -125,7 +134,8 @@ export function parseTasks(text: string): TasksDocument {
   };
 
   const lineCount = lines.starts.length;
-  let i = 0;
+  const bodyStart = frontMatterEnd(lines);
+  let i = bodyStart;
   while (i < lineCount) {
     // Dispatch on the first non-blank character, read in place, so most lines meet no regular expression and
     // blank or fenced lines are never copied out of the text.
@@ -151,35 +161,31 @@ export function parseTasks(text: string): TasksDocument {
       i += 1;
       continue;
     }
+    // An HTML comment hides what it holds, task lines included: authors comment tasks out.
+    if (lead === 60 && text.startsWith('<!--', first)) {
+      i = skipHtmlComment(i, first - start) + 1;
+      continue;
+    }
 
     const heading = lead === 35 ? HEADING.exec(raw) : null; // #
     if (heading !== null) {
       const level = heading[1]?.length ?? 1;
-      const headingText = stripClosingHashes(heading[2] ?? '');
-      if (level <= 2) {
-        closeBlock(i - 1);
-        if (level === 1) {
-          title ??= headingText;
-        } else {
-          block = newBlock(headingText, i);
-          if (block.kind === 'phase') block.phaseIndex = phaseCount++;
-          blocks.push(block);
-        }
-      } else if (block !== undefined && (block.kind === 'phase' || block.kind === 'other')) {
-        const last = block.subsections.length - 1;
-        if (last >= 0) block.subsectionEnds[last] = trimBlankTail(lines, block.subsections[last]?.headingRange.start.line ?? i, i - 1);
-        const headingRange = lineRange(i, 0, end - start);
-        block.subsections.push({ title: headingText, level, kind: subsectionKind(headingText), headingRange, range: headingRange });
-        block.subsectionEnds.push(i);
-      }
       let textStart = raw.indexOf('#') + level;
       while (raw[textStart] === ' ' || raw[textStart] === '\t') textStart += 1;
-      noteTaskWithoutCheckbox(raw, textStart, i);
+      onHeading(level, stripClosingHashes(heading[2] ?? ''), i, end - start, raw, textStart);
       i += 1;
       continue;
     }
 
     const listLead = lead === 45 || lead === 42 || lead === 43 || lead === 91 || (lead >= 48 && lead <= 57); // - * + [ digit
+    // List items, table rows, quotes and HTML are never a setext heading's text.
+    const setextLevel = !listLead && lead !== 124 && lead !== 62 && lead !== 60 && i + 1 < lineCount ? setextUnderline(i + 1) : 0;
+    if (setextLevel > 0 && first - start < 4 && opensParagraph(i)) {
+      // `Phase 1: Setup` underlined with `---` (or `===`): the same heading as `## Phase 1: Setup`.
+      onHeading(setextLevel, raw.trim(), i, end - start, raw, first - start);
+      i += 2;
+      continue;
+    }
     const checkbox = listLead ? matchCheckboxLine(raw) : undefined;
     if (checkbox !== undefined) {
       const head = matchTaskHead(raw, checkbox.contentStart);
@@ -220,6 +226,89 @@ export function parseTasks(text: string): TasksDocument {
 
   // ---- helpers that share the pass's state ----
 
+  /**
+   * A heading (ATX or setext) at `line`: the title, a phase or section, or a sub-section of the block it is in.
+   * `textStart` is where its text begins in `raw`.
+   */
+  function onHeading(level: number, headingText: string, line: number, lineLength: number, raw: string, textStart: number): void {
+    const nestedPhase = level >= 3 && startsNestedPhase(level, headingText);
+    if (level <= 2 || nestedPhase) {
+      const parent = block?.nested === undefined ? block : block.nested.parent;
+      closeBlock(line - 1);
+      if (level === 1) {
+        title ??= headingText;
+      } else if (nestedPhase) {
+        block = newBlock(headingText, line, level);
+        block.kind = 'other';
+        block.nested = { parent };
+        blocks.push(block);
+      } else {
+        block = newBlock(headingText, line, level);
+        if (block.kind === 'phase') block.phaseIndex = phaseCount++;
+        blocks.push(block);
+      }
+    } else if (block !== undefined && (block.kind === 'phase' || block.kind === 'other')) {
+      const last = block.subsections.length - 1;
+      if (last >= 0) block.subsectionEnds[last] = trimBlankTail(lines, block.subsections[last]?.headingRange.start.line ?? line, line - 1);
+      const headingRange = lineRange(line, 0, lineLength);
+      block.subsections.push({ title: headingText, level, kind: subsectionKind(headingText), headingRange, range: headingRange });
+      block.subsectionEnds.push(line);
+    }
+    noteTaskWithoutCheckbox(raw, textStart, line);
+  }
+
+  /**
+   * Whether a `###`-or-deeper heading is a phase of its own: it reads like one (`Phase 3.1: Setup`) and the `##`
+   * around it is not a phase (`## Tasks`, or none), or it is a sibling of such a nested phase.
+   */
+  function startsNestedPhase(level: number, headingText: string): boolean {
+    if (!isPhaseHeading(headingText)) return false;
+    if (block === undefined) return true;
+    if (block.nested !== undefined) return level <= block.level;
+    return block.kind === 'other' && block.phaseIndex === undefined;
+  }
+
+  /** The last line of an HTML comment opening at `first` (character `from`); an unclosed one runs to the end. */
+  function skipHtmlComment(first: number, from: number): number {
+    for (let j = first; j < lineCount; j += 1) {
+      const start = lines.starts[j] ?? 0;
+      if (htmlCommentEnd(text.slice(start, lines.ends[j] ?? start), j === first ? from + 4 : 0) >= 0) return j;
+    }
+    diagnostics.push({
+      code: 'unclosed-html-comment',
+      severity: 'warning',
+      range: lineRange(first, from, from + 4),
+      message: 'This HTML comment is never closed with "-->", so everything below it is hidden: no task after it is read.',
+    });
+    return lineCount - 1;
+  }
+
+  /** The heading level a setext underline on `line` gives the line above (1 for `===`, 2 for `---`), or 0. */
+  function setextUnderline(line: number): number {
+    const start = lines.starts[line] ?? 0;
+    const end = lines.ends[line] ?? start;
+    const first = skipBlanks(text, start, end);
+    const c = text.charCodeAt(first);
+    if ((c !== 61 && c !== 45) || first - start > 3) return 0; // = -
+    let k = first;
+    while (k < end && text.charCodeAt(k) === c) k += 1;
+    return skipBlanks(text, k, end) === end ? (c === 61 ? 1 : 2) : 0;
+  }
+
+  /**
+   * Whether `line` starts a paragraph (the line above is blank, a heading, or none but front matter): only then can an
+   * underline below make it a heading. Stricter than CommonMark, so a `---` rule under a task's wrapped text
+   * never turns that text into a phase.
+   */
+  function opensParagraph(line: number): boolean {
+    if (line === bodyStart) return true;
+    const start = lines.starts[line - 1] ?? 0;
+    const end = lines.ends[line - 1] ?? start;
+    if (isBlank(text, start, end)) return true;
+    const first = skipBlanks(text, start, end);
+    return text.charCodeAt(first) === 35 && HEADING.test(text.slice(start, end)); // #
+  }
+
   function readTask(first: number, raw: string, checkbox: CheckboxLine, head: TaskHead): number {
     const { indent, bracketStart, mark } = checkbox;
     const lineStart = lines.starts[first] ?? 0;
@@ -229,9 +318,17 @@ export function parseTasks(text: string): TasksDocument {
     let last = first;
     let j = first + 1;
     let innerFence: FenceMarker | undefined;
+    let innerComment = false;
     while (j < lineCount) {
       const start = lines.starts[j] ?? 0;
       const end = lines.ends[j] ?? start;
+      if (innerComment) {
+        // Inside the task's HTML comment: its lines belong to the task, but are neither details nor tasks.
+        if (htmlCommentEnd(text.slice(start, end), 0) >= 0) innerComment = false;
+        last = j;
+        j += 1;
+        continue;
+      }
       if (innerFence === undefined) {
         if (isBlank(text, start, end)) {
           j += 1;
@@ -243,6 +340,13 @@ export function parseTasks(text: string): TasksDocument {
         if (lead === 35 && HEADING.test(text.slice(start, end))) break; // #
       }
       const next = text.slice(start, end);
+      const commentAt = innerFence === undefined ? htmlCommentStart(next) : -1;
+      if (commentAt >= 0) {
+        innerComment = htmlCommentEnd(next, commentAt + 4) < 0;
+        last = j;
+        j += 1;
+        continue;
+      }
       if (innerFence !== undefined) {
         if (closesFence(innerFence, next)) innerFence = undefined;
       } else {
@@ -355,7 +459,7 @@ export function parseTasks(text: string): TasksDocument {
     const range = lineRange(line, leadingWhitespace(raw).length, raw.trimEnd().length);
     nonTaskCheckboxes.push({ range, text, checked, reason });
     if (reason === 'no-id') {
-      const looksLikeTask = /\[(?:P|US\s*\d+)\]/i.test(text) || /^\**\s*(?:T-?\d+|Task\s+\d+)\b/i.test(text);
+      const looksLikeTask = /\[(?:P|US\s*\d+)\]/i.test(text) || startsWithIdLikeWord(text);
       diagnostics.push({
         code: 'checkbox-without-id',
         severity: looksLikeTask ? 'warning' : 'information',
@@ -393,7 +497,13 @@ export function parseTasks(text: string): TasksDocument {
     const phases: Phase[] = [];
     const sections: Section[] = [];
     const phaseTaskKeys: string[][] = [];
+    // A nested phase heading without tasks is a heading inside its section: the section runs over it.
     for (const b of blocks) {
+      const parent = b.nested?.parent;
+      if (b.phaseIndex === undefined && parent !== undefined) parent.endLine = Math.max(parent.endLine, b.endLine);
+    }
+    for (const b of blocks) {
+      if (b.nested !== undefined && b.phaseIndex === undefined && b.nested.parent !== undefined) continue;
       const headingRange = wholeLines(b.headingLine, b.headingLine);
       const range = wholeLines(b.headingLine, Math.max(b.headingLine, b.endLine));
       if (b.kind === 'phase' || b.phaseIndex !== undefined) {
@@ -609,8 +719,12 @@ function looksLikeTest(description: string, files: readonly string[]): boolean {
   return files.length > 0 && files.every((f) => /(?:^|\/)(?:tests?|__tests__|spec)\/|\.(?:test|spec)\.[a-z]+$|(?:^|\/)test_[^/]+$|_test\.[a-z]+$/i.test(f));
 }
 
-function newBlock(heading: string, line: number): BlockDraft {
-  const base = { heading, headingLine: line, endLine: line, subsections: [], subsectionEnds: [], taskIndices: [] };
+function isPhaseHeading(heading: string): boolean {
+  return PHASE_HEADING.test(heading) || CJK_PHASE_HEADING.test(heading);
+}
+
+function newBlock(heading: string, line: number, level: number): BlockDraft {
+  const base = { heading, level, headingLine: line, endLine: line, subsections: [], subsectionEnds: [], taskIndices: [] };
   const m = PHASE_HEADING.exec(heading) ?? CJK_PHASE_HEADING.exec(heading);
   if (m !== null) {
     const rest = (m[2] ?? '').trim();
@@ -676,12 +790,26 @@ function shiftRef(ref: RawIdRef, by: number): RawIdRef {
   return { ...ref, start: ref.start + by, end: ref.end + by };
 }
 
+/**
+ * Lines as LSP and editors count them: `\r\n`, `\n` and a lone `\r` (old Mac files) each end a line, so the
+ * parser's positions are the language server's.
+ */
 function splitLines(text: string, from: number): Lines {
   const starts: number[] = [];
   const ends: number[] = [];
   let start = from;
+  // The next `\r` is looked up only when it may come first, so a file without any costs one scan for it.
+  let cr = text.indexOf('\r', from);
   for (;;) {
     const nl = text.indexOf('\n', start);
+    if (cr >= 0 && cr < start) cr = text.indexOf('\r', start);
+    if (cr >= 0 && (nl < 0 || cr < nl - 1)) {
+      // A lone CR ends this line.
+      starts.push(start);
+      ends.push(cr);
+      start = cr + 1;
+      continue;
+    }
     if (nl < 0) {
       starts.push(start);
       ends.push(text.length > start && text.charCodeAt(text.length - 1) === 13 ? text.length - 1 : text.length);
@@ -691,6 +819,28 @@ function splitLines(text: string, from: number): Lines {
     ends.push(nl > start && text.charCodeAt(nl - 1) === 13 ? nl - 1 : nl);
     start = nl + 1;
   }
+}
+
+/** The line ending the file mostly uses, judged by its first line break. */
+function eolOf(text: string): Eol {
+  const nl = text.indexOf('\n');
+  const cr = text.indexOf('\r');
+  if (cr >= 0 && (nl < 0 || cr < nl - 1)) return '\r';
+  return nl > 0 && cr === nl - 1 ? '\r\n' : '\n';
+}
+
+/**
+ * The first line after YAML front matter (`---` on line 0 through the next `---` or `...`), or 0 without any:
+ * its `key: value` lines are neither prose nor a setext heading.
+ */
+function frontMatterEnd(lines: Lines): number {
+  const { text, starts, ends } = lines;
+  if (text.slice(starts[0] ?? 0, ends[0] ?? 0).trimEnd() !== '---') return 0;
+  for (let j = 1; j < starts.length; j += 1) {
+    const line = text.slice(starts[j] ?? 0, ends[j] ?? 0).trimEnd();
+    if (line === '---' || line === '...') return j + 1;
+  }
+  return 0;
 }
 
 function lineLength(lines: Lines, index: number): number {

@@ -6,7 +6,7 @@
 import { isUtf8 } from 'node:buffer';
 import { readFile } from 'node:fs/promises';
 import { writeFileAtomic } from '../util/atomic-write';
-import { closesFence, matchCheckboxLine, matchFence, matchTaskHead, taskLineIdentity, type FenceMarker } from './tasks-line';
+import { closesFence, htmlCommentStart, matchCheckboxLine, matchFence, matchTaskHead, taskLineIdentity, type FenceMarker } from './tasks-line';
 import type { Task } from './tasks-model';
 
 /** How the writer finds a task again: its id and its line as it was read (see `Task.lineText`). */
@@ -114,7 +114,6 @@ interface Source {
   /** 1 for a string starting with U+FEFF, 3 for bytes starting with EF BB BF. */
   readonly bomLength: number;
   indexOf(needle: string, from?: number): number;
-  lastIndexOf(needle: string, from: number): number;
   codeAt(index: number): number;
   text(start: number, end: number): string;
 }
@@ -124,7 +123,6 @@ function stringSource(text: string): Source {
     length: text.length,
     bomLength: text.charCodeAt(0) === 0xfeff ? 1 : 0,
     indexOf: (needle, from) => text.indexOf(needle, from),
-    lastIndexOf: (needle, from) => text.lastIndexOf(needle, from),
     codeAt: (index) => text.charCodeAt(index),
     text: (start, end) => text.slice(start, end),
   };
@@ -137,7 +135,6 @@ function bytesSource(bytes: Buffer): Source {
     // A one-character needle goes in as its byte: a string needle is encoded again on every call, and
     // counting lines calls this once per line.
     indexOf: (needle, from) => bytes.indexOf(needle.length === 1 ? needle.charCodeAt(0) : needle, from),
-    lastIndexOf: (needle, from) => bytes.lastIndexOf(needle.length === 1 ? needle.charCodeAt(0) : needle, from),
     codeAt: (index) => bytes[index] ?? Number.NaN,
     text: (start, end) => bytes.toString('utf8', start, end),
   };
@@ -168,23 +165,20 @@ function locateTask(text: Source, ref: TaskRef): Located {
 }
 
 /**
- * Task lines with this id outside fences. Finds the id with `indexOf` and checks only those lines, so ticking in
- * a 10,000-task file does not pay for a full parse; fences are found the same way the parser finds them.
+ * Task lines with this id outside fences and HTML comments. Finds the id with `indexOf` and checks only those
+ * lines, so ticking in a 10,000-task file does not pay for a full parse; fences and comments are found the way
+ * the parser finds them, and lines end where the parser's do (`\n`, `\r\n` or a lone `\r`).
  */
 function findTaskLines(text: Source, id: string): Candidate[] {
-  const bomLength = text.bomLength;
-  const fenced = fencedIntervals(text);
+  const hidden = hiddenIntervals(text);
   const out: Candidate[] = [];
   let lastLineStart = -1;
   for (let at = text.indexOf(id); at >= 0; at = text.indexOf(id, at + id.length)) {
-    const lineStart = Math.max(bomLength, text.lastIndexOf('\n', at) + 1);
+    const lineStart = lineStartAt(text, at);
     if (lineStart === lastLineStart) continue;
     lastLineStart = lineStart;
-    if (isInside(fenced, lineStart)) continue;
-    let lineEnd = text.indexOf('\n', at);
-    if (lineEnd < 0) lineEnd = text.length;
-    if (lineEnd > lineStart && text.codeAt(lineEnd - 1) === 13) lineEnd -= 1;
-    const line = text.text(lineStart, lineEnd);
+    if (isInside(hidden, lineStart)) continue;
+    const line = text.text(lineStart, lineEndAt(text, at));
     const checkbox = matchCheckboxLine(line);
     if (checkbox === undefined || line.trimStart().startsWith('|')) continue;
     if (matchTaskHead(line, checkbox.contentStart)?.id !== id) continue;
@@ -198,33 +192,70 @@ function findTaskLines(text: Source, id: string): Candidate[] {
   return out;
 }
 
-/** [start, end) offsets of fenced regions (fence lines included), in order. */
-function fencedIntervals(text: Source): [number, number][] {
+/** Where the line holding `at` starts (after its BOM on the first line). */
+function lineStartAt(text: Source, at: number): number {
+  let k = at;
+  while (k > text.bomLength) {
+    const c = text.codeAt(k - 1);
+    if (c === 10 || c === 13) break;
+    k -= 1;
+  }
+  return k;
+}
+
+/** Where the line holding `at` ends, before its line break. */
+function lineEndAt(text: Source, at: number): number {
+  let k = at;
+  while (k < text.length) {
+    const c = text.codeAt(k);
+    if (c === 10 || c === 13) break;
+    k += 1;
+  }
+  return k;
+}
+
+/**
+ * [start, end] offsets of fenced regions and HTML comments (their first and last lines included), in order:
+ * the lines the parser never reads tasks from. The markers are walked in document order, as the parser walks
+ * lines, so a fence inside a comment and a comment inside a fence are text.
+ */
+function hiddenIntervals(text: Source): [number, number][] {
   const markers: number[] = [];
-  for (const token of ['```', '~~~']) {
-    for (let at = text.indexOf(token); at >= 0; at = text.indexOf(token, at + 3)) {
-      const lineStart = Math.max(text.bomLength, text.lastIndexOf('\n', at) + 1);
+  for (const token of ['```', '~~~', '<!--']) {
+    for (let at = text.indexOf(token); at >= 0; at = text.indexOf(token, at + token.length)) {
+      const lineStart = lineStartAt(text, at);
       if (text.text(lineStart, at).trim() !== '') continue;
-      if (markers[markers.length - 1] !== lineStart) markers.push(lineStart);
+      markers.push(lineStart);
     }
   }
   markers.sort((a, b) => a - b);
   const intervals: [number, number][] = [];
   let open: { fence: FenceMarker; start: number } | undefined;
+  let hiddenUpTo = -1;
   let previous = -1;
   for (const lineStart of markers) {
-    if (lineStart === previous) continue;
+    if (lineStart <= hiddenUpTo || lineStart === previous) continue;
     previous = lineStart;
-    let lineEnd = text.indexOf('\n', lineStart);
-    if (lineEnd < 0) lineEnd = text.length;
-    const line = text.text(lineStart, lineEnd).replace(/\r$/, '');
-    if (open === undefined) {
-      const fence = matchFence(line);
-      if (fence !== undefined) open = { fence, start: lineStart };
-    } else if (closesFence(open.fence, line)) {
-      intervals.push([open.start, lineEnd]);
-      open = undefined;
+    const lineEnd = lineEndAt(text, lineStart);
+    const line = text.text(lineStart, lineEnd);
+    if (open !== undefined) {
+      if (closesFence(open.fence, line)) {
+        intervals.push([open.start, lineEnd]);
+        hiddenUpTo = lineEnd;
+        open = undefined;
+      }
+      continue;
     }
+    const commentAt = htmlCommentStart(line);
+    if (commentAt >= 0) {
+      const close = text.indexOf('-->', lineStart + commentAt + 4);
+      const end = close < 0 ? text.length : lineEndAt(text, close);
+      intervals.push([lineStart, end]);
+      hiddenUpTo = end;
+      continue;
+    }
+    const fence = matchFence(line);
+    if (fence !== undefined) open = { fence, start: lineStart };
   }
   if (open !== undefined) intervals.push([open.start, text.length]);
   return intervals;
@@ -244,8 +275,10 @@ function isInside(intervals: readonly [number, number][], offset: number): boole
   return false;
 }
 
+/** Line breaks before `upTo`: each `\n`, and each `\r` not followed by one. */
 function countLines(text: Source, upTo: number): number {
   let n = 0;
   for (let at = text.indexOf('\n'); at >= 0 && at < upTo; at = text.indexOf('\n', at + 1)) n += 1;
+  for (let at = text.indexOf('\r'); at >= 0 && at < upTo; at = text.indexOf('\r', at + 1)) if (text.codeAt(at + 1) !== 10) n += 1;
   return n;
 }

@@ -38,8 +38,6 @@ function labels(result: CompletionItem[] | { items: CompletionItem[] } | null): 
   return (Array.isArray(result) ? result : (result?.items ?? [])).map((i) => i.label);
 }
 
-// Known false errors, each a todo test below with its input; listed here so the sweep stays strict for the rest.
-const KNOWN_FALSE_ERRORS = new Set(['007-duplicate-ref']);
 
 describe('language server: unseen tasks.md files', () => {
   let client: LspTestClient;
@@ -57,12 +55,11 @@ describe('language server: unseen tasks.md files', () => {
       const diagnostics = await client.diagnostics(uri, { version: 1 });
       const feature = path.split(/[\\/]/).slice(-2, -1)[0] ?? path;
       t.diagnostic(`${feature}: ${diagnostics.map((d) => `${String(d.code)}@${d.range.start.line + 1}`).join(', ') || 'none'}`);
-      if (KNOWN_FALSE_ERRORS.has(feature)) continue;
       assert.deepEqual(diagnostics.filter((d) => d.severity === 1).map((d) => d.message), [], `${feature} has no errors`);
     }
   });
 
-  test('graph: a reference to an id that is duplicated later is no cycle', { todo: 'the reference binds to the later duplicate as well' }, async () => {
+  test('graph: a reference to an id that is duplicated later is no cycle', async () => {
     const path = join(projects, 'unseen-odd', 'specs', '007-duplicate-ref', 'tasks.md');
     const uri = fileUri(path);
     await client.open(uri, editorText(path));

@@ -39,7 +39,7 @@ export function countTaskCheckboxLines(text: string): number {
       fence = marker;
       continue;
     }
-    if (/^\s*(?:[-*+]|\d+[.)])\s+\[[ xX]\]\s+(?:\*\*|`|\[)?T\d+[A-Za-z]?\b/.test(line)) count += 1;
+    if (/^\s*(?:[-*+]|\d+[.)])\s+\[[ xX]\]\s+(?:\*\*|`|\[)?T\d+[A-Za-z]?\b(?!\.\d)/.test(line)) count += 1;
   }
   return count;
 }

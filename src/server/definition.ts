@@ -3,6 +3,7 @@ import { pathToFileURL } from 'node:url';
 import type { Location, Position } from 'vscode-languageserver/node';
 import { extractPaths } from '../core/speckit/task-paths';
 import { storyOfLabel } from '../core/speckit/tasks-line';
+import type { Task } from '../core/speckit/tasks-model';
 import { resolveTaskPath } from './project-paths';
 import { taskIdAt } from './task-ids';
 import { labelRange, taskAtLine, type TasksAnalysis } from './tasks-analysis';
@@ -29,7 +30,8 @@ async function isFile(path: string): Promise<boolean> {
 
 /**
  * Go to definition: a task id (anywhere, "depends on T012" included) → that task's line; a story label →
- * its user story in spec.md; a file path a task names → the file, resolved against the project root.
+ * its user story in spec.md; a file path a task names → the file, resolved against the project root (where
+ * the parser recorded it, else any path written on the line, as in a Dependencies section).
  */
 export async function definitionAt(analysis: TasksAnalysis, position: Position, context: DefinitionContext): Promise<Location[]> {
   const lineText = analysis.lines[position.line] ?? '';
@@ -47,8 +49,16 @@ export async function definitionAt(analysis: TasksAnalysis, position: Position, 
     }
   }
 
-  const mention = extractPaths(lineText).find((m) => position.character >= m.start && position.character <= m.end);
-  if (!mention) return [];
-  const resolved = resolveTaskPath(context.projectRoot, mention.path);
+  const written = (task && pathAt(task, position)) ?? extractPaths(lineText).find((m) => position.character >= m.start && position.character <= m.end)?.path;
+  if (written === undefined) return [];
+  const resolved = resolveTaskPath(context.projectRoot, written);
   return (await isFile(resolved.absolute)) ? [atStart(pathToFileURL(resolved.absolute).href)] : [];
+}
+
+/** The path of `task.files` whose recorded range holds `position` (the cursor may sit just after it). */
+function pathAt(task: Task, position: Position): string | undefined {
+  const k = task.fileRanges.findIndex(
+    (r) => r.start.line === position.line && position.character >= r.start.character && position.character <= r.end.character,
+  );
+  return k < 0 ? undefined : task.files[k];
 }

@@ -1,11 +1,9 @@
 import { buildTaskGraph, type TaskGraph } from '../core/graph/task-graph';
 import { diagnoseTasks } from '../core/graph/tasks-diagnostics';
 import type { UserStory } from '../core/speckit/spec-model';
-import { extractPaths, isOutsideWorkspace } from '../core/speckit/task-paths';
-import { isParallelLabel, matchCheckboxLine, matchTaskHead, storyOfLabel } from '../core/speckit/tasks-line';
-import type { DiagnosticSeverity, Range, Task, TasksDiagnostic, TasksDiagnosticCode, TasksDocument } from '../core/speckit/tasks-model';
+import { matchCheckboxLine, matchTaskHead, storyOfLabel } from '../core/speckit/tasks-line';
+import type { DiagnosticSeverity, Range, Task, TasksDiagnosticCode, TasksDocument } from '../core/speckit/tasks-model';
 import { parseTasks } from '../core/speckit/tasks-parser';
-import { taskIdTokens } from './task-ids';
 
 /** Codes the server adds to the parser's and the graph's: what needs a second file (spec.md) to judge. */
 export type ServerDiagnosticCode = 'unknown-story-label';
@@ -45,8 +43,8 @@ export function analyzeTasks(text: string, specStories: SpecStories): TasksAnaly
     else tasksById.set(task.id, [task]);
   }
   const graph = buildTaskGraph(document);
-  const located = diagnoseTasks(document, graph).map((d) => pointAtReference(d, document, tasksByKey, lines));
-  const diagnostics: ServerDiagnostic[] = [...located, ...storyLabelDiagnostics(document.tasks, lines, specStories)].sort(
+  // The parser and the graph place each diagnostic on the text at fault (the path, the reference, the id).
+  const diagnostics: ServerDiagnostic[] = [...diagnoseTasks(document, graph), ...storyLabelDiagnostics(document.tasks, lines, specStories)].sort(
     (a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character,
   );
   return { document, graph, lines, tasksById, tasksByKey, specStories, diagnostics };
@@ -102,53 +100,4 @@ function storyLabelDiagnostics(tasks: readonly Task[], lines: readonly string[],
     });
   }
   return result;
-}
-
-// The graph names the id a task waits for in its message ("T009 depends on T012, which is in a later phase").
-const LATER_PHASE_ID = /\bdepends on (T\d{1,6}[A-Za-z]?)\b/;
-
-/**
- * The graph places a dependency on a later phase at the waiting task's id (or over a whole Dependencies line);
- * an editor should underline the reference itself: `T012` in "depends on T012", or the ids a statement makes
- * others wait for. Anything it cannot find keeps the graph's range.
- */
-function pointAtReference(d: TasksDiagnostic, document: TasksDocument, tasksByKey: ReadonlyMap<string, Task>, lines: readonly string[]): TasksDiagnostic {
-  const task = d.taskKey === undefined ? undefined : tasksByKey.get(d.taskKey);
-  if (task !== undefined && d.code === 'parallel-same-file') {
-    return { ...d, range: labelRange(lines, task, isParallelLabel) ?? d.range };
-  }
-  if (task !== undefined && d.code === 'path-outside-workspace') {
-    const file = task.files.find((f) => isOutsideWorkspace(f) && d.message.includes(` ${f},`));
-    return { ...d, range: (file === undefined ? undefined : pathInTask(task, file, lines)) ?? d.range };
-  }
-  if (d.code !== 'dependency-on-later-phase') return d;
-  if (task !== undefined) {
-    const id = LATER_PHASE_ID.exec(d.message)?.[1];
-    const range = id === undefined ? undefined : referenceInTask(task, id, lines);
-    return range === undefined ? d : { ...d, range };
-  }
-  const statement = document.dependencyStatements.find((st) => st.range.start.line === d.range.start.line);
-  const first = statement?.before[0];
-  const last = statement?.before[statement.before.length - 1];
-  if (first === undefined || last === undefined) return d;
-  return { ...d, range: { start: first.range.start, end: last.range.end } };
-}
-
-/** Where a task's text (checkbox line or continuation) names the path `file`, as the parser read it. */
-function pathInTask(task: Task, file: string, lines: readonly string[]): Range | undefined {
-  for (let line = task.range.start.line; line <= task.range.end.line; line += 1) {
-    const mention = extractPaths(lines[line] ?? '').find((m) => m.path === file);
-    if (mention !== undefined) return { start: { line, character: mention.start }, end: { line, character: mention.end } };
-  }
-  return undefined;
-}
-
-/** Where a task's own text (after its id, continuation lines included) names `id`. */
-function referenceInTask(task: Task, id: string, lines: readonly string[]): Range | undefined {
-  for (let line = task.range.start.line; line <= task.range.end.line; line += 1) {
-    const from = line === task.line ? task.idRange.end.character : 0;
-    const token = taskIdTokens(lines[line] ?? '').find((t) => t.id === id && t.start >= from);
-    if (token !== undefined) return { start: { line, character: token.start }, end: { line, character: token.end } };
-  }
-  return undefined;
 }

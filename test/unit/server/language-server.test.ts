@@ -82,7 +82,23 @@ describe('language server over LSP: purpose-made fixture', () => {
     const outside = diagnostics.find((d) => d.code === 'path-outside-workspace');
     assert.equal(textAt(brokenText, outside?.range), '../../outside/secrets.env', 'the path itself, not the task id');
     const sameFile = diagnostics.find((d) => d.code === 'parallel-same-file');
-    assert.equal(textAt(brokenText, sameFile?.range), '[P]', 'the marker the quick fix drops');
+    assert.equal(textAt(brokenText, sameFile?.range), 'src/models/user.ts', 'the file both [P] tasks touch');
+  });
+
+  test('every range is exact: the text at fault, as the parser and the graph place it', () => {
+    const at = (line: number, start: number, end: number): Diagnostic['range'] => ({ start: { line, character: start }, end: { line, character: end } });
+    const rangesOf = (code: string): Diagnostic['range'][] => diagnostics.filter((d) => d.code === code).map((d) => d.range);
+    assert.deepEqual(rangesOf('parallel-same-file'), [at(8, 33, 51)]);
+    assert.deepEqual(rangesOf('duplicate-task-id'), [at(9, 6, 10)]);
+    assert.deepEqual(rangesOf('checkbox-without-id'), [at(10, 0, 54)]);
+    assert.deepEqual(rangesOf('malformed-checkbox'), [at(11, 0, 26)]);
+    assert.deepEqual(rangesOf('path-outside-workspace'), [at(12, 29, 54)]);
+    assert.deepEqual(rangesOf('task-id-out-of-order'), [at(13, 6, 10)]);
+    assert.deepEqual(rangesOf('unknown-dependency'), [at(13, 22, 26)]);
+    assert.deepEqual(rangesOf('unknown-story-label'), [at(18, 11, 16)]);
+    assert.deepEqual(rangesOf('dependency-on-later-phase'), [at(17, 64, 68), at(19, 61, 65)]);
+    assert.deepEqual(rangesOf('dependency-cycle'), [at(24, 71, 75)]);
+    assert.equal(diagnostics.length, 11, diagnostics.map((d) => String(d.code)).join(', '));
   });
 
   test('reports dependencies on a later phase and names cycles (from the task graph)', () => {

@@ -5,6 +5,7 @@ import { extractPaths } from '../core/speckit/task-paths';
 import { storyOfLabel } from '../core/speckit/tasks-line';
 import type { Task } from '../core/speckit/tasks-model';
 import { resolveTaskPath } from './project-paths';
+import { lineOfSpecDefinition, specDefinitionOf, specReferenceAt } from './spec-references';
 import { taskIdAt } from './task-ids';
 import { labelRange, taskAtLine, type TasksAnalysis } from './tasks-analysis';
 
@@ -14,8 +15,8 @@ export interface DefinitionContext {
   readonly projectRoot: string;
 }
 
-function atStart(uri: string): Location {
-  return { uri, range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } } };
+function atLine(uri: string, line: number): Location {
+  return { uri, range: { start: { line, character: 0 }, end: { line, character: 0 } } };
 }
 
 async function isFile(path: string): Promise<boolean> {
@@ -29,8 +30,8 @@ async function isFile(path: string): Promise<boolean> {
 }
 
 /**
- * Go to definition: a task id (anywhere, "depends on T012" included) → that task's line; a story label →
- * its user story in spec.md; a file path a task names → the file, resolved against the project root (where
+ * Go to definition: a task id (anywhere, "depends on T012" included) → that task's line; a story label or a
+ * mention of `US1`, `FR-001`, `SC-002` → its definition in spec.md; a file path a task names → the file, resolved against the project root (where
  * the parser recorded it, else any path written on the line, as in a Dependencies section).
  */
 export async function definitionAt(analysis: TasksAnalysis, position: Position, context: DefinitionContext): Promise<Location[]> {
@@ -44,15 +45,19 @@ export async function definitionAt(analysis: TasksAnalysis, position: Position, 
     const { path, stories } = analysis.specStories;
     const story = stories.find((s) => s.label === task.story);
     if (label && story && position.character >= label.start.character && position.character <= label.end.character) {
-      const line = story.line - 1;
-      return [{ uri: pathToFileURL(path).href, range: { start: { line, character: 0 }, end: { line, character: 0 } } }];
+      return [atLine(pathToFileURL(path).href, story.line - 1)];
     }
+  }
+  const reference = specReferenceAt(lineText, position.character);
+  if (reference && analysis.specStories.kind === 'known') {
+    const definition = specDefinitionOf(analysis.specStories.spec, reference);
+    return definition === undefined ? [] : [atLine(pathToFileURL(analysis.specStories.path).href, lineOfSpecDefinition(definition) - 1)];
   }
 
   const written = (task && pathAt(task, position)) ?? extractPaths(lineText).find((m) => position.character >= m.start && position.character <= m.end)?.path;
   if (written === undefined) return [];
   const resolved = resolveTaskPath(context.projectRoot, written);
-  return (await isFile(resolved.absolute)) ? [atStart(pathToFileURL(resolved.absolute).href)] : [];
+  return (await isFile(resolved.absolute)) ? [atLine(pathToFileURL(resolved.absolute).href, 0)] : [];
 }
 
 /** The path of `task.files` whose recorded range holds `position` (the cursor may sit just after it). */

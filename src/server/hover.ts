@@ -1,6 +1,7 @@
 import { MarkupKind, type Hover, type Position } from 'vscode-languageserver/node';
 import type { Task } from '../core/speckit/tasks-model';
 import type { TaskRunStatus } from '../protocol/lsp-messages';
+import { describeSpecDefinition, specDefinitionOf, specReferenceAt } from './spec-references';
 import { taskIdAt } from './task-ids';
 import type { TasksAnalysis } from './tasks-analysis';
 
@@ -42,10 +43,14 @@ export function dependenciesOf(task: Task, analysis: TasksAnalysis): string[] {
   return [...new Set([...task.dependsOn, ...fromStatements, ...restated])];
 }
 
-/** Hover on any task id in the file: in its own line, in "depends on T012", in the Dependencies section. */
+/**
+ * Hover on any task id in the file (in its own line, in "depends on T012", in the Dependencies section), or on
+ * what spec.md defines: `FR-001`, `SC-002`, `US1` / `[US1]`.
+ */
 export function hoverAt(analysis: TasksAnalysis, position: Position, statusOf: (taskId: string) => TaskRunStatus | undefined): Hover | null {
-  const token = taskIdAt(analysis.lines[position.line] ?? '', position.character);
-  if (!token) return null;
+  const lineText = analysis.lines[position.line] ?? '';
+  const token = taskIdAt(lineText, position.character);
+  if (!token) return specHoverAt(analysis, lineText, position);
   const range = { start: { line: position.line, character: token.start }, end: { line: position.line, character: token.end } };
   const tasks = analysis.tasksById.get(token.id) ?? [];
   const [first] = tasks;
@@ -54,4 +59,17 @@ export function hoverAt(analysis: TasksAnalysis, position: Position, statusOf: (
   }
   const duplicates = tasks.length > 1 ? `\n\n⚠ ${token.id} is used by ${tasks.length} tasks (lines ${tasks.map((t) => t.line + 1).join(', ')}).` : '';
   return { range, contents: { kind: MarkupKind.Markdown, value: describeTask(first, analysis, statusOf(first.id)) + duplicates } };
+}
+
+function specHoverAt(analysis: TasksAnalysis, lineText: string, position: Position): Hover | null {
+  const reference = specReferenceAt(lineText, position.character);
+  if (!reference) return null;
+  const range = { start: { line: position.line, character: reference.start }, end: { line: position.line, character: reference.end } };
+  const { specStories } = analysis;
+  const definition = specStories.kind === 'known' ? specDefinitionOf(specStories.spec, reference) : undefined;
+  const value =
+    definition !== undefined
+      ? describeSpecDefinition(definition)
+      : `**${reference.id}**: ${specStories.kind === 'known' ? 'spec.md does not define it.' : 'no spec.md beside this tasks.md to look it up in.'}`;
+  return { range, contents: { kind: MarkupKind.Markdown, value } };
 }

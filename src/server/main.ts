@@ -9,7 +9,7 @@ if (process.argv.slice(2).some((arg) => TRANSPORT_FLAGS.some((flag) => arg === f
   startLanguageServer(createConnection(ProposedFeatures.all));
 } else {
   process.stderr.write(
-    'Spec-Kit language server for specs/**/tasks.md and spec.md.\n' +
+    'Spec-Kit language server for specs/**/tasks.md, spec.md and plan.md.\n' +
       'Usage: node dist/server.js --stdio   (or --node-ipc, --socket=<port>, --pipe=<name>)\n',
   );
   process.exitCode = 2;

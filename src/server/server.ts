@@ -1,6 +1,6 @@
 // The language server's wiring: connection handlers to the small modules beside this file. No logic here
 // beyond choosing which documents to serve and when to publish.
-import { basename } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import {
@@ -17,20 +17,36 @@ import { codeActionsFor } from './code-actions';
 import { codeLenses } from './code-lenses';
 import { completionsAt } from './completion';
 import { definitionAt } from './definition';
-import { lspDiagnostics } from './diagnostics';
+import { lspDiagnostics, toLspDiagnostic } from './diagnostics';
 import { documentSymbols } from './document-symbols';
+import { headingSymbols } from './markdown-outline';
 import { foldingRanges } from './folding';
 import { hoverAt } from './hover';
 import { projectRootOf } from './project-paths';
+import { analyzeSpec, specSymbols, storyCoverageOf, type SpecAnalysis, type StoryCoverage } from './spec-analysis';
 import { siblingSpecPath, SpecStoriesCache } from './spec-stories';
+import { TaskStoryCoverageCache } from './task-story-coverage';
 import { analyzeTasks, type TasksAnalysis } from './tasks-analysis';
 
-type ServedKind = 'tasks' | 'spec' | 'other';
+type ServedKind = 'tasks' | 'spec' | 'plan' | 'other';
 
 function servedKind(uri: string): ServedKind {
   if (!uri.startsWith('file:')) return 'other';
-  const name = basename(fileURLToPath(uri));
-  return name === 'tasks.md' ? 'tasks' : name === 'spec.md' ? 'spec' : 'other';
+  switch (basename(fileURLToPath(uri))) {
+    case 'tasks.md':
+      return 'tasks';
+    case 'spec.md':
+      return 'spec';
+    case 'plan.md':
+      return 'plan';
+    default:
+      return 'other';
+  }
+}
+
+/** tasks.md beside a spec.md. */
+function siblingTasksPath(specPath: string): string {
+  return join(dirname(specPath), 'tasks.md');
 }
 
 export function startLanguageServer(connection: Connection): void {
@@ -38,6 +54,8 @@ export function startLanguageServer(connection: Connection): void {
   const statuses = new TaskStatusStore();
   const specs = new SpecStoriesCache((specPath) => documents.get(pathToFileURL(specPath).href)?.getText());
   const analyses = new Map<string, { version: number; analysis: Promise<TasksAnalysis> }>();
+  const coverage = new TaskStoryCoverageCache();
+  const specAnalyses = new Map<string, { version: number; analysis: Promise<SpecAnalysis> }>();
   let codeLensRefresh = false;
   let watchedFilesDynamic = false;
 
@@ -51,6 +69,46 @@ export function startLanguageServer(connection: Connection): void {
     const analysis = specs.storiesFor(fileURLToPath(uri)).then((stories) => analyzeTasks(text, stories));
     analyses.set(uri, { version, analysis });
     return analysis;
+  }
+
+  /** Which stories the tasks.md beside a spec.md covers: from its editor when open, else from disk. */
+  function coverageFor(specPath: string): Promise<StoryCoverage> {
+    const tasksPath = siblingTasksPath(specPath);
+    const open = documents.get(pathToFileURL(tasksPath).href);
+    return open ? analysisOf(open).then((a) => storyCoverageOf(a.document)) : coverage.coverageOf(tasksPath);
+  }
+
+  /** The analysis of a spec.md at its current version. */
+  function specAnalysisOf(document: TextDocument): Promise<SpecAnalysis> {
+    const { uri, version } = document;
+    const cached = specAnalyses.get(uri);
+    if (cached?.version === version) return cached.analysis;
+    const text = document.getText();
+    const path = fileURLToPath(uri);
+    const analysis = coverageFor(path).then((stories) => analyzeSpec(text, path, stories));
+    specAnalyses.set(uri, { version, analysis });
+    return analysis;
+  }
+
+  async function publishSpec(document: TextDocument): Promise<void> {
+    const { uri, version } = document;
+    const analysis = await specAnalysisOf(document);
+    if (documents.get(uri)?.version !== version) return;
+    await connection.sendDiagnostics({ uri, version, diagnostics: analysis.diagnostics.map(toLspDiagnostic) });
+  }
+
+  function schedulePublishSpec(document: TextDocument): void {
+    publishSpec(document).catch((error: unknown) => connection.console.error(`diagnostics for ${document.uri} failed: ${String(error)}`));
+  }
+
+  /** tasks.md changed (in an editor, on disk, opened or closed): its spec.md's story coverage must be judged again. */
+  function tasksChanged(tasksPath: string): void {
+    coverage.invalidate(tasksPath);
+    const specUri = pathToFileURL(siblingSpecPath(tasksPath)).href;
+    const spec = documents.get(specUri);
+    if (!spec) return;
+    specAnalyses.delete(specUri);
+    schedulePublishSpec(spec);
   }
 
   function tasksDocument(uri: string): TextDocument | undefined {
@@ -104,11 +162,11 @@ export function startLanguageServer(connection: Connection): void {
   });
 
   connection.onInitialized(() => {
-    // Editors that do not sync file events themselves are asked to watch spec.md for us.
+    // Editors that do not sync file events themselves are asked to watch spec.md and tasks.md for us.
     if (watchedFilesDynamic) {
       connection.client
-        .register(DidChangeWatchedFilesNotification.type, { watchers: [{ globPattern: '**/specs/**/spec.md' }] })
-        .catch((error: unknown) => connection.console.warn(`could not watch spec.md files: ${String(error)}`));
+        .register(DidChangeWatchedFilesNotification.type, { watchers: [{ globPattern: '**/specs/**/{spec,tasks}.md' }] })
+        .catch((error: unknown) => connection.console.warn(`could not watch spec.md and tasks.md files: ${String(error)}`));
     }
   });
 
@@ -117,10 +175,13 @@ export function startLanguageServer(connection: Connection): void {
     switch (kind) {
       case 'tasks':
         schedulePublish(document);
+        tasksChanged(fileURLToPath(document.uri));
         return;
       case 'spec':
         specChanged(fileURLToPath(document.uri));
+        schedulePublishSpec(document);
         return;
+      case 'plan':
       case 'other':
         return;
       default: {
@@ -132,9 +193,12 @@ export function startLanguageServer(connection: Connection): void {
 
   documents.onDidClose(({ document }) => {
     analyses.delete(document.uri);
+    specAnalyses.delete(document.uri);
     const kind = servedKind(document.uri);
     if (kind === 'spec') specChanged(fileURLToPath(document.uri));
-    if (kind === 'tasks') {
+    // Its spec.md is judged against the file on disk from now on.
+    if (kind === 'tasks') tasksChanged(fileURLToPath(document.uri));
+    if (kind === 'tasks' || kind === 'spec') {
       connection
         .sendDiagnostics({ uri: document.uri, diagnostics: [] })
         .catch((error: unknown) => connection.console.warn(`could not clear diagnostics: ${String(error)}`));
@@ -142,7 +206,11 @@ export function startLanguageServer(connection: Connection): void {
   });
 
   connection.onDidChangeWatchedFiles(({ changes }) => {
-    for (const change of changes) if (servedKind(change.uri) === 'spec') specChanged(fileURLToPath(change.uri));
+    for (const change of changes) {
+      const kind = servedKind(change.uri);
+      if (kind === 'spec') specChanged(fileURLToPath(change.uri));
+      if (kind === 'tasks') tasksChanged(fileURLToPath(change.uri));
+    }
   });
 
   connection.onNotification(TaskStatusNotification.method, (raw: unknown) => {
@@ -173,7 +241,25 @@ export function startLanguageServer(connection: Connection): void {
   connection.onHover(({ textDocument, position }) =>
     withAnalysis(textDocument.uri, null, (a) => hoverAt(a, position, (id) => statuses.get(textDocument.uri, id))),
   );
-  connection.onDocumentSymbol(({ textDocument }) => withAnalysis(textDocument.uri, [], documentSymbols));
+  connection.onDocumentSymbol(async ({ textDocument }) => {
+    const document = documents.get(textDocument.uri);
+    if (!document) return [];
+    const kind = servedKind(textDocument.uri);
+    switch (kind) {
+      case 'tasks':
+        return documentSymbols(await analysisOf(document));
+      case 'spec':
+        return specSymbols(await specAnalysisOf(document), document.getText());
+      case 'plan':
+        return headingSymbols(document.getText());
+      case 'other':
+        return [];
+      default: {
+        const unexpected: never = kind;
+        return unexpected;
+      }
+    }
+  });
   connection.onFoldingRanges(({ textDocument }) => withAnalysis(textDocument.uri, [], foldingRanges));
   connection.onCompletion(({ textDocument, position }) => withAnalysis(textDocument.uri, [], (a) => completionsAt(a, position)));
   connection.onDefinition(({ textDocument, position }) =>

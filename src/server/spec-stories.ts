@@ -33,14 +33,18 @@ export class SpecStoriesCache {
 
   private async read(specPath: string): Promise<SpecStories> {
     const open = this.openText(specPath);
-    if (open !== undefined) return { kind: 'known', path: specPath, stories: parseSpec(open, specPath).userStories };
+    if (open !== undefined) return known(specPath, open);
     try {
-      const text = await readFile(specPath, 'utf8');
-      return { kind: 'known', path: specPath, stories: parseSpec(text, specPath).userStories };
+      return known(specPath, await readFile(specPath, 'utf8'));
     } catch (error) {
       // No spec.md (or an unreadable one) leaves story labels unjudged rather than all wrong.
       if (error instanceof Error && 'code' in error && typeof error.code === 'string') return { kind: 'missing' };
       throw error;
     }
   }
+}
+
+function known(specPath: string, text: string): SpecStories {
+  const spec = parseSpec(text, specPath);
+  return { kind: 'known', path: specPath, stories: spec.userStories, spec };
 }

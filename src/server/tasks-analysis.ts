@@ -1,12 +1,15 @@
 import { buildTaskGraph, type TaskGraph } from '../core/graph/task-graph';
 import { diagnoseTasks } from '../core/graph/tasks-diagnostics';
-import type { UserStory } from '../core/speckit/spec-model';
+import type { SpecDocument, UserStory } from '../core/speckit/spec-model';
 import { matchCheckboxLine, matchTaskHead, storyOfLabel } from '../core/speckit/tasks-line';
 import type { DiagnosticSeverity, Range, Task, TasksDiagnosticCode, TasksDocument } from '../core/speckit/tasks-model';
 import { parseTasks } from '../core/speckit/tasks-parser';
 
-/** Codes the server adds to the parser's and the graph's: what needs a second file (spec.md) to judge. */
-export type ServerDiagnosticCode = 'unknown-story-label';
+/**
+ * Codes the server adds to the parser's and the graph's: what needs a second file to judge (tasks.md against
+ * spec.md, spec.md against tasks.md), and spec.md's own.
+ */
+export type ServerDiagnosticCode = 'unknown-story-label' | 'duplicate-spec-id' | 'story-without-tasks';
 
 export interface ServerDiagnostic {
   readonly code: TasksDiagnosticCode | ServerDiagnosticCode;
@@ -16,8 +19,11 @@ export interface ServerDiagnostic {
   readonly taskKey?: string;
 }
 
-/** What spec.md beside a tasks.md says, as far as tasks.md cares. `missing`: no spec.md, or none readable. */
-export type SpecStories = { kind: 'known'; path: string; stories: readonly UserStory[] } | { kind: 'missing' };
+/**
+ * What spec.md beside a tasks.md says, as far as tasks.md cares: its stories (the labels tasks may use) and
+ * the whole parsed spec (requirements and criteria tasks mention). `missing`: no spec.md, or none readable.
+ */
+export type SpecStories = { kind: 'known'; path: string; stories: readonly UserStory[]; spec: SpecDocument } | { kind: 'missing' };
 
 /** One parse of one version of a tasks.md, with the indexes every feature of the server looks things up in. */
 export interface TasksAnalysis {

@@ -13,8 +13,8 @@ test('user stories: number, label, title, priority (in the heading or below it),
   const spec = parseSpec(readFileSync(file, 'utf8'), file);
   assert.equal(spec.title, 'User Authentication');
   assert.deepEqual(spec.userStories, [
-    { number: 1, label: 'US1', title: 'Sign in with email', priority: 'P1', line: 5 },
-    { number: 2, label: 'US2', title: 'Reset a password', priority: 'P2', line: 9 },
+    { number: 1, label: 'US1', title: 'Sign in with email', priority: 'P1', line: 5, description: 'A user signs in.' },
+    { number: 2, label: 'US2', title: 'Reset a password', priority: 'P2', line: 9, description: 'A user resets a forgotten password.' },
     { number: 3, label: 'US3', title: 'Remember the device', priority: 'P3', line: 13 },
   ]);
   assert.deepEqual(spec.functionalRequirements.map((r) => [r.id, r.line]), [
@@ -27,6 +27,7 @@ test('user stories: number, label, title, priority (in the heading or below it),
   assert.equal(spec.functionalRequirements[0]?.text, 'System MUST let users sign in with email and password');
   assert.deepEqual(spec.successCriteria.map((r) => r.id), ['SC-001', 'SC-002']);
   assert.deepEqual(spec.diagnostics.map((d) => [d.code, d.line]), [['spec-duplicate-id', 31]]);
+  assert.deepEqual(spec.duplicates, [{ id: 'FR-002', line: 31, firstLine: 27 }]);
 });
 
 test('heading variants: brackets, bold, en dash, no priority, CRLF', () => {

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdir, mkdtemp, readFile, cp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startMockAnthropic, type MockAnthropic } from '../mock-anthropic';
+import { reply, startMockAnthropic, type MockAnthropic } from '../mock-anthropic';
 import { cli, copyExample, EXAMPLE_FILES, mockEnv, snapshotTree, TASKS_MD, tickedIds } from './cli/cli-harness';
 import { feedbackIn, scriptedAgents, scriptedContent, taskIdOf } from './cli/scripted-agents';
 
@@ -194,4 +194,26 @@ test('--task runs only the named tasks', async () => {
   const workedOn = new Set(requestsSince(start).map(taskIdOf).filter((id) => id !== undefined));
   assert.deepEqual([...workedOn].sort(), ['T001', 'T003']);
   await rm(root, { recursive: true, force: true });
+});
+
+test('a key the API refuses, or a model it does not know, stops the run at once: exit 1, the reason in plain words, no stack trace, no bug-fixer', async () => {
+  for (const [status, type, expect] of [
+    [401, 'authentication_error', /refused the key \(401: invalid x-api-key\)/],
+    [403, 'permission_error', /refused the key \(403/],
+    [404, 'not_found_error', /\(404\).*model id/],
+  ] as const) {
+    const failing = await startMockAnthropic({ handler: () => reply.error(status, type, status === 401 ? 'invalid x-api-key' : `the ${type} message`, { requestId: false }) });
+    const root = await copyExample();
+    try {
+      const r = await cli(['implement', '--workspace', root, '--approve', 'all', '--max-workers', '1'], { env: mockEnv(failing.url), cwd: root });
+      assert.equal(r.code, 1, r.err + r.out);
+      assert.match(r.out, expect);
+      assert.match(r.out, /The run stopped/);
+      assert.doesNotMatch(r.out + r.err, /\n\s+at .+:\d+:\d+|bug-fixer|\.\.$/m, 'no stack frames, no bug-fixer, no doubled full stop');
+      assert.equal(failing.requests.length, 1, `${status}: one call, then the run stopped`);
+    } finally {
+      await failing.close();
+      await rm(root, { recursive: true, force: true });
+    }
+  }
 });

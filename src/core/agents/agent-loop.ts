@@ -8,12 +8,14 @@
  * `AgentOutcome`: the worker completed its task, failed for a stated reason, ran over a budget, or was cancelled.
  */
 import {
+  LlmAuthError,
   LlmBudgetExceededError,
   LlmCancelledError,
   LlmError,
   LlmOverloadedError,
   LlmRateLimitedError,
   LlmRequestError,
+  LlmUnavailableError,
 } from '../llm/errors';
 import {
   addUsage,
@@ -97,7 +99,11 @@ export interface AgentLoopOptions {
 
 export type AgentOutcome =
   | { kind: 'completed'; completion: TaskCompletion; turns: number; usage: LlmUsage; finalText: string }
-  | { kind: 'failed'; reason: string; turns: number; usage: LlmUsage; finalText: string }
+  /**
+   * `stopsRun`: the failure is the account's or the configuration's (a refused key, no model, an unknown model
+   * or endpoint), not the task's: every other call would fail the same way, so retrying or fixing is pointless.
+   */
+  | { kind: 'failed'; reason: string; turns: number; usage: LlmUsage; finalText: string; stopsRun?: true }
   /** `worker`: this worker's turn or token limit; `run`: the run's (or role's) money budget, so no worker may go on. */
   | { kind: 'budget-exceeded'; scope: 'worker' | 'run'; reason: string; turns: number; usage: LlmUsage; finalText: string }
   | { kind: 'cancelled'; turns: number; usage: LlmUsage; finalText: string };
@@ -132,6 +138,10 @@ function isTransient(error: unknown): error is LlmError {
   if (error instanceof LlmRateLimitedError || error instanceof LlmOverloadedError) return true;
   // A cut stream or an SSE error event has no status; 5xx are server trouble. 4xx other than 429 are our bug.
   return error instanceof LlmRequestError && (error.status === null || error.status >= 500);
+}
+
+function stopsRun(error: LlmError): boolean {
+  return error instanceof LlmAuthError || error instanceof LlmUnavailableError || (error instanceof LlmRequestError && error.status === 404);
 }
 
 function transientWaitMs(error: LlmError, attempt: number): number {
@@ -195,7 +205,7 @@ export async function runAgentLoop(options: AgentLoopOptions): Promise<AgentOutc
           }
           continue;
         }
-        if (error instanceof LlmError) return end('failed', { reason: `model call failed: ${error.message}` });
+        if (error instanceof LlmError) return end('failed', { reason: `model call failed: ${error.message}`, ...(stopsRun(error) ? { stopsRun: true as const } : {}) });
         throw error;
       }
     }

@@ -361,6 +361,7 @@ export class RunSession implements Run {
         append({ type: 'worker-summary', at: at(), taskKey: key, workerId, role, summary: completion.summary, filesTouched: completion.filesTouched }),
       bugFixAttempts: settings.bugFixAttempts,
       onBudgetExceeded: (reason: string) => this.halt('budget-exceeded', reason),
+      onRunStoppingFailure: (reason: string) => this.halt('failed', reason),
       nextWorkerId: (key: string, role: WorkerRole) => `${key}-${role}-${++this.workerCounter}`,
     };
 

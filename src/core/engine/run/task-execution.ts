@@ -57,6 +57,8 @@ export interface TaskExecutionDeps extends WorkerDeps {
   bugFixAttempts: number;
   /** Called when a worker hit the run's budget: the run stops starting work. */
   onBudgetExceeded(reason: string): void;
+  /** Called when a model call failed for a reason every other call shares (a refused key, an unknown model): the run stops. */
+  onRunStoppingFailure(reason: string): void;
 }
 
 export interface ExecutableTask {
@@ -133,6 +135,10 @@ export async function runWorker(deps: WorkerDeps, request: WorkerRequest, signal
   return { workerId, outcome };
 }
 
+function withoutFinalStop(sentence: string): string {
+  return sentence.replace(/[.\s]+$/, '');
+}
+
 export async function executeTask(task: ExecutableTask, deps: TaskExecutionDeps, signal: AbortSignal): Promise<TaskExecution> {
   let lastFailure: string | undefined;
   let questioned = false;
@@ -170,7 +176,11 @@ export async function executeTask(task: ExecutableTask, deps: TaskExecutionDeps,
         lastFailure = `The worker ran over its limits: ${outcome.reason}.`;
         break;
       case 'failed':
-        lastFailure = `The ${role} failed: ${outcome.reason}.${outcome.finalText ? ` Its last words: ${outcome.finalText.slice(0, 600)}` : ''}`;
+        if (outcome.stopsRun) {
+          deps.onRunStoppingFailure(`The run stopped: ${outcome.reason}`);
+          return 'failed';
+        }
+        lastFailure = `The ${role} failed: ${withoutFinalStop(outcome.reason)}.${outcome.finalText ? ` Its last words: ${outcome.finalText.slice(0, 600)}` : ''}`;
         break;
       default: {
         const never: never = outcome;

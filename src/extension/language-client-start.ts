@@ -1,7 +1,7 @@
 /*
  * The language client itself, loaded the first time a spec-kit document is open (`import()` in
  * language-client.ts, bundled as dist/extension-lsp.js): vscode-languageclient is a large module, and most
- * windows that activate the extension never open a tasks.md.
+ * windows that activate the extension never open a spec-kit document.
  */
 import * as vscode from 'vscode';
 import { LanguageClient, State, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
@@ -11,13 +11,22 @@ import type { LanguageServerState, StartedLanguageClient } from './language-clie
 
 /**
  * The spec-kit files the server serves. Markdown keeps its own language id (no new language is invented);
- * the pattern narrows the server to spec-kit feature folders. spec.md is synced too: editing a user story
- * changes which story labels tasks.md may use, before the file is saved.
+ * the patterns narrow the server to spec-kit feature folders. tasks.md gets the task features; spec.md and
+ * plan.md get outlines and their own diagnostics. The three are synced while open, so an unsaved user story
+ * in spec.md already changes which story labels tasks.md may use.
  */
 const SPECKIT_DOCUMENT_SELECTOR = [
   { scheme: 'file', language: 'markdown', pattern: '**/specs/**/tasks.md' },
   { scheme: 'file', language: 'markdown', pattern: '**/specs/**/spec.md' },
+  { scheme: 'file', language: 'markdown', pattern: '**/specs/**/plan.md' },
 ];
+
+/**
+ * Files whose changes on disk (not open in an editor) change another file's diagnostics: spec.md decides
+ * which story labels tasks.md may use, and tasks.md decides which stories in spec.md have no tasks (a run
+ * ticks tasks.md on disk).
+ */
+const CROSS_FILE_WATCH_GLOB = '**/specs/**/{spec,tasks}.md';
 
 function toLanguageServerState(state: State): Exclude<LanguageServerState, 'not-started'> {
   switch (state) {
@@ -36,18 +45,17 @@ function toLanguageServerState(state: State): Exclude<LanguageServerState, 'not-
   }
 }
 
-/** Starts dist/server.js (a separate process over IPC) for tasks.md and spec.md under `specs/`. */
+/** Starts dist/server.js (a separate process over IPC) for tasks.md, spec.md and plan.md under `specs/`. */
 export function startLanguageClient(extensionUri: vscode.Uri, log: Logger): StartedLanguageClient {
   const serverModule = vscode.Uri.joinPath(extensionUri, 'dist', 'server.js').fsPath;
   const serverOptions: ServerOptions = {
     run: { module: serverModule, transport: TransportKind.ipc },
     debug: { module: serverModule, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6019'] } },
   };
-  const specWatcher = vscode.workspace.createFileSystemWatcher('**/specs/**/spec.md');
+  const crossFileWatcher = vscode.workspace.createFileSystemWatcher(CROSS_FILE_WATCH_GLOB);
   const clientOptions: LanguageClientOptions = {
     documentSelector: SPECKIT_DOCUMENT_SELECTOR,
-    // spec.md changed on disk (not open in an editor) still changes which story labels are valid.
-    synchronize: { fileEvents: specWatcher },
+    synchronize: { fileEvents: crossFileWatcher },
     initializationFailedHandler: (error) => {
       log.error(error instanceof Error ? error : String(error));
       return false;
@@ -70,7 +78,7 @@ export function startLanguageClient(extensionUri: vscode.Uri, log: Logger): Star
     dispose: () => {
       stateListener.dispose();
       stateChanged.dispose();
-      specWatcher.dispose();
+      crossFileWatcher.dispose();
       client.stop().catch((error: unknown) => log.warn(`language server did not stop cleanly: ${String(error)}`));
     },
   };

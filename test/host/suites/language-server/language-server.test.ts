@@ -1,7 +1,8 @@
 // The language client in a real extension host: it starts dist/server.js over IPC once a spec-kit document
 // is open (not before), diagnostics for a broken tasks.md reach the Problems view
 // (vscode.languages.getDiagnostics), and the server's lenses and hovers arrive through VS Code's own
-// providers. A lens running a task against the mock API is in the orchestra-lens suite.
+// providers; spec.md and plan.md are served, and spec.md follows a tasks.md changed on disk. A lens running a
+// task against the mock API is in the orchestra-lens suite.
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import packageJson from '../../../../package.json';
@@ -88,5 +89,34 @@ suite('language server', () => {
     const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', document.uri, new vscode.Position(line, character));
     const text = hovers.flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : 'value' in c ? c.value : ''))).join('\n');
     assert.match(text, /Sign-out button/);
+  });
+
+  test('spec.md and plan.md are served; a tasks.md changed on disk, never opened, updates its spec.md', async () => {
+    const folder = vscode.workspace.workspaceFolders?.[0];
+    assert.ok(folder);
+    const feature = vscode.Uri.joinPath(folder.uri, 'specs', '002-watched');
+    const write = (name: string, text: string) => vscode.workspace.fs.writeFile(vscode.Uri.joinPath(feature, name), new TextEncoder().encode(text));
+    await write('spec.md', '# Feature Specification: Watched\n\n### User Story 1 - Browse (Priority: P1)\n\n### User Story 2 - Export (Priority: P2)\n');
+    await write('tasks.md', '# Tasks: Watched\n\n## Phase 1: Setup\n\n- [ ] T001 [US1] List items in src/list.ts\n');
+    await write('plan.md', '# Implementation Plan: Watched\n\n## Technical Context\n');
+
+    const spec = await vscode.workspace.openTextDocument(vscode.Uri.joinPath(feature, 'spec.md'));
+    await vscode.window.showTextDocument(spec);
+    const storyWithoutTasks = (): vscode.Diagnostic[] => vscode.languages.getDiagnostics(spec.uri).filter((d) => d.source === 'speckit' && codeOf(d) === 'story-without-tasks');
+    const reported = await waitFor('story-without-tasks on spec.md', () => (storyWithoutTasks().length > 0 ? storyWithoutTasks() : undefined), 20_000);
+    assert.deepEqual(reported.map((d) => d.range.start.line), [4], 'User Story 2 has no task');
+
+    await write('tasks.md', '# Tasks: Watched\n\n## Phase 1: Setup\n\n- [ ] T001 [US1] List items in src/list.ts\n- [ ] T002 [US2] Export items in src/export.ts\n');
+    await waitFor('spec.md diagnostics to follow tasks.md on disk', () => (storyWithoutTasks().length === 0 ? true : undefined), 20_000);
+    assert.ok(!vscode.workspace.textDocuments.some((d) => d.uri.toString() === vscode.Uri.joinPath(feature, 'tasks.md').toString()), 'tasks.md was never opened');
+
+    const plan = await vscode.workspace.openTextDocument(vscode.Uri.joinPath(feature, 'plan.md'));
+    await vscode.window.showTextDocument(plan);
+    // The server names a level-1 heading as a File symbol; Markdown's own outline names every heading a String.
+    const symbols = await waitFor('the server outline of plan.md', async () => {
+      const found = await vscode.commands.executeCommand<vscode.DocumentSymbol[] | undefined>('vscode.executeDocumentSymbolProvider', plan.uri);
+      return found?.some((s) => s.kind === vscode.SymbolKind.File) ? found : undefined;
+    }, 20_000);
+    assert.ok(symbols.some((s) => s.kind === vscode.SymbolKind.File && /Implementation Plan/.test(s.name)));
   });
 });

@@ -11,7 +11,7 @@ import type { Prompts } from './prompts';
 import type { ReviewController, ReviewTarget } from './review/review-controller';
 import type { RunSession } from './run-session';
 import type { ApiKeyStore } from './secrets';
-import type { OrchestraSettings } from './settings-parser';
+import { describeSettingsProblems, type OrchestraSettings } from './settings-parser';
 import { describeUnfinishedDependencies, unfinishedDependencies } from './task-selection';
 import type { TaskDocuments } from './trees/task-documents';
 import { openTask } from './trees/tasks-tree';
@@ -242,7 +242,7 @@ function readSettings(deps: CommandDeps, folder: vscode.WorkspaceFolder): Orches
   const { settings, problems } = deps.config.read(folder.uri);
   if (problems.length > 0) {
     for (const p of problems) deps.log.warn(`setting speckitOrchestra.${p.key}: ${p.message}`);
-    void vscode.window.showWarningMessage(`Some Spec-Kit Orchestra settings are invalid and use defaults: ${problems.map((p) => p.key).join(', ')}.`);
+    void vscode.window.showWarningMessage(describeSettingsProblems(problems));
   }
   return settings;
 }

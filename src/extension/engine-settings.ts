@@ -18,6 +18,8 @@ export function engineSettingsOf(settings: OrchestraSettings): Partial<EngineSet
     denyGlobs: settings.denyList,
     modelByRole,
     ...(settings.budgetPerRunUsd !== undefined ? { budgetUsd: settings.budgetPerRunUsd } : {}),
+    ...(Object.keys(settings.budgetPerRoleUsd).length > 0 ? { budgetPerRoleUsd: { ...settings.budgetPerRoleUsd } } : {}),
+    ...(Object.keys(settings.prices).length > 0 ? { prices: { ...settings.prices } } : {}),
   };
 }
 

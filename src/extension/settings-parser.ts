@@ -1,3 +1,8 @@
+// Straight from the modules the engine facade re-exports them from: the facade would pull the whole engine
+// into the activation bundle (dist/extension.js), which only loads it on a run.
+import { parseCommandLine } from '../core/engine/commands/command-line';
+import { parsePriceTable, type ModelPrice } from '../core/llm/prices';
+import { parseRoleBudgets } from '../core/llm/usage-ledger';
 import type { ApprovalPolicy, WorkerRole } from '../protocol/engine-events';
 
 /**
@@ -38,6 +43,10 @@ export interface OrchestraSettings {
   detectTestCommand: boolean;
   /** US dollars; undefined = no budget. */
   budgetPerRunUsd?: number;
+  /** US dollars per engine role; a role left out has no budget of its own (the run's still applies). */
+  budgetPerRoleUsd: Partial<Record<WorkerRole, number>>;
+  /** Prices per model id, per million tokens, replacing the built-in list prices for those models. */
+  prices: Record<string, ModelPrice>;
   /** Globs of paths agents may neither read nor write. */
   denyList: string[];
   /** Anthropic API base URL; undefined = the SDK default (or ANTHROPIC_BASE_URL). */
@@ -57,6 +66,8 @@ export const DEFAULT_SETTINGS: Readonly<OrchestraSettings> = {
   bugFixerAttempts: 2,
   testCommand: [],
   detectTestCommand: true,
+  budgetPerRoleUsd: {},
+  prices: {},
   denyList: ['.env*'],
 };
 
@@ -73,6 +84,8 @@ export const KEYS_APPLIED_AT_RUN_START: readonly string[] = [
   'testCommand',
   'detectTestCommand',
   'budgetPerRun',
+  'budgetPerRole',
+  'prices',
   'denyList',
   'anthropic.baseUrl',
 ];
@@ -100,6 +113,8 @@ export function parseSettings(read: RawSettingsReader, env: Readonly<Record<stri
     bugFixerAttempts: integerIn(read('bugFixerAttempts'), 0, 10, DEFAULT_SETTINGS.bugFixerAttempts, (m) => complain('bugFixerAttempts', m)),
     testCommand: [],
     detectTestCommand: DEFAULT_SETTINGS.detectTestCommand,
+    budgetPerRoleUsd: {},
+    prices: {},
     denyList: [...DEFAULT_SETTINGS.denyList],
   };
 
@@ -113,9 +128,11 @@ export function parseSettings(read: RawSettingsReader, env: Readonly<Record<stri
 
   const testCommand = read('testCommand');
   if (typeof testCommand === 'string') {
-    const argv = splitCommandLine(testCommand);
-    if (argv === undefined) complain('testCommand', 'unbalanced quotes; no test command will run');
-    else settings.testCommand = argv;
+    if (testCommand.trim() !== '') {
+      const parsed = parseCommandLine(testCommand);
+      if (parsed.kind === 'ok') settings.testCommand = parsed.argv;
+      else complain('testCommand', `${parsed.reason}; no test command will run`);
+    }
   } else if (testCommand !== undefined && testCommand !== null) {
     complain('testCommand', 'expected a string such as "npm test"');
   }
@@ -130,6 +147,14 @@ export function parseSettings(read: RawSettingsReader, env: Readonly<Record<stri
   } else if (budget !== undefined && budget !== null) {
     complain('budgetPerRun', 'expected a number of US dollars ≥ 0 (0 = no budget)');
   }
+
+  // The engine's own parsers: the CLI reads the same shapes, so both faces accept and refuse alike.
+  const roleBudgets = parseRoleBudgets(read('budgetPerRole'));
+  settings.budgetPerRoleUsd = roleBudgets.budgets;
+  if (roleBudgets.problems.length > 0) complain('budgetPerRole', `${roleBudgets.problems.join('; ')}; those entries are ignored`);
+  const priceTable = parsePriceTable(read('prices'));
+  settings.prices = priceTable.prices;
+  if (priceTable.problems.length > 0) complain('prices', `${priceTable.problems.join('; ')}; those models keep the built-in prices`);
 
   const denyList = read('denyList');
   if (Array.isArray(denyList)) {
@@ -152,31 +177,13 @@ export function parseSettings(read: RawSettingsReader, env: Readonly<Record<stri
   return { settings, problems };
 }
 
-/** Splits `npm run test -- "a b"` into argv without a shell: whitespace separates, double or single quotes group. */
-export function splitCommandLine(text: string): string[] | undefined {
-  const argv: string[] = [];
-  let current = '';
-  let inToken = false;
-  let quote: '"' | "'" | undefined;
-  for (const ch of text) {
-    if (quote) {
-      if (ch === quote) quote = undefined;
-      else current += ch;
-    } else if (ch === '"' || ch === "'") {
-      quote = ch;
-      inToken = true;
-    } else if (/\s/.test(ch)) {
-      if (inToken) argv.push(current);
-      current = '';
-      inToken = false;
-    } else {
-      current += ch;
-      inToken = true;
-    }
-  }
-  if (quote) return undefined;
-  if (inToken) argv.push(current);
-  return argv;
+/**
+ * One warning for all the problems of a read: each key with what is wrong, so the user can fix it without
+ * opening the log.
+ */
+export function describeSettingsProblems(problems: readonly SettingsProblem[]): string {
+  const details = problems.map((p) => `${CONFIG_SECTION}.${p.key}: ${p.message}`).join(' · ');
+  return `Spec-Kit Orchestra ignored ${problems.length === 1 ? 'an invalid setting' : `${problems.length} invalid settings`} (defaults apply): ${details}`;
 }
 
 function oneOf<T extends string>(value: unknown, allowed: readonly T[], fallback: T, complain: (m: string) => void): T {

@@ -2,7 +2,9 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { CONFIG_SECTION, KEYS_APPLIED_AT_RUN_START } from '../../../src/extension/settings-parser';
+import { CONFIG_SECTION, KEYS_APPLIED_AT_RUN_START, MODEL_ROLE_FOR_WORKER } from '../../../src/extension/settings-parser';
+
+const MODEL_ROLE_WORKERS = Object.keys(MODEL_ROLE_FOR_WORKER);
 
 interface Manifest {
   contributes: {
@@ -41,4 +43,11 @@ test('every setting has a markdown description, and the run-start keys are all s
   const properties = manifest.contributes.configuration.properties;
   for (const [key, schema] of Object.entries(properties)) assert.ok(schema.markdownDescription, `${key} has a markdownDescription`);
   for (const key of KEYS_APPLIED_AT_RUN_START) assert.ok(`${CONFIG_SECTION}.${key}` in properties, `${key} is contributed`);
+});
+
+test('the per-role budget schema names exactly the engine roles; the price schema requires input and output', () => {
+  const properties = manifest.contributes.configuration.properties as Record<string, { properties?: Record<string, unknown>; additionalProperties?: { required?: string[] } }>;
+  const roles = Object.keys(properties[`${CONFIG_SECTION}.budgetPerRole`]?.properties ?? {}).sort();
+  assert.deepEqual(roles, MODEL_ROLE_WORKERS.sort());
+  assert.deepEqual(properties[`${CONFIG_SECTION}.prices`]?.additionalProperties?.required, ['inputPerMTok', 'outputPerMTok']);
 });

@@ -1,12 +1,13 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { DEFAULT_SETTINGS, parseSettings, splitCommandLine } from '../../../src/extension/settings-parser';
+import { engineSettingsOf } from '../../../src/extension/engine-settings';
+import { DEFAULT_SETTINGS, describeSettingsProblems, KEYS_APPLIED_AT_RUN_START, parseSettings } from '../../../src/extension/settings-parser';
 
 const reader = (values: Record<string, unknown>) => (key: string) => values[key];
 
 test('defaults when nothing is set', () => {
   const { settings, problems } = parseSettings(reader({}));
-  assert.deepEqual(settings, { ...DEFAULT_SETTINGS, models: {}, testCommand: [], denyList: ['.env*'] });
+  assert.deepEqual(settings, { ...DEFAULT_SETTINGS, models: {}, testCommand: [], budgetPerRoleUsd: {}, prices: {}, denyList: ['.env*'] });
   assert.deepEqual(problems, []);
 });
 
@@ -59,10 +60,62 @@ test('a zero budget means no budget; the base URL falls back to ANTHROPIC_BASE_U
   assert.equal(settings.anthropicBaseUrl, 'http://localhost:9');
 });
 
-test('splitCommandLine groups quotes and refuses unbalanced ones', () => {
-  assert.deepEqual(splitCommandLine("node --test 'test dir/x.js' \"\""), ['node', '--test', 'test dir/x.js', '']);
-  assert.deepEqual(splitCommandLine('   '), []);
-  assert.equal(splitCommandLine("echo 'x"), undefined);
+test('the test command groups quotes; blank means none; unbalanced quotes and shell syntax are refused with the reason', () => {
+  const testCommandOf = (value: string) => parseSettings((key) => (key === 'testCommand' ? value : undefined));
+  assert.deepEqual(testCommandOf("node --test 'test dir/x.js' \"\"").settings.testCommand, ['node', '--test', 'test dir/x.js', '']);
+  assert.deepEqual(testCommandOf('   '), { settings: { ...DEFAULT_SETTINGS, models: {}, testCommand: [], budgetPerRoleUsd: {}, prices: {}, denyList: ['.env*'] }, problems: [] });
+  const unbalanced = testCommandOf("echo 'x");
+  assert.deepEqual(unbalanced.settings.testCommand, []);
+  assert.match(unbalanced.problems[0]?.message ?? '', /unbalanced ' quote; no test command will run/);
+  const piped = testCommandOf('npm test | tee out.txt');
+  assert.deepEqual(piped.settings.testCommand, []);
+  assert.deepEqual(piped.problems.map((p) => p.key), ['testCommand']);
+  assert.match(piped.problems[0]?.message ?? '', /'\|' needs a shell/);
+  assert.match(describeSettingsProblems(piped.problems), /^Spec-Kit Orchestra ignored an invalid setting \(defaults apply\): speckitOrchestra\.testCommand: '\|' needs a shell/);
+});
+
+test('per-role budgets and prices are read by the engine parsers and reach the engine settings', () => {
+  const { settings, problems } = parseSettings(
+    reader({
+      budgetPerRole: { reviewer: 0.5, documenter: 0 },
+      prices: { 'my-model': { inputPerMTok: 2, outputPerMTok: 8, cacheReadPerMTok: 0.1 } },
+    }),
+  );
+  assert.deepEqual(problems, []);
+  assert.deepEqual(settings.budgetPerRoleUsd, { reviewer: 0.5, documenter: 0 });
+  assert.deepEqual(settings.prices, { 'my-model': { inputPerMTok: 2, outputPerMTok: 8, cacheWrite5mPerMTok: 2.5, cacheWrite1hPerMTok: 4, cacheReadPerMTok: 0.1 } });
+  const engine = engineSettingsOf(settings);
+  assert.deepEqual(engine.budgetPerRoleUsd, { reviewer: 0.5, documenter: 0 });
+  assert.deepEqual(engine.prices, settings.prices);
+  assert.ok(KEYS_APPLIED_AT_RUN_START.includes('budgetPerRole') && KEYS_APPLIED_AT_RUN_START.includes('prices'));
+});
+
+test('with no per-role budgets or prices set, the engine settings carry none (the engine defaults apply)', () => {
+  const engine = engineSettingsOf(parseSettings(reader({})).settings);
+  assert.equal('budgetPerRoleUsd' in engine, false);
+  assert.equal('prices' in engine, false);
+});
+
+test('bad per-role budgets and prices keep the good entries and make one warning naming both keys', () => {
+  const { settings, problems } = parseSettings(
+    reader({
+      budgetPerRole: { reviewer: 1, reviewr: 2, 'code-writer': -3 },
+      prices: { good: { inputPerMTok: 1, outputPerMTok: 2 }, bad: { inputPerMTok: 1 }, worse: 'cheap' },
+    }),
+  );
+  assert.deepEqual(settings.budgetPerRoleUsd, { reviewer: 1 });
+  assert.deepEqual(Object.keys(settings.prices), ['good']);
+  assert.deepEqual(problems.map((p) => p.key), ['budgetPerRole', 'prices']);
+  assert.match(problems[0]?.message ?? '', /reviewr: not a role/);
+  assert.match(problems[0]?.message ?? '', /code-writer: the budget must be a non-negative amount/);
+  assert.match(problems[1]?.message ?? '', /bad: inputPerMTok and outputPerMTok must be non-negative numbers/);
+  assert.match(problems[1]?.message ?? '', /worse: not an object/);
+  const warning = describeSettingsProblems(problems);
+  assert.match(warning, /^Spec-Kit Orchestra ignored 2 invalid settings/);
+  assert.match(warning, /speckitOrchestra\.budgetPerRole: .*reviewr/);
+  assert.match(warning, /speckitOrchestra\.prices: .*bad:/);
+  const notObjects = parseSettings(reader({ budgetPerRole: [1], prices: 3 })).problems;
+  assert.deepEqual(notObjects.map((p) => p.key), ['budgetPerRole', 'prices']);
 });
 
 test('detectTestCommand is on by default, read as a boolean, and anything else is reported', () => {

@@ -1,5 +1,5 @@
-// Two review paths the full run does not take: a file with unsaved changes in an editor (diffed against the
-// editor's text, never replaced without the user's yes), and the Progress panel redrawing its last picture
+// Review paths the full run does not take: a file with unsaved changes in an editor (diffed against the
+// editor's text, never replaced without the user's yes), a proposed deletion, and the Progress panel redrawing its last picture
 // after its view was disposed and resolved again. Runs after orchestra.test.ts (files sort by name).
 import * as assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -111,6 +111,35 @@ suite('review edge cases', () => {
     assert.equal(readFileSync(fileUri.fsPath, 'utf8'), 'proposed\n');
     assert.equal(document.getText(), 'proposed\n', 'the editor shows what was written');
     assert.equal(document.isDirty, false);
+    run.cancel();
+  });
+
+  test('a proposed deletion shows as such: titled deleted, the file on the left, a read-only empty right; accepting deletes it', async () => {
+    const orchestra = await orchestraApi();
+    const rootUri = root();
+    const fileUri = vscode.Uri.joinPath(rootUri, 'obsolete.md');
+    await vscode.workspace.fs.writeFile(fileUri, new TextEncoder().encode('old notes\n'));
+    const run = new ScriptedRun(rootUri.fsPath);
+    orchestra.attachRun(run, rootUri);
+    run.start([task('T001')]);
+    run.propose({ id: 'p-delete', taskKey: 'T001', path: 'obsolete.md', kind: 'delete', base: 'old notes\n', proposed: undefined });
+
+    assert.equal(await vscode.commands.executeCommand(CommandId.openProposal, 'p-delete'), true);
+    const tab = await waitFor('the deletion diff', () =>
+      vscode.window.tabGroups.all.flatMap((g) => g.tabs).find((t) => t.input instanceof vscode.TabInputTextDiff && t.label.includes('obsolete.md')),
+    );
+    assert.ok(tab.input instanceof vscode.TabInputTextDiff);
+    assert.match(tab.label, /^T001 · code-writer .*obsolete\.md \(deleted\)$/);
+    assert.equal(tab.input.original.toString(), fileUri.toString(), 'the left side is the file as it is');
+    const right = await vscode.workspace.openTextDocument(tab.input.modified);
+    assert.equal(right.getText(), '', 'nothing is left on the proposed side');
+    const stat = await vscode.workspace.fs.stat(tab.input.modified);
+    assert.ok(((stat.permissions ?? 0) & vscode.FilePermission.Readonly) !== 0, 'a deletion cannot be edited into something else');
+
+    assert.equal(await vscode.commands.executeCommand(CommandId.acceptEdit, 'p-delete'), true);
+    await run.settled();
+    assert.deepEqual(run.decisions, [{ id: 'p-delete', decision: { kind: 'accept' } }]);
+    await assert.rejects(Promise.resolve(vscode.workspace.fs.stat(fileUri)), 'the file is gone');
     run.cancel();
   });
 

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { CommandId, type RunCommandResult } from '../../../../src/extension/commands';
 import { startMockAnthropic, type MockAnthropic, type MockReply, type RecordedRequest } from '../../../mock-anthropic';
-import { contentFor, filesNamed, jobOf, lastUserText, wellBehaved } from '../../../unit/engine/run/harness';
+import { contentFor, filesNamed, jobOf, lastUserText, toolResults, wellBehaved } from '../../../unit/engine/run/harness';
 import { orchestraApi, reviewUntilFinished, runDismissing } from '../../orchestra';
 import { waitFor } from '../../wait';
 import { snapshotFiles } from '../../workspace-snapshot';
@@ -88,7 +88,7 @@ suite('a full run through the commands, against the mock API', () => {
     const result = await vscode.commands.executeCommand<RunCommandResult>(CommandId.implement, '001-todo-api');
     assert.equal(result.ran, true, JSON.stringify(result));
     let rejectedPath: string | undefined;
-    let edited: { path: string; text: string } | undefined;
+    let edited: { path: string; text: string; taskId: string; requestsBefore: number } | undefined;
     await reviewUntilFinished(
       orchestra,
       async (proposalId) => {
@@ -96,15 +96,24 @@ suite('a full run through the commands, against the mock API', () => {
         assert.equal(await vscode.commands.executeCommand(CommandId.rejectEdit, proposalId, { feedback: FEEDBACK }), true);
       },
       async (proposalId) => {
-        const path = orchestra.session.view.pending.get(proposalId)?.path;
-        assert.ok(path);
-        edited = { path, text: await acceptWithEdit(proposalId) };
+        const proposal = orchestra.session.view.pending.get(proposalId);
+        const taskId = proposal && orchestra.session.view.tasks.get(proposal.taskKey)?.id;
+        assert.ok(proposal && taskId);
+        const requestsBefore = mock?.requests.length ?? 0;
+        edited = { path: proposal.path, text: await acceptWithEdit(proposalId), taskId, requestsBefore };
       },
     );
     assert.equal(orchestra.session.view.finished?.outcome, 'completed', orchestra.session.view.finished?.message);
     assert.ok(rejectedPath);
     assert.ok(edited, 'a proposal was accepted with the reviewer edit');
     assert.equal(readFileSync(join(root(), edited.path), 'utf8'), edited.text, 'what the reviewer saw on the proposed side is what was written');
+    // The worker's next turn carries the tool result telling it the reviewer changed its proposal, with the diff.
+    const { taskId, path: editedPath, requestsBefore } = edited;
+    const next = mock?.requests.slice(requestsBefore).find((r) => jobOf(r) === taskId);
+    assert.ok(next, `${taskId} made another request after the accept`);
+    const told = toolResults(next).find((r) => r.content.includes(`Accepted with the reviewer's own edits: ${editedPath}`));
+    assert.ok(told, `the next request tells the agent the reviewer changed ${editedPath}: ${JSON.stringify(toolResults(next))}`);
+    assert.match(told.content, /^\+\/\/ edited by the reviewer$/m, 'the diff shows the line the reviewer wrote');
     assert.match(readFileSync(join(root(), rejectedPath), 'utf8'), /^\/\/ (module for|edited by the reviewer)/, 'the revision after feedback is what was written');
     for (const path of ['src/index.js', 'src/errors.js', 'src/ids.js', 'src/todo-store.js', 'docs/api.md']) assert.ok(existsSync(join(root(), path)), `${path} written`);
     const tasks = readFileSync(join(root(), 'specs/001-todo-api/tasks.md'), 'utf8');

@@ -21,6 +21,8 @@ export interface OrchestraApi {
   readonly session: Pick<RunSession, 'view' | 'onDidChange' | 'isActive' | 'recentEvents' | 'root'>;
   readonly trees: views.Trees;
   readonly progressView: ProgressViewProvider;
+  /** The Tasks view badge and the run's status bar item, as shown now. */
+  readonly chrome: views.Chrome;
   attachRun(run: RunHandle, root: vscode.Uri): void;
   /**
    * The modal questions (unsaved-file overwrite, rollback, running the test command, hooks, plans). A script
@@ -99,7 +101,7 @@ export function activate(context: vscode.ExtensionContext): OrchestraApi | undef
     );
     const activateMs = performance.now() - started;
     log.info(`activated (${String((context.extension.packageJSON as { version?: unknown }).version)}) in ${activateMs.toFixed(1)} ms`);
-    return { session, trees: sidebar.trees, progressView: sidebar.progress, attachRun: (run, root) => session.attach(run, root), prompts, onDidLog, activateMs };
+    return { session, trees: sidebar.trees, progressView: sidebar.progress, chrome: sidebar.chrome, attachRun: (run, root) => session.attach(run, root), prompts, onDidLog, activateMs };
   } catch (error) {
     // VS Code stays silent when activate throws; say it ourselves.
     log.error(error instanceof Error ? error : String(error));

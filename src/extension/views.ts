@@ -24,8 +24,14 @@ export interface Trees {
   pending: PendingChangesTreeProvider;
 }
 
+/** Read-only views of UI state VS Code gives no way to read back: the Tasks view badge, the status bar item. */
+export interface Chrome {
+  tasksBadge(): vscode.ViewBadge | undefined;
+  statusBar(): statusBar.StatusBarState;
+}
+
 /** The sidebar: Tasks, Progress, Workers, Pending Changes; and the status bar item of an active run. */
-export function register(deps: ViewsDeps): { trees: Trees; progress: ProgressViewProvider; disposables: vscode.Disposable[] } {
+export function register(deps: ViewsDeps): { trees: Trees; progress: ProgressViewProvider; chrome: Chrome; disposables: vscode.Disposable[] } {
   const { session, documents } = deps;
   const tasks = new TasksTreeProvider(documents, session);
   const tasksView = vscode.window.createTreeView(TASKS_VIEW_ID, { treeDataProvider: tasks, showCollapseAll: true });
@@ -47,6 +53,7 @@ export function register(deps: ViewsDeps): { trees: Trees; progress: ProgressVie
     );
   };
   updateBadge();
+  const runStatus = statusBar.register(session, deps.showProgressCommand);
   const disposables = [
     tasks,
     tasksView,
@@ -63,7 +70,8 @@ export function register(deps: ViewsDeps): { trees: Trees; progress: ProgressVie
     documents.onDidChange((feature) => {
       if (feature === undefined) updateHasTasks();
     }),
-    ...statusBar.register(session, deps.showProgressCommand),
+    ...runStatus.disposables,
   ];
-  return { trees: { tasks, workers, pending }, progress, disposables };
+  const chrome: Chrome = { tasksBadge: () => tasksView.badge, statusBar: runStatus.state };
+  return { trees: { tasks, workers, pending }, progress, chrome, disposables };
 }

@@ -31,6 +31,11 @@ export class ProgressViewProvider implements vscode.WebviewViewProvider, vscode.
     this.sessionSubscription = session.onDidChange(() => this.schedulePost());
   }
 
+  /** Whether the panel is on screen now (resolved and visible). */
+  get visible(): boolean {
+    return this.view?.visible === true;
+  }
+
   resolveWebviewView(webviewView: vscode.WebviewView): void {
     this.disposeView();
     this.view = webviewView;

@@ -37,7 +37,7 @@ export function renderDryRun(plan: RunPlan): string {
     lines.push('', `Critical path: ${plan.criticalPath.taskKeys.map((k) => taskById.get(k)?.id ?? k).join(' → ')}.`);
   }
   if (plan.diagnostics.length > 0) {
-    lines.push('', '## Notes', '', ...plan.diagnostics.map((d) => `- ${d.severity}: ${d.message}${d.path ? ` (${d.path}${d.line !== undefined ? `:${d.line + 1}` : ''})` : ''}`));
+    lines.push('', '## Notes', '', ...plan.diagnostics.map((d) => `- ${d.severity}: ${d.message}${d.path ? ` (${d.path}${d.line !== undefined ? `:${d.line}` : ''})` : ''}`));
   }
   return `${lines.join('\n')}\n`;
 }

@@ -31,3 +31,15 @@ test('the dry run of the example names every task with its role, the parallel gr
   assert.match(text, /^\$\d+\.\d\d – \$\d+\.\d\d, expected \$\d+\.\d\d/m);
   assert.match(text, /test-writer/, 'test tasks go to the test writer');
 });
+
+test('plan notes keep their 1-based line: the dry run shows the line the planner reported', async () => {
+  const engine = createEngine({
+    provider: { id: 'never', send: () => Promise.reject(new Error('no model in a dry run')) },
+    workspace: (root) => new NodeWorkspace(root),
+    commandRunner: new NodeCommandRunner(),
+    confirm: async () => false,
+  });
+  const plan = await engine.plan({ root: example, feature: '001' });
+  const text = renderDryRun({ ...plan, diagnostics: [{ severity: 'warning', message: 'odd line', path: 'specs/001-todo-api/tasks.md', line: 7 }] });
+  assert.match(text, /- warning: odd line \(specs\/001-todo-api\/tasks\.md:7\)/);
+});

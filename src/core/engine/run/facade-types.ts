@@ -158,6 +158,7 @@ export interface PlanDiagnostic {
   severity: 'error' | 'warning' | 'information';
   message: string;
   path?: string;
+  /** 1-based, as shown to people. */
   line?: number;
 }
 

@@ -47,14 +47,26 @@ const lazyPartsPlugin = {
   setup(build) {
     build.onResolve({ filter: /^\.\/(engine-factory|language-client-start)$/ }, (args) => {
       if (args.resolveDir !== extensionDir) return undefined;
-      if (args.kind !== 'dynamic-import') return { errors: [{ text: `${args.path} is a lazily loaded part: import it with import(), not statically (from ${args.importer})` }] };
+      if (args.kind !== 'dynamic-import')
+        return {
+          errors: [
+            {
+              text: `${args.path} is a lazily loaded part: import it with import(), not statically (from ${args.importer})`,
+            },
+          ],
+        };
       return { path: lazyParts[args.path], external: true };
     });
   },
 };
 
 const bundles = [
-  { entryPoints: { extension: 'src/extension/extension.ts' }, external: ['vscode'], plugins: [lazyPartsPlugin], supported: { 'dynamic-import': false } },
+  {
+    entryPoints: { extension: 'src/extension/extension.ts' },
+    external: ['vscode'],
+    plugins: [lazyPartsPlugin],
+    supported: { 'dynamic-import': false },
+  },
   { entryPoints: { 'extension-engine': 'src/extension/engine-factory.ts' }, external: ['vscode'] },
   { entryPoints: { 'extension-lsp': 'src/extension/language-client-start.ts' }, external: ['vscode'] },
   { entryPoints: { cli: 'src/cli/main.ts' }, banner: { js: '#!/usr/bin/env node' } },
@@ -62,7 +74,9 @@ const bundles = [
 ];
 
 const contexts = await Promise.all(
-  bundles.map(({ plugins = [], ...b }) => esbuild.context({ ...common, ...b, outdir: 'dist', plugins: watch ? [...plugins, problemMatcher] : plugins })),
+  bundles.map(({ plugins = [], ...b }) =>
+    esbuild.context({ ...common, ...b, outdir: 'dist', plugins: watch ? [...plugins, problemMatcher] : plugins }),
+  ),
 );
 if (watch) {
   await Promise.all(contexts.map((c) => c.watch()));

@@ -14,8 +14,19 @@ function job(request: RecordedRequest): { task: string; files: string[]; turn: n
 /** Each task: turn 0 creates the files the task names, turn 1 completes. */
 function script(request: RecordedRequest): MockReply {
   const { task, files, turn } = job(request);
-  if (turn === 0) return { type: 'message', content: files.map((path) => ({ type: 'tool_use' as const, name: 'propose_edit', input: { kind: 'create', path, content: `// ${task}\n` } })) };
-  return { type: 'message', content: [{ type: 'tool_use', name: 'complete_task', input: { summary: `${task} done`, files_touched: files } }] };
+  if (turn === 0)
+    return {
+      type: 'message',
+      content: files.map((path) => ({
+        type: 'tool_use' as const,
+        name: 'propose_edit',
+        input: { kind: 'create', path, content: `// ${task}\n` },
+      })),
+    };
+  return {
+    type: 'message',
+    content: [{ type: 'tool_use', name: 'complete_task', input: { summary: `${task} done`, files_touched: files } }],
+  };
 }
 
 const latencyMs = Number(process.argv[2] ?? '40');

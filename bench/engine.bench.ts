@@ -41,12 +41,19 @@ async function runOnce(mockUrl: string, maxWorkers: number): Promise<{ ms: numbe
     await mkdir(join(dir, 'specs', '001-bench'), { recursive: true });
     await writeFile(join(dir, 'specs', '001-bench', 'tasks.md'), tasksMarkdown());
     const engine = createEngine({
-      provider: new AnthropicProvider({ apiKey: async () => 'bench-key', baseURL: mockUrl, governor: new LlmGovernor({ maxConcurrent: WORKERS }) }),
+      provider: new AnthropicProvider({
+        apiKey: async () => 'bench-key',
+        baseURL: mockUrl,
+        governor: new LlmGovernor({ maxConcurrent: WORKERS }),
+      }),
       workspace: (root) => new NodeWorkspace(root),
       commandRunner: new NodeCommandRunner(),
       confirm: async () => true,
     });
-    const plan = await engine.plan({ root: dir, settings: { approvalPolicy: 'auto-approve-all', maxWorkers, validate: false } });
+    const plan = await engine.plan({
+      root: dir,
+      settings: { approvalPolicy: 'auto-approve-all', maxWorkers, validate: false },
+    });
     const started = performance.now();
     const result = await engine.start(plan).done;
     return { ms: performance.now() - started, done: result.tasks.done, outcome: result.outcome };
@@ -56,7 +63,9 @@ async function runOnce(mockUrl: string, maxWorkers: number): Promise<{ ms: numbe
 }
 
 export async function run(): Promise<void> {
-  const server = fork(join(__dirname, 'engine-mock-worker.ts'), [String(LATENCY_MS)], { execArgv: ['--import', 'tsx'] });
+  const server = fork(join(__dirname, 'engine-mock-worker.ts'), [String(LATENCY_MS)], {
+    execArgv: ['--import', 'tsx'],
+  });
   const mock = await new Promise<string>((resolve, reject) => {
     server.once('message', (m: { url: string }) => resolve(m.url));
     server.once('error', reject);
@@ -71,13 +80,23 @@ export async function run(): Promise<void> {
     const lowerBound = chain * perTask;
     const ratio = parallel.ms / lowerBound;
     const speedup = serial.ms / parallel.ms;
-    console.log(`plan: ${tasks} tasks, critical path ${chain} tasks, mock latency ${LATENCY_MS} ms per call, ${WORKERS} workers`);
-    console.log(`runs: parallel ${parallel.outcome} ${parallel.done}/${tasks}, one-at-a-time ${serial.outcome} ${serial.done}/${tasks}`);
+    console.log(
+      `plan: ${tasks} tasks, critical path ${chain} tasks, mock latency ${LATENCY_MS} ms per call, ${WORKERS} workers`,
+    );
+    console.log(
+      `runs: parallel ${parallel.outcome} ${parallel.done}/${tasks}, one-at-a-time ${serial.outcome} ${serial.done}/${tasks}`,
+    );
     console.log(`makespan, ${WORKERS} workers               ${parallel.ms.toFixed(0).padStart(7)} ms`);
-    console.log(`makespan, 1 worker                ${serial.ms.toFixed(0).padStart(7)} ms  (${perTask.toFixed(1)} ms a task)`);
+    console.log(
+      `makespan, 1 worker                ${serial.ms.toFixed(0).padStart(7)} ms  (${perTask.toFixed(1)} ms a task)`,
+    );
     console.log(`critical-path lower bound         ${lowerBound.toFixed(0).padStart(7)} ms`);
-    console.log(`makespan / lower bound            ${ratio.toFixed(2).padStart(7)}×   target ≤ 1.15 ${ratio <= 1.15 ? 'ok' : 'OVER'}`);
-    console.log(`speedup over one at a time        ${speedup.toFixed(2).padStart(7)}×   ideal ${(tasks / chain).toFixed(2)}× (${tasks}/${chain})`);
+    console.log(
+      `makespan / lower bound            ${ratio.toFixed(2).padStart(7)}×   target ≤ 1.15 ${ratio <= 1.15 ? 'ok' : 'OVER'}`,
+    );
+    console.log(
+      `speedup over one at a time        ${speedup.toFixed(2).padStart(7)}×   ideal ${(tasks / chain).toFixed(2)}× (${tasks}/${chain})`,
+    );
   } finally {
     server.send('close');
     await new Promise((resolve) => server.once('exit', resolve));

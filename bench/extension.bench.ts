@@ -7,10 +7,21 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const repoRoot = join(__dirname, '..');
-const codeServerEntry = join(repoRoot, '.vscode-test', 'code-server', 'node_modules', 'code-server', 'out', 'node', 'entry.js');
+const codeServerEntry = join(
+  repoRoot,
+  '.vscode-test',
+  'code-server',
+  'node_modules',
+  'code-server',
+  'out',
+  'node',
+  'entry.js',
+);
 
 function row(name: string, value: number, unit: string, target: number): void {
-  console.log(`${name.padEnd(44)} ${value.toFixed(unit === 'ms' ? 1 : 0).padStart(9)} ${unit.padEnd(3)}  ${(value / target).toFixed(2)}× of target ${target} ${unit} ${value <= target ? 'ok' : 'OVER'}`);
+  console.log(
+    `${name.padEnd(44)} ${value.toFixed(unit === 'ms' ? 1 : 0).padStart(9)} ${unit.padEnd(3)}  ${(value / target).toFixed(2)}× of target ${target} ${unit} ${value <= target ? 'ok' : 'OVER'}`,
+  );
 }
 
 interface ActivationMeasure {
@@ -36,7 +47,11 @@ function measureActivation(scratch: string): ActivationMeasure | undefined {
   if (buildProduction()) copyFileSync(join(repoRoot, 'dist', 'extension.js'), production);
   const run = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/run-host-tests.mjs', 'orchestra-bench'], {
     cwd: repoRoot,
-    env: { ...process.env, SPECKIT_BENCH_OUT: out, ...(existsSync(production) ? { SPECKIT_BENCH_PRODUCTION_BUNDLE: production } : {}) },
+    env: {
+      ...process.env,
+      SPECKIT_BENCH_OUT: out,
+      ...(existsSync(production) ? { SPECKIT_BENCH_PRODUCTION_BUNDLE: production } : {}),
+    },
     encoding: 'utf8',
   });
   if (run.status !== 0 || !existsSync(out)) {
@@ -49,7 +64,11 @@ function measureActivation(scratch: string): ActivationMeasure | undefined {
 function measureVsix(scratch: string): number | undefined {
   if (!buildProduction()) return undefined;
   const vsix = join(scratch, 'extension.vsix');
-  const pack = spawnSync(process.execPath, [join(repoRoot, 'node_modules', '@vscode', 'vsce', 'vsce'), 'package', '--no-dependencies', '--out', vsix], { cwd: repoRoot, encoding: 'utf8' });
+  const pack = spawnSync(
+    process.execPath,
+    [join(repoRoot, 'node_modules', '@vscode', 'vsce', 'vsce'), 'package', '--no-dependencies', '--out', vsix],
+    { cwd: repoRoot, encoding: 'utf8' },
+  );
   if (pack.status !== 0 || !existsSync(vsix)) {
     console.log(`vsix: vsce package failed\n${pack.stdout}${pack.stderr}`);
     return undefined;

@@ -42,7 +42,9 @@ export async function run(): Promise<void> {
     for (let i = 0; i < WARMUP + RUNS; i += 1) {
       const letter = i % 2 === 0 ? 'x' : 'm';
       const start = performance.now();
-      const version = await client.change(uri, [{ range: { start: { line, character }, end: { line, character: character + 1 } }, text: letter }]);
+      const version = await client.change(uri, [
+        { range: { start: { line, character }, end: { line, character: character + 1 } }, text: letter },
+      ]);
       await client.diagnostics(uri, { version, deadlineMs: 30_000 });
       const published = performance.now() - start;
 
@@ -59,11 +61,15 @@ export async function run(): Promise<void> {
     const edit = median(publish);
     const plain = median(parse);
     const ratio = edit / plain;
-    console.log(`tasks.md with ${TASKS} tasks, ${text.length} characters; ${first.length} diagnostics (a well-formed file: expect 0)`);
+    console.log(
+      `tasks.md with ${TASKS} tasks, ${text.length} characters; ${first.length} diagnostics (a well-formed file: expect 0)`,
+    );
     console.log(`plain parseTasks:                      median ${plain.toFixed(1)} ms over ${RUNS} runs`);
     console.log(`didChange → publishDiagnostics (LSP):  median ${edit.toFixed(1)} ms over ${RUNS} runs`);
     console.log(`ratio ${ratio.toFixed(2)}× (target ≤ ${TARGET_RATIO}×) ${ratio <= TARGET_RATIO ? 'ok' : 'MISSED'}`);
-    console.log(`edit to diagnostics ${edit.toFixed(1)} ms (target < ${TARGET_MS} ms) ${edit < TARGET_MS ? 'ok' : 'MISSED'}`);
+    console.log(
+      `edit to diagnostics ${edit.toFixed(1)} ms (target < ${TARGET_MS} ms) ${edit < TARGET_MS ? 'ok' : 'MISSED'}`,
+    );
   } finally {
     await client.dispose();
     rmSync(project, { recursive: true, force: true });

@@ -16,13 +16,29 @@ const RUNS = 25;
 const WARMUP = 10;
 
 export function generate(): string {
-  const out: string[] = ['# Tasks: Generated benchmark feature', '', '**Input**: Design documents from `/specs/001-bench/`', ''];
+  const out: string[] = [
+    '# Tasks: Generated benchmark feature',
+    '',
+    '**Input**: Design documents from `/specs/001-bench/`',
+    '',
+  ];
   for (let i = 1; i <= TASKS; i += 1) {
     if ((i - 1) % PER_PHASE === 0) {
       const phase = (i - 1) / PER_PHASE + 1;
       const story = phase > 2 ? phase - 2 : undefined;
-      out.push('', story === undefined ? `## Phase ${phase}: Foundations ${phase}` : `## Phase ${phase}: User Story ${story} - Feature ${story} (Priority: P${(story % 3) + 1})`, '');
-      out.push(`**Goal**: Deliver slice ${phase}`, '', story === undefined ? '### Implementation' : `### Tests for User Story ${story}`, '');
+      out.push(
+        '',
+        story === undefined
+          ? `## Phase ${phase}: Foundations ${phase}`
+          : `## Phase ${phase}: User Story ${story} - Feature ${story} (Priority: P${(story % 3) + 1})`,
+        '',
+      );
+      out.push(
+        `**Goal**: Deliver slice ${phase}`,
+        '',
+        story === undefined ? '### Implementation' : `### Tests for User Story ${story}`,
+        '',
+      );
     }
     const phase = Math.floor((i - 1) / PER_PHASE) + 1;
     const story = phase > 2 ? ` [US${phase - 2}]` : '';
@@ -30,13 +46,17 @@ export function generate(): string {
     const id = `T${String(i).padStart(5, '0')}`;
     const mark = i % 3 === 0 ? 'X' : ' ';
     const dep = i % 17 === 0 ? ` (depends on T${String(i - 3).padStart(5, '0')})` : '';
-    out.push(`- [${mark}] ${id}${parallel}${story} Implement component ${i} in src/module${phase}/component-${i}.ts${dep}`);
+    out.push(
+      `- [${mark}] ${id}${parallel}${story} Implement component ${i} in src/module${phase}/component-${i}.ts${dep}`,
+    );
     if (i % 7 === 0) out.push(`  - Acceptance: covers \`tests/unit/component-${i}.test.ts\``);
   }
   out.push('', '## Dependencies & Execution Order', '');
   for (let p = 1; p < TASKS / PER_PHASE; p += 1) {
     const from = (p - 1) * PER_PHASE + 1;
-    out.push(`- Tests (T${String(from).padStart(5, '0')}-T${String(from + 9).padStart(5, '0')}) before implementation (T${String(from + 10).padStart(5, '0')}-T${String(from + 40).padStart(5, '0')})`);
+    out.push(
+      `- Tests (T${String(from).padStart(5, '0')}-T${String(from + 9).padStart(5, '0')}) before implementation (T${String(from + 10).padStart(5, '0')}-T${String(from + 40).padStart(5, '0')})`,
+    );
   }
   out.push('', '## Parallel Example: User Story 1', '', '```bash', '- [ ] T00001 [P] inside a fence', '```', '');
   return out.join('\n');
@@ -83,7 +103,9 @@ export async function run(): Promise<void> {
   const oursMs = median(ours);
   const theirsMs = median(theirs);
   console.log(`document: ${tasks} tasks, ${(text.length / 1024).toFixed(0)} KiB`);
-  console.log(`parse + graph: ${oursMs.toFixed(2)} ms   markdown-it tokenise: ${theirsMs.toFixed(2)} ms   ratio ${(oursMs / theirsMs).toFixed(2)}×   (target ≤ 1.00×)`);
+  console.log(
+    `parse + graph: ${oursMs.toFixed(2)} ms   markdown-it tokenise: ${theirsMs.toFixed(2)} ms   ratio ${(oursMs / theirsMs).toFixed(2)}×   (target ≤ 1.00×)`,
+  );
   // The machine is shared: the median of per-run ratios shrugs off load that changes between runs.
   console.log(`  median of per-run ratios: ${median(ratios).toFixed(2)}×   (target ≤ 1.00×)`);
 
@@ -143,7 +165,9 @@ export async function run(): Promise<void> {
     }
     const tickMs = median(ticks);
     const syncMs = median(syncs);
-    console.log(`tick one task (writeTaskDone: re-read, locate, atomic write with fsync): ${tickMs.toFixed(2)} ms   ratio to target ${(tickMs / 5).toFixed(2)}×   (target < 5 ms)`);
+    console.log(
+      `tick one task (writeTaskDone: re-read, locate, atomic write with fsync): ${tickMs.toFixed(2)} ms   ratio to target ${(tickMs / 5).toFixed(2)}×   (target < 5 ms)`,
+    );
     console.log(
       `  steps: read ${median(reads).toFixed(2)} ms   locate + patch bytes ${median(patches).toFixed(2)} ms   atomic write (temp, fsync, rename) ${median(writes).toFixed(2)} ms`,
     );

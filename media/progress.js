@@ -19,16 +19,31 @@
 
   /** @param {unknown} u */
   function isUsage(u) {
-    return isRecord(u) && ['inputTokens', 'outputTokens', 'cacheCreationInputTokens', 'cacheReadInputTokens', 'costUsd'].every((k) => isCount(u[k])) && typeof u.estimated === 'boolean';
+    return (
+      isRecord(u) &&
+      ['inputTokens', 'outputTokens', 'cacheCreationInputTokens', 'cacheReadInputTokens', 'costUsd'].every((k) =>
+        isCount(u[k]),
+      ) &&
+      typeof u.estimated === 'boolean'
+    );
   }
   /** @param {unknown} s */
   function isSnapshot(s) {
     return (
       isRecord(s) &&
       ['idle', 'running', 'finished'].includes(/** @type {string} */ (s.state)) &&
-      isCount(s.done) && isCount(s.failed) && isCount(s.total) && isCount(s.pendingEdits) &&
-      Array.isArray(s.phases) && s.phases.every((p) => isRecord(p) && isText(p.title) && isCount(p.done) && isCount(p.failed) && isCount(p.total)) &&
-      Array.isArray(s.workers) && s.workers.every((w) => isRecord(w) && isText(w.workerId) && isText(w.role) && isText(w.taskId) && isText(w.activity)) &&
+      isCount(s.done) &&
+      isCount(s.failed) &&
+      isCount(s.total) &&
+      isCount(s.pendingEdits) &&
+      Array.isArray(s.phases) &&
+      s.phases.every(
+        (p) => isRecord(p) && isText(p.title) && isCount(p.done) && isCount(p.failed) && isCount(p.total),
+      ) &&
+      Array.isArray(s.workers) &&
+      s.workers.every(
+        (w) => isRecord(w) && isText(w.workerId) && isText(w.role) && isText(w.taskId) && isText(w.activity),
+      ) &&
       (s.usage === undefined || isUsage(s.usage)) &&
       (s.budgetUsd === undefined || isCount(s.budgetUsd)) &&
       ['featureId', 'runId', 'outcome', 'message', 'startedAt', 'finishedAt'].every((k) => isOptionalText(s[k]))
@@ -37,8 +52,11 @@
   /** @param {unknown} m */
   function isHostToWebview(m) {
     return (
-      isRecord(m) && m.type === 'snapshot' && isSnapshot(m.snapshot) &&
-      Array.isArray(m.log) && m.log.every((e) => isRecord(e) && isText(e.at) && isText(e.level) && isText(e.text))
+      isRecord(m) &&
+      m.type === 'snapshot' &&
+      isSnapshot(m.snapshot) &&
+      Array.isArray(m.log) &&
+      m.log.every((e) => isRecord(e) && isText(e.at) && isText(e.level) && isText(e.text))
     );
   }
 
@@ -52,7 +70,13 @@
   /** @param {number} done @param {number} failed @param {number} total */
   function bar(done, failed, total) {
     const pct = (n) => (total === 0 ? 0 : Math.round((n / total) * 1000) / 10);
-    const b = el('div', { class: 'bar', role: 'progressbar', 'aria-valuemin': '0', 'aria-valuemax': String(total), 'aria-valuenow': String(done) });
+    const b = el('div', {
+      class: 'bar',
+      role: 'progressbar',
+      'aria-valuemin': '0',
+      'aria-valuemax': String(total),
+      'aria-valuenow': String(done),
+    });
     const d = el('div', { class: 'done' });
     d.style.width = `${pct(done)}%`;
     const f = el('div', { class: 'failed' });
@@ -86,29 +110,53 @@
     root.replaceChildren();
     elapsedNode = undefined;
     if (!current || !isHostToWebview(current)) {
-      root.append(el('p', { class: 'muted' }, ['No run yet. Implement a feature\'s tasks to see progress here.']), el('div', { class: 'actions' }, [button('Implement Spec-Kit Tasks', 'implement')]));
+      root.append(
+        el('p', { class: 'muted' }, ["No run yet. Implement a feature's tasks to see progress here."]),
+        el('div', { class: 'actions' }, [button('Implement Spec-Kit Tasks', 'implement')]),
+      );
       return;
     }
     const s = current.snapshot;
     if (s.state === 'idle') {
-      root.append(el('p', { class: 'muted' }, ['No run yet.']), el('div', { class: 'actions' }, [button('Implement Spec-Kit Tasks', 'implement')]));
+      root.append(
+        el('p', { class: 'muted' }, ['No run yet.']),
+        el('div', { class: 'actions' }, [button('Implement Spec-Kit Tasks', 'implement')]),
+      );
       return;
     }
     const status = s.state === 'running' ? 'Running' : `Finished: ${s.outcome ?? ''}`;
-    elapsedNode = el('span', { class: 'muted', id: 'elapsed' }, [s.startedAt ? elapsed(s.startedAt, s.finishedAt) : '']);
+    elapsedNode = el('span', { class: 'muted', id: 'elapsed' }, [
+      s.startedAt ? elapsed(s.startedAt, s.finishedAt) : '',
+    ]);
     root.append(
       el('div', { class: 'headline' }, [el('strong', {}, [`${s.featureId ?? 'Run'} — ${status}`]), elapsedNode]),
-      el('div', { class: 'phase' }, [el('div', { class: 'label' }, [el('span', {}, ['Overall']), el('span', {}, [`${s.done}/${s.total}${s.failed ? ` · ${s.failed} failed` : ''}`])]), bar(s.done, s.failed, s.total)]),
+      el('div', { class: 'phase' }, [
+        el('div', { class: 'label' }, [
+          el('span', {}, ['Overall']),
+          el('span', {}, [`${s.done}/${s.total}${s.failed ? ` · ${s.failed} failed` : ''}`]),
+        ]),
+        bar(s.done, s.failed, s.total),
+      ]),
     );
     if (s.message && s.state === 'finished') root.append(el('p', {}, [s.message]));
     if (s.usage) {
       const u = s.usage;
       const over = s.budgetUsd !== undefined && u.costUsd > s.budgetUsd;
-      const cost = el('td', { class: `num${over ? ' over' : ''}` }, [`${money(u.costUsd)}${s.budgetUsd !== undefined ? ` / ${money(s.budgetUsd)}` : ''}${u.estimated ? ' (est.)' : ''}`]);
+      const cost = el('td', { class: `num${over ? ' over' : ''}` }, [
+        `${money(u.costUsd)}${s.budgetUsd !== undefined ? ` / ${money(s.budgetUsd)}` : ''}${u.estimated ? ' (est.)' : ''}`,
+      ]);
       root.append(
         el('table', { class: 'usage', 'aria-label': 'Tokens and cost' }, [
-          el('tr', {}, [el('td', {}, ['Tokens']), el('td', { class: 'num' }, [`in ${tokens(u.inputTokens)} · out ${tokens(u.outputTokens)}`])]),
-          el('tr', {}, [el('td', {}, ['Cache']), el('td', { class: 'num' }, [`read ${tokens(u.cacheReadInputTokens)} · write ${tokens(u.cacheCreationInputTokens)}`])]),
+          el('tr', {}, [
+            el('td', {}, ['Tokens']),
+            el('td', { class: 'num' }, [`in ${tokens(u.inputTokens)} · out ${tokens(u.outputTokens)}`]),
+          ]),
+          el('tr', {}, [
+            el('td', {}, ['Cache']),
+            el('td', { class: 'num' }, [
+              `read ${tokens(u.cacheReadInputTokens)} · write ${tokens(u.cacheCreationInputTokens)}`,
+            ]),
+          ]),
           el('tr', {}, [el('td', {}, [s.budgetUsd !== undefined ? 'Cost / budget' : 'Cost']), cost]),
         ]),
       );
@@ -116,24 +164,41 @@
 
     const actions = el('div', { class: 'actions' });
     if (s.state === 'running') actions.append(button('Cancel Run', 'cancelRun', true));
-    if (s.pendingEdits > 0) actions.append(button(`Review ${s.pendingEdits} Pending Edit${s.pendingEdits === 1 ? '' : 's'}`, 'showPendingChanges'));
+    if (s.pendingEdits > 0)
+      actions.append(
+        button(`Review ${s.pendingEdits} Pending Edit${s.pendingEdits === 1 ? '' : 's'}`, 'showPendingChanges'),
+      );
     actions.append(button('Show Log', 'showLog', true));
     root.append(actions);
 
     root.append(el('h2', {}, ['Phases']));
     for (const p of s.phases) {
-      root.append(el('div', { class: 'phase' }, [el('div', { class: 'label' }, [el('span', { title: p.title }, [p.title]), el('span', {}, [`${p.done}/${p.total}`])]), bar(p.done, p.failed, p.total)]));
+      root.append(
+        el('div', { class: 'phase' }, [
+          el('div', { class: 'label' }, [
+            el('span', { title: p.title }, [p.title]),
+            el('span', {}, [`${p.done}/${p.total}`]),
+          ]),
+          bar(p.done, p.failed, p.total),
+        ]),
+      );
     }
 
     root.append(el('h2', {}, [`Workers (${s.workers.length})`]));
     if (s.workers.length === 0) root.append(el('p', { class: 'muted' }, ['None active.']));
     for (const w of s.workers) {
-      root.append(el('div', { class: 'worker' }, [el('div', {}, [`${w.taskId} · ${w.role}`]), el('div', { class: 'activity', title: w.activity }, [w.activity])]));
+      root.append(
+        el('div', { class: 'worker' }, [
+          el('div', {}, [`${w.taskId} · ${w.role}`]),
+          el('div', { class: 'activity', title: w.activity }, [w.activity]),
+        ]),
+      );
     }
 
     root.append(el('h2', {}, ['Log']));
     const log = el('div', { class: 'log', role: 'log' });
-    for (const e of current.log) log.append(el('div', { class: e.level, title: e.at }, [`${e.at.slice(11, 19)} ${e.text}`]));
+    for (const e of current.log)
+      log.append(el('div', { class: e.level, title: e.at }, [`${e.at.slice(11, 19)} ${e.text}`]));
     root.append(log);
     log.scrollTop = log.scrollHeight;
   }
@@ -145,7 +210,8 @@
     render();
   });
   setInterval(() => {
-    if (elapsedNode && current && current.snapshot.state === 'running' && current.snapshot.startedAt) elapsedNode.textContent = elapsed(current.snapshot.startedAt);
+    if (elapsedNode && current && current.snapshot.state === 'running' && current.snapshot.startedAt)
+      elapsedNode.textContent = elapsed(current.snapshot.startedAt);
   }, 1000);
   render();
   vscode.postMessage({ type: 'ready' });

@@ -15,7 +15,14 @@ const allowed = [
   /^extension\/media\/[^]+$/,
 ];
 // The extension's lazily loaded parts are required too: without them the first run or the first tasks.md fails.
-const required = ['extension/package.json', 'extension/dist/extension.js', 'extension/dist/extension-engine.js', 'extension/dist/extension-lsp.js', 'extension/dist/server.js', 'extension/dist/cli.js'];
+const required = [
+  'extension/package.json',
+  'extension/dist/extension.js',
+  'extension/dist/extension-engine.js',
+  'extension/dist/extension-lsp.js',
+  'extension/dist/server.js',
+  'extension/dist/cli.js',
+];
 
 /** Entry names from the zip's central directory (no extraction needed, no zip library). */
 function zipEntryNames(buffer) {
@@ -53,6 +60,7 @@ const unexpected = names.filter((name) => !allowed.some((pattern) => pattern.tes
 const missing = required.filter((name) => !names.includes(name));
 console.log(`${file}: ${names.length} entries, ${(statSync(file).size / 1024).toFixed(1)} KB`);
 for (const name of names) console.log(`  ${name}`);
-if (unexpected.length > 0) console.error(`check-vsix: not on the allowlist (fix .vscodeignore): ${unexpected.join(', ')}`);
+if (unexpected.length > 0)
+  console.error(`check-vsix: not on the allowlist (fix .vscodeignore): ${unexpected.join(', ')}`);
 if (missing.length > 0) console.error(`check-vsix: missing (build first?): ${missing.join(', ')}`);
 process.exit(unexpected.length > 0 || missing.length > 0 ? 1 : 0);

@@ -25,8 +25,12 @@ if (files.length === 0) {
 
 prepareExtensionRun('test:e2e', { desktop: false });
 const reporter = process.env.CI ? ['--test-reporter=spec'] : [];
-const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=1', ...reporter, ...files], {
-  cwd: repoRoot,
-  stdio: 'inherit',
-});
+const result = spawnSync(
+  process.execPath,
+  ['--import', 'tsx', '--test', '--test-concurrency=1', ...reporter, ...files],
+  {
+    cwd: repoRoot,
+    stdio: 'inherit',
+  },
+);
 process.exit(result.status ?? 1);

@@ -106,12 +106,18 @@ async function main() {
   const results = [];
   for (const suite of suites) {
     const where = `${suite.workspace}${suite.workspaceTrust === 'untrusted' ? ', untrusted' : ''}`;
-    console.log(`\n=== host suite: ${suite.name} on ${where} (${desktop ? 'desktop VS Code' : 'test VS Code 1.100.3 server + Chromium'}) ===`);
+    console.log(
+      `\n=== host suite: ${suite.name} on ${where} (${desktop ? 'desktop VS Code' : 'test VS Code 1.100.3 server + Chromium'}) ===`,
+    );
     results.push(await runSuite(suite));
   }
   const failed = results.filter((r) => !r.passed);
-  const summary = results.map((r) => `${r.name} ${r.passed ? 'passed' : 'FAILED'} (${r.seconds.toFixed(1)} s)`).join(', ');
-  console.log(`\nhost tests: ${failed.length === 0 ? 'all suites passed' : `${failed.length} of ${results.length} suites FAILED`} — ${summary}`);
+  const summary = results
+    .map((r) => `${r.name} ${r.passed ? 'passed' : 'FAILED'} (${r.seconds.toFixed(1)} s)`)
+    .join(', ');
+  console.log(
+    `\nhost tests: ${failed.length === 0 ? 'all suites passed' : `${failed.length} of ${results.length} suites FAILED`} — ${summary}`,
+  );
   process.exit(failed.length === 0 ? 0 : 1);
 }
 

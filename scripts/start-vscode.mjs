@@ -46,7 +46,9 @@ if (!existsSync(folder)) {
   process.exit(2);
 }
 if (!existsSync(codeServerEntry)) {
-  console.error(`start: the VS Code server is not installed (${codeServerEntry}). Install it once with: bash scripts/install-test-vscode.sh`);
+  console.error(
+    `start: the VS Code server is not installed (${codeServerEntry}). Install it once with: bash scripts/install-test-vscode.sh`,
+  );
   process.exit(1);
 }
 const build = spawnSync(process.execPath, [join(repoRoot, 'esbuild.mjs')], { cwd: repoRoot, stdio: 'inherit' });
@@ -56,7 +58,11 @@ if (build.status !== 0) {
 }
 
 const profile = join(repoRoot, '.vscode-test', 'start');
-const dirs = { userDataDir: join(profile, 'user-data'), extensionsDir: join(profile, 'extensions'), scratchDir: profile };
+const dirs = {
+  userDataDir: join(profile, 'user-data'),
+  extensionsDir: join(profile, 'extensions'),
+  scratchDir: profile,
+};
 for (const dir of Object.values(dirs)) mkdirSync(dir, { recursive: true });
 
 const server = await startServer(dirs);

@@ -19,7 +19,10 @@ export function formatUsd(usd: number, estimated = false): string {
 }
 
 export function formatUsage(usage: UsageTotals, budgetUsd: number | undefined): string {
-  const cache = usage.cacheReadInputTokens + usage.cacheCreationInputTokens > 0 ? ` · cache ${formatTokens(usage.cacheReadInputTokens)} read, ${formatTokens(usage.cacheCreationInputTokens)} written` : '';
+  const cache =
+    usage.cacheReadInputTokens + usage.cacheCreationInputTokens > 0
+      ? ` · cache ${formatTokens(usage.cacheReadInputTokens)} read, ${formatTokens(usage.cacheCreationInputTokens)} written`
+      : '';
   const budget = budgetUsd === undefined ? '' : ` of ${formatUsd(budgetUsd)}`;
   return `tokens ${formatTokens(usage.inputTokens)} in · ${formatTokens(usage.outputTokens)} out${cache} · ${formatUsd(usage.costUsd, usage.estimated)}${budget}`;
 }
@@ -38,7 +41,12 @@ export function describeEvent(event: EngineEvent, view: RunView, style: TextStyl
     case 'run-started': {
       const done = event.tasks.filter((t) => t.status === 'done').length;
       const already = done > 0 ? ` (${done} done already)` : '';
-      return { text: style.heading(`${event.resumed ? 'Resumed' : 'Started'} run ${event.runId} on ${event.featureId}: ${event.tasks.length} tasks in ${event.phases.length} phases${already}`), notable: true };
+      return {
+        text: style.heading(
+          `${event.resumed ? 'Resumed' : 'Started'} run ${event.runId} on ${event.featureId}: ${event.tasks.length} tasks in ${event.phases.length} phases${already}`,
+        ),
+        notable: true,
+      };
     }
     case 'task-status': {
       const label = taskLabel(view, event.taskKey);
@@ -54,7 +62,10 @@ export function describeEvent(event: EngineEvent, view: RunView, style: TextStyl
         case 'running':
           // Back to running after a decision says nothing the decision line did not.
           if (event.role === undefined && event.message === undefined) return undefined;
-          return { text: `running   ${label}${event.role !== undefined ? ` (${event.role})` : ''}${message}`, notable: event.message !== undefined };
+          return {
+            text: `running   ${label}${event.role !== undefined ? ` (${event.role})` : ''}${message}`,
+            notable: event.message !== undefined,
+          };
         case 'awaiting-approval':
           return { text: `waiting   ${label} for an approval${message}`, notable: false };
         case 'pending':
@@ -65,7 +76,10 @@ export function describeEvent(event: EngineEvent, view: RunView, style: TextStyl
       }
     }
     case 'worker-started':
-      return { text: `worker    ${taskLabel(view, event.taskKey)} ${event.role} started on ${event.model}`, notable: false };
+      return {
+        text: `worker    ${taskLabel(view, event.taskKey)} ${event.role} started on ${event.model}`,
+        notable: false,
+      };
     case 'worker-activity': {
       const worker = view.workers.get(event.workerId);
       const who = worker ? `${taskLabel(view, worker.taskKey)} ${worker.role}` : event.workerId;
@@ -79,7 +93,10 @@ export function describeEvent(event: EngineEvent, view: RunView, style: TextStyl
     }
     case 'proposal-pending': {
       const p = event.proposal;
-      return { text: `proposal  ${taskLabel(view, p.taskKey)} ${p.role}: ${p.kind} ${p.path}${p.reason !== undefined ? ` — ${p.reason}` : ''}`, notable: false };
+      return {
+        text: `proposal  ${taskLabel(view, p.taskKey)} ${p.role}: ${p.kind} ${p.path}${p.reason !== undefined ? ` — ${p.reason}` : ''}`,
+        notable: false,
+      };
     }
     case 'proposal-decided': {
       const p = view.pending.get(event.proposalId);
@@ -87,11 +104,17 @@ export function describeEvent(event: EngineEvent, view: RunView, style: TextStyl
       if (!p && event.outcome === 'accepted') return undefined;
       const what = p ? `${taskLabel(view, p.taskKey)} ${p.kind} ${p.path}` : `edit ${event.proposalId.slice(0, 8)}`;
       const feedback = event.feedback !== undefined ? `: ${event.feedback}` : '';
-      const outcome = event.outcome === 'accepted' || event.outcome === 'accepted-with-edits' ? style.done(event.outcome) : style.warn(event.outcome);
+      const outcome =
+        event.outcome === 'accepted' || event.outcome === 'accepted-with-edits'
+          ? style.done(event.outcome)
+          : style.warn(event.outcome);
       return { text: `decision  ${what} ${outcome}${feedback}`, notable: event.outcome !== 'accepted' };
     }
     case 'proposal-applied':
-      return { text: `${style.accent('wrote')}     ${taskLabel(view, event.taskKey)} ${event.kind} ${event.path}`, notable: true };
+      return {
+        text: `${style.accent('wrote')}     ${taskLabel(view, event.taskKey)} ${event.kind} ${event.path}`,
+        notable: true,
+      };
     case 'usage':
       return { text: `usage     ${formatUsage(event.totals, view.budgetUsd)}`, notable: false };
     case 'finding': {
@@ -114,7 +137,10 @@ export function describeEvent(event: EngineEvent, view: RunView, style: TextStyl
       }
     case 'run-finished': {
       const text = `Run ${event.outcome}: ${event.message}`;
-      return { text: style.heading(event.outcome === 'completed' ? style.done(text) : style.warn(text)), notable: true };
+      return {
+        text: style.heading(event.outcome === 'completed' ? style.done(text) : style.warn(text)),
+        notable: true,
+      };
     }
     default:
       return assertNever(event);

@@ -127,13 +127,15 @@ export function parseImplementArgs(argv: readonly string[]): ImplementArgs | Arg
   }
 
   const approvalPolicy = POLICIES[values.approve];
-  if (approvalPolicy === undefined) return new ArgumentProblem(`--approve must be ask, tests or all, not '${values.approve}'`);
+  if (approvalPolicy === undefined)
+    return new ArgumentProblem(`--approve must be ask, tests or all, not '${values.approve}'`);
 
   let maxWorkers: number | undefined;
   if (values['max-workers'] !== undefined) {
     const text = values['max-workers'];
     maxWorkers = /^\d+$/.test(text) ? Number(text) : Number.NaN;
-    if (!Number.isInteger(maxWorkers) || maxWorkers < 1 || maxWorkers > 64) return new ArgumentProblem(`--max-workers must be a whole number from 1 to 64, not '${text}'`);
+    if (!Number.isInteger(maxWorkers) || maxWorkers < 1 || maxWorkers > 64)
+      return new ArgumentProblem(`--max-workers must be a whole number from 1 to 64, not '${text}'`);
   }
 
   let testCommand: string[] | undefined;
@@ -143,36 +145,65 @@ export function parseImplementArgs(argv: readonly string[]): ImplementArgs | Arg
     testCommand = parsed.argv;
   }
 
-  const allowedCommands = [...new Set((values['allow-command'] ?? []).flatMap((n) => n.split(',')).map((n) => n.trim()).filter((n) => n !== ''))];
+  const allowedCommands = [
+    ...new Set(
+      (values['allow-command'] ?? [])
+        .flatMap((n) => n.split(','))
+        .map((n) => n.trim())
+        .filter((n) => n !== ''),
+    ),
+  ];
   const badName = allowedCommands.find((n) => !/^[a-z][a-z0-9-]*$/.test(n));
-  if (badName !== undefined) return new ArgumentProblem(`--allow-command takes a command name such as test or build, not '${badName}'`);
+  if (badName !== undefined)
+    return new ArgumentProblem(`--allow-command takes a command name such as test or build, not '${badName}'`);
 
   let budgetUsd: number | undefined;
   if (values.budget !== undefined) {
     const text = values.budget.replace(/^\$/, '');
     budgetUsd = /^\d+(?:\.\d+)?$|^\.\d+$/.test(text) ? Number(text) : Number.NaN;
-    if (!Number.isFinite(budgetUsd) || budgetUsd <= 0) return new ArgumentProblem(`--budget must be an amount of US dollars above 0, such as 2.50, not '${values.budget}'`);
+    if (!Number.isFinite(budgetUsd) || budgetUsd <= 0)
+      return new ArgumentProblem(
+        `--budget must be an amount of US dollars above 0, such as 2.50, not '${values.budget}'`,
+      );
   }
 
-  if (positionals.length > 0 && values.task === undefined) return new ArgumentProblem(`unexpected argument '${positionals[0] ?? ''}'`);
-  const tasks = [...new Set([...(values.task ?? []), ...positionals].flatMap((t) => t.split(',')).map((t) => t.trim()).filter((t) => t !== ''))];
+  if (positionals.length > 0 && values.task === undefined)
+    return new ArgumentProblem(`unexpected argument '${positionals[0] ?? ''}'`);
+  const tasks = [
+    ...new Set(
+      [...(values.task ?? []), ...positionals]
+        .flatMap((t) => t.split(','))
+        .map((t) => t.trim())
+        .filter((t) => t !== ''),
+    ),
+  ];
   const badTask = tasks.find((t) => !/^[A-Za-z]+\d+[A-Za-z]?(?:#\d+)?$/.test(t));
   if (badTask !== undefined) return new ArgumentProblem(`--task expects task ids such as T012, not '${badTask}'`);
 
-  const chosen = [values['dry-run'] ? '--dry-run' : '', values.resume !== undefined ? '--resume' : '', values.rollback !== undefined ? '--rollback' : ''].filter((f) => f !== '');
+  const chosen = [
+    values['dry-run'] ? '--dry-run' : '',
+    values.resume !== undefined ? '--resume' : '',
+    values.rollback !== undefined ? '--rollback' : '',
+  ].filter((f) => f !== '');
   if (chosen.length > 1) return new ArgumentProblem(`${chosen.join(' and ')} cannot be combined`);
 
   let action: ImplementAction;
   if (values['dry-run']) action = { kind: 'dry-run' };
-  else if (values.resume !== undefined) action = values.resume === '' ? { kind: 'resume' } : { kind: 'resume', runId: values.resume };
-  else if (values.rollback !== undefined) action = values.rollback === '' ? { kind: 'rollback' } : { kind: 'rollback', runId: values.rollback };
+  else if (values.resume !== undefined)
+    action = values.resume === '' ? { kind: 'resume' } : { kind: 'resume', runId: values.resume };
+  else if (values.rollback !== undefined)
+    action = values.rollback === '' ? { kind: 'rollback' } : { kind: 'rollback', runId: values.rollback };
   else action = { kind: 'run' };
 
   if (action.kind === 'rollback' && tasks.length > 1) return new ArgumentProblem('--rollback takes at most one --task');
-  if ((action.kind === 'resume' || action.kind === 'rollback') && (values.feature !== undefined || values.request !== undefined)) {
+  if (
+    (action.kind === 'resume' || action.kind === 'rollback') &&
+    (values.feature !== undefined || values.request !== undefined)
+  ) {
     return new ArgumentProblem(`--${action.kind} continues a recorded run: --feature and --request do not apply`);
   }
-  if (values.request !== undefined && values.request.trim() === '') return new ArgumentProblem('--request needs a description of the change');
+  if (values.request !== undefined && values.request.trim() === '')
+    return new ArgumentProblem('--request needs a description of the change');
 
   return {
     action,

@@ -38,11 +38,15 @@ class NoTerminalToAsk extends Error {}
 
 function requireTerminalForAsk(context: Context): void {
   if (context.args.approvalPolicy === 'ask' && context.io.terminal === undefined) {
-    throw new NoTerminalToAsk('every edit needs your approval (--approve ask) and there is no terminal to ask: run it in a terminal, or choose --approve tests or --approve all. Nothing was run.');
+    throw new NoTerminalToAsk(
+      'every edit needs your approval (--approve ask) and there is no terminal to ask: run it in a terminal, or choose --approve tests or --approve all. Nothing was run.',
+    );
   }
   const test = context.commands?.unapprovable;
   if (test !== undefined) {
-    throw new NoTerminalToAsk(`the test command (${test.join(' ')}) needs your approval to run and there is no terminal to ask: pass --allow-command test or --yes. Nothing was run.`);
+    throw new NoTerminalToAsk(
+      `the test command (${test.join(' ')}) needs your approval to run and there is no terminal to ask: pass --allow-command test or --yes. Nothing was run.`,
+    );
   }
 }
 
@@ -64,23 +68,35 @@ interface CommandChoice {
 async function chooseCommands(context: Context, forRun: boolean): Promise<CommandChoice> {
   const { args, io, root, signal } = context;
   const detected = await detectProjectCommands(root, signal);
-  const commands: Record<string, string[]> = { ...detected.commands, ...(args.testCommand ? { test: args.testCommand } : {}) };
+  const commands: Record<string, string[]> = {
+    ...detected.commands,
+    ...(args.testCommand ? { test: args.testCommand } : {}),
+  };
   const allowed = new Set([...args.allowedCommands, ...(args.yes ? Object.keys(commands) : [])]);
   const test = commands['test'];
   const from = args.testCommand ? '--test-command' : (detected.sources['test'] ?? '');
-  let note = test ? `Tests: ${test.join(' ')} (${from})${allowed.has('test') ? '' : ', asked before it runs'}` : 'Tests: none found, so validation runs no tests (--test-command sets one)';
+  let note = test
+    ? `Tests: ${test.join(' ')} (${from})${allowed.has('test') ? '' : ', asked before it runs'}`
+    : 'Tests: none found, so validation runs no tests (--test-command sets one)';
   let unapprovable: string[] | undefined;
   if (forRun && io.terminal === undefined) {
     for (const name of Object.keys(commands).filter((n) => !allowed.has(n))) {
       if (name === 'test' && args.testCommand) unapprovable = args.testCommand;
       delete commands[name];
     }
-    if (test && !allowed.has('test')) note = `Tests: ${test.join(' ')} (${from}) is left out: there is no terminal to ask before it runs; --allow-command test or --yes runs it`;
+    if (test && !allowed.has('test'))
+      note = `Tests: ${test.join(' ')} (${from}) is left out: there is no terminal to ask before it runs; --allow-command test or --yes runs it`;
   }
-  return { commands, allowedCommands: [...allowed].filter((n) => commands[n] !== undefined), note, ...(unapprovable ? { unapprovable } : {}) };
+  return {
+    commands,
+    allowedCommands: [...allowed].filter((n) => commands[n] !== undefined),
+    note,
+    ...(unapprovable ? { unapprovable } : {}),
+  };
 }
 
-const NO_MODEL_MESSAGE = 'a dry run calls no model, and without a spec-kit tasks.md the plan has to be drafted by one: run without --dry-run to draft it (you approve it before anything runs)';
+const NO_MODEL_MESSAGE =
+  'a dry run calls no model, and without a spec-kit tasks.md the plan has to be drafted by one: run without --dry-run to draft it (you approve it before anything runs)';
 
 /** The dry run's provider: any call is a bug in the promise "no model is called". */
 class NoModelProvider implements LlmProvider {
@@ -112,13 +128,22 @@ export async function runImplementCommand(argv: readonly string[], io: CliIo, si
     io.stdout.write(IMPLEMENT_USAGE);
     return EXIT.done;
   }
-  const context: Context = { args, io, signal, root: resolve(io.cwd, args.workspace), style: chooseStyle(io.stdout.isTTY === true, io.env), unanswered: undefined, renderer: undefined };
+  const context: Context = {
+    args,
+    io,
+    signal,
+    root: resolve(io.cwd, args.workspace),
+    style: chooseStyle(io.stdout.isTTY === true, io.env),
+    unanswered: undefined,
+    renderer: undefined,
+  };
   try {
     return await dispatch(context);
   } catch (error) {
     if (error instanceof NoTerminalToAsk) return fail(io, EXIT.unanswered, error.message);
     if (error instanceof PlanError) return fail(io, EXIT.badInput, describePlanError(error));
-    if (error instanceof BadInput || (error instanceof Error && error.name === 'InvalidRunIdError')) return fail(io, EXIT.badInput, error.message);
+    if (error instanceof BadInput || (error instanceof Error && error.name === 'InvalidRunIdError'))
+      return fail(io, EXIT.badInput, error.message);
     throw error;
   } finally {
     context.renderer?.close();
@@ -151,7 +176,10 @@ async function dispatch(context: Context): Promise<number> {
     case 'run':
     case 'resume': {
       const key = io.env['ANTHROPIC_API_KEY'];
-      if (key === undefined || key.trim() === '') throw new BadInput('ANTHROPIC_API_KEY is not set: export your Anthropic API key, or use --dry-run to see the plan without a model');
+      if (key === undefined || key.trim() === '')
+        throw new BadInput(
+          'ANTHROPIC_API_KEY is not set: export your Anthropic API key, or use --dry-run to see the plan without a model',
+        );
       context.commands = await chooseCommands(context, true);
       // A request may need a model call to draft its plan: refuse before spending it. Otherwise bad input
       // (an unknown feature) is reported first, by planning, which calls no model in spec-kit mode.
@@ -163,8 +191,13 @@ async function dispatch(context: Context): Promise<number> {
         maxWorkers: args.maxWorkers ?? defaultEngineSettings().maxWorkers,
         logger: loggerFor(context),
       });
-      const engine = engineFor(context, provider, io.terminal !== undefined ? terminalApprover(io.terminal, questionDeps(context)) : undefined);
-      const run = action.kind === 'run' ? await startRun(context, engine) : await resumeRun(context, engine, action.runId);
+      const engine = engineFor(
+        context,
+        provider,
+        io.terminal !== undefined ? terminalApprover(io.terminal, questionDeps(context)) : undefined,
+      );
+      const run =
+        action.kind === 'run' ? await startRun(context, engine) : await resumeRun(context, engine, action.runId);
       return follow(context, run);
     }
     default: {
@@ -208,7 +241,13 @@ function loggerFor(context: Context): Logger {
     if (context.renderer && context.io.stdout.isTTY === true) context.renderer.note(context.style.dim(text));
     else context.io.stderr.write(`${NAME}: ${text}\n`);
   };
-  return { trace: () => undefined, debug: () => undefined, info: () => undefined, warn: (m) => write('warning', m), error: (m) => write('error', m) };
+  return {
+    trace: () => undefined,
+    debug: () => undefined,
+    info: () => undefined,
+    warn: (m) => write('warning', m),
+    error: (m) => write('error', m),
+  };
 }
 
 function settingsOf(context: Context): Partial<EngineSettings> {
@@ -217,7 +256,9 @@ function settingsOf(context: Context): Partial<EngineSettings> {
     approvalPolicy: args.approvalPolicy,
     interactiveApproval: io.terminal !== undefined,
     ...(args.maxWorkers !== undefined ? { maxWorkers: args.maxWorkers } : {}),
-    ...(context.commands ? { commands: context.commands.commands, allowedCommands: context.commands.allowedCommands } : {}),
+    ...(context.commands
+      ? { commands: context.commands.commands, allowedCommands: context.commands.allowedCommands }
+      : {}),
     ...(args.budgetUsd !== undefined ? { budgetUsd: args.budgetUsd } : {}),
   };
 }
@@ -241,7 +282,9 @@ async function startRun(context: Context, engine: Engine): Promise<Run> {
   await noteInterruptedRuns(context, engine, plan.feature.id);
   requireTerminalForAsk(context);
   const todo = plan.tasks.filter((t) => !t.alreadyDone).length;
-  io.stdout.write(`${plan.feature.id}: ${todo} of ${plan.tasks.length} tasks to do in ${plan.schedule.length} steps, up to ${plan.strategy.maxWorkers} workers; forecast $${plan.forecast.low.toFixed(2)}–$${plan.forecast.high.toFixed(2)}${context.args.budgetUsd !== undefined ? `, budget $${context.args.budgetUsd.toFixed(2)}` : ''}${plan.planningCall ? `; planning cost $${plan.planningCall.usage.costUsd.toFixed(4)} so far` : ''}\n`);
+  io.stdout.write(
+    `${plan.feature.id}: ${todo} of ${plan.tasks.length} tasks to do in ${plan.schedule.length} steps, up to ${plan.strategy.maxWorkers} workers; forecast $${plan.forecast.low.toFixed(2)}–$${plan.forecast.high.toFixed(2)}${context.args.budgetUsd !== undefined ? `, budget $${context.args.budgetUsd.toFixed(2)}` : ''}${plan.planningCall ? `; planning cost $${plan.planningCall.usage.costUsd.toFixed(4)} so far` : ''}\n`,
+  );
   if (context.commands) io.stdout.write(`${context.commands.note}\n`);
   return engine.start(plan);
 }
@@ -249,8 +292,15 @@ async function startRun(context: Context, engine: Engine): Promise<Run> {
 /** An interrupted run of the same feature is offered for resume rather than silently started over. */
 async function noteInterruptedRuns(context: Context, engine: Engine, featureId: string): Promise<void> {
   for (const r of (await engine.findInterruptedRuns(context.root)).filter((x) => x.featureId === featureId)) {
-    const what = r.stoppedBy === 'budget-exceeded' ? 'stopped at its budget' : r.stoppedBy === 'needs-approval' ? 'stopped at an edit nobody could approve' : 'was interrupted';
-    context.io.stdout.write(`${context.style.warn(`Run ${r.runId} of ${r.featureId} ${what} (${r.tasksDone}/${r.tasksTotal} tasks done): continue it with --resume ${r.runId}`)}\n`);
+    const what =
+      r.stoppedBy === 'budget-exceeded'
+        ? 'stopped at its budget'
+        : r.stoppedBy === 'needs-approval'
+          ? 'stopped at an edit nobody could approve'
+          : 'was interrupted';
+    context.io.stdout.write(
+      `${context.style.warn(`Run ${r.runId} of ${r.featureId} ${what} (${r.tasksDone}/${r.tasksTotal} tasks done): continue it with --resume ${r.runId}`)}\n`,
+    );
   }
 }
 
@@ -260,9 +310,13 @@ async function resumeRun(context: Context, engine: Engine, runId: string | undef
   if (!chosen) {
     const known = interrupted.map((r) => r.runId).join(', ');
     if (runId === undefined) throw new BadInput(`no interrupted run to resume in ${context.root}`);
-    throw new BadInput(`run ${runId} is not an interrupted run in ${context.root}${known === '' ? '' : `; interrupted: ${known}`}`);
+    throw new BadInput(
+      `run ${runId} is not an interrupted run in ${context.root}${known === '' ? '' : `; interrupted: ${known}`}`,
+    );
   }
-  context.io.stdout.write(`Resuming run ${chosen.runId} of ${chosen.featureId}: ${chosen.tasksDone}/${chosen.tasksTotal} tasks done\n`);
+  context.io.stdout.write(
+    `Resuming run ${chosen.runId} of ${chosen.featureId}: ${chosen.tasksDone}/${chosen.tasksTotal} tasks done\n`,
+  );
   if (context.commands) context.io.stdout.write(`${context.commands.note}\n`);
   return engine.resume({ root: context.root, runId: chosen.runId, settings: settingsOf(context) });
 }
@@ -270,7 +324,12 @@ async function resumeRun(context: Context, engine: Engine, runId: string | undef
 /** Shows the run until it ends; Ctrl-C cancels it cleanly (the journal keeps it resumable). */
 async function follow(context: Context, run: Run): Promise<number> {
   const { io, style } = context;
-  const renderer = new RunRenderer({ out: io.stdout, live: io.stdout.isTTY === true, style, columns: () => io.stdout.columns });
+  const renderer = new RunRenderer({
+    out: io.stdout,
+    live: io.stdout.isTTY === true,
+    style,
+    columns: () => io.stdout.columns,
+  });
   context.renderer = renderer;
   for (const event of run.events()) renderer.handle(event);
   const subscription = run.onEvent((event) => renderer.handle(event));
@@ -296,16 +355,25 @@ function summaryOf(result: RunResult, style: TextStyle): string {
     formatUsage(result.usage, undefined),
   ];
   if (result.skippedTasks && result.skippedTasks.length > 0) {
-    lines.push(style.warn(`not done, because tasks.md no longer matches the run (do them yourself, or run them on their own with --task):`));
+    lines.push(
+      style.warn(
+        `not done, because tasks.md no longer matches the run (do them yourself, or run them on their own with --task):`,
+      ),
+    );
     for (const s of result.skippedTasks) lines.push(`  ${s.taskId}: ${s.reason}`);
   }
   const uncovered = result.coverage.filter((c) => !c.covered);
-  if (result.coverage.length > 0) lines.push(`coverage: ${result.coverage.length - uncovered.length}/${result.coverage.length} requirements and stories covered${uncovered.length > 0 ? ` (uncovered: ${uncovered.map((c) => c.id).join(', ')})` : ''}`);
-  if (result.findings > 0) lines.push(`${result.findings} review finding${result.findings === 1 ? '' : 's'} (listed above)`);
+  if (result.coverage.length > 0)
+    lines.push(
+      `coverage: ${result.coverage.length - uncovered.length}/${result.coverage.length} requirements and stories covered${uncovered.length > 0 ? ` (uncovered: ${uncovered.map((c) => c.id).join(', ')})` : ''}`,
+    );
+  if (result.findings > 0)
+    lines.push(`${result.findings} review finding${result.findings === 1 ? '' : 's'} (listed above)`);
   if (result.outcome === 'cancelled' || result.outcome === 'budget-exceeded' || result.outcome === 'needs-approval') {
     lines.push(`continue with: ${NAME} --resume ${result.runId}`);
   }
-  if (result.outcome !== 'completed' && tasks.done > 0) lines.push(`undo its edits with: ${NAME} --rollback ${result.runId}`);
+  if (result.outcome !== 'completed' && tasks.done > 0)
+    lines.push(`undo its edits with: ${NAME} --rollback ${result.runId}`);
   if (result.journalDir !== '') lines.push(style.dim(`journal: ${result.journalDir}`));
   return `${lines.join('\n')}\n`;
 }
@@ -322,7 +390,9 @@ function exitCodeOf(context: Context, result: RunResult): number {
       return EXIT.unanswered;
     case 'cancelled':
       if (context.unanswered) {
-        io.stderr.write(`${NAME}: stopped: "${context.unanswered.title}" needs an answer and there is no terminal to ask; answer it in a terminal or pass --yes.\n`);
+        io.stderr.write(
+          `${NAME}: stopped: "${context.unanswered.title}" needs an answer and there is no terminal to ask; answer it in a terminal or pass --yes.\n`,
+        );
         return EXIT.unanswered;
       }
       return EXIT.failed;
@@ -342,23 +412,37 @@ async function rollBack(context: Context, runId: string | undefined): Promise<nu
   const runs = (await engine.listRuns(root)).map((r) => r.runId);
   const chosen = runId ?? runs[0];
   if (chosen === undefined) throw new BadInput(`no recorded run to roll back in ${root}`);
-  if (!runs.includes(chosen)) throw new BadInput(`no run ${chosen} in ${root}${runs.length > 0 ? `; runs: ${runs.join(', ')}` : ''}`);
+  if (!runs.includes(chosen))
+    throw new BadInput(`no run ${chosen} in ${root}${runs.length > 0 ? `; runs: ${runs.join(', ')}` : ''}`);
   const taskKey = args.tasks[0];
-  const result = await engine.rollback({ root, runId: chosen, ...(taskKey !== undefined ? { taskKey } : {}), ...(args.yes ? { force: true } : {}), signal: context.signal });
+  const result = await engine.rollback({
+    root,
+    runId: chosen,
+    ...(taskKey !== undefined ? { taskKey } : {}),
+    ...(args.yes ? { force: true } : {}),
+    signal: context.signal,
+  });
   const scope = taskKey === undefined ? `run ${chosen}` : `${taskKey} of run ${chosen}`;
-  io.stdout.write(`Rolled back ${scope}: ${result.restored.length} restored, ${result.deleted.length} deleted, ${result.skipped.length} left as they are\n`);
+  io.stdout.write(
+    `Rolled back ${scope}: ${result.restored.length} restored, ${result.deleted.length} deleted, ${result.skipped.length} left as they are\n`,
+  );
   for (const path of result.restored) io.stdout.write(`  restored ${path}\n`);
   for (const path of result.deleted) io.stdout.write(`  deleted  ${path}\n`);
   for (const s of result.skipped) io.stdout.write(`  ${context.style.warn('skipped')}  ${s.path}: ${s.reason}\n`);
   if (result.skipped.length === 0) return EXIT.done;
-  if (context.unanswered) io.stderr.write(`${NAME}: files edited since the run were left as they are: there was no terminal to ask; pass --yes to overwrite them.\n`);
+  if (context.unanswered)
+    io.stderr.write(
+      `${NAME}: files edited since the run were left as they are: there was no terminal to ask; pass --yes to overwrite them.\n`,
+    );
   return context.unanswered ? EXIT.unanswered : EXIT.failed;
 }
 
 /** The planner's message, with the features to choose from when it did not name them already. */
 function describePlanError(error: PlanError): string {
   const missing = error.candidates.filter((c) => !error.message.includes(c));
-  return error.kind === 'not-found' && missing.length > 0 ? `${error.message}; features: ${error.candidates.join(', ')}` : error.message;
+  return error.kind === 'not-found' && missing.length > 0
+    ? `${error.message}; features: ${error.candidates.join(', ')}`
+    : error.message;
 }
 
 function fail(io: CliIo, code: number, message: string): number {

@@ -2,7 +2,10 @@
  * Ctrl-C for a command that runs agents: the first one cancels cleanly (workers stop, the journal records it,
  * the run stays resumable); a second one means "now", and the process exits at once with 130 (128 + SIGINT).
  */
-export function interruptHandler(controller: AbortController, deps: { write(s: string): unknown; exit(code: number): void }): () => void {
+export function interruptHandler(
+  controller: AbortController,
+  deps: { write(s: string): unknown; exit(code: number): void },
+): () => void {
   let count = 0;
   return () => {
     count++;

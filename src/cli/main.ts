@@ -7,7 +7,10 @@ import { runCli, type TerminalInput } from './cli';
 import { interruptHandler } from './interrupts';
 
 const controller = new AbortController();
-const interrupt = interruptHandler(controller, { write: (s) => process.stderr.write(s), exit: (code) => process.exit(code) });
+const interrupt = interruptHandler(controller, {
+  write: (s) => process.stderr.write(s),
+  exit: (code) => process.exit(code),
+});
 process.on('SIGINT', interrupt);
 process.on('SIGTERM', interrupt);
 

@@ -14,8 +14,12 @@ export function renderPlanText(plan: RunPlan, cwd: string, style: TextStyle): st
   const todo = plan.tasks.filter((t) => !t.alreadyDone);
 
   out.push(`${style.heading(`Plan for ${plan.feature.id}`)}  ${style.dim(shown(plan.feature.dir))}`);
-  out.push(`  ${plan.mode === 'fallback' ? 'fallback plan drafted from the request' : `chosen by ${plan.feature.rule}${plan.feature.detail !== undefined ? `: ${plan.feature.detail}` : ''}`}`);
-  out.push(`  ${shown(plan.feature.tasksPath)}: ${plan.tasks.length} tasks, ${plan.tasks.length - todo.length} done already, ${todo.length} to do`);
+  out.push(
+    `  ${plan.mode === 'fallback' ? 'fallback plan drafted from the request' : `chosen by ${plan.feature.rule}${plan.feature.detail !== undefined ? `: ${plan.feature.detail}` : ''}`}`,
+  );
+  out.push(
+    `  ${shown(plan.feature.tasksPath)}: ${plan.tasks.length} tasks, ${plan.tasks.length - todo.length} done already, ${todo.length} to do`,
+  );
 
   out.push('', style.heading('Schedule'));
   if (plan.schedule.length === 0) out.push('  nothing to do');
@@ -31,7 +35,11 @@ export function renderPlanText(plan: RunPlan, cwd: string, style: TextStyle): st
       const task = byKey.get(key);
       if (!task) continue;
       out.push(`      ${task.id} ${style.accent(task.role)}  ${task.description}`);
-      out.push(style.dim(`           why ${task.role}: ${task.roleReason}${task.files.length > 0 ? `; files: ${task.files.join(', ')}` : ''}`));
+      out.push(
+        style.dim(
+          `           why ${task.role}: ${task.roleReason}${task.files.length > 0 ? `; files: ${task.files.join(', ')}` : ''}`,
+        ),
+      );
     }
   });
   if (plan.criticalPath.taskKeys.length > 0) {
@@ -40,21 +48,31 @@ export function renderPlanText(plan: RunPlan, cwd: string, style: TextStyle): st
   }
 
   out.push('', style.heading('Strategy'));
-  out.push(`  ${plan.strategy.complexity} feature: up to ${plan.strategy.maxWorkers} workers at once; approval policy ${plan.settings.approvalPolicy}`);
+  out.push(
+    `  ${plan.strategy.complexity} feature: up to ${plan.strategy.maxWorkers} workers at once; approval policy ${plan.settings.approvalPolicy}`,
+  );
   for (const [role, model] of Object.entries(plan.strategy.modelByRole)) out.push(`  ${role.padEnd(28)} ${model}`);
   for (const why of plan.strategy.why) out.push(style.dim(`  ${why}`));
 
   out.push('', style.heading('Cost forecast'));
   const f = plan.forecast;
-  out.push(`  ${formatUsd(f.low)} – ${formatUsd(f.high)} (expected ${formatUsd(f.expected)}); about ${formatTokens(f.inputTokens)} input and ${formatTokens(f.outputTokens)} output tokens`);
+  out.push(
+    `  ${formatUsd(f.low)} – ${formatUsd(f.high)} (expected ${formatUsd(f.expected)}); about ${formatTokens(f.inputTokens)} input and ${formatTokens(f.outputTokens)} output tokens`,
+  );
   if (plan.settings.budgetUsd !== undefined) out.push(`  budget: ${formatUsd(plan.settings.budgetUsd)}`);
   for (const a of f.assumptions) out.push(style.dim(`  ${a}`));
 
   const unchecked = plan.checklists.filter((c) => c.unchecked > 0);
   if (plan.hooks.length > 0 || unchecked.length > 0) {
     out.push('', style.heading('Before the run'));
-    for (const c of unchecked) out.push(`  ${style.warn('checklist')} ${shown(c.file)}: ${c.unchecked} of ${c.total} items unchecked (you are asked to confirm)`);
-    for (const h of plan.hooks) out.push(`  ${h.optional ? 'optional' : style.warn('mandatory')} ${h.event} hook: ${h.command}${h.description !== undefined ? ` — ${h.description}` : ''}`);
+    for (const c of unchecked)
+      out.push(
+        `  ${style.warn('checklist')} ${shown(c.file)}: ${c.unchecked} of ${c.total} items unchecked (you are asked to confirm)`,
+      );
+    for (const h of plan.hooks)
+      out.push(
+        `  ${h.optional ? 'optional' : style.warn('mandatory')} ${h.event} hook: ${h.command}${h.description !== undefined ? ` — ${h.description}` : ''}`,
+      );
   }
   if (plan.diagnostics.length > 0) {
     out.push('', style.warn(`Notes (${plan.diagnostics.length})`));
@@ -63,6 +81,7 @@ export function renderPlanText(plan: RunPlan, cwd: string, style: TextStyle): st
       out.push(`  ${d.severity === 'information' ? 'info' : style.warn(d.severity)} ${where}${d.message}`);
     }
   }
-  if (plan.draftTasksMarkdown !== undefined) out.push('', style.heading('Drafted tasks.md'), plan.draftTasksMarkdown.trimEnd());
+  if (plan.draftTasksMarkdown !== undefined)
+    out.push('', style.heading('Drafted tasks.md'), plan.draftTasksMarkdown.trimEnd());
   return `${out.join('\n')}\n`;
 }

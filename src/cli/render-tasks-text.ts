@@ -13,7 +13,13 @@ const plain = (s: string): string => s;
 export const PLAIN_STYLE: TextStyle = { done: plain, accent: plain, dim: plain, warn: plain, heading: plain };
 
 const sgr = (open: number, close: number) => (s: string) => `\u001b[${open}m${s}\u001b[${close}m`;
-export const ANSI_STYLE: TextStyle = { done: sgr(32, 39), accent: sgr(36, 39), dim: sgr(2, 22), warn: sgr(33, 39), heading: sgr(1, 22) };
+export const ANSI_STYLE: TextStyle = {
+  done: sgr(32, 39),
+  accent: sgr(36, 39),
+  dim: sgr(2, 22),
+  warn: sgr(33, 39),
+  heading: sgr(1, 22),
+};
 
 /** Colours only for a person at a terminal: never in logs or pipes, and never when NO_COLOR is set (no-color.org). */
 export function chooseStyle(isTty: boolean, env: Readonly<Record<string, string | undefined>>): TextStyle {
@@ -32,13 +38,18 @@ export function renderTasksText(report: TasksReport, ready: readonly string[], c
   };
   out.push(`${style.heading(`Feature ${report.feature.id}`)}  ${style.dim(shown(report.feature.dir))}`);
   out.push(`  chosen by ${report.feature.rule}: ${report.feature.detail}`);
-  out.push(`  ${shown(report.feature.tasksFile)}: ${all.length} tasks, ${doneCount} done, ${all.length - doneCount} to do`);
+  out.push(
+    `  ${shown(report.feature.tasksFile)}: ${all.length} tasks, ${doneCount} done, ${all.length - doneCount} to do`,
+  );
   for (const phase of report.phases) {
     const phaseDone = phase.tasks.filter((t) => t.done).length;
     out.push('', `${style.heading(phase.title)}  ${style.dim(`(${phaseDone}/${phase.tasks.length} done)`)}`);
     for (const task of phase.tasks) {
       const box = task.done ? style.done('[X]') : '[ ]';
-      const labels = [task.parallel ? style.accent('[P]') : '', task.story === null ? '' : style.accent(`[${task.story}]`)].filter((l) => l !== '');
+      const labels = [
+        task.parallel ? style.accent('[P]') : '',
+        task.story === null ? '' : style.accent(`[${task.story}]`),
+      ].filter((l) => l !== '');
       out.push(`  ${box} ${[task.id, ...labels].join(' ')}  ${task.description}`);
       if (task.files.length > 0) out.push(style.dim(`        files: ${task.files.join(', ')}`));
       if (task.dependsOn.length > 0) out.push(style.dim(`        after: ${task.dependsOn.join(', ')}`));
@@ -46,8 +57,12 @@ export function renderTasksText(report: TasksReport, ready: readonly string[], c
   }
   const edges = all.reduce((n, t) => n + t.dependsOn.length, 0);
   out.push('', style.heading('Dependencies'));
-  out.push(`  ${edges} direct dependencies between ${all.length} tasks; ready now (${ready.length}): ${ready.length === 0 ? 'none' : ready.join(', ')}`);
-  out.push(`  critical path (${report.criticalPath.length}): ${report.criticalPath.length === 0 ? 'nothing left to do' : report.criticalPath.join(' -> ')}`);
+  out.push(
+    `  ${edges} direct dependencies between ${all.length} tasks; ready now (${ready.length}): ${ready.length === 0 ? 'none' : ready.join(', ')}`,
+  );
+  out.push(
+    `  critical path (${report.criticalPath.length}): ${report.criticalPath.length === 0 ? 'nothing left to do' : report.criticalPath.join(' -> ')}`,
+  );
   if (report.warnings.length > 0) {
     out.push('', style.warn(`Warnings (${report.warnings.length})`));
     for (const w of report.warnings) {

@@ -83,7 +83,11 @@ export class RunRenderer {
     const lines: string[] = [];
     const tasks = [...view.tasks.values()];
     const done = tasks.filter((t) => t.status === 'done').length;
-    lines.push(style.heading(`${view.featureId ?? 'run'}${view.runId !== undefined ? ` · run ${view.runId}` : ''} · ${done}/${tasks.length} tasks done`));
+    lines.push(
+      style.heading(
+        `${view.featureId ?? 'run'}${view.runId !== undefined ? ` · run ${view.runId}` : ''} · ${done}/${tasks.length} tasks done`,
+      ),
+    );
     const titleWidth = Math.min(28, Math.max(0, ...view.phases.map((p) => p.title.length)));
     for (const phase of view.phases) {
       const own = phase.taskKeys.map((k) => view.tasks.get(k)).filter((t) => t !== undefined);
@@ -97,9 +101,13 @@ export class RunRenderer {
     const workers = [...view.workers.values()];
     if (workers.length > 0) {
       lines.push(`  workers (${workers.length}):`);
-      for (const w of workers) lines.push(`    ${view.tasks.get(w.taskKey)?.id ?? w.taskKey} ${style.accent(w.role)} ${style.dim(w.model)}  ${w.activity}`);
+      for (const w of workers)
+        lines.push(
+          `    ${view.tasks.get(w.taskKey)?.id ?? w.taskKey} ${style.accent(w.role)} ${style.dim(w.model)}  ${w.activity}`,
+        );
     }
-    if (view.pending.size > 0) lines.push(style.warn(`  ${view.pending.size} edit${view.pending.size === 1 ? '' : 's'} waiting for approval`));
+    if (view.pending.size > 0)
+      lines.push(style.warn(`  ${view.pending.size} edit${view.pending.size === 1 ? '' : 's'} waiting for approval`));
     if (view.usage) lines.push(`  ${formatUsage(view.usage, view.budgetUsd)}`);
     return lines;
   }

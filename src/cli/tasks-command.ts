@@ -48,7 +48,9 @@ export async function runTasksCommand(argv: readonly string[], io: CliIo, signal
       allowPositionals: false,
     });
   } catch (error) {
-    io.stderr.write(`speckit-orchestra tasks: ${error instanceof Error ? error.message : String(error)} (see --help)\n`);
+    io.stderr.write(
+      `speckit-orchestra tasks: ${error instanceof Error ? error.message : String(error)} (see --help)\n`,
+    );
     return 2;
   }
   const { values } = parsed;
@@ -62,22 +64,37 @@ export async function runTasksCommand(argv: readonly string[], io: CliIo, signal
     return 2;
   }
   if (values.json) io.stdout.write(`${JSON.stringify(result.report, null, 2)}\n`);
-  else io.stdout.write(renderTasksText(result.report, result.ready, io.cwd, chooseStyle(io.stdout.isTTY === true, io.env)));
+  else
+    io.stdout.write(
+      renderTasksText(result.report, result.ready, io.cwd, chooseStyle(io.stdout.isTTY === true, io.env)),
+    );
   return 0;
 }
 
-async function buildReport(workspaces: readonly string[], featureArgument: string | undefined, io: CliIo, signal: AbortSignal): Promise<{ report: TasksReport; ready: readonly string[] } | UsageProblem> {
+async function buildReport(
+  workspaces: readonly string[],
+  featureArgument: string | undefined,
+  io: CliIo,
+  signal: AbortSignal,
+): Promise<{ report: TasksReport; ready: readonly string[] } | UsageProblem> {
   const roots = (workspaces.length === 0 ? [io.cwd] : workspaces).map((w) => resolve(io.cwd, w));
   const discovery = await discoverProjects(roots, { signal });
   const missing = discovery.diagnostics.find((d) => d.code === 'workspace-missing');
   if (missing !== undefined) return new UsageProblem(`workspace folder not found: ${missing.file}`);
   if (discovery.projects.length === 0) {
-    return new UsageProblem(`no spec-kit project in ${roots.join(', ')} (looked for a .specify/ folder or specs/*/tasks.md)`);
+    return new UsageProblem(
+      `no spec-kit project in ${roots.join(', ')} (looked for a .specify/ folder or specs/*/tasks.md)`,
+    );
   }
-  const selection = await selectFeature(discovery.projects, { ...(featureArgument === undefined ? {} : { argument: featureArgument }), env: io.env, cwd: io.cwd }, signal);
+  const selection = await selectFeature(
+    discovery.projects,
+    { ...(featureArgument === undefined ? {} : { argument: featureArgument }), env: io.env, cwd: io.cwd },
+    signal,
+  );
   if (selection.kind !== 'selected') return new UsageProblem(describeFailure(selection, io.cwd));
   const { feature } = selection;
-  if (feature.tasksPath === undefined) return new UsageProblem(`feature ${feature.id} has no tasks.md yet (${feature.dir})`);
+  if (feature.tasksPath === undefined)
+    return new UsageProblem(`feature ${feature.id} has no tasks.md yet (${feature.dir})`);
   const read = await readTextFile(feature.tasksPath, signal);
   switch (read.kind) {
     case 'missing':
@@ -99,7 +116,9 @@ async function buildReport(workspaces: readonly string[], featureArgument: strin
     document,
     dependencies,
     checklists: await readChecklistGate(feature, signal),
-    workspaceDiagnostics: discovery.diagnostics.filter((d) => d.file === feature.projectRoot || d.file.startsWith(feature.dir)),
+    workspaceDiagnostics: discovery.diagnostics.filter(
+      (d) => d.file === feature.projectRoot || d.file.startsWith(feature.dir),
+    ),
   });
   return { report, ready: dependencies.ready };
 }

@@ -10,7 +10,13 @@ import type { WorkspaceDiagnostic } from '../core/speckit/workspace-diagnostic';
  * it, so fields are only ever added.
  */
 export interface TasksReport {
-  readonly feature: { readonly id: string; readonly dir: string; readonly rule: SelectionRule; readonly detail: string; readonly tasksFile: string };
+  readonly feature: {
+    readonly id: string;
+    readonly dir: string;
+    readonly rule: SelectionRule;
+    readonly detail: string;
+    readonly tasksFile: string;
+  };
   readonly phases: readonly ReportPhase[];
   readonly warnings: readonly ReportWarning[];
   /** Task ids along the longest dependency chain of unfinished work, first to last. */
@@ -51,7 +57,12 @@ export interface ReportDependencies {
   /** Direct prerequisites of a task, by task key. */
   dependsOn(taskKey: string): readonly string[];
   readonly criticalPath: readonly string[];
-  readonly warnings: readonly { readonly code: string; readonly message: string; readonly line: number | null; readonly severity: 'error' | 'warning' | 'info' }[];
+  readonly warnings: readonly {
+    readonly code: string;
+    readonly message: string;
+    readonly line: number | null;
+    readonly severity: 'error' | 'warning' | 'info';
+  }[];
 }
 
 export const NO_PHASE_TITLE = '(outside any phase)';
@@ -92,7 +103,14 @@ export function buildTasksReport(inputs: ReportInputs): TasksReport {
   if (outside.length > 0) phases.push({ title: NO_PHASE_TITLE, tasks: outside.map((t) => toReportTask(t.index)) });
 
   const warnings: ReportWarning[] = [
-    ...inputs.workspaceDiagnostics.map((d) => ({ source: 'workspace' as const, severity: d.severity, code: d.code, message: d.message, file: d.file, line: d.line ?? null })),
+    ...inputs.workspaceDiagnostics.map((d) => ({
+      source: 'workspace' as const,
+      severity: d.severity,
+      code: d.code,
+      message: d.message,
+      file: d.file,
+      line: d.line ?? null,
+    })),
     ...document.diagnostics.map((d) => ({
       source: 'tasks' as const,
       severity: d.severity === 'information' ? ('info' as const) : d.severity,
@@ -102,7 +120,14 @@ export function buildTasksReport(inputs: ReportInputs): TasksReport {
       line: d.range.start.line + 1,
     })),
     ...dependencies.warnings.map((w) => ({ source: 'graph' as const, ...w, file: tasksFile })),
-    ...inputs.checklists.diagnostics.map((d) => ({ source: 'checklists' as const, severity: d.severity, code: d.code, message: d.message, file: d.file, line: d.line ?? null })),
+    ...inputs.checklists.diagnostics.map((d) => ({
+      source: 'checklists' as const,
+      severity: d.severity,
+      code: d.code,
+      message: d.message,
+      file: d.file,
+      line: d.line ?? null,
+    })),
     ...inputs.checklists.checklists
       .filter((c) => c.unchecked > 0)
       .map((c) => ({

@@ -33,7 +33,9 @@ class QuestionQueue {
 export function renderProposalDiff(proposal: ProposalContent, style: TextStyle): string {
   const before = proposal.base === undefined ? '/dev/null' : `a/${proposal.path}`;
   const after = proposal.proposed === undefined ? '/dev/null' : `b/${proposal.path}`;
-  const patch = createTwoFilesPatch(before, after, proposal.base ?? '', proposal.proposed ?? '', undefined, undefined, { context: 3 });
+  const patch = createTwoFilesPatch(before, after, proposal.base ?? '', proposal.proposed ?? '', undefined, undefined, {
+    context: 3,
+  });
   // The first line of createTwoFilesPatch is a row of '=' under an `Index:`-less header: drop it.
   const lines = patch.split('\n').filter((l, i) => !(i === 0 && /^=+$/.test(l)));
   if (lines.at(-1) === '') lines.pop();
@@ -44,7 +46,8 @@ export function renderProposalDiff(proposal: ProposalContent, style: TextStyle):
     if (l.startsWith('-')) return style.warn(l);
     return l;
   });
-  if (lines.length > MAX_DIFF_LINES) shown.push(style.dim(`… ${lines.length - MAX_DIFF_LINES} more diff lines not shown`));
+  if (lines.length > MAX_DIFF_LINES)
+    shown.push(style.dim(`… ${lines.length - MAX_DIFF_LINES} more diff lines not shown`));
   return shown.join('\n');
 }
 
@@ -54,12 +57,19 @@ export function terminalApprover(terminal: TerminalInput, deps: QuestionDeps): A
   return (proposal, signal) => queue.enqueue(() => askAboutProposal(terminal, deps, proposal, signal));
 }
 
-async function askAboutProposal(terminal: TerminalInput, deps: QuestionDeps, proposal: ProposalContent, signal: AbortSignal): Promise<ProposalDecision> {
+async function askAboutProposal(
+  terminal: TerminalInput,
+  deps: QuestionDeps,
+  proposal: ProposalContent,
+  signal: AbortSignal,
+): Promise<ProposalDecision> {
   if (signal.aborted) return { kind: 'reject', feedback: 'The run was cancelled before the edit was reviewed.' };
   const { out, style } = deps;
   deps.pause?.();
   try {
-    out.write(`\n${style.heading(`${proposal.taskKey} ${proposal.role} proposes to ${proposal.kind} ${proposal.path}`)}\n`);
+    out.write(
+      `\n${style.heading(`${proposal.taskKey} ${proposal.role} proposes to ${proposal.kind} ${proposal.path}`)}\n`,
+    );
     if (proposal.reason !== undefined) out.write(`${style.dim(`reason: ${proposal.reason}`)}\n`);
     out.write(`${renderProposalDiff(proposal, style)}\n`);
     // A deletion has no text to edit.
@@ -67,7 +77,11 @@ async function askAboutProposal(terminal: TerminalInput, deps: QuestionDeps, pro
     const choices = `[y]es / [n]o, with feedback${editable ? ' / [e]dit it first' : ''}`;
     for (;;) {
       const answer = await terminal.question(`Apply this edit to ${proposal.path}? ${choices}: `, signal);
-      if (answer === undefined) return { kind: 'reject', feedback: 'The reviewer gave no answer (the terminal closed); the edit was not applied.' };
+      if (answer === undefined)
+        return {
+          kind: 'reject',
+          feedback: 'The reviewer gave no answer (the terminal closed); the edit was not applied.',
+        };
       const word = answer.trim().toLowerCase();
       if (word === 'y' || word === 'yes') return { kind: 'accept' };
       if (editable && (word === 'e' || word === 'edit') && terminal.edit && proposal.proposed !== undefined) {

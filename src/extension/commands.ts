@@ -1,7 +1,13 @@
 import * as vscode from 'vscode';
 import type { DetectedCommands, Engine, EngineSettings, RunPlan, RunResult } from '../core/engine';
 import type { Logger } from '../core/util/logger';
-import { LspCommandId, parseRunPhaseArgs, parseRunTaskArgs, type RunPhaseArgs, type RunTaskArgs } from '../protocol/lsp-messages';
+import {
+  LspCommandId,
+  parseRunPhaseArgs,
+  parseRunTaskArgs,
+  type RunPhaseArgs,
+  type RunTaskArgs,
+} from '../protocol/lsp-messages';
 import type { Config } from './config';
 import { ContextKey, setContextKey } from './context-keys';
 import { renderDryRun } from './dry-run';
@@ -46,7 +52,21 @@ export const NOT_AVAILABLE_MESSAGE =
 /** What a run command returns, for scripted callers and tests. */
 export type RunCommandResult =
   | { ran: true; runId: string }
-  | { ran: false; reason: 'untrusted' | 'cancelled' | 'no-api-key' | 'no-model' | 'run-active' | 'no-workspace' | 'no-interrupted-run' | 'nothing-to-run' | 'invalid-arguments' | 'engine-not-available' | 'failed' };
+  | {
+      ran: false;
+      reason:
+        | 'untrusted'
+        | 'cancelled'
+        | 'no-api-key'
+        | 'no-model'
+        | 'run-active'
+        | 'no-workspace'
+        | 'no-interrupted-run'
+        | 'nothing-to-run'
+        | 'invalid-arguments'
+        | 'engine-not-available'
+        | 'failed';
+    };
 
 export interface CommandDeps {
   log: Logger;
@@ -81,8 +101,15 @@ type CommandEntry = { trust?: string; handler: Handler };
 function createCommands(deps: CommandDeps): Record<CommandName, CommandEntry> {
   const { session, review } = deps;
   return {
-    implement: { trust: 'Implementing tasks', handler: (feature, options) => implement(deps, typeof feature === 'string' ? feature : undefined, isImplementOptions(options) ? options : {}) },
-    resumeRun: { trust: 'Resuming a run', handler: (runId) => resume(deps, typeof runId === 'string' ? runId : undefined) },
+    implement: {
+      trust: 'Implementing tasks',
+      handler: (feature, options) =>
+        implement(deps, typeof feature === 'string' ? feature : undefined, isImplementOptions(options) ? options : {}),
+    },
+    resumeRun: {
+      trust: 'Resuming a run',
+      handler: (runId) => resume(deps, typeof runId === 'string' ? runId : undefined),
+    },
     cancelRun: {
       handler: () => {
         const run = session.isActive ? session.run : undefined;
@@ -92,21 +119,40 @@ function createCommands(deps: CommandDeps): Record<CommandName, CommandEntry> {
         return true;
       },
     },
-    rollBackRun: { trust: 'Rolling back a run', handler: (runId, options) => rollBack(deps, typeof runId === 'string' ? runId : undefined, undefined, isConfirmed(options)) },
+    rollBackRun: {
+      trust: 'Rolling back a run',
+      handler: (runId, options) =>
+        rollBack(deps, typeof runId === 'string' ? runId : undefined, undefined, isConfirmed(options)),
+    },
     acceptEdit: { trust: 'Accepting edits', handler: (target) => review.accept(asReviewTarget(target)) },
     rejectEdit: { handler: (target, options) => review.reject(asReviewTarget(target), feedbackOption(options)) },
     acceptAllPendingEdits: { trust: 'Accepting edits', handler: () => review.acceptAll() },
     // A scripted caller (a test, a setup script) may pass the key; a user gets the password box.
-    setApiKey: { handler: async (key) => (typeof key === 'string' && key.trim() !== '' ? (await deps.keys.store(key.trim()), true) : deps.keys.prompt()) },
+    setApiKey: {
+      handler: async (key) =>
+        typeof key === 'string' && key.trim() !== '' ? (await deps.keys.store(key.trim()), true) : deps.keys.prompt(),
+    },
     selectModelProvider: { handler: () => selectProvider(deps) },
     showProgressPanel: { handler: () => vscode.commands.executeCommand(`${PROGRESS_VIEW_ID}.focus`) },
     openTask: { handler: (args) => openTask(args) },
     refreshTasks: { handler: () => deps.documents.reload() },
     openProposal: { handler: (target) => review.open(asReviewTarget(target)) },
-    acceptTaskEdits: { trust: 'Accepting edits', handler: (node) => (taskKeyOf(node) === undefined ? 0 : review.acceptTask(taskKeyOf(node) ?? '')) },
-    rejectTaskEdits: { handler: (node, options) => (taskKeyOf(node) === undefined ? 0 : review.rejectTask(taskKeyOf(node) ?? '', feedbackOption(options))) },
-    openChangedFile: { handler: (uri) => (uri instanceof vscode.Uri ? vscode.window.showTextDocument(uri, { preview: true }) : undefined) },
-    revertTaskChanges: { trust: 'Reverting changes', handler: (node) => rollBack(deps, session.view.runId, taskKeyOf(node)) },
+    acceptTaskEdits: {
+      trust: 'Accepting edits',
+      handler: (node) => (taskKeyOf(node) === undefined ? 0 : review.acceptTask(taskKeyOf(node) ?? '')),
+    },
+    rejectTaskEdits: {
+      handler: (node, options) =>
+        taskKeyOf(node) === undefined ? 0 : review.rejectTask(taskKeyOf(node) ?? '', feedbackOption(options)),
+    },
+    openChangedFile: {
+      handler: (uri) =>
+        uri instanceof vscode.Uri ? vscode.window.showTextDocument(uri, { preview: true }) : undefined,
+    },
+    revertTaskChanges: {
+      trust: 'Reverting changes',
+      handler: (node) => rollBack(deps, session.view.runId, taskKeyOf(node)),
+    },
   };
 }
 
@@ -123,7 +169,10 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
   const lensTable = createLensCommands(deps);
   const entries: [string, CommandEntry][] = [
     ...(Object.keys(table) as CommandName[]).map((name): [string, CommandEntry] => [CommandId[name], table[name]]),
-    ...(Object.keys(lensTable) as (keyof typeof LspCommandId)[]).map((name): [string, CommandEntry] => [LspCommandId[name], lensTable[name]]),
+    ...(Object.keys(lensTable) as (keyof typeof LspCommandId)[]).map((name): [string, CommandEntry] => [
+      LspCommandId[name],
+      lensTable[name],
+    ]),
   ];
   // After activation, off its path: is there a run to resume? (It loads the engine, so not during activate.)
   const check = setTimeout(() => void refreshInterruptedRuns(deps), 2000);
@@ -166,7 +215,10 @@ async function reportFailure(deps: CommandDeps, name: string, error: unknown): P
     case 'auth': {
       const message = (error as Error).message;
       deps.log.warn(`${name}: ${message}`);
-      const choice = await vscode.window.showErrorMessage(`The Anthropic API refused the key: ${message}`, 'Set API Key');
+      const choice = await vscode.window.showErrorMessage(
+        `The Anthropic API refused the key: ${message}`,
+        'Set API Key',
+      );
       if (choice === 'Set API Key') await deps.keys.prompt();
       return { ran: false, reason: 'no-api-key' };
     }
@@ -202,7 +254,10 @@ async function reportNoModel(deps: CommandDeps, logLine: string, message: string
 function isImplementOptions(value: unknown): value is ImplementOptions {
   if (typeof value !== 'object' || value === null) return false;
   const { request, onlyTasks } = value as { request?: unknown; onlyTasks?: unknown };
-  return (request === undefined || typeof request === 'string') && (onlyTasks === undefined || (Array.isArray(onlyTasks) && onlyTasks.every((id) => typeof id === 'string')));
+  return (
+    (request === undefined || typeof request === 'string') &&
+    (onlyTasks === undefined || (Array.isArray(onlyTasks) && onlyTasks.every((id) => typeof id === 'string')))
+  );
 }
 
 function feedbackOption(value: unknown): { feedback?: string } {
@@ -251,7 +306,10 @@ export const NO_CHAT_MODEL_MESSAGE =
   'No VS Code language model is available: no installed extension provides a chat model. Install or sign in to one, or select the Anthropic provider. Nothing was run.';
 
 /** What the provider needs before any work starts; undefined when it has it, else why nothing can run. */
-async function missingCredentials(deps: CommandDeps, settings: OrchestraSettings): Promise<'no-api-key' | 'no-model' | undefined> {
+async function missingCredentials(
+  deps: CommandDeps,
+  settings: OrchestraSettings,
+): Promise<'no-api-key' | 'no-model' | undefined> {
   switch (settings.provider) {
     case 'anthropic':
       return (await deps.keys.require()) === undefined ? 'no-api-key' : undefined;
@@ -266,16 +324,23 @@ async function missingCredentials(deps: CommandDeps, settings: OrchestraSettings
 }
 
 /** Settings for the engine; with no test command configured, the project's own (asked before it runs). */
-async function runSettingsFor(deps: CommandDeps, settings: OrchestraSettings, root: string, signal: AbortSignal): Promise<Partial<EngineSettings>> {
+async function runSettingsFor(
+  deps: CommandDeps,
+  settings: OrchestraSettings,
+  root: string,
+  signal: AbortSignal,
+): Promise<Partial<EngineSettings>> {
   const engineSettings = engineSettingsOf(settings);
   if (settings.testCommand.length > 0 || !settings.detectTestCommand) return engineSettings;
   const detected = await deps.detectCommands(root, signal);
   const test = detected.commands['test'];
   if (test === undefined) {
-    deps.log.info('no test command configured or found; the run\'s validation runs no tests');
+    deps.log.info("no test command configured or found; the run's validation runs no tests");
     return engineSettings;
   }
-  deps.log.info(`test command: ${test.join(' ')} (from ${detected.sources['test'] ?? 'the project'}; asked before it runs)`);
+  deps.log.info(
+    `test command: ${test.join(' ')} (from ${detected.sources['test'] ?? 'the project'}; asked before it runs)`,
+  );
   return { ...engineSettings, commands: { test } };
 }
 
@@ -283,11 +348,15 @@ function reportUnfinishedDependencies(deps: CommandDeps, plan: RunPlan, onlyTask
   const message = describeUnfinishedDependencies(unfinishedDependencies(plan, onlyTasks), onlyTasks.length);
   if (message === undefined) return;
   deps.log.warn(message);
-  void vscode.window.showWarningMessage(message).then(undefined, (error: unknown) => deps.log.warn(`showing unfinished dependencies: ${String(error)}`));
+  void vscode.window
+    .showWarningMessage(message)
+    .then(undefined, (error: unknown) => deps.log.warn(`showing unfinished dependencies: ${String(error)}`));
 }
 
 /** The workspace folder and feature folder of a tasks.md a lens names. */
-function lensTarget(uri: string): { folder: vscode.WorkspaceFolder; featureDir: string; tasksUri: vscode.Uri } | undefined {
+function lensTarget(
+  uri: string,
+): { folder: vscode.WorkspaceFolder; featureDir: string; tasksUri: vscode.Uri } | undefined {
   let tasksUri: vscode.Uri;
   try {
     tasksUri = vscode.Uri.parse(uri, true);
@@ -306,7 +375,11 @@ function invalidLensArguments(deps: CommandDeps, value: unknown): RunCommandResu
 }
 
 /** Run task: that task alone; unfinished dependencies are reported, not run. */
-async function runTaskFromLens(deps: CommandDeps, args: RunTaskArgs | undefined, raw: unknown): Promise<RunCommandResult> {
+async function runTaskFromLens(
+  deps: CommandDeps,
+  args: RunTaskArgs | undefined,
+  raw: unknown,
+): Promise<RunCommandResult> {
   const target = args && lensTarget(args.uri);
   if (!args || !target) return invalidLensArguments(deps, raw);
   deps.log.info(`run task ${args.taskId} requested from a code lens`);
@@ -314,7 +387,11 @@ async function runTaskFromLens(deps: CommandDeps, args: RunTaskArgs | undefined,
 }
 
 /** Run phase: the phase's unfinished tasks, as tasks.md reads now (unsaved edits included). */
-async function runPhaseFromLens(deps: CommandDeps, args: RunPhaseArgs | undefined, raw: unknown): Promise<RunCommandResult> {
+async function runPhaseFromLens(
+  deps: CommandDeps,
+  args: RunPhaseArgs | undefined,
+  raw: unknown,
+): Promise<RunCommandResult> {
   const target = args && lensTarget(args.uri);
   if (!args || !target) return invalidLensArguments(deps, raw);
   const feature = (await deps.documents.features()).find((f) => f.tasksUri.toString() === target.tasksUri.toString());
@@ -325,7 +402,9 @@ async function runPhaseFromLens(deps: CommandDeps, args: RunPhaseArgs | undefine
     const task = byKey.get(key);
     return task && !task.done ? [task.id] : [];
   });
-  deps.log.info(`run phase "${phase.title}" requested from a code lens: ${unfinished.join(', ') || 'nothing left to do'}`);
+  deps.log.info(
+    `run phase "${phase.title}" requested from a code lens: ${unfinished.join(', ') || 'nothing left to do'}`,
+  );
   if (unfinished.length === 0) {
     void vscode.window.showInformationMessage(`Every task of "${phase.title}" is done already. Nothing was run.`);
     return { ran: false, reason: 'nothing-to-run' };
@@ -333,7 +412,12 @@ async function runPhaseFromLens(deps: CommandDeps, args: RunPhaseArgs | undefine
   return implement(deps, target.featureDir, { onlyTasks: unfinished }, target.folder);
 }
 
-async function implement(deps: CommandDeps, feature: string | undefined, options: ImplementOptions, inFolder?: vscode.WorkspaceFolder): Promise<RunCommandResult> {
+async function implement(
+  deps: CommandDeps,
+  feature: string | undefined,
+  options: ImplementOptions,
+  inFolder?: vscode.WorkspaceFolder,
+): Promise<RunCommandResult> {
   if (deps.session.isActive) {
     void vscode.window.showInformationMessage('A run is already active. Cancel it first, or wait for it to finish.');
     return { ran: false, reason: 'run-active' };
@@ -345,45 +429,62 @@ async function implement(deps: CommandDeps, feature: string | undefined, options
   }
   let request = options.request;
   if (feature === undefined && request === undefined) {
-    const features = (await deps.documents.features()).filter((f) => f.projectRoot.startsWith(folder.uri.fsPath) || folder.uri.fsPath.startsWith(f.projectRoot));
+    const features = (await deps.documents.features()).filter(
+      (f) => f.projectRoot.startsWith(folder.uri.fsPath) || folder.uri.fsPath.startsWith(f.projectRoot),
+    );
     if (features.length > 1) {
       const pick = await vscode.window.showQuickPick(
-        features.map((f) => ({ label: f.featureId, description: `${f.document.tasks.filter((t) => t.done).length}/${f.document.tasks.length} done` })),
+        features.map((f) => ({
+          label: f.featureId,
+          description: `${f.document.tasks.filter((t) => t.done).length}/${f.document.tasks.length} done`,
+        })),
         { title: 'Implement which feature?' },
       );
       if (!pick) return { ran: false, reason: 'cancelled' };
       feature = pick.label;
     } else if (features.length === 0) {
       // No spec-kit project: fallback mode drafts a plan from the user's words.
-      request = await vscode.window.showInputBox({ title: 'What should the orchestra build?', prompt: 'No spec-kit tasks.md here: describe the change; a plan is drafted for your approval first.', ignoreFocusOut: true });
+      request = await vscode.window.showInputBox({
+        title: 'What should the orchestra build?',
+        prompt: 'No spec-kit tasks.md here: describe the change; a plan is drafted for your approval first.',
+        ignoreFocusOut: true,
+      });
       if (!request) return { ran: false, reason: 'cancelled' };
     }
   }
   const settings = readSettings(deps, folder);
   const engine = await deps.createEngine(settings);
   const { onlyTasks } = options;
-  const plan = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Spec-Kit Orchestra: planning…', cancellable: true }, async (_progress, token) => {
-    const controller = new AbortController();
-    token.onCancellationRequested(() => controller.abort());
-    const root = folder.uri.fsPath;
-    const runSettings = await runSettingsFor(deps, settings, root, controller.signal);
-    return engine.plan({
-      root,
-      ...(feature !== undefined ? { feature } : {}),
-      ...(request !== undefined ? { request } : {}),
-      ...(onlyTasks !== undefined ? { onlyTasks } : {}),
-      settings: runSettings,
-      signal: controller.signal,
-    });
-  });
+  const plan = await vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Notification, title: 'Spec-Kit Orchestra: planning…', cancellable: true },
+    async (_progress, token) => {
+      const controller = new AbortController();
+      token.onCancellationRequested(() => controller.abort());
+      const root = folder.uri.fsPath;
+      const runSettings = await runSettingsFor(deps, settings, root, controller.signal);
+      return engine.plan({
+        root,
+        ...(feature !== undefined ? { feature } : {}),
+        ...(request !== undefined ? { request } : {}),
+        ...(onlyTasks !== undefined ? { onlyTasks } : {}),
+        settings: runSettings,
+        signal: controller.signal,
+      });
+    },
+  );
   const forecast = `forecast $${plan.forecast.low.toFixed(2)}–$${plan.forecast.high.toFixed(2)}`;
-  deps.log.info(`plan for ${plan.feature.id} (${plan.feature.rule}): ${plan.tasks.length} tasks, ${plan.schedule.length} steps, ${plan.strategy.maxWorkers} workers, ${forecast}`);
+  deps.log.info(
+    `plan for ${plan.feature.id} (${plan.feature.rule}): ${plan.tasks.length} tasks, ${plan.schedule.length} steps, ${plan.strategy.maxWorkers} workers, ${forecast}`,
+  );
   const missing = await missingCredentials(deps, settings);
   if (missing === 'no-model') return { ran: false, reason: 'no-model' };
   if (missing === 'no-api-key') {
     // Without a key the user still sees the dry run: the schedule and the cost forecast.
     void vscode.window
-      .showInformationMessage(`Dry run of ${plan.feature.id}: ${plan.tasks.filter((t) => !t.alreadyDone).length} tasks to do in ${plan.schedule.length} steps with up to ${plan.strategy.maxWorkers} workers; ${forecast}. Set an API key to run it.`, 'Show Dry Run')
+      .showInformationMessage(
+        `Dry run of ${plan.feature.id}: ${plan.tasks.filter((t) => !t.alreadyDone).length} tasks to do in ${plan.schedule.length} steps with up to ${plan.strategy.maxWorkers} workers; ${forecast}. Set an API key to run it.`,
+        'Show Dry Run',
+      )
       .then(async (choice) => {
         if (choice !== 'Show Dry Run') return;
         const document = await vscode.workspace.openTextDocument({ language: 'markdown', content: renderDryRun(plan) });
@@ -437,7 +538,11 @@ async function resume(deps: CommandDeps, runId: string | undefined): Promise<Run
     if (interrupted.length === 1) chosen = interrupted[0];
     else if (interrupted.length > 1) {
       const pick = await vscode.window.showQuickPick(
-        interrupted.map((r) => ({ label: r.featureId, description: `${r.tasksDone}/${r.tasksTotal} done · started ${r.startedAt}`, runId: r.runId })),
+        interrupted.map((r) => ({
+          label: r.featureId,
+          description: `${r.tasksDone}/${r.tasksTotal} done · started ${r.startedAt}`,
+          runId: r.runId,
+        })),
         { title: 'Resume which run?' },
       );
       chosen = interrupted.find((r) => r.runId === pick?.runId);
@@ -451,7 +556,11 @@ async function resume(deps: CommandDeps, runId: string | undefined): Promise<Run
   const missing = await missingCredentials(deps, settings);
   if (missing !== undefined) return { ran: false, reason: missing };
   const root = folder.uri.fsPath;
-  const run = await engine.resume({ root, runId: chosen.runId, settings: await runSettingsFor(deps, settings, root, AbortSignal.timeout(10_000)) });
+  const run = await engine.resume({
+    root,
+    runId: chosen.runId,
+    settings: await runSettingsFor(deps, settings, root, AbortSignal.timeout(10_000)),
+  });
   attachRun(deps, run, folder.uri);
   return { ran: true, runId: run.id };
 }
@@ -461,7 +570,12 @@ function isConfirmed(options: unknown): boolean {
   return typeof options === 'object' && options !== null && (options as { confirmed?: unknown }).confirmed === true;
 }
 
-async function rollBack(deps: CommandDeps, runId: string | undefined, taskKey?: string, confirmed = false): Promise<{ restored: number; deleted: number; skipped: number } | RunCommandResult> {
+async function rollBack(
+  deps: CommandDeps,
+  runId: string | undefined,
+  taskKey?: string,
+  confirmed = false,
+): Promise<{ restored: number; deleted: number; skipped: number } | RunCommandResult> {
   if (deps.session.isActive) {
     void vscode.window.showInformationMessage('Cancel the active run before rolling back.');
     return { ran: false, reason: 'run-active' };
@@ -473,12 +587,25 @@ async function rollBack(deps: CommandDeps, runId: string | undefined, taskKey?: 
     void vscode.window.showInformationMessage('No run to roll back in this window. Resume or start one first.');
     return { ran: false, reason: 'no-interrupted-run' };
   }
-  const scope = taskKey === undefined ? `every edit of run ${id}` : `the edits of ${deps.session.view.tasks.get(taskKey)?.id ?? taskKey}`;
+  const scope =
+    taskKey === undefined
+      ? `every edit of run ${id}`
+      : `the edits of ${deps.session.view.tasks.get(taskKey)?.id ?? taskKey}`;
   const yes = 'Roll Back';
-  const choice = confirmed ? yes : await deps.prompts.modal(`Roll back ${scope}?`, 'Files are restored to what they were before the run wrote them. Files you edited since are skipped unless you agree to overwrite them.', yes);
+  const choice = confirmed
+    ? yes
+    : await deps.prompts.modal(
+        `Roll back ${scope}?`,
+        'Files are restored to what they were before the run wrote them. Files you edited since are skipped unless you agree to overwrite them.',
+        yes,
+      );
   if (choice !== yes) return { ran: false, reason: 'cancelled' };
   const engine = await deps.createEngine(readSettings(deps, folder));
-  const result = await engine.rollback({ root: folder.uri.fsPath, runId: id, ...(taskKey !== undefined ? { taskKey } : {}) });
+  const result = await engine.rollback({
+    root: folder.uri.fsPath,
+    runId: id,
+    ...(taskKey !== undefined ? { taskKey } : {}),
+  });
   const summary = `Rolled back: ${result.restored.length} restored, ${result.deleted.length} deleted${result.skipped.length > 0 ? `, ${result.skipped.length} skipped (${result.skipped.map((s) => s.path).join(', ')})` : ''}.`;
   deps.log.info(summary);
   void vscode.window.showInformationMessage(summary);
@@ -488,15 +615,28 @@ async function rollBack(deps: CommandDeps, runId: string | undefined, taskKey?: 
 async function selectProvider(deps: CommandDeps): Promise<boolean> {
   const current = deps.config.read().settings.provider;
   const items: (vscode.QuickPickItem & { id: OrchestraSettings['provider'] })[] = [
-    { id: 'anthropic', label: 'Anthropic API', description: current === 'anthropic' ? 'current' : '', detail: 'Uses your Anthropic API key from secret storage.' },
-    { id: 'vscode-lm', label: 'VS Code language models', description: current === 'vscode-lm' ? 'current' : '', detail: 'Uses a chat model another extension provides; no key needed here.' },
+    {
+      id: 'anthropic',
+      label: 'Anthropic API',
+      description: current === 'anthropic' ? 'current' : '',
+      detail: 'Uses your Anthropic API key from secret storage.',
+    },
+    {
+      id: 'vscode-lm',
+      label: 'VS Code language models',
+      description: current === 'vscode-lm' ? 'current' : '',
+      detail: 'Uses a chat model another extension provides; no key needed here.',
+    },
   ];
   const pick = await vscode.window.showQuickPick(items, { title: 'Select Model Provider' });
   if (!pick) return false;
   await deps.config.setProvider(pick.id);
   deps.log.info(`model provider set to ${pick.id}`);
   if (pick.id === 'anthropic' && (await deps.keys.get()) === undefined) {
-    const choice = await vscode.window.showInformationMessage('The Anthropic provider needs an API key.', 'Set API Key');
+    const choice = await vscode.window.showInformationMessage(
+      'The Anthropic provider needs an API key.',
+      'Set API Key',
+    );
     if (choice === 'Set API Key') await deps.keys.prompt();
   }
   return true;

@@ -1,5 +1,12 @@
 import * as vscode from 'vscode';
-import { CONFIG_SECTION, KEYS_APPLIED_AT_RUN_START, parseSettings, type OrchestraSettings, type ProviderId, type SettingsProblem } from './settings-parser';
+import {
+  CONFIG_SECTION,
+  KEYS_APPLIED_AT_RUN_START,
+  parseSettings,
+  type OrchestraSettings,
+  type ProviderId,
+  type SettingsProblem,
+} from './settings-parser';
 
 export type { OrchestraSettings, ProviderId, SettingsProblem } from './settings-parser';
 
@@ -23,7 +30,9 @@ export class Config implements vscode.Disposable {
 
   /** Writes a user-level value (the "Select Model Provider" command). */
   async setProvider(provider: ProviderId): Promise<void> {
-    await vscode.workspace.getConfiguration(CONFIG_SECTION).update('provider', provider, vscode.ConfigurationTarget.Global);
+    await vscode.workspace
+      .getConfiguration(CONFIG_SECTION)
+      .update('provider', provider, vscode.ConfigurationTarget.Global);
   }
 
   dispose(): void {

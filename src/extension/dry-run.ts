@@ -30,14 +30,26 @@ export function renderDryRun(plan: RunPlan): string {
     lines.push(`${i + 1}. ${phase}${step.parallel && step.taskKeys.length > 1 ? ' — in parallel' : ''}`);
     for (const key of step.taskKeys) {
       const task = taskById.get(key);
-      lines.push(task ? `   - ${task.id} → ${task.role} (${task.roleReason})${task.alreadyDone ? ' — already done, skipped' : ''}: ${task.description}` : `   - ${key}`);
+      lines.push(
+        task
+          ? `   - ${task.id} → ${task.role} (${task.roleReason})${task.alreadyDone ? ' — already done, skipped' : ''}: ${task.description}`
+          : `   - ${key}`,
+      );
     }
   });
   if (plan.criticalPath.taskKeys.length > 0) {
     lines.push('', `Critical path: ${plan.criticalPath.taskKeys.map((k) => taskById.get(k)?.id ?? k).join(' → ')}.`);
   }
   if (plan.diagnostics.length > 0) {
-    lines.push('', '## Notes', '', ...plan.diagnostics.map((d) => `- ${d.severity}: ${d.message}${d.path ? ` (${d.path}${d.line !== undefined ? `:${d.line}` : ''})` : ''}`));
+    lines.push(
+      '',
+      '## Notes',
+      '',
+      ...plan.diagnostics.map(
+        (d) =>
+          `- ${d.severity}: ${d.message}${d.path ? ` (${d.path}${d.line !== undefined ? `:${d.line}` : ''})` : ''}`,
+      ),
+    );
   }
   return `${lines.join('\n')}\n`;
 }

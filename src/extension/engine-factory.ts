@@ -43,7 +43,8 @@ function modalConfirm(prompts: Prompts): Confirm {
     if (request.kind === 'plan') {
       const document = await vscode.workspace.openTextDocument({ language: 'markdown', content: request.detail });
       await vscode.window.showTextDocument(document, { preview: true, viewColumn: vscode.ViewColumn.Beside });
-      detail = 'The drafted tasks.md is open beside this dialog. Approving saves it as a new spec-kit feature and starts the run.';
+      detail =
+        'The drafted tasks.md is open beside this dialog. Approving saves it as a new spec-kit feature and starts the run.';
     }
     return (await prompts.modal(request.title, detail.slice(0, 4000), yes)) === yes;
   };
@@ -59,7 +60,11 @@ class ConfirmingCommandRunner implements CommandRunner {
   async run(argv: readonly string[], options: CommandRunOptions): Promise<CommandResult> {
     const line = argv.join(' ');
     if (!this.agreed.has(line)) {
-      const choice = await this.prompts.modal(`Run \`${line}\`?`, `In ${options.cwd}. The orchestra runs the project's test command to check the work.`, 'Run');
+      const choice = await this.prompts.modal(
+        `Run \`${line}\`?`,
+        `In ${options.cwd}. The orchestra runs the project's test command to check the work.`,
+        'Run',
+      );
       if (choice !== 'Run') return { kind: 'failed-to-start', message: 'the user declined to run it', durationMs: 0 };
       this.agreed.add(line);
     }
@@ -72,11 +77,19 @@ export function createEngineFor(settings: OrchestraSettings, deps: EngineFactory
   let provider: LlmProvider;
   switch (settings.provider) {
     case 'anthropic':
-      provider = createAnthropicProviderForRun({ apiKey: () => deps.keys.get(), baseURL: settings.anthropicBaseUrl, maxWorkers: settings.maxParallelWorkers, logger: deps.log });
+      provider = createAnthropicProviderForRun({
+        apiKey: () => deps.keys.get(),
+        baseURL: settings.anthropicBaseUrl,
+        maxWorkers: settings.maxParallelWorkers,
+        logger: deps.log,
+      });
       break;
     case 'vscode-lm':
       // Any chat model the user has; the provider says clearly when there is none (LlmUnavailableError).
-      provider = new VscodeLmProvider({ selector: {}, justification: 'Spec-Kit Agent Orchestra runs agents that implement the tasks of your tasks.md.' });
+      provider = new VscodeLmProvider({
+        selector: {},
+        justification: 'Spec-Kit Agent Orchestra runs agents that implement the tasks of your tasks.md.',
+      });
       break;
   }
   const policy = { ...defaultPathPolicy, deny: [...defaultPathPolicy.deny, ...settings.denyList] };

@@ -5,7 +5,10 @@ import { MODEL_ROLE_FOR_WORKER } from './settings-parser';
 /** The engine's settings from the user's: the face passes data, never a `WorkspaceConfiguration`. */
 export function engineSettingsOf(settings: OrchestraSettings): Partial<EngineSettings> {
   const modelByRole: Partial<Record<WorkerRole, string>> = {};
-  for (const [role, settingRole] of Object.entries(MODEL_ROLE_FOR_WORKER) as [WorkerRole, keyof OrchestraSettings['models']][]) {
+  for (const [role, settingRole] of Object.entries(MODEL_ROLE_FOR_WORKER) as [
+    WorkerRole,
+    keyof OrchestraSettings['models'],
+  ][]) {
     const model = settings.models[settingRole];
     if (model !== undefined) modelByRole[role] = model;
   }
@@ -18,8 +21,9 @@ export function engineSettingsOf(settings: OrchestraSettings): Partial<EngineSet
     denyGlobs: settings.denyList,
     modelByRole,
     ...(settings.budgetPerRunUsd !== undefined ? { budgetUsd: settings.budgetPerRunUsd } : {}),
-    ...(Object.keys(settings.budgetPerRoleUsd).length > 0 ? { budgetPerRoleUsd: { ...settings.budgetPerRoleUsd } } : {}),
+    ...(Object.keys(settings.budgetPerRoleUsd).length > 0
+      ? { budgetPerRoleUsd: { ...settings.budgetPerRoleUsd } }
+      : {}),
     ...(Object.keys(settings.prices).length > 0 ? { prices: { ...settings.prices } } : {}),
   };
 }
-

@@ -81,7 +81,10 @@ export function activate(context: vscode.ExtensionContext): OrchestraApi | undef
       review,
       vscode.workspace.registerFileSystemProvider(PROPOSAL_SCHEME, proposals, { isCaseSensitive: true }),
       config.onDidChange((keysChanged) => {
-        if (session.isActive) void vscode.window.showInformationMessage(`Changed settings (${keysChanged.join(', ')}) apply to the next run.`);
+        if (session.isActive)
+          void vscode.window.showInformationMessage(
+            `Changed settings (${keysChanged.join(', ')}) apply to the next run.`,
+          );
       }),
       ...contextKeys.register(session),
       ...registerCommands({
@@ -100,8 +103,19 @@ export function activate(context: vscode.ExtensionContext): OrchestraApi | undef
       ...registerLanguageClient({ context, log, session }),
     );
     const activateMs = performance.now() - started;
-    log.info(`activated (${String((context.extension.packageJSON as { version?: unknown }).version)}) in ${activateMs.toFixed(1)} ms`);
-    return { session, trees: sidebar.trees, progressView: sidebar.progress, chrome: sidebar.chrome, attachRun: (run, root) => session.attach(run, root), prompts, onDidLog, activateMs };
+    log.info(
+      `activated (${String((context.extension.packageJSON as { version?: unknown }).version)}) in ${activateMs.toFixed(1)} ms`,
+    );
+    return {
+      session,
+      trees: sidebar.trees,
+      progressView: sidebar.progress,
+      chrome: sidebar.chrome,
+      attachRun: (run, root) => session.attach(run, root),
+      prompts,
+      onDidLog,
+      activateMs,
+    };
   } catch (error) {
     // VS Code stays silent when activate throws; say it ourselves.
     log.error(error instanceof Error ? error : String(error));

@@ -4,7 +4,13 @@
  * windows that activate the extension never open a spec-kit document.
  */
 import * as vscode from 'vscode';
-import { LanguageClient, State, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
+import {
+  LanguageClient,
+  State,
+  TransportKind,
+  type LanguageClientOptions,
+  type ServerOptions,
+} from 'vscode-languageclient/node';
 import type { Logger } from '../core/util/logger';
 import type { NotificationDeclaration } from '../protocol/lsp-messages';
 import type { LanguageServerState, StartedLanguageClient } from './language-client';
@@ -50,7 +56,11 @@ export function startLanguageClient(extensionUri: vscode.Uri, log: Logger): Star
   const serverModule = vscode.Uri.joinPath(extensionUri, 'dist', 'server.js').fsPath;
   const serverOptions: ServerOptions = {
     run: { module: serverModule, transport: TransportKind.ipc },
-    debug: { module: serverModule, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6019'] } },
+    debug: {
+      module: serverModule,
+      transport: TransportKind.ipc,
+      options: { execArgv: ['--nolazy', '--inspect=6019'] },
+    },
   };
   const crossFileWatcher = vscode.workspace.createFileSystemWatcher(CROSS_FILE_WATCH_GLOB);
   const clientOptions: LanguageClientOptions = {
@@ -74,7 +84,8 @@ export function startLanguageClient(extensionUri: vscode.Uri, log: Logger): Star
   return {
     state: () => toLanguageServerState(client.state),
     onDidChangeState: stateChanged.event,
-    notify: <P>(declaration: NotificationDeclaration<P>, params: P) => client.sendNotification(declaration.method, params),
+    notify: <P>(declaration: NotificationDeclaration<P>, params: P) =>
+      client.sendNotification(declaration.method, params),
     dispose: () => {
       stateListener.dispose();
       stateChanged.dispose();

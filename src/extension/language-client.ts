@@ -1,7 +1,13 @@
 import { isAbsolute } from 'node:path';
 import * as vscode from 'vscode';
 import type { Logger } from '../core/util/logger';
-import { ClearTaskStatusNotification, TaskStatusNotification, TaskStatusStore, type NotificationDeclaration, type TaskStatusParams } from '../protocol/lsp-messages';
+import {
+  ClearTaskStatusNotification,
+  TaskStatusNotification,
+  TaskStatusStore,
+  type NotificationDeclaration,
+  type TaskStatusParams,
+} from '../protocol/lsp-messages';
 import type { RunSession } from './run-session';
 
 /** Internal command (not in the palette): the client's state, for host tests and diagnostics. */
@@ -50,7 +56,9 @@ export class TaskStatusForwarder {
 
   private send<P>(declaration: NotificationDeclaration<P>, params: P): void {
     if (this.client?.state() !== 'running') return;
-    this.client.notify(declaration, params).catch((error: unknown) => this.log.warn(`language server: could not forward task status: ${String(error)}`));
+    this.client
+      .notify(declaration, params)
+      .catch((error: unknown) => this.log.warn(`language server: could not forward task status: ${String(error)}`));
   }
 }
 
@@ -72,7 +80,11 @@ function forwardRunStatuses(session: RunSession, forwarder: TaskStatusForwarder)
       // A new run's picture replaces the last one's.
       forwarder.clearTaskStatus(uri);
       const at = view.startedAt ?? new Date().toISOString();
-      forwarder.updateTaskStatus({ uri, runId: view.runId, tasks: [...view.tasks.values()].map((t) => ({ taskId: t.id, status: t.status, at })) });
+      forwarder.updateTaskStatus({
+        uri,
+        runId: view.runId,
+        tasks: [...view.tasks.values()].map((t) => ({ taskId: t.id, status: t.status, at })),
+      });
       return;
     }
     const event = change.event;
@@ -80,7 +92,20 @@ function forwardRunStatuses(session: RunSession, forwarder: TaskStatusForwarder)
     const taskId = view.tasks.get(event.taskKey)?.id;
     if (taskId === undefined) return;
     const { status, workerId, role, message, at } = event;
-    forwarder.updateTaskStatus({ uri, runId: view.runId, tasks: [{ taskId, status, at, ...(workerId !== undefined ? { workerId } : {}), ...(role !== undefined ? { role } : {}), ...(message !== undefined ? { message } : {}) }] });
+    forwarder.updateTaskStatus({
+      uri,
+      runId: view.runId,
+      tasks: [
+        {
+          taskId,
+          status,
+          at,
+          ...(workerId !== undefined ? { workerId } : {}),
+          ...(role !== undefined ? { role } : {}),
+          ...(message !== undefined ? { message } : {}),
+        },
+      ],
+    });
   });
 }
 
@@ -108,7 +133,10 @@ export function registerLanguageClient(deps: LanguageClientDeps): vscode.Disposa
         client = started;
         started.onDidChangeState((state) => forwarder.attach(state === 'running' ? started : undefined));
       },
-      (error: unknown) => deps.log.error(`language server: the client module did not load: ${error instanceof Error ? error.message : String(error)}`),
+      (error: unknown) =>
+        deps.log.error(
+          `language server: the client module did not load: ${error instanceof Error ? error.message : String(error)}`,
+        ),
     );
   };
   const startFor = (document: vscode.TextDocument): void => {
@@ -118,7 +146,10 @@ export function registerLanguageClient(deps: LanguageClientDeps): vscode.Disposa
 
   return [
     vscode.workspace.onDidOpenTextDocument(startFor),
-    vscode.commands.registerCommand(LANGUAGE_SERVER_STATE_COMMAND, (): LanguageServerState => client?.state() ?? 'not-started'),
+    vscode.commands.registerCommand(
+      LANGUAGE_SERVER_STATE_COMMAND,
+      (): LanguageServerState => client?.state() ?? 'not-started',
+    ),
     forwardRunStatuses(deps.session, forwarder),
     {
       dispose: () => {

@@ -13,7 +13,12 @@ export interface LogLine {
  * The one output channel of the extension; its level is the user's choice through VS Code's "Set Log Level".
  * `onDidLog` sees every line written to it at any level: host tests read it to prove the key is never logged.
  */
-export function createLog(): { log: Logger; channel: vscode.LogOutputChannel; onDidLog: vscode.Event<LogLine>; dispose: () => void } {
+export function createLog(): {
+  log: Logger;
+  channel: vscode.LogOutputChannel;
+  onDidLog: vscode.Event<LogLine>;
+  dispose: () => void;
+} {
   const channel = vscode.window.createOutputChannel('Spec-Kit Agent Orchestra', { log: true });
   const lines = new vscode.EventEmitter<LogLine>();
   const write = (level: LogLevel, message: string | Error): void => {

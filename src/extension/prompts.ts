@@ -12,6 +12,7 @@ export interface Prompts {
 
 export function createPrompts(): Prompts {
   return {
-    modal: async (message, detail, ...actions) => vscode.window.showWarningMessage(message, { modal: true, detail }, ...actions),
+    modal: async (message, detail, ...actions) =>
+      vscode.window.showWarningMessage(message, { modal: true, detail }, ...actions),
   };
 }

@@ -3,7 +3,10 @@ import type { Run } from '../core/engine';
 import { emptyRunView, foldRunView, type EngineEvent, type RunView } from '../protocol/engine-events';
 
 /** What a face needs of a run: its events, and the proposal queue when the face is the approver. */
-export type RunHandle = Pick<Run, 'id' | 'onEvent' | 'events' | 'pendingProposals' | 'proposalContent' | 'decide' | 'cancel'> & {
+export type RunHandle = Pick<
+  Run,
+  'id' | 'onEvent' | 'events' | 'pendingProposals' | 'proposalContent' | 'decide' | 'cancel'
+> & {
   readonly done: Promise<unknown>;
 };
 

@@ -19,11 +19,16 @@ export class ApiKeyStore {
   async prompt(): Promise<boolean> {
     const value = await vscode.window.showInputBox({
       title: 'Set Anthropic API Key',
-      prompt: 'Stored in VS Code\'s secret storage on this machine; sent only to the Anthropic API endpoint.',
+      prompt: "Stored in VS Code's secret storage on this machine; sent only to the Anthropic API endpoint.",
       password: true,
       ignoreFocusOut: true,
       placeHolder: 'sk-ant-…',
-      validateInput: (text) => (text.trim() === '' ? 'Enter a key, or press Escape to cancel.' : /\s/.test(text.trim()) ? 'A key has no spaces.' : undefined),
+      validateInput: (text) =>
+        text.trim() === ''
+          ? 'Enter a key, or press Escape to cancel.'
+          : /\s/.test(text.trim())
+            ? 'A key has no spaces.'
+            : undefined,
     });
     if (value === undefined) return false;
     await this.store(value.trim());

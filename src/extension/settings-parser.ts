@@ -94,7 +94,10 @@ export const KEYS_APPLIED_AT_RUN_START: readonly string[] = [
 export type RawSettingsReader = (key: string) => unknown;
 
 /** Pure: raw values in, typed settings and problems out. Unit-testable without a VS Code host. */
-export function parseSettings(read: RawSettingsReader, env: Readonly<Record<string, string | undefined>> = {}): {
+export function parseSettings(
+  read: RawSettingsReader,
+  env: Readonly<Record<string, string | undefined>> = {},
+): {
   settings: OrchestraSettings;
   problems: SettingsProblem[];
 } {
@@ -104,13 +107,22 @@ export function parseSettings(read: RawSettingsReader, env: Readonly<Record<stri
   };
 
   const settings: OrchestraSettings = {
-    provider: oneOf(read('provider'), ['anthropic', 'vscode-lm'] as const, DEFAULT_SETTINGS.provider, (m) => complain('provider', m)),
-    models: {},
-    maxParallelWorkers: integerIn(read('maxParallelWorkers'), 1, 16, DEFAULT_SETTINGS.maxParallelWorkers, (m) => complain('maxParallelWorkers', m)),
-    approvalPolicy: oneOf(read('approvalPolicy'), ['ask', 'auto-approve-tests', 'auto-approve-all'] as const, DEFAULT_SETTINGS.approvalPolicy, (m) =>
-      complain('approvalPolicy', m),
+    provider: oneOf(read('provider'), ['anthropic', 'vscode-lm'] as const, DEFAULT_SETTINGS.provider, (m) =>
+      complain('provider', m),
     ),
-    bugFixerAttempts: integerIn(read('bugFixerAttempts'), 0, 10, DEFAULT_SETTINGS.bugFixerAttempts, (m) => complain('bugFixerAttempts', m)),
+    models: {},
+    maxParallelWorkers: integerIn(read('maxParallelWorkers'), 1, 16, DEFAULT_SETTINGS.maxParallelWorkers, (m) =>
+      complain('maxParallelWorkers', m),
+    ),
+    approvalPolicy: oneOf(
+      read('approvalPolicy'),
+      ['ask', 'auto-approve-tests', 'auto-approve-all'] as const,
+      DEFAULT_SETTINGS.approvalPolicy,
+      (m) => complain('approvalPolicy', m),
+    ),
+    bugFixerAttempts: integerIn(read('bugFixerAttempts'), 0, 10, DEFAULT_SETTINGS.bugFixerAttempts, (m) =>
+      complain('bugFixerAttempts', m),
+    ),
     testCommand: [],
     detectTestCommand: DEFAULT_SETTINGS.detectTestCommand,
     budgetPerRoleUsd: {},
@@ -151,15 +163,18 @@ export function parseSettings(read: RawSettingsReader, env: Readonly<Record<stri
   // The engine's own parsers: the CLI reads the same shapes, so both faces accept and refuse alike.
   const roleBudgets = parseRoleBudgets(read('budgetPerRole'));
   settings.budgetPerRoleUsd = roleBudgets.budgets;
-  if (roleBudgets.problems.length > 0) complain('budgetPerRole', `${roleBudgets.problems.join('; ')}; those entries are ignored`);
+  if (roleBudgets.problems.length > 0)
+    complain('budgetPerRole', `${roleBudgets.problems.join('; ')}; those entries are ignored`);
   const priceTable = parsePriceTable(read('prices'));
   settings.prices = priceTable.prices;
-  if (priceTable.problems.length > 0) complain('prices', `${priceTable.problems.join('; ')}; those models keep the built-in prices`);
+  if (priceTable.problems.length > 0)
+    complain('prices', `${priceTable.problems.join('; ')}; those models keep the built-in prices`);
 
   const denyList = read('denyList');
   if (Array.isArray(denyList)) {
     const globs = denyList.filter((g): g is string => typeof g === 'string' && g.trim() !== '').map((g) => g.trim());
-    if (globs.length !== denyList.length) complain('denyList', 'entries must be non-empty strings; others were ignored');
+    if (globs.length !== denyList.length)
+      complain('denyList', 'entries must be non-empty strings; others were ignored');
     settings.denyList = globs;
   } else if (denyList !== undefined && denyList !== null) {
     complain('denyList', 'expected a list of glob strings');
@@ -209,4 +224,3 @@ function isHttpUrl(text: string): boolean {
     return false;
   }
 }
-

@@ -6,7 +6,10 @@ export const UNTRUSTED_EXPLANATION =
 /** True when trusted; otherwise explains why nothing runs and offers to manage trust. */
 export async function ensureTrusted(action: string): Promise<boolean> {
   if (vscode.workspace.isTrusted) return true;
-  const choice = await vscode.window.showWarningMessage(`${action} is disabled in an untrusted workspace. ${UNTRUSTED_EXPLANATION}`, 'Manage Workspace Trust');
+  const choice = await vscode.window.showWarningMessage(
+    `${action} is disabled in an untrusted workspace. ${UNTRUSTED_EXPLANATION}`,
+    'Manage Workspace Trust',
+  );
   if (choice === 'Manage Workspace Trust') await vscode.commands.executeCommand('workbench.trust.manage');
   return false;
 }

@@ -31,7 +31,12 @@ export interface Chrome {
 }
 
 /** The sidebar: Tasks, Progress, Workers, Pending Changes; and the status bar item of an active run. */
-export function register(deps: ViewsDeps): { trees: Trees; progress: ProgressViewProvider; chrome: Chrome; disposables: vscode.Disposable[] } {
+export function register(deps: ViewsDeps): {
+  trees: Trees;
+  progress: ProgressViewProvider;
+  chrome: Chrome;
+  disposables: vscode.Disposable[];
+} {
   const { session, documents } = deps;
   const tasks = new TasksTreeProvider(documents, session);
   const tasksView = vscode.window.createTreeView(TASKS_VIEW_ID, { treeDataProvider: tasks, showCollapseAll: true });
@@ -43,7 +48,8 @@ export function register(deps: ViewsDeps): { trees: Trees; progress: ProgressVie
   // The badge counts edits waiting for review, on the Tasks view only: the container adds up its views' badges.
   const updateBadge = (): void => {
     const count = session.view.pending.size;
-    const badge = count === 0 ? undefined : { value: count, tooltip: `${count} edit${count === 1 ? '' : 's'} waiting for review` };
+    const badge =
+      count === 0 ? undefined : { value: count, tooltip: `${count} edit${count === 1 ? '' : 's'} waiting for review` };
     tasksView.badge = badge;
   };
   const updateHasTasks = (): void => {

@@ -70,7 +70,8 @@ export class VscodeWorkspace implements Workspace {
     const resolved = await this.check(rel, 'write');
     if (resolved.kind === 'refused') return resolved;
     const uri = vscode.Uri.file(resolved.abs);
-    const exists = (await this.disk.stat(resolved.rel, signal)).kind === 'file' || this.openDocument(resolved.abs) !== undefined;
+    const exists =
+      (await this.disk.stat(resolved.rel, signal)).kind === 'file' || this.openDocument(resolved.abs) !== undefined;
     if (!exists) {
       const create = new vscode.WorkspaceEdit();
       create.createFile(uri, { ignoreIfExists: true, contents: new TextEncoder().encode(content) });
@@ -82,13 +83,18 @@ export class VscodeWorkspace implements Workspace {
         const document = await vscode.workspace.openTextDocument(uri);
         if (document.getText() === content) break;
         const replace = new vscode.WorkspaceEdit();
-        replace.replace(uri, new vscode.Range(document.positionAt(0), document.positionAt(document.getText().length)), content);
+        replace.replace(
+          uri,
+          new vscode.Range(document.positionAt(0), document.positionAt(document.getText().length)),
+          content,
+        );
         applied = await vscode.workspace.applyEdit(replace);
       }
       const document = await vscode.workspace.openTextDocument(uri);
       if (document.getText() !== content) throw new WorkspaceEditFailedError(`replace the text of ${resolved.rel}`);
       // Saved so the disk (and the journal's post-image) match what the editor shows.
-      if (document.isDirty && !(await document.save()) && document.isDirty) throw new WorkspaceEditFailedError(`save ${resolved.rel}`);
+      if (document.isDirty && !(await document.save()) && document.isDirty)
+        throw new WorkspaceEditFailedError(`save ${resolved.rel}`);
     }
     return { kind: 'written', rel: resolved.rel };
   }
@@ -97,7 +103,8 @@ export class VscodeWorkspace implements Workspace {
     signal.throwIfAborted();
     const resolved = await this.check(rel, 'write');
     if (resolved.kind === 'refused') return resolved;
-    if ((await this.disk.stat(resolved.rel, signal)).kind === 'not-found') return { kind: 'not-found', rel: resolved.rel };
+    if ((await this.disk.stat(resolved.rel, signal)).kind === 'not-found')
+      return { kind: 'not-found', rel: resolved.rel };
     const edit = new vscode.WorkspaceEdit();
     edit.deleteFile(vscode.Uri.file(resolved.abs), { ignoreIfNotExists: true });
     if (!(await vscode.workspace.applyEdit(edit))) throw new WorkspaceEditFailedError(`delete ${resolved.rel}`);

@@ -7,14 +7,7 @@
  */
 
 export type TaskStatus =
-  | 'pending'
-  | 'ready'
-  | 'running'
-  | 'awaiting-approval'
-  | 'done'
-  | 'failed'
-  | 'skipped'
-  | 'cancelled';
+  'pending' | 'ready' | 'running' | 'awaiting-approval' | 'done' | 'failed' | 'skipped' | 'cancelled';
 
 export type WorkerRole =
   | 'task-orchestrator'
@@ -90,15 +83,43 @@ export type EngineEvent =
       budgetUsd?: number;
       at: string;
     }
-  | { type: 'task-status'; taskKey: string; status: TaskStatus; role?: WorkerRole; workerId?: string; message?: string; at: string }
+  | {
+      type: 'task-status';
+      taskKey: string;
+      status: TaskStatus;
+      role?: WorkerRole;
+      workerId?: string;
+      message?: string;
+      at: string;
+    }
   | { type: 'worker-started'; workerId: string; role: WorkerRole; taskKey: string; model: string; at: string }
   | { type: 'worker-activity'; workerId: string; activity: string; at: string }
-  | { type: 'worker-finished'; workerId: string; outcome: 'done' | 'failed' | 'cancelled'; summary?: string; at: string }
+  | {
+      type: 'worker-finished';
+      workerId: string;
+      outcome: 'done' | 'failed' | 'cancelled';
+      summary?: string;
+      at: string;
+    }
   | { type: 'proposal-pending'; proposal: ProposalView; at: string }
   | { type: 'proposal-decided'; proposalId: string; outcome: ProposalOutcome; feedback?: string; at: string }
   | { type: 'proposal-applied'; proposalId: string; taskKey: string; path: string; kind: ProposalKind; at: string }
-  | { type: 'usage'; totals: UsageTotals; byRole: Partial<Record<WorkerRole, UsageTotals>>; byTask?: Record<string, UsageTotals>; at: string }
-  | { type: 'finding'; source: 'code-review' | 'security-review' | 'tests' | 'coverage'; severity: 'info' | 'warning' | 'error'; message: string; path?: string; line?: number; at: string }
+  | {
+      type: 'usage';
+      totals: UsageTotals;
+      byRole: Partial<Record<WorkerRole, UsageTotals>>;
+      byTask?: Record<string, UsageTotals>;
+      at: string;
+    }
+  | {
+      type: 'finding';
+      source: 'code-review' | 'security-review' | 'tests' | 'coverage';
+      severity: 'info' | 'warning' | 'error';
+      message: string;
+      path?: string;
+      line?: number;
+      at: string;
+    }
   | { type: 'log'; level: LogLevel; message: string; at: string }
   | { type: 'run-finished'; outcome: RunOutcome; message: string; at: string };
 
@@ -144,7 +165,13 @@ export function foldRunView(view: RunView, event: EngineEvent): RunView {
       return view;
     }
     case 'worker-started':
-      view.workers.set(event.workerId, { workerId: event.workerId, role: event.role, taskKey: event.taskKey, model: event.model, activity: 'starting' });
+      view.workers.set(event.workerId, {
+        workerId: event.workerId,
+        role: event.role,
+        taskKey: event.taskKey,
+        model: event.model,
+        activity: 'starting',
+      });
       return view;
     case 'worker-activity': {
       const worker = view.workers.get(event.workerId);

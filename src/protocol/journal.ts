@@ -9,11 +9,27 @@
  * `JOURNAL_FORMAT_VERSION` when a reader of the old version would misread the new records.
  */
 import { z } from 'zod';
-import type { ApprovalPolicy, ProposalKind, ProposalOutcome, RunOutcome, TaskStatus, WorkerRole } from './engine-events';
+import type {
+  ApprovalPolicy,
+  ProposalKind,
+  ProposalOutcome,
+  RunOutcome,
+  TaskStatus,
+  WorkerRole,
+} from './engine-events';
 
 export const JOURNAL_FORMAT_VERSION = 1;
 
-const taskStatusSchema = z.enum(['pending', 'ready', 'running', 'awaiting-approval', 'done', 'failed', 'skipped', 'cancelled']) satisfies z.ZodType<TaskStatus>;
+const taskStatusSchema = z.enum([
+  'pending',
+  'ready',
+  'running',
+  'awaiting-approval',
+  'done',
+  'failed',
+  'skipped',
+  'cancelled',
+]) satisfies z.ZodType<TaskStatus>;
 const workerRoleSchema = z.enum([
   'task-orchestrator',
   'implementation-orchestrator',
@@ -24,9 +40,26 @@ const workerRoleSchema = z.enum([
   'bug-fixer',
 ]) satisfies z.ZodType<WorkerRole>;
 const proposalKindSchema = z.enum(['create', 'modify', 'delete']) satisfies z.ZodType<ProposalKind>;
-const proposalOutcomeSchema = z.enum(['accepted', 'accepted-with-edits', 'rejected', 'stale', 'refused', 'cancelled']) satisfies z.ZodType<ProposalOutcome>;
-const runOutcomeSchema = z.enum(['completed', 'failed', 'cancelled', 'budget-exceeded', 'needs-approval']) satisfies z.ZodType<RunOutcome>;
-const approvalPolicySchema = z.enum(['ask', 'auto-approve-tests', 'auto-approve-all']) satisfies z.ZodType<ApprovalPolicy>;
+const proposalOutcomeSchema = z.enum([
+  'accepted',
+  'accepted-with-edits',
+  'rejected',
+  'stale',
+  'refused',
+  'cancelled',
+]) satisfies z.ZodType<ProposalOutcome>;
+const runOutcomeSchema = z.enum([
+  'completed',
+  'failed',
+  'cancelled',
+  'budget-exceeded',
+  'needs-approval',
+]) satisfies z.ZodType<RunOutcome>;
+const approvalPolicySchema = z.enum([
+  'ask',
+  'auto-approve-tests',
+  'auto-approve-all',
+]) satisfies z.ZodType<ApprovalPolicy>;
 
 const sha256Schema = z.string().regex(/^[0-9a-f]{64}$/);
 
@@ -37,7 +70,12 @@ const sha256Schema = z.string().regex(/^[0-9a-f]{64}$/);
 export const preImageRefSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('none') }),
   z.object({ kind: z.literal('stored'), hash: sha256Schema, size: z.number().int().nonnegative() }),
-  z.object({ kind: z.literal('too-big'), hash: sha256Schema, size: z.number().int().nonnegative(), limit: z.number().int().nonnegative() }),
+  z.object({
+    kind: z.literal('too-big'),
+    hash: sha256Schema,
+    size: z.number().int().nonnegative(),
+    limit: z.number().int().nonnegative(),
+  }),
 ]);
 export type PreImageRef = z.infer<typeof preImageRefSchema>;
 
@@ -76,7 +114,13 @@ export const journalRecordSchema = z.discriminatedUnion('type', [
     /** Keys of tasks left out of the run (not selected). */
     excluded: z.array(z.string()).optional(),
   }),
-  z.object({ type: z.literal('task-state'), at, taskKey: z.string(), status: taskStatusSchema, message: z.string().optional() }),
+  z.object({
+    type: z.literal('task-state'),
+    at,
+    taskKey: z.string(),
+    status: taskStatusSchema,
+    message: z.string().optional(),
+  }),
   z.object({
     type: z.literal('proposal-made'),
     at,
@@ -90,7 +134,14 @@ export const journalRecordSchema = z.discriminatedUnion('type', [
     kind: proposalKindSchema,
     baseHash: sha256Schema.nullable(),
   }),
-  z.object({ type: z.literal('proposal-decided'), at, proposalId: z.string(), outcome: proposalOutcomeSchema, by: z.enum(['user', 'policy']).optional(), feedback: z.string().optional() }),
+  z.object({
+    type: z.literal('proposal-decided'),
+    at,
+    proposalId: z.string(),
+    outcome: proposalOutcomeSchema,
+    by: z.enum(['user', 'policy']).optional(),
+    feedback: z.string().optional(),
+  }),
   /** Written BEFORE the file is touched (write-ahead): a crash between this and `edit-applied` leaves an in-doubt edit. */
   z.object({
     type: z.literal('edit-applying'),
@@ -133,7 +184,14 @@ export const journalRecordSchema = z.discriminatedUnion('type', [
    * Usage of one model call (a delta, not a running total). `taskKey`: the task (or `validation:…` job) it was
    * made for, so cost per task can be shown; absent for calls outside any task (planning) and in older journals.
    */
-  z.object({ type: z.literal('usage'), at, role: workerRoleSchema.optional(), taskKey: z.string().optional(), model: z.string().optional(), usage: usageTotalsSchema }),
+  z.object({
+    type: z.literal('usage'),
+    at,
+    role: workerRoleSchema.optional(),
+    taskKey: z.string().optional(),
+    model: z.string().optional(),
+    usage: usageTotalsSchema,
+  }),
   z.object({ type: z.literal('run-cancelled'), at, reason: z.string() }),
   z.object({ type: z.literal('run-finished'), at, outcome: runOutcomeSchema, message: z.string() }),
 ]);

@@ -114,8 +114,25 @@ function stringField(fields: Fields, name: string): string | undefined {
 }
 
 // The same lists as the journal's schemas (src/protocol/journal.ts keeps its own private copies).
-const TASK_STATUSES: ReadonlySet<string> = new Set<TaskStatus>(['pending', 'ready', 'running', 'awaiting-approval', 'done', 'failed', 'skipped', 'cancelled']);
-const WORKER_ROLES: ReadonlySet<string> = new Set<WorkerRole>(['task-orchestrator', 'implementation-orchestrator', 'code-writer', 'test-writer', 'documenter', 'reviewer', 'bug-fixer']);
+const TASK_STATUSES: ReadonlySet<string> = new Set<TaskStatus>([
+  'pending',
+  'ready',
+  'running',
+  'awaiting-approval',
+  'done',
+  'failed',
+  'skipped',
+  'cancelled',
+]);
+const WORKER_ROLES: ReadonlySet<string> = new Set<WorkerRole>([
+  'task-orchestrator',
+  'implementation-orchestrator',
+  'code-writer',
+  'test-writer',
+  'documenter',
+  'reviewer',
+  'bug-fixer',
+]);
 
 function isTaskStatus(value: string | undefined): value is TaskStatus {
   return value !== undefined && TASK_STATUSES.has(value);
@@ -159,7 +176,14 @@ export function parseRunPhaseArgs(value: unknown): RunPhaseArgs | undefined {
   const uri = fields && stringField(fields, 'uri');
   const phaseTitle = fields && stringField(fields, 'phaseTitle');
   const phaseIndex = fields?.['phaseIndex'];
-  if (uri === undefined || phaseTitle === undefined || typeof phaseIndex !== 'number' || !Number.isInteger(phaseIndex) || phaseIndex < 0) return undefined;
+  if (
+    uri === undefined ||
+    phaseTitle === undefined ||
+    typeof phaseIndex !== 'number' ||
+    !Number.isInteger(phaseIndex) ||
+    phaseIndex < 0
+  )
+    return undefined;
   return { uri, phaseIndex, phaseTitle };
 }
 

@@ -47,7 +47,7 @@ export interface LogEntry {
 
 export type HostToWebview =
   /** The whole picture and the recent log: sent on `ready` and whenever the run changes. */
-  | { type: 'snapshot'; snapshot: ProgressSnapshot; log: LogEntry[] };
+  { type: 'snapshot'; snapshot: ProgressSnapshot; log: LogEntry[] };
 
 export const WEBVIEW_COMMANDS = ['cancelRun', 'showPendingChanges', 'showLog', 'implement'] as const;
 export type WebviewCommand = (typeof WEBVIEW_COMMANDS)[number];
@@ -70,7 +70,9 @@ export function parseWebviewToHost(value: unknown): WebviewToHost | undefined {
       return Object.keys(value).length === 1 ? { type: 'ready' } : undefined;
     case 'command': {
       const command = value['command'];
-      return typeof command === 'string' && (WEBVIEW_COMMANDS as readonly string[]).includes(command) ? { type: 'command', command: command as WebviewCommand } : undefined;
+      return typeof command === 'string' && (WEBVIEW_COMMANDS as readonly string[]).includes(command)
+        ? { type: 'command', command: command as WebviewCommand }
+        : undefined;
     }
     default:
       return undefined;

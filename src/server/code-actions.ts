@@ -4,7 +4,13 @@ import { nextFreeTaskId, numberBefore, taskIdNumber } from './task-ids';
 import { labelRange, taskAtLine, type TasksAnalysis } from './tasks-analysis';
 
 function quickFix(uri: string, title: string, diagnostic: Diagnostic, edit: TextEdit): CodeAction {
-  return { title, kind: CodeActionKind.QuickFix, diagnostics: [diagnostic], isPreferred: true, edit: { changes: { [uri]: [edit] } } };
+  return {
+    title,
+    kind: CodeActionKind.QuickFix,
+    diagnostics: [diagnostic],
+    isPreferred: true,
+    edit: { changes: { [uri]: [edit] } },
+  };
 }
 
 function renumberDuplicate(uri: string, analysis: TasksAnalysis, diagnostic: Diagnostic): CodeAction | undefined {
@@ -20,7 +26,8 @@ function dropParallel(uri: string, analysis: TasksAnalysis, diagnostic: Diagnost
   if (!task || !label) return undefined;
   // Take the blank after `[P]` with it, so `T014 [P] [US1] Add` becomes `T014 [US1] Add`.
   const after = analysis.lines[task.line]?.[label.end.character];
-  const end = after === ' ' || after === '\t' ? { line: label.end.line, character: label.end.character + 1 } : label.end;
+  const end =
+    after === ' ' || after === '\t' ? { line: label.end.line, character: label.end.character + 1 } : label.end;
   return quickFix(uri, `Drop [P] from ${task.id}`, diagnostic, { range: { start: label.start, end }, newText: '' });
 }
 

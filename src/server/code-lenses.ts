@@ -12,17 +12,25 @@ function describeResult(status: TaskRunStatus): string {
   return `Last run: ${status.status}${status.workerId ? ` (${status.workerId})` : ''}`;
 }
 
-function phaseLenses(uri: string, phase: Phase, analysis: TasksAnalysis, statusOf: (taskId: string) => TaskRunStatus | undefined): CodeLens[] {
+function phaseLenses(
+  uri: string,
+  phase: Phase,
+  analysis: TasksAnalysis,
+  statusOf: (taskId: string) => TaskRunStatus | undefined,
+): CodeLens[] {
   const range = phase.headingRange;
   const args: RunPhaseArgs = { uri, phaseIndex: phase.index, phaseTitle: phase.title };
-  const lenses: CodeLens[] = [{ range, command: { title: '▶ Run phase', command: LspCommandId.runPhase, arguments: [args] } }];
+  const lenses: CodeLens[] = [
+    { range, command: { title: '▶ Run phase', command: LspCommandId.runPhase, arguments: [args] } },
+  ];
   const counts = new Map<string, number>();
   for (const key of phase.taskKeys) {
     const task = analysis.tasksByKey.get(key);
     const status = task && statusOf(task.id);
     if (status) counts.set(status.status, (counts.get(status.status) ?? 0) + 1);
   }
-  if (counts.size > 0) lenses.push({ range, command: label(`Last run: ${[...counts].map(([s, n]) => `${n} ${s}`).join(', ')}`) });
+  if (counts.size > 0)
+    lenses.push({ range, command: label(`Last run: ${[...counts].map(([s, n]) => `${n} ${s}`).join(', ')}`) });
   return lenses;
 }
 
@@ -40,7 +48,11 @@ function taskLenses(uri: string, task: Task, statusOf: (taskId: string) => TaskR
 }
 
 /** "Run phase" above each phase, "Run task" above each open task, and the last run's result when known. */
-export function codeLenses(uri: string, analysis: TasksAnalysis, statusOf: (taskId: string) => TaskRunStatus | undefined): CodeLens[] {
+export function codeLenses(
+  uri: string,
+  analysis: TasksAnalysis,
+  statusOf: (taskId: string) => TaskRunStatus | undefined,
+): CodeLens[] {
   return [
     ...analysis.document.phases.flatMap((p) => phaseLenses(uri, p, analysis, statusOf)),
     ...analysis.document.tasks.flatMap((t) => taskLenses(uri, t, statusOf)),

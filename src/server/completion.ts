@@ -36,7 +36,13 @@ export function completionsAt(analysis: TasksAnalysis, position: Position): Comp
   const range = replaceFrom(head.descriptionStart);
   const items: CompletionItem[] = [];
   if (!head.labels.some((l) => isParallelLabel(l.text))) {
-    items.push({ label: '[P]', kind: CompletionItemKind.Keyword, detail: 'can run in parallel (different files, no dependencies)', textEdit: { range, newText: '[P] ' }, sortText: '1' });
+    items.push({
+      label: '[P]',
+      kind: CompletionItemKind.Keyword,
+      detail: 'can run in parallel (different files, no dependencies)',
+      textEdit: { range, newText: '[P] ' },
+      sortText: '1',
+    });
   }
   if (analysis.specStories.kind === 'known' && !head.labels.some((l) => storyOfLabel(l.text) !== undefined)) {
     for (const story of analysis.specStories.stories) {

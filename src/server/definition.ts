@@ -24,7 +24,8 @@ async function isFile(path: string): Promise<boolean> {
     return (await stat(path)).isFile();
   } catch (error) {
     // A path that names no file (yet) has no definition; anything else is a real failure.
-    if (error instanceof Error && 'code' in error && (error.code === 'ENOENT' || error.code === 'ENOTDIR')) return false;
+    if (error instanceof Error && 'code' in error && (error.code === 'ENOENT' || error.code === 'ENOTDIR'))
+      return false;
     throw error;
   }
 }
@@ -34,7 +35,11 @@ async function isFile(path: string): Promise<boolean> {
  * mention of `US1`, `FR-001`, `SC-002` → its definition in spec.md; a file path a task names → the file, resolved against the project root (where
  * the parser recorded it, else any path written on the line, as in a Dependencies section).
  */
-export async function definitionAt(analysis: TasksAnalysis, position: Position, context: DefinitionContext): Promise<Location[]> {
+export async function definitionAt(
+  analysis: TasksAnalysis,
+  position: Position,
+  context: DefinitionContext,
+): Promise<Location[]> {
   const lineText = analysis.lines[position.line] ?? '';
   const token = taskIdAt(lineText, position.character);
   if (token) return (analysis.tasksById.get(token.id) ?? []).map((t) => ({ uri: context.uri, range: t.idRange }));
@@ -51,10 +56,14 @@ export async function definitionAt(analysis: TasksAnalysis, position: Position, 
   const reference = specReferenceAt(lineText, position.character);
   if (reference && analysis.specStories.kind === 'known') {
     const definition = specDefinitionOf(analysis.specStories.spec, reference);
-    return definition === undefined ? [] : [atLine(pathToFileURL(analysis.specStories.path).href, lineOfSpecDefinition(definition) - 1)];
+    return definition === undefined
+      ? []
+      : [atLine(pathToFileURL(analysis.specStories.path).href, lineOfSpecDefinition(definition) - 1)];
   }
 
-  const written = (task && pathAt(task, position)) ?? extractPaths(lineText).find((m) => position.character >= m.start && position.character <= m.end)?.path;
+  const written =
+    (task && pathAt(task, position)) ??
+    extractPaths(lineText).find((m) => position.character >= m.start && position.character <= m.end)?.path;
   if (written === undefined) return [];
   const resolved = resolveTaskPath(context.projectRoot, written);
   return (await isFile(resolved.absolute)) ? [atLine(pathToFileURL(resolved.absolute).href, 0)] : [];
@@ -63,7 +72,10 @@ export async function definitionAt(analysis: TasksAnalysis, position: Position, 
 /** The path of `task.files` whose recorded range holds `position` (the cursor may sit just after it). */
 function pathAt(task: Task, position: Position): string | undefined {
   const k = task.fileRanges.findIndex(
-    (r) => r.start.line === position.line && position.character >= r.start.character && position.character <= r.end.character,
+    (r) =>
+      r.start.line === position.line &&
+      position.character >= r.start.character &&
+      position.character <= r.end.character,
   );
   return k < 0 ? undefined : task.files[k];
 }

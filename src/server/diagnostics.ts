@@ -21,7 +21,13 @@ function toLspSeverity(severity: ModelSeverity): DiagnosticSeverity {
 }
 
 export function toLspDiagnostic(d: ServerDiagnostic): Diagnostic {
-  return { range: d.range, severity: toLspSeverity(d.severity), code: d.code, source: DIAGNOSTIC_SOURCE, message: d.message };
+  return {
+    range: d.range,
+    severity: toLspSeverity(d.severity),
+    code: d.code,
+    source: DIAGNOSTIC_SOURCE,
+    message: d.message,
+  };
 }
 
 export function lspDiagnostics(analysis: TasksAnalysis): Diagnostic[] {

@@ -44,11 +44,19 @@ export function documentSymbols(analysis: TasksAnalysis): DocumentSymbol[] {
   const { phases, sections, tasks } = analysis.document;
   const symbols = [
     ...phases.map((p) => phaseSymbol(p, analysis)),
-    ...sections.map((s): DocumentSymbol => ({ name: s.title, kind: SymbolKind.String, range: s.range, selectionRange: s.headingRange, children: [] })),
+    ...sections.map((s): DocumentSymbol => ({
+      name: s.title,
+      kind: SymbolKind.String,
+      range: s.range,
+      selectionRange: s.headingRange,
+      children: [],
+    })),
   ];
   for (const task of tasks) {
     if (task.phaseIndex !== undefined) continue;
-    const section = symbols.find((s) => s.kind === SymbolKind.String && task.line >= s.range.start.line && task.line <= s.range.end.line);
+    const section = symbols.find(
+      (s) => s.kind === SymbolKind.String && task.line >= s.range.start.line && task.line <= s.range.end.line,
+    );
     (section?.children ?? symbols).push(taskSymbol(task));
   }
   return symbols.sort((a, b) => a.range.start.line - b.range.start.line);

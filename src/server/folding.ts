@@ -5,7 +5,9 @@ import type { TasksAnalysis } from './tasks-analysis';
 function fold(range: Range, kind?: FoldingRangeKind): FoldingRange | undefined {
   // A fold needs at least two lines; trailing blank lines stay visible under the folded heading.
   if (range.end.line <= range.start.line) return undefined;
-  return kind === undefined ? { startLine: range.start.line, endLine: range.end.line } : { startLine: range.start.line, endLine: range.end.line, kind };
+  return kind === undefined
+    ? { startLine: range.start.line, endLine: range.end.line }
+    : { startLine: range.start.line, endLine: range.end.line, kind };
 }
 
 /** One fold per phase and per non-phase section, one per subsection, one per task with continuation lines. */

@@ -47,24 +47,43 @@ export function dependenciesOf(task: Task, analysis: TasksAnalysis): string[] {
  * Hover on any task id in the file (in its own line, in "depends on T012", in the Dependencies section), or on
  * what spec.md defines: `FR-001`, `SC-002`, `US1` / `[US1]`.
  */
-export function hoverAt(analysis: TasksAnalysis, position: Position, statusOf: (taskId: string) => TaskRunStatus | undefined): Hover | null {
+export function hoverAt(
+  analysis: TasksAnalysis,
+  position: Position,
+  statusOf: (taskId: string) => TaskRunStatus | undefined,
+): Hover | null {
   const lineText = analysis.lines[position.line] ?? '';
   const token = taskIdAt(lineText, position.character);
   if (!token) return specHoverAt(analysis, lineText, position);
-  const range = { start: { line: position.line, character: token.start }, end: { line: position.line, character: token.end } };
+  const range = {
+    start: { line: position.line, character: token.start },
+    end: { line: position.line, character: token.end },
+  };
   const tasks = analysis.tasksById.get(token.id) ?? [];
   const [first] = tasks;
   if (!first) {
-    return { range, contents: { kind: MarkupKind.Markdown, value: `**${token.id}**: no task with this id in this file.` } };
+    return {
+      range,
+      contents: { kind: MarkupKind.Markdown, value: `**${token.id}**: no task with this id in this file.` },
+    };
   }
-  const duplicates = tasks.length > 1 ? `\n\n⚠ ${token.id} is used by ${tasks.length} tasks (lines ${tasks.map((t) => t.line + 1).join(', ')}).` : '';
-  return { range, contents: { kind: MarkupKind.Markdown, value: describeTask(first, analysis, statusOf(first.id)) + duplicates } };
+  const duplicates =
+    tasks.length > 1
+      ? `\n\n⚠ ${token.id} is used by ${tasks.length} tasks (lines ${tasks.map((t) => t.line + 1).join(', ')}).`
+      : '';
+  return {
+    range,
+    contents: { kind: MarkupKind.Markdown, value: describeTask(first, analysis, statusOf(first.id)) + duplicates },
+  };
 }
 
 function specHoverAt(analysis: TasksAnalysis, lineText: string, position: Position): Hover | null {
   const reference = specReferenceAt(lineText, position.character);
   if (!reference) return null;
-  const range = { start: { line: position.line, character: reference.start }, end: { line: position.line, character: reference.end } };
+  const range = {
+    start: { line: position.line, character: reference.start },
+    end: { line: position.line, character: reference.end },
+  };
   const { specStories } = analysis;
   const definition = specStories.kind === 'known' ? specDefinitionOf(specStories.spec, reference) : undefined;
   const value =

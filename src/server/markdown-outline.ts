@@ -22,7 +22,8 @@ export function markdownHeadings(text: string): MarkdownHeading[] {
   for (const l of lines) {
     if (l.inFence) continue;
     const m = HEADING.exec(l.text);
-    if (m?.[1] !== undefined) found.push({ level: m[1].length, text: (m[2] ?? '').trim(), line: l.line - 1, length: l.text.length });
+    if (m?.[1] !== undefined)
+      found.push({ level: m[1].length, text: (m[2] ?? '').trim(), line: l.line - 1, length: l.text.length });
   }
   const last = lines.length - 1;
   return found.map((h, k) => {

@@ -12,7 +12,13 @@ import {
   type Connection,
   type InitializeResult,
 } from 'vscode-languageserver/node';
-import { ClearTaskStatusNotification, parseClearTaskStatusParams, parseTaskStatusParams, TaskStatusNotification, TaskStatusStore } from '../protocol/lsp-messages';
+import {
+  ClearTaskStatusNotification,
+  parseClearTaskStatusParams,
+  parseTaskStatusParams,
+  TaskStatusNotification,
+  TaskStatusStore,
+} from '../protocol/lsp-messages';
 import { codeActionsFor } from './code-actions';
 import { codeLenses } from './code-lenses';
 import { completionsAt } from './completion';
@@ -98,7 +104,9 @@ export function startLanguageServer(connection: Connection): void {
   }
 
   function schedulePublishSpec(document: TextDocument): void {
-    publishSpec(document).catch((error: unknown) => connection.console.error(`diagnostics for ${document.uri} failed: ${String(error)}`));
+    publishSpec(document).catch((error: unknown) =>
+      connection.console.error(`diagnostics for ${document.uri} failed: ${String(error)}`),
+    );
   }
 
   /** tasks.md changed (in an editor, on disk, opened or closed): its spec.md's story coverage must be judged again. */
@@ -125,7 +133,9 @@ export function startLanguageServer(connection: Connection): void {
   }
 
   function schedulePublish(document: TextDocument): void {
-    publish(document).catch((error: unknown) => connection.console.error(`diagnostics for ${document.uri} failed: ${String(error)}`));
+    publish(document).catch((error: unknown) =>
+      connection.console.error(`diagnostics for ${document.uri} failed: ${String(error)}`),
+    );
   }
 
   /** spec.md changed (in an editor or on disk): its feature's tasks.md must be judged again. */
@@ -140,7 +150,9 @@ export function startLanguageServer(connection: Connection): void {
 
   function refreshLenses(): void {
     if (!codeLensRefresh) return;
-    connection.sendRequest(CodeLensRefreshRequest.type).catch((error: unknown) => connection.console.warn(`code lens refresh failed: ${String(error)}`));
+    connection
+      .sendRequest(CodeLensRefreshRequest.type)
+      .catch((error: unknown) => connection.console.warn(`code lens refresh failed: ${String(error)}`));
   }
 
   connection.onInitialize((params): InitializeResult => {
@@ -165,8 +177,12 @@ export function startLanguageServer(connection: Connection): void {
     // Editors that do not sync file events themselves are asked to watch spec.md and tasks.md for us.
     if (watchedFilesDynamic) {
       connection.client
-        .register(DidChangeWatchedFilesNotification.type, { watchers: [{ globPattern: '**/specs/**/{spec,tasks}.md' }] })
-        .catch((error: unknown) => connection.console.warn(`could not watch spec.md and tasks.md files: ${String(error)}`));
+        .register(DidChangeWatchedFilesNotification.type, {
+          watchers: [{ globPattern: '**/specs/**/{spec,tasks}.md' }],
+        })
+        .catch((error: unknown) =>
+          connection.console.warn(`could not watch spec.md and tasks.md files: ${String(error)}`),
+        );
     }
   });
 
@@ -233,7 +249,11 @@ export function startLanguageServer(connection: Connection): void {
     refreshLenses();
   });
 
-  async function withAnalysis<T>(uri: string, empty: T, use: (analysis: TasksAnalysis, document: TextDocument) => T | Promise<T>): Promise<T> {
+  async function withAnalysis<T>(
+    uri: string,
+    empty: T,
+    use: (analysis: TasksAnalysis, document: TextDocument) => T | Promise<T>,
+  ): Promise<T> {
     const document = tasksDocument(uri);
     return document ? use(await analysisOf(document), document) : empty;
   }
@@ -261,7 +281,9 @@ export function startLanguageServer(connection: Connection): void {
     }
   });
   connection.onFoldingRanges(({ textDocument }) => withAnalysis(textDocument.uri, [], foldingRanges));
-  connection.onCompletion(({ textDocument, position }) => withAnalysis(textDocument.uri, [], (a) => completionsAt(a, position)));
+  connection.onCompletion(({ textDocument, position }) =>
+    withAnalysis(textDocument.uri, [], (a) => completionsAt(a, position)),
+  );
   connection.onDefinition(({ textDocument, position }) =>
     withAnalysis(textDocument.uri, [], (a) => {
       const path = fileURLToPath(textDocument.uri);
@@ -272,7 +294,9 @@ export function startLanguageServer(connection: Connection): void {
     withAnalysis(textDocument.uri, [], (a) => codeActionsFor(textDocument.uri, a, context.diagnostics)),
   );
   connection.onCodeLens(({ textDocument }) =>
-    withAnalysis(textDocument.uri, [], (a) => codeLenses(textDocument.uri, a, (id) => statuses.get(textDocument.uri, id))),
+    withAnalysis(textDocument.uri, [], (a) =>
+      codeLenses(textDocument.uri, a, (id) => statuses.get(textDocument.uri, id)),
+    ),
   );
 
   documents.listen(connection);

@@ -8,13 +8,15 @@ import type { ServerDiagnostic } from './tasks-analysis';
  * Which user stories the feature's tasks.md works on. `unjudged`: no tasks.md yet (a spec comes first), or one
  * that labels no story at all (the numbered-phase era), where every story would look forgotten.
  */
-export type StoryCoverage = { readonly kind: 'known'; readonly stories: ReadonlySet<string> } | { readonly kind: 'unjudged' };
+export type StoryCoverage =
+  { readonly kind: 'known'; readonly stories: ReadonlySet<string> } | { readonly kind: 'unjudged' };
 
 /** The stories a tasks.md covers: its tasks' `[USn]` labels and its user-story phases that hold tasks. */
 export function storyCoverageOf(tasks: TasksDocument): StoryCoverage {
   const stories = new Set<string>();
   for (const task of tasks.tasks) if (task.story !== undefined) stories.add(task.story);
-  for (const phase of tasks.phases) if (phase.story !== undefined && phase.taskKeys.length > 0) stories.add(phase.story);
+  for (const phase of tasks.phases)
+    if (phase.story !== undefined && phase.taskKeys.length > 0) stories.add(phase.story);
   return stories.size === 0 ? { kind: 'unjudged' } : { kind: 'known', stories };
 }
 
@@ -45,7 +47,9 @@ export function analyzeSpec(text: string, specPath: string, coverage: StoryCover
       });
     }
   }
-  diagnostics.sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character);
+  diagnostics.sort(
+    (a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character,
+  );
   return { spec, lines, diagnostics };
 }
 
@@ -53,11 +57,16 @@ export function analyzeSpec(text: string, specPath: string, coverage: StoryCover
 function idRange(lines: readonly string[], line: number, id: string): Range {
   const text = lines[line - 1] ?? '';
   const at = text.indexOf(id);
-  return at < 0 ? wholeLine(lines, line) : { start: { line: line - 1, character: at }, end: { line: line - 1, character: at + id.length } };
+  return at < 0
+    ? wholeLine(lines, line)
+    : { start: { line: line - 1, character: at }, end: { line: line - 1, character: at + id.length } };
 }
 
 function wholeLine(lines: readonly string[], line: number): Range {
-  return { start: { line: line - 1, character: 0 }, end: { line: line - 1, character: (lines[line - 1] ?? '').length } };
+  return {
+    start: { line: line - 1, character: 0 },
+    end: { line: line - 1, character: (lines[line - 1] ?? '').length },
+  };
 }
 
 /** The outline of spec.md: User Stories, Functional Requirements and Success Criteria, each a group of its items. */
@@ -71,7 +80,10 @@ export function specSymbols(analysis: SpecAnalysis, text: string): DocumentSymbo
       name: `${story.label}: ${story.title}`,
       ...(story.priority === undefined ? {} : { detail: story.priority }),
       kind: SymbolKind.Class,
-      range: heading === undefined ? selectionRange : { start: selectionRange.start, end: { line: heading.endLine, character: heading.endLength } },
+      range:
+        heading === undefined
+          ? selectionRange
+          : { start: selectionRange.start, end: { line: heading.endLine, character: heading.endLength } },
       selectionRange,
     };
   };
@@ -94,6 +106,9 @@ function group(name: string, children: DocumentSymbol[]): DocumentSymbol | undef
   const first = children[0];
   const last = children[children.length - 1];
   if (first === undefined || last === undefined) return undefined;
-  const range = { start: first.range.start, end: children.reduce((end, c) => (c.range.end.line > end.line ? c.range.end : end), last.range.end) };
+  const range = {
+    start: first.range.start,
+    end: children.reduce((end, c) => (c.range.end.line > end.line ? c.range.end : end), last.range.end),
+  };
   return { name, kind: SymbolKind.Namespace, range, selectionRange: first.selectionRange, children };
 }

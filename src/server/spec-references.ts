@@ -23,7 +23,9 @@ export function specReferenceAt(lineText: string, character: number): SpecRefere
   return undefined;
 }
 
-export type SpecDefinition = { readonly kind: 'story'; readonly story: UserStory } | { readonly kind: 'requirement'; readonly item: RequirementItem };
+export type SpecDefinition =
+  | { readonly kind: 'story'; readonly story: UserStory }
+  | { readonly kind: 'requirement'; readonly item: RequirementItem };
 
 /** Where spec.md defines what `reference` names: the first definition, as tasks.md authors mean the one in force. */
 export function specDefinitionOf(spec: SpecDocument, reference: SpecReference): SpecDefinition | undefined {
@@ -42,7 +44,9 @@ export function describeSpecDefinition(definition: SpecDefinition): string {
     case 'story': {
       const { story } = definition;
       const head = `**User Story ${story.number} (${story.label})**: ${story.title}${story.priority === undefined ? '' : ` — priority ${story.priority}`}`;
-      return [head, story.description, `spec.md, line ${story.line}`].filter((part): part is string => part !== undefined).join('\n\n');
+      return [head, story.description, `spec.md, line ${story.line}`]
+        .filter((part): part is string => part !== undefined)
+        .join('\n\n');
     }
     case 'requirement': {
       const { item } = definition;

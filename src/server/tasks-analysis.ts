@@ -23,7 +23,8 @@ export interface ServerDiagnostic {
  * What spec.md beside a tasks.md says, as far as tasks.md cares: its stories (the labels tasks may use) and
  * the whole parsed spec (requirements and criteria tasks mention). `missing`: no spec.md, or none readable.
  */
-export type SpecStories = { kind: 'known'; path: string; stories: readonly UserStory[]; spec: SpecDocument } | { kind: 'missing' };
+export type SpecStories =
+  { kind: 'known'; path: string; stories: readonly UserStory[]; spec: SpecDocument } | { kind: 'missing' };
 
 /** One parse of one version of a tasks.md, with the indexes every feature of the server looks things up in. */
 export interface TasksAnalysis {
@@ -50,9 +51,10 @@ export function analyzeTasks(text: string, specStories: SpecStories): TasksAnaly
   }
   const graph = buildTaskGraph(document);
   // The parser and the graph place each diagnostic on the text at fault (the path, the reference, the id).
-  const diagnostics: ServerDiagnostic[] = [...diagnoseTasks(document, graph), ...storyLabelDiagnostics(document.tasks, lines, specStories)].sort(
-    (a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character,
-  );
+  const diagnostics: ServerDiagnostic[] = [
+    ...diagnoseTasks(document, graph),
+    ...storyLabelDiagnostics(document.tasks, lines, specStories),
+  ].sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character);
   return { document, graph, lines, tasksById, tasksByKey, specStories, diagnostics };
 }
 
@@ -79,16 +81,26 @@ export function taskAtLine(analysis: TasksAnalysis, line: number): Task | undefi
 }
 
 /** Where `[label]` sits on a task's checkbox line, read with the parser's own line grammar. */
-export function labelRange(lines: readonly string[], task: Task, predicate: (label: string) => boolean): Range | undefined {
+export function labelRange(
+  lines: readonly string[],
+  task: Task,
+  predicate: (label: string) => boolean,
+): Range | undefined {
   const text = lines[task.line] ?? '';
   const checkbox = matchCheckboxLine(text);
   if (!checkbox) return undefined;
   const head = matchTaskHead(text, checkbox.contentStart);
   const label = head?.labels.find((l) => predicate(l.text));
-  return label ? { start: { line: task.line, character: label.start }, end: { line: task.line, character: label.end } } : undefined;
+  return label
+    ? { start: { line: task.line, character: label.start }, end: { line: task.line, character: label.end } }
+    : undefined;
 }
 
-function storyLabelDiagnostics(tasks: readonly Task[], lines: readonly string[], specStories: SpecStories): ServerDiagnostic[] {
+function storyLabelDiagnostics(
+  tasks: readonly Task[],
+  lines: readonly string[],
+  specStories: SpecStories,
+): ServerDiagnostic[] {
   // Without spec.md, or with one whose stories we cannot read, there is nothing to judge labels against.
   if (specStories.kind === 'missing' || specStories.stories.length === 0) return [];
   const known = new Set(specStories.stories.map((s) => s.label));

@@ -6,21 +6,25 @@ import { notificationToast, runFromCommandPalette, saveScreenshot, useWorkbench 
 
 const workbench = useWorkbench('basic');
 
-test('Implement Spec-Kit Tasks from the palette, without an API key, says why nothing runs', { timeout: 120_000 }, async () => {
-  const { page } = workbench();
-  try {
-    await runFromCommandPalette(page, 'Spec-Kit: Implement Spec-Kit Tasks');
-    // Until the engine is ready it says implementing is not available yet; with the engine it asks for
-    // an API key (then shows the dry run of the fixture's feature). The message must say which.
-    const why = /not available in this version yet|needs an Anthropic API key|Dry run of 001-demo/;
-    const toast = notificationToast(page, why);
-    await toast.waitFor({ timeout: 30_000 });
-    assert.match(await toast.innerText(), why);
-    assert.match(await toast.innerText(), /Spec-Kit Agent Orchestra/, 'the toast names the extension');
-    console.log(`screenshot: ${await saveScreenshot(page, 'implement-without-key')}`);
-  } catch (error) {
-    // A picture of the workbench as the failure left it says more than a selector timeout.
-    console.log(`failure screenshot: ${await saveScreenshot(page, 'implement-without-key-failure')}`);
-    throw error;
-  }
-});
+test(
+  'Implement Spec-Kit Tasks from the palette, without an API key, says why nothing runs',
+  { timeout: 120_000 },
+  async () => {
+    const { page } = workbench();
+    try {
+      await runFromCommandPalette(page, 'Spec-Kit: Implement Spec-Kit Tasks');
+      // Until the engine is ready it says implementing is not available yet; with the engine it asks for
+      // an API key (then shows the dry run of the fixture's feature). The message must say which.
+      const why = /not available in this version yet|needs an Anthropic API key|Dry run of 001-demo/;
+      const toast = notificationToast(page, why);
+      await toast.waitFor({ timeout: 30_000 });
+      assert.match(await toast.innerText(), why);
+      assert.match(await toast.innerText(), /Spec-Kit Agent Orchestra/, 'the toast names the extension');
+      console.log(`screenshot: ${await saveScreenshot(page, 'implement-without-key')}`);
+    } catch (error) {
+      // A picture of the workbench as the failure left it says more than a selector timeout.
+      console.log(`failure screenshot: ${await saveScreenshot(page, 'implement-without-key-failure')}`);
+      throw error;
+    }
+  },
+);

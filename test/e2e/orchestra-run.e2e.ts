@@ -25,7 +25,18 @@ before(async () => {
   mock = await startMockAnthropic({ apiKeys: [KEY], latencyMs: 150, eventDelayMs: 5 });
   mock.setHandler(wellBehaved((path) => existsSync(join(dir, path))));
   mkdirSync(join(dir, '.vscode'), { recursive: true });
-  writeFileSync(join(dir, '.vscode', 'settings.json'), JSON.stringify({ 'speckitOrchestra.anthropic.baseUrl': mock.url, 'speckitOrchestra.testCommand': '', 'speckitOrchestra.detectTestCommand': false }, null, 2));
+  writeFileSync(
+    join(dir, '.vscode', 'settings.json'),
+    JSON.stringify(
+      {
+        'speckitOrchestra.anthropic.baseUrl': mock.url,
+        'speckitOrchestra.testCommand': '',
+        'speckitOrchestra.detectTestCommand': false,
+      },
+      null,
+      2,
+    ),
+  );
   workbench = await openWorkbench({ folder: dir, extensionDevelopmentPath: repoRoot });
 });
 
@@ -47,7 +58,9 @@ test('palette → implement → review a diff → accept → the file and the ti
 
     await page.locator('.part.activitybar .action-label[aria-label^="Spec-Kit Orchestra"]').click();
     const sidebar = page.locator('.part.sidebar');
-    await sidebar.locator('.monaco-list-row', { hasText: 'T001 Create the public entry point' }).waitFor({ timeout: 60_000 });
+    await sidebar
+      .locator('.monaco-list-row', { hasText: 'T001 Create the public entry point' })
+      .waitFor({ timeout: 60_000 });
     await runFromCommandPalette(page, 'Spec-Kit: Implement Spec-Kit Tasks');
 
     // The run starts: the status bar item appears and the first proposals wait in Pending Changes.
@@ -88,19 +101,30 @@ test('palette → implement → review a diff → accept → the file and the ti
       await page.waitForTimeout(250);
     }
     // Collapse the Tasks view so the finished panel (bars, tokens, cost, log) has room for its picture.
-    for (const other of ['Workers', 'Pending Changes']) await sidebar.locator('.pane-header', { hasText: other }).first().click();
+    for (const other of ['Workers', 'Pending Changes'])
+      await sidebar.locator('.pane-header', { hasText: other }).first().click();
     const tasksHeader = sidebar.locator('.pane-header', { hasText: 'Tasks' }).first();
     await tasksHeader.click();
-    await panel.locator('table[aria-label="Tokens and cost"]', { hasText: 'Cost / budget' }).waitFor({ timeout: 10_000 });
+    await panel
+      .locator('table[aria-label="Tokens and cost"]', { hasText: 'Cost / budget' })
+      .waitFor({ timeout: 10_000 });
     // The webview is an overlay the workbench moves after the layout settles: wait until it sits under its header.
     const progressHeader = sidebar.locator('.pane-header', { hasText: 'Progress' }).first();
-    await waitUntilAsync(async () => {
-      const [frame, header] = await Promise.all([page.locator('iframe.webview.ready').first().boundingBox(), progressHeader.boundingBox()]);
-      return frame !== null && header !== null && Math.abs(frame.y - (header.y + header.height)) < 4;
-    }, 10_000, 'the progress webview to follow the layout');
+    await waitUntilAsync(
+      async () => {
+        const [frame, header] = await Promise.all([
+          page.locator('iframe.webview.ready').first().boundingBox(),
+          progressHeader.boundingBox(),
+        ]);
+        return frame !== null && header !== null && Math.abs(frame.y - (header.y + header.height)) < 4;
+      },
+      10_000,
+      'the progress webview to follow the layout',
+    );
     console.log(`screenshot: ${await saveScreenshot(page, 'orchestra-run-progress-finished')}`);
     await tasksHeader.click();
-    for (const other of ['Workers', 'Pending Changes']) await sidebar.locator('.pane-header', { hasText: other }).first().click();
+    for (const other of ['Workers', 'Pending Changes'])
+      await sidebar.locator('.pane-header', { hasText: other }).first().click();
     const tasks = readFileSync(join(dir, 'specs', '001-todo-api', 'tasks.md'), 'utf8');
     assert.equal((tasks.match(/^- \[X\] T\d+/gm) ?? []).length, 10, 'every task ticked in tasks.md');
 

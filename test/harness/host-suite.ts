@@ -26,7 +26,10 @@ export function readHostSuiteConfig(suitesDir: string, name: string): HostSuiteC
   for (const [key, value] of Object.entries(raw as Record<string, unknown>)) {
     if (key === 'workspace' && typeof value === 'string') config.workspace = value;
     else if (key === 'workspaceTrust' && (value === 'trusted' || value === 'untrusted')) config.workspaceTrust = value;
-    else throw new Error(`${file}: unknown or invalid "${key}" (expected "workspace": string, "workspaceTrust": "trusted" | "untrusted")`);
+    else
+      throw new Error(
+        `${file}: unknown or invalid "${key}" (expected "workspace": string, "workspaceTrust": "trusted" | "untrusted")`,
+      );
   }
   if (!existsSync(workspaceSourceDir(config.workspace))) throw new Error(`${file}: no workspace ${config.workspace}`);
   return config;

@@ -106,11 +106,15 @@ async function main(): Promise<number> {
   // The host runner passes fresh --user-data-dir/--extensions-dir; a bare invocation gets temporary ones.
   const scratch = await mkdtemp(join(tmpdir(), 'speckit-host-'));
   const controller = new AbortController();
-  const stop = (message: string, showServerOutput: boolean): void => controller.abort(new StandInStopped(message, showServerOutput));
+  const stop = (message: string, showServerOutput: boolean): void =>
+    controller.abort(new StandInStopped(message, showServerOutput));
   process.once('SIGINT', () => stop('interrupted (SIGINT): stopping the test VS Code', false));
   process.once('SIGTERM', () => stop('terminated (SIGTERM): stopping the test VS Code', false));
   const limit = timeoutMs();
-  const timer = setTimeout(() => stop(`the tests did not finish within ${limit} ms (SPECKIT_HOST_TEST_TIMEOUT_MS)`, true), limit);
+  const timer = setTimeout(
+    () => stop(`the tests did not finish within ${limit} ms (SPECKIT_HOST_TEST_TIMEOUT_MS)`, true),
+    limit,
+  );
   let reportExit: (code: number) => void = () => undefined;
   const exited = new Promise<number>((r) => (reportExit = r));
   let workbench: Workbench | undefined;

@@ -67,7 +67,10 @@ const untrustedUserSettings = {
   'security.workspace.trust.banner': 'never',
 } as const;
 
-export async function writeUserSettings(userDataDir: string, workspaceTrust: 'trusted' | 'untrusted' = 'trusted'): Promise<void> {
+export async function writeUserSettings(
+  userDataDir: string,
+  workspaceTrust: 'trusted' | 'untrusted' = 'trusted',
+): Promise<void> {
   const userDir = join(userDataDir, 'User');
   await mkdir(userDir, { recursive: true });
   const settings = workspaceTrust === 'untrusted' ? untrustedUserSettings : testUserSettings;
@@ -96,7 +99,12 @@ function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
   }
 }
 
-async function waitUntilHealthy(origin: string, child: ChildProcess, deadlineMs: number, signal?: AbortSignal): Promise<void> {
+async function waitUntilHealthy(
+  origin: string,
+  child: ChildProcess,
+  deadlineMs: number,
+  signal?: AbortSignal,
+): Promise<void> {
   const deadline = Date.now() + deadlineMs;
   let lastError: unknown;
   while (Date.now() < deadline) {
@@ -113,7 +121,9 @@ async function waitUntilHealthy(origin: string, child: ChildProcess, deadlineMs:
     }
     await new Promise((r) => setTimeout(r, 100));
   }
-  throw new WorkbenchStartError(`the test VS Code server did not answer ${origin}/healthz within ${deadlineMs} ms`, { cause: lastError });
+  throw new WorkbenchStartError(`the test VS Code server did not answer ${origin}/healthz within ${deadlineMs} ms`, {
+    cause: lastError,
+  });
 }
 
 export async function startServer(options: ServerOptions): Promise<VsCodeServer> {
@@ -125,11 +135,16 @@ export async function startServer(options: ServerOptions): Promise<VsCodeServer>
   await writeUserSettings(options.userDataDir, options.workspaceTrust);
   const args = [
     codeServerEntry,
-    '--bind-addr', `127.0.0.1:${port}`,
-    '--auth', 'none',
-    '--config', configPath,
-    '--user-data-dir', options.userDataDir,
-    '--extensions-dir', options.extensionsDir,
+    '--bind-addr',
+    `127.0.0.1:${port}`,
+    '--auth',
+    'none',
+    '--config',
+    configPath,
+    '--user-data-dir',
+    options.userDataDir,
+    '--extensions-dir',
+    options.extensionsDir,
     '--disable-telemetry',
     '--disable-update-check',
     ...(untrusted ? [] : ['--disable-workspace-trust']),
@@ -169,7 +184,10 @@ export async function startServer(options: ServerOptions): Promise<VsCodeServer>
     await waitUntilHealthy(origin, child, 30_000, options.signal);
   } catch (error) {
     await server.stop();
-    throw new WorkbenchStartError(`the test VS Code server did not come up: ${String(error)}`, { cause: error, serverOutput: output });
+    throw new WorkbenchStartError(`the test VS Code server did not come up: ${String(error)}`, {
+      cause: error,
+      serverOutput: output,
+    });
   }
   return server;
 }
@@ -221,7 +239,9 @@ export async function launchBrowser(options: BrowserOptions): Promise<WorkbenchB
   // Exposed before any navigation: the workbench looks for them once, while it starts.
   const { onAutomationExit, onAutomationLog } = options;
   if (onAutomationExit) {
-    await page.exposeFunction('codeAutomationExit', (code: unknown) => onAutomationExit(typeof code === 'number' ? code : 1));
+    await page.exposeFunction('codeAutomationExit', (code: unknown) =>
+      onAutomationExit(typeof code === 'number' ? code : 1),
+    );
   }
   if (onAutomationLog) {
     await page.exposeFunction('codeAutomationLog', (level: unknown, args: unknown) =>
@@ -304,6 +324,9 @@ export async function openWorkbench(options: OpenWorkbenchOptions): Promise<Work
   } catch (error) {
     await close();
     if (error instanceof WorkbenchStartError || server === undefined) throw error;
-    throw new WorkbenchStartError(`the workbench did not open: ${String(error)}`, { cause: error, serverOutput: server.output() });
+    throw new WorkbenchStartError(`the workbench did not open: ${String(error)}`, {
+      cause: error,
+      serverOutput: server.output(),
+    });
   }
 }

@@ -7,7 +7,9 @@ import { waitFor } from './wait';
 
 /** The extension's API once it has activated (activation events fire on the fixture's spec-kit files). */
 export async function orchestraApi(): Promise<OrchestraApi> {
-  const extension = vscode.extensions.getExtension<OrchestraApi | undefined>(`${packageJson.publisher}.${packageJson.name}`);
+  const extension = vscode.extensions.getExtension<OrchestraApi | undefined>(
+    `${packageJson.publisher}.${packageJson.name}`,
+  );
   assert.ok(extension);
   const exports = await waitFor('activation', () => (extension.isActive ? extension.exports : undefined), 20_000);
   assert.ok(exports, 'activate returned its API');
@@ -20,24 +22,35 @@ export async function runDismissing<T>(command: string, ...args: unknown[]): Pro
   const running = Promise.resolve(vscode.commands.executeCommand<T>(command, ...args)).then((value) => {
     outcome = { value };
   });
-  await waitFor(`${command} to return`, async () => {
-    await vscode.commands.executeCommand('notifications.clearAll');
-    return outcome;
-  }, 60_000);
+  await waitFor(
+    `${command} to return`,
+    async () => {
+      await vscode.commands.executeCommand('notifications.clearAll');
+      return outcome;
+    },
+    60_000,
+  );
   await running;
   assert.ok(outcome);
   return outcome.value;
 }
 
 /** Reviews until the run finishes: each of `firsts` decides one proposal in turn, then everything is accepted. */
-export async function reviewUntilFinished(orchestra: OrchestraApi, ...firsts: ((proposalId: string) => Promise<void>)[]): Promise<void> {
-  await waitFor('the run to finish', async () => {
-    if (orchestra.session.view.finished) return true;
-    const pending = [...orchestra.session.view.pending.keys()];
-    if (pending[0] === undefined) return undefined;
-    const next = firsts.shift();
-    if (next) await next(pending[0]);
-    else await vscode.commands.executeCommand(CommandId.acceptAllPendingEdits);
-    return undefined;
-  }, 240_000);
+export async function reviewUntilFinished(
+  orchestra: OrchestraApi,
+  ...firsts: ((proposalId: string) => Promise<void>)[]
+): Promise<void> {
+  await waitFor(
+    'the run to finish',
+    async () => {
+      if (orchestra.session.view.finished) return true;
+      const pending = [...orchestra.session.view.pending.keys()];
+      if (pending[0] === undefined) return undefined;
+      const next = firsts.shift();
+      if (next) await next(pending[0]);
+      else await vscode.commands.executeCommand(CommandId.acceptAllPendingEdits);
+      return undefined;
+    },
+    240_000,
+  );
 }

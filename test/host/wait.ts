@@ -3,7 +3,11 @@
  * naming what it waited for once the deadline passes. For states VS Code offers no event for (an
  * extension becoming active); where an event exists, await the event with a deadline instead.
  */
-export async function waitFor<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  probe: () => T | undefined | Promise<T | undefined>,
+  timeoutMs = 10_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();

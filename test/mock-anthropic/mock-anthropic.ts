@@ -90,7 +90,9 @@ function errorBody(errorType: string, message: string, requestId: string): strin
   return JSON.stringify({ type: 'error', error: { type: errorType, message }, request_id: requestId });
 }
 
-function blockWithIds(content: MockBlock[]): ({ type: 'text'; text: string } | { type: 'tool_use'; id: string; name: string; input: Record<string, unknown> })[] {
+function blockWithIds(
+  content: MockBlock[],
+): ({ type: 'text'; text: string } | { type: 'tool_use'; id: string; name: string; input: Record<string, unknown> })[] {
   return content.map((block) => (block.type === 'tool_use' ? { ...block, id: block.id ?? newId('toolu') } : block));
 }
 
@@ -115,33 +117,72 @@ function jsonChunks(json: string): string[] {
   return chunks;
 }
 
-function streamEvents(model: string, messageId: string, content: ReturnType<typeof blockWithIds>, stop: { reason: MockStopReason; sequence: string | null; explanation: string | null }, billing: CacheBilling, outputTokens: number): Sse[] {
+function streamEvents(
+  model: string,
+  messageId: string,
+  content: ReturnType<typeof blockWithIds>,
+  stop: { reason: MockStopReason; sequence: string | null; explanation: string | null },
+  billing: CacheBilling,
+  outputTokens: number,
+): Sse[] {
   const usage = {
     input_tokens: billing.inputTokens,
     cache_creation_input_tokens: billing.cacheCreationInputTokens,
     cache_read_input_tokens: billing.cacheReadInputTokens,
-    cache_creation: { ephemeral_5m_input_tokens: billing.cacheCreation5mInputTokens, ephemeral_1h_input_tokens: billing.cacheCreation1hInputTokens },
+    cache_creation: {
+      ephemeral_5m_input_tokens: billing.cacheCreation5mInputTokens,
+      ephemeral_1h_input_tokens: billing.cacheCreation1hInputTokens,
+    },
     output_tokens: 1,
     service_tier: 'standard',
   };
   const events: Sse[] = [
     {
       event: 'message_start',
-      data: { type: 'message_start', message: { id: messageId, type: 'message', role: 'assistant', model, content: [], stop_reason: null, stop_sequence: null, stop_details: null, usage } },
+      data: {
+        type: 'message_start',
+        message: {
+          id: messageId,
+          type: 'message',
+          role: 'assistant',
+          model,
+          content: [],
+          stop_reason: null,
+          stop_sequence: null,
+          stop_details: null,
+          usage,
+        },
+      },
     },
   ];
   content.forEach((block, index) => {
     if (block.type === 'text') {
-      events.push({ event: 'content_block_start', data: { type: 'content_block_start', index, content_block: { type: 'text', text: '' } } });
+      events.push({
+        event: 'content_block_start',
+        data: { type: 'content_block_start', index, content_block: { type: 'text', text: '' } },
+      });
       if (index === 0) events.push({ event: 'ping', data: { type: 'ping' } });
       for (const chunk of textChunks(block.text)) {
-        events.push({ event: 'content_block_delta', data: { type: 'content_block_delta', index, delta: { type: 'text_delta', text: chunk } } });
+        events.push({
+          event: 'content_block_delta',
+          data: { type: 'content_block_delta', index, delta: { type: 'text_delta', text: chunk } },
+        });
       }
     } else {
-      events.push({ event: 'content_block_start', data: { type: 'content_block_start', index, content_block: { type: 'tool_use', id: block.id, name: block.name, input: {} } } });
+      events.push({
+        event: 'content_block_start',
+        data: {
+          type: 'content_block_start',
+          index,
+          content_block: { type: 'tool_use', id: block.id, name: block.name, input: {} },
+        },
+      });
       if (index === 0) events.push({ event: 'ping', data: { type: 'ping' } });
       for (const chunk of jsonChunks(JSON.stringify(block.input))) {
-        events.push({ event: 'content_block_delta', data: { type: 'content_block_delta', index, delta: { type: 'input_json_delta', partial_json: chunk } } });
+        events.push({
+          event: 'content_block_delta',
+          data: { type: 'content_block_delta', index, delta: { type: 'input_json_delta', partial_json: chunk } },
+        });
       }
     }
     events.push({ event: 'content_block_stop', data: { type: 'content_block_stop', index } });
@@ -150,9 +191,18 @@ function streamEvents(model: string, messageId: string, content: ReturnType<type
     event: 'message_delta',
     data: {
       type: 'message_delta',
-      delta: { stop_reason: stop.reason, stop_sequence: stop.sequence, stop_details: stop.reason === 'refusal' ? { category: null, explanation: stop.explanation } : null },
+      delta: {
+        stop_reason: stop.reason,
+        stop_sequence: stop.sequence,
+        stop_details: stop.reason === 'refusal' ? { category: null, explanation: stop.explanation } : null,
+      },
       // Cumulative, as the API reports it.
-      usage: { input_tokens: billing.inputTokens, cache_creation_input_tokens: billing.cacheCreationInputTokens, cache_read_input_tokens: billing.cacheReadInputTokens, output_tokens: outputTokens },
+      usage: {
+        input_tokens: billing.inputTokens,
+        cache_creation_input_tokens: billing.cacheCreationInputTokens,
+        cache_read_input_tokens: billing.cacheReadInputTokens,
+        output_tokens: outputTokens,
+      },
     },
   });
   events.push({ event: 'message_stop', data: { type: 'message_stop' } });
@@ -173,7 +223,14 @@ export async function startMockAnthropic(options: MockAnthropicOptions = {}): Pr
     return Buffer.concat(chunks).toString('utf8');
   }
 
-  function sendError(res: ServerResponse, record: RecordedRequest, status: number, errorType: string, message: string, headers: Record<string, string> = {}): void {
+  function sendError(
+    res: ServerResponse,
+    record: RecordedRequest,
+    status: number,
+    errorType: string,
+    message: string,
+    headers: Record<string, string> = {},
+  ): void {
     record.status = status;
     res.writeHead(status, { 'content-type': 'application/json', 'request-id': record.requestId, ...headers });
     res.end(errorBody(errorType, message, record.requestId));
@@ -183,7 +240,9 @@ export async function startMockAnthropic(options: MockAnthropicOptions = {}): Pr
     for (const [index, event] of events.entries()) {
       if (stopAt !== undefined && index >= stopAt) return false;
       if (res.destroyed) return false;
-      res.write(`event: ${event.event}\ndata: ${typeof event.data === 'string' ? event.data : JSON.stringify(event.data)}\n\n`);
+      res.write(
+        `event: ${event.event}\ndata: ${typeof event.data === 'string' ? event.data : JSON.stringify(event.data)}\n\n`,
+      );
       await (options.eventDelayMs ? sleep(options.eventDelayMs) : new Promise((r) => setImmediate(r)));
     }
     return true;
@@ -234,7 +293,14 @@ export async function startMockAnthropic(options: MockAnthropicOptions = {}): Pr
       const headers: Record<string, string> = { 'retry-after': String(Math.max(1, Math.ceil(seconds))) };
       if (!Number.isInteger(seconds)) headers['retry-after-ms'] = String(Math.round(seconds * 1000));
       record.fault = 'http-error';
-      sendError(res, record, 429, 'rate_limit_error', `Number of concurrent connections has exceeded your rate limit (${options.maxConcurrent}).`, headers);
+      sendError(
+        res,
+        record,
+        429,
+        'rate_limit_error',
+        `Number of concurrent connections has exceeded your rate limit (${options.maxConcurrent}).`,
+        headers,
+      );
       return;
     }
 
@@ -260,12 +326,18 @@ export async function startMockAnthropic(options: MockAnthropicOptions = {}): Pr
     }
 
     const content = blockWithIds(reply.content ?? []);
-    const messageReply: MockMessageReply = reply.type === 'message' ? reply : { type: 'message', content: reply.content ?? [] };
-    const stopReason: MockStopReason = messageReply.stopReason ?? (content.some((b) => b.type === 'tool_use') ? 'tool_use' : 'end_turn');
+    const messageReply: MockMessageReply =
+      reply.type === 'message' ? reply : { type: 'message', content: reply.content ?? [] };
+    const stopReason: MockStopReason =
+      messageReply.stopReason ?? (content.some((b) => b.type === 'tool_use') ? 'tool_use' : 'end_turn');
     const outputTokens = outputTokensOf(messageReply);
     const { commit: _commit, ...billed } = billing;
     record.usage = { ...billed, outputTokens };
-    const stop = { reason: stopReason, sequence: stopReason === 'stop_sequence' ? (messageReply.stopSequence ?? null) : null, explanation: messageReply.refusalExplanation ?? null };
+    const stop = {
+      reason: stopReason,
+      sequence: stopReason === 'stop_sequence' ? (messageReply.stopSequence ?? null) : null,
+      explanation: messageReply.refusalExplanation ?? null,
+    };
     const messageId = newId('msg');
 
     if (json['stream'] !== true || options.ignoresStream === true) {
@@ -291,7 +363,10 @@ export async function startMockAnthropic(options: MockAnthropicOptions = {}): Pr
             input_tokens: billing.inputTokens,
             cache_creation_input_tokens: billing.cacheCreationInputTokens,
             cache_read_input_tokens: billing.cacheReadInputTokens,
-            cache_creation: { ephemeral_5m_input_tokens: billing.cacheCreation5mInputTokens, ephemeral_1h_input_tokens: billing.cacheCreation1hInputTokens },
+            cache_creation: {
+              ephemeral_5m_input_tokens: billing.cacheCreation5mInputTokens,
+              ephemeral_1h_input_tokens: billing.cacheCreation1hInputTokens,
+            },
             output_tokens: outputTokens,
             service_tier: 'standard',
           },
@@ -302,7 +377,12 @@ export async function startMockAnthropic(options: MockAnthropicOptions = {}): Pr
 
     record.status = 200;
     commit();
-    res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive', 'request-id': record.requestId });
+    res.writeHead(200, {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-cache',
+      connection: 'keep-alive',
+      'request-id': record.requestId,
+    });
     const events = streamEvents(model, messageId, content, stop, billing, outputTokens);
     const complete = await writeEvents(res, events, fault?.afterEvents);
     if (complete) {

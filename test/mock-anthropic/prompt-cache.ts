@@ -73,7 +73,12 @@ export function promptSegments(body: Json): Segment[] {
   for (const message of messages) {
     const role = String(message['role']);
     const content = message['content'];
-    const blocks = typeof content === 'string' ? [{ type: 'text', text: content }] : Array.isArray(content) ? content.filter(isObject) : [];
+    const blocks =
+      typeof content === 'string'
+        ? [{ type: 'text', text: content }]
+        : Array.isArray(content)
+          ? content.filter(isObject)
+          : [];
     for (const block of blocks) {
       const s = segment(block);
       segments.push({ ...s, canonical: `${role}:${s.canonical}` });
@@ -81,7 +86,8 @@ export function promptSegments(body: Json): Segment[] {
   }
   // Top-level `cache_control` marks the last cacheable block.
   const last = segments.at(-1);
-  if (isObject(body['cache_control']) && last && last.ttl === null) last.ttl = body['cache_control']['ttl'] === '1h' ? '1h' : '5m';
+  if (isObject(body['cache_control']) && last && last.ttl === null)
+    last.ttl = body['cache_control']['ttl'] === '1h' ? '1h' : '5m';
   return segments;
 }
 
@@ -152,7 +158,11 @@ export class PromptCache {
       if (bp.ttl === '1h') write1h += tokens;
       else write5m += tokens;
       writtenUpTo = bp.cumulative;
-      pending.push({ key: bp.key, expires: now + ttlMs(bp.ttl), write: { model, prefix: bp.key, prefixTokens: bp.cumulative } });
+      pending.push({
+        key: bp.key,
+        expires: now + ttlMs(bp.ttl),
+        write: { model, prefix: bp.key, prefixTokens: bp.cumulative },
+      });
       writes++;
     }
     return {

@@ -3,9 +3,11 @@
  * tests short: `reply.text('hi')`, `reply.tools([{ name: 'read_file', input: { path: 'a' } }])`,
  * `reply.rateLimited(2)`, `reply.cutAfter(5)`.
  */
-export type MockStopReason = 'end_turn' | 'max_tokens' | 'stop_sequence' | 'tool_use' | 'pause_turn' | 'refusal' | 'model_context_window_exceeded';
+export type MockStopReason =
+  'end_turn' | 'max_tokens' | 'stop_sequence' | 'tool_use' | 'pause_turn' | 'refusal' | 'model_context_window_exceeded';
 
-export type MockBlock = { type: 'text'; text: string } | { type: 'tool_use'; id?: string; name: string; input: Record<string, unknown> };
+export type MockBlock =
+  { type: 'text'; text: string } | { type: 'tool_use'; id?: string; name: string; input: Record<string, unknown> };
 
 export interface MockMessageReply {
   type: 'message';
@@ -54,7 +56,10 @@ export interface MockRawReply {
   end?: 'end' | 'cut' | 'stall';
 }
 
-export type MockReply = MockMessageReply | MockRawReply | { type: 'fault'; fault: MockFault; /** the message streamed before a mid-stream fault */ content?: MockBlock[] };
+export type MockReply =
+  | MockMessageReply
+  | MockRawReply
+  | { type: 'fault'; fault: MockFault; /** the message streamed before a mid-stream fault */ content?: MockBlock[] };
 
 export const reply = {
   text(text: string, stopReason?: MockStopReason): MockMessageReply {
@@ -62,23 +67,49 @@ export const reply = {
   },
   tools(calls: { name: string; input: Record<string, unknown>; id?: string }[], preamble?: string): MockMessageReply {
     const content: MockBlock[] = preamble ? [{ type: 'text', text: preamble }] : [];
-    for (const call of calls) content.push({ type: 'tool_use', name: call.name, input: call.input, ...(call.id ? { id: call.id } : {}) });
+    for (const call of calls)
+      content.push({ type: 'tool_use', name: call.name, input: call.input, ...(call.id ? { id: call.id } : {}) });
     return { type: 'message', content, stopReason: 'tool_use' };
   },
   rateLimited(retryAfterSeconds: number, extraHeaders: Record<string, string> = {}): MockReply {
     return {
       type: 'fault',
-      fault: { type: 'http-error', status: 429, errorType: 'rate_limit_error', message: 'Number of request tokens has exceeded your per-minute rate limit', headers: { 'retry-after': String(retryAfterSeconds), ...extraHeaders } },
+      fault: {
+        type: 'http-error',
+        status: 429,
+        errorType: 'rate_limit_error',
+        message: 'Number of request tokens has exceeded your per-minute rate limit',
+        headers: { 'retry-after': String(retryAfterSeconds), ...extraHeaders },
+      },
     };
   },
   overloaded(): MockReply {
-    return { type: 'fault', fault: { type: 'http-error', status: 529, errorType: 'overloaded_error', message: 'Overloaded' } };
+    return {
+      type: 'fault',
+      fault: { type: 'http-error', status: 529, errorType: 'overloaded_error', message: 'Overloaded' },
+    };
   },
   serverError(): MockReply {
-    return { type: 'fault', fault: { type: 'http-error', status: 500, errorType: 'api_error', message: 'Internal server error' } };
+    return {
+      type: 'fault',
+      fault: { type: 'http-error', status: 500, errorType: 'api_error', message: 'Internal server error' },
+    };
   },
-  sseErrorAfter(afterEvents: number, errorType = 'overloaded_error', text = 'partial text that will be thrown away'): MockReply {
-    return { type: 'fault', fault: { type: 'sse-error', afterEvents, errorType, message: errorType === 'overloaded_error' ? 'Overloaded' : 'Internal server error' }, content: [{ type: 'text', text }] };
+  sseErrorAfter(
+    afterEvents: number,
+    errorType = 'overloaded_error',
+    text = 'partial text that will be thrown away',
+  ): MockReply {
+    return {
+      type: 'fault',
+      fault: {
+        type: 'sse-error',
+        afterEvents,
+        errorType,
+        message: errorType === 'overloaded_error' ? 'Overloaded' : 'Internal server error',
+      },
+      content: [{ type: 'text', text }],
+    };
   },
   cutAfter(afterEvents: number, text = 'partial text that will be cut off'): MockReply {
     return { type: 'fault', fault: { type: 'cut', afterEvents }, content: [{ type: 'text', text }] };
@@ -91,8 +122,22 @@ export const reply = {
     return { type: 'raw', events: events.map((data) => ({ event: String(data['type']), data })), ...extra };
   },
   /** An error in the API's shape, optionally without the `request_id` field and header a gateway may drop. */
-  error(status: number, errorType: string, message: string, options: { requestId?: boolean; headers?: Record<string, string> } = {}): MockRawReply {
-    const body = options.requestId === false ? { type: 'error', error: { type: errorType, message } } : { type: 'error', error: { type: errorType, message }, request_id: 'req_mockraw0001' };
-    return { type: 'raw', status, body: JSON.stringify(body), ...(options.requestId === false ? { omitRequestId: true } : {}), ...(options.headers ? { headers: options.headers } : {}) };
+  error(
+    status: number,
+    errorType: string,
+    message: string,
+    options: { requestId?: boolean; headers?: Record<string, string> } = {},
+  ): MockRawReply {
+    const body =
+      options.requestId === false
+        ? { type: 'error', error: { type: errorType, message } }
+        : { type: 'error', error: { type: errorType, message }, request_id: 'req_mockraw0001' };
+    return {
+      type: 'raw',
+      status,
+      body: JSON.stringify(body),
+      ...(options.requestId === false ? { omitRequestId: true } : {}),
+      ...(options.headers ? { headers: options.headers } : {}),
+    };
   },
 };

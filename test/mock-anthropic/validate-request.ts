@@ -5,7 +5,11 @@
  */
 import type { IncomingHttpHeaders } from 'node:http';
 
-export type Rejection = { status: 400 | 401; errorType: 'invalid_request_error' | 'authentication_error'; message: string };
+export type Rejection = {
+  status: 400 | 401;
+  errorType: 'invalid_request_error' | 'authentication_error';
+  message: string;
+};
 
 const TOOL_NAME = /^[a-zA-Z0-9_-]{1,64}$/;
 export const MAX_CACHE_CONTROL_BLOCKS = 4;
@@ -40,23 +44,32 @@ function contentBlocks(content: unknown): Json[] | string {
   return Array.isArray(content) ? content.filter(isObject) : [];
 }
 
-export function validateMessagesRequest(headers: IncomingHttpHeaders, body: unknown, acceptedKeys: readonly string[] | undefined, scheme: 'any' | 'x-api-key' = 'any'): Rejection | undefined {
+export function validateMessagesRequest(
+  headers: IncomingHttpHeaders,
+  body: unknown,
+  acceptedKeys: readonly string[] | undefined,
+  scheme: 'any' | 'x-api-key' = 'any',
+): Rejection | undefined {
   const credential = credentialOf(headers, scheme);
-  if (credential === undefined) return { status: 401, errorType: 'authentication_error', message: 'x-api-key header is required' };
-  if (acceptedKeys && !acceptedKeys.includes(credential)) return { status: 401, errorType: 'authentication_error', message: 'invalid x-api-key' };
+  if (credential === undefined)
+    return { status: 401, errorType: 'authentication_error', message: 'x-api-key header is required' };
+  if (acceptedKeys && !acceptedKeys.includes(credential))
+    return { status: 401, errorType: 'authentication_error', message: 'invalid x-api-key' };
   if (typeof headers['anthropic-version'] !== 'string' || headers['anthropic-version'].length === 0) {
     return invalid('anthropic-version: header is required');
   }
   if (!isObject(body)) return invalid('body: Input should be an object');
   if (typeof body['model'] !== 'string' || body['model'].length === 0) return invalid('model: Field required');
   const maxTokens = body['max_tokens'];
-  if (typeof maxTokens !== 'number' || !Number.isInteger(maxTokens) || maxTokens < 1) return invalid('max_tokens: Field required');
+  if (typeof maxTokens !== 'number' || !Number.isInteger(maxTokens) || maxTokens < 1)
+    return invalid('max_tokens: Field required');
 
   const system = body['system'];
   if (system !== undefined && typeof system !== 'string') {
     if (!Array.isArray(system)) return invalid('system: Input should be a valid string or list');
     for (const block of system) {
-      if (!isObject(block) || block['type'] !== 'text' || typeof block['text'] !== 'string') return invalid('system: blocks must be text blocks');
+      if (!isObject(block) || block['type'] !== 'text' || typeof block['text'] !== 'string')
+        return invalid('system: blocks must be text blocks');
       if (block['text'].length === 0) return invalid('system: text content blocks must be non-empty');
     }
   }
@@ -68,11 +81,13 @@ export function validateMessagesRequest(headers: IncomingHttpHeaders, body: unkn
     for (const [index, tool] of tools.entries()) {
       if (!isObject(tool)) return invalid(`tools.${index}: Input should be an object`);
       const name = tool['name'];
-      if (typeof name !== 'string' || !TOOL_NAME.test(name)) return invalid(`tools.${index}.name: String should match pattern '^[a-zA-Z0-9_-]{1,64}$'`);
+      if (typeof name !== 'string' || !TOOL_NAME.test(name))
+        return invalid(`tools.${index}.name: String should match pattern '^[a-zA-Z0-9_-]{1,64}$'`);
       if (names.has(name)) return invalid(`tools: Tool names must be unique (${name})`);
       names.add(name);
       const schema = tool['input_schema'];
-      if (!isObject(schema) || schema['type'] !== 'object') return invalid(`tools.${index}.input_schema.type: Input should be 'object'`);
+      if (!isObject(schema) || schema['type'] !== 'object')
+        return invalid(`tools.${index}.input_schema.type: Input should be 'object'`);
     }
   }
 
@@ -82,10 +97,13 @@ export function validateMessagesRequest(headers: IncomingHttpHeaders, body: unkn
   for (const [index, message] of messages.entries()) {
     if (!isObject(message)) return invalid(`messages.${index}: Input should be an object`);
     const role = message['role'];
-    if (role !== 'user' && role !== 'assistant') return invalid(`messages.${index}.role: Input should be 'user' or 'assistant'`);
+    if (role !== 'user' && role !== 'assistant')
+      return invalid(`messages.${index}.role: Input should be 'user' or 'assistant'`);
     if (index === 0 && role !== 'user') return invalid('messages: first message must use the "user" role');
     if (index > 0 && isObject(messages[index - 1]) && (messages[index - 1] as Json)['role'] === role) {
-      return invalid(`messages: roles must alternate between "user" and "assistant", but found multiple "${role}" roles in a row`);
+      return invalid(
+        `messages: roles must alternate between "user" and "assistant", but found multiple "${role}" roles in a row`,
+      );
     }
     const blocks = contentBlocks(message['content']);
     if (typeof blocks !== 'string') {
@@ -104,12 +122,16 @@ export function validateMessagesRequest(headers: IncomingHttpHeaders, body: unkn
       const resultIds = results.map((b) => String(b['tool_use_id']));
       for (const id of resultIds) {
         if (!previousToolUseIds.includes(id)) {
-          return invalid(`messages.${index}.content: unexpected \`tool_use_id\` found in \`tool_result\` blocks: ${id}. Each \`tool_result\` block must have a corresponding \`tool_use\` block in the previous message.`);
+          return invalid(
+            `messages.${index}.content: unexpected \`tool_use_id\` found in \`tool_result\` blocks: ${id}. Each \`tool_result\` block must have a corresponding \`tool_use\` block in the previous message.`,
+          );
         }
       }
       const missing = previousToolUseIds.filter((id) => !resultIds.includes(id));
       if (missing.length > 0) {
-        return invalid(`messages.${index}: \`tool_use\` ids were found without \`tool_result\` blocks immediately after: ${missing.join(', ')}. Each \`tool_use\` block must have a corresponding \`tool_result\` block in the next message.`);
+        return invalid(
+          `messages.${index}: \`tool_use\` ids were found without \`tool_result\` blocks immediately after: ${missing.join(', ')}. Each \`tool_use\` block must have a corresponding \`tool_result\` block in the next message.`,
+        );
       }
       const firstOther = list.findIndex((b) => b['type'] !== 'tool_result');
       if (firstOther >= 0 && list.slice(firstOther).some((b) => b['type'] === 'tool_result')) {
@@ -118,16 +140,25 @@ export function validateMessagesRequest(headers: IncomingHttpHeaders, body: unkn
       previousToolUseIds = [];
     } else {
       previousToolUseIds = list.filter((b) => b['type'] === 'tool_use').map((b) => String(b['id']));
-      if (list.some((b) => b['type'] === 'tool_result')) return invalid(`messages.${index}: \`tool_result\` blocks are only allowed in user messages`);
+      if (list.some((b) => b['type'] === 'tool_result'))
+        return invalid(`messages.${index}: \`tool_result\` blocks are only allowed in user messages`);
     }
   }
   if (previousToolUseIds.length > 0) {
-    return invalid(`messages: \`tool_use\` ids were found without \`tool_result\` blocks immediately after: ${previousToolUseIds.join(', ')}`);
+    return invalid(
+      `messages: \`tool_use\` ids were found without \`tool_result\` blocks immediately after: ${previousToolUseIds.join(', ')}`,
+    );
   }
 
-  const breakpoints = countCacheControl(system) + countCacheControl(tools) + countCacheControl(messages) + (body['cache_control'] ? 1 : 0);
+  const breakpoints =
+    countCacheControl(system) +
+    countCacheControl(tools) +
+    countCacheControl(messages) +
+    (body['cache_control'] ? 1 : 0);
   if (breakpoints > MAX_CACHE_CONTROL_BLOCKS) {
-    return invalid(`A maximum of ${MAX_CACHE_CONTROL_BLOCKS} blocks with cache_control may be provided. Found ${breakpoints}.`);
+    return invalid(
+      `A maximum of ${MAX_CACHE_CONTROL_BLOCKS} blocks with cache_control may be provided. Found ${breakpoints}.`,
+    );
   }
   return undefined;
 }

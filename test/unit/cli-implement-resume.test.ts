@@ -24,7 +24,15 @@ before(async () => {
   // The same bundle `npm run build` makes as dist/cli.js (esbuild.mjs), built fresh so a stale dist cannot pass.
   bundleDir = await mkdtemp(join(tmpdir(), 'orchestra-cli-bundle-'));
   cliJs = join(bundleDir, 'cli.js');
-  await build({ entryPoints: [join(repoRoot, 'src/cli/main.ts')], outfile: cliJs, bundle: true, platform: 'node', target: 'node20', format: 'cjs', logLevel: 'silent' });
+  await build({
+    entryPoints: [join(repoRoot, 'src/cli/main.ts')],
+    outfile: cliJs,
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    logLevel: 'silent',
+  });
   const agents = scriptedAgents();
   mock = await startMockAnthropic({
     latencyMs: 20,
@@ -46,13 +54,17 @@ interface Spawned {
 }
 
 function spawnCli(args: string[], cwd: string): Spawned {
-  const child = spawn(process.execPath, [cliJs, ...args], { cwd, env: { ...process.env, ...mockEnv(mock.url), NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [cliJs, ...args], {
+    cwd,
+    env: { ...process.env, ...mockEnv(mock.url), NO_COLOR: '1' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   let err = '';
   child.stdout?.on('data', (chunk: Buffer) => (out += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (err += chunk.toString()));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; out: string; err: string }>((resolveExit) =>
-    child.on('close', (code, signal) => resolveExit({ code, signal, out, err })),
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; out: string; err: string }>(
+    (resolveExit) => child.on('close', (code, signal) => resolveExit({ code, signal, out, err })),
   );
   return { child, exited };
 }
@@ -72,10 +84,15 @@ function signalAt(spawned: Spawned, start: number, count: number, signal: NodeJS
 /** Resumes in-process to the end and checks nothing done was redone and nothing is missing. */
 async function resumeAndCheck(root: string, doneBefore: readonly string[]): Promise<void> {
   const start = mock.requests.length;
-  const resumed = await cli(['implement', '--workspace', root, '--resume', '--approve', 'all'], { env: mockEnv(mock.url), cwd: root });
+  const resumed = await cli(['implement', '--workspace', root, '--resume', '--approve', 'all'], {
+    env: mockEnv(mock.url),
+    cwd: root,
+  });
   assert.equal(resumed.code, 0, resumed.err + resumed.out);
   assert.match(resumed.out, /Resumed run/);
-  const redone = since(start).map(taskIdOf).filter((id) => id !== undefined && doneBefore.includes(id));
+  const redone = since(start)
+    .map(taskIdOf)
+    .filter((id) => id !== undefined && doneBefore.includes(id));
   assert.deepEqual(redone, [], 'the mock saw no request for a task completed before the interruption');
   assert.deepEqual(tickedIds(await readFile(join(root, TASKS_MD), 'utf8')), Object.keys(EXAMPLE_FILES));
   for (const [id, path] of Object.entries(EXAMPLE_FILES)) {
@@ -99,8 +116,15 @@ async function interruptedRun(signal: NodeJS.Signals, atRequest: number) {
 test('kill -9 mid-run, then --resume: completed tasks are not redone and no approved edit is lost', async () => {
   const { root, ended, doneBefore } = await interruptedRun('SIGKILL', 9);
   assert.equal(ended.signal, 'SIGKILL', ended.err + ended.out);
-  assert.ok(doneBefore.length >= 1 && doneBefore.length < 10, `some but not all tasks done before the kill: ${doneBefore.join(', ')}`);
-  for (const id of doneBefore) assert.equal(await readFile(join(root, EXAMPLE_FILES[id] ?? ''), 'utf8'), scriptedContent(id, EXAMPLE_FILES[id] ?? ''));
+  assert.ok(
+    doneBefore.length >= 1 && doneBefore.length < 10,
+    `some but not all tasks done before the kill: ${doneBefore.join(', ')}`,
+  );
+  for (const id of doneBefore)
+    assert.equal(
+      await readFile(join(root, EXAMPLE_FILES[id] ?? ''), 'utf8'),
+      scriptedContent(id, EXAMPLE_FILES[id] ?? ''),
+    );
   const dryRun = await cli(['implement', '--workspace', root, '--dry-run'], { env: {}, cwd: root });
   assert.match(dryRun.out, /Run \S+ of 001-todo-api was interrupted \(\d+\/10 tasks done\): continue it with --resume/);
 

@@ -38,7 +38,10 @@ async function commandRuns(root: string): Promise<JournalRecordOf<'command-run'>
 
 test("validation runs the example's own test suite, found from package.json (npm test), when allowed", async () => {
   const root = await copyExample();
-  const result = await cli(['implement', '--workspace', root, '--approve', 'all', '--allow-command', 'test'], { env: mockEnv(mock.url), cwd: root });
+  const result = await cli(['implement', '--workspace', root, '--approve', 'all', '--allow-command', 'test'], {
+    env: mockEnv(mock.url),
+    cwd: root,
+  });
   assert.equal(result.code, 0, result.err + result.out);
   assert.match(result.out, /Tests: npm test \(package\.json scripts\.test\)\n/);
   const runs = await commandRuns(root);
@@ -55,8 +58,14 @@ test("validation runs the example's own test suite, found from package.json (npm
 test('a failing suite fails the run (exit 1) with the failure reported; --test-command names the command', async () => {
   const root = await copyExample();
   await mkdir(join(root, 'test'), { recursive: true });
-  await writeFile(join(root, 'test', 'regression.test.js'), "require('node:test')('regression', () => { throw new Error('boom from the example suite'); });\n");
-  const result = await cli(['implement', '--workspace', root, '--approve', 'all', '--test-command', 'node --test', '--allow-command', 'test'], { env: mockEnv(mock.url), cwd: root });
+  await writeFile(
+    join(root, 'test', 'regression.test.js'),
+    "require('node:test')('regression', () => { throw new Error('boom from the example suite'); });\n",
+  );
+  const result = await cli(
+    ['implement', '--workspace', root, '--approve', 'all', '--test-command', 'node --test', '--allow-command', 'test'],
+    { env: mockEnv(mock.url), cwd: root },
+  );
   assert.equal(result.code, 1, result.err + result.out);
   assert.match(result.out, /Tests: node --test \(--test-command\)/);
   assert.match(result.out, /finding\s+tests error: the tests fail \(exit 1\)/);
@@ -64,23 +73,39 @@ test('a failing suite fails the run (exit 1) with the failure reported; --test-c
   assert.ok(runs.length >= 2, 'run again after the bug-fixer');
   assert.ok(runs.every((r) => r.argv.join(' ') === 'node --test' && r.exitCode === 1));
   assert.match(runs[0]?.output ?? '', /boom from the example suite/);
-  assert.deepEqual(tickedIds(await readFile(join(root, TASKS_MD), 'utf8')), Object.keys(EXAMPLE_FILES), 'the tasks themselves are done');
+  assert.deepEqual(
+    tickedIds(await readFile(join(root, TASKS_MD), 'utf8')),
+    Object.keys(EXAMPLE_FILES),
+    'the tasks themselves are done',
+  );
   await rm(root, { recursive: true, force: true });
 });
 
-test('without a terminal: a found test command is left out with a note; the user\'s own needs --allow-command or --yes (exit 3)', async () => {
+test("without a terminal: a found test command is left out with a note; the user's own needs --allow-command or --yes (exit 3)", async () => {
   const root = await copyExample();
   const before = await snapshotTree(root);
   const start = mock.requests.length;
-  const refused = await cli(['implement', '--workspace', root, '--approve', 'all', '--test-command', 'npm test'], { env: mockEnv(mock.url), cwd: root });
+  const refused = await cli(['implement', '--workspace', root, '--approve', 'all', '--test-command', 'npm test'], {
+    env: mockEnv(mock.url),
+    cwd: root,
+  });
   assert.equal(refused.code, 3, refused.err + refused.out);
-  assert.match(refused.err, /the test command \(npm test\) needs your approval .* pass --allow-command test or --yes\. Nothing was run\./);
+  assert.match(
+    refused.err,
+    /the test command \(npm test\) needs your approval .* pass --allow-command test or --yes\. Nothing was run\./,
+  );
   assert.equal(mock.requests.length, start, 'no model call');
   assert.deepEqual(await snapshotTree(root), before);
 
-  const found = await cli(['implement', '--workspace', root, '--approve', 'all'], { env: mockEnv(mock.url), cwd: root });
+  const found = await cli(['implement', '--workspace', root, '--approve', 'all'], {
+    env: mockEnv(mock.url),
+    cwd: root,
+  });
   assert.equal(found.code, 0, found.err + found.out);
-  assert.match(found.out, /Tests: npm test \(package\.json scripts\.test\) is left out: there is no terminal to ask before it runs/);
+  assert.match(
+    found.out,
+    /Tests: npm test \(package\.json scripts\.test\) is left out: there is no terminal to ask before it runs/,
+  );
   assert.deepEqual(await commandRuns(root), [], 'nothing ran, nothing was denied half-way');
   await rm(root, { recursive: true, force: true });
 });
@@ -88,20 +113,32 @@ test('without a terminal: a found test command is left out with a note; the user
 test('a run over --budget stops making calls (exit 1), keeps its work, and --resume finishes it', async () => {
   const root = await copyExample();
   const start = mock.requests.length;
-  const over = await cli(['implement', '--workspace', root, '--approve', 'all', '--max-workers', '1', '--budget', '0.000001'], { env: mockEnv(mock.url), cwd: root });
+  const over = await cli(
+    ['implement', '--workspace', root, '--approve', 'all', '--max-workers', '1', '--budget', '0.000001'],
+    { env: mockEnv(mock.url), cwd: root },
+  );
   assert.equal(over.code, 1, over.err + over.out);
   assert.match(over.out, /budget/i);
   assert.match(over.out, /continue with: speckit-orchestra implement --resume \S+/);
   // The first call is made (nothing was spent yet) and its edit applied; no call after it.
   assert.equal(modelRequestsSince(start).length, 1);
-  assert.equal(await readFile(join(root, 'src/index.js'), 'utf8'), scriptedContent('T001', 'src/index.js'), 'the paid-for edit is kept');
+  assert.equal(
+    await readFile(join(root, 'src/index.js'), 'utf8'),
+    scriptedContent('T001', 'src/index.js'),
+    'the paid-for edit is kept',
+  );
   assert.deepEqual(tickedIds(await readFile(join(root, TASKS_MD), 'utf8')), []);
 
   const resumedAt = mock.requests.length;
-  const resumed = await cli(['implement', '--workspace', root, '--resume', '--approve', 'all', '--budget', '5'], { env: mockEnv(mock.url), cwd: root });
+  const resumed = await cli(['implement', '--workspace', root, '--resume', '--approve', 'all', '--budget', '5'], {
+    env: mockEnv(mock.url),
+    cwd: root,
+  });
   assert.equal(resumed.code, 0, resumed.err + resumed.out);
   assert.deepEqual(tickedIds(await readFile(join(root, TASKS_MD), 'utf8')), Object.keys(EXAMPLE_FILES));
-  const worked = modelRequestsSince(resumedAt).map(taskIdOf).filter((id) => id !== undefined);
+  const worked = modelRequestsSince(resumedAt)
+    .map(taskIdOf)
+    .filter((id) => id !== undefined);
   assert.ok(worked.includes('T001') && worked.includes('T010'));
   assert.equal(await readFile(join(root, 'src/index.js'), 'utf8'), scriptedContent('T001', 'src/index.js'));
   await rm(root, { recursive: true, force: true });
@@ -109,20 +146,38 @@ test('a run over --budget stops making calls (exit 1), keeps its work, and --res
 
 test('a resume that skips a task because tasks.md changed exits 1 and names the task and why; a --task selection exits 0', async () => {
   const root = await copyExample();
-  const stopped = await cli(['implement', '--workspace', root, '--approve', 'all', '--max-workers', '1', '--budget', '0.000001'], { env: mockEnv(mock.url), cwd: root });
+  const stopped = await cli(
+    ['implement', '--workspace', root, '--approve', 'all', '--max-workers', '1', '--budget', '0.000001'],
+    { env: mockEnv(mock.url), cwd: root },
+  );
   assert.equal(stopped.code, 1, stopped.err + stopped.out);
   // T001 has an applied edit; the user rewords it before resuming.
   const tasksPath = join(root, TASKS_MD);
-  await writeFile(tasksPath, (await readFile(tasksPath, 'utf8')).replace('T001 Create the public entry point', 'T001 Create the public entry point and a CLI'));
+  await writeFile(
+    tasksPath,
+    (await readFile(tasksPath, 'utf8')).replace(
+      'T001 Create the public entry point',
+      'T001 Create the public entry point and a CLI',
+    ),
+  );
   const resumedAt = mock.requests.length;
-  const resumed = await cli(['implement', '--workspace', root, '--resume', '--approve', 'all'], { env: mockEnv(mock.url), cwd: root });
+  const resumed = await cli(['implement', '--workspace', root, '--resume', '--approve', 'all'], {
+    env: mockEnv(mock.url),
+    cwd: root,
+  });
   assert.equal(resumed.code, 1, resumed.err + resumed.out);
   assert.match(resumed.out, /not done, because tasks\.md no longer matches the run/);
   assert.match(resumed.out, /\n {2}T001: reworded since the run started it \("Create the public entry point/);
   assert.ok(!modelRequestsSince(resumedAt).map(taskIdOf).includes('T001'), 'T001 is not silently redone');
-  assert.deepEqual(tickedIds(await readFile(tasksPath, 'utf8')), Object.keys(EXAMPLE_FILES).filter((id) => id !== 'T001'));
+  assert.deepEqual(
+    tickedIds(await readFile(tasksPath, 'utf8')),
+    Object.keys(EXAMPLE_FILES).filter((id) => id !== 'T001'),
+  );
 
-  const selected = await cli(['implement', '--workspace', root, '--approve', 'all', '--task', 'T001'], { env: mockEnv(mock.url), cwd: root });
+  const selected = await cli(['implement', '--workspace', root, '--approve', 'all', '--task', 'T001'], {
+    env: mockEnv(mock.url),
+    cwd: root,
+  });
   assert.equal(selected.code, 0, selected.err + selected.out);
   assert.deepEqual(tickedIds(await readFile(tasksPath, 'utf8')), Object.keys(EXAMPLE_FILES));
   await rm(root, { recursive: true, force: true });

@@ -22,7 +22,10 @@ function requestsSince(start: number) {
 test('implement --approve all: every task written, tasks.md ticked, exit 0, a log with no control codes', async () => {
   const root = await copyExample();
   const start = mock.requests.length;
-  const result = await cli(['implement', '--workspace', root, '--approve', 'all'], { env: mockEnv(mock.url), cwd: root });
+  const result = await cli(['implement', '--workspace', root, '--approve', 'all'], {
+    env: mockEnv(mock.url),
+    cwd: root,
+  });
   assert.equal(result.code, 0, result.err + result.out);
   for (const [id, path] of Object.entries(EXAMPLE_FILES)) {
     if (id === 'T006') continue; // T007 rewrites the file T006 created
@@ -30,7 +33,11 @@ test('implement --approve all: every task written, tasks.md ticked, exit 0, a lo
   }
   const tasks = await readFile(join(root, TASKS_MD), 'utf8');
   assert.deepEqual(tickedIds(tasks), Object.keys(EXAMPLE_FILES));
-  const workedOn = new Set(requestsSince(start).map(taskIdOf).filter((id) => id !== undefined));
+  const workedOn = new Set(
+    requestsSince(start)
+      .map(taskIdOf)
+      .filter((id) => id !== undefined),
+  );
   assert.deepEqual([...workedOn].sort(), Object.keys(EXAMPLE_FILES));
   assert.ok(!result.out.includes('\u001b'), 'no escape codes when stdout is not a TTY');
   assert.match(result.out, /done\s+T010/);
@@ -43,7 +50,10 @@ test('implement --dry-run shows schedule, roles, strategy and forecast without a
   const root = await copyExample();
   const start = mock.requests.length;
   const before = await snapshotTree(root);
-  const result = await cli(['implement', '--dry-run', '--workspace', root], { env: { ANTHROPIC_BASE_URL: mock.url }, cwd: root });
+  const result = await cli(['implement', '--dry-run', '--workspace', root], {
+    env: { ANTHROPIC_BASE_URL: mock.url },
+    cwd: root,
+  });
   assert.equal(result.code, 0, result.err);
   assert.equal(mock.requests.length, start, 'the mock saw no request');
   assert.match(result.out, /Schedule/);
@@ -70,7 +80,10 @@ test('--approve ask without a terminal: exit 3 before any model call, nothing wr
 test('--approve tests without a terminal: the first code edit stops the run with exit 3 and is not written', async () => {
   const root = await copyExample();
   const before = await snapshotTree(root);
-  const result = await cli(['implement', '--workspace', root, '--approve', 'tests'], { env: mockEnv(mock.url), cwd: root });
+  const result = await cli(['implement', '--workspace', root, '--approve', 'tests'], {
+    env: mockEnv(mock.url),
+    cwd: root,
+  });
   assert.equal(result.code, 3, result.err + result.out);
   assert.match(result.err, /needs approval/);
   assert.deepEqual(await snapshotTree(root), before, 'nothing written');
@@ -99,10 +112,17 @@ test('a scripted terminal accepts one edit and rejects another with feedback, wh
   assert.equal(withFeedback.length, 1);
   assert.equal(taskIdOf(withFeedback[0]!), 'T002');
   assert.equal(feedbackIn(withFeedback[0]!), 'export both classes by name');
-  assert.equal(await readFile(join(root, 'src/errors.js'), 'utf8'), scriptedContent('T002', 'src/errors.js', 'export both classes by name'));
+  assert.equal(
+    await readFile(join(root, 'src/errors.js'), 'utf8'),
+    scriptedContent('T002', 'src/errors.js', 'export both classes by name'),
+  );
   assert.equal(await readFile(join(root, 'src/ids.js'), 'utf8'), scriptedContent('T003', 'src/ids.js'));
   assert.match(result.out, /\+\/\/ src\/errors\.js: written by the scripted T002 worker/, 'the diff was shown');
-  assert.equal(asked.filter((p) => p.startsWith('Apply this edit')).length, 11, 'ten edits and one revision asked about');
+  assert.equal(
+    asked.filter((p) => p.startsWith('Apply this edit')).length,
+    11,
+    'ten edits and one revision asked about',
+  );
 });
 
 test('--rollback leaves every file as before the run: edits restored, created files deleted, ticks undone', async () => {
@@ -119,11 +139,17 @@ test('--rollback leaves every file as before the run: edits restored, created fi
 
 test('bad input exits 2 with one line on stderr (before the no-terminal check): missing key, unknown feature, ambiguous feature, bad flag', async () => {
   const root = await copyExample();
-  const missingKey = await cli(['implement', '--workspace', root, '--approve', 'all'], { env: { ANTHROPIC_BASE_URL: mock.url }, cwd: root });
+  const missingKey = await cli(['implement', '--workspace', root, '--approve', 'all'], {
+    env: { ANTHROPIC_BASE_URL: mock.url },
+    cwd: root,
+  });
   assert.equal(missingKey.code, 2);
   assert.match(missingKey.err, /ANTHROPIC_API_KEY is not set/);
 
-  const unknown = await cli(['implement', '--workspace', root, '--feature', '042'], { env: mockEnv(mock.url), cwd: root });
+  const unknown = await cli(['implement', '--workspace', root, '--feature', '042'], {
+    env: mockEnv(mock.url),
+    cwd: root,
+  });
   assert.equal(unknown.code, 2);
   assert.match(unknown.err, /042.*; features: 001-todo-api$/m);
 
@@ -141,14 +167,25 @@ test('bad input exits 2 with one line on stderr (before the no-terminal check): 
     assert.equal(r.err.trim().split('\n').length, 1, r.err);
     assert.equal(r.out, '');
   }
-  assert.equal((await cli(['implement', '--workspace', root, '--rollback'], { env: {}, cwd: root })).code, 2, 'nothing to roll back');
+  assert.equal(
+    (await cli(['implement', '--workspace', root, '--rollback'], { env: {}, cwd: root })).code,
+    2,
+    'nothing to roll back',
+  );
   await rm(root, { recursive: true, force: true });
 });
 
-const MANDATORY_HOOK = 'hooks:\n  before_implement:\n    - extension: lint\n      command: speckit.lint\n      description: Lint before implementing\n      optional: false\n';
+const MANDATORY_HOOK =
+  'hooks:\n  before_implement:\n    - extension: lint\n      command: speckit.lint\n      description: Lint before implementing\n      optional: false\n';
 
 for (const [what, files] of [
-  ['an unchecked checklist', { 'specs/001-todo-api/checklists/requirements.md': '# Requirements checklist\n\n- [x] CHK001 Scope is clear\n- [ ] CHK002 Errors are specified\n' }],
+  [
+    'an unchecked checklist',
+    {
+      'specs/001-todo-api/checklists/requirements.md':
+        '# Requirements checklist\n\n- [x] CHK001 Scope is clear\n- [ ] CHK002 Errors are specified\n',
+    },
+  ],
   ['a mandatory before_implement hook', { '.specify/extensions.yml': MANDATORY_HOOK }],
 ] as const) {
   test(`${what} without a terminal: exit 3 before any model call unless --yes`, async () => {
@@ -159,13 +196,19 @@ for (const [what, files] of [
     }
     const before = await snapshotTree(root);
     const start = mock.requests.length;
-    const stopped = await cli(['implement', '--workspace', root, '--approve', 'all'], { env: mockEnv(mock.url), cwd: root });
+    const stopped = await cli(['implement', '--workspace', root, '--approve', 'all'], {
+      env: mockEnv(mock.url),
+      cwd: root,
+    });
     assert.equal(stopped.code, 3, stopped.err + stopped.out);
     assert.match(stopped.err, /needs an answer and there is no terminal to ask; answer it in a terminal or pass --yes/);
     assert.equal(mock.requests.length, start, 'no model call');
     assert.deepEqual(await snapshotTree(root), before, 'nothing written');
 
-    const agreed = await cli(['implement', '--workspace', root, '--approve', 'all', '--yes'], { env: mockEnv(mock.url), cwd: root });
+    const agreed = await cli(['implement', '--workspace', root, '--approve', 'all', '--yes'], {
+      env: mockEnv(mock.url),
+      cwd: root,
+    });
     assert.equal(agreed.code, 0, agreed.err + agreed.out);
     assert.match(agreed.out, /yes \(--yes\): /);
   });
@@ -177,7 +220,10 @@ test('without a spec-kit project: no request is exit 2; a dry run of a request i
   const noRequest = await cli(['implement', '--workspace', empty, '--dry-run'], { env: {}, cwd: empty });
   assert.equal(noRequest.code, 2);
   assert.match(noRequest.err, /no spec-kit project/);
-  const dryFallback = await cli(['implement', '--workspace', empty, '--dry-run', '--request', 'a todo API'], { env: mockEnv(mock.url), cwd: empty });
+  const dryFallback = await cli(['implement', '--workspace', empty, '--dry-run', '--request', 'a todo API'], {
+    env: mockEnv(mock.url),
+    cwd: empty,
+  });
   assert.equal(dryFallback.code, 2);
   assert.match(dryFallback.err, /a dry run calls no model/);
   assert.equal(mock.requests.length, start);
@@ -188,10 +234,17 @@ test('without a spec-kit project: no request is exit 2; a dry run of a request i
 test('--task runs only the named tasks', async () => {
   const root = await copyExample();
   const start = mock.requests.length;
-  const result = await cli(['implement', '--workspace', root, '--approve', 'all', '--task', 'T001', 'T003'], { env: mockEnv(mock.url), cwd: root });
+  const result = await cli(['implement', '--workspace', root, '--approve', 'all', '--task', 'T001', 'T003'], {
+    env: mockEnv(mock.url),
+    cwd: root,
+  });
   assert.equal(result.code, 0, result.err + result.out);
   assert.deepEqual(tickedIds(await readFile(join(root, TASKS_MD), 'utf8')), ['T001', 'T003']);
-  const workedOn = new Set(requestsSince(start).map(taskIdOf).filter((id) => id !== undefined));
+  const workedOn = new Set(
+    requestsSince(start)
+      .map(taskIdOf)
+      .filter((id) => id !== undefined),
+  );
   assert.deepEqual([...workedOn].sort(), ['T001', 'T003']);
   await rm(root, { recursive: true, force: true });
 });
@@ -202,14 +255,24 @@ test('a key the API refuses, or a model it does not know, stops the run at once:
     [403, 'permission_error', /refused the key \(403/],
     [404, 'not_found_error', /\(404\).*model id/],
   ] as const) {
-    const failing = await startMockAnthropic({ handler: () => reply.error(status, type, status === 401 ? 'invalid x-api-key' : `the ${type} message`, { requestId: false }) });
+    const failing = await startMockAnthropic({
+      handler: () =>
+        reply.error(status, type, status === 401 ? 'invalid x-api-key' : `the ${type} message`, { requestId: false }),
+    });
     const root = await copyExample();
     try {
-      const r = await cli(['implement', '--workspace', root, '--approve', 'all', '--max-workers', '1'], { env: mockEnv(failing.url), cwd: root });
+      const r = await cli(['implement', '--workspace', root, '--approve', 'all', '--max-workers', '1'], {
+        env: mockEnv(failing.url),
+        cwd: root,
+      });
       assert.equal(r.code, 1, r.err + r.out);
       assert.match(r.out, expect);
       assert.match(r.out, /The run stopped/);
-      assert.doesNotMatch(r.out + r.err, /\n\s+at .+:\d+:\d+|bug-fixer|\.\.$/m, 'no stack frames, no bug-fixer, no doubled full stop');
+      assert.doesNotMatch(
+        r.out + r.err,
+        /\n\s+at .+:\d+:\d+|bug-fixer|\.\.$/m,
+        'no stack frames, no bug-fixer, no doubled full stop',
+      );
       assert.equal(failing.requests.length, 1, `${status}: one call, then the run stopped`);
     } finally {
       await failing.close();

@@ -46,7 +46,14 @@ async function failure(root: string, args: string[] = [], env: Record<string, st
   const c = capture(root, env);
   assert.equal(await runCli(['tasks', ...args], c.io), 2);
   assert.equal(c.out(), '', 'nothing on stdout');
-  assert.equal(c.err().split('\n').filter((l) => l !== '').length, 1, `one line: ${c.err()}`);
+  assert.equal(
+    c
+      .err()
+      .split('\n')
+      .filter((l) => l !== '').length,
+    1,
+    `one line: ${c.err()}`,
+  );
   return c.err();
 }
 
@@ -61,10 +68,13 @@ test('--json prints exactly one object with the documented shape', async (t) => 
     detail: "argument '001'",
     tasksFile: join(root, 'specs', '001-user-auth', 'tasks.md'),
   });
-  assert.deepEqual(report.phases.map((p) => [p.title, p.tasks.map((x) => x.id)]), [
-    ['Phase 1: Setup', ['T001', 'T002']],
-    ['Phase 2: User Story 1 - First slice (Priority: P1) 🎯 MVP', ['T003', 'T004', 'T005', 'T006']],
-  ]);
+  assert.deepEqual(
+    report.phases.map((p) => [p.title, p.tasks.map((x) => x.id)]),
+    [
+      ['Phase 1: Setup', ['T001', 'T002']],
+      ['Phase 2: User Story 1 - First slice (Priority: P1) 🎯 MVP', ['T003', 'T004', 'T005', 'T006']],
+    ],
+  );
   assert.deepEqual(report.phases[1]?.tasks[2], {
     id: 'T005',
     done: false,
@@ -121,14 +131,26 @@ test('--workspace defaults to the current folder, may point elsewhere, and may r
   const inside = await json(join(root, 'specs', '1002-export'), ['--feature', '.']);
   assert.deepEqual([inside.feature.id, inside.feature.rule], ['1002-export', 'argument']);
   assert.equal((await json(other, ['--workspace', root, '--feature', '1001'])).feature.id, '1001-search');
-  assert.equal((await json(root, ['--workspace', root, '--workspace', other, '--feature', '001-legacy'])).feature.id, '001-legacy');
+  assert.equal(
+    (await json(root, ['--workspace', root, '--workspace', other, '--feature', '001-legacy'])).feature.id,
+    '001-legacy',
+  );
 });
 
 test('bad input: one line on stderr, exit 2, nothing written', async (t) => {
   const ambiguous = await fixture(t, 'ambiguous');
-  assert.match(await failure(ambiguous), /3 features and nothing chose one; choose one with --feature: 003-payment-integration, 003-payment-refunds, 004-invoices/);
-  assert.match(await failure(ambiguous, ['--feature', '003']), /argument '003' matches 2 features; choose one with --feature: 003-payment-integration, 003-payment-refunds$/m);
-  assert.match(await failure(ambiguous, ['--feature', 'nope']), /argument 'nope' matches no feature; features: 003-payment-integration, 003-payment-refunds, 004-invoices/);
+  assert.match(
+    await failure(ambiguous),
+    /3 features and nothing chose one; choose one with --feature: 003-payment-integration, 003-payment-refunds, 004-invoices/,
+  );
+  assert.match(
+    await failure(ambiguous, ['--feature', '003']),
+    /argument '003' matches 2 features; choose one with --feature: 003-payment-integration, 003-payment-refunds$/m,
+  );
+  assert.match(
+    await failure(ambiguous, ['--feature', 'nope']),
+    /argument 'nope' matches no feature; features: 003-payment-integration, 003-payment-refunds, 004-invoices/,
+  );
   assert.match(await failure(await fixture(t, 'no-project')), /no spec-kit project in .*no-project/);
   assert.match(await failure(ambiguous, ['--workspace', join(ambiguous, 'missing')]), /workspace folder not found/);
   assert.match(await failure(await fixture(t, 'bad-config')), /feature\.json is malformed/);
@@ -186,7 +208,10 @@ async function tempProject(t: { after: (fn: () => Promise<void>) => void }, task
 }
 
 test('graph problems are warnings, not failures', async (t) => {
-  const root = await tempProject(t, '## Phase 1: Core\n\n- [ ] T001 First, depends on T002\n- [ ] T002 Second, depends on T001\n');
+  const root = await tempProject(
+    t,
+    '## Phase 1: Core\n\n- [ ] T001 First, depends on T002\n- [ ] T002 Second, depends on T001\n',
+  );
   const report = await json(root);
   const cycle = report.warnings.find((w) => w.source === 'graph' && w.code === 'dependency-cycle');
   assert.ok(cycle, JSON.stringify(report.warnings));
@@ -195,15 +220,22 @@ test('graph problems are warnings, not failures', async (t) => {
 });
 
 const realDir = resolve(repoRoot, '..', 'shared', 'fixtures', 'real-tasks');
-test('every real-world tasks.md: the CLI reports every task the parser finds', { skip: existsSync(realDir) ? false : `real-world fixtures not found at ${realDir}` }, async (t) => {
-  for (const name of (await readdir(realDir)).filter((n) => n.endsWith('.tasks.md'))) {
-    const text = await readFile(join(realDir, name), 'utf8');
-    const report = await json(await tempProject(t, text));
-    assert.equal(report.phases.flatMap((p) => p.tasks).length, parseTasks(text).tasks.length, name);
-    const ids = new Set(report.phases.flatMap((p) => p.tasks.map((x) => x.id)));
-    assert.ok(report.criticalPath.every((id) => ids.has(id)), name);
-  }
-});
+test(
+  'every real-world tasks.md: the CLI reports every task the parser finds',
+  { skip: existsSync(realDir) ? false : `real-world fixtures not found at ${realDir}` },
+  async (t) => {
+    for (const name of (await readdir(realDir)).filter((n) => n.endsWith('.tasks.md'))) {
+      const text = await readFile(join(realDir, name), 'utf8');
+      const report = await json(await tempProject(t, text));
+      assert.equal(report.phases.flatMap((p) => p.tasks).length, parseTasks(text).tasks.length, name);
+      const ids = new Set(report.phases.flatMap((p) => p.tasks.map((x) => x.id)));
+      assert.ok(
+        report.criticalPath.every((id) => ids.has(id)),
+        name,
+      );
+    }
+  },
+);
 
 test('help', async () => {
   const c = capture(repoRoot);
@@ -217,8 +249,13 @@ test('help', async () => {
 const cliPath = join(repoRoot, 'dist', 'cli.js');
 let buildProblem: string | undefined;
 before(() => {
-  const build = spawnSync('npm', ['run', 'build'], { cwd: repoRoot, encoding: 'utf8', shell: process.platform === 'win32' });
-  if (build.status !== 0) buildProblem = `npm run build failed, so the bundle cannot be checked: ${(build.stderr || build.stdout).split('\n').find((l) => l.trim() !== '') ?? ''}`;
+  const build = spawnSync('npm', ['run', 'build'], {
+    cwd: repoRoot,
+    encoding: 'utf8',
+    shell: process.platform === 'win32',
+  });
+  if (build.status !== 0)
+    buildProblem = `npm run build failed, so the bundle cannot be checked: ${(build.stderr || build.stdout).split('\n').find((l) => l.trim() !== '') ?? ''}`;
   else if (!existsSync(cliPath)) buildProblem = `npm run build did not produce ${cliPath}`;
 });
 
@@ -228,13 +265,24 @@ test('the built dist/cli.js runs as a process', async (t) => {
     return;
   }
   const root = await fixture(t, 'feature-json');
-  const ok = spawnSync(process.execPath, [cliPath, 'tasks', '--json'], { cwd: root, encoding: 'utf8', env: { PATH: process.env['PATH'] ?? '' } });
+  const ok = spawnSync(process.execPath, [cliPath, 'tasks', '--json'], {
+    cwd: root,
+    encoding: 'utf8',
+    env: { PATH: process.env['PATH'] ?? '' },
+  });
   assert.equal(ok.status, 0, ok.stderr);
   assert.equal((JSON.parse(ok.stdout) as TasksReport).feature.id, '002-beta');
-  const bad = spawnSync(process.execPath, [cliPath, 'tasks', '--feature', 'zzz'], { cwd: root, encoding: 'utf8', env: { PATH: process.env['PATH'] ?? '' } });
+  const bad = spawnSync(process.execPath, [cliPath, 'tasks', '--feature', 'zzz'], {
+    cwd: root,
+    encoding: 'utf8',
+    env: { PATH: process.env['PATH'] ?? '' },
+  });
   assert.equal(bad.status, 2);
   assert.equal(bad.stdout, '');
-  assert.match(bad.stderr, /^speckit-orchestra tasks: argument 'zzz' matches no feature; features: 001-alpha, 002-beta\n$/);
+  assert.match(
+    bad.stderr,
+    /^speckit-orchestra tasks: argument 'zzz' matches no feature; features: 001-alpha, 002-beta\n$/,
+  );
 });
 
 async function snapshot(dir: string): Promise<string[]> {
@@ -248,4 +296,3 @@ async function snapshot(dir: string): Promise<string[]> {
   }
   return rows.sort();
 }
-

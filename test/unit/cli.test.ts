@@ -6,7 +6,12 @@ function io() {
   let out = '';
   let err = '';
   return {
-    io: { stdout: { write: (s: string) => (out += s) }, stderr: { write: (s: string) => (err += s) }, env: {}, cwd: process.cwd() },
+    io: {
+      stdout: { write: (s: string) => (out += s) },
+      stderr: { write: (s: string) => (err += s) },
+      env: {},
+      cwd: process.cwd(),
+    },
     out: () => out,
     err: () => err,
   };

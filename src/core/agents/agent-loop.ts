@@ -56,7 +56,8 @@ export interface ToolExecutor {
  * The scheduler's check of a claimed completion. `question` sends one follow-up turn (e.g. "the task names
  * src/a.ts but nothing was changed: why?"); `reject` ends the worker as failed with that reason.
  */
-export type CompletionVerdict = { kind: 'accept' } | { kind: 'question'; question: string } | { kind: 'reject'; reason: string };
+export type CompletionVerdict =
+  { kind: 'accept' } | { kind: 'question'; question: string } | { kind: 'reject'; reason: string };
 
 export interface AgentLimits {
   /** Model calls, continuations included. */
@@ -105,13 +106,21 @@ export type AgentOutcome =
    */
   | { kind: 'failed'; reason: string; turns: number; usage: LlmUsage; finalText: string; stopsRun?: true }
   /** `worker`: this worker's turn or token limit; `run`: the run's (or role's) money budget, so no worker may go on. */
-  | { kind: 'budget-exceeded'; scope: 'worker' | 'run'; reason: string; turns: number; usage: LlmUsage; finalText: string }
+  | {
+      kind: 'budget-exceeded';
+      scope: 'worker' | 'run';
+      reason: string;
+      turns: number;
+      usage: LlmUsage;
+      finalText: string;
+    }
   | { kind: 'cancelled'; turns: number; usage: LlmUsage; finalText: string };
 
 export const NUDGE_MESSAGE =
   'You ended your turn without calling complete_task. If the task is finished, call complete_task with a summary and the files you touched. If it is not, continue working with the tools.';
 
-const CONTINUE_MESSAGE = 'Your reply was cut off at the output limit. Continue exactly where you stopped, keeping tool inputs small (propose one file per call).';
+const CONTINUE_MESSAGE =
+  'Your reply was cut off at the output limit. Continue exactly where you stopped, keeping tool inputs small (propose one file per call).';
 
 export function tokensBilled(usage: LlmUsage): number {
   return usage.inputTokens + usage.outputTokens + usage.cacheCreationInputTokens + usage.cacheReadInputTokens;
@@ -141,7 +150,11 @@ function isTransient(error: unknown): error is LlmError {
 }
 
 function stopsRun(error: LlmError): boolean {
-  return error instanceof LlmAuthError || error instanceof LlmUnavailableError || (error instanceof LlmRequestError && error.status === 404);
+  return (
+    error instanceof LlmAuthError ||
+    error instanceof LlmUnavailableError ||
+    (error instanceof LlmRequestError && error.status === 404)
+  );
 }
 
 function transientWaitMs(error: LlmError, attempt: number): number {
@@ -161,8 +174,10 @@ export async function runAgentLoop(options: AgentLoopOptions): Promise<AgentOutc
   let completion: TaskCompletion | undefined;
   let completionToolUseId: string | undefined;
 
-  const end = <K extends AgentOutcome['kind']>(kind: K, extra: Omit<Extract<AgentOutcome, { kind: K }>, 'kind' | 'turns' | 'usage' | 'finalText'>) =>
-    ({ kind, turns, usage, finalText, ...extra }) as Extract<AgentOutcome, { kind: K }>;
+  const end = <K extends AgentOutcome['kind']>(
+    kind: K,
+    extra: Omit<Extract<AgentOutcome, { kind: K }>, 'kind' | 'turns' | 'usage' | 'finalText'>,
+  ) => ({ kind, turns, usage, finalText, ...extra }) as Extract<AgentOutcome, { kind: K }>;
 
   const book = (delta: LlmUsage | undefined, model: string) => {
     if (!delta) return;
@@ -172,9 +187,16 @@ export async function runAgentLoop(options: AgentLoopOptions): Promise<AgentOutc
 
   while (true) {
     if (signal.aborted) return end('cancelled', {});
-    if (turns >= limits.maxTurns) return end('budget-exceeded', { scope: 'worker', reason: `used its ${limits.maxTurns}-turn budget without completing the task` });
+    if (turns >= limits.maxTurns)
+      return end('budget-exceeded', {
+        scope: 'worker',
+        reason: `used its ${limits.maxTurns}-turn budget without completing the task`,
+      });
     if (tokensBilled(usage) >= limits.tokenBudget) {
-      return end('budget-exceeded', { scope: 'worker', reason: `used ${tokensBilled(usage)} tokens, over its budget of ${limits.tokenBudget}` });
+      return end('budget-exceeded', {
+        scope: 'worker',
+        reason: `used ${tokensBilled(usage)} tokens, over its budget of ${limits.tokenBudget}`,
+      });
     }
 
     let response: LlmResponse | undefined;
@@ -195,9 +217,12 @@ export async function runAgentLoop(options: AgentLoopOptions): Promise<AgentOutc
       } catch (error) {
         if (error instanceof LlmError) book(error.usage, request.model);
         if (error instanceof LlmCancelledError || signal.aborted) return end('cancelled', {});
-        if (error instanceof LlmBudgetExceededError) return end('budget-exceeded', { scope: 'run', reason: error.message });
+        if (error instanceof LlmBudgetExceededError)
+          return end('budget-exceeded', { scope: 'run', reason: error.message });
         if (isTransient(error) && attempt < limits.transientRetries && turns < limits.maxTurns) {
-          hooks.onActivity?.(error instanceof LlmRateLimitedError ? 'waiting for rate limit' : 'retrying after an API error');
+          hooks.onActivity?.(
+            error instanceof LlmRateLimitedError ? 'waiting for rate limit' : 'retrying after an API error',
+          );
           try {
             await abortableDelay(transientWaitMs(error, attempt), signal);
           } catch {
@@ -205,13 +230,20 @@ export async function runAgentLoop(options: AgentLoopOptions): Promise<AgentOutc
           }
           continue;
         }
-        if (error instanceof LlmError) return end('failed', { reason: `model call failed: ${error.message}`, ...(stopsRun(error) ? { stopsRun: true as const } : {}) });
+        if (error instanceof LlmError)
+          return end('failed', {
+            reason: `model call failed: ${error.message}`,
+            ...(stopsRun(error) ? { stopsRun: true as const } : {}),
+          });
         throw error;
       }
     }
     book(response.usage, response.model);
 
-    const text = response.content.filter((b): b is LlmTextBlock => b.type === 'text').map((b) => b.text).join('');
+    const text = response.content
+      .filter((b): b is LlmTextBlock => b.type === 'text')
+      .map((b) => b.text)
+      .join('');
     if (text.trim() !== '') finalText = text;
     const toolUses = response.content.filter((b): b is LlmToolUseBlock => b.type === 'tool_use');
     const stop = response.stopReason;
@@ -221,7 +253,9 @@ export async function runAgentLoop(options: AgentLoopOptions): Promise<AgentOutc
         // Never run tools from a refusal turn; nothing of it is kept.
         return end('failed', { reason: `the model refused${stop.explanation ? `: ${stop.explanation}` : ''}` });
       case 'model_context_window_exceeded':
-        return end('failed', { reason: "the conversation outgrew the model's context window; split the task or give it fewer files" });
+        return end('failed', {
+          reason: "the conversation outgrew the model's context window; split the task or give it fewer files",
+        });
       case 'pause_turn':
         // The API paused a long turn: send it back unchanged and the model resumes where it was.
         pushAssistant(response.content);
@@ -259,14 +293,19 @@ export async function runAgentLoop(options: AgentLoopOptions): Promise<AgentOutc
         if (signal.aborted) return end('cancelled', {});
         const completed = completion;
         if (completed) {
-          const verdict = options.verifyCompletion ? await options.verifyCompletion(completed) : { kind: 'accept' as const };
+          const verdict = options.verifyCompletion
+            ? await options.verifyCompletion(completed)
+            : { kind: 'accept' as const };
           switch (verdict.kind) {
             case 'accept':
               return end('completed', { completion: completed });
             case 'reject':
               return end('failed', { reason: verdict.reason });
             case 'question':
-              if (questioned) return end('failed', { reason: `claimed the task done again without the changes it needs (${completed.summary})` });
+              if (questioned)
+                return end('failed', {
+                  reason: `claimed the task done again without the changes it needs (${completed.summary})`,
+                });
               questioned = true;
               completion = undefined;
               replaceCompletionResult(results, verdict.question);
@@ -309,7 +348,12 @@ export async function runAgentLoop(options: AgentLoopOptions): Promise<AgentOutc
     const results: LlmToolResultBlock[] = [];
     for (const call of toolUses) {
       if (signal.aborted) {
-        results.push({ type: 'tool_result', toolUseId: call.id, content: 'Cancelled before this tool ran.', isError: true });
+        results.push({
+          type: 'tool_result',
+          toolUseId: call.id,
+          content: 'Cancelled before this tool ran.',
+          isError: true,
+        });
         continue;
       }
       if (!tools.names.has(call.name)) {
@@ -323,7 +367,12 @@ export async function runAgentLoop(options: AgentLoopOptions): Promise<AgentOutc
       }
       if (call.inputError !== undefined) {
         // Arguments that did not arrive as a JSON object are never guessed at: the model sends the call again.
-        results.push({ type: 'tool_result', toolUseId: call.id, content: `This call was not run: ${call.inputError}. Send it again with a JSON object as input.`, isError: true });
+        results.push({
+          type: 'tool_result',
+          toolUseId: call.id,
+          content: `This call was not run: ${call.inputError}. Send it again with a JSON object as input.`,
+          isError: true,
+        });
         continue;
       }
       hooks.onActivity?.(`running ${call.name}`);

@@ -16,15 +16,39 @@ export { systemClock } from './run/ports';
 export { parsePriceTable, type ModelPrice, type PriceTable } from '../llm/prices';
 export { parseRoleBudgets } from '../llm/usage-ledger';
 // The model provider for a run: one governor shared by all its workers (never `new AnthropicProvider` alone).
-export { createAnthropicProviderForRun, governorLimitFor, type AnthropicRunProviderOptions } from './run/anthropic-for-run';
+export {
+  createAnthropicProviderForRun,
+  governorLimitFor,
+  type AnthropicRunProviderOptions,
+} from './run/anthropic-for-run';
 // Node implementations of the ports and the path policy, for faces that build their own variants of them.
 export { NodeWorkspace } from './workspace/node-workspace';
 export { NodeCommandRunner } from './commands/node-command-runner';
 // The project's test/build command when the user configured none, and a command line split without a shell.
-export { detectProjectCommands, parseCommandLine, type CommandLineParse, type DetectedCommands } from './commands/project-commands';
-export { defaultPathPolicy, type PathPolicy, type PathPurpose, type PathRefusal, type ResolvedPath } from './workspace/path-policy';
+export {
+  detectProjectCommands,
+  parseCommandLine,
+  type CommandLineParse,
+  type DetectedCommands,
+} from './commands/project-commands';
+export {
+  defaultPathPolicy,
+  type PathPolicy,
+  type PathPurpose,
+  type PathRefusal,
+  type ResolvedPath,
+} from './workspace/path-policy';
 export type { CommandResult, CommandRunOptions } from './commands/command-runner';
-export type { DeleteOutcome, ListOptions, ListOutcome, ReadOutcome, SearchOutcome, SearchQuery, StatOutcome, WriteOutcome } from './workspace/workspace';
+export type {
+  DeleteOutcome,
+  ListOptions,
+  ListOutcome,
+  ReadOutcome,
+  SearchOutcome,
+  SearchQuery,
+  StatOutcome,
+  WriteOutcome,
+} from './workspace/workspace';
 export { stateDirFor, runsDirFor } from './journal/state-dir';
 export type {
   Approver,

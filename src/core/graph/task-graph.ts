@@ -15,7 +15,14 @@
  */
 import { taskIdIndexOf, type TaskIdIndex } from '../speckit/tasks-dependency-prose';
 import { normalizeTaskPath } from '../speckit/task-paths';
-import type { DependencyStatement, Range, Task, TaskIdRef, TasksDiagnostic, TasksDocument } from '../speckit/tasks-model';
+import type {
+  DependencyStatement,
+  Range,
+  Task,
+  TaskIdRef,
+  TasksDiagnostic,
+  TasksDocument,
+} from '../speckit/tasks-model';
 
 export type EdgeReason = 'phase-order' | 'sequence' | 'same-file' | 'tests-first' | 'explicit';
 
@@ -165,7 +172,12 @@ interface Wiring {
 }
 
 function wire(list: EdgeList, nodeCount: number, removed?: Uint8Array): Wiring {
-  return { list, nodeCount, preds: adjacency(list, nodeCount, list.to, removed), succs: adjacency(list, nodeCount, list.from, removed) };
+  return {
+    list,
+    nodeCount,
+    preds: adjacency(list, nodeCount, list.to, removed),
+    succs: adjacency(list, nodeCount, list.from, removed),
+  };
 }
 
 // Statements whose sides multiply to more edges than this go through one hub node.
@@ -250,14 +262,29 @@ export function buildTaskGraph(doc: TasksDocument): TaskGraph {
   function reportLaterPhaseRefs(t: Task, later: readonly string[]): void {
     let reported = false;
     for (const ref of t.dependencyRefs) {
-      const named = ids().expand(ref).filter((id) => later.includes(id));
+      const named = ids()
+        .expand(ref)
+        .filter((id) => later.includes(id));
       if (named.length === 0) continue;
       reported = true;
       const which = named.length === 1 ? `${named[0] ?? ''}, which is` : `${named.join(', ')}, which are`;
-      diagnostics.push(laterPhase(ref.range, `${t.id} depends on ${which} in a later phase; ignored for scheduling (phases run in order).`, t.key));
+      diagnostics.push(
+        laterPhase(
+          ref.range,
+          `${t.id} depends on ${which} in a later phase; ignored for scheduling (phases run in order).`,
+          t.key,
+        ),
+      );
     }
     // A task built elsewhere may carry ids without the references they came from.
-    if (!reported) diagnostics.push(laterPhase(t.idRange, `${t.id} depends on ${later.join(', ')}, in a later phase; ignored for scheduling (phases run in order).`, t.key));
+    if (!reported)
+      diagnostics.push(
+        laterPhase(
+          t.idRange,
+          `${t.id} depends on ${later.join(', ')}, in a later phase; ignored for scheduling (phases run in order).`,
+          t.key,
+        ),
+      );
   }
 
   // Dependency statements ("T014 blocks T022", "Tests (T006-T013) before implementation (T014-T034)").
@@ -309,9 +336,20 @@ export function buildTaskGraph(doc: TasksDocument): TaskGraph {
     if (dropped.size === 0) return;
     // On each reference of the waited-for side that names a dropped task.
     for (const ref of statement.before) {
-      const named = [...new Set(nodesOfRef(ref).filter((d) => dropped.has(d)).map((d) => tasks[d]?.id ?? '?'))];
+      const named = [
+        ...new Set(
+          nodesOfRef(ref)
+            .filter((d) => dropped.has(d))
+            .map((d) => tasks[d]?.id ?? '?'),
+        ),
+      ];
       if (named.length === 0) continue;
-      diagnostics.push(laterPhase(ref.range, `"${statement.text}" makes earlier tasks wait for ${named.join(', ')}, in a later phase; ignored for scheduling.`));
+      diagnostics.push(
+        laterPhase(
+          ref.range,
+          `"${statement.text}" makes earlier tasks wait for ${named.join(', ')}, in a later phase; ignored for scheduling.`,
+        ),
+      );
     }
   }
 
@@ -320,7 +358,9 @@ export function buildTaskGraph(doc: TasksDocument): TaskGraph {
   let order = topologicalNodes(wiring);
   let cycles: TaskCycle[] = [];
   if (order.length !== nodeCount) {
-    const broken = breakCycles(n, wiring, tasks, (waiting, waitedFor) => closingReference(doc, ids(), waiting, waitedFor));
+    const broken = breakCycles(n, wiring, tasks, (waiting, waitedFor) =>
+      closingReference(doc, ids(), waiting, waitedFor),
+    );
     cycles = broken.cycles;
     wiring = wire(list, nodeCount, broken.removed);
     order = topologicalNodes(wiring);
@@ -564,7 +604,12 @@ function buildStructuralEdges(
  * edges; more are gathered behind a hub (each new hub waits for the previous one), so a long run of tests and
  * implementations costs edges linear in its length rather than tests × implementations.
  */
-function waitForTests(tests: RunTests, i: number, addNode: () => number, addEdge: (from: number, to: number, reason: EdgeReason) => void): void {
+function waitForTests(
+  tests: RunTests,
+  i: number,
+  addNode: () => number,
+  addEdge: (from: number, to: number, reason: EdgeReason) => void,
+): void {
   if (tests.hub === undefined && tests.pending.length <= DIRECT_TEST_EDGES) {
     for (const t of tests.pending) addEdge(t, i, 'tests-first');
     return;
@@ -580,7 +625,13 @@ function waitForTests(tests: RunTests, i: number, addNode: () => number, addEdge
 }
 
 function laterPhase(range: TasksDiagnostic['range'], message: string, taskKey?: string): TasksDiagnostic {
-  return { code: 'dependency-on-later-phase', severity: 'warning', range, message, ...(taskKey === undefined ? {} : { taskKey }) };
+  return {
+    code: 'dependency-on-later-phase',
+    severity: 'warning',
+    range,
+    message,
+    ...(taskKey === undefined ? {} : { taskKey }),
+  };
 }
 
 /** Where `waiting` is told to wait for `waitedFor`: the reference in its own text, else in a dependency statement. */
@@ -592,9 +643,11 @@ interface ClosingReference {
 }
 
 function closingReference(doc: TasksDocument, index: TaskIdIndex, waiting: Task, waitedFor: Task): ClosingReference {
-  const covers = (refs: readonly TaskIdRef[], id: string): TaskIdRef | undefined => refs.find((ref) => index.expand(ref).includes(id));
+  const covers = (refs: readonly TaskIdRef[], id: string): TaskIdRef | undefined =>
+    refs.find((ref) => index.expand(ref).includes(id));
   const own = covers(waiting.dependencyRefs, waitedFor.id);
-  if (own !== undefined) return { range: own.range, taskKey: waiting.key, text: `${waiting.id} waiting for ${waitedFor.id}` };
+  if (own !== undefined)
+    return { range: own.range, taskKey: waiting.key, text: `${waiting.id} waiting for ${waitedFor.id}` };
   for (const statement of doc.dependencyStatements) {
     const ref = covers(statement.after, waiting.id) === undefined ? undefined : covers(statement.before, waitedFor.id);
     if (ref !== undefined) return { range: ref.range, text: `"${statement.text}"` };
@@ -634,7 +687,8 @@ function breakCycles(
       message:
         `Dependency cycle: ${ids.join(' → ')} (each must finish before the next)` +
         `${reference === undefined ? '' : `, closed by ${reference.text}`}; the explicit dependencies in it are ignored for scheduling.`,
-      range: reference?.range ?? earliest?.idRange ?? { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+      range: reference?.range ??
+        earliest?.idRange ?? { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
       ...(reference?.taskKey === undefined ? {} : { taskKey: reference.taskKey }),
     });
     for (const node of component) {

@@ -3,7 +3,14 @@
  * turn, or gives up, and which typed `LlmError` the agent loop finally sees. Kept apart from the provider
  * so the rules can be read (and tested) in one place.
  */
-import { APIConnectionError, APIError, APIUserAbortError, AnthropicError, AuthenticationError, PermissionDeniedError } from '@anthropic-ai/sdk';
+import {
+  APIConnectionError,
+  APIError,
+  APIUserAbortError,
+  AnthropicError,
+  AuthenticationError,
+  PermissionDeniedError,
+} from '@anthropic-ai/sdk';
 import {
   LlmAuthError,
   LlmCancelledError,
@@ -70,7 +77,8 @@ export function classifyAnthropicFailure(error: unknown): RetryDecision {
       return { type: 'pool-backoff', retryAfterMs: retryAfterMsFromHeaders(apiError.headers) };
     }
     // No status: an SSE `error` event in the middle of a stream, which the SDK does not retry.
-    if (apiError.status === undefined) return { type: 'retry', reason: `stream error: ${apiError.type ?? apiError.message}` };
+    if (apiError.status === undefined)
+      return { type: 'retry', reason: `stream error: ${apiError.type ?? apiError.message}` };
     return { type: 'fail' };
   }
   // A non-API SDK error after the response began: the body was cut or ended early.
@@ -100,25 +108,39 @@ function adviceFor(status: number | undefined): string {
 /** The typed error the agent loop sees for any failure out of the SDK or the governor. */
 export function toLlmError(error: unknown, signal: AbortSignal): LlmError {
   if (error instanceof LlmError) return error;
-  if (signal.aborted || error instanceof APIUserAbortError) return new LlmCancelledError('The model call was cancelled.', { cause: error });
+  if (signal.aborted || error instanceof APIUserAbortError)
+    return new LlmCancelledError('The model call was cancelled.', { cause: error });
   const attempts = error instanceof GovernorRetriesExhaustedError ? error.attempts : 1;
   const failure: unknown = error instanceof GovernorRetriesExhaustedError ? error.cause : error;
   const after = attempts > 1 ? ` (gave up after ${attempts} attempts)` : '';
   if (failure instanceof AuthenticationError || failure instanceof PermissionDeniedError) {
     const what = failure.apiMessage ? `: ${failure.apiMessage}` : '';
-    const advice = failure instanceof AuthenticationError ? 'check the API key, or the gateway set as base URL' : 'the key may not use this model or this workspace';
-    return new LlmAuthError(`The Anthropic API refused the key (${failure.status}${what}): ${advice}.${requestIdNote(failure.requestID)}`, { cause: failure });
+    const advice =
+      failure instanceof AuthenticationError
+        ? 'check the API key, or the gateway set as base URL'
+        : 'the key may not use this model or this workspace';
+    return new LlmAuthError(
+      `The Anthropic API refused the key (${failure.status}${what}): ${advice}.${requestIdNote(failure.requestID)}`,
+      { cause: failure },
+    );
   }
   const apiFailure = asApiError(failure);
   if (apiFailure) {
     const requestId = apiFailure.requestID ?? null;
     const what = apiFailure.apiMessage ?? apiFailure.message;
     if (apiFailure.status === 429 || apiFailure.type === 'rate_limit_error') {
-      return new LlmRateLimitedError(`Rate limited by the Anthropic API${after}: ${what}`, retryAfterMsFromHeaders(apiFailure.headers), { cause: apiFailure });
+      return new LlmRateLimitedError(
+        `Rate limited by the Anthropic API${after}: ${what}`,
+        retryAfterMsFromHeaders(apiFailure.headers),
+        { cause: apiFailure },
+      );
     }
-    if (isOverloaded(apiFailure)) return new LlmOverloadedError(`The Anthropic API is overloaded${after}: ${what}`, { cause: apiFailure });
+    if (isOverloaded(apiFailure))
+      return new LlmOverloadedError(`The Anthropic API is overloaded${after}: ${what}`, { cause: apiFailure });
     if (apiFailure instanceof APIConnectionError) {
-      return new LlmRequestError(`Could not reach the Anthropic API${after}: ${apiFailure.message}`, null, null, { cause: apiFailure });
+      return new LlmRequestError(`Could not reach the Anthropic API${after}: ${apiFailure.message}`, null, null, {
+        cause: apiFailure,
+      });
     }
     return new LlmRequestError(
       `The Anthropic API failed the request${after}${apiFailure.status ? ` (${apiFailure.status})` : ''}: ${what}${adviceFor(apiFailure.status)}${requestIdNote(requestId)}`,

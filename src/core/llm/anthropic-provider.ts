@@ -15,7 +15,14 @@
  */
 import Anthropic from '@anthropic-ai/sdk';
 import { MessageStream } from '@anthropic-ai/sdk/lib/MessageStream';
-import type { ContentBlock, Message, MessageCreateParamsBase, MessageStreamEvent, Messages, Usage } from '@anthropic-ai/sdk/resources/messages';
+import type {
+  ContentBlock,
+  Message,
+  MessageCreateParamsBase,
+  MessageStreamEvent,
+  Messages,
+  Usage,
+} from '@anthropic-ai/sdk/resources/messages';
 import type { Logger } from '../util/logger';
 import { silentLogger } from '../util/logger';
 import { classifyAnthropicFailure, StreamBrokenError, toLlmError } from './anthropic-failures';
@@ -62,7 +69,8 @@ const PUBLIC_API = 'https://api.anthropic.com';
 type PostOptions = Exclude<Parameters<Anthropic['post']>[1], undefined | PromiseLike<unknown>>;
 
 function quietMessages(client: Anthropic): Messages {
-  const create = (body: MessageCreateParamsBase, options?: PostOptions) => client.post('/v1/messages', { ...options, body: { ...body, stream: true }, stream: true });
+  const create = (body: MessageCreateParamsBase, options?: PostOptions) =>
+    client.post('/v1/messages', { ...options, body: { ...body, stream: true }, stream: true });
   // `MessageStream.createMessage` only calls `create(...).withResponse()` on what it is given.
   return { create } as unknown as Messages;
 }
@@ -90,7 +98,9 @@ export class AnthropicProvider implements LlmProvider {
           prefixKey: request.caching === false ? undefined : request.prefixKey,
           onWaiting: hooks.onWaiting?.bind(hooks),
           onRetry: (attemptNumber, reason) => {
-            this.logger.warn(`model call attempt ${attemptNumber} (${request.meta.role}${request.meta.taskKey ? ` ${request.meta.taskKey}` : ''}) failed: ${reason}; retrying`);
+            this.logger.warn(
+              `model call attempt ${attemptNumber} (${request.meta.role}${request.meta.taskKey ? ` ${request.meta.taskKey}` : ''}) failed: ${reason}; retrying`,
+            );
             hooks.onAttemptDiscarded?.(attemptNumber, reason);
           },
           classify: classifyAnthropicFailure,
@@ -149,7 +159,9 @@ export class AnthropicProvider implements LlmProvider {
     params: AnthropicStreamParams,
     hooks: LlmStreamHooks,
     context: AttemptContext,
-  ): Promise<{ type: 'ok'; message: Message; requestId: string | null } | { type: 'failed'; error: unknown; usage: LlmUsage }> {
+  ): Promise<
+    { type: 'ok'; message: Message; requestId: string | null } | { type: 'failed'; error: unknown; usage: LlmUsage }
+  > {
     const idleMs = this.options.streamIdleTimeoutMs ?? 120_000;
     const local = new AbortController();
     const onOuterAbort = (): void => local.abort();
@@ -164,7 +176,12 @@ export class AnthropicProvider implements LlmProvider {
       }, idleMs);
     };
 
-    const stream = MessageStream.createMessage<null>(quietMessages(client), params, { signal: local.signal, headers: { 'x-stainless-helper-method': 'stream' } }, { logger: sdkLogger(this.logger), client });
+    const stream = MessageStream.createMessage<null>(
+      quietMessages(client),
+      params,
+      { signal: local.signal, headers: { 'x-stainless-helper-method': 'stream' } },
+      { logger: sdkLogger(this.logger), client },
+    );
     stream.on('connect', armIdleTimer);
     stream.on('streamEvent', (event: MessageStreamEvent) => {
       armIdleTimer();
@@ -173,7 +190,8 @@ export class AnthropicProvider implements LlmProvider {
           context.markFirstByte();
           break;
         case 'content_block_start':
-          if (event.content_block.type === 'tool_use') hooks.onToolUseStart?.({ id: event.content_block.id, name: event.content_block.name });
+          if (event.content_block.type === 'tool_use')
+            hooks.onToolUseStart?.({ id: event.content_block.id, name: event.content_block.name });
           break;
         default:
           break;
@@ -190,7 +208,11 @@ export class AnthropicProvider implements LlmProvider {
       const partial = stream.currentMessage?.usage;
       const usage = partial ? toUsage(partial) : zeroUsage();
       if (stalled && !context.signal.aborted) {
-        return { type: 'failed', error: new StreamBrokenError(`stream stalled: nothing received for ${idleMs} ms`, { cause: error }), usage };
+        return {
+          type: 'failed',
+          error: new StreamBrokenError(`stream stalled: nothing received for ${idleMs} ms`, { cause: error }),
+          usage,
+        };
       }
       return { type: 'failed', error, usage };
     } finally {
@@ -202,7 +224,12 @@ export class AnthropicProvider implements LlmProvider {
 
 function sdkLogger(logger: Logger): NonNullable<ConstructorParameters<typeof Anthropic>[0]>['logger'] {
   const line = (message: string, rest: unknown[]): string =>
-    [message, ...rest.map((item) => (item instanceof Error ? item.message : typeof item === 'string' ? item : JSON.stringify(item)))].join(' ');
+    [
+      message,
+      ...rest.map((item) =>
+        item instanceof Error ? item.message : typeof item === 'string' ? item : JSON.stringify(item),
+      ),
+    ].join(' ');
   return {
     error: (message: string, ...rest: unknown[]) => logger.error(line(message, rest)),
     warn: (message: string, ...rest: unknown[]) => logger.warn(line(message, rest)),
@@ -228,13 +255,18 @@ export function toUsage(usage: Partial<Usage> | null | undefined): LlmUsage {
 }
 
 /** The SDK parses tool input lazily, from possibly partial JSON; a reply cut mid-call can make that throw. */
-function toolInputOf(block: { input: unknown }): { input: unknown } | { input: Record<string, never>; inputError: string } {
+function toolInputOf(block: {
+  input: unknown;
+}): { input: unknown } | { input: Record<string, never>; inputError: string } {
   try {
     const input: unknown = block.input;
     if (typeof input === 'object' && input !== null && !Array.isArray(input)) return { input };
     return { input: {}, inputError: `the tool input was ${JSON.stringify(input)}, not a JSON object` };
   } catch (error) {
-    return { input: {}, inputError: `the tool input was not valid JSON (${error instanceof Error ? error.message : String(error)})` };
+    return {
+      input: {},
+      inputError: `the tool input was not valid JSON (${error instanceof Error ? error.message : String(error)})`,
+    };
   }
 }
 

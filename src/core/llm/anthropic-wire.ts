@@ -32,14 +32,23 @@ export class AnthropicWireFetch {
   /** Bound, so it can be handed to the SDK as is. */
   readonly fetch = async (input: FetchInput, init?: RequestInit): Promise<Response> => {
     let response = await this.inner(input, this.sendKeyAsXApiKey ? withXApiKey(init) : init);
-    if (response.status === 401 && !this.sendKeyAsXApiKey && bearerOf(init) !== undefined && (await asksForXApiKey(response))) {
+    if (
+      response.status === 401 &&
+      !this.sendKeyAsXApiKey &&
+      bearerOf(init) !== undefined &&
+      (await asksForXApiKey(response))
+    ) {
       this.sendKeyAsXApiKey = true;
-      this.options.logger.info('The API server asks for the key as x-api-key (not Authorization: Bearer); sending it that way from now on.');
+      this.options.logger.info(
+        'The API server asks for the key as x-api-key (not Authorization: Bearer); sending it that way from now on.',
+      );
       response = await this.inner(input, withXApiKey(init));
     }
     if (response.status === 429 || response.status === 529) return withHeader(response, 'x-should-retry', 'false');
     if (response.ok && isStreamRequest(init) && isJson(response)) {
-      this.options.logger.debug('The API server answered a streaming request with a JSON message; replaying it as a stream.');
+      this.options.logger.debug(
+        'The API server answered a streaming request with a JSON message; replaying it as a stream.',
+      );
       return await jsonMessageAsEventStream(response);
     }
     return response;
@@ -101,19 +110,36 @@ function isObject(value: unknown): value is Json {
 export function messageAsEvents(message: Json): Json[] {
   const content = Array.isArray(message['content']) ? message['content'].filter(isObject) : [];
   const usage = isObject(message['usage']) ? message['usage'] : {};
-  const events: Json[] = [{ type: 'message_start', message: { ...message, content: [], stop_reason: null, stop_sequence: null, usage: { ...usage, output_tokens: 0 } } }];
+  const events: Json[] = [
+    {
+      type: 'message_start',
+      message: {
+        ...message,
+        content: [],
+        stop_reason: null,
+        stop_sequence: null,
+        usage: { ...usage, output_tokens: 0 },
+      },
+    },
+  ];
   content.forEach((block, index) => {
     switch (block['type']) {
       case 'text': {
         events.push({ type: 'content_block_start', index, content_block: { ...block, text: '' } });
-        if (typeof block['text'] === 'string' && block['text'] !== '') events.push({ type: 'content_block_delta', index, delta: { type: 'text_delta', text: block['text'] } });
+        if (typeof block['text'] === 'string' && block['text'] !== '')
+          events.push({ type: 'content_block_delta', index, delta: { type: 'text_delta', text: block['text'] } });
         break;
       }
       case 'tool_use':
       case 'server_tool_use': {
         const input = isObject(block['input']) ? block['input'] : {};
         events.push({ type: 'content_block_start', index, content_block: { ...block, input: {} } });
-        if (Object.keys(input).length > 0) events.push({ type: 'content_block_delta', index, delta: { type: 'input_json_delta', partial_json: JSON.stringify(input) } });
+        if (Object.keys(input).length > 0)
+          events.push({
+            type: 'content_block_delta',
+            index,
+            delta: { type: 'input_json_delta', partial_json: JSON.stringify(input) },
+          });
         break;
       }
       default:
@@ -125,7 +151,11 @@ export function messageAsEvents(message: Json): Json[] {
   });
   events.push({
     type: 'message_delta',
-    delta: { stop_reason: message['stop_reason'] ?? null, stop_sequence: message['stop_sequence'] ?? null, stop_details: message['stop_details'] ?? null },
+    delta: {
+      stop_reason: message['stop_reason'] ?? null,
+      stop_sequence: message['stop_sequence'] ?? null,
+      stop_details: message['stop_details'] ?? null,
+    },
     usage,
   });
   events.push({ type: 'message_stop' });

@@ -40,7 +40,12 @@ function toMessageParam(message: LlmMessage): MessageParam {
           case 'text':
             return { type: 'text', text: block.text };
           case 'tool_result':
-            return { type: 'tool_result', tool_use_id: block.toolUseId, content: block.content, ...(block.isError ? { is_error: true } : {}) };
+            return {
+              type: 'tool_result',
+              tool_use_id: block.toolUseId,
+              content: block.content,
+              ...(block.isError ? { is_error: true } : {}),
+            };
           default: {
             const never: never = block;
             throw new Error(`unknown user block ${JSON.stringify(never)}`);
@@ -72,23 +77,29 @@ function toMessageParam(message: LlmMessage): MessageParam {
 
 export function buildAnthropicParams(request: LlmRequest): AnthropicStreamParams {
   const caching = request.caching ?? true;
-  const cacheControl: CacheControlEphemeral = request.cacheTtl === '1h' ? { type: 'ephemeral', ttl: '1h' } : { type: 'ephemeral' };
+  const cacheControl: CacheControlEphemeral =
+    request.cacheTtl === '1h' ? { type: 'ephemeral', ttl: '1h' } : { type: 'ephemeral' };
 
   const tools: Tool[] = [...request.tools]
     .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
     .map((tool) => ({ name: tool.name, description: tool.description, input_schema: tool.inputSchema }));
 
-  const systemMarks = request.system.flatMap((block, index) => (block.cacheBreakpoint && block.text.length > 0 ? [index] : []));
+  const systemMarks = request.system.flatMap((block, index) =>
+    block.cacheBreakpoint && block.text.length > 0 ? [index] : [],
+  );
   const messages = request.messages.map(toMessageParam);
   const lastMessage = messages.at(-1);
   const lastBlock = lastMessage && Array.isArray(lastMessage.content) ? lastMessage.content.at(-1) : undefined;
-  const conversationMark = caching && lastBlock !== undefined && !(lastBlock.type === 'text' && lastBlock.text.length === 0);
+  const conversationMark =
+    caching && lastBlock !== undefined && !(lastBlock.type === 'text' && lastBlock.text.length === 0);
 
   // The conversation's breakpoint always stays; the system ones fill what is left, latest first.
   const systemBudget = MAX_CACHE_BREAKPOINTS - (conversationMark ? 1 : 0);
   const keptSystemMarks = new Set(caching ? systemMarks.slice(-systemBudget) : []);
   const system: TextBlockParam[] = request.system.map((block, index) =>
-    keptSystemMarks.has(index) ? { type: 'text', text: block.text, cache_control: cacheControl } : { type: 'text', text: block.text },
+    keptSystemMarks.has(index)
+      ? { type: 'text', text: block.text, cache_control: cacheControl }
+      : { type: 'text', text: block.text },
   );
 
   // With no system breakpoint the tools alone are still a stable prefix worth marking.
@@ -111,7 +122,12 @@ export function buildAnthropicParams(request: LlmRequest): AnthropicStreamParams
 }
 
 /** How many `cache_control` markers a request carries, anywhere the API accepts one. */
-export function countCacheBreakpoints(params: { system?: unknown; messages?: unknown; tools?: unknown; cache_control?: unknown }): number {
+export function countCacheBreakpoints(params: {
+  system?: unknown;
+  messages?: unknown;
+  tools?: unknown;
+  cache_control?: unknown;
+}): number {
   let count = params.cache_control ? 1 : 0;
   const visit = (value: unknown): void => {
     if (Array.isArray(value)) {

@@ -5,7 +5,8 @@
 import type { LlmUsage } from './provider';
 
 export abstract class LlmError extends Error {
-  abstract readonly kind: 'rate-limited' | 'overloaded' | 'auth' | 'budget-exceeded' | 'cancelled' | 'request' | 'unavailable';
+  abstract readonly kind:
+    'rate-limited' | 'overloaded' | 'auth' | 'budget-exceeded' | 'cancelled' | 'request' | 'unavailable';
   /** Usage billed by attempts that failed before this error, so the ledger loses nothing. */
   usage?: LlmUsage;
 

@@ -56,7 +56,11 @@ function forecastRole(plan: RolePlan, caching: boolean, prices: PriceTable): Rol
             cacheReadInputTokens: (firstCallOfRole ? 0 : plan.sharedContextTokens) + previous,
             outputTokens: plan.outputTokensPerTurn,
           }
-        : { ...zeroUsage(true), inputTokens: plan.sharedContextTokens + conversation, outputTokens: plan.outputTokensPerTurn };
+        : {
+            ...zeroUsage(true),
+            inputTokens: plan.sharedContextTokens + conversation,
+            outputTokens: plan.outputTokensPerTurn,
+          };
       usage = addUsage(usage, turnUsage);
       calls++;
       previous = conversation;
@@ -65,7 +69,10 @@ function forecastRole(plan: RolePlan, caching: boolean, prices: PriceTable): Rol
   return { role: plan.role, model: plan.model, calls, usage, costUsd: costUsd(usage, priceFor(plan.model, prices)) };
 }
 
-export function forecastRunCost(plans: readonly RolePlan[], options: { caching: boolean; prices?: PriceTable }): CostForecast {
+export function forecastRunCost(
+  plans: readonly RolePlan[],
+  options: { caching: boolean; prices?: PriceTable },
+): CostForecast {
   const roles = plans.map((plan) => forecastRole(plan, options.caching, options.prices ?? {}));
   return {
     caching: options.caching,

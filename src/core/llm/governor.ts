@@ -98,7 +98,12 @@ export class LlmGovernor {
   private inFlight = 0;
   private limit: number;
   private successesAtLimit = 0;
-  private readonly queue: { resolve: () => void; reject: (error: unknown) => void; signal: AbortSignal; onAbort: () => void }[] = [];
+  private readonly queue: {
+    resolve: () => void;
+    reject: (error: unknown) => void;
+    signal: AbortSignal;
+    onAbort: () => void;
+  }[] = [];
   private pausedUntil = 0;
   private consecutiveRateLimits = 0;
   private pauseTimer: ReturnType<typeof setTimeout> | undefined;
@@ -210,7 +215,10 @@ export class LlmGovernor {
     return this.inFlight < this.limit && this.now() >= this.pausedUntil;
   }
 
-  private async acquire(signal: AbortSignal, onWaiting: ((reason: LlmWaitReason, untilMs?: number) => void) | undefined): Promise<void> {
+  private async acquire(
+    signal: AbortSignal,
+    onWaiting: ((reason: LlmWaitReason, untilMs?: number) => void) | undefined,
+  ): Promise<void> {
     if (signal.aborted) throw new LlmCancelledError();
     if (this.queue.length === 0 && this.canStart()) {
       this.inFlight++;

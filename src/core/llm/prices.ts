@@ -64,7 +64,8 @@ export function parsePriceTable(raw: unknown): { prices: Record<string, ModelPri
   const prices: Record<string, ModelPrice> = {};
   const problems: string[] = [];
   if (raw === undefined || raw === null) return { prices, problems };
-  if (typeof raw !== 'object' || Array.isArray(raw)) return { prices, problems: ['prices must be an object keyed by model id'] };
+  if (typeof raw !== 'object' || Array.isArray(raw))
+    return { prices, problems: ['prices must be an object keyed by model id'] };
   for (const [model, entry] of Object.entries(raw as Record<string, unknown>)) {
     if (typeof entry !== 'object' || entry === null) {
       problems.push(`${model}: not an object`);

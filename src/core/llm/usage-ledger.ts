@@ -35,7 +35,8 @@ export function parseRoleBudgets(raw: unknown): { budgets: Partial<Record<Worker
   const budgets: Partial<Record<WorkerRole, number>> = {};
   const problems: string[] = [];
   if (raw === undefined || raw === null) return { budgets, problems };
-  if (typeof raw !== 'object' || Array.isArray(raw)) return { budgets, problems: ['role budgets must be an object keyed by role, e.g. { "reviewer": 0.5 }'] };
+  if (typeof raw !== 'object' || Array.isArray(raw))
+    return { budgets, problems: ['role budgets must be an object keyed by role, e.g. { "reviewer": 0.5 }'] };
   for (const [role, amount] of Object.entries(raw as Record<string, unknown>)) {
     if (!isWorkerRole(role)) {
       problems.push(`${role}: not a role (${Object.keys(DEFAULT_MODELS).join(', ')})`);
@@ -60,7 +61,11 @@ function emptyTotal(): UsageTotal {
 
 function addTo(map: Map<string, UsageTotal>, key: string, record: UsageRecord): void {
   const total = map.get(key) ?? emptyTotal();
-  map.set(key, { usage: addUsage(total.usage, record.usage), costUsd: total.costUsd + record.costUsd, calls: total.calls + 1 });
+  map.set(key, {
+    usage: addUsage(total.usage, record.usage),
+    costUsd: total.costUsd + record.costUsd,
+    calls: total.calls + 1,
+  });
 }
 
 export class UsageLedger {
@@ -81,7 +86,11 @@ export class UsageLedger {
   record(meta: LlmCallMeta, model: string, usage: LlmUsage): UsageRecord {
     const record: UsageRecord = { meta, model, usage, costUsd: costUsd(usage, priceFor(model, this.prices)) };
     this.records.push(record);
-    this.total = { usage: addUsage(this.total.usage, usage), costUsd: this.total.costUsd + record.costUsd, calls: this.total.calls + 1 };
+    this.total = {
+      usage: addUsage(this.total.usage, usage),
+      costUsd: this.total.costUsd + record.costUsd,
+      calls: this.total.calls + 1,
+    };
     addTo(this.roles, meta.role, record);
     if (meta.taskKey !== undefined) addTo(this.tasks, meta.taskKey, record);
     addTo(this.models, model, record);
@@ -101,7 +110,8 @@ export class UsageLedger {
    */
   carryOver(spent: { runUsd: number; byRoleUsd?: Partial<Record<WorkerRole, number>> }): void {
     this.carriedRunUsd += spent.runUsd;
-    for (const [role, usd] of Object.entries(spent.byRoleUsd ?? {})) this.carriedRoleUsd.set(role, (this.carriedRoleUsd.get(role) ?? 0) + (usd ?? 0));
+    for (const [role, usd] of Object.entries(spent.byRoleUsd ?? {}))
+      this.carriedRoleUsd.set(role, (this.carriedRoleUsd.get(role) ?? 0) + (usd ?? 0));
   }
 
   /** What counts against the budgets: this ledger's records and what was carried over. */

@@ -7,7 +7,14 @@
  * prompt leads the first user message; a response with tool calls stops for `tool_use`, else `end_turn`;
  * usage is counted with the model's `countTokens` (or our estimate) and flagged `estimated`.
  */
-import { LlmAuthError, LlmCancelledError, LlmError, LlmRateLimitedError, LlmRequestError, LlmUnavailableError } from './errors';
+import {
+  LlmAuthError,
+  LlmCancelledError,
+  LlmError,
+  LlmRateLimitedError,
+  LlmRequestError,
+  LlmUnavailableError,
+} from './errors';
 import type { LlmRequest, LlmResponse, LlmTextBlock, LlmToolUseBlock, LlmUsage } from './provider';
 
 export type LmPart =
@@ -61,7 +68,11 @@ export function toLmMessages(request: LlmRequest): LmMessage[] {
       parts: message.content.map((block): LmPart =>
         block.type === 'text'
           ? { kind: 'text', value: block.text }
-          : { kind: 'tool-result', callId: block.toolUseId, text: block.isError ? `${TOOL_ERROR_PREFIX}${block.content}` : block.content },
+          : {
+              kind: 'tool-result',
+              callId: block.toolUseId,
+              text: block.isError ? `${TOOL_ERROR_PREFIX}${block.content}` : block.content,
+            },
       ),
     };
   });
@@ -80,7 +91,9 @@ export function toLmMessages(request: LlmRequest): LmMessage[] {
 }
 
 export function toLmTools(request: LlmRequest): LmTool[] {
-  return [...request.tools].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)).map((tool) => ({ name: tool.name, description: tool.description, inputSchema: tool.inputSchema }));
+  return [...request.tools]
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+    .map((tool) => ({ name: tool.name, description: tool.description, inputSchema: tool.inputSchema }));
 }
 
 /** Every piece of text a request sends, for counting its tokens. */
@@ -89,14 +102,28 @@ export function requestTexts(request: LlmRequest): string[] {
     ...request.system.map((b) => b.text),
     ...request.tools.map((t) => `${t.name} ${t.description} ${JSON.stringify(t.inputSchema)}`),
     ...request.messages.flatMap((m) =>
-      m.content.map((b) => (b.type === 'text' ? b.text : b.type === 'tool_use' ? `${b.name} ${JSON.stringify(b.input)}` : b.type === 'opaque' ? '' : b.content)),
+      m.content.map((b) =>
+        b.type === 'text'
+          ? b.text
+          : b.type === 'tool_use'
+            ? `${b.name} ${JSON.stringify(b.input)}`
+            : b.type === 'opaque'
+              ? ''
+              : b.content,
+      ),
     ),
   ];
 }
 
-export async function estimateUsage(request: LlmRequest, content: (LlmTextBlock | LlmToolUseBlock)[], countTokens: (text: string) => Promise<number>): Promise<LlmUsage> {
+export async function estimateUsage(
+  request: LlmRequest,
+  content: (LlmTextBlock | LlmToolUseBlock)[],
+  countTokens: (text: string) => Promise<number>,
+): Promise<LlmUsage> {
   const inputCounts = await Promise.all(requestTexts(request).map(countTokens));
-  const outputCounts = await Promise.all(content.map((b) => countTokens(b.type === 'text' ? b.text : `${b.name} ${JSON.stringify(b.input)}`)));
+  const outputCounts = await Promise.all(
+    content.map((b) => countTokens(b.type === 'text' ? b.text : `${b.name} ${JSON.stringify(b.input)}`)),
+  );
   return {
     inputTokens: inputCounts.reduce((a, b) => a + b, 0),
     outputTokens: outputCounts.reduce((a, b) => a + b, 0),
@@ -123,7 +150,14 @@ export class LmResponseAssembler {
 
   finish(model: string, usage: LlmUsage): LlmResponse {
     const hasToolCall = this.content.some((b) => b.type === 'tool_use');
-    return { content: this.content, stopReason: { type: hasToolCall ? 'tool_use' : 'end_turn' }, usage, model, requestId: null, attempts: 1 };
+    return {
+      content: this.content,
+      stopReason: { type: hasToolCall ? 'tool_use' : 'end_turn' },
+      usage,
+      model,
+      requestId: null,
+      attempts: 1,
+    };
   }
 
   get blocks(): readonly (LlmTextBlock | LlmToolUseBlock)[] {
@@ -135,7 +169,12 @@ export class LmResponseAssembler {
  * An LM API failure as our typed error. `code` is `LanguageModelError.code` when the error is one:
  * NoPermissions (the user refused consent), NotFound (the model is gone), Blocked (quota or rate limit).
  */
-export function toLlmErrorFromLm(error: unknown, code: string | undefined, cancelled: boolean, modelName: string): LlmError {
+export function toLlmErrorFromLm(
+  error: unknown,
+  code: string | undefined,
+  cancelled: boolean,
+  modelName: string,
+): LlmError {
   if (error instanceof LlmError) return error;
   const message = error instanceof Error ? error.message : String(error);
   if (cancelled) return new LlmCancelledError('The model call was cancelled.', { cause: error });
@@ -146,11 +185,20 @@ export function toLlmErrorFromLm(error: unknown, code: string | undefined, cance
         { cause: error },
       );
     case 'NotFound':
-      return new LlmUnavailableError(`The VS Code language model "${modelName}" is no longer available: pick another in the settings. ${message}`, { cause: error });
+      return new LlmUnavailableError(
+        `The VS Code language model "${modelName}" is no longer available: pick another in the settings. ${message}`,
+        { cause: error },
+      );
     case 'Blocked':
-      return new LlmRateLimitedError(`The VS Code language model "${modelName}" refused the request (quota or rate limit): ${message}`, null, { cause: error });
+      return new LlmRateLimitedError(
+        `The VS Code language model "${modelName}" refused the request (quota or rate limit): ${message}`,
+        null,
+        { cause: error },
+      );
     default:
-      return new LlmRequestError(`The VS Code language model "${modelName}" failed: ${message}`, null, null, { cause: error });
+      return new LlmRequestError(`The VS Code language model "${modelName}" failed: ${message}`, null, null, {
+        cause: error,
+      });
   }
 }
 

@@ -48,7 +48,12 @@ export async function readChecklistGate(feature: Feature, signal: AbortSignal): 
       checklists.push({ file, ...countChecklistItems(read.text) });
     } else {
       const reason = read.kind === 'missing' ? 'file vanished while reading' : read.reason;
-      diagnostics.push({ severity: 'error', code: 'checklist-unreadable', file, message: `cannot read checklist ${basename(file)}: ${reason}` });
+      diagnostics.push({
+        severity: 'error',
+        code: 'checklist-unreadable',
+        file,
+        message: `cannot read checklist ${basename(file)}: ${reason}`,
+      });
     }
   }
   const pass = diagnostics.length === 0 && checklists.every((c) => c.unchecked === 0);

@@ -10,7 +10,12 @@ export interface ConstitutionPrinciple {
 export type Constitution =
   | { readonly kind: 'absent'; readonly path: string }
   | { readonly kind: 'unreadable'; readonly path: string; readonly reason: string }
-  | { readonly kind: 'present'; readonly path: string; readonly text: string; readonly principles: readonly ConstitutionPrinciple[] };
+  | {
+      readonly kind: 'present';
+      readonly path: string;
+      readonly text: string;
+      readonly principles: readonly ConstitutionPrinciple[];
+    };
 
 export function constitutionPath(projectRoot: string): string {
   return join(projectRoot, '.specify', 'memory', 'constitution.md');

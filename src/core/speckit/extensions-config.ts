@@ -57,7 +57,8 @@ export function parseExtensionsConfig(text: string, file: string): ExtensionsCon
     diagnostics.push({ severity: 'warning', code: 'extensions-yaml-invalid', file, line, message });
   };
   if (document.errors.length > 0) {
-    for (const error of document.errors) report(lineOf(error.pos[0]), `not valid YAML: ${error.message.split('\n')[0] ?? ''}`);
+    for (const error of document.errors)
+      report(lineOf(error.pos[0]), `not valid YAML: ${error.message.split('\n')[0] ?? ''}`);
     return { file, hooks, diagnostics };
   }
   const root: unknown = document.toJS();
@@ -97,7 +98,9 @@ export function parseExtensionsConfig(text: string, file: string): ExtensionsCon
         ...(h.extension === undefined ? {} : { extension: h.extension }),
         ...(h.description === undefined ? {} : { description: h.description }),
         ...(h.prompt === undefined ? {} : { prompt: h.prompt }),
-        ...(h.condition === undefined || h.condition === null || h.condition.trim() === '' ? {} : { condition: h.condition }),
+        ...(h.condition === undefined || h.condition === null || h.condition.trim() === ''
+          ? {}
+          : { condition: h.condition }),
         ...(h.priority === undefined ? {} : { priority: h.priority }),
       });
     });
@@ -105,7 +108,8 @@ export function parseExtensionsConfig(text: string, file: string): ExtensionsCon
   return { file, hooks, diagnostics };
 }
 
-export type ExtensionsConfigRead = { readonly kind: 'absent' } | { readonly kind: 'read'; readonly config: ExtensionsConfig };
+export type ExtensionsConfigRead =
+  { readonly kind: 'absent' } | { readonly kind: 'read'; readonly config: ExtensionsConfig };
 
 export async function readExtensionsConfig(file: string, signal: AbortSignal): Promise<ExtensionsConfigRead> {
   const read = await readTextFile(file, signal);
@@ -118,7 +122,9 @@ export async function readExtensionsConfig(file: string, signal: AbortSignal): P
         config: {
           file,
           hooks: { before_implement: [], after_implement: [] },
-          diagnostics: [{ severity: 'warning', code: 'extensions-yaml-unreadable', file, message: `cannot read: ${read.reason}` }],
+          diagnostics: [
+            { severity: 'warning', code: 'extensions-yaml-unreadable', file, message: `cannot read: ${read.reason}` },
+          ],
         },
       };
     case 'ok':

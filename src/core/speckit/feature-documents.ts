@@ -39,7 +39,14 @@ export interface FeatureListing {
   readonly diagnostics: readonly WorkspaceDiagnostic[];
 }
 
-const FILES = { spec: 'spec.md', plan: 'plan.md', tasks: 'tasks.md', research: 'research.md', dataModel: 'data-model.md', quickstart: 'quickstart.md' } as const;
+const FILES = {
+  spec: 'spec.md',
+  plan: 'plan.md',
+  tasks: 'tasks.md',
+  research: 'research.md',
+  dataModel: 'data-model.md',
+  quickstart: 'quickstart.md',
+} as const;
 
 /**
  * The features of the project at `projectRoot`: every folder under `specs/` that has a spec-kit prefix or
@@ -71,13 +78,27 @@ export async function listFeatures(projectRoot: string, signal: AbortSignal): Pr
   const specifyDir = join(projectRoot, '.specify');
   if ((await probePath(join(specifyDir, 'tasks.md'))) === 'file') {
     const documents = await readFeatureDocuments(specifyDir, diagnostics);
-    features.push({ id: '.specify', naming: { kind: 'specify-dir' }, slug: basename(projectRoot), dir: specifyDir, projectRoot, documents, tasksPath: documents.tasks });
+    features.push({
+      id: '.specify',
+      naming: { kind: 'specify-dir' },
+      slug: basename(projectRoot),
+      dir: specifyDir,
+      projectRoot,
+      documents,
+      tasksPath: documents.tasks,
+    });
   }
   return { features, diagnostics };
 }
 
 /** The feature in `parent/name`, or undefined when that folder is just a folder (hand-named, no core document). */
-async function readFeatureFolder(projectRoot: string, parent: string, name: string, diagnostics: WorkspaceDiagnostic[], idPrefix = ''): Promise<Feature | undefined> {
+async function readFeatureFolder(
+  projectRoot: string,
+  parent: string,
+  name: string,
+  diagnostics: WorkspaceDiagnostic[],
+  idPrefix = '',
+): Promise<Feature | undefined> {
   const dir = join(parent, name);
   const documents = await readFeatureDocuments(dir, diagnostics);
   const { naming, slug } = parseFeatureName(name);
@@ -123,19 +144,30 @@ export interface DirectoryEntry {
  * Lists a folder; a missing one is empty, an unreadable one is empty plus a diagnostic. Symlinked folders
  * count as folders unless `followSymlinks` is false (a recursive search must not, or a cycle traps it).
  */
-export async function listDirectory(dir: string, diagnostics: WorkspaceDiagnostic[], followSymlinks = true): Promise<DirectoryEntry[]> {
+export async function listDirectory(
+  dir: string,
+  diagnostics: WorkspaceDiagnostic[],
+  followSymlinks = true,
+): Promise<DirectoryEntry[]> {
   try {
     const entries = await readdir(dir, { withFileTypes: true });
     const result: DirectoryEntry[] = [];
     for (const e of entries) {
-      const isDirectory = e.isDirectory() || (followSymlinks && e.isSymbolicLink() && (await probePath(join(dir, e.name))) === 'directory');
+      const isDirectory =
+        e.isDirectory() ||
+        (followSymlinks && e.isSymbolicLink() && (await probePath(join(dir, e.name))) === 'directory');
       result.push({ name: e.name, isDirectory });
     }
     return result.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   } catch (error) {
     const code = errorCode(error);
     if (code === 'ENOENT' || code === 'ENOTDIR') return [];
-    diagnostics.push({ severity: 'warning', code: 'folder-unreadable', file: dir, message: `cannot list folder: ${describeFsError(error)}` });
+    diagnostics.push({
+      severity: 'warning',
+      code: 'folder-unreadable',
+      file: dir,
+      message: `cannot list folder: ${describeFsError(error)}`,
+    });
     return [];
   }
 }

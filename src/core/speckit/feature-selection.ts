@@ -7,7 +7,8 @@ import type { SpecKitProject } from './project-discovery';
 import { readTextFile } from './read-text-file';
 
 /** Which rule chose the feature, in the order they are tried (spec-kit's own scripts use the same order). */
-export type SelectionRule = 'argument' | 'env-feature-directory' | 'feature-json' | 'env-feature' | 'git-branch' | 'only-feature';
+export type SelectionRule =
+  'argument' | 'env-feature-directory' | 'feature-json' | 'env-feature' | 'git-branch' | 'only-feature';
 
 export type FeatureSelection =
   | { readonly kind: 'selected'; readonly feature: Feature; readonly rule: SelectionRule; readonly detail: string }
@@ -60,16 +61,25 @@ export function parseFeatureJson(text: string, file: string): FeatureJson {
     return { kind: 'invalid', file, reason: `not JSON: ${error instanceof Error ? error.message : String(error)}` };
   }
   const parsed = featureJsonSchema.safeParse(value);
-  if (!parsed.success) return { kind: 'invalid', file, reason: 'expected an object with a non-empty string "feature_directory"' };
+  if (!parsed.success)
+    return { kind: 'invalid', file, reason: 'expected an object with a non-empty string "feature_directory"' };
   return { kind: 'ok', file, featureDirectory: parsed.data.feature_directory };
 }
 
 export async function readSelectionFacts(project: SpecKitProject, signal: AbortSignal): Promise<ProjectSelectionFacts> {
-  return { project, featureJson: await readFeatureJson(project.root, signal), gitHead: await readGitHead(project.root, signal) };
+  return {
+    project,
+    featureJson: await readFeatureJson(project.root, signal),
+    gitHead: await readGitHead(project.root, signal),
+  };
 }
 
 /** Reads what selection needs from disk, then chooses. */
-export async function selectFeature(projects: readonly SpecKitProject[], inputs: SelectionInputs, signal: AbortSignal): Promise<FeatureSelection> {
+export async function selectFeature(
+  projects: readonly SpecKitProject[],
+  inputs: SelectionInputs,
+  signal: AbortSignal,
+): Promise<FeatureSelection> {
   const facts: ProjectSelectionFacts[] = [];
   for (const project of projects) facts.push(await readSelectionFacts(project, signal));
   return chooseFeature(facts, inputs);
@@ -85,12 +95,14 @@ export function chooseFeature(facts: readonly ProjectSelectionFacts[], inputs: S
   const decide = (rule: SelectionRule, detail: string, matches: readonly Feature[]): FeatureSelection => {
     const [only, second] = matches;
     if (only === undefined) return { kind: 'not-found', reason: `${detail} matches no feature`, candidates: all };
-    if (second !== undefined) return { kind: 'ambiguous', reason: `${detail} matches ${matches.length} features`, candidates: matches };
+    if (second !== undefined)
+      return { kind: 'ambiguous', reason: `${detail} matches ${matches.length} features`, candidates: matches };
     return { kind: 'selected', feature: only, rule, detail };
   };
 
   const argument = nonEmpty(inputs.argument);
-  if (argument !== undefined) return decide('argument', `argument '${argument}'`, matchArgument(all, argument, inputs.cwd));
+  if (argument !== undefined)
+    return decide('argument', `argument '${argument}'`, matchArgument(all, argument, inputs.cwd));
 
   const featureDirectory = nonEmpty(inputs.env['SPECIFY_FEATURE_DIRECTORY']);
   if (featureDirectory !== undefined) {
@@ -104,11 +116,19 @@ export function chooseFeature(facts: readonly ProjectSelectionFacts[], inputs: S
     for (const { project, featureJson } of pointers) {
       switch (featureJson.kind) {
         case 'invalid':
-          return { kind: 'not-found', reason: `${featureJson.file} is malformed: ${featureJson.reason}`, candidates: all };
+          return {
+            kind: 'not-found',
+            reason: `${featureJson.file} is malformed: ${featureJson.reason}`,
+            candidates: all,
+          };
         case 'ok': {
           const found = matchDirectory(project, featureJson.featureDirectory);
           if (found.length === 0) {
-            return { kind: 'not-found', reason: `${featureJson.file} names '${featureJson.featureDirectory}', which is not a feature folder`, candidates: all };
+            return {
+              kind: 'not-found',
+              reason: `${featureJson.file} names '${featureJson.featureDirectory}', which is not a feature folder`,
+              candidates: all,
+            };
           }
           matches.push(...found);
           break;
@@ -123,7 +143,8 @@ export function chooseFeature(facts: readonly ProjectSelectionFacts[], inputs: S
   }
 
   const featureName = nonEmpty(inputs.env['SPECIFY_FEATURE']);
-  if (featureName !== undefined) return decide('env-feature', `SPECIFY_FEATURE=${featureName}`, matchBranchName(all, featureName));
+  if (featureName !== undefined)
+    return decide('env-feature', `SPECIFY_FEATURE=${featureName}`, matchBranchName(all, featureName));
 
   const branchMatches: Feature[] = [];
   const branches: string[] = [];
@@ -133,11 +154,14 @@ export function chooseFeature(facts: readonly ProjectSelectionFacts[], inputs: S
     if (found.length > 0) branches.push(gitHead.name);
     branchMatches.push(...found);
   }
-  if (branchMatches.length > 0) return decide('git-branch', `git branch '${[...new Set(branches)].join("', '")}'`, branchMatches);
+  if (branchMatches.length > 0)
+    return decide('git-branch', `git branch '${[...new Set(branches)].join("', '")}'`, branchMatches);
 
   const [only, second] = all;
-  if (only !== undefined && second === undefined) return { kind: 'selected', feature: only, rule: 'only-feature', detail: 'the only feature' };
-  if (only === undefined) return { kind: 'not-found', reason: 'the workspace has no spec-kit features', candidates: [] };
+  if (only !== undefined && second === undefined)
+    return { kind: 'selected', feature: only, rule: 'only-feature', detail: 'the only feature' };
+  if (only === undefined)
+    return { kind: 'not-found', reason: 'the workspace has no spec-kit features', candidates: [] };
   return { kind: 'ambiguous', reason: `${all.length} features and nothing chose one`, candidates: all };
 }
 
@@ -184,7 +208,9 @@ function matchDirectory(project: SpecKitProject, directory: string): Feature[] {
 }
 
 function looksLikePath(argument: string): boolean {
-  return argument.includes('/') || argument.includes('\\') || argument === '.' || argument === '..' || isAbsolute(argument);
+  return (
+    argument.includes('/') || argument.includes('\\') || argument === '.' || argument === '..' || isAbsolute(argument)
+  );
 }
 
 function nonEmpty(value: string | undefined): string | undefined {

@@ -29,7 +29,8 @@ export async function readGitHead(from: string, signal: AbortSignal): Promise<Gi
 
 async function readGitFile(dotGitFile: string, signal: AbortSignal): Promise<GitHead> {
   const read = await readTextFile(dotGitFile, signal);
-  if (read.kind !== 'ok') return { kind: 'unreadable', file: dotGitFile, reason: read.kind === 'missing' ? 'file vanished' : read.reason };
+  if (read.kind !== 'ok')
+    return { kind: 'unreadable', file: dotGitFile, reason: read.kind === 'missing' ? 'file vanished' : read.reason };
   const match = /^gitdir:\s*(.+?)\s*$/m.exec(read.text);
   const target = match?.[1];
   if (target === undefined) return { kind: 'unreadable', file: dotGitFile, reason: "no 'gitdir:' line" };
@@ -39,7 +40,8 @@ async function readGitFile(dotGitFile: string, signal: AbortSignal): Promise<Git
 
 async function readHeadFile(headFile: string, signal: AbortSignal): Promise<GitHead> {
   const read = await readTextFile(headFile, signal);
-  if (read.kind !== 'ok') return { kind: 'unreadable', file: headFile, reason: read.kind === 'missing' ? 'no HEAD file' : read.reason };
+  if (read.kind !== 'ok')
+    return { kind: 'unreadable', file: headFile, reason: read.kind === 'missing' ? 'no HEAD file' : read.reason };
   return parseHead(read.text, headFile);
 }
 

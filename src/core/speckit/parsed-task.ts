@@ -112,7 +112,10 @@ export class ParsedTask implements Task {
   }
 
   get range(): Range {
-    return { start: { line: this.line, character: this.#indentLength }, end: { line: this.#lastLine, character: this.#lastLineLength } };
+    return {
+      start: { line: this.line, character: this.#indentLength },
+      end: { line: this.#lastLine, character: this.#lastLineLength },
+    };
   }
 
   get idRange(): Range {

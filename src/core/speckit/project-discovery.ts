@@ -31,7 +31,18 @@ export interface DiscoveryOptions {
 }
 
 /** Folders that never hold a spec-kit project but can be huge: never descended into. */
-const SKIPPED = new Set(['node_modules', 'dist', 'out', 'build', 'target', 'vendor', 'venv', '__pycache__', 'coverage', 'bower_components']);
+const SKIPPED = new Set([
+  'node_modules',
+  'dist',
+  'out',
+  'build',
+  'target',
+  'vendor',
+  'venv',
+  '__pycache__',
+  'coverage',
+  'bower_components',
+]);
 
 /** The nearest folder at or above `path` that has `.specify/`, or undefined. */
 export async function findProjectRootUpward(path: string, signal: AbortSignal): Promise<string | undefined> {
@@ -59,7 +70,12 @@ export async function discoverProjects(roots: readonly string[], options: Discov
     const start = resolve(root);
     const kind = await probePath(start);
     if (kind === 'missing') {
-      diagnostics.push({ severity: 'error', code: 'workspace-missing', file: start, message: 'workspace folder does not exist' });
+      diagnostics.push({
+        severity: 'error',
+        code: 'workspace-missing',
+        file: start,
+        message: 'workspace folder does not exist',
+      });
       continue;
     }
     const above = await findProjectRootUpward(start, signal);
@@ -74,13 +90,22 @@ export async function discoverProjects(roots: readonly string[], options: Discov
 }
 
 /** Reads one project whose root is known. */
-export async function loadProject(root: string, signal: AbortSignal, diagnostics: WorkspaceDiagnostic[]): Promise<SpecKitProject> {
+export async function loadProject(
+  root: string,
+  signal: AbortSignal,
+  diagnostics: WorkspaceDiagnostic[],
+): Promise<SpecKitProject> {
   const specifyDir = join(root, '.specify');
   const layout = (await probePath(specifyDir)) === 'directory' ? 'specify' : 'specs-only';
   const listing = await listFeatures(root, signal);
   diagnostics.push(...listing.diagnostics);
   if (layout === 'specs-only') {
-    diagnostics.push({ severity: 'info', code: 'project-without-specify', file: root, message: 'spec-kit features found but no .specify/ folder' });
+    diagnostics.push({
+      severity: 'info',
+      code: 'project-without-specify',
+      file: root,
+      message: 'spec-kit features found but no .specify/ folder',
+    });
   }
   const constitution = constitutionPath(root);
   const extensions = join(specifyDir, 'extensions.yml');
@@ -93,7 +118,12 @@ export async function loadProject(root: string, signal: AbortSignal, diagnostics
   };
 }
 
-async function searchDownward(start: string, maxDepth: number, signal: AbortSignal, diagnostics: WorkspaceDiagnostic[]): Promise<string[]> {
+async function searchDownward(
+  start: string,
+  maxDepth: number,
+  signal: AbortSignal,
+  diagnostics: WorkspaceDiagnostic[],
+): Promise<string[]> {
   const result: string[] = [];
   let level = [start];
   for (let depth = 0; depth <= maxDepth && level.length > 0; depth++) {
@@ -101,7 +131,10 @@ async function searchDownward(start: string, maxDepth: number, signal: AbortSign
     for (const dir of level) {
       signal.throwIfAborted();
       const children = await subfolders(dir, diagnostics);
-      if (children.includes('.specify') || (children.includes('specs') && (await hasFeatureWithTasks(join(dir, 'specs'), diagnostics)))) {
+      if (
+        children.includes('.specify') ||
+        (children.includes('specs') && (await hasFeatureWithTasks(join(dir, 'specs'), diagnostics)))
+      ) {
         result.push(dir);
         continue;
       }
@@ -119,7 +152,11 @@ async function subfolders(dir: string, diagnostics: WorkspaceDiagnostic[]): Prom
 }
 
 /** `specs/<feature>/tasks.md`, or `specs/<group>/<feature>/tasks.md` as `listFeatures` reads groups. */
-async function hasFeatureWithTasks(specsDir: string, diagnostics: WorkspaceDiagnostic[], groupLevels = 1): Promise<boolean> {
+async function hasFeatureWithTasks(
+  specsDir: string,
+  diagnostics: WorkspaceDiagnostic[],
+  groupLevels = 1,
+): Promise<boolean> {
   for (const entry of await listDirectory(specsDir, diagnostics)) {
     if (!entry.isDirectory || entry.name.startsWith('.')) continue;
     const dir = join(specsDir, entry.name);

@@ -79,10 +79,20 @@ export function parseSpec(text: string, file: string): SpecDocument {
     });
   });
   const report = { file, diagnostics, duplicates };
-  reportDuplicates(userStories.map((s) => ({ id: s.label, line: s.line })), report);
+  reportDuplicates(
+    userStories.map((s) => ({ id: s.label, line: s.line })),
+    report,
+  );
   const functionalRequirements = definitions(lines, 'FR', report);
   const successCriteria = definitions(lines, 'SC', report);
-  return { ...(title === undefined ? {} : { title }), userStories, functionalRequirements, successCriteria, duplicates, diagnostics };
+  return {
+    ...(title === undefined ? {} : { title }),
+    userStories,
+    functionalRequirements,
+    successCriteria,
+    duplicates,
+    diagnostics,
+  };
 }
 
 /**
@@ -100,7 +110,13 @@ function paragraphBelow(lines: readonly MarkdownLine[], from: number): string | 
     if (parts.length > 0 && (text === '' || l.line !== previousLine + 1)) break;
     previousLine = l.line;
     if (text === '') continue;
-    if (/^#{1,6}\s/.test(text) || /^(?:[-*+]|\d+[.)])\s/.test(text) || /^\*\*[^*]+\*\*\s*:/.test(text) || text.startsWith('<!--')) break;
+    if (
+      /^#{1,6}\s/.test(text) ||
+      /^(?:[-*+]|\d+[.)])\s/.test(text) ||
+      /^\*\*[^*]+\*\*\s*:/.test(text) ||
+      text.startsWith('<!--')
+    )
+      break;
     parts.push(text);
   }
   return parts.length === 0 ? undefined : parts.join(' ');
@@ -124,7 +140,9 @@ function priorityBelow(lines: readonly MarkdownLine[], from: number): string | u
 
 /** Lines that *define* an id (it starts the line or list item, maybe bold), not prose that cites one. */
 function definitions(lines: readonly MarkdownLine[], kind: 'FR' | 'SC', report: DuplicateReport): RequirementItem[] {
-  const pattern = new RegExp(`^\\s*(?:[-*+]\\s+)?(?:\\[[ xX]\\]\\s+)?\\**\\s*(${kind}-\\d+[A-Za-z]*)\\s*\\**\\s*[:：.\\-–—]\\s*\\**\\s*(.*?)\\s*$`);
+  const pattern = new RegExp(
+    `^\\s*(?:[-*+]\\s+)?(?:\\[[ xX]\\]\\s+)?\\**\\s*(${kind}-\\d+[A-Za-z]*)\\s*\\**\\s*[:：.\\-–—]\\s*\\**\\s*(.*?)\\s*$`,
+  );
   const items: RequirementItem[] = [];
   for (const l of lines) {
     const match = pattern.exec(l.text);
@@ -143,6 +161,12 @@ function reportDuplicates(items: readonly { id: string; line: number }[], report
       continue;
     }
     report.duplicates.push({ id: item.id, line: item.line, firstLine: first });
-    report.diagnostics.push({ severity: 'warning', code: 'spec-duplicate-id', file: report.file, line: item.line, message: `${item.id} is defined again (first on line ${first})` });
+    report.diagnostics.push({
+      severity: 'warning',
+      code: 'spec-duplicate-id',
+      file: report.file,
+      line: item.line,
+      message: `${item.id} is defined again (first on line ${first})`,
+    });
   }
 }

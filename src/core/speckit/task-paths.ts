@@ -56,7 +56,8 @@ export function extractPaths(text: string): PathMention[] {
       const inner = m[1] ?? '';
       const candidate = cleanCandidate(inner.trim());
       // Cleaning may drop leading emphasis (`*src/a.ts`): the path starts where its text does.
-      if (candidate !== undefined && isPathLike(candidate, true)) push(found, candidate, m.index + 1 + inner.indexOf(candidate));
+      if (candidate !== undefined && isPathLike(candidate, true))
+        push(found, candidate, m.index + 1 + inner.indexOf(candidate));
       masked += text.slice(last, m.index) + ' '.repeat(m[0].length);
       last = m.index + m[0].length;
     }

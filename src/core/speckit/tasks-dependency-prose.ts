@@ -36,7 +36,8 @@ export function taskIdRefAt(ref: RawIdRef, line: number): TaskIdRef {
 
 // An id, then optionally a range end (`-T013`, `–T013`, ` to T013`, ` through T013`) or an open end (`+`).
 // `T1.1` names no id (see `scanTaskId`), so it is no reference to `T1` either.
-const ID_REF = /\bT(\d{1,6})([A-Za-z]?)\b(?!\.\d)(?:(\s*(?:[-–—]|\.\.|to|through|thru)\s*)T(\d{1,6})([A-Za-z]?)\b(?!\.\d)|\+)?/g;
+const ID_REF =
+  /\bT(\d{1,6})([A-Za-z]?)\b(?!\.\d)(?:(\s*(?:[-–—]|\.\.|to|through|thru)\s*)T(\d{1,6})([A-Za-z]?)\b(?!\.\d)|\+)?/g;
 
 export function findTaskIdRefs(text: string): RawIdRef[] {
   const refs: RawIdRef[] = [];
@@ -63,7 +64,8 @@ interface Keyword {
 }
 
 // Order matters only where one phrase contains another ("required by" before "requires").
-const KEYWORDS = /\b(depends?\s+on|dependent\s+on|blocked\s+by|required\s+by|requires|needs|waits?\s+for|after|blocks|before|prerequisite\s+(?:for|of))\b|(→|->|=>|⟶|⇒)/gi;
+const KEYWORDS =
+  /\b(depends?\s+on|dependent\s+on|blocked\s+by|required\s+by|requires|needs|waits?\s+for|after|blocks|before|prerequisite\s+(?:for|of))\b|(→|->|=>|⟶|⇒)/gi;
 const BOUNDARY = /[;|]|\.(?:\s|$)|。/g;
 
 function directionOf(word: string): Direction {
@@ -103,9 +105,10 @@ export function findDependencyStatements(text: string): RawDependencyStatement[]
   if (refs.length < 2) return [];
   const keywords = findKeywords(text);
   if (keywords.length === 0) return [];
-  const cuts = [...findBoundaries(text).map((at) => ({ at, keyword: undefined })), ...keywords.map((k) => ({ at: k.start, keyword: k }))].sort(
-    (a, b) => a.at - b.at,
-  );
+  const cuts = [
+    ...findBoundaries(text).map((at) => ({ at, keyword: undefined })),
+    ...keywords.map((k) => ({ at: k.start, keyword: k })),
+  ].sort((a, b) => a.at - b.at);
   const statements: RawDependencyStatement[] = [];
   for (let c = 0; c < cuts.length; c += 1) {
     const keyword = cuts[c]?.keyword;
@@ -213,7 +216,13 @@ export class TaskIdIndex {
   }
 
   /** The existing ids a reference covers, in id order. */
-  expand(ref: RawIdRef | { kind: 'id'; id: string } | { kind: 'range'; from: string; to: string } | { kind: 'open-range'; from: string }): string[] {
+  expand(
+    ref:
+      | RawIdRef
+      | { kind: 'id'; id: string }
+      | { kind: 'range'; from: string; to: string }
+      | { kind: 'open-range'; from: string },
+  ): string[] {
     switch (ref.kind) {
       case 'id':
         return this.present.has(ref.id) ? [ref.id] : [];

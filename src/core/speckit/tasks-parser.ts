@@ -97,7 +97,8 @@ const HEADING = /^ {0,3}(#{1,6})(?:[ \t]+(.*?))?[ \t]*$/;
 const PHASE_HEADING =
   /^(?:phase|stage|module|part|milestone|sprint|iteration|wave|step)\s+(\d+(?:\.\d+)*[A-Za-z]?|[A-Za-z]|[IVX]+)\b\s*(?:[:.\-–—)]\s*)?(.*)$/i;
 const CJK_PHASE_HEADING = /^第\s*([^\s阶]{1,6})\s*阶段\s*[:：]?\s*(.*)$/;
-const PHASE_PROPERTY = /^[ \t]*(?:[-*+][ \t]+)?\*\*(purpose|goal|independent test|checkpoint)[ \t]*:?\*\*[ \t]*:?[ \t]*(.*)$/i;
+const PHASE_PROPERTY =
+  /^[ \t]*(?:[-*+][ \t]+)?\*\*(purpose|goal|independent test|checkpoint)[ \t]*:?\*\*[ \t]*:?[ \t]*(.*)$/i;
 const TABLE_ROW = /^[ \t]*\|/;
 
 export function parseTasks(text: string): TasksDocument {
@@ -179,7 +180,8 @@ export function parseTasks(text: string): TasksDocument {
 
     const listLead = lead === 45 || lead === 42 || lead === 43 || lead === 91 || (lead >= 48 && lead <= 57); // - * + [ digit
     // List items, table rows, quotes and HTML are never a setext heading's text.
-    const setextLevel = !listLead && lead !== 124 && lead !== 62 && lead !== 60 && i + 1 < lineCount ? setextUnderline(i + 1) : 0;
+    const setextLevel =
+      !listLead && lead !== 124 && lead !== 62 && lead !== 60 && i + 1 < lineCount ? setextUnderline(i + 1) : 0;
     if (setextLevel > 0 && first - start < 4 && opensParagraph(i)) {
       // `Phase 1: Setup` underlined with `---` (or `===`): the same heading as `## Phase 1: Setup`.
       onHeading(setextLevel, raw.trim(), i, end - start, raw, first - start);
@@ -193,7 +195,13 @@ export function parseTasks(text: string): TasksDocument {
         i = readTask(i, raw, checkbox, head);
         continue;
       }
-      recordNonTaskCheckbox(i, raw, checkbox.contentStart, checkbox.mark !== ' ', TABLE_ROW.test(raw) ? 'table-row' : 'no-id');
+      recordNonTaskCheckbox(
+        i,
+        raw,
+        checkbox.contentStart,
+        checkbox.mark !== ' ',
+        TABLE_ROW.test(raw) ? 'table-row' : 'no-id',
+      );
       collectStatements(raw, i);
       i += 1;
       continue;
@@ -208,7 +216,8 @@ export function parseTasks(text: string): TasksDocument {
         code: 'malformed-checkbox',
         severity: 'warning',
         range: lineRange(i, first - start, raw.trimEnd().length),
-        message: 'This line looks like a checkbox but is not one; write it as "- [ ] T001 Description" (a space inside the brackets, one after them).',
+        message:
+          'This line looks like a checkbox but is not one; write it as "- [ ] T001 Description" (a space inside the brackets, one after them).',
       });
     } else if (tableRow || (lead === 42 && /^[ \t]*\*\*T\d/.test(raw))) {
       noteTaskWithoutCheckbox(raw, first - start, i);
@@ -230,7 +239,14 @@ export function parseTasks(text: string): TasksDocument {
    * A heading (ATX or setext) at `line`: the title, a phase or section, or a sub-section of the block it is in.
    * `textStart` is where its text begins in `raw`.
    */
-  function onHeading(level: number, headingText: string, line: number, lineLength: number, raw: string, textStart: number): void {
+  function onHeading(
+    level: number,
+    headingText: string,
+    line: number,
+    lineLength: number,
+    raw: string,
+    textStart: number,
+  ): void {
     const nestedPhase = level >= 3 && startsNestedPhase(level, headingText);
     if (level <= 2 || nestedPhase) {
       const parent = block?.nested === undefined ? block : block.nested.parent;
@@ -249,9 +265,20 @@ export function parseTasks(text: string): TasksDocument {
       }
     } else if (block !== undefined && (block.kind === 'phase' || block.kind === 'other')) {
       const last = block.subsections.length - 1;
-      if (last >= 0) block.subsectionEnds[last] = trimBlankTail(lines, block.subsections[last]?.headingRange.start.line ?? line, line - 1);
+      if (last >= 0)
+        block.subsectionEnds[last] = trimBlankTail(
+          lines,
+          block.subsections[last]?.headingRange.start.line ?? line,
+          line - 1,
+        );
       const headingRange = lineRange(line, 0, lineLength);
-      block.subsections.push({ title: headingText, level, kind: subsectionKind(headingText), headingRange, range: headingRange });
+      block.subsections.push({
+        title: headingText,
+        level,
+        kind: subsectionKind(headingText),
+        headingRange,
+        range: headingRange,
+      });
       block.subsectionEnds.push(line);
     }
     noteTaskWithoutCheckbox(raw, textStart, line);
@@ -278,7 +305,8 @@ export function parseTasks(text: string): TasksDocument {
       code: 'unclosed-html-comment',
       severity: 'warning',
       range: lineRange(first, from, from + 4),
-      message: 'This HTML comment is never closed with "-->", so everything below it is hidden: no task after it is read.',
+      message:
+        'This HTML comment is never closed with "-->", so everything below it is hidden: no task after it is read.',
     });
     return lineCount - 1;
   }
@@ -392,7 +420,9 @@ export function parseTasks(text: string): TasksDocument {
     // `[line, character]` of each file, flat: numbers, so positions cost no object per path until asked for.
     const only = mentions.length === 1 ? mentions[0] : undefined;
     const filePositions: number[] =
-      only !== undefined ? [first, head.descriptionStart + only.start] : mentions.flatMap((mention) => [first, head.descriptionStart + mention.start]);
+      only !== undefined
+        ? [first, head.descriptionStart + only.start]
+        : mentions.flatMap((mention) => [first, head.descriptionStart + mention.start]);
     let ownRefs: LineIdRef[] | undefined;
     for (const ref of mayNameTaskIds(description) ? findOwnDependencyRefs(description) : NO_REFS) {
       (ownRefs ??= []).push({ ref: shiftRef(ref, head.descriptionStart), line: first });
@@ -419,7 +449,8 @@ export function parseTasks(text: string): TasksDocument {
     if (currentBlock?.kind === 'other') currentBlock.phaseIndex ??= phaseCount++;
     const subsection = currentBlock?.subsections[currentBlock.subsections.length - 1];
     const indentLength = raw.length - raw.trimStart().length;
-    const isTest = subsection?.kind === 'tests' || (subsection?.kind !== 'implementation' && looksLikeTest(description, files));
+    const isTest =
+      subsection?.kind === 'tests' || (subsection?.kind !== 'implementation' && looksLikeTest(description, files));
     const lastLength = lineLength(lines, last);
     draft.id = head.id;
     draft.index = index;
@@ -454,7 +485,13 @@ export function parseTasks(text: string): TasksDocument {
     return last + 1;
   }
 
-  function recordNonTaskCheckbox(line: number, raw: string, contentStart: number, checked: boolean, reason: NonTaskCheckbox['reason']): void {
+  function recordNonTaskCheckbox(
+    line: number,
+    raw: string,
+    contentStart: number,
+    checked: boolean,
+    reason: NonTaskCheckbox['reason'],
+  ): void {
     const text = raw.slice(contentStart).trimEnd();
     const range = lineRange(line, leadingWhitespace(raw).length, raw.trimEnd().length);
     nonTaskCheckboxes.push({ range, text, checked, reason });
@@ -474,7 +511,10 @@ export function parseTasks(text: string): TasksDocument {
   function noteTaskWithoutCheckbox(text: string, from: number, line: number): void {
     if (block !== undefined && block.kind !== 'phase' && block.kind !== 'other') return;
     let k = from;
-    while (k < text.length && (text[k] === '|' || text[k] === ' ' || text[k] === '\t' || text[k] === '-' || text[k] === '*' || text[k] === '+')) {
+    while (
+      k < text.length &&
+      (text[k] === '|' || text[k] === ' ' || text[k] === '\t' || text[k] === '-' || text[k] === '*' || text[k] === '+')
+    ) {
       if ((text[k] === '*' && text[k + 1] === '*') || (text[k] === '-' && text[k + 1] !== ' ')) break;
       k += 1;
     }
@@ -490,7 +530,8 @@ export function parseTasks(text: string): TasksDocument {
   }
 
   function collectStatements(raw: string, line: number): void {
-    for (const s of findDependencyStatements(raw)) rawStatements.push({ before: [...s.before], after: [...s.after], line });
+    for (const s of findDependencyStatements(raw))
+      rawStatements.push({ before: [...s.before], after: [...s.after], line });
   }
 
   function finish(): TasksDocument {
@@ -519,7 +560,13 @@ export function parseTasks(text: string): TasksDocument {
           headingRange,
           range,
           mvp: /🎯|\bMVP\b/i.test(b.heading),
-          subsections: b.subsections.map((s, k) => ({ ...s, range: wholeLines(s.headingRange.start.line, Math.max(s.headingRange.start.line, b.subsectionEnds[k] ?? b.endLine)) })),
+          subsections: b.subsections.map((s, k) => ({
+            ...s,
+            range: wholeLines(
+              s.headingRange.start.line,
+              Math.max(s.headingRange.start.line, b.subsectionEnds[k] ?? b.endLine),
+            ),
+          })),
           taskKeys,
           ...(b.number === undefined ? {} : { number: b.number }),
           ...(b.purpose === undefined ? {} : { purpose: b.purpose }),
@@ -575,7 +622,11 @@ export function parseTasks(text: string): TasksDocument {
     let uncheckedIndex: TaskIdIndex | undefined;
     const ids = (): TaskIdIndex => (index ??= taskIdIndexOf(tasks));
     const checkKnown = (ref: RawIdRef, line: number, taskKey?: string): void => {
-      if (ids().expand(ref).length > 0 || (uncheckedIndex ??= new TaskIdIndex(idsWithoutCheckbox)).expand(ref).length > 0) return;
+      if (
+        ids().expand(ref).length > 0 ||
+        (uncheckedIndex ??= new TaskIdIndex(idsWithoutCheckbox)).expand(ref).length > 0
+      )
+        return;
       const what = ref.kind === 'id' ? ref.id : ref.kind === 'range' ? `${ref.from}-${ref.to}` : `${ref.from}+`;
       diagnostics.push({
         code: 'unknown-dependency',
@@ -639,7 +690,9 @@ export function parseTasks(text: string): TasksDocument {
       };
     });
 
-    diagnostics.sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character);
+    diagnostics.sort(
+      (a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character,
+    );
     return {
       text,
       eol,
@@ -683,7 +736,11 @@ function sharedSubsectionRef(subsection: Subsection): { title: string; kind: Sub
  * Paths are compared as the scheduler compares them (`./src/a.ts` is `src/a.ts`). `blockOf` gives a task's
  * `##` block: its phase, or for a task outside any phase the section it stands in (-1 before any heading).
  */
-function diagnoseParallelSameFile(tasks: readonly Task[], blockOf: (taskIndex: number) => number, diagnostics: TasksDiagnostic[]): void {
+function diagnoseParallelSameFile(
+  tasks: readonly Task[],
+  blockOf: (taskIndex: number) => number,
+  diagnostics: TasksDiagnostic[],
+): void {
   let owners = new Map<string, Task>();
   let block = Number.NaN;
   for (const t of tasks) {
@@ -713,10 +770,19 @@ function diagnoseParallelSameFile(tasks: readonly Task[], blockOf: (taskIndex: n
 }
 
 function looksLikeTest(description: string, files: readonly string[]): boolean {
-  if (/^(?:\*\*)?(?:(?:write|add|create|implement|update)\s+)?(?:(?:failing|missing|new)\s+)?(?:unit|contract|integration|e2e|end-to-end|property|snapshot|regression|component|browser|acceptance|performance)?\s*tests?\b/i.test(description)) {
+  if (
+    /^(?:\*\*)?(?:(?:write|add|create|implement|update)\s+)?(?:(?:failing|missing|new)\s+)?(?:unit|contract|integration|e2e|end-to-end|property|snapshot|regression|component|browser|acceptance|performance)?\s*tests?\b/i.test(
+      description,
+    )
+  ) {
     return true;
   }
-  return files.length > 0 && files.every((f) => /(?:^|\/)(?:tests?|__tests__|spec)\/|\.(?:test|spec)\.[a-z]+$|(?:^|\/)test_[^/]+$|_test\.[a-z]+$/i.test(f));
+  return (
+    files.length > 0 &&
+    files.every((f) =>
+      /(?:^|\/)(?:tests?|__tests__|spec)\/|\.(?:test|spec)\.[a-z]+$|(?:^|\/)test_[^/]+$|_test\.[a-z]+$/i.test(f),
+    )
+  );
 }
 
 function isPhaseHeading(heading: string): boolean {
@@ -724,7 +790,15 @@ function isPhaseHeading(heading: string): boolean {
 }
 
 function newBlock(heading: string, line: number, level: number): BlockDraft {
-  const base = { heading, level, headingLine: line, endLine: line, subsections: [], subsectionEnds: [], taskIndices: [] };
+  const base = {
+    heading,
+    level,
+    headingLine: line,
+    endLine: line,
+    subsections: [],
+    subsectionEnds: [],
+    taskIndices: [],
+  };
   const m = PHASE_HEADING.exec(heading) ?? CJK_PHASE_HEADING.exec(heading);
   if (m !== null) {
     const rest = (m[2] ?? '').trim();
@@ -745,7 +819,11 @@ function sectionKind(heading: string): SectionKind {
 }
 
 function subsectionKind(title: string): SubsectionKind {
-  if (/^\W*(?:tests?|testing|测试)\b|^测试|tests?\s+(?:for|first)|test\s+implementation|tdd:?\s*red|(?:contract|integration|unit|e2e|property)\s+tests?/i.test(title)) {
+  if (
+    /^\W*(?:tests?|testing|测试)\b|^测试|tests?\s+(?:for|first)|test\s+implementation|tdd:?\s*red|(?:contract|integration|unit|e2e|property)\s+tests?/i.test(
+      title,
+    )
+  ) {
     return 'tests';
   }
   if (/implement|实现|tdd:?\s*green/i.test(title)) return 'implementation';
@@ -884,7 +962,15 @@ function isTrimmedAway(c: number): boolean {
   if (c <= 32) return c === 32 || (c >= 9 && c <= 13);
   if (c < 0xa0) return false;
   return (
-    c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff
+    c === 0xa0 ||
+    c === 0x1680 ||
+    (c >= 0x2000 && c <= 0x200a) ||
+    c === 0x2028 ||
+    c === 0x2029 ||
+    c === 0x202f ||
+    c === 0x205f ||
+    c === 0x3000 ||
+    c === 0xfeff
   );
 }
 

@@ -6,7 +6,15 @@
 import { isUtf8 } from 'node:buffer';
 import { readFile } from 'node:fs/promises';
 import { writeFileAtomic } from '../util/atomic-write';
-import { closesFence, htmlCommentStart, matchCheckboxLine, matchFence, matchTaskHead, taskLineIdentity, type FenceMarker } from './tasks-line';
+import {
+  closesFence,
+  htmlCommentStart,
+  matchCheckboxLine,
+  matchFence,
+  matchTaskHead,
+  taskLineIdentity,
+  type FenceMarker,
+} from './tasks-line';
 import type { Task } from './tasks-model';
 
 /** How the writer finds a task again: its id and its line as it was read (see `Task.lineText`). */
@@ -24,7 +32,13 @@ export function taskRefOf(task: Task): TaskRef {
 export type TaskWriteRefusal = 'not-found' | 'changed' | 'ambiguous' | 'unreadable' | 'not-utf8';
 
 export type SetTaskDoneResult =
-  | { readonly ok: true; readonly text: string; readonly changed: boolean; readonly line: number; readonly offset: number }
+  | {
+      readonly ok: true;
+      readonly text: string;
+      readonly changed: boolean;
+      readonly line: number;
+      readonly offset: number;
+    }
   | { readonly ok: false; readonly code: TaskWriteRefusal; readonly reason: string };
 
 export type SetTaskDoneInBytesResult =
@@ -84,16 +98,28 @@ export function setTaskDoneInBytes(bytes: Buffer, ref: TaskRef, done: boolean): 
  * Re-reads `filePath`, finds the task by id and line text (wherever the line moved to), flips its checkbox and
  * writes the file atomically. Refusals (task gone, line edited, id now ambiguous, unreadable file) are values.
  */
-export async function writeTaskDone(filePath: string, ref: TaskRef, done: boolean, signal: AbortSignal): Promise<WriteTaskDoneResult> {
+export async function writeTaskDone(
+  filePath: string,
+  ref: TaskRef,
+  done: boolean,
+  signal: AbortSignal,
+): Promise<WriteTaskDoneResult> {
   let bytes: Buffer;
   try {
     bytes = await readFile(filePath, { signal });
   } catch (error) {
     if (signal.aborted) throw error;
-    return { ok: false, code: 'unreadable', reason: `Cannot read ${filePath}: ${error instanceof Error ? error.message : String(error)}` };
+    return {
+      ok: false,
+      code: 'unreadable',
+      reason: `Cannot read ${filePath}: ${error instanceof Error ? error.message : String(error)}`,
+    };
   }
   const result = setTaskDoneInBytes(bytes, ref, done);
-  if (!result.ok) return result.code === 'not-utf8' ? { ...result, reason: `${filePath} is not valid UTF-8; not touching it.` } : result;
+  if (!result.ok)
+    return result.code === 'not-utf8'
+      ? { ...result, reason: `${filePath} is not valid UTF-8; not touching it.` }
+      : result;
   if (!result.changed) return { ok: true, changed: false, line: result.line };
   signal.throwIfAborted();
   try {
@@ -140,11 +166,14 @@ function bytesSource(bytes: Buffer): Source {
   };
 }
 
-type Located = { readonly ok: true; readonly candidate: Candidate } | { readonly ok: false; readonly code: TaskWriteRefusal; readonly reason: string };
+type Located =
+  | { readonly ok: true; readonly candidate: Candidate }
+  | { readonly ok: false; readonly code: TaskWriteRefusal; readonly reason: string };
 
 function locateTask(text: Source, ref: TaskRef): Located {
   const candidates = findTaskLines(text, ref.id);
-  if (candidates.length === 0) return { ok: false, code: 'not-found', reason: `Task ${ref.id} is no longer in the file.` };
+  if (candidates.length === 0)
+    return { ok: false, code: 'not-found', reason: `Task ${ref.id} is no longer in the file.` };
   const same = candidates.filter((c) => c.identity === ref.lineText);
   if (same.length === 1 && same[0] !== undefined) return { ok: true, candidate: same[0] };
   if (same.length > 1) {
@@ -279,6 +308,7 @@ function isInside(intervals: readonly [number, number][], offset: number): boole
 function countLines(text: Source, upTo: number): number {
   let n = 0;
   for (let at = text.indexOf('\n'); at >= 0 && at < upTo; at = text.indexOf('\n', at + 1)) n += 1;
-  for (let at = text.indexOf('\r'); at >= 0 && at < upTo; at = text.indexOf('\r', at + 1)) if (text.codeAt(at + 1) !== 10) n += 1;
+  for (let at = text.indexOf('\r'); at >= 0 && at < upTo; at = text.indexOf('\r', at + 1))
+    if (text.codeAt(at + 1) !== 10) n += 1;
   return n;
 }

@@ -29,7 +29,8 @@ function toVscodeMessage(message: LmMessage): vscode.LanguageModelChatMessage {
     return vscode.LanguageModelChatMessage.Assistant(
       message.parts.flatMap((part): (vscode.LanguageModelTextPart | vscode.LanguageModelToolCallPart)[] => {
         if (part.kind === 'text') return [new vscode.LanguageModelTextPart(part.value)];
-        if (part.kind === 'tool-call') return [new vscode.LanguageModelToolCallPart(part.callId, part.name, part.input)];
+        if (part.kind === 'tool-call')
+          return [new vscode.LanguageModelToolCallPart(part.callId, part.name, part.input)];
         return [];
       }),
     );
@@ -37,7 +38,8 @@ function toVscodeMessage(message: LmMessage): vscode.LanguageModelChatMessage {
   return vscode.LanguageModelChatMessage.User(
     message.parts.flatMap((part): (vscode.LanguageModelTextPart | vscode.LanguageModelToolResultPart)[] => {
       if (part.kind === 'text') return [new vscode.LanguageModelTextPart(part.value)];
-      if (part.kind === 'tool-result') return [new vscode.LanguageModelToolResultPart(part.callId, [new vscode.LanguageModelTextPart(part.text)])];
+      if (part.kind === 'tool-result')
+        return [new vscode.LanguageModelToolResultPart(part.callId, [new vscode.LanguageModelTextPart(part.text)])];
       return [];
     }),
   );

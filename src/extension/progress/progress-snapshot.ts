@@ -24,7 +24,12 @@ export function progressSnapshot(view: Readonly<RunView>, active: boolean): Prog
         total: own.length,
       };
     }),
-    workers: [...view.workers.values()].map((w) => ({ workerId: w.workerId, role: w.role, taskId: view.tasks.get(w.taskKey)?.id ?? w.taskKey, activity: workerActivity(view, w) })),
+    workers: [...view.workers.values()].map((w) => ({
+      workerId: w.workerId,
+      role: w.role,
+      taskId: view.tasks.get(w.taskKey)?.id ?? w.taskKey,
+      activity: workerActivity(view, w),
+    })),
     pendingEdits: view.pending.size,
   };
   if (view.runId !== undefined) snapshot.runId = view.runId;
@@ -45,29 +50,61 @@ export function logEntryOf(event: EngineEvent, taskId: (key: string) => string):
   const at = event.at;
   switch (event.type) {
     case 'run-started':
-      return { at, level: 'info', text: `${event.resumed ? 'Resumed' : 'Started'} run ${event.runId} on ${event.featureId}: ${event.tasks.length} tasks in ${event.phases.length} phases` };
+      return {
+        at,
+        level: 'info',
+        text: `${event.resumed ? 'Resumed' : 'Started'} run ${event.runId} on ${event.featureId}: ${event.tasks.length} tasks in ${event.phases.length} phases`,
+      };
     case 'task-status':
-      return { at, level: event.status === 'failed' ? 'error' : 'info', text: `${taskId(event.taskKey)} → ${event.status}${event.message ? `: ${event.message}` : ''}` };
+      return {
+        at,
+        level: event.status === 'failed' ? 'error' : 'info',
+        text: `${taskId(event.taskKey)} → ${event.status}${event.message ? `: ${event.message}` : ''}`,
+      };
     case 'worker-started':
-      return { at, level: 'debug', text: `${event.role} ${event.workerId} started on ${taskId(event.taskKey)} (${event.model})` };
+      return {
+        at,
+        level: 'debug',
+        text: `${event.role} ${event.workerId} started on ${taskId(event.taskKey)} (${event.model})`,
+      };
     case 'worker-activity':
       return undefined;
     case 'worker-finished':
-      return { at, level: event.outcome === 'failed' ? 'warn' : 'debug', text: `${event.workerId} ${event.outcome}${event.summary ? `: ${event.summary}` : ''}` };
+      return {
+        at,
+        level: event.outcome === 'failed' ? 'warn' : 'debug',
+        text: `${event.workerId} ${event.outcome}${event.summary ? `: ${event.summary}` : ''}`,
+      };
     case 'proposal-pending':
-      return { at, level: 'info', text: `${taskId(event.proposal.taskKey)} proposes ${event.proposal.kind} ${event.proposal.path}` };
+      return {
+        at,
+        level: 'info',
+        text: `${taskId(event.proposal.taskKey)} proposes ${event.proposal.kind} ${event.proposal.path}`,
+      };
     case 'proposal-decided':
-      return { at, level: 'info', text: `Edit ${event.proposalId} ${event.outcome}${event.feedback ? ` — “${event.feedback}”` : ''}` };
+      return {
+        at,
+        level: 'info',
+        text: `Edit ${event.proposalId} ${event.outcome}${event.feedback ? ` — “${event.feedback}”` : ''}`,
+      };
     case 'proposal-applied':
       return { at, level: 'info', text: `Wrote ${event.path} (${event.kind}) for ${taskId(event.taskKey)}` };
     case 'usage':
       return undefined;
     case 'finding':
-      return { at, level: event.severity === 'error' ? 'error' : event.severity === 'warning' ? 'warn' : 'info', text: `${event.source}: ${event.message}${event.path ? ` (${event.path}${event.line !== undefined ? `:${event.line}` : ''})` : ''}` };
+      return {
+        at,
+        level: event.severity === 'error' ? 'error' : event.severity === 'warning' ? 'warn' : 'info',
+        text: `${event.source}: ${event.message}${event.path ? ` (${event.path}${event.line !== undefined ? `:${event.line}` : ''})` : ''}`,
+      };
     case 'log':
       return { at, level: event.level, text: event.message };
     case 'run-finished':
-      return { at, level: event.outcome === 'completed' ? 'info' : 'warn', text: `Run ${event.outcome}: ${event.message}` };
+      return {
+        at,
+        level: event.outcome === 'completed' ? 'info' : 'warn',
+        text: `Run ${event.outcome}: ${event.message}`,
+      };
     default:
       return assertNever(event);
   }

@@ -64,7 +64,9 @@ export class ProgressViewProvider implements vscode.WebviewViewProvider, vscode.
         this.post();
         return;
       case 'command':
-        void Promise.resolve(this.runCommand(message.command)).then(undefined, (error: unknown) => this.log.error(`panel command ${message.command}: ${String(error)}`));
+        void Promise.resolve(this.runCommand(message.command)).then(undefined, (error: unknown) =>
+          this.log.error(`panel command ${message.command}: ${String(error)}`),
+        );
         return;
       default:
         assertNever(message);
@@ -86,15 +88,27 @@ export class ProgressViewProvider implements vscode.WebviewViewProvider, vscode.
     const runView = this.session.view;
     const taskId = (key: string): string => runView.tasks.get(key)?.id ?? key;
     const log = this.session.recentEvents.flatMap((e) => logEntryOf(e, taskId) ?? []).slice(-200);
-    const message: HostToWebview = { type: 'snapshot', snapshot: progressSnapshot(runView, this.session.isActive), log };
-    void view.webview.postMessage(message).then(undefined, (error: unknown) => this.log.debug(`progress panel post: ${String(error)}`));
+    const message: HostToWebview = {
+      type: 'snapshot',
+      snapshot: progressSnapshot(runView, this.session.isActive),
+      log,
+    };
+    void view.webview
+      .postMessage(message)
+      .then(undefined, (error: unknown) => this.log.debug(`progress panel post: ${String(error)}`));
   }
 
   private html(webview: vscode.Webview, media: vscode.Uri): string {
     const nonce = randomBytes(16).toString('base64');
     const script = webview.asWebviewUri(vscode.Uri.joinPath(media, 'progress.js'));
     const style = webview.asWebviewUri(vscode.Uri.joinPath(media, 'progress.css'));
-    const csp = [`default-src 'none'`, `style-src ${webview.cspSource}`, `script-src 'nonce-${nonce}'`, `img-src ${webview.cspSource}`, `font-src ${webview.cspSource}`].join('; ');
+    const csp = [
+      `default-src 'none'`,
+      `style-src ${webview.cspSource}`,
+      `script-src 'nonce-${nonce}'`,
+      `img-src ${webview.cspSource}`,
+      `font-src ${webview.cspSource}`,
+    ].join('; ');
     return `<!DOCTYPE html>
 <html lang="en">
 <head>

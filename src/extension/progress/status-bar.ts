@@ -11,7 +11,10 @@ export interface StatusBarState {
 }
 
 /** "Orchestra 12/40 · 3 workers" while a run is active; a click opens the Progress panel. */
-export function register(session: RunSession, showPanelCommand: string): { state: () => StatusBarState; disposables: vscode.Disposable[] } {
+export function register(
+  session: RunSession,
+  showPanelCommand: string,
+): { state: () => StatusBarState; disposables: vscode.Disposable[] } {
   const item = vscode.window.createStatusBarItem('speckitOrchestra.run', vscode.StatusBarAlignment.Left, 10);
   item.name = 'Spec-Kit Orchestra Run';
   item.command = showPanelCommand;
@@ -29,6 +32,11 @@ export function register(session: RunSession, showPanelCommand: string): { state
     visible = true;
   };
   update();
-  const state = (): StatusBarState => ({ visible, text: item.text, tooltip: typeof item.tooltip === 'string' ? item.tooltip : '', command: showPanelCommand });
+  const state = (): StatusBarState => ({
+    visible,
+    text: item.text,
+    tooltip: typeof item.tooltip === 'string' ? item.tooltip : '',
+    command: showPanelCommand,
+  });
   return { state, disposables: [item, session.onDidChange(update)] };
 }

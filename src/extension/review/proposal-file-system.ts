@@ -9,11 +9,17 @@ export function proposalUri(proposalId: string, side: ProposalSide, relPath: str
   return vscode.Uri.from({ scheme: PROPOSAL_SCHEME, path: `/${encodeURIComponent(proposalId)}/${side}/${relPath}` });
 }
 
-export function parseProposalUri(uri: vscode.Uri): { proposalId: string; side: ProposalSide; relPath: string } | undefined {
+export function parseProposalUri(
+  uri: vscode.Uri,
+): { proposalId: string; side: ProposalSide; relPath: string } | undefined {
   if (uri.scheme !== PROPOSAL_SCHEME) return undefined;
   const match = /^\/([^/]+)\/(base|proposed)\/(.+)$/.exec(uri.path);
   if (!match?.[1] || !match[3]) return undefined;
-  return { proposalId: decodeURIComponent(match[1]), side: match[2] === 'base' ? 'base' : 'proposed', relPath: match[3] };
+  return {
+    proposalId: decodeURIComponent(match[1]),
+    side: match[2] === 'base' ? 'base' : 'proposed',
+    relPath: match[3],
+  };
 }
 
 interface Entry {
@@ -36,8 +42,14 @@ export class ProposalFileSystem implements vscode.FileSystemProvider, vscode.Dis
 
   put(uri: vscode.Uri, text: string, options: { readonly: boolean }): void {
     const existed = this.entries.has(uri.toString());
-    this.entries.set(uri.toString(), { data: this.encoder.encode(text), mtime: Date.now(), readonly: options.readonly });
-    this._onDidChangeFile.fire([{ type: existed ? vscode.FileChangeType.Changed : vscode.FileChangeType.Created, uri }]);
+    this.entries.set(uri.toString(), {
+      data: this.encoder.encode(text),
+      mtime: Date.now(),
+      readonly: options.readonly,
+    });
+    this._onDidChangeFile.fire([
+      { type: existed ? vscode.FileChangeType.Changed : vscode.FileChangeType.Created, uri },
+    ]);
   }
 
   has(uri: vscode.Uri): boolean {

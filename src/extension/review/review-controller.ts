@@ -39,7 +39,10 @@ export class ReviewController implements vscode.Disposable {
     this.subscriptions.push(
       session.onDidChange((change) => {
         // A proposal decided elsewhere (accept-all, a policy, the engine marking it stale) closes its review.
-        if (change.kind === 'event' && change.event.type === 'proposal-decided') void this.closeReview(change.event.proposalId).catch((error: unknown) => this.log.warn(`closing review: ${String(error)}`));
+        if (change.kind === 'event' && change.event.type === 'proposal-decided')
+          void this.closeReview(change.event.proposalId).catch((error: unknown) =>
+            this.log.warn(`closing review: ${String(error)}`),
+          );
       }),
     );
   }
@@ -79,7 +82,9 @@ export class ReviewController implements vscode.Disposable {
     const taskId = view.tasks.get(content.taskKey)?.id ?? content.taskKey;
     const workerId = view.pending.get(content.id)?.workerId;
     // Worker ids often spell out task and role ("T001-code-writer-2"); the title names those already.
-    const worker = workerId?.startsWith(`${taskId}-${content.role}-`) ? `#${workerId.slice(taskId.length + content.role.length + 2)}` : workerId;
+    const worker = workerId?.startsWith(`${taskId}-${content.role}-`)
+      ? `#${workerId.slice(taskId.length + content.role.length + 2)}`
+      : workerId;
     const what = content.kind === 'create' ? 'new file' : content.kind === 'delete' ? 'deleted' : 'proposed';
     return `${taskId} · ${content.role}${worker ? ` ${worker}` : ''} · ${content.path} (${what})`;
   }
@@ -102,7 +107,9 @@ export class ReviewController implements vscode.Disposable {
     if (!source || !content) return false;
     const visible = this.visibleProposedText(content);
     const decision: ProposalDecision =
-      content.kind === 'delete' || visible === undefined || visible === content.proposed ? { kind: 'accept' } : { kind: 'accept-with-edits', content: visible };
+      content.kind === 'delete' || visible === undefined || visible === content.proposed
+        ? { kind: 'accept' }
+        : { kind: 'accept-with-edits', content: visible };
     if (!(await this.confirmOverDirtyEditor(content))) return false;
     const decided = source.decide(id, decision);
     this.log.info(`proposal ${id} (${content.path}) ${decided ? decision.kind : 'was no longer pending'}`);
@@ -135,7 +142,9 @@ export class ReviewController implements vscode.Disposable {
 
   private async rejectOne(id: string, feedback: string): Promise<boolean> {
     const decided = this.source()?.decide(id, { kind: 'reject', feedback }) ?? false;
-    this.log.info(`proposal ${id} ${decided ? 'rejected' : 'was no longer pending'}${feedback ? ' with feedback' : ''}`);
+    this.log.info(
+      `proposal ${id} ${decided ? 'rejected' : 'was no longer pending'}${feedback ? ' with feedback' : ''}`,
+    );
     await this.closeReview(id);
     return decided;
   }
@@ -143,7 +152,8 @@ export class ReviewController implements vscode.Disposable {
   private async askFeedback(title: string): Promise<string | undefined> {
     const text = await vscode.window.showInputBox({
       title,
-      prompt: 'Optional: tell the agent what to do instead. Press Enter with nothing to reject without feedback, Escape to keep the edit pending.',
+      prompt:
+        'Optional: tell the agent what to do instead. Press Enter with nothing to reject without feedback, Escape to keep the edit pending.',
       ignoreFocusOut: true,
     });
     return text?.trim();
@@ -192,7 +202,11 @@ export class ReviewController implements vscode.Disposable {
     }
     if (pending.length === 1) return pending[0]?.id;
     const pick = await vscode.window.showQuickPick(
-      pending.map((p) => ({ label: p.path, description: `${this.session.view.tasks.get(p.taskKey)?.id ?? p.taskKey} · ${p.kind}`, id: p.id })),
+      pending.map((p) => ({
+        label: p.path,
+        description: `${this.session.view.tasks.get(p.taskKey)?.id ?? p.taskKey} · ${p.kind}`,
+        id: p.id,
+      })),
       { title: question },
     );
     return pick?.id;
@@ -216,7 +230,12 @@ export class ReviewController implements vscode.Disposable {
     for (const group of vscode.window.tabGroups.all) {
       for (const tab of group.tabs) {
         const input = tab.input;
-        const uri = input instanceof vscode.TabInputTextDiff ? input.modified : input instanceof vscode.TabInputText ? input.uri : undefined;
+        const uri =
+          input instanceof vscode.TabInputTextDiff
+            ? input.modified
+            : input instanceof vscode.TabInputText
+              ? input.uri
+              : undefined;
         if (uri && parseProposalUri(uri)?.proposalId === proposalId) tabs.push(tab);
       }
     }

@@ -75,7 +75,10 @@ export class PendingChangesTreeProvider implements vscode.TreeDataProvider<Pendi
 
   getChildren(node?: PendingNode): PendingNode[] {
     if (!node) {
-      const roots: PendingNode[] = [...this.pendingByTask().keys()].map((taskKey) => ({ kind: 'proposalTask', taskKey }));
+      const roots: PendingNode[] = [...this.pendingByTask().keys()].map((taskKey) => ({
+        kind: 'proposalTask',
+        taskKey,
+      }));
       if (this.changedByTask().size > 0) roots.push({ kind: 'changedRoot' });
       return roots;
     }
@@ -85,7 +88,9 @@ export class PendingChangesTreeProvider implements vscode.TreeDataProvider<Pendi
       case 'changedRoot':
         return [...this.changedByTask().keys()].map((taskKey) => ({ kind: 'changedTask', taskKey }));
       case 'changedTask':
-        return [...(this.changedByTask().get(node.taskKey) ?? new Map<string, ProposalKind>())].map(([path, fileKind]) => ({ kind: 'changedFile', taskKey: node.taskKey, path, fileKind }));
+        return [...(this.changedByTask().get(node.taskKey) ?? new Map<string, ProposalKind>())].map(
+          ([path, fileKind]) => ({ kind: 'changedFile', taskKey: node.taskKey, path, fileKind }),
+        );
       case 'proposal':
       case 'changedFile':
         return [];
@@ -138,7 +143,9 @@ export class PendingChangesTreeProvider implements vscode.TreeDataProvider<Pendi
         item.contextValue = 'proposal';
         item.description = `${slash > 0 ? `${p.path.slice(0, slash)} · ` : ''}${KIND_LABEL[p.kind]}`;
         item.iconPath = KIND_ICON[p.kind];
-        item.tooltip = new vscode.MarkdownString().appendMarkdown(`**${p.path}** (${KIND_LABEL[p.kind]}) · ${p.role} ${p.workerId}\n\n`).appendText(p.reason ?? 'Click to review the diff.');
+        item.tooltip = new vscode.MarkdownString()
+          .appendMarkdown(`**${p.path}** (${KIND_LABEL[p.kind]}) · ${p.role} ${p.workerId}\n\n`)
+          .appendText(p.reason ?? 'Click to review the diff.');
         item.command = { command: OPEN_PROPOSAL_COMMAND, title: 'Review Diff', arguments: [node] };
         return item;
       }
@@ -164,7 +171,8 @@ export class PendingChangesTreeProvider implements vscode.TreeDataProvider<Pendi
         item.contextValue = 'changedFile';
         item.description = KIND_LABEL[node.fileKind];
         item.iconPath = KIND_ICON[node.fileKind];
-        if (uri && node.fileKind !== 'delete') item.command = { command: OPEN_CHANGED_FILE_COMMAND, title: 'Open File', arguments: [uri] };
+        if (uri && node.fileKind !== 'delete')
+          item.command = { command: OPEN_CHANGED_FILE_COMMAND, title: 'Open File', arguments: [uri] };
         return item;
       }
     }

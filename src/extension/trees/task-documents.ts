@@ -56,7 +56,9 @@ export class TaskDocuments implements vscode.Disposable {
   }
 
   private async discover(): Promise<Map<string, FeatureTasks>> {
-    const roots = (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file').map((f) => f.uri.fsPath);
+    const roots = (vscode.workspace.workspaceFolders ?? [])
+      .filter((f) => f.uri.scheme === 'file')
+      .map((f) => f.uri.fsPath);
     const result = new Map<string, FeatureTasks>();
     if (roots.length === 0) return result;
     const discovery = await discoverProjects(roots, { signal: AbortSignal.timeout(30_000) });

@@ -61,12 +61,19 @@ export class TasksTreeProvider implements vscode.TreeDataProvider<TaskNode>, vsc
     private readonly session: RunSession,
   ) {
     this.subscriptions.push(
-      documents.onDidChange((feature) => this._onDidChangeTreeData.fire(feature ? { kind: 'feature', featureId: feature.featureId } : undefined)),
+      documents.onDidChange((feature) =>
+        this._onDidChangeTreeData.fire(feature ? { kind: 'feature', featureId: feature.featureId } : undefined),
+      ),
       session.onDidChange((change) => {
         if (change.kind === 'reset') {
           this.roleByTask.clear();
           this.messageByTask.clear();
-          for (const event of session.recentEvents) this.note(event.type === 'task-status' || event.type === 'worker-started' || event.type === 'worker-activity' ? event : undefined);
+          for (const event of session.recentEvents)
+            this.note(
+              event.type === 'task-status' || event.type === 'worker-started' || event.type === 'worker-activity'
+                ? event
+                : undefined,
+            );
           this._onDidChangeTreeData.fire(undefined);
           return;
         }
@@ -89,7 +96,12 @@ export class TasksTreeProvider implements vscode.TreeDataProvider<TaskNode>, vsc
     );
   }
 
-  private taskKeyOf(event: { type: 'task-status'; taskKey: string } | { type: 'worker-started'; taskKey: string } | { type: 'worker-activity'; workerId: string }): string | undefined {
+  private taskKeyOf(
+    event:
+      | { type: 'task-status'; taskKey: string }
+      | { type: 'worker-started'; taskKey: string }
+      | { type: 'worker-activity'; workerId: string },
+  ): string | undefined {
     return event.type === 'worker-activity' ? this.session.view.workers.get(event.workerId)?.taskKey : event.taskKey;
   }
 
@@ -107,7 +119,8 @@ export class TasksTreeProvider implements vscode.TreeDataProvider<TaskNode>, vsc
       return;
     }
     if (event.role !== undefined) this.roleByTask.set(event.taskKey, event.role);
-    if (event.type === 'task-status' && event.message !== undefined) this.messageByTask.set(event.taskKey, event.message);
+    if (event.type === 'task-status' && event.message !== undefined)
+      this.messageByTask.set(event.taskKey, event.message);
   }
 
   private fireTask(taskKey: string | undefined): void {
@@ -118,7 +131,9 @@ export class TasksTreeProvider implements vscode.TreeDataProvider<TaskNode>, vsc
     }
     // The phase's done/total changes with the task, so refresh the phase (and its tasks).
     const task = this.cache.get(featureId)?.document.tasks.find((t) => t.key === taskKey);
-    this._onDidChangeTreeData.fire(task ? { kind: 'phase', featureId, phaseIndex: task.phaseIndex ?? UNPHASED } : undefined);
+    this._onDidChangeTreeData.fire(
+      task ? { kind: 'phase', featureId, phaseIndex: task.phaseIndex ?? UNPHASED } : undefined,
+    );
   }
 
   refresh(): void {
@@ -135,12 +150,21 @@ export class TasksTreeProvider implements vscode.TreeDataProvider<TaskNode>, vsc
     if (!feature) return [];
     switch (node.kind) {
       case 'feature': {
-        const phases: TaskNode[] = feature.document.phases.map((p) => ({ kind: 'phase', featureId: node.featureId, phaseIndex: p.index }));
-        if (feature.document.tasks.some((t) => t.phaseIndex === undefined)) phases.push({ kind: 'phase', featureId: node.featureId, phaseIndex: UNPHASED });
+        const phases: TaskNode[] = feature.document.phases.map((p) => ({
+          kind: 'phase',
+          featureId: node.featureId,
+          phaseIndex: p.index,
+        }));
+        if (feature.document.tasks.some((t) => t.phaseIndex === undefined))
+          phases.push({ kind: 'phase', featureId: node.featureId, phaseIndex: UNPHASED });
         return phases;
       }
       case 'phase':
-        return this.tasksOfPhase(feature, node.phaseIndex).map((t) => ({ kind: 'task', featureId: node.featureId, taskKey: t.key }));
+        return this.tasksOfPhase(feature, node.phaseIndex).map((t) => ({
+          kind: 'task',
+          featureId: node.featureId,
+          taskKey: t.key,
+        }));
       case 'task':
         return [];
     }
@@ -199,12 +223,27 @@ export class TasksTreeProvider implements vscode.TreeDataProvider<TaskNode>, vsc
         const phase: Phase | undefined = feature?.document.phases[node.phaseIndex];
         const tasks = feature ? this.tasksOfPhase(feature, node.phaseIndex) : [];
         const done = tasks.filter((t) => this.statusOf(node.featureId, t) === 'done').length;
-        const label = phase ? (phase.number !== undefined ? `Phase ${phase.number}: ${phase.title}` : phase.title) : 'Tasks outside a phase';
-        const item = new vscode.TreeItem(label, done === tasks.length && tasks.length > 0 ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.Expanded);
+        const label = phase
+          ? phase.number !== undefined
+            ? `Phase ${phase.number}: ${phase.title}`
+            : phase.title
+          : 'Tasks outside a phase';
+        const item = new vscode.TreeItem(
+          label,
+          done === tasks.length && tasks.length > 0
+            ? vscode.TreeItemCollapsibleState.Collapsed
+            : vscode.TreeItemCollapsibleState.Expanded,
+        );
         item.id = `phase:${node.featureId}:${node.phaseIndex}`;
         item.contextValue = 'phase';
         item.description = `${done}/${tasks.length}`;
-        item.iconPath = new vscode.ThemeIcon(done === tasks.length && tasks.length > 0 ? 'pass' : tasks.some((t) => this.statusOf(node.featureId, t) === 'running') ? 'sync~spin' : 'list-tree');
+        item.iconPath = new vscode.ThemeIcon(
+          done === tasks.length && tasks.length > 0
+            ? 'pass'
+            : tasks.some((t) => this.statusOf(node.featureId, t) === 'running')
+              ? 'sync~spin'
+              : 'list-tree',
+        );
         if (phase?.purpose ?? phase?.goal) item.tooltip = phase.purpose ?? phase.goal;
         return item;
       }
@@ -212,7 +251,10 @@ export class TasksTreeProvider implements vscode.TreeDataProvider<TaskNode>, vsc
         const task = feature?.document.tasks.find((t) => t.key === node.taskKey);
         if (!feature || !task) return new vscode.TreeItem(node.taskKey);
         const status = this.statusOf(node.featureId, task);
-        const item = new vscode.TreeItem(`${task.id} ${plainText(task.description)}`, vscode.TreeItemCollapsibleState.None);
+        const item = new vscode.TreeItem(
+          `${task.id} ${plainText(task.description)}`,
+          vscode.TreeItemCollapsibleState.None,
+        );
         item.id = `task:${node.featureId}:${task.key}`;
         item.contextValue = `task.${status}`;
         item.iconPath = STATUS_ICON[status];
@@ -222,18 +264,28 @@ export class TasksTreeProvider implements vscode.TreeDataProvider<TaskNode>, vsc
         item.tooltip = this.tooltip(task, status, role, running ? this.messageByTask.get(task.key) : undefined);
         const args: OpenTaskArgs = { uri: feature.tasksUri, line: task.line };
         item.command = { command: OPEN_TASK_COMMAND, title: 'Open Task', arguments: [args] };
-        item.accessibilityInformation = { label: `${task.id}, ${STATUS_LABEL[status]}${role ? `, ${role}` : ''}: ${task.description}` };
+        item.accessibilityInformation = {
+          label: `${task.id}, ${STATUS_LABEL[status]}${role ? `, ${role}` : ''}: ${task.description}`,
+        };
         return item;
       }
     }
   }
 
-  private tooltip(task: Task, status: TaskStatus, role: WorkerRole | undefined, message: string | undefined): vscode.MarkdownString {
+  private tooltip(
+    task: Task,
+    status: TaskStatus,
+    role: WorkerRole | undefined,
+    message: string | undefined,
+  ): vscode.MarkdownString {
     const md = new vscode.MarkdownString(undefined, true);
-    md.appendMarkdown(`**${task.id}** · ${STATUS_LABEL[status]}${role ? ` · ${role}` : ''}${task.parallel ? ' · parallel' : ''}${task.story ? ` · ${task.story}` : ''}\n\n`);
+    md.appendMarkdown(
+      `**${task.id}** · ${STATUS_LABEL[status]}${role ? ` · ${role}` : ''}${task.parallel ? ' · parallel' : ''}${task.story ? ` · ${task.story}` : ''}\n\n`,
+    );
     md.appendText(task.description);
     md.appendMarkdown('\n\n');
-    if (task.files.length > 0) md.appendMarkdown(`**Files:** ${task.files.map((f) => `\`${f.replace(/`/g, '')}\``).join(', ')}\n\n`);
+    if (task.files.length > 0)
+      md.appendMarkdown(`**Files:** ${task.files.map((f) => `\`${f.replace(/`/g, '')}\``).join(', ')}\n\n`);
     if (task.dependsOn.length > 0) md.appendMarkdown(`**Depends on:** ${task.dependsOn.join(', ')}\n\n`);
     if (message !== undefined) {
       md.appendMarkdown('**Last message:** ');

@@ -13,15 +13,38 @@ const fixture = join(__dirname, '..', '..', 'fixtures', 'agents', 'project');
 
 test('built-in agents: every role, both review modes, real prompts, known tools, budgets', () => {
   const names = builtInAgents.map((a) => a.name).sort();
-  assert.deepEqual(names, ['bug-fixer', 'code-writer', 'documenter', 'implementation-orchestrator', 'reviewer', 'security-reviewer', 'task-orchestrator', 'test-writer']);
-  assert.deepEqual(builtInAgents.filter((a) => a.role === 'reviewer').map((a) => a.reviewMode).sort(), ['code', 'security']);
+  assert.deepEqual(names, [
+    'bug-fixer',
+    'code-writer',
+    'documenter',
+    'implementation-orchestrator',
+    'reviewer',
+    'security-reviewer',
+    'task-orchestrator',
+    'test-writer',
+  ]);
+  assert.deepEqual(
+    builtInAgents
+      .filter((a) => a.role === 'reviewer')
+      .map((a) => a.reviewMode)
+      .sort(),
+    ['code', 'security'],
+  );
   for (const agent of builtInAgents) {
     assert.ok(agent.prompt.length > 400, `${agent.name} has a real prompt`);
     assert.ok(agent.tools.every(isToolName), agent.name);
     assert.ok(agent.tokenBudget > 0, agent.name);
     assert.equal(agent.tools.includes('propose_edit'), !agent.name.endsWith('orchestrator'), agent.name);
   }
-  assert.deepEqual(builtInCommands.map((c) => c.name).sort(), ['docs:generate', 'implement', 'refactor:large-scale', 'review:code', 'review:security', 'spec-kit:implement', 'test']);
+  assert.deepEqual(builtInCommands.map((c) => c.name).sort(), [
+    'docs:generate',
+    'implement',
+    'refactor:large-scale',
+    'review:code',
+    'review:security',
+    'spec-kit:implement',
+    'test',
+  ]);
 });
 
 test('overrides from .claude: valid files replace or add, malformed ones are reported and the built-in stays', async () => {
@@ -31,7 +54,14 @@ test('overrides from .claude: valid files replace or add, malformed ones are rep
   assert.equal(writer?.source.kind, 'file');
   assert.equal(writer?.prompt, 'You write small, well-tested TypeScript modules.\nAlways prefer pure functions.');
   assert.equal(writer?.description, 'Writes code the way this team likes it');
-  assert.deepEqual(writer?.tools, ['complete_task', 'list_directory', 'propose_edit', 'read_file', 'run_command', 'search_text']);
+  assert.deepEqual(writer?.tools, [
+    'complete_task',
+    'list_directory',
+    'propose_edit',
+    'read_file',
+    'run_command',
+    'search_text',
+  ]);
   assert.equal(writer?.modelTier, 'deep');
   assert.equal(writer?.role, 'code-writer', 'a file cannot change the role, so it cannot widen the write scope');
 
@@ -44,13 +74,17 @@ test('overrides from .claude: valid files replace or add, malformed ones are rep
   assert.equal(added?.role, 'code-writer');
   assert.equal(added?.modelTier, 'fast');
 
-  for (const name of ['test-writer', 'bug-fixer', 'reviewer']) assert.equal(agents.get(name)?.source.kind, 'built-in', name);
+  for (const name of ['test-writer', 'bug-fixer', 'reviewer'])
+    assert.equal(agents.get(name)?.source.kind, 'built-in', name);
 
   const byFile = (suffix: string) => diagnostics.filter((d) => d.path.endsWith(suffix));
   assert.match(byFile('test-writer.md')[0]?.message ?? '', /not valid YAML/);
   assert.match(byFile('bug-fixer.md')[0]?.message ?? '', /invalid front matter.*name/);
   assert.match(byFile('reviewer.md')[0]?.message ?? '', /no closing/);
-  assert.deepEqual(byFile('documenter.md').map((d) => [d.severity, d.message]), [['warning', 'unknown tool "Telepathy" ignored']]);
+  assert.deepEqual(
+    byFile('documenter.md').map((d) => [d.severity, d.message]),
+    [['warning', 'unknown tool "Telepathy" ignored']],
+  );
   assert.match(byFile('commands/review/code.md')[0]?.message ?? '', /not valid YAML/);
   assert.equal(byFile('commands/review/code.md')[0]?.path, '.claude/commands/review/code.md');
 
@@ -58,7 +92,10 @@ test('overrides from .claude: valid files replace or add, malformed ones are rep
   assert.equal(refactor?.source.kind, 'file');
   assert.equal(refactor?.argumentHint, '<module> <goal>');
   assert.deepEqual(refactor?.allowedTools, ['propose_edit', 'read_file', 'run_command']);
-  assert.equal(refactor && expandCommand(refactor, 'parser "pure functions"'), 'Refactor module parser towards: parser "pure functions"\nStep two uses pure functions and missing .');
+  assert.equal(
+    refactor && expandCommand(refactor, 'parser "pure functions"'),
+    'Refactor module parser towards: parser "pure functions"\nStep two uses pure functions and missing .',
+  );
   assert.equal(commands.get('review:code')?.source.kind, 'built-in');
   assert.equal(commands.get('changelog')?.description, 'Write a changelog entry for $ARGUMENTS.');
 });
@@ -76,5 +113,8 @@ test('front matter and argument splitting', () => {
   assert.deepEqual(splitFrontMatter('---\r\na: 1\r\n---\r\nbody\r\n'), { ok: true, data: { a: 1 }, body: 'body\n' });
   assert.deepEqual(splitArguments('one "two three" four'), ['one', 'two three', 'four']);
   const implement = builtInCommands.find((c) => c.name === 'implement');
-  assert.match(implement ? expandCommand(implement, 'a todo app') : '', /^Implement the following request in this workspace\.\n\na todo app\n/);
+  assert.match(
+    implement ? expandCommand(implement, 'a todo app') : '',
+    /^Implement the following request in this workspace\.\n\na todo app\n/,
+  );
 });

@@ -22,25 +22,56 @@ async function setUp(decisions: Decision[] = [], role: ToolContext['role'] = 'co
     '.env': 'SECRET=1',
   });
   const records: JournalRecord[] = [];
-  const journal = { append: async (r: JournalRecord) => void records.push(r), storeBlob: async () => ({ kind: 'none' }) as const };
+  const journal = {
+    append: async (r: JournalRecord) => void records.push(r),
+    storeBlob: async () => ({ kind: 'none' }) as const,
+  };
   const workspace = new NodeWorkspace(root);
-  const gate = new ApprovalGate({ workspace, journal, policy: 'ask', approver: { decide: async () => decisions.shift() ?? { kind: 'accept' } } });
+  const gate = new ApprovalGate({
+    workspace,
+    journal,
+    policy: 'ask',
+    approver: { decide: async () => decisions.shift() ?? { kind: 'accept' } },
+  });
   const argvSeen: (readonly string[])[] = [];
   const runner: CommandRunner = {
     run: async (argv) => {
       argvSeen.push(argv);
       const output = 'HEAD\n' + 'x\n'.repeat(10) + 'TAIL';
-      return { kind: 'exited', exitCode: 1, signal: null, stdout: output, stderr: '', truncated: false, timedOut: false, aborted: false, durationMs: 12 };
+      return {
+        kind: 'exited',
+        exitCode: 1,
+        signal: null,
+        stdout: output,
+        stderr: '',
+        truncated: false,
+        timedOut: false,
+        aborted: false,
+        durationMs: 12,
+      };
     },
   };
-  const commands = new CommandService({ commands: { test: ['npm', 'test'], build: ['npm', 'run', 'build'] }, allowList: ['test'], runner, cwd: root, journal });
+  const commands = new CommandService({
+    commands: { test: ['npm', 'test'], build: ['npm', 'run', 'build'] },
+    allowList: ['test'],
+    runner,
+    cwd: root,
+    journal,
+  });
   const executor = createToolExecutor(builtinTools, {
     workspace,
     taskKey: 'T001',
     workerId: 'w1',
     role,
     writeScope: defaultWriteScopes[role],
-    proposeEdit: (edit, reason, signal) => gate.propose(edit, { taskKey: 'T001', workerId: 'w1', role, signal, ...(reason !== undefined ? { reason } : {}) }),
+    proposeEdit: (edit, reason, signal) =>
+      gate.propose(edit, {
+        taskKey: 'T001',
+        workerId: 'w1',
+        role,
+        signal,
+        ...(reason !== undefined ? { reason } : {}),
+      }),
     runCommand: (name, signal) => commands.run(name, { taskKey: 'T001', workerId: 'w1', signal }),
     commandNames: commands.names,
   });
@@ -50,7 +81,10 @@ async function setUp(decisions: Decision[] = [], role: ToolContext['role'] = 'co
 
 test('tool specs are JSON Schema objects, sorted, for the model', async () => {
   const { executor } = await setUp();
-  assert.deepEqual(executor.specs.map((s) => s.name), ['complete_task', 'list_directory', 'propose_edit', 'read_file', 'run_command', 'search_text']);
+  assert.deepEqual(
+    executor.specs.map((s) => s.name),
+    ['complete_task', 'list_directory', 'propose_edit', 'read_file', 'run_command', 'search_text'],
+  );
   for (const spec of executor.specs) assert.equal(spec.inputSchema['type'], 'object', spec.name);
 });
 
@@ -70,7 +104,10 @@ test('unknown tool and invalid input are correctable error results, never a thro
 test('read_file: content, line range, and path escapes refused', async () => {
   const { call } = await setUp();
   assert.equal((await call('read_file', { path: 'src/a.ts' })).content, 'src/a.ts (4 lines)\nline 1\nline 2\nline 3\n');
-  assert.equal((await call('read_file', { path: 'src/a.ts', start_line: 2, end_line: 2 })).content, 'src/a.ts (lines 2-2 of 4)\nline 2');
+  assert.equal(
+    (await call('read_file', { path: 'src/a.ts', start_line: 2, end_line: 2 })).content,
+    'src/a.ts (lines 2-2 of 4)\nline 2',
+  );
   for (const path of ['../etc/passwd', '/etc/passwd', '.git/config', '.env']) {
     const r = await call('read_file', { path });
     assert.equal(r.isError, true, path);
@@ -90,18 +127,40 @@ test('list_directory and search_text respect .gitignore and the deny list', asyn
 });
 
 test('propose_edit: accepted, not-found and found-twice errors, accepted-with-edits diff, rejected feedback, role scope', async () => {
-  const { root, call } = await setUp([{ kind: 'accept' }, { kind: 'accept-with-edits', content: 'by the user\n' }, { kind: 'reject', feedback: 'too broad' }]);
-  const ok = await call('propose_edit', { kind: 'replace', path: 'src/a.ts', old_string: 'line 2', new_string: 'LINE 2' });
+  const { root, call } = await setUp([
+    { kind: 'accept' },
+    { kind: 'accept-with-edits', content: 'by the user\n' },
+    { kind: 'reject', feedback: 'too broad' },
+  ]);
+  const ok = await call('propose_edit', {
+    kind: 'replace',
+    path: 'src/a.ts',
+    old_string: 'line 2',
+    new_string: 'LINE 2',
+  });
   assert.deepEqual(ok, { content: 'Accepted: Updated src/a.ts.', isError: false });
   assert.equal(await readFile(join(root, 'src/a.ts'), 'utf8'), 'line 1\nLINE 2\nline 3\n');
-  assert.match((await call('propose_edit', { kind: 'replace', path: 'src/a.ts', old_string: 'line 9', new_string: 'x' })).content, /not found/);
-  assert.match((await call('propose_edit', { kind: 'replace', path: 'src/twice.ts', old_string: 'same', new_string: 'x' })).content, /occurs 2 times/);
+  assert.match(
+    (await call('propose_edit', { kind: 'replace', path: 'src/a.ts', old_string: 'line 9', new_string: 'x' })).content,
+    /not found/,
+  );
+  assert.match(
+    (await call('propose_edit', { kind: 'replace', path: 'src/twice.ts', old_string: 'same', new_string: 'x' }))
+      .content,
+    /occurs 2 times/,
+  );
   const edited = await call('propose_edit', { kind: 'create', path: 'src/new.ts', content: 'by the agent\n' });
   assert.equal(edited.isError, false);
   assert.match(edited.content, /reviewer's own edits[\s\S]*-by the agent[\s\S]*\+by the user/);
   const rejected = await call('propose_edit', { kind: 'delete', path: 'src/a.ts' });
-  assert.deepEqual(rejected, { content: 'Rejected: src/a.ts was not changed. Reviewer feedback: too broad', isError: true });
-  assert.match((await call('propose_edit', { kind: 'write', path: 'package-lock.json', content: '{}' })).content, /^Refused: .*protected/);
+  assert.deepEqual(rejected, {
+    content: 'Rejected: src/a.ts was not changed. Reviewer feedback: too broad',
+    isError: true,
+  });
+  assert.match(
+    (await call('propose_edit', { kind: 'write', path: 'package-lock.json', content: '{}' })).content,
+    /^Refused: .*protected/,
+  );
 
   const tester = await setUp([], 'test-writer');
   const outOfScope = await tester.call('propose_edit', { kind: 'write', path: 'src/a.ts', content: 'x' });
@@ -118,7 +177,10 @@ test('run_command: configured names only, allow-listed or asked, output passed o
   assert.match(unknown.content, /not a configured command. Configured: build, test/);
   const denied = await call('run_command', { name: 'build' });
   assert.match(denied.content, /not allow-listed/);
-  assert.deepEqual(records.filter((r) => r.type === 'command-run').map((r) => r.type === 'command-run' && r.outcome), ['exited', 'denied']);
+  assert.deepEqual(
+    records.filter((r) => r.type === 'command-run').map((r) => r.type === 'command-run' && r.outcome),
+    ['exited', 'denied'],
+  );
 });
 
 test('complete_task returns the completion for the scheduler', async () => {

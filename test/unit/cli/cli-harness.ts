@@ -42,7 +42,10 @@ export function mockEnv(url: string): Record<string, string> {
   return { ANTHROPIC_API_KEY: TEST_KEY, ANTHROPIC_BASE_URL: url };
 }
 
-export async function cli(argv: string[], options: FakeIoOptions = {}): Promise<{ code: number; out: string; err: string }> {
+export async function cli(
+  argv: string[],
+  options: FakeIoOptions = {},
+): Promise<{ code: number; out: string; err: string }> {
   const io = fakeIo(options);
   const code = await runCli(argv, io.io);
   return { code, out: io.out(), err: io.err() };

@@ -4,13 +4,42 @@ import { ArgumentProblem, parseImplementArgs } from '../../../src/cli/implement-
 import { interruptHandler } from '../../../src/cli/interrupts';
 
 test('defaults: run in the current folder, ask for every edit', () => {
-  assert.deepEqual(parseImplementArgs([]), { action: { kind: 'run' }, workspace: '.', approvalPolicy: 'ask', allowedCommands: [], tasks: [], yes: false, help: false });
+  assert.deepEqual(parseImplementArgs([]), {
+    action: { kind: 'run' },
+    workspace: '.',
+    approvalPolicy: 'ask',
+    allowedCommands: [],
+    tasks: [],
+    yes: false,
+    help: false,
+  });
 });
 
 test('every option', () => {
   const args = parseImplementArgs([
-    '--workspace', 'w', '--feature', '003', '--request', 'add tags', '--approve', 'tests', '--max-workers', '3', '--task', 'T012', '--task', 'T013,T012', '--yes',
-    '--test-command', 'npm run test -- --grep "a b"', '--allow-command', 'test', '--allow-command', 'build,test', '--budget', '2.50',
+    '--workspace',
+    'w',
+    '--feature',
+    '003',
+    '--request',
+    'add tags',
+    '--approve',
+    'tests',
+    '--max-workers',
+    '3',
+    '--task',
+    'T012',
+    '--task',
+    'T013,T012',
+    '--yes',
+    '--test-command',
+    'npm run test -- --grep "a b"',
+    '--allow-command',
+    'test',
+    '--allow-command',
+    'build,test',
+    '--budget',
+    '2.50',
   ]);
   assert.deepEqual(args, {
     action: { kind: 'run' },
@@ -27,15 +56,30 @@ test('every option', () => {
     help: false,
   });
   assert.equal((parseImplementArgs(['--budget', '$0.05']) as { budgetUsd: number }).budgetUsd, 0.05);
-  assert.equal((parseImplementArgs(['--approve', 'all']) as { approvalPolicy: string }).approvalPolicy, 'auto-approve-all');
-  assert.deepEqual((parseImplementArgs(['--task', 'T001', 'T002', '--dry-run', 'T003']) as { tasks: string[] }).tasks, ['T001', 'T002', 'T003']);
+  assert.equal(
+    (parseImplementArgs(['--approve', 'all']) as { approvalPolicy: string }).approvalPolicy,
+    'auto-approve-all',
+  );
+  assert.deepEqual((parseImplementArgs(['--task', 'T001', 'T002', '--dry-run', 'T003']) as { tasks: string[] }).tasks, [
+    'T001',
+    'T002',
+    'T003',
+  ]);
 });
 
 test('--resume and --rollback take an optional run id', () => {
   assert.deepEqual((parseImplementArgs(['--resume']) as { action: unknown }).action, { kind: 'resume' });
-  assert.deepEqual((parseImplementArgs(['--resume', '--approve', 'all']) as { action: unknown }).action, { kind: 'resume' });
-  assert.deepEqual((parseImplementArgs(['--resume', 'run-1']) as { action: unknown }).action, { kind: 'resume', runId: 'run-1' });
-  assert.deepEqual((parseImplementArgs(['--rollback=run-2', '--task', 'T003']) as { action: unknown }).action, { kind: 'rollback', runId: 'run-2' });
+  assert.deepEqual((parseImplementArgs(['--resume', '--approve', 'all']) as { action: unknown }).action, {
+    kind: 'resume',
+  });
+  assert.deepEqual((parseImplementArgs(['--resume', 'run-1']) as { action: unknown }).action, {
+    kind: 'resume',
+    runId: 'run-1',
+  });
+  assert.deepEqual((parseImplementArgs(['--rollback=run-2', '--task', 'T003']) as { action: unknown }).action, {
+    kind: 'rollback',
+    runId: 'run-2',
+  });
   assert.deepEqual((parseImplementArgs(['--rollback']) as { action: unknown }).action, { kind: 'rollback' });
 });
 
@@ -64,7 +108,10 @@ test('bad input is a problem, never a guess', () => {
     assert.ok(parseImplementArgs(argv) instanceof ArgumentProblem, argv.join(' '));
   }
   const shell = parseImplementArgs(['--test-command', 'npm test > out.txt']);
-  assert.match(shell instanceof ArgumentProblem ? shell.message : '', /^--test-command: '>' needs a shell, and commands run without one/);
+  assert.match(
+    shell instanceof ArgumentProblem ? shell.message : '',
+    /^--test-command: '>' needs a shell, and commands run without one/,
+  );
 });
 
 test('the first Ctrl-C cancels, the second exits at once with 130', () => {

@@ -5,7 +5,17 @@ import { ANSI_STYLE, PLAIN_STYLE, chooseStyle } from '../../../src/cli/render-ta
 import { RunRenderer, cutVisible } from '../../../src/cli/run-renderer';
 
 const at = '2026-11-25T10:00:00.000Z';
-const task = (key: string, phaseIndex: number) => ({ key, id: key, description: `do ${key}`, phaseIndex, line: 1, files: [`src/${key}.js`], dependsOn: [], parallel: true, status: 'pending' as const });
+const task = (key: string, phaseIndex: number) => ({
+  key,
+  id: key,
+  description: `do ${key}`,
+  phaseIndex,
+  line: 1,
+  files: [`src/${key}.js`],
+  dependsOn: [],
+  parallel: true,
+  status: 'pending' as const,
+});
 
 const started: EngineEvent = {
   type: 'run-started',
@@ -27,14 +37,46 @@ const run: EngineEvent[] = [
   { type: 'task-status', taskKey: 'T001', status: 'running', role: 'code-writer', at },
   { type: 'worker-started', workerId: 'w1', role: 'code-writer', taskKey: 'T001', model: 'claude-sonnet-5-5', at },
   { type: 'worker-activity', workerId: 'w1', activity: 'reading src/T001.js', at },
-  { type: 'proposal-pending', proposal: { id: 'p1', taskKey: 'T001', workerId: 'w1', role: 'code-writer', path: 'src/T001.js', kind: 'create', createdAt: at }, at },
+  {
+    type: 'proposal-pending',
+    proposal: {
+      id: 'p1',
+      taskKey: 'T001',
+      workerId: 'w1',
+      role: 'code-writer',
+      path: 'src/T001.js',
+      kind: 'create',
+      createdAt: at,
+    },
+    at,
+  },
   { type: 'proposal-decided', proposalId: 'p1', outcome: 'rejected', feedback: 'use const', at },
-  { type: 'usage', totals: { inputTokens: 12_345, outputTokens: 678, cacheCreationInputTokens: 0, cacheReadInputTokens: 0, costUsd: 0.0421, estimated: false }, byRole: {}, at },
+  {
+    type: 'usage',
+    totals: {
+      inputTokens: 12_345,
+      outputTokens: 678,
+      cacheCreationInputTokens: 0,
+      cacheReadInputTokens: 0,
+      costUsd: 0.0421,
+      estimated: false,
+    },
+    byRole: {},
+    at,
+  },
   { type: 'proposal-applied', proposalId: 'p2', taskKey: 'T001', path: 'src/T001.js', kind: 'create', at },
   { type: 'worker-finished', workerId: 'w1', outcome: 'done', summary: 'made it', at },
   { type: 'task-status', taskKey: 'T001', status: 'done', at },
   { type: 'log', level: 'debug', message: 'internal detail', at },
-  { type: 'finding', source: 'code-review', severity: 'warning', message: 'unused variable', path: 'src/T001.js', line: 3, at },
+  {
+    type: 'finding',
+    source: 'code-review',
+    severity: 'warning',
+    message: 'unused variable',
+    path: 'src/T001.js',
+    line: 3,
+    at,
+  },
   { type: 'run-finished', outcome: 'failed', message: '1/3 tasks done', at },
 ];
 
@@ -54,7 +96,11 @@ test('without a TTY: one plain line per event, timestamped, no control codes, de
   assert.ok(!sink.text().includes('\u001b'));
   assert.doesNotMatch(sink.text(), /internal detail/);
   assert.match(sink.text(), /worker {4}T001 code-writer: reading src\/T001\.js/);
-  assert.match(sink.text(), /decision {2}T001 create src\/T001\.js rejected: use const/, 'the decided proposal is named from the view before the fold');
+  assert.match(
+    sink.text(),
+    /decision {2}T001 create src\/T001\.js rejected: use const/,
+    'the decided proposal is named from the view before the fold',
+  );
   assert.match(sink.text(), /worker {4}T001 code-writer done — made it/);
   assert.match(sink.text(), /usage {5}tokens 12\.3k in · 678 out · \$0\.04 of \$5\.00/);
   assert.match(sink.text(), /finding {3}code-review warning src\/T001\.js:3: unused variable/);
@@ -70,7 +116,13 @@ test('the renderer holds no task state of its own: its view is the fold of the e
 
 test('on a TTY: phase bars, active workers with activity, tokens and cost, redrawn in place', () => {
   const sink = capture();
-  const renderer = new RunRenderer({ out: sink.out, live: true, style: PLAIN_STYLE, redrawIntervalMs: 0, columns: () => 200 });
+  const renderer = new RunRenderer({
+    out: sink.out,
+    live: true,
+    style: PLAIN_STYLE,
+    redrawIntervalMs: 0,
+    columns: () => 200,
+  });
   for (const e of run.slice(0, 7)) renderer.handle(e);
   const live = renderer.liveLines().join('\n');
   assert.match(live, /001-demo · run r1 · 0\/3 tasks done/);
@@ -80,7 +132,10 @@ test('on a TTY: phase bars, active workers with activity, tokens and cost, redra
   for (const e of run.slice(7)) renderer.handle(e);
   renderer.close();
   assert.match(renderer.liveLines().join('\n'), /Setup █{10}░{10} 1\/2/);
-  assert.ok(/\[\d+F/.test(sink.text()) && sink.text().includes('\u001b[J'), 'the live block is erased before it is drawn again');
+  assert.ok(
+    /\[\d+F/.test(sink.text()) && sink.text().includes('\u001b[J'),
+    'the live block is erased before it is drawn again',
+  );
   assert.doesNotMatch(sink.text(), /worker {4}T001 code-writer: reading/, 'activity is shown live, not as lines');
   assert.match(sink.text(), /done {6}T001/);
 });
@@ -108,13 +163,24 @@ test('colour only on a TTY without NO_COLOR; cut lines keep their colour codes',
 test('live lines are cut to the terminal width read at each redraw, so a wrapped line never breaks the redraw', () => {
   const sink = capture();
   let width = 200;
-  const renderer = new RunRenderer({ out: sink.out, live: true, style: PLAIN_STYLE, redrawIntervalMs: 0, columns: () => width });
+  const renderer = new RunRenderer({
+    out: sink.out,
+    live: true,
+    style: PLAIN_STYLE,
+    redrawIntervalMs: 0,
+    columns: () => width,
+  });
   renderer.handle(started);
   width = 30;
   const before = sink.text().length;
   renderer.handle(run[2]!);
   renderer.close();
-  const redrawn = sink.text().slice(before).replace(new RegExp(`${String.fromCharCode(27)}\\[\\d*[A-Za-z]`, 'g'), '').split('\n').filter((l) => l !== '');
+  const redrawn = sink
+    .text()
+    .slice(before)
+    .replace(new RegExp(`${String.fromCharCode(27)}\\[\\d*[A-Za-z]`, 'g'), '')
+    .split('\n')
+    .filter((l) => l !== '');
   assert.ok(redrawn.length >= 3);
   for (const line of redrawn) assert.ok(line.length <= 29, line);
 });

@@ -33,7 +33,8 @@ function answer(request: RecordedRequest): MockReply {
   if (taskId === undefined) {
     const job = jobOf(request) ?? 'validation';
     const reported = messages.length > 1;
-    if (!reported && (job === 'code review' || job === 'security review')) return reply.tools([{ name: 'report_findings', input: { findings: [] } }]);
+    if (!reported && (job === 'code review' || job === 'security review'))
+      return reply.tools([{ name: 'report_findings', input: { findings: [] } }]);
     return reply.tools([{ name: 'complete_task', input: { summary: `${job}: nothing to report`, files_touched: [] } }]);
   }
   const files = filesNamed(request).filter((f) => !f.endsWith('/'));
@@ -42,7 +43,12 @@ function answer(request: RecordedRequest): MockReply {
   const next = files[accepted];
   if (next !== undefined) {
     const exists = firstUserText(request).includes(`### ${next} (current content)`);
-    const input = { kind: exists ? 'write' : 'create', path: next, content: scriptedContent(taskId, next, feedbackIn(request) ?? ''), reason: `${taskId} needs ${next}` };
+    const input = {
+      kind: exists ? 'write' : 'create',
+      path: next,
+      content: scriptedContent(taskId, next, feedbackIn(request) ?? ''),
+      reason: `${taskId} needs ${next}`,
+    };
     return reply.tools([{ name: 'propose_edit', input }]);
   }
   return reply.tools([{ name: 'complete_task', input: { summary: `${taskId} done`, files_touched: files } }]);

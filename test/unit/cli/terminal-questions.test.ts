@@ -5,7 +5,15 @@ import { PLAIN_STYLE } from '../../../src/cli/render-tasks-text';
 import { renderProposalDiff, terminalApprover, terminalConfirm } from '../../../src/cli/terminal-questions';
 
 const never = new AbortController().signal;
-const proposal = (id: string, base: string | undefined, proposed: string | undefined): ProposalContent => ({ id, taskKey: 'T002', role: 'code-writer', path: 'src/a.js', kind: base === undefined ? 'create' : proposed === undefined ? 'delete' : 'modify', base, proposed });
+const proposal = (id: string, base: string | undefined, proposed: string | undefined): ProposalContent => ({
+  id,
+  taskKey: 'T002',
+  role: 'code-writer',
+  path: 'src/a.js',
+  kind: base === undefined ? 'create' : proposed === undefined ? 'delete' : 'modify',
+  base,
+  proposed,
+});
 
 function scripted(answers: (string | undefined)[]) {
   const prompts: string[] = [];
@@ -27,14 +35,25 @@ function scripted(answers: (string | undefined)[]) {
 test('the diff is a unified diff of base and proposal', () => {
   const diff = renderProposalDiff(proposal('p', 'a\nb\nc\n', 'a\nB\nc\n'), PLAIN_STYLE);
   assert.match(diff, /^--- a\/src\/a\.js\n\+\+\+ b\/src\/a\.js\n@@ -1,3 \+1,3 @@\n a\n-b\n\+B\n c$/);
-  assert.match(renderProposalDiff(proposal('p', undefined, 'x\n'), PLAIN_STYLE), /^--- \/dev\/null\n\+\+\+ b\/src\/a\.js/);
+  assert.match(
+    renderProposalDiff(proposal('p', undefined, 'x\n'), PLAIN_STYLE),
+    /^--- \/dev\/null\n\+\+\+ b\/src\/a\.js/,
+  );
 });
 
 test('accept, reject with feedback, re-ask on nonsense; questions are asked one at a time', async () => {
   const s = scripted(['maybe', 'y', 'n', 'rename it', 'no', '']);
   const approve = terminalApprover(s.terminal, s.deps);
-  const decisions = await Promise.all([approve(proposal('1', 'a\n', 'b\n'), never), approve(proposal('2', 'a\n', 'c\n'), never), approve(proposal('3', 'a\n', 'd\n'), never)]);
-  assert.deepEqual(decisions, [{ kind: 'accept' }, { kind: 'reject', feedback: 'rename it' }, { kind: 'reject', feedback: 'The reviewer rejected this edit without a comment.' }]);
+  const decisions = await Promise.all([
+    approve(proposal('1', 'a\n', 'b\n'), never),
+    approve(proposal('2', 'a\n', 'c\n'), never),
+    approve(proposal('3', 'a\n', 'd\n'), never),
+  ]);
+  assert.deepEqual(decisions, [
+    { kind: 'accept' },
+    { kind: 'reject', feedback: 'rename it' },
+    { kind: 'reject', feedback: 'The reviewer rejected this edit without a comment.' },
+  ]);
   assert.match(s.out(), /Please answer y or n/);
   // Each diff is printed right before its own question, never interleaved with another's.
   const order = [...s.out().matchAll(/^\+([bcd])$/gm)].map((m) => m[1]);
@@ -46,12 +65,21 @@ test('end of input rejects rather than approving silently', async () => {
   assert.equal((await terminalApprover(s.terminal, s.deps)(proposal('1', 'a', 'b'), never)).kind, 'reject');
 });
 
-const hook: ConfirmRequest = { kind: 'hook', title: "Run the mandatory before_implement hook 'lint'?", detail: 'npm run lint', required: true };
+const hook: ConfirmRequest = {
+  kind: 'hook',
+  title: "Run the mandatory before_implement hook 'lint'?",
+  detail: 'npm run lint',
+  required: true,
+};
 const optional: ConfirmRequest = { ...hook, title: 'optional hook?', required: false };
 
 test('confirmations: --yes agrees, a terminal is asked, without one a required question is unanswered', async () => {
   const unanswered: ConfirmRequest[] = [];
-  const base = { out: { write: () => true }, style: PLAIN_STYLE, onUnanswered: (r: ConfirmRequest) => unanswered.push(r) };
+  const base = {
+    out: { write: () => true },
+    style: PLAIN_STYLE,
+    onUnanswered: (r: ConfirmRequest) => unanswered.push(r),
+  };
   assert.equal(await terminalConfirm({ ...base, terminal: undefined, yes: true })(hook, never), true);
   assert.equal(await terminalConfirm({ ...base, terminal: undefined, yes: false })(optional, never), false);
   assert.deepEqual(unanswered, []);
@@ -73,7 +101,11 @@ test('[e]dit opens the proposal in the editor; what was saved is accepted with e
   const approve = terminalApprover(terminal, s.deps);
   assert.deepEqual(await approve(proposal('1', 'a\n', 'b\n'), never), { kind: 'accept-with-edits', content: 'B\n' });
   assert.deepEqual(edits, ['src/a.js:b\n']);
-  assert.deepEqual(await approve(proposal('2', 'a\n', 'x\n'), never), { kind: 'accept' }, 'saved unchanged: a plain accept');
+  assert.deepEqual(
+    await approve(proposal('2', 'a\n', 'x\n'), never),
+    { kind: 'accept' },
+    'saved unchanged: a plain accept',
+  );
   const d = scripted(['y']);
   await terminalApprover({ ...d.terminal, edit }, d.deps)(proposal('3', 'a\n', undefined), never);
   assert.doesNotMatch(d.prompts[0] ?? '', /\[e\]dit/, 'a deletion offers no editing');

@@ -13,7 +13,12 @@ import { sha256 } from '../../../src/core/engine/journal/hash';
 import { NodeWorkspace } from '../../../src/core/engine/workspace/node-workspace';
 import { never, tempProject } from './temp-dir';
 
-function memoryJournal(): { records: JournalRecord[]; blobs: Map<string, string>; append(r: JournalRecord): Promise<void>; storeBlob(t: string): Promise<{ kind: 'stored'; hash: string; size: number }> } {
+function memoryJournal(): {
+  records: JournalRecord[];
+  blobs: Map<string, string>;
+  append(r: JournalRecord): Promise<void>;
+  storeBlob(t: string): Promise<{ kind: 'stored'; hash: string; size: number }>;
+} {
   const records: JournalRecord[] = [];
   const blobs = new Map<string, string>();
   return {
@@ -40,25 +45,45 @@ function scripted(...decisions: Decision[]): Approver & { seen: Proposal[] } {
   };
 }
 
-const ctx = (role: ProposeContext['role'] = 'code-writer'): ProposeContext => ({ taskKey: 'T001', workerId: 'w1', role, signal: never });
+const ctx = (role: ProposeContext['role'] = 'code-writer'): ProposeContext => ({
+  taskKey: 'T001',
+  workerId: 'w1',
+  role,
+  signal: never,
+});
 
 async function setUp(policy: ApprovalPolicy, approver?: Approver, extra: { unattended?: boolean } = {}) {
   const root = await tempProject({ 'src/a.ts': 'const a = 1;\nconst b = 2;\n', 'src/dup.ts': 'x\nx\n' });
   const journal = memoryJournal();
   let n = 0;
-  const gate = new ApprovalGate({ workspace: new NodeWorkspace(root), journal, policy, ...(approver ? { approver } : {}), ...extra, newId: () => `p${++n}` });
+  const gate = new ApprovalGate({
+    workspace: new NodeWorkspace(root),
+    journal,
+    policy,
+    ...(approver ? { approver } : {}),
+    ...extra,
+    newId: () => `p${++n}`,
+  });
   return { root, journal, gate };
 }
 
 test('draftEdit: replacement not found, found twice (with the count), create over existing, delete missing', () => {
-  assert.deepEqual(draftEdit({ kind: 'replace', path: 'a', oldString: 'b', newString: 'c' }, 'abc'), { ok: true, kind: 'modify', proposedText: 'acc' });
+  assert.deepEqual(draftEdit({ kind: 'replace', path: 'a', oldString: 'b', newString: 'c' }, 'abc'), {
+    ok: true,
+    kind: 'modify',
+    proposedText: 'acc',
+  });
   const missing = draftEdit({ kind: 'replace', path: 'a', oldString: 'zz', newString: 'c' }, 'abc');
   assert.match(missing.ok ? '' : missing.message, /not found/);
   const twice = draftEdit({ kind: 'replace', path: 'a', oldString: 'x', newString: 'y' }, 'x x x');
   assert.match(twice.ok ? '' : twice.message, /occurs 3 times/);
   assert.equal(draftEdit({ kind: 'create', path: 'a', content: '' }, 'exists').ok, false);
   assert.equal(draftEdit({ kind: 'delete', path: 'a' }, null).ok, false);
-  assert.deepEqual(draftEdit({ kind: 'write', path: 'a', content: 'n' }, null), { ok: true, kind: 'create', proposedText: 'n' });
+  assert.deepEqual(draftEdit({ kind: 'write', path: 'a', content: 'n' }, null), {
+    ok: true,
+    kind: 'create',
+    proposedText: 'n',
+  });
 });
 
 test('the proposal state machine refuses illegal moves', () => {
@@ -71,12 +96,23 @@ test('the proposal state machine refuses illegal moves', () => {
 test('accept: written atomically with the pre-image journaled before the write', async () => {
   const approver = scripted({ kind: 'accept' });
   const { root, journal, gate } = await setUp('ask', approver);
-  const outcome = await gate.propose({ kind: 'replace', path: 'src/a.ts', oldString: 'const b = 2;', newString: 'const b = 3;' }, ctx());
+  const outcome = await gate.propose(
+    { kind: 'replace', path: 'src/a.ts', oldString: 'const b = 2;', newString: 'const b = 3;' },
+    ctx(),
+  );
   assert.equal(outcome.kind, 'applied');
   assert.equal(await readFile(join(root, 'src/a.ts'), 'utf8'), 'const a = 1;\nconst b = 3;\n');
-  assert.deepEqual(journal.records.map((r) => r.type), ['proposal-made', 'proposal-decided', 'edit-applying', 'edit-applied']);
+  assert.deepEqual(
+    journal.records.map((r) => r.type),
+    ['proposal-made', 'proposal-decided', 'edit-applying', 'edit-applied'],
+  );
   const applying = journal.records[2];
-  assert.equal(applying?.type === 'edit-applying' && applying.preImage.kind === 'stored' && journal.blobs.get(applying.preImage.hash), 'const a = 1;\nconst b = 2;\n');
+  assert.equal(
+    applying?.type === 'edit-applying' &&
+      applying.preImage.kind === 'stored' &&
+      journal.blobs.get(applying.preImage.hash),
+    'const a = 1;\nconst b = 2;\n',
+  );
   assert.equal(approver.seen[0]?.baseHash, sha256('const a = 1;\nconst b = 2;\n'));
   assert.equal(foldJournal(journal.records).edits[0]?.inDoubt, false);
 });
@@ -114,8 +150,14 @@ test('refusals: protected path, deny list, escape, role scope — nobody is aske
   assert.match(await refused('src/a.ts', 'test-writer'), /outside the test-writer role's write scope/);
   assert.match(await refused('src/a.ts', 'documenter'), /write scope/);
   assert.match(await refused('src/a.ts', 'implementation-orchestrator'), /may not change files/);
-  assert.equal((await gate.propose({ kind: 'write', path: 'test/a.test.ts', content: 'x' }, ctx('test-writer'))).kind, 'applied');
-  assert.equal((await gate.propose({ kind: 'write', path: 'docs/guide.md', content: 'x' }, ctx('documenter'))).kind, 'applied');
+  assert.equal(
+    (await gate.propose({ kind: 'write', path: 'test/a.test.ts', content: 'x' }, ctx('test-writer'))).kind,
+    'applied',
+  );
+  assert.equal(
+    (await gate.propose({ kind: 'write', path: 'docs/guide.md', content: 'x' }, ctx('documenter'))).kind,
+    'applied',
+  );
   assert.equal(approver.seen.length, 0);
 });
 
@@ -138,8 +180,17 @@ test('policies: auto-approve-tests accepts test files unasked and asks for the r
   assert.equal(approver.seen.length, 1);
 
   const unattended = await setUp('ask', undefined, { unattended: true });
-  assert.equal((await unattended.gate.propose({ kind: 'create', path: 'src/x.ts', content: 'x' }, ctx())).kind, 'needs-approval');
-  assert.equal(await stat(join(unattended.root, 'src/x.ts')).then(() => true, () => false), false);
+  assert.equal(
+    (await unattended.gate.propose({ kind: 'create', path: 'src/x.ts', content: 'x' }, ctx())).kind,
+    'needs-approval',
+  );
+  assert.equal(
+    await stat(join(unattended.root, 'src/x.ts')).then(
+      () => true,
+      () => false,
+    ),
+    false,
+  );
 });
 
 test('many proposals wait at once; a face decides them through decide() and sees onDidChange events', async () => {
@@ -149,7 +200,13 @@ test('many proposals wait at once; a face decides them through decide() and sees
   const first = gate.propose({ kind: 'create', path: 'src/one.ts', content: '1' }, { ...ctx(), workerId: 'w1' });
   const second = gate.propose({ kind: 'create', path: 'src/two.ts', content: '2' }, { ...ctx(), workerId: 'w2' });
   while (gate.pending().length < 2) await new Promise((r) => setTimeout(r, 5));
-  assert.deepEqual(gate.pending().map((p) => p.path).sort(), ['src/one.ts', 'src/two.ts']);
+  assert.deepEqual(
+    gate
+      .pending()
+      .map((p) => p.path)
+      .sort(),
+    ['src/one.ts', 'src/two.ts'],
+  );
   const [p1, p2] = gate.pending();
   assert.ok(gate.decide(p2!.id, { kind: 'reject', feedback: 'not now' }));
   assert.ok(gate.decide(p1!.id, { kind: 'accept' }));
@@ -157,18 +214,31 @@ test('many proposals wait at once; a face decides them through decide() and sees
   const outcomes = (await Promise.all([first, second])).map((o) => o.kind).sort();
   assert.deepEqual(outcomes, ['applied', 'rejected']);
   assert.equal(await readFile(join(root, p1!.path), 'utf8'), p1!.path === 'src/one.ts' ? '1' : '2');
-  assert.ok(events.includes(`pending:${p1!.path}`) && events.includes(`applied:${p1!.path}`) && events.includes(`decided:${p2!.path}`));
+  assert.ok(
+    events.includes(`pending:${p1!.path}`) &&
+      events.includes(`applied:${p1!.path}`) &&
+      events.includes(`decided:${p2!.path}`),
+  );
 });
 
 test('cancel while waiting: the proposal ends cancelled, nothing written', async () => {
   const { root, gate } = await setUp('ask');
   const controller = new AbortController();
-  const waiting = gate.propose({ kind: 'create', path: 'src/z.ts', content: 'z' }, { ...ctx(), signal: controller.signal });
+  const waiting = gate.propose(
+    { kind: 'create', path: 'src/z.ts', content: 'z' },
+    { ...ctx(), signal: controller.signal },
+  );
   while (gate.pending().length < 1) await new Promise((r) => setTimeout(r, 5));
   controller.abort();
   assert.equal((await waiting).kind, 'cancelled');
   assert.equal(gate.pending().length, 0);
-  assert.equal(await stat(join(root, 'src/z.ts')).then(() => true, () => false), false);
+  assert.equal(
+    await stat(join(root, 'src/z.ts')).then(
+      () => true,
+      () => false,
+    ),
+    false,
+  );
 });
 
 test('stale base: a replacement that still matches once is re-diffed onto the new base and asked again', async () => {
@@ -184,7 +254,10 @@ test('stale base: a replacement that still matches once is re-diffed onto the ne
   };
   const setup = await setUp('ask', approver);
   root = setup.root;
-  const outcome = await setup.gate.propose({ kind: 'replace', path: 'src/a.ts', oldString: 'const b = 2;', newString: 'const b = 3;' }, ctx());
+  const outcome = await setup.gate.propose(
+    { kind: 'replace', path: 'src/a.ts', oldString: 'const b = 2;', newString: 'const b = 3;' },
+    ctx(),
+  );
   assert.equal(outcome.kind, 'applied');
   assert.equal(approver.seen.length, 2);
   assert.equal(approver.seen[1]?.revision, 1);

@@ -8,7 +8,12 @@ import { JournalFileWriter, readJournalFile } from '../../../src/core/engine/jou
 import { tempProject } from './temp-dir';
 
 const at = '2026-01-01T00:00:00.000Z';
-const state = (n: number): JournalRecord => ({ type: 'task-state', at, taskKey: `T${String(n).padStart(3, '0')}`, status: 'done' });
+const state = (n: number): JournalRecord => ({
+  type: 'task-state',
+  at,
+  taskKey: `T${String(n).padStart(3, '0')}`,
+  status: 'done',
+});
 
 test('a burst of appends shares one write and one fsync; each resolves only once its line is in the file', async () => {
   const path = join(await tempProject(), 'journal.jsonl');
@@ -22,11 +27,18 @@ test('a burst of appends shares one write and one fsync; each resolves only once
   const all = Array.from({ length: 31 }, (_, n) => appendChecked(n));
   await Promise.all(all);
   assert.deepEqual(writer.stats, { records: 31, writes: 2, syncs: 2 });
-  assert.deepEqual(seenOnResolve, Array.from({ length: 31 }, () => true));
+  assert.deepEqual(
+    seenOnResolve,
+    Array.from({ length: 31 }, () => true),
+  );
   await writer.close();
   const { records, warnings } = await readJournalFile(path);
   assert.deepEqual(warnings, []);
-  assert.deepEqual(records, Array.from({ length: 31 }, (_, n) => state(n)), 'in append order');
+  assert.deepEqual(
+    records,
+    Array.from({ length: 31 }, (_, n) => state(n)),
+    'in append order',
+  );
 });
 
 test('appends from many concurrent writers all land, in order, with fewer fsyncs than records', async () => {

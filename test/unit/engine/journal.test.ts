@@ -12,7 +12,14 @@ import { matchTasks } from '../../../src/core/engine/journal/task-matcher';
 import { tempProject } from './temp-dir';
 
 const at = '2026-01-01T00:00:00.000Z';
-const usage = { inputTokens: 10, outputTokens: 5, cacheCreationInputTokens: 1, cacheReadInputTokens: 2, costUsd: 0.5, estimated: false };
+const usage = {
+  inputTokens: 10,
+  outputTokens: 5,
+  cacheCreationInputTokens: 1,
+  cacheReadInputTokens: 2,
+  costUsd: 0.5,
+  estimated: false,
+};
 const planned: JournalRecord = {
   type: 'run-planned',
   at,
@@ -34,7 +41,10 @@ test('RunStore: durable appends, state folder git-ignored, torn last line tolera
   await run.append(planned);
   await run.append({ type: 'task-state', at, taskKey: 'T001', status: 'running' });
   await run.close();
-  assert.equal(await readFile(join(root, '.specify/orchestra/.gitignore'), 'utf8').then((t) => t.split('\n').includes('*')), true);
+  assert.equal(
+    await readFile(join(root, '.specify/orchestra/.gitignore'), 'utf8').then((t) => t.split('\n').includes('*')),
+    true,
+  );
 
   // kill -9 in the middle of a write: half a record, no newline.
   const journalPath = join(root, '.specify/orchestra/runs/r1/journal.jsonl');
@@ -57,7 +67,10 @@ test('a whole last record that only lost its newline is kept when reopening', as
   const run = await store.create('r1');
   await run.append(planned);
   await run.close();
-  await appendFile(join(root, '.specify/orchestra/runs/r1/journal.jsonl'), JSON.stringify({ type: 'task-state', at, taskKey: 'T001', status: 'done' }));
+  await appendFile(
+    join(root, '.specify/orchestra/runs/r1/journal.jsonl'),
+    JSON.stringify({ type: 'task-state', at, taskKey: 'T001', status: 'done' }),
+  );
   const reopened = await store.open('r1');
   await reopened.append({ type: 'task-state', at, taskKey: 'T002', status: 'done' });
   await reopened.close();
@@ -86,11 +99,17 @@ test('interrupted runs are found, finished ones are not; deleteRun removes journ
   await b.append({ ...planned, runId: 'b' });
   await b.append({ type: 'run-finished', at, outcome: 'completed', message: 'ok' });
   await b.close();
-  assert.deepEqual((await store.findInterrupted()).map((r) => r.runId), ['a']);
+  assert.deepEqual(
+    (await store.findInterrupted()).map((r) => r.runId),
+    ['a'],
+  );
   assert.deepEqual(await readdir(join(root, '.specify/orchestra/runs/a/blobs')), [sha256('small')]);
   await store.deleteRun('a');
   await assert.rejects(stat(join(root, '.specify/orchestra/runs/a')), /ENOENT/);
-  assert.deepEqual((await store.list()).map((r) => r.runId), ['b']);
+  assert.deepEqual(
+    (await store.list()).map((r) => r.runId),
+    ['b'],
+  );
   await assert.rejects(store.open('../escape'), /not a run id/);
 });
 
@@ -98,11 +117,47 @@ test('foldJournal: task states, edits with in-doubt and rolled-back, commands, s
   const records: JournalRecord[] = [
     planned,
     { type: 'task-state', at, taskKey: 'T001', status: 'running' },
-    { type: 'edit-applying', at, proposalId: 'p1', taskKey: 'T001', path: 'a.ts', kind: 'create', preImage: { kind: 'none' }, writtenHash: sha256('a') },
+    {
+      type: 'edit-applying',
+      at,
+      proposalId: 'p1',
+      taskKey: 'T001',
+      path: 'a.ts',
+      kind: 'create',
+      preImage: { kind: 'none' },
+      writtenHash: sha256('a'),
+    },
     { type: 'edit-applied', at, proposalId: 'p1' },
-    { type: 'edit-applying', at, proposalId: 'p2', taskKey: 'T001', path: 'b.ts', kind: 'create', preImage: { kind: 'none' }, writtenHash: sha256('b') },
-    { type: 'command-run', at, name: 'test', argv: ['npm', 'test'], outcome: 'exited', exitCode: 0, signal: null, timedOut: false, durationMs: 5 },
-    { type: 'worker-summary', at, taskKey: 'T001', workerId: 'w1', role: 'code-writer', summary: 'made a', filesTouched: ['a.ts'] },
+    {
+      type: 'edit-applying',
+      at,
+      proposalId: 'p2',
+      taskKey: 'T001',
+      path: 'b.ts',
+      kind: 'create',
+      preImage: { kind: 'none' },
+      writtenHash: sha256('b'),
+    },
+    {
+      type: 'command-run',
+      at,
+      name: 'test',
+      argv: ['npm', 'test'],
+      outcome: 'exited',
+      exitCode: 0,
+      signal: null,
+      timedOut: false,
+      durationMs: 5,
+    },
+    {
+      type: 'worker-summary',
+      at,
+      taskKey: 'T001',
+      workerId: 'w1',
+      role: 'code-writer',
+      summary: 'made a',
+      filesTouched: ['a.ts'],
+    },
     { type: 'usage', at, role: 'code-writer', taskKey: 'T001', usage },
     { type: 'usage', at, role: 'test-writer', taskKey: 'T002', usage },
     { type: 'usage', at, role: 'code-writer', taskKey: 'T001', usage },
@@ -114,7 +169,13 @@ test('foldJournal: task states, edits with in-doubt and rolled-back, commands, s
   const state = foldJournal(records);
   assert.equal(state.taskStatus.get('T001'), 'done');
   assert.equal(state.taskStatus.get('T002'), 'pending');
-  assert.deepEqual(state.edits.map((e) => [e.proposalId, e.inDoubt, e.rolledBack]), [['p1', false, true], ['p2', true, false]]);
+  assert.deepEqual(
+    state.edits.map((e) => [e.proposalId, e.inDoubt, e.rolledBack]),
+    [
+      ['p1', false, true],
+      ['p2', true, false],
+    ],
+  );
   assert.equal(state.commands[0]?.exitCode, 0);
   assert.equal(state.summaries[0]?.summary, 'made a');
   assert.equal(state.usage.inputTokens, 40);
@@ -126,7 +187,10 @@ test('foldJournal: task states, edits with in-doubt and rolled-back, commands, s
   assert.equal(state.usageByTask.get('T002')?.costUsd, 0.5);
   assert.equal(state.cancelled?.reason, 'user');
   assert.equal(isInterrupted(state), true, 'a cancelled run can be resumed');
-  assert.equal(isInterrupted(foldJournal([...records, { type: 'run-finished', at, outcome: 'completed', message: '' }])), false);
+  assert.equal(
+    isInterrupted(foldJournal([...records, { type: 'run-finished', at, outcome: 'completed', message: '' }])),
+    false,
+  );
 });
 
 test('matchTasks: same, renumbered, reworded, missing, new — each task exactly once', () => {
@@ -154,7 +218,18 @@ test('matchTasks: same, renumbered, reworded, missing, new — each task exactly
         return `${m.kind} ${m.journal.id}->${m.current.id}`;
     }
   });
-  assert.deepEqual(summary.sort(), ['missing T003', 'missing T009', 'new T002', 'new T005', 'renumbered T002->T003', 'reworded T004->T004', 'same T001->T001'].sort());
+  assert.deepEqual(
+    summary.sort(),
+    [
+      'missing T003',
+      'missing T009',
+      'new T002',
+      'new T005',
+      'renumbered T002->T003',
+      'reworded T004->T004',
+      'same T001->T001',
+    ].sort(),
+  );
 });
 
 test('matchTasks pairs duplicated texts one to one', () => {

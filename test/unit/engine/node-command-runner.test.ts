@@ -9,7 +9,10 @@ const node = process.execPath;
 const runner = new NodeCommandRunner();
 
 test('runs argv without a shell: metacharacters reach the program verbatim', async () => {
-  const result = await runner.run([node, '-e', 'console.log(JSON.stringify(process.argv.slice(1)))', '$HOME; rm -rf / && `x`'], { cwd: process.cwd(), signal: never });
+  const result = await runner.run(
+    [node, '-e', 'console.log(JSON.stringify(process.argv.slice(1)))', '$HOME; rm -rf / && `x`'],
+    { cwd: process.cwd(), signal: never },
+  );
   assert.equal(result.kind, 'exited');
   if (result.kind !== 'exited') return;
   assert.equal(result.exitCode, 0);
@@ -18,11 +21,14 @@ test('runs argv without a shell: metacharacters reach the program verbatim', asy
 
 test('reports the exit code and stderr, and scrubs the model key from the environment', async () => {
   process.env['ANTHROPIC_API_KEY'] = 'sk-test';
-  const result = await runner.run([node, '-e', 'console.error(process.env.ANTHROPIC_API_KEY ?? "none", process.env.EXTRA); process.exit(3)'], {
-    cwd: process.cwd(),
-    signal: never,
-    env: { EXTRA: 'yes' },
-  });
+  const result = await runner.run(
+    [node, '-e', 'console.error(process.env.ANTHROPIC_API_KEY ?? "none", process.env.EXTRA); process.exit(3)'],
+    {
+      cwd: process.cwd(),
+      signal: never,
+      env: { EXTRA: 'yes' },
+    },
+  );
   delete process.env['ANTHROPIC_API_KEY'];
   assert.equal(result.kind === 'exited' && result.exitCode, 3);
   assert.equal(result.kind === 'exited' && result.stderr.trim(), 'none yes');
@@ -52,14 +58,21 @@ test('timeout kills the process group, grandchildren included', async () => {
 
 test('abort stops the command', async () => {
   const controller = new AbortController();
-  const pending = runner.run([node, '-e', 'setTimeout(() => {}, 60000)'], { cwd: process.cwd(), signal: controller.signal });
+  const pending = runner.run([node, '-e', 'setTimeout(() => {}, 60000)'], {
+    cwd: process.cwd(),
+    signal: controller.signal,
+  });
   setTimeout(() => controller.abort(), 100);
   const result = await pending;
   assert.equal(result.kind === 'exited' && result.aborted, true);
 });
 
 test('output is capped keeping head and tail', async () => {
-  const result = await runner.run([node, '-e', 'for (let i = 0; i < 5000; i++) console.log("line " + i)'], { cwd: process.cwd(), signal: never, maxOutputChars: 200 });
+  const result = await runner.run([node, '-e', 'for (let i = 0; i < 5000; i++) console.log("line " + i)'], {
+    cwd: process.cwd(),
+    signal: never,
+    maxOutputChars: 200,
+  });
   assert.equal(result.kind, 'exited');
   if (result.kind !== 'exited') return;
   assert.equal(result.truncated, true);

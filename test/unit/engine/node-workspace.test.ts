@@ -57,10 +57,14 @@ test('list: bounded, breadth first, skips .git, denied and ignored entries, does
   const ws = new NodeWorkspace(root);
   const all = await ws.list('', { recursive: true, maxEntries: 100 }, never);
   assert.equal(all.kind, 'listed');
-  assert.deepEqual(
-    all.kind === 'listed' && all.entries.map((e) => `${e.type[0]} ${e.path}`),
-    ['f .gitignore', 'f README.md', 'd src', 'f src/a.ts', 'd src/deep', 'f src/deep/b.ts'],
-  );
+  assert.deepEqual(all.kind === 'listed' && all.entries.map((e) => `${e.type[0]} ${e.path}`), [
+    'f .gitignore',
+    'f README.md',
+    'd src',
+    'f src/a.ts',
+    'd src/deep',
+    'f src/deep/b.ts',
+  ]);
   const top = await ws.list('', { recursive: false, maxEntries: 2 }, never);
   assert.equal(top.kind === 'listed' && top.truncated, true);
   assert.equal(top.kind === 'listed' && top.entries.length, 2);
@@ -82,10 +86,16 @@ test('search: literal and regex, glob filter, .gitignore, binary and big files s
   const literal = await ws.search({ ...base, pattern: 'TODO' }, never);
   assert.equal(literal.kind, 'matches');
   if (literal.kind !== 'matches') return;
-  assert.deepEqual(literal.matches.map((m) => `${m.path}:${m.line}`), ['src/a.ts:1', 'src/b.js:1']);
+  assert.deepEqual(
+    literal.matches.map((m) => `${m.path}:${m.line}`),
+    ['src/a.ts:1', 'src/b.js:1'],
+  );
   assert.equal(literal.filesSkipped, 2);
   const insensitive = await ws.search({ ...base, pattern: 'todo', caseSensitive: false, glob: '*.ts' }, never);
-  assert.deepEqual(insensitive.kind === 'matches' && insensitive.matches.map((m) => `${m.path}:${m.line}`), ['src/a.ts:1', 'src/a.ts:2']);
+  assert.deepEqual(insensitive.kind === 'matches' && insensitive.matches.map((m) => `${m.path}:${m.line}`), [
+    'src/a.ts:1',
+    'src/a.ts:2',
+  ]);
   const regex = await ws.search({ ...base, pattern: '^//\\s*todo', regex: true }, never);
   assert.deepEqual(regex.kind === 'matches' && regex.matches.map((m) => m.text), ['// todo: later']);
   const bounded = await ws.search({ ...base, pattern: 'o', maxResults: 1 }, never);

@@ -3,7 +3,11 @@ import assert from 'node:assert/strict';
 import { mkdir, symlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { GlobSet, globToRegExp } from '../../../src/core/engine/workspace/glob';
-import { CompiledPathPolicy, normaliseRelative, resolveInWorkspace } from '../../../src/core/engine/workspace/path-policy';
+import {
+  CompiledPathPolicy,
+  normaliseRelative,
+  resolveInWorkspace,
+} from '../../../src/core/engine/workspace/path-policy';
 import { tempProject } from './temp-dir';
 
 test('glob syntax: star within a segment, globstar, braces, classes, unanchored names', () => {
@@ -29,7 +33,12 @@ test('normaliseRelative refuses absolute paths of every flavour and climbing out
     assert.equal(result.kind, 'refused', input);
     assert.equal(result.kind === 'refused' && result.code, 'absolute', input);
   }
-  assert.deepEqual(normaliseRelative('../x'), { kind: 'refused', code: 'escape', path: '../x', reason: '"../x" leads outside the workspace folder.' });
+  assert.deepEqual(normaliseRelative('../x'), {
+    kind: 'refused',
+    code: 'escape',
+    path: '../x',
+    reason: '"../x" leads outside the workspace folder.',
+  });
   assert.equal(normaliseRelative('a/../../x').kind, 'refused');
   assert.deepEqual(normaliseRelative('a/./b/../c'), { kind: 'ok', rel: 'a/c' });
   assert.deepEqual(normaliseRelative('a\\b'), { kind: 'ok', rel: 'a/b' });
@@ -53,7 +62,17 @@ test('resolveInWorkspace: .git anywhere, the deny list and protected paths', asy
   assert.equal(await code('.ENV', 'read'), 'denied');
   assert.equal(await code('.specify/orchestra/runs/x/journal.jsonl', 'read'), 'denied');
   assert.equal(await code('.specify/memory/constitution.md', 'read'), 'ok');
-  for (const p of ['.specify/memory/constitution.md', '.vscode/settings.json', '.claude/agents/x.md', 'package-lock.json', 'web/yarn.lock', 'go.sum', 'Cargo.lock', 'poetry.lock', 'pnpm-lock.yaml']) {
+  for (const p of [
+    '.specify/memory/constitution.md',
+    '.vscode/settings.json',
+    '.claude/agents/x.md',
+    'package-lock.json',
+    'web/yarn.lock',
+    'go.sum',
+    'Cargo.lock',
+    'poetry.lock',
+    'pnpm-lock.yaml',
+  ]) {
     assert.equal(await code(p, 'write'), 'protected', p);
     assert.equal(await code(p, 'read'), 'ok', p);
   }

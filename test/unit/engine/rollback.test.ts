@@ -14,7 +14,15 @@ import { never, tempProject } from './temp-dir';
 const at = '2026-01-01T00:00:00.000Z';
 
 /** Simulates what the gate does for one applied edit: pre-image blob, write-ahead record, write, confirmation. */
-async function applyEdit(root: string, run: RunHandle, proposalId: string, taskKey: string, path: string, next: string | null, confirm = true): Promise<void> {
+async function applyEdit(
+  root: string,
+  run: RunHandle,
+  proposalId: string,
+  taskKey: string,
+  path: string,
+  next: string | null,
+  confirm = true,
+): Promise<void> {
   const before = await readFile(join(root, path), 'utf8').catch(() => null);
   const preImage = before === null ? ({ kind: 'none' } as const) : await run.storeBlob(before);
   const record: JournalRecord = {
@@ -46,8 +54,17 @@ async function setUp(): Promise<{ root: string; store: RunStore; run: RunHandle 
   return { root, store, run };
 }
 
-const deps = (root: string, run: RunHandle) => ({ workspace: new NodeWorkspace(root), journal: run, now: () => new Date(at), signal: never });
-const exists = (p: string): Promise<boolean> => stat(p).then(() => true, () => false);
+const deps = (root: string, run: RunHandle) => ({
+  workspace: new NodeWorkspace(root),
+  journal: run,
+  now: () => new Date(at),
+  signal: never,
+});
+const exists = (p: string): Promise<boolean> =>
+  stat(p).then(
+    () => true,
+    () => false,
+  );
 
 test('rolling back a whole run restores modified files, recreates deleted ones and deletes created ones', async () => {
   const { root, store, run } = await setUp();
@@ -77,7 +94,11 @@ test('a file the user edited afterwards is a conflict with both contents, untouc
   assert.equal(await readFile(join(root, 'new.ts'), 'utf8'), 'user work');
   assert.equal(await readFile(join(root, 'a.ts'), 'utf8'), 'a2');
 
-  const forced = await rollbackRun((await store.read('r'))!.state, { taskKey: 'T1', force: ['new.ts'] }, deps(root, run));
+  const forced = await rollbackRun(
+    (await store.read('r'))!.state,
+    { taskKey: 'T1', force: ['new.ts'] },
+    deps(root, run),
+  );
   assert.deepEqual(forced.deleted, ['new.ts']);
   assert.equal(await exists(join(root, 'new.ts')), false);
 });

@@ -26,7 +26,8 @@ test('the dry run of the example names every task with its role, the parallel gr
   const text = renderDryRun(plan);
   assert.equal(modelCalls, 0);
   assert.match(text, /^# Dry run: 001-todo-api$/m);
-  for (let n = 1; n <= 10; n++) assert.match(text, new RegExp(`- T${String(n).padStart(3, '0')} → [a-z-]+ \\(`), `T${n} listed with its role`);
+  for (let n = 1; n <= 10; n++)
+    assert.match(text, new RegExp(`- T${String(n).padStart(3, '0')} → [a-z-]+ \\(`), `T${n} listed with its role`);
   assert.match(text, /— in parallel/, 'the [P] group is shown as parallel');
   assert.match(text, /^\$\d+\.\d\d – \$\d+\.\d\d, expected \$\d+\.\d\d/m);
   assert.match(text, /test-writer/, 'test tasks go to the test writer');
@@ -40,6 +41,9 @@ test('plan notes keep their 1-based line: the dry run shows the line the planner
     confirm: async () => false,
   });
   const plan = await engine.plan({ root: example, feature: '001' });
-  const text = renderDryRun({ ...plan, diagnostics: [{ severity: 'warning', message: 'odd line', path: 'specs/001-todo-api/tasks.md', line: 7 }] });
+  const text = renderDryRun({
+    ...plan,
+    diagnostics: [{ severity: 'warning', message: 'odd line', path: 'specs/001-todo-api/tasks.md', line: 7 }],
+  });
   assert.match(text, /- warning: odd line \(specs\/001-todo-api\/tasks\.md:7\)/);
 });

@@ -16,7 +16,17 @@ const started: EngineEvent = {
     { index: 0, title: 'Setup', taskKeys: ['T001', 'T002'] },
     { index: 1, title: 'Core', taskKeys: ['T003'] },
   ],
-  tasks: ['T001', 'T002', 'T003'].map((id, i) => ({ key: id, id, description: `task ${id}`, phaseIndex: i < 2 ? 0 : 1, line: i, files: [], dependsOn: [], parallel: false, status: 'pending' as const })),
+  tasks: ['T001', 'T002', 'T003'].map((id, i) => ({
+    key: id,
+    id,
+    description: `task ${id}`,
+    phaseIndex: i < 2 ? 0 : 1,
+    line: i,
+    files: [],
+    dependsOn: [],
+    parallel: false,
+    status: 'pending' as const,
+  })),
 };
 
 test('idle before any run', () => {
@@ -32,12 +42,31 @@ test('counts per phase and overall, workers and pending edits from events', () =
     { type: 'task-status', taskKey: 'T001', status: 'done', at },
     { type: 'task-status', taskKey: 'T003', status: 'failed', at },
     { type: 'worker-started', workerId: 'w1', role: 'code-writer', taskKey: 'T002', model: 'm', at },
-    { type: 'proposal-pending', proposal: { id: 'p1', taskKey: 'T002', workerId: 'w1', role: 'code-writer', path: 'a.js', kind: 'create', createdAt: at }, at },
-  ] satisfies EngineEvent[]) foldRunView(view, e);
+    {
+      type: 'proposal-pending',
+      proposal: {
+        id: 'p1',
+        taskKey: 'T002',
+        workerId: 'w1',
+        role: 'code-writer',
+        path: 'a.js',
+        kind: 'create',
+        createdAt: at,
+      },
+      at,
+    },
+  ] satisfies EngineEvent[])
+    foldRunView(view, e);
   const s = progressSnapshot(view, true);
   assert.equal(s.state, 'running');
   assert.deepEqual([s.done, s.failed, s.total], [1, 1, 3]);
-  assert.deepEqual(s.phases.map((p) => [p.done, p.failed, p.total]), [[1, 0, 2], [0, 1, 1]]);
+  assert.deepEqual(
+    s.phases.map((p) => [p.done, p.failed, p.total]),
+    [
+      [1, 0, 2],
+      [0, 1, 1],
+    ],
+  );
   assert.deepEqual(s.workers, [{ workerId: 'w1', role: 'code-writer', taskId: 'T002', activity: 'starting' }]);
   assert.equal(s.pendingEdits, 1);
   assert.equal(s.budgetUsd, 5);
@@ -45,13 +74,39 @@ test('counts per phase and overall, workers and pending edits from events', () =
 });
 
 test('finished runs carry their outcome; log lines name task ids', () => {
-  const view = foldRunView(foldRunView(emptyRunView(), started), { type: 'run-finished', outcome: 'completed', message: 'all done', at });
+  const view = foldRunView(foldRunView(emptyRunView(), started), {
+    type: 'run-finished',
+    outcome: 'completed',
+    message: 'all done',
+    at,
+  });
   const s = progressSnapshot(view, false);
   assert.equal(s.state, 'finished');
   assert.equal(s.outcome, 'completed');
-  const line = logEntryOf({ type: 'proposal-applied', proposalId: 'p', taskKey: 'T002', path: 'a.js', kind: 'create', at }, (k) => `#${k}`);
+  const line = logEntryOf(
+    { type: 'proposal-applied', proposalId: 'p', taskKey: 'T002', path: 'a.js', kind: 'create', at },
+    (k) => `#${k}`,
+  );
   assert.equal(line?.text, 'Wrote a.js (create) for #T002');
-  assert.equal(logEntryOf({ type: 'usage', totals: { inputTokens: 0, outputTokens: 0, cacheCreationInputTokens: 0, cacheReadInputTokens: 0, costUsd: 0, estimated: false }, byRole: {}, at }, String), undefined);
+  assert.equal(
+    logEntryOf(
+      {
+        type: 'usage',
+        totals: {
+          inputTokens: 0,
+          outputTokens: 0,
+          cacheCreationInputTokens: 0,
+          cacheReadInputTokens: 0,
+          costUsd: 0,
+          estimated: false,
+        },
+        byRole: {},
+        at,
+      },
+      String,
+    ),
+    undefined,
+  );
 });
 
 test('a worker whose task waits for review reads "waiting for approval"', () => {
@@ -60,7 +115,8 @@ test('a worker whose task waits for review reads "waiting for approval"', () => 
     started,
     { type: 'worker-started', workerId: 'w1', role: 'code-writer', taskKey: 'T002', model: 'm', at },
     { type: 'worker-activity', workerId: 'w1', activity: 'running propose_edit', at },
-  ] satisfies EngineEvent[]) foldRunView(view, e);
+  ] satisfies EngineEvent[])
+    foldRunView(view, e);
   assert.equal(progressSnapshot(view, true).workers[0]?.activity, 'running propose_edit');
   foldRunView(view, { type: 'task-status', taskKey: 'T002', status: 'awaiting-approval', at });
   assert.equal(progressSnapshot(view, true).workers[0]?.activity, 'waiting for approval');

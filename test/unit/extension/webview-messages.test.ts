@@ -4,11 +4,23 @@ import { parseWebviewToHost } from '../../../src/protocol/webview-messages';
 
 test('accepts exactly the protocol messages', () => {
   assert.deepEqual(parseWebviewToHost({ type: 'ready' }), { type: 'ready' });
-  assert.deepEqual(parseWebviewToHost({ type: 'command', command: 'cancelRun' }), { type: 'command', command: 'cancelRun' });
+  assert.deepEqual(parseWebviewToHost({ type: 'command', command: 'cancelRun' }), {
+    type: 'command',
+    command: 'cancelRun',
+  });
 });
 
 test('refuses anything else', () => {
-  for (const bad of [undefined, null, 'ready', [], { type: 'ready', extra: 1 }, { type: 'command', command: 'rm -rf' }, { type: 'command' }, { type: 'eval', code: '1' }]) {
+  for (const bad of [
+    undefined,
+    null,
+    'ready',
+    [],
+    { type: 'ready', extra: 1 },
+    { type: 'command', command: 'rm -rf' },
+    { type: 'command' },
+    { type: 'eval', code: '1' },
+  ]) {
     assert.equal(parseWebviewToHost(bad), undefined, JSON.stringify(bad));
   }
 });

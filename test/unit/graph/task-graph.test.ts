@@ -1,7 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseTasks } from '../../../src/core/speckit/tasks-parser';
-import { buildTaskGraph, statusFromDocument, type TaskGraph, type TaskRunStatus } from '../../../src/core/graph/task-graph';
+import {
+  buildTaskGraph,
+  statusFromDocument,
+  type TaskGraph,
+  type TaskRunStatus,
+} from '../../../src/core/graph/task-graph';
 import { diagnoseTasks } from '../../../src/core/graph/tasks-diagnostics';
 import { ownFixture, textAt } from '../speckit/tasks-fixture-helpers';
 
@@ -21,7 +26,13 @@ function readyWith(graph: TaskGraph, statuses: Record<string, TaskRunStatus>): s
 }
 
 test('within a phase: sequence, [P] runs, and the task after a run waits for the whole run', () => {
-  const g = graphOf(['## Phase 1: A', '- [ ] T001 Seq', '- [ ] T002 [P] a in src/a.ts', '- [ ] T003 [P] b in src/b.ts', '- [ ] T004 After the run']);
+  const g = graphOf([
+    '## Phase 1: A',
+    '- [ ] T001 Seq',
+    '- [ ] T002 [P] a in src/a.ts',
+    '- [ ] T003 [P] b in src/b.ts',
+    '- [ ] T004 After the run',
+  ]);
   assert.deepEqual(deps(g, 'T001'), []);
   assert.deepEqual(deps(g, 'T002'), ['T001:sequence']);
   assert.deepEqual(deps(g, 'T003'), ['T001:sequence']);
@@ -30,33 +41,68 @@ test('within a phase: sequence, [P] runs, and the task after a run waits for the
   assert.deepEqual(readyWith(g, { T001: 'done' }), ['T002', 'T003']);
   assert.deepEqual(readyWith(g, { T001: 'done', T002: 'done' }), ['T003']);
   assert.deepEqual(readyWith(g, { T001: 'done', T002: 'done', T003: 'skipped' }), ['T004']);
-  assert.deepEqual(readyWith(g, { T001: 'done', T002: 'failed', T003: 'done' }), [], 'a failed task holds its dependents');
+  assert.deepEqual(
+    readyWith(g, { T001: 'done', T002: 'failed', T003: 'done' }),
+    [],
+    'a failed task holds its dependents',
+  );
 });
 
 test('phase order: every task of a phase waits for all tasks of earlier phases, through one barrier', () => {
-  const g = graphOf(['## Phase 1: A', '- [ ] T001 [P] a in src/a.ts', '- [ ] T002 [P] b in src/b.ts', '## Phase 2: B', '- [ ] T003 [P] c in src/c.ts', '- [ ] T004 d']);
+  const g = graphOf([
+    '## Phase 1: A',
+    '- [ ] T001 [P] a in src/a.ts',
+    '- [ ] T002 [P] b in src/b.ts',
+    '## Phase 2: B',
+    '- [ ] T003 [P] c in src/c.ts',
+    '- [ ] T004 d',
+  ]);
   assert.deepEqual(deps(g, 'T003'), ['T001:phase-order', 'T002:phase-order']);
-  assert.deepEqual(g.dependentsOf('T001').map((e) => e.key).sort(), ['T003']);
+  assert.deepEqual(
+    g
+      .dependentsOf('T001')
+      .map((e) => e.key)
+      .sort(),
+    ['T003'],
+  );
   assert.deepEqual(readyWith(g, { T001: 'done' }), ['T002']);
   assert.deepEqual(readyWith(g, { T001: 'done', T002: 'done' }), ['T003']);
   // A task ticked out of order does not open the next phase while something before it is pending.
   const h = graphOf(['## Phase 1: A', '- [ ] T001 a', '- [x] T002 b', '## Phase 2: B', '- [ ] T003 c']);
   assert.deepEqual(readyWith(h, { T002: 'done' }), ['T001']);
-  assert.deepEqual(h.ready(statusFromDocument(h)).map((t) => t.key), ['T001']);
+  assert.deepEqual(
+    h.ready(statusFromDocument(h)).map((t) => t.key),
+    ['T001'],
+  );
 });
 
 test('two [P] tasks naming the same file never overlap', () => {
-  const g = graphOf(['## Phase 1: A', '- [ ] T001 [P] a in `src/x.ts`', '- [ ] T002 [P] b in ./src/x.ts', '- [ ] T003 [P] c in src/y.ts']);
+  const g = graphOf([
+    '## Phase 1: A',
+    '- [ ] T001 [P] a in `src/x.ts`',
+    '- [ ] T002 [P] b in ./src/x.ts',
+    '- [ ] T003 [P] c in src/y.ts',
+  ]);
   assert.deepEqual(deps(g, 'T002'), ['T001:same-file']);
   assert.deepEqual(readyWith(g, {}), ['T001', 'T003']);
   assert.deepEqual(readyWith(g, { T001: 'running' }), ['T003']);
   // A running task elsewhere holds its files too.
-  const h = graphOf(['## Phase 1: A', '- [ ] T001 [P] a in src/x.ts', '- [ ] T002 [P] b in src/z.ts', '- [ ] T003 [P] c in src/x.ts']);
+  const h = graphOf([
+    '## Phase 1: A',
+    '- [ ] T001 [P] a in src/x.ts',
+    '- [ ] T002 [P] b in src/z.ts',
+    '- [ ] T003 [P] c in src/x.ts',
+  ]);
   assert.deepEqual(readyWith(h, { T001: 'running' }), ['T002']);
 });
 
 test('tests of a story precede its implementation in the same [P] run', () => {
-  const g = graphOf(['## Phase 3: User Story 1 - X (Priority: P1)', '- [ ] T010 [P] [US1] Contract test in tests/a.test.ts', '- [ ] T011 [P] [US1] Model in src/m.ts', '- [ ] T012 [P] [US2] Other story in src/o.ts']);
+  const g = graphOf([
+    '## Phase 3: User Story 1 - X (Priority: P1)',
+    '- [ ] T010 [P] [US1] Contract test in tests/a.test.ts',
+    '- [ ] T011 [P] [US1] Model in src/m.ts',
+    '- [ ] T012 [P] [US2] Other story in src/o.ts',
+  ]);
   assert.deepEqual(deps(g, 'T011'), ['T010:tests-first']);
   assert.deepEqual(deps(g, 'T012'), []);
   assert.deepEqual(readyWith(g, {}), ['T010', 'T012']);
@@ -97,8 +143,21 @@ test('a duplicated id names one task: the nearest before the reference in task t
   assert.deepEqual(g.cycles, [], 'the later duplicate does not make T002 wait for a task after it');
   assert.deepEqual(deps(g, 'T002'), ['T001:explicit']);
   assert.deepEqual(deps(g, 'T004'), ['T001#2:explicit', 'T003:sequence']);
-  assert.deepEqual(g.dependentsOf('T001').filter((e) => e.reason === 'explicit').map((e) => e.key), ['T002', 'T005'], 'the statement: the first T001');
-  assert.deepEqual(g.dependentsOf('T001#2').filter((e) => e.reason === 'explicit').map((e) => e.key), ['T004']);
+  assert.deepEqual(
+    g
+      .dependentsOf('T001')
+      .filter((e) => e.reason === 'explicit')
+      .map((e) => e.key),
+    ['T002', 'T005'],
+    'the statement: the first T001',
+  );
+  assert.deepEqual(
+    g
+      .dependentsOf('T001#2')
+      .filter((e) => e.reason === 'explicit')
+      .map((e) => e.key),
+    ['T004'],
+  );
 });
 
 test('large statements go through one hub, not a product of edges', () => {
@@ -112,7 +171,14 @@ test('large statements go through one hub, not a product of edges', () => {
 });
 
 test('cycles are named, reported, and broken so the graph stays usable', () => {
-  const doc = parseTasks(['## Phase 1: A', '- [ ] T001 [P] a in src/a.ts (after T003)', '- [ ] T002 [P] b in src/b.ts', '- [ ] T003 [P] c in src/c.ts (after T001)'].join('\n'));
+  const doc = parseTasks(
+    [
+      '## Phase 1: A',
+      '- [ ] T001 [P] a in src/a.ts (after T003)',
+      '- [ ] T002 [P] b in src/b.ts',
+      '- [ ] T003 [P] c in src/c.ts (after T001)',
+    ].join('\n'),
+  );
   const g = buildTaskGraph(doc);
   assert.equal(g.cycles.length, 1);
   assert.deepEqual(g.cycles[0]?.keys, ['T001', 'T003', 'T001']);
@@ -124,7 +190,14 @@ test('cycles are named, reported, and broken so the graph stays usable', () => {
 });
 
 test('a cycle is reported once, on the reference that closes it: the earliest task waiting for a later one', () => {
-  const doc = parseTasks(['## Phase 1: A', '- [ ] T001 [P] a in src/a.ts (after T003)', '- [ ] T002 [P] b in src/b.ts', '- [ ] T003 [P] c in src/c.ts (after T001)'].join('\n'));
+  const doc = parseTasks(
+    [
+      '## Phase 1: A',
+      '- [ ] T001 [P] a in src/a.ts (after T003)',
+      '- [ ] T002 [P] b in src/b.ts',
+      '- [ ] T003 [P] c in src/c.ts (after T001)',
+    ].join('\n'),
+  );
   const g = buildTaskGraph(doc);
   const cycles = g.diagnostics.filter((d) => d.code === 'dependency-cycle');
   assert.equal(cycles.length, 1, 'one diagnostic per cycle, not one per reference');
@@ -137,13 +210,24 @@ test('a cycle is reported once, on the reference that closes it: the earliest ta
   assert.equal(g.cycles[0]?.taskKey, 'T001');
 });
 
-test('a cycle closed by a dependency statement is reported on the statement\'s reference', () => {
-  const doc = parseTasks(['## Phase 1: A', '- [ ] T001 a', '- [ ] T002 b, after T001', '', '## Dependencies', '- T002 blocks T001'].join('\n'));
+test("a cycle closed by a dependency statement is reported on the statement's reference", () => {
+  const doc = parseTasks(
+    ['## Phase 1: A', '- [ ] T001 a', '- [ ] T002 b, after T001', '', '## Dependencies', '- T002 blocks T001'].join(
+      '\n',
+    ),
+  );
   const g = buildTaskGraph(doc);
-  assert.deepEqual(g.cycles.map((c) => c.keys), [['T001', 'T002', 'T001']]);
+  assert.deepEqual(
+    g.cycles.map((c) => c.keys),
+    [['T001', 'T002', 'T001']],
+  );
   const [cycle, ...rest] = g.diagnostics.filter((d) => d.code === 'dependency-cycle');
   assert.deepEqual(rest, []);
-  assert.deepEqual(cycle?.range, { start: { line: 5, character: 2 }, end: { line: 5, character: 6 } }, 'the waited-for `T002`');
+  assert.deepEqual(
+    cycle?.range,
+    { start: { line: 5, character: 2 }, end: { line: 5, character: 6 } },
+    'the waited-for `T002`',
+  );
   assert.equal(cycle?.taskKey, undefined, 'the reference is in no task');
   assert.match(cycle?.message ?? '', /closed by "- T002 blocks T001"/);
 });
@@ -151,7 +235,10 @@ test('a cycle closed by a dependency statement is reported on the statement\'s r
 test('a dependency on a later phase is reported on the reference and ignored for scheduling', () => {
   const doc = parseTasks(['## Phase 1: A', '- [ ] T001 a, requires T002', '## Phase 2: B', '- [ ] T002 b'].join('\n'));
   const g = buildTaskGraph(doc);
-  assert.deepEqual(g.diagnostics.map((d) => d.code), ['dependency-on-later-phase']);
+  assert.deepEqual(
+    g.diagnostics.map((d) => d.code),
+    ['dependency-on-later-phase'],
+  );
   assert.deepEqual(g.diagnostics[0]?.range, { start: { line: 1, character: 23 }, end: { line: 1, character: 27 } });
   assert.equal(g.diagnostics[0]?.taskKey, 'T001');
   assert.match(g.diagnostics[0]?.message ?? '', /^T001 depends on T002, which is in a later phase/);
@@ -176,7 +263,13 @@ test('later-phase dependencies: one diagnostic per reference, in task text, cont
   const g = buildTaskGraph(doc);
   const later = g.diagnostics.filter((d) => d.code === 'dependency-on-later-phase');
   assert.deepEqual(
-    later.map((d) => [d.range.start.line, d.range.start.character, d.range.end.character, textAt(doc, d.range), d.taskKey]),
+    later.map((d) => [
+      d.range.start.line,
+      d.range.start.character,
+      d.range.end.character,
+      textAt(doc, d.range),
+      d.taskKey,
+    ]),
     [
       [1, 20, 29, 'T002-T004', 'T001'],
       [1, 34, 38, 'T003', 'T001'],
@@ -184,13 +277,25 @@ test('later-phase dependencies: one diagnostic per reference, in task text, cont
       [9, 2, 6, 'T004', undefined],
     ],
   );
-  assert.match(later[0]?.message ?? '', /^T001 depends on T003, T004, which are in a later phase/, 'only the later ids of the range');
+  assert.match(
+    later[0]?.message ?? '',
+    /^T001 depends on T003, T004, which are in a later phase/,
+    'only the later ids of the range',
+  );
   assert.match(later[3]?.message ?? '', /makes earlier tasks wait for T004, in a later phase/);
   assert.deepEqual(deps(g, 'T001'), [], 'nothing of phase 1 waits for phase 2');
 });
 
 test('critical path: longest chain, custom durations', () => {
-  const g = graphOf(['## Phase 1: A', '- [ ] T001 a', '- [ ] T002 [P] b in src/b.ts', '- [ ] T003 [P] c in src/c.ts', '- [ ] T004 d', '## Phase 2: B', '- [ ] T005 e']);
+  const g = graphOf([
+    '## Phase 1: A',
+    '- [ ] T001 a',
+    '- [ ] T002 [P] b in src/b.ts',
+    '- [ ] T003 [P] c in src/c.ts',
+    '- [ ] T004 d',
+    '## Phase 2: B',
+    '- [ ] T005 e',
+  ]);
   const unit = g.criticalPath();
   assert.equal(unit.length, 4);
   assert.deepEqual(unit.keys, ['T001', 'T002', 'T004', 'T005']);
@@ -206,7 +311,9 @@ test('topological order respects every edge; fixtures build without false cycles
     assert.deepEqual(g.cycles, [], name);
     const position = new Map(g.topologicalOrder().map((k, i) => [k, i]));
     assert.equal(position.size, doc.tasks.length);
-    for (const t of doc.tasks) for (const d of g.dependenciesOf(t.key)) assert.ok((position.get(d.key) ?? 0) < (position.get(t.key) ?? 0), `${name}: ${d.key} before ${t.key}`);
+    for (const t of doc.tasks)
+      for (const d of g.dependenciesOf(t.key))
+        assert.ok((position.get(d.key) ?? 0) < (position.get(t.key) ?? 0), `${name}: ${d.key} before ${t.key}`);
   }
   const messy = parseTasks(ownFixture('messy.md'));
   const all = diagnoseTasks(messy).map((d) => d.code);
@@ -214,8 +321,14 @@ test('topological order respects every edge; fixtures build without false cycles
   assert.ok(all.includes('dependency-on-later-phase'));
   assert.ok(all.includes('duplicate-task-id'));
   const g = buildTaskGraph(messy);
-  assert.deepEqual(g.cycles.map((c) => c.keys), [['T013', 'T014', 'T013']]);
-  assert.equal(textAt(messy, g.cycles[0]?.range ?? { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }), 'T014');
+  assert.deepEqual(
+    g.cycles.map((c) => c.keys),
+    [['T013', 'T014', 'T013']],
+  );
+  assert.equal(
+    textAt(messy, g.cycles[0]?.range ?? { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }),
+    'T014',
+  );
   assert.equal(g.cycles[0]?.range.start.line, 30, 'in "T013 Cycle partner, depends on T014"');
   assert.deepEqual(deps(g, 'T001'), ['T000:phase-order'], 'a task before any phase runs before the first phase');
   assert.equal(deps(g, 'T003').includes('T002:same-file'), true);
@@ -228,15 +341,29 @@ test('tests-first in a long [P] run: each implementation waits for exactly the e
     const isTestTask = i % 3 !== 0;
     kinds.push(isTestTask ? 'test' : 'impl');
     const id = `T${String(i).padStart(3, '0')}`;
-    lines.push(isTestTask ? `- [ ] ${id} [P] [US1] Contract test in tests/t${i}.test.ts` : `- [ ] ${id} [P] [US1] Model in src/m${i}.ts`);
+    lines.push(
+      isTestTask
+        ? `- [ ] ${id} [P] [US1] Contract test in tests/t${i}.test.ts`
+        : `- [ ] ${id} [P] [US1] Model in src/m${i}.ts`,
+    );
   }
   const g = graphOf(lines);
   kinds.forEach((kind, k) => {
     const key = `T${String(k + 1).padStart(3, '0')}`;
-    const expected = kind === 'test' ? [] : kinds.flatMap((other, j) => (other === 'test' && j < k ? [`T${String(j + 1).padStart(3, '0')}:tests-first`] : [])).sort();
+    const expected =
+      kind === 'test'
+        ? []
+        : kinds
+            .flatMap((other, j) =>
+              other === 'test' && j < k ? [`T${String(j + 1).padStart(3, '0')}:tests-first`] : [],
+            )
+            .sort();
     assert.deepEqual(deps(g, key), expected, key);
   });
   assert.equal(g.dependentsOf('T001').length, 20, 'the first test holds every implementation after it');
   assert.equal(g.criticalPath().length, 2, 'hub nodes add no length');
-  assert.deepEqual(readyWith(g, {}), kinds.flatMap((kind, j) => (kind === 'test' ? [`T${String(j + 1).padStart(3, '0')}`] : [])));
+  assert.deepEqual(
+    readyWith(g, {}),
+    kinds.flatMap((kind, j) => (kind === 'test' ? [`T${String(j + 1).padStart(3, '0')}`] : [])),
+  );
 });

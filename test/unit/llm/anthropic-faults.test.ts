@@ -26,17 +26,24 @@ test('a 429 with retry-after pauses the pool for that long, then the call succee
   assert.equal(requestsSince(start), 2, 'one rejected request, one retry: the SDK did not retry on its own');
   const [first, second] = mock.requests.slice(start);
   assert.ok(first && second);
-  assert.ok(second.arrivedAt - first.arrivedAt >= 950, `waited ${second.arrivedAt - first.arrivedAt} ms for retry-after: 1`);
+  assert.ok(
+    second.arrivedAt - first.arrivedAt >= 950,
+    `waited ${second.arrivedAt - first.arrivedAt} ms for retry-after: 1`,
+  );
   assert.ok(waits.includes('rate-limit'), 'reported as waiting for the rate limit, not failed');
 });
 
 test('529 overloaded is pooled and retried; a lasting 529 fails as an overloaded error', async () => {
   mock.script(reply.overloaded(), reply.text('recovered'));
-  assert.deepEqual((await providerFor(mock.url).send(request(), {}, never)).content, [{ type: 'text', text: 'recovered' }]);
+  assert.deepEqual((await providerFor(mock.url).send(request(), {}, never)).content, [
+    { type: 'text', text: 'recovered' },
+  ]);
 
   mock.setHandler(() => reply.overloaded());
   try {
-    const provider = providerFor(mock.url, { governor: new LlmGovernor({ maxConcurrent: 2, maxAttempts: 3, baseBackoffMs: 5 }) });
+    const provider = providerFor(mock.url, {
+      governor: new LlmGovernor({ maxConcurrent: 2, maxAttempts: 3, baseBackoffMs: 5 }),
+    });
     const start = mock.requests.length;
     await assert.rejects(provider.send(request(), {}, never), (error: unknown) => {
       assert.ok(error instanceof LlmOverloadedError);
@@ -51,7 +58,9 @@ test('529 overloaded is pooled and retried; a lasting 529 fails as an overloaded
 
 test('a lasting 429 fails as a rate-limited error with the server wait attached', async () => {
   mock.script(reply.rateLimited(1), reply.rateLimited(1));
-  const provider = providerFor(mock.url, { governor: new LlmGovernor({ maxConcurrent: 1, maxAttempts: 2, baseBackoffMs: 5 }) });
+  const provider = providerFor(mock.url, {
+    governor: new LlmGovernor({ maxConcurrent: 1, maxAttempts: 2, baseBackoffMs: 5 }),
+  });
   await assert.rejects(provider.send(request(), {}, never), (error: unknown) => {
     assert.ok(error instanceof LlmRateLimitedError);
     assert.equal(error.retryAfterMs, 1000);

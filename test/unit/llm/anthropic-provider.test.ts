@@ -52,7 +52,10 @@ test('several tool calls in one turn come back parsed, with tool starts reported
   assert.deepEqual(response.stopReason, { type: 'tool_use' });
   const calls = response.content.filter((b) => b.type === 'tool_use');
   assert.equal(calls.length, 2);
-  assert.deepEqual(calls[0]?.type === 'tool_use' ? calls[0].input : undefined, { path: 'src/a.ts', note: 'a longer value so the JSON is split into parts' });
+  assert.deepEqual(calls[0]?.type === 'tool_use' ? calls[0].input : undefined, {
+    path: 'src/a.ts',
+    note: 'a longer value so the JSON is split into parts',
+  });
   assert.deepEqual(calls[1]?.type === 'tool_use' ? calls[1].input : undefined, { dir: 'src' });
   // Tools go out sorted by name, whatever order the role listed them in.
   const tools = (mock.requests.at(-1)?.body as { tools: { name: string }[] }).tools.map((t) => t.name);
@@ -96,10 +99,26 @@ test('every stop reason is reported as a typed value', async () => {
     const response = await providerFor(mock.url).send(request(), {}, never);
     assert.deepEqual(response.stopReason, expected, String(stop));
   }
-  mock.script({ type: 'message', content: [{ type: 'text', text: 'partial' }], stopReason: 'stop_sequence', stopSequence: '###' });
-  assert.deepEqual((await providerFor(mock.url).send(request({ stopSequences: ['###'] }), {}, never)).stopReason, { type: 'stop_sequence', sequence: '###' });
-  mock.script({ type: 'message', content: [{ type: 'text', text: 'I cannot' }], stopReason: 'refusal', refusalExplanation: 'policy' });
-  assert.deepEqual((await providerFor(mock.url).send(request(), {}, never)).stopReason, { type: 'refusal', explanation: 'policy' });
+  mock.script({
+    type: 'message',
+    content: [{ type: 'text', text: 'partial' }],
+    stopReason: 'stop_sequence',
+    stopSequence: '###',
+  });
+  assert.deepEqual((await providerFor(mock.url).send(request({ stopSequences: ['###'] }), {}, never)).stopReason, {
+    type: 'stop_sequence',
+    sequence: '###',
+  });
+  mock.script({
+    type: 'message',
+    content: [{ type: 'text', text: 'I cannot' }],
+    stopReason: 'refusal',
+    refusalExplanation: 'policy',
+  });
+  assert.deepEqual((await providerFor(mock.url).send(request(), {}, never)).stopReason, {
+    type: 'refusal',
+    explanation: 'policy',
+  });
 });
 
 test('a missing key fails before any request with a clear message', async () => {
@@ -115,7 +134,10 @@ test('a missing key fails before any request with a clear message', async () => 
 
 test('a key the API refuses is an auth error, not retried', async () => {
   const before = mock.requests.length;
-  await assert.rejects(providerFor(mock.url, { apiKey: async () => 'sk-wrong' }).send(request(), {}, never), LlmAuthError);
+  await assert.rejects(
+    providerFor(mock.url, { apiKey: async () => 'sk-wrong' }).send(request(), {}, never),
+    LlmAuthError,
+  );
   assert.equal(mock.requests.length - before, 1);
 });
 
@@ -161,7 +183,11 @@ test('the SDK deprecation warning is never printed, for our default models or a 
     assert.deepEqual(warnings, []);
     // The check can fail: the SDK's own create() prints for that id through the same console.
     const { default: Anthropic } = await import('@anthropic-ai/sdk');
-    await new Anthropic({ apiKey: TEST_KEY, baseURL: mock.url }).messages.create({ model: 'claude-sonnet-4-5', max_tokens: 16, messages: [{ role: 'user', content: 'hi' }] });
+    await new Anthropic({ apiKey: TEST_KEY, baseURL: mock.url }).messages.create({
+      model: 'claude-sonnet-4-5',
+      max_tokens: 16,
+      messages: [{ role: 'user', content: 'hi' }],
+    });
   } finally {
     console.warn = originalWarn;
     process.off('warning', onWarning);
@@ -174,8 +200,13 @@ test('the SDK deprecation warning is never printed, for our default models or a 
 test('the CLI takes key and base URL from ANTHROPIC_API_KEY and ANTHROPIC_BASE_URL', async () => {
   const { anthropicOptionsFromEnv } = await import('../../../src/core/llm/anthropic-env');
   const { AnthropicProvider } = await import('../../../src/core/llm/anthropic-provider');
-  const provider = new AnthropicProvider(anthropicOptionsFromEnv({ ANTHROPIC_API_KEY: TEST_KEY, ANTHROPIC_BASE_URL: mock.url }));
+  const provider = new AnthropicProvider(
+    anthropicOptionsFromEnv({ ANTHROPIC_API_KEY: TEST_KEY, ANTHROPIC_BASE_URL: mock.url }),
+  );
   mock.script(reply.text('via env'));
   assert.deepEqual((await provider.send(request(), {}, never)).content, [{ type: 'text', text: 'via env' }]);
-  await assert.rejects(new AnthropicProvider(anthropicOptionsFromEnv({ ANTHROPIC_BASE_URL: mock.url })).send(request(), {}, never), LlmAuthError);
+  await assert.rejects(
+    new AnthropicProvider(anthropicOptionsFromEnv({ ANTHROPIC_BASE_URL: mock.url })).send(request(), {}, never),
+    LlmAuthError,
+  );
 });

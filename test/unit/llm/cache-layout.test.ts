@@ -8,19 +8,31 @@ test('layout: tools sorted, a breakpoint after the feature context and one on th
     request({
       tools: [readFileTool, listFilesTool],
       system: [{ text: 'role prompt' }, { text: 'constitution, spec and plan', cacheBreakpoint: true }],
-      messages: [userText('task'), { role: 'assistant', content: [{ type: 'tool_use', id: 't1', name: 'read_file', input: {} }] }, { role: 'user', content: [{ type: 'tool_result', toolUseId: 't1', content: 'file text' }] }],
+      messages: [
+        userText('task'),
+        { role: 'assistant', content: [{ type: 'tool_use', id: 't1', name: 'read_file', input: {} }] },
+        { role: 'user', content: [{ type: 'tool_result', toolUseId: 't1', content: 'file text' }] },
+      ],
     }),
   );
   const toolNames: string[] = [];
   for (const tool of params.tools) toolNames.push(tool.name);
   assert.deepEqual(toolNames, ['list_files', 'read_file']);
-  assert.equal(params.tools.some((t) => t.cache_control), false, 'the system breakpoint already covers the tools');
+  assert.equal(
+    params.tools.some((t) => t.cache_control),
+    false,
+    'the system breakpoint already covers the tools',
+  );
   assert.equal(params.system[0]?.cache_control, undefined);
   assert.deepEqual(params.system[1]?.cache_control, { type: 'ephemeral' });
   const last = params.messages.at(-1)?.content;
   assert.ok(Array.isArray(last));
   assert.deepEqual((last.at(-1) as { cache_control?: unknown }).cache_control, { type: 'ephemeral' });
-  assert.equal((params.messages[0]?.content as { cache_control?: unknown }[])[0]?.cache_control, undefined, 'earlier turns carry none');
+  assert.equal(
+    (params.messages[0]?.content as { cache_control?: unknown }[])[0]?.cache_control,
+    undefined,
+    'earlier turns carry none',
+  );
   assert.equal(countCacheBreakpoints(params), 2);
 });
 
@@ -48,7 +60,11 @@ test('the 1-hour TTL is passed through and tool results keep is_error', () => {
   const params = buildAnthropicParams(
     request({
       cacheTtl: '1h',
-      messages: [userText('t'), { role: 'assistant', content: [{ type: 'tool_use', id: 'x', name: 'read_file', input: { path: 'a' } }] }, { role: 'user', content: [{ type: 'tool_result', toolUseId: 'x', content: 'nope', isError: true }] }],
+      messages: [
+        userText('t'),
+        { role: 'assistant', content: [{ type: 'tool_use', id: 'x', name: 'read_file', input: { path: 'a' } }] },
+        { role: 'user', content: [{ type: 'tool_result', toolUseId: 'x', content: 'nope', isError: true }] },
+      ],
     }),
   );
   assert.deepEqual(params.system[0]?.cache_control, { type: 'ephemeral', ttl: '1h' });

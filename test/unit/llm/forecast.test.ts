@@ -26,7 +26,8 @@ test('with caching the shared prefix is written once per role and read by every 
   const calls = plan.tasks * plan.turnsPerTask;
   assert.equal(forecast.usage.inputTokens, 0);
   assert.equal(forecast.usage.cacheReadInputTokens >= (calls - 1) * plan.sharedContextTokens, true);
-  const writesOfShared = forecast.usage.cacheCreationInputTokens - plan.tasks * (plan.taskContextTokens + (plan.turnsPerTask - 1) * 2_000);
+  const writesOfShared =
+    forecast.usage.cacheCreationInputTokens - plan.tasks * (plan.taskContextTokens + (plan.turnsPerTask - 1) * 2_000);
   assert.equal(writesOfShared, plan.sharedContextTokens);
 });
 
@@ -36,6 +37,17 @@ test('caching forecasts far cheaper than no caching for a shared context, and ro
   const uncached = forecastRunCost([plan, reviewer], { caching: false });
   assert.ok(cached.totalUsd < uncached.totalUsd * 0.5, `${cached.totalUsd} vs ${uncached.totalUsd}`);
   assert.ok(Math.abs(cached.totalUsd - cached.roles.reduce((s, r) => s + r.costUsd, 0)) < 1e-9);
-  const custom = forecastRunCost([plan], { caching: false, prices: { 'claude-sonnet-5-5': { inputPerMTok: 0, outputPerMTok: 0, cacheWrite5mPerMTok: 0, cacheWrite1hPerMTok: 0, cacheReadPerMTok: 0 } } });
+  const custom = forecastRunCost([plan], {
+    caching: false,
+    prices: {
+      'claude-sonnet-5-5': {
+        inputPerMTok: 0,
+        outputPerMTok: 0,
+        cacheWrite5mPerMTok: 0,
+        cacheWrite1hPerMTok: 0,
+        cacheReadPerMTok: 0,
+      },
+    },
+  });
   assert.equal(custom.totalUsd, 0);
 });

@@ -9,23 +9,38 @@ import { never, providerFor, request, TEST_KEY, userText } from './llm-test-kit'
 const featureContext = 'The feature context: constitution, spec and plan excerpts. '.repeat(200);
 
 test('8 workers against an account that takes 2 at a time all finish, with fewer than 8 rejected requests', async () => {
-  const mock = await startMockAnthropic({ apiKeys: [TEST_KEY], maxConcurrent: 2, latencyMs: 40, rateLimitRetryAfterSeconds: 0.3 });
+  const mock = await startMockAnthropic({
+    apiKeys: [TEST_KEY],
+    maxConcurrent: 2,
+    latencyMs: 40,
+    rateLimitRetryAfterSeconds: 0.3,
+  });
   try {
     const governor = new LlmGovernor({ maxConcurrent: 8, baseBackoffMs: 50 });
     const provider = providerFor(mock.url, { governor });
     const waits: LlmWaitReason[] = [];
     const results = await Promise.allSettled(
       Array.from({ length: 8 }, (_, i) =>
-        provider.send(request({ messages: [userText(`Implement T00${i}.`)], meta: { role: 'code-writer', taskKey: `T00${i}` } }), { onWaiting: (r) => waits.push(r) }, never),
+        provider.send(
+          request({ messages: [userText(`Implement T00${i}.`)], meta: { role: 'code-writer', taskKey: `T00${i}` } }),
+          { onWaiting: (r) => waits.push(r) },
+          never,
+        ),
       ),
     );
-    assert.deepEqual(results.map((r) => r.status), Array<string>(8).fill('fulfilled'));
+    assert.deepEqual(
+      results.map((r) => r.status),
+      Array<string>(8).fill('fulfilled'),
+    );
     const rejected = mock.countByStatus(429);
     assert.ok(rejected < 8, `${rejected} requests were rejected`);
     assert.ok(rejected >= 1, 'the mock did enforce its limit');
     assert.equal(mock.countByStatus(200), 8);
     assert.ok(waits.includes('rate-limit'), 'workers were told they wait for the rate limit');
-    assert.ok(governor.stats.concurrencyLimit <= 3, `the pool adapted its limit (now ${governor.stats.concurrencyLimit})`);
+    assert.ok(
+      governor.stats.concurrencyLimit <= 3,
+      `the pool adapted its limit (now ${governor.stats.concurrencyLimit})`,
+    );
   } finally {
     await mock.close();
   }
@@ -49,9 +64,18 @@ test('warm-up: with a shared prefix the first call goes alone, the prefix is wri
   try {
     const provider = providerFor(mock.url, { governor: new LlmGovernor({ maxConcurrent: 4 }) });
     const waits: LlmWaitReason[] = [];
-    const shared = request({ system: [{ text: 'You are the code writer.' }, { text: featureContext, cacheBreakpoint: true }], prefixKey: 'code-writer:feature-1' });
+    const shared = request({
+      system: [{ text: 'You are the code writer.' }, { text: featureContext, cacheBreakpoint: true }],
+      prefixKey: 'code-writer:feature-1',
+    });
     const responses = await Promise.all(
-      Array.from({ length: 5 }, (_, i) => provider.send({ ...shared, messages: [userText(`Implement T00${i}.`)] }, { onWaiting: (r) => waits.push(r) }, never)),
+      Array.from({ length: 5 }, (_, i) =>
+        provider.send(
+          { ...shared, messages: [userText(`Implement T00${i}.`)] },
+          { onWaiting: (r) => waits.push(r) },
+          never,
+        ),
+      ),
     );
     const [first, ...rest] = mock.requests;
     assert.ok(first);
@@ -72,8 +96,14 @@ test('without warm-up the same fan-out writes the prefix several times (the benc
   const mock = await startMockAnthropic({ apiKeys: [TEST_KEY], eventDelayMs: 5, latencyMs: 30 });
   try {
     const provider = providerFor(mock.url, { governor: new LlmGovernor({ maxConcurrent: 4 }) });
-    const shared = request({ system: [{ text: 'You are the code writer.' }, { text: featureContext, cacheBreakpoint: true }] });
-    await Promise.all(Array.from({ length: 4 }, (_, i) => provider.send({ ...shared, messages: [userText(`Implement T00${i}.`)] }, {}, never)));
+    const shared = request({
+      system: [{ text: 'You are the code writer.' }, { text: featureContext, cacheBreakpoint: true }],
+    });
+    await Promise.all(
+      Array.from({ length: 4 }, (_, i) =>
+        provider.send({ ...shared, messages: [userText(`Implement T00${i}.`)] }, {}, never),
+      ),
+    );
     assert.ok(mock.maxWritesOfOnePrefix() > 1);
   } finally {
     await mock.close();

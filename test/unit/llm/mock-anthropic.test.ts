@@ -14,10 +14,27 @@ after(async () => {
 const headers = { 'content-type': 'application/json', 'x-api-key': TEST_KEY, 'anthropic-version': '2023-06-01' };
 const valid = { model: 'claude-sonnet-5-5', max_tokens: 100, messages: [{ role: 'user', content: 'hi' }] };
 
-async function post(body: unknown, extraHeaders: Record<string, string | undefined> = {}): Promise<{ status: number; json: { type?: string; error?: { type: string; message: string }; request_id?: string }; requestId: string | null }> {
-  const merged = Object.fromEntries(Object.entries({ ...headers, ...extraHeaders }).filter((e): e is [string, string] => e[1] !== undefined));
-  const response = await fetch(`${mock.url}/v1/messages`, { method: 'POST', headers: merged, body: JSON.stringify(body) });
-  return { status: response.status, json: (await response.json()) as never, requestId: response.headers.get('request-id') };
+async function post(
+  body: unknown,
+  extraHeaders: Record<string, string | undefined> = {},
+): Promise<{
+  status: number;
+  json: { type?: string; error?: { type: string; message: string }; request_id?: string };
+  requestId: string | null;
+}> {
+  const merged = Object.fromEntries(
+    Object.entries({ ...headers, ...extraHeaders }).filter((e): e is [string, string] => e[1] !== undefined),
+  );
+  const response = await fetch(`${mock.url}/v1/messages`, {
+    method: 'POST',
+    headers: merged,
+    body: JSON.stringify(body),
+  });
+  return {
+    status: response.status,
+    json: (await response.json()) as never,
+    requestId: response.headers.get('request-id'),
+  };
 }
 
 test('a valid request is answered; x-api-key and Bearer both authenticate', async () => {
@@ -31,10 +48,29 @@ const rejections: [string, unknown, Record<string, string | undefined>, number, 
   ['missing model', { ...valid, model: undefined }, {}, 400, /model/],
   ['missing max_tokens', { ...valid, max_tokens: undefined }, {}, 400, /max_tokens/],
   ['first message not user', { ...valid, messages: [{ role: 'assistant', content: 'x' }] }, {}, 400, /first message/],
-  ['roles not alternating', { ...valid, messages: [{ role: 'user', content: 'a' }, { role: 'user', content: 'b' }] }, {}, 400, /alternate/],
+  [
+    'roles not alternating',
+    {
+      ...valid,
+      messages: [
+        { role: 'user', content: 'a' },
+        { role: 'user', content: 'b' },
+      ],
+    },
+    {},
+    400,
+    /alternate/,
+  ],
   [
     'tool_use without its tool_result',
-    { ...valid, messages: [{ role: 'user', content: 'a' }, { role: 'assistant', content: [{ type: 'tool_use', id: 't1', name: 'x', input: {} }] }, { role: 'user', content: 'no result' }] },
+    {
+      ...valid,
+      messages: [
+        { role: 'user', content: 'a' },
+        { role: 'assistant', content: [{ type: 'tool_use', id: 't1', name: 'x', input: {} }] },
+        { role: 'user', content: 'no result' },
+      ],
+    },
     {},
     400,
     /without `tool_result`/,
@@ -48,13 +84,26 @@ const rejections: [string, unknown, Record<string, string | undefined>, number, 
   ],
   [
     'more than four cache breakpoints',
-    { ...valid, system: Array.from({ length: 5 }, (_, i) => ({ type: 'text', text: `s${i}`, cache_control: { type: 'ephemeral' } })) },
+    {
+      ...valid,
+      system: Array.from({ length: 5 }, (_, i) => ({
+        type: 'text',
+        text: `s${i}`,
+        cache_control: { type: 'ephemeral' },
+      })),
+    },
     {},
     400,
     /maximum of 4 blocks with cache_control.*Found 5/,
   ],
   ['bad tool name', { ...valid, tools: [{ name: 'has space', input_schema: { type: 'object' } }] }, {}, 400, /pattern/],
-  ['tool schema not an object', { ...valid, tools: [{ name: 'ok', input_schema: { type: 'string' } }] }, {}, 400, /input_schema\.type/],
+  [
+    'tool schema not an object',
+    { ...valid, tools: [{ name: 'ok', input_schema: { type: 'string' } }] },
+    {},
+    400,
+    /input_schema\.type/,
+  ],
 ];
 
 for (const [name, body, extra, status, message] of rejections) {
@@ -70,8 +119,18 @@ for (const [name, body, extra, status, message] of rejections) {
 }
 
 test('the SSE stream has the API event sequence, tool JSON in several partial chunks and cumulative usage', async () => {
-  mock.script({ type: 'message', content: [{ type: 'text', text: 'Calling.' }, { type: 'tool_use', name: 'read_file', input: { path: 'src/some/long/path.ts' } }] });
-  const response = await fetch(`${mock.url}/v1/messages`, { method: 'POST', headers, body: JSON.stringify({ ...valid, stream: true }) });
+  mock.script({
+    type: 'message',
+    content: [
+      { type: 'text', text: 'Calling.' },
+      { type: 'tool_use', name: 'read_file', input: { path: 'src/some/long/path.ts' } },
+    ],
+  });
+  const response = await fetch(`${mock.url}/v1/messages`, {
+    method: 'POST',
+    headers,
+    body: JSON.stringify({ ...valid, stream: true }),
+  });
   const text = await response.text();
   const events = [...text.matchAll(/^event: (\S+)$/gm)].map((m) => m[1]);
   assert.equal(events[0], 'message_start');
@@ -79,7 +138,9 @@ test('the SSE stream has the API event sequence, tool JSON in several partial ch
   assert.equal(events[2], 'ping');
   assert.deepEqual(events.slice(-2), ['message_delta', 'message_stop']);
   assert.ok(events.filter((e) => e === 'content_block_stop').length === 2);
-  const partials = [...text.matchAll(/"partial_json":"((?:[^"\\]|\\.)*)"/g)].map((m) => JSON.parse(`"${m[1] ?? ''}"`) as string);
+  const partials = [...text.matchAll(/"partial_json":"((?:[^"\\]|\\.)*)"/g)].map(
+    (m) => JSON.parse(`"${m[1] ?? ''}"`) as string,
+  );
   assert.ok(partials.length >= 3);
   assert.deepEqual(JSON.parse(partials.join('')), { path: 'src/some/long/path.ts' });
   assert.match(text, /"stop_reason":"tool_use"/);

@@ -14,9 +14,21 @@ function usage(fields: Partial<LlmUsage>): LlmUsage {
 }
 
 test('each usage field is priced at its own rate', () => {
-  const price = { inputPerMTok: 3, outputPerMTok: 15, cacheWrite5mPerMTok: 3.75, cacheWrite1hPerMTok: 6, cacheReadPerMTok: 0.3 };
+  const price = {
+    inputPerMTok: 3,
+    outputPerMTok: 15,
+    cacheWrite5mPerMTok: 3.75,
+    cacheWrite1hPerMTok: 6,
+    cacheReadPerMTok: 0.3,
+  };
   const cost = costUsd(
-    usage({ inputTokens: 1_000_000, outputTokens: 1_000_000, cacheCreationInputTokens: 3_000_000, cacheCreation1hInputTokens: 1_000_000, cacheReadInputTokens: 10_000_000 }),
+    usage({
+      inputTokens: 1_000_000,
+      outputTokens: 1_000_000,
+      cacheCreationInputTokens: 3_000_000,
+      cacheCreation1hInputTokens: 1_000_000,
+      cacheReadInputTokens: 10_000_000,
+    }),
     price,
   );
   assert.equal(cost, 3 + 15 + 2 * 3.75 + 6 + 10 * 0.3);
@@ -26,7 +38,10 @@ test('prices: overrides win, unknown models price by tier, never below the deare
   assert.equal(priceFor('claude-haiku-5-5').inputPerMTok, 1);
   assert.equal(priceFor('claude-sonnet-5-5').outputPerMTok, 15);
   assert.equal(priceFor('some-gateway-model').inputPerMTok, priceFor('claude-opus-5-5').inputPerMTok);
-  const { prices, problems } = parsePriceTable({ 'claude-sonnet-5-5': { inputPerMTok: 2, outputPerMTok: 10 }, broken: { inputPerMTok: 'x' } });
+  const { prices, problems } = parsePriceTable({
+    'claude-sonnet-5-5': { inputPerMTok: 2, outputPerMTok: 10 },
+    broken: { inputPerMTok: 'x' },
+  });
   assert.equal(priceFor('claude-sonnet-5-5', prices).inputPerMTok, 2);
   assert.equal(priceFor('claude-sonnet-5-5', prices).cacheReadPerMTok, 0.2);
   assert.equal(problems.length, 1);
@@ -35,8 +50,16 @@ test('prices: overrides win, unknown models price by tier, never below the deare
 
 test('the ledger totals by role, task and model', () => {
   const ledger = new UsageLedger();
-  ledger.record({ role: 'code-writer', taskKey: 'T1' }, 'claude-sonnet-5-5', usage({ inputTokens: 100, outputTokens: 10 }));
-  ledger.record({ role: 'code-writer', taskKey: 'T2' }, 'claude-sonnet-5-5', usage({ inputTokens: 50, cacheReadInputTokens: 1000 }));
+  ledger.record(
+    { role: 'code-writer', taskKey: 'T1' },
+    'claude-sonnet-5-5',
+    usage({ inputTokens: 100, outputTokens: 10 }),
+  );
+  ledger.record(
+    { role: 'code-writer', taskKey: 'T2' },
+    'claude-sonnet-5-5',
+    usage({ inputTokens: 50, cacheReadInputTokens: 1000 }),
+  );
   ledger.record({ role: 'reviewer', taskKey: 'T1' }, 'claude-opus-5-5', usage({ outputTokens: 5 }));
   assert.equal(ledger.totals.calls, 3);
   assert.equal(ledger.byRole().get('code-writer')?.usage.inputTokens, 150);
@@ -77,10 +100,20 @@ test('a role budget stops only that role', async () => {
   const ledger = new UsageLedger({}, { perRoleUsd: { documenter: 0 } });
   const fake: LlmProvider = {
     id: 'fake',
-    send: async (req) => ({ content: [], stopReason: { type: 'end_turn' }, usage: usage({ inputTokens: 1 }), model: req.model, requestId: null, attempts: 1 }),
+    send: async (req) => ({
+      content: [],
+      stopReason: { type: 'end_turn' },
+      usage: usage({ inputTokens: 1 }),
+      model: req.model,
+      requestId: null,
+      attempts: 1,
+    }),
   };
   const provider = new MeteredProvider(fake, ledger);
-  await assert.rejects(provider.send(request({ meta: { role: 'documenter' } }), {}, never), (error: unknown) => error instanceof LlmBudgetExceededError && error.message.includes('documenter'));
+  await assert.rejects(
+    provider.send(request({ meta: { role: 'documenter' } }), {}, never),
+    (error: unknown) => error instanceof LlmBudgetExceededError && error.message.includes('documenter'),
+  );
   await provider.send(request(), {}, never);
   assert.equal(ledger.totals.calls, 1);
 });
@@ -92,7 +125,13 @@ test('the usage of a failed call is still booked', async () => {
     const provider = new MeteredProvider(providerFor(mock.url, { streamIdleTimeoutMs: 200 }), ledger);
     const controller = new AbortController();
     mock.script(reply.cutAfter(4), reply.stallAfter(4));
-    await assert.rejects(provider.send(request(), { onAttemptDiscarded: () => undefined, onText: () => controller.abort() }, controller.signal));
+    await assert.rejects(
+      provider.send(
+        request(),
+        { onAttemptDiscarded: () => undefined, onText: () => controller.abort() },
+        controller.signal,
+      ),
+    );
     assert.equal(ledger.totals.calls, 1);
     assert.ok(ledger.totals.usage.inputTokens > 0, 'the cut attempt’s input tokens are on the books');
   } finally {
@@ -105,10 +144,18 @@ test('what a resumed run spent before counts against its budgets, and is not boo
   ledger.carryOver({ runUsd: 0.6, byRoleUsd: { reviewer: 0.5 } });
   assert.equal(ledger.totals.calls, 0);
   assert.equal(ledger.spentUsd(), 0.6);
-  assert.throws(() => ledger.assertWithinBudget('reviewer'), (error: unknown) => error instanceof LlmBudgetExceededError && error.spentUsd === 0.5);
+  assert.throws(
+    () => ledger.assertWithinBudget('reviewer'),
+    (error: unknown) => error instanceof LlmBudgetExceededError && error.spentUsd === 0.5,
+  );
   ledger.assertWithinBudget('code-writer');
   ledger.carryOver({ runUsd: 0.4 });
-  assert.throws(() => ledger.assertWithinBudget('code-writer'), (error: unknown) => error instanceof LlmBudgetExceededError && /Run budget of \$1\.00 reached \(\$1\.0000 spent\)/.test(error.message));
+  assert.throws(
+    () => ledger.assertWithinBudget('code-writer'),
+    (error: unknown) =>
+      error instanceof LlmBudgetExceededError &&
+      /Run budget of \$1\.00 reached \(\$1\.0000 spent\)/.test(error.message),
+  );
 });
 
 test('role budgets from settings: known roles with amounts kept, the rest reported', () => {

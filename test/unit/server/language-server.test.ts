@@ -78,7 +78,10 @@ describe('language server over LSP: purpose-made fixture', () => {
     const outOfOrder = diagnostics.find((d) => d.code === 'task-id-out-of-order');
     assert.equal(outOfOrder?.severity, 3, 'ids out of order are information');
     const unknown = diagnostics.find((d) => d.code === 'unknown-dependency');
-    assert.equal(brokenText.split('\n')[13]?.slice(unknown?.range.start.character, unknown?.range.end.character), 'T099');
+    assert.equal(
+      brokenText.split('\n')[13]?.slice(unknown?.range.start.character, unknown?.range.end.character),
+      'T099',
+    );
     const outside = diagnostics.find((d) => d.code === 'path-outside-workspace');
     assert.equal(textAt(brokenText, outside?.range), '../../outside/secrets.env', 'the path itself, not the task id');
     const sameFile = diagnostics.find((d) => d.code === 'parallel-same-file');
@@ -86,8 +89,12 @@ describe('language server over LSP: purpose-made fixture', () => {
   });
 
   test('every range is exact: the text at fault, as the parser and the graph place it', () => {
-    const at = (line: number, start: number, end: number): Diagnostic['range'] => ({ start: { line, character: start }, end: { line, character: end } });
-    const rangesOf = (code: string): Diagnostic['range'][] => diagnostics.filter((d) => d.code === code).map((d) => d.range);
+    const at = (line: number, start: number, end: number): Diagnostic['range'] => ({
+      start: { line, character: start },
+      end: { line, character: end },
+    });
+    const rangesOf = (code: string): Diagnostic['range'][] =>
+      diagnostics.filter((d) => d.code === code).map((d) => d.range);
     assert.deepEqual(rangesOf('parallel-same-file'), [at(8, 33, 51)]);
     assert.deepEqual(rangesOf('duplicate-task-id'), [at(9, 6, 10)]);
     assert.deepEqual(rangesOf('checkbox-without-id'), [at(10, 0, 54)]);
@@ -108,8 +115,13 @@ describe('language server over LSP: purpose-made fixture', () => {
     const later = diagnostics.find((d) => d.code === 'dependency-on-later-phase');
     assert.equal(later?.severity, 2);
     assert.deepEqual(
-      diagnostics.filter((d) => d.code === 'dependency-on-later-phase').map((d) => [d.range.start.line + 1, textAt(brokenText, d.range)]),
-      [[18, 'T012'], [20, 'T013']],
+      diagnostics
+        .filter((d) => d.code === 'dependency-on-later-phase')
+        .map((d) => [d.range.start.line + 1, textAt(brokenText, d.range)]),
+      [
+        [18, 'T012'],
+        [20, 'T013'],
+      ],
       'the reference in "depends on T012", not the waiting task',
     );
     assert.match(messageOf(later), /T009 depends on T012/);
@@ -129,7 +141,12 @@ describe('language server over LSP: purpose-made fixture', () => {
     const own = hoverText(await client.hover(brokenUri, { line, character: 7 }));
     assert.match(own, /\*\*Depends on:\*\* T012/, 'as written, though the graph ignores it for scheduling');
     const missingLine = lineOf(brokenText, 'T099');
-    const missing = hoverText(await client.hover(brokenUri, { line: missingLine, character: (brokenText.split('\n')[missingLine]?.indexOf('T099') ?? 0) + 1 }));
+    const missing = hoverText(
+      await client.hover(brokenUri, {
+        line: missingLine,
+        character: (brokenText.split('\n')[missingLine]?.indexOf('T099') ?? 0) + 1,
+      }),
+    );
     assert.match(missing, /no task with this id/);
     assert.equal(await client.hover(brokenUri, { line: 2, character: 3 }), null);
   });
@@ -145,7 +162,10 @@ describe('language server over LSP: purpose-made fixture', () => {
     assert.match(hover, /\*\*Run status:\*\* running \(w-1, code-writer\)/);
     const lenses = (await client.codeLenses(brokenUri)) ?? [];
     assert.ok(lenses.some((l) => l.range.start.line === line && l.command?.title === 'Last run: running (w-1)'));
-    assert.ok(lenses.some((l) => l.command?.title === 'Last run: 1 running'), 'the phase lens sums its tasks');
+    assert.ok(
+      lenses.some((l) => l.command?.title === 'Last run: 1 running'),
+      'the phase lens sums its tasks',
+    );
     await client.clearTaskStatus(brokenUri);
     const cleared = hoverText(await client.hover(brokenUri, { line, character: 7 }));
     assert.doesNotMatch(cleared, /Run status/);
@@ -172,32 +192,53 @@ describe('language server over LSP: purpose-made fixture', () => {
     const fixes = async (code: string): Promise<TextEdit[]> => {
       const d = diagnostics.find((x) => x.code === code);
       assert.ok(d, `no ${code} diagnostic`);
-      const actions = ((await client.codeActions(brokenUri, d.range, [d])) ?? []).filter((a): a is CodeAction => 'kind' in a);
+      const actions = ((await client.codeActions(brokenUri, d.range, [d])) ?? []).filter(
+        (a): a is CodeAction => 'kind' in a,
+      );
       assert.equal(actions.length, 1, `one fix for ${code}`);
       assert.equal(actions[0]?.kind, 'quickfix');
       return actions[0]?.edit?.changes?.[brokenUri] ?? [];
     };
-    assert.deepEqual(await fixes('duplicate-task-id'), [{ range: { start: { line: 9, character: 6 }, end: { line: 9, character: 10 } }, newText: 'T004' }]);
-    assert.deepEqual(await fixes('parallel-same-file'), [{ range: { start: { line: 8, character: 11 }, end: { line: 8, character: 15 } }, newText: '' }]);
-    assert.deepEqual(await fixes('checkbox-without-id'), [{ range: { start: { line: 10, character: 6 }, end: { line: 10, character: 6 } }, newText: 'T004 ' }]);
+    assert.deepEqual(await fixes('duplicate-task-id'), [
+      { range: { start: { line: 9, character: 6 }, end: { line: 9, character: 10 } }, newText: 'T004' },
+    ]);
+    assert.deepEqual(await fixes('parallel-same-file'), [
+      { range: { start: { line: 8, character: 11 }, end: { line: 8, character: 15 } }, newText: '' },
+    ]);
+    assert.deepEqual(await fixes('checkbox-without-id'), [
+      { range: { start: { line: 10, character: 6 }, end: { line: 10, character: 6 } }, newText: 'T004 ' },
+    ]);
     const malformed = diagnostics.find((x) => x.code === 'malformed-checkbox');
     assert.ok(malformed);
-    assert.deepEqual(await client.codeActions(brokenUri, malformed.range, [malformed]), [], 'no guessed fix where the fix is not clear');
+    assert.deepEqual(
+      await client.codeActions(brokenUri, malformed.range, [malformed]),
+      [],
+      'no guessed fix where the fix is not clear',
+    );
   });
 
   test('go to definition: from a dependency to its task, from a story label to spec.md', async () => {
     const line = lineOf(brokenText, 'T009 [US1]');
     const text = brokenText.split('\n')[line] ?? '';
     const toTask = (await client.definition(brokenUri, { line, character: text.indexOf('T012') + 1 })) as Location[];
-    assert.deepEqual(toTask, [{ uri: brokenUri, range: { start: { line: 23, character: 6 }, end: { line: 23, character: 10 } } }]);
+    assert.deepEqual(toTask, [
+      { uri: brokenUri, range: { start: { line: 23, character: 6 }, end: { line: 23, character: 10 } } },
+    ]);
     const toStory = (await client.definition(brokenUri, { line, character: text.indexOf('[US1]') + 2 })) as Location[];
-    assert.deepEqual(toStory, [{ uri: fileUri(join(project, 'specs', '001-broken', 'spec.md')), range: { start: { line: 4, character: 0 }, end: { line: 4, character: 0 } } }]);
+    assert.deepEqual(toStory, [
+      {
+        uri: fileUri(join(project, 'specs', '001-broken', 'spec.md')),
+        range: { start: { line: 4, character: 0 }, end: { line: 4, character: 0 } },
+      },
+    ]);
   });
 
   test('an incremental edit re-publishes for the new version', async () => {
     const line = lineOf(brokenText, '[US9]');
     const at = brokenText.split('\n')[line]?.indexOf('US9') ?? -1;
-    const version = await client.change(brokenUri, [{ range: { start: { line, character: at }, end: { line, character: at + 3 } }, text: 'US2' }]);
+    const version = await client.change(brokenUri, [
+      { range: { start: { line, character: at }, end: { line, character: at + 3 } }, text: 'US2' },
+    ]);
     const after = await client.diagnostics(brokenUri, { version });
     assert.equal(byCode(after).get('unknown-story-label'), undefined);
     assert.deepEqual(byCode(after).get('duplicate-task-id'), [10], 'the rest is still reported');
@@ -214,7 +255,10 @@ describe('language server over LSP: spec.md beside tasks.md', () => {
     assert.deepEqual(byCode(await client.diagnostics(brokenUri, { version: 1 })).get('unknown-story-label'), [19]);
     const specPath = join(project, 'specs', '001-broken', 'spec.md');
     const published = client.publicationCount(brokenUri);
-    await client.open(fileUri(specPath), `${readFileSync(specPath, 'utf8')}\n### User Story 9 - Ghosts (Priority: P3)\n`);
+    await client.open(
+      fileUri(specPath),
+      `${readFileSync(specPath, 'utf8')}\n### User Story 9 - Ghosts (Priority: P3)\n`,
+    );
     const after = await client.diagnosticsAfter(brokenUri, published);
     assert.equal(byCode(after).get('unknown-story-label'), undefined);
   });
@@ -240,13 +284,27 @@ describe('language server over LSP: a well-formed feature', () => {
     const symbols = (await client.documentSymbols(cleanUri)) as DocumentSymbol[];
     assert.deepEqual(
       symbols.map((s) => s.name),
-      ['Phase 1: Setup', 'Phase 2: User Story 1 - Sign in (Priority: P1) 🎯 MVP', 'Phase 3: User Story 2 - Sign out (Priority: P2)', 'Dependencies & Execution Order'],
+      [
+        'Phase 1: Setup',
+        'Phase 2: User Story 1 - Sign in (Priority: P1) 🎯 MVP',
+        'Phase 3: User Story 2 - Sign out (Priority: P2)',
+        'Dependencies & Execution Order',
+      ],
     );
-    assert.deepEqual(symbols[0]?.children?.map((c) => c.name), ['T001', 'T002', 'T003']);
+    assert.deepEqual(
+      symbols[0]?.children?.map((c) => c.name),
+      ['T001', 'T002', 'T003'],
+    );
     assert.equal(symbols[0]?.detail, '1/3 done');
     const story = symbols[1]?.children ?? [];
-    assert.deepEqual(story.map((c) => c.name), ['Tests for User Story 1', 'Implementation for User Story 1']);
-    assert.deepEqual(story[1]?.children?.map((c) => c.name), ['T005', 'T006']);
+    assert.deepEqual(
+      story.map((c) => c.name),
+      ['Tests for User Story 1', 'Implementation for User Story 1'],
+    );
+    assert.deepEqual(
+      story[1]?.children?.map((c) => c.name),
+      ['T005', 'T006'],
+    );
     assert.equal(story[1]?.children?.[0]?.detail, '[US1] Sign-in form in src/ui/sign-in.tsx (depends on T002)');
   });
 
@@ -259,19 +317,33 @@ describe('language server over LSP: a well-formed feature', () => {
     const ranges = (await client.foldingRanges(cleanUri)) ?? [];
     const lines = cleanText.split('\n');
     const phaseStarts = lines.flatMap((l, i) => (l.startsWith('## Phase') ? [i] : []));
-    for (const start of phaseStarts) assert.ok(ranges.some((r) => r.startLine === start && r.kind === 'region'), `phase at ${start} folds`);
+    for (const start of phaseStarts)
+      assert.ok(
+        ranges.some((r) => r.startLine === start && r.kind === 'region'),
+        `phase at ${start} folds`,
+      );
     const multiLine = lineOf(cleanText, 'T005');
-    assert.ok(ranges.some((r) => r.startLine === multiLine && r.endLine === multiLine + 2), 'T005 folds over its two sub-bullets');
+    assert.ok(
+      ranges.some((r) => r.startLine === multiLine && r.endLine === multiLine + 2),
+      'T005 folds over its two sub-bullets',
+    );
   });
 
   test('go to definition from a file path opens the file under the project root', async () => {
     const line = lineOf(cleanText, 'T002');
     const character = (cleanText.split('\n')[line]?.indexOf('src/models/user.ts') ?? 0) + 4;
     const locations = (await client.definition(cleanUri, { line, character })) as Location[];
-    assert.deepEqual(locations.map((l) => fileURLToPath(l.uri)), [join(project, 'src', 'models', 'user.ts')]);
+    assert.deepEqual(
+      locations.map((l) => fileURLToPath(l.uri)),
+      [join(project, 'src', 'models', 'user.ts')],
+    );
     const missing = lineOf(cleanText, 'T007');
     const nowhere = (cleanText.split('\n')[missing]?.indexOf('src/ui/sign-out.tsx') ?? 0) + 4;
-    assert.deepEqual(await client.definition(cleanUri, { line: missing, character: nowhere }), [], 'no location for a file that does not exist');
+    assert.deepEqual(
+      await client.definition(cleanUri, { line: missing, character: nowhere }),
+      [],
+      'no location for a file that does not exist',
+    );
   });
 
   test('completion: the next free id after "- [ ] ", then [P] and the story labels of spec.md', async () => {
@@ -279,12 +351,16 @@ describe('language server over LSP: a well-formed feature', () => {
     const line = lineOf(cleanText, 'T008') + 1;
     const insert = async (text: string): Promise<string[]> => {
       const current = lines[line] ?? '';
-      await client.change(cleanUri, [{ range: { start: { line, character: 0 }, end: { line, character: current.length } }, text }]);
+      await client.change(cleanUri, [
+        { range: { start: { line, character: 0 }, end: { line, character: current.length } }, text },
+      ]);
       lines[line] = text;
       const result = (await client.completion(cleanUri, { line, character: text.length })) ?? [];
       return (Array.isArray(result) ? result : result.items).map((i) => i.label);
     };
-    await client.change(cleanUri, [{ range: { start: { line, character: 0 }, end: { line, character: 0 } }, text: '\n' }]);
+    await client.change(cleanUri, [
+      { range: { start: { line, character: 0 }, end: { line, character: 0 } }, text: '\n' },
+    ]);
     lines.splice(line, 0, '');
     assert.deepEqual(await insert('- [ ] '), ['T009']);
     assert.deepEqual(await insert('- [ ] T0'), ['T009']);
@@ -308,7 +384,9 @@ describe('language server over LSP: real-world tasks.md files', () => {
     const scratch = mkdtempSync(join(tmpdir(), 'speckit-lsp-real-'));
     const client = await LspTestClient.start(scratch);
     try {
-      const names = readdirSync(realDir).filter((f) => f.endsWith('.tasks.md')).sort();
+      const names = readdirSync(realDir)
+        .filter((f) => f.endsWith('.tasks.md'))
+        .sort();
       assert.ok(names.length > 0, 'the real-tasks folder holds tasks.md files');
       for (const name of names) {
         const feature = name.slice(0, -'.tasks.md'.length);

@@ -39,7 +39,11 @@ import {
   type TextDocumentContentChangeEvent,
 } from 'vscode-languageserver/node';
 import { startLanguageServer } from '../../../src/server/server';
-import { ClearTaskStatusNotification, TaskStatusNotification, type TaskStatusParams } from '../../../src/protocol/lsp-messages';
+import {
+  ClearTaskStatusNotification,
+  TaskStatusNotification,
+  type TaskStatusParams,
+} from '../../../src/protocol/lsp-messages';
 
 const DEFAULT_DEADLINE_MS = 5_000;
 
@@ -96,14 +100,19 @@ export class LspTestClient {
 
   async open(uri: string, text: string, languageId = 'markdown'): Promise<void> {
     this.versions.set(uri, 1);
-    await this.connection.sendNotification(DidOpenTextDocumentNotification.type, { textDocument: { uri, languageId, version: 1, text } });
+    await this.connection.sendNotification(DidOpenTextDocumentNotification.type, {
+      textDocument: { uri, languageId, version: 1, text },
+    });
   }
 
   /** Sends one change (full text or ranged edits) and returns the document's new version. */
   async change(uri: string, changes: TextDocumentContentChangeEvent[]): Promise<number> {
     const version = (this.versions.get(uri) ?? 1) + 1;
     this.versions.set(uri, version);
-    await this.connection.sendNotification(DidChangeTextDocumentNotification.type, { textDocument: { uri, version }, contentChanges: changes });
+    await this.connection.sendNotification(DidChangeTextDocumentNotification.type, {
+      textDocument: { uri, version },
+      contentChanges: changes,
+    });
     return version;
   }
 
@@ -119,7 +128,11 @@ export class LspTestClient {
 
   /** Diagnostics published for `uri` after the `count`-th publication (to see a re-validation). */
   async diagnosticsAfter(uri: string, count: number, deadlineMs = DEFAULT_DEADLINE_MS): Promise<Diagnostic[]> {
-    const found = await this.waitFor(() => this.published.get(uri)?.[count], deadlineMs, `publication #${count + 1} for ${uri}`);
+    const found = await this.waitFor(
+      () => this.published.get(uri)?.[count],
+      deadlineMs,
+      `publication #${count + 1} for ${uri}`,
+    );
     return found.diagnostics;
   }
 
@@ -148,7 +161,11 @@ export class LspTestClient {
   }
 
   codeActions(uri: string, range: Range, diagnostics: Diagnostic[]): Promise<(Command | CodeAction)[] | null> {
-    return this.connection.sendRequest(CodeActionRequest.type, { textDocument: { uri }, range, context: { diagnostics } });
+    return this.connection.sendRequest(CodeActionRequest.type, {
+      textDocument: { uri },
+      range,
+      context: { diagnostics },
+    });
   }
 
   codeLenses(uri: string): Promise<CodeLens[] | null> {

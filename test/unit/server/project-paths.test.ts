@@ -6,7 +6,11 @@ import { projectRootOf, resolveTaskPath } from '../../../src/server/project-path
 test('the project root is the folder holding specs/', () => {
   assert.equal(projectRootOf(join('/w', 'app', 'specs', '001-x', 'tasks.md')), join('/w', 'app'));
   assert.equal(projectRootOf(join('/w', 'specs', 'nested', '001-x', 'tasks.md')), '/w');
-  assert.equal(projectRootOf(join('/w', 'notes', 'tasks.md')), join('/w', 'notes'), 'without specs/, the file’s folder');
+  assert.equal(
+    projectRootOf(join('/w', 'notes', 'tasks.md')),
+    join('/w', 'notes'),
+    'without specs/, the file’s folder',
+  );
 });
 
 test('task paths resolve against the root; climbing out or absolute elsewhere is outside', () => {

@@ -87,21 +87,34 @@ describe('language server over LSP: spec.md, plan.md and links from tasks.md', (
         ],
       ],
     );
-    assert.deepEqual(symbols[0]?.children?.[0]?.range, { start: { line: 4, character: 0 }, end: { line: 10, character: 0 } }, 'a story spans its section');
+    assert.deepEqual(
+      symbols[0]?.children?.[0]?.range,
+      { start: { line: 4, character: 0 }, end: { line: 10, character: 0 } },
+      'a story spans its section',
+    );
   });
 
   test('plan.md outline: headings nested by level, none from inside a fence', async () => {
     await client.open(planUri, readFileSync(join(feature, 'plan.md'), 'utf8'));
     const symbols = (await client.documentSymbols(planUri)) as DocumentSymbol[];
-    const names = (list: readonly DocumentSymbol[] | undefined): unknown[] => (list ?? []).map((s) => (s.children?.length ? [s.name, names(s.children)] : s.name));
-    assert.deepEqual(names(symbols), [['Implementation Plan: Spec links', ['Summary', 'Technical Context', ['Project Structure', ['Source Code']], 'Complexity Tracking']]]);
+    const names = (list: readonly DocumentSymbol[] | undefined): unknown[] =>
+      (list ?? []).map((s) => (s.children?.length ? [s.name, names(s.children)] : s.name));
+    assert.deepEqual(names(symbols), [
+      [
+        'Implementation Plan: Spec links',
+        ['Summary', 'Technical Context', ['Project Structure', ['Source Code']], 'Complexity Tracking'],
+      ],
+    ]);
   });
 
   test('tasks.md: hover on FR-001, SC-001 and [US1] shows what spec.md says; an undefined id says so', async () => {
     await client.open(tasksUri, tasksText);
     const fr = hoverText(await client.hover(tasksUri, inTasks('T001', 'FR-001', 2)));
     assert.equal(fr, '**FR-001**: System MUST export reports as CSV.\n\nspec.md, line 24');
-    assert.match(hoverText(await client.hover(tasksUri, inTasks('T001', 'SC-001'))), /An export finishes in under 5 seconds/);
+    assert.match(
+      hoverText(await client.hover(tasksUri, inTasks('T001', 'SC-001'))),
+      /An export finishes in under 5 seconds/,
+    );
     const story = await client.hover(tasksUri, inTasks('T001', 'US1'));
     assert.equal(
       hoverText(story),
@@ -109,12 +122,19 @@ describe('language server over LSP: spec.md, plan.md and links from tasks.md', (
     );
     const { line, character } = inTasks('T001', 'US1', 0);
     assert.deepEqual(story?.range, at(line, character, character + 3));
-    assert.match(hoverText(await client.hover(tasksUri, inTasks('T003', 'FR-009'))), /\*\*FR-009\*\*: spec\.md does not define it/);
+    assert.match(
+      hoverText(await client.hover(tasksUri, inTasks('T003', 'FR-009'))),
+      /\*\*FR-009\*\*: spec\.md does not define it/,
+    );
   });
 
   test('tasks.md: go to definition from FR-002 and a US2 mention jumps into spec.md', async () => {
-    assert.deepEqual(await client.definition(tasksUri, inTasks('T002', 'FR-002')), [{ uri: specUri, range: at(24, 0, 0) }] satisfies Location[]);
-    assert.deepEqual(await client.definition(tasksUri, inTasks('T003', 'for US2', 5)), [{ uri: specUri, range: at(11, 0, 0) }] satisfies Location[]);
+    assert.deepEqual(await client.definition(tasksUri, inTasks('T002', 'FR-002')), [
+      { uri: specUri, range: at(24, 0, 0) },
+    ] satisfies Location[]);
+    assert.deepEqual(await client.definition(tasksUri, inTasks('T003', 'for US2', 5)), [
+      { uri: specUri, range: at(11, 0, 0) },
+    ] satisfies Location[]);
     assert.deepEqual(await client.definition(tasksUri, inTasks('T003', 'FR-009')), [], 'nothing to jump to');
   });
 
@@ -129,7 +149,9 @@ describe('language server over LSP: spec.md, plan.md and links from tasks.md', (
   test('a task for US3 added in tasks.md clears the story note in spec.md before anything is saved', async () => {
     const published = client.publicationCount(specUri);
     const end = tasksLines.length - 1;
-    await client.change(tasksUri, [{ range: at(end, 0, 0), text: '- [ ] T005 [US3] Share links in src/export/share.ts\n' }]);
+    await client.change(tasksUri, [
+      { range: at(end, 0, 0), text: '- [ ] T005 [US3] Share links in src/export/share.ts\n' },
+    ]);
     const after = await client.diagnosticsAfter(specUri, published);
     assert.deepEqual(
       after.map((d) => d.code),
@@ -149,7 +171,9 @@ describe('language server over LSP: real spec.md and plan.md files', () => {
     const scratch = mkdtempSync(join(tmpdir(), 'speckit-lsp-spec-'));
     const client = await LspTestClient.start(scratch);
     try {
-      const names = readdirSync(realDir).filter((f) => f.endsWith('.spec.md') || f.endsWith('.plan.md')).sort();
+      const names = readdirSync(realDir)
+        .filter((f) => f.endsWith('.spec.md') || f.endsWith('.plan.md'))
+        .sort();
       assert.ok(names.length >= 4, names.join(', '));
       for (const name of names) {
         const [featureName = name, kind = ''] = name.split('.');
@@ -163,8 +187,14 @@ describe('language server over LSP: real spec.md and plan.md files', () => {
         assert.ok(symbols.length > 0, `${name} has an outline`);
         if (kind !== 'spec') continue;
         const diagnostics = await client.diagnostics(uri);
-        t.diagnostic(`${name}: ${symbols.map((s) => `${s.name} ×${s.children?.length ?? 0}`).join(', ')}; ${diagnostics.map((d) => `${String(d.code)}@${d.range.start.line + 1}`).join(', ') || 'no diagnostics'}`);
-        assert.deepEqual(diagnostics.filter((d) => d.severity !== 3).map((d) => d.message), [], `${name}: a well-formed spec has only notes`);
+        t.diagnostic(
+          `${name}: ${symbols.map((s) => `${s.name} ×${s.children?.length ?? 0}`).join(', ')}; ${diagnostics.map((d) => `${String(d.code)}@${d.range.start.line + 1}`).join(', ') || 'no diagnostics'}`,
+        );
+        assert.deepEqual(
+          diagnostics.filter((d) => d.severity !== 3).map((d) => d.message),
+          [],
+          `${name}: a well-formed spec has only notes`,
+        );
       }
     } finally {
       await client.dispose();

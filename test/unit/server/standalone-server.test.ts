@@ -26,14 +26,22 @@ test('node main.ts --stdio serves diagnostics and exits cleanly on shutdown + ex
     cwd: repoRoot,
     stdio: ['pipe', 'pipe', 'inherit'],
   });
-  const connection = createProtocolConnection(new StreamMessageReader(child.stdout), new StreamMessageWriter(child.stdin));
+  const connection = createProtocolConnection(
+    new StreamMessageReader(child.stdout),
+    new StreamMessageWriter(child.stdin),
+  );
   try {
     const published = new Promise<PublishDiagnosticsParams>((resolvePublished) => {
       connection.onNotification(PublishDiagnosticsNotification.type, resolvePublished);
     });
     connection.listen();
     const project = join(repoRoot, 'test', 'fixtures', 'lsp', 'project');
-    const result = await connection.sendRequest(InitializeRequest.type, { processId: process.pid, rootUri: fileUri(project), capabilities: {}, workspaceFolders: null });
+    const result = await connection.sendRequest(InitializeRequest.type, {
+      processId: process.pid,
+      rootUri: fileUri(project),
+      capabilities: {},
+      workspaceFolders: null,
+    });
     assert.equal(result.serverInfo?.name, 'speckit-orchestra-language-server');
     await connection.sendNotification(InitializedNotification.type, {});
     const uri = fileUri(join(project, 'specs', '009-standalone', 'tasks.md'));
@@ -41,7 +49,10 @@ test('node main.ts --stdio serves diagnostics and exits cleanly on shutdown + ex
       textDocument: { uri, languageId: 'markdown', version: 1, text: '## Phase 1: A\n\n- [ ] T001 a\n- [ ] T001 b\n' },
     });
     const diagnostics = await published;
-    assert.deepEqual(diagnostics.diagnostics.map((d) => d.code), ['duplicate-task-id']);
+    assert.deepEqual(
+      diagnostics.diagnostics.map((d) => d.code),
+      ['duplicate-task-id'],
+    );
     await connection.sendRequest(ShutdownRequest.type);
     const exited = once(child, 'exit');
     await connection.sendNotification(ExitNotification.type);
@@ -54,7 +65,10 @@ test('node main.ts --stdio serves diagnostics and exits cleanly on shutdown + ex
 });
 
 test('without a transport flag it prints its usage and exits with 2', async () => {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'src', 'server', 'main.ts')], { cwd: repoRoot, stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'src', 'server', 'main.ts')], {
+    cwd: repoRoot,
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   let stderr = '';
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
   const [code] = (await once(child, 'exit')) as [number | null];

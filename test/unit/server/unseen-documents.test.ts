@@ -20,7 +20,8 @@ function unseenTasksFiles(): string[] {
       else if (e.name === 'tasks.md') found.push(join(dir, e.name));
     }
   };
-  for (const e of readdirSync(projects, { withFileTypes: true })) if (e.isDirectory() && e.name.startsWith('unseen-')) walk(join(projects, e.name));
+  for (const e of readdirSync(projects, { withFileTypes: true }))
+    if (e.isDirectory() && e.name.startsWith('unseen-')) walk(join(projects, e.name));
   return found.sort();
 }
 
@@ -38,7 +39,6 @@ function labels(result: CompletionItem[] | { items: CompletionItem[] } | null): 
   return (Array.isArray(result) ? result : (result?.items ?? [])).map((i) => i.label);
 }
 
-
 describe('language server: unseen tasks.md files', () => {
   let client: LspTestClient;
   before(async () => {
@@ -54,8 +54,14 @@ describe('language server: unseen tasks.md files', () => {
       await client.open(uri, editorText(path));
       const diagnostics = await client.diagnostics(uri, { version: 1 });
       const feature = path.split(/[\\/]/).slice(-2, -1)[0] ?? path;
-      t.diagnostic(`${feature}: ${diagnostics.map((d) => `${String(d.code)}@${d.range.start.line + 1}`).join(', ') || 'none'}`);
-      assert.deepEqual(diagnostics.filter((d) => d.severity === 1).map((d) => d.message), [], `${feature} has no errors`);
+      t.diagnostic(
+        `${feature}: ${diagnostics.map((d) => `${String(d.code)}@${d.range.start.line + 1}`).join(', ') || 'none'}`,
+      );
+      assert.deepEqual(
+        diagnostics.filter((d) => d.severity === 1).map((d) => d.message),
+        [],
+        `${feature} has no errors`,
+      );
     }
   });
 
@@ -64,7 +70,10 @@ describe('language server: unseen tasks.md files', () => {
     const uri = fileUri(path);
     await client.open(uri, editorText(path));
     const diagnostics = await client.diagnostics(uri, { version: 1 });
-    assert.deepEqual(diagnostics.filter((d) => d.severity === 1).map((d) => d.message), []);
+    assert.deepEqual(
+      diagnostics.filter((d) => d.severity === 1).map((d) => d.message),
+      [],
+    );
   });
 });
 
@@ -96,11 +105,13 @@ describe('language server: quick fixes on a CRLF document with a BOM', () => {
 
   function expectFixed(fixed: Map<string, string>, text: string): void {
     const lines = text.split('\r\n');
-    const expected = (line: number, replacement: string): string => [...lines.slice(0, line), replacement, ...lines.slice(line + 1)].join('\r\n');
+    const expected = (line: number, replacement: string): string =>
+      [...lines.slice(0, line), replacement, ...lines.slice(line + 1)].join('\r\n');
     assert.equal(fixed.get('duplicate-task-id'), expected(6, '- [ ] T004 Add a second task with a reused id'));
     assert.equal(fixed.get('parallel-same-file'), expected(5, '- [ ] T002 Tune the cache in src/cache.ts'));
     assert.equal(fixed.get('checkbox-without-id'), expected(7, '- [ ] T004 Add a task that has no id yet'));
-    for (const [code, edited] of fixed) assert.equal(edited.split('\r\n').length, lines.length, `${code}: every line still ends in CRLF`);
+    for (const [code, edited] of fixed)
+      assert.equal(edited.split('\r\n').length, lines.length, `${code}: every line still ends in CRLF`);
   }
 
   test('as editors send it (BOM dropped, CRLF kept): each fix edits exactly its line', async () => {
@@ -146,7 +157,9 @@ describe('language server: hover, completion and definition on unseen documents'
 
   test('hover on "after T013" and on a numbered-list task id', async () => {
     const line = templateLines.findIndex((l) => l.includes('after T013'));
-    const onRef = hoverText(await client.hover(templateUri, { line, character: (templateLines[line] ?? '').lastIndexOf('T013') }));
+    const onRef = hoverText(
+      await client.hover(templateUri, { line, character: (templateLines[line] ?? '').lastIndexOf('T013') }),
+    );
     assert.match(onRef, /\*\*T013\*\* \[P\] \[US2\]/);
     const numbered = crlfLines.findIndex((l) => l.startsWith('3) [ ] T005'));
     assert.match(hoverText(await client.hover(crlfUri, { line: numbered, character: 8 })), /\*\*Depends on:\*\* T004/);
@@ -154,13 +167,22 @@ describe('language server: hover, completion and definition on unseen documents'
 
   test('completion of the next free id in a CRLF document, and in one that writes T1, T2', async () => {
     const line = crlfLines.findIndex((l) => l.includes('T005'));
-    const version = await client.change(crlfUri, [{ range: { start: { line: line + 1, character: 0 }, end: { line: line + 1, character: 0 } }, text: '- [ ] \r\n' }]);
+    const version = await client.change(crlfUri, [
+      { range: { start: { line: line + 1, character: 0 }, end: { line: line + 1, character: 0 } }, text: '- [ ] \r\n' },
+    ]);
     await client.diagnostics(crlfUri, { version });
     assert.deepEqual(labels(await client.completion(crlfUri, { line: line + 1, character: 6 })), ['T009']);
 
     const shortUri = fileUri(join(projects, 'unseen-odd', 'specs', '009-short', 'tasks.md'));
-    await client.open(shortUri, '# Tasks\n\n## Phase 1: Setup\n\n- [ ] T1 Create the package\n- [ ] T2 Add the config\n- [ ] \n');
-    assert.deepEqual(labels(await client.completion(shortUri, { line: 6, character: 6 })), ['T3'], 'no padding the document does not use');
+    await client.open(
+      shortUri,
+      '# Tasks\n\n## Phase 1: Setup\n\n- [ ] T1 Create the package\n- [ ] T2 Add the config\n- [ ] \n',
+    );
+    assert.deepEqual(
+      labels(await client.completion(shortUri, { line: 6, character: 6 })),
+      ['T3'],
+      'no padding the document does not use',
+    );
   });
 
   test('go to definition from a file path, with and without backticks', async () => {
@@ -170,10 +192,18 @@ describe('language server: hover, completion and definition on unseen documents'
       assert.ok(line >= 0, needle);
       const character = (templateLines[line] ?? '').indexOf('frontend/src/sync.ts') + 5;
       const locations = (await client.definition(templateUri, { line, character })) as Location[];
-      assert.deepEqual(locations.map((l) => fileURLToPath(l.uri)), [target], needle);
+      assert.deepEqual(
+        locations.map((l) => fileURLToPath(l.uri)),
+        [target],
+        needle,
+      );
     }
     const missing = templateLines.findIndex((l) => l.includes('backend/go.mod'));
     const at = (templateLines[missing] ?? '').indexOf('backend/go.mod') + 3;
-    assert.deepEqual(await client.definition(templateUri, { line: missing, character: at }), [], 'a file that does not exist has no definition');
+    assert.deepEqual(
+      await client.definition(templateUri, { line: missing, character: at }),
+      [],
+      'a file that does not exist has no definition',
+    );
   });
 });

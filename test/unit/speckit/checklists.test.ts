@@ -9,7 +9,8 @@ import { copyFixtureProject } from './fixture-projects';
 const signal = new AbortController().signal;
 
 test('counts items of every bullet style, nested ones too, and ignores fenced code', () => {
-  const text = '\uFEFF# C\r\n- [x] a\r\n* [X] b\r\n+ [ ] c\r\n  - [ ] nested\r\n1. [x] ordered\r\n~~~\r\n- [ ] fenced\r\n~~~\r\n- [] not an item\r\n';
+  const text =
+    '\uFEFF# C\r\n- [x] a\r\n* [X] b\r\n+ [ ] c\r\n  - [ ] nested\r\n1. [x] ordered\r\n~~~\r\n- [ ] fenced\r\n~~~\r\n- [] not an item\r\n';
   assert.deepEqual(countChecklistItems(text), { total: 5, checked: 3, unchecked: 2 });
 });
 
@@ -36,7 +37,10 @@ test('the gate lists each checklist and fails when any item is unchecked', async
   await rm(join(dir, 'ux.md'));
   const vanished = await readChecklistGate(feature, signal);
   assert.equal(vanished.pass, false);
-  assert.deepEqual(vanished.diagnostics.map((d) => d.code), ['checklist-unreadable']);
+  assert.deepEqual(
+    vanished.diagnostics.map((d) => d.code),
+    ['checklist-unreadable'],
+  );
   await chmod(join(dir, 'requirements.md'), 0o000);
   // Root reads anything, so only assert the outcome is a value either way.
   const locked = await readChecklistGate(feature, signal);

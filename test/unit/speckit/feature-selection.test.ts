@@ -3,12 +3,20 @@ import assert from 'node:assert/strict';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { discoverProjects } from '../../../src/core/speckit/project-discovery';
-import { selectFeature, type FeatureSelection, type SelectionInputs } from '../../../src/core/speckit/feature-selection';
+import {
+  selectFeature,
+  type FeatureSelection,
+  type SelectionInputs,
+} from '../../../src/core/speckit/feature-selection';
 import { copyFixtureProject } from './fixture-projects';
 
 const signal = new AbortController().signal;
 
-async function select(t: { after: (fn: () => Promise<void>) => void }, fixture: string, inputs: Partial<SelectionInputs> = {}): Promise<{ selection: FeatureSelection; root: string }> {
+async function select(
+  t: { after: (fn: () => Promise<void>) => void },
+  fixture: string,
+  inputs: Partial<SelectionInputs> = {},
+): Promise<{ selection: FeatureSelection; root: string }> {
   const fx = await copyFixtureProject(fixture);
   t.after(fx.dispose);
   return { selection: await selectIn(fx.root, inputs), root: fx.root };
@@ -20,7 +28,11 @@ async function selectIn(root: string, inputs: Partial<SelectionInputs> = {}): Pr
 }
 
 function chosen(selection: FeatureSelection): [string, string, string] {
-  assert.equal(selection.kind, 'selected', JSON.stringify(selection.kind === 'selected' ? selection.rule : selection.reason));
+  assert.equal(
+    selection.kind,
+    'selected',
+    JSON.stringify(selection.kind === 'selected' ? selection.rule : selection.reason),
+  );
   return [selection.feature.id, selection.rule, selection.detail];
 }
 
@@ -32,7 +44,14 @@ function ids(selection: FeatureSelection): string[] {
 test('an argument names a feature by id, prefix, slug or path', async (t) => {
   const fx = await copyFixtureProject('numbered');
   t.after(fx.dispose);
-  for (const argument of ['002-payment-integration', '002', '2', 'payment-integration', 'specs/002-payment-integration', join(fx.root, 'specs', '002-payment-integration', 'tasks.md')]) {
+  for (const argument of [
+    '002-payment-integration',
+    '002',
+    '2',
+    'payment-integration',
+    'specs/002-payment-integration',
+    join(fx.root, 'specs', '002-payment-integration', 'tasks.md'),
+  ]) {
     const [id, rule] = chosen(await selectIn(fx.root, { argument }));
     assert.deepEqual([id, rule], ['002-payment-integration', 'argument'], argument);
   }
@@ -42,7 +61,10 @@ test('an argument names a feature by id, prefix, slug or path', async (t) => {
 
 test('4-digit and timestamp prefixes select by argument', async (t) => {
   assert.equal(chosen((await select(t, 'four-digit', { argument: '1002' })).selection)[0], '1002-export');
-  assert.equal(chosen((await select(t, 'timestamped', { argument: '20250101-093000' })).selection)[0], '20250101-093000-login-page');
+  assert.equal(
+    chosen((await select(t, 'timestamped', { argument: '20250101-093000' })).selection)[0],
+    '20250101-093000-login-page',
+  );
   assert.equal(chosen((await select(t, 'timestamped', { argument: 'logout' })).selection)[0], '20250102-101500-logout');
   assert.equal(chosen((await select(t, 'lone-specify-tasks', { argument: '.specify' })).selection)[0], '.specify');
 });
@@ -64,7 +86,10 @@ test('an argument matching two folders is ambiguous and lists them', async (t) =
 
 test('SPECIFY_FEATURE_DIRECTORY beats feature.json; feature.json beats SPECIFY_FEATURE and the branch', async (t) => {
   const env = { SPECIFY_FEATURE_DIRECTORY: 'specs/001-alpha', SPECIFY_FEATURE: '001-alpha' };
-  assert.deepEqual(chosen((await select(t, 'feature-json', { env })).selection).slice(0, 2), ['001-alpha', 'env-feature-directory']);
+  assert.deepEqual(chosen((await select(t, 'feature-json', { env })).selection).slice(0, 2), [
+    '001-alpha',
+    'env-feature-directory',
+  ]);
   const { selection, root } = await select(t, 'feature-json', { env: { SPECIFY_FEATURE: '001-alpha' } });
   assert.deepEqual(chosen(selection).slice(0, 2), ['002-beta', 'feature-json']);
   const absolute = { SPECIFY_FEATURE_DIRECTORY: join(root, 'specs', '001-alpha') };
@@ -85,7 +110,11 @@ test('SPECIFY_FEATURE selects by name or prefix before the branch', async (t) =>
 });
 
 test('the git branch selects by prefix, also under a folder-style name; a .git file points to a worktree', async (t) => {
-  assert.deepEqual(chosen((await select(t, 'git-branch')).selection), ['004-exports', 'git-branch', "git branch 'feat/004-exports-csv'"]);
+  assert.deepEqual(chosen((await select(t, 'git-branch')).selection), [
+    '004-exports',
+    'git-branch',
+    "git branch 'feat/004-exports-csv'",
+  ]);
   assert.deepEqual(chosen((await select(t, 'worktree')).selection).slice(0, 2), ['003-reports', 'git-branch']);
 });
 
@@ -112,8 +141,16 @@ test('a branch prefix shared by two folders is ambiguous', async (t) => {
 });
 
 test('the only feature is chosen by that rule; no features is not-found', async (t) => {
-  assert.deepEqual(chosen((await select(t, 'specs-only')).selection), ['001-legacy', 'only-feature', 'the only feature']);
+  assert.deepEqual(chosen((await select(t, 'specs-only')).selection), [
+    '001-legacy',
+    'only-feature',
+    'the only feature',
+  ]);
   assert.equal(chosen((await select(t, 'lone-specify-tasks')).selection)[1], 'only-feature');
   const none = await select(t, 'no-project');
-  assert.deepEqual(none.selection, { kind: 'not-found', reason: 'the workspace has no spec-kit features', candidates: [] });
+  assert.deepEqual(none.selection, {
+    kind: 'not-found',
+    reason: 'the workspace has no spec-kit features',
+    candidates: [],
+  });
 });

@@ -8,7 +8,11 @@ import { parseHead, readGitHead } from '../../../src/core/speckit/git-head';
 const signal = new AbortController().signal;
 
 test('HEAD text: a branch ref, a detached commit, or something else', () => {
-  assert.deepEqual(parseHead('ref: refs/heads/feat/004-x\n', 'H'), { kind: 'branch', name: 'feat/004-x', headFile: 'H' });
+  assert.deepEqual(parseHead('ref: refs/heads/feat/004-x\n', 'H'), {
+    kind: 'branch',
+    name: 'feat/004-x',
+    headFile: 'H',
+  });
   const sha = 'a94a8fe5ccb19ba61c4c0873d391e987982fbbd3';
   assert.deepEqual(parseHead(`${sha}\r\n`, 'H'), { kind: 'detached', commit: sha, headFile: 'H' });
   assert.equal(parseHead('garbage', 'H').kind, 'unreadable');

@@ -3,7 +3,9 @@ import assert from 'node:assert/strict';
 import { markdownLines } from '../../../src/core/speckit/markdown-lines';
 
 test('line endings, BOM and fences follow CommonMark', () => {
-  const lines = markdownLines('\uFEFFa\r\n```ts\r\n- [ ] x\r\n~~~\r\n``\r\n````\r\nb\rc\n~~~~\nin\n~~~\nstill\n~~~~\nout\n');
+  const lines = markdownLines(
+    '\uFEFFa\r\n```ts\r\n- [ ] x\r\n~~~\r\n``\r\n````\r\nb\rc\n~~~~\nin\n~~~\nstill\n~~~~\nout\n',
+  );
   assert.deepEqual(
     lines.map((l) => [l.line, l.text, l.inFence]),
     [
@@ -24,5 +26,8 @@ test('line endings, BOM and fences follow CommonMark', () => {
     ],
   );
   assert.deepEqual(markdownLines(''), [{ line: 1, text: '', inFence: false }]);
-  assert.equal(markdownLines('``` not `a fence`\nx').every((l) => !l.inFence), true);
+  assert.equal(
+    markdownLines('``` not `a fence`\nx').every((l) => !l.inFence),
+    true,
+  );
 });

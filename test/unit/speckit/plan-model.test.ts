@@ -9,11 +9,27 @@ const realDir = resolve(__dirname, '..', '..', '..', '..', 'shared', 'fixtures',
 const skipReal = existsSync(realDir) ? false : `real-world fixtures not found at ${realDir}`;
 
 test('technical context fields and the project structure tree', () => {
-  const plan = parsePlan(readFileSync(join(fixtureProjectsDir, 'numbered', 'specs', '001-user-auth', 'plan.md'), 'utf8'));
+  const plan = parsePlan(
+    readFileSync(join(fixtureProjectsDir, 'numbered', 'specs', '001-user-auth', 'plan.md'), 'utf8'),
+  );
   assert.equal(plan.title, 'User Authentication');
   assert.deepEqual(
-    { language: plan.language, deps: plan.primaryDependencies, storage: plan.storage, testing: plan.testing, platform: plan.targetPlatform, type: plan.projectType },
-    { language: 'Python 3.12', deps: 'FastAPI, SQLAlchemy', storage: 'PostgreSQL', testing: 'pytest', platform: 'Linux server', type: 'web' },
+    {
+      language: plan.language,
+      deps: plan.primaryDependencies,
+      storage: plan.storage,
+      testing: plan.testing,
+      platform: plan.targetPlatform,
+      type: plan.projectType,
+    },
+    {
+      language: 'Python 3.12',
+      deps: 'FastAPI, SQLAlchemy',
+      storage: 'PostgreSQL',
+      testing: 'pytest',
+      platform: 'Linux server',
+      type: 'web',
+    },
   );
   assert.deepEqual(plan.technicalContext.at(-1), { name: 'Performance Goals', value: 'NEEDS CLARIFICATION', line: 11 });
   assert.deepEqual(plan.structurePaths, [
@@ -33,7 +49,9 @@ test('a plan without those sections is empty, not an error', () => {
 });
 
 test('real plan.md files', { skip: skipReal }, () => {
-  const plan = parsePlan(readFileSync(join(realDir, 'sheenalunatics__kb_speckit_demo__001-kanban-board.plan.md'), 'utf8'));
+  const plan = parsePlan(
+    readFileSync(join(realDir, 'sheenalunatics__kb_speckit_demo__001-kanban-board.plan.md'), 'utf8'),
+  );
   assert.equal(plan.language, 'TypeScript 5.x, Node.js 20.x LTS');
   assert.equal(plan.projectType, 'Web application (full-stack Next.js)');
   assert.equal(plan.technicalContext.length, 9);

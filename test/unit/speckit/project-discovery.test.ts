@@ -20,7 +20,10 @@ test('a numbered project lists its features and every document they hold', async
   assert.equal(project.layout, 'specify');
   assert.equal(project.constitutionPath, join(fx.root, '.specify', 'memory', 'constitution.md'));
   assert.equal(project.extensionsPath, join(fx.root, '.specify', 'extensions.yml'));
-  assert.deepEqual(project.features.map((f) => f.id), ['001-user-auth', '002-payment-integration']);
+  assert.deepEqual(
+    project.features.map((f) => f.id),
+    ['001-user-auth', '002-payment-integration'],
+  );
   const auth = project.features[0];
   assert.ok(auth);
   const dir = join(fx.root, 'specs', '001-user-auth');
@@ -47,9 +50,27 @@ test('a numbered project lists its features and every document they hold', async
 
 test('4-digit, timestamped and hand-named folders are features; a folder with no spec-kit document is not', async (t) => {
   for (const [name, expected] of [
-    ['four-digit', [['1001-search', 'numbered', 'search'], ['1002-export', 'numbered', 'export']]],
-    ['timestamped', [['20250101-093000-login-page', 'timestamped', 'login-page'], ['20250102-101500-logout', 'timestamped', 'logout']]],
-    ['hand-named', [['main', 'named', 'main'], ['onboarding-flow', 'named', 'onboarding-flow']]],
+    [
+      'four-digit',
+      [
+        ['1001-search', 'numbered', 'search'],
+        ['1002-export', 'numbered', 'export'],
+      ],
+    ],
+    [
+      'timestamped',
+      [
+        ['20250101-093000-login-page', 'timestamped', 'login-page'],
+        ['20250102-101500-logout', 'timestamped', 'logout'],
+      ],
+    ],
+    [
+      'hand-named',
+      [
+        ['main', 'named', 'main'],
+        ['onboarding-flow', 'named', 'onboarding-flow'],
+      ],
+    ],
   ] as const) {
     const fx = await copyFixtureProject(name);
     t.after(fx.dispose);
@@ -78,8 +99,14 @@ test('specs/*/tasks.md without .specify/ is a flagged project', async (t) => {
   t.after(fx.dispose);
   const { projects, diagnostics } = await discoverProjects([fx.root], { signal });
   assert.equal(projects[0]?.layout, 'specs-only');
-  assert.deepEqual(projects[0]?.features.map((f) => f.id), ['001-legacy']);
-  assert.deepEqual(diagnostics.map((d) => d.code), ['project-without-specify']);
+  assert.deepEqual(
+    projects[0]?.features.map((f) => f.id),
+    ['001-legacy'],
+  );
+  assert.deepEqual(
+    diagnostics.map((d) => d.code),
+    ['project-without-specify'],
+  );
 });
 
 test('no project in a plain folder; a missing workspace folder is a diagnostic, not a crash', async (t) => {
@@ -88,7 +115,10 @@ test('no project in a plain folder; a missing workspace folder is a diagnostic, 
   assert.deepEqual((await discoverProjects([fx.root], { signal })).projects, []);
   const missing = await discoverProjects([join(fx.root, 'nope')], { signal });
   assert.deepEqual(missing.projects, []);
-  assert.deepEqual(missing.diagnostics.map((d) => d.code), ['workspace-missing']);
+  assert.deepEqual(
+    missing.diagnostics.map((d) => d.code),
+    ['workspace-missing'],
+  );
 });
 
 test('multi-root: projects below each root, found downward within the depth bound, skipping node_modules', async (t) => {
@@ -104,7 +134,10 @@ test('multi-root: projects below each root, found downward within the depth boun
   await make('two', 'inner');
   await symlink(join(base, 'one'), join(base, 'one', 'packages', 'loop'));
   const { projects } = await discoverProjects([join(base, 'one'), join(base, 'two'), join(base, 'two')], { signal });
-  assert.deepEqual(projects.map((p) => p.root.slice(base.length + 1)), [join('one', 'packages', 'api'), join('one', 'packages', 'web'), 'two']);
+  assert.deepEqual(
+    projects.map((p) => p.root.slice(base.length + 1)),
+    [join('one', 'packages', 'api'), join('one', 'packages', 'web'), 'two'],
+  );
   const deeper = await discoverProjects([join(base, 'one')], { signal, maxDepth: 6 });
   assert.ok(deeper.projects.some((p) => basename(p.root) === 'too-deep'));
 });
@@ -115,7 +148,10 @@ test('upward: a path inside a project finds the nearest folder with .specify/', 
   const inside = join(fx.root, 'specs', '001-user-auth', 'tasks.md');
   assert.equal(await findProjectRootUpward(inside, signal), fx.root);
   const { projects } = await discoverProjects([join(fx.root, 'specs', '001-user-auth')], { signal });
-  assert.deepEqual(projects.map((p) => p.root), [fx.root]);
+  assert.deepEqual(
+    projects.map((p) => p.root),
+    [fx.root],
+  );
   const outside = await mkdtemp(join(tmpdir(), 'speckit-none-'));
   t.after(() => rm(outside, { recursive: true, force: true }));
   await writeFile(join(outside, 'x.md'), '');

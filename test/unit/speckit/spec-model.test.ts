@@ -14,19 +14,35 @@ test('user stories: number, label, title, priority (in the heading or below it),
   assert.equal(spec.title, 'User Authentication');
   assert.deepEqual(spec.userStories, [
     { number: 1, label: 'US1', title: 'Sign in with email', priority: 'P1', line: 5, description: 'A user signs in.' },
-    { number: 2, label: 'US2', title: 'Reset a password', priority: 'P2', line: 9, description: 'A user resets a forgotten password.' },
+    {
+      number: 2,
+      label: 'US2',
+      title: 'Reset a password',
+      priority: 'P2',
+      line: 9,
+      description: 'A user resets a forgotten password.',
+    },
     { number: 3, label: 'US3', title: 'Remember the device', priority: 'P3', line: 13 },
   ]);
-  assert.deepEqual(spec.functionalRequirements.map((r) => [r.id, r.line]), [
-    ['FR-001', 26],
-    ['FR-002', 27],
-    ['FR-003', 28],
-    ['FR-003a', 29],
-    ['FR-002', 31],
-  ]);
+  assert.deepEqual(
+    spec.functionalRequirements.map((r) => [r.id, r.line]),
+    [
+      ['FR-001', 26],
+      ['FR-002', 27],
+      ['FR-003', 28],
+      ['FR-003a', 29],
+      ['FR-002', 31],
+    ],
+  );
   assert.equal(spec.functionalRequirements[0]?.text, 'System MUST let users sign in with email and password');
-  assert.deepEqual(spec.successCriteria.map((r) => r.id), ['SC-001', 'SC-002']);
-  assert.deepEqual(spec.diagnostics.map((d) => [d.code, d.line]), [['spec-duplicate-id', 31]]);
+  assert.deepEqual(
+    spec.successCriteria.map((r) => r.id),
+    ['SC-001', 'SC-002'],
+  );
+  assert.deepEqual(
+    spec.diagnostics.map((d) => [d.code, d.line]),
+    [['spec-duplicate-id', 31]],
+  );
   assert.deepEqual(spec.duplicates, [{ id: 'FR-002', line: 31, firstLine: 27 }]);
 });
 
@@ -34,7 +50,11 @@ test('heading variants: brackets, bold, en dash, no priority, CRLF', () => {
   const text = '## **User Story 4** — Export [P2]\r\n### Story 5: Import\r\n#### US6 - Audit (P3)\r\n';
   assert.deepEqual(
     parseSpec(text, 's.md').userStories.map((s) => [s.label, s.title, s.priority]),
-    [['US4', 'Export', 'P2'], ['US5', 'Import', undefined], ['US6', 'Audit', 'P3']],
+    [
+      ['US4', 'Export', 'P2'],
+      ['US5', 'Import', undefined],
+      ['US6', 'Audit', 'P3'],
+    ],
   );
 });
 
@@ -48,7 +68,10 @@ test('real spec.md files: every story heading and FR/SC definition is found', { 
     const spec = parseSpec(text, name);
     assert.equal(spec.userStories.length, stories, name);
     assert.equal(spec.userStories.length, (text.match(/^### User Story \d+/gm) ?? []).length, name);
-    assert.ok(spec.userStories.every((s) => /^P\d$/.test(s.priority ?? '')), name);
+    assert.ok(
+      spec.userStories.every((s) => /^P\d$/.test(s.priority ?? '')),
+      name,
+    );
     assert.equal(spec.functionalRequirements.length, fr, name);
     assert.equal(spec.successCriteria.length, sc, name);
     assert.deepEqual(spec.diagnostics, [], name);

@@ -13,13 +13,17 @@ export function ownFixture(name: string): string {
 }
 
 export function ownFixtureNames(): string[] {
-  return readdirSync(ownFixturesDir).filter((f) => f.endsWith('.md')).sort();
+  return readdirSync(ownFixturesDir)
+    .filter((f) => f.endsWith('.md'))
+    .sort();
 }
 
 /** Real-world tasks.md files, or undefined when ../shared is not there (a fresh clone). */
 export function realTaskFixtureNames(): string[] | undefined {
   if (!existsSync(realFixturesDir)) return undefined;
-  return readdirSync(realFixturesDir).filter((f) => f.endsWith('.tasks.md')).sort();
+  return readdirSync(realFixturesDir)
+    .filter((f) => f.endsWith('.tasks.md'))
+    .sort();
 }
 
 /**
@@ -32,10 +36,14 @@ export function countTaskCheckboxLines(text: string): number {
   for (const line of text.split('\n')) {
     const marker = /^\s*(`{3,}|~{3,})/.exec(line)?.[1];
     if (fence !== undefined) {
-      if (marker !== undefined && marker[0] === fence[0] && marker.length >= fence.length && line.trim() === marker) fence = undefined;
+      if (marker !== undefined && marker[0] === fence[0] && marker.length >= fence.length && line.trim() === marker)
+        fence = undefined;
       continue;
     }
-    if (marker !== undefined && !(marker[0] === '`' && line.slice(line.indexOf(marker) + marker.length).includes('`'))) {
+    if (
+      marker !== undefined &&
+      !(marker[0] === '`' && line.slice(line.indexOf(marker) + marker.length).includes('`'))
+    ) {
       fence = marker;
       continue;
     }

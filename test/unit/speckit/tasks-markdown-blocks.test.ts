@@ -18,7 +18,13 @@ function diagnosticsOf(doc: TasksDocument, code: string): [number, string][] {
 
 test('T1.1 is no id: a checkbox that looks like a task (warning), not a duplicate of T1, and no reference to T1', () => {
   const doc = parseTasks(
-    ['## Phase 1: Setup', '- [ ] T1 Create the package', '  - [ ] T1.2 A sub-step of T1', '- [ ] T1.1 Add a helper', '- [ ] T2 Wire it (depends on T1.1)'].join('\n'),
+    [
+      '## Phase 1: Setup',
+      '- [ ] T1 Create the package',
+      '  - [ ] T1.2 A sub-step of T1',
+      '- [ ] T1.1 Add a helper',
+      '- [ ] T2 Wire it (depends on T1.1)',
+    ].join('\n'),
   );
   assert.deepEqual(ids(doc), ['T1', 'T2']);
   assert.deepEqual(diagnosticsOf(doc, 'checkbox-without-id'), [[3, 'warning']]);
@@ -26,11 +32,23 @@ test('T1.1 is no id: a checkbox that looks like a task (warning), not a duplicat
   assert.deepEqual(doc.tasks[0]?.details, ['- [ ] T1.2 A sub-step of T1'], 'a dotted sub-step stays under its task');
   assert.deepEqual(doc.tasks[1]?.dependsOn, [], '"T1.1" is not read as T1');
   assert.deepEqual(diagnosticsOf(doc, 'unknown-dependency'), []);
-  assert.equal(setTaskDone(doc.text, { id: 'T1', lineText: 'T1.1 Add a helper' }, true).ok, false, 'the writer never ticks T1.1 as T1');
+  assert.equal(
+    setTaskDone(doc.text, { id: 'T1', lineText: 'T1.1 Add a helper' }, true).ok,
+    false,
+    'the writer never ticks T1.1 as T1',
+  );
 });
 
 test('checkboxes with an id that is not ours (TASK-004, T-005, t006, Task 7) warn; checklist items inform', () => {
-  const lines = ['## Phase 1: Setup', '- [ ] TASK-004 Add the XML reader', '- [ ] T-005 Add YAML', '- [ ] t006 Add TOML', '- [ ] **Task 7**: Add INI', '- [ ] All tests pass', '- [ ] Test 5 is green'];
+  const lines = [
+    '## Phase 1: Setup',
+    '- [ ] TASK-004 Add the XML reader',
+    '- [ ] T-005 Add YAML',
+    '- [ ] t006 Add TOML',
+    '- [ ] **Task 7**: Add INI',
+    '- [ ] All tests pass',
+    '- [ ] Test 5 is green',
+  ];
   const doc = parseTasks(lines.join('\n'));
   assert.deepEqual(ids(doc), []);
   assert.deepEqual(diagnosticsOf(doc, 'checkbox-without-id'), [
@@ -65,14 +83,21 @@ test('setext headings: underlined with --- they are phases, with === the title; 
   ].join('\n');
   const doc = parseTasks(text);
   assert.equal(doc.title, 'Tasks: Setext');
-  assert.deepEqual(doc.phases.map((p) => [p.title, p.headingRange.start.line, p.taskKeys]), [
-    ['Setup', 6, ['T001']],
-    ['Core', 14, ['T002']],
-  ]);
+  assert.deepEqual(
+    doc.phases.map((p) => [p.title, p.headingRange.start.line, p.taskKeys]),
+    [
+      ['Setup', 6, ['T001']],
+      ['Core', 14, ['T002']],
+    ],
+  );
   assert.deepEqual(doc.sections, [], 'the front matter closing --- under "description:" is no heading');
   assert.deepEqual(doc.diagnostics, []);
   const prose = parseTasks(['## Phase 1: A', '- [ ] T001 a', 'Some prose', '---', '- [ ] T002 b'].join('\n'));
-  assert.deepEqual(prose.phases.map((p) => p.taskKeys), [['T001', 'T002']], 'a rule under text that does not open a paragraph is a rule');
+  assert.deepEqual(
+    prose.phases.map((p) => p.taskKeys),
+    [['T001', 'T002']],
+    'a rule under text that does not open a paragraph is a rule',
+  );
 });
 
 test('HTML comments hide task lines, single-line, multi-line, indented and inside a task; the writer agrees', () => {
@@ -98,7 +123,12 @@ test('HTML comments hide task lines, single-line, multi-line, indented and insid
   assert.deepEqual([t005?.range.start.line, t005?.range.end.line], [7, 11]);
   assert.deepEqual(doc.nonTaskCheckboxes, []);
   for (const id of ['T002', 'T003', 'T004', 'T006']) {
-    const lineText = text.split('\n').find((l) => l.includes(id))?.replace(/^.*?\] /, '').replace(/ -->$/, '') ?? '';
+    const lineText =
+      text
+        .split('\n')
+        .find((l) => l.includes(id))
+        ?.replace(/^.*?\] /, '')
+        .replace(/ -->$/, '') ?? '';
     const result = setTaskDone(text, { id, lineText }, true);
     assert.deepEqual(result.ok ? 'ticked' : result.code, 'not-found', `${id} inside a comment is not ticked`);
   }
@@ -134,11 +164,17 @@ test('### Phase N headings under a non-phase ## are the phases; under a phase th
       'Done.',
     ].join('\n'),
   );
-  assert.deepEqual(nested.phases.map((p) => [p.number, p.title, p.taskKeys, p.range.start.line, p.range.end.line]), [
-    ['3.1', 'Setup', ['T001', 'T002'], 2, 5],
-    ['3.2', 'Core', ['T003'], 6, 7],
-  ]);
-  assert.deepEqual(nested.phases[0]?.subsections.map((s) => s.title), ['Tests']);
+  assert.deepEqual(
+    nested.phases.map((p) => [p.number, p.title, p.taskKeys, p.range.start.line, p.range.end.line]),
+    [
+      ['3.1', 'Setup', ['T001', 'T002'], 2, 5],
+      ['3.2', 'Core', ['T003'], 6, 7],
+    ],
+  );
+  assert.deepEqual(
+    nested.phases[0]?.subsections.map((s) => s.title),
+    ['Tests'],
+  );
   assert.deepEqual(
     nested.sections.map((s) => [s.title, s.range.start.line, s.range.end.line]),
     [
@@ -148,18 +184,37 @@ test('### Phase N headings under a non-phase ## are the phases; under a phase th
     ],
     'phase headings without tasks stay inside their section',
   );
-  const underPhase = parseTasks(['## Phase 3: User Story 1', '### Phase 3.1 tests', '- [ ] T001 a', '### Phase 3.2 code', '- [ ] T002 b'].join('\n'));
-  assert.deepEqual(underPhase.phases.map((p) => [p.title, p.subsections.length, p.taskKeys.length]), [['User Story 1', 2, 2]]);
+  const underPhase = parseTasks(
+    ['## Phase 3: User Story 1', '### Phase 3.1 tests', '- [ ] T001 a', '### Phase 3.2 code', '- [ ] T002 b'].join(
+      '\n',
+    ),
+  );
+  assert.deepEqual(
+    underPhase.phases.map((p) => [p.title, p.subsections.length, p.taskKeys.length]),
+    [['User Story 1', 2, 2]],
+  );
 });
 
 test('line endings: a lone CR ends a line as in LSP, so positions match an editor and ticks change one byte', () => {
-  const lines = ['# Tasks', '', '## Phase 1: Setup', '- [ ] T001 Create src/a.ts', '- [x] T002 Wire it (depends on T001)', '  - Files: src/b.ts', '## Phase 2: Core', '- [ ] T003 Core'];
+  const lines = [
+    '# Tasks',
+    '',
+    '## Phase 1: Setup',
+    '- [ ] T001 Create src/a.ts',
+    '- [x] T002 Wire it (depends on T001)',
+    '  - Files: src/b.ts',
+    '## Phase 2: Core',
+    '- [ ] T003 Core',
+  ];
   for (const eol of ['\r', '\n', '\r\n'] as const) {
     const text = `\ufeff${lines.join(eol)}${eol}`;
     const doc = parseTasks(text);
     assert.equal(doc.eol, eol);
     assert.deepEqual(ids(doc), ['T001', 'T002', 'T003'], JSON.stringify(eol));
-    assert.deepEqual(doc.phases.map((p) => p.taskKeys.length), [2, 1]);
+    assert.deepEqual(
+      doc.phases.map((p) => p.taskKeys.length),
+      [2, 1],
+    );
     const editor = TextDocument.create('file:///tasks.md', 'markdown', 1, text.slice(1));
     for (const t of doc.tasks) {
       assert.equal(editor.getText(t.idRange), t.id, `${t.id} with ${JSON.stringify(eol)}`);
@@ -174,6 +229,10 @@ test('line endings: a lone CR ends a line as in LSP, so positions match an edito
     const ticked = setTaskDoneInBytes(bytes, taskRefOf(doc.tasks[2] ?? t002), true);
     assert.ok(ticked.ok && ticked.changed);
     assert.equal(ticked.line, 7);
-    assert.equal(bytes.toString('utf8'), text.replace('- [ ] T003', '- [X] T003'), 'one byte changed, line endings kept');
+    assert.equal(
+      bytes.toString('utf8'),
+      text.replace('- [ ] T003', '- [X] T003'),
+      'one byte changed, line endings kept',
+    );
   }
 });

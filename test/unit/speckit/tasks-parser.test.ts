@@ -15,7 +15,9 @@ function codes(doc: TasksDocument): string[] {
 }
 
 test('parses a template-style task line with markers, story and path', () => {
-  const doc = parseTasks('# Tasks: X\n\n## Phase 1: Setup\n\n- [ ] T012 [P] [US1] Create model in src/models/user.ts\n');
+  const doc = parseTasks(
+    '# Tasks: X\n\n## Phase 1: Setup\n\n- [ ] T012 [P] [US1] Create model in src/models/user.ts\n',
+  );
   assert.equal(doc.title, 'Tasks: X');
   const t = task(doc, 'T012');
   assert.equal(t.parallel, true);
@@ -69,8 +71,13 @@ test('user-story template: phases, properties, sub-sections, sections, statement
   assert.equal(task(doc, 'T002').checkbox.mark, 'x');
   assert.equal(doc.dependencyStatements.length, 2);
   const [testsFirst, blocks] = doc.dependencyStatements;
-  assert.deepEqual(testsFirst?.before.map((r) => r.kind), ['range']);
-  assert.deepEqual(blocks?.before, [{ kind: 'id', id: 'T013', range: { start: { line: 91, character: 2 }, end: { line: 91, character: 6 } } }]);
+  assert.deepEqual(
+    testsFirst?.before.map((r) => r.kind),
+    ['range'],
+  );
+  assert.deepEqual(blocks?.before, [
+    { kind: 'id', id: 'T013', range: { start: { line: 91, character: 2 }, end: { line: 91, character: 6 } } },
+  ]);
   assert.deepEqual(codes(doc), []);
 });
 
@@ -92,7 +99,11 @@ test('numbered-phase template: 3.1 phases, tests first, dependency prose, both f
       ['checkbox-without-id', 'information'],
     ],
   );
-  assert.equal(doc.dependencyStatements.length, 3, '"Implementation before polish (T011-T012)" has ids on one side only');
+  assert.equal(
+    doc.dependencyStatements.length,
+    3,
+    '"Implementation before polish (T011-T012)" has ids on one side only',
+  );
   assert.ok(task(doc, 'T004').isTest);
 });
 
@@ -106,7 +117,11 @@ test('messy file: every variant seen in the wild', () => {
   const t2 = task(doc, 'T002');
   assert.equal(t2.parallel, true, 'bold id with the marker inside the bold');
   assert.equal(t2.description, 'Define enums in `src/models/enums.rs`');
-  assert.deepEqual(t2.files, ['src/models/enums.rs', 'src/models/mod.rs'], 'files from the task line and its Files: detail');
+  assert.deepEqual(
+    t2.files,
+    ['src/models/enums.rs', 'src/models/mod.rs'],
+    'files from the task line and its Files: detail',
+  );
   assert.deepEqual(t2.dependsOn, ['T001'], '**Dependencies**: detail');
   assert.equal(t2.details.length, 5);
   assert.equal(t2.range.end.line, t2.line + 5, 'indented sub-bullets belong to the task');
@@ -176,7 +191,20 @@ test('every own fixture: task count matches an independent line scan', () => {
 });
 
 test('never throws on odd input', () => {
-  const inputs = ['', '\ufeff', '\r\n', '```', '- [ ] T', '- [ ] T1', '## Phase', '#', '| [x] |', '- [ ] T001 [P', '- [ ] T001 [' + 'x'.repeat(100), '~~~\n- [ ] T001 a'];
+  const inputs = [
+    '',
+    '\ufeff',
+    '\r\n',
+    '```',
+    '- [ ] T',
+    '- [ ] T1',
+    '## Phase',
+    '#',
+    '| [x] |',
+    '- [ ] T001 [P',
+    '- [ ] T001 [' + 'x'.repeat(100),
+    '~~~\n- [ ] T001 a',
+  ];
   for (const input of inputs) {
     const doc = parseTasks(input);
     assert.equal(doc.text, input);
@@ -185,9 +213,24 @@ test('never throws on odd input', () => {
 });
 
 test('"## Foundational (Blocking Prerequisites)" is a phase, though "blocking" otherwise names a dependencies section', () => {
-  const doc = parseTasks(['## Setup', '- [ ] T001 a', '## Foundational (Blocking Prerequisites)', '- [ ] T002 b', '## Blocking tasks', 'T002 blocks T003'].join('\n'));
-  assert.deepEqual(doc.phases.map((p) => p.title), ['Setup', 'Foundational (Blocking Prerequisites)']);
-  assert.deepEqual(doc.sections.map((x) => [x.title, x.kind]), [['Blocking tasks', 'dependencies']]);
+  const doc = parseTasks(
+    [
+      '## Setup',
+      '- [ ] T001 a',
+      '## Foundational (Blocking Prerequisites)',
+      '- [ ] T002 b',
+      '## Blocking tasks',
+      'T002 blocks T003',
+    ].join('\n'),
+  );
+  assert.deepEqual(
+    doc.phases.map((p) => p.title),
+    ['Setup', 'Foundational (Blocking Prerequisites)'],
+  );
+  assert.deepEqual(
+    doc.sections.map((x) => [x.title, x.kind]),
+    [['Blocking tasks', 'dependencies']],
+  );
   assert.ok(!codes(doc).includes('task-outside-phase'));
 });
 
@@ -241,13 +284,24 @@ test('parallel-same-file: any two [P] tasks of one phase naming one file, not on
   assert.equal(found.length, 1, 'T005 is not [P] and T006 is in another phase');
   const [d] = found;
   assert.equal(d?.taskKey, 'T003', 'the later task carries it');
-  assert.deepEqual(d?.range, { start: { line: 3, character: 29 }, end: { line: 3, character: 53 } }, 'the path as the later task writes it');
+  assert.deepEqual(
+    d?.range,
+    { start: { line: 3, character: 29 }, end: { line: 3, character: 53 } },
+    'the path as the later task writes it',
+  );
   assert.equal(d === undefined ? '' : textAt(doc, d.range), './src/styles/globals.css');
   assert.match(d?.message ?? '', /^T003 and T001 \(line 2\) are both marked \[P\] in this phase/);
 });
 
 test('parallel-same-file: a path named on a Files: continuation line is flagged there', () => {
-  const doc = parseTasks(['## Phase 1: A', '- [ ] T001 [P] Style in src/a.css', '- [ ] T002 [P] Theme', '  - **Files**: src/theme.ts, src/a.css'].join('\n'));
+  const doc = parseTasks(
+    [
+      '## Phase 1: A',
+      '- [ ] T001 [P] Style in src/a.css',
+      '- [ ] T002 [P] Theme',
+      '  - **Files**: src/theme.ts, src/a.css',
+    ].join('\n'),
+  );
   const [d, ...rest] = doc.diagnostics.filter((x) => x.code === 'parallel-same-file');
   assert.deepEqual(rest, []);
   assert.deepEqual(d?.range, { start: { line: 3, character: 29 }, end: { line: 3, character: 38 } });
@@ -276,17 +330,32 @@ test('file positions: each path where the task first names it, on its line or a 
       [2, 22, 28],
     ],
   );
-  assert.deepEqual(t1.fileRanges.map((r) => textAt(doc, r)), t1.files, 'UTF-16 characters: the emoji counts two');
+  assert.deepEqual(
+    t1.fileRanges.map((r) => textAt(doc, r)),
+    t1.files,
+    'UTF-16 characters: the emoji counts two',
+  );
   assert.deepEqual(t2.fileRanges, []);
   const wire = JSON.parse(JSON.stringify(t1)) as Record<string, unknown>;
   assert.deepEqual(wire['fileRanges'], t1.fileRanges);
   const bom = parseTasks('\ufeff- [ ] T001 Edit src/x.ts');
-  assert.deepEqual(bom.tasks[0]?.fileRanges, [{ start: { line: 0, character: 16 }, end: { line: 0, character: 24 } }], 'the BOM shifts no character');
+  assert.deepEqual(
+    bom.tasks[0]?.fileRanges,
+    [{ start: { line: 0, character: 16 }, end: { line: 0, character: 24 } }],
+    'the BOM shifts no character',
+  );
 });
 
 test('dependency references: where the task text names each id, continuation lines and unknown ids included', () => {
   const doc = parseTasks(
-    ['## Phase 1: A', '- [ ] T001 One', '- [ ] T002 Two', '- [ ] T003 Three, depends on T001 and T099', '  - **Dependencies**: T001-T002', '- [ ] T004 Four'].join('\n'),
+    [
+      '## Phase 1: A',
+      '- [ ] T001 One',
+      '- [ ] T002 Two',
+      '- [ ] T003 Three, depends on T001 and T099',
+      '  - **Dependencies**: T001-T002',
+      '- [ ] T004 Four',
+    ].join('\n'),
   );
   const t3 = doc.tasks[2];
   assert.ok(t3);
@@ -294,7 +363,12 @@ test('dependency references: where the task text names each id, continuation lin
   assert.deepEqual(t3.dependencyRefs, [
     { kind: 'id', id: 'T001', range: { start: { line: 3, character: 29 }, end: { line: 3, character: 33 } } },
     { kind: 'id', id: 'T099', range: { start: { line: 3, character: 38 }, end: { line: 3, character: 42 } } },
-    { kind: 'range', from: 'T001', to: 'T002', range: { start: { line: 4, character: 22 }, end: { line: 4, character: 31 } } },
+    {
+      kind: 'range',
+      from: 'T001',
+      to: 'T002',
+      range: { start: { line: 4, character: 22 }, end: { line: 4, character: 31 } },
+    },
   ]);
   assert.deepEqual(doc.tasks[3]?.dependencyRefs, []);
   const wire = JSON.parse(JSON.stringify(t3)) as Record<string, unknown>;
@@ -329,7 +403,13 @@ test('unknown-dependency: on the reference, in a task line, a continuation line 
 });
 
 test('path-outside-workspace: one diagnostic on each escaping path', () => {
-  const doc = parseTasks(['## Phase 1: A', '- [ ] T001 Read `/etc/hosts.conf` and ../../secrets.env, write src/ok.ts', '  - Files: ~/notes.md'].join('\n'));
+  const doc = parseTasks(
+    [
+      '## Phase 1: A',
+      '- [ ] T001 Read `/etc/hosts.conf` and ../../secrets.env, write src/ok.ts',
+      '  - Files: ~/notes.md',
+    ].join('\n'),
+  );
   const outside = doc.diagnostics.filter((d) => d.code === 'path-outside-workspace');
   assert.deepEqual(
     outside.map((d) => [d.range.start.line, d.range.start.character, d.range.end.character, textAt(doc, d.range)]),
@@ -348,7 +428,11 @@ test('task positions are built from offsets yet read, compare and serialise like
   const [t1, t2] = doc.tasks;
   assert.ok(t1 && t2);
   assert.deepEqual(t1.range, { start: { line: 2, character: 2 }, end: { line: 3, character: 16 } });
-  assert.deepEqual(t1.checkbox, { offset: text.indexOf('[x]') + 1, range: { start: { line: 2, character: 4 }, end: { line: 2, character: 7 } }, mark: 'x' });
+  assert.deepEqual(t1.checkbox, {
+    offset: text.indexOf('[x]') + 1,
+    range: { start: { line: 2, character: 4 }, end: { line: 2, character: 7 } },
+    mark: 'x',
+  });
   assert.equal(text.slice(t1.startOffset, t1.endOffset), '- [x] T001 [P] First in src/a.ts\n    - detail one');
   const wire = JSON.parse(JSON.stringify(t1)) as Record<string, unknown>;
   assert.deepEqual(wire['range'], t1.range);

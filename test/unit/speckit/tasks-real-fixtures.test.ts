@@ -41,11 +41,17 @@ test('real-world files: the structures they are known for', (t) => {
   const suffixed = read('GutMutCode__spec-life__001-.tasks.md');
   assert.ok(suffixed.tasks.some((x) => x.id === 'T046B'));
   const legacy = read('wildcard__cmdai__001-create-a-comprehensive.tasks.md');
-  assert.deepEqual(legacy.phases.slice(0, 2).map((p) => p.number), ['3.1', '3.2']);
+  assert.deepEqual(
+    legacy.phases.slice(0, 2).map((p) => p.number),
+    ['3.1', '3.2'],
+  );
   assert.ok(legacy.dependencyStatements.length > 0);
   const headingTasks = read('rolandzwaga__eligian__010-asset-loading-validation.tasks.md');
   assert.equal(headingTasks.tasks.length, 0);
-  assert.ok(headingTasks.diagnostics.some((d) => d.code === 'task-without-checkbox'), 'heading tasks are reported, not dropped');
+  assert.ok(
+    headingTasks.diagnostics.some((d) => d.code === 'task-without-checkbox'),
+    'heading tasks are reported, not dropped',
+  );
   const checklist = read('MoosaAfzal2__ai-native-hackathon-2__2-enhance-rich-ui.tasks.md');
   assert.equal(checklist.nonTaskCheckboxes.length, 220);
 });

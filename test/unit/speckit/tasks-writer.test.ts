@@ -36,7 +36,13 @@ test('ticking changes only the checkbox character', () => {
   const t2 = doc.tasks[1];
   assert.ok(t2);
   const result = setTaskDone(text, taskRefOf(t2), true);
-  assert.deepEqual(result, { ok: true, text: '## Phase 1: A\r\n- [ ] T001 One  \r\n- [X] T002 Two', changed: true, line: 2, offset: t2.checkbox.offset });
+  assert.deepEqual(result, {
+    ok: true,
+    text: '## Phase 1: A\r\n- [ ] T001 One  \r\n- [X] T002 Two',
+    changed: true,
+    line: 2,
+    offset: t2.checkbox.offset,
+  });
   const again = setTaskDone(text.replace('[ ] T002', '[x] T002'), taskRefOf(t2), true);
   assert.ok(again.ok && !again.changed, 'already done: untouched, lowercase x kept');
 });
@@ -112,11 +118,37 @@ test('writeTaskDone writes atomically, keeps every other byte, refuses edits mad
 
 // Random documents from the fragments tasks.md files are made of.
 const fragment = fc.oneof(
-  fc.record({ id: fc.integer({ min: 1, max: 60 }), mark: fc.constantFrom(' ', 'x', 'X'), bullet: fc.constantFrom('-', '*', '1.'), p: fc.boolean(), indent: fc.constantFrom('', '  ') }).map(
-    (r) => ({ kind: 'task' as const, text: `${r.indent}${r.bullet} [${r.mark}] T${String(r.id).padStart(3, '0')}${r.p ? ' [P]' : ''} Do thing ${r.id} in src/f${r.id % 7}.ts` }),
-  ),
-  fc.constantFrom('## Phase 1: Setup', '## Phase 2: User Story 1 - Title (Priority: P1) 🎯 MVP', '### Tests for User Story 1', '## Notes', '# Tasks').map((text) => ({ kind: 'other' as const, text })),
-  fc.constantFrom('', 'Some prose, T001 blocks T002.', '  - a sub bullet   ', '- [ ] checklist item', '| a | [x] |', 'émoji 🎉 text\t').map((text) => ({ kind: 'other' as const, text })),
+  fc
+    .record({
+      id: fc.integer({ min: 1, max: 60 }),
+      mark: fc.constantFrom(' ', 'x', 'X'),
+      bullet: fc.constantFrom('-', '*', '1.'),
+      p: fc.boolean(),
+      indent: fc.constantFrom('', '  '),
+    })
+    .map((r) => ({
+      kind: 'task' as const,
+      text: `${r.indent}${r.bullet} [${r.mark}] T${String(r.id).padStart(3, '0')}${r.p ? ' [P]' : ''} Do thing ${r.id} in src/f${r.id % 7}.ts`,
+    })),
+  fc
+    .constantFrom(
+      '## Phase 1: Setup',
+      '## Phase 2: User Story 1 - Title (Priority: P1) 🎯 MVP',
+      '### Tests for User Story 1',
+      '## Notes',
+      '# Tasks',
+    )
+    .map((text) => ({ kind: 'other' as const, text })),
+  fc
+    .constantFrom(
+      '',
+      'Some prose, T001 blocks T002.',
+      '  - a sub bullet   ',
+      '- [ ] checklist item',
+      '| a | [x] |',
+      'émoji 🎉 text\t',
+    )
+    .map((text) => ({ kind: 'other' as const, text })),
   fc.constantFrom('```', '~~~', '```bash').map((text) => ({ kind: 'fence' as const, text })),
 );
 const documentArb = fc.record({
@@ -138,7 +170,8 @@ test('property: ticking changes exactly one character, at the checkbox; tick the
         if (!result.ok) return false;
         if (result.text.length !== text.length) return false;
         let changed = 0;
-        for (let i = 0; i < text.length; i += 1) if (text[i] !== result.text[i]) changed += i === t.checkbox.offset ? 1 : 100;
+        for (let i = 0; i < text.length; i += 1)
+          if (text[i] !== result.text[i]) changed += i === t.checkbox.offset ? 1 : 100;
         if (changed !== 1) return false;
         const back = setTaskDone(result.text, taskRefOf(t), t.done);
         if (!back.ok) return false;
@@ -186,5 +219,9 @@ test('property: the byte-level tick agrees with the text-level one (BOM, CRLF, e
     }),
     { numRuns: 300 },
   );
-  assert.equal(setTaskDoneInBytes(Buffer.from([0x2d, 0x20, 0x5b, 0x20, 0x5d, 0x20, 0xff]), { id: 'T001', lineText: '' }, true).ok, false, 'not UTF-8');
+  assert.equal(
+    setTaskDoneInBytes(Buffer.from([0x2d, 0x20, 0x5b, 0x20, 0x5d, 0x20, 0xff]), { id: 'T001', lineText: '' }, true).ok,
+    false,
+    'not UTF-8',
+  );
 });

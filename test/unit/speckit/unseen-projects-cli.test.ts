@@ -18,18 +18,34 @@ import { copyFixtureProject, fixtureProjectsDir } from './fixture-projects';
 
 const signal = new AbortController().signal;
 
-async function tasksCommand(root: string, args: readonly string[], env: Record<string, string> = {}): Promise<{ code: number; out: string; err: string }> {
+async function tasksCommand(
+  root: string,
+  args: readonly string[],
+  env: Record<string, string> = {},
+): Promise<{ code: number; out: string; err: string }> {
   let out = '';
   let err = '';
-  const io: CliIo = { stdout: { write: (s: string) => (out += s), isTTY: false }, stderr: { write: (s: string) => (err += s) }, env, cwd: root };
+  const io: CliIo = {
+    stdout: { write: (s: string) => (out += s), isTTY: false },
+    stderr: { write: (s: string) => (err += s) },
+    env,
+    cwd: root,
+  };
   const code = await runCli(['tasks', ...args], io);
   return { code, out, err };
 }
 
-async function report(t: { after: (fn: () => Promise<void>) => void }, project: string, feature?: string): Promise<TasksReport> {
+async function report(
+  t: { after: (fn: () => Promise<void>) => void },
+  project: string,
+  feature?: string,
+): Promise<TasksReport> {
   const fx = await copyFixtureProject(project);
   t.after(fx.dispose);
-  const { code, out, err } = await tasksCommand(fx.root, ['--json', ...(feature === undefined ? [] : ['--feature', feature])]);
+  const { code, out, err } = await tasksCommand(fx.root, [
+    '--json',
+    ...(feature === undefined ? [] : ['--feature', feature]),
+  ]);
   assert.equal(code, 0, err);
   assert.equal(err, '');
   return JSON.parse(out) as TasksReport;
@@ -63,18 +79,37 @@ test('template of the user-story era: front matter, HTML comment, em-dash and "P
       ['Phase N: Polish & Cross-Cutting Concerns', 3],
     ],
   );
-  assert.deepEqual(new Set(allTasks(r).map((x) => x.id)).size, 18, 'the T007 line inside the fenced example is not a second T007');
-  assert.deepEqual([task(r, 'T001').done, task(r, 'T002').done, task(r, 'T003').done], [true, true, false], '[x] and [X] both tick');
-  assert.equal(task(r, 'T003').description, 'Configure linting in .golangci.yml ✅', 'a trailing ✅ is text, not a tick');
+  assert.deepEqual(
+    new Set(allTasks(r).map((x) => x.id)).size,
+    18,
+    'the T007 line inside the fenced example is not a second T007',
+  );
+  assert.deepEqual(
+    [task(r, 'T001').done, task(r, 'T002').done, task(r, 'T003').done],
+    [true, true, false],
+    '[x] and [X] both tick',
+  );
+  assert.equal(
+    task(r, 'T003').description,
+    'Configure linting in .golangci.yml ✅',
+    'a trailing ✅ is text, not a tick',
+  );
   assert.deepEqual(task(r, 'T001').files, ['backend/', 'frontend/']);
   assert.deepEqual(task(r, 'T015').files, ['frontend/src/sync.ts']);
   assert.equal(task(r, 'T007').story, 'US1');
   assert.equal(task(r, 'T007').parallel, true);
   assert.ok(task(r, 'T010').dependsOn.includes('T009'), '"(depends on T009)"');
-  assert.ok(['T010', 'T005'].every((id) => task(r, 'T011').dependsOn.includes(id)), '"(depends on T010, T005)", across phases');
+  assert.ok(
+    ['T010', 'T005'].every((id) => task(r, 'T011').dependsOn.includes(id)),
+    '"(depends on T010, T005)", across phases',
+  );
   assert.ok(task(r, 'T014').dependsOn.includes('T013'), '"after T013"');
   assert.ok(task(r, 'T007').dependsOn.length > 0, 'user-story work waits for the foundational phase');
-  assert.deepEqual(r.warnings.filter((w) => w.severity !== 'info'), [], 'a well-formed file has no warnings');
+  assert.deepEqual(
+    r.warnings.filter((w) => w.severity !== 'info'),
+    [],
+    'a well-formed file has no warnings',
+  );
   assert.ok(r.criticalPath.length >= 5, `critical path through every phase: ${r.criticalPath.join(' ')}`);
 });
 
@@ -94,8 +129,13 @@ test('specs/ without .specify/, CRLF with a BOM, tab-indented details, "1." / "3
       ['T008', 20, false, false],
     ],
   );
-  for (const x of allTasks(r)) assert.doesNotMatch(x.description + x.files.join(''), /[\r\uFEFF]/, `${x.id}: no CR or BOM leaks into text`);
-  assert.deepEqual(task(r, 'T001').files, ['src/cache/index.ts'], 'tab-indented sub-bullets belong to T001 and name no file');
+  for (const x of allTasks(r))
+    assert.doesNotMatch(x.description + x.files.join(''), /[\r\uFEFF]/, `${x.id}: no CR or BOM leaks into text`);
+  assert.deepEqual(
+    task(r, 'T001').files,
+    ['src/cache/index.ts'],
+    'tab-indented sub-bullets belong to T001 and name no file',
+  );
   assert.ok(task(r, 'T003').dependsOn.includes('T001'));
   assert.ok(task(r, 'T005').dependsOn.includes('T004'));
   assert.deepEqual(codes(r), ['project-without-specify'], 'only the note that .specify/ is missing');
@@ -110,17 +150,24 @@ test('CRLF with a BOM and real problems: each is reported with the line it is on
     ['checkbox-without-id', 8],
     ['unknown-dependency', 9],
   ]);
-  assert.deepEqual(allTasks(r).map((x) => x.id), ['T001', 'T002', 'T002', 'T003'], 'duplicates are both kept');
+  assert.deepEqual(
+    allTasks(r).map((x) => x.id),
+    ['T001', 'T002', 'T002', 'T003'],
+    'duplicates are both kept',
+  );
 });
 
 test('feature folders grouped by area (specs/backend/001-api): listed, chosen by number, slug or path', async (t) => {
   const fx = await copyFixtureProject('unseen-grouped');
   t.after(fx.dispose);
   const { projects } = await discoverProjects([fx.root], { signal });
-  assert.deepEqual(projects[0]?.features.map((f) => [f.id, f.naming.kind, f.slug, f.dir]), [
-    ['backend/001-api', 'numbered', 'api', join(fx.root, 'specs', 'backend', '001-api')],
-    ['frontend/002-web', 'numbered', 'web', join(fx.root, 'specs', 'frontend', '002-web')],
-  ]);
+  assert.deepEqual(
+    projects[0]?.features.map((f) => [f.id, f.naming.kind, f.slug, f.dir]),
+    [
+      ['backend/001-api', 'numbered', 'api', join(fx.root, 'specs', 'backend', '001-api')],
+      ['frontend/002-web', 'numbered', 'web', join(fx.root, 'specs', 'frontend', '002-web')],
+    ],
+  );
   const ambiguous = await tasksCommand(fx.root, ['--json']);
   assert.equal(ambiguous.code, 2);
   assert.match(ambiguous.err, /choose one with --feature: backend\/001-api, frontend\/002-web\n$/);
@@ -140,8 +187,14 @@ test('grouped features are found without .specify/ too, and a group folder with 
   await mkdir(join(fx.root, 'specs', 'archive', 'drafts'), { recursive: true });
   await writeFile(join(fx.root, 'specs', 'archive', 'drafts', 'ideas.txt'), 'not a feature\n');
   const { projects } = await discoverProjects([join(fx.root, '..')], { signal });
-  assert.deepEqual(projects.map((p) => [p.root, p.layout]), [[fx.root, 'specs-only']]);
-  assert.deepEqual(projects[0]?.features.map((f) => f.id), ['backend/001-api', 'frontend/002-web']);
+  assert.deepEqual(
+    projects.map((p) => [p.root, p.layout]),
+    [[fx.root, 'specs-only']],
+  );
+  assert.deepEqual(
+    projects[0]?.features.map((f) => f.id),
+    ['backend/001-api', 'frontend/002-web'],
+  );
 });
 
 test('a monorepo with a project per package: searched from its root, candidates listed, one chosen by number', async (t) => {
@@ -160,13 +213,27 @@ test('a monorepo with a project per package: searched from its root, candidates 
 
 test('ids: T1 and T0003 are ids; TASK-004, T-005 and t006 are checkboxes without one; bold ids and 5,000-character lines work', async (t) => {
   const r = await report(t, 'unseen-odd', '001');
-  assert.deepEqual(allTasks(r).map((x) => x.id), ['T1', 'T2', 'T0003', 'T007', 'T008']);
+  assert.deepEqual(
+    allTasks(r).map((x) => x.id),
+    ['T1', 'T2', 'T0003', 'T007', 'T008'],
+  );
   assert.deepEqual(task(r, 'T2').dependsOn.includes('T1'), true);
   const noId = r.warnings.filter((w) => w.code === 'checkbox-without-id').map((w) => [w.line, w.severity]);
-  assert.deepEqual(noId, [[12, 'warning'], [13, 'warning'], [14, 'warning']], 'reported as tasks without an id, never dropped silently');
+  assert.deepEqual(
+    noId,
+    [
+      [12, 'warning'],
+      [13, 'warning'],
+      [14, 'warning'],
+    ],
+    'reported as tasks without an id, never dropped silently',
+  );
   assert.ok(task(r, 'T008').description.length > 5000);
   assert.deepEqual(task(r, 'T008').files, ['src/importer/rows.ts']);
-  assert.deepEqual(r.warnings.filter((w) => w.severity === 'error'), []);
+  assert.deepEqual(
+    r.warnings.filter((w) => w.severity === 'error'),
+    [],
+  );
 });
 
 /** Every tasks.md below the unseen-* fixture projects, as `<project>/<feature>`. */
@@ -175,7 +242,8 @@ function unseenTasksFiles(): { project: string; feature: string; path: string }[
   const walk = (project: string, dir: string, rel: string): void => {
     for (const e of readdirSync(dir, { withFileTypes: true })) {
       if (e.isDirectory()) walk(project, join(dir, e.name), rel === '' ? e.name : `${rel}/${e.name}`);
-      else if (e.name === 'tasks.md') found.push({ project, feature: rel.replace(/^.*?specs\//, ''), path: join(dir, e.name) });
+      else if (e.name === 'tasks.md')
+        found.push({ project, feature: rel.replace(/^.*?specs\//, ''), path: join(dir, e.name) });
     }
   };
   for (const e of readdirSync(fixtureProjectsDir, { withFileTypes: true })) {
@@ -203,8 +271,11 @@ test('every unseen tasks.md: tasks --json exits 0 with one object, every task on
     const lines = text.replace(/^\uFEFF/, '').split(/\r\n|\r|\n/);
     const parsed = parseTasks(text);
     assert.equal(allTasks(r).length, parsed.tasks.length, `${feature}: every parsed task is reported once`);
-    for (const x of allTasks(r)) assert.ok(lines[x.line - 1]?.includes(x.id), `${feature}: ${x.id} is on line ${x.line}`);
-    t.diagnostic(`${project}/${feature}: ${allTasks(r).length} tasks in ${r.phases.length} phases; warnings: ${codes(r).join(', ') || 'none'}`);
+    for (const x of allTasks(r))
+      assert.ok(lines[x.line - 1]?.includes(x.id), `${feature}: ${x.id} is on line ${x.line}`);
+    t.diagnostic(
+      `${project}/${feature}: ${allTasks(r).length} tasks in ${r.phases.length} phases; warnings: ${codes(r).join(', ') || 'none'}`,
+    );
   }
 });
 
@@ -212,27 +283,42 @@ test('every unseen tasks.md: tasks --json exits 0 with one object, every task on
 
 test('parser: "T1.1" is not the id T1 (no duplicate-id warning, not a task: a task without our id)', async (t) => {
   const r = await report(t, 'unseen-odd', '002');
-  assert.deepEqual(allTasks(r).map((x) => x.id), ['T1']);
+  assert.deepEqual(
+    allTasks(r).map((x) => x.id),
+    ['T1'],
+  );
   assert.ok(!codes(r).includes('duplicate-task-id'), codes(r).join(', '));
   assert.deepEqual(
     r.warnings.filter((w) => w.code === 'checkbox-without-id').map((w) => [w.line, w.severity]),
-    [[6, 'warning'], [7, 'warning']],
+    [
+      [6, 'warning'],
+      [7, 'warning'],
+    ],
   );
 });
 
 test('parser: setext headings ("Phase 1: Setup" underlined with ---) are phases', async (t) => {
   const r = await report(t, 'unseen-odd', '003');
-  assert.deepEqual(r.phases.map((p) => p.title), ['Phase 1: Setup', 'Phase 2: Core']);
+  assert.deepEqual(
+    r.phases.map((p) => p.title),
+    ['Phase 1: Setup', 'Phase 2: Core'],
+  );
 });
 
 test('parser: a task line inside an HTML comment is not a task', async (t) => {
   const r = await report(t, 'unseen-odd', '004');
-  assert.deepEqual(allTasks(r).map((x) => x.id), ['T001', 'T003']);
+  assert.deepEqual(
+    allTasks(r).map((x) => x.id),
+    ['T001', 'T003'],
+  );
 });
 
 test('parser: "## Foundational (Blocking Prerequisites)" holding tasks is a phase, not a Dependencies section', async (t) => {
   const r = await report(t, 'unseen-odd', '005');
-  assert.deepEqual(r.phases.map((p) => p.tasks.map((x) => x.id)), [['T001'], ['T002'], ['T003']]);
+  assert.deepEqual(
+    r.phases.map((p) => p.tasks.map((x) => x.id)),
+    [['T001'], ['T002'], ['T003']],
+  );
   assert.ok(!codes(r).includes('task-outside-phase'));
 });
 
@@ -250,7 +336,10 @@ test('parser: "### Phase 3.1: Setup" under "## Tasks" are three phases', async (
 
 test('graph: "depends on T001" when T001 is duplicated later is no cycle', async (t) => {
   const r = await report(t, 'unseen-odd', '007');
-  assert.deepEqual(r.warnings.filter((w) => w.severity === 'error').map((w) => w.message), []);
+  assert.deepEqual(
+    r.warnings.filter((w) => w.severity === 'error').map((w) => w.message),
+    [],
+  );
 });
 
 test('parser: old-Mac lone CR line endings are line breaks, as for the language server', async (t) => {
@@ -268,5 +357,8 @@ test('parser: old-Mac lone CR line endings are line breaks, as for the language 
       ['Phase 2: Core', [['T003', 11, false, ['src/pkg/core.ts'], ['T002']]]],
     ],
   );
-  assert.deepEqual(r.warnings.filter((w) => w.severity !== 'info'), []);
+  assert.deepEqual(
+    r.warnings.filter((w) => w.severity !== 'info'),
+    [],
+  );
 });

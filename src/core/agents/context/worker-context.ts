@@ -44,7 +44,9 @@ export interface ContextBudget {
 export const defaultContextBudget: ContextBudget = { featureTokens: 12_000, fileTokens: 16_000, perFileTokens: 6_000 };
 
 /** Reads a workspace file for the context; `undefined` when it does not exist yet; a string reason when refused. */
-export type ContextFileReader = (rel: string) => Promise<{ kind: 'text'; text: string } | { kind: 'missing' } | { kind: 'unavailable'; reason: string }>;
+export type ContextFileReader = (
+  rel: string,
+) => Promise<{ kind: 'text'; text: string } | { kind: 'missing' } | { kind: 'unavailable'; reason: string }>;
 
 export function clip(text: string, tokens: number, what: string): string {
   const limit = tokens * CHARS_PER_TOKEN;
@@ -55,7 +57,10 @@ export function clip(text: string, tokens: number, what: string): string {
 }
 
 /** The feature's shared context: the same bytes for every worker of a run, so the prompt cache serves it. */
-export function featureContextBlock(docs: FeatureDocumentsText, budget: ContextBudget = defaultContextBudget): LlmSystemBlock {
+export function featureContextBlock(
+  docs: FeatureDocumentsText,
+  budget: ContextBudget = defaultContextBudget,
+): LlmSystemBlock {
   const parts: string[] = [`# Feature ${docs.featureId}`];
   const shares: [string, string | undefined, number][] = [
     ['Constitution (project principles — they override everything else)', docs.constitution, 0.2],
@@ -70,7 +75,10 @@ export function featureContextBlock(docs: FeatureDocumentsText, budget: ContextB
 }
 
 /** The spec lines the task cites by FR/SC id or story label, so the worker reads its requirements first. */
-export function citedSpecLines(task: Pick<TaskBrief, 'description' | 'details' | 'story'>, spec: string | undefined): string[] {
+export function citedSpecLines(
+  task: Pick<TaskBrief, 'description' | 'details' | 'story'>,
+  spec: string | undefined,
+): string[] {
   if (spec === undefined) return [];
   const text = [task.description, ...task.details].join('\n');
   const ids = new Set(text.match(/\b(?:FR|SC|NFR)-\d+[a-z]?\b/gi)?.map((s) => s.toUpperCase()) ?? []);
@@ -79,13 +87,22 @@ export function citedSpecLines(task: Pick<TaskBrief, 'description' | 'details' |
   for (const line of spec.split(/\r?\n/)) {
     const lineIds = line.match(/\b(?:FR|SC|NFR)-\d+[a-z]?\b/gi)?.map((s) => s.toUpperCase()) ?? [];
     if (lineIds.some((id) => ids.has(id))) lines.push(line.trim());
-    else if (storyNumber !== undefined && new RegExp(`^#{2,6}\\s+\\**\\s*(?:User\\s+Story|Story|US)\\s*${storyNumber}\\b`, 'i').test(line)) lines.push(line.trim());
+    else if (
+      storyNumber !== undefined &&
+      new RegExp(`^#{2,6}\\s+\\**\\s*(?:User\\s+Story|Story|US)\\s*${storyNumber}\\b`, 'i').test(line)
+    )
+      lines.push(line.trim());
   }
   return lines;
 }
 
 /** The opening user message: the task and the files it names, within the file budget. */
-export async function taskMessage(task: TaskBrief, spec: string | undefined, readFile: ContextFileReader, budget: ContextBudget = defaultContextBudget): Promise<string> {
+export async function taskMessage(
+  task: TaskBrief,
+  spec: string | undefined,
+  readFile: ContextFileReader,
+  budget: ContextBudget = defaultContextBudget,
+): Promise<string> {
   const out: string[] = [];
   out.push(`# Task ${task.id}: ${task.description}`);
   if (task.details.length > 0) out.push(task.details.map((d) => `- ${d}`).join('\n'));

@@ -2,7 +2,14 @@ import { defaultWriteScopes } from '../../engine/gate/write-scope';
 import type { AgentDefinition } from './agent-definition';
 
 const READ_ONLY = ['list_directory', 'read_file', 'search_text'] as const;
-const WORKER_TOOLS = ['complete_task', 'list_directory', 'propose_edit', 'read_file', 'run_command', 'search_text'] as const;
+const WORKER_TOOLS = [
+  'complete_task',
+  'list_directory',
+  'propose_edit',
+  'read_file',
+  'run_command',
+  'search_text',
+] as const;
 
 /** Rules every worker shares; kept in one block so each role prompt stays byte-stable for the cache. */
 const WORKER_RULES = `How you work:
@@ -91,7 +98,7 @@ ${WORKER_RULES}`,
     name: 'reviewer',
     role: 'reviewer',
     reviewMode: 'code',
-    description: 'Reviews the run\'s changes for correctness, coverage of the spec and maintainability.',
+    description: "Reviews the run's changes for correctness, coverage of the spec and maintainability.",
     prompt: `You are a careful code reviewer. You review the files this run changed against the task list, spec.md and plan.md.
 
 Look for, in this order: behaviour that is wrong or missing compared with the spec's requirements (name the requirement, e.g. FR-003); bugs (unhandled errors, wrong conditions, off-by-one, races, resource leaks); missing or weak tests for the changed behaviour; code that duplicates something the project already has; and only then readability. Report each finding as one line: severity (error, warning or info), path:line, what is wrong and why, and the fix. Do not report style preferences the project does not follow. When a fix is small and certain, propose it with propose_edit; it goes through review like every edit. Finish with complete_task: a summary with the count of findings by severity.
@@ -107,7 +114,7 @@ ${WORKER_RULES}`,
     name: 'security-reviewer',
     role: 'reviewer',
     reviewMode: 'security',
-    description: 'Reviews the run\'s changes for security weaknesses.',
+    description: "Reviews the run's changes for security weaknesses.",
     prompt: `You are an application security reviewer. You review the files this run changed for weaknesses an attacker could use.
 
 Trace untrusted input (request data, files, environment, command-line arguments, model output) to where it is used, and check: injection (SQL, shell, path traversal, template, regular-expression denial of service); authentication and authorisation on every new entry point; secrets in code, logs or error messages; unsafe deserialisation; missing validation of sizes and types; cryptography misuse (home-made crypto, weak randomness for tokens, missing integrity checks); dependency changes that add risk. Report each finding as one line: severity (error, warning or info), path:line, the weakness (with its CWE id when you know it), how it could be exploited, and the fix. Report only what the code shows, not generic advice. Propose small, certain fixes with propose_edit; they go through review like every edit. Finish with complete_task: a summary with the count of findings by severity.

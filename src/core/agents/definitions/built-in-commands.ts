@@ -56,14 +56,14 @@ Read the code first and document what it actually does, with examples that run. 
   {
     name: 'review:code',
     description: 'Review code for correctness, tests and maintainability.',
-    argumentHint: '[files or folder; default: the latest run\'s changes]',
+    argumentHint: "[files or folder; default: the latest run's changes]",
     template: `Review the code in $ARGUMENTS for correctness against the spec, bugs, missing tests and duplication. Report findings as severity, path:line, problem and fix; propose small certain fixes as edits.`,
     source: builtIn,
   },
   {
     name: 'review:security',
     description: 'Review code for security weaknesses.',
-    argumentHint: '[files or folder; default: the latest run\'s changes]',
+    argumentHint: "[files or folder; default: the latest run's changes]",
     template: `Do a security review of $ARGUMENTS: trace untrusted input to its uses and report injection, missing authorisation, leaked secrets, unsafe deserialisation and missing validation as severity, path:line, weakness, exploit and fix; propose small certain fixes as edits.`,
     source: builtIn,
   },

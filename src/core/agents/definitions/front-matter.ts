@@ -18,6 +18,9 @@ export function splitFrontMatter(text: string): FrontMatterResult {
     const data: unknown = parse(yamlText);
     return { ok: true, data: data ?? {}, body };
   } catch (error) {
-    return { ok: false, message: `the front matter is not valid YAML: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}` };
+    return {
+      ok: false,
+      message: `the front matter is not valid YAML: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`,
+    };
   }
 }

@@ -19,7 +19,10 @@ export interface LoadedDefinitions {
 const toolList = z.union([z.string(), z.array(z.string())]);
 
 const agentFrontMatter = z.looseObject({
-  name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'use lower-case letters, digits and dashes').optional(),
+  name: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9-]*$/, 'use lower-case letters, digits and dashes')
+    .optional(),
   description: z.string().optional(),
   tools: toolList.optional(),
   model: z.string().optional(),
@@ -46,7 +49,14 @@ const TOOL_ALIASES: Readonly<Record<string, ToolName>> = {
   bash: 'run_command',
 };
 
-const MODEL_ALIASES: Readonly<Record<string, ModelTier>> = { haiku: 'fast', sonnet: 'balanced', opus: 'deep', fast: 'fast', balanced: 'balanced', deep: 'deep' };
+const MODEL_ALIASES: Readonly<Record<string, ModelTier>> = {
+  haiku: 'fast',
+  sonnet: 'balanced',
+  opus: 'deep',
+  fast: 'fast',
+  balanced: 'balanced',
+  deep: 'deep',
+};
 
 /** Splits `Read, Bash(npm test:*), Grep` or a YAML list; the parenthesised qualifiers are dropped. */
 function toolNames(value: string | string[]): string[] {
@@ -65,7 +75,13 @@ function resolveTools(value: string | string[], path: string, diagnostics: Defin
 }
 
 /** Front matter validated by `schema` and a non-empty body, or undefined with an error diagnostic. */
-function readDefinitionFile<T>(path: string, text: string, schema: z.ZodType<T>, bodyName: string, diagnostics: DefinitionDiagnostic[]): { front: T; body: string } | undefined {
+function readDefinitionFile<T>(
+  path: string,
+  text: string,
+  schema: z.ZodType<T>,
+  bodyName: string,
+  diagnostics: DefinitionDiagnostic[],
+): { front: T; body: string } | undefined {
   const split = splitFrontMatter(text);
   if (!split.ok) {
     diagnostics.push({ path, severity: 'error', message: split.message });
@@ -73,7 +89,11 @@ function readDefinitionFile<T>(path: string, text: string, schema: z.ZodType<T>,
   }
   const parsed = schema.safeParse(split.data);
   if (!parsed.success) {
-    diagnostics.push({ path, severity: 'error', message: `invalid front matter: ${z.prettifyError(parsed.error).replace(/\n\s*/g, ' ')}` });
+    diagnostics.push({
+      path,
+      severity: 'error',
+      message: `invalid front matter: ${z.prettifyError(parsed.error).replace(/\n\s*/g, ' ')}`,
+    });
     return undefined;
   }
   const body = split.body.trim();
@@ -85,7 +105,12 @@ function readDefinitionFile<T>(path: string, text: string, schema: z.ZodType<T>,
 }
 
 /** Parses one `.claude/agents/*.md` file over the built-ins; undefined (with an error diagnostic) when unusable. */
-export function parseAgentFile(path: string, text: string, builtIns: ReadonlyMap<string, AgentDefinition>, diagnostics: DefinitionDiagnostic[]): AgentDefinition | undefined {
+export function parseAgentFile(
+  path: string,
+  text: string,
+  builtIns: ReadonlyMap<string, AgentDefinition>,
+  diagnostics: DefinitionDiagnostic[],
+): AgentDefinition | undefined {
   const file = readDefinitionFile(path, text, agentFrontMatter, 'the prompt', diagnostics);
   if (!file) return undefined;
   const { front, body: prompt } = file;
@@ -103,7 +128,8 @@ export function parseAgentFile(path: string, text: string, builtIns: ReadonlyMap
   };
   let tools = front.tools === undefined ? base.tools : resolveTools(front.tools, path, diagnostics);
   // Workers must be able to report completion whatever the file lists; orchestrators never write.
-  if (base.tools.includes('complete_task') && !tools.includes('complete_task')) tools = [...tools, 'complete_task' as const].sort();
+  if (base.tools.includes('complete_task') && !tools.includes('complete_task'))
+    tools = [...tools, 'complete_task' as const].sort();
 
   const definition: AgentDefinition = { ...base, name, prompt, tools, source: { kind: 'file', path } };
   if (front.description !== undefined) definition.description = front.description;
@@ -120,14 +146,25 @@ export function parseAgentFile(path: string, text: string, builtIns: ReadonlyMap
 }
 
 /** Parses one `.claude/commands/**\/*.md` file; `relName` is its path below commands/ without `.md`. */
-export function parseCommandFile(path: string, relName: string, text: string, diagnostics: DefinitionDiagnostic[]): CommandDefinition | undefined {
+export function parseCommandFile(
+  path: string,
+  relName: string,
+  text: string,
+  diagnostics: DefinitionDiagnostic[],
+): CommandDefinition | undefined {
   const file = readDefinitionFile(path, text, commandFrontMatter, 'the command template', diagnostics);
   if (!file) return undefined;
   const { front, body: template } = file;
   const name = relName.split('/').join(':');
-  const command: CommandDefinition = { name, description: front.description ?? firstLine(template), template, source: { kind: 'file', path } };
+  const command: CommandDefinition = {
+    name,
+    description: front.description ?? firstLine(template),
+    template,
+    source: { kind: 'file', path },
+  };
   if (front['argument-hint'] !== undefined) command.argumentHint = front['argument-hint'];
-  if (front['allowed-tools'] !== undefined) command.allowedTools = resolveTools(front['allowed-tools'], path, diagnostics);
+  if (front['allowed-tools'] !== undefined)
+    command.allowedTools = resolveTools(front['allowed-tools'], path, diagnostics);
   return command;
 }
 
@@ -142,12 +179,22 @@ export async function loadDefinitions(projectRoot: string, signal: AbortSignal):
   const commands = new Map(builtInCommands.map((c) => [c.name, c]));
 
   for (const rel of await markdownFiles(projectRoot, '.claude/agents', false, signal)) {
-    const definition = parseAgentFile(rel, await readFile(join(projectRoot, rel), { encoding: 'utf8', signal }), agents, diagnostics);
+    const definition = parseAgentFile(
+      rel,
+      await readFile(join(projectRoot, rel), { encoding: 'utf8', signal }),
+      agents,
+      diagnostics,
+    );
     if (definition) agents.set(definition.name, definition);
   }
   for (const rel of await markdownFiles(projectRoot, '.claude/commands', true, signal)) {
     const relName = rel.slice('.claude/commands/'.length, -'.md'.length);
-    const command = parseCommandFile(rel, relName, await readFile(join(projectRoot, rel), { encoding: 'utf8', signal }), diagnostics);
+    const command = parseCommandFile(
+      rel,
+      relName,
+      await readFile(join(projectRoot, rel), { encoding: 'utf8', signal }),
+      diagnostics,
+    );
     if (command) commands.set(command.name, command);
   }
   return { agents, commands, diagnostics };

@@ -7,11 +7,25 @@ import { searchTextTool } from './search-text';
 import { runToolCall, toolSpec } from './tool';
 import type { ToolContext, ToolDefinition, ToolResult, ToolSpec } from './tool';
 
-export const TOOL_NAMES = ['read_file', 'list_directory', 'search_text', 'propose_edit', 'run_command', 'complete_task'] as const;
+export const TOOL_NAMES = [
+  'read_file',
+  'list_directory',
+  'search_text',
+  'propose_edit',
+  'run_command',
+  'complete_task',
+] as const;
 export type ToolName = (typeof TOOL_NAMES)[number];
 
 /** Every built-in tool, sorted by name so the tool block of a prompt is byte-stable (cache prefix). */
-export const builtinTools: readonly ToolDefinition[] = [completeTaskTool, listDirectoryTool, proposeEditTool, readFileTool, runCommandTool, searchTextTool];
+export const builtinTools: readonly ToolDefinition[] = [
+  completeTaskTool,
+  listDirectoryTool,
+  proposeEditTool,
+  readFileTool,
+  runCommandTool,
+  searchTextTool,
+];
 
 export function isToolName(name: string): name is ToolName {
   return (TOOL_NAMES as readonly string[]).includes(name);
@@ -29,7 +43,11 @@ export function toolsFor(names: readonly ToolName[]): ToolDefinition[] {
 export function createToolExecutor(
   tools: readonly ToolDefinition[],
   context: Omit<ToolContext, 'signal'>,
-): { names: ReadonlySet<string>; specs: ToolSpec[]; execute(call: { id: string; name: string; input: unknown }, signal: AbortSignal): Promise<ToolResult> } {
+): {
+  names: ReadonlySet<string>;
+  specs: ToolSpec[];
+  execute(call: { id: string; name: string; input: unknown }, signal: AbortSignal): Promise<ToolResult>;
+} {
   return {
     names: new Set(tools.map((t) => t.name)),
     specs: tools.map(toolSpec),

@@ -1,7 +1,13 @@
 import type { ListOutcome, ReadOutcome, SearchOutcome } from '../../engine/workspace/workspace';
 
 /** The agent-facing sentence for a read/list/search that did not produce content. */
-export function describeUnreadable(outcome: Exclude<ReadOutcome, { kind: 'text' }> | Exclude<ListOutcome, { kind: 'listed' }> | Exclude<SearchOutcome, { kind: 'matches' }>, path: string): string {
+export function describeUnreadable(
+  outcome:
+    | Exclude<ReadOutcome, { kind: 'text' }>
+    | Exclude<ListOutcome, { kind: 'listed' }>
+    | Exclude<SearchOutcome, { kind: 'matches' }>,
+  path: string,
+): string {
   switch (outcome.kind) {
     case 'refused':
       return `Refused: ${outcome.reason}`;

@@ -12,12 +12,18 @@ export const listDirectoryTool = defineTool({
     max_entries: z.number().int().min(1).max(1000).default(200),
   }),
   async run(input, context) {
-    const listed = await context.workspace.list(input.path, { recursive: input.recursive, maxEntries: input.max_entries }, context.signal);
+    const listed = await context.workspace.list(
+      input.path,
+      { recursive: input.recursive, maxEntries: input.max_entries },
+      context.signal,
+    );
     if (listed.kind !== 'listed') return toolError(describeUnreadable(listed, input.path));
     const lines = listed.entries.map((e) => (e.type === 'directory' ? `${e.path}/` : e.path));
     const title = listed.rel === '' ? '(workspace folder)' : `${listed.rel}/`;
     if (lines.length === 0) return toolOk(`${title} is empty.`);
-    const note = listed.truncated ? `\n[truncated after ${lines.length} entries: list a sub-folder or raise max_entries]` : '';
+    const note = listed.truncated
+      ? `\n[truncated after ${lines.length} entries: list a sub-folder or raise max_entries]`
+      : '';
     return toolOk(`${title}\n${lines.join('\n')}${note}`);
   },
 });

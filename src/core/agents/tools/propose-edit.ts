@@ -7,16 +7,22 @@ import type { ToolResult } from './tool';
 
 const inputSchema = z
   .object({
-    kind: z.enum(['replace', 'write', 'create', 'delete']).describe('replace: exact-match string replacement; write: whole file; create: new file; delete'),
+    kind: z
+      .enum(['replace', 'write', 'create', 'delete'])
+      .describe('replace: exact-match string replacement; write: whole file; create: new file; delete'),
     path: z.string(),
-    old_string: z.string().optional().describe('replace only: the exact text to replace; must occur exactly once in the file'),
+    old_string: z
+      .string()
+      .optional()
+      .describe('replace only: the exact text to replace; must occur exactly once in the file'),
     new_string: z.string().optional().describe('replace only: the replacement text'),
     content: z.string().optional().describe('write and create: the whole new file content'),
     reason: z.string().optional().describe('one sentence for the reviewer: why this change'),
   })
   .superRefine((value, ctx) => {
     const need = (field: 'old_string' | 'new_string' | 'content'): void => {
-      if (value[field] === undefined) ctx.addIssue({ code: 'custom', path: [field], message: `${field} is required for kind "${value.kind}"` });
+      if (value[field] === undefined)
+        ctx.addIssue({ code: 'custom', path: [field], message: `${field} is required for kind "${value.kind}"` });
     };
     if (value.kind === 'replace') {
       need('old_string');
@@ -31,7 +37,12 @@ type Input = z.infer<typeof inputSchema>;
 function toEditRequest(input: Input): EditRequest {
   switch (input.kind) {
     case 'replace':
-      return { kind: 'replace', path: input.path, oldString: input.old_string ?? '', newString: input.new_string ?? '' };
+      return {
+        kind: 'replace',
+        path: input.path,
+        oldString: input.old_string ?? '',
+        newString: input.new_string ?? '',
+      };
     case 'write':
     case 'create':
       return { kind: input.kind, path: input.path, content: input.content ?? '' };
@@ -71,7 +82,9 @@ export function describeGateOutcome(outcome: GateOutcome): ToolResult {
     case 'stale':
       return toolError(`Not applied: ${outcome.message}`);
     case 'needs-approval':
-      return toolError(`Not applied: ${outcome.proposal.path} needs a reviewer's approval and nobody can give it in this run.`);
+      return toolError(
+        `Not applied: ${outcome.proposal.path} needs a reviewer's approval and nobody can give it in this run.`,
+      );
     case 'cancelled':
       return toolError(`Not applied: the run was cancelled.`);
     default:

@@ -21,7 +21,13 @@ export const runCommandTool = defineTool({
       case 'ran': {
         const r = outcome.result;
         if (r.kind === 'failed-to-start') return toolError(`"${outcome.argv.join(' ')}" could not start: ${r.message}`);
-        const status = r.timedOut ? 'timed out and was stopped' : r.aborted ? 'was cancelled' : r.exitCode === null ? `was killed (${r.signal ?? 'signal'})` : `exited with code ${r.exitCode}`;
+        const status = r.timedOut
+          ? 'timed out and was stopped'
+          : r.aborted
+            ? 'was cancelled'
+            : r.exitCode === null
+              ? `was killed (${r.signal ?? 'signal'})`
+              : `exited with code ${r.exitCode}`;
         const sections = [`$ ${outcome.argv.join(' ')}\n${status} after ${Math.round(r.durationMs)} ms`];
         if (r.stdout !== '') sections.push(`[stdout]\n${r.stdout}`);
         if (r.stderr !== '') sections.push(`[stderr]\n${r.stderr}`);

@@ -29,7 +29,9 @@ export const searchTextTool = defineTool({
     if (found.kind !== 'matches') return toolError(describeUnreadable(found, input.path));
     if (found.matches.length === 0) return toolOk(`No matches (${found.filesSearched} files searched).`);
     const lines = found.matches.map((m) => `${m.path}:${m.line}: ${m.text}`);
-    const note = found.truncated ? `\n[stopped after ${found.matches.length} matches: narrow the pattern, path or glob]` : '';
+    const note = found.truncated
+      ? `\n[stopped after ${found.matches.length} matches: narrow the pattern, path or glob]`
+      : '';
     return toolOk(`${lines.join('\n')}${note}`);
   },
 });

@@ -75,7 +75,12 @@ export function toolOk(content: string): ToolResult {
  * on; a tool that throws unexpectedly propagates (that is a bug or an I/O failure, not model behaviour),
  * except an abort, which surfaces as the signal's reason.
  */
-export async function runToolCall(tools: readonly ToolDefinition[], name: string, input: unknown, context: ToolContext): Promise<ToolResult> {
+export async function runToolCall(
+  tools: readonly ToolDefinition[],
+  name: string,
+  input: unknown,
+  context: ToolContext,
+): Promise<ToolResult> {
   const tool = tools.find((t) => t.name === name);
   if (!tool) return toolError(`Unknown tool "${name}". Available tools: ${tools.map((t) => t.name).join(', ')}.`);
   const parsed = tool.inputSchema.safeParse(input);

@@ -22,7 +22,8 @@ export function parseCommandLine(text: string): CommandLineParse {
       quote = ch;
       inToken = true;
     } else if (/\s/.test(ch)) {
-      if (ch === '\n' || ch === '\r') return { kind: 'refused', reason: 'one command on one line: it runs without a shell' };
+      if (ch === '\n' || ch === '\r')
+        return { kind: 'refused', reason: 'one command on one line: it runs without a shell' };
       if (inToken) argv.push(current);
       current = '';
       inToken = false;

@@ -4,7 +4,10 @@ import { truncateMiddle } from './output-capture';
 
 /** Asks whether a configured command may run now (a confirmation in the extension, a TTY prompt in the CLI). */
 export interface CommandApprover {
-  approveCommand(request: CommandRequest, signal: AbortSignal): Promise<{ kind: 'allow' } | { kind: 'deny'; feedback: string }>;
+  approveCommand(
+    request: CommandRequest,
+    signal: AbortSignal,
+  ): Promise<{ kind: 'allow' } | { kind: 'deny'; feedback: string }>;
 }
 
 export interface CommandRequest {
@@ -47,7 +50,10 @@ export class CommandService {
     return Object.keys(this.options.commands).sort();
   }
 
-  async run(name: string, request: { taskKey: string; workerId: string; signal: AbortSignal }): Promise<CommandOutcome> {
+  async run(
+    name: string,
+    request: { taskKey: string; workerId: string; signal: AbortSignal },
+  ): Promise<CommandOutcome> {
     const argv = Object.hasOwn(this.options.commands, name) ? this.options.commands[name] : undefined;
     if (argv === undefined || argv.length === 0) return { kind: 'unknown-command', name, available: this.names };
     const at = (): string => (this.options.now?.() ?? new Date()).toISOString();
@@ -55,10 +61,24 @@ export class CommandService {
     if (!this.options.allowList.includes(name)) {
       const approver = this.options.approver;
       const answer = approver
-        ? await approver.approveCommand({ name, argv, taskKey: request.taskKey, workerId: request.workerId }, request.signal)
+        ? await approver.approveCommand(
+            { name, argv, taskKey: request.taskKey, workerId: request.workerId },
+            request.signal,
+          )
         : ({ kind: 'deny', feedback: `"${name}" is not allow-listed and nobody can approve it in this run.` } as const);
       if (answer.kind === 'deny') {
-        await this.options.journal.append({ type: 'command-run', at: at(), name, argv: [...argv], taskKey: request.taskKey, outcome: 'denied', exitCode: null, signal: null, timedOut: false, durationMs: 0 });
+        await this.options.journal.append({
+          type: 'command-run',
+          at: at(),
+          name,
+          argv: [...argv],
+          taskKey: request.taskKey,
+          outcome: 'denied',
+          exitCode: null,
+          signal: null,
+          timedOut: false,
+          durationMs: 0,
+        });
         return { kind: 'denied', name, reason: answer.feedback };
       }
     }
@@ -79,9 +99,20 @@ export class CommandService {
             signal: result.signal,
             timedOut: result.timedOut,
             durationMs: result.durationMs,
-            output: truncateMiddle(`${result.stdout}${result.stderr === '' ? '' : `\n[stderr]\n${result.stderr}`}`, JOURNAL_OUTPUT_CHARS).text,
+            output: truncateMiddle(
+              `${result.stdout}${result.stderr === '' ? '' : `\n[stderr]\n${result.stderr}`}`,
+              JOURNAL_OUTPUT_CHARS,
+            ).text,
           }
-        : { ...base, outcome: 'failed-to-start', exitCode: null, signal: null, timedOut: false, durationMs: result.durationMs, output: result.message },
+        : {
+            ...base,
+            outcome: 'failed-to-start',
+            exitCode: null,
+            signal: null,
+            timedOut: false,
+            durationMs: result.durationMs,
+            output: result.message,
+          },
     );
     return { kind: 'ran', name, argv, result };
   }

@@ -33,7 +33,14 @@ export class NodeCommandRunner implements CommandRunner {
     const stderr = new HeadTailCapture(maxChars);
 
     return new Promise<CommandResult>((resolve) => {
-      const child = spawn(program, args, { cwd: options.cwd, env, shell: false, detached: posix, stdio: ['ignore', 'pipe', 'pipe'], windowsHide: true });
+      const child = spawn(program, args, {
+        cwd: options.cwd,
+        env,
+        shell: false,
+        detached: posix,
+        stdio: ['ignore', 'pipe', 'pipe'],
+        windowsHide: true,
+      });
       let timedOut = false;
       let aborted = false;
       let killTimer: NodeJS.Timeout | undefined;
@@ -98,5 +105,15 @@ export class NodeCommandRunner implements CommandRunner {
 }
 
 function exitedBeforeStart(started: number): CommandResult {
-  return { kind: 'exited', exitCode: null, signal: null, stdout: '', stderr: '', truncated: false, timedOut: false, aborted: true, durationMs: performance.now() - started };
+  return {
+    kind: 'exited',
+    exitCode: null,
+    signal: null,
+    stdout: '',
+    stderr: '',
+    truncated: false,
+    timedOut: false,
+    aborted: true,
+    durationMs: performance.now() - started,
+  };
 }

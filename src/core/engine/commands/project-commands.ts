@@ -36,7 +36,8 @@ function npmScripts(text: string | undefined): Record<string, string> {
   const parsed = packageJson.safeParse(value);
   if (!parsed.success) return {};
   const scripts: Record<string, string> = {};
-  for (const [name, script] of Object.entries(parsed.data.scripts ?? {})) if (typeof script === 'string' && script.trim() !== '') scripts[name] = script;
+  for (const [name, script] of Object.entries(parsed.data.scripts ?? {}))
+    if (typeof script === 'string' && script.trim() !== '') scripts[name] = script;
   return scripts;
 }
 

@@ -14,7 +14,8 @@ import { TEST_PATH_GLOBS, checkWriteScope, defaultWriteScopes } from './write-sc
 import type { WriteScope } from './write-scope';
 
 /** The user's (or a face's) word on one proposal. Same shape as the facade's `ProposalDecision`. */
-export type Decision = { kind: 'accept' } | { kind: 'accept-with-edits'; content: string } | { kind: 'reject'; feedback: string };
+export type Decision =
+  { kind: 'accept' } | { kind: 'accept-with-edits'; content: string } | { kind: 'reject'; feedback: string };
 
 /** The Approver port: the extension's Pending Changes queue, the CLI's TTY prompt, a scripted test. */
 export interface Approver {
@@ -33,7 +34,13 @@ export interface ProposeContext {
 
 /** How a proposal ended, for the agent's tool result (see `describeGateOutcome`) and for the scheduler. */
 export type GateOutcome =
-  | { kind: 'applied'; proposal: Proposal; decidedBy: 'user' | 'policy'; writtenText: string | null; userEditsDiff?: string }
+  | {
+      kind: 'applied';
+      proposal: Proposal;
+      decidedBy: 'user' | 'policy';
+      writtenText: string | null;
+      userEditsDiff?: string;
+    }
   | { kind: 'rejected'; proposal: Proposal; feedback: string }
   /** Path policy or role scope: nobody was asked. */
   | { kind: 'refused'; path: string; reason: string }
@@ -70,8 +77,12 @@ export interface ApprovalGateOptions {
 }
 
 type Waiting = { proposal: Proposal; settle: (decision: Decision) => void };
-type Obtained = { kind: 'decided'; decision: Decision; by: 'user' | 'policy' } | { kind: 'needs-approval' } | { kind: 'cancelled' };
-type Applied = { kind: 'applied'; proposal: Proposal } | { kind: 'stale'; currentText: string | null } | { kind: 'unreadable'; message: string };
+type Obtained =
+  { kind: 'decided'; decision: Decision; by: 'user' | 'policy' } | { kind: 'needs-approval' } | { kind: 'cancelled' };
+type Applied =
+  | { kind: 'applied'; proposal: Proposal }
+  | { kind: 'stale'; currentText: string | null }
+  | { kind: 'unreadable'; message: string };
 
 /**
  * The approval gate owns the disk: no file is written without a decision, and only the gate moves a
@@ -168,7 +179,12 @@ export class ApprovalGate {
         await this.recordDecision(proposal, 'rejected', by, decision.feedback);
         return { kind: 'rejected', proposal, feedback: decision.feedback };
       }
-      proposal = transition(proposal, decision.kind === 'accept' ? { name: 'accepted', by } : { name: 'accepted-with-edits', content: decision.content });
+      proposal = transition(
+        proposal,
+        decision.kind === 'accept'
+          ? { name: 'accepted', by }
+          : { name: 'accepted-with-edits', content: decision.content },
+      );
       await this.recordDecision(proposal, decision.kind === 'accept' ? 'accepted' : 'accepted-with-edits', by);
       const text = decision.kind === 'accept-with-edits' ? decision.content : proposal.proposedText;
 
@@ -180,7 +196,9 @@ export class ApprovalGate {
           proposal: applied.proposal,
           decidedBy: by,
           writtenText: text,
-          ...(decision.kind === 'accept-with-edits' ? { userEditsDiff: userEditsDiff(proposal, decision.content) } : {}),
+          ...(decision.kind === 'accept-with-edits'
+            ? { userEditsDiff: userEditsDiff(proposal, decision.content) }
+            : {}),
         };
       }
       if (applied.kind === 'unreadable') return { kind: 'invalid', path, message: applied.message };
@@ -188,11 +206,18 @@ export class ApprovalGate {
       // The file changed since the proposal was made: never apply blindly.
       proposal = transition(proposal, { name: 'stale', previousBaseHash: proposal.baseHash });
       await this.recordDecision(proposal, 'stale', undefined);
-      const redraft = proposal.edit.kind === 'replace' && proposal.revision < (this.options.maxRediffs ?? 3) ? draftEdit(proposal.edit, applied.currentText) : undefined;
+      const redraft =
+        proposal.edit.kind === 'replace' && proposal.revision < (this.options.maxRediffs ?? 3)
+          ? draftEdit(proposal.edit, applied.currentText)
+          : undefined;
       if (!redraft?.ok) {
         const why = redraft && !redraft.ok ? ` ${redraft.message}` : '';
         proposal = transition(proposal, { name: 'rejected', feedback: 'stale' });
-        return { kind: 'stale', proposal, message: `${path} changed since the edit was proposed, so it was not applied.${why} Read the file again and propose the edit against its current content.` };
+        return {
+          kind: 'stale',
+          proposal,
+          message: `${path} changed since the edit was proposed, so it was not applied.${why} Read the file again and propose the edit against its current content.`,
+        };
       }
       proposal = {
         ...proposal,
@@ -223,7 +248,10 @@ export class ApprovalGate {
       };
       const onAbort = (): void => settle({ kind: 'cancelled' });
       signal.addEventListener('abort', onAbort, { once: true });
-      this.waiting.set(proposal.id, { proposal, settle: (decision) => settle({ kind: 'decided', decision, by: 'user' }) });
+      this.waiting.set(proposal.id, {
+        proposal,
+        settle: (decision) => settle({ kind: 'decided', decision, by: 'user' }),
+      });
       const approver = this.options.approver;
       if (approver) {
         approver.decide(proposal, AbortSignal.any([signal, asking.signal])).then(
@@ -248,17 +276,33 @@ export class ApprovalGate {
     if (currentHash !== proposal.baseHash) return { kind: 'stale', currentText: current.text };
 
     // Write-ahead: the pre-image and the intent are durable before the file is touched.
-    const preImage = proposal.baseText === null ? ({ kind: 'none' } as const) : await journal.storeBlob(proposal.baseText);
+    const preImage =
+      proposal.baseText === null ? ({ kind: 'none' } as const) : await journal.storeBlob(proposal.baseText);
     const writtenHash = text === null ? null : sha256(text);
-    await journal.append({ type: 'edit-applying', at: this.now(), proposalId: proposal.id, taskKey: proposal.taskKey, path: proposal.path, kind: proposal.kind, preImage, writtenHash });
+    await journal.append({
+      type: 'edit-applying',
+      at: this.now(),
+      proposalId: proposal.id,
+      taskKey: proposal.taskKey,
+      path: proposal.path,
+      kind: proposal.kind,
+      preImage,
+      writtenHash,
+    });
     // The write itself must not be abandoned half-way by a cancel: the signal is not passed on.
-    const done = text === null ? await workspace.delete(proposal.path, new AbortController().signal) : await workspace.writeAtomic(proposal.path, text, new AbortController().signal);
+    const done =
+      text === null
+        ? await workspace.delete(proposal.path, new AbortController().signal)
+        : await workspace.writeAtomic(proposal.path, text, new AbortController().signal);
     if (done.kind === 'refused') return { kind: 'unreadable', message: done.reason };
     await journal.append({ type: 'edit-applied', at: this.now(), proposalId: proposal.id });
     return { kind: 'applied', proposal: transition(proposal, { name: 'applied', writtenHash }) };
   }
 
-  private async readBase(path: string, signal: AbortSignal): Promise<{ kind: 'ok'; text: string | null } | { kind: 'unreadable'; message: string }> {
+  private async readBase(
+    path: string,
+    signal: AbortSignal,
+  ): Promise<{ kind: 'ok'; text: string | null } | { kind: 'unreadable'; message: string }> {
     const read = await this.options.workspace.read(path, signal);
     switch (read.kind) {
       case 'text':
@@ -268,7 +312,10 @@ export class ApprovalGate {
       case 'binary':
         return { kind: 'unreadable', message: `${path} is a binary file; agents can only edit text files.` };
       case 'too-large':
-        return { kind: 'unreadable', message: `${path} is too large to edit (${read.size} bytes, limit ${read.limit}).` };
+        return {
+          kind: 'unreadable',
+          message: `${path} is too large to edit (${read.size} bytes, limit ${read.limit}).`,
+        };
       case 'not-a-file':
         return { kind: 'unreadable', message: `${path} is a folder, not a file.` };
       case 'refused':
@@ -278,7 +325,12 @@ export class ApprovalGate {
     }
   }
 
-  private async recordDecision(proposal: Proposal, outcome: ProposalOutcome, by: 'user' | 'policy' | undefined, feedback?: string): Promise<void> {
+  private async recordDecision(
+    proposal: Proposal,
+    outcome: ProposalOutcome,
+    by: 'user' | 'policy' | undefined,
+    feedback?: string,
+  ): Promise<void> {
     await this.options.journal.append({
       type: 'proposal-decided',
       at: this.now(),
@@ -309,5 +361,13 @@ export class ApprovalGate {
 
 /** A compact unified diff from what the agent proposed to what the user had written instead. */
 export function userEditsDiff(proposal: Proposal, written: string): string {
-  return createTwoFilesPatch(`${proposal.path} (proposed)`, `${proposal.path} (written)`, proposal.proposedText ?? '', written, undefined, undefined, { context: 2 });
+  return createTwoFilesPatch(
+    `${proposal.path} (proposed)`,
+    `${proposal.path} (written)`,
+    proposal.proposedText ?? '',
+    written,
+    undefined,
+    undefined,
+    { context: 2 },
+  );
 }

@@ -71,12 +71,14 @@ export class InvalidProposalTransitionError extends Error {
 
 /** Moves a proposal to a new state, or throws when the state machine forbids it (a bug in the gate). */
 export function transition(proposal: Proposal, next: ProposalState): Proposal {
-  if (!allowed[proposal.state.name].includes(next.name)) throw new InvalidProposalTransitionError(proposal.state.name, next.name);
+  if (!allowed[proposal.state.name].includes(next.name))
+    throw new InvalidProposalTransitionError(proposal.state.name, next.name);
   return { ...proposal, state: next };
 }
 
 /** Either the new text for the file (null = delete), or why the edit cannot apply to this base. */
-export type DraftResult = { ok: true; kind: ProposalKind; proposedText: string | null } | { ok: false; message: string };
+export type DraftResult =
+  { ok: true; kind: ProposalKind; proposedText: string | null } | { ok: false; message: string };
 
 /**
  * Applies an edit request to a base text (null = the file does not exist). Pure. Refusals are worded for the
@@ -85,22 +87,38 @@ export type DraftResult = { ok: true; kind: ProposalKind; proposedText: string |
 export function draftEdit(edit: EditRequest, base: string | null): DraftResult {
   switch (edit.kind) {
     case 'replace': {
-      if (base === null) return { ok: false, message: `${edit.path} does not exist; use kind "create" to make a new file.` };
-      if (edit.oldString === '') return { ok: false, message: 'old_string is empty; give the exact text to replace (or use kind "write").' };
+      if (base === null)
+        return { ok: false, message: `${edit.path} does not exist; use kind "create" to make a new file.` };
+      if (edit.oldString === '')
+        return { ok: false, message: 'old_string is empty; give the exact text to replace (or use kind "write").' };
       const count = countOccurrences(base, edit.oldString);
       if (count === 0) {
-        return { ok: false, message: `old_string was not found in ${edit.path}. Read the file again and copy the exact text, including whitespace and indentation.` };
+        return {
+          ok: false,
+          message: `old_string was not found in ${edit.path}. Read the file again and copy the exact text, including whitespace and indentation.`,
+        };
       }
       if (count > 1) {
-        return { ok: false, message: `old_string occurs ${count} times in ${edit.path}; include more surrounding lines so it matches exactly once.` };
+        return {
+          ok: false,
+          message: `old_string occurs ${count} times in ${edit.path}; include more surrounding lines so it matches exactly once.`,
+        };
       }
       const at = base.indexOf(edit.oldString);
-      return { ok: true, kind: 'modify', proposedText: base.slice(0, at) + edit.newString + base.slice(at + edit.oldString.length) };
+      return {
+        ok: true,
+        kind: 'modify',
+        proposedText: base.slice(0, at) + edit.newString + base.slice(at + edit.oldString.length),
+      };
     }
     case 'write':
       return { ok: true, kind: base === null ? 'create' : 'modify', proposedText: edit.content };
     case 'create':
-      if (base !== null) return { ok: false, message: `${edit.path} already exists; read it and use kind "replace" or "write" to change it.` };
+      if (base !== null)
+        return {
+          ok: false,
+          message: `${edit.path} already exists; read it and use kind "replace" or "write" to change it.`,
+        };
       return { ok: true, kind: 'create', proposedText: edit.content };
     case 'delete':
       if (base === null) return { ok: false, message: `${edit.path} does not exist, so there is nothing to delete.` };

@@ -9,7 +9,17 @@ import { GlobSet } from '../workspace/glob';
 export type WriteScope = { kind: 'anywhere' } | { kind: 'nowhere' } | { kind: 'globs'; globs: readonly string[] };
 
 /** Test files and folders: what test-writer may touch and what `auto-approve-tests` accepts unasked. */
-export const TEST_PATH_GLOBS: readonly string[] = ['test/**', 'tests/**', 'spec/**', '__tests__/**', '*.test.*', '*.spec.*', '**/test/**', '**/tests/**', '**/__tests__/**'];
+export const TEST_PATH_GLOBS: readonly string[] = [
+  'test/**',
+  'tests/**',
+  'spec/**',
+  '__tests__/**',
+  '*.test.*',
+  '*.spec.*',
+  '**/test/**',
+  '**/tests/**',
+  '**/__tests__/**',
+];
 
 export const DOC_PATH_GLOBS: readonly string[] = ['docs/**', 'doc/**', '*.md', '*.mdx', '*.rst', '*.adoc'];
 
@@ -32,9 +42,10 @@ export function checkWriteScope(role: WorkerRole, scope: WriteScope, relPath: st
     case 'nowhere':
       return `The ${role} role may not change files.`;
     case 'globs':
-      return new GlobSet(scope.globs).matches(relPath) ? undefined : `"${relPath}" is outside the ${role} role's write scope (${scope.globs.join(', ')}).`;
+      return new GlobSet(scope.globs).matches(relPath)
+        ? undefined
+        : `"${relPath}" is outside the ${role} role's write scope (${scope.globs.join(', ')}).`;
     default:
       return assertNever(scope);
   }
 }
-

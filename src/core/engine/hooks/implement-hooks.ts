@@ -23,7 +23,11 @@ export interface HookDeps {
 
 export type HookResult = { kind: 'ok'; ran: string[] } | { kind: 'stop'; message: string };
 
-export async function runHooks(event: HookView['event'], hooks: readonly HookView[], deps: HookDeps): Promise<HookResult> {
+export async function runHooks(
+  event: HookView['event'],
+  hooks: readonly HookView[],
+  deps: HookDeps,
+): Promise<HookResult> {
   const ran: string[] = [];
   for (const hook of hooks.filter((h) => h.event === event)) {
     const argv = Object.hasOwn(deps.commands, hook.command) ? deps.commands[hook.command] : undefined;
@@ -38,19 +42,33 @@ export async function runHooks(event: HookView['event'], hooks: readonly HookVie
       deps.signal,
     );
     if (!ok) {
-      if (!hook.optional) return { kind: 'stop', message: `The mandatory ${event} hook '${hook.command}' was refused, so the run stopped${event === 'before_implement' ? ' before anything happened' : ''}.` };
+      if (!hook.optional)
+        return {
+          kind: 'stop',
+          message: `The mandatory ${event} hook '${hook.command}' was refused, so the run stopped${event === 'before_implement' ? ' before anything happened' : ''}.`,
+        };
       deps.events.log('info', `skipped the optional ${event} hook '${hook.command}'`);
       continue;
     }
     if (!argv || argv.length === 0) {
-      deps.events.log('warn', `${event} hook '${hook.command}' is a spec-kit agent command; run /${hook.command} in your agent (it was not executed here)`);
+      deps.events.log(
+        'warn',
+        `${event} hook '${hook.command}' is a spec-kit agent command; run /${hook.command} in your agent (it was not executed here)`,
+      );
       continue;
     }
     const result = await deps.runner.run(argv, { cwd: deps.cwd, signal: deps.signal });
     const failed = result.kind === 'failed-to-start' || result.exitCode !== 0;
-    const detail = result.kind === 'failed-to-start' ? result.message : `exit ${String(result.exitCode)}${result.stderr ? `: ${result.stderr.slice(-400)}` : ''}`;
-    if (failed && !hook.optional) return { kind: 'stop', message: `The mandatory ${event} hook '${hook.command}' failed (${detail}).` };
-    deps.events.log(failed ? 'warn' : 'info', `${event} hook '${hook.command}' ${failed ? `failed (${detail})` : 'ran'}`);
+    const detail =
+      result.kind === 'failed-to-start'
+        ? result.message
+        : `exit ${String(result.exitCode)}${result.stderr ? `: ${result.stderr.slice(-400)}` : ''}`;
+    if (failed && !hook.optional)
+      return { kind: 'stop', message: `The mandatory ${event} hook '${hook.command}' failed (${detail}).` };
+    deps.events.log(
+      failed ? 'warn' : 'info',
+      `${event} hook '${hook.command}' ${failed ? `failed (${detail})` : 'ran'}`,
+    );
     ran.push(hook.command);
   }
   return { kind: 'ok', ran };

@@ -49,7 +49,14 @@ export interface RunState {
 }
 
 export function zeroUsageTotals(): UsageTotals {
-  return { inputTokens: 0, outputTokens: 0, cacheCreationInputTokens: 0, cacheReadInputTokens: 0, costUsd: 0, estimated: false };
+  return {
+    inputTokens: 0,
+    outputTokens: 0,
+    cacheCreationInputTokens: 0,
+    cacheReadInputTokens: 0,
+    costUsd: 0,
+    estimated: false,
+  };
 }
 
 export function addUsageTotals(a: UsageTotals, b: UsageTotals): UsageTotals {
@@ -64,7 +71,18 @@ export function addUsageTotals(a: UsageTotals, b: UsageTotals): UsageTotals {
 }
 
 export function emptyRunState(): RunState {
-  return { tasks: [], taskStatus: new Map(), alreadyDone: new Set(), excluded: new Set(), edits: [], commands: [], summaries: [], usage: zeroUsageTotals(), usageByRole: new Map(), usageByTask: new Map() };
+  return {
+    tasks: [],
+    taskStatus: new Map(),
+    alreadyDone: new Set(),
+    excluded: new Set(),
+    edits: [],
+    commands: [],
+    summaries: [],
+    usage: zeroUsageTotals(),
+    usageByRole: new Map(),
+    usageByTask: new Map(),
+  };
 }
 
 /** A run's state is a fold over its records: resume = fold, then continue from there. Pure. */
@@ -146,7 +164,13 @@ function addTo<K>(map: Map<K, UsageTotals>, key: K, usage: UsageTotals): void {
 }
 
 /** The run's tasks by status as a face counts them: tasks done before the run count as done, left-out ones as skipped. */
-export function countTasks(state: RunState): { total: number; done: number; failed: number; skipped: number; pending: number } {
+export function countTasks(state: RunState): {
+  total: number;
+  done: number;
+  failed: number;
+  skipped: number;
+  pending: number;
+} {
   const counts = { total: state.tasks.length, done: 0, failed: 0, skipped: 0, pending: 0 };
   for (const task of state.tasks) {
     const status = state.taskStatus.get(task.key) ?? 'pending';

@@ -76,7 +76,8 @@ export class JournalFileWriter {
 
   /** Resolves once the record is on disk (fsync'd); rejects with `JournalWriteError` when it may not be. */
   append(record: JournalRecord): Promise<void> {
-    if (this.closed) return Promise.reject(new JournalWriteError(`the run journal ${this.path} is closed`, { cause: undefined }));
+    if (this.closed)
+      return Promise.reject(new JournalWriteError(`the run journal ${this.path} is closed`, { cause: undefined }));
     const line = `${JSON.stringify(record)}\n`;
     const done = new Promise<void>((resolve, reject) => this.pending.push({ line, resolve, reject }));
     this.flushing ??= this.flush();
@@ -159,12 +160,19 @@ export function parseJournalText(text: string): JournalReadResult {
     try {
       value = JSON.parse(line);
     } catch {
-      warnings.push(isLast && !complete ? `line ${index + 1}: torn last record (interrupted write), ignored` : `line ${index + 1}: not JSON, ignored`);
+      warnings.push(
+        isLast && !complete
+          ? `line ${index + 1}: torn last record (interrupted write), ignored`
+          : `line ${index + 1}: not JSON, ignored`,
+      );
       return;
     }
     const parsed = journalRecordSchema.safeParse(value);
     if (parsed.success) records.push(parsed.data);
-    else warnings.push(`line ${index + 1}: not a journal record this version understands (${parsed.error.issues[0]?.message ?? 'invalid'}), ignored`);
+    else
+      warnings.push(
+        `line ${index + 1}: not a journal record this version understands (${parsed.error.issues[0]?.message ?? 'invalid'}), ignored`,
+      );
   });
   return { records, warnings };
 }

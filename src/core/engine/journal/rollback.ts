@@ -48,7 +48,11 @@ export interface RollbackDeps {
  * back, files the run created are deleted. A file whose content is not what the run wrote (the user edited
  * it since) is NOT overwritten unless forced: it comes back as a conflict. Never touches git.
  */
-export async function rollbackRun(state: RunState, request: RollbackRequest, deps: RollbackDeps): Promise<RollbackReport> {
+export async function rollbackRun(
+  state: RunState,
+  request: RollbackRequest,
+  deps: RollbackDeps,
+): Promise<RollbackReport> {
   const report: RollbackReport = { restored: [], deleted: [], unchanged: [], conflicts: [], unrestorable: [] };
   const blocked = new Set<string>();
   const edits = liveEdits(state, request.taskKey).reverse();
@@ -78,7 +82,12 @@ export async function rollbackRun(state: RunState, request: RollbackRequest, dep
     }
   }
   const dedupe = (paths: string[]): string[] => [...new Set(paths)];
-  return { ...report, restored: dedupe(report.restored), deleted: dedupe(report.deleted), unchanged: dedupe(report.unchanged) };
+  return {
+    ...report,
+    restored: dedupe(report.restored),
+    deleted: dedupe(report.deleted),
+    unchanged: dedupe(report.unchanged),
+  };
 }
 
 type EditRollback =
@@ -115,7 +124,10 @@ async function rollbackEdit(edit: AppliedEdit, request: RollbackRequest, deps: R
       break;
     case 'too-big':
       if (currentHash === edit.preImage.hash) return markRolledBack(edit, deps, 'unchanged', false);
-      return { kind: 'unrestorable', reason: `its original (${edit.preImage.size} bytes) was over the ${edit.preImage.limit}-byte limit and was not kept` };
+      return {
+        kind: 'unrestorable',
+        reason: `its original (${edit.preImage.size} bytes) was over the ${edit.preImage.limit}-byte limit and was not kept`,
+      };
     case 'stored': {
       const blob = await journal.readBlob(edit.preImage.hash);
       if (blob === undefined) return { kind: 'unrestorable', reason: 'its original is missing from the run folder' };
@@ -128,7 +140,10 @@ async function rollbackEdit(edit: AppliedEdit, request: RollbackRequest, deps: R
   if (currentHash === preHash) return markRolledBack(edit, deps, 'unchanged', false);
   const forced = request.force === true || (Array.isArray(request.force) && request.force.includes(edit.path));
   if (currentHash !== edit.writtenHash && !forced) {
-    return { kind: 'conflict', conflict: { path: edit.path, proposalId: edit.proposalId, taskKey: edit.taskKey, current: currentText, restore } };
+    return {
+      kind: 'conflict',
+      conflict: { path: edit.path, proposalId: edit.proposalId, taskKey: edit.taskKey, current: currentText, restore },
+    };
   }
   const isForced = currentHash !== edit.writtenHash;
   if (restore === null) {
@@ -141,7 +156,17 @@ async function rollbackEdit(edit: AppliedEdit, request: RollbackRequest, deps: R
   return markRolledBack(edit, deps, 'restored', isForced);
 }
 
-async function markRolledBack(edit: AppliedEdit, deps: RollbackDeps, kind: 'restored' | 'deleted' | 'unchanged', forced: boolean): Promise<EditRollback> {
-  await deps.journal.append({ type: 'edit-rolled-back', at: deps.now().toISOString(), proposalId: edit.proposalId, ...(forced ? { forced } : {}) });
+async function markRolledBack(
+  edit: AppliedEdit,
+  deps: RollbackDeps,
+  kind: 'restored' | 'deleted' | 'unchanged',
+  forced: boolean,
+): Promise<EditRollback> {
+  await deps.journal.append({
+    type: 'edit-rolled-back',
+    at: deps.now().toISOString(),
+    proposalId: edit.proposalId,
+    ...(forced ? { forced } : {}),
+  });
   return { kind };
 }

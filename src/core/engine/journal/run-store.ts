@@ -88,7 +88,12 @@ export class RunStore {
     const dir = this.runDir(runId);
     await mkdir(join(dir, 'blobs'), { recursive: true });
     const writer = await JournalFileWriter.open(join(dir, 'journal.jsonl'));
-    return new RunHandle(runId, dir, writer, new BlobStore(join(dir, 'blobs'), this.options.maxBlobBytes ?? DEFAULT_MAX_BLOB_BYTES));
+    return new RunHandle(
+      runId,
+      dir,
+      writer,
+      new BlobStore(join(dir, 'blobs'), this.options.maxBlobBytes ?? DEFAULT_MAX_BLOB_BYTES),
+    );
   }
 
   /** Reads one run's journal and folds it; undefined when there is no such run. */
@@ -132,7 +137,10 @@ export class RunStore {
   private async runIds(): Promise<string[]> {
     try {
       const entries = await readdir(runsDirFor(this.stateDir), { withFileTypes: true });
-      return entries.filter((e) => e.isDirectory() && RUN_ID.test(e.name)).map((e) => e.name).sort();
+      return entries
+        .filter((e) => e.isDirectory() && RUN_ID.test(e.name))
+        .map((e) => e.name)
+        .sort();
     } catch (error) {
       if (isMissing(error)) return [];
       throw error;

@@ -21,9 +21,11 @@ export function runsDirFor(stateDir: string): string {
 export async function ensureStateDir(stateDir: string): Promise<void> {
   await mkdir(runsDirFor(stateDir), { recursive: true });
   // `wx`: never clobber a .gitignore the user adjusted.
-  await writeFile(join(stateDir, '.gitignore'), '# Spec-Kit Agent Orchestra run journals: local state, not for commits.\n*\n', { flag: 'wx' }).catch(
-    (error: unknown) => {
-      if ((error as { code?: unknown }).code !== 'EEXIST') throw error;
-    },
-  );
+  await writeFile(
+    join(stateDir, '.gitignore'),
+    '# Spec-Kit Agent Orchestra run journals: local state, not for commits.\n*\n',
+    { flag: 'wx' },
+  ).catch((error: unknown) => {
+    if ((error as { code?: unknown }).code !== 'EEXIST') throw error;
+  });
 }

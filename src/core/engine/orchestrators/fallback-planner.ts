@@ -27,7 +27,11 @@ export const FALLBACK_PHASES = ['Setup', 'Core', 'Testing', 'Documentation', 'Re
 
 const planSchema = z.object({
   title: z.string().min(1).describe('short title of the work'),
-  slug: z.string().regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/).max(40).describe('kebab-case folder name, e.g. "csv-export"'),
+  slug: z
+    .string()
+    .regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/)
+    .max(40)
+    .describe('kebab-case folder name, e.g. "csv-export"'),
   complexity: z.enum(['small', 'medium', 'large']),
   rationale: z.string().describe('one or two sentences: why this breakdown and complexity'),
   phases: z
@@ -39,7 +43,9 @@ const planSchema = z.object({
             z.object({
               description: z.string().min(1).describe('what to do, concretely'),
               files: z.array(z.string()).describe('workspace-relative files the task creates or changes'),
-              parallel: z.boolean().describe('true when it touches no file another task of the phase touches and needs none of them'),
+              parallel: z
+                .boolean()
+                .describe('true when it touches no file another task of the phase touches and needs none of them'),
             }),
           )
           .min(1),
@@ -63,7 +69,13 @@ Mark a task parallel only when no other task of its phase touches its files.`;
 
 /** Renders the plan as a spec-kit tasks.md (the format every face and the parser understand). */
 export function renderTasksMarkdown(plan: DraftPlan, request: string): string {
-  const lines = [`# Tasks: ${plan.title}`, '', `**Input**: the request "${request.replace(/\s+/g, ' ').trim()}"`, `**Planned by**: Spec-Kit Agent Orchestra (fallback mode)`, ''];
+  const lines = [
+    `# Tasks: ${plan.title}`,
+    '',
+    `**Input**: the request "${request.replace(/\s+/g, ' ').trim()}"`,
+    `**Planned by**: Spec-Kit Agent Orchestra (fallback mode)`,
+    '',
+  ];
   let n = 0;
   const ordered = FALLBACK_PHASES.flatMap((name) => plan.phases.filter((p) => p.name === name));
   ordered.forEach((phase, index) => {
@@ -107,7 +119,8 @@ export async function draftFallbackPlan(input: FallbackInput): Promise<RunPlan> 
   const definitions = await loadDefinitions(input.root, input.signal);
   const tierOf = (role: WorkerRole): ModelTier => definitions.agents.get(role)?.modelTier ?? defaultTierOf(role);
   const orchestrator = definitions.agents.get('task-orchestrator');
-  const model = settings.modelByRole['task-orchestrator'] ?? orchestrator?.model ?? settings.models[tierOf('task-orchestrator')];
+  const model =
+    settings.modelByRole['task-orchestrator'] ?? orchestrator?.model ?? settings.models[tierOf('task-orchestrator')];
   const { $schema: _ignored, ...schema } = z.toJSONSchema(planSchema) as Record<string, unknown>;
   let toolUse: LlmToolUseBlock | undefined;
   let planningCall: PlanningCall | undefined;
@@ -118,22 +131,34 @@ export async function draftFallbackPlan(input: FallbackInput): Promise<RunPlan> 
         maxTokens: 8_000,
         system: [...(orchestrator ? [{ text: orchestrator.prompt }] : []), { text: ANSWER_PROTOCOL }],
         messages: [{ role: 'user', content: [{ type: 'text', text: `Request:\n${input.request}` }] }],
-        tools: [{ name: 'submit_plan', description: 'Submit the implementation plan.', inputSchema: { ...schema, type: 'object' } }],
+        tools: [
+          {
+            name: 'submit_plan',
+            description: 'Submit the implementation plan.',
+            inputSchema: { ...schema, type: 'object' },
+          },
+        ],
         meta: { role: 'task-orchestrator' },
       },
       {},
       input.signal,
     );
     planningCall = { model: response.model, usage: usageTotalsOf(response.usage, response.model, settings.prices) };
-    if (response.stopReason.type === 'refusal') throw new PlanError('plan-refused', `the model refused to plan this request${response.stopReason.explanation ? `: ${response.stopReason.explanation}` : ''}`);
+    if (response.stopReason.type === 'refusal')
+      throw new PlanError(
+        'plan-refused',
+        `the model refused to plan this request${response.stopReason.explanation ? `: ${response.stopReason.explanation}` : ''}`,
+      );
     toolUse = response.content.find((b): b is LlmToolUseBlock => b.type === 'tool_use' && b.name === 'submit_plan');
   } catch (error) {
-    if (error instanceof LlmError) throw new PlanError('plan-refused', `planning the request failed: ${error.message}`, [], { cause: error });
+    if (error instanceof LlmError)
+      throw new PlanError('plan-refused', `planning the request failed: ${error.message}`, [], { cause: error });
     throw error;
   }
   if (!toolUse) throw new PlanError('plan-refused', 'the model did not submit a plan (no submit_plan call)');
   const parsed = planSchema.safeParse(toolUse.input);
-  if (!parsed.success) throw new PlanError('plan-refused', `the submitted plan is malformed: ${z.prettifyError(parsed.error)}`);
+  if (!parsed.success)
+    throw new PlanError('plan-refused', `the submitted plan is malformed: ${z.prettifyError(parsed.error)}`);
   const draft = parsed.data;
 
   const markdown = renderTasksMarkdown(draft, input.request);
@@ -141,8 +166,16 @@ export async function draftFallbackPlan(input: FallbackInput): Promise<RunPlan> 
   const graph = buildPlanGraph(doc);
   const id = `${await nextFeatureNumber(input.root)}-${draft.slug}`;
   const dir = join(input.root, 'specs', id);
-  const tasks = plannedTasks(doc, graph, () => false, (t) => t.isTest || doc.phases[t.phaseIndex ?? -1]?.title === 'Testing');
-  const widest = Math.max(1, ...previewSchedule(doc, graph, new Set(), Number.MAX_SAFE_INTEGER).map((s) => s.taskKeys.length));
+  const tasks = plannedTasks(
+    doc,
+    graph,
+    () => false,
+    (t) => t.isTest || doc.phases[t.phaseIndex ?? -1]?.title === 'Testing',
+  );
+  const widest = Math.max(
+    1,
+    ...previewSchedule(doc, graph, new Set(), Number.MAX_SAFE_INTEGER).map((s) => s.taskKeys.length),
+  );
   const critical = graph.criticalPath();
   const strategy = chooseStrategy({
     taskCount: tasks.length,
@@ -156,17 +189,32 @@ export async function draftFallbackPlan(input: FallbackInput): Promise<RunPlan> 
   return {
     mode: 'fallback',
     root: input.root,
-    feature: { id, dir, tasksPath: join(dir, 'tasks.md'), rule: 'fallback plan', detail: 'no spec-kit project: planned from the request' },
+    feature: {
+      id,
+      dir,
+      tasksPath: join(dir, 'tasks.md'),
+      rule: 'fallback plan',
+      detail: 'no spec-kit project: planned from the request',
+    },
     draftTasksMarkdown: markdown,
     phases: doc.phases.map((p) => ({ index: p.index, title: p.title, taskKeys: [...p.taskKeys] })),
     tasks,
     schedule: previewSchedule(doc, graph, new Set(), strategy.maxWorkers),
     criticalPath: critical,
     strategy,
-    forecast: forecastCost({ tasks: tasks.map((t) => ({ role: t.role, model: strategy.modelByRole[t.role], files: t.files.length })), sharedContextChars: markdown.length, validation: undefined, prices: settings.prices }),
+    forecast: forecastCost({
+      tasks: tasks.map((t) => ({ role: t.role, model: strategy.modelByRole[t.role], files: t.files.length })),
+      sharedContextChars: markdown.length,
+      validation: undefined,
+      prices: settings.prices,
+    }),
     checklists: [],
     hooks: [],
-    diagnostics: definitions.diagnostics.map((d) => ({ severity: d.severity, message: `${d.message} (the built-in definition is used)`, path: d.path })),
+    diagnostics: definitions.diagnostics.map((d) => ({
+      severity: d.severity,
+      message: `${d.message} (the built-in definition is used)`,
+      path: d.path,
+    })),
     settings: { ...settings, maxWorkers: strategy.maxWorkers },
     ...(planningCall ? { planningCall } : {}),
   };
@@ -185,7 +233,10 @@ function usageTotalsOf(usage: LlmUsage, model: string, prices: PriceTable | unde
 }
 
 /** Shows the drafted plan for approval, then saves it as tasks.md; nothing runs without the yes. */
-export async function approveAndSaveFallbackPlan(plan: RunPlan, deps: { confirm: Confirm; signal: AbortSignal; events: RunEvents }): Promise<{ kind: 'saved' } | { kind: 'refused'; message: string }> {
+export async function approveAndSaveFallbackPlan(
+  plan: RunPlan,
+  deps: { confirm: Confirm; signal: AbortSignal; events: RunEvents },
+): Promise<{ kind: 'saved' } | { kind: 'refused'; message: string }> {
   if (plan.draftTasksMarkdown === undefined) return { kind: 'saved' };
   const ok = await deps.confirm(
     {

@@ -29,15 +29,29 @@ export function forecastCost(input: ForecastInput): CostForecast {
   const groups = new Map<string, RolePlan>();
   const add = (role: WorkerRole, model: string, files: number, turns: number) => {
     const key = `${role} ${model}`;
-    const plan = groups.get(key) ?? { role, model, tasks: 0, turnsPerTask: turns, sharedContextTokens: shared, taskContextTokens: 0, outputTokensPerTurn: OUTPUT_PER_TURN_TOKENS, toolResultTokensPerTurn: TOOL_RESULT_PER_TURN_TOKENS };
+    const plan = groups.get(key) ?? {
+      role,
+      model,
+      tasks: 0,
+      turnsPerTask: turns,
+      sharedContextTokens: shared,
+      taskContextTokens: 0,
+      outputTokensPerTurn: OUTPUT_PER_TURN_TOKENS,
+      toolResultTokensPerTurn: TOOL_RESULT_PER_TURN_TOKENS,
+    };
     // The LLM forecast takes one task size per role: keep the running mean.
-    plan.taskContextTokens = (plan.taskContextTokens * plan.tasks + TASK_MESSAGE_TOKENS + files * TOKENS_PER_FILE) / (plan.tasks + 1);
+    plan.taskContextTokens =
+      (plan.taskContextTokens * plan.tasks + TASK_MESSAGE_TOKENS + files * TOKENS_PER_FILE) / (plan.tasks + 1);
     plan.tasks++;
     groups.set(key, plan);
   };
   for (const task of input.tasks) add(task.role, task.model, task.files, TURNS_PER_TASK);
-  if (input.validation) for (let i = 0; i < 2; i++) add('reviewer', input.validation.reviewerModel, input.validation.files, 3);
-  const forecast = forecastRunCost([...groups.values()], { caching: true, ...(input.prices ? { prices: input.prices } : {}) });
+  if (input.validation)
+    for (let i = 0; i < 2; i++) add('reviewer', input.validation.reviewerModel, input.validation.files, 3);
+  const forecast = forecastRunCost([...groups.values()], {
+    caching: true,
+    ...(input.prices ? { prices: input.prices } : {}),
+  });
   const usage = forecast.usage;
   return {
     low: forecast.totalUsd * 0.5,

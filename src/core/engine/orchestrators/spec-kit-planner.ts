@@ -23,7 +23,8 @@ import { chooseStrategy } from './strategy';
 import type { ModelTier } from '../run/facade-types';
 import type { WorkerRole } from '../../../protocol/engine-events';
 
-export type PlanErrorKind = 'no-project' | 'not-found' | 'ambiguous' | 'no-tasks' | 'unreadable' | 'plan-refused' | 'bad-request';
+export type PlanErrorKind =
+  'no-project' | 'not-found' | 'ambiguous' | 'no-tasks' | 'unreadable' | 'plan-refused' | 'bad-request';
 
 /** Bad input for a plan: the faces show `message` as one line (the CLI exits 2). */
 export class PlanError extends Error {
@@ -49,7 +50,10 @@ export async function readFeatureTexts(feature: Feature, signal: AbortSignal): P
   const texts: FeatureTexts = {};
   const constitution = await readConstitution(feature.projectRoot, signal);
   if (constitution.kind === 'present') texts.constitution = constitution.text;
-  for (const [key, path] of [['spec', feature.documents.spec], ['plan', feature.documents.plan]] as const) {
+  for (const [key, path] of [
+    ['spec', feature.documents.spec],
+    ['plan', feature.documents.plan],
+  ] as const) {
     if (path === undefined) continue;
     const read = await readTextFile(path, signal);
     if (read.kind === 'ok') texts[key] = read.text;
@@ -65,15 +69,33 @@ export async function findProjects(root: string, signal: AbortSignal): Promise<P
   return withFeatures.length > 0 ? { kind: 'project', projects: withFeatures } : { kind: 'none' };
 }
 
-export async function chooseFeatureOrThrow(projects: readonly SpecKitProject[], argument: string | undefined, env: Readonly<Record<string, string | undefined>>, cwd: string, signal: AbortSignal) {
-  const selection = await selectFeature(projects, { ...(argument !== undefined ? { argument } : {}), env, cwd }, signal);
+export async function chooseFeatureOrThrow(
+  projects: readonly SpecKitProject[],
+  argument: string | undefined,
+  env: Readonly<Record<string, string | undefined>>,
+  cwd: string,
+  signal: AbortSignal,
+) {
+  const selection = await selectFeature(
+    projects,
+    { ...(argument !== undefined ? { argument } : {}), env, cwd },
+    signal,
+  );
   switch (selection.kind) {
     case 'selected':
       return selection;
     case 'ambiguous':
-      throw new PlanError('ambiguous', `${selection.reason}; choose one with --feature: ${selection.candidates.map((c) => c.id).join(', ')}`, selection.candidates.map((c) => c.id));
+      throw new PlanError(
+        'ambiguous',
+        `${selection.reason}; choose one with --feature: ${selection.candidates.map((c) => c.id).join(', ')}`,
+        selection.candidates.map((c) => c.id),
+      );
     case 'not-found':
-      throw new PlanError('not-found', selection.reason, selection.candidates.map((c) => c.id));
+      throw new PlanError(
+        'not-found',
+        selection.reason,
+        selection.candidates.map((c) => c.id),
+      );
     default: {
       const never: never = selection;
       throw new Error(`unexpected selection ${JSON.stringify(never)}`);
@@ -87,10 +109,20 @@ export function defaultTierOf(role: WorkerRole): ModelTier {
 }
 
 /** Each task with its role and why; `excluded` tasks (not asked for) are skipped, ticked ones done. */
-export function plannedTasks(doc: TasksDocument, graph: PlanGraph, excluded: (task: Task) => boolean = () => false, isTest: (task: Task) => boolean = (t) => t.isTest): PlannedTask[] {
+export function plannedTasks(
+  doc: TasksDocument,
+  graph: PlanGraph,
+  excluded: (task: Task) => boolean = () => false,
+  isTest: (task: Task) => boolean = (t) => t.isTest,
+): PlannedTask[] {
   return doc.tasks.map((t) => {
     const test = isTest(t);
-    const choice = chooseRole({ description: t.description, files: t.files, isTest: test, ...(t.subsection ? { subsectionKind: t.subsection.kind } : {}) });
+    const choice = chooseRole({
+      description: t.description,
+      files: t.files,
+      isTest: test,
+      ...(t.subsection ? { subsectionKind: t.subsection.kind } : {}),
+    });
     const out = excluded(t);
     return {
       key: t.key,
@@ -111,8 +143,15 @@ export function plannedTasks(doc: TasksDocument, graph: PlanGraph, excluded: (ta
 }
 
 /** Simulates the scheduler with unit-length tasks: the waves a dry run shows. */
-export function previewSchedule(doc: TasksDocument, graph: PlanGraph, done: ReadonlySet<string>, maxWorkers: number): ScheduleStep[] {
-  const status = new Map<string, 'pending' | 'done'>(doc.tasks.map((t) => [t.key, done.has(t.key) ? 'done' : 'pending']));
+export function previewSchedule(
+  doc: TasksDocument,
+  graph: PlanGraph,
+  done: ReadonlySet<string>,
+  maxWorkers: number,
+): ScheduleStep[] {
+  const status = new Map<string, 'pending' | 'done'>(
+    doc.tasks.map((t) => [t.key, done.has(t.key) ? 'done' : 'pending']),
+  );
   const steps: ScheduleStep[] = [];
   for (;;) {
     const ready = graph
@@ -147,18 +186,30 @@ export interface SpecKitPlanInput {
   mode?: RunPlan['mode'];
 }
 
-export async function planSpecKitFeature(input: SpecKitPlanInput): Promise<{ plan: RunPlan; doc: TasksDocument; graph: PlanGraph; texts: FeatureTexts }> {
+export async function planSpecKitFeature(
+  input: SpecKitPlanInput,
+): Promise<{ plan: RunPlan; doc: TasksDocument; graph: PlanGraph; texts: FeatureTexts }> {
   const { feature, settings, signal } = input;
-  if (feature.tasksPath === undefined) throw new PlanError('no-tasks', `feature ${feature.id} has no tasks.md yet (run /tasks first)`);
+  if (feature.tasksPath === undefined)
+    throw new PlanError('no-tasks', `feature ${feature.id} has no tasks.md yet (run /tasks first)`);
   const read = await readTextFile(feature.tasksPath, signal);
-  if (read.kind !== 'ok') throw new PlanError('unreadable', `cannot read ${feature.tasksPath}: ${read.kind === 'missing' ? 'missing' : read.reason}`);
+  if (read.kind !== 'ok')
+    throw new PlanError(
+      'unreadable',
+      `cannot read ${feature.tasksPath}: ${read.kind === 'missing' ? 'missing' : read.reason}`,
+    );
   const doc = parseTasks(read.text);
   if (doc.tasks.length === 0) throw new PlanError('no-tasks', `${feature.tasksPath} has no tasks`);
   const graph = buildPlanGraph(doc);
   const texts = await readFeatureTexts(feature, signal);
 
   const only = input.onlyTasks && input.onlyTasks.length > 0 ? new Set(input.onlyTasks) : undefined;
-  const diagnostics: PlanDiagnostic[] = doc.diagnostics.map((d) => ({ severity: d.severity, message: `${d.message} [${d.code}]`, path: feature.tasksPath ?? '', line: d.range.start.line + 1 }));
+  const diagnostics: PlanDiagnostic[] = doc.diagnostics.map((d) => ({
+    severity: d.severity,
+    message: `${d.message} [${d.code}]`,
+    path: feature.tasksPath ?? '',
+    line: d.range.start.line + 1,
+  }));
   if (only) {
     const unknown = [...only].filter((id) => !doc.tasks.some((t) => t.id === id || t.key === id));
     if (unknown.length > 0) throw new PlanError('bad-request', `no such task in ${feature.id}: ${unknown.join(', ')}`);
@@ -173,9 +224,17 @@ export async function planSpecKitFeature(input: SpecKitPlanInput): Promise<{ pla
   const critical = graph.criticalPath((k) => (done.has(k) ? 0 : 1));
   const files = new Set(pending.flatMap((t) => t.files));
   const definitions = await loadDefinitions(feature.projectRoot, signal);
-  for (const d of definitions.diagnostics) diagnostics.push({ severity: d.severity, message: `${d.message} (the built-in definition is used)`, path: d.path });
+  for (const d of definitions.diagnostics)
+    diagnostics.push({ severity: d.severity, message: `${d.message} (the built-in definition is used)`, path: d.path });
   const tierOf = (role: WorkerRole): ModelTier => definitions.agents.get(role)?.modelTier ?? defaultTierOf(role);
-  const strategy = chooseStrategy({ taskCount: pending.length, fileCount: files.size, widestWave, criticalPathTasks: critical.length, settings, tierOf });
+  const strategy = chooseStrategy({
+    taskCount: pending.length,
+    fileCount: files.size,
+    widestWave,
+    criticalPathTasks: critical.length,
+    settings,
+    tierOf,
+  });
   const schedule = previewSchedule(doc, graph, done, strategy.maxWorkers);
 
   const specLength = (texts.constitution?.length ?? 0) + (texts.spec?.length ?? 0) + (texts.plan?.length ?? 0);
@@ -194,10 +253,21 @@ export async function planSpecKitFeature(input: SpecKitPlanInput): Promise<{ pla
     for (const event of ['before_implement', 'after_implement'] as const) {
       for (const hook of extensions.config.hooks[event]) {
         if (!hook.enabled) continue;
-        hooks.push({ event, command: hook.command, optional: hook.optional, ...(hook.description !== undefined ? { description: hook.description } : {}) });
+        hooks.push({
+          event,
+          command: hook.command,
+          optional: hook.optional,
+          ...(hook.description !== undefined ? { description: hook.description } : {}),
+        });
       }
     }
-    for (const d of extensions.config.diagnostics) diagnostics.push({ severity: d.severity === 'info' ? 'information' : d.severity, message: d.message, path: d.file, ...(d.line !== undefined ? { line: d.line } : {}) });
+    for (const d of extensions.config.diagnostics)
+      diagnostics.push({
+        severity: d.severity === 'info' ? 'information' : d.severity,
+        message: d.message,
+        path: d.file,
+        ...(d.line !== undefined ? { line: d.line } : {}),
+      });
   }
 
   const plan: RunPlan = {
@@ -216,7 +286,12 @@ export async function planSpecKitFeature(input: SpecKitPlanInput): Promise<{ pla
     criticalPath: critical,
     strategy,
     forecast,
-    checklists: gate.checklists.map((c) => ({ file: relative(feature.projectRoot, c.file) || dirname(c.file), total: c.total, checked: c.checked, unchecked: c.unchecked })),
+    checklists: gate.checklists.map((c) => ({
+      file: relative(feature.projectRoot, c.file) || dirname(c.file),
+      total: c.total,
+      checked: c.checked,
+      unchecked: c.unchecked,
+    })),
     hooks,
     diagnostics,
     settings: { ...settings, maxWorkers: strategy.maxWorkers },

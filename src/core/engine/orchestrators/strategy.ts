@@ -18,7 +18,15 @@ export interface StrategyInput {
   tierOf(role: WorkerRole): ModelTier;
 }
 
-const ROLES: readonly WorkerRole[] = ['task-orchestrator', 'implementation-orchestrator', 'code-writer', 'test-writer', 'documenter', 'reviewer', 'bug-fixer'];
+const ROLES: readonly WorkerRole[] = [
+  'task-orchestrator',
+  'implementation-orchestrator',
+  'code-writer',
+  'test-writer',
+  'documenter',
+  'reviewer',
+  'bug-fixer',
+];
 
 function bump(tier: ModelTier): ModelTier {
   return tier === 'fast' ? 'balanced' : 'deep';
@@ -27,8 +35,11 @@ function bump(tier: ModelTier): ModelTier {
 export function chooseStrategy(input: StrategyInput): Strategy {
   const { taskCount, fileCount, widestWave, criticalPathTasks, settings } = input;
   const why: string[] = [];
-  const complexity: Strategy['complexity'] = taskCount <= 10 && fileCount <= 12 ? 'small' : taskCount > 30 || fileCount > 40 ? 'large' : 'medium';
-  why.push(`${complexity} plan: ${taskCount} task${taskCount === 1 ? '' : 's'} touching ${fileCount} file${fileCount === 1 ? '' : 's'}, a dependency chain of ${criticalPathTasks}.`);
+  const complexity: Strategy['complexity'] =
+    taskCount <= 10 && fileCount <= 12 ? 'small' : taskCount > 30 || fileCount > 40 ? 'large' : 'medium';
+  why.push(
+    `${complexity} plan: ${taskCount} task${taskCount === 1 ? '' : 's'} touching ${fileCount} file${fileCount === 1 ? '' : 's'}, a dependency chain of ${criticalPathTasks}.`,
+  );
 
   const useful = Math.max(1, widestWave);
   const maxWorkers = Math.max(1, Math.min(settings.maxWorkers, useful));
@@ -57,6 +68,8 @@ export function chooseStrategy(input: StrategyInput): Strategy {
   const overridden = ROLES.filter((r) => settings.modelByRole[r] !== undefined);
   if (overridden.length > 0) why.push(`Models set in settings for: ${overridden.join(', ')}.`);
   if (bumped.length > 0) why.push(`A stronger model for ${bumped.join(' and ')} because the plan is large.`);
-  why.push(`Writers use ${modelByRole['code-writer']}; review uses ${modelByRole.reviewer}; docs use ${modelByRole.documenter}.`);
+  why.push(
+    `Writers use ${modelByRole['code-writer']}; review uses ${modelByRole.reviewer}; docs use ${modelByRole.documenter}.`,
+  );
   return { complexity, maxWorkers, modelByRole, why };
 }

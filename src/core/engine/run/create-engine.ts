@@ -17,7 +17,20 @@ import { taskRefOf, writeTaskDone } from '../../speckit/tasks-writer';
 import { chooseFeatureOrThrow, findProjects, planSpecKitFeature, PlanError } from '../orchestrators/spec-kit-planner';
 import { approveAndSaveFallbackPlan, draftFallbackPlan } from '../orchestrators/fallback-planner';
 import { defaultEngineSettings } from './default-settings';
-import type { Engine, EnginePorts, EngineSettings, InterruptedRun, PlanOptions, RecordedRun, ResumeOptions, RollbackOptions, RollbackResult, Run, RunPlan, StartInput } from './facade-types';
+import type {
+  Engine,
+  EnginePorts,
+  EngineSettings,
+  InterruptedRun,
+  PlanOptions,
+  RecordedRun,
+  ResumeOptions,
+  RollbackOptions,
+  RollbackResult,
+  Run,
+  RunPlan,
+  StartInput,
+} from './facade-types';
 import { systemClock } from './ports';
 import { RunSession, type PreparedRun, type ResumeState, type SessionSetup } from './run-session';
 import type { RunEvents } from './run-events';
@@ -33,9 +46,17 @@ function isPlan(input: StartInput): input is RunPlan {
   return 'mode' in input && 'schedule' in input;
 }
 
-async function prepareSpecKit(root: string, featureArg: string | undefined, env: Readonly<Record<string, string | undefined>>, settings: EngineSettings, onlyTasks: readonly string[] | undefined, signal: AbortSignal): Promise<PreparedRun> {
+async function prepareSpecKit(
+  root: string,
+  featureArg: string | undefined,
+  env: Readonly<Record<string, string | undefined>>,
+  settings: EngineSettings,
+  onlyTasks: readonly string[] | undefined,
+  signal: AbortSignal,
+): Promise<PreparedRun> {
   const projects = await findProjects(root, signal);
-  if (projects.kind === 'none') throw new PlanError('no-project', `no spec-kit project with features under ${root}; pass a request to plan one`);
+  if (projects.kind === 'none')
+    throw new PlanError('no-project', `no spec-kit project with features under ${root}; pass a request to plan one`);
   const selection = await chooseFeatureOrThrow(projects.projects, featureArg, env, root, signal);
   const { plan, doc, graph, texts } = await planSpecKitFeature({
     root: resolve(root),
@@ -59,11 +80,28 @@ export function createEngine(ports: EnginePorts): Engine {
     const projects = await findProjects(root, signal);
     if (projects.kind === 'none') {
       if (options.request === undefined || options.request.trim() === '') {
-        throw new PlanError('no-project', `no spec-kit project under ${root}: pass a request (--request "…") to plan the work in fallback mode`);
+        throw new PlanError(
+          'no-project',
+          `no spec-kit project under ${root}: pass a request (--request "…") to plan the work in fallback mode`,
+        );
       }
-      return draftFallbackPlan({ root, request: options.request, provider: full.provider, settings, signal, now: () => full.clock.now() });
+      return draftFallbackPlan({
+        root,
+        request: options.request,
+        provider: full.provider,
+        settings,
+        signal,
+        now: () => full.clock.now(),
+      });
     }
-    const prepared = await prepareSpecKit(root, options.feature, options.env ?? {}, settings, options.onlyTasks, signal);
+    const prepared = await prepareSpecKit(
+      root,
+      options.feature,
+      options.env ?? {},
+      settings,
+      options.onlyTasks,
+      signal,
+    );
     return prepared.plan;
   };
 
@@ -86,7 +124,13 @@ export function createEngine(ports: EnginePorts): Engine {
         const featureArg = runPlan.feature.dir;
         const prepared = await prepareSpecKit(root, featureArg, {}, runPlan.settings, onlyTasksOf(runPlan), signal);
         if (runPlan.mode === 'fallback') {
-          prepared.plan = { ...prepared.plan, mode: 'fallback', strategy: runPlan.strategy, forecast: runPlan.forecast, ...(runPlan.planningCall ? { planningCall: runPlan.planningCall } : {}) };
+          prepared.plan = {
+            ...prepared.plan,
+            mode: 'fallback',
+            strategy: runPlan.strategy,
+            forecast: runPlan.forecast,
+            ...(runPlan.planningCall ? { planningCall: runPlan.planningCall } : {}),
+          };
         }
         return prepared;
       },
@@ -119,7 +163,10 @@ export function createEngine(ports: EnginePorts): Engine {
       const absolute = resolve(root);
       const runs = await new RunStore(stateDirFor(absolute)).list();
       // A folder whose journal never got its first record has nothing to show, resume or roll back.
-      return runs.filter((run) => run.state.runId !== undefined).reverse().map((run) => recordedRun(absolute, run));
+      return runs
+        .filter((run) => run.state.runId !== undefined)
+        .reverse()
+        .map((run) => recordedRun(absolute, run));
     },
 
     async resume(options: ResumeOptions): Promise<Run> {
@@ -127,11 +174,16 @@ export function createEngine(ports: EnginePorts): Engine {
       const store = new RunStore(stateDirFor(root));
       const stored = await store.read(options.runId);
       if (!stored) throw new PlanError('not-found', `no run ${options.runId} in ${stateDirFor(root)}`);
-      if (stored.state.finished && !isInterrupted(stored.state)) throw new PlanError('bad-request', `run ${options.runId} finished (${stored.state.finished.outcome}); nothing to resume`);
+      if (stored.state.finished && !isInterrupted(stored.state))
+        throw new PlanError(
+          'bad-request',
+          `run ${options.runId} finished (${stored.state.finished.outcome}); nothing to resume`,
+        );
       const state = stored.state;
       const tasksPath = resolve(root, state.tasksPath ?? '');
       const read = await readTextFile(tasksPath, new AbortController().signal);
-      if (read.kind !== 'ok') throw new PlanError('unreadable', `cannot read ${tasksPath} to resume run ${options.runId}`);
+      if (read.kind !== 'ok')
+        throw new PlanError('unreadable', `cannot read ${tasksPath} to resume run ${options.runId}`);
       const doc = parseTasks(read.text);
       const current = doc.tasks.map((t) => ({ key: t.key, id: t.id, text: t.description }));
       const doneKeys = new Set<string>();
@@ -143,18 +195,23 @@ export function createEngine(ports: EnginePorts): Engine {
           case 'renumbered':
             journalKeyOf.set(match.journal.key, match.current.key);
             if (state.taskStatus.get(match.journal.key) === 'done') doneKeys.add(match.current.key);
-            if (match.kind === 'renumbered') full.logger.info(`resume: ${match.journal.id} is now ${match.current.id} (same text)`);
+            if (match.kind === 'renumbered')
+              full.logger.info(`resume: ${match.journal.id} is now ${match.current.id} (same text)`);
             break;
           case 'reworded': {
             const wasDone = state.taskStatus.get(match.journal.key) === 'done';
             const edits = liveEdits(state, match.journal.key).length;
             if (wasDone || edits > 0) {
-              skippedKeys.set(match.current.key, `reworded since the run ${wasDone ? 'finished it' : 'started it'} ("${match.journal.text}" → "${match.current.text}"): not redone; check it and tick it yourself, or run it on its own`);
+              skippedKeys.set(
+                match.current.key,
+                `reworded since the run ${wasDone ? 'finished it' : 'started it'} ("${match.journal.text}" → "${match.current.text}"): not redone; check it and tick it yourself, or run it on its own`,
+              );
             }
             break;
           }
           case 'missing':
-            if (state.taskStatus.get(match.journal.key) === 'done') full.logger.info(`resume: ${match.journal.id} (done) is no longer in tasks.md`);
+            if (state.taskStatus.get(match.journal.key) === 'done')
+              full.logger.info(`resume: ${match.journal.id} (done) is no longer in tasks.md`);
             break;
           case 'new':
             break;
@@ -164,9 +221,17 @@ export function createEngine(ports: EnginePorts): Engine {
           }
         }
       }
-      if (state.tasksHash !== undefined && state.tasksHash !== sha256(read.text)) full.logger.info('resume: tasks.md changed since the run was planned; tasks were matched by id and text');
+      if (state.tasksHash !== undefined && state.tasksHash !== sha256(read.text))
+        full.logger.info('resume: tasks.md changed since the run was planned; tasks were matched by id and text');
       const settings = defaultEngineSettings(options.settings);
-      const prepared = await prepareSpecKit(root, relative(root, resolve(tasksPath, '..')) || '.', {}, settings, undefined, new AbortController().signal);
+      const prepared = await prepareSpecKit(
+        root,
+        relative(root, resolve(tasksPath, '..')) || '.',
+        {},
+        settings,
+        undefined,
+        new AbortController().signal,
+      );
       return start(prepared.plan, { runId: options.runId, resume: { state, doneKeys, journalKeyOf, skippedKeys } });
     },
 
@@ -213,7 +278,9 @@ export function createEngine(ports: EnginePorts): Engine {
           deleted,
           unticked,
           skipped: [
-            ...report.conflicts.filter((c) => !agreed.includes(c.path) || options.force).map((c) => ({ path: c.path, reason: 'changed after the run; kept as it is' })),
+            ...report.conflicts
+              .filter((c) => !agreed.includes(c.path) || options.force)
+              .map((c) => ({ path: c.path, reason: 'changed after the run; kept as it is' })),
             ...report.unrestorable.map((u) => ({ path: u.path, reason: u.reason })),
           ],
         };
@@ -233,7 +300,11 @@ export function createEngine(ports: EnginePorts): Engine {
 function recordedRun(root: string, run: StoredRun): RecordedRun {
   const { state } = run;
   const tasks = countTasks(state);
-  const end = state.finished ?? (state.cancelled ? { outcome: 'cancelled' as const, message: state.cancelled.reason, at: state.cancelled.at } : undefined);
+  const end =
+    state.finished ??
+    (state.cancelled
+      ? { outcome: 'cancelled' as const, message: state.cancelled.reason, at: state.cancelled.at }
+      : undefined);
   return {
     runId: run.runId,
     root,
@@ -255,7 +326,12 @@ function skippedAny(report: { conflicts: unknown[]; unrestorable: unknown[] }): 
 }
 
 /** Sets the ticks the run made back to `[ ]` (only when all its files came back), matching tasks by id and text. */
-async function untickRolledBack(root: string, state: RunState, taskKey: string | undefined, signal: AbortSignal): Promise<string[]> {
+async function untickRolledBack(
+  root: string,
+  state: RunState,
+  taskKey: string | undefined,
+  signal: AbortSignal,
+): Promise<string[]> {
   if (state.tasksPath === undefined) return [];
   const path = resolve(root, state.tasksPath);
   const read = await readTextFile(path, signal);
@@ -263,7 +339,10 @@ async function untickRolledBack(root: string, state: RunState, taskKey: string |
   const doc = parseTasks(read.text);
   const byKey = new Map(doc.tasks.map((t) => [t.key, t]));
   const unticked: string[] = [];
-  for (const match of matchTasks(state.tasks, doc.tasks.map((t) => ({ key: t.key, id: t.id, text: t.description })))) {
+  for (const match of matchTasks(
+    state.tasks,
+    doc.tasks.map((t) => ({ key: t.key, id: t.id, text: t.description })),
+  )) {
     if (match.kind !== 'same' && match.kind !== 'renumbered') continue;
     if (taskKey !== undefined && match.journal.key !== taskKey) continue;
     if (state.taskStatus.get(match.journal.key) !== 'done') continue;
@@ -285,7 +364,12 @@ function placeholderPlan(root: string, settings: EngineSettings): RunPlan {
     tasks: [],
     schedule: [],
     criticalPath: { taskKeys: [], length: 0 },
-    strategy: { complexity: 'small', maxWorkers: settings.maxWorkers, modelByRole: {} as RunPlan['strategy']['modelByRole'], why: [] },
+    strategy: {
+      complexity: 'small',
+      maxWorkers: settings.maxWorkers,
+      modelByRole: {} as RunPlan['strategy']['modelByRole'],
+      why: [],
+    },
     forecast: { low: 0, expected: 0, high: 0, inputTokens: 0, outputTokens: 0, assumptions: [] },
     checklists: [],
     hooks: [],

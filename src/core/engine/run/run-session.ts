@@ -5,7 +5,14 @@
  * disk. Everything that happens is an `EngineEvent`.
  */
 import { relative } from 'node:path';
-import type { EngineEvent, ProposalView, RunOutcome, TaskStatus, UsageTotals, WorkerRole } from '../../../protocol/engine-events';
+import type {
+  EngineEvent,
+  ProposalView,
+  RunOutcome,
+  TaskStatus,
+  UsageTotals,
+  WorkerRole,
+} from '../../../protocol/engine-events';
 import type { JournalRecord } from '../../../protocol/journal';
 import type { TaskCompletion } from '../../agents/agent-loop';
 import { featureContextBlock, taskMessage, type TaskBrief } from '../../agents/context/worker-context';
@@ -67,7 +74,16 @@ export interface SessionSetup {
 type Stop = { outcome: RunOutcome; message: string };
 
 function emptyResult(runId: string, outcome: RunOutcome, message: string): RunResult {
-  return { runId, outcome, message, tasks: { total: 0, done: 0, failed: 0, skipped: 0, pending: 0 }, usage: zeroUsageTotals(), coverage: [], findings: 0, journalDir: '' };
+  return {
+    runId,
+    outcome,
+    message,
+    tasks: { total: 0, done: 0, failed: 0, skipped: 0, pending: 0 },
+    usage: zeroUsageTotals(),
+    coverage: [],
+    findings: 0,
+    journalDir: '',
+  };
 }
 
 export class RunSession implements Run {
@@ -90,7 +106,9 @@ export class RunSession implements Run {
     this.bus = new RunEvents(() => setup.ports.clock.now(), setup.ports.logger);
     this.done = this.main().catch((error: unknown) => {
       const expected = error instanceof PlanError;
-      const message = expected ? error.message : `the run stopped on an unexpected error: ${error instanceof Error ? error.message : String(error)}`;
+      const message = expected
+        ? error.message
+        : `the run stopped on an unexpected error: ${error instanceof Error ? error.message : String(error)}`;
       if (!expected) setup.ports.logger.error(error instanceof Error ? error : new Error(message));
       this.bus.emit({ type: 'run-finished', outcome: 'failed', message });
       return emptyResult(this.id, 'failed', message);
@@ -152,20 +170,35 @@ export class RunSession implements Run {
         {
           kind: 'checklists',
           title: `${unchecked.length} checklist${unchecked.length === 1 ? ' has' : 's have'} unchecked items. Implement anyway?`,
-          detail: plan.checklists.map((c) => `${c.file}: ${c.checked}/${c.total} checked${c.unchecked > 0 ? ` (${c.unchecked} open)` : ''}`).join('\n'),
+          detail: plan.checklists
+            .map((c) => `${c.file}: ${c.checked}/${c.total} checked${c.unchecked > 0 ? ` (${c.unchecked} open)` : ''}`)
+            .join('\n'),
           required: true,
         },
         signal,
       );
-      if (!ok) return this.finishEarly('cancelled', 'Stopped before anything ran: checklists are incomplete and the run was not confirmed.');
+      if (!ok)
+        return this.finishEarly(
+          'cancelled',
+          'Stopped before anything ran: checklists are incomplete and the run was not confirmed.',
+        );
     }
     if (!resume) {
-      const before = await runHooks('before_implement', plan.hooks, { confirm: ports.confirm, events: this.bus, signal, commands: settings.commands, runner: ports.commandRunner, cwd: plan.root });
+      const before = await runHooks('before_implement', plan.hooks, {
+        confirm: ports.confirm,
+        events: this.bus,
+        signal,
+        commands: settings.commands,
+        runner: ports.commandRunner,
+        cwd: plan.root,
+      });
       if (before.kind === 'stop') return this.finishEarly('cancelled', before.message);
     }
 
     const journal = await this.setup.openJournal();
-    const tasksRel = relative(plan.root, feature.tasksPath ?? '').split('\\').join('/');
+    const tasksRel = relative(plan.root, feature.tasksPath ?? '')
+      .split('\\')
+      .join('/');
     const append = async (record: JournalRecord) => journal.append(record);
     const at = () => ports.clock.now().toISOString();
     await append({
@@ -179,8 +212,16 @@ export class RunSession implements Run {
       tasks: doc.tasks.map((t) => ({ key: t.key, id: t.id, text: t.description })),
       policy: settings.approvalPolicy,
       ...(resume ? { resumed: true } : {}),
-      ...keysIfAny('alreadyDone', plan.tasks.filter((t) => t.alreadyDone && t.status === 'done' && !resume?.doneKeys.has(t.key)).map((t) => t.key)),
-      ...keysIfAny('excluded', plan.tasks.filter((t) => t.alreadyDone && t.status === 'skipped').map((t) => t.key)),
+      ...keysIfAny(
+        'alreadyDone',
+        plan.tasks
+          .filter((t) => t.alreadyDone && t.status === 'done' && !resume?.doneKeys.has(t.key))
+          .map((t) => t.key),
+      ),
+      ...keysIfAny(
+        'excluded',
+        plan.tasks.filter((t) => t.alreadyDone && t.status === 'skipped').map((t) => t.key),
+      ),
     });
 
     const initialStatus = (key: string): 'pending' | 'done' | 'skipped' => {
@@ -197,7 +238,17 @@ export class RunSession implements Run {
       featureId: feature.id,
       tasksPath: tasksRel,
       phases: plan.phases,
-      tasks: taskViews.map(({ key, id, description, phaseIndex, line, files, dependsOn, parallel, status }) => ({ key, id, description, phaseIndex, line, files, dependsOn, parallel, status })),
+      tasks: taskViews.map(({ key, id, description, phaseIndex, line, files, dependsOn, parallel, status }) => ({
+        key,
+        id,
+        description,
+        phaseIndex,
+        line,
+        files,
+        dependsOn,
+        parallel,
+        status,
+      })),
       resumed: resume !== undefined,
       ...(settings.budgetUsd !== undefined ? { budgetUsd: settings.budgetUsd } : {}),
     });
@@ -213,13 +264,22 @@ export class RunSession implements Run {
         // An edit interrupted between its write-ahead record and its confirmation: the disk says which it is.
         if (edit.inDoubt) {
           const now = await workspace.read(edit.path, signal);
-          const landed = edit.writtenHash === null ? now.kind === 'not-found' : now.kind === 'text' && sha256(now.text) === edit.writtenHash;
+          const landed =
+            edit.writtenHash === null
+              ? now.kind === 'not-found'
+              : now.kind === 'text' && sha256(now.text) === edit.writtenHash;
           if (!landed) {
-            this.bus.log('info', `resume: the interrupted edit of ${edit.path} never reached the disk; its task will propose it again`);
+            this.bus.log(
+              'info',
+              `resume: the interrupted edit of ${edit.path} never reached the disk; its task will propose it again`,
+            );
             continue;
           }
           await append({ type: 'edit-applied', at: at(), proposalId: edit.proposalId });
-          this.bus.log('info', `resume: the interrupted edit of ${edit.path} had reached the disk; recorded as applied`);
+          this.bus.log(
+            'info',
+            `resume: the interrupted edit of ${edit.path} had reached the disk; recorded as applied`,
+          );
         }
         const key = resume.journalKeyOf.get(edit.taskKey) ?? edit.taskKey;
         this.applied.set(key, [...(this.applied.get(key) ?? []), { path: edit.path, kind: edit.kind }]);
@@ -232,7 +292,10 @@ export class RunSession implements Run {
       ...(settings.budgetPerRoleUsd !== undefined ? { perRoleUsd: settings.budgetPerRoleUsd } : {}),
     });
     if (resume) {
-      ledger.carryOver({ runUsd: resume.state.usage.costUsd, byRoleUsd: Object.fromEntries([...resume.state.usageByRole].map(([role, spent]) => [role, spent.costUsd])) });
+      ledger.carryOver({
+        runUsd: resume.state.usage.costUsd,
+        byRoleUsd: Object.fromEntries([...resume.state.usageByRole].map(([role, spent]) => [role, spent.costUsd])),
+      });
     }
     let totals: UsageTotals = resume ? resume.state.usage : zeroUsageTotals();
     const byRole: Partial<Record<WorkerRole, UsageTotals>> = resume ? Object.fromEntries(resume.state.usageByRole) : {};
@@ -251,14 +314,28 @@ export class RunSession implements Run {
       const taskKey = record.meta.taskKey;
       if (taskKey !== undefined) byTask[taskKey] = addUsageTotals(byTask[taskKey] ?? zeroUsageTotals(), delta);
       this.bus.emit({ type: 'usage', totals, byRole: { ...byRole }, byTask: { ...byTask } });
-      void append({ type: 'usage', at: at(), role: record.meta.role, ...(taskKey !== undefined ? { taskKey } : {}), model: record.model, usage: delta }).catch((error: unknown) => this.bus.log('error', `journal: ${String(error)}`));
+      void append({
+        type: 'usage',
+        at: at(),
+        role: record.meta.role,
+        ...(taskKey !== undefined ? { taskKey } : {}),
+        model: record.model,
+        usage: delta,
+      }).catch((error: unknown) => this.bus.log('error', `journal: ${String(error)}`));
     });
     const provider = new MeteredProvider(ports.provider, ledger);
     // The fallback plan's model call was made before this journal existed: book it first, against the budget too.
     const planning = plan.planningCall;
     if (planning && !resume) {
       const { inputTokens, outputTokens, cacheCreationInputTokens, cacheReadInputTokens, estimated } = planning.usage;
-      ledger.record({ role: 'task-orchestrator' }, planning.model, { inputTokens, outputTokens, cacheCreationInputTokens, cacheCreation1hInputTokens: 0, cacheReadInputTokens, estimated });
+      ledger.record({ role: 'task-orchestrator' }, planning.model, {
+        inputTokens,
+        outputTokens,
+        cacheCreationInputTokens,
+        cacheCreation1hInputTokens: 0,
+        cacheReadInputTokens,
+        estimated,
+      });
     }
 
     const interactive = settings.interactiveApproval || ports.approver !== undefined;
@@ -270,7 +347,8 @@ export class RunSession implements Run {
       ...(approver ? { approver: { decide: (p: Proposal, s: AbortSignal) => approver(toContent(p), s) } } : {}),
       unattended: !interactive,
       now: () => ports.clock.now(),
-      onListenerError: (error) => this.bus.log('error', `approval: ${error instanceof Error ? error.message : String(error)}`),
+      onListenerError: (error) =>
+        this.bus.log('error', `approval: ${error instanceof Error ? error.message : String(error)}`),
     });
     this.gate.onDidChange((event) => this.onGateEvent(event));
     const commands = new CommandService({
@@ -281,8 +359,17 @@ export class RunSession implements Run {
       journal,
       approver: {
         approveCommand: async (request, s) => {
-          if (!interactive) return { kind: 'deny', feedback: `"${request.name}" needs approval and nobody can give it in this run.` };
-          const ok = await ports.confirm({ kind: 'command', title: `Run the ${request.name} command (${request.argv.join(' ')}) for ${request.taskKey}?`, detail: request.argv.join(' '), required: false }, s);
+          if (!interactive)
+            return { kind: 'deny', feedback: `"${request.name}" needs approval and nobody can give it in this run.` };
+          const ok = await ports.confirm(
+            {
+              kind: 'command',
+              title: `Run the ${request.name} command (${request.argv.join(' ')}) for ${request.taskKey}?`,
+              detail: request.argv.join(' '),
+              required: false,
+            },
+            s,
+          );
           return ok ? { kind: 'allow' } : { kind: 'deny', feedback: 'The user declined to run it.' };
         },
       },
@@ -293,7 +380,8 @@ export class RunSession implements Run {
     const byKey = new Map(doc.tasks.map((t) => [t.key, t]));
     const planned = new Map(plan.tasks.map((t) => [t.key, t]));
     const definitions = await loadDefinitions(plan.root, signal);
-    for (const d of definitions.diagnostics) this.bus.log('warn', `${d.path}: ${d.message} (the built-in definition is used)`);
+    for (const d of definitions.diagnostics)
+      this.bus.log('warn', `${d.path}: ${d.message} (the built-in definition is used)`);
     const profiles = new Map<string, RoleProfile>();
     const profileOf = (role: WorkerRole, agent: string = role): RoleProfile => {
       let p = profiles.get(agent);
@@ -322,8 +410,26 @@ export class RunSession implements Run {
       provider,
       events: this.bus,
       profile: profileOf,
-      toolbox: (args: { taskKey: string; workerId: string; role: WorkerRole; tools: readonly ToolName[]; signal: AbortSignal; extraTools?: readonly ToolDefinition[] }) =>
-        buildWorkerToolbox({ ...args, workspace, gate: this.requireGate(), commands, schedulerOwned: [tasksRel], onNeedsApproval: (path: string) => this.halt('needs-approval', `An edit of ${path} needs approval and nobody can give it (approval policy ${settings.approvalPolicy}). Nothing was written.`) }),
+      toolbox: (args: {
+        taskKey: string;
+        workerId: string;
+        role: WorkerRole;
+        tools: readonly ToolName[];
+        signal: AbortSignal;
+        extraTools?: readonly ToolDefinition[];
+      }) =>
+        buildWorkerToolbox({
+          ...args,
+          workspace,
+          gate: this.requireGate(),
+          commands,
+          schedulerOwned: [tasksRel],
+          onNeedsApproval: (path: string) =>
+            this.halt(
+              'needs-approval',
+              `An edit of ${path} needs approval and nobody can give it (approval policy ${settings.approvalPolicy}). Nothing was written.`,
+            ),
+        }),
       featureContext,
       taskMessage: async (key: string) => {
         const task = byKey.get(key);
@@ -352,13 +458,25 @@ export class RunSession implements Run {
         const write = async () => {
           // Not the run's signal: a tick of finished work must land even while the run is being cancelled.
           const result = await writeTaskDone(tasksPath, taskRefOf(task), true, new AbortController().signal);
-          if (!result.ok) this.bus.log('warn', `${task.id} is done but was not ticked in tasks.md (${result.code}): ${result.reason}`);
+          if (!result.ok)
+            this.bus.log(
+              'warn',
+              `${task.id} is done but was not ticked in tasks.md (${result.code}): ${result.reason}`,
+            );
         };
         this.ticks = this.ticks.then(write, write);
         await this.ticks;
       },
       recordSummary: async (key: string, workerId: string, role: WorkerRole, completion: TaskCompletion) =>
-        append({ type: 'worker-summary', at: at(), taskKey: key, workerId, role, summary: completion.summary, filesTouched: completion.filesTouched }),
+        append({
+          type: 'worker-summary',
+          at: at(),
+          taskKey: key,
+          workerId,
+          role,
+          summary: completion.summary,
+          filesTouched: completion.filesTouched,
+        }),
       bugFixAttempts: settings.bugFixAttempts,
       onBudgetExceeded: (reason: string) => this.halt('budget-exceeded', reason),
       onRunStoppingFailure: (reason: string) => this.halt('failed', reason),
@@ -375,13 +493,29 @@ export class RunSession implements Run {
       execute: async (key, s): Promise<TaskExecution> => {
         const task = planned.get(key);
         if (!task) return 'skipped';
-        return executeTask({ key, id: task.id, role: task.role, files: task.files.filter((f) => !f.endsWith('/')) }, taskDeps, s);
+        return executeTask(
+          { key, id: task.id, role: task.role, files: task.files.filter((f) => !f.endsWith('/')) },
+          taskDeps,
+          s,
+        );
       },
       onStatus: (key, status, message) => {
         const s: TaskStatus = status;
         const plannedTask = planned.get(key);
-        this.bus.emit({ type: 'task-status', taskKey: key, status: s, ...(plannedTask && s === 'running' ? { role: plannedTask.role } : {}), ...(message !== undefined ? { message } : {}) });
-        void append({ type: 'task-state', at: at(), taskKey: key, status: s, ...(message !== undefined ? { message } : {}) }).catch((error: unknown) => this.bus.log('error', `journal: ${String(error)}`));
+        this.bus.emit({
+          type: 'task-status',
+          taskKey: key,
+          status: s,
+          ...(plannedTask && s === 'running' ? { role: plannedTask.role } : {}),
+          ...(message !== undefined ? { message } : {}),
+        });
+        void append({
+          type: 'task-state',
+          at: at(),
+          taskKey: key,
+          status: s,
+          ...(message !== undefined ? { message } : {}),
+        }).catch((error: unknown) => this.bus.log('error', `journal: ${String(error)}`));
       },
       signal,
     });
@@ -405,7 +539,8 @@ export class RunSession implements Run {
         workers: taskDeps,
         commands,
         previousCommands: resume?.state.commands ?? [],
-        editsSince: (iso) => this.sessionEdits > 0 || (resume ? liveEdits(resume.state).some((e) => e.at > iso) : false),
+        editsSince: (iso) =>
+          this.sessionEdits > 0 || (resume ? liveEdits(resume.state).some((e) => e.at > iso) : false),
         bugFixAttempts: settings.bugFixAttempts,
         onFinding: () => this.findings++,
         signal,
@@ -418,12 +553,23 @@ export class RunSession implements Run {
     }
 
     if (!signal.aborted) {
-      const after = await runHooks('after_implement', plan.hooks, { confirm: ports.confirm, events: this.bus, signal, commands: settings.commands, runner: ports.commandRunner, cwd: plan.root });
+      const after = await runHooks('after_implement', plan.hooks, {
+        confirm: ports.confirm,
+        events: this.bus,
+        signal,
+        commands: settings.commands,
+        runner: ports.commandRunner,
+        cwd: plan.root,
+      });
       if (after.kind === 'stop') this.bus.log('warn', after.message);
     }
 
     // Work the run did not do because tasks.md no longer matched its journal: never reported as completed.
-    const skippedTasks = [...(resume?.skippedKeys ?? [])].map(([taskKey, reason]) => ({ taskKey, taskId: planned.get(taskKey)?.id ?? taskKey, reason }));
+    const skippedTasks = [...(resume?.skippedKeys ?? [])].map(([taskKey, reason]) => ({
+      taskKey,
+      taskId: planned.get(taskKey)?.id ?? taskKey,
+      reason,
+    }));
     let outcome: RunOutcome;
     let message: string;
     if (this.stop) {
@@ -431,7 +577,8 @@ export class RunSession implements Run {
     } else if (counts.failed > 0 || counts.pending > 0 || this.testsFailed || skippedTasks.length > 0) {
       outcome = 'failed';
       message = `${counts.done}/${counts.total} tasks done, ${counts.failed} failed, ${counts.skipped} skipped${this.testsFailed ? '; the tests fail' : ''}`;
-      if (skippedTasks.length > 0) message += `; not done because tasks.md changed since the run: ${skippedTasks.map((s) => s.taskId).join(', ')}`;
+      if (skippedTasks.length > 0)
+        message += `; not done because tasks.md changed since the run: ${skippedTasks.map((s) => s.taskId).join(', ')}`;
     } else {
       outcome = 'completed';
       message = `${counts.done}/${counts.total} tasks done${counts.skipped > 0 ? ` (${counts.skipped} skipped)` : ''}`;
@@ -440,7 +587,18 @@ export class RunSession implements Run {
     else await append({ type: 'run-finished', at: at(), outcome, message });
     await journal.close();
     this.bus.emit({ type: 'run-finished', outcome, message });
-    return { runId: this.id, outcome, message, tasks: counts, usage: totals, usageByTask: { ...byTask }, ...(skippedTasks.length > 0 ? { skippedTasks } : {}), coverage, findings: this.findings, journalDir: journal.dir };
+    return {
+      runId: this.id,
+      outcome,
+      message,
+      tasks: counts,
+      usage: totals,
+      usageByTask: { ...byTask },
+      ...(skippedTasks.length > 0 ? { skippedTasks } : {}),
+      coverage,
+      findings: this.findings,
+      journalDir: journal.dir,
+    };
   }
 
   private testsFailed = false;
@@ -459,7 +617,12 @@ export class RunSession implements Run {
     switch (event.type) {
       case 'pending':
         this.bus.emit({ type: 'proposal-pending', proposal: toView(event.proposal) });
-        this.bus.emit({ type: 'task-status', taskKey: event.proposal.taskKey, status: 'awaiting-approval', workerId: event.proposal.workerId });
+        this.bus.emit({
+          type: 'task-status',
+          taskKey: event.proposal.taskKey,
+          status: 'awaiting-approval',
+          workerId: event.proposal.workerId,
+        });
         return;
       case 'decided':
         this.bus.emit({
@@ -468,13 +631,28 @@ export class RunSession implements Run {
           outcome: event.outcome,
           ...(event.proposal.state.name === 'rejected' ? { feedback: event.proposal.state.feedback } : {}),
         });
-        if (event.outcome !== 'stale') this.bus.emit({ type: 'task-status', taskKey: event.proposal.taskKey, status: 'running', workerId: event.proposal.workerId });
+        if (event.outcome !== 'stale')
+          this.bus.emit({
+            type: 'task-status',
+            taskKey: event.proposal.taskKey,
+            status: 'running',
+            workerId: event.proposal.workerId,
+          });
         return;
       case 'applied': {
         const { proposal } = event;
         this.sessionEdits++;
-        this.applied.set(proposal.taskKey, [...(this.applied.get(proposal.taskKey) ?? []), { path: proposal.path, kind: proposal.kind }]);
-        this.bus.emit({ type: 'proposal-applied', proposalId: proposal.id, taskKey: proposal.taskKey, path: proposal.path, kind: proposal.kind });
+        this.applied.set(proposal.taskKey, [
+          ...(this.applied.get(proposal.taskKey) ?? []),
+          { path: proposal.path, kind: proposal.kind },
+        ]);
+        this.bus.emit({
+          type: 'proposal-applied',
+          proposalId: proposal.id,
+          taskKey: proposal.taskKey,
+          path: proposal.path,
+          kind: proposal.kind,
+        });
         return;
       }
       default: {
@@ -490,11 +668,29 @@ function keysIfAny<K extends string>(name: K, keys: string[]): Partial<Record<K,
 }
 
 export function toView(p: Proposal): ProposalView {
-  return { id: p.id, taskKey: p.taskKey, workerId: p.workerId, role: p.role, path: p.path, kind: p.kind, ...(p.reason !== undefined ? { reason: p.reason } : {}), createdAt: p.createdAt };
+  return {
+    id: p.id,
+    taskKey: p.taskKey,
+    workerId: p.workerId,
+    role: p.role,
+    path: p.path,
+    kind: p.kind,
+    ...(p.reason !== undefined ? { reason: p.reason } : {}),
+    createdAt: p.createdAt,
+  };
 }
 
 export function toContent(p: Proposal): ProposalContent {
-  return { id: p.id, taskKey: p.taskKey, role: p.role, path: p.path, kind: p.kind, base: p.baseText ?? undefined, proposed: p.proposedText ?? undefined, ...(p.reason !== undefined ? { reason: p.reason } : {}) };
+  return {
+    id: p.id,
+    taskKey: p.taskKey,
+    role: p.role,
+    path: p.path,
+    kind: p.kind,
+    base: p.baseText ?? undefined,
+    proposed: p.proposedText ?? undefined,
+    ...(p.reason !== undefined ? { reason: p.reason } : {}),
+  };
 }
 
 export type { Workspace };

@@ -4,7 +4,14 @@
  * task is done: `complete_task` was called AND the task's approved edits are on disk. A task that names files
  * but changed none is questioned once, not ticked.
  */
-import { runAgentLoop, type AgentLimits, type AgentOutcome, type CompletionVerdict, type TaskCompletion, type ToolExecutor } from '../../agents/agent-loop';
+import {
+  runAgentLoop,
+  type AgentLimits,
+  type AgentOutcome,
+  type CompletionVerdict,
+  type TaskCompletion,
+  type ToolExecutor,
+} from '../../agents/agent-loop';
 import type { LlmProvider, LlmSystemBlock, LlmToolDefinition } from '../../llm/provider';
 import type { WorkerRole } from '../../../protocol/engine-events';
 import type { TaskExecution } from '../scheduler/scheduler';
@@ -40,7 +47,14 @@ export interface WorkerDeps {
   events: RunEvents;
   /** The profile of a role; `agent` names a specific definition (`security-reviewer`). */
   profile(role: WorkerRole, agent?: string): RoleProfile;
-  toolbox(args: { taskKey: string; workerId: string; role: WorkerRole; tools: readonly ToolName[]; signal: AbortSignal; extraTools?: readonly ToolDefinition[] }): WorkerToolbox;
+  toolbox(args: {
+    taskKey: string;
+    workerId: string;
+    role: WorkerRole;
+    tools: readonly ToolName[];
+    signal: AbortSignal;
+    extraTools?: readonly ToolDefinition[];
+  }): WorkerToolbox;
   /** The shared system prompt part for this run (feature context, cache breakpoint). */
   featureContext: LlmSystemBlock;
   nextWorkerId(taskKey: string, role: WorkerRole): string;
@@ -87,11 +101,22 @@ export interface WorkerRequest {
 }
 
 /** Runs one worker of a role on one piece of work, with its worker events; the outcome is the loop's. */
-export async function runWorker(deps: WorkerDeps, request: WorkerRequest, signal: AbortSignal): Promise<{ workerId: string; outcome: AgentOutcome }> {
+export async function runWorker(
+  deps: WorkerDeps,
+  request: WorkerRequest,
+  signal: AbortSignal,
+): Promise<{ workerId: string; outcome: AgentOutcome }> {
   const { role, taskKey } = request;
   const profile = deps.profile(role, request.agent);
   const workerId = deps.nextWorkerId(taskKey, role);
-  const toolbox = deps.toolbox({ taskKey, workerId, role, tools: profile.tools, signal, ...(request.extraTools ? { extraTools: request.extraTools } : {}) });
+  const toolbox = deps.toolbox({
+    taskKey,
+    workerId,
+    role,
+    tools: profile.tools,
+    signal,
+    ...(request.extraTools ? { extraTools: request.extraTools } : {}),
+  });
   deps.events.emit({ type: 'worker-started', workerId, role, taskKey, model: profile.model });
   let outcome: AgentOutcome;
   try {
@@ -139,12 +164,23 @@ function withoutFinalStop(sentence: string): string {
   return sentence.replace(/[.\s]+$/, '');
 }
 
-export async function executeTask(task: ExecutableTask, deps: TaskExecutionDeps, signal: AbortSignal): Promise<TaskExecution> {
+export async function executeTask(
+  task: ExecutableTask,
+  deps: TaskExecutionDeps,
+  signal: AbortSignal,
+): Promise<TaskExecution> {
   let lastFailure: string | undefined;
   let questioned = false;
   for (let attempt = 0; attempt <= deps.bugFixAttempts; attempt++) {
     const role: WorkerRole = attempt === 0 ? task.role : 'bug-fixer';
-    if (attempt > 0) deps.events.emit({ type: 'task-status', taskKey: task.key, status: 'running', role, message: `bug-fixer attempt ${attempt} of ${deps.bugFixAttempts}` });
+    if (attempt > 0)
+      deps.events.emit({
+        type: 'task-status',
+        taskKey: task.key,
+        status: 'running',
+        role,
+        message: `bug-fixer attempt ${attempt} of ${deps.bugFixAttempts}`,
+      });
 
     let message = await deps.taskMessage(task.key);
     if (lastFailure !== undefined) {
@@ -155,7 +191,8 @@ export async function executeTask(task: ExecutableTask, deps: TaskExecutionDeps,
       if (task.files.length === 0) return { kind: 'accept' };
       const applied = await deps.appliedChanges(task.key);
       if (applied.length > 0) return { kind: 'accept' };
-      if (questioned) return { kind: 'reject', reason: `claimed done without changing the files it names (${completion.summary})` };
+      if (questioned)
+        return { kind: 'reject', reason: `claimed done without changing the files it names (${completion.summary})` };
       questioned = true;
       return { kind: 'question', question: questionFor(task) };
     };

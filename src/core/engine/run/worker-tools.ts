@@ -17,7 +17,6 @@ import type { AgentDefinition } from '../../agents/definitions/agent-definition'
 import type { RoleProfile, WorkerToolbox } from './task-execution';
 import { toolSpec } from '../../agents/tools/tool';
 
-
 export interface ToolboxArgs {
   taskKey: string;
   workerId: string;
@@ -57,9 +56,19 @@ export function buildWorkerToolbox(args: ToolboxArgs): WorkerToolbox {
     commandNames: args.commands.names,
     proposeEdit: async (edit, reason, signal) => {
       if ((args.schedulerOwned ?? []).some((owned) => sameFile(owned, edit.path))) {
-        return { kind: 'refused', path: edit.path, reason: `${edit.path} belongs to the scheduler: workers never tick tasks or edit the task list. Call complete_task when your task is done.` };
+        return {
+          kind: 'refused',
+          path: edit.path,
+          reason: `${edit.path} belongs to the scheduler: workers never tick tasks or edit the task list. Call complete_task when your task is done.`,
+        };
       }
-      const outcome = await args.gate.propose(edit, { taskKey: args.taskKey, workerId: args.workerId, role: args.role, ...(reason !== undefined ? { reason } : {}), signal });
+      const outcome = await args.gate.propose(edit, {
+        taskKey: args.taskKey,
+        workerId: args.workerId,
+        role: args.role,
+        ...(reason !== undefined ? { reason } : {}),
+        signal,
+      });
       if (outcome.kind === 'needs-approval') args.onNeedsApproval(outcome.proposal.path);
       return outcome;
     },
@@ -76,6 +85,10 @@ export function roleProfile(definition: AgentDefinition, model: string, settings
     model: definition.model ?? model,
     tools: definition.tools,
     maxTokens: definition.role === 'documenter' ? 8_000 : 16_000,
-    limits: { ...defaultAgentLimits, maxTurns: settings.workerTurnLimit, tokenBudget: Math.min(settings.workerTokenBudget, definition.tokenBudget) },
+    limits: {
+      ...defaultAgentLimits,
+      maxTurns: settings.workerTurnLimit,
+      tokenBudget: Math.min(settings.workerTokenBudget, definition.tokenBudget),
+    },
   };
 }

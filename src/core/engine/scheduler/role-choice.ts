@@ -23,7 +23,10 @@ export function chooseRole(task: RoleChoiceInput): RoleChoice {
   if (task.isTest) {
     return {
       role: 'test-writer',
-      reason: task.subsectionKind === 'tests' ? 'it sits in a tests sub-section' : 'it is a test task (by its wording or the test files it names)',
+      reason:
+        task.subsectionKind === 'tests'
+          ? 'it sits in a tests sub-section'
+          : 'it is a test task (by its wording or the test files it names)',
     };
   }
   const files = task.files.filter((f) => !f.endsWith('/'));
@@ -33,5 +36,8 @@ export function chooseRole(task: RoleChoiceInput): RoleChoice {
   if (files.length === 0 && DOC_WORDS.test(task.description)) {
     return { role: 'documenter', reason: 'it asks for documentation and names no code files' };
   }
-  return { role: 'code-writer', reason: files.length > 0 ? `it changes code (${files.join(', ')})` : 'it is an implementation task' };
+  return {
+    role: 'code-writer',
+    reason: files.length > 0 ? `it changes code (${files.join(', ')})` : 'it is an implementation task',
+  };
 }

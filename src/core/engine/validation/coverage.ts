@@ -17,7 +17,11 @@ export interface CoverageTask {
 
 const REQUIREMENT_ID = /\b(?:FR|NFR|SC)-\d+[a-z]?\b/gi;
 
-export function mapCoverage(spec: Pick<SpecDocument, 'functionalRequirements' | 'userStories'>, tasks: readonly CoverageTask[], changedFiles: (taskKey: string) => readonly string[] = () => []): CoverageItem[] {
+export function mapCoverage(
+  spec: Pick<SpecDocument, 'functionalRequirements' | 'userStories'>,
+  tasks: readonly CoverageTask[],
+  changedFiles: (taskKey: string) => readonly string[] = () => [],
+): CoverageItem[] {
   const byRequirement = new Map<string, CoverageTask[]>();
   for (const task of tasks) {
     for (const id of new Set(task.text.match(REQUIREMENT_ID)?.map((s) => s.toUpperCase()) ?? [])) {
@@ -30,9 +34,13 @@ export function mapCoverage(spec: Pick<SpecDocument, 'functionalRequirements' | 
     return { id, kind, text, taskKeys: covering.map((t) => t.key), files, covered: finished.length > 0 };
   };
   const items: CoverageItem[] = [];
-  for (const fr of spec.functionalRequirements) items.push(item(fr.id, 'requirement', fr.text, byRequirement.get(fr.id.toUpperCase()) ?? []));
+  for (const fr of spec.functionalRequirements)
+    items.push(item(fr.id, 'requirement', fr.text, byRequirement.get(fr.id.toUpperCase()) ?? []));
   for (const story of spec.userStories) {
-    const covering = tasks.filter((t) => t.story?.toUpperCase() === story.label.toUpperCase() || new RegExp(`\\b${story.label}\\b`, 'i').test(t.text));
+    const covering = tasks.filter(
+      (t) =>
+        t.story?.toUpperCase() === story.label.toUpperCase() || new RegExp(`\\b${story.label}\\b`, 'i').test(t.text),
+    );
     items.push(item(story.label, 'user-story', story.title, covering));
   }
   return items;

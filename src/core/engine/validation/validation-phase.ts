@@ -54,13 +54,22 @@ const findingsInput = z.object({
     .describe('every problem found; an empty list when there is none'),
 });
 
-function reportFindingsTool(source: FindingSource, emit: (f: { path: string; line?: number; severity: Severity; message: string }) => void): ToolDefinition {
+function reportFindingsTool(
+  source: FindingSource,
+  emit: (f: { path: string; line?: number; severity: Severity; message: string }) => void,
+): ToolDefinition {
   return defineTool({
     name: 'report_findings',
     description: `Report review findings (${source}), each with its file, line and severity. Call it once with all findings, then call complete_task.`,
     inputSchema: findingsInput,
     async run(input) {
-      for (const f of input.findings) emit({ path: f.path, severity: f.severity, message: f.message, ...(f.line !== undefined ? { line: f.line } : {}) });
+      for (const f of input.findings)
+        emit({
+          path: f.path,
+          severity: f.severity,
+          message: f.message,
+          ...(f.line !== undefined ? { line: f.line } : {}),
+        });
       return toolOk(`Recorded ${input.findings.length} finding${input.findings.length === 1 ? '' : 's'}.`);
     },
   });
@@ -74,11 +83,21 @@ export async function runValidation(deps: ValidationDeps): Promise<ValidationRes
   const { workers, signal } = deps;
   const finding = (source: FindingSource, severity: Severity, message: string, path?: string, line?: number) => {
     deps.onFinding();
-    workers.events.emit({ type: 'finding', source, severity, message, ...(path !== undefined ? { path } : {}), ...(line !== undefined ? { line } : {}) });
+    workers.events.emit({
+      type: 'finding',
+      source,
+      severity,
+      message,
+      ...(path !== undefined ? { path } : {}),
+      ...(line !== undefined ? { line } : {}),
+    });
   };
   const doneTasks = deps.doc.tasks.filter((t) => deps.status(t.key) === 'done');
   const files = [...new Set(doneTasks.flatMap((t) => [...t.files, ...deps.changedFiles(t.key)]))].sort();
-  workers.events.log('info', `validation: code review, security review${deps.plan.settings.commands['test'] ? ' and the test run' : ''} over ${files.length} files`);
+  workers.events.log(
+    'info',
+    `validation: code review, security review${deps.plan.settings.commands['test'] ? ' and the test run' : ''} over ${files.length} files`,
+  );
 
   const review = async (source: 'code-review' | 'security-review'): Promise<void> => {
     const role: WorkerRole = 'reviewer';
@@ -93,8 +112,19 @@ export async function runValidation(deps: ValidationDeps): Promise<ValidationRes
       'Read the files, report every finding with report_findings (file, line, severity), propose a fix only when it is small and certain, then call complete_task.',
     ].join('\n\n');
     const tool = reportFindingsTool(source, (f) => finding(source, f.severity, f.message, f.path, f.line));
-    const { outcome } = await runWorker(workers, { taskKey: `validation:${source}`, role, message, extraTools: [tool], ...(source === 'security-review' ? { agent: 'security-reviewer' } : {}) }, signal);
-    if (outcome.kind === 'failed' || outcome.kind === 'budget-exceeded') finding(source, 'warning', `the ${source} did not finish: ${outcome.reason}`);
+    const { outcome } = await runWorker(
+      workers,
+      {
+        taskKey: `validation:${source}`,
+        role,
+        message,
+        extraTools: [tool],
+        ...(source === 'security-review' ? { agent: 'security-reviewer' } : {}),
+      },
+      signal,
+    );
+    if (outcome.kind === 'failed' || outcome.kind === 'budget-exceeded')
+      finding(source, 'warning', `the ${source} did not finish: ${outcome.reason}`);
   };
 
   const tests = async (): Promise<boolean> => {
@@ -102,12 +132,21 @@ export async function runValidation(deps: ValidationDeps): Promise<ValidationRes
       workers.events.log('info', 'validation: no test command configured; the test run is skipped');
       return false;
     }
-    const finishedEarlier = [...deps.previousCommands].reverse().find((c) => c.name === 'test' && c.outcome === 'exited');
+    const finishedEarlier = [...deps.previousCommands]
+      .reverse()
+      .find((c) => c.name === 'test' && c.outcome === 'exited');
     if (finishedEarlier && finishedEarlier.exitCode === 0 && !deps.editsSince(finishedEarlier.at)) {
-      workers.events.log('info', 'validation: the test run passed before the interruption and nothing changed since; not run again');
+      workers.events.log(
+        'info',
+        'validation: the test run passed before the interruption and nothing changed since; not run again',
+      );
       return false;
     }
-    let outcome = await deps.commands.run('test', { taskKey: 'validation:tests', workerId: 'validation-tests', signal });
+    let outcome = await deps.commands.run('test', {
+      taskKey: 'validation:tests',
+      workerId: 'validation-tests',
+      signal,
+    });
     for (let attempt = 1; ; attempt++) {
       const failure = describeTestFailure(outcome);
       if (failure === undefined) {
@@ -130,7 +169,13 @@ export async function runValidation(deps: ValidationDeps): Promise<ValidationRes
     const spec = parseSpec(deps.texts.spec, 'spec.md');
     coverage = mapCoverage(
       spec,
-      deps.doc.tasks.map((t) => ({ key: t.key, text: [t.description, ...t.details].join('\n'), ...(t.story !== undefined ? { story: t.story } : {}), files: t.files, done: deps.status(t.key) === 'done' })),
+      deps.doc.tasks.map((t) => ({
+        key: t.key,
+        text: [t.description, ...t.details].join('\n'),
+        ...(t.story !== undefined ? { story: t.story } : {}),
+        files: t.files,
+        done: deps.status(t.key) === 'done',
+      })),
       (key) => deps.changedFiles(key),
     );
     for (const line of describeUncovered(coverage)) finding('coverage', 'warning', line, 'spec.md');
@@ -143,15 +188,22 @@ export async function runValidation(deps: ValidationDeps): Promise<ValidationRes
 function describeTestFailure(outcome: CommandOutcome): { summary: string; output: string } | undefined {
   switch (outcome.kind) {
     case 'unknown-command':
-      return { summary: `the test command is not configured (available: ${outcome.available.join(', ') || 'none'})`, output: '' };
+      return {
+        summary: `the test command is not configured (available: ${outcome.available.join(', ') || 'none'})`,
+        output: '',
+      };
     case 'denied':
       return { summary: `the test run was not allowed: ${outcome.reason}`, output: '' };
     case 'ran': {
       const r = outcome.result;
-      if (r.kind === 'failed-to-start') return { summary: `the test command could not start: ${r.message}`, output: r.message };
+      if (r.kind === 'failed-to-start')
+        return { summary: `the test command could not start: ${r.message}`, output: r.message };
       if (r.exitCode === 0 && !r.timedOut) return undefined;
       const output = tail(`${r.stdout}\n${r.stderr}`.trim(), 6_000);
-      return { summary: `the tests fail (${r.timedOut ? 'timed out' : `exit ${String(r.exitCode ?? r.signal)}`}): ${tail(output, 300)}`, output };
+      return {
+        summary: `the tests fail (${r.timedOut ? 'timed out' : `exit ${String(r.exitCode ?? r.signal)}`}): ${tail(output, 300)}`,
+        output,
+      };
     }
     default: {
       const never: never = outcome;

@@ -71,7 +71,8 @@ export class NodeWorkspace implements Workspace {
     const info = await statOrUndefined(resolved.abs);
     if (!info) return { kind: 'not-found', rel: resolved.rel };
     if (!info.isFile()) return { kind: 'not-a-file', rel: resolved.rel };
-    if (info.size > this.maxReadBytes) return { kind: 'too-large', rel: resolved.rel, size: info.size, limit: this.maxReadBytes };
+    if (info.size > this.maxReadBytes)
+      return { kind: 'too-large', rel: resolved.rel, size: info.size, limit: this.maxReadBytes };
     const bytes = await readFile(resolved.abs, { signal });
     if (looksBinary(bytes)) return { kind: 'binary', rel: resolved.rel, size: bytes.length };
     return { kind: 'text', rel: resolved.rel, text: new TextDecoder().decode(bytes), size: bytes.length };
@@ -135,7 +136,8 @@ export class NodeWorkspace implements Workspace {
       for (let i = 0; i < lines.length; i++) {
         const line = lines[i] ?? '';
         if (!regexp.test(line)) continue;
-        if (matches.length >= query.maxResults) return { kind: 'matches', matches, truncated: true, filesSearched, filesSkipped };
+        if (matches.length >= query.maxResults)
+          return { kind: 'matches', matches, truncated: true, filesSearched, filesSkipped };
         matches.push({ path: entry.path, line: i + 1, text: clip(line.trim(), MAX_MATCH_LINE_CHARS) });
       }
     }
@@ -172,7 +174,9 @@ export class NodeWorkspace implements Workspace {
     const queue = [startRel];
     for (let next = queue.shift(); next !== undefined; next = queue.shift()) {
       signal.throwIfAborted();
-      const dirents = await readdir(next === '' ? this.root : join(this.root, ...next.split('/')), { withFileTypes: true });
+      const dirents = await readdir(next === '' ? this.root : join(this.root, ...next.split('/')), {
+        withFileTypes: true,
+      });
       dirents.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
       for (const dirent of dirents) {
         const rel = next === '' ? dirent.name : `${next}/${dirent.name}`;

@@ -44,7 +44,8 @@ export const defaultPathPolicy: PathPolicy = {
   ],
 };
 
-export type PathRefusalCode = 'empty' | 'absolute' | 'escape' | 'git' | 'denied' | 'protected' | 'symlink-escape' | 'root';
+export type PathRefusalCode =
+  'empty' | 'absolute' | 'escape' | 'git' | 'denied' | 'protected' | 'symlink-escape' | 'root';
 
 /** A path the policy refused, with a sentence an agent can act on. */
 export interface PathRefusal {
@@ -79,13 +80,21 @@ export class CompiledPathPolicy {
     }
     const denied = this.deny.matching(rel);
     if (denied !== undefined) {
-      return refuse('denied', shownAs, `"${shownAs}" matches the deny list (${denied}); it may not be read or written.`);
+      return refuse(
+        'denied',
+        shownAs,
+        `"${shownAs}" matches the deny list (${denied}); it may not be read or written.`,
+      );
     }
     if (purpose === 'write') {
       if (rel === '') return refuse('root', shownAs, 'The workspace folder itself cannot be written or deleted.');
       const protectedBy = this.protectedForWrite.matching(rel);
       if (protectedBy !== undefined) {
-        return refuse('protected', shownAs, `"${shownAs}" is a protected path (${protectedBy}); agents may read it but not change it.`);
+        return refuse(
+          'protected',
+          shownAs,
+          `"${shownAs}" is a protected path (${protectedBy}); agents may read it but not change it.`,
+        );
       }
     }
     return undefined;
@@ -102,7 +111,8 @@ function refuse(code: PathRefusalCode, path: string, reason: string): PathRefusa
  */
 export function normaliseRelative(input: string): { kind: 'ok'; rel: string } | PathRefusal {
   // '' (like '.') names the workspace folder itself; blank or NUL-carrying input is a mistake.
-  if ((input !== '' && input.trim() === '') || input.includes('\0')) return refuse('empty', input, 'The path is blank or contains a NUL character.');
+  if ((input !== '' && input.trim() === '') || input.includes('\0'))
+    return refuse('empty', input, 'The path is blank or contains a NUL character.');
   const slashed = input.replace(/\\/g, '/');
   if (slashed.startsWith('/') || /^[A-Za-z]:/.test(slashed) || isAbsolute(input)) {
     return refuse('absolute', input, `"${input}" is absolute; use a path relative to the workspace folder.`);
@@ -142,7 +152,11 @@ export async function resolveInWorkspace(
   const realTarget = await realpathOfDeepestExisting(abs, rel);
   const realRel = relative(realRoot, realTarget);
   if (realRel === '..' || realRel.startsWith(`..${sep}`) || isAbsolute(realRel)) {
-    return refuse('symlink-escape', input, `"${input}" resolves through a symbolic link to a place outside the workspace folder.`);
+    return refuse(
+      'symlink-escape',
+      input,
+      `"${input}" resolves through a symbolic link to a place outside the workspace folder.`,
+    );
   }
   const realRelSlashed = realRel.split(sep).join('/');
   if (realRelSlashed !== rel) {

@@ -26,7 +26,11 @@ suite('basic spec-kit workspace', () => {
 
   test('contributes and registers the implement command', async () => {
     const contributed = packageJson.contributes.commands.find((c) => c.command === CommandId.implement);
-    assert.deepEqual(contributed, { command: CommandId.implement, title: 'Implement Spec-Kit Tasks', category: 'Spec-Kit' });
+    assert.deepEqual(contributed, {
+      command: CommandId.implement,
+      title: 'Implement Spec-Kit Tasks',
+      category: 'Spec-Kit',
+    });
     const registered = await vscode.commands.getCommands(true);
     assert.ok(registered.includes(CommandId.implement), `${CommandId.implement} is registered`);
   });

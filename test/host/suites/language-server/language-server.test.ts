@@ -37,7 +37,11 @@ suite('language server', () => {
   });
 
   test('the client starts only once a spec-kit document is open, then reaches Running', async () => {
-    assert.equal(await vscode.commands.executeCommand<string>(LANGUAGE_SERVER_STATE_COMMAND), 'not-started', 'no spec-kit document was open');
+    assert.equal(
+      await vscode.commands.executeCommand<string>(LANGUAGE_SERVER_STATE_COMMAND),
+      'not-started',
+      'no spec-kit document was open',
+    );
     await openTasks();
     const state = await waitFor(
       'the language client to run',
@@ -61,7 +65,17 @@ suite('language server', () => {
       20_000,
     );
     const codes = new Set(diagnostics.map(codeOf));
-    for (const code of ['duplicate-task-id', 'checkbox-without-id', 'malformed-checkbox', 'parallel-same-file', 'unknown-dependency', 'dependency-on-later-phase', 'dependency-cycle', 'unknown-story-label', 'path-outside-workspace']) {
+    for (const code of [
+      'duplicate-task-id',
+      'checkbox-without-id',
+      'malformed-checkbox',
+      'parallel-same-file',
+      'unknown-dependency',
+      'dependency-on-later-phase',
+      'dependency-cycle',
+      'unknown-story-label',
+      'path-outside-workspace',
+    ]) {
       assert.ok(codes.has(code), `${code} reported (got ${[...codes].join(', ')})`);
     }
     assert.ok(diagnostics.every((d) => d.source === 'speckit'));
@@ -70,11 +84,17 @@ suite('language server', () => {
   test('code lenses offer Run task and Run phase; a lens command refuses arguments it cannot read', async () => {
     const document = await openTasks();
     const lenses = await waitFor('code lenses', async () => {
-      const found = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', document.uri);
+      const found = await vscode.commands.executeCommand<vscode.CodeLens[]>(
+        'vscode.executeCodeLensProvider',
+        document.uri,
+      );
       return found.some((l) => l.command?.command === LspCommandId.runTask) ? found : undefined;
     });
     const runTask = lenses.find((l) => l.command?.command === LspCommandId.runTask);
-    assert.ok(lenses.some((l) => l.command?.command === LspCommandId.runPhase), 'a Run phase lens');
+    assert.ok(
+      lenses.some((l) => l.command?.command === LspCommandId.runPhase),
+      'a Run phase lens',
+    );
     assert.ok(runTask?.command);
     const [lensArgs] = (runTask.command.arguments ?? []) as unknown[];
     assert.equal(parseRunTaskArgs(lensArgs)?.uri, document.uri.toString(), 'the lens names its tasks.md');
@@ -84,10 +104,19 @@ suite('language server', () => {
 
   test('hover on a dependency shows the task it names', async () => {
     const document = await openTasks();
-    const line = document.getText().split('\n').findIndex((l) => l.includes('T009 [US1]'));
+    const line = document
+      .getText()
+      .split('\n')
+      .findIndex((l) => l.includes('T009 [US1]'));
     const character = document.lineAt(line).text.indexOf('T012') + 1;
-    const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', document.uri, new vscode.Position(line, character));
-    const text = hovers.flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : 'value' in c ? c.value : ''))).join('\n');
+    const hovers = await vscode.commands.executeCommand<vscode.Hover[]>(
+      'vscode.executeHoverProvider',
+      document.uri,
+      new vscode.Position(line, character),
+    );
+    const text = hovers
+      .flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : 'value' in c ? c.value : '')))
+      .join('\n');
     assert.match(text, /Sign-out button/);
   });
 
@@ -95,28 +124,62 @@ suite('language server', () => {
     const folder = vscode.workspace.workspaceFolders?.[0];
     assert.ok(folder);
     const feature = vscode.Uri.joinPath(folder.uri, 'specs', '002-watched');
-    const write = (name: string, text: string) => vscode.workspace.fs.writeFile(vscode.Uri.joinPath(feature, name), new TextEncoder().encode(text));
-    await write('spec.md', '# Feature Specification: Watched\n\n### User Story 1 - Browse (Priority: P1)\n\n### User Story 2 - Export (Priority: P2)\n');
+    const write = (name: string, text: string) =>
+      vscode.workspace.fs.writeFile(vscode.Uri.joinPath(feature, name), new TextEncoder().encode(text));
+    await write(
+      'spec.md',
+      '# Feature Specification: Watched\n\n### User Story 1 - Browse (Priority: P1)\n\n### User Story 2 - Export (Priority: P2)\n',
+    );
     await write('tasks.md', '# Tasks: Watched\n\n## Phase 1: Setup\n\n- [ ] T001 [US1] List items in src/list.ts\n');
     await write('plan.md', '# Implementation Plan: Watched\n\n## Technical Context\n');
 
     const spec = await vscode.workspace.openTextDocument(vscode.Uri.joinPath(feature, 'spec.md'));
     await vscode.window.showTextDocument(spec);
-    const storyWithoutTasks = (): vscode.Diagnostic[] => vscode.languages.getDiagnostics(spec.uri).filter((d) => d.source === 'speckit' && codeOf(d) === 'story-without-tasks');
-    const reported = await waitFor('story-without-tasks on spec.md', () => (storyWithoutTasks().length > 0 ? storyWithoutTasks() : undefined), 20_000);
-    assert.deepEqual(reported.map((d) => d.range.start.line), [4], 'User Story 2 has no task');
+    const storyWithoutTasks = (): vscode.Diagnostic[] =>
+      vscode.languages
+        .getDiagnostics(spec.uri)
+        .filter((d) => d.source === 'speckit' && codeOf(d) === 'story-without-tasks');
+    const reported = await waitFor(
+      'story-without-tasks on spec.md',
+      () => (storyWithoutTasks().length > 0 ? storyWithoutTasks() : undefined),
+      20_000,
+    );
+    assert.deepEqual(
+      reported.map((d) => d.range.start.line),
+      [4],
+      'User Story 2 has no task',
+    );
 
-    await write('tasks.md', '# Tasks: Watched\n\n## Phase 1: Setup\n\n- [ ] T001 [US1] List items in src/list.ts\n- [ ] T002 [US2] Export items in src/export.ts\n');
-    await waitFor('spec.md diagnostics to follow tasks.md on disk', () => (storyWithoutTasks().length === 0 ? true : undefined), 20_000);
-    assert.ok(!vscode.workspace.textDocuments.some((d) => d.uri.toString() === vscode.Uri.joinPath(feature, 'tasks.md').toString()), 'tasks.md was never opened');
+    await write(
+      'tasks.md',
+      '# Tasks: Watched\n\n## Phase 1: Setup\n\n- [ ] T001 [US1] List items in src/list.ts\n- [ ] T002 [US2] Export items in src/export.ts\n',
+    );
+    await waitFor(
+      'spec.md diagnostics to follow tasks.md on disk',
+      () => (storyWithoutTasks().length === 0 ? true : undefined),
+      20_000,
+    );
+    assert.ok(
+      !vscode.workspace.textDocuments.some(
+        (d) => d.uri.toString() === vscode.Uri.joinPath(feature, 'tasks.md').toString(),
+      ),
+      'tasks.md was never opened',
+    );
 
     const plan = await vscode.workspace.openTextDocument(vscode.Uri.joinPath(feature, 'plan.md'));
     await vscode.window.showTextDocument(plan);
     // The server names a level-1 heading as a File symbol; Markdown's own outline names every heading a String.
-    const symbols = await waitFor('the server outline of plan.md', async () => {
-      const found = await vscode.commands.executeCommand<vscode.DocumentSymbol[] | undefined>('vscode.executeDocumentSymbolProvider', plan.uri);
-      return found?.some((s) => s.kind === vscode.SymbolKind.File) ? found : undefined;
-    }, 20_000);
+    const symbols = await waitFor(
+      'the server outline of plan.md',
+      async () => {
+        const found = await vscode.commands.executeCommand<vscode.DocumentSymbol[] | undefined>(
+          'vscode.executeDocumentSymbolProvider',
+          plan.uri,
+        );
+        return found?.some((s) => s.kind === vscode.SymbolKind.File) ? found : undefined;
+      },
+      20_000,
+    );
     assert.ok(symbols.some((s) => s.kind === vscode.SymbolKind.File && /Implementation Plan/.test(s.name)));
   });
 });

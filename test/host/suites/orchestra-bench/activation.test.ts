@@ -9,8 +9,10 @@ import type { OrchestraApi } from '../../../../src/extension/extension';
 import { waitFor } from '../../wait';
 
 suite('activation measurements', () => {
-  test('activate reports its own duration; the bundle\'s load time is measured by re-requiring it', async () => {
-    const extension = vscode.extensions.getExtension<OrchestraApi | undefined>(`${packageJson.publisher}.${packageJson.name}`);
+  test("activate reports its own duration; the bundle's load time is measured by re-requiring it", async () => {
+    const extension = vscode.extensions.getExtension<OrchestraApi | undefined>(
+      `${packageJson.publisher}.${packageJson.name}`,
+    );
     assert.ok(extension);
     const api = await waitFor('activation', () => (extension.isActive ? extension.exports : undefined), 20_000);
     assert.ok(api && typeof api.activateMs === 'number');
@@ -37,6 +39,14 @@ suite('activation measurements', () => {
     // The bench hands over a copy of the production (minified) bundle, which is what a .vsix ships.
     const production = process.env['SPECKIT_BENCH_PRODUCTION_BUNDLE'];
     const out = process.env['SPECKIT_BENCH_OUT'];
-    if (out) writeFileSync(out, JSON.stringify({ activateMs: api.activateMs, bundleLoadMs, productionLoadMs: production ? loadMs(production).cold : undefined }));
+    if (out)
+      writeFileSync(
+        out,
+        JSON.stringify({
+          activateMs: api.activateMs,
+          bundleLoadMs,
+          productionLoadMs: production ? loadMs(production).cold : undefined,
+        }),
+      );
   });
 });

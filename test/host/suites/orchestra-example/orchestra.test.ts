@@ -44,7 +44,11 @@ suite('orchestra on the example project', () => {
       assert.ok(registered.has(id), `${id} registered`);
       assert.equal(contributed.get(id)?.category, 'Spec-Kit', `${id} contributed`);
     }
-    assert.equal(contributed.size, Object.keys(CommandId).length, 'package.json contributes no command the table lacks');
+    assert.equal(
+      contributed.size,
+      Object.keys(CommandId).length,
+      'package.json contributes no command the table lacks',
+    );
   });
 
   test('the Tasks tree shows feature → phases with done/total → tasks, and a click opens tasks.md at the line', async () => {
@@ -67,11 +71,22 @@ suite('orchestra on the example project', () => {
     const first = trees.tasks.getTreeItem(tasks[0] as TaskNode);
     assert.match(label(first), /^T001 Create the public entry point/);
     assert.equal(trees.tasks.getTreeItem(tasks[1] as TaskNode).description, '[P]');
-    assert.ok(first.tooltip instanceof vscode.MarkdownString && first.tooltip.value.includes('src/index.js'), 'the tooltip lists the files');
+    assert.ok(
+      first.tooltip instanceof vscode.MarkdownString && first.tooltip.value.includes('src/index.js'),
+      'the tooltip lists the files',
+    );
     assert.ok(first.command);
     await vscode.commands.executeCommand(first.command.command, ...((first.command.arguments ?? []) as unknown[]));
-    const editor = await waitFor('tasks.md to open', () => (vscode.window.activeTextEditor?.document.uri.path.endsWith('specs/001-todo-api/tasks.md') ? vscode.window.activeTextEditor : undefined));
-    assert.equal(editor.document.lineAt(editor.selection.active.line).text.includes('T001'), true, 'the cursor is on the task line');
+    const editor = await waitFor('tasks.md to open', () =>
+      vscode.window.activeTextEditor?.document.uri.path.endsWith('specs/001-todo-api/tasks.md')
+        ? vscode.window.activeTextEditor
+        : undefined,
+    );
+    assert.equal(
+      editor.document.lineAt(editor.selection.active.line).text.includes('T001'),
+      true,
+      'the cursor is on the task line',
+    );
   });
 
   test('the Tasks tree follows unsaved edits of tasks.md', async () => {
@@ -89,24 +104,65 @@ suite('orchestra on the example project', () => {
     const edit = new vscode.WorkspaceEdit();
     edit.replace(uri, new vscode.Range(line, 2, line, 5), '[X]');
     assert.ok(await vscode.workspace.applyEdit(edit));
-    await Promise.race([changed, new Promise((_, reject) => setTimeout(() => reject(new Error('no tree refresh within 5 s')), 5000))]);
+    await Promise.race([
+      changed,
+      new Promise((_, reject) => setTimeout(() => reject(new Error('no tree refresh within 5 s')), 5000)),
+    ]);
     const phase = (await trees.tasks.getChildren((await trees.tasks.getChildren())[0]))[0] as TaskNode;
     assert.equal(trees.tasks.getTreeItem(phase).description, '1/3');
     await vscode.commands.executeCommand('workbench.action.files.revert');
   });
 
-  test('proposals are reviewed as diffs: accept, accept with the user\'s edits, reject with feedback, accept all', async () => {
+  test("proposals are reviewed as diffs: accept, accept with the user's edits, reject with feedback, accept all", async () => {
     const orchestra = await api();
     const rootUri = root();
     const run = new ScriptedRun(rootUri.fsPath);
-    const tasks: TaskView[] = ['T001', 'T002', 'T003'].map((id, i) => ({ key: id, id, description: `task ${id}`, phaseIndex: 0, line: 10 + i, files: [], dependsOn: [], parallel: i > 0, status: 'running' }));
+    const tasks: TaskView[] = ['T001', 'T002', 'T003'].map((id, i) => ({
+      key: id,
+      id,
+      description: `task ${id}`,
+      phaseIndex: 0,
+      line: 10 + i,
+      files: [],
+      dependsOn: [],
+      parallel: i > 0,
+      status: 'running',
+    }));
     orchestra.attachRun(run, rootUri);
     run.start(tasks);
     const indexJs = 'export const answer = 42;\n';
-    run.propose({ id: 'p-new', taskKey: 'T001', path: 'src/index.js', kind: 'create', base: undefined, proposed: indexJs });
-    run.propose({ id: 'p-readme', taskKey: 'T002', path: 'README.md', kind: 'modify', base: readFileSync(join(rootUri.fsPath, 'README.md'), 'utf8'), proposed: 'line one\nline two\nline three\n' });
-    run.propose({ id: 'p-rejected', taskKey: 'T002', path: 'src/ids.js', kind: 'create', base: undefined, proposed: 'let n = 0;\n' });
-    run.propose({ id: 'p-all-1', taskKey: 'T003', path: 'src/errors.js', kind: 'create', base: undefined, proposed: 'export class NotFoundError extends Error {}\n' });
+    run.propose({
+      id: 'p-new',
+      taskKey: 'T001',
+      path: 'src/index.js',
+      kind: 'create',
+      base: undefined,
+      proposed: indexJs,
+    });
+    run.propose({
+      id: 'p-readme',
+      taskKey: 'T002',
+      path: 'README.md',
+      kind: 'modify',
+      base: readFileSync(join(rootUri.fsPath, 'README.md'), 'utf8'),
+      proposed: 'line one\nline two\nline three\n',
+    });
+    run.propose({
+      id: 'p-rejected',
+      taskKey: 'T002',
+      path: 'src/ids.js',
+      kind: 'create',
+      base: undefined,
+      proposed: 'let n = 0;\n',
+    });
+    run.propose({
+      id: 'p-all-1',
+      taskKey: 'T003',
+      path: 'src/errors.js',
+      kind: 'create',
+      base: undefined,
+      proposed: 'export class NotFoundError extends Error {}\n',
+    });
 
     // The queue groups proposals by task; nothing opened by itself.
     const groups = orchestra.trees.pending.getChildren();
@@ -115,15 +171,25 @@ suite('orchestra on the example project', () => {
       { kind: 'proposalTask', taskKey: 'T002' },
       { kind: 'proposalTask', taskKey: 'T003' },
     ]);
-    assert.equal(vscode.window.tabGroups.all.flatMap((g) => g.tabs).filter((t) => t.input instanceof vscode.TabInputTextDiff).length, 0, 'no diff opened on its own');
+    assert.equal(
+      vscode.window.tabGroups.all.flatMap((g) => g.tabs).filter((t) => t.input instanceof vscode.TabInputTextDiff)
+        .length,
+      0,
+      'no diff opened on its own',
+    );
     const readmeNode = orchestra.trees.pending.getChildren(groups[1])[0] as PendingNode;
     const readmeItem = orchestra.trees.pending.getTreeItem(readmeNode);
     assert.equal(readmeItem.description, 'modified');
 
     // Open the diff the way a click does, edit the proposed side, accept from the editor title (its URI).
     assert.ok(readmeItem.command);
-    await vscode.commands.executeCommand(readmeItem.command.command, ...((readmeItem.command.arguments ?? []) as unknown[]));
-    const diffTab = await waitFor('the diff tab', () => vscode.window.tabGroups.all.flatMap((g) => g.tabs).find((t) => t.input instanceof vscode.TabInputTextDiff));
+    await vscode.commands.executeCommand(
+      readmeItem.command.command,
+      ...((readmeItem.command.arguments ?? []) as unknown[]),
+    );
+    const diffTab = await waitFor('the diff tab', () =>
+      vscode.window.tabGroups.all.flatMap((g) => g.tabs).find((t) => t.input instanceof vscode.TabInputTextDiff),
+    );
     assert.ok(diffTab.input instanceof vscode.TabInputTextDiff);
     assert.equal(diffTab.input.modified.scheme, 'speckit-proposal');
     assert.equal(diffTab.label, 'T002 · code-writer w1 · README.md (proposed)');
@@ -133,22 +199,52 @@ suite('orchestra on the example project', () => {
     assert.ok(await vscode.workspace.applyEdit(userEdit));
     assert.equal(await vscode.commands.executeCommand(CommandId.acceptEdit, diffTab.input.modified), true);
     await run.settled();
-    assert.deepEqual(run.decisions.at(-1), { id: 'p-readme', decision: { kind: 'accept-with-edits', content: 'line one\nline two, as the user wants it\nline three\n' } });
-    assert.equal(readFileSync(join(rootUri.fsPath, 'README.md'), 'utf8'), 'line one\nline two, as the user wants it\nline three\n', 'what is written is what the user saw');
-    await waitFor('the diff to close', () => (vscode.window.tabGroups.all.flatMap((g) => g.tabs).some((t) => t.input instanceof vscode.TabInputTextDiff) ? undefined : true));
+    assert.deepEqual(run.decisions.at(-1), {
+      id: 'p-readme',
+      decision: { kind: 'accept-with-edits', content: 'line one\nline two, as the user wants it\nline three\n' },
+    });
+    assert.equal(
+      readFileSync(join(rootUri.fsPath, 'README.md'), 'utf8'),
+      'line one\nline two, as the user wants it\nline three\n',
+      'what is written is what the user saw',
+    );
+    await waitFor('the diff to close', () =>
+      vscode.window.tabGroups.all.flatMap((g) => g.tabs).some((t) => t.input instanceof vscode.TabInputTextDiff)
+        ? undefined
+        : true,
+    );
 
     // A new file: the left side is empty, accepted unchanged.
-    assert.equal(await vscode.commands.executeCommand(CommandId.openProposal, { kind: 'proposal', proposalId: 'p-new' }), true);
-    const newTab = await waitFor('the new-file diff', () => vscode.window.tabGroups.all.flatMap((g) => g.tabs).find((t) => t.input instanceof vscode.TabInputTextDiff));
+    assert.equal(
+      await vscode.commands.executeCommand(CommandId.openProposal, { kind: 'proposal', proposalId: 'p-new' }),
+      true,
+    );
+    const newTab = await waitFor('the new-file diff', () =>
+      vscode.window.tabGroups.all.flatMap((g) => g.tabs).find((t) => t.input instanceof vscode.TabInputTextDiff),
+    );
     assert.match(newTab.label, /\(new file\)$/);
-    assert.equal(await vscode.commands.executeCommand(CommandId.acceptEdit), true, 'with no argument, the active diff is the target');
+    assert.equal(
+      await vscode.commands.executeCommand(CommandId.acceptEdit),
+      true,
+      'with no argument, the active diff is the target',
+    );
     await run.settled();
     assert.deepEqual(run.decisions.at(-1), { id: 'p-new', decision: { kind: 'accept' } });
     assert.equal(readFileSync(join(rootUri.fsPath, 'src/index.js'), 'utf8'), indexJs);
 
     // Reject with feedback (a scripted caller passes it; a user types it in the box).
-    assert.equal(await vscode.commands.executeCommand(CommandId.rejectEdit, { kind: 'proposal', proposalId: 'p-rejected' }, { feedback: 'use a counter module' }), true);
-    assert.deepEqual(run.decisions.at(-1), { id: 'p-rejected', decision: { kind: 'reject', feedback: 'use a counter module' } });
+    assert.equal(
+      await vscode.commands.executeCommand(
+        CommandId.rejectEdit,
+        { kind: 'proposal', proposalId: 'p-rejected' },
+        { feedback: 'use a counter module' },
+      ),
+      true,
+    );
+    assert.deepEqual(run.decisions.at(-1), {
+      id: 'p-rejected',
+      decision: { kind: 'reject', feedback: 'use a counter module' },
+    });
     assert.equal(existsSync(join(rootUri.fsPath, 'src/ids.js')), false);
 
     // Accept everything that is left.
@@ -164,7 +260,9 @@ suite('orchestra on the example project', () => {
     assert.deepEqual(changedRoot, [{ kind: 'changedRoot' }]);
     const changedTasks = orchestra.trees.pending.getChildren(changedRoot[0]);
     assert.deepEqual(changedTasks, [{ kind: 'changedTask', taskKey: 'T002' }]);
-    assert.deepEqual(orchestra.trees.pending.getChildren(changedTasks[0]), [{ kind: 'changedFile', taskKey: 'T002', path: 'README.md', fileKind: 'modify' }]);
+    assert.deepEqual(orchestra.trees.pending.getChildren(changedTasks[0]), [
+      { kind: 'changedFile', taskKey: 'T002', path: 'README.md', fileKind: 'modify' },
+    ]);
     run.cancel();
   });
 
@@ -180,7 +278,10 @@ suite('orchestra on the example project', () => {
     assert.ok(await vscode.workspace.applyEdit(dirty));
     const read = await workspace.read('package.json', signal);
     assert.equal(read.kind === 'text' ? read.text : undefined, document.getText(), 'reads see the unsaved editor text');
-    assert.deepEqual(await workspace.writeAtomic('package.json', '{ "name": "changed" }\n', signal), { kind: 'written', rel: 'package.json' });
+    assert.deepEqual(await workspace.writeAtomic('package.json', '{ "name": "changed" }\n', signal), {
+      kind: 'written',
+      rel: 'package.json',
+    });
     assert.equal(document.getText(), '{ "name": "changed" }\n', 'the open editor shows the write');
     assert.equal(document.isDirty, false);
     assert.equal(readFileSync(uri.fsPath, 'utf8'), '{ "name": "changed" }\n');

@@ -18,7 +18,17 @@ function root(): vscode.Uri {
 }
 
 function task(id: string): TaskView {
-  return { key: id, id, description: `task ${id}`, phaseIndex: 0, line: 1, files: [], dependsOn: [], parallel: false, status: 'running' };
+  return {
+    key: id,
+    id,
+    description: `task ${id}`,
+    phaseIndex: 0,
+    line: 1,
+    files: [],
+    dependsOn: [],
+    parallel: false,
+    status: 'running',
+  };
 }
 
 /**
@@ -74,14 +84,23 @@ suite('review edge cases', () => {
     const run = new ScriptedRun(rootUri.fsPath);
     orchestra.attachRun(run, rootUri);
     run.start([task('T001')]);
-    run.propose({ id: 'p-dirty', taskKey: 'T001', path: 'docs-notes.md', kind: 'modify', base: 'on disk\n', proposed: 'proposed\n' });
+    run.propose({
+      id: 'p-dirty',
+      taskKey: 'T001',
+      path: 'docs-notes.md',
+      kind: 'modify',
+      base: 'on disk\n',
+      proposed: 'proposed\n',
+    });
 
     assert.equal(await vscode.commands.executeCommand(CommandId.openProposal, 'p-dirty'), true);
-    const tab = await waitFor('the diff', () => vscode.window.tabGroups.all.flatMap((g) => g.tabs).find((t) => t.input instanceof vscode.TabInputTextDiff));
+    const tab = await waitFor('the diff', () =>
+      vscode.window.tabGroups.all.flatMap((g) => g.tabs).find((t) => t.input instanceof vscode.TabInputTextDiff),
+    );
     assert.ok(tab.input instanceof vscode.TabInputTextDiff);
     assert.equal(tab.input.original.toString(), fileUri.toString(), 'the left side is the file itself');
     const left = await vscode.workspace.openTextDocument(tab.input.original);
-    assert.equal(left.getText(), 'typed, not saved\non disk\n', 'which shows the editor\'s unsaved text, not the disk');
+    assert.equal(left.getText(), 'typed, not saved\non disk\n', "which shows the editor's unsaved text, not the disk");
 
     const asked: string[] = [];
     const modal = orchestra.prompts.modal;
@@ -90,7 +109,11 @@ suite('review edge cases', () => {
         asked.push(message);
         return Promise.resolve(undefined);
       };
-      assert.equal(await vscode.commands.executeCommand(CommandId.acceptEdit, 'p-dirty'), false, 'cancelled: not accepted');
+      assert.equal(
+        await vscode.commands.executeCommand(CommandId.acceptEdit, 'p-dirty'),
+        false,
+        'cancelled: not accepted',
+      );
       assert.equal(asked.length, 1);
       assert.match(asked[0] ?? '', /docs-notes\.md has unsaved changes/);
       assert.equal(run.decisions.length, 0, 'nothing was decided');
@@ -122,11 +145,20 @@ suite('review edge cases', () => {
     const run = new ScriptedRun(rootUri.fsPath);
     orchestra.attachRun(run, rootUri);
     run.start([task('T001')]);
-    run.propose({ id: 'p-delete', taskKey: 'T001', path: 'obsolete.md', kind: 'delete', base: 'old notes\n', proposed: undefined });
+    run.propose({
+      id: 'p-delete',
+      taskKey: 'T001',
+      path: 'obsolete.md',
+      kind: 'delete',
+      base: 'old notes\n',
+      proposed: undefined,
+    });
 
     assert.equal(await vscode.commands.executeCommand(CommandId.openProposal, 'p-delete'), true);
     const tab = await waitFor('the deletion diff', () =>
-      vscode.window.tabGroups.all.flatMap((g) => g.tabs).find((t) => t.input instanceof vscode.TabInputTextDiff && t.label.includes('obsolete.md')),
+      vscode.window.tabGroups.all
+        .flatMap((g) => g.tabs)
+        .find((t) => t.input instanceof vscode.TabInputTextDiff && t.label.includes('obsolete.md')),
     );
     assert.ok(tab.input instanceof vscode.TabInputTextDiff);
     assert.match(tab.label, /^T001 · code-writer .*obsolete\.md \(deleted\)$/);
@@ -134,7 +166,10 @@ suite('review edge cases', () => {
     const right = await vscode.workspace.openTextDocument(tab.input.modified);
     assert.equal(right.getText(), '', 'nothing is left on the proposed side');
     const stat = await vscode.workspace.fs.stat(tab.input.modified);
-    assert.ok(((stat.permissions ?? 0) & vscode.FilePermission.Readonly) !== 0, 'a deletion cannot be edited into something else');
+    assert.ok(
+      ((stat.permissions ?? 0) & vscode.FilePermission.Readonly) !== 0,
+      'a deletion cannot be edited into something else',
+    );
 
     assert.equal(await vscode.commands.executeCommand(CommandId.acceptEdit, 'p-delete'), true);
     await run.settled();
@@ -169,7 +204,9 @@ suite('review edge cases', () => {
     assert.deepEqual(second.lastSnapshot(), before, 'the same picture, log included');
     const postedToFirst = first.posted.length;
     run.emit({ type: 'task-status', taskKey: 'T002', status: 'done', at: new Date().toISOString() });
-    await waitFor('the update to reach the new view', () => (second.lastSnapshot()?.snapshot.done === 2 ? true : undefined));
+    await waitFor('the update to reach the new view', () =>
+      second.lastSnapshot()?.snapshot.done === 2 ? true : undefined,
+    );
     assert.equal(first.posted.length, postedToFirst, 'the disposed view gets nothing');
     run.cancel();
   });

@@ -31,13 +31,31 @@ export class ScriptedRun implements RunHandle {
   }
 
   start(tasks: TaskView[]): void {
-    this.emit({ type: 'run-started', runId: this.id, featureId: '001-todo-api', tasksPath: `${this.root}/specs/001-todo-api/tasks.md`, phases: [{ index: 0, title: 'Setup', taskKeys: tasks.map((t) => t.key) }], tasks, resumed: false, budgetUsd: 1, at: new Date().toISOString() });
+    this.emit({
+      type: 'run-started',
+      runId: this.id,
+      featureId: '001-todo-api',
+      tasksPath: `${this.root}/specs/001-todo-api/tasks.md`,
+      phases: [{ index: 0, title: 'Setup', taskKeys: tasks.map((t) => t.key) }],
+      tasks,
+      resumed: false,
+      budgetUsd: 1,
+      at: new Date().toISOString(),
+    });
   }
 
   propose(content: Omit<ProposalContent, 'role'>, workerId = 'w1'): void {
     const full: ProposalContent = { ...content, role: 'code-writer' };
     this.contents.set(full.id, full);
-    const view: ProposalView = { id: full.id, taskKey: full.taskKey, workerId, role: full.role, path: full.path, kind: full.kind, createdAt: new Date().toISOString() };
+    const view: ProposalView = {
+      id: full.id,
+      taskKey: full.taskKey,
+      workerId,
+      role: full.role,
+      path: full.path,
+      kind: full.kind,
+      createdAt: new Date().toISOString(),
+    };
     this.emit({ type: 'proposal-pending', proposal: view, at: view.createdAt });
   }
 
@@ -51,7 +69,15 @@ export class ScriptedRun implements RunHandle {
   }
 
   pendingProposals(): ProposalView[] {
-    return [...this.contents.values()].map((c) => ({ id: c.id, taskKey: c.taskKey, workerId: 'w1', role: c.role, path: c.path, kind: c.kind, createdAt: '' }));
+    return [...this.contents.values()].map((c) => ({
+      id: c.id,
+      taskKey: c.taskKey,
+      workerId: 'w1',
+      role: c.role,
+      path: c.path,
+      kind: c.kind,
+      createdAt: '',
+    }));
   }
 
   proposalContent(id: string): ProposalContent | undefined {
@@ -64,13 +90,32 @@ export class ScriptedRun implements RunHandle {
     this.contents.delete(id);
     this.decisions.push({ id, decision });
     const at = new Date().toISOString();
-    this.emit({ type: 'proposal-decided', proposalId: id, outcome: decision.kind === 'reject' ? 'rejected' : decision.kind === 'accept' ? 'accepted' : 'accepted-with-edits', ...(decision.kind === 'reject' ? { feedback: decision.feedback } : {}), at });
+    this.emit({
+      type: 'proposal-decided',
+      proposalId: id,
+      outcome:
+        decision.kind === 'reject' ? 'rejected' : decision.kind === 'accept' ? 'accepted' : 'accepted-with-edits',
+      ...(decision.kind === 'reject' ? { feedback: decision.feedback } : {}),
+      at,
+    });
     if (decision.kind !== 'reject') {
       this.applying = this.applying.then(async () => {
         const signal = new AbortController().signal;
         if (content.kind === 'delete') await this.workspace.delete(content.path, signal);
-        else await this.workspace.writeAtomic(content.path, decision.kind === 'accept-with-edits' ? decision.content : (content.proposed ?? ''), signal);
-        this.emit({ type: 'proposal-applied', proposalId: id, taskKey: content.taskKey, path: content.path, kind: content.kind, at: new Date().toISOString() });
+        else
+          await this.workspace.writeAtomic(
+            content.path,
+            decision.kind === 'accept-with-edits' ? decision.content : (content.proposed ?? ''),
+            signal,
+          );
+        this.emit({
+          type: 'proposal-applied',
+          proposalId: id,
+          taskKey: content.taskKey,
+          path: content.path,
+          kind: content.kind,
+          at: new Date().toISOString(),
+        });
       });
     }
     return true;

@@ -39,8 +39,15 @@ async function runTaskLens(taskId: string): Promise<{ command: vscode.Command; l
   const lens = await waitFor(
     `the Run task lens of ${taskId}`,
     async () => {
-      const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', document.uri);
-      return lenses.find((l) => l.command?.command === LspCommandId.runTask && parseRunTaskArgs((l.command.arguments as unknown[] | undefined)?.[0])?.taskId === taskId);
+      const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>(
+        'vscode.executeCodeLensProvider',
+        document.uri,
+      );
+      return lenses.find(
+        (l) =>
+          l.command?.command === LspCommandId.runTask &&
+          parseRunTaskArgs((l.command.arguments as unknown[] | undefined)?.[0])?.taskId === taskId,
+      );
     },
     30_000,
   );
@@ -73,18 +80,34 @@ suite('code lenses run tasks against the engine', () => {
     const orchestra = await orchestraApi();
     const { command: lens, line } = await runTaskLens('T002');
     assert.equal(lens.title, '▶ Run task');
-    const result = await vscode.commands.executeCommand<RunCommandResult>(lens.command, ...((lens.arguments ?? []) as unknown[]));
+    const result = await vscode.commands.executeCommand<RunCommandResult>(
+      lens.command,
+      ...((lens.arguments ?? []) as unknown[]),
+    );
     assert.equal(result.ran, true, JSON.stringify(result));
     await reviewUntilFinished(orchestra);
     assert.equal(orchestra.session.view.finished?.outcome, 'completed', orchestra.session.view.finished?.message);
-    assert.ok(existsSync(join(root(), 'src/errors.js')), 'the task\'s file is written');
+    assert.ok(existsSync(join(root(), 'src/errors.js')), "the task's file is written");
     assert.deepEqual(tickedIds(), ['T002']);
-    assert.deepEqual([...new Set(orchestra.session.view.applied.map((a) => a.taskKey))], ['T002'], 'no other task wrote anything');
+    assert.deepEqual(
+      [...new Set(orchestra.session.view.applied.map((a) => a.taskKey))],
+      ['T002'],
+      'no other task wrote anything',
+    );
     // The run's statuses reach the language server: the task's lens tells the last run's result.
-    await waitFor('the last run\'s result above T002', async () => {
-      const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', tasksUri());
-      return lenses.find((l) => l.range.start.line === line && l.command?.title.startsWith('Last run: done') === true);
-    }, 20_000);
+    await waitFor(
+      "the last run's result above T002",
+      async () => {
+        const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>(
+          'vscode.executeCodeLensProvider',
+          tasksUri(),
+        );
+        return lenses.find(
+          (l) => l.range.start.line === line && l.command?.title.startsWith('Last run: done') === true,
+        );
+      },
+      20_000,
+    );
   });
 
   test('Run task on a task with an unfinished dependency says so, and runs only that task', async () => {
@@ -92,7 +115,10 @@ suite('code lenses run tasks against the engine', () => {
     const { command: lens } = await runTaskLens('T007');
     const result = await runDismissing<RunCommandResult>(lens.command, ...((lens.arguments ?? []) as unknown[]));
     assert.equal(result.ran, true, JSON.stringify(result));
-    assert.ok(logLines.some((l) => l.level === 'warn' && l.message.includes('T007 depends on T006')), 'the unfinished dependency is reported');
+    assert.ok(
+      logLines.some((l) => l.level === 'warn' && l.message.includes('T007 depends on T006')),
+      'the unfinished dependency is reported',
+    );
     await reviewUntilFinished(orchestra);
     assert.equal(orchestra.session.view.finished?.outcome, 'completed', orchestra.session.view.finished?.message);
     assert.deepEqual(tickedIds(), ['T002', 'T007'], 'T006 was not run');
@@ -108,15 +134,23 @@ suite('code lenses run tasks against the engine', () => {
   test('VS Code language models with no chat model installed: a plain message, and nothing runs', async () => {
     const orchestra = await orchestraApi();
     assert.deepEqual(await vscode.lm.selectChatModels({}), [], 'the test VS Code has no chat model');
-    await vscode.workspace.getConfiguration('speckitOrchestra').update('provider', 'vscode-lm', vscode.ConfigurationTarget.Workspace);
+    await vscode.workspace
+      .getConfiguration('speckitOrchestra')
+      .update('provider', 'vscode-lm', vscode.ConfigurationTarget.Workspace);
     const requestsBefore = mock?.requests.length;
     const before = snapshotFiles(root());
     const linesBefore = logLines.length;
     const result = await runDismissing<RunCommandResult>(CommandId.implement, '001-todo-api');
     assert.deepEqual(result, { ran: false, reason: 'no-model' });
     const said = logLines.slice(linesBefore);
-    assert.ok(said.some((l) => l.message.includes(NO_CHAT_MODEL_MESSAGE)), `the user was told: ${NO_CHAT_MODEL_MESSAGE}`);
-    assert.ok(said.every((l) => !/\n\s+at /.test(l.message)), 'no stack trace');
+    assert.ok(
+      said.some((l) => l.message.includes(NO_CHAT_MODEL_MESSAGE)),
+      `the user was told: ${NO_CHAT_MODEL_MESSAGE}`,
+    );
+    assert.ok(
+      said.every((l) => !/\n\s+at /.test(l.message)),
+      'no stack trace',
+    );
     assert.equal(mock?.requests.length, requestsBefore, 'no model call');
     assert.equal(orchestra.session.isActive, false);
     const after = snapshotFiles(root());

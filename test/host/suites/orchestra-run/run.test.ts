@@ -7,7 +7,14 @@ import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { CommandId, type RunCommandResult } from '../../../../src/extension/commands';
 import { startMockAnthropic, type MockAnthropic, type MockReply, type RecordedRequest } from '../../../mock-anthropic';
-import { contentFor, filesNamed, jobOf, lastUserText, toolResults, wellBehaved } from '../../../unit/engine/run/harness';
+import {
+  contentFor,
+  filesNamed,
+  jobOf,
+  lastUserText,
+  toolResults,
+  wellBehaved,
+} from '../../../unit/engine/run/harness';
 import { orchestraApi, reviewUntilFinished, runDismissing } from '../../orchestra';
 import { waitFor } from '../../wait';
 import { snapshotFiles } from '../../workspace-snapshot';
@@ -30,18 +37,28 @@ function team(): (request: RecordedRequest) => MockReply {
       const job = jobOf(request) ?? 'unknown';
       return {
         type: 'message',
-        content: filesNamed(request).map((path) => ({ type: 'tool_use' as const, name: 'propose_edit', input: { kind: existsSync(join(root(), path)) ? 'write' : 'create', path, content: `// module for ${job}\n${contentFor(path, job)}`, reason: 'revised after feedback' } })),
+        content: filesNamed(request).map((path) => ({
+          type: 'tool_use' as const,
+          name: 'propose_edit',
+          input: {
+            kind: existsSync(join(root(), path)) ? 'write' : 'create',
+            path,
+            content: `// module for ${job}\n${contentFor(path, job)}`,
+            reason: 'revised after feedback',
+          },
+        })),
       };
     }
     return base(request);
   };
 }
 
-
 /** Opens a proposal's diff as a click does, changes its first line on the proposed side, accepts from the title. */
 async function acceptWithEdit(proposalId: string): Promise<string> {
   assert.equal(await vscode.commands.executeCommand(CommandId.openProposal, { kind: 'proposal', proposalId }), true);
-  const tab = await waitFor('the diff', () => vscode.window.tabGroups.all.flatMap((g) => g.tabs).find((t) => t.input instanceof vscode.TabInputTextDiff));
+  const tab = await waitFor('the diff', () =>
+    vscode.window.tabGroups.all.flatMap((g) => g.tabs).find((t) => t.input instanceof vscode.TabInputTextDiff),
+  );
   assert.ok(tab.input instanceof vscode.TabInputTextDiff);
   const proposed = await vscode.workspace.openTextDocument(tab.input.modified);
   const edit = new vscode.WorkspaceEdit();
@@ -61,10 +78,16 @@ suite('a full run through the commands, against the mock API', () => {
     await api();
     mock = await startMockAnthropic({ apiKeys: ['sk-host-test'] });
     mock.setHandler(team());
-    await vscode.workspace.getConfiguration('speckitOrchestra').update('anthropic.baseUrl', mock.url, vscode.ConfigurationTarget.Workspace);
-    await vscode.workspace.getConfiguration('speckitOrchestra').update('testCommand', '', vscode.ConfigurationTarget.Workspace);
+    await vscode.workspace
+      .getConfiguration('speckitOrchestra')
+      .update('anthropic.baseUrl', mock.url, vscode.ConfigurationTarget.Workspace);
+    await vscode.workspace
+      .getConfiguration('speckitOrchestra')
+      .update('testCommand', '', vscode.ConfigurationTarget.Workspace);
     // The example's package.json names `npm test`: the run would ask before running it. Not this suite's subject.
-    await vscode.workspace.getConfiguration('speckitOrchestra').update('detectTestCommand', false, vscode.ConfigurationTarget.Workspace);
+    await vscode.workspace
+      .getConfiguration('speckitOrchestra')
+      .update('detectTestCommand', false, vscode.ConfigurationTarget.Workspace);
   });
 
   suiteTeardown(async () => {
@@ -93,7 +116,10 @@ suite('a full run through the commands, against the mock API', () => {
       orchestra,
       async (proposalId) => {
         rejectedPath = orchestra.session.view.pending.get(proposalId)?.path;
-        assert.equal(await vscode.commands.executeCommand(CommandId.rejectEdit, proposalId, { feedback: FEEDBACK }), true);
+        assert.equal(
+          await vscode.commands.executeCommand(CommandId.rejectEdit, proposalId, { feedback: FEEDBACK }),
+          true,
+        );
       },
       async (proposalId) => {
         const proposal = orchestra.session.view.pending.get(proposalId);
@@ -106,16 +132,30 @@ suite('a full run through the commands, against the mock API', () => {
     assert.equal(orchestra.session.view.finished?.outcome, 'completed', orchestra.session.view.finished?.message);
     assert.ok(rejectedPath);
     assert.ok(edited, 'a proposal was accepted with the reviewer edit');
-    assert.equal(readFileSync(join(root(), edited.path), 'utf8'), edited.text, 'what the reviewer saw on the proposed side is what was written');
+    assert.equal(
+      readFileSync(join(root(), edited.path), 'utf8'),
+      edited.text,
+      'what the reviewer saw on the proposed side is what was written',
+    );
     // The worker's next turn carries the tool result telling it the reviewer changed its proposal, with the diff.
     const { taskId, path: editedPath, requestsBefore } = edited;
     const next = mock?.requests.slice(requestsBefore).find((r) => jobOf(r) === taskId);
     assert.ok(next, `${taskId} made another request after the accept`);
-    const told = toolResults(next).find((r) => r.content.includes(`Accepted with the reviewer's own edits: ${editedPath}`));
-    assert.ok(told, `the next request tells the agent the reviewer changed ${editedPath}: ${JSON.stringify(toolResults(next))}`);
+    const told = toolResults(next).find((r) =>
+      r.content.includes(`Accepted with the reviewer's own edits: ${editedPath}`),
+    );
+    assert.ok(
+      told,
+      `the next request tells the agent the reviewer changed ${editedPath}: ${JSON.stringify(toolResults(next))}`,
+    );
     assert.match(told.content, /^\+\/\/ edited by the reviewer$/m, 'the diff shows the line the reviewer wrote');
-    assert.match(readFileSync(join(root(), rejectedPath), 'utf8'), /^\/\/ (module for|edited by the reviewer)/, 'the revision after feedback is what was written');
-    for (const path of ['src/index.js', 'src/errors.js', 'src/ids.js', 'src/todo-store.js', 'docs/api.md']) assert.ok(existsSync(join(root(), path)), `${path} written`);
+    assert.match(
+      readFileSync(join(root(), rejectedPath), 'utf8'),
+      /^\/\/ (module for|edited by the reviewer)/,
+      'the revision after feedback is what was written',
+    );
+    for (const path of ['src/index.js', 'src/errors.js', 'src/ids.js', 'src/todo-store.js', 'docs/api.md'])
+      assert.ok(existsSync(join(root(), path)), `${path} written`);
     const tasks = readFileSync(join(root(), 'specs/001-todo-api/tasks.md'), 'utf8');
     assert.equal((tasks.match(/^- \[X\] T\d+/gm) ?? []).length, 10, 'every task ticked');
     assert.equal(orchestra.session.isActive, false);
@@ -127,7 +167,9 @@ suite('a full run through the commands, against the mock API', () => {
     const tasksUri = vscode.Uri.file(join(root(), 'specs/001-todo-api/tasks.md'));
     const text = readFileSync(tasksUri.fsPath, 'utf8').replace(/^- \[X\]/gm, '- [ ]');
     await vscode.workspace.fs.writeFile(tasksUri, new TextEncoder().encode(text));
-    beforeSecondRun = new Map([...snapshotFiles(root()).keys()].map((path) => [path, readFileSync(join(root(), path), 'utf8')]));
+    beforeSecondRun = new Map(
+      [...snapshotFiles(root()).keys()].map((path) => [path, readFileSync(join(root(), path), 'utf8')]),
+    );
     const started = await vscode.commands.executeCommand<RunCommandResult>(CommandId.implement, '001-todo-api');
     assert.equal(started.ran, true);
     // Accept one edit, then cancel while the run goes on.
@@ -140,13 +182,18 @@ suite('a full run through the commands, against the mock API', () => {
 
     const resumed = await vscode.commands.executeCommand<RunCommandResult>(CommandId.resumeRun);
     assert.equal(resumed.ran, true, JSON.stringify(resumed));
-    const runStarted = await waitFor('the resumed run to start', () => orchestra.session.recentEvents.findLast((e) => e.type === 'run-started'), 30_000);
+    const runStarted = await waitFor(
+      'the resumed run to start',
+      () => orchestra.session.recentEvents.findLast((e) => e.type === 'run-started'),
+      30_000,
+    );
     assert.ok(runStarted.type === 'run-started' && runStarted.resumed, 'the run says it resumed');
     await reviewUntilFinished(orchestra);
     assert.equal(orchestra.session.view.finished?.outcome, 'completed', orchestra.session.view.finished?.message);
     const ticked = readFileSync(tasksUri.fsPath, 'utf8');
     assert.equal((ticked.match(/^- \[X\] T\d+/gm) ?? []).length, 10, 'every task ticked after the resume');
-    for (const key of doneBefore) assert.equal(orchestra.session.view.tasks.get(key)?.status, 'done', `${key} stayed done`);
+    for (const key of doneBefore)
+      assert.equal(orchestra.session.view.tasks.get(key)?.status, 'done', `${key} stayed done`);
   });
 
   test('Roll Back Run restores every file the run wrote', async () => {
@@ -155,7 +202,11 @@ suite('a full run through the commands, against the mock API', () => {
     assert.ok(runId && orchestra.session.view.finished);
     const written = [...new Set(orchestra.session.view.applied.map((a) => a.path))];
     assert.ok(written.length > 0);
-    const result = await runDismissing<{ restored: number; deleted: number; skipped: number }>(CommandId.rollBackRun, runId, { confirmed: true });
+    const result = await runDismissing<{ restored: number; deleted: number; skipped: number }>(
+      CommandId.rollBackRun,
+      runId,
+      { confirmed: true },
+    );
     assert.equal(result.skipped, 0, JSON.stringify(result));
     assert.ok(result.restored + result.deleted > 0, JSON.stringify(result));
     // This run overwrote files the first run had created: rolled back, each holds what it held before.

@@ -47,17 +47,34 @@ suite('the status bar, the Tasks badge and the Workers tree during a run', () =>
     // A quiet moment: two or more edits wait and every worker waits on the user, so nothing moves while we look.
     let last = '';
     // T001 runs alone; its edit is accepted so the parallel T002 and T003 follow.
-    const seen = await waitFor('two edits waiting while every worker waits', async () => {
-      const view = orchestra.session.view;
-      last = JSON.stringify({ pending: view.pending.size, finished: view.finished, workers: [...view.workers.values()], tasks: [...view.tasks.values()].map((t) => `${t.id}:${t.status}`) });
-      const workers = orchestra.trees.workers.getChildren().map((node) => orchestra.trees.workers.getTreeItem(node));
-      if (view.pending.size === 0 || workers.some((item) => item.description !== 'waiting for approval')) return undefined;
-      if (view.pending.size === 1) {
-        await vscode.commands.executeCommand(CommandId.acceptAllPendingEdits);
-        return undefined;
-      }
-      return { pending: view.pending.size, done: [...view.tasks.values()].filter((t) => t.status === 'done' || t.status === 'skipped').length, workerIds: [...view.workers.keys()], workers, badge: orchestra.chrome.tasksBadge(), status: orchestra.chrome.statusBar() };
-    }, 60_000).catch((error: unknown) => {
+    const seen = await waitFor(
+      'two edits waiting while every worker waits',
+      async () => {
+        const view = orchestra.session.view;
+        last = JSON.stringify({
+          pending: view.pending.size,
+          finished: view.finished,
+          workers: [...view.workers.values()],
+          tasks: [...view.tasks.values()].map((t) => `${t.id}:${t.status}`),
+        });
+        const workers = orchestra.trees.workers.getChildren().map((node) => orchestra.trees.workers.getTreeItem(node));
+        if (view.pending.size === 0 || workers.some((item) => item.description !== 'waiting for approval'))
+          return undefined;
+        if (view.pending.size === 1) {
+          await vscode.commands.executeCommand(CommandId.acceptAllPendingEdits);
+          return undefined;
+        }
+        return {
+          pending: view.pending.size,
+          done: [...view.tasks.values()].filter((t) => t.status === 'done' || t.status === 'skipped').length,
+          workerIds: [...view.workers.keys()],
+          workers,
+          badge: orchestra.chrome.tasksBadge(),
+          status: orchestra.chrome.statusBar(),
+        };
+      },
+      60_000,
+    ).catch((error: unknown) => {
       throw new Error(`${String(error)}; last seen ${last}`);
     });
 
@@ -88,7 +105,8 @@ suite('the status bar, the Tasks badge and the Workers tree during a run', () =>
     // next phase can propose again. The badge's own listener was registered first, so it has run by then.
     let cleared: { badge: vscode.ViewBadge | undefined } | undefined;
     const watch = orchestra.session.onDidChange(() => {
-      if (cleared === undefined && orchestra.session.view.pending.size === 0) cleared = { badge: orchestra.chrome.tasksBadge() };
+      if (cleared === undefined && orchestra.session.view.pending.size === 0)
+        cleared = { badge: orchestra.chrome.tasksBadge() };
     });
     try {
       await vscode.commands.executeCommand(CommandId.acceptAllPendingEdits);

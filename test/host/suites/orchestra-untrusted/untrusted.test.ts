@@ -30,7 +30,11 @@ suite('an untrusted workspace', () => {
       [LspCommandId.runPhase, { uri: tasksUri, phaseIndex: 0, phaseTitle: 'Phase 1' }],
     ];
     for (const [command, ...args] of commands) {
-      assert.deepEqual(await runDismissing<RunCommandResult>(command, ...args), { ran: false, reason: 'untrusted' }, command);
+      assert.deepEqual(
+        await runDismissing<RunCommandResult>(command, ...args),
+        { ran: false, reason: 'untrusted' },
+        command,
+      );
     }
     assert.deepEqual(snapshotFiles(root), before);
   });

@@ -1,8 +1,21 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { runAgentLoop, defaultAgentLimits, NUDGE_MESSAGE, type ToolExecutor, type ToolCallResult } from '../../../../src/core/agents/agent-loop';
+import {
+  runAgentLoop,
+  defaultAgentLimits,
+  NUDGE_MESSAGE,
+  type ToolExecutor,
+  type ToolCallResult,
+} from '../../../../src/core/agents/agent-loop';
 import { LlmRateLimitedError, LlmRequestError } from '../../../../src/core/llm/errors';
-import type { LlmProvider, LlmRequest, LlmResponse, LlmStopReason, LlmTextBlock, LlmToolUseBlock } from '../../../../src/core/llm/provider';
+import type {
+  LlmProvider,
+  LlmRequest,
+  LlmResponse,
+  LlmStopReason,
+  LlmTextBlock,
+  LlmToolUseBlock,
+} from '../../../../src/core/llm/provider';
 
 type Reply = { content: (LlmTextBlock | LlmToolUseBlock)[]; stop: LlmStopReason } | Error;
 
@@ -19,7 +32,14 @@ function scripted(replies: Reply[]): LlmProvider & { requests: LlmRequest[] } {
       return {
         content: reply.content,
         stopReason: reply.stop,
-        usage: { inputTokens: 100, outputTokens: 10, cacheCreationInputTokens: 0, cacheCreation1hInputTokens: 0, cacheReadInputTokens: 0, estimated: false },
+        usage: {
+          inputTokens: 100,
+          outputTokens: 10,
+          cacheCreationInputTokens: 0,
+          cacheCreation1hInputTokens: 0,
+          cacheReadInputTokens: 0,
+          estimated: false,
+        },
         model: request.model,
         requestId: null,
         attempts: 1,
@@ -50,16 +70,33 @@ const base = { model: 'm', maxTokens: 1000, system: [], tools: [], meta: { role:
 
 test('runs tools, answers every tool_use id in one user message, and completes', async () => {
   const provider = scripted([
-    { content: [{ type: 'text', text: 'reading' }, tool('a', 'read_file', { path: 'x' }), tool('b', 'read_file', { path: 'y' })], stop: toolUse },
+    {
+      content: [
+        { type: 'text', text: 'reading' },
+        tool('a', 'read_file', { path: 'x' }),
+        tool('b', 'read_file', { path: 'y' }),
+      ],
+      stop: toolUse,
+    },
     { content: [tool('c', 'complete_task', { summary: 'done it' })], stop: toolUse },
   ]);
-  const outcome = await runAgentLoop({ provider, request: base, initialMessage: 'task', tools: tools(), limits: defaultAgentLimits, signal: new AbortController().signal });
+  const outcome = await runAgentLoop({
+    provider,
+    request: base,
+    initialMessage: 'task',
+    tools: tools(),
+    limits: defaultAgentLimits,
+    signal: new AbortController().signal,
+  });
   assert.equal(outcome.kind, 'completed');
   const second = provider.requests[1]!;
   assert.equal(second.messages.length, 3);
   assert.equal(second.messages[1]!.role, 'assistant');
   const results = second.messages[2]!.content;
-  assert.deepEqual(results.map((r) => (r.type === 'tool_result' ? r.toolUseId : r.type)), ['a', 'b']);
+  assert.deepEqual(
+    results.map((r) => (r.type === 'tool_result' ? r.toolUseId : r.type)),
+    ['a', 'b'],
+  );
 });
 
 test('an unknown tool and an invalid input come back as error results, and the loop goes on', async () => {
@@ -67,7 +104,14 @@ test('an unknown tool and an invalid input come back as error results, and the l
     { content: [tool('a', 'rm_rf', {}), tool('b', 'complete_task', { summary: 42 })], stop: toolUse },
     { content: [tool('c', 'complete_task', { summary: 'ok' })], stop: toolUse },
   ]);
-  const outcome = await runAgentLoop({ provider, request: base, initialMessage: 'task', tools: tools(), limits: defaultAgentLimits, signal: new AbortController().signal });
+  const outcome = await runAgentLoop({
+    provider,
+    request: base,
+    initialMessage: 'task',
+    tools: tools(),
+    limits: defaultAgentLimits,
+    signal: new AbortController().signal,
+  });
   assert.equal(outcome.kind, 'completed');
   const results = provider.requests[1]!.messages[2]!.content;
   assert.ok(results.every((r) => r.type === 'tool_result' && r.isError === true));
@@ -80,7 +124,14 @@ test('a worker that never calls complete_task is nudged once, then fails clearly
     { content: [{ type: 'text', text: 'I think it is fine' }], stop: end },
     { content: [{ type: 'text', text: 'still fine' }], stop: end },
   ]);
-  const outcome = await runAgentLoop({ provider, request: base, initialMessage: 'task', tools: tools(), limits: defaultAgentLimits, signal: new AbortController().signal });
+  const outcome = await runAgentLoop({
+    provider,
+    request: base,
+    initialMessage: 'task',
+    tools: tools(),
+    limits: defaultAgentLimits,
+    signal: new AbortController().signal,
+  });
   assert.equal(outcome.kind, 'failed');
   assert.match(outcome.kind === 'failed' ? outcome.reason : '', /without calling complete_task/);
   assert.match(JSON.stringify(provider.requests[1]!.messages.at(-1)), new RegExp(NUDGE_MESSAGE.slice(0, 30)));
@@ -88,8 +139,17 @@ test('a worker that never calls complete_task is nudged once, then fails clearly
 
 test('tools of a refusal turn never run', async () => {
   const log: string[] = [];
-  const provider = scripted([{ content: [tool('a', 'read_file', { path: 'x' })], stop: { type: 'refusal', explanation: 'no' } }]);
-  const outcome = await runAgentLoop({ provider, request: base, initialMessage: 'task', tools: tools(log), limits: defaultAgentLimits, signal: new AbortController().signal });
+  const provider = scripted([
+    { content: [tool('a', 'read_file', { path: 'x' })], stop: { type: 'refusal', explanation: 'no' } },
+  ]);
+  const outcome = await runAgentLoop({
+    provider,
+    request: base,
+    initialMessage: 'task',
+    tools: tools(log),
+    limits: defaultAgentLimits,
+    signal: new AbortController().signal,
+  });
   assert.equal(outcome.kind, 'failed');
   assert.deepEqual(log, []);
 });
@@ -102,7 +162,14 @@ test('max_tokens continues a bounded number of times; a cut tool call is answere
     { content: [{ type: 'text', text: 'more' }], stop: cut },
     { content: [{ type: 'text', text: 'more' }], stop: cut },
   ]);
-  const outcome = await runAgentLoop({ provider, request: base, initialMessage: 't', tools: tools(log), limits: { ...defaultAgentLimits, maxTokenContinuations: 2 }, signal: new AbortController().signal });
+  const outcome = await runAgentLoop({
+    provider,
+    request: base,
+    initialMessage: 't',
+    tools: tools(log),
+    limits: { ...defaultAgentLimits, maxTokenContinuations: 2 },
+    signal: new AbortController().signal,
+  });
   assert.equal(outcome.kind, 'failed');
   assert.match(outcome.kind === 'failed' ? outcome.reason : '', /output limit 3 times/);
   assert.deepEqual(log, []);
@@ -113,7 +180,14 @@ test('context window exceeded fails clearly; pause_turn continues', async () => 
     { content: [{ type: 'text', text: 'pausing' }], stop: { type: 'pause_turn' } },
     { content: [], stop: { type: 'model_context_window_exceeded' } },
   ]);
-  const outcome = await runAgentLoop({ provider, request: base, initialMessage: 't', tools: tools(), limits: defaultAgentLimits, signal: new AbortController().signal });
+  const outcome = await runAgentLoop({
+    provider,
+    request: base,
+    initialMessage: 't',
+    tools: tools(),
+    limits: defaultAgentLimits,
+    signal: new AbortController().signal,
+  });
   assert.equal(outcome.kind, 'failed');
   assert.match(outcome.kind === 'failed' ? outcome.reason : '', /context window/);
   assert.equal(provider.requests.length, 2);
@@ -125,7 +199,12 @@ test('a completion without the needed edits is questioned once, then the worker 
     { content: [tool('b', 'complete_task', { summary: 'really nothing' })], stop: toolUse },
   ]);
   const outcome = await runAgentLoop({
-    provider, request: base, initialMessage: 't', tools: tools(), limits: defaultAgentLimits, signal: new AbortController().signal,
+    provider,
+    request: base,
+    initialMessage: 't',
+    tools: tools(),
+    limits: defaultAgentLimits,
+    signal: new AbortController().signal,
     verifyCompletion: () => ({ kind: 'question', question: 'The task names src/a.js but nothing changed: why?' }),
   });
   assert.equal(outcome.kind, 'failed');
@@ -134,23 +213,59 @@ test('a completion without the needed edits is questioned once, then the worker 
 
 test('turn and token budgets end the worker as budget-exceeded', async () => {
   const loop = () => ({ content: [tool(`t${Math.random()}`, 'read_file', { path: 'x' })], stop: toolUse });
-  const byTurns = await runAgentLoop({ provider: scripted([loop(), loop(), loop()]), request: base, initialMessage: 't', tools: tools(), limits: { ...defaultAgentLimits, maxTurns: 2 }, signal: new AbortController().signal });
+  const byTurns = await runAgentLoop({
+    provider: scripted([loop(), loop(), loop()]),
+    request: base,
+    initialMessage: 't',
+    tools: tools(),
+    limits: { ...defaultAgentLimits, maxTurns: 2 },
+    signal: new AbortController().signal,
+  });
   assert.equal(byTurns.kind, 'budget-exceeded');
-  const byTokens = await runAgentLoop({ provider: scripted([loop(), loop(), loop()]), request: base, initialMessage: 't', tools: tools(), limits: { ...defaultAgentLimits, tokenBudget: 150 }, signal: new AbortController().signal });
+  const byTokens = await runAgentLoop({
+    provider: scripted([loop(), loop(), loop()]),
+    request: base,
+    initialMessage: 't',
+    tools: tools(),
+    limits: { ...defaultAgentLimits, tokenBudget: 150 },
+    signal: new AbortController().signal,
+  });
   assert.equal(byTokens.kind, 'budget-exceeded');
   assert.equal(byTokens.turns, 2);
 });
 
 test('transient API errors repeat the turn (bounded); other errors fail clearly; abort cancels', async () => {
   const ok = await runAgentLoop({
-    provider: scripted([new LlmRateLimitedError('429', 1), new LlmRequestError('stream cut', null, null), { content: [tool('c', 'complete_task', { summary: 's' })], stop: toolUse }]),
-    request: base, initialMessage: 't', tools: tools(), limits: defaultAgentLimits, signal: new AbortController().signal,
+    provider: scripted([
+      new LlmRateLimitedError('429', 1),
+      new LlmRequestError('stream cut', null, null),
+      { content: [tool('c', 'complete_task', { summary: 's' })], stop: toolUse },
+    ]),
+    request: base,
+    initialMessage: 't',
+    tools: tools(),
+    limits: defaultAgentLimits,
+    signal: new AbortController().signal,
   });
   assert.equal(ok.kind, 'completed');
-  const bad = await runAgentLoop({ provider: scripted([new LlmRequestError('bad request', 400, 'req_1')]), request: base, initialMessage: 't', tools: tools(), limits: defaultAgentLimits, signal: new AbortController().signal });
+  const bad = await runAgentLoop({
+    provider: scripted([new LlmRequestError('bad request', 400, 'req_1')]),
+    request: base,
+    initialMessage: 't',
+    tools: tools(),
+    limits: defaultAgentLimits,
+    signal: new AbortController().signal,
+  });
   assert.equal(bad.kind, 'failed');
   const controller = new AbortController();
   controller.abort();
-  const cancelled = await runAgentLoop({ provider: scripted([]), request: base, initialMessage: 't', tools: tools(), limits: defaultAgentLimits, signal: controller.signal });
+  const cancelled = await runAgentLoop({
+    provider: scripted([]),
+    request: base,
+    initialMessage: 't',
+    tools: tools(),
+    limits: defaultAgentLimits,
+    signal: controller.signal,
+  });
   assert.equal(cancelled.kind, 'cancelled');
 });

@@ -12,9 +12,20 @@ test('the face approves through Run.decide: pending list, diff content, reject w
   h.mock.setHandler((request) => {
     switch (turnOf(request)) {
       case 0:
-        return toolCall('propose_edit', { kind: 'replace', path: 'src/a.js', old_string: 'const a = 1;', new_string: 'const a = 2;', reason: 'bump' });
+        return toolCall('propose_edit', {
+          kind: 'replace',
+          path: 'src/a.js',
+          old_string: 'const a = 1;',
+          new_string: 'const a = 2;',
+          reason: 'bump',
+        });
       case 1:
-        return toolCall('propose_edit', { kind: 'replace', path: 'src/a.js', old_string: 'const a = 1;', new_string: 'const a = 3;' });
+        return toolCall('propose_edit', {
+          kind: 'replace',
+          path: 'src/a.js',
+          old_string: 'const a = 1;',
+          new_string: 'const a = 3;',
+        });
       default:
         return complete(['src/a.js']);
     }
@@ -25,7 +36,10 @@ test('the face approves through Run.decide: pending list, diff content, reject w
     run.onEvent((event) => {
       if (event.type !== 'proposal-pending') return;
       const pending = run.pendingProposals();
-      assert.deepEqual(pending.map((p) => p.id), [event.proposal.id]);
+      assert.deepEqual(
+        pending.map((p) => p.id),
+        [event.proposal.id],
+      );
       const content = run.proposalContent(event.proposal.id);
       assert.equal(content?.base, 'const a = 1;\n');
       decisions++;
@@ -35,7 +49,11 @@ test('the face approves through Run.decide: pending list, diff content, reject w
         assert.ok(run.decide(event.proposal.id, { kind: 'reject', feedback: 'use 3, not 2' }));
       } else {
         assert.ok(run.decide(event.proposal.id, { kind: 'accept-with-edits', content: 'const a = 4;\n' }));
-        assert.equal(run.decide(event.proposal.id, { kind: 'accept' }), false, 'a decided proposal cannot be decided again');
+        assert.equal(
+          run.decide(event.proposal.id, { kind: 'accept' }),
+          false,
+          'a decided proposal cannot be decided again',
+        );
       }
     });
     const result = await run.done;
@@ -53,7 +71,11 @@ test('an Approver port given to the engine answers every proposal no policy deci
   const dir = await makeProject('## Phase 1: Core\n\n- [ ] T001 Write `src/b.js`\n');
   const seen: string[] = [];
   const h = await startHarness({ dir });
-  h.mock.setHandler((request) => (turnOf(request) === 0 ? toolCall('propose_edit', { kind: 'create', path: 'src/b.js', content: 'b' }) : complete(['src/b.js'])));
+  h.mock.setHandler((request) =>
+    turnOf(request) === 0
+      ? toolCall('propose_edit', { kind: 'create', path: 'src/b.js', content: 'b' })
+      : complete(['src/b.js']),
+  );
   const { createEngine } = await import('../../../../src/core/engine');
   const { AnthropicProvider } = await import('../../../../src/core/llm/anthropic-provider');
   const { NodeWorkspace, NodeCommandRunner } = await import('../../../../src/core/engine');

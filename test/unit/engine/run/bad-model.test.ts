@@ -4,11 +4,26 @@ import { existsSync, readFileSync, symlinkSync, mkdtempSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { MockReply, RecordedRequest } from '../../../mock-anthropic';
-import { complete, eventsOf, jobOf, makeProject, startHarness, testSettings, toolCall, toolResults, turnOf } from './harness';
+import {
+  complete,
+  eventsOf,
+  jobOf,
+  makeProject,
+  startHarness,
+  testSettings,
+  toolCall,
+  toolResults,
+  turnOf,
+} from './harness';
 
 const settings = { ...testSettings, validate: false, bugFixAttempts: 0 };
 
-async function runWith(tasks: string, files: Record<string, string>, script: (request: RecordedRequest) => MockReply, extra: Partial<typeof settings> & { budgetUsd?: number } = {}) {
+async function runWith(
+  tasks: string,
+  files: Record<string, string>,
+  script: (request: RecordedRequest) => MockReply,
+  extra: Partial<typeof settings> & { budgetUsd?: number } = {},
+) {
   const dir = await makeProject(tasks, files);
   const h = await startHarness({ dir });
   h.mock.setHandler(script);
@@ -19,23 +34,27 @@ async function runWith(tasks: string, files: Record<string, string>, script: (re
 
 test('unknown tool, schema-invalid input, search text absent or twice: error results the model corrects', async () => {
   const seen: { content: string; isError: boolean }[][] = [];
-  const { h, dir, result } = await runWith('## Phase 1: Core\n\n- [ ] T001 Change `src/a.js`\n', { 'src/a.js': 'x = 1;\nx = 1;\n' }, (request) => {
-    seen.push(toolResults(request));
-    switch (turnOf(request)) {
-      case 0:
-        return toolCall('rm_rf', { path: '/' });
-      case 1:
-        return toolCall('propose_edit', { kind: 'create' });
-      case 2:
-        return toolCall('propose_edit', { kind: 'replace', path: 'src/a.js', old_string: 'y = 2;', new_string: 'z' });
-      case 3:
-        return toolCall('propose_edit', { kind: 'replace', path: 'src/a.js', old_string: 'x = 1;', new_string: 'z' });
-      case 4:
-        return toolCall('propose_edit', { kind: 'write', path: 'src/a.js', content: 'x = 2;\n' });
-      default:
-        return complete(['src/a.js']);
-    }
-  });
+  const { h, dir, result } = await runWith(
+    '## Phase 1: Core\n\n- [ ] T001 Change `src/a.js`\n',
+    { 'src/a.js': 'x = 1;\nx = 1;\n' },
+    (request) => {
+      seen.push(toolResults(request));
+      switch (turnOf(request)) {
+        case 0:
+          return toolCall('rm_rf', { path: '/' });
+        case 1:
+          return toolCall('propose_edit', { kind: 'create' });
+        case 2:
+          return toolCall('propose_edit', { kind: 'replace', path: 'src/a.js', old_string: 'y = 2;', new_string: 'z' });
+        case 3:
+          return toolCall('propose_edit', { kind: 'replace', path: 'src/a.js', old_string: 'x = 1;', new_string: 'z' });
+        case 4:
+          return toolCall('propose_edit', { kind: 'write', path: 'src/a.js', content: 'x = 2;\n' });
+        default:
+          return complete(['src/a.js']);
+      }
+    },
+  );
   try {
     assert.equal(result.outcome, 'completed', result.message);
     assert.match(seen[1]?.[0]?.content ?? '', /Unknown tool/);
@@ -51,7 +70,14 @@ test('unknown tool, schema-invalid input, search text absent or twice: error res
 
 test('path escapes (.., absolute, symlink out, .git/, .env) are refused and nothing outside the workspace is touched', async () => {
   const outside = mkdtempSync(join(tmpdir(), 'orchestra-outside-'));
-  const attempts = ['../escape.txt', join(outside, 'abs.txt'), 'link/evil.txt', '.git/config', '.env', 'src/../../up.txt'];
+  const attempts = [
+    '../escape.txt',
+    join(outside, 'abs.txt'),
+    'link/evil.txt',
+    '.git/config',
+    '.env',
+    'src/../../up.txt',
+  ];
   let n = 0;
   const results: string[] = [];
   const dir = await makeProject('## Phase 1: Core\n\n- [ ] T001 Write `src/ok.js`\n', { 'src/keep.js': '' });
@@ -63,13 +89,18 @@ test('path escapes (.., absolute, symlink out, .git/, .env) are refused and noth
     const path = attempts[n++];
     if (path !== undefined) return toolCall('propose_edit', { kind: 'create', path, content: 'pwned' });
     if (n === attempts.length + 1) return toolCall('read_file', { path: '../../etc/passwd' });
-    if (n === attempts.length + 2) return toolCall('propose_edit', { kind: 'create', path: 'src/ok.js', content: 'ok' });
+    if (n === attempts.length + 2)
+      return toolCall('propose_edit', { kind: 'create', path: 'src/ok.js', content: 'ok' });
     return complete(['src/ok.js']);
   });
   try {
     const result = await h.engine.start({ root: dir, settings }).done;
     assert.equal(result.outcome, 'completed', result.message);
-    assert.equal(results.filter((r) => /Refused|refused|outside|not allowed|denied/i.test(r)).length, attempts.length + 1, results.join('\n'));
+    assert.equal(
+      results.filter((r) => /Refused|refused|outside|not allowed|denied/i.test(r)).length,
+      attempts.length + 1,
+      results.join('\n'),
+    );
     assert.ok(!existsSync(join(dir, '..', 'escape.txt')));
     assert.ok(!existsSync(join(outside, 'abs.txt')) && !existsSync(join(outside, 'evil.txt')));
     assert.ok(!existsSync(join(dir, '.env')));
@@ -84,7 +115,10 @@ test('a worker that never calls complete_task is nudged once, then the task fail
   const { h, result, run } = await runWith(
     '## Phase 1: Core\n\n- [ ] T001 Write `src/a.js`\n- [ ] T002 Write `src/b.js`\n',
     {},
-    (request) => (jobOf(request) === 'T001' ? { type: 'message', content: [{ type: 'text', text: 'All good, I think.' }] } : complete()),
+    (request) =>
+      jobOf(request) === 'T001'
+        ? { type: 'message', content: [{ type: 'text', text: 'All good, I think.' }] }
+        : complete(),
   );
   try {
     assert.equal(result.outcome, 'failed');
@@ -100,7 +134,9 @@ test('a worker that never calls complete_task is nudged once, then the task fail
 });
 
 test('a worker that claims done without the edits is questioned once, then not ticked', async () => {
-  const { h, dir, result } = await runWith('## Phase 1: Core\n\n- [ ] T001 Write `src/a.js`\n', {}, () => complete(['src/a.js']));
+  const { h, dir, result } = await runWith('## Phase 1: Core\n\n- [ ] T001 Write `src/a.js`\n', {}, () =>
+    complete(['src/a.js']),
+  );
   try {
     assert.equal(result.outcome, 'failed');
     assert.equal(h.mock.requests.length, 2, 'one follow-up turn');
@@ -115,7 +151,10 @@ test('a run over its budget stops new calls and ends budget-exceeded', async () 
   const { h, result } = await runWith(
     '## Phase 1: Core\n\n- [ ] T001 Write `src/a.js`\n- [ ] T002 Write `src/b.js`\n- [ ] T003 Write `src/c.js`\n',
     {},
-    (request) => (turnOf(request) === 0 ? toolCall('read_file', { path: 'specs/001-demo/tasks.md' }) : toolCall('read_file', { path: 'specs/001-demo/tasks.md' })),
+    (request) =>
+      turnOf(request) === 0
+        ? toolCall('read_file', { path: 'specs/001-demo/tasks.md' })
+        : toolCall('read_file', { path: 'specs/001-demo/tasks.md' }),
     { budgetUsd: 0.000001 },
   );
   try {
@@ -127,8 +166,13 @@ test('a run over its budget stops new calls and ends budget-exceeded', async () 
 });
 
 test('an edit that needs approval with nobody to ask ends needs-approval and writes nothing', async () => {
-  const { h, dir, result } = await runWith('## Phase 1: Core\n\n- [ ] T001 Write `src/a.js`\n', {}, (request) =>
-    turnOf(request) === 0 ? toolCall('propose_edit', { kind: 'create', path: 'src/a.js', content: 'x' }) : complete(['src/a.js']),
+  const { h, dir, result } = await runWith(
+    '## Phase 1: Core\n\n- [ ] T001 Write `src/a.js`\n',
+    {},
+    (request) =>
+      turnOf(request) === 0
+        ? toolCall('propose_edit', { kind: 'create', path: 'src/a.js', content: 'x' })
+        : complete(['src/a.js']),
     { approvalPolicy: 'ask', interactiveApproval: false },
   );
   try {
@@ -146,7 +190,12 @@ test('a worker may not tick its own task: tasks.md edits are refused; only the s
     if (last) results.push(last.content);
     switch (turnOf(request)) {
       case 0:
-        return toolCall('propose_edit', { kind: 'replace', path: './specs/001-demo/tasks.md', old_string: '- [ ] T001', new_string: '- [X] T001' });
+        return toolCall('propose_edit', {
+          kind: 'replace',
+          path: './specs/001-demo/tasks.md',
+          old_string: '- [ ] T001',
+          new_string: '- [X] T001',
+        });
       case 1:
         return toolCall('propose_edit', { kind: 'create', path: 'src/a.js', content: 'a' });
       default:
@@ -156,7 +205,11 @@ test('a worker may not tick its own task: tasks.md edits are refused; only the s
   try {
     assert.equal(result.outcome, 'completed', result.message);
     assert.match(results[0] ?? '', /Refused: .*belongs to the scheduler/);
-    assert.match(readFileSync(join(dir, 'specs/001-demo/tasks.md'), 'utf8'), /- \[X\] T001/, 'ticked by the scheduler after the edit landed');
+    assert.match(
+      readFileSync(join(dir, 'specs/001-demo/tasks.md'), 'utf8'),
+      /- \[X\] T001/,
+      'ticked by the scheduler after the edit landed',
+    );
   } finally {
     await h.close();
   }

@@ -17,7 +17,13 @@ test('a role budget stops the run at the first call over it, naming the role; ot
     h.mock.setHandler(() => toolCall('read_file', { path: 'specs/001-demo/tasks.md' }));
     const run = h.engine.start({
       root: dir,
-      settings: { ...testSettings, validate: false, bugFixAttempts: 0, maxWorkers: 1, budgetPerRoleUsd: { 'code-writer': 0.000001, documenter: 100 } },
+      settings: {
+        ...testSettings,
+        validate: false,
+        bugFixAttempts: 0,
+        maxWorkers: 1,
+        budgetPerRoleUsd: { 'code-writer': 0.000001, documenter: 100 },
+      },
     });
     const result = await run.done;
     assert.equal(result.outcome, 'budget-exceeded', result.message);
@@ -33,19 +39,39 @@ test('price overrides: the forecast, every usage event and the run budget use th
   const h = await startHarness({ dir });
   try {
     const listPrice = await h.engine.plan({ root: dir, settings: { ...testSettings, validate: false } });
-    const free = await h.engine.plan({ root: dir, settings: { ...testSettings, validate: false, prices: { 'claude-sonnet-5-5': FREE, 'claude-haiku-5-5': FREE, 'claude-opus-5-5': FREE } } });
+    const free = await h.engine.plan({
+      root: dir,
+      settings: {
+        ...testSettings,
+        validate: false,
+        prices: { 'claude-sonnet-5-5': FREE, 'claude-haiku-5-5': FREE, 'claude-opus-5-5': FREE },
+      },
+    });
     assert.ok(listPrice.forecast.expected > 0);
     assert.equal(free.forecast.expected, 0, 'the dry run prices with the overrides');
 
     let turns = 0;
-    h.mock.setHandler(() => (turns++ < 3 ? toolCall('read_file', { path: 'specs/001-demo/tasks.md' }) : toolCall('complete_task', { summary: 'nothing to do', files_touched: [] })));
+    h.mock.setHandler(() =>
+      turns++ < 3
+        ? toolCall('read_file', { path: 'specs/001-demo/tasks.md' })
+        : toolCall('complete_task', { summary: 'nothing to do', files_touched: [] }),
+    );
     // At list prices this budget stops the run after the first call; at a price of zero it never does.
-    const run = h.engine.start({ ...free, settings: { ...free.settings, bugFixAttempts: 0, maxWorkers: 1, budgetUsd: 0.000001 } });
+    const run = h.engine.start({
+      ...free,
+      settings: { ...free.settings, bugFixAttempts: 0, maxWorkers: 1, budgetUsd: 0.000001 },
+    });
     const result = await run.done;
     assert.notEqual(result.outcome, 'budget-exceeded', result.message);
     const usage = eventsOf(run.events() as EngineEvent[], 'usage');
     assert.ok(usage.length >= 2);
-    assert.ok(usage.every((u) => u.totals.costUsd === 0 && u.totals.inputTokens + u.totals.cacheCreationInputTokens + u.totals.cacheReadInputTokens > 0));
+    assert.ok(
+      usage.every(
+        (u) =>
+          u.totals.costUsd === 0 &&
+          u.totals.inputTokens + u.totals.cacheCreationInputTokens + u.totals.cacheReadInputTokens > 0,
+      ),
+    );
   } finally {
     await h.close();
   }

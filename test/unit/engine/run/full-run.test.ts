@@ -18,7 +18,8 @@ test('a full run on the example: every task file written, tasks.md ticked, valid
     assert.equal(result.outcome, 'completed', result.message);
     assert.equal(result.tasks.done, 10);
 
-    for (const task of plan.tasks) for (const file of task.files) assert.ok(existsSync(join(h.dir, file)), `${task.id} wrote ${file}`);
+    for (const task of plan.tasks)
+      for (const file of task.files) assert.ok(existsSync(join(h.dir, file)), `${task.id} wrote ${file}`);
     assert.match(readFileSync(join(h.dir, 'src/ids.js'), 'utf8'), /T003/);
     const tasksMd = readFileSync(plan.feature.tasksPath, 'utf8');
     assert.equal((tasksMd.match(/- \[X\] T0/g) ?? []).length, 10);
@@ -32,14 +33,23 @@ test('a full run on the example: every task file written, tasks.md ticked, valid
     assert.ok(!findings.some((f) => f.source === 'tests'), 'the test run passes');
     assert.equal(result.coverage.find((c) => c.id === 'FR-006')?.covered, false);
     assert.equal(result.coverage.find((c) => c.id === 'FR-001')?.covered, true);
-    assert.ok(eventsOf(events, 'log').some((l) => /T004 → test-writer/.test(l.message)), 'the role choice is explained');
+    assert.ok(
+      eventsOf(events, 'log').some((l) => /T004 → test-writer/.test(l.message)),
+      'the role choice is explained',
+    );
     assert.ok(eventsOf(events, 'proposal-applied').length >= 10);
-    assert.ok(result.usage.inputTokens + result.usage.cacheReadInputTokens + result.usage.cacheCreationInputTokens > 0 && result.usage.costUsd > 0);
+    assert.ok(
+      result.usage.inputTokens + result.usage.cacheReadInputTokens + result.usage.cacheCreationInputTokens > 0 &&
+        result.usage.costUsd > 0,
+    );
 
     // Cost per task: every journaled call names its task, and the per-task totals add up to the run's.
     const journal = await readJournalFile(join(result.journalDir, 'journal.jsonl'));
     const usageRecords = journal.records.filter((r) => r.type === 'usage');
-    assert.ok(usageRecords.length > 0 && usageRecords.every((r) => r.taskKey !== undefined), 'each usage record carries its task');
+    assert.ok(
+      usageRecords.length > 0 && usageRecords.every((r) => r.taskKey !== undefined),
+      'each usage record carries its task',
+    );
     const byTask = foldJournal(journal.records).usageByTask;
     for (const task of plan.tasks) assert.ok((byTask.get(task.key)?.costUsd ?? 0) > 0, `${task.id} has a cost`);
     assert.ok(byTask.has('validation:code-review') && byTask.has('validation:security-review'));
@@ -50,7 +60,10 @@ test('a full run on the example: every task file written, tasks.md ticked, valid
     // Parallelism is real: the [P] pair T002/T003 was in flight at the same time.
     const span = (job: string) => {
       const rs = h.mock.requests.filter((r) => jobOf(r) === job);
-      return { start: Math.min(...rs.map((r) => r.arrivedAt)), end: Math.max(...rs.map((r) => r.finishedAt ?? r.arrivedAt)) };
+      return {
+        start: Math.min(...rs.map((r) => r.arrivedAt)),
+        end: Math.max(...rs.map((r) => r.finishedAt ?? r.arrivedAt)),
+      };
     };
     const t2 = span('T002');
     const t3 = span('T003');

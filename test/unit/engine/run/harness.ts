@@ -11,7 +11,13 @@ import { AnthropicProvider } from '../../../../src/core/llm/anthropic-provider';
 import { LlmGovernor } from '../../../../src/core/llm/governor';
 import { NodeWorkspace } from '../../../../src/core/engine/workspace/node-workspace';
 import { NodeCommandRunner } from '../../../../src/core/engine/commands/node-command-runner';
-import { createEngine, type Engine, type EngineEvent, type EngineSettings, type ConfirmRequest } from '../../../../src/core/engine';
+import {
+  createEngine,
+  type Engine,
+  type EngineEvent,
+  type EngineSettings,
+  type ConfirmRequest,
+} from '../../../../src/core/engine';
 
 export const exampleDir = join(__dirname, '..', '..', '..', '..', 'examples', 'todo-api');
 
@@ -28,13 +34,21 @@ export async function removeDir(dir: string): Promise<void> {
 type Body = { messages?: { role: string; content: unknown }[]; system?: { text: string }[] };
 
 export function bodyOf(request: RecordedRequest): Body {
-  return (request.body ?? {});
+  return request.body ?? {};
 }
 
 function textOf(content: unknown): string {
   if (typeof content === 'string') return content;
   if (!Array.isArray(content)) return '';
-  return content.map((b: unknown) => (typeof b === 'object' && b !== null && 'text' in b && typeof b.text === 'string' ? b.text : typeof b === 'object' && b !== null && 'content' in b && typeof b.content === 'string' ? b.content : '')).join('\n');
+  return content
+    .map((b: unknown) =>
+      typeof b === 'object' && b !== null && 'text' in b && typeof b.text === 'string'
+        ? b.text
+        : typeof b === 'object' && b !== null && 'content' in b && typeof b.content === 'string'
+          ? b.content
+          : '',
+    )
+    .join('\n');
 }
 
 export function firstUserText(request: RecordedRequest): string {
@@ -60,12 +74,18 @@ export function jobOf(request: RecordedRequest): string | undefined {
 export function filesNamed(request: RecordedRequest): string[] {
   const first = firstUserText(request);
   const section = /## Files the task names\n((?:- .+\n?)+)/.exec(first);
-  return section?.[1] ? section[1].trim().split('\n').map((l) => l.slice(2).trim()) : [];
+  return section?.[1]
+    ? section[1]
+        .trim()
+        .split('\n')
+        .map((l) => l.slice(2).trim())
+    : [];
 }
 
 /** File content a scripted worker writes for a path: JS that runs, tests that pass, Markdown. */
 export function contentFor(path: string, job: string): string {
-  if (path.endsWith('.test.js')) return `const test = require('node:test');\nconst assert = require('node:assert');\ntest('${job}', () => assert.ok(true));\n`;
+  if (path.endsWith('.test.js'))
+    return `const test = require('node:test');\nconst assert = require('node:assert');\ntest('${job}', () => assert.ok(true));\n`;
   if (path.endsWith('.js')) return `// ${job}\nmodule.exports = { job: '${job}' };\n`;
   return `# ${job}\n\nWritten by the scripted worker for ${job}.\n`;
 }
@@ -83,17 +103,44 @@ export function wellBehaved(existing: (path: string) => boolean): (request: Reco
     const job = jobOf(request) ?? 'unknown';
     const turn = turnOf(request);
     if (job === 'code review' || job === 'security review') {
-      if (turn === 0) return { type: 'message', content: [{ type: 'tool_use', name: 'report_findings', input: { findings: [{ path: 'src/todo-store.js', line: 1, severity: 'info', message: `${job}: looks fine` }] } }] };
-      return { type: 'message', content: [{ type: 'tool_use', name: 'complete_task', input: { summary: `${job} done`, files_touched: [] } }] };
+      if (turn === 0)
+        return {
+          type: 'message',
+          content: [
+            {
+              type: 'tool_use',
+              name: 'report_findings',
+              input: {
+                findings: [{ path: 'src/todo-store.js', line: 1, severity: 'info', message: `${job}: looks fine` }],
+              },
+            },
+          ],
+        };
+      return {
+        type: 'message',
+        content: [{ type: 'tool_use', name: 'complete_task', input: { summary: `${job} done`, files_touched: [] } }],
+      };
     }
     const files = filesNamed(request);
     if (turn === 0 && files.length > 0) {
       return {
         type: 'message',
-        content: files.map((path) => ({ type: 'tool_use' as const, name: 'propose_edit', input: { kind: existing(path) ? 'write' : 'create', path, content: contentFor(path, job), reason: `implements ${job}` } })),
+        content: files.map((path) => ({
+          type: 'tool_use' as const,
+          name: 'propose_edit',
+          input: {
+            kind: existing(path) ? 'write' : 'create',
+            path,
+            content: contentFor(path, job),
+            reason: `implements ${job}`,
+          },
+        })),
       };
     }
-    return { type: 'message', content: [{ type: 'tool_use', name: 'complete_task', input: { summary: `${job} done`, files_touched: files } }] };
+    return {
+      type: 'message',
+      content: [{ type: 'tool_use', name: 'complete_task', input: { summary: `${job} done`, files_touched: files } }],
+    };
   };
 }
 
@@ -113,11 +160,18 @@ export const testSettings: Partial<EngineSettings> = {
   bugFixAttempts: 1,
 };
 
-export async function startHarness(options: { dir?: string; latencyMs?: number; confirm?: (r: ConfirmRequest) => boolean; mock?: MockAnthropic } = {}): Promise<Harness> {
+export async function startHarness(
+  options: { dir?: string; latencyMs?: number; confirm?: (r: ConfirmRequest) => boolean; mock?: MockAnthropic } = {},
+): Promise<Harness> {
   const dir = options.dir ?? (await copyExample());
   const mock = options.mock ?? (await startMockAnthropic({ latencyMs: options.latencyMs ?? 0 }));
   const confirms: ConfirmRequest[] = [];
-  const provider = new AnthropicProvider({ apiKey: async () => 'test-key', baseURL: mock.url, governor: new LlmGovernor({ maxConcurrent: 8, baseBackoffMs: 20, maxBackoffMs: 200 }), maxRetries: 1 });
+  const provider = new AnthropicProvider({
+    apiKey: async () => 'test-key',
+    baseURL: mock.url,
+    governor: new LlmGovernor({ maxConcurrent: 8, baseBackoffMs: 20, maxBackoffMs: 200 }),
+    maxRetries: 1,
+  });
   const engine = createEngine({
     provider,
     workspace: (root) => new NodeWorkspace(root),
@@ -155,7 +209,10 @@ export async function snapshot(dir: string): Promise<Map<string, string>> {
   return out;
 }
 
-export function eventsOf<T extends EngineEvent['type']>(events: readonly EngineEvent[], type: T): Extract<EngineEvent, { type: T }>[] {
+export function eventsOf<T extends EngineEvent['type']>(
+  events: readonly EngineEvent[],
+  type: T,
+): Extract<EngineEvent, { type: T }>[] {
   return events.filter((e): e is Extract<EngineEvent, { type: T }> => e.type === type);
 }
 
@@ -173,8 +230,12 @@ export async function makeProject(tasksMarkdown: string, files: Record<string, s
   return dir;
 }
 
-export const toolCall = (name: string, input: Record<string, unknown>): MockReply => ({ type: 'message', content: [{ type: 'tool_use', name, input }] });
-export const complete = (files: string[] = []): MockReply => toolCall('complete_task', { summary: 'done', files_touched: files });
+export const toolCall = (name: string, input: Record<string, unknown>): MockReply => ({
+  type: 'message',
+  content: [{ type: 'tool_use', name, input }],
+});
+export const complete = (files: string[] = []): MockReply =>
+  toolCall('complete_task', { summary: 'done', files_touched: files });
 
 /** The tool results the model got back on its latest turn. */
 export function toolResults(request: RecordedRequest): { content: string; isError: boolean }[] {
@@ -182,6 +243,12 @@ export function toolResults(request: RecordedRequest): { content: string; isErro
   const last = messages[messages.length - 1]?.content;
   if (!Array.isArray(last)) return [];
   return last
-    .filter((b: unknown): b is { type: 'tool_result'; content: unknown; is_error?: boolean } => typeof b === 'object' && b !== null && 'type' in b && b.type === 'tool_result')
-    .map((b) => ({ content: typeof b.content === 'string' ? b.content : JSON.stringify(b.content), isError: b.is_error === true }));
+    .filter(
+      (b: unknown): b is { type: 'tool_result'; content: unknown; is_error?: boolean } =>
+        typeof b === 'object' && b !== null && 'type' in b && b.type === 'tool_result',
+    )
+    .map((b) => ({
+      content: typeof b.content === 'string' ? b.content : JSON.stringify(b.content),
+      isError: b.is_error === true,
+    }));
 }

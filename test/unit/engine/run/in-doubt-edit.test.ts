@@ -31,7 +31,9 @@ test('resume settles an edit interrupted between its write-ahead record and its 
     // Second session: the model only completes; the edit on disk counts, so the task is done, not questioned.
     h.mock.setHandler(() => complete(['src/a.js']));
     const before = h.mock.requests.length;
-    const result = await (await h.engine.resume({ root: dir, runId: first.id, settings: { ...testSettings, validate: false } })).done;
+    const result = await (
+      await h.engine.resume({ root: dir, runId: first.id, settings: { ...testSettings, validate: false } })
+    ).done;
     assert.equal(result.outcome, 'completed', result.message);
     assert.equal(h.mock.requests.length - before, 1, 'no follow-up question: the applied edit was found');
     assert.match(readFileSync(journal, 'utf8'), /"type":"edit-applied","at":"[^"]+","proposalId":"p-crash"/);

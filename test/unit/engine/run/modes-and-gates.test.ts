@@ -29,8 +29,14 @@ test('fallback mode: one model call plans the request, the plan is approved, sav
           rationale: 'Two modules and a test.',
           phases: [
             { name: 'Core', tasks: [{ description: 'Write the CSV encoder', files: ['src/csv.js'], parallel: false }] },
-            { name: 'Testing', tasks: [{ description: 'Test the encoder', files: ['test/csv.test.js'], parallel: false }] },
-            { name: 'Setup', tasks: [{ description: 'Create the entry point', files: ['src/index.js'], parallel: false }] },
+            {
+              name: 'Testing',
+              tasks: [{ description: 'Test the encoder', files: ['test/csv.test.js'], parallel: false }],
+            },
+            {
+              name: 'Setup',
+              tasks: [{ description: 'Create the entry point', files: ['src/index.js'], parallel: false }],
+            },
           ],
         })
       : workers(request),
@@ -39,7 +45,10 @@ test('fallback mode: one model call plans the request, the plan is approved, sav
     const plan = await h.engine.plan({ root: dir, request: 'Add a CSV export', settings });
     assert.equal(plan.mode, 'fallback');
     assert.equal(h.mock.requests.length, 1, 'planning is one model call');
-    assert.deepEqual(plan.phases.map((p) => p.title), ['Setup', 'Core', 'Testing']);
+    assert.deepEqual(
+      plan.phases.map((p) => p.title),
+      ['Setup', 'Core', 'Testing'],
+    );
     assert.equal(plan.feature.id, '005-csv-export');
     assert.equal(plan.tasks.find((t) => t.files.includes('test/csv.test.js'))?.role, 'test-writer');
     assert.ok(plan.strategy.why[0]?.includes('Two modules and a test.'));
@@ -60,11 +69,20 @@ test("fallback mode: the planner follows the project's task-orchestrator.md, and
   const dir = mkdtempSync(join(tmpdir(), 'orchestra-fallback-'));
   mkdirSync(join(dir, '.claude', 'agents'), { recursive: true });
   const prompt = 'You plan for the Acme team: one task per file, and always a Review phase.';
-  writeFileSync(join(dir, '.claude', 'agents', 'task-orchestrator.md'), `---\nname: task-orchestrator\ndescription: Acme planner\nmodel: claude-acme-planner\n---\n${prompt}\n`);
+  writeFileSync(
+    join(dir, '.claude', 'agents', 'task-orchestrator.md'),
+    `---\nname: task-orchestrator\ndescription: Acme planner\nmodel: claude-acme-planner\n---\n${prompt}\n`,
+  );
   const h = await startHarness({ dir });
   h.mock.setHandler((request) =>
     asksForPlan(request)
-      ? toolCall('submit_plan', { title: 'X', slug: 'x', complexity: 'small', rationale: 'r', phases: [{ name: 'Core', tasks: [{ description: 'Do x', files: ['x.js'], parallel: false }] }] })
+      ? toolCall('submit_plan', {
+          title: 'X',
+          slug: 'x',
+          complexity: 'small',
+          rationale: 'r',
+          phases: [{ name: 'Core', tasks: [{ description: 'Do x', files: ['x.js'], parallel: false }] }],
+        })
       : turnOf(request) === 0
         ? toolCall('propose_edit', { kind: 'create', path: 'x.js', content: 'x' })
         : complete(['x.js']),
@@ -78,7 +96,10 @@ test("fallback mode: the planner follows the project's task-orchestrator.md, and
     assert.deepEqual(plan.diagnostics, []);
     const planning = plan.planningCall;
     assert.equal(planning?.model, 'claude-acme-planner');
-    assert.ok(planning && planning.usage.inputTokens > 0 && planning.usage.costUsd > 0, 'the planning cost so far is in the plan');
+    assert.ok(
+      planning && planning.usage.inputTokens > 0 && planning.usage.costUsd > 0,
+      'the planning cost so far is in the plan',
+    );
 
     const result = await h.engine.start(plan).done;
     assert.equal(result.outcome, 'completed', result.message);
@@ -97,7 +118,15 @@ test('fallback mode: a malformed task-orchestrator.md is reported in the plan an
   mkdirSync(join(dir, '.claude', 'agents'), { recursive: true });
   writeFileSync(join(dir, '.claude', 'agents', 'task-orchestrator.md'), '---\nname: [not, a, name\n---\nbody\n');
   const h = await startHarness({ dir });
-  h.mock.setHandler(() => toolCall('submit_plan', { title: 'X', slug: 'x', complexity: 'small', rationale: 'r', phases: [{ name: 'Core', tasks: [{ description: 'Do x', files: ['x.js'], parallel: false }] }] }));
+  h.mock.setHandler(() =>
+    toolCall('submit_plan', {
+      title: 'X',
+      slug: 'x',
+      complexity: 'small',
+      rationale: 'r',
+      phases: [{ name: 'Core', tasks: [{ description: 'Do x', files: ['x.js'], parallel: false }] }],
+    }),
+  );
   try {
     const plan = await h.engine.plan({ root: dir, request: 'Do x', settings });
     assert.equal(plan.diagnostics.length, 1);
@@ -113,7 +142,15 @@ test('fallback mode: a malformed task-orchestrator.md is reported in the plan an
 test('fallback mode: a refused plan runs nothing and saves nothing', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'orchestra-fallback-'));
   const h = await startHarness({ dir, confirm: (r) => r.kind !== 'plan' });
-  h.mock.setHandler(() => toolCall('submit_plan', { title: 'X', slug: 'x', complexity: 'small', rationale: 'r', phases: [{ name: 'Core', tasks: [{ description: 'Do x', files: ['x.js'], parallel: false }] }] }));
+  h.mock.setHandler(() =>
+    toolCall('submit_plan', {
+      title: 'X',
+      slug: 'x',
+      complexity: 'small',
+      rationale: 'r',
+      phases: [{ name: 'Core', tasks: [{ description: 'Do x', files: ['x.js'], parallel: false }] }],
+    }),
+  );
   try {
     const result = await h.engine.start({ root: dir, request: 'Do x', settings }).done;
     assert.equal(result.outcome, 'cancelled');
@@ -134,11 +171,19 @@ const hooksYml = `hooks:
 `;
 
 test('a refused mandatory before_implement hook stops the run before anything happens; an optional one may be declined', async () => {
-  const dir = await makeProject('## Phase 1: Core\n\n- [ ] T001 Write `src/a.js`\n', { '.specify/extensions.yml': hooksYml });
+  const dir = await makeProject('## Phase 1: Core\n\n- [ ] T001 Write `src/a.js`\n', {
+    '.specify/extensions.yml': hooksYml,
+  });
   const h = await startHarness({ dir, confirm: (r) => r.kind !== 'hook' });
   try {
     const plan = await h.engine.plan({ root: dir, settings });
-    assert.deepEqual(plan.hooks.map((x) => [x.command, x.optional]), [['speckit.lint.run', true], ['speckit.git.check-clean', false]]);
+    assert.deepEqual(
+      plan.hooks.map((x) => [x.command, x.optional]),
+      [
+        ['speckit.lint.run', true],
+        ['speckit.git.check-clean', false],
+      ],
+    );
     const run = h.engine.start(plan);
     const result = await run.done;
     assert.equal(result.outcome, 'cancelled');
@@ -157,10 +202,20 @@ test('a mandatory hook that names a configured command runs it (no shell) once t
     '.specify/extensions.yml': 'hooks:\n  before_implement:\n    - command: check\n      optional: false\n',
   });
   const h = await startHarness({ dir });
-  h.mock.setHandler((request) => (turnOf(request) === 0 ? toolCall('propose_edit', { kind: 'create', path: 'src/a.js', content: 'a' }) : complete(['src/a.js'])));
+  h.mock.setHandler((request) =>
+    turnOf(request) === 0
+      ? toolCall('propose_edit', { kind: 'create', path: 'src/a.js', content: 'a' })
+      : complete(['src/a.js']),
+  );
   try {
     const marker = join(dir, 'hook-ran');
-    const run = h.engine.start({ root: dir, settings: { ...settings, commands: { check: [process.execPath, '-e', `require('fs').writeFileSync(${JSON.stringify(marker)}, 'yes')`] } } });
+    const run = h.engine.start({
+      root: dir,
+      settings: {
+        ...settings,
+        commands: { check: [process.execPath, '-e', `require('fs').writeFileSync(${JSON.stringify(marker)}, 'yes')`] },
+      },
+    });
     const result = await run.done;
     assert.equal(result.outcome, 'completed', result.message);
     assert.ok(existsSync(marker));
@@ -171,11 +226,16 @@ test('a mandatory hook that names a configured command runs it (no shell) once t
 });
 
 test('unchecked checklists are asked about before the run; declining stops it', async () => {
-  const dir = await makeProject('## Phase 1: Core\n\n- [ ] T001 Write `src/a.js`\n', { 'specs/001-demo/checklists/requirements.md': '- [x] one\n- [ ] two\n' });
+  const dir = await makeProject('## Phase 1: Core\n\n- [ ] T001 Write `src/a.js`\n', {
+    'specs/001-demo/checklists/requirements.md': '- [x] one\n- [ ] two\n',
+  });
   const h = await startHarness({ dir, confirm: (r) => r.kind !== 'checklists' });
   try {
     const plan = await h.engine.plan({ root: dir, settings });
-    assert.deepEqual(plan.checklists.map((c) => [c.total, c.unchecked]), [[2, 1]]);
+    assert.deepEqual(
+      plan.checklists.map((c) => [c.total, c.unchecked]),
+      [[2, 1]],
+    );
     const result = await h.engine.start(plan).done;
     assert.equal(result.outcome, 'cancelled');
     assert.match(h.confirms[0]?.detail ?? '', /1\/2 checked/);

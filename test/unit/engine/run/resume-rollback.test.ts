@@ -17,20 +17,27 @@ test('resume after an interruption: nothing redone, nothing lost; rollback puts 
     // Interrupt once T004 and T005 are done: the run is in the middle of its third phase.
     run.onEvent((e) => {
       if (e.type === 'task-status' && e.status === 'done' && (e.taskKey === 'T005' || e.taskKey === 'T004')) {
-        const done = eventsOf(run.events(), 'task-status').filter((x) => x.status === 'done').map((x) => x.taskKey);
+        const done = eventsOf(run.events(), 'task-status')
+          .filter((x) => x.status === 'done')
+          .map((x) => x.taskKey);
         if (done.includes('T004') && done.includes('T005')) run.cancel('interrupted by the test');
       }
     });
     const interrupted = await run.done;
     assert.equal(interrupted.outcome, 'cancelled');
-    const doneFirst = eventsOf(run.events(), 'task-status').filter((e) => e.status === 'done').map((e) => e.taskKey);
+    const doneFirst = eventsOf(run.events(), 'task-status')
+      .filter((e) => e.status === 'done')
+      .map((e) => e.taskKey);
     assert.ok(doneFirst.length >= 5 && doneFirst.length < 10, `done before the interruption: ${doneFirst.join(', ')}`);
     const requestsBefore = mock.requests.length;
 
     // A new engine (as after a restart) finds the run and resumes it.
     const second = await startHarness({ dir, mock });
     const found = await second.engine.findInterruptedRuns(dir);
-    assert.deepEqual(found.map((r) => r.runId), [run.id]);
+    assert.deepEqual(
+      found.map((r) => r.runId),
+      [run.id],
+    );
     assert.equal(found[0]?.tasksDone, doneFirst.length);
     const resumed = await second.engine.resume({ root: dir, runId: run.id, settings: testSettings });
     const result = await resumed.done;
@@ -42,7 +49,16 @@ test('resume after an interruption: nothing redone, nothing lost; rollback puts 
     assert.deepEqual(redone, [], 'no request for a task finished before the interruption');
     const tasksMd = readFileSync(join(dir, 'specs/001-todo-api/tasks.md'), 'utf8');
     assert.equal((tasksMd.match(/- \[X\] T0/g) ?? []).length, 10);
-    for (const file of ['src/index.js', 'src/errors.js', 'src/ids.js', 'test/todo-store.test.js', 'test/complete.test.js', 'src/todo-store.js', 'src/http-handler.js', 'docs/api.md']) {
+    for (const file of [
+      'src/index.js',
+      'src/errors.js',
+      'src/ids.js',
+      'test/todo-store.test.js',
+      'test/complete.test.js',
+      'src/todo-store.js',
+      'src/http-handler.js',
+      'docs/api.md',
+    ]) {
       assert.ok(existsSync(join(dir, file)), file);
     }
     assert.deepEqual(await second.engine.findInterruptedRuns(dir), []);
@@ -86,8 +102,14 @@ test('the API failing under the run (429, 529, 500, a cut stream, an SSE error):
     assert.equal(result.outcome, 'completed', result.message);
     assert.equal(faults.size, 0, 'every fault was served');
     const activities = eventsOf(run.events(), 'worker-activity').map((e) => e.activity);
-    assert.ok(activities.some((a) => a === 'waiting for rate limit'), `the 429 shows as waiting for rate limit: ${[...new Set(activities)].join(' | ')}`);
-    assert.ok(activities.some((a) => a.startsWith('retrying the model call')), 'a broken stream shows as a retry');
+    assert.ok(
+      activities.some((a) => a === 'waiting for rate limit'),
+      `the 429 shows as waiting for rate limit: ${[...new Set(activities)].join(' | ')}`,
+    );
+    assert.ok(
+      activities.some((a) => a.startsWith('retrying the model call')),
+      'a broken stream shows as a retry',
+    );
     const applied = eventsOf(run.events(), 'proposal-applied').map((e) => `${e.taskKey}:${e.path}`);
     assert.equal(applied.length, new Set(applied).size, `each task's file applied once: ${applied.join(', ')}`);
     assert.equal(applied.length, 10);

@@ -50,7 +50,12 @@ test('eight parallel workers share one governor: a 429 to one of them pauses the
     const waitedForRateLimit = new Set<number>();
     await Promise.all(
       Array.from({ length: 8 }, async (_, worker) => {
-        for (const call of [1, 2]) await ask(provider, `worker ${worker} call ${call}`, (reason) => reason === 'rate-limit' && waitedForRateLimit.add(worker));
+        for (const call of [1, 2])
+          await ask(
+            provider,
+            `worker ${worker} call ${call}`,
+            (reason) => reason === 'rate-limit' && waitedForRateLimit.add(worker),
+          );
       }),
     );
     const limited = mock.requests.filter((r) => r.status === 429);
@@ -58,10 +63,20 @@ test('eight parallel workers share one governor: a 429 to one of them pauses the
     const pausedAt = limited[0]?.finishedAt ?? Number.NaN;
     const limitedText = textOf(limited[0]!);
     // Every call that started after the 429 — the other workers' next calls and the retry — waited out the pause.
-    const later = mock.requests.filter((r) => r !== limited[0] && (textOf(r).endsWith('call 2') || textOf(r) === limitedText));
+    const later = mock.requests.filter(
+      (r) => r !== limited[0] && (textOf(r).endsWith('call 2') || textOf(r) === limitedText),
+    );
     assert.equal(later.length, 9, 'eight second calls and one retry');
-    for (const r of later) assert.ok(r.arrivedAt >= pausedAt + pauseMs - 20, `${textOf(r)} arrived ${r.arrivedAt - pausedAt} ms after the 429`);
-    assert.equal(waitedForRateLimit.size, 8, `every worker was told it waits for the rate limit (${[...waitedForRateLimit].join(', ')})`);
+    for (const r of later)
+      assert.ok(
+        r.arrivedAt >= pausedAt + pauseMs - 20,
+        `${textOf(r)} arrived ${r.arrivedAt - pausedAt} ms after the 429`,
+      );
+    assert.equal(
+      waitedForRateLimit.size,
+      8,
+      `every worker was told it waits for the rate limit (${[...waitedForRateLimit].join(', ')})`,
+    );
     assert.ok(Math.max(...mock.requests.map((r) => r.inFlightAtArrival)) <= 8);
   } finally {
     await mock.close();

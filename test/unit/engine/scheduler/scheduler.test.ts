@@ -96,11 +96,17 @@ test('cancelling stops new starts; pending tasks end cancelled', async () => {
 });
 
 test('roles: test tasks to the test-writer, docs to the documenter, the rest to the code-writer, with a reason', () => {
-  assert.equal(chooseRole({ description: 'Write tests', files: ['test/a.test.js'], isTest: true, subsectionKind: 'tests' }).role, 'test-writer');
+  assert.equal(
+    chooseRole({ description: 'Write tests', files: ['test/a.test.js'], isTest: true, subsectionKind: 'tests' }).role,
+    'test-writer',
+  );
   const docs = chooseRole({ description: 'Document the API', files: ['docs/api.md'], isTest: false });
   assert.equal(docs.role, 'documenter');
   assert.match(docs.reason, /docs\/api\.md/);
   assert.equal(chooseRole({ description: 'Add usage notes', files: ['README.md'], isTest: false }).role, 'documenter');
-  assert.equal(chooseRole({ description: 'Implement the store', files: ['src/store.js'], isTest: false }).role, 'code-writer');
+  assert.equal(
+    chooseRole({ description: 'Implement the store', files: ['src/store.js'], isTest: false }).role,
+    'code-writer',
+  );
   assert.equal(chooseRole({ description: 'Update the documentation', files: [], isTest: false }).role, 'documenter');
 });

@@ -11,7 +11,13 @@ const feature = join(__dirname, '..', '..', '..', '..', 'examples', 'todo-api', 
 test('the example maps FR ids and story labels to tasks and files, and reports FR-006 uncovered', () => {
   const spec = parseSpec(readFileSync(join(feature, 'spec.md'), 'utf8'), 'spec.md');
   const doc = parseTasks(readFileSync(join(feature, 'tasks.md'), 'utf8'));
-  const tasks = doc.tasks.map((t) => ({ key: t.key, text: t.description, ...(t.story ? { story: t.story } : {}), files: t.files, done: t.key !== 'T008' }));
+  const tasks = doc.tasks.map((t) => ({
+    key: t.key,
+    text: t.description,
+    ...(t.story ? { story: t.story } : {}),
+    files: t.files,
+    done: t.key !== 'T008',
+  }));
   const items = mapCoverage(spec, tasks);
   const byId = new Map(items.map((i) => [i.id, i]));
   assert.deepEqual(byId.get('FR-001')?.taskKeys, ['T004', 'T006']);

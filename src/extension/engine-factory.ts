@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import {
   createAnthropicProviderForRun,
   createEngine,
+  createGovernorForRun,
   defaultPathPolicy,
   detectProjectCommands,
   NodeCommandRunner,
@@ -81,6 +82,7 @@ export function createEngineFor(settings: OrchestraSettings, deps: EngineFactory
         apiKey: () => deps.keys.get(),
         baseURL: settings.anthropicBaseUrl,
         maxWorkers: settings.maxParallelWorkers,
+        maxAttempts: settings.modelCallAttempts,
         logger: deps.log,
       });
       break;
@@ -89,6 +91,10 @@ export function createEngineFor(settings: OrchestraSettings, deps: EngineFactory
       provider = new VscodeLmProvider({
         selector: {},
         justification: 'Spec-Kit Agent Orchestra runs agents that implement the tasks of your tasks.md.',
+        governor: createGovernorForRun({
+          maxWorkers: settings.maxParallelWorkers,
+          maxAttempts: settings.modelCallAttempts,
+        }),
       });
       break;
   }

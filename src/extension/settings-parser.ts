@@ -1,6 +1,7 @@
 // Straight from the modules the engine facade re-exports them from: the facade would pull the whole engine
 // into the activation bundle (dist/extension.js), which only loads it on a run.
 import { parseCommandLine } from '../core/engine/commands/command-line';
+import { DEFAULT_MODEL_CALL_ATTEMPTS, MAX_MODEL_CALL_ATTEMPTS } from '../core/llm/governor';
 import { parsePriceTable, type ModelPrice } from '../core/llm/prices';
 import { parseRoleBudgets } from '../core/llm/usage-ledger';
 import type { ApprovalPolicy, WorkerRole } from '../protocol/engine-events';
@@ -37,6 +38,8 @@ export interface OrchestraSettings {
   maxParallelWorkers: number;
   approvalPolicy: ApprovalPolicy;
   bugFixerAttempts: number;
+  /** Sends of one model call in all, the first included, whatever failed: the one bound on retries. */
+  modelCallAttempts: number;
   /** argv of the project's test command (run without a shell); empty = none configured. */
   testCommand: string[];
   /** With no test command configured: use the one the project's files name (package.json, pytest, cargo, go, make). */
@@ -64,6 +67,7 @@ export const DEFAULT_SETTINGS: Readonly<OrchestraSettings> = {
   maxParallelWorkers: 3,
   approvalPolicy: 'ask',
   bugFixerAttempts: 2,
+  modelCallAttempts: DEFAULT_MODEL_CALL_ATTEMPTS,
   testCommand: [],
   detectTestCommand: true,
   budgetPerRoleUsd: {},
@@ -81,6 +85,7 @@ export const KEYS_APPLIED_AT_RUN_START: readonly string[] = [
   'maxParallelWorkers',
   'approvalPolicy',
   'bugFixerAttempts',
+  'modelCallAttempts',
   'testCommand',
   'detectTestCommand',
   'budgetPerRun',
@@ -122,6 +127,13 @@ export function parseSettings(
     ),
     bugFixerAttempts: integerIn(read('bugFixerAttempts'), 0, 10, DEFAULT_SETTINGS.bugFixerAttempts, (m) =>
       complain('bugFixerAttempts', m),
+    ),
+    modelCallAttempts: integerIn(
+      read('modelCallAttempts'),
+      1,
+      MAX_MODEL_CALL_ATTEMPTS,
+      DEFAULT_SETTINGS.modelCallAttempts,
+      (m) => complain('modelCallAttempts', m),
     ),
     testCommand: [],
     detectTestCommand: DEFAULT_SETTINGS.detectTestCommand,

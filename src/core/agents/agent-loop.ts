@@ -12,8 +12,6 @@ import {
   LlmBudgetExceededError,
   LlmCancelledError,
   LlmError,
-  LlmOverloadedError,
-  LlmRateLimitedError,
   LlmRequestError,
   LlmUnavailableError,
 } from '../llm/errors';
@@ -31,7 +29,6 @@ import {
   type LlmUsage,
   type LlmWaitReason,
 } from '../llm/provider';
-import { abortableDelay } from './abortable-delay';
 
 /** What `complete_task` reported: the worker's own account, which the scheduler then checks against the disk. */
 export interface TaskCompletion {
@@ -66,15 +63,12 @@ export interface AgentLimits {
   tokenBudget: number;
   /** How often a reply cut at max_tokens is continued before the worker fails. */
   maxTokenContinuations: number;
-  /** How often a turn that failed on a transient API error (429, 529, 5xx, a cut stream) is repeated. */
-  transientRetries: number;
 }
 
 export const defaultAgentLimits: AgentLimits = {
   maxTurns: 24,
   tokenBudget: 400_000,
   maxTokenContinuations: 2,
-  transientRetries: 3,
 };
 
 export interface AgentHooks {
@@ -126,27 +120,22 @@ export function tokensBilled(usage: LlmUsage): number {
   return usage.inputTokens + usage.outputTokens + usage.cacheCreationInputTokens + usage.cacheReadInputTokens;
 }
 
-function describeWait(reason: LlmWaitReason): string {
+function describeWait(reason: LlmWaitReason, forMs: number | undefined): string {
+  const howLong = forMs !== undefined && forMs >= 1000 ? ` (${Math.ceil(forMs / 1000)} s)` : '';
   switch (reason) {
     case 'rate-limit':
-      return 'waiting for rate limit';
+      return `waiting for rate limit${howLong}`;
     case 'concurrency':
       return 'waiting for a free model slot';
     case 'cache-warm-up':
       return 'waiting for the shared prompt cache';
     case 'retry':
-      return 'retrying the model call';
+      return `retrying the model call${howLong}`;
     default: {
       const never: never = reason;
       return String(never);
     }
   }
-}
-
-function isTransient(error: unknown): error is LlmError {
-  if (error instanceof LlmRateLimitedError || error instanceof LlmOverloadedError) return true;
-  // A cut stream or an SSE error event has no status; 5xx are server trouble. 4xx other than 429 are our bug.
-  return error instanceof LlmRequestError && (error.status === null || error.status >= 500);
 }
 
 function stopsRun(error: LlmError): boolean {
@@ -155,11 +144,6 @@ function stopsRun(error: LlmError): boolean {
     error instanceof LlmUnavailableError ||
     (error instanceof LlmRequestError && error.status === 404)
   );
-}
-
-function transientWaitMs(error: LlmError, attempt: number): number {
-  if (error instanceof LlmRateLimitedError && error.retryAfterMs !== null) return Math.min(error.retryAfterMs, 60_000);
-  return Math.min(500 * 2 ** attempt, 8_000);
 }
 
 export async function runAgentLoop(options: AgentLoopOptions): Promise<AgentOutcome> {
@@ -199,44 +183,33 @@ export async function runAgentLoop(options: AgentLoopOptions): Promise<AgentOutc
       });
     }
 
-    let response: LlmResponse | undefined;
-    for (let attempt = 0; response === undefined; attempt++) {
-      turns++;
-      hooks.onActivity?.(turns === 1 ? 'thinking' : `thinking (turn ${turns})`);
-      try {
-        response = await provider.send(
-          { ...request, messages: messages.slice() },
-          {
-            onText: (delta) => hooks.onText?.(delta),
-            onWaiting: (reason) => hooks.onActivity?.(describeWait(reason)),
-            onToolUseStart: (toolUse) => hooks.onActivity?.(`writing a ${toolUse.name} call`),
-            onAttemptDiscarded: (_attempt, reason) => hooks.onActivity?.(`retrying the model call (${reason})`),
-          },
-          signal,
-        );
-      } catch (error) {
-        if (error instanceof LlmError) book(error.usage, request.model);
-        if (error instanceof LlmCancelledError || signal.aborted) return end('cancelled', {});
-        if (error instanceof LlmBudgetExceededError)
-          return end('budget-exceeded', { scope: 'run', reason: error.message });
-        if (isTransient(error) && attempt < limits.transientRetries && turns < limits.maxTurns) {
-          hooks.onActivity?.(
-            error instanceof LlmRateLimitedError ? 'waiting for rate limit' : 'retrying after an API error',
-          );
-          try {
-            await abortableDelay(transientWaitMs(error, attempt), signal);
-          } catch {
-            return end('cancelled', {});
-          }
-          continue;
-        }
-        if (error instanceof LlmError)
-          return end('failed', {
-            reason: `model call failed: ${error.message}`,
-            ...(stopsRun(error) ? { stopsRun: true as const } : {}),
-          });
-        throw error;
-      }
+    // The provider has already retried what was worth retrying (the governor owns every retry of a call):
+    // a failure that reaches here is final for this turn.
+    turns++;
+    hooks.onActivity?.(turns === 1 ? 'thinking' : `thinking (turn ${turns})`);
+    let response: LlmResponse;
+    try {
+      response = await provider.send(
+        { ...request, messages: messages.slice() },
+        {
+          onText: (delta) => hooks.onText?.(delta),
+          onWaiting: (reason, forMs) => hooks.onActivity?.(describeWait(reason, forMs)),
+          onToolUseStart: (toolUse) => hooks.onActivity?.(`writing a ${toolUse.name} call`),
+          onAttemptDiscarded: (_attempt, reason) => hooks.onActivity?.(`retrying the model call (${reason})`),
+        },
+        signal,
+      );
+    } catch (error) {
+      if (error instanceof LlmError) book(error.usage, request.model);
+      if (error instanceof LlmCancelledError || signal.aborted) return end('cancelled', {});
+      if (error instanceof LlmBudgetExceededError)
+        return end('budget-exceeded', { scope: 'run', reason: error.message });
+      if (error instanceof LlmError)
+        return end('failed', {
+          reason: `model call failed: ${error.message}`,
+          ...(stopsRun(error) ? { stopsRun: true as const } : {}),
+        });
+      throw error;
     }
     book(response.usage, response.model);
 

@@ -15,9 +15,12 @@ export { systemClock } from './run/ports';
 // Settings a face parses from the user's configuration: price overrides (with the entries it could not use).
 export { parsePriceTable, type ModelPrice, type PriceTable } from '../llm/prices';
 export { parseRoleBudgets } from '../llm/usage-ledger';
-// The model provider for a run: one governor shared by all its workers (never `new AnthropicProvider` alone).
+// The model provider for a run: one governor shared by all its workers (never `new AnthropicProvider` alone),
+// and the governor itself for a face's own provider (VS Code language models).
+export type { LlmGovernor } from '../llm/governor';
 export {
   createAnthropicProviderForRun,
+  createGovernorForRun,
   governorLimitFor,
   type AnthropicRunProviderOptions,
 } from './run/anthropic-for-run';

@@ -1,7 +1,8 @@
 /**
  * What an `@anthropic-ai/sdk` failure means for us: whether the governor pools a backoff, retries the
- * turn, or gives up, and which typed `LlmError` the agent loop finally sees. Kept apart from the provider
- * so the rules can be read (and tested) in one place.
+ * call, or gives up, and which typed `LlmError` the agent loop finally sees. Kept apart from the provider
+ * so the rules can be read (and tested) in one place. The SDK itself retries nothing (`maxRetries: 0`):
+ * the governor is the one owner of retries, so `maxAttempts` bounds every send of a call.
  */
 import {
   APIConnectionError,
@@ -13,6 +14,7 @@ import {
 } from '@anthropic-ai/sdk';
 import {
   LlmAuthError,
+  LlmUnavailableError,
   LlmCancelledError,
   LlmError,
   LlmOverloadedError,
@@ -67,10 +69,52 @@ function isOverloaded(error: SdkApiError): boolean {
   return error.status === 529 || error.type === 'overloaded_error';
 }
 
+/**
+ * Connection failures that mean "nothing answers there" (refused, no such host, a certificate the TLS layer
+ * rejects): sending again only waits longer for the same answer, so the call fails at once and says so.
+ * Anything else on the way (a reset, a timeout) is a passing fault, retried.
+ */
+const UNREACHABLE_CODES = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'CERT_HAS_EXPIRED',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
+
+/** The system error code under a failed fetch (`fetch failed` → its `cause`, and so on down). */
+export function networkErrorCode(error: unknown): string | undefined {
+  for (let current: unknown = error, depth = 0; current !== undefined && depth < 8; depth++) {
+    if (typeof current !== 'object' || current === null) return undefined;
+    const code: unknown = (current as { code?: unknown }).code;
+    if (typeof code === 'string' && code !== '') return code;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
+
+function isUnreachable(error: APIConnectionError): boolean {
+  const code = networkErrorCode(error.cause);
+  return code !== undefined && UNREACHABLE_CODES.has(code);
+}
+
+/** Statuses worth sending again: the SDK's own list (timeout, conflict, lock, 5xx), 429 and 529 apart. */
+function isRetryableStatus(status: number): boolean {
+  return status === 408 || status === 409 || status >= 500;
+}
+
 export function classifyAnthropicFailure(error: unknown): RetryDecision {
   if (error instanceof StreamBrokenError) return { type: 'retry', reason: error.message };
   if (error instanceof APIUserAbortError) return { type: 'fail' };
-  if (error instanceof APIConnectionError) return { type: 'fail' }; // the SDK already retried the request
+  if (error instanceof APIConnectionError) {
+    if (isUnreachable(error)) return { type: 'fail' };
+    return { type: 'retry', reason: `connection failed: ${error.message}` };
+  }
   const apiError = asApiError(error);
   if (apiError) {
     if (apiError.status === 429 || apiError.type === 'rate_limit_error' || isOverloaded(apiError)) {
@@ -79,6 +123,16 @@ export function classifyAnthropicFailure(error: unknown): RetryDecision {
     // No status: an SSE `error` event in the middle of a stream, which the SDK does not retry.
     if (apiError.status === undefined)
       return { type: 'retry', reason: `stream error: ${apiError.type ?? apiError.message}` };
+    // The server may say outright whether a retry can help (the SDK's own rule).
+    const shouldRetry = apiError.headers?.get('x-should-retry');
+    if (shouldRetry === 'false') return { type: 'fail' };
+    if (shouldRetry === 'true' || isRetryableStatus(apiError.status)) {
+      return {
+        type: 'retry',
+        reason: `HTTP ${apiError.status}`,
+        retryAfterMs: retryAfterMsFromHeaders(apiError.headers),
+      };
+    }
     return { type: 'fail' };
   }
   // A non-API SDK error after the response began: the body was cut or ended early.
@@ -138,6 +192,13 @@ export function toLlmError(error: unknown, signal: AbortSignal): LlmError {
     if (isOverloaded(apiFailure))
       return new LlmOverloadedError(`The Anthropic API is overloaded${after}: ${what}`, { cause: apiFailure });
     if (apiFailure instanceof APIConnectionError) {
+      if (isUnreachable(apiFailure)) {
+        // Every other call would meet the same closed door: a run stops on this (see the agent loop).
+        return new LlmUnavailableError(
+          `Could not reach the Anthropic API (${networkErrorCode(apiFailure.cause) ?? 'unreachable'}): check the network, a proxy, or the base URL.`,
+          { cause: apiFailure },
+        );
+      }
       return new LlmRequestError(`Could not reach the Anthropic API${after}: ${apiFailure.message}`, null, null, {
         cause: apiFailure,
       });

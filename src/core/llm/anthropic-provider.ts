@@ -3,15 +3,13 @@
  * and tool-call starts to the hooks, returns the final message in our own terms, and really aborts the HTTP
  * request when the signal fires.
  *
- * Retries, in two layers that never wrap each other:
- * - the SDK retries a *request* that failed before its body began: 408, 409, 5xx and connection errors,
- *   honouring `retry-after` (its `maxRetries`, default 2);
- * - 429 and 529 are not left to the SDK: `poolRetryFetch` marks them `x-should-retry: false`, so they reach
- *   the shared `LlmGovernor` at once, which pauses the whole pool for the server's `retry-after` instead
- *   of letting each worker hammer the limit on its own schedule;
- * - a *turn* whose stream broke (an SSE `error` event, a cut connection, a stall) is retried by the
- *   governor from the same messages, bounded; the failed attempt's usage is still counted. Nothing is
- *   repeated twice by a retry: tools run only after `send` returns, from the final message.
+ * Retries: the SDK retries nothing (`maxRetries: 0`). Every failure goes to the run's shared `LlmGovernor`,
+ * classified by `classifyAnthropicFailure`: 429 and 529 pause the whole pool for the server's
+ * `retry-after`; 408, 409, 5xx, timeouts and turns whose stream broke (an SSE `error` event, a cut
+ * connection, a stall) are sent again from the same messages after the call's own backoff; an unreachable
+ * server or a refused key fails at once. The governor's `maxAttempts` bounds every send of a call. The
+ * failed attempts' usage is still counted. Nothing is repeated by a retry: tools run only after `send`
+ * returns, from the final message.
  */
 import Anthropic from '@anthropic-ai/sdk';
 import { MessageStream } from '@anthropic-ai/sdk/lib/MessageStream';
@@ -51,8 +49,6 @@ export interface AnthropicProviderOptions {
   governor?: LlmGovernor | undefined;
   /** Per-request timeout until the response begins. Default 10 minutes, as the SDK's. */
   timeoutMs?: number | undefined;
-  /** SDK retries of 408/409/5xx/connection failures per request. Default 2. */
-  maxRetries?: number | undefined;
   /** A started stream that sends nothing for this long is cut and the turn retried. Default 2 minutes. */
   streamIdleTimeoutMs?: number | undefined;
   logger?: Logger | undefined;
@@ -144,7 +140,8 @@ export class AnthropicProvider implements LlmProvider {
       // Passed explicitly: with no key at all, SDK 1.x would go looking for credential profiles on disk.
       apiKey: key,
       baseURL: this.options.baseURL ?? PUBLIC_API,
-      maxRetries: this.options.maxRetries ?? 2,
+      // The governor owns every retry (see the top of this file).
+      maxRetries: 0,
       timeout: this.options.timeoutMs ?? 10 * 60_000,
       fetch: this.wire.fetch,
       logLevel: 'warn',

@@ -2,8 +2,6 @@
  * The `fetch` the Anthropic provider gives the SDK. It changes nothing a current server sees, and smooths
  * over what other correct servers (gateways, proxies, older API stand-ins) do differently on the wire:
  *
- * - 429 and 529 are marked `x-should-retry: false`, so the SDK hands them straight to the shared governor,
- *   which pauses the whole pool instead of each worker retrying on its own (see `governor.ts`);
  * - a server that only knows the classic `x-api-key` header answers the SDK's `Authorization: Bearer` with
  *   401 "x-api-key header is required": the request is sent once more with `x-api-key`, and every later one
  *   goes that way from the start;
@@ -44,7 +42,6 @@ export class AnthropicWireFetch {
       );
       response = await this.inner(input, withXApiKey(init));
     }
-    if (response.status === 429 || response.status === 529) return withHeader(response, 'x-should-retry', 'false');
     if (response.ok && isStreamRequest(init) && isJson(response)) {
       this.options.logger.debug(
         'The API server answered a streaming request with a JSON message; replaying it as a stream.',
@@ -82,12 +79,6 @@ async function asksForXApiKey(response: Response): Promise<boolean> {
     void error;
     return false;
   }
-}
-
-function withHeader(response: Response, name: string, value: string): Response {
-  const headers = new Headers(response.headers);
-  headers.set(name, value);
-  return new Response(response.body, { status: response.status, statusText: response.statusText, headers });
 }
 
 function isStreamRequest(init: RequestInit | undefined): boolean {

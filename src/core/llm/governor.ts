@@ -1,6 +1,6 @@
 /**
- * One governor for every model call of a run. Workers share one API key, so rate limits and the prompt
- * cache are the pool's business:
+ * One governor for every model call of a run, and the only place a model call is retried. Workers share one
+ * API key, so rate limits and the prompt cache are the pool's business:
  *
  * - a concurrency limit (slots are handed out in arrival order), which adapts: a rate limit lowers it to the
  *   calls the server still accepted, and it climbs back by one after a full round of successes (the
@@ -9,46 +9,52 @@
  *   has passed, and the failed call queues again; callers in the queue are told they are waiting for the
  *   rate limit, they are not failed. Without this every worker would retry on its own schedule and keep
  *   the account over its limit;
- * - bounded retries of a turn whose stream broke (SSE `error` event, cut connection, stall), which the
- *   SDK never retries because part of the response was already consumed;
+ * - a call that failed for a passing reason of its own (a 5xx, a timeout, a stream that broke or stalled
+ *   after part of the response came) is retried after this call's own backoff;
+ * - `maxAttempts` bounds the sends of one call, whatever failed: nothing below (the SDK runs with
+ *   `maxRetries: 0`) or above (the agent loop) sends a call again;
  * - cache warm-up: the first call with a given `prefixKey` goes alone; the others with the same key start
  *   once it has received its first byte (the API writes the cache when the response begins), so the shared
  *   prefix is written once and read by every other worker.
  *
- * How it combines with the SDK's own retries: the Anthropic provider lets the SDK keep retrying 408, 409,
- * 5xx and connection failures (per request, `retry-after` honoured), but marks 429 and 529 responses
- * `x-should-retry: false` so they reach this governor at once and are pooled here. See
- * `anthropic-provider.ts`.
+ * Every wait is armed and checked on one monotonic clock (`whenDue`), so a wake-up is never lost to a
+ * timer that fires a little early or to a wall-clock adjustment.
  *
  * The governor knows nothing of any SDK: the caller classifies its failures with `classify`.
  */
+import { sleep, systemClock, whenDue, type MonotonicClock } from '../util/monotonic-clock';
 import { LlmCancelledError } from './errors';
 import type { LlmWaitReason } from './provider';
+
+/** Sends of one model call in all, unless the settings say otherwise; and the most they may say. */
+export const DEFAULT_MODEL_CALL_ATTEMPTS = 6;
+export const MAX_MODEL_CALL_ATTEMPTS = 20;
 
 export type RetryDecision =
   /** Pause the whole pool, then try again. */
   | { type: 'pool-backoff'; retryAfterMs: number | null }
-  /** Try again after this caller's own backoff (the turn broke mid-stream). */
-  | { type: 'retry'; reason: string }
+  /** Try again after this call's own backoff, or after the server's `retry-after` when it named one. */
+  | { type: 'retry'; reason: string; retryAfterMs?: number | null }
   | { type: 'fail' };
 
 export interface GovernorOptions {
   maxConcurrent: number;
-  /** Attempts per call, the first included. */
+  /** Sends of one call in all, the first included: the one bound on retries of every kind. */
   maxAttempts?: number;
   /** Pool pause when the server names none. Doubles on consecutive rate limits, up to `maxBackoffMs`. */
   baseBackoffMs?: number;
   maxBackoffMs?: number;
   /** How long a warmed prefix counts as cached (the API's default TTL is five minutes). */
   warmTtlMs?: number;
-  now?: () => number;
+  /** Where every wait and deadline is measured; tests pass a clock of their own. */
+  clock?: MonotonicClock;
 }
 
 export interface GovernedCall<T> {
   attempt(context: AttemptContext): Promise<T>;
   classify(error: unknown): RetryDecision;
   prefixKey?: string | undefined;
-  onWaiting?: ((reason: LlmWaitReason, untilMs?: number) => void) | undefined;
+  onWaiting?: ((reason: LlmWaitReason, forMs?: number) => void) | undefined;
   onRetry?: ((attempt: number, reason: string) => void) | undefined;
 }
 
@@ -65,7 +71,8 @@ export interface GovernorStats {
   /** The adaptive limit now in force (at most `maxConcurrent`). */
   concurrencyLimit: number;
   queued: number;
-  poolPausedUntil: number;
+  /** Milliseconds until the pool's rate-limit pause ends; 0 when it is not paused. */
+  poolPausedForMs: number;
   rateLimitHits: number;
   retries: number;
 }
@@ -93,7 +100,7 @@ export class LlmGovernor {
   private readonly baseBackoffMs: number;
   private readonly maxBackoffMs: number;
   private readonly warmTtlMs: number;
-  private readonly now: () => number;
+  private readonly clock: MonotonicClock;
 
   private inFlight = 0;
   private limit: number;
@@ -106,7 +113,8 @@ export class LlmGovernor {
   }[] = [];
   private pausedUntil = 0;
   private consecutiveRateLimits = 0;
-  private pauseTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Cancels the armed wake-up at the end of the pause, while one is armed. */
+  private cancelWake: (() => void) | undefined;
   private readonly warmth = new Map<string, Warmth>();
   private rateLimitHits = 0;
   private retries = 0;
@@ -114,11 +122,11 @@ export class LlmGovernor {
   constructor(options: GovernorOptions) {
     this.maxConcurrent = Math.max(1, options.maxConcurrent);
     this.limit = this.maxConcurrent;
-    this.maxAttempts = Math.max(1, options.maxAttempts ?? 6);
+    this.maxAttempts = Math.max(1, options.maxAttempts ?? DEFAULT_MODEL_CALL_ATTEMPTS);
     this.baseBackoffMs = options.baseBackoffMs ?? 1000;
     this.maxBackoffMs = options.maxBackoffMs ?? 60_000;
     this.warmTtlMs = options.warmTtlMs ?? 5 * 60_000;
-    this.now = options.now ?? Date.now;
+    this.clock = options.clock ?? systemClock;
   }
 
   get stats(): GovernorStats {
@@ -126,7 +134,7 @@ export class LlmGovernor {
       inFlight: this.inFlight,
       concurrencyLimit: this.limit,
       queued: this.queue.length,
-      poolPausedUntil: this.pausedUntil,
+      poolPausedForMs: Math.max(0, this.pausedUntil - this.clock.now()),
       rateLimitHits: this.rateLimitHits,
       retries: this.retries,
     };
@@ -164,8 +172,11 @@ export class LlmGovernor {
           call.onRetry?.(attempt, 'rate limited');
         } else {
           call.onRetry?.(attempt, decision.reason);
-          call.onWaiting?.('retry', this.now() + this.ownBackoffMs(attempt));
-          await sleep(this.ownBackoffMs(attempt), signal);
+          const waitMs = this.ownBackoffMs(attempt, decision.retryAfterMs ?? null);
+          call.onWaiting?.('retry', waitMs);
+          await sleep(waitMs, signal, this.clock).catch((error: unknown) => {
+            throw new LlmCancelledError(undefined, { cause: error });
+          });
         }
       }
     } finally {
@@ -175,7 +186,8 @@ export class LlmGovernor {
 
   /** Ends pending timers; queued callers are rejected. For the end of a run. */
   dispose(): void {
-    if (this.pauseTimer) clearTimeout(this.pauseTimer);
+    this.cancelWake?.();
+    this.cancelWake = undefined;
     for (const waiter of this.queue.splice(0)) {
       waiter.signal.removeEventListener('abort', waiter.onAbort);
       waiter.reject(new LlmCancelledError('The run ended before this model call could start.'));
@@ -193,7 +205,8 @@ export class LlmGovernor {
     }
   }
 
-  private ownBackoffMs(attempt: number): number {
+  private ownBackoffMs(attempt: number, retryAfterMs: number | null): number {
+    if (retryAfterMs !== null && retryAfterMs > 0) return Math.min(retryAfterMs, this.maxBackoffMs);
     return Math.min(this.baseBackoffMs * 2 ** (attempt - 1), this.maxBackoffMs) / 2;
   }
 
@@ -201,18 +214,29 @@ export class LlmGovernor {
     this.consecutiveRateLimits++;
     const fallback = Math.min(this.baseBackoffMs * 2 ** (this.consecutiveRateLimits - 1), this.maxBackoffMs);
     const waitMs = retryAfterMs !== null && retryAfterMs > 0 ? Math.min(retryAfterMs, this.maxBackoffMs) : fallback;
-    const until = this.now() + waitMs;
+    const until = this.clock.now() + waitMs;
     if (until <= this.pausedUntil) return;
     this.pausedUntil = until;
-    if (this.pauseTimer) clearTimeout(this.pauseTimer);
-    this.pauseTimer = setTimeout(() => {
-      this.pauseTimer = undefined;
+    this.armWake();
+  }
+
+  /** One wake-up at the end of the pause; a longer pause replaces it. `whenDue` re-arms an early timer. */
+  private armWake(): void {
+    this.cancelWake?.();
+    this.cancelWake = whenDue(this.clock, this.pausedUntil, () => {
+      this.cancelWake = undefined;
+      // `whenDue` decided the pause is over (also when the clock went backwards meanwhile): so it is.
+      this.pausedUntil = Math.min(this.pausedUntil, this.clock.now());
       this.pump();
-    }, waitMs);
+    });
+  }
+
+  private isPaused(): boolean {
+    return this.clock.now() < this.pausedUntil;
   }
 
   private canStart(): boolean {
-    return this.inFlight < this.limit && this.now() >= this.pausedUntil;
+    return this.inFlight < this.limit && !this.isPaused();
   }
 
   private async acquire(
@@ -224,7 +248,8 @@ export class LlmGovernor {
       this.inFlight++;
       return;
     }
-    const reason: LlmWaitReason = this.now() < this.pausedUntil ? 'rate-limit' : 'concurrency';
+    const pausedForMs = this.pausedUntil - this.clock.now();
+    const reason: LlmWaitReason = pausedForMs > 0 ? 'rate-limit' : 'concurrency';
     await new Promise<void>((resolve, reject) => {
       const waiter = {
         signal,
@@ -242,7 +267,10 @@ export class LlmGovernor {
       signal.addEventListener('abort', waiter.onAbort, { once: true });
       this.queue.push(waiter);
       // Told only once queued, so a listener that cancels right away finds the waiter to remove.
-      onWaiting?.(reason, reason === 'rate-limit' ? this.pausedUntil : undefined);
+      onWaiting?.(reason, reason === 'rate-limit' ? pausedForMs : undefined);
+      // A waiter must never be left with nothing to wake it: the pause may have ended between the check above
+      // and now, or its wake-up may have fired already.
+      this.pump();
     });
   }
 
@@ -251,6 +279,10 @@ export class LlmGovernor {
     this.pump();
   }
 
+  /**
+   * Starts queued calls while there is room. Whoever is left waits for a release (a call ending) or for the
+   * pause's wake-up, which is armed here if it is not: a queue with waiters and a pause never lacks one.
+   */
   private pump(): void {
     while (this.queue.length > 0 && this.canStart()) {
       const next = this.queue.shift();
@@ -258,6 +290,7 @@ export class LlmGovernor {
       this.inFlight++;
       next.resolve();
     }
+    if (this.queue.length > 0 && this.isPaused() && this.cancelWake === undefined) this.armWake();
   }
 
   /**
@@ -275,34 +308,19 @@ export class LlmGovernor {
         await raceAbort(warmth.ready, signal);
         continue;
       }
-      if (warmth && warmth.warmedAt !== null && this.now() - warmth.warmedAt < this.warmTtlMs) return undefined;
+      if (warmth && warmth.warmedAt !== null && this.clock.now() - warmth.warmedAt < this.warmTtlMs) return undefined;
       let resolve: () => void = () => undefined;
       const claimed: Warmth = { ready: new Promise<void>((r) => (resolve = r)), warmedAt: null };
       this.warmth.set(key, claimed);
       // A warmer that fails still releases the others (one of them will write the cache instead).
       return () => {
         if (claimed.warmedAt === null) {
-          claimed.warmedAt = this.now();
+          claimed.warmedAt = this.clock.now();
           resolve();
         }
       };
     }
   }
-}
-
-export async function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  if (signal.aborted) throw new LlmCancelledError();
-  await new Promise<void>((resolve, reject) => {
-    const onAbort = (): void => {
-      clearTimeout(timer);
-      reject(new LlmCancelledError());
-    };
-    const timer = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
 }
 
 async function raceAbort(promise: Promise<void>, signal: AbortSignal): Promise<void> {

@@ -124,7 +124,7 @@ export interface LlmResponse {
   usage: LlmUsage;
   model: string;
   requestId: string | null;
-  /** 1 unless a broken stream made the provider retry the turn. */
+  /** Sends of this call: 1 unless the governor had to send it again. */
   attempts: number;
 }
 
@@ -133,8 +133,8 @@ export type LlmWaitReason = 'rate-limit' | 'concurrency' | 'cache-warm-up' | 're
 export interface LlmStreamHooks {
   onText?(delta: string): void;
   onToolUseStart?(toolUse: { id: string; name: string }): void;
-  /** The call is queued, not failed; `untilMs` is a wall-clock time when known. */
-  onWaiting?(reason: LlmWaitReason, untilMs?: number): void;
+  /** The call is queued, not failed; `forMs` is how long the wait lasts, when that is known. */
+  onWaiting?(reason: LlmWaitReason, forMs?: number): void;
   /** An attempt broke mid-stream and will be repeated: a face should drop the partial text it showed. */
   onAttemptDiscarded?(attempt: number, reason: string): void;
 }

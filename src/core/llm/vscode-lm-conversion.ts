@@ -7,6 +7,7 @@
  * prompt leads the first user message; a response with tool calls stops for `tool_use`, else `end_turn`;
  * usage is counted with the model's `countTokens` (or our estimate) and flagged `estimated`.
  */
+import { GovernorRetriesExhaustedError, type RetryDecision } from './governor';
 import {
   LlmAuthError,
   LlmCancelledError,
@@ -169,6 +170,21 @@ export class LmResponseAssembler {
  * An LM API failure as our typed error. `code` is `LanguageModelError.code` when the error is one:
  * NoPermissions (the user refused consent), NotFound (the model is gone), Blocked (quota or rate limit).
  */
+/**
+ * Whether the governor sends a failed VS Code LM call again. `Blocked` is the provider's quota or rate
+ * limit: the whole pool waits (no `retry-after` is given, so the governor's own backoff). Consent, a
+ * missing model and anything else are final.
+ */
+export function classifyLmFailure(code: string | undefined, cancelled: boolean): RetryDecision {
+  if (cancelled) return { type: 'fail' };
+  return code === 'Blocked' ? { type: 'pool-backoff', retryAfterMs: null } : { type: 'fail' };
+}
+
+/** The failure to report once the governor gave up: the last attempt's own error. */
+export function lastFailureOf(error: unknown): unknown {
+  return error instanceof GovernorRetriesExhaustedError ? error.cause : error;
+}
+
 export function toLlmErrorFromLm(
   error: unknown,
   code: string | undefined,

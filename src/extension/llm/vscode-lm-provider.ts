@@ -4,11 +4,14 @@
  * `src/core/llm/vscode-lm-conversion.ts`, where they are unit-tested.
  */
 import * as vscode from 'vscode';
+import type { LlmGovernor } from '../../core/engine';
 import { LlmCancelledError } from '../../core/llm/errors';
 import type { LlmProvider, LlmRequest, LlmResponse, LlmStreamHooks } from '../../core/llm/provider';
 import { estimateTokens } from '../../core/llm/token-estimate';
 import {
+  classifyLmFailure,
   estimateUsage,
+  lastFailureOf,
   LmResponseAssembler,
   noModelError,
   toLlmErrorFromLm,
@@ -22,6 +25,8 @@ export interface VscodeLmProviderOptions {
   selector: vscode.LanguageModelChatSelector;
   /** Shown by VS Code when it asks the user for consent. */
   justification: string;
+  /** The run's governor: concurrency, the pooled wait on a quota refusal, and the one bound on sends. */
+  governor: LlmGovernor;
 }
 
 function toVscodeMessage(message: LmMessage): vscode.LanguageModelChatMessage {
@@ -54,7 +59,28 @@ export class VscodeLmProvider implements LlmProvider {
     if (signal.aborted) throw new LlmCancelledError();
     const [model] = await vscode.lm.selectChatModels(this.options.selector);
     if (!model) throw noModelError(JSON.stringify(this.options.selector));
+    try {
+      return await this.options.governor.run(
+        {
+          onWaiting: hooks.onWaiting?.bind(hooks),
+          onRetry: (attempt, reason) => hooks.onAttemptDiscarded?.(attempt, reason),
+          classify: (error) => classifyLmFailure(lmErrorCode(error), signal.aborted),
+          attempt: async () => this.sendOnce(model, request, hooks, signal),
+        },
+        signal,
+      );
+    } catch (error) {
+      const failure = lastFailureOf(error);
+      throw toLlmErrorFromLm(failure, lmErrorCode(failure), signal.aborted, model.name);
+    }
+  }
 
+  private async sendOnce(
+    model: vscode.LanguageModelChat,
+    request: LlmRequest,
+    hooks: LlmStreamHooks,
+    signal: AbortSignal,
+  ): Promise<LlmResponse> {
     const tokenSource = new vscode.CancellationTokenSource();
     const onAbort = (): void => tokenSource.cancel();
     signal.addEventListener('abort', onAbort, { once: true });
@@ -85,12 +111,13 @@ export class VscodeLmProvider implements LlmProvider {
       };
       const usage = await estimateUsage(request, [...assembler.blocks], countTokens);
       return assembler.finish(`${model.vendor}/${model.id}`, usage);
-    } catch (error) {
-      const code = error instanceof vscode.LanguageModelError ? error.code : undefined;
-      throw toLlmErrorFromLm(error, code, signal.aborted, model.name);
     } finally {
       signal.removeEventListener('abort', onAbort);
       tokenSource.dispose();
     }
   }
+}
+
+function lmErrorCode(error: unknown): string | undefined {
+  return error instanceof vscode.LanguageModelError ? error.code : undefined;
 }

@@ -68,28 +68,56 @@ test('a lasting 429 fails as a rate-limited error with the server wait attached'
   });
 });
 
-test('a 500 is retried by the SDK itself, per request', async () => {
+test('a 500 is sent again by the governor, never by the SDK: one owner for every retry', async () => {
   const start = mock.requests.length;
   mock.script(reply.serverError(), reply.text('fine now'));
   const response = await providerFor(mock.url).send(request(), {}, never);
   assert.deepEqual(response.content, [{ type: 'text', text: 'fine now' }]);
   assert.equal(requestsSince(start), 2);
-  assert.equal(mock.requests[start + 1]?.headers['x-stainless-retry-count'], '1', 'the retry came from the SDK');
-  assert.equal(response.attempts, 1, 'the turn itself was not repeated');
+  for (const served of mock.requests.slice(start)) {
+    assert.equal(served.headers['x-stainless-retry-count'], '0', 'the SDK sent each request once, as a first try');
+  }
+  assert.equal(response.attempts, 2, 'the governor counted both sends');
 });
 
-test('a 500 that lasts fails with a clear request error once the SDK gives up', async () => {
+test('a 500 that lasts fails with a clear request error after exactly maxAttempts sends', async () => {
   mock.setHandler(() => reply.serverError());
   try {
-    await assert.rejects(providerFor(mock.url, { maxRetries: 1 }).send(request(), {}, never), (error: unknown) => {
+    const start = mock.requests.length;
+    const provider = providerFor(mock.url, {
+      governor: new LlmGovernor({ maxConcurrent: 2, maxAttempts: 3, baseBackoffMs: 5 }),
+    });
+    await assert.rejects(provider.send(request(), {}, never), (error: unknown) => {
       assert.ok(error instanceof LlmRequestError);
       assert.equal(error.status, 500);
       assert.match(error.message, /500/);
       return true;
     });
+    assert.equal(requestsSince(start), 3, 'one number bounds the sends of a call');
   } finally {
     mock.setHandler(() => reply.text('ok'));
   }
+});
+
+test('a lasting 429 is sent exactly maxAttempts times, not once per layer', async () => {
+  mock.setHandler(() => reply.rateLimited(0.01));
+  try {
+    const start = mock.requests.length;
+    const provider = providerFor(mock.url, {
+      governor: new LlmGovernor({ maxConcurrent: 2, maxAttempts: 4, baseBackoffMs: 5 }),
+    });
+    await assert.rejects(provider.send(request(), {}, never), LlmRateLimitedError);
+    assert.equal(requestsSince(start), 4);
+  } finally {
+    mock.setHandler(() => reply.text('ok'));
+  }
+});
+
+test('a server that says x-should-retry: false is not sent again', async () => {
+  const start = mock.requests.length;
+  mock.script(reply.error(500, 'api_error', 'Internal server error', { headers: { 'x-should-retry': 'false' } }));
+  await assert.rejects(providerFor(mock.url).send(request(), {}, never), LlmRequestError);
+  assert.equal(requestsSince(start), 1);
 });
 
 for (const [name, fault] of [

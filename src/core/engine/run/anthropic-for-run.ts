@@ -19,6 +19,8 @@ export interface AnthropicRunProviderOptions {
   baseURL?: string | undefined;
   /** The run's worker limit (`EngineSettings.maxWorkers`): the governor lets that many calls run at once. */
   maxWorkers: number;
+  /** Sends of one model call in all (`LlmGovernor` `maxAttempts`); the governor's default when absent. */
+  maxAttempts?: number | undefined;
   logger?: Logger | undefined;
 }
 
@@ -27,13 +29,21 @@ export function governorLimitFor(maxWorkers: number): number {
   return Math.max(1, Math.floor(maxWorkers), VALIDATION_CALLS);
 }
 
+/** The one governor of a run, whatever the provider: every call of every worker goes through it. */
+export function createGovernorForRun(options: { maxWorkers: number; maxAttempts?: number | undefined }): LlmGovernor {
+  return new LlmGovernor({
+    maxConcurrent: governorLimitFor(options.maxWorkers),
+    ...(options.maxAttempts !== undefined ? { maxAttempts: options.maxAttempts } : {}),
+  });
+}
+
 /** A provider for one run (create one per run): every call it makes goes through one shared governor. */
 export function createAnthropicProviderForRun(options: AnthropicRunProviderOptions): LlmProvider {
   const baseURL = options.baseURL?.trim();
   return new AnthropicProvider({
     apiKey: options.apiKey,
     ...(baseURL ? { baseURL } : {}),
-    governor: new LlmGovernor({ maxConcurrent: governorLimitFor(options.maxWorkers) }),
+    governor: createGovernorForRun(options),
     ...(options.logger ? { logger: options.logger } : {}),
   });
 }

@@ -234,20 +234,20 @@ test('turn and token budgets end the worker as budget-exceeded', async () => {
   assert.equal(byTokens.turns, 2);
 });
 
-test('transient API errors repeat the turn (bounded); other errors fail clearly; abort cancels', async () => {
-  const ok = await runAgentLoop({
-    provider: scripted([
-      new LlmRateLimitedError('429', 1),
-      new LlmRequestError('stream cut', null, null),
-      { content: [tool('c', 'complete_task', { summary: 's' })], stop: toolUse },
-    ]),
-    request: base,
-    initialMessage: 't',
-    tools: tools(),
-    limits: defaultAgentLimits,
-    signal: new AbortController().signal,
-  });
-  assert.equal(ok.kind, 'completed');
+test('a failed model call is final for the loop (the governor already retried it); abort cancels', async () => {
+  for (const error of [new LlmRateLimitedError('429', 1), new LlmRequestError('stream cut', null, null)]) {
+    const provider = scripted([error, { content: [tool('c', 'complete_task', { summary: 's' })], stop: toolUse }]);
+    const outcome = await runAgentLoop({
+      provider,
+      request: base,
+      initialMessage: 't',
+      tools: tools(),
+      limits: defaultAgentLimits,
+      signal: new AbortController().signal,
+    });
+    assert.equal(outcome.kind, 'failed');
+    assert.equal(provider.requests.length, 1, `${error.message}: sent once by the loop, not again`);
+  }
   const bad = await runAgentLoop({
     provider: scripted([new LlmRequestError('bad request', 400, 'req_1')]),
     request: base,

@@ -170,7 +170,6 @@ export async function startHarness(
     apiKey: async () => 'test-key',
     baseURL: mock.url,
     governor: new LlmGovernor({ maxConcurrent: 8, baseBackoffMs: 20, maxBackoffMs: 200 }),
-    maxRetries: 1,
   });
   const engine = createEngine({
     provider,

@@ -1,3 +1,4 @@
+import { version } from '../../package.json';
 import type { CliIo } from './cli-io';
 import { runImplementCommand } from './implement-command';
 import { runTasksCommand } from './tasks-command';
@@ -10,7 +11,8 @@ commands:
   tasks      show the chosen feature's phases, tasks, dependencies and critical path
   implement  implement the feature's tasks with a team of agents (or --dry-run to see the plan)
 
-Run 'speckit-orchestra <command> --help' for a command's options.
+Run 'speckit-orchestra <command> --help' for a command's options; 'speckit-orchestra --version' prints
+the version.
 `;
 
 /** Entry point shared by the bin script and the tests; returns the exit code. */
@@ -23,6 +25,10 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     case '-h':
       (command === undefined ? io.stderr : io.stdout).write(USAGE);
       return command === undefined ? 2 : 0;
+    case '--version':
+    case '-V':
+      io.stdout.write(`speckit-orchestra ${version}\n`);
+      return 0;
     case 'tasks':
       return runTasksCommand(rest, io, signal);
     case 'implement':

@@ -1,4 +1,5 @@
 import { assertNever, type EngineEvent, type RunView, type UsageTotals } from '../protocol/engine-events';
+import { runOutcomeText } from '../protocol/run-wording';
 import type { TextStyle } from './render-tasks-text';
 
 /** One event as a line: `notable` lines stay on screen above the live view; the rest only go to logs. */
@@ -136,7 +137,7 @@ export function describeEvent(event: EngineEvent, view: RunView, style: TextStyl
           return assertNever(event.level);
       }
     case 'run-finished': {
-      const text = `Run ${event.outcome}: ${event.message}`;
+      const text = `${runOutcomeText(event.outcome)}: ${event.message}`;
       return {
         text: style.heading(event.outcome === 'completed' ? style.done(text) : style.warn(text)),
         notable: true,

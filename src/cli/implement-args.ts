@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { parseCommandLine, type ApprovalPolicy } from '../core/engine';
 
-export const IMPLEMENT_USAGE = `usage: speckit-orchestra implement [--workspace DIR] [--feature X] [--request "text"]
+export const IMPLEMENT_USAGE = `usage: speckit-orchestra implement [FEATURE] [--workspace DIR] [--feature X] [--request "text"]
                                    [--approve ask|tests|all] [--max-workers N] [--task T012]...
                                    [--test-command "npm test"] [--allow-command NAME]... [--budget USD]
                                    [--dry-run | --resume [RUN_ID] | --rollback [RUN_ID]] [--yes]
@@ -11,6 +11,7 @@ every edit through the approval gate, each finished task ticked [X] in tasks.md.
 --request describes the change and a plan is drafted for your approval first.
 
 options:
+  FEATURE             the same as --feature FEATURE (speckit-orchestra implement payment-integration)
   --workspace DIR     the project folder (default: the current folder)
   --feature X         the feature: folder name (003-payment-integration), number (003), slug or a path
                       inside it. Without it: SPECIFY_FEATURE_DIRECTORY, .specify/feature.json,
@@ -78,6 +79,8 @@ export class ArgumentProblem {
 
 const POLICIES: Record<string, ApprovalPolicy> = { ask: 'ask', tests: 'auto-approve-tests', all: 'auto-approve-all' };
 
+const TASK_ID = /^[A-Za-z]+\d+[A-Za-z]?(?:#\d+)?$/;
+
 /** Flags whose value is optional: `--resume` alone means "the newest run". */
 const OPTIONAL_VALUE_FLAGS = new Set(['--resume', '--rollback']);
 
@@ -98,9 +101,9 @@ function withOptionalValues(argv: readonly string[]): string[] {
 
 export function parseImplementArgs(argv: readonly string[]): ImplementArgs | ArgumentProblem {
   let values;
-  let positionals: string[];
+  let tokens;
   try {
-    ({ values, positionals } = parseArgs({
+    ({ values, tokens } = parseArgs({
       args: withOptionalValues(argv),
       options: {
         workspace: { type: 'string' },
@@ -119,8 +122,9 @@ export function parseImplementArgs(argv: readonly string[]): ImplementArgs | Arg
         help: { type: 'boolean', short: 'h', default: false },
       },
       strict: true,
-      // Only as more ids after --task (`--task T012 T013`); anything else is refused below.
+      // More ids after --task (`--task T012 T013`), or the feature (`implement payment-integration`).
       allowPositionals: true,
+      tokens: true,
     }));
   } catch (error) {
     return new ArgumentProblem(error instanceof Error ? error.message : String(error));
@@ -167,17 +171,20 @@ export function parseImplementArgs(argv: readonly string[]): ImplementArgs | Arg
       );
   }
 
-  if (positionals.length > 0 && values.task === undefined)
-    return new ArgumentProblem(`unexpected argument '${positionals[0] ?? ''}'`);
+  const { featureArgument, moreTaskIds, extra } = splitPositionals(tokens);
+  if (extra !== undefined) return new ArgumentProblem(`unexpected argument '${extra}'`);
+  if (featureArgument !== undefined && values.feature !== undefined && featureArgument !== values.feature)
+    return new ArgumentProblem(`two features given: '${featureArgument}' and --feature '${values.feature}'; name one`);
+  const feature = values.feature ?? featureArgument;
   const tasks = [
     ...new Set(
-      [...(values.task ?? []), ...positionals]
+      [...(values.task ?? []), ...moreTaskIds]
         .flatMap((t) => t.split(','))
         .map((t) => t.trim())
         .filter((t) => t !== ''),
     ),
   ];
-  const badTask = tasks.find((t) => !/^[A-Za-z]+\d+[A-Za-z]?(?:#\d+)?$/.test(t));
+  const badTask = tasks.find((t) => !TASK_ID.test(t));
   if (badTask !== undefined) return new ArgumentProblem(`--task expects task ids such as T012, not '${badTask}'`);
 
   const chosen = [
@@ -198,7 +205,7 @@ export function parseImplementArgs(argv: readonly string[]): ImplementArgs | Arg
   if (action.kind === 'rollback' && tasks.length > 1) return new ArgumentProblem('--rollback takes at most one --task');
   if (
     (action.kind === 'resume' || action.kind === 'rollback') &&
-    (values.feature !== undefined || values.request !== undefined)
+    (feature !== undefined || values.request !== undefined)
   ) {
     return new ArgumentProblem(`--${action.kind} continues a recorded run: --feature and --request do not apply`);
   }
@@ -208,7 +215,7 @@ export function parseImplementArgs(argv: readonly string[]): ImplementArgs | Arg
   return {
     action,
     workspace: values.workspace ?? '.',
-    ...(values.feature !== undefined ? { feature: values.feature } : {}),
+    ...(feature !== undefined ? { feature } : {}),
     ...(values.request !== undefined ? { request: values.request } : {}),
     approvalPolicy,
     ...(maxWorkers !== undefined ? { maxWorkers } : {}),
@@ -219,4 +226,36 @@ export function parseImplementArgs(argv: readonly string[]): ImplementArgs | Arg
     yes: values.yes,
     help: values.help,
   };
+}
+
+type ParsedToken = NonNullable<ReturnType<typeof parseArgs>['tokens']>[number];
+
+function looksLikeTaskIds(word: string): boolean {
+  const parts = word.split(',').map((p) => p.trim());
+  return parts.some((p) => p !== '') && parts.every((p) => p === '' || TASK_ID.test(p));
+}
+
+/**
+ * Positional words: with `--task` given, words that are task ids are more task ids (`--task T012 T013`); the
+ * first other word is the feature (`implement 003 --approve all`, `implement --task T012 payment`). A second
+ * feature word is refused rather than guessed at.
+ */
+function splitPositionals(tokens: readonly ParsedToken[]): {
+  featureArgument?: string;
+  moreTaskIds: string[];
+  extra?: string;
+} {
+  let featureArgument: string | undefined;
+  const moreTaskIds: string[] = [];
+  const withTasks = tokens.some((token) => token.kind === 'option' && token.name === 'task');
+  for (const token of tokens) {
+    if (token.kind !== 'positional') continue;
+    if (withTasks && looksLikeTaskIds(token.value)) {
+      moreTaskIds.push(token.value);
+      continue;
+    }
+    if (featureArgument === undefined) featureArgument = token.value;
+    else return { featureArgument, moreTaskIds, extra: token.value };
+  }
+  return { ...(featureArgument !== undefined ? { featureArgument } : {}), moreTaskIds };
 }

@@ -17,6 +17,7 @@ import {
   type Run,
   type RunResult,
 } from '../core/engine';
+import { countOf } from '../protocol/run-wording';
 import type { CliIo } from './cli-io';
 import { formatUsage } from './event-lines';
 import { ArgumentProblem, IMPLEMENT_USAGE, parseImplementArgs, type ImplementArgs } from './implement-args';
@@ -283,7 +284,7 @@ async function startRun(context: Context, engine: Engine): Promise<Run> {
   requireTerminalForAsk(context);
   const todo = plan.tasks.filter((t) => !t.alreadyDone).length;
   io.stdout.write(
-    `${plan.feature.id}: ${todo} of ${plan.tasks.length} tasks to do in ${plan.schedule.length} steps, up to ${plan.strategy.maxWorkers} workers; forecast $${plan.forecast.low.toFixed(2)}–$${plan.forecast.high.toFixed(2)}${context.args.budgetUsd !== undefined ? `, budget $${context.args.budgetUsd.toFixed(2)}` : ''}${plan.planningCall ? `; planning cost $${plan.planningCall.usage.costUsd.toFixed(4)} so far` : ''}\n`,
+    `${plan.feature.id}: ${todo} of ${countOf(plan.tasks.length, 'task')} to do in ${countOf(plan.schedule.length, 'step')}, up to ${countOf(plan.strategy.maxWorkers, 'worker')}; forecast $${plan.forecast.low.toFixed(2)}–$${plan.forecast.high.toFixed(2)}${context.args.budgetUsd !== undefined ? `, budget $${context.args.budgetUsd.toFixed(2)}` : ''}${plan.planningCall ? `; planning cost $${plan.planningCall.usage.costUsd.toFixed(4)} so far` : ''}\n`,
   );
   if (context.commands) io.stdout.write(`${context.commands.note}\n`);
   return engine.start(plan);
@@ -351,7 +352,9 @@ async function follow(context: Context, run: Run): Promise<number> {
 function summaryOf(result: RunResult, style: TextStyle): string {
   const { tasks } = result;
   const lines = [
-    `${tasks.done}/${tasks.total} tasks done${tasks.failed > 0 ? `, ${tasks.failed} failed` : ''}${tasks.skipped > 0 ? `, ${tasks.skipped} skipped` : ''}${tasks.pending > 0 ? `, ${tasks.pending} not started` : ''}`,
+    tasks.total === 0 && result.journalDir === ''
+      ? 'nothing ran'
+      : `${tasks.done}/${tasks.total} tasks done${tasks.failed > 0 ? `, ${tasks.failed} failed` : ''}${tasks.skipped > 0 ? `, ${tasks.skipped} skipped` : ''}${tasks.pending > 0 ? `, ${tasks.pending} not started` : ''}`,
     formatUsage(result.usage, undefined),
   ];
   if (result.skippedTasks && result.skippedTasks.length > 0) {
@@ -369,9 +372,10 @@ function summaryOf(result: RunResult, style: TextStyle): string {
     );
   if (result.findings > 0)
     lines.push(`${result.findings} review finding${result.findings === 1 ? '' : 's'} (listed above)`);
-  if (result.outcome === 'cancelled' || result.outcome === 'budget-exceeded' || result.outcome === 'needs-approval') {
-    lines.push(`continue with: ${NAME} --resume ${result.runId}`);
-  }
+  // Only a run with a journal can be resumed: one stopped before it began (a declined plan) has nothing to go on.
+  const resumable =
+    result.outcome === 'cancelled' || result.outcome === 'budget-exceeded' || result.outcome === 'needs-approval';
+  if (resumable && result.journalDir !== '') lines.push(`continue with: ${NAME} --resume ${result.runId}`);
   if (result.outcome !== 'completed' && tasks.done > 0)
     lines.push(`undo its edits with: ${NAME} --rollback ${result.runId}`);
   if (result.journalDir !== '') lines.push(style.dim(`journal: ${result.journalDir}`));

@@ -1,6 +1,7 @@
 import { relative } from 'node:path';
 import type { RunPlan } from '../core/engine';
 import { formatTokens, formatUsd } from './event-lines';
+import { countOf } from '../protocol/run-wording';
 import type { TextStyle } from './render-tasks-text';
 
 /** The dry run: the schedule (phases, parallel groups, worker role per task and why), strategy and forecast. */
@@ -49,7 +50,7 @@ export function renderPlanText(plan: RunPlan, cwd: string, style: TextStyle): st
 
   out.push('', style.heading('Strategy'));
   out.push(
-    `  ${plan.strategy.complexity} feature: up to ${plan.strategy.maxWorkers} workers at once; approval policy ${plan.settings.approvalPolicy}`,
+    `  ${plan.strategy.complexity} feature: up to ${countOf(plan.strategy.maxWorkers, 'worker')} at once; approval policy ${plan.settings.approvalPolicy}`,
   );
   for (const [role, model] of Object.entries(plan.strategy.modelByRole)) out.push(`  ${role.padEnd(28)} ${model}`);
   for (const why of plan.strategy.why) out.push(style.dim(`  ${why}`));

@@ -1,4 +1,5 @@
 import { buildTaskGraph, statusFromDocument } from '../core/graph/task-graph';
+import { criticalPathOfWorkLeft } from '../core/graph/work-left';
 import type { TasksDocument } from '../core/speckit/tasks-model';
 import type { ReportDependencies } from './tasks-report';
 
@@ -15,11 +16,7 @@ export interface TaskDependencySummary extends ReportDependencies {
 export function taskDependencies(document: TasksDocument): TaskDependencySummary {
   const graph = buildTaskGraph(document);
   const idOf = (key: string): string => graph.task(key)?.id ?? key;
-  const pending = (key: string): boolean => graph.task(key)?.done === false;
-  const criticalPath = graph
-    .criticalPath((task) => (task.done ? 0 : 1))
-    .keys.filter(pending)
-    .map(idOf);
+  const criticalPath = criticalPathOfWorkLeft(graph, (task) => task.done).keys.map(idOf);
   return {
     dependsOn: (key) => [...new Set(graph.dependenciesOf(key).map((edge) => idOf(edge.key)))],
     criticalPath,

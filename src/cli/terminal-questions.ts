@@ -122,6 +122,8 @@ export function terminalConfirm(deps: ConfirmDeps): Confirm {
     queue.enqueue(async () => {
       const { out, style } = deps;
       if (deps.yes) {
+        // A plan is what will run: unattended (CI) it is still shown, so the log says what was approved.
+        if (request.kind === 'plan') out.write(`\n${style.heading(request.title)}\n${request.detail.trimEnd()}\n`);
         out.write(`${style.dim(`yes (--yes): ${request.title}`)}\n`);
         return true;
       }

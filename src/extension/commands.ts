@@ -8,6 +8,7 @@ import {
   type RunPhaseArgs,
   type RunTaskArgs,
 } from '../protocol/lsp-messages';
+import { countOf, runOutcomeText } from '../protocol/run-wording';
 import type { Config } from './config';
 import { ContextKey, setContextKey } from './context-keys';
 import { renderDryRun } from './dry-run';
@@ -474,7 +475,7 @@ async function implement(
   );
   const forecast = `forecast $${plan.forecast.low.toFixed(2)}–$${plan.forecast.high.toFixed(2)}`;
   deps.log.info(
-    `plan for ${plan.feature.id} (${plan.feature.rule}): ${plan.tasks.length} tasks, ${plan.schedule.length} steps, ${plan.strategy.maxWorkers} workers, ${forecast}`,
+    `plan for ${plan.feature.id} (${plan.feature.rule}): ${plan.tasks.length} tasks, ${plan.schedule.length} steps, ${countOf(plan.strategy.maxWorkers, 'worker')}, ${forecast}`,
   );
   const missing = await missingCredentials(deps, settings);
   if (missing === 'no-model') return { ran: false, reason: 'no-model' };
@@ -482,7 +483,7 @@ async function implement(
     // Without a key the user still sees the dry run: the schedule and the cost forecast.
     void vscode.window
       .showInformationMessage(
-        `Dry run of ${plan.feature.id}: ${plan.tasks.filter((t) => !t.alreadyDone).length} tasks to do in ${plan.schedule.length} steps with up to ${plan.strategy.maxWorkers} workers; ${forecast}. Set an API key to run it.`,
+        `Dry run of ${plan.feature.id}: ${plan.tasks.filter((t) => !t.alreadyDone).length} tasks to do in ${plan.schedule.length} steps with up to ${countOf(plan.strategy.maxWorkers, 'worker')}; ${forecast}. Set an API key to run it.`,
         'Show Dry Run',
       )
       .then(async (choice) => {
@@ -515,7 +516,7 @@ async function announce(deps: CommandDeps, result: RunResult): Promise<void> {
   const { done, total, failed } = result.tasks;
   const counts = `${done}/${total} tasks done${failed > 0 ? `, ${failed} failed` : ''}`;
   // The engine's message often states the counts already; say them once.
-  const text = `Run ${result.outcome}: ${result.message.includes(`${done}/${total}`) ? result.message : `${counts}. ${result.message}`} ($${result.usage.costUsd.toFixed(2)})`;
+  const text = `${runOutcomeText(result.outcome)}: ${result.message.includes(`${done}/${total}`) ? result.message : `${counts}. ${result.message}`} ($${result.usage.costUsd.toFixed(2)})`;
   deps.log.info(text);
   const show = result.outcome === 'completed' ? vscode.window.showInformationMessage : vscode.window.showWarningMessage;
   // A refused key ends the run as a failure whose message says so: offer the fix, not a stack trace.

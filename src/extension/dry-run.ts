@@ -1,4 +1,5 @@
 import type { RunPlan } from '../core/engine';
+import { countOf } from '../protocol/run-wording';
 
 /**
  * The dry run as a Markdown document: what would run, in which order and parallel groups, by which role and
@@ -19,7 +20,7 @@ export function renderDryRun(plan: RunPlan): string {
     '',
     '## Strategy',
     '',
-    `${plan.strategy.complexity} feature, up to ${plan.strategy.maxWorkers} workers at once.`,
+    `${plan.strategy.complexity} feature, up to ${countOf(plan.strategy.maxWorkers, 'worker')} at once.`,
     ...plan.strategy.why.map((w) => `- ${w}`),
     '',
     '## Schedule',

@@ -1,4 +1,5 @@
 import { assertNever, type EngineEvent, type RunView } from '../../protocol/engine-events';
+import { countOf, runOutcomeText } from '../../protocol/run-wording';
 import type { LogEntry, ProgressSnapshot } from '../../protocol/webview-messages';
 
 /** What a worker is doing, as the user should read it: a worker whose task waits on the user says so. */
@@ -103,7 +104,7 @@ export function logEntryOf(event: EngineEvent, taskId: (key: string) => string):
       return {
         at,
         level: event.outcome === 'completed' ? 'info' : 'warn',
-        text: `Run ${event.outcome}: ${event.message}`,
+        text: `${runOutcomeText(event.outcome)}: ${event.message}`,
       };
     default:
       return assertNever(event);
@@ -113,5 +114,5 @@ export function logEntryOf(event: EngineEvent, taskId: (key: string) => string):
 /** "Orchestra 12/40 · 3 workers" */
 export function statusBarText(snapshot: ProgressSnapshot): string {
   const workers = snapshot.workers.length;
-  return `Orchestra ${snapshot.done}/${snapshot.total} · ${workers} worker${workers === 1 ? '' : 's'}`;
+  return `Orchestra ${snapshot.done}/${snapshot.total} · ${countOf(workers, 'worker')}`;
 }

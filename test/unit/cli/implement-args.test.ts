@@ -96,7 +96,7 @@ test('bad input is a problem, never a guess', () => {
     ['--resume', '--feature', '001'],
     ['--request', ' '],
     ['--frobnicate'],
-    ['positional'],
+    ['one', 'two'],
     ['--budget', '0'],
     ['--budget', 'lots'],
     ['--budget', '-1'],
@@ -125,4 +125,27 @@ test('the first Ctrl-C cancels, the second exits at once with 130', () => {
   assert.match(written, /Ctrl-C again/);
   interrupt();
   assert.deepEqual(exits, [130]);
+});
+
+test('the feature may be given as a plain argument, before or after the options', () => {
+  const featureOf = (argv: string[]) => {
+    const parsed = parseImplementArgs(argv);
+    assert.ok(!(parsed instanceof ArgumentProblem), parsed instanceof ArgumentProblem ? parsed.message : '');
+    return { feature: parsed.feature, tasks: parsed.tasks };
+  };
+  assert.deepEqual(featureOf(['payment-integration']), { feature: 'payment-integration', tasks: [] });
+  assert.deepEqual(featureOf(['--approve', 'all', '003']), { feature: '003', tasks: [] });
+  assert.deepEqual(featureOf(['003', '--task', 'T001', 'T002']), { feature: '003', tasks: ['T001', 'T002'] });
+  assert.deepEqual(featureOf(['--task', 'T001', 'T002,T003', 'payment']), {
+    feature: 'payment',
+    tasks: ['T001', 'T002', 'T003'],
+  });
+  assert.deepEqual(featureOf(['--feature', '003', '003']), { feature: '003', tasks: [] });
+  for (const argv of [
+    ['003', '004'],
+    ['--feature', '003', '004'],
+    ['--resume', 'r1', '003'],
+  ]) {
+    assert.ok(parseImplementArgs(argv) instanceof ArgumentProblem, argv.join(' '));
+  }
 });

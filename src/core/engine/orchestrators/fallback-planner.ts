@@ -11,6 +11,7 @@ import { writeFileAtomic } from '../../util/atomic-write';
 import type { LlmProvider, LlmToolUseBlock, LlmUsage } from '../../llm/provider';
 import { costUsd, priceFor, type PriceTable } from '../../llm/prices';
 import type { UsageTotals, WorkerRole } from '../../../protocol/engine-events';
+import { countOf } from '../../../protocol/run-wording';
 import { loadDefinitions } from '../../agents/definitions/load-definitions';
 import { LlmError } from '../../llm/errors';
 import { parseTasks } from '../../speckit/tasks-parser';
@@ -241,7 +242,7 @@ export async function approveAndSaveFallbackPlan(
   const ok = await deps.confirm(
     {
       kind: 'plan',
-      title: `Run this plan (${plan.tasks.length} tasks in ${plan.phases.length} phases)? It is saved as ${plan.feature.id}/tasks.md.`,
+      title: `Run this plan (${countOf(plan.tasks.length, 'task')} in ${countOf(plan.phases.length, 'phase')})? It is saved as ${plan.feature.id}/tasks.md.`,
       detail: `${plan.strategy.why.join('\n')}\n\n${plan.draftTasksMarkdown}`,
       required: true,
     },

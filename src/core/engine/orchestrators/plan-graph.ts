@@ -3,6 +3,7 @@
  * and each task's longest remaining chain — for the critical path and for starting long chains first.
  */
 import { buildTaskGraph, type TaskGraph } from '../../graph/task-graph';
+import { criticalPathOfWorkLeft } from '../../graph/work-left';
 import type { TasksDocument } from '../../speckit/tasks-model';
 import type { ReadyGraph } from '../scheduler/scheduler';
 
@@ -12,7 +13,8 @@ export interface PlanGraph extends ReadyGraph {
   dependenciesOf(key: string): readonly string[];
   /** The longest chain (in `duration` units, 1 per task by default) from this task to the end, itself included. */
   remaining(key: string): number;
-  criticalPath(duration?: (key: string) => number): { taskKeys: string[]; length: number };
+  /** The longest chain of the work left (see `criticalPathOfWorkLeft`): tasks `isDone` says are finished are not in it. */
+  criticalPath(isDone?: (key: string) => boolean): { taskKeys: string[]; length: number };
 }
 
 export function buildPlanGraph(doc: TasksDocument): PlanGraph {
@@ -33,8 +35,8 @@ export function buildPlanGraph(doc: TasksDocument): PlanGraph {
     ready: (status) => graph.ready(status),
     dependenciesOf: (key) => graph.dependenciesOf(key).map((e) => e.key),
     remaining: (key) => remaining(key),
-    criticalPath(duration) {
-      const path = graph.criticalPath(duration ? (task) => duration(task.key) : undefined);
+    criticalPath(isDone = () => false) {
+      const path = criticalPathOfWorkLeft(graph, (task) => isDone(task.key));
       return { taskKeys: [...path.keys], length: path.length };
     },
   };

@@ -221,7 +221,7 @@ export async function planSpecKitFeature(
 
   const fullWidth = previewSchedule(doc, graph, done, Number.MAX_SAFE_INTEGER);
   const widestWave = Math.max(0, ...fullWidth.map((s) => s.taskKeys.length));
-  const critical = graph.criticalPath((k) => (done.has(k) ? 0 : 1));
+  const critical = graph.criticalPath((k) => done.has(k));
   const files = new Set(pending.flatMap((t) => t.files));
   const definitions = await loadDefinitions(feature.projectRoot, signal);
   for (const d of definitions.diagnostics)

@@ -3,6 +3,7 @@
  * model each role gets, and why — in sentences a face shows as they are.
  */
 import type { WorkerRole } from '../../../protocol/engine-events';
+import { countOf } from '../../../protocol/run-wording';
 import type { EngineSettings, ModelTier, Strategy } from '../run/facade-types';
 
 export interface StrategyInput {
@@ -46,7 +47,7 @@ export function chooseStrategy(input: StrategyInput): Strategy {
   why.push(
     maxWorkers < settings.maxWorkers
       ? `${maxWorkers} worker${maxWorkers === 1 ? '' : 's'}: at most ${useful} task${useful === 1 ? '' : 's'} can run at once, so more would sit idle (limit ${settings.maxWorkers}).`
-      : `${maxWorkers} workers: the configured limit; up to ${useful} tasks could run at once.`,
+      : `${countOf(maxWorkers, 'worker')}: the configured limit; up to ${countOf(useful, 'task')} could run at once.`,
   );
 
   const modelByRole = {} as Record<WorkerRole, string>;

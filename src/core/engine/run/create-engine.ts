@@ -119,7 +119,12 @@ export function createEngine(ports: EnginePorts): Engine {
         if (!runPlan) runPlan = await plan({ ...(input as PlanOptions), signal });
         if (runPlan.mode === 'fallback' && runPlan.draftTasksMarkdown !== undefined) {
           const saved = await approveAndSaveFallbackPlan(runPlan, { confirm: full.confirm, signal, events });
-          if (saved.kind === 'refused') return { stop: 'cancelled' as const, message: saved.message };
+          if (saved.kind === 'refused')
+            return {
+              stop: 'cancelled' as const,
+              message: saved.message,
+              ...(runPlan.planningCall ? { usage: runPlan.planningCall.usage } : {}),
+            };
         }
         const featureArg = runPlan.feature.dir;
         const prepared = await prepareSpecKit(root, featureArg, {}, runPlan.settings, onlyTasksOf(runPlan), signal);

@@ -66,20 +66,27 @@ export interface SessionSetup {
   runId: string;
   plan: RunPlan;
   /** Turns the plan into a prepared run (a fallback plan is approved and saved here). */
-  prepare(signal: AbortSignal, events: RunEvents): Promise<PreparedRun | { stop: RunOutcome; message: string }>;
+  prepare(signal: AbortSignal, events: RunEvents): Promise<PreparedRun | StoppedBeforeStart>;
   openJournal(): Promise<RunHandle>;
   resume?: ResumeState;
 }
 
+/** The run ended before its journal existed (the fallback plan was declined); `usage`: what planning cost. */
+export interface StoppedBeforeStart {
+  stop: RunOutcome;
+  message: string;
+  usage?: UsageTotals;
+}
+
 type Stop = { outcome: RunOutcome; message: string };
 
-function emptyResult(runId: string, outcome: RunOutcome, message: string): RunResult {
+function emptyResult(runId: string, outcome: RunOutcome, message: string, usage = zeroUsageTotals()): RunResult {
   return {
     runId,
     outcome,
     message,
     tasks: { total: 0, done: 0, failed: 0, skipped: 0, pending: 0 },
-    usage: zeroUsageTotals(),
+    usage,
     coverage: [],
     findings: 0,
     journalDir: '',
@@ -154,8 +161,11 @@ export class RunSession implements Run {
     const signal = this.controller.signal;
     const prepared = await this.setup.prepare(signal, this.bus);
     if ('stop' in prepared) {
+      // Planning was paid for even when its plan is declined: the faces show what it cost.
+      if (prepared.usage)
+        this.bus.emit({ type: 'usage', totals: prepared.usage, byRole: { 'task-orchestrator': prepared.usage } });
       this.bus.emit({ type: 'run-finished', outcome: prepared.stop, message: prepared.message });
-      return emptyResult(this.id, prepared.stop, prepared.message);
+      return emptyResult(this.id, prepared.stop, prepared.message, prepared.usage);
     }
     this.plan = prepared.plan;
     const { plan, feature, doc, graph, texts } = prepared;

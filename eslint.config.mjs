@@ -1,6 +1,7 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import prettier from 'eslint-config-prettier';
+import { layersPlugin } from './scripts/eslint-layers.mjs';
 
 export default tseslint.config(
   {
@@ -51,5 +52,11 @@ export default tseslint.config(
         { paths: [{ name: 'vscode', message: 'src/core, protocol, server and cli must stay vscode-free.' }] },
       ],
     },
+  },
+  {
+    // Imports only point down: util/ports → speckit → graph, llm → agents → engine → faces (scripts/eslint-layers.mjs).
+    files: ['src/**/*.ts'],
+    plugins: { layers: layersPlugin(import.meta.dirname) },
+    rules: { 'layers/imports-point-down': 'error' },
   },
 );

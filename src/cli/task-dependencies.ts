@@ -1,6 +1,4 @@
-import { buildTaskGraph, statusFromDocument } from '../core/graph/task-graph';
-import { criticalPathOfWorkLeft } from '../core/graph/work-left';
-import type { TasksDocument } from '../core/speckit/tasks-model';
+import { buildTaskGraph, criticalPathOfWorkLeft, statusFromDocument, type TasksDocument } from '../core/engine/light';
 import type { ReportDependencies } from './tasks-report';
 
 export interface TaskDependencySummary extends ReportDependencies {

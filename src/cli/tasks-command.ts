@@ -1,12 +1,15 @@
 import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
-import { readChecklistGate } from '../core/speckit/checklists';
-import type { Feature } from '../core/speckit/feature-documents';
-import { selectFeature, type FeatureSelection } from '../core/speckit/feature-selection';
-import { discoverProjects } from '../core/speckit/project-discovery';
-import { readTextFile } from '../core/speckit/read-text-file';
-import { parseTasks } from '../core/speckit/tasks-parser';
-import { assertNever } from '../core/speckit/feature-naming';
+import {
+  discoverProjects,
+  parseTasks,
+  readChecklistGate,
+  readTextFile,
+  selectFeature,
+  type Feature,
+  type FeatureSelection,
+} from '../core/engine/light';
+import { assertNever } from '../protocol/engine-events';
 import type { CliIo } from './cli-io';
 import { chooseStyle, renderTasksText } from './render-tasks-text';
 import { taskDependencies } from './task-dependencies';

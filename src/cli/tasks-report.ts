@@ -1,9 +1,5 @@
 import { basename } from 'node:path';
-import type { ChecklistGate } from '../core/speckit/checklists';
-import type { Feature } from '../core/speckit/feature-documents';
-import type { SelectionRule } from '../core/speckit/feature-selection';
-import type { TasksDocument } from '../core/speckit/tasks-model';
-import type { WorkspaceDiagnostic } from '../core/speckit/workspace-diagnostic';
+import type { ChecklistGate, Feature, SelectionRule, TasksDocument, WorkspaceDiagnostic } from '../core/engine/light';
 
 /**
  * The one JSON object `speckit-orchestra tasks --json` prints. Documented in the README; scripts depend on

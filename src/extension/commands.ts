@@ -1,6 +1,5 @@
 import * as vscode from 'vscode';
-import type { DetectedCommands, Engine, EngineSettings, RunPlan, RunResult } from '../core/engine';
-import type { Logger } from '../core/util/logger';
+import type { DetectedCommands, Engine, EngineSettings, Logger, RunPlan, RunResult } from '../core/engine';
 import {
   LspCommandId,
   parseRunPhaseArgs,

@@ -11,7 +11,7 @@ import {
   type LanguageClientOptions,
   type ServerOptions,
 } from 'vscode-languageclient/node';
-import type { Logger } from '../core/util/logger';
+import type { Logger } from '../core/engine';
 import type { NotificationDeclaration } from '../protocol/lsp-messages';
 import type { LanguageServerState, StartedLanguageClient } from './language-client';
 

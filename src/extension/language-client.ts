@@ -1,6 +1,6 @@
 import { isAbsolute } from 'node:path';
 import * as vscode from 'vscode';
-import type { Logger } from '../core/util/logger';
+import type { Logger } from '../core/engine';
 import {
   ClearTaskStatusNotification,
   TaskStatusNotification,

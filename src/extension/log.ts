@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { Logger } from '../core/util/logger';
+import type { Logger } from '../core/engine';
 
 export type LogLevel = keyof Logger;
 

@@ -1,9 +1,12 @@
-// Straight from the modules the engine facade re-exports them from: the facade would pull the whole engine
-// into the activation bundle (dist/extension.js), which only loads it on a run.
-import { parseCommandLine } from '../core/engine/commands/command-line';
-import { DEFAULT_MODEL_CALL_ATTEMPTS, MAX_MODEL_CALL_ATTEMPTS } from '../core/llm/governor';
-import { parsePriceTable, type ModelPrice } from '../core/llm/prices';
-import { parseRoleBudgets } from '../core/llm/usage-ledger';
+// The light facade: the full one would pull the whole engine into the activation bundle (dist/extension.js).
+import {
+  DEFAULT_MODEL_CALL_ATTEMPTS,
+  MAX_MODEL_CALL_ATTEMPTS,
+  parseCommandLine,
+  parsePriceTable,
+  parseRoleBudgets,
+  type ModelPrice,
+} from '../core/engine/light';
 import type { ApprovalPolicy, WorkerRole } from '../protocol/engine-events';
 
 /**

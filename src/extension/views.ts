@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { Logger } from '../core/util/logger';
+import type { Logger } from '../core/engine';
 import { PROGRESS_VIEW_ID, ProgressViewProvider, type PanelCommandRunner } from './progress/progress-view';
 import * as statusBar from './progress/status-bar';
 import type { RunSession } from './run-session';

@@ -2,6 +2,7 @@ import { stat } from 'node:fs/promises';
 import { pathToFileURL } from 'node:url';
 import type { Location, Position } from 'vscode-languageserver/node';
 import { extractPaths } from '../core/speckit/task-paths';
+import { isMissing } from '../core/util/fs-errors';
 import { storyOfLabel } from '../core/speckit/tasks-line';
 import type { Task } from '../core/speckit/tasks-model';
 import { resolveTaskPath } from './project-paths';
@@ -24,8 +25,7 @@ async function isFile(path: string): Promise<boolean> {
     return (await stat(path)).isFile();
   } catch (error) {
     // A path that names no file (yet) has no definition; anything else is a real failure.
-    if (error instanceof Error && 'code' in error && (error.code === 'ENOENT' || error.code === 'ENOTDIR'))
-      return false;
+    if (isMissing(error)) return false;
     throw error;
   }
 }

@@ -1,5 +1,6 @@
 /**
- * The engine's facade: the only module the faces (src/extension, src/cli) import from the engine.
+ * The engine's facade: with its light part (./light), the only modules the faces (src/extension, src/cli)
+ * import from src/core.
  *
  *   const engine = createEngine({ provider, workspace: (root) => …, commandRunner, confirm, logger });
  *   const plan = await engine.plan({ root, feature: '001' });   // dry run: show plan.schedule / strategy / forecast
@@ -8,16 +9,13 @@
  *   run.decide(proposalId, { kind: 'accept' });                  // when the face is the approver
  *   const result = await run.done;
  */
+// Reading documents and parsing settings: the light part, which the activation paths import on its own.
+export * from './light';
 export { createEngine, EngineNotReadyError } from './run/create-engine';
 export { PlanError, type PlanErrorKind } from './orchestrators/spec-kit-planner';
 export { defaultEngineSettings } from './run/default-settings';
-export { systemClock } from './run/ports';
-// Settings a face parses from the user's configuration: price overrides (with the entries it could not use).
-export { parsePriceTable, type ModelPrice, type PriceTable } from '../llm/prices';
-export { parseRoleBudgets } from '../llm/usage-ledger';
-// The model provider for a run: one governor shared by all its workers (never `new AnthropicProvider` alone),
-// and the governor itself for a face's own provider (VS Code language models).
-export type { LlmGovernor } from '../llm/governor';
+export { systemClock, type Clock } from '../ports/clock';
+// The model provider for a run: one governor shared by all its workers (never `new AnthropicProvider` alone).
 export {
   createAnthropicProviderForRun,
   createGovernorForRun,
@@ -27,38 +25,28 @@ export {
 // Node implementations of the ports and the path policy, for faces that build their own variants of them.
 export { NodeWorkspace } from './workspace/node-workspace';
 export { NodeCommandRunner } from './commands/node-command-runner';
-// The project's test/build command when the user configured none, and a command line split without a shell.
-export {
-  detectProjectCommands,
-  parseCommandLine,
-  type CommandLineParse,
-  type DetectedCommands,
-} from './commands/project-commands';
-export {
-  defaultPathPolicy,
-  type PathPolicy,
-  type PathPurpose,
-  type PathRefusal,
-  type ResolvedPath,
-} from './workspace/path-policy';
-export type { CommandResult, CommandRunOptions } from './commands/command-runner';
+// The project's test/build command when the user configured none.
+export { detectProjectCommands, type DetectedCommands } from './commands/project-commands';
+export { defaultPathPolicy, type PathPolicy } from './workspace/path-policy';
 export type {
   DeleteOutcome,
   ListOptions,
   ListOutcome,
+  PathPurpose,
+  PathRefusal,
   ReadOutcome,
+  ResolvedPath,
   SearchOutcome,
   SearchQuery,
   StatOutcome,
+  Workspace,
   WriteOutcome,
-} from './workspace/workspace';
+} from '../ports/workspace';
+export type { Approver, Confirm, ConfirmRequest, ProposalContent, ProposalDecision } from '../ports/consent';
+export type { CommandResult, CommandRunner, CommandRunOptions } from '../ports/command-runner';
 export { stateDirFor, runsDirFor } from './journal/state-dir';
 export type {
-  Approver,
   ChecklistState,
-  Clock,
-  Confirm,
-  ConfirmRequest,
   CostForecast,
   CoverageItem,
   Disposable,
@@ -73,9 +61,7 @@ export type {
   PlannedTask,
   PlanOptions,
   PlanningCall,
-  ProposalContent,
   RecordedRun,
-  ProposalDecision,
   ResumeOptions,
   RollbackOptions,
   RollbackResult,
@@ -85,9 +71,24 @@ export type {
   ScheduleStep,
   StartInput,
   Strategy,
-} from './run/facade-types';
-export type { CommandRunner, LlmProvider, Workspace } from './run/port-types';
-export type { Logger } from '../util/logger';
+} from './facade-types';
+// For a face that brings its own model provider (the extension's adapter over VS Code's language models),
+// which goes through the run's governor like every call.
+export type { LlmGovernor } from '../llm/governor';
+export type { LlmProvider, LlmRequest, LlmResponse, LlmStreamHooks } from '../llm/provider';
+export { LlmCancelledError } from '../llm/errors';
+export { estimateTokens } from '../llm/token-estimate';
+export {
+  classifyLmFailure,
+  estimateUsage,
+  lastFailureOf,
+  LmResponseAssembler,
+  noModelError,
+  toLlmErrorFromLm,
+  toLmMessages,
+  toLmTools,
+  type LmMessage,
+} from '../llm/vscode-lm-conversion';
 export type {
   ApprovalPolicy,
   EngineEvent,

@@ -21,8 +21,8 @@ import type {
   Messages,
   Usage,
 } from '@anthropic-ai/sdk/resources/messages';
-import type { Logger } from '../util/logger';
-import { silentLogger } from '../util/logger';
+import type { Logger } from '../ports/logger';
+import { silentLogger } from '../ports/logger';
 import { classifyAnthropicFailure, StreamBrokenError, toLlmError } from './anthropic-failures';
 import { AnthropicWireFetch } from './anthropic-wire';
 import { ANTHROPIC_PROVIDER_ID, buildAnthropicParams, type AnthropicStreamParams } from './cache-layout';

@@ -9,7 +9,7 @@
  *   an empty event stream and fail with "request ended without sending any chunks" on every retry. The
  *   message is replayed as the SSE event sequence the API would have streamed, so the turn succeeds.
  */
-import type { Logger } from '../util/logger';
+import type { Logger } from '../ports/logger';
 
 type FetchInput = string | URL | Request;
 

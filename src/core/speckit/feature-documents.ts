@@ -1,7 +1,8 @@
 import { readdir } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { parseFeatureName, type FeatureNaming } from './feature-naming';
-import { describeFsError, errorCode, probePath } from './read-text-file';
+import { describeFsError, isMissing } from '../util/fs-errors';
+import { probePath } from './read-text-file';
 import type { WorkspaceDiagnostic } from './workspace-diagnostic';
 
 /** Absolute paths of the documents a feature folder holds; absent ones are left out. */
@@ -160,8 +161,7 @@ export async function listDirectory(
     }
     return result.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   } catch (error) {
-    const code = errorCode(error);
-    if (code === 'ENOENT' || code === 'ENOTDIR') return [];
+    if (isMissing(error)) return [];
     diagnostics.push({
       severity: 'warning',
       code: 'folder-unreadable',

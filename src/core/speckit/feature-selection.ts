@@ -1,5 +1,4 @@
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
-import { z } from 'zod';
 import type { Feature } from './feature-documents';
 import { assertNever, prefixOf, samePrefix } from './feature-naming';
 import { readGitHead, type GitHead } from './git-head';
@@ -36,8 +35,6 @@ export interface ProjectSelectionFacts {
   readonly gitHead: GitHead;
 }
 
-const featureJsonSchema = z.object({ feature_directory: z.string().min(1) });
-
 export async function readFeatureJson(projectRoot: string, signal: AbortSignal): Promise<FeatureJson> {
   const file = join(projectRoot, '.specify', 'feature.json');
   const read = await readTextFile(file, signal);
@@ -60,10 +57,12 @@ export function parseFeatureJson(text: string, file: string): FeatureJson {
   } catch (error) {
     return { kind: 'invalid', file, reason: `not JSON: ${error instanceof Error ? error.message : String(error)}` };
   }
-  const parsed = featureJsonSchema.safeParse(value);
-  if (!parsed.success)
+  // One field, checked by hand: this module is on the CLI's and the activation bundle's light path (no zod).
+  const directory =
+    typeof value === 'object' && value !== null && 'feature_directory' in value ? value.feature_directory : undefined;
+  if (typeof directory !== 'string' || directory === '')
     return { kind: 'invalid', file, reason: 'expected an object with a non-empty string "feature_directory"' };
-  return { kind: 'ok', file, featureDirectory: parsed.data.feature_directory };
+  return { kind: 'ok', file, featureDirectory: directory };
 }
 
 export async function readSelectionFacts(project: SpecKitProject, signal: AbortSignal): Promise<ProjectSelectionFacts> {

@@ -1,4 +1,5 @@
 import { readFile, stat } from 'node:fs/promises';
+import { describeFsError, errorCode, isMissing } from '../util/fs-errors';
 
 /** Reading a file the user owns: missing and unreadable are expected outcomes, not exceptions. */
 export type TextFileRead =
@@ -12,7 +13,7 @@ export async function readTextFile(path: string, signal: AbortSignal): Promise<T
     return { kind: 'ok', path, text };
   } catch (error) {
     if (signal.aborted) throw error;
-    if (errorCode(error) === 'ENOENT' || errorCode(error) === 'ENOTDIR') return { kind: 'missing', path };
+    if (isMissing(error)) return { kind: 'missing', path };
     return { kind: 'unreadable', path, reason: describeFsError(error) };
   }
 }
@@ -28,16 +29,4 @@ export async function probePath(path: string): Promise<EntryKind> {
     if (errorCode(error) === undefined) throw error;
     return 'missing';
   }
-}
-
-export function errorCode(error: unknown): string | undefined {
-  if (typeof error === 'object' && error !== null && 'code' in error && typeof error.code === 'string')
-    return error.code;
-  return undefined;
-}
-
-export function describeFsError(error: unknown): string {
-  const code = errorCode(error);
-  const message = error instanceof Error ? error.message : String(error);
-  return code === undefined ? message : `${code}: ${message}`;
 }

@@ -4,21 +4,24 @@
  * `src/core/llm/vscode-lm-conversion.ts`, where they are unit-tested.
  */
 import * as vscode from 'vscode';
-import type { LlmGovernor } from '../../core/engine';
-import { LlmCancelledError } from '../../core/llm/errors';
-import type { LlmProvider, LlmRequest, LlmResponse, LlmStreamHooks } from '../../core/llm/provider';
-import { estimateTokens } from '../../core/llm/token-estimate';
 import {
   classifyLmFailure,
+  estimateTokens,
   estimateUsage,
   lastFailureOf,
+  LlmCancelledError,
   LmResponseAssembler,
   noModelError,
   toLlmErrorFromLm,
   toLmMessages,
   toLmTools,
+  type LlmGovernor,
+  type LlmProvider,
+  type LlmRequest,
+  type LlmResponse,
+  type LlmStreamHooks,
   type LmMessage,
-} from '../../core/llm/vscode-lm-conversion';
+} from '../../core/engine';
 
 export interface VscodeLmProviderOptions {
   /** Which chat model: e.g. `{ vendor: 'copilot', family: 'gpt-4o' }`; any available model when empty. */

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
-import type { Logger } from '../../core/util/logger';
+import type { Logger } from '../../core/engine';
 import { assertNever } from '../../protocol/engine-events';
 import { parseWebviewToHost, type HostToWebview, type WebviewCommand } from '../../protocol/webview-messages';
 import type { RunSession } from '../run-session';

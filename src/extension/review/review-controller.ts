@@ -1,6 +1,5 @@
 import * as vscode from 'vscode';
-import type { ProposalContent, ProposalDecision } from '../../core/engine';
-import type { Logger } from '../../core/util/logger';
+import type { Logger, ProposalContent, ProposalDecision } from '../../core/engine';
 import type { ProposalView } from '../../protocol/engine-events';
 import type { Prompts } from '../prompts';
 import type { RunSession } from '../run-session';

@@ -1,8 +1,5 @@
 import * as vscode from 'vscode';
-import { discoverProjects } from '../../core/speckit/project-discovery';
-import { parseTasks } from '../../core/speckit/tasks-parser';
-import type { TasksDocument } from '../../core/speckit/tasks-model';
-import type { Logger } from '../../core/util/logger';
+import { discoverProjects, parseTasks, type Logger, type TasksDocument } from '../../core/engine/light';
 
 export interface FeatureTasks {
   /** The feature folder name, as the engine's `featureId`. */

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { Phase, Task } from '../../core/speckit/tasks-model';
+import type { Phase, Task } from '../../core/engine/light';
 import type { TaskStatus, WorkerRole } from '../../protocol/engine-events';
 import type { RunSession } from '../run-session';
 import { plainText } from './plain-text';

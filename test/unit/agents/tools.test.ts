@@ -6,10 +6,10 @@ import type { JournalRecord } from '../../../src/protocol/journal';
 import { builtinTools, createToolExecutor } from '../../../src/core/agents/tools/builtin-tools';
 import type { ToolContext } from '../../../src/core/agents/tools/tool';
 import { CommandService } from '../../../src/core/engine/commands/command-service';
-import type { CommandRunner } from '../../../src/core/engine/commands/command-runner';
+import type { CommandRunner } from '../../../src/core/ports/command-runner';
 import { ApprovalGate } from '../../../src/core/engine/gate/approval-gate';
 import type { Decision } from '../../../src/core/engine/gate/approval-gate';
-import { defaultWriteScopes } from '../../../src/core/engine/gate/write-scope';
+import { defaultWriteScopes } from '../../../src/core/agents/definitions/write-scope';
 import { NodeWorkspace } from '../../../src/core/engine/workspace/node-workspace';
 import { never, tempProject } from '../engine/temp-dir';
 

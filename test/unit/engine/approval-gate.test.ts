@@ -7,7 +7,7 @@ import type { JournalRecord } from '../../../src/protocol/journal';
 import { ApprovalGate } from '../../../src/core/engine/gate/approval-gate';
 import type { Approver, Decision, GateEvent, ProposeContext } from '../../../src/core/engine/gate/approval-gate';
 import { InvalidProposalTransitionError, draftEdit, transition } from '../../../src/core/engine/gate/proposal';
-import type { Proposal } from '../../../src/core/engine/gate/proposal';
+import type { Proposal } from '../../../src/core/ports/edit-gate';
 import { foldJournal } from '../../../src/core/engine/journal/fold';
 import { sha256 } from '../../../src/core/engine/journal/hash';
 import { NodeWorkspace } from '../../../src/core/engine/workspace/node-workspace';

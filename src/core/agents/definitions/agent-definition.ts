@@ -1,5 +1,5 @@
 import type { WorkerRole } from '../../../protocol/engine-events';
-import type { WriteScope } from '../../engine/gate/write-scope';
+import type { WriteScope } from './write-scope';
 import type { ToolName } from '../tools/builtin-tools';
 
 /** How capable (and costly) a model a role needs; the LLM layer maps tiers to model ids. */

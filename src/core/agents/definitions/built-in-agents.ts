@@ -1,4 +1,4 @@
-import { defaultWriteScopes } from '../../engine/gate/write-scope';
+import { defaultWriteScopes } from './write-scope';
 import type { AgentDefinition } from './agent-definition';
 
 const READ_ONLY = ['list_directory', 'read_file', 'search_text'] as const;

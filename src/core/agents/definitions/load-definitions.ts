@@ -1,8 +1,8 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { defaultWriteScopes } from '../../engine/gate/write-scope';
-import { isMissing } from '../../engine/workspace/path-policy';
+import { defaultWriteScopes } from './write-scope';
+import { isMissing } from '../../util/fs-errors';
 import { isToolName } from '../tools/builtin-tools';
 import type { ToolName } from '../tools/builtin-tools';
 import type { AgentDefinition, CommandDefinition, DefinitionDiagnostic, ModelTier } from './agent-definition';

@@ -1,4 +1,4 @@
-import type { ListOutcome, ReadOutcome, SearchOutcome } from '../../engine/workspace/workspace';
+import type { ListOutcome, ReadOutcome, SearchOutcome } from '../../ports/workspace';
 
 /** The agent-facing sentence for a read/list/search that did not produce content. */
 export function describeUnreadable(

@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import { assertNever } from '../../../protocol/engine-events';
-import type { GateOutcome } from '../../engine/gate/approval-gate';
-import type { EditRequest } from '../../engine/gate/proposal';
+import type { EditRequest, GateOutcome } from '../../ports/edit-gate';
 import { defineTool, toolError, toolOk } from './tool';
 import type { ToolResult } from './tool';
 

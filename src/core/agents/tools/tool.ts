@@ -1,10 +1,9 @@
 import { z } from 'zod';
 import type { WorkerRole } from '../../../protocol/engine-events';
-import type { CommandOutcome } from '../../engine/commands/command-service';
-import type { GateOutcome } from '../../engine/gate/approval-gate';
-import type { EditRequest } from '../../engine/gate/proposal';
-import type { WriteScope } from '../../engine/gate/write-scope';
-import type { Workspace } from '../../engine/workspace/workspace';
+import type { CommandOutcome } from '../../ports/command-runner';
+import type { EditRequest, GateOutcome } from '../../ports/edit-gate';
+import type { WriteScope } from '../definitions/write-scope';
+import type { Workspace } from '../../ports/workspace';
 
 /** What `complete_task` reported: the worker's own account, which the scheduler then checks against the disk. */
 export interface TaskCompletion {

@@ -1,5 +1,5 @@
 import type { RunJournal } from '../journal/run-store';
-import type { CommandResult, CommandRunner, ConfiguredCommands } from './command-runner';
+import type { CommandOutcome, CommandRunner, ConfiguredCommands } from '../../ports/command-runner';
 import { truncateMiddle } from './output-capture';
 
 /** Asks whether a configured command may run now (a confirmation in the extension, a TTY prompt in the CLI). */
@@ -16,11 +16,6 @@ export interface CommandRequest {
   taskKey: string;
   workerId: string;
 }
-
-export type CommandOutcome =
-  | { kind: 'ran'; name: string; argv: readonly string[]; result: CommandResult }
-  | { kind: 'unknown-command'; name: string; available: string[] }
-  | { kind: 'denied'; name: string; reason: string };
 
 export interface CommandServiceOptions {
   commands: ConfiguredCommands;

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { HeadTailCapture } from './output-capture';
-import type { CommandResult, CommandRunOptions, CommandRunner } from './command-runner';
+import type { CommandResult, CommandRunOptions, CommandRunner } from '../../ports/command-runner';
 
 /** Grace between SIGTERM and SIGKILL, so a test runner can clean up its own children. */
 const KILL_GRACE_MS = 2000;

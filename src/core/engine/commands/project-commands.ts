@@ -86,6 +86,3 @@ export async function detectProjectCommands(root: string, signal: AbortSignal): 
   }
   return { commands, sources };
 }
-
-// The command-line parser has its own zod-free module so the extension's activation bundle can use it.
-export { parseCommandLine, type CommandLineParse } from './command-line';

@@ -5,13 +5,14 @@ import { assertNever } from '../../../protocol/engine-events';
 import { sha256 } from '../journal/hash';
 import type { RunJournal } from '../journal/run-store';
 import { GlobSet } from '../workspace/glob';
-import type { Workspace } from '../workspace/workspace';
+import type { Workspace } from '../../ports/workspace';
 import { Emitter } from './emitter';
 import type { Disposable } from './emitter';
 import { draftEdit, transition } from './proposal';
-import type { EditRequest, Proposal } from './proposal';
-import { TEST_PATH_GLOBS, checkWriteScope, defaultWriteScopes } from './write-scope';
-import type { WriteScope } from './write-scope';
+import type { EditRequest, GateOutcome, Proposal } from '../../ports/edit-gate';
+import { TEST_PATH_GLOBS, defaultWriteScopes } from '../../agents/definitions/write-scope';
+import { checkWriteScope } from './write-scope-check';
+import type { WriteScope } from '../../agents/definitions/write-scope';
 
 /** The user's (or a face's) word on one proposal. Same shape as the facade's `ProposalDecision`. */
 export type Decision =
@@ -31,26 +32,6 @@ export interface ProposeContext {
   reason?: string;
   signal: AbortSignal;
 }
-
-/** How a proposal ended, for the agent's tool result (see `describeGateOutcome`) and for the scheduler. */
-export type GateOutcome =
-  | {
-      kind: 'applied';
-      proposal: Proposal;
-      decidedBy: 'user' | 'policy';
-      writtenText: string | null;
-      userEditsDiff?: string;
-    }
-  | { kind: 'rejected'; proposal: Proposal; feedback: string }
-  /** Path policy or role scope: nobody was asked. */
-  | { kind: 'refused'; path: string; reason: string }
-  /** The edit does not apply (old_string missing or ambiguous, create over an existing file, binary file). */
-  | { kind: 'invalid'; path: string; message: string }
-  /** The file changed under the proposal and it could not be re-diffed. */
-  | { kind: 'stale'; proposal: Proposal; message: string }
-  /** No policy accepted it and nobody can be asked (unattended run): the CLI's exit 3. */
-  | { kind: 'needs-approval'; proposal: Proposal }
-  | { kind: 'cancelled'; proposal: Proposal };
 
 export type GateEvent =
   | { type: 'pending'; proposal: Proposal }

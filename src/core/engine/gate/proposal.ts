@@ -1,32 +1,5 @@
-import type { ProposalKind, WorkerRole } from '../../../protocol/engine-events';
-
-/** What an agent asks for through `propose_edit`, after schema validation. Paths are as the agent wrote them. */
-export type EditRequest =
-  /** Replace the one exact occurrence of `oldString`. */
-  | { kind: 'replace'; path: string; oldString: string; newString: string }
-  /** Write the whole file (creating it when missing). */
-  | { kind: 'write'; path: string; content: string }
-  /** Create a new file; refused when it exists. */
-  | { kind: 'create'; path: string; content: string }
-  | { kind: 'delete'; path: string };
-
-/**
- * The Proposal state machine. Only the gate moves it:
- * drafted → pending → accepted | accepted-with-edits | rejected | stale;
- * stale → pending (re-diffed onto the new base) | rejected (could not be re-diffed);
- * accepted | accepted-with-edits → applied | stale; applied → rolled-back.
- */
-export type ProposalState =
-  | { name: 'drafted' }
-  | { name: 'pending' }
-  | { name: 'accepted'; by: 'user' | 'policy' }
-  | { name: 'accepted-with-edits'; content: string }
-  | { name: 'rejected'; feedback: string }
-  | { name: 'stale'; previousBaseHash: string | null }
-  | { name: 'applied'; writtenHash: string | null }
-  | { name: 'rolled-back' };
-
-export type ProposalStateName = ProposalState['name'];
+import type { ProposalKind } from '../../../protocol/engine-events';
+import type { EditRequest, Proposal, ProposalState, ProposalStateName } from '../../ports/edit-gate';
 
 const allowed: Readonly<Record<ProposalStateName, readonly ProposalStateName[]>> = {
   drafted: ['pending'],
@@ -38,29 +11,6 @@ const allowed: Readonly<Record<ProposalStateName, readonly ProposalStateName[]>>
   applied: ['rolled-back'],
   'rolled-back': [],
 };
-
-/** One proposed file change, as the gate, the approver and the faces see it. Immutable: transitions copy. */
-export interface Proposal {
-  readonly id: string;
-  /** Increments each time a stale proposal is re-diffed onto a new base. */
-  readonly revision: number;
-  readonly taskKey: string;
-  readonly workerId: string;
-  readonly role: WorkerRole;
-  /** Normalised workspace-relative path. */
-  readonly path: string;
-  readonly kind: ProposalKind;
-  readonly edit: EditRequest;
-  /** sha256 of the file when the proposal was made; null when it did not exist. */
-  readonly baseHash: string | null;
-  readonly baseText: string | null;
-  /** What the file would become; null for a delete. */
-  readonly proposedText: string | null;
-  /** The worker's own words on why, when it gave them. */
-  readonly reason?: string;
-  readonly createdAt: string;
-  readonly state: ProposalState;
-}
 
 export class InvalidProposalTransitionError extends Error {
   constructor(from: ProposalStateName, to: ProposalStateName) {

@@ -7,10 +7,10 @@
  * through the CommandRunner (no shell). Otherwise it is a spec-kit agent command (`speckit.git.commit`) that
  * this engine cannot execute: the user is told to run it, and their consent counts as acknowledging that.
  */
-import type { CommandRunner } from '../commands/command-runner';
-import type { HookView } from '../run/facade-types';
-import type { Confirm } from '../run/ports';
-import type { RunEvents } from '../run/run-events';
+import type { CommandRunner } from '../../ports/command-runner';
+import type { HookView } from '../facade-types';
+import type { Confirm } from '../../ports/consent';
+import type { RunEvents } from '../events/run-events';
 
 export interface HookDeps {
   confirm: Confirm;

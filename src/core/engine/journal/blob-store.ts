@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../../util/atomic-write';
-import { isMissing } from '../workspace/path-policy';
+import { isMissing } from '../../util/fs-errors';
 import { sha256 } from './hash';
 import type { PreImageRef } from '../../../protocol/journal';
 

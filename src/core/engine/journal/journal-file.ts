@@ -2,7 +2,7 @@ import { open, readFile, truncate } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { journalRecordSchema } from '../../../protocol/journal';
 import type { JournalRecord } from '../../../protocol/journal';
-import { isMissing } from '../workspace/path-policy';
+import { isMissing } from '../../util/fs-errors';
 
 /** A journal append or open failed on disk: the run cannot go on safely, since its state would not survive. */
 export class JournalWriteError extends Error {

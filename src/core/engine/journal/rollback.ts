@@ -2,7 +2,7 @@ import type { RunJournal } from './run-store';
 import type { AppliedEdit, RunState } from './fold';
 import { liveEdits } from './fold';
 import { sha256 } from './hash';
-import type { Workspace } from '../workspace/workspace';
+import type { Workspace } from '../../ports/workspace';
 
 export interface RollbackRequest {
   /** Only this task's edits; the whole run when absent. */

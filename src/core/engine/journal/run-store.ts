@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { JournalRecord, PreImageRef } from '../../../protocol/journal';
-import { isMissing } from '../workspace/path-policy';
+import { isMissing } from '../../util/fs-errors';
 import { BlobStore, DEFAULT_MAX_BLOB_BYTES } from './blob-store';
 import { foldJournal, isInterrupted } from './fold';
 import type { RunState } from './fold';

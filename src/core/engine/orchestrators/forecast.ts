@@ -6,7 +6,7 @@ import { forecastRunCost, type RolePlan } from '../../llm/forecast';
 import { estimateTokens } from '../../llm/token-estimate';
 import type { PriceTable } from '../../llm/prices';
 import type { WorkerRole } from '../../../protocol/engine-events';
-import type { CostForecast } from '../run/facade-types';
+import type { CostForecast } from '../facade-types';
 
 export interface ForecastInput {
   tasks: { role: WorkerRole; model: string; files: number }[];

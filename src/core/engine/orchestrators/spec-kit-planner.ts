@@ -14,13 +14,13 @@ import { readTextFile } from '../../speckit/read-text-file';
 import { parseTasks } from '../../speckit/tasks-parser';
 import type { Task, TasksDocument } from '../../speckit/tasks-model';
 import { chooseRole } from '../scheduler/role-choice';
-import type { EngineSettings, HookView, PlanDiagnostic, PlannedTask, RunPlan, ScheduleStep } from '../run/facade-types';
+import type { EngineSettings, HookView, PlanDiagnostic, PlannedTask, RunPlan, ScheduleStep } from '../facade-types';
 import { forecastCost } from './forecast';
 import { builtInAgents } from '../../agents/definitions/built-in-agents';
 import { loadDefinitions } from '../../agents/definitions/load-definitions';
 import { buildPlanGraph, type PlanGraph } from './plan-graph';
 import { chooseStrategy } from './strategy';
-import type { ModelTier } from '../run/facade-types';
+import type { ModelTier } from '../facade-types';
 import type { WorkerRole } from '../../../protocol/engine-events';
 
 export type PlanErrorKind =

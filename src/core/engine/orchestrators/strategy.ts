@@ -4,7 +4,7 @@
  */
 import type { WorkerRole } from '../../../protocol/engine-events';
 import { countOf } from '../../../protocol/run-wording';
-import type { EngineSettings, ModelTier, Strategy } from '../run/facade-types';
+import type { EngineSettings, ModelTier, Strategy } from '../facade-types';
 
 export interface StrategyInput {
   taskCount: number;

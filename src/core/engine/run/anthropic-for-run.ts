@@ -7,7 +7,7 @@
 import { AnthropicProvider } from '../../llm/anthropic-provider';
 import { LlmGovernor } from '../../llm/governor';
 import type { LlmProvider } from '../../llm/provider';
-import type { Logger } from '../../util/logger';
+import type { Logger } from '../../ports/logger';
 
 /** Model calls the validation phase makes at once: code review, security review, the test run's bug-fixer. */
 const VALIDATION_CALLS = 3;

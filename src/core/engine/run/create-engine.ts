@@ -4,7 +4,7 @@
  * extension resume and roll back each other's runs.
  */
 import { relative, resolve } from 'node:path';
-import { silentLogger } from '../../util/logger';
+import { silentLogger } from '../../ports/logger';
 import { readTextFile } from '../../speckit/read-text-file';
 import { parseTasks } from '../../speckit/tasks-parser';
 import { matchTasks } from '../journal/task-matcher';
@@ -30,10 +30,10 @@ import type {
   Run,
   RunPlan,
   StartInput,
-} from './facade-types';
-import { systemClock } from './ports';
+} from '../facade-types';
+import { systemClock } from '../../ports/clock';
 import { RunSession, type PreparedRun, type ResumeState, type SessionSetup } from './run-session';
-import type { RunEvents } from './run-events';
+import type { RunEvents } from '../events/run-events';
 
 export class EngineNotReadyError extends Error {
   constructor(what: string) {

@@ -1,4 +1,4 @@
-import type { EngineSettings } from './facade-types';
+import type { EngineSettings } from '../facade-types';
 
 /** Defaults a face overrides field by field; model ids are current Anthropic models per tier. */
 export function defaultEngineSettings(overrides: Partial<EngineSettings> = {}): EngineSettings {

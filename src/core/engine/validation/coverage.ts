@@ -4,7 +4,7 @@
  * those tasks name or changed. Anything no task covers is reported.
  */
 import type { SpecDocument } from '../../speckit/spec-model';
-import type { CoverageItem } from '../run/facade-types';
+import type { CoverageItem } from '../facade-types';
 
 export interface CoverageTask {
   key: string;

@@ -9,11 +9,12 @@ import type { WorkerRole } from '../../../protocol/engine-events';
 import { defineTool, toolOk, type ToolDefinition } from '../../agents/tools/tool';
 import { parseSpec } from '../../speckit/spec-model';
 import type { TasksDocument } from '../../speckit/tasks-model';
-import type { CommandOutcome, CommandService } from '../commands/command-service';
+import type { CommandService } from '../commands/command-service';
+import type { CommandOutcome } from '../../ports/command-runner';
 import type { FinishedCommand } from '../journal/fold';
 import type { FeatureTexts } from '../orchestrators/spec-kit-planner';
-import type { CoverageItem, RunPlan } from '../run/facade-types';
-import { runWorker, type WorkerDeps } from '../run/task-execution';
+import type { CoverageItem, RunPlan } from '../facade-types';
+import { runWorker, type WorkerDeps } from '../workers/task-execution';
 import { describeUncovered, mapCoverage } from './coverage';
 
 type FindingSource = 'code-review' | 'security-review' | 'tests' | 'coverage';

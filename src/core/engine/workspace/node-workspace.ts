@@ -4,8 +4,9 @@ import { join } from 'node:path';
 import { writeFileAtomic } from '../../util/atomic-write';
 import { GitignoreMatcher } from './gitignore';
 import { GlobSet, escapeRegExp } from './glob';
-import { CompiledPathPolicy, defaultPathPolicy, isMissing, resolveInWorkspace } from './path-policy';
-import type { PathPolicy, PathPurpose, PathRefusal, ResolvedPath } from './path-policy';
+import { isMissing } from '../../util/fs-errors';
+import { CompiledPathPolicy, defaultPathPolicy, resolveInWorkspace } from './path-policy';
+import type { PathPolicy } from './path-policy';
 import type {
   DeleteOutcome,
   ListEntry,
@@ -13,12 +14,15 @@ import type {
   ListOutcome,
   ReadOutcome,
   SearchMatch,
+  PathPurpose,
+  PathRefusal,
+  ResolvedPath,
   SearchOutcome,
   SearchQuery,
   StatOutcome,
   Workspace,
   WriteOutcome,
-} from './workspace';
+} from '../../ports/workspace';
 
 export interface NodeWorkspaceOptions {
   policy?: PathPolicy;

@@ -1,13 +1,13 @@
 import { realpath } from 'node:fs/promises';
 import { isAbsolute, join, relative, sep } from 'node:path';
+import type { PathPurpose, PathRefusal, PathRefusalCode, ResolvedPath } from '../../ports/workspace';
+import { isMissing } from '../../util/fs-errors';
 import { GlobSet } from './glob';
 
 /**
  * The one place that decides whether an agent may touch a path. Every Workspace method, every tool and the
  * approval gate go through `resolveInWorkspace`; nothing else interprets a model-supplied path.
  */
-
-export type PathPurpose = 'read' | 'write';
 
 export interface PathPolicy {
   /** Globs never read nor written (secrets). Default: `.env*` and the engine's own state folder. */
@@ -43,25 +43,6 @@ export const defaultPathPolicy: PathPolicy = {
     'flake.lock',
   ],
 };
-
-export type PathRefusalCode =
-  'empty' | 'absolute' | 'escape' | 'git' | 'denied' | 'protected' | 'symlink-escape' | 'root';
-
-/** A path the policy refused, with a sentence an agent can act on. */
-export interface PathRefusal {
-  readonly kind: 'refused';
-  readonly code: PathRefusalCode;
-  readonly path: string;
-  readonly reason: string;
-}
-
-export interface ResolvedPath {
-  readonly kind: 'resolved';
-  /** Normalised workspace-relative path, forward slashes; '' is the workspace root itself. */
-  readonly rel: string;
-  /** Absolute path on disk (not symlink-resolved: writes replace the link's target path as named). */
-  readonly abs: string;
-}
 
 /** A compiled policy: build once per workspace, reuse for every call. */
 export class CompiledPathPolicy {
@@ -180,9 +161,4 @@ async function realpathOfDeepestExisting(abs: string, rel: string): Promise<stri
       current = join(current, '..');
     }
   }
-}
-
-export function isMissing(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code;
-  return code === 'ENOENT' || code === 'ENOTDIR';
 }

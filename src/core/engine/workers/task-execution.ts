@@ -18,7 +18,7 @@ import type { TaskExecution } from '../scheduler/scheduler';
 import type { ToolDefinition } from '../../agents/tools/tool';
 import type { ToolName } from '../../agents/tools/builtin-tools';
 import { sha256 } from '../journal/hash';
-import type { RunEvents } from './run-events';
+import type { RunEvents } from '../events/run-events';
 
 /** How a role works: its prompt, model and limits (from the agent definitions and the settings). */
 export interface RoleProfile {

@@ -1,6 +1,4 @@
 import type { WorkerRole } from '../../../protocol/engine-events';
-import { assertNever } from '../../../protocol/engine-events';
-import { GlobSet } from '../workspace/glob';
 
 /**
  * What a role may write, enforced at the gate (not in prompts or tools), so no prompt can widen it.
@@ -33,19 +31,3 @@ export const defaultWriteScopes: Readonly<Record<WorkerRole, WriteScope>> = {
   'test-writer': { kind: 'globs', globs: TEST_PATH_GLOBS },
   documenter: { kind: 'globs', globs: DOC_PATH_GLOBS },
 };
-
-/** Undefined when the scope allows the path, else the reason for the agent. */
-export function checkWriteScope(role: WorkerRole, scope: WriteScope, relPath: string): string | undefined {
-  switch (scope.kind) {
-    case 'anywhere':
-      return undefined;
-    case 'nowhere':
-      return `The ${role} role may not change files.`;
-    case 'globs':
-      return new GlobSet(scope.globs).matches(relPath)
-        ? undefined
-        : `"${relPath}" is outside the ${role} role's write scope (${scope.globs.join(', ')}).`;
-    default:
-      return assertNever(scope);
-  }
-}

@@ -11,11 +11,14 @@ import type {
   TaskView,
   UsageTotals,
   WorkerRole,
-} from '../../../protocol/engine-events';
-import type { PriceTable } from '../../llm/prices';
-import type { Logger } from '../../util/logger';
-import type { Approver, Clock, Confirm, ProposalContent, ProposalDecision } from './ports';
-import type { CommandRunner, LlmProvider, Workspace } from './port-types';
+} from '../../protocol/engine-events';
+import type { PriceTable } from '../llm/prices';
+import type { LlmProvider } from '../llm/provider';
+import type { Clock } from '../ports/clock';
+import type { CommandRunner } from '../ports/command-runner';
+import type { Approver, Confirm, ProposalContent, ProposalDecision } from '../ports/consent';
+import type { Logger } from '../ports/logger';
+import type { Workspace } from '../ports/workspace';
 
 export interface Disposable {
   dispose(): void;
@@ -312,5 +315,3 @@ export interface Engine {
   resume(options: ResumeOptions): Promise<Run>;
   rollback(options: RollbackOptions): Promise<RollbackResult>;
 }
-
-export type { ProposalContent, ProposalDecision, ConfirmRequest, Confirm, Approver, Clock } from './ports';

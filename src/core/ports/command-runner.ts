@@ -37,3 +37,9 @@ export type CommandResult =
 
 /** The project's commands by name, as argv arrays: `{ test: ['npm', 'test'], build: ['npm', 'run', 'build'] }`. */
 export type ConfiguredCommands = Readonly<Record<string, readonly string[]>>;
+
+/** A configured command asked for by name (an agent's `run_command`, the test run): what came of it. */
+export type CommandOutcome =
+  | { kind: 'ran'; name: string; argv: readonly string[]; result: CommandResult }
+  | { kind: 'unknown-command'; name: string; available: string[] }
+  | { kind: 'denied'; name: string; reason: string };

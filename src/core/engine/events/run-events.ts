@@ -3,8 +3,8 @@
  * each listener in order. A listener that throws is logged and kept: one broken face must not stop a run.
  */
 import type { EngineEvent } from '../../../protocol/engine-events';
-import type { Logger } from '../../util/logger';
-import type { Disposable } from './facade-types';
+import type { Logger } from '../../ports/logger';
+import type { Disposable } from '../facade-types';
 
 /** An event without its timestamp: the emitter stamps it with the run's clock. */
 export type EventDraft = EngineEvent extends infer E ? (E extends EngineEvent ? Omit<E, 'at'> : never) : never;

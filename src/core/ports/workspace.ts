@@ -1,8 +1,6 @@
-import type { PathPurpose, PathRefusal, ResolvedPath } from './path-policy';
-
 /**
  * The Workspace port: everything the engine does to the user's project goes through it, confined by the
- * path policy (path-policy.ts). The CLI and tests use `NodeWorkspace`; the extension implements the same
+ * path policy (src/core/engine/workspace/path-policy.ts). The CLI and tests use `NodeWorkspace`; the extension implements the same
  * port over `workspace.fs` and `WorkspaceEdit` (undo, open editors, unsaved buffers).
  *
  * Paths are workspace-relative with forward slashes. Expected outcomes (missing file, refusal, binary file)
@@ -84,3 +82,25 @@ export type SearchOutcome =
 export type WriteOutcome = { kind: 'written'; rel: string } | PathRefusal;
 
 export type DeleteOutcome = { kind: 'deleted'; rel: string } | { kind: 'not-found'; rel: string } | PathRefusal;
+
+/** Why a path is touched: the policy is stricter for writes. */
+export type PathPurpose = 'read' | 'write';
+
+export type PathRefusalCode =
+  'empty' | 'absolute' | 'escape' | 'git' | 'denied' | 'protected' | 'symlink-escape' | 'root';
+
+/** A path the policy refused, with a sentence an agent can act on. */
+export interface PathRefusal {
+  readonly kind: 'refused';
+  readonly code: PathRefusalCode;
+  readonly path: string;
+  readonly reason: string;
+}
+
+export interface ResolvedPath {
+  readonly kind: 'resolved';
+  /** Normalised workspace-relative path, forward slashes; '' is the workspace root itself. */
+  readonly rel: string;
+  /** Absolute path on disk (not symlink-resolved: writes replace the link's target path as named). */
+  readonly abs: string;
+}

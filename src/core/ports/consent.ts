@@ -1,12 +1,8 @@
 /**
- * What the engine asks of its face. Faces implement or construct these and pass them to `createEngine`.
- *
- * The provider, workspace and command-runner shapes are the ones their owning modules define
- * (src/core/llm, src/core/engine/workspace, src/core/engine/commands); this file names them for the facade so
- * a face imports every engine type from `src/core/engine` alone.
+ * Consent: what the engine asks the person at a face before it goes on (`Confirm`) and before an edit nobody's
+ * policy decided touches the disk (`Approver`). Faces implement these and pass them to `createEngine`.
  */
-import type { Logger } from '../../util/logger';
-import type { ProposalKind, WorkerRole } from '../../../protocol/engine-events';
+import type { ProposalKind, WorkerRole } from '../../protocol/engine-events';
 
 /** Something the user must agree to before the engine goes on: a hook, unchecked checklists, a fallback plan. */
 export interface ConfirmRequest {
@@ -47,16 +43,3 @@ export interface ProposalContent {
  * `settings.interactiveApproval` is false — the run stops with outcome `needs-approval` (the CLI's exit 3).
  */
 export type Approver = (proposal: ProposalContent, signal: AbortSignal) => Promise<ProposalDecision>;
-
-export interface Clock {
-  now(): Date;
-}
-
-export const systemClock: Clock = { now: () => new Date() };
-
-export interface EnginePortsBase {
-  logger?: Logger;
-  confirm: Confirm;
-  approver?: Approver;
-  clock?: Clock;
-}

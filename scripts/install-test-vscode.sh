@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Installs the test VS Code for `npm run test:host` / `npm run test:e2e` into the git-ignored cache folder
-# .vscode-test/code-server: the VS Code 1.100.3 server and web workbench from the code-server@4.100.3 npm
-# package, driven by Debian's Chromium. Called by .ci/run (and once by hand on a new machine), never at
-# test time. Each step is skipped when its result is already there, so a second run takes a second.
+# Installs the test VS Code for `npm run test:host` / `npm run test:e2e` / `npm start` into the git-ignored
+# cache folder .vscode-test/code-server: the VS Code 1.100.3 server and web workbench from the
+# code-server@4.100.3 npm package, driven by Debian's Chromium. The test and start scripts run it first
+# (test/harness/preflight.ts), so `npm ci && npm test` is the whole set-up. Each step is skipped when its
+# result is already there, so a second run takes about a second. Nothing downloads while tests run.
 #
 # Why this route and these pins: ../shared/vscode-host-testing.md (no desktop VS Code can be downloaded
 # offline; code-server 4.100.3 is the newest whose engines.node is 20).
@@ -22,12 +23,18 @@ say() { printf '[install-test-vscode] %s\n' "$*"; }
 # 1. Debian packages: Chromium drives the workbench, rg stands in for @vscode/ripgrep's download,
 #    libkrb5-dev has the headers the `kerberos` addon compiles against.
 missing=()
-command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+[ -x "${SPECKIT_TEST_CHROMIUM:-/usr/bin/chromium}" ] || missing+=(chromium)
 command -v rg >/dev/null 2>&1 || missing+=(ripgrep)
 dpkg -s libkrb5-dev >/dev/null 2>&1 || missing+=(libkrb5-dev)
 if [ ${#missing[@]} -gt 0 ]; then
+  if ! command -v apt-get >/dev/null 2>&1; then
+    say "missing: ${missing[*]}. This machine has no apt-get: install Chromium (at /usr/bin/chromium, or set"
+    say "SPECKIT_TEST_CHROMIUM), ripgrep and the Kerberos headers with its package manager, then run npm test again."
+    exit 1
+  fi
   if [ "$(id -u)" -ne 0 ]; then
-    say "missing Debian packages: ${missing[*]} — install them as root (apt-get install -y ${missing[*]}) and re-run"
+    say "missing Debian packages: ${missing[*]}. Install them once, as root, with this line, then run npm test again:"
+    printf '\n    sudo apt-get install -y --no-install-recommends %s\n\n' "${missing[*]}"
     exit 1
   fi
   say "apt-get install ${missing[*]}"

@@ -72,7 +72,7 @@ function selectSuites(filters) {
 
 async function runSuite({ name, workspace: source, workspaceTrust }) {
   const workspace = await copyFixtureWorkspace(source);
-  const started = Date.now();
+  const started = performance.now();
   try {
     await runTests({
       ...(desktop ? {} : { vscodeExecutablePath: standIn }),
@@ -88,11 +88,11 @@ async function runSuite({ name, workspace: source, workspaceTrust }) {
       // runTests' --disable-workspace-trust, so there every folder is trusted and the tests are told so.
       extensionTestsEnv: { SPECKIT_HOST_SUITE: name, [WORKSPACE_TRUST_ENV]: desktop ? 'trusted' : workspaceTrust },
     });
-    return { name, passed: true, seconds: (Date.now() - started) / 1000 };
+    return { name, passed: true, seconds: (performance.now() - started) / 1000 };
   } catch (error) {
     // runTests rejects with TestRunFailedError on a non-zero exit; anything else is a harness failure.
     if (!(error instanceof TestRunFailedError)) console.error(error);
-    return { name, passed: false, seconds: (Date.now() - started) / 1000 };
+    return { name, passed: false, seconds: (performance.now() - started) / 1000 };
   } finally {
     await workspace.dispose();
   }

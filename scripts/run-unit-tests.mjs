@@ -1,8 +1,8 @@
 // Node 20's test runner takes no globs: find the unit test files ourselves and hand them over.
 // Extra arguments (e.g. a file filter) narrow the list: `npm run test:unit -- parser`.
 //
-// Nothing may hang: every test, suite and hook has a timeout (test/unit/default-timeouts.cjs, 30 s unless it
-// sets its own; UNIT_TEST_TIMEOUT_MS overrides), a file whose tests are done exits even if a handle stays open
+// Nothing may hang: every test, suite and hook has a timeout (test/harness/default-timeouts.cjs, 30 s unless it
+// sets its own; TEST_TIMEOUT_MS overrides), a file whose tests are done exits even if a handle stays open
 // (--test-force-exit), and the whole run has a deadline (UNIT_TESTS_DEADLINE_MS, default 20 min) after which
 // it is killed, process group and all, with a message.
 import { spawn } from 'node:child_process';
@@ -29,7 +29,7 @@ const child = spawn(
   process.execPath,
   [
     '--require',
-    './test/unit/default-timeouts.cjs',
+    './test/harness/default-timeouts.cjs',
     '--import',
     'tsx',
     '--test',
@@ -37,7 +37,7 @@ const child = spawn(
     ...reporter,
     ...files,
   ],
-  { stdio: 'inherit', detached: true },
+  { stdio: 'inherit', detached: true, env: { SPECKIT_DEFAULT_TEST_TIMEOUT_MS: '30000', ...process.env } },
 );
 const killAll = (signal) => {
   try {

@@ -13,7 +13,8 @@ import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
 
 const require = createRequire(import.meta.url);
-const { repoRoot, codeServerEntry } = require('../test/harness/paths.ts');
+const { repoRoot } = require('../test/harness/paths.ts');
+const { ensureTestVsCode } = require('../test/harness/preflight.ts');
 const { startServer, workbenchUrl } = require('../test/harness/workbench.ts');
 
 const args = process.argv.slice(2);
@@ -45,12 +46,7 @@ if (!existsSync(folder)) {
   console.error(`start: no folder ${folder}`);
   process.exit(2);
 }
-if (!existsSync(codeServerEntry)) {
-  console.error(
-    `start: the VS Code server is not installed (${codeServerEntry}). Install it once with: bash scripts/install-test-vscode.sh`,
-  );
-  process.exit(1);
-}
+ensureTestVsCode('start');
 const build = spawnSync(process.execPath, [join(repoRoot, 'esbuild.mjs')], { cwd: repoRoot, stdio: 'inherit' });
 if (build.status !== 0) {
   console.error('start: building the extension failed');

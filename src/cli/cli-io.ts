@@ -11,6 +11,15 @@ export interface CliIo {
    * Absent in logs, pipes and CI, where a question nobody can answer ends the command with exit code 3.
    */
   readonly terminal?: TerminalInput;
+  /**
+   * The process's guard against ending without finishing: while `describe` is registered, an event loop that
+   * runs dry (every wait lost) ends the process with exit 1 and these lines, never silently with 0.
+   */
+  readonly lifecycle?: ProcessLifecycle;
+}
+
+export interface ProcessLifecycle {
+  whilePending(describe: () => string[]): { dispose(): void };
 }
 
 export interface TerminalInput {

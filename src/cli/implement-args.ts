@@ -1,9 +1,11 @@
 import { parseArgs } from 'node:util';
 import { parseCommandLine, type ApprovalPolicy } from '../core/engine';
+import { MAX_MODEL_CALL_ATTEMPTS } from '../core/llm/governor';
 
 export const IMPLEMENT_USAGE = `usage: speckit-orchestra implement [FEATURE] [--workspace DIR] [--feature X] [--request "text"]
                                    [--approve ask|tests|all] [--max-workers N] [--task T012]...
                                    [--test-command "npm test"] [--allow-command NAME]... [--budget USD]
+                                   [--call-attempts N]
                                    [--dry-run | --resume [RUN_ID] | --rollback [RUN_ID]] [--yes]
 
 Implements a spec-kit feature's tasks.md with a team of agents: phases in order, [P] tasks in parallel,
@@ -29,6 +31,8 @@ options:
                       terminal, and without one a found command is left out (--yes allows them all)
   --budget USD        stop starting model calls once the run has spent this much (list prices); the work
                       done is kept and --resume continues it
+  --call-attempts N   send one model call at most N times in all, whatever failed (429, 529, 5xx, a broken
+                      stream): the one bound on retries (default 6)
   --dry-run           show the plan, schedule, worker roles, strategy and cost forecast; no model is
                       called and no API key is needed
   --resume [RUN_ID]   continue an interrupted run (default: the newest); completed tasks are not redone
@@ -66,6 +70,8 @@ export interface ImplementArgs {
   allowedCommands: string[];
   /** `--budget`, US dollars. */
   budgetUsd?: number;
+  /** `--call-attempts`: sends of one model call in all. */
+  callAttempts?: number;
   /** Task ids to run (or roll back), in the order given, without duplicates. */
   tasks: string[];
   yes: boolean;
@@ -99,6 +105,20 @@ function withOptionalValues(argv: readonly string[]): string[] {
   return out;
 }
 
+/** A flag's whole-number value within bounds; undefined when the flag was not given. */
+function wholeNumberIn(
+  flag: string,
+  text: string | undefined,
+  min: number,
+  max: number,
+): number | undefined | ArgumentProblem {
+  if (text === undefined) return undefined;
+  const value = /^\d+$/.test(text) ? Number(text) : Number.NaN;
+  if (!Number.isInteger(value) || value < min || value > max)
+    return new ArgumentProblem(`${flag} must be a whole number from ${min} to ${max}, not '${text}'`);
+  return value;
+}
+
 export function parseImplementArgs(argv: readonly string[]): ImplementArgs | ArgumentProblem {
   let values;
   let tokens;
@@ -115,6 +135,7 @@ export function parseImplementArgs(argv: readonly string[]): ImplementArgs | Arg
         'test-command': { type: 'string' },
         'allow-command': { type: 'string', multiple: true },
         budget: { type: 'string' },
+        'call-attempts': { type: 'string' },
         'dry-run': { type: 'boolean', default: false },
         resume: { type: 'string' },
         rollback: { type: 'string' },
@@ -134,13 +155,10 @@ export function parseImplementArgs(argv: readonly string[]): ImplementArgs | Arg
   if (approvalPolicy === undefined)
     return new ArgumentProblem(`--approve must be ask, tests or all, not '${values.approve}'`);
 
-  let maxWorkers: number | undefined;
-  if (values['max-workers'] !== undefined) {
-    const text = values['max-workers'];
-    maxWorkers = /^\d+$/.test(text) ? Number(text) : Number.NaN;
-    if (!Number.isInteger(maxWorkers) || maxWorkers < 1 || maxWorkers > 64)
-      return new ArgumentProblem(`--max-workers must be a whole number from 1 to 64, not '${text}'`);
-  }
+  const maxWorkers = wholeNumberIn('--max-workers', values['max-workers'], 1, 64);
+  if (maxWorkers instanceof ArgumentProblem) return maxWorkers;
+  const callAttempts = wholeNumberIn('--call-attempts', values['call-attempts'], 1, MAX_MODEL_CALL_ATTEMPTS);
+  if (callAttempts instanceof ArgumentProblem) return callAttempts;
 
   let testCommand: string[] | undefined;
   if (values['test-command'] !== undefined) {
@@ -222,6 +240,7 @@ export function parseImplementArgs(argv: readonly string[]): ImplementArgs | Arg
     ...(testCommand !== undefined ? { testCommand } : {}),
     allowedCommands,
     ...(budgetUsd !== undefined ? { budgetUsd } : {}),
+    ...(callAttempts !== undefined ? { callAttempts } : {}),
     tasks,
     yes: values.yes,
     help: values.help,

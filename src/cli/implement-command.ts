@@ -1,5 +1,7 @@
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
+import { DEFAULT_REQUEST_TIMEOUT_MS, DEFAULT_STREAM_IDLE_TIMEOUT_MS } from '../core/llm/anthropic-provider';
+import { DEFAULT_MAX_BACKOFF_MS } from '../core/llm/governor';
 import {
   createAnthropicProviderForRun,
   createEngine,
@@ -24,6 +26,7 @@ import { ArgumentProblem, IMPLEMENT_USAGE, parseImplementArgs, type ImplementArg
 import { renderPlanText } from './render-plan-text';
 import { chooseStyle, type TextStyle } from './render-tasks-text';
 import { RunRenderer } from './run-renderer';
+import { RunWatchdog } from './run-watchdog';
 import { terminalApprover, terminalConfirm } from './terminal-questions';
 
 const NAME = 'speckit-orchestra implement';
@@ -190,6 +193,7 @@ async function dispatch(context: Context): Promise<number> {
         apiKey: async () => key,
         baseURL: io.env['ANTHROPIC_BASE_URL'],
         maxWorkers: args.maxWorkers ?? defaultEngineSettings().maxWorkers,
+        maxAttempts: args.callAttempts,
         logger: loggerFor(context),
       });
       const engine = engineFor(
@@ -322,6 +326,19 @@ async function resumeRun(context: Context, engine: Engine, runId: string | undef
   return engine.resume({ root: context.root, runId: chosen.runId, settings: settingsOf(context) });
 }
 
+/**
+ * How long a run may go quiet before the watchdog says what it waits for, and before it counts as stuck:
+ * longer than any single wait may last (a request's timeout, a stalled stream's, the longest pool pause).
+ * `SPECKIT_ORCHESTRA_WATCHDOG_MS=quiet[,stuck]` sets both (milliseconds).
+ */
+export function watchdogTimes(env: CliIo['env']): { quietMs: number; stuckMs: number } {
+  const [quiet, stuck] = (env['SPECKIT_ORCHESTRA_WATCHDOG_MS'] ?? '').split(',').map((x) => Number(x));
+  const longestWait = DEFAULT_REQUEST_TIMEOUT_MS + DEFAULT_STREAM_IDLE_TIMEOUT_MS + DEFAULT_MAX_BACKOFF_MS;
+  const quietMs = quiet !== undefined && quiet > 0 ? quiet : 60_000;
+  const stuckMs = stuck !== undefined && stuck > 0 ? stuck : longestWait + 30_000;
+  return { quietMs, stuckMs: Math.max(stuckMs, quietMs) };
+}
+
 /** Shows the run until it ends; Ctrl-C cancels it cleanly (the journal keeps it resumable). */
 async function follow(context: Context, run: Run): Promise<number> {
   const { io, style } = context;
@@ -332,8 +349,24 @@ async function follow(context: Context, run: Run): Promise<number> {
     columns: () => io.stdout.columns,
   });
   context.renderer = renderer;
+  const watchdog = new RunWatchdog({
+    ...watchdogTimes(io.env),
+    view: () => renderer.view,
+    askingPerson: () => renderer.asking || (io.terminal !== undefined && renderer.view.pending.size > 0),
+    onQuiet: (lines) => renderer.note(style.dim(`still running; waiting for:\n  ${lines.join('\n  ')}`)),
+    onStuck: (lines) => {
+      renderer.note(
+        style.warn(`the run is stuck; stopping it (it stays resumable). It was waiting for:\n  ${lines.join('\n  ')}`),
+      );
+      run.cancel('stuck: nothing happened for longer than any wait may last');
+    },
+  });
+  const pending = io.lifecycle?.whilePending(() => watchdog.waitingFor());
   for (const event of run.events()) renderer.handle(event);
-  const subscription = run.onEvent((event) => renderer.handle(event));
+  const subscription = run.onEvent((event) => {
+    watchdog.touch();
+    renderer.handle(event);
+  });
   const onAbort = (): void => run.cancel('interrupted (Ctrl-C)');
   if (context.signal.aborted) onAbort();
   else context.signal.addEventListener('abort', onAbort, { once: true });
@@ -343,6 +376,8 @@ async function follow(context: Context, run: Run): Promise<number> {
   } finally {
     context.signal.removeEventListener('abort', onAbort);
     subscription.dispose();
+    watchdog.stop();
+    pending?.dispose();
     renderer.close();
   }
   io.stdout.write(summaryOf(result, style));

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import { runCli, type TerminalInput } from './cli';
+import type { ProcessLifecycle } from './cli-io';
 import { interruptHandler } from './interrupts';
 
 const controller = new AbortController();
@@ -63,12 +64,34 @@ async function editInEditor(text: string, path: string, signal: AbortSignal): Pr
   }
 }
 
+/**
+ * A command must never end "successfully" without finishing. If the event loop runs dry while the command is
+ * still pending (every wait it had was lost), Node would exit with 0: say what was still pending, exit 1.
+ */
+let settled = false;
+const pendingDescriptions = new Set<() => string[]>();
+const lifecycle: ProcessLifecycle = {
+  whilePending(describe) {
+    pendingDescriptions.add(describe);
+    return { dispose: () => pendingDescriptions.delete(describe) };
+  },
+};
+process.on('beforeExit', () => {
+  if (settled) return;
+  const lines = [...pendingDescriptions].flatMap((describe) => describe());
+  process.stderr.write(
+    `speckit-orchestra: stopped without finishing: nothing was left that could move the work on${lines.length > 0 ? `; it was waiting for:\n  ${lines.join('\n  ')}` : ''}\nA run stays resumable (--resume).\n`,
+  );
+  process.exit(1);
+});
+
 void runCli(process.argv.slice(2), {
   stdout: process.stdout,
   stderr: process.stderr,
   env: process.env,
   cwd: process.cwd(),
   signal: controller.signal,
+  lifecycle,
   ...(terminal ? { terminal } : {}),
 }).then(
   (code) => exit(code),
@@ -80,6 +103,7 @@ void runCli(process.argv.slice(2), {
 
 /** Sets the exit code and lets output drain; idle keep-alive sockets of the model client must not hold the process. */
 function exit(code: number): void {
+  settled = true;
   process.exitCode = code;
   setTimeout(() => process.exit(code), 500).unref();
 }

@@ -53,6 +53,11 @@ export class RunRenderer {
     else this.options.out.write(`${text}\n`);
   }
 
+  /** True while a question has the terminal (between `suspend` and `resume`). */
+  get asking(): boolean {
+    return this.suspended;
+  }
+
   /** Clears the live block and stops redrawing, so a question can use the terminal. */
   suspend(): void {
     this.suspended = true;
@@ -126,7 +131,7 @@ export class RunRenderer {
   private scheduleRedraw(): void {
     if (!this.options.live || this.suspended || this.closed || this.timer) return;
     const interval = this.options.redrawIntervalMs ?? 80;
-    const wait = Math.max(0, this.lastRedraw + interval - Date.now());
+    const wait = Math.max(0, this.lastRedraw + interval - performance.now());
     if (wait === 0) {
       this.redraw();
       return;
@@ -146,7 +151,7 @@ export class RunRenderer {
     const lines = this.liveLines().map((l) => (width !== undefined ? cutVisible(l, width) : l));
     this.options.out.write(`${lines.join('\n')}\n`);
     this.liveHeight = lines.length;
-    this.lastRedraw = Date.now();
+    this.lastRedraw = performance.now();
   }
 
   private clearLive(): void {

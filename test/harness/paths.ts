@@ -21,5 +21,5 @@ export function missingTestVsCode(): string | undefined {
   ].filter((m): m is string => m !== undefined);
   return missing.length === 0
     ? undefined
-    : `Missing ${missing.join(' and ')}. Install it once with: bash scripts/install-test-vscode.sh`;
+    : `Missing ${missing.join(' and ')} after scripts/install-test-vscode.sh ran; set SPECKIT_TEST_CHROMIUM if Chromium lives elsewhere`;
 }

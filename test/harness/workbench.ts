@@ -105,9 +105,9 @@ async function waitUntilHealthy(
   deadlineMs: number,
   signal?: AbortSignal,
 ): Promise<void> {
-  const deadline = Date.now() + deadlineMs;
+  const deadline = performance.now() + deadlineMs;
   let lastError: unknown;
-  while (Date.now() < deadline) {
+  while (performance.now() < deadline) {
     signal?.throwIfAborted();
     if (child.exitCode !== null || child.signalCode !== null) {
       throw new WorkbenchStartError(`the test VS Code server exited early (${child.exitCode ?? child.signalCode})`);

@@ -40,17 +40,30 @@ export async function reviewUntilFinished(
   orchestra: OrchestraApi,
   ...firsts: ((proposalId: string) => Promise<void>)[]
 ): Promise<void> {
+  // A decided proposal can still show as pending for a moment (the view follows the run's events): each is
+  // handed to one decision only, never to the next one as well.
+  const decided = new Set<string>();
   await waitFor(
     'the run to finish',
     async () => {
       if (orchestra.session.view.finished) return true;
-      const pending = [...orchestra.session.view.pending.keys()];
-      if (pending[0] === undefined) return undefined;
+      const pending = [...orchestra.session.view.pending.keys()].find((id) => !decided.has(id));
+      if (pending === undefined) return undefined;
       const next = firsts.shift();
-      if (next) await next(pending[0]);
-      else await vscode.commands.executeCommand(CommandId.acceptAllPendingEdits);
+      if (next) {
+        decided.add(pending);
+        await next(pending);
+      } else await vscode.commands.executeCommand(CommandId.acceptAllPendingEdits);
       return undefined;
     },
     240_000,
   );
+}
+
+/** The run's outcome with every failed task's reason, for an assertion message that says why. */
+export function outcomeReport(orchestra: OrchestraApi): string {
+  const failures = orchestra.session.recentEvents.flatMap((event) =>
+    event.type === 'task-status' && event.status === 'failed' ? [`${event.taskKey}: ${event.message ?? '?'}`] : [],
+  );
+  return [orchestra.session.view.finished?.message ?? 'not finished', ...failures].join('\n');
 }

@@ -5,15 +5,12 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { build } from 'esbuild';
+import { readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import { startMockAnthropic, type MockAnthropic, type RecordedRequest } from '../mock-anthropic';
-import { cli, copyExample, EXAMPLE_FILES, mockEnv, TASKS_MD, tickedIds } from './cli/cli-harness';
+import { buildCliBundle, cli, copyExample, EXAMPLE_FILES, mockEnv, TASKS_MD, tickedIds } from './cli/cli-harness';
 import { scriptedAgents, scriptedContent, taskIdOf } from './cli/scripted-agents';
 
-const repoRoot = resolve(__dirname, '..', '..');
 let bundleDir: string;
 let cliJs: string;
 let mock: MockAnthropic;
@@ -21,18 +18,7 @@ let mock: MockAnthropic;
 let onRequest: ((request: RecordedRequest) => void) | undefined;
 
 before(async () => {
-  // The same bundle `npm run build` makes as dist/cli.js (esbuild.mjs), built fresh so a stale dist cannot pass.
-  bundleDir = await mkdtemp(join(tmpdir(), 'orchestra-cli-bundle-'));
-  cliJs = join(bundleDir, 'cli.js');
-  await build({
-    entryPoints: [join(repoRoot, 'src/cli/main.ts')],
-    outfile: cliJs,
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'cjs',
-    logLevel: 'silent',
-  });
+  ({ dir: bundleDir, cliJs } = await buildCliBundle());
   const agents = scriptedAgents();
   mock = await startMockAnthropic({
     latencyMs: 20,

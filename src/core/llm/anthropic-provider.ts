@@ -56,6 +56,11 @@ export interface AnthropicProviderOptions {
 
 const PUBLIC_API = 'https://api.anthropic.com';
 
+/** How long a request may wait for its response to begin (the SDK's own default). */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 10 * 60_000;
+/** How long a begun stream may send nothing before it counts as stalled, is cut and sent again. */
+export const DEFAULT_STREAM_IDLE_TIMEOUT_MS = 2 * 60_000;
+
 /**
  * The SDK's `messages.create` prints a deprecation warning on the console (not through its logger) for every
  * call to a model on its deprecated list. A run must never print that: the request is the same
@@ -142,7 +147,7 @@ export class AnthropicProvider implements LlmProvider {
       baseURL: this.options.baseURL ?? PUBLIC_API,
       // The governor owns every retry (see the top of this file).
       maxRetries: 0,
-      timeout: this.options.timeoutMs ?? 10 * 60_000,
+      timeout: this.options.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
       fetch: this.wire.fetch,
       logLevel: 'warn',
       logger: sdkLogger(this.logger),
@@ -159,7 +164,7 @@ export class AnthropicProvider implements LlmProvider {
   ): Promise<
     { type: 'ok'; message: Message; requestId: string | null } | { type: 'failed'; error: unknown; usage: LlmUsage }
   > {
-    const idleMs = this.options.streamIdleTimeoutMs ?? 120_000;
+    const idleMs = this.options.streamIdleTimeoutMs ?? DEFAULT_STREAM_IDLE_TIMEOUT_MS;
     const local = new AbortController();
     const onOuterAbort = (): void => local.abort();
     context.signal.addEventListener('abort', onOuterAbort, { once: true });

@@ -29,6 +29,8 @@ import type { LlmWaitReason } from './provider';
 /** Sends of one model call in all, unless the settings say otherwise; and the most they may say. */
 export const DEFAULT_MODEL_CALL_ATTEMPTS = 6;
 export const MAX_MODEL_CALL_ATTEMPTS = 20;
+/** The longest pool pause, whatever the server's `retry-after` asks. */
+export const DEFAULT_MAX_BACKOFF_MS = 60_000;
 
 export type RetryDecision =
   /** Pause the whole pool, then try again. */
@@ -124,7 +126,7 @@ export class LlmGovernor {
     this.limit = this.maxConcurrent;
     this.maxAttempts = Math.max(1, options.maxAttempts ?? DEFAULT_MODEL_CALL_ATTEMPTS);
     this.baseBackoffMs = options.baseBackoffMs ?? 1000;
-    this.maxBackoffMs = options.maxBackoffMs ?? 60_000;
+    this.maxBackoffMs = options.maxBackoffMs ?? DEFAULT_MAX_BACKOFF_MS;
     this.warmTtlMs = options.warmTtlMs ?? 5 * 60_000;
     this.clock = options.clock ?? systemClock;
   }

@@ -13,14 +13,26 @@ export type TimerHandle = object | number;
 export interface MonotonicClock {
   /** Milliseconds since an arbitrary origin; never goes backwards, never jumps with the wall clock. */
   now(): number;
-  /** Calls back after about `ms` (possibly a little early); `clearTimer` cancels it. */
-  setTimer(callback: () => void, ms: number): TimerHandle;
+  /**
+   * Calls back after about `ms` (possibly a little early); `clearTimer` cancels it. `keepAlive: false`: the
+   * timer alone does not keep the process running (a watchdog's check, say).
+   */
+  setTimer(callback: () => void, ms: number, options?: TimerOptions): TimerHandle;
   clearTimer(handle: TimerHandle): void;
+}
+
+export interface TimerOptions {
+  /** Default true. */
+  keepAlive?: boolean;
 }
 
 export const systemClock: MonotonicClock = {
   now: () => performance.now(),
-  setTimer: (callback, ms) => setTimeout(callback, ms),
+  setTimer: (callback, ms, options) => {
+    const timer = setTimeout(callback, ms);
+    if (options?.keepAlive === false) timer.unref();
+    return timer;
+  },
   clearTimer: (handle) => clearTimeout(handle as Parameters<typeof clearTimeout>[0]),
 };
 
@@ -33,7 +45,7 @@ const MAX_TIMER_MS = 2_147_483_647;
  * one) is not trusted to wait the difference again: the timer's own wait counts as time passed, so the total
  * wait never grows past what was asked. Returns a function that cancels the call.
  */
-export function whenDue(clock: MonotonicClock, dueAt: number, onDue: () => void): () => void {
+export function whenDue(clock: MonotonicClock, dueAt: number, onDue: () => void, options?: TimerOptions): () => void {
   let handle: TimerHandle | undefined;
   let due = dueAt;
   let armedAt = 0;
@@ -43,7 +55,7 @@ export function whenDue(clock: MonotonicClock, dueAt: number, onDue: () => void)
   const arm = (): void => {
     armedAt = clock.now();
     armedFor = Math.min(Math.max(0, due - armedAt), MAX_TIMER_MS);
-    handle = clock.setTimer(fire, armedFor);
+    handle = clock.setTimer(fire, armedFor, options);
   };
   const fire = (): void => {
     handle = undefined;

@@ -1,5 +1,30 @@
 /** In-process and spawned runs of the CLI against the mock server, on a temp copy of the example project. */
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { build } from 'esbuild';
 import { runCli, type CliIo, type TerminalInput } from '../../../src/cli/cli';
+
+const repoRoot = resolve(__dirname, '..', '..', '..');
+
+/**
+ * The same bundle `npm run build` makes as dist/cli.js (esbuild.mjs), built fresh into a temp folder so a
+ * stale dist cannot pass. Returns the bundle's path; a failed build throws (and fails the test).
+ */
+export async function buildCliBundle(): Promise<{ dir: string; cliJs: string }> {
+  const dir = await mkdtemp(join(tmpdir(), 'orchestra-cli-bundle-'));
+  const cliJs = join(dir, 'cli.js');
+  await build({
+    entryPoints: [join(repoRoot, 'src/cli/main.ts')],
+    outfile: cliJs,
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    logLevel: 'silent',
+  });
+  return { dir, cliJs };
+}
 
 export const TEST_KEY = 'sk-ant-test-cli';
 

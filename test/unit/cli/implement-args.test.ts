@@ -40,6 +40,8 @@ test('every option', () => {
     'build,test',
     '--budget',
     '2.50',
+    '--call-attempts',
+    '3',
   ]);
   assert.deepEqual(args, {
     action: { kind: 'run' },
@@ -51,6 +53,7 @@ test('every option', () => {
     testCommand: ['npm', 'run', 'test', '--', '--grep', 'a b'],
     allowedCommands: ['test', 'build'],
     budgetUsd: 2.5,
+    callAttempts: 3,
     tasks: ['T012', 'T013'],
     yes: true,
     help: false,
@@ -89,6 +92,9 @@ test('bad input is a problem, never a guess', () => {
     ['--max-workers', '0'],
     ['--max-workers', '2.5'],
     ['--max-workers', 'many'],
+    ['--call-attempts', '0'],
+    ['--call-attempts', '21'],
+    ['--call-attempts', 'forever'],
     ['--task', 'rm -rf'],
     ['--dry-run', '--resume'],
     ['--resume', '--rollback'],

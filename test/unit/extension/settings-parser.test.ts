@@ -31,6 +31,7 @@ test('valid values are typed and kept', () => {
       maxParallelWorkers: 6,
       approvalPolicy: 'auto-approve-tests',
       bugFixerAttempts: 0,
+      modelCallAttempts: 2,
       testCommand: 'npm run test -- "a b"',
       budgetPerRun: 2.5,
       denyList: ['.env*', 'secrets/**'],
@@ -43,6 +44,7 @@ test('valid values are typed and kept', () => {
   assert.equal(settings.maxParallelWorkers, 6);
   assert.equal(settings.approvalPolicy, 'auto-approve-tests');
   assert.equal(settings.bugFixerAttempts, 0);
+  assert.equal(settings.modelCallAttempts, 2);
   assert.deepEqual(settings.testCommand, ['npm', 'run', 'test', '--', 'a b']);
   assert.equal(settings.budgetPerRunUsd, 2.5);
   assert.deepEqual(settings.denyList, ['.env*', 'secrets/**']);
@@ -54,6 +56,7 @@ test('invalid values fall back to defaults and are reported per key', () => {
     reader({
       provider: 'openai',
       maxParallelWorkers: 0,
+      modelCallAttempts: 0,
       approvalPolicy: 7,
       budgetPerRun: -1,
       denyList: 'x',
@@ -64,6 +67,7 @@ test('invalid values fall back to defaults and are reported per key', () => {
   );
   assert.equal(settings.provider, 'anthropic');
   assert.equal(settings.maxParallelWorkers, DEFAULT_SETTINGS.maxParallelWorkers);
+  assert.equal(settings.modelCallAttempts, DEFAULT_SETTINGS.modelCallAttempts);
   assert.equal(settings.approvalPolicy, 'ask');
   assert.equal(settings.budgetPerRunUsd, undefined);
   assert.deepEqual(settings.denyList, ['.env*']);
@@ -76,6 +80,7 @@ test('invalid values fall back to defaults and are reported per key', () => {
     'denyList',
     'maxParallelWorkers',
     'model.reviewer',
+    'modelCallAttempts',
     'provider',
     'testCommand',
   ]);

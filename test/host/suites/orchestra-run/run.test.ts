@@ -15,7 +15,7 @@ import {
   toolResults,
   wellBehaved,
 } from '../../../unit/engine/run/harness';
-import { orchestraApi, reviewUntilFinished, runDismissing } from '../../orchestra';
+import { orchestraApi, outcomeReport, reviewUntilFinished, runDismissing } from '../../orchestra';
 import { waitFor } from '../../wait';
 import { snapshotFiles } from '../../workspace-snapshot';
 
@@ -129,7 +129,7 @@ suite('a full run through the commands, against the mock API', () => {
         edited = { path: proposal.path, text: await acceptWithEdit(proposalId), taskId, requestsBefore };
       },
     );
-    assert.equal(orchestra.session.view.finished?.outcome, 'completed', orchestra.session.view.finished?.message);
+    assert.equal(orchestra.session.view.finished?.outcome, 'completed', outcomeReport(orchestra));
     assert.ok(rejectedPath);
     assert.ok(edited, 'a proposal was accepted with the reviewer edit');
     assert.equal(
@@ -159,7 +159,7 @@ suite('a full run through the commands, against the mock API', () => {
     const tasks = readFileSync(join(root(), 'specs/001-todo-api/tasks.md'), 'utf8');
     assert.equal((tasks.match(/^- \[X\] T\d+/gm) ?? []).length, 10, 'every task ticked');
     assert.equal(orchestra.session.isActive, false);
-  });
+  }).timeout(240_000);
 
   test('a cancelled run resumes from where it stopped and finishes', async () => {
     const orchestra = await api();
@@ -194,7 +194,7 @@ suite('a full run through the commands, against the mock API', () => {
     assert.equal((ticked.match(/^- \[X\] T\d+/gm) ?? []).length, 10, 'every task ticked after the resume');
     for (const key of doneBefore)
       assert.equal(orchestra.session.view.tasks.get(key)?.status, 'done', `${key} stayed done`);
-  });
+  }).timeout(240_000);
 
   test('Roll Back Run restores every file the run wrote', async () => {
     const orchestra = await api();

@@ -43,7 +43,8 @@ test('the run provider lets exactly maxWorkers calls run at once, never more', a
 test('eight parallel workers share one governor: a 429 to one of them pauses them all', async () => {
   // Successful replies stream slowly; the 429 comes back at once, while the others are still in flight.
   const mock = await startMockAnthropic({ latencyMs: 0, eventDelayMs: 15 });
-  const pauseMs = 400;
+  // Long enough that every first call is still streaming when it ends, even on a loaded machine.
+  const pauseMs = 1200;
   mock.script(reply.rateLimited(1, { 'retry-after-ms': String(pauseMs) }));
   try {
     const provider = createAnthropicProviderForRun({ apiKey: async () => 'k', baseURL: mock.url, maxWorkers: 8 });

@@ -1,5 +1,6 @@
-// Preloaded into every unit test process (scripts/run-unit-tests.mjs): every test, suite and hook gets a
-// timeout unless it sets its own, so a hang fails within seconds and names the test that hung.
+// Preloaded into every node:test process (scripts/run-unit-tests.mjs, scripts/run-e2e-tests.mjs): every test,
+// suite and hook gets a timeout unless it sets its own, so a hang fails and names the test that hung. The
+// runner sets the default in SPECKIT_DEFAULT_TEST_TIMEOUT_MS; TEST_TIMEOUT_MS overrides it for a run.
 //
 // Not `--test-timeout`: on Node 20 that flag also times the whole file (its child process) as one test, so a
 // file of many quick tests would fail as a whole, and a hang would be reported against the file, not the test.
@@ -7,7 +8,8 @@
 const nodeTest = require('node:test');
 const { syncBuiltinESMExports } = require('node:module');
 
-const DEFAULT_TIMEOUT_MS = Number(process.env.UNIT_TEST_TIMEOUT_MS) || 30_000;
+const DEFAULT_TIMEOUT_MS =
+  Number(process.env.TEST_TIMEOUT_MS) || Number(process.env.SPECKIT_DEFAULT_TEST_TIMEOUT_MS) || 30_000;
 
 /** test/it/describe/suite: ([name][, options][, fn]). */
 function withTimeout(original) {

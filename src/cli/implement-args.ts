@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { parseCommandLine, type ApprovalPolicy } from '../core/engine';
-import { MAX_MODEL_CALL_ATTEMPTS } from '../core/llm/governor';
+import { MAX_MODEL_CALL_ATTEMPTS } from '../core/engine/light';
 
 export const IMPLEMENT_USAGE = `usage: speckit-orchestra implement [FEATURE] [--workspace DIR] [--feature X] [--request "text"]
                                    [--approve ask|tests|all] [--max-workers N] [--task T012]...

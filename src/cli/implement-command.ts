@@ -1,8 +1,7 @@
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { DEFAULT_REQUEST_TIMEOUT_MS, DEFAULT_STREAM_IDLE_TIMEOUT_MS } from '../core/llm/anthropic-provider';
-import { DEFAULT_MAX_BACKOFF_MS } from '../core/llm/governor';
 import {
+  LONGEST_SINGLE_WAIT_MS,
   createAnthropicProviderForRun,
   createEngine,
   defaultEngineSettings,
@@ -333,9 +332,8 @@ async function resumeRun(context: Context, engine: Engine, runId: string | undef
  */
 export function watchdogTimes(env: CliIo['env']): { quietMs: number; stuckMs: number } {
   const [quiet, stuck] = (env['SPECKIT_ORCHESTRA_WATCHDOG_MS'] ?? '').split(',').map((x) => Number(x));
-  const longestWait = DEFAULT_REQUEST_TIMEOUT_MS + DEFAULT_STREAM_IDLE_TIMEOUT_MS + DEFAULT_MAX_BACKOFF_MS;
   const quietMs = quiet !== undefined && quiet > 0 ? quiet : 60_000;
-  const stuckMs = stuck !== undefined && stuck > 0 ? stuck : longestWait + 30_000;
+  const stuckMs = stuck !== undefined && stuck > 0 ? stuck : LONGEST_SINGLE_WAIT_MS + 30_000;
   return { quietMs, stuckMs: Math.max(stuckMs, quietMs) };
 }
 

@@ -7,7 +7,7 @@
  * whose every wait was lost drains the event loop, and the process's `beforeExit` guard reports that instead.
  */
 import type { RunView } from '../protocol/engine-events';
-import { systemClock, whenDue, type MonotonicClock } from '../core/util/monotonic-clock';
+import { systemMonotonicClock, whenDue, type MonotonicClock } from '../core/engine/light';
 
 export interface RunWatchdogOptions {
   /** The run as the face sees it (the renderer's fold of its events). */
@@ -30,7 +30,7 @@ export class RunWatchdog {
   private stopped = false;
 
   constructor(private readonly options: RunWatchdogOptions) {
-    this.clock = options.clock ?? systemClock;
+    this.clock = options.clock ?? systemMonotonicClock;
     this.lastEventAt = this.clock.now();
     this.armAt(this.lastEventAt + options.quietMs);
   }

@@ -20,6 +20,7 @@ export {
   createAnthropicProviderForRun,
   createGovernorForRun,
   governorLimitFor,
+  LONGEST_SINGLE_WAIT_MS,
   type AnthropicRunProviderOptions,
 } from './run/anthropic-for-run';
 // Node implementations of the ports and the path policy, for faces that build their own variants of them.

@@ -21,3 +21,5 @@ export { parsePriceTable, type ModelPrice, type PriceTable } from '../llm/prices
 export { parseRoleBudgets } from '../llm/usage-ledger';
 export { DEFAULT_MODEL_CALL_ATTEMPTS, MAX_MODEL_CALL_ATTEMPTS } from '../llm/governor';
 export type { Logger } from '../ports/logger';
+// Waits and deadlines on one monotonic clock, for a face's own timers (the CLI's watchdog).
+export { systemMonotonicClock, whenDue, type MonotonicClock } from '../util/monotonic-clock';

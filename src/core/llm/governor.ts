@@ -22,7 +22,7 @@
  *
  * The governor knows nothing of any SDK: the caller classifies its failures with `classify`.
  */
-import { sleep, systemClock, whenDue, type MonotonicClock } from '../util/monotonic-clock';
+import { sleep, systemMonotonicClock, whenDue, type MonotonicClock } from '../util/monotonic-clock';
 import { LlmCancelledError } from './errors';
 import type { LlmWaitReason } from './provider';
 
@@ -128,7 +128,7 @@ export class LlmGovernor {
     this.baseBackoffMs = options.baseBackoffMs ?? 1000;
     this.maxBackoffMs = options.maxBackoffMs ?? DEFAULT_MAX_BACKOFF_MS;
     this.warmTtlMs = options.warmTtlMs ?? 5 * 60_000;
-    this.clock = options.clock ?? systemClock;
+    this.clock = options.clock ?? systemMonotonicClock;
   }
 
   get stats(): GovernorStats {

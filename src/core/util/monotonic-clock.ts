@@ -26,7 +26,7 @@ export interface TimerOptions {
   keepAlive?: boolean;
 }
 
-export const systemClock: MonotonicClock = {
+export const systemMonotonicClock: MonotonicClock = {
   now: () => performance.now(),
   setTimer: (callback, ms, options) => {
     const timer = setTimeout(callback, ms);
@@ -87,7 +87,7 @@ export class SleepAbortedError extends Error {
 }
 
 /** Waits `ms` on `clock`, or rejects with `SleepAbortedError` as soon as `signal` aborts. */
-export function sleep(ms: number, signal: AbortSignal, clock: MonotonicClock = systemClock): Promise<void> {
+export function sleep(ms: number, signal: AbortSignal, clock: MonotonicClock = systemMonotonicClock): Promise<void> {
   if (signal.aborted) return Promise.reject(new SleepAbortedError({ cause: signal.reason }));
   return new Promise<void>((resolve, reject) => {
     const onAbort = (): void => {

@@ -4,10 +4,22 @@
  * workers is silently capped, and a 429 pauses only the worker that got it while the others keep the
  * account over its limit. Faces build the provider here rather than with `new AnthropicProvider`.
  */
-import { AnthropicProvider } from '../../llm/anthropic-provider';
-import { LlmGovernor } from '../../llm/governor';
+import {
+  AnthropicProvider,
+  DEFAULT_REQUEST_TIMEOUT_MS,
+  DEFAULT_STREAM_IDLE_TIMEOUT_MS,
+} from '../../llm/anthropic-provider';
+import { DEFAULT_MAX_BACKOFF_MS, LlmGovernor } from '../../llm/governor';
 import type { LlmProvider } from '../../llm/provider';
 import type { Logger } from '../../ports/logger';
+
+/**
+ * The longest any single wait of a run's model call may last with the default settings: the request's timeout
+ * until the response begins, a stalled stream's timeout, and the longest pool pause. A run quiet for longer
+ * than this is stuck, not slow (the CLI's watchdog).
+ */
+export const LONGEST_SINGLE_WAIT_MS =
+  DEFAULT_REQUEST_TIMEOUT_MS + DEFAULT_STREAM_IDLE_TIMEOUT_MS + DEFAULT_MAX_BACKOFF_MS;
 
 /** Model calls the validation phase makes at once: code review, security review, the test run's bug-fixer. */
 const VALIDATION_CALLS = 3;

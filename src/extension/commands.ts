@@ -134,7 +134,7 @@ function createCommands(deps: CommandDeps): Record<CommandName, CommandEntry> {
     },
     selectModelProvider: { handler: () => selectProvider(deps) },
     showProgressPanel: { handler: () => vscode.commands.executeCommand(`${PROGRESS_VIEW_ID}.focus`) },
-    openTask: { handler: (args) => openTask(args) },
+    openTask: { handler: (node) => openTask(deps.documents, node) },
     refreshTasks: { handler: () => deps.documents.reload() },
     openProposal: { handler: (target) => review.open(asReviewTarget(target)) },
     acceptTaskEdits: {

@@ -7,7 +7,7 @@ import { createLog, type LogLine } from './log';
 import type { ProgressViewProvider } from './progress/progress-view';
 import { createPrompts, type Prompts } from './prompts';
 import { PROPOSAL_SCHEME, ProposalFileSystem } from './review/proposal-file-system';
-import { ReviewController } from './review/review-controller';
+import { pendingProposalSide, ReviewController } from './review/review-controller';
 import { RunSession, type RunHandle } from './run-session';
 import { ApiKeyStore } from './secrets';
 import { TaskDocuments } from './trees/task-documents';
@@ -51,7 +51,9 @@ export function activate(context: vscode.ExtensionContext): OrchestraApi | undef
     const prompts = createPrompts();
     const session = new RunSession();
     const documents = new TaskDocuments(log);
-    const proposals = new ProposalFileSystem();
+    const proposals = new ProposalFileSystem((id, side, relPath) =>
+      pendingProposalSide(session.run, id, side, relPath),
+    );
     const review = new ReviewController(session, proposals, log, prompts);
     const sidebar = views.register({
       extensionUri: context.extensionUri,

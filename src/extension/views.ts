@@ -38,7 +38,7 @@ export function register(deps: ViewsDeps): {
   disposables: vscode.Disposable[];
 } {
   const { session, documents } = deps;
-  const tasks = new TasksTreeProvider(documents, session);
+  const tasks = new TasksTreeProvider(documents, session, deps.log);
   const tasksView = vscode.window.createTreeView(TASKS_VIEW_ID, { treeDataProvider: tasks, showCollapseAll: true });
   const workers = new WorkersTreeProvider(session);
   const pending = new PendingChangesTreeProvider(session);

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import type { Logger } from '../../core/engine';
+import { CoalescingScheduler } from '../coalescing-scheduler';
 import { assertNever } from '../../protocol/engine-events';
 import { parseWebviewToHost, type HostToWebview, type WebviewCommand } from '../../protocol/webview-messages';
 import type { RunSession } from '../run-session';
@@ -20,7 +21,12 @@ export class ProgressViewProvider implements vscode.WebviewViewProvider, vscode.
   private view: vscode.WebviewView | undefined;
   private readonly viewSubscriptions: vscode.Disposable[] = [];
   private readonly sessionSubscription: vscode.Disposable;
-  private pendingPost: ReturnType<typeof setTimeout> | undefined;
+  /** Coalesces bursts of events (a parallel phase emits many) into one post per 100 ms. */
+  private readonly poster = new CoalescingScheduler(() => this.post(), {
+    quietMs: 100,
+    maxDelayMs: 100,
+    onError: (error) => this.log.debug(`progress panel post: ${String(error)}`),
+  });
 
   constructor(
     private readonly extensionUri: vscode.Uri,
@@ -73,13 +79,8 @@ export class ProgressViewProvider implements vscode.WebviewViewProvider, vscode.
     }
   }
 
-  /** Coalesces bursts of events (a parallel phase emits many) into one post per 100 ms. */
   private schedulePost(): void {
-    if (this.pendingPost !== undefined || !this.view?.visible) return;
-    this.pendingPost = setTimeout(() => {
-      this.pendingPost = undefined;
-      this.post();
-    }, 100);
+    if (this.view?.visible) this.poster.schedule();
   }
 
   private post(): void {
@@ -131,7 +132,7 @@ export class ProgressViewProvider implements vscode.WebviewViewProvider, vscode.
   }
 
   dispose(): void {
-    if (this.pendingPost !== undefined) clearTimeout(this.pendingPost);
+    this.poster.dispose();
     this.disposeView();
     this.sessionSubscription.dispose();
   }

@@ -28,32 +28,48 @@ interface Entry {
   readonly: boolean;
 }
 
+/** A side's first text, from the proposal still waiting for review; undefined once it is decided. */
+export type ProposalSideResolver = (
+  proposalId: string,
+  side: ProposalSide,
+  relPath: string,
+) => { text: string; readonly: boolean } | undefined;
+
 /**
  * Proposed contents served from memory, so the diff editor's right side is a real, editable document: the
  * user can type in it or use the diff editor's revert arrows per hunk, and "accept" writes exactly that text.
  * Nothing here touches the disk. Base entries (the empty left side of a new file) are read-only.
+ * A side is read from the pending proposal the first time VS Code asks for it, so opening a review is just
+ * `vscode.diff` on two URIs: a tree row can carry that command itself.
  */
 export class ProposalFileSystem implements vscode.FileSystemProvider, vscode.Disposable {
   private readonly _onDidChangeFile = new vscode.EventEmitter<vscode.FileChangeEvent[]>();
   readonly onDidChangeFile = this._onDidChangeFile.event;
   private readonly entries = new Map<string, Entry>();
+  /** Proposals whose review closed (ids only, a few per run). */
+  private readonly decided = new Set<string>();
   private readonly encoder = new TextEncoder();
   private readonly decoder = new TextDecoder();
 
-  put(uri: vscode.Uri, text: string, options: { readonly: boolean }): void {
-    const existed = this.entries.has(uri.toString());
-    this.entries.set(uri.toString(), {
-      data: this.encoder.encode(text),
-      mtime: Date.now(),
-      readonly: options.readonly,
+  private readonly closedDocuments: vscode.Disposable;
+
+  constructor(private readonly resolveSide: ProposalSideResolver) {
+    this.closedDocuments = vscode.workspace.onDidCloseTextDocument((document) => {
+      const proposalId = parseProposalUri(document.uri)?.proposalId;
+      if (proposalId !== undefined && this.decided.has(proposalId)) this.entries.delete(document.uri.toString());
     });
-    this._onDidChangeFile.fire([
-      { type: existed ? vscode.FileChangeType.Changed : vscode.FileChangeType.Created, uri },
-    ]);
   }
 
-  has(uri: vscode.Uri): boolean {
-    return this.entries.has(uri.toString());
+  /** The entry, first read from the pending proposal when VS Code asks for a side not yet in memory. */
+  private entryOf(uri: vscode.Uri): Entry | undefined {
+    const known = this.entries.get(uri.toString());
+    if (known) return known;
+    const parsed = parseProposalUri(uri);
+    const side = parsed && this.resolveSide(parsed.proposalId, parsed.side, parsed.relPath);
+    if (!side) return undefined;
+    const entry: Entry = { data: this.encoder.encode(side.text), mtime: Date.now(), readonly: side.readonly };
+    this.entries.set(uri.toString(), entry);
+    return entry;
   }
 
   text(uri: vscode.Uri): string | undefined {
@@ -61,18 +77,16 @@ export class ProposalFileSystem implements vscode.FileSystemProvider, vscode.Dis
     return entry === undefined ? undefined : this.decoder.decode(entry.data);
   }
 
-  /** Forgets every entry of a proposal once it is decided. */
+  /**
+   * Forgets a proposal once it is decided. Sides an editor still has open stay until VS Code closes their
+   * document: a save or a re-read that VS Code sends after the review closed must find them, not a deleted file.
+   */
   drop(proposalId: string): void {
+    this.decided.add(proposalId);
     const prefix = `/${encodeURIComponent(proposalId)}/`;
-    const dropped: vscode.FileChangeEvent[] = [];
-    for (const key of [...this.entries.keys()]) {
-      const uri = vscode.Uri.parse(key);
-      if (uri.path.startsWith(prefix)) {
-        this.entries.delete(key);
-        dropped.push({ type: vscode.FileChangeType.Deleted, uri });
-      }
-    }
-    if (dropped.length > 0) this._onDidChangeFile.fire(dropped);
+    const open = new Set(vscode.workspace.textDocuments.map((d) => d.uri.toString()));
+    for (const key of [...this.entries.keys()])
+      if (vscode.Uri.parse(key).path.startsWith(prefix) && !open.has(key)) this.entries.delete(key);
   }
 
   watch(): vscode.Disposable {
@@ -81,7 +95,7 @@ export class ProposalFileSystem implements vscode.FileSystemProvider, vscode.Dis
   }
 
   stat(uri: vscode.Uri): vscode.FileStat {
-    const entry = this.entries.get(uri.toString());
+    const entry = this.entryOf(uri);
     if (entry) {
       return {
         type: vscode.FileType.File,
@@ -108,13 +122,16 @@ export class ProposalFileSystem implements vscode.FileSystemProvider, vscode.Dis
   }
 
   readFile(uri: vscode.Uri): Uint8Array {
-    const entry = this.entries.get(uri.toString());
+    const entry = this.entryOf(uri);
     if (!entry) throw vscode.FileSystemError.FileNotFound(uri);
     return entry.data;
   }
 
   writeFile(uri: vscode.Uri, content: Uint8Array, options: { create: boolean; overwrite: boolean }): void {
-    const entry = this.entries.get(uri.toString());
+    const entry = this.entryOf(uri);
+    const proposalId = parseProposalUri(uri)?.proposalId;
+    // A save that arrives after the review closed changes nothing: the decision was made on the text shown.
+    if (!entry && proposalId !== undefined && this.decided.has(proposalId)) return;
     if (!entry) {
       // Only proposals we opened exist here; "Save As" into this scheme is not a thing.
       throw options.create ? vscode.FileSystemError.NoPermissions(uri) : vscode.FileSystemError.FileNotFound(uri);
@@ -144,6 +161,7 @@ export class ProposalFileSystem implements vscode.FileSystemProvider, vscode.Dis
   }
 
   dispose(): void {
+    this.closedDocuments.dispose();
     this.entries.clear();
     this._onDidChangeFile.dispose();
   }

@@ -1,9 +1,58 @@
 import * as vscode from 'vscode';
 import type { Logger, ProposalContent, ProposalDecision } from '../../core/engine';
-import type { ProposalView } from '../../protocol/engine-events';
+import type { ProposalView, RunView } from '../../protocol/engine-events';
 import type { Prompts } from '../prompts';
 import type { RunSession } from '../run-session';
-import { parseProposalUri, proposalUri, type ProposalFileSystem } from './proposal-file-system';
+import { parseProposalUri, proposalUri, type ProposalFileSystem, type ProposalSide } from './proposal-file-system';
+
+/** What a review's diff needs to know of a proposal: the engine's `ProposalView` and `ProposalContent` both have it. */
+export type ReviewedProposal = Pick<ProposalView, 'id' | 'taskKey' | 'role' | 'path' | 'kind'> & { workerId?: string };
+
+/**
+ * `vscode.diff` of a proposal: the file (or an empty base for a new file) against the proposed text, served by
+ * the proposal file system from the pending proposal. A Pending Changes row carries this command itself.
+ */
+export function reviewDiffCommand(
+  proposal: ReviewedProposal,
+  root: vscode.Uri,
+  view: Pick<RunView, 'tasks'>,
+): vscode.Command {
+  const left =
+    proposal.kind === 'create'
+      ? proposalUri(proposal.id, 'base', proposal.path)
+      : vscode.Uri.joinPath(root, ...proposal.path.split('/'));
+  const right = proposalUri(proposal.id, 'proposed', proposal.path);
+  const options: vscode.TextDocumentShowOptions = { preview: true };
+  return {
+    command: 'vscode.diff',
+    title: 'Review Diff',
+    arguments: [left, right, reviewTitle(proposal, view), options],
+  };
+}
+
+function reviewTitle(proposal: ReviewedProposal, view: Pick<RunView, 'tasks'>): string {
+  const taskId = view.tasks.get(proposal.taskKey)?.id ?? proposal.taskKey;
+  const { workerId, role } = proposal;
+  // Worker ids often spell out task and role ("T001-code-writer-2"); the title names those already.
+  const worker = workerId?.startsWith(`${taskId}-${role}-`)
+    ? `#${workerId.slice(taskId.length + role.length + 2)}`
+    : workerId;
+  const what = proposal.kind === 'create' ? 'new file' : proposal.kind === 'delete' ? 'deleted' : 'proposed';
+  return `${taskId} · ${role}${worker ? ` ${worker}` : ''} · ${proposal.path} (${what})`;
+}
+
+/** A side of a pending proposal's diff as a review first shows it; undefined once the proposal is decided. */
+export function pendingProposalSide(
+  source: ProposalSource | undefined,
+  proposalId: string,
+  side: ProposalSide,
+  relPath: string,
+): { text: string; readonly: boolean } | undefined {
+  const content = source?.proposalContent(proposalId);
+  if (!content || content.path !== relPath) return undefined;
+  if (side === 'base') return content.kind === 'create' ? { text: '', readonly: true } : undefined;
+  return { text: content.proposed ?? '', readonly: content.kind === 'delete' };
+}
 
 /** The queue a review reads and answers: the engine's `Run` satisfies it, and tests script one. */
 export interface ProposalSource {
@@ -60,32 +109,19 @@ export class ReviewController implements vscode.Disposable {
     const id = await this.resolve(target, 'Review which proposed edit?');
     if (id === undefined) return false;
     const content = this.source()?.proposalContent(id);
-    const fileUri = content ? this.targetUri(content.path) : undefined;
-    if (!content || !fileUri) {
+    const root = this.session.root;
+    if (!content || !root) {
       void vscode.window.showInformationMessage('That edit is no longer waiting for review.');
       return false;
     }
-    const right = proposalUri(id, 'proposed', content.path);
-    if (!this.files.has(right)) this.files.put(right, content.proposed ?? '', { readonly: content.kind === 'delete' });
-    let left = fileUri;
-    if (content.kind === 'create') {
-      left = proposalUri(id, 'base', content.path);
-      this.files.put(left, '', { readonly: true });
-    }
-    await vscode.commands.executeCommand('vscode.diff', left, right, this.title(content), { preview: true });
+    const workerId = this.session.view.pending.get(id)?.workerId;
+    const command = reviewDiffCommand(
+      { ...content, ...(workerId !== undefined ? { workerId } : {}) },
+      root,
+      this.session.view,
+    );
+    await vscode.commands.executeCommand(command.command, ...((command.arguments ?? []) as unknown[]));
     return true;
-  }
-
-  private title(content: ProposalContent): string {
-    const view = this.session.view;
-    const taskId = view.tasks.get(content.taskKey)?.id ?? content.taskKey;
-    const workerId = view.pending.get(content.id)?.workerId;
-    // Worker ids often spell out task and role ("T001-code-writer-2"); the title names those already.
-    const worker = workerId?.startsWith(`${taskId}-${content.role}-`)
-      ? `#${workerId.slice(taskId.length + content.role.length + 2)}`
-      : workerId;
-    const what = content.kind === 'create' ? 'new file' : content.kind === 'delete' ? 'deleted' : 'proposed';
-    return `${taskId} · ${content.role}${worker ? ` ${worker}` : ''} · ${content.path} (${what})`;
   }
 
   /** The text the user sees on the proposed side: the open (maybe edited, maybe unsaved) document, else memory. */
@@ -240,7 +276,9 @@ export class ReviewController implements vscode.Disposable {
     }
     for (const document of vscode.workspace.textDocuments) {
       // Saving writes only to our in-memory scheme; it spares the user a pointless "save changes?" dialog.
-      if (document.isDirty && parseProposalUri(document.uri)?.proposalId === proposalId) await document.save();
+      // Saved whether or not it looks dirty here: the extension host learns of an edit's dirtiness after the
+      // editor does, and a dirty editor closed unsaved would be saved by VS Code after the entry is gone.
+      if (parseProposalUri(document.uri)?.proposalId === proposalId && !document.isClosed) await document.save();
     }
     if (tabs.length > 0) await vscode.window.tabGroups.close(tabs, true);
     this.files.drop(proposalId);

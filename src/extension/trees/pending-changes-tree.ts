@@ -1,11 +1,10 @@
 import * as vscode from 'vscode';
 import type { ProposalKind, ProposalView } from '../../protocol/engine-events';
 import type { RunSession } from '../run-session';
+import { reviewDiffCommand } from '../review/review-controller';
 import { plainText } from './plain-text';
 
 export const PENDING_CHANGES_VIEW_ID = 'speckitOrchestra.pendingChanges';
-export const OPEN_PROPOSAL_COMMAND = 'speckit-orchestra.openProposal';
-export const OPEN_CHANGED_FILE_COMMAND = 'speckit-orchestra.openChangedFile';
 
 /**
  * The review queue (per task, the files with proposed edits) and, below it, what each finished task changed.
@@ -146,7 +145,9 @@ export class PendingChangesTreeProvider implements vscode.TreeDataProvider<Pendi
         item.tooltip = new vscode.MarkdownString()
           .appendMarkdown(`**${p.path}** (${KIND_LABEL[p.kind]}) · ${p.role} ${p.workerId}\n\n`)
           .appendText(p.reason ?? 'Click to review the diff.');
-        item.command = { command: OPEN_PROPOSAL_COMMAND, title: 'Review Diff', arguments: [node] };
+        // VS Code's own diff command, kept with the row: a click on a row being replaced still opens it.
+        const root = this.session.root;
+        if (root) item.command = reviewDiffCommand(p, root, this.session.view);
         return item;
       }
       case 'changedRoot': {
@@ -172,7 +173,7 @@ export class PendingChangesTreeProvider implements vscode.TreeDataProvider<Pendi
         item.description = KIND_LABEL[node.fileKind];
         item.iconPath = KIND_ICON[node.fileKind];
         if (uri && node.fileKind !== 'delete')
-          item.command = { command: OPEN_CHANGED_FILE_COMMAND, title: 'Open File', arguments: [uri] };
+          item.command = { command: 'vscode.open', title: 'Open File', arguments: [uri, { preview: true }] };
         return item;
       }
     }

@@ -6,6 +6,8 @@ export interface FeatureTasks {
   readonly featureId: string;
   readonly projectRoot: string;
   readonly tasksUri: vscode.Uri;
+  /** `tasksUri.fsPath`, for the vscode-free tree model. */
+  readonly tasksPath: string;
   readonly document: TasksDocument;
 }
 
@@ -68,7 +70,13 @@ export class TaskDocuments implements vscode.Disposable {
         if (text === undefined) continue;
         // Two projects may hold features of the same name; the first (sorted by root) keeps the plain id.
         const featureId = result.has(feature.id) ? `${feature.id} (${project.root})` : feature.id;
-        result.set(featureId, { featureId, projectRoot: project.root, tasksUri, document: parseTasks(text) });
+        result.set(featureId, {
+          featureId,
+          projectRoot: project.root,
+          tasksUri,
+          tasksPath: tasksUri.fsPath,
+          document: parseTasks(text),
+        });
       }
     }
     return result;

@@ -1,183 +1,159 @@
 import * as vscode from 'vscode';
-import type { Phase, Task } from '../../core/engine/light';
-import type { TaskStatus, WorkerRole } from '../../protocol/engine-events';
+import type { Logger } from '../../core/engine';
+import type { EngineEvent, WorkerRole } from '../../protocol/engine-events';
+import { CoalescingScheduler } from '../coalescing-scheduler';
 import type { RunSession } from '../run-session';
-import { plainText } from './plain-text';
 import type { FeatureTasks, TaskDocuments } from './task-documents';
+import {
+  childrenOf,
+  nodeId,
+  nodesToRefresh,
+  ROOT_ID,
+  rowOf,
+  rowSignature,
+  type RunFacts,
+  type TaskNode,
+  type TreeRow,
+} from './tasks-tree-model';
+
+export type { TaskNode } from './tasks-tree-model';
 
 export const TASKS_VIEW_ID = 'speckitOrchestra.tasks';
-export const OPEN_TASK_COMMAND = 'speckit-orchestra.openTask';
 
-/** Tree elements are small stable keys; `getTreeItem` builds the item from the current data. */
-export type TaskNode =
-  | { kind: 'feature'; featureId: string }
-  | { kind: 'phase'; featureId: string; phaseIndex: number }
-  | { kind: 'task'; featureId: string; taskKey: string };
-
-/** Arguments of the open-task command (a tree click, or a caller with a line). */
-export interface OpenTaskArgs {
-  uri: vscode.Uri;
-  line: number;
-}
-
-const UNPHASED = -1;
-
-const STATUS_ICON: Record<TaskStatus, vscode.ThemeIcon> = {
-  pending: new vscode.ThemeIcon('circle-large-outline'),
-  ready: new vscode.ThemeIcon('circle-large-outline', new vscode.ThemeColor('charts.blue')),
-  running: new vscode.ThemeIcon('sync~spin', new vscode.ThemeColor('charts.blue')),
-  'awaiting-approval': new vscode.ThemeIcon('eye', new vscode.ThemeColor('charts.yellow')),
-  done: new vscode.ThemeIcon('pass-filled', new vscode.ThemeColor('testing.iconPassed')),
-  failed: new vscode.ThemeIcon('error', new vscode.ThemeColor('testing.iconFailed')),
-  skipped: new vscode.ThemeIcon('debug-step-over', new vscode.ThemeColor('disabledForeground')),
-  cancelled: new vscode.ThemeIcon('circle-slash', new vscode.ThemeColor('disabledForeground')),
-};
-
-const STATUS_LABEL: Record<TaskStatus, string> = {
-  pending: 'pending',
-  ready: 'ready',
-  running: 'running',
-  'awaiting-approval': 'awaiting approval',
-  done: 'done',
-  failed: 'failed',
-  skipped: 'skipped',
-  cancelled: 'cancelled',
-};
+/** How long a burst of run events may go on before the tree shows it, and how long it waits for the burst to end. */
+const REFRESH_QUIET_MS = 80;
+const REFRESH_MAX_DELAY_MS = 250;
 
 /**
  * Feature → phases (done/total) → tasks. Without a run, status comes from tasks.md's checkboxes; while a run
  * of that feature is shown, from the run's events. Roles and last messages are kept from events too.
+ *
+ * A live run changes rows many times a second, so the tree never refreshes wholesale: each burst of changes
+ * is coalesced, then only the rows that look different (and parents whose children changed) are refreshed.
+ * Elements are interned by a stable id, as VS Code finds an element to refresh by identity. A row's click is
+ * VS Code's own `vscode.open`, which VS Code keeps with the row itself: a click on a row that is being
+ * replaced still opens its task, where a command of ours with arguments could already be unregistered.
  */
 export class TasksTreeProvider implements vscode.TreeDataProvider<TaskNode>, vscode.Disposable {
-  private readonly _onDidChangeTreeData = new vscode.EventEmitter<TaskNode | undefined>();
+  private readonly _onDidChangeTreeData = new vscode.EventEmitter<TaskNode | TaskNode[] | undefined>();
   readonly onDidChangeTreeData = this._onDidChangeTreeData.event;
   private readonly roleByTask = new Map<string, WorkerRole>();
   private readonly messageByTask = new Map<string, string>();
   private readonly subscriptions: vscode.Disposable[] = [];
-  private cache = new Map<string, FeatureTasks>();
+  private readonly refresher: CoalescingScheduler;
+  /** The features as last read, for `getTreeItem`, which must answer synchronously. */
+  private features: readonly FeatureTasks[] = [];
+  private readonly nodes = new Map<string, TaskNode>();
+  /** What VS Code was given: row signatures and child ids by node id. */
+  private readonly shownRows = new Map<string, string>();
+  private readonly shownChildren = new Map<string, string[]>();
 
   constructor(
     private readonly documents: TaskDocuments,
     private readonly session: RunSession,
+    log: Logger,
   ) {
+    this.refresher = new CoalescingScheduler(() => this.refreshChanged(), {
+      quietMs: REFRESH_QUIET_MS,
+      maxDelayMs: REFRESH_MAX_DELAY_MS,
+      onError: (error) => log.warn(`refreshing the Tasks tree: ${String(error)}`),
+    });
     this.subscriptions.push(
-      documents.onDidChange((feature) =>
-        this._onDidChangeTreeData.fire(feature ? { kind: 'feature', featureId: feature.featureId } : undefined),
-      ),
+      documents.onDidChange(() => this.refresher.schedule()),
       session.onDidChange((change) => {
         if (change.kind === 'reset') {
           this.roleByTask.clear();
           this.messageByTask.clear();
-          for (const event of session.recentEvents)
-            this.note(
-              event.type === 'task-status' || event.type === 'worker-started' || event.type === 'worker-activity'
-                ? event
-                : undefined,
-            );
-          this._onDidChangeTreeData.fire(undefined);
-          return;
+          for (const event of session.recentEvents) this.note(event);
+        } else {
+          this.note(change.event);
         }
-        const event = change.event;
-        switch (event.type) {
-          case 'task-status':
-          case 'worker-started':
-          case 'worker-activity':
-            this.note(event);
-            this.fireTask(this.taskKeyOf(event));
-            return;
-          case 'run-started':
-          case 'run-finished':
-            this._onDidChangeTreeData.fire(undefined);
-            return;
-          default:
-            return;
-        }
+        this.refresher.schedule();
       }),
     );
   }
 
-  private taskKeyOf(
-    event:
-      | { type: 'task-status'; taskKey: string }
-      | { type: 'worker-started'; taskKey: string }
-      | { type: 'worker-activity'; workerId: string },
-  ): string | undefined {
-    return event.type === 'worker-activity' ? this.session.view.workers.get(event.workerId)?.taskKey : event.taskKey;
-  }
-
-  private note(
-    event:
-      | { type: 'task-status'; taskKey: string; role?: WorkerRole; message?: string }
-      | { type: 'worker-started'; taskKey: string; role: WorkerRole }
-      | { type: 'worker-activity'; workerId: string; activity: string }
-      | undefined,
-  ): void {
-    if (!event) return;
-    if (event.type === 'worker-activity') {
-      const key = this.taskKeyOf(event);
-      if (key !== undefined) this.messageByTask.set(key, event.activity);
-      return;
+  private note(event: EngineEvent): void {
+    switch (event.type) {
+      case 'worker-activity': {
+        const key = this.session.view.workers.get(event.workerId)?.taskKey;
+        if (key !== undefined) this.messageByTask.set(key, event.activity);
+        return;
+      }
+      case 'worker-started':
+        this.roleByTask.set(event.taskKey, event.role);
+        return;
+      case 'task-status':
+        if (event.role !== undefined) this.roleByTask.set(event.taskKey, event.role);
+        if (event.message !== undefined) this.messageByTask.set(event.taskKey, event.message);
+        return;
+      default:
+        return;
     }
-    if (event.role !== undefined) this.roleByTask.set(event.taskKey, event.role);
-    if (event.type === 'task-status' && event.message !== undefined)
-      this.messageByTask.set(event.taskKey, event.message);
   }
 
-  private fireTask(taskKey: string | undefined): void {
-    const featureId = this.session.view.featureId;
-    if (taskKey === undefined || featureId === undefined || !this.cache.has(featureId)) {
-      this._onDidChangeTreeData.fire(undefined);
-      return;
-    }
-    // The phase's done/total changes with the task, so refresh the phase (and its tasks).
-    const task = this.cache.get(featureId)?.document.tasks.find((t) => t.key === taskKey);
-    this._onDidChangeTreeData.fire(
-      task ? { kind: 'phase', featureId, phaseIndex: task.phaseIndex ?? UNPHASED } : undefined,
-    );
+  private runFacts(): RunFacts {
+    const view = this.session.view;
+    return {
+      featureId: view.featureId,
+      statusOf: (taskKey) => view.tasks.get(taskKey)?.status,
+      roleOf: (taskKey) => this.roleByTask.get(taskKey),
+      lastMessageOf: (taskKey) => this.messageByTask.get(taskKey),
+    };
   }
 
+  /** Re-reads tasks.md files from disk and shows what changed. */
   refresh(): void {
     this.documents.reload();
   }
 
+  /** The one element object for a node: VS Code finds the element to refresh by identity. */
+  private intern(node: TaskNode): TaskNode {
+    const id = nodeId(node);
+    const known = this.nodes.get(id);
+    if (known) return known;
+    this.nodes.set(id, node);
+    return node;
+  }
+
+  private async refreshChanged(): Promise<void> {
+    const features = await this.documents.features();
+    this.features = features;
+    const facts = this.runFacts();
+    const current = (id: string): { signature: string | undefined; children: string[] } | undefined => {
+      if (id === ROOT_ID) return { signature: undefined, children: childrenOf(features, undefined).map(nodeId) };
+      const node = this.nodes.get(id);
+      const row = node && rowOf(features, node, facts);
+      return node && row && { signature: rowSignature(row), children: childrenOf(features, node).map(nodeId) };
+    };
+    const ids = nodesToRefresh({ rows: this.shownRows, children: this.shownChildren }, current);
+    if (ids.length === 0) return;
+    if (ids.includes(ROOT_ID)) {
+      this.shownRows.clear();
+      this.shownChildren.clear();
+      this.nodes.clear();
+      this._onDidChangeTreeData.fire(undefined);
+      return;
+    }
+    // VS Code asks again for what it shows of these; until then nothing under them is compared.
+    for (const id of ids) this.forgetUnder(id);
+    this._onDidChangeTreeData.fire(ids.flatMap((id) => this.nodes.get(id) ?? []));
+  }
+
+  private forgetUnder(id: string): void {
+    for (const child of this.shownChildren.get(id) ?? []) {
+      this.forgetUnder(child);
+      this.shownRows.delete(child);
+    }
+    this.shownChildren.delete(id);
+    this.shownRows.delete(id);
+  }
+
   async getChildren(node?: TaskNode): Promise<TaskNode[]> {
-    if (!node) {
-      const features = await this.documents.features();
-      this.cache = new Map(features.map((f) => [f.featureId, f]));
-      return features.map((f) => ({ kind: 'feature', featureId: f.featureId }));
-    }
-    const feature = await this.featureOf(node.featureId);
-    if (!feature) return [];
-    switch (node.kind) {
-      case 'feature': {
-        const phases: TaskNode[] = feature.document.phases.map((p) => ({
-          kind: 'phase',
-          featureId: node.featureId,
-          phaseIndex: p.index,
-        }));
-        if (feature.document.tasks.some((t) => t.phaseIndex === undefined))
-          phases.push({ kind: 'phase', featureId: node.featureId, phaseIndex: UNPHASED });
-        return phases;
-      }
-      case 'phase':
-        return this.tasksOfPhase(feature, node.phaseIndex).map((t) => ({
-          kind: 'task',
-          featureId: node.featureId,
-          taskKey: t.key,
-        }));
-      case 'task':
-        return [];
-    }
-  }
-
-  private async featureOf(featureId: string): Promise<FeatureTasks | undefined> {
-    const feature = await this.documents.feature(featureId);
-    if (feature) this.cache.set(featureId, feature);
-    return feature;
-  }
-
-  private tasksOfPhase(feature: FeatureTasks, phaseIndex: number): Task[] {
-    return feature.document.tasks.filter((t) => (t.phaseIndex ?? UNPHASED) === phaseIndex);
+    this.features = await this.documents.features();
+    const children = childrenOf(this.features, node).map((child) => this.intern(child));
+    this.shownChildren.set(node ? nodeId(node) : ROOT_ID, children.map(nodeId));
+    return children;
   }
 
   getParent(node: TaskNode): TaskNode | undefined {
@@ -185,130 +161,86 @@ export class TasksTreeProvider implements vscode.TreeDataProvider<TaskNode>, vsc
       case 'feature':
         return undefined;
       case 'phase':
-        return { kind: 'feature', featureId: node.featureId };
+        return this.intern({ kind: 'feature', featureId: node.featureId });
       case 'task': {
-        const task = this.cache.get(node.featureId)?.document.tasks.find((t) => t.key === node.taskKey);
-        return { kind: 'phase', featureId: node.featureId, phaseIndex: task?.phaseIndex ?? UNPHASED };
+        const task = this.features
+          .find((f) => f.featureId === node.featureId)
+          ?.document.tasks.find((t) => t.key === node.taskKey);
+        return this.intern({ kind: 'phase', featureId: node.featureId, phaseIndex: task?.phaseIndex ?? -1 });
       }
     }
-  }
-
-  /** Status from the run when it is this feature's, else from the checkbox. */
-  statusOf(featureId: string, task: Task): TaskStatus {
-    const view = this.session.view;
-    if (view.featureId === featureId) {
-      const fromRun = view.tasks.get(task.key)?.status;
-      if (fromRun !== undefined) return fromRun;
-    }
-    return task.done ? 'done' : 'pending';
   }
 
   getTreeItem(node: TaskNode): vscode.TreeItem {
-    const feature = this.cache.get(node.featureId);
-    switch (node.kind) {
-      case 'feature': {
-        const item = new vscode.TreeItem(node.featureId, vscode.TreeItemCollapsibleState.Expanded);
-        item.id = `feature:${node.featureId}`;
-        item.contextValue = 'feature';
-        item.iconPath = new vscode.ThemeIcon('checklist');
-        if (feature) {
-          const done = feature.document.tasks.filter((t) => this.statusOf(node.featureId, t) === 'done').length;
-          item.description = `${done}/${feature.document.tasks.length}`;
-          item.tooltip = feature.tasksUri.fsPath;
-          item.resourceUri = feature.tasksUri;
-        }
-        return item;
-      }
-      case 'phase': {
-        const phase: Phase | undefined = feature?.document.phases[node.phaseIndex];
-        const tasks = feature ? this.tasksOfPhase(feature, node.phaseIndex) : [];
-        const done = tasks.filter((t) => this.statusOf(node.featureId, t) === 'done').length;
-        const label = phase
-          ? phase.number !== undefined
-            ? `Phase ${phase.number}: ${phase.title}`
-            : phase.title
-          : 'Tasks outside a phase';
-        const item = new vscode.TreeItem(
-          label,
-          done === tasks.length && tasks.length > 0
-            ? vscode.TreeItemCollapsibleState.Collapsed
-            : vscode.TreeItemCollapsibleState.Expanded,
-        );
-        item.id = `phase:${node.featureId}:${node.phaseIndex}`;
-        item.contextValue = 'phase';
-        item.description = `${done}/${tasks.length}`;
-        item.iconPath = new vscode.ThemeIcon(
-          done === tasks.length && tasks.length > 0
-            ? 'pass'
-            : tasks.some((t) => this.statusOf(node.featureId, t) === 'running')
-              ? 'sync~spin'
-              : 'list-tree',
-        );
-        if (phase?.purpose ?? phase?.goal) item.tooltip = phase.purpose ?? phase.goal;
-        return item;
-      }
-      case 'task': {
-        const task = feature?.document.tasks.find((t) => t.key === node.taskKey);
-        if (!feature || !task) return new vscode.TreeItem(node.taskKey);
-        const status = this.statusOf(node.featureId, task);
-        const item = new vscode.TreeItem(
-          `${task.id} ${plainText(task.description)}`,
-          vscode.TreeItemCollapsibleState.None,
-        );
-        item.id = `task:${node.featureId}:${task.key}`;
-        item.contextValue = `task.${status}`;
-        item.iconPath = STATUS_ICON[status];
-        const running = this.session.view.featureId === node.featureId;
-        const role = running ? this.roleByTask.get(task.key) : undefined;
-        item.description = [task.parallel ? '[P]' : '', role ?? ''].filter((s) => s !== '').join(' ');
-        item.tooltip = this.tooltip(task, status, role, running ? this.messageByTask.get(task.key) : undefined);
-        const args: OpenTaskArgs = { uri: feature.tasksUri, line: task.line };
-        item.command = { command: OPEN_TASK_COMMAND, title: 'Open Task', arguments: [args] };
-        item.accessibilityInformation = {
-          label: `${task.id}, ${STATUS_LABEL[status]}${role ? `, ${role}` : ''}: ${task.description}`,
-        };
-        return item;
-      }
+    const id = nodeId(node);
+    const feature = this.features.find((f) => f.featureId === node.featureId);
+    const row = feature && rowOf([feature], node, this.runFacts());
+    if (!feature || !row) {
+      // Gone since VS Code asked for it; the refresh under way replaces it.
+      const item = new vscode.TreeItem(node.kind === 'task' ? node.taskKey : node.featureId);
+      item.id = id;
+      return item;
     }
-  }
-
-  private tooltip(
-    task: Task,
-    status: TaskStatus,
-    role: WorkerRole | undefined,
-    message: string | undefined,
-  ): vscode.MarkdownString {
-    const md = new vscode.MarkdownString(undefined, true);
-    md.appendMarkdown(
-      `**${task.id}** · ${STATUS_LABEL[status]}${role ? ` · ${role}` : ''}${task.parallel ? ' · parallel' : ''}${task.story ? ` · ${task.story}` : ''}\n\n`,
-    );
-    md.appendText(task.description);
-    md.appendMarkdown('\n\n');
-    if (task.files.length > 0)
-      md.appendMarkdown(`**Files:** ${task.files.map((f) => `\`${f.replace(/`/g, '')}\``).join(', ')}\n\n`);
-    if (task.dependsOn.length > 0) md.appendMarkdown(`**Depends on:** ${task.dependsOn.join(', ')}\n\n`);
-    if (message !== undefined) {
-      md.appendMarkdown('**Last message:** ');
-      md.appendText(message);
-    }
-    return md;
+    this.shownRows.set(id, rowSignature(row));
+    return renderRow(id, row, feature);
   }
 
   dispose(): void {
+    this.refresher.dispose();
     for (const s of this.subscriptions) s.dispose();
     this._onDidChangeTreeData.dispose();
   }
 }
 
-/** Opens tasks.md with the task's line selected and revealed. */
-export async function openTask(args: unknown): Promise<void> {
-  if (!isOpenTaskArgs(args)) return;
-  const position = new vscode.Position(args.line, 0);
-  await vscode.window.showTextDocument(args.uri, { selection: new vscode.Range(position, position), preview: true });
+const COLLAPSIBLE: Record<TreeRow['collapsible'], vscode.TreeItemCollapsibleState> = {
+  expanded: vscode.TreeItemCollapsibleState.Expanded,
+  collapsed: vscode.TreeItemCollapsibleState.Collapsed,
+  none: vscode.TreeItemCollapsibleState.None,
+};
+
+function renderRow(id: string, row: TreeRow, feature: FeatureTasks): vscode.TreeItem {
+  const item = new vscode.TreeItem(row.label, COLLAPSIBLE[row.collapsible]);
+  item.id = id;
+  item.contextValue = row.contextValue;
+  item.description = row.description;
+  item.iconPath = new vscode.ThemeIcon(
+    row.icon.id,
+    row.icon.color !== undefined ? new vscode.ThemeColor(row.icon.color) : undefined,
+  );
+  if (row.tooltip.length > 0) {
+    const tooltip = new vscode.MarkdownString(undefined, true);
+    for (const part of row.tooltip) {
+      if ('markdown' in part) tooltip.appendMarkdown(part.markdown);
+      else tooltip.appendText(part.text);
+    }
+    item.tooltip = tooltip;
+  }
+  if (row.accessibilityLabel !== undefined) item.accessibilityInformation = { label: row.accessibilityLabel };
+  if (row.contextValue === 'feature') item.resourceUri = feature.tasksUri;
+  if (row.openLine !== undefined) item.command = openTaskCommand(feature.tasksUri, row.openLine);
+  return item;
 }
 
-function isOpenTaskArgs(value: unknown): value is OpenTaskArgs {
+/** `vscode.open` at the task's line: the command a row's click runs (see the class comment for why not ours). */
+export function openTaskCommand(tasksUri: vscode.Uri, line: number): vscode.Command {
+  const position = new vscode.Position(line, 0);
+  const options: vscode.TextDocumentShowOptions = { selection: new vscode.Range(position, position), preview: true };
+  return { command: 'vscode.open', title: 'Open Task', arguments: [tasksUri, options] };
+}
+
+/** The Open Task menu entry: the clicked row's node, or a `{ featureId, taskKey }` from a script. */
+export async function openTask(documents: TaskDocuments, target: unknown): Promise<boolean> {
+  if (!isTaskTarget(target)) return false;
+  const feature = await documents.feature(target.featureId);
+  const task = feature?.document.tasks.find((t) => t.key === target.taskKey);
+  if (!feature || !task) return false;
+  const command = openTaskCommand(feature.tasksUri, task.line);
+  await vscode.commands.executeCommand(command.command, ...((command.arguments ?? []) as unknown[]));
+  return true;
+}
+
+function isTaskTarget(value: unknown): value is { featureId: string; taskKey: string } {
   if (typeof value !== 'object' || value === null) return false;
   const record = value as Record<string, unknown>;
-  return record['uri'] instanceof vscode.Uri && typeof record['line'] === 'number';
+  return typeof record['featureId'] === 'string' && typeof record['taskKey'] === 'string';
 }

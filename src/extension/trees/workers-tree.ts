@@ -15,6 +15,8 @@ export class WorkersTreeProvider implements vscode.TreeDataProvider<WorkerNode>,
   readonly onDidChangeTreeData = this._onDidChangeTreeData.event;
   private byRole: Partial<Record<WorkerRole, UsageTotals>> = {};
   private readonly subscription: vscode.Disposable;
+  /** One element object per worker: VS Code finds the element to refresh by identity. */
+  private readonly nodes = new Map<string, WorkerNode>();
 
   constructor(private readonly session: RunSession) {
     this.subscription = session.onDidChange((change) => {
@@ -28,7 +30,7 @@ export class WorkersTreeProvider implements vscode.TreeDataProvider<WorkerNode>,
       switch (event.type) {
         case 'worker-activity':
           // Only this worker's row changes.
-          this._onDidChangeTreeData.fire({ workerId: event.workerId });
+          this._onDidChangeTreeData.fire(this.node(event.workerId));
           return;
         case 'worker-started':
         case 'worker-finished':
@@ -47,9 +49,20 @@ export class WorkersTreeProvider implements vscode.TreeDataProvider<WorkerNode>,
     });
   }
 
+  private node(workerId: string): WorkerNode {
+    let node = this.nodes.get(workerId);
+    if (!node) {
+      node = { workerId };
+      this.nodes.set(workerId, node);
+    }
+    return node;
+  }
+
   getChildren(node?: WorkerNode): WorkerNode[] {
     if (node) return [];
-    return [...this.session.view.workers.keys()].map((workerId) => ({ workerId }));
+    const workers = [...this.session.view.workers.keys()];
+    for (const workerId of this.nodes.keys()) if (!workers.includes(workerId)) this.nodes.delete(workerId);
+    return workers.map((workerId) => this.node(workerId));
   }
 
   getTreeItem(node: WorkerNode): vscode.TreeItem {

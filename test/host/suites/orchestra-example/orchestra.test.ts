@@ -11,9 +11,8 @@ import type { OrchestraApi } from '../../../../src/extension/extension';
 import type { PendingNode } from '../../../../src/extension/trees/pending-changes-tree';
 import type { TaskNode } from '../../../../src/extension/trees/tasks-tree';
 import { VscodeWorkspace } from '../../../../src/extension/vscode-workspace';
-import type { TaskView } from '../../../../src/protocol/engine-events';
 import { waitFor } from '../../wait';
-import { ScriptedRun } from './scripted-run';
+import { runningTasks, ScriptedRun } from './scripted-run';
 
 const extensionId = `${packageJson.publisher}.${packageJson.name}`;
 
@@ -117,17 +116,7 @@ suite('orchestra on the example project', () => {
     const orchestra = await api();
     const rootUri = root();
     const run = new ScriptedRun(rootUri.fsPath);
-    const tasks: TaskView[] = ['T001', 'T002', 'T003'].map((id, i) => ({
-      key: id,
-      id,
-      description: `task ${id}`,
-      phaseIndex: 0,
-      line: 10 + i,
-      files: [],
-      dependsOn: [],
-      parallel: i > 0,
-      status: 'running',
-    }));
+    const tasks = runningTasks('T001', 'T002', 'T003');
     orchestra.attachRun(run, rootUri);
     run.start(tasks);
     const indexJs = 'export const answer = 42;\n';

@@ -11,6 +11,21 @@ export interface Decided {
   decision: ProposalDecision;
 }
 
+/** Tasks of one phase, all running, the first alone and the rest `[P]`, as a run starts them. */
+export function runningTasks(...ids: string[]): TaskView[] {
+  return ids.map((id, i) => ({
+    key: id,
+    id,
+    description: `task ${id}`,
+    phaseIndex: 0,
+    line: 10 + i,
+    files: [],
+    dependsOn: [],
+    parallel: i > 0,
+    status: 'running',
+  }));
+}
+
 export class ScriptedRun implements RunHandle {
   readonly id = 'scripted-run';
   private readonly listeners = new Set<(e: EngineEvent) => void>();

@@ -1,0 +1,252 @@
+// The Tasks tree as plain data: which nodes exist, what each row shows, and which rows changed since VS Code
+// was last given them. No `vscode` here, so the refresh rules are unit-tested; tasks-tree.ts renders rows.
+import type { Task, TasksDocument } from '../../core/engine/light';
+import type { TaskStatus, WorkerRole } from '../../protocol/engine-events';
+import { plainText } from './plain-text';
+
+/** Tree elements are small keys; the tree interns them by `nodeId`, so VS Code always gets the same object. */
+export type TaskNode =
+  | { kind: 'feature'; featureId: string }
+  | { kind: 'phase'; featureId: string; phaseIndex: number }
+  | { kind: 'task'; featureId: string; taskKey: string };
+
+/** The phase index of tasks written before any phase heading. */
+export const UNPHASED = -1;
+
+/** The root's id in `ShownTree.children` (the list of features). */
+export const ROOT_ID = '';
+
+/** Stable and unique: the tree item's `id`, so VS Code keeps a row's identity (and a click's target) across refreshes. */
+export function nodeId(node: TaskNode): string {
+  switch (node.kind) {
+    case 'feature':
+      return `feature:${node.featureId}`;
+    case 'phase':
+      return `phase:${node.featureId}:${node.phaseIndex}`;
+    case 'task':
+      return `task:${node.featureId}:${node.taskKey}`;
+  }
+}
+
+/** A feature as the tree reads it. */
+export interface FeatureModel {
+  readonly featureId: string;
+  readonly tasksPath: string;
+  readonly document: TasksDocument;
+}
+
+/** What the rows need of the window's run; the tree answers from the session's fold of the run's events. */
+export interface RunFacts {
+  /** The feature of the run the window shows, if any. */
+  readonly featureId: string | undefined;
+  statusOf(taskKey: string): TaskStatus | undefined;
+  roleOf(taskKey: string): WorkerRole | undefined;
+  lastMessageOf(taskKey: string): string | undefined;
+}
+
+/** A tooltip is Markdown put together from trusted Markdown and text that is shown as written. */
+export type TooltipPart = { markdown: string } | { text: string };
+
+/** One row, as data. Two rows with the same `rowSignature` look the same, so only changed rows are refreshed. */
+export interface TreeRow {
+  readonly label: string;
+  readonly description: string;
+  readonly icon: { readonly id: string; readonly color?: string };
+  readonly contextValue: string;
+  /** Feature and phase rows expand; task rows are leaves. */
+  readonly collapsible: 'expanded' | 'collapsed' | 'none';
+  readonly tooltip: readonly TooltipPart[];
+  readonly accessibilityLabel?: string;
+  /** Task rows: the tasks.md line a click reveals. */
+  readonly openLine?: number;
+}
+
+export function rowSignature(row: TreeRow): string {
+  return JSON.stringify(row);
+}
+
+const STATUS_ICON: Record<TaskStatus, TreeRow['icon']> = {
+  pending: { id: 'circle-large-outline' },
+  ready: { id: 'circle-large-outline', color: 'charts.blue' },
+  running: { id: 'sync~spin', color: 'charts.blue' },
+  'awaiting-approval': { id: 'eye', color: 'charts.yellow' },
+  done: { id: 'pass-filled', color: 'testing.iconPassed' },
+  failed: { id: 'error', color: 'testing.iconFailed' },
+  skipped: { id: 'debug-step-over', color: 'disabledForeground' },
+  cancelled: { id: 'circle-slash', color: 'disabledForeground' },
+};
+
+const STATUS_LABEL: Record<TaskStatus, string> = {
+  pending: 'pending',
+  ready: 'ready',
+  running: 'running',
+  'awaiting-approval': 'awaiting approval',
+  done: 'done',
+  failed: 'failed',
+  skipped: 'skipped',
+  cancelled: 'cancelled',
+};
+
+/** Status from the run when it is this feature's and knows the task, else from the checkbox. */
+export function taskStatus(feature: FeatureModel, task: Task, run: RunFacts): TaskStatus {
+  const fromRun = run.featureId === feature.featureId ? run.statusOf(task.key) : undefined;
+  return fromRun ?? (task.done ? 'done' : 'pending');
+}
+
+function isActive(status: TaskStatus): boolean {
+  return status === 'running' || status === 'awaiting-approval';
+}
+
+export function tasksOfPhase(feature: FeatureModel, phaseIndex: number): Task[] {
+  return feature.document.tasks.filter((t) => (t.phaseIndex ?? UNPHASED) === phaseIndex);
+}
+
+/** The nodes under `node` (the features under the root), in display order. */
+export function childrenOf(features: readonly FeatureModel[], node: TaskNode | undefined): TaskNode[] {
+  if (node === undefined) return features.map((f) => ({ kind: 'feature', featureId: f.featureId }));
+  const feature = features.find((f) => f.featureId === node.featureId);
+  if (!feature) return [];
+  switch (node.kind) {
+    case 'feature': {
+      const phases: TaskNode[] = feature.document.phases.map((p) => ({
+        kind: 'phase',
+        featureId: node.featureId,
+        phaseIndex: p.index,
+      }));
+      if (feature.document.tasks.some((t) => t.phaseIndex === undefined))
+        phases.push({ kind: 'phase', featureId: node.featureId, phaseIndex: UNPHASED });
+      return phases;
+    }
+    case 'phase':
+      return tasksOfPhase(feature, node.phaseIndex).map((t) => ({
+        kind: 'task',
+        featureId: node.featureId,
+        taskKey: t.key,
+      }));
+    case 'task':
+      return [];
+  }
+}
+
+/** The row of a node, or undefined when the node no longer exists (its feature, phase or task is gone). */
+export function rowOf(features: readonly FeatureModel[], node: TaskNode, run: RunFacts): TreeRow | undefined {
+  const feature = features.find((f) => f.featureId === node.featureId);
+  if (!feature) return undefined;
+  switch (node.kind) {
+    case 'feature':
+      return featureRow(feature, run);
+    case 'phase':
+      return phaseRow(feature, node.phaseIndex, run);
+    case 'task': {
+      const task = feature.document.tasks.find((t) => t.key === node.taskKey);
+      return task && taskRow(feature, task, run);
+    }
+  }
+}
+
+function featureRow(feature: FeatureModel, run: RunFacts): TreeRow {
+  const done = feature.document.tasks.filter((t) => taskStatus(feature, t, run) === 'done').length;
+  return {
+    label: feature.featureId,
+    description: `${done}/${feature.document.tasks.length}`,
+    icon: { id: 'checklist' },
+    contextValue: 'feature',
+    collapsible: 'expanded',
+    tooltip: [{ text: feature.tasksPath }],
+  };
+}
+
+function phaseRow(feature: FeatureModel, phaseIndex: number, run: RunFacts): TreeRow | undefined {
+  const phase = phaseIndex === UNPHASED ? undefined : feature.document.phases[phaseIndex];
+  if (phaseIndex !== UNPHASED && !phase) return undefined;
+  const tasks = tasksOfPhase(feature, phaseIndex);
+  if (phaseIndex === UNPHASED && tasks.length === 0) return undefined;
+  const statuses = tasks.map((t) => taskStatus(feature, t, run));
+  const done = statuses.filter((s) => s === 'done').length;
+  const complete = done === tasks.length && tasks.length > 0;
+  const label = phase
+    ? phase.number !== undefined
+      ? `Phase ${phase.number}: ${phase.title}`
+      : phase.title
+    : 'Tasks outside a phase';
+  const about = phase?.purpose ?? phase?.goal;
+  return {
+    label,
+    description: `${done}/${tasks.length}`,
+    // Spins while a task works or waits for review: "active" flips less often than running ⇄ awaiting-approval,
+    // and each flip refreshes the phase with every row under it.
+    icon: { id: complete ? 'pass' : statuses.some(isActive) ? 'sync~spin' : 'list-tree' },
+    contextValue: 'phase',
+    collapsible: complete ? 'collapsed' : 'expanded',
+    tooltip: about !== undefined ? [{ text: about }] : [],
+  };
+}
+
+function taskRow(feature: FeatureModel, task: Task, run: RunFacts): TreeRow {
+  const status = taskStatus(feature, task, run);
+  const ours = run.featureId === feature.featureId;
+  const role = ours ? run.roleOf(task.key) : undefined;
+  const message = ours ? run.lastMessageOf(task.key) : undefined;
+  const tooltip: TooltipPart[] = [
+    {
+      markdown: `**${task.id}** · ${STATUS_LABEL[status]}${role ? ` · ${role}` : ''}${task.parallel ? ' · parallel' : ''}${task.story ? ` · ${task.story}` : ''}\n\n`,
+    },
+    { text: task.description },
+    { markdown: '\n\n' },
+  ];
+  if (task.files.length > 0)
+    tooltip.push({ markdown: `**Files:** ${task.files.map((f) => `\`${f.replace(/`/g, '')}\``).join(', ')}\n\n` });
+  if (task.dependsOn.length > 0) tooltip.push({ markdown: `**Depends on:** ${task.dependsOn.join(', ')}\n\n` });
+  if (message !== undefined) tooltip.push({ markdown: '**Last message:** ' }, { text: message });
+  return {
+    label: `${task.id} ${plainText(task.description)}`,
+    description: [task.parallel ? '[P]' : '', role ?? ''].filter((s) => s !== '').join(' '),
+    icon: STATUS_ICON[status],
+    contextValue: `task.${status}`,
+    collapsible: 'none',
+    tooltip,
+    accessibilityLabel: `${task.id}, ${STATUS_LABEL[status]}${role ? `, ${role}` : ''}: ${task.description}`,
+    openLine: task.line,
+  };
+}
+
+/** What VS Code was last given: each row's signature and each expanded node's child ids (`ROOT_ID`: features). */
+export interface ShownTree {
+  readonly rows: ReadonlyMap<string, string>;
+  readonly children: ReadonlyMap<string, readonly string[]>;
+}
+
+/** What the tree holds now, by node id: the row's signature and child ids, or undefined when the node is gone. */
+export type CurrentTree = (id: string) => { signature: string | undefined; children: readonly string[] } | undefined;
+
+/**
+ * The fewest nodes to refresh so VS Code shows the current tree: a row whose signature changed, the parent of a
+ * node whose children changed; never a node under another refreshed one, as VS Code fetches everything under a
+ * refreshed node again. So a count that changes (a task done) refreshes its phase and feature with their rows,
+ * while the frequent changes (a role, a message, waiting for review) refresh the one task row. `ROOT_ID` in the result means the features themselves changed.
+ */
+export function nodesToRefresh(shown: ShownTree, current: CurrentTree): string[] {
+  const parentOf = new Map<string, string>();
+  for (const [parent, children] of shown.children) for (const child of children) parentOf.set(child, parent);
+  const changed = new Set<string>();
+  for (const [id, children] of shown.children) {
+    const now = current(id);
+    // A vanished node is covered by its parent, whose children changed. A changed list is refreshed from one
+    // level up: a task that moved to another phase must leave the old one before it joins the new one.
+    if (now !== undefined && !sameList(children, now.children)) changed.add(parentOf.get(id) ?? id);
+  }
+  for (const [id, signature] of shown.rows) {
+    const now = current(id);
+    if (now !== undefined && now.signature !== signature) changed.add(id);
+  }
+  const coveredByAncestor = (id: string): boolean => {
+    for (let parent = parentOf.get(id); parent !== undefined; parent = parentOf.get(parent))
+      if (changed.has(parent)) return true;
+    return false;
+  };
+  return [...changed].filter((id) => !coveredByAncestor(id));
+}
+
+function sameList(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
+}

@@ -1,23 +1,7 @@
+import { taskIdTokens, type TaskIdToken } from '../core/speckit/task-ids';
 import type { Task } from '../core/speckit/tasks-model';
 
-/** A task id as it appears in prose ("depends on T012", "T006-T013"): the same shape the tasks.md grammar reads. */
-const TASK_ID_TOKEN = /(?<![\w])T\d{1,6}[A-Za-z]?(?![\w]|\.\d)/g;
-
-export interface TaskIdToken {
-  readonly id: string;
-  readonly start: number;
-  readonly end: number;
-}
-
-/** Every task id in one line of text, in order. */
-export function taskIdTokens(lineText: string): TaskIdToken[] {
-  const tokens: TaskIdToken[] = [];
-  TASK_ID_TOKEN.lastIndex = 0;
-  for (let m = TASK_ID_TOKEN.exec(lineText); m !== null; m = TASK_ID_TOKEN.exec(lineText)) {
-    tokens.push({ id: m[0], start: m.index, end: m.index + m[0].length });
-  }
-  return tokens;
-}
+export { taskIdTokens, type TaskIdToken };
 
 /** The task id under `character` in one line of text (the cursor may sit just after it), if any. */
 export function taskIdAt(lineText: string, character: number): TaskIdToken | undefined {

@@ -13,7 +13,7 @@
  * names the later task, in the task's text or in a dependency statement; a cycle at the one reference that closes
  * it (see `TaskCycle.range`), so an editor shows one error per cycle, where removing a reference breaks it.
  */
-import { taskIdIndexOf, type TaskIdIndex } from '../speckit/tasks-dependency-prose';
+import { taskIdIndexOf, type TaskIdIndex } from '../speckit/task-ids';
 import { normalizeTaskPath } from '../speckit/task-paths';
 import type {
   DependencyStatement,

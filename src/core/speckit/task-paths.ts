@@ -1,14 +1,22 @@
 /**
- * Finds the file paths a task names. Task lines mix paths with prose, identifiers, package names and URLs,
- * so a token only counts when it looks like a path on its own: it has a slash and ends in a file extension or
- * a slash, or it is a file name with a well-known extension, or a dotfile.
+ * Finds the file paths a task line names, as written. Task lines mix paths with prose, identifiers, package
+ * names, URLs and Markdown, so a token only counts when it looks like a path on its own: it has a slash and
+ * ends in a file extension or a slash, or it is a file name with a well-known extension, or a dotfile.
+ *
+ * Markdown is read as its author meant it: a code span is literal (`__init__.py` stays `__init__.py`), emphasis
+ * around a bare path is dropped (`**src/a.ts**`), and a link to another document (`[T012](tasks/T012.md)`,
+ * "see `docs/api.md`") is a reference, not a file the task works on. Only the files a task works on are locked
+ * and written.
  */
+
+export type PathMentionKind = 'work' | 'reference';
 
 export interface PathMention {
   readonly path: string;
   /** Index of the path's first character in the scanned text. */
   readonly start: number;
   readonly end: number;
+  readonly kind: PathMentionKind;
 }
 
 // Bare `name.ext` tokens are only paths for extensions seen in source trees, else `e.g.` or `v1.2` would count.
@@ -21,144 +29,163 @@ const KNOWN_EXTENSIONS = new Set(
   ).split(' '),
 );
 
-// Brackets stay inside tokens: route folders like `app/api/[id]/route.ts` are paths.
-const SEPARATORS = ' \t\r\n`\'"(),;<>{}，、（）：。；';
-// Every character of every task line goes through this test: ASCII from a table, the rest from a short list.
-const ASCII_SEPARATOR = new Uint8Array(128);
-for (let c = 0; c <= 32; c += 1) ASCII_SEPARATOR[c] = 1;
-const WIDE_SEPARATORS: number[] = [];
-for (const ch of SEPARATORS) {
-  const code = ch.charCodeAt(0);
-  if (code < 128) ASCII_SEPARATOR[code] = 1;
-  else WIDE_SEPARATORS.push(code);
-}
-
-function isTokenSeparator(ch: number): boolean {
-  return ch < 128 ? ASCII_SEPARATOR[ch] === 1 : WIDE_SEPARATORS.includes(ch);
-}
-const BACKTICK_SPAN = /`([^`\r\n]+)`/g;
+// `[text](destination "title")`, images included.
+const LINK = /!?\[([^\]\n]*)\]\(\s*<?([^)\s>]*)>?(?:\s+"[^"]*")?\s*\)/g;
+const CODE_SPAN = /`([^`\r\n]+)`/g;
+// A bare token that could be a path: it holds `/`, `.` or `\`. Brackets stay inside (`app/api/[id]/route.ts`).
+// The lookbehind starts a match only at a token's start, so a word without such a character costs one try.
+const BARE_TOKEN =
+  /(?<![^\s`'"(),;<>{}，、（）：。；])[^\s`'"(),;<>{}，、（）：。；]*[/.\\][^\s`'"(),;<>{}，、（）：。；]*/g;
+const URL_SCHEME = /^[a-z][a-z0-9+.-]*:/i;
 const FORBIDDEN_IN_PATH = /[\s()=<>{}$*?#|"'!,;]|::/;
 const LINE_SUFFIX = /:\d+(?::\d+)?$/;
 const EXTENSION = /\.([A-Za-z0-9]{1,10})$/;
 const FILE_NAME = /^[\w.-]+$/;
+const DOTFILE = /^\.[A-Za-z][\w.-]*$/;
+const VERSION_LIKE = /^\d+(?:\.\d+)*$/;
 // Framework names (`Node.js`, `Next.js`) are not files.
-const PRODUCT_NAME = /^[A-Z][\w]*\.js$/;
+const PRODUCT_NAME = /^[A-Z]\w*\.js$/;
+// Words that make the path right after them a document the task consults, not one it changes ("see `docs/a.md`").
+const REFERENCE_WORD =
+  /\b(?:see|per|cf|refer|referring|according|based|following|described|defined|specified|documented|outlined|listed)\b/i;
+const REFERENCE_CUE =
+  /\b(?:see|per|cf\.?|refer(?:ring)?\s+to|according\s+to|based\s+on|following|(?:as\s+)?(?:described|defined|specified|documented|outlined|listed)\s+in)\s*(?:the\s+)?[*_(]*/gi;
+// Sentence punctuation after a bare token; emphasis and strikethrough marks around it.
+const TRAILING_PUNCTUATION = /[.:!?]+$/;
+const WRAPPER = /^(\*{1,3}|_{1,3}|~{1,2})(.+?)\1$/;
 
-export function extractPaths(text: string): PathMention[] {
+const NO_MENTIONS: readonly PathMention[] = [];
+
+export function extractPaths(text: string): readonly PathMention[] {
+  if (!text.includes('/') && !text.includes('.') && !text.includes('\\')) return NO_MENTIONS;
   const found: PathMention[] = [];
-  if (text.indexOf('/') < 0 && text.indexOf('.') < 0) return found;
-  let bare = text;
-  if (text.indexOf('`') >= 0) {
-    BACKTICK_SPAN.lastIndex = 0;
-    let masked = '';
-    let last = 0;
-    for (let m = BACKTICK_SPAN.exec(text); m !== null; m = BACKTICK_SPAN.exec(text)) {
+  const cues = referenceCueEnds(text);
+  let rest = text;
+  if (text.includes('](')) {
+    for (let m = firstMatch(LINK, text); m !== null; m = LINK.exec(text)) {
+      addLinkMention(found, m, cues);
+      rest = blank(rest, m.index, m[0].length);
+    }
+  }
+  if (rest.includes('`')) {
+    for (let m = firstMatch(CODE_SPAN, rest); m !== null; m = CODE_SPAN.exec(rest)) {
       const inner = m[1] ?? '';
-      const candidate = cleanCandidate(inner.trim());
-      // Cleaning may drop leading emphasis (`*src/a.ts`): the path starts where its text does.
-      if (candidate !== undefined && isPathLike(candidate, true))
-        push(found, candidate, m.index + 1 + inner.indexOf(candidate));
-      masked += text.slice(last, m.index) + ' '.repeat(m[0].length);
-      last = m.index + m[0].length;
+      const path = inner.trim().replace(LINE_SUFFIX, '');
+      if (isPathLike(path, true)) add(found, path, m.index + 1 + inner.indexOf(path), kindAt(cues, m.index));
+      rest = blank(rest, m.index, m[0].length);
     }
-    bare = masked + text.slice(last);
   }
-  // Only a token holding `/`, `.` or `\` can be a path: jump from one such character to the next and read the
-  // token around it, rather than looking at every character of every task line.
-  const length = bare.length;
-  let slash = bare.indexOf('/');
-  let dot = bare.indexOf('.');
-  let backslash = bare.indexOf('\\');
-  let from = 0;
-  for (;;) {
-    if (slash >= 0 && slash < from) slash = bare.indexOf('/', from);
-    if (dot >= 0 && dot < from) dot = bare.indexOf('.', from);
-    if (backslash >= 0 && backslash < from) backslash = bare.indexOf('\\', from);
-    const hit = earliest(earliest(slash, dot), backslash);
-    if (hit < 0) break;
-    // The character before `from` is a separator (or `from` is 0), so the token cannot start earlier.
-    let start = hit;
-    while (start > from && !isTokenSeparator(bare.charCodeAt(start - 1))) start -= 1;
-    let end = hit + 1;
-    while (end < length && !isTokenSeparator(bare.charCodeAt(end))) end += 1;
-    const candidate = cleanCandidate(bare.slice(start, end));
-    if (candidate !== undefined && isPathLike(candidate, false)) {
-      push(found, candidate, start + Math.max(0, bare.indexOf(candidate, start) - start));
-    }
-    from = end + 1;
+  for (let m = firstMatch(BARE_TOKEN, rest); m !== null; m = BARE_TOKEN.exec(rest)) {
+    const path = cleanBareToken(m[0]);
+    if (path === undefined || !isPathLike(path, false)) continue;
+    const start = m.index + m[0].indexOf(path);
+    add(found, path, start, kindAt(cues, start));
   }
-  found.sort((a, b) => a.start - b.start);
+  if (found.length > 1) found.sort(byStart);
   return found;
 }
 
-/** The smaller of two `indexOf` results, where -1 means none. */
-function earliest(a: number, b: number): number {
-  return a < 0 ? b : b < 0 ? a : Math.min(a, b);
+/** A global pattern's first match in `text`, from the start. */
+function firstMatch(pattern: RegExp, text: string): RegExpExecArray | null {
+  pattern.lastIndex = 0;
+  return pattern.exec(text);
+}
+
+function byStart(a: PathMention, b: PathMention): number {
+  return a.start - b.start;
+}
+
+/** Where each "see", "per", "as described in"… of a line ends: a path right after one is a reference. */
+function referenceCueEnds(text: string): readonly number[] {
+  if (!REFERENCE_WORD.test(text)) return NO_CUES;
+  const ends: number[] = [];
+  for (let m = firstMatch(REFERENCE_CUE, text); m !== null; m = REFERENCE_CUE.exec(text))
+    ends.push(m.index + m[0].length);
+  return ends;
+}
+
+const NO_CUES: readonly number[] = [];
+
+function kindAt(cueEnds: readonly number[], start: number): PathMentionKind {
+  return cueEnds.includes(start) ? 'reference' : 'work';
+}
+
+/**
+ * A link's destination is a file the task works on when the link's text is a path too (`[src/a.ts](../../src/a.ts)`);
+ * otherwise the link points at a document (`[T012](tasks/T012.md)`, `[the plan](../plan.md)`).
+ */
+function addLinkMention(found: PathMention[], m: RegExpExecArray, cues: readonly number[]): void {
+  const [whole, label = '', destination = ''] = m;
+  const index = m.index;
+  const labelPath = label.replace(/`/g, '').trim();
+  const labelIsPath = isPathLike(labelPath, true);
+  if (URL_SCHEME.test(destination) || destination.startsWith('#') || destination === '') {
+    // A web link to a file (`[src/a.ts](https://…/src/a.ts)`) still names the file by its text.
+    if (labelIsPath) add(found, labelPath, index + whole.indexOf(labelPath), kindAt(cues, index));
+    return;
+  }
+  const path = safeDecode(destination.split('#')[0] ?? destination);
+  if (!isPathLike(path, true)) return;
+  const start = index + whole.lastIndexOf(destination);
+  add(found, path, start, labelIsPath ? kindAt(cues, index) : 'reference');
 }
 
 // A task names a handful of paths at most: a scan of the list beats allocating a set per call.
-function push(found: PathMention[], path: string, start: number): void {
-  for (const mention of found) if (mention.path === path) return;
-  found.push({ path, start, end: start + path.length });
+function add(found: PathMention[], path: string, start: number, kind: PathMentionKind): void {
+  if (found.some((mention) => mention.path === path)) return;
+  found.push({ path, start, end: start + path.length, kind });
 }
 
-function cleanCandidate(token: string): string | undefined {
-  let t = token;
-  // Sentence punctuation and markdown emphasis stuck to the end of a bare token.
-  while (t.length > 0 && '.:!?*_~'.includes(t.charAt(t.length - 1)) && !t.endsWith('/.')) t = t.slice(0, -1);
-  // A leading `~` is strikethrough, except in `~/`, the home folder.
-  while (t.length > 0 && '*_~'.includes(t.charAt(0)) && !t.startsWith('~/')) t = t.slice(1);
-  t = t.replace(LINE_SUFFIX, '');
-  return t.length >= 2 ? t : undefined;
+function blank(text: string, start: number, length: number): string {
+  return text.slice(0, start) + ' '.repeat(length) + text.slice(start + length);
 }
 
-function isPathLike(token: string, backticked: boolean): boolean {
-  if (token.includes('://') || token.startsWith('www.') || token.startsWith('@')) return false;
+function safeDecode(destination: string): string {
+  try {
+    return decodeURI(destination);
+  } catch {
+    return destination; // a stray `%` is a character of the name
+  }
+}
+
+/**
+ * Sentence punctuation after a bare token goes, and emphasis that wraps the whole token (`**src/a.ts**`,
+ * `~~old.ts~~`); underscores that belong to the name stay (`__init__.py`, `src/__main__.py`).
+ */
+function cleanBareToken(token: string): string | undefined {
+  let path = token.replace(TRAILING_PUNCTUATION, '');
+  for (let wrapped = WRAPPER.exec(path); wrapped !== null; wrapped = WRAPPER.exec(path)) {
+    path = (wrapped[2] ?? '').replace(TRAILING_PUNCTUATION, '');
+  }
+  // Emphasis opened before the path and closed after a later word (`**src/a.ts and b**`) leaves a mark at one
+  // end only. `~/` is the home folder, not strikethrough.
+  if (/^[*~]/.test(path)) path = path.replace(/^\*+|^~+(?!\/)/, '');
+  if (/[*~_]$/.test(path)) path = path.replace(/(?<=[\w/])[*~]+$/, '').replace(/(\.[A-Za-z0-9]+)_+$/, '$1');
+  path = path.replace(LINE_SUFFIX, '');
+  return path.length >= 2 ? path : undefined;
+}
+
+function isPathLike(token: string, quoted: boolean): boolean {
+  if (token.length < 2 || token.includes('://') || token.startsWith('www.') || token.startsWith('@')) return false;
   if (FORBIDDEN_IN_PATH.test(token)) return false;
-  if (token.includes('/') || token.includes('\\')) {
-    const normalized = token.includes('\\') ? token.replace(/\\/g, '/') : token;
-    if (normalized.includes('//')) return false;
-    if (!/[A-Za-z]/.test(normalized)) return false;
-    const last = normalized.slice(normalized.lastIndexOf('/') + 1);
-    // `/api/tasks` is a URL route far more often than a file: an absolute path counts only with a file extension.
-    if (normalized.startsWith('/')) return EXTENSION.test(last) && !/^\d+(?:\.\d+)*$/.test(last);
-    if (normalized.endsWith('/')) return true;
-    if (/^(?:\.{1,2}\/|~\/|[A-Za-z]:\/)/.test(normalized)) return true;
-    if (EXTENSION.test(last) && !/^\d+(?:\.\d+)*$/.test(last)) return true;
-    return backticked && /^[\w.-]+(?:\/[\w.-]+)+$/.test(normalized) && /[a-z]/.test(normalized);
-  }
+  if (token.includes('/') || token.includes('\\')) return isSlashedPath(token.replace(/\\/g, '/'), quoted);
   if (!FILE_NAME.test(token)) return false;
-  if (/^\.[A-Za-z][\w.-]*$/.test(token)) return !token.endsWith('.');
-  const ext = EXTENSION.exec(token)?.[1];
-  if (ext === undefined || !KNOWN_EXTENSIONS.has(ext)) return false;
-  const name = token.slice(0, token.length - ext.length - 1);
+  if (DOTFILE.test(token)) return !token.endsWith('.');
+  const extension = EXTENSION.exec(token)?.[1];
+  if (extension === undefined || !KNOWN_EXTENSIONS.has(extension)) return false;
+  const name = token.slice(0, token.length - extension.length - 1);
   if (name.length === 0 || /^[\d.]+$/.test(name)) return false;
-  return backticked || !PRODUCT_NAME.test(token);
+  return quoted || !PRODUCT_NAME.test(token);
 }
 
-/** Absolute, home-relative, drive-letter or `..`-escaping paths point outside the workspace. */
-export function isOutsideWorkspace(path: string): boolean {
-  if (!path.includes('..') && !startsAtARoot(path)) return false;
-  const normalized = path.replace(/\\/g, '/');
-  if (/^(?:\/|~|[A-Za-z]:\/)/.test(normalized)) return true;
-  let depth = 0;
-  for (const segment of normalized.split('/')) {
-    if (segment === '..') {
-      depth -= 1;
-      if (depth < 0) return true;
-    } else if (segment !== '.' && segment !== '') {
-      depth += 1;
-    }
-  }
-  return false;
-}
-
-/** `/…`, `~…`, `\…` or a drive letter `C:…`: checked for every path of every task, so without a regex. */
-function startsAtARoot(path: string): boolean {
-  const c = path.charCodeAt(0);
-  if (c === 47 || c === 126 || c === 92) return true; // / ~ \
-  const letter = (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
-  return letter && path.charCodeAt(1) === 58; // :
+function isSlashedPath(path: string, quoted: boolean): boolean {
+  if (path.includes('//') || !/[A-Za-z]/.test(path)) return false;
+  const last = path.slice(path.lastIndexOf('/') + 1);
+  const hasExtension = EXTENSION.test(last) && !VERSION_LIKE.test(last);
+  // `/api/tasks` is a URL route far more often than a file: an absolute path counts only with a file extension.
+  if (path.startsWith('/')) return hasExtension;
+  if (path.endsWith('/') || /^(?:\.{1,2}\/|~\/|[A-Za-z]:\/)/.test(path) || hasExtension) return true;
+  return quoted && /^[\w.-]+(?:\/[\w.-]+)+$/.test(path) && /[a-z]/.test(path);
 }
 
 /** The form two mentions of one file share: forward slashes, no leading `./`, no trailing slash. */

@@ -1,94 +1,90 @@
 /**
- * Reads the dependency prose spec-kit files are full of: "T022 depends on T014", "T014 blocks T022",
- * "Tests (T006-T013) before implementation (T014-T034)", "T010 → T011 → T012", and a task's own
- * "after T005", "(requires T003)", "**Dependencies**: T001, T002". One pass over the line, no backtracking regex.
+ * Reads the order a tasks.md states in words. Only explicit statements count, because a wrong edge is worse
+ * than a missing one (it can invent a cycle, or hold a task for nothing):
+ * - a statement: ids on both sides of an ordering word, in one clause — "T022 depends on T014", "T014 blocks
+ *   T022", "Tests (T006-T013) before implementation (T014-T034)", "T010 → T011 → T012";
+ * - a task's own words: the ids right after "after", "depends on", "requires", "blocked by", a
+ *   `**Dependencies**:` label… (it waits for them), or right after "before" / "blocks" (they wait for it).
+ * Tasks said to run in parallel are not ordered with each other; a clause that contradicts itself is read as no
+ * order, with a note (`unclear`).
  */
+import { TASK_ID_END, TASK_ID_PATTERN, type TaskIdTarget } from './task-ids';
 
-import type { TaskIdRef } from './tasks-model';
+/** A reference in one line: what it names and where (`start`/`end` are characters of that line). */
+export type RawIdRef = TaskIdTarget & { readonly start: number; readonly end: number };
 
-export type RawIdRef =
-  | { readonly kind: 'id'; readonly id: string; readonly start: number; readonly end: number }
-  | { readonly kind: 'range'; readonly from: string; readonly to: string; readonly start: number; readonly end: number }
-  | { readonly kind: 'open-range'; readonly from: string; readonly start: number; readonly end: number };
-
-/** A reference found in one line (`start`/`end` are characters of that line), with the line it was found on. */
-export interface LineIdRef {
-  readonly ref: RawIdRef;
-  readonly line: number;
-}
-
-/** The model's form of a reference: its line and characters as a range. */
-export function taskIdRefAt(ref: RawIdRef, line: number): TaskIdRef {
-  const range = { start: { line, character: ref.start }, end: { line, character: ref.end } };
-  switch (ref.kind) {
-    case 'id':
-      return { kind: 'id', id: ref.id, range };
-    case 'range':
-      return { kind: 'range', from: ref.from, to: ref.to, range };
-    case 'open-range':
-      return { kind: 'open-range', from: ref.from, range };
-    default: {
-      const never: never = ref;
-      return never;
-    }
-  }
-}
-
-// An id, then optionally a range end (`-T013`, `–T013`, ` to T013`, ` through T013`) or an open end (`+`).
-// `T1.1` names no id (see `scanTaskId`), so it is no reference to `T1` either.
-const ID_REF =
-  /\bT(\d{1,6})([A-Za-z]?)\b(?!\.\d)(?:(\s*(?:[-–—]|\.\.|to|through|thru)\s*)T(\d{1,6})([A-Za-z]?)\b(?!\.\d)|\+)?/g;
+// An id, then optionally a range end (`-T013`, `–T013`, ` to T013`, ` through T013`, `..T013`) or an open end (`+`).
+const ID_REF = new RegExp(
+  String.raw`(?<![\w.])(${TASK_ID_PATTERN})${TASK_ID_END}` +
+    String.raw`(?:\s*(?:[-–—]|\.\.|\bto\b|\bthrough\b|\bthru\b)\s*(${TASK_ID_PATTERN})${TASK_ID_END}|(\+))?`,
+  'g',
+);
+// Link destinations name documents (`[T012](tasks/P3-T012.md)`); URLs are addresses. Neither holds references.
+const NOT_PROSE = /\]\([^)\s]*(?:\s+"[^"]*")?\)|<?\bhttps?:\/\/[^\s>)]*>?/g;
 
 export function findTaskIdRefs(text: string): RawIdRef[] {
+  const prose = text.replace(NOT_PROSE, (match) => ' '.repeat(match.length));
   const refs: RawIdRef[] = [];
-  if (!/T\d/.test(text)) return refs;
-  ID_REF.lastIndex = 0;
-  for (let m = ID_REF.exec(text); m !== null; m = ID_REF.exec(text)) {
-    const from = `T${m[1] ?? ''}${m[2] ?? ''}`;
+  for (const m of prose.matchAll(ID_REF)) {
+    const [whole, from = '', to, open] = m;
     const start = m.index;
-    const end = m.index + m[0].length;
-    if (m[4] !== undefined) refs.push({ kind: 'range', from, to: `T${m[4]}${m[5] ?? ''}`, start, end });
-    else if (m[0].endsWith('+')) refs.push({ kind: 'open-range', from, start, end });
+    const end = start + whole.length;
+    if (to !== undefined) refs.push({ kind: 'range', from, to, start, end });
+    else if (open !== undefined) refs.push({ kind: 'open-range', from, start, end });
     else refs.push({ kind: 'id', id: from, start, end });
   }
   return refs;
 }
 
-/** Direction of a keyword: `waits` = the left side waits for the right; `precedes` = the right waits for the left. */
+/** `waits`: the left side waits for the right. `precedes`: the right side waits for the left. */
 type Direction = 'waits' | 'precedes';
 
 interface Keyword {
   readonly direction: Direction;
   readonly start: number;
   readonly end: number;
+  /** `→`, `->`…: a flow as often as an order. */
+  readonly isArrow: boolean;
 }
 
-// Order matters only where one phrase contains another ("required by" before "requires").
+// "required by" is listed before "requires" so the longer phrase wins.
 const KEYWORDS =
-  /\b(depends?\s+on|dependent\s+on|blocked\s+by|required\s+by|requires|needs|waits?\s+for|after|blocks|before|prerequisite\s+(?:for|of))\b|(→|->|=>|⟶|⇒)/gi;
-const BOUNDARY = /[;|]|\.(?:\s|$)|。/g;
-
-function directionOf(word: string): Direction {
-  const w = word.toLowerCase();
-  if (w === 'blocks' || w === 'before' || w.startsWith('required') || w.startsWith('prerequisite')) return 'precedes';
-  if (w === '→' || w === '->' || w === '=>' || w === '⟶' || w === '⇒') return 'precedes';
-  return 'waits';
-}
+  /\b(?:depends?\s+on|dependent\s+on|blocked\s+by|required\s+by|requires|needs|waits?\s+for|after|blocks|before|prerequisite\s+(?:for|of))\b|→|->|=>|⟶|⇒/gi;
+const PRECEDES = /^(?:blocks|before|required\s+by|prerequisite\s+(?:for|of)|→|->|=>|⟶|⇒)$/i;
+// A field label in a task's own text: `**Dependencies**: T001`, `Depends: T005`, `Prerequisites: T003`.
+const DEPENDENCY_LABEL = /\b(?:dependenc(?:y|ies)|depends|prerequisites?|blocked\s+on)\b\**\s*:/gi;
+// Clauses end at `;`, `|`, a full stop followed by a blank (or the end) and the ideographic full stop.
+const CLAUSE_END = /[;|]|\.(?=\s|$)|。/g;
+const PARALLEL =
+  /\bparallel\b|\bconcurrent(?:ly)?\b|\bsimultaneous(?:ly)?\b|\bat the same time\b|\bindependent(?:ly)?\s+of\b|\balongside\b|并行/gi;
 
 function findKeywords(text: string): Keyword[] {
-  const found: Keyword[] = [];
-  KEYWORDS.lastIndex = 0;
-  for (let m = KEYWORDS.exec(text); m !== null; m = KEYWORDS.exec(text)) {
-    found.push({ direction: directionOf(m[0]), start: m.index, end: m.index + m[0].length });
-  }
-  return found;
+  return [...text.matchAll(KEYWORDS)].map((m) => ({
+    direction: PRECEDES.test(m[0]) ? 'precedes' : 'waits',
+    start: m.index,
+    end: m.index + m[0].length,
+    isArrow: !/^\w/.test(m[0]),
+  }));
 }
 
-function findBoundaries(text: string): number[] {
-  const found: number[] = [];
-  BOUNDARY.lastIndex = 0;
-  for (let m = BOUNDARY.exec(text); m !== null; m = BOUNDARY.exec(text)) found.push(m.index);
-  return found;
+interface Clause {
+  readonly start: number;
+  readonly end: number;
+}
+
+function clausesOf(text: string): Clause[] {
+  const clauses: Clause[] = [];
+  let start = 0;
+  for (const m of text.matchAll(CLAUSE_END)) {
+    clauses.push({ start, end: m.index });
+    start = m.index + m[0].length;
+  }
+  clauses.push({ start, end: text.length });
+  return clauses;
+}
+
+function refsBetween(refs: readonly RawIdRef[], start: number, end: number): RawIdRef[] {
+  return refs.filter((r) => r.start >= start && r.end <= end);
 }
 
 export interface RawDependencyStatement {
@@ -96,162 +92,133 @@ export interface RawDependencyStatement {
   readonly after: readonly RawIdRef[];
 }
 
+export interface ProseReading {
+  readonly statements: readonly RawDependencyStatement[];
+  /** Clauses that order ids with an arrow but say the tasks can run in parallel: read as no order. */
+  readonly unclear: readonly Clause[];
+}
+
+const NOTHING: ProseReading = { statements: [], unclear: [] };
+
 /**
- * The dependency statements of one prose line. Each keyword splits its clause into a left and a right side; a
- * statement needs ids on both sides, so "Setup (T001-T005) before everything" says nothing we can schedule.
+ * The dependency statements of one prose line. In each clause, each ordering word has a left side (the ids since
+ * the clause start or the previous ordering word) and a right side (the ids up to the next ordering word or the
+ * clause end); a statement needs ids on both, so "Setup (T001-T005) before everything" says nothing.
+ *
+ * Saying that tasks run in parallel is no order between them: "T016, T017 can run in parallel after T012" orders
+ * both after T012, but in "T260 needs T259 and can run in parallel with T261" the ids after "parallel" are not
+ * what T260 needs, so a parallel phrase ends the right side of the word before it. An arrow in a clause that
+ * also says "in parallel" ("T010 → T011 can run in parallel") contradicts itself: read as no order, with a note.
  */
-export function findDependencyStatements(text: string): RawDependencyStatement[] {
+export function readDependencyProse(text: string): ProseReading {
   const refs = findTaskIdRefs(text);
-  if (refs.length < 2) return [];
+  if (refs.length < 2) return NOTHING;
   const keywords = findKeywords(text);
-  if (keywords.length === 0) return [];
-  const cuts = [
-    ...findBoundaries(text).map((at) => ({ at, keyword: undefined })),
-    ...keywords.map((k) => ({ at: k.start, keyword: k })),
-  ].sort((a, b) => a.at - b.at);
+  if (keywords.length === 0) return NOTHING;
   const statements: RawDependencyStatement[] = [];
-  for (let c = 0; c < cuts.length; c += 1) {
-    const keyword = cuts[c]?.keyword;
-    if (keyword === undefined) continue;
-    const leftStart = c > 0 ? (cuts[c - 1]?.at ?? 0) : 0;
-    const rightEnd = c + 1 < cuts.length ? (cuts[c + 1]?.at ?? text.length) : text.length;
-    const left = refs.filter((r) => r.start >= leftStart && r.end <= keyword.start);
-    const right = refs.filter((r) => r.start >= keyword.end && r.end <= rightEnd);
-    if (left.length === 0 || right.length === 0) continue;
-    statements.push(keyword.direction === 'precedes' ? { before: left, after: right } : { before: right, after: left });
+  const unclear: Clause[] = [];
+  for (const clause of clausesOf(text)) {
+    const inClause = keywords.filter((k) => k.start >= clause.start && k.end <= clause.end);
+    const parallelAt = parallelPhraseStarts(text, clause);
+    let clauseIsUnclear = false;
+    inClause.forEach((keyword, k) => {
+      const leftStart = inClause[k - 1]?.end ?? clause.start;
+      const rightEnd = Math.min(
+        inClause[k + 1]?.start ?? clause.end,
+        parallelAt.find((at) => at > keyword.end) ?? clause.end,
+      );
+      const left = refsBetween(refs, leftStart, keyword.start);
+      const right = refsBetween(refs, keyword.end, rightEnd);
+      if (left.length === 0 || right.length === 0) return;
+      if (keyword.isArrow && parallelAt.length > 0) clauseIsUnclear = true;
+      else
+        statements.push(
+          keyword.direction === 'precedes' ? { before: left, after: right } : { before: right, after: left },
+        );
+    });
+    if (clauseIsUnclear) unclear.push(clause);
   }
-  return statements;
+  return { statements, unclear };
 }
 
-// A task's own text: a "waits" keyword, or a field label like `**Dependencies**:` / `Depends:` / `Prerequisites:`.
-const OWN_DEPENDENCY_LABEL = /\b(?:dependenc(?:y|ies)|depends|prerequisites?|blocked\s+on)\b\**\s*:/gi;
+function parallelPhraseStarts(text: string, clause: Clause): number[] {
+  const starts: number[] = [];
+  const part = text.slice(clause.start, clause.end);
+  for (const m of part.matchAll(PARALLEL)) starts.push(clause.start + m.index);
+  return starts;
+}
 
-/** Ids a task's own text says it waits for ("after T005", "depends on T012, T013", "**Dependencies**: T001"). */
-export function findOwnDependencyRefs(text: string): RawIdRef[] {
+export interface OwnDependencies {
+  /** Ids the task waits for. */
+  readonly waitsFor: readonly RawIdRef[];
+  /** Ids that wait for the task ("before T016", "blocks T020"). */
+  readonly precedes: readonly RawIdRef[];
+}
+
+const NO_OWN_DEPENDENCIES: OwnDependencies = { waitsFor: [], precedes: [] };
+
+// Between an ordering word and the first id: blanks, Markdown, and a few words that do not change the meaning.
+const LEAD_IN =
+  /^(?:[\s:*_`([]|\b(?:the|task|tasks|completion|complete|completing|finishing|finished|of|all|both|having)\b)*$/i;
+// Between two ids of one list.
+const LIST_GAP = /^(?:[\s,&/*_`()[\]]|\band\b|\bas well as\b)*$/i;
+
+/**
+ * What a task's own text says about its order: the list of ids right after each ordering word or dependency
+ * label. "after T001–T003 are done" and "depends on T001, T002 and T004" name lists; in "after login (see
+ * T005)" the id is not what the task waits for, so it is not read.
+ */
+export function findOwnDependencies(text: string): OwnDependencies {
   const refs = findTaskIdRefs(text);
-  if (refs.length === 0) return [];
-  const starts: { start: number; end: number }[] = findKeywords(text).filter((k) => k.direction === 'waits');
-  OWN_DEPENDENCY_LABEL.lastIndex = 0;
-  for (let m = OWN_DEPENDENCY_LABEL.exec(text); m !== null; m = OWN_DEPENDENCY_LABEL.exec(text)) {
-    starts.push({ start: m.index, end: m.index + m[0].length });
+  if (refs.length === 0) return NO_OWN_DEPENDENCIES;
+  const openers: Keyword[] = [
+    ...findKeywords(text),
+    ...[...text.matchAll(DEPENDENCY_LABEL)].map((m) => ({
+      direction: 'waits' as const,
+      start: m.index,
+      end: m.index + m[0].length,
+      isArrow: false,
+    })),
+  ];
+  const waitsFor: RawIdRef[] = [];
+  const precedes: RawIdRef[] = [];
+  for (const opener of openers) {
+    if (opener.direction === 'precedes' && !precedesTheTask(text, refs, opener)) continue;
+    const list = listAfter(text, refs, opener.end);
+    const into = opener.direction === 'waits' ? waitsFor : precedes;
+    for (const ref of list) if (!into.includes(ref)) into.push(ref);
   }
-  if (starts.length === 0) return [];
-  const stops = [...findBoundaries(text), ...findKeywords(text).map((k) => k.start)].sort((a, b) => a - b);
-  const picked: RawIdRef[] = [];
-  for (const s of starts) {
-    const stop = stops.find((at) => at >= s.end) ?? text.length;
-    for (const r of refs) if (r.start >= s.end && r.end <= stop && !picked.includes(r)) picked.push(r);
-  }
-  return picked.sort((a, b) => a.start - b.start);
+  waitsFor.sort((a, b) => a.start - b.start);
+  precedes.sort((a, b) => a.start - b.start);
+  return { waitsFor, precedes };
 }
 
-/** Task ids compared as spec-kit numbers them: by number, then by suffix (`T046` < `T046A` < `T046B` < `T047`). */
-export interface ParsedTaskId {
-  readonly num: number;
-  readonly suffix: string;
+/**
+ * Whether "before T016" in a task's text is about the task itself: spelled as a word (an arrow in a task line is
+ * a flow, "Parse → T016's model"), and with no id of its own clause before it ("T029 passes before T031" speaks
+ * of T029).
+ */
+function precedesTheTask(text: string, refs: readonly RawIdRef[], opener: Keyword): boolean {
+  if (opener.isArrow) return false;
+  return refsBetween(refs, clauseStartBefore(text, opener.start), opener.start).length === 0;
 }
 
-export function parseTaskId(id: string): ParsedTaskId {
-  const num = taskIdNumber(id);
-  const last = id.charCodeAt(id.length - 1);
-  const hasSuffix = !Number.isNaN(num) && !(last >= 48 && last <= 57);
-  return { num, suffix: hasSuffix ? id.charAt(id.length - 1).toUpperCase() : '' };
+function clauseStartBefore(text: string, at: number): number {
+  let start = 0;
+  for (const clause of clausesOf(text)) if (clause.start <= at) start = clause.start;
+  return start;
 }
 
-export function compareTaskIds(a: ParsedTaskId, b: ParsedTaskId): number {
-  if (a.num !== b.num) return a.num - b.num;
-  return a.suffix < b.suffix ? -1 : a.suffix > b.suffix ? 1 : 0;
-}
-
-/** The number of a task id (`T046B` → 46), NaN when it is not one; by hand, since it runs for every task. */
-function taskIdNumber(id: string): number {
-  if (id.charCodeAt(0) !== 84) return Number.NaN; // T
-  let num = 0;
-  let k = 1;
-  for (; k < id.length; k += 1) {
-    const c = id.charCodeAt(k);
-    if (c < 48 || c > 57) break;
-    num = num * 10 + (c - 48);
+/** The ids listed right after `from`: the first within a short lead-in, then each one joined by a list gap. */
+function listAfter(text: string, refs: readonly RawIdRef[], from: number): RawIdRef[] {
+  const list: RawIdRef[] = [];
+  let position = from;
+  for (const ref of refs) {
+    if (ref.start < position) continue;
+    const gap = text.slice(position, ref.start);
+    if (!(list.length === 0 ? LEAD_IN : LIST_GAP).test(gap)) break;
+    list.push(ref);
+    position = ref.end;
   }
-  if (k === 1 || k < id.length - 1) return Number.NaN;
-  if (k === id.length - 1 && !/[A-Za-z]/.test(id.charAt(k))) return Number.NaN;
-  return num;
-}
-
-// The parser and the graph both need the index of one document's ids: build it once per task list.
-const indexCache = new WeakMap<readonly { readonly id: string }[], TaskIdIndex>();
-
-export function taskIdIndexOf(tasks: readonly { readonly id: string }[]): TaskIdIndex {
-  let index = indexCache.get(tasks);
-  if (index === undefined) {
-    index = new TaskIdIndex(tasks.map((t) => t.id));
-    indexCache.set(tasks, index);
-  }
-  return index;
-}
-
-/** Lookup of the ids present in a document, to expand ranges to the ids that exist. */
-export class TaskIdIndex {
-  /** The ids of each number: nearly always one (`T046`), so a list only where suffixes share it (`T046A`, `T046B`). */
-  private readonly byNumber = new Map<number, string | string[]>();
-  private readonly present = new Set<string>();
-  private maxNumber = -1;
-
-  constructor(ids: Iterable<string>) {
-    for (const id of ids) {
-      if (this.present.has(id)) continue;
-      this.present.add(id);
-      const num = taskIdNumber(id);
-      if (Number.isNaN(num)) continue;
-      const known = this.byNumber.get(num);
-      if (known === undefined) this.byNumber.set(num, id);
-      else if (typeof known === 'string') this.byNumber.set(num, [known, id]);
-      else known.push(id);
-      if (num > this.maxNumber) this.maxNumber = num;
-    }
-  }
-
-  has(id: string): boolean {
-    return this.present.has(id);
-  }
-
-  /** The existing ids a reference covers, in id order. */
-  expand(
-    ref:
-      | RawIdRef
-      | { kind: 'id'; id: string }
-      | { kind: 'range'; from: string; to: string }
-      | { kind: 'open-range'; from: string },
-  ): string[] {
-    switch (ref.kind) {
-      case 'id':
-        return this.present.has(ref.id) ? [ref.id] : [];
-      case 'range':
-        return this.between(parseTaskId(ref.from), parseTaskId(ref.to));
-      case 'open-range':
-        return this.between(parseTaskId(ref.from), { num: this.maxNumber, suffix: '\uffff' });
-      default: {
-        const never: never = ref;
-        return never;
-      }
-    }
-  }
-
-  private between(low: ParsedTaskId, high: ParsedTaskId): string[] {
-    const out: string[] = [];
-    if (Number.isNaN(low.num) || Number.isNaN(high.num) || low.num > high.num) return out;
-    const top = Math.min(high.num, this.maxNumber);
-    for (let n = low.num; n <= top; n += 1) {
-      const ids = this.byNumber.get(n);
-      if (ids === undefined) continue;
-      if (typeof ids === 'string') pushBetween(out, ids, low, high);
-      else for (const id of ids) pushBetween(out, id, low, high);
-    }
-    return out.sort((a, b) => compareTaskIds(parseTaskId(a), parseTaskId(b)));
-  }
-}
-
-function pushBetween(out: string[], id: string, low: ParsedTaskId, high: ParsedTaskId): void {
-  const p = parseTaskId(id);
-  if (compareTaskIds(p, low) >= 0 && compareTaskIds(p, high) <= 0) out.push(id);
+  return list;
 }

@@ -2,6 +2,7 @@
  * The grammar of one tasks.md line, shared by the parser and the writer so both agree on what a task line is.
  * Every function here works on a single line (no line terminator) and runs in time linear in its length.
  */
+import { taskIdEndAt } from './task-ids';
 import type { CheckboxMark } from './tasks-model';
 
 export interface CheckboxLine {
@@ -14,88 +15,24 @@ export interface CheckboxLine {
   readonly contentStart: number;
 }
 
-// `- [ ]`, `* [x]`, `+ [X]`, `1. [ ]`, `1) [ ]`, followed by a blank or the end of the line.
-const CHECKBOX = /^([ \t]*)(?:[-*+]|\d{1,9}[.)])[ \t]+\[([ xX])\](?=[ \t]|$)/;
+// `- [ ]`, `* [x]`, `+ [X]`, `1. [ ]`, `1) [ ]`, followed by a blank or the end of the line; then its blanks.
+const CHECKBOX = /^([ \t]*)(?:[-*+]|\d{1,9}[.)])[ \t]+\[([ xX])\](?=[ \t]|$)[ \t]*/;
 // Anything that tries to be a checkbox: optional bullet, brackets holding only blanks and x.
 const CHECKBOX_ATTEMPT = /^[ \t]*(?:[-*+]|\d{1,9}[.)])?[ \t]*\[[ xX]{0,3}\]/;
 
-function isWordChar(c: number): boolean {
-  return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
-}
-
-/**
- * End index of a task id (`T`, 1–6 digits, an optional letter, then a non-word character) at `at`, or -1.
- * `T1.1` is not an id: spec-kit numbers tasks `T001`, `T002`…, and the dotted numbers seen in hand-written
- * lists are sub-steps of `T1` (a checklist), so reading `T1.1` as `T1` would invent duplicates.
- */
-function scanTaskId(line: string, at: number): number {
-  if (line.charCodeAt(at) !== 84) return -1; // T
-  let k = at + 1;
-  while (k < line.length && k - at <= 6 && isDigit(line.charCodeAt(k))) k += 1;
-  const digits = k - at - 1;
-  if (digits === 0 || digits > 6) return -1;
-  const c = line.charCodeAt(k);
-  if ((c >= 65 && c <= 90) || (c >= 97 && c <= 122)) {
-    k += 1;
-  }
-  if (line.charCodeAt(k) === 46 && isDigit(line.charCodeAt(k + 1))) return -1; // .digit
-  return k < line.length && isWordChar(line.charCodeAt(k)) ? -1 : k;
-}
-
-/**
- * Text after a checkbox that tries to be a task id but is not one of ours: `TASK-004`, `T-005`, `t006`,
- * `Task 7`, `T1.1`. Such a line is a task its author forgot to number our way, not a checklist item.
- */
-export function startsWithIdLikeWord(text: string): boolean {
-  return /^[*_`[]*\s*(?:T(?:ASK|SK)?[-_ ]?\d+|T\d+(?:\.\d+)+)/i.test(text);
-}
-
-/**
- * `CHECKBOX` by hand: the parser runs it on every list line of a 10,000-task file, and the regular expression's
- * match array and captured strings were most of what it allocated per task.
- */
 export function matchCheckboxLine(line: string): CheckboxLine | undefined {
-  const length = line.length;
-  let i = 0;
-  let indent = 0;
-  for (; i < length; i += 1) {
-    const c = line.charCodeAt(i);
-    if (c === 32) indent += 1;
-    else if (c === 9) indent += 4 - (indent % 4);
-    else break;
-  }
-  const bullet = line.charCodeAt(i);
-  if (bullet === 45 || bullet === 42 || bullet === 43) {
-    i += 1; // - * +
-  } else {
-    const digitsStart = i;
-    while (i < length && i - digitsStart < 10 && isDigit(line.charCodeAt(i))) i += 1;
-    const digits = i - digitsStart;
-    const after = line.charCodeAt(i);
-    if (digits === 0 || digits > 9 || (after !== 46 && after !== 41)) return undefined; // . )
-    i += 1;
-  }
-  const gapStart = i;
-  while (i < length && isBlankChar(line.charCodeAt(i))) i += 1;
-  if (i === gapStart || line.charCodeAt(i) !== 91 || line.charCodeAt(i + 2) !== 93) return undefined; // [ ]
-  const mark = line.charCodeAt(i + 1);
-  if (mark !== 32 && mark !== 120 && mark !== 88) return undefined; // space x X
-  const bracketStart = i;
-  let contentStart = i + 3;
-  if (contentStart < length && !isBlankChar(line.charCodeAt(contentStart))) return undefined;
-  while (contentStart < length && isBlankChar(line.charCodeAt(contentStart))) contentStart += 1;
-  return { indent, bracketStart, mark: mark === 32 ? ' ' : mark === 120 ? 'x' : 'X', contentStart };
-}
-
-function isDigit(c: number): boolean {
-  return c >= 48 && c <= 57;
-}
-
-function isBlankChar(c: number): boolean {
-  return c === 32 || c === 9;
+  const m = CHECKBOX.exec(line);
+  if (m === null) return undefined;
+  const [whole, indent = '', mark = ' '] = m;
+  const bracketStart = whole.lastIndexOf('[');
+  return { indent: columns(indent), bracketStart, mark: mark as CheckboxMark, contentStart: whole.length };
 }
 
 /** A line that tries to be a checkbox but is not one: `- []`, `-[ ]`, `- [ x]`, `[ ] T001`, `- [ ]T001`. */
+export function isMalformedCheckbox(line: string): boolean {
+  return CHECKBOX_ATTEMPT.test(line) && !CHECKBOX.test(line);
+}
+
 /**
  * What the writer compares to recognise a task line it read earlier: everything after the checkbox, trimmed.
  * The mark itself is left out so a task someone else ticked meanwhile is still the same task.
@@ -104,8 +41,12 @@ export function taskLineIdentity(line: string, checkbox: CheckboxLine): string {
   return line.slice(checkbox.bracketStart + 3).trim();
 }
 
-export function isMalformedCheckbox(line: string): boolean {
-  return CHECKBOX_ATTEMPT.test(line) && !CHECKBOX.test(line);
+/**
+ * Text after a checkbox that tries to be a task id but is not one of ours: `TASK-004`, `T-005`, `t006`,
+ * `Task 7`. Such a line is a task its author forgot to number our way, not a checklist item.
+ */
+export function startsWithIdLikeWord(text: string): boolean {
+  return /^[*_`[]*\s*T(?:ASK|SK)?[-_ ]?\d+/i.test(text);
 }
 
 export interface TaskLabel {
@@ -122,54 +63,57 @@ export interface TaskHead {
   readonly labels: readonly TaskLabel[];
   /** Index where the description starts (after labels and one separator). */
   readonly descriptionStart: number;
+  /** The document an id written as a link points to (`[T012](tasks/T012.md)`). */
+  readonly link?: string;
 }
 
 const MAX_LABEL_LENGTH = 40;
+const BLANKS = /[ \t]*/y;
+const LABEL = /\[([^[\]]{0,40})\]/y;
+const LINK_DESTINATION = /\([^()\s]*\)/y;
+const SEPARATOR = /(?::|[-–—](?= ))[ \t]*/y;
+// How an id may be wrapped: bold, code, or brackets (also as a link, `[T012](tasks/T012.md)`).
+const CLOSER_OF: Readonly<Record<string, string>> = { '**': '**', __: '__', '`': '`', '[': ']' };
+const OPENERS = Object.keys(CLOSER_OF);
 
-/**
- * Reads `T012 [P] [US1] Description`, `**T001 [P]** Description`, `**T001**: Description`, `[T001] Description`
- * starting at `from`. Returns undefined when no task id opens the text there.
- */
-export function matchTaskHead(line: string, from: number): TaskHead | undefined {
-  let i = from;
-  let wrapper = '';
-  if (line.startsWith('**', i) || line.startsWith('__', i)) {
-    wrapper = line.slice(i, i + 2);
-    i += 2;
-  } else if (line[i] === '`' || line[i] === '[') {
-    wrapper = line[i] === '[' ? ']' : '`';
-    i += 1;
-  }
-  const idEnd = scanTaskId(line, i);
-  if (idEnd < 0) return undefined;
-  const id = line.slice(i, idEnd);
-  const idStart = i;
-  i = idEnd;
-  const labels: TaskLabel[] = [];
-  let wrapperOpen = wrapper !== '';
-  for (;;) {
-    while (line[i] === ' ' || line[i] === '\t') i += 1;
-    if (wrapperOpen && line.startsWith(wrapper, i)) {
-      i += wrapper.length;
-      wrapperOpen = false;
-      continue;
-    }
-    if (line[i] !== '[') break;
-    const close = line.indexOf(']', i + 1);
-    if (close < 0 || close - i > MAX_LABEL_LENGTH || hasCharBetween(line, 91, i + 1, close)) break; // [
-    labels.push({ text: line.slice(i + 1, close).trim(), start: i, end: close + 1 });
-    i = close + 1;
-  }
-  if (line[i] === ':' || ((line[i] === '-' || line[i] === '–' || line[i] === '—') && line[i + 1] === ' ')) {
-    i += 1;
-    while (line[i] === ' ' || line[i] === '\t') i += 1;
-  }
-  return { id, idStart, idEnd, labels, descriptionStart: i };
+/** The length of what a sticky pattern matches at `at` (0 when nothing). */
+function stickyLength(pattern: RegExp, line: string, at: number): number {
+  pattern.lastIndex = at;
+  return pattern.test(line) ? pattern.lastIndex - at : 0;
 }
 
-function hasCharBetween(line: string, code: number, from: number, to: number): boolean {
-  for (let k = from; k < to; k += 1) if (line.charCodeAt(k) === code) return true;
-  return false;
+/**
+ * Reads `T012 [P] [US1] Description`, `**T001 [P]** Description`, `**T001**: Description`, `` `T001` ``,
+ * `[T001] Description` and `[T001](tasks/T001.md) Description` starting at `from`. Returns undefined when no task
+ * id opens the text there.
+ */
+export function matchTaskHead(line: string, from: number): TaskHead | undefined {
+  const opener = OPENERS.find((w) => line.startsWith(w, from));
+  const idStart = from + (opener?.length ?? 0);
+  const idEnd = taskIdEndAt(line, idStart);
+  if (idEnd < 0) return undefined;
+  let closer = opener === undefined ? undefined : CLOSER_OF[opener];
+  let link: string | undefined;
+  const labels: TaskLabel[] = [];
+  let i = idEnd;
+  for (;;) {
+    i += stickyLength(BLANKS, line, i);
+    if (closer !== undefined && line.startsWith(closer, i)) {
+      i += closer.length;
+      const destination = closer === ']' ? stickyLength(LINK_DESTINATION, line, i) : 0;
+      if (destination > 0) link = line.slice(i + 1, i + destination - 1);
+      i += destination;
+      closer = undefined;
+      continue;
+    }
+    const labelLength = stickyLength(LABEL, line, i);
+    if (labelLength === 0 || labelLength - 2 > MAX_LABEL_LENGTH) break;
+    labels.push({ text: line.slice(i + 1, i + labelLength - 1).trim(), start: i, end: i + labelLength });
+    i += labelLength;
+  }
+  const descriptionStart = i + stickyLength(SEPARATOR, line, i);
+  const head = { id: line.slice(idStart, idEnd), idStart, idEnd, labels, descriptionStart };
+  return link === undefined || link === '' ? head : { ...head, link };
 }
 
 /** `US1` for `[US1]`, `[us 1]` or `[Story 1]`; undefined for other labels. */
@@ -182,6 +126,7 @@ export function isParallelLabel(label: string): boolean {
   return label === 'P' || label === 'p';
 }
 
+/** Columns of whitespace: a tab counts to the next multiple of four. */
 export function columns(whitespace: string): number {
   let col = 0;
   for (const ch of whitespace) col = ch === '\t' ? col + 4 - (col % 4) : col + 1;
@@ -189,9 +134,47 @@ export function columns(whitespace: string): number {
 }
 
 export function leadingWhitespace(line: string): string {
-  let i = 0;
-  while (i < line.length && (line[i] === ' ' || line[i] === '\t')) i += 1;
-  return line.slice(0, i);
+  return line.slice(0, indentLength(line));
+}
+
+/** How many blanks (spaces and tabs) open the line, from `from`. */
+export function indentLength(line: string, from = 0): number {
+  let end = from;
+  while (line[end] === ' ' || line[end] === '\t') end += 1;
+  return end - from;
+}
+
+/** The columns of the line's indentation (a tab counts to the next multiple of four). */
+export function indentColumns(line: string): number {
+  let col = 0;
+  for (let i = 0; line[i] === ' ' || line[i] === '\t'; i += 1) col = line[i] === '\t' ? col + 4 - (col % 4) : col + 1;
+  return col;
+}
+
+export interface HeadingLine {
+  /** 1 for `#`, up to 6. */
+  readonly level: number;
+  /** The text without `#` marks and closing hashes. */
+  readonly text: string;
+  /** Where the text starts in the line. */
+  readonly textStart: number;
+}
+
+const ATX_HEADING = /^( {0,3}(#{1,6})[ \t]*)(?:(?<=[ \t])(.*?))?[ \t]*$/;
+
+/** An ATX heading (`## Phase 1: Setup`, closing hashes allowed), or undefined. */
+export function matchHeading(line: string): HeadingLine | undefined {
+  const m = ATX_HEADING.exec(line);
+  if (m === null) return undefined;
+  const [, marks = '', hashes = '', text = ''] = m;
+  return { level: hashes.length, text: text.replace(/[ \t]+#+$/, '').trim(), textStart: marks.length };
+}
+
+/** The heading level a setext underline gives the line above (1 for `===`, 2 for `---`), or 0. */
+export function setextUnderlineLevel(line: string): number {
+  const m = /^ {0,3}(=+|-+)[ \t]*$/.exec(line);
+  if (m === null) return 0;
+  return m[1]?.startsWith('=') === true ? 1 : 2;
 }
 
 export interface FenceMarker {
@@ -201,20 +184,16 @@ export interface FenceMarker {
   readonly rest: string;
 }
 
+const FENCE = /^[ \t]*(`{3,}|~{3,})(.*)$/;
+
 /** A fence line (```` ``` ```` or `~~~`, any indentation: fences inside list items are indented too). */
 export function matchFence(line: string): FenceMarker | undefined {
-  let i = 0;
-  while (i < line.length && (line[i] === ' ' || line[i] === '\t')) i += 1;
-  const ch = line[i];
-  if (ch !== '`' && ch !== '~') return undefined;
-  let j = i;
-  while (line[j] === ch) j += 1;
-  const length = j - i;
-  if (length < 3) return undefined;
-  const rest = line.slice(j);
+  const m = FENCE.exec(line);
+  if (m === null) return undefined;
+  const [, marker = '', rest = ''] = m;
   // A backtick fence's info string may not contain a backtick (CommonMark), else it is inline code.
-  if (ch === '`' && rest.includes('`')) return undefined;
-  return { char: ch, length, rest };
+  if (marker.startsWith('`') && rest.includes('`')) return undefined;
+  return { char: marker.startsWith('`') ? '`' : '~', length: marker.length, rest };
 }
 
 export function closesFence(open: FenceMarker, line: string): boolean {
@@ -234,7 +213,6 @@ export function htmlCommentEnd(line: string, searchFrom: number): number {
 
 /** The index of `<!--` when it is the line's first non-blank text (an HTML comment block opens), else -1. */
 export function htmlCommentStart(line: string): number {
-  let i = 0;
-  while (line.charCodeAt(i) === 32 || line.charCodeAt(i) === 9) i += 1;
-  return line.startsWith('<!--', i) ? i : -1;
+  const m = /^[ \t]*<!--/.exec(line);
+  return m === null ? -1 : m[0].length - 4;
 }

@@ -42,7 +42,7 @@ export interface Subsection {
 }
 
 export interface Task {
-  /** As written, e.g. `T012`, `T046B`, `T007b`. */
+  /** As written, e.g. `T012`, `T046B`, `T007b`, `T109.1` (a sub-task of T109). */
   readonly id: string;
   /** Unique in the document: the id, then `T012#2`, `T012#3` for later duplicates. */
   readonly key: string;
@@ -68,13 +68,22 @@ export interface Task {
   readonly lineText: string;
   /** The continuation lines, trimmed, in order. */
   readonly details: readonly string[];
-  /** Paths the task names (backticked or bare), as written, deduplicated, in order of appearance. */
+  /**
+   * Paths the task works on (backticked, bare or linked with a path as the link text), as written, deduplicated,
+   * in order of appearance: what it locks and writes. Relative paths are relative to the project root, `../…`
+   * to the tasks file's folder (see `resolveTaskPaths`).
+   */
   readonly files: readonly string[];
   /**
    * Where each of `files` is first named (index for index), on the checkbox line or a `Files:` continuation line:
    * what path diagnostics and go-to-file point at.
    */
   readonly fileRanges: readonly Range[];
+  /**
+   * Documents the task points to rather than works on: link targets (`[T012](tasks/T012.md)`) and paths after
+   * "see", "per", "as described in"… Never locked.
+   */
+  readonly references: readonly string[];
   /** Ids this task's own text says it depends on ("depends on T012", "after T005", "**Dependencies**: T003"). */
   readonly dependsOn: readonly string[];
   /**
@@ -142,13 +151,18 @@ export type TaskIdRef =
   | { readonly kind: 'range'; readonly from: string; readonly to: string; readonly range: Range }
   | { readonly kind: 'open-range'; readonly from: string; readonly range: Range };
 
-/** "`after` must wait for `before`": from a Dependencies section or prose, e.g. "T014 blocks T022". */
+/**
+ * "`after` must wait for `before`": from prose ("T014 blocks T022") or a task's own words ("T026 … before T016",
+ * then `taskKey` is that task and `before` its id).
+ */
 export interface DependencyStatement {
   readonly before: readonly TaskIdRef[];
   readonly after: readonly TaskIdRef[];
   /** The line the statement was read from. */
   readonly range: Range;
   readonly text: string;
+  /** The task whose own text holds the statement. */
+  readonly taskKey?: string;
 }
 
 export type DiagnosticSeverity = 'error' | 'warning' | 'information';
@@ -166,7 +180,9 @@ export type TasksDiagnosticCode =
   | 'parallel-same-file'
   | 'path-outside-workspace'
   | 'task-outside-phase'
-  | 'unclosed-html-comment';
+  | 'unclosed-html-comment'
+  | 'unclear-dependency'
+  | 'file-encoding';
 
 export interface TasksDiagnostic {
   readonly code: TasksDiagnosticCode;

@@ -27,3 +27,10 @@ test('numberBefore is the number of the last task above a line', () => {
   assert.equal(numberBefore(tasks, 4), 7);
   assert.equal(numberBefore(tasks, 99), 3);
 });
+
+test('taskIdAt reads dotted and lettered ids whole, and no id inside a file name', () => {
+  const line = '- [ ] T110 Wire it (depends on T109.10, T046b; see T012.md)';
+  assert.deepEqual(taskIdAt(line, 33), { id: 'T109.10', start: 31, end: 38 });
+  assert.deepEqual(taskIdAt(line, 42), { id: 'T046b', start: 40, end: 45 });
+  assert.equal(taskIdAt(line, 53), undefined);
+});

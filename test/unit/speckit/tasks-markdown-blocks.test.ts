@@ -1,5 +1,5 @@
 // The Markdown around task lines that decides what is a task and where a phase starts: ids that are not ours
-// (`T1.1`), setext headings, HTML comments, `###` phases under a `## Tasks` heading, and the three line endings.
+// (`TASK-004`), dotted ids, setext headings, HTML comments, `###` phases under a `## Tasks` heading, and the three line endings.
 // The writer must agree with the parser on each, so every case also ticks.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -16,27 +16,40 @@ function diagnosticsOf(doc: TasksDocument, code: string): [number, string][] {
   return doc.diagnostics.filter((d) => d.code === code).map((d) => [d.range.start.line, d.severity]);
 }
 
-test('T1.1 is no id: a checkbox that looks like a task (warning), not a duplicate of T1, and no reference to T1', () => {
+test('dotted ids (T109.1) are tasks, sorted after their parent; ranges of them work in prose; the writer ticks them', () => {
+  const lines = [
+    '## Phase 1: Setup',
+    '- [ ] T109 Create the package',
+    '  - [ ] T109.1 A sub-task of T109, written under it',
+    '- [ ] T109.2 Add a helper',
+    '- [ ] T109.10 Add another helper',
+    '- [ ] T109.10a A lettered sub-task',
+    '- [ ] T110 Wire it (depends on T109.1-T109.10)',
+    '- [ ] T111 Check it, after T109.2.',
+  ];
+  const doc = parseTasks(lines.join('\n'));
+  assert.deepEqual(ids(doc), ['T109', 'T109.1', 'T109.2', 'T109.10', 'T109.10a', 'T110', 'T111']);
+  assert.deepEqual(doc.diagnostics, [], 'no duplicate of T109, no checklist item, ids in order');
+  assert.deepEqual(doc.tasks[0]?.details, [], 'the indented dotted task is a task, not a detail of T109');
+  assert.deepEqual(doc.tasks[5]?.dependsOn, ['T109.1', 'T109.2', 'T109.10'], 'the range, in id order (2 before 10)');
+  assert.deepEqual(doc.tasks[6]?.dependsOn, ['T109.2'], 'a full stop after an id ends the sentence, not the id');
+  const t10 = doc.tasks[3];
+  assert.ok(t10);
+  const ticked = setTaskDone(doc.text, taskRefOf(t10), true);
+  assert.ok(ticked.ok && ticked.changed);
+  assert.equal(ticked.text.split('\n')[4], '- [X] T109.10 Add another helper');
+  assert.equal(setTaskDone(doc.text, { id: 'T109', lineText: 'T109.2 Add a helper' }, true).ok, false);
+});
+
+test('a dotted number that is no id stays text: T1.12345 (too long), T012.md (a file name)', () => {
   const doc = parseTasks(
-    [
-      '## Phase 1: Setup',
-      '- [ ] T1 Create the package',
-      '  - [ ] T1.2 A sub-step of T1',
-      '- [ ] T1.1 Add a helper',
-      '- [ ] T2 Wire it (depends on T1.1)',
-    ].join('\n'),
+    ['## Phase 1: A', '- [ ] T1.12345 Odd', '- [ ] T012.md Notes', '- [ ] T013 See T012.md'].join('\n'),
   );
-  assert.deepEqual(ids(doc), ['T1', 'T2']);
-  assert.deepEqual(diagnosticsOf(doc, 'checkbox-without-id'), [[3, 'warning']]);
-  assert.deepEqual(diagnosticsOf(doc, 'duplicate-task-id'), []);
-  assert.deepEqual(doc.tasks[0]?.details, ['- [ ] T1.2 A sub-step of T1'], 'a dotted sub-step stays under its task');
-  assert.deepEqual(doc.tasks[1]?.dependsOn, [], '"T1.1" is not read as T1');
-  assert.deepEqual(diagnosticsOf(doc, 'unknown-dependency'), []);
-  assert.equal(
-    setTaskDone(doc.text, { id: 'T1', lineText: 'T1.1 Add a helper' }, true).ok,
-    false,
-    'the writer never ticks T1.1 as T1',
-  );
+  assert.deepEqual(ids(doc), ['T013']);
+  assert.deepEqual(diagnosticsOf(doc, 'checkbox-without-id'), [
+    [1, 'warning'],
+    [2, 'warning'],
+  ]);
 });
 
 test('checkboxes with an id that is not ours (TASK-004, T-005, t006, Task 7) warn; checklist items inform', () => {

@@ -422,7 +422,7 @@ test('path-outside-workspace: one diagnostic on each escaping path', () => {
   assert.ok(outside.every((d) => d.taskKey === 'T001'));
 });
 
-test('task positions are built from offsets yet read, compare and serialise like plain data', () => {
+test('tasks are plain data: positions survive a spread and JSON, absent optional fields stay absent', () => {
   const text = '## Phase 1: A\n\n  - [x] T001 [P] First in src/a.ts\n    - detail one\n\n- [ ] T002 Second\n';
   const doc = parseTasks(text);
   const [t1, t2] = doc.tasks;
@@ -434,7 +434,11 @@ test('task positions are built from offsets yet read, compare and serialise like
     mark: 'x',
   });
   assert.equal(text.slice(t1.startOffset, t1.endOffset), '- [x] T001 [P] First in src/a.ts\n    - detail one');
+  const copy = { ...t1 };
+  assert.deepEqual(copy, t1, 'a spread copies every field, positions included');
+  assert.deepEqual(copy.idRange, t1.idRange);
   const wire = JSON.parse(JSON.stringify(t1)) as Record<string, unknown>;
+  assert.deepEqual(wire, copy);
   assert.deepEqual(wire['range'], t1.range);
   assert.deepEqual(wire['idRange'], { start: { line: 2, character: 8 }, end: { line: 2, character: 12 } });
   assert.deepEqual(wire['checkbox'], t1.checkbox);

@@ -1,0 +1,181 @@
+/**
+ * The one task-id grammar, shared by the parser, the prose reader, the writer and the language server.
+ *
+ * An id is `T`, 1–6 digits, any number of dotted sub-numbers and one optional letter: `T001`, `T46B`, `T007b`,
+ * `T109.1`, `T109.14`, `T109.1a`. Sub-numbered ids are sub-tasks of their parent and sort right after it
+ * (`T109` < `T109.1` < `T109.2` < `T109.14` < `T110`); a letter sorts after the bare id (`T046` < `T046A`).
+ */
+
+/** The id pattern without anchors, for building larger patterns. */
+export const TASK_ID_PATTERN = String.raw`T\d{1,6}(?:\.\d{1,4})*[A-Za-z]?`;
+
+/**
+ * The end of an id: no word character may follow, nor a `.` that continues a word (`T012.md` is a file name,
+ * `T1.12345` no id). A sentence's full stop (`after T010.`) is fine.
+ */
+export const TASK_ID_END = String.raw`(?![\w]|\.\w)`;
+
+const WHOLE_ID = new RegExp(String.raw`^T(\d{1,6})((?:\.\d{1,4})*)([A-Za-z]?)$`);
+const ID_AT = new RegExp(String.raw`${TASK_ID_PATTERN}${TASK_ID_END}`, 'y');
+const IDS_IN_TEXT = new RegExp(String.raw`(?<![\w.])${TASK_ID_PATTERN}${TASK_ID_END}`, 'g');
+
+export interface TaskIdParts {
+  readonly number: number;
+  /** The dotted sub-numbers: `[1]` for `T109.1`, empty for `T109`. */
+  readonly sub: readonly number[];
+  /** The letter, upper-cased (`B` for `T46b`), or empty. */
+  readonly suffix: string;
+}
+
+const NO_SUB_NUMBERS: readonly number[] = [];
+
+/** The parts of a whole id, or undefined when `id` is not one. */
+export function parseTaskId(id: string): TaskIdParts | undefined {
+  const m = WHOLE_ID.exec(id);
+  if (m === null) return undefined;
+  const [, digits = '', dotted = '', letter = ''] = m;
+  return {
+    number: Number(digits),
+    sub: dotted === '' ? NO_SUB_NUMBERS : dotted.slice(1).split('.').map(Number),
+    suffix: letter.toUpperCase(),
+  };
+}
+
+/** The end index of an id starting at `at` in `text`, or -1 when no id starts there. */
+export function taskIdEndAt(text: string, at: number): number {
+  ID_AT.lastIndex = at;
+  return ID_AT.test(text) ? ID_AT.lastIndex : -1;
+}
+
+export interface TaskIdToken {
+  readonly id: string;
+  readonly start: number;
+  readonly end: number;
+}
+
+/** Every id in a line of prose, in order; ids inside words or file names (`P3-T012.md`) are not ids. */
+export function taskIdTokens(text: string): TaskIdToken[] {
+  const tokens: TaskIdToken[] = [];
+  for (const m of text.matchAll(IDS_IN_TEXT)) tokens.push({ id: m[0], start: m.index, end: m.index + m[0].length });
+  return tokens;
+}
+
+/** Orders ids as spec-kit numbers them: by number, then sub-numbers (a parent first), then letter. */
+export function compareTaskIdParts(a: TaskIdParts, b: TaskIdParts): number {
+  if (a.number !== b.number) return a.number - b.number;
+  const shared = Math.min(a.sub.length, b.sub.length);
+  for (let k = 0; k < shared; k += 1) {
+    const difference = (a.sub[k] ?? 0) - (b.sub[k] ?? 0);
+    if (difference !== 0) return difference;
+  }
+  if (a.sub.length !== b.sub.length) return a.sub.length - b.sub.length;
+  return a.suffix < b.suffix ? -1 : a.suffix > b.suffix ? 1 : 0;
+}
+
+/** `compareTaskIdParts` on id strings; anything that is not an id sorts after every id. */
+export function compareTaskIds(a: string, b: string): number {
+  const left = parseTaskId(a);
+  const right = parseTaskId(b);
+  if (left === undefined || right === undefined) return Number(left === undefined) - Number(right === undefined);
+  return compareTaskIdParts(left, right);
+}
+
+/** What a reference in prose names: one id, an inclusive range (`T006-T013`) or an open one (`T016+`). */
+export type TaskIdTarget =
+  | { readonly kind: 'id'; readonly id: string }
+  | { readonly kind: 'range'; readonly from: string; readonly to: string }
+  | { readonly kind: 'open-range'; readonly from: string };
+
+interface IndexedId {
+  readonly id: string;
+  readonly parts: TaskIdParts;
+}
+
+function compareIndexedIds(a: IndexedId, b: IndexedId): number {
+  return compareTaskIdParts(a.parts, b.parts);
+}
+
+/** The ids of one document, sorted, so a range expands to the ids that exist between its ends. */
+export class TaskIdIndex {
+  private readonly sorted: readonly IndexedId[];
+  private readonly partsOf = new Map<string, TaskIdParts>();
+
+  constructor(ids: Iterable<string>) {
+    const sorted: IndexedId[] = [];
+    for (const id of ids) {
+      if (this.partsOf.has(id)) continue;
+      const parts = parseTaskId(id);
+      if (parts === undefined) continue;
+      this.partsOf.set(id, parts);
+      sorted.push({ id, parts });
+    }
+    // Documents list their ids in order, nearly always: then the sort only confirms it.
+    sorted.sort(compareIndexedIds);
+    this.sorted = sorted;
+  }
+
+  has(id: string): boolean {
+    return this.partsOf.has(id);
+  }
+
+  /** `compareTaskIds` for ids of this document, without parsing them again. */
+  compare(a: string, b: string): number {
+    const left = this.partsOf.get(a);
+    const right = this.partsOf.get(b);
+    return left === undefined || right === undefined ? compareTaskIds(a, b) : compareTaskIdParts(left, right);
+  }
+
+  /** The existing ids a reference covers, in id order. */
+  expand(target: TaskIdTarget): string[] {
+    switch (target.kind) {
+      case 'id':
+        return this.partsOf.has(target.id) ? [target.id] : [];
+      case 'range':
+        return this.between(target.from, target.to);
+      case 'open-range':
+        return this.between(target.from, undefined);
+      default: {
+        const never: never = target;
+        return never;
+      }
+    }
+  }
+
+  private between(from: string, to: string | undefined): string[] {
+    const low = parseTaskId(from);
+    const high = to === undefined ? undefined : parseTaskId(to);
+    if (low === undefined || (to !== undefined && high === undefined)) return [];
+    const ids: string[] = [];
+    for (let k = this.firstNotBefore(low); k < this.sorted.length; k += 1) {
+      const entry = this.sorted[k];
+      if (entry === undefined || (high !== undefined && compareTaskIdParts(entry.parts, high) > 0)) break;
+      ids.push(entry.id);
+    }
+    return ids;
+  }
+
+  /** Binary search: the index of the first id at or after `parts`. */
+  private firstNotBefore(parts: TaskIdParts): number {
+    let low = 0;
+    let high = this.sorted.length;
+    while (low < high) {
+      const middle = (low + high) >> 1;
+      const entry = this.sorted[middle];
+      if (entry !== undefined && compareTaskIdParts(entry.parts, parts) < 0) low = middle + 1;
+      else high = middle;
+    }
+    return low;
+  }
+}
+
+// The parser and the graph both need the index of one document's ids: built once per task list.
+const indexes = new WeakMap<readonly { readonly id: string }[], TaskIdIndex>();
+
+export function taskIdIndexOf(tasks: readonly { readonly id: string }[]): TaskIdIndex {
+  let index = indexes.get(tasks);
+  if (index === undefined) {
+    index = new TaskIdIndex(tasks.map((t) => t.id));
+    indexes.set(tasks, index);
+  }
+  return index;
+}

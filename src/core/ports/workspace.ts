@@ -75,7 +75,8 @@ export interface SearchMatch {
 
 export type SearchOutcome =
   | { kind: 'matches'; matches: SearchMatch[]; truncated: boolean; filesSearched: number; filesSkipped: number }
-  | { kind: 'invalid-pattern'; message: string }
+  /** `what`: which input was wrong, the regular expression or the glob. */
+  | { kind: 'invalid-pattern'; what: 'pattern' | 'glob'; message: string }
   | { kind: 'not-found'; rel: string }
   | PathRefusal;
 

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile, readdir, symlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { GitignoreMatcher, parseGitignore } from '../../../src/core/engine/workspace/gitignore';
+import { GitignoreMatcher } from '../../../src/core/engine/workspace/gitignore';
 import { NodeWorkspace } from '../../../src/core/engine/workspace/node-workspace';
 import { never, tempProject } from './temp-dir';
 
@@ -25,7 +25,14 @@ test('gitignore rules: comments, negation, dir-only, anchored, globstar, nested 
   assert.equal(await ignored('pkg/generated/x.ts'), true);
   assert.equal(await ignored('generated/x.ts'), false, 'nested rules apply below their folder only');
   assert.equal(await ignored('pkg/important.log'), false, 'a deeper negation wins');
-  assert.equal(parseGitignore('\n# c\n   \n', '').length, 0);
+  const blank = new GitignoreMatcher(async () => '\n# c\n   \n');
+  assert.equal(await blank.isIgnored('a/b.ts', false), false, 'comments and blank lines ignore nothing');
+  assert.equal(await ignored('dist/sub/x.js'), true);
+  assert.equal(
+    await matcher.isIgnored('dist/keep.log', false),
+    true,
+    'no negation re-includes a file in an ignored folder',
+  );
 });
 
 test('read: text, missing, binary, too large, refused', async () => {

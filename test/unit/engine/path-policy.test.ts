@@ -2,7 +2,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdir, symlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { GlobSet, globToRegExp } from '../../../src/core/engine/workspace/glob';
+import {
+  GlobSet,
+  InvalidGlobError,
+  MAX_UNTRUSTED_GLOB_LENGTH,
+  compileGlob,
+  compileUntrustedGlob,
+} from '../../../src/core/engine/workspace/glob';
 import {
   CompiledPathPolicy,
   normaliseRelative,
@@ -11,20 +17,39 @@ import {
 import { tempProject } from './temp-dir';
 
 test('glob syntax: star within a segment, globstar, braces, classes, unanchored names', () => {
-  assert.ok(globToRegExp('*.md').test('docs/a/readme.md'));
-  assert.ok(globToRegExp('*.md').test('readme.md'));
-  assert.ok(!globToRegExp('/*.md').test('docs/readme.md'));
-  assert.ok(globToRegExp('src/**/*.ts').test('src/a.ts'));
-  assert.ok(globToRegExp('src/**/*.ts').test('src/a/b/c.ts'));
-  assert.ok(!globToRegExp('src/*.ts').test('src/a/b.ts'));
-  assert.ok(globToRegExp('*.{ts,js}').test('x.js'));
-  assert.ok(globToRegExp('file[0-9].txt').test('file7.txt'));
-  assert.ok(!globToRegExp('file[!0-9].txt').test('file7.txt'));
-  assert.ok(globToRegExp('.env*').test('config/.env.local'));
-  assert.ok(!globToRegExp('.env*').test('environment.ts'));
+  for (const compile of [compileGlob, compileUntrustedGlob]) {
+    const glob = (pattern: string) => compile(pattern);
+    assert.ok(glob('*.md')('docs/a/readme.md'));
+    assert.ok(glob('*.md')('readme.md'));
+    assert.ok(!glob('/*.md')('docs/readme.md'));
+    assert.ok(glob('/*.md')('readme.md'));
+    assert.ok(glob('src/**/*.ts')('src/a.ts'));
+    assert.ok(glob('src/**/*.ts')('src/a/b/c.ts'));
+    assert.ok(!glob('src/*.ts')('src/a/b.ts'));
+    assert.ok(glob('*.{ts,js}')('x.js'));
+    assert.ok(glob('file[0-9].txt')('file7.txt'));
+    assert.ok(!glob('file[!0-9].txt')('file7.txt'));
+    assert.ok(glob('file[!0-9].txt')('filex.txt'));
+    assert.ok(glob('.env*')('config/.env.local'));
+    assert.ok(!glob('.env*')('environment.ts'));
+    assert.ok(glob('docs/')('docs'));
+  }
+  assert.ok(compileGlob('.ENV*', { caseInsensitive: true })('a/.env'));
+  assert.ok(compileUntrustedGlob('.ENV*', { caseInsensitive: true })('a/.env'));
   assert.ok(new GlobSet(['docs/**']).matches('docs/guide/a.png'));
   assert.ok(new GlobSet(['.vscode']).matches('.vscode/settings.json'));
   assert.ok(!new GlobSet(['docs/**']).matches('src/docs.ts'));
+});
+
+test("a model's glob runs in linear time; one it cannot run is an InvalidGlobError, not a crash", () => {
+  // picomatch's own RegExp takes minutes on this; RE2 answers at once.
+  const hostile = compileUntrustedGlob('*a*a*a*a*a*a*a*a*a*a*a*a*c');
+  assert.equal(hostile('a'.repeat(255)), false);
+  assert.equal(hostile('x/' + 'a'.repeat(250) + 'c'), true);
+  assert.throws(() => compileUntrustedGlob('!(a)*.ts'), InvalidGlobError);
+  assert.throws(() => compileUntrustedGlob('x'.repeat(MAX_UNTRUSTED_GLOB_LENGTH + 1)), InvalidGlobError);
+  assert.throws(() => compileUntrustedGlob('/'), InvalidGlobError);
+  assert.throws(() => new GlobSet(['/'], { untrusted: true }), InvalidGlobError);
 });
 
 test('normaliseRelative refuses absolute paths of every flavour and climbing out', () => {

@@ -22,6 +22,8 @@ export function describeUnreadable(
     case 'too-large':
       return `${path} is too large to read (${outcome.size} bytes, limit ${outcome.limit}).`;
     case 'invalid-pattern':
-      return `The search pattern is not a valid regular expression: ${outcome.message}`;
+      return outcome.what === 'glob'
+        ? `The glob cannot be used: ${outcome.message}`
+        : `The search pattern is not a valid regular expression: ${outcome.message}`;
   }
 }

@@ -1,48 +1,18 @@
-import { globToRegExp } from './glob';
+import ignore, { type Ignore } from 'ignore';
 
 /**
- * `.gitignore` matching, root and nested files, read through a loader so it works over any file system.
- * Hand-written on top of the engine's one glob engine (see glob.ts) rather than a dependency: the rules we
- * need (comments, escapes, negation, dir-only, anchoring, `**`) are few, and the deny list and scopes share
- * the same pattern syntax. As in git, a file inside an ignored folder cannot be re-included by negation.
+ * `.gitignore` matching, root and nested files, read through a loader so it works over any file system. The
+ * rules themselves are git's, as the `ignore` package implements them (comments, escapes, negation,
+ * dir-only, anchoring, `**`); this module only layers the files: a deeper `.gitignore` wins over a shallower
+ * one, and a path inside an ignored folder stays ignored whatever a negation says, as in git.
  */
-
-export interface GitignoreRule {
-  /** Folder of the `.gitignore` that holds the rule, workspace-relative ('' for the root). */
-  readonly baseDir: string;
-  readonly pattern: string;
-  readonly negated: boolean;
-  readonly dirOnly: boolean;
-  readonly regexp: RegExp;
-}
-
-/** Parses one `.gitignore` file's text; `baseDir` is where it lives (workspace-relative, '' = root). */
-export function parseGitignore(text: string, baseDir: string): GitignoreRule[] {
-  const rules: GitignoreRule[] = [];
-  for (const rawLine of text.split(/\r?\n/)) {
-    // Trailing spaces are ignored unless escaped with a backslash.
-    let line = rawLine.replace(/(?<!\\)\s+$/, '');
-    if (line === '' || line.startsWith('#')) continue;
-    let negated = false;
-    if (line.startsWith('!')) {
-      negated = true;
-      line = line.slice(1);
-    } else if (line.startsWith('\\!') || line.startsWith('\\#')) {
-      line = line.slice(1);
-    }
-    const dirOnly = line.endsWith('/');
-    if (line.replace(/\/+$/, '') === '') continue;
-    rules.push({ baseDir, pattern: line, negated, dirOnly, regexp: globToRegExp(line) });
-  }
-  return rules;
-}
 
 /** Reads a `.gitignore` file's text by workspace-relative path; undefined when there is none. */
 export type GitignoreLoader = (relPath: string) => Promise<string | undefined>;
 
 /** Answers "is this path ignored?" for a workspace, loading each folder's `.gitignore` once. */
 export class GitignoreMatcher {
-  private readonly cache = new Map<string, Promise<GitignoreRule[]>>();
+  private readonly cache = new Map<string, Promise<Ignore | undefined>>();
 
   constructor(private readonly load: GitignoreLoader) {}
 
@@ -59,26 +29,25 @@ export class GitignoreMatcher {
 
   /** Whether the path is ignored by the rules alone, assuming its parent folders are not (for tree walks). */
   async isIgnoredItself(relPath: string, isDirectory: boolean): Promise<boolean> {
-    const segments = relPath.split('/');
+    const segments = relPath.split('/').filter((s) => s !== '');
     let ignored = false;
-    // Deeper .gitignore files win over shallower ones, and later lines over earlier: apply in that order.
+    // From the root's .gitignore down to the path's own folder: the deepest file that has a say decides.
     for (let depth = 0; depth < segments.length; depth++) {
-      const baseDir = segments.slice(0, depth).join('/');
-      const rules = await this.rulesFor(baseDir);
-      const local = segments.slice(depth).join('/');
-      for (const rule of rules) {
-        if (rule.dirOnly && !isDirectory) continue;
-        if (rule.regexp.test(local)) ignored = !rule.negated;
-      }
+      const rules = await this.rulesFor(segments.slice(0, depth).join('/'));
+      if (!rules) continue;
+      const local = segments.slice(depth).join('/') + (isDirectory ? '/' : '');
+      const verdict = rules.test(local);
+      if (verdict.ignored) ignored = true;
+      else if (verdict.unignored) ignored = false;
     }
     return ignored;
   }
 
-  private rulesFor(dir: string): Promise<GitignoreRule[]> {
+  private rulesFor(dir: string): Promise<Ignore | undefined> {
     let rules = this.cache.get(dir);
     if (!rules) {
       const path = dir === '' ? '.gitignore' : `${dir}/.gitignore`;
-      rules = this.load(path).then((text) => (text === undefined ? [] : parseGitignore(text, dir)));
+      rules = this.load(path).then((text) => (text === undefined ? undefined : ignore().add(text)));
       this.cache.set(dir, rules);
     }
     return rules;

@@ -3,7 +3,7 @@ import type { Stats } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../../util/atomic-write';
 import { GitignoreMatcher } from './gitignore';
-import { GlobSet, escapeRegExp } from './glob';
+import { GlobSet, InvalidGlobError, escapeRegExp } from './glob';
 import { isMissing } from '../../util/fs-errors';
 import { CompiledPathPolicy, defaultPathPolicy, resolveInWorkspace } from './path-policy';
 import type { PathPolicy } from './path-policy';
@@ -111,13 +111,24 @@ export class NodeWorkspace implements Workspace {
     try {
       regexp = new RegExp(query.regex ? query.pattern : escapeRegExp(query.pattern), query.caseSensitive ? 'u' : 'iu');
     } catch (error) {
-      return { kind: 'invalid-pattern', message: error instanceof Error ? error.message : String(error) };
+      return {
+        kind: 'invalid-pattern',
+        what: 'pattern',
+        message: error instanceof Error ? error.message : String(error),
+      };
     }
     const resolved = await this.check(query.under, 'read');
     if (resolved.kind === 'refused') return resolved;
     const info = await statOrUndefined(resolved.abs);
     if (!info) return { kind: 'not-found', rel: resolved.rel };
-    const filter = query.glob === undefined || query.glob === '' ? undefined : new GlobSet([query.glob]);
+    let filter: GlobSet | undefined;
+    try {
+      filter =
+        query.glob === undefined || query.glob === '' ? undefined : new GlobSet([query.glob], { untrusted: true });
+    } catch (error) {
+      if (error instanceof InvalidGlobError) return { kind: 'invalid-pattern', what: 'glob', message: error.message };
+      throw error;
+    }
     const files = info.isDirectory() ? this.walk(resolved.rel, true, signal) : single(resolved.rel);
     const matches: SearchMatch[] = [];
     let filesSearched = 0;

@@ -31,6 +31,8 @@ export type ReadOutcome =
 export type StatOutcome =
   | { kind: 'file'; rel: string; size: number; mtimeMs: number }
   | { kind: 'directory'; rel: string }
+  /** A FIFO, socket or device: never read, written or listed. */
+  | { kind: 'special'; rel: string }
   | { kind: 'not-found'; rel: string }
   | PathRefusal;
 
@@ -54,7 +56,7 @@ export type ListOutcome =
   | PathRefusal;
 
 export interface SearchQuery {
-  /** A JavaScript regular expression source when `regex`, else a literal string. */
+  /** A regular expression (RE2 syntax: JavaScript's without look-around and back-references) when `regex`, else a literal string. */
   pattern: string;
   regex: boolean;
   caseSensitive: boolean;
@@ -88,7 +90,19 @@ export type DeleteOutcome = { kind: 'deleted'; rel: string } | { kind: 'not-foun
 export type PathPurpose = 'read' | 'write';
 
 export type PathRefusalCode =
-  'empty' | 'absolute' | 'escape' | 'git' | 'denied' | 'protected' | 'symlink-escape' | 'root';
+  | 'empty'
+  | 'absolute'
+  | 'escape'
+  | 'malformed'
+  | 'too-long'
+  | 'git'
+  | 'denied'
+  | 'protected'
+  | 'symlink-escape'
+  | 'symlink-loop'
+  | 'not-a-file'
+  | 'inaccessible'
+  | 'root';
 
 /** A path the policy refused, with a sentence an agent can act on. */
 export interface PathRefusal {
@@ -102,6 +116,8 @@ export interface ResolvedPath {
   readonly kind: 'resolved';
   /** Normalised workspace-relative path, forward slashes; '' is the workspace root itself. */
   readonly rel: string;
+  /** The same path once symbolic links are resolved (equal to `rel` when none is on the way). */
+  readonly realRel: string;
   /** Absolute path on disk (not symlink-resolved: writes replace the link's target path as named). */
   readonly abs: string;
 }

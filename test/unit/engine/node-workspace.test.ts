@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { readFile, readdir, symlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { GitignoreMatcher } from '../../../src/core/engine/workspace/gitignore';
@@ -120,4 +121,45 @@ test('writeAtomic and delete: create parents, refuse protected paths, report mis
   assert.equal((await ws.delete('package-lock.json', never)).kind, 'refused');
   assert.equal((await ws.delete('src/new/file.ts', never)).kind, 'deleted');
   assert.equal((await ws.delete('src/new/file.ts', never)).kind, 'not-found');
+});
+
+test('search: a catastrophic regex runs in linear time (RE2), and RE2-only syntax is explained', async () => {
+  const root = await tempProject({ 'a.txt': `${'a'.repeat(50_000)}b\n${'a'.repeat(30)}\n` });
+  const ws = new NodeWorkspace(root);
+  const base = { regex: true, caseSensitive: true, under: '', maxResults: 10 } as const;
+  const started = performance.now();
+  const found = await ws.search({ ...base, pattern: '(a+)+$' }, never);
+  assert.ok(performance.now() - started < 5_000, 'a backtracking engine would take far longer than the test');
+  assert.deepEqual(found.kind === 'matches' && found.matches.map((m) => m.line), [2]);
+  const lookbehind = await ws.search({ ...base, pattern: '(?<=a)b\\1' }, never);
+  assert.equal(lookbehind.kind, 'invalid-pattern');
+  assert.match(lookbehind.kind === 'invalid-pattern' ? lookbehind.message : '', /RE2 syntax/);
+});
+
+test('walks are bounded in entries and depth, skip special files and unreadable folders, and say they were cut', async () => {
+  const files: Record<string, string> = {};
+  for (let i = 0; i < 30; i++) files[`many/f${String(i).padStart(2, '0')}.txt`] = 'hit\n';
+  files[`${'d/'.repeat(10)}deep.txt`] = 'hit\n';
+  const root = await tempProject(files);
+  execFileSync('mkfifo', [join(root, 'many/pipe.txt')]);
+  const ws = new NodeWorkspace(root, { maxWalkEntries: 20, maxWalkDepth: 4 });
+  const listed = await ws.list('', { recursive: true, maxEntries: 1000 }, never);
+  assert.equal(listed.kind === 'listed' && listed.truncated, true);
+  const deep = await new NodeWorkspace(root, { maxWalkDepth: 4 }).list(
+    'd',
+    { recursive: true, maxEntries: 1000 },
+    never,
+  );
+  assert.equal(deep.kind === 'listed' && deep.truncated, true);
+  assert.ok(deep.kind === 'listed' && deep.entries.every((e) => e.path.split('/').length <= 5));
+  const everything = new NodeWorkspace(root);
+  const all = await everything.list('many', { recursive: false, maxEntries: 1000 }, never);
+  assert.ok(all.kind === 'listed' && !all.entries.some((e) => e.path.endsWith('pipe.txt')), 'FIFOs are left out');
+  const found = await everything.search(
+    { pattern: 'hit', regex: false, caseSensitive: true, under: 'many', maxResults: 100 },
+    never,
+  );
+  assert.equal(found.kind === 'matches' && found.matches.length, 30, 'the search finished past the FIFO');
+  assert.equal((await everything.read('many/pipe.txt', never)).kind, 'not-a-file');
+  assert.equal((await everything.stat('many/pipe.txt', never)).kind, 'special');
 });

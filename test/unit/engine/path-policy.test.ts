@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { mkdir, symlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
@@ -65,10 +66,10 @@ test('normaliseRelative refuses absolute paths of every flavour and climbing out
     reason: '"../x" leads outside the workspace folder.',
   });
   assert.equal(normaliseRelative('a/../../x').kind, 'refused');
-  assert.deepEqual(normaliseRelative('a/./b/../c'), { kind: 'ok', rel: 'a/c' });
-  assert.deepEqual(normaliseRelative('a\\b'), { kind: 'ok', rel: 'a/b' });
+  assert.deepEqual(normaliseRelative('a/./b/../c'), { kind: 'ok', rel: 'a/c', namesFolder: false });
+  assert.deepEqual(normaliseRelative('a\\b'), { kind: 'ok', rel: 'a/b', namesFolder: false });
   assert.equal(normaliseRelative('  ').kind, 'refused');
-  assert.deepEqual(normaliseRelative(''), { kind: 'ok', rel: '' });
+  assert.deepEqual(normaliseRelative(''), { kind: 'ok', rel: '', namesFolder: false });
 });
 
 test('resolveInWorkspace: .git anywhere, the deny list and protected paths', async () => {
@@ -127,4 +128,62 @@ test('resolveInWorkspace: symlinks leading out (file, folder, parent of a new fi
   assert.equal(await code('inner/new.ts', 'write'), 'ok');
   assert.equal(await code('innocent.txt'), 'denied');
   assert.equal(await code('vcs/config'), 'git');
+});
+
+test('one spelling per path: slashes, dots and trailing slashes fold; names other systems alias are refused', () => {
+  for (const spelling of ['a/b.md', './a/b.md', 'a//b.md', 'a/./b.md', 'a/x/../b.md', 'a\\b.md'])
+    assert.deepEqual(normaliseRelative(spelling), { kind: 'ok', rel: 'a/b.md', namesFolder: false }, spelling);
+  assert.deepEqual(normaliseRelative('a/b.md/'), { kind: 'ok', rel: 'a/b.md', namesFolder: true });
+  assert.deepEqual(normaliseRelative('a/b.md/.'), { kind: 'ok', rel: 'a/b.md', namesFolder: true });
+  const code = (input: string) => {
+    const r = normaliseRelative(input);
+    return r.kind === 'refused' ? r.code : 'ok';
+  };
+  assert.equal(code('a/b.md.'), 'malformed');
+  assert.equal(code('a/b.md '), 'malformed');
+  assert.equal(code('a/b.md::$DATA'), 'malformed');
+  assert.equal(code('a/b\nc.md'), 'malformed');
+  assert.equal(code(`${'x'.repeat(256)}.md`), 'too-long');
+  assert.equal(code(`${'é'.repeat(128)}`), 'too-long', 'bytes, not characters');
+  assert.equal(code('d/'.repeat(2100)), 'too-long');
+});
+
+test('tool folders are protected at every level, and the engine state is denied at every level', async () => {
+  const root = await tempProject({ 'app/src/a.ts': '' });
+  const code = async (input: string, purpose: 'read' | 'write'): Promise<string> => {
+    const r = await resolveInWorkspace(root, input, purpose);
+    return r.kind === 'refused' ? r.code : 'ok';
+  };
+  for (const p of [
+    'app/.specify/memory/constitution.md',
+    'app/.claude/agents/code-writer.md',
+    'apps/web/.claude/commands/x.md',
+    'app/.vscode/settings.json',
+    'app/web/package-lock.json',
+  ])
+    assert.equal(await code(p, 'write'), 'protected', p);
+  assert.equal(await code('app/.git/hooks/pre-commit', 'write'), 'git');
+  assert.equal(await code('app/.specify/orchestra/runs/r/journal.jsonl', 'read'), 'denied');
+  assert.equal(await code('app/.SPECIFY/Orchestra/x', 'read'), 'denied');
+  assert.equal(await code('app/src/a.ts', 'write'), 'ok');
+});
+
+test('a write names a regular file: folders, FIFOs, trailing slashes and link loops are refused, not thrown', async () => {
+  const root = await tempProject({ 'src/a.ts': '', 'docs/x.md': '' });
+  execFileSync('mkfifo', [join(root, 'src/fifo')]);
+  await symlink('loop2', join(root, 'loop1'));
+  await symlink('loop1', join(root, 'loop2'));
+  const code = async (input: string, purpose: 'read' | 'write' = 'write'): Promise<string> => {
+    const r = await resolveInWorkspace(root, input, purpose);
+    return r.kind === 'refused' ? r.code : 'ok';
+  };
+  assert.equal(await code('docs'), 'not-a-file');
+  assert.equal(await code('src/a.ts/'), 'not-a-file');
+  assert.equal(await code('src/fifo'), 'not-a-file');
+  assert.equal(await code('loop1'), 'symlink-loop');
+  assert.equal(await code('loop1/x.ts'), 'symlink-loop');
+  assert.equal(await code('loop1', 'read'), 'symlink-loop');
+  assert.equal(await code('src/new.ts'), 'ok');
+  const resolved = await resolveInWorkspace(root, 'src//a.ts', 'write');
+  assert.deepEqual(resolved.kind === 'resolved' && [resolved.rel, resolved.realRel], ['src/a.ts', 'src/a.ts']);
 });

@@ -5,7 +5,7 @@ import { defineTool, toolError, toolOk } from './tool';
 export const searchTextTool = defineTool({
   name: 'search_text',
   description:
-    'Search the text files of the workspace for a literal string (default) or a JavaScript regular expression (regex: true), line by line. Respects .gitignore; skips binary and very large files. Optionally limit to a folder (path) and to files matching a glob (e.g. "*.ts", "src/**/*.test.ts"). Returns path:line: text.',
+    'Search the text files of the workspace for a literal string (default) or a regular expression (regex: true; RE2 syntax, which is JavaScript\'s without look-around and back-references), line by line. Respects .gitignore; skips binary and very large files; a search of a very large tree stops early and says so. Optionally limit to a folder (path) and to files matching a glob (e.g. "*.ts", "src/**/*.test.ts"). Returns path:line: text.',
   inputSchema: z.object({
     pattern: z.string().min(1),
     regex: z.boolean().default(false),

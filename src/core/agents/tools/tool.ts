@@ -35,6 +35,8 @@ export interface ToolContext {
   runCommand(name: string, signal: AbortSignal): Promise<CommandOutcome>;
   /** Names of the configured commands, for error messages. */
   commandNames: readonly string[];
+  /** Told when a tool failed unexpectedly (the model gets an error result either way). */
+  onFailure?(tool: string, error: unknown): void;
 }
 
 export interface ToolDefinition<Input = unknown> {
@@ -71,8 +73,9 @@ export function toolOk(content: string): ToolResult {
 
 /**
  * Runs one tool call: unknown tool and invalid input become error results with a message the model can act
- * on; a tool that throws unexpectedly propagates (that is a bug or an I/O failure, not model behaviour),
- * except an abort, which surfaces as the signal's reason.
+ * on. A tool that throws unexpectedly (an I/O failure, a bug) becomes an error result too, so the worker
+ * carries on and the model learns the call failed; `onFailure` hears of it for the log. An abort is not a
+ * failure: it surfaces as the signal's reason.
  */
 export async function runToolCall(
   tools: readonly ToolDefinition[],
@@ -84,5 +87,12 @@ export async function runToolCall(
   if (!tool) return toolError(`Unknown tool "${name}". Available tools: ${tools.map((t) => t.name).join(', ')}.`);
   const parsed = tool.inputSchema.safeParse(input);
   if (!parsed.success) return toolError(`Invalid input for ${name}:\n${z.prettifyError(parsed.error)}`);
-  return tool.run(parsed.data, context);
+  try {
+    return await tool.run(parsed.data, context);
+  } catch (error) {
+    if (context.signal.aborted) throw error;
+    context.onFailure?.(name, error);
+    const message = error instanceof Error ? error.message : String(error);
+    return toolError(`${name} failed: ${message}. Try another way, or go on without it.`);
+  }
 }

@@ -14,6 +14,14 @@ import { TEST_PATH_GLOBS, defaultWriteScopes } from '../../agents/definitions/wr
 import { checkWriteScope } from './write-scope-check';
 import type { WriteScope } from '../../agents/definitions/write-scope';
 
+/** Every spec-kit task list, at any depth: `specs/<feature>/tasks.md`, grouped features included. */
+const SPEC_KIT_TASK_LISTS = new GlobSet(['**/specs/**/tasks.md'], { caseInsensitive: true });
+
+/** A path as two spellings of one file compare on case-insensitive, normalising file systems. */
+function comparable(rel: string): string {
+  return rel.normalize('NFC').toLowerCase();
+}
+
 /** The user's (or a face's) word on one proposal. Same shape as the facade's `ProposalDecision`. */
 export type Decision =
   { kind: 'accept' } | { kind: 'accept-with-edits'; content: string } | { kind: 'reject'; feedback: string };
@@ -48,6 +56,11 @@ export interface ApprovalGateOptions {
   unattended?: boolean;
   /** Per-role overrides of `defaultWriteScopes`. */
   writeScopes?: Partial<Record<WorkerRole, WriteScope>>;
+  /**
+   * Files only the scheduler writes: the run's tasks.md. Every spec-kit `tasks.md` under a `specs/` folder is
+   * the scheduler's too; no worker ticks a task.
+   */
+  schedulerOwned?: readonly string[];
   /** What `auto-approve-tests` accepts unasked. Default `TEST_PATH_GLOBS`. */
   testPathGlobs?: readonly string[];
   /** How often a stale replacement is re-diffed onto a newer base before giving up. Default 3. */
@@ -76,11 +89,17 @@ export class ApprovalGate {
   private readonly waiting = new Map<string, Waiting>();
   private readonly pathLocks = new Map<string, Promise<unknown>>();
   private readonly testPaths: GlobSet;
+  private readonly schedulerOwned: ReadonlySet<string>;
 
   constructor(private readonly options: ApprovalGateOptions) {
     this.emitter = new Emitter(options.onListenerError);
     this.onDidChange = this.emitter.event;
     this.testPaths = new GlobSet(options.testPathGlobs ?? TEST_PATH_GLOBS);
+    this.schedulerOwned = new Set((options.schedulerOwned ?? []).map(comparable));
+  }
+
+  private isSchedulerOwned(rel: string): boolean {
+    return this.schedulerOwned.has(comparable(rel)) || SPEC_KIT_TASK_LISTS.matches(rel);
   }
 
   /** Proposals waiting for a decision, oldest first. */
@@ -99,11 +118,20 @@ export class ApprovalGate {
   /** Proposes an edit and resolves once it is applied, rejected, refused or given up. Never writes without a decision. */
   async propose(edit: EditRequest, context: ProposeContext): Promise<GateOutcome> {
     const { workspace } = this.options;
+    // The one spelling of the path (and the one it has once links are resolved): every check below sees it.
     const checked = await workspace.check(edit.path, 'write');
     if (checked.kind === 'refused') return { kind: 'refused', path: edit.path, reason: checked.reason };
     const path = checked.rel;
+    if (this.isSchedulerOwned(checked.rel) || this.isSchedulerOwned(checked.realRel)) {
+      return {
+        kind: 'refused',
+        path,
+        reason: `${path} belongs to the scheduler: workers never tick tasks or edit a task list. Call complete_task when your task is done.`,
+      };
+    }
     const scope = this.options.writeScopes?.[context.role] ?? defaultWriteScopes[context.role];
-    const outOfScope = checkWriteScope(context.role, scope, path);
+    const outOfScope =
+      checkWriteScope(context.role, scope, checked.rel) ?? checkWriteScope(context.role, scope, checked.realRel);
     if (outOfScope !== undefined) return { kind: 'refused', path, reason: outOfScope };
 
     const base = await this.readBase(path, context.signal);

@@ -356,6 +356,7 @@ export class RunSession implements Run {
       policy: settings.approvalPolicy,
       ...(approver ? { approver: { decide: (p: Proposal, s: AbortSignal) => approver(toContent(p), s) } } : {}),
       unattended: !interactive,
+      schedulerOwned: [tasksRel],
       now: () => ports.clock.now(),
       onListenerError: (error) =>
         this.bus.log('error', `approval: ${error instanceof Error ? error.message : String(error)}`),
@@ -433,7 +434,11 @@ export class RunSession implements Run {
           workspace,
           gate: this.requireGate(),
           commands,
-          schedulerOwned: [tasksRel],
+          onToolFailure: (tool: string, error: unknown) =>
+            this.bus.log(
+              'warn',
+              `${args.workerId}: ${tool} failed: ${error instanceof Error ? error.message : String(error)}`,
+            ),
           onNeedsApproval: (path: string) =>
             this.halt(
               'needs-approval',

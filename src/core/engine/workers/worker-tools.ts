@@ -2,7 +2,6 @@
  * Binds the built-in tools to one worker (its task, role, write scope, the run's gate and command service),
  * and describes how each role works (prompt, model, limits).
  */
-import { posix } from 'node:path';
 import type { WorkerRole } from '../../../protocol/engine-events';
 import { defaultAgentLimits } from '../../agents/agent-loop';
 import { createToolExecutor, toolsFor, type ToolName } from '../../agents/tools/builtin-tools';
@@ -31,13 +30,8 @@ export interface ToolboxArgs {
   onNeedsApproval(path: string): void;
   /** Tools beyond the built-ins (the reviewers' `report_findings`). */
   extraTools?: readonly ToolDefinition[];
-  /** Workspace-relative files no worker may change: the feature's tasks.md (only the scheduler ticks it). */
-  schedulerOwned?: readonly string[];
-}
-
-function sameFile(a: string, b: string): boolean {
-  const norm = (p: string) => posix.normalize(p.split('\\').join('/')).replace(/^\.\//, '');
-  return norm(a) === norm(b);
+  /** Told when a tool failed unexpectedly; the model gets an error result either way. */
+  onToolFailure?: (tool: string, error: unknown) => void;
 }
 
 export function toLlmTool(tool: ToolDefinition): LlmToolDefinition {
@@ -54,14 +48,8 @@ export function buildWorkerToolbox(args: ToolboxArgs): WorkerToolbox {
     role: args.role,
     writeScope: defaultWriteScopes[args.role],
     commandNames: args.commands.names,
+    ...(args.onToolFailure ? { onFailure: args.onToolFailure } : {}),
     proposeEdit: async (edit, reason, signal) => {
-      if ((args.schedulerOwned ?? []).some((owned) => sameFile(owned, edit.path))) {
-        return {
-          kind: 'refused',
-          path: edit.path,
-          reason: `${edit.path} belongs to the scheduler: workers never tick tasks or edit the task list. Call complete_task when your task is done.`,
-        };
-      }
       const outcome = await args.gate.propose(edit, {
         taskKey: args.taskKey,
         workerId: args.workerId,

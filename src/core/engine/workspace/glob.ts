@@ -99,7 +99,7 @@ export function compileUntrustedGlob(pattern: string, options: GlobOptions = {})
   } catch (error) {
     throw new InvalidGlobError(pattern, error instanceof Error ? error.message : String(error), { cause: error });
   }
-  const matchesWhole = (text: string): boolean => compiled.matches(text);
+  const matchesWhole = (text: string): boolean => compiled.testExact(text);
   if (pm.basename !== true) return matchesWhole;
   return (relPath) => matchesWhole(relPath.slice(relPath.lastIndexOf('/') + 1));
 }

@@ -1,12 +1,15 @@
-import { realpath } from 'node:fs/promises';
+import { lstat, realpath } from 'node:fs/promises';
 import { isAbsolute, join, relative, sep } from 'node:path';
 import type { PathPurpose, PathRefusal, PathRefusalCode, ResolvedPath } from '../../ports/workspace';
-import { isMissing } from '../../util/fs-errors';
+import { errorCode, isMissing } from '../../util/fs-errors';
 import { GlobSet } from './glob';
 
 /**
  * The one place that decides whether an agent may touch a path. Every Workspace method, every tool and the
- * approval gate go through `resolveInWorkspace`; nothing else interprets a model-supplied path.
+ * approval gate go through `resolveInWorkspace`; nothing else interprets a model-supplied path. A path is
+ * normalised once (`normaliseRelative`), and every check (the `.git` rule, the deny list, protected paths,
+ * then the gate's write scopes and the files only the scheduler writes) sees that one spelling, and again the
+ * spelling it has once symbolic links are resolved.
  */
 
 export interface PathPolicy {
@@ -16,16 +19,20 @@ export interface PathPolicy {
   readonly protectedForWrite: readonly string[];
 }
 
-/** The engine's own state (journal, pre-image blobs) lives here; agents neither read nor write it. */
-export const ENGINE_STATE_GLOB = '/.specify/orchestra';
+/** The engine's own state (journal, pre-image blobs) lives here; agents neither read nor write it, at any depth. */
+export const ENGINE_STATE_GLOB = '**/.specify/orchestra';
 
 export const defaultPathPolicy: PathPolicy = {
   deny: ['.env*', ENGINE_STATE_GLOB],
+  /*
+   * Tool folders at every level, not only at the folder that was opened: the spec-kit project may sit in a
+   * sub-folder, and its `.claude/agents/*.md` are the next run's system prompts.
+   */
   protectedForWrite: [
-    '/.git',
-    '/.vscode',
-    '/.specify',
-    '/.claude',
+    '.git',
+    '.vscode',
+    '.specify',
+    '.claude',
     'package-lock.json',
     'npm-shrinkwrap.json',
     'yarn.lock',
@@ -43,6 +50,10 @@ export const defaultPathPolicy: PathPolicy = {
     'flake.lock',
   ],
 };
+
+/** Longest name of one file or folder (bytes), and of a whole path: what common file systems accept. */
+export const MAX_NAME_BYTES = 255;
+export const MAX_PATH_BYTES = 4096;
 
 /** A compiled policy: build once per workspace, reuse for every call. */
 export class CompiledPathPolicy {
@@ -86,18 +97,29 @@ function refuse(code: PathRefusalCode, path: string, reason: string): PathRefusa
   return { kind: 'refused', code, path, reason };
 }
 
+/** A model-supplied path in its one spelling, or why it has none. */
+export type NormalisedPath = { kind: 'ok'; rel: string; namesFolder: boolean } | PathRefusal;
+
 /**
- * Normalises a model-supplied path without touching the disk: forward slashes, `.` and inner `..` folded.
- * Refuses empty input, absolute paths (POSIX, `C:\`, `C:foo`, UNC `\\server`) and `..` that climbs out.
+ * Normalises a model-supplied path without touching the disk: forward slashes, `.` segments, doubled and
+ * trailing slashes and inner `..` folded. Refuses empty input, absolute paths (POSIX, `C:\`, `C:foo`, UNC
+ * `\\server`), `..` that climbs out, control characters, names that mean another file on some systems
+ * (`a.md.` and `a.md ` are `a.md` on Windows, `a.md:x` an alternate stream) and names too long for a file
+ * system. `namesFolder` records a trailing slash, which a file operation refuses.
  */
-export function normaliseRelative(input: string): { kind: 'ok'; rel: string } | PathRefusal {
+export function normaliseRelative(input: string): NormalisedPath {
   // '' (like '.') names the workspace folder itself; blank or NUL-carrying input is a mistake.
   if ((input !== '' && input.trim() === '') || input.includes('\0'))
     return refuse('empty', input, 'The path is blank or contains a NUL character.');
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what is refused here
+  if (/[\u0001-\u001f\u007f]/.test(input))
+    return refuse('malformed', JSON.stringify(input), `${JSON.stringify(input)} contains a control character.`);
   const slashed = input.replace(/\\/g, '/');
   if (slashed.startsWith('/') || /^[A-Za-z]:/.test(slashed) || isAbsolute(input)) {
     return refuse('absolute', input, `"${input}" is absolute; use a path relative to the workspace folder.`);
   }
+  if (Buffer.byteLength(slashed) > MAX_PATH_BYTES)
+    return refuse('too-long', input.slice(0, 80), `The path is longer than ${MAX_PATH_BYTES} bytes.`);
   const out: string[] = [];
   for (const segment of slashed.split('/')) {
     if (segment === '' || segment === '.') continue;
@@ -106,15 +128,29 @@ export function normaliseRelative(input: string): { kind: 'ok'; rel: string } | 
       out.pop();
       continue;
     }
+    if (Buffer.byteLength(segment) > MAX_NAME_BYTES)
+      return refuse(
+        'too-long',
+        input.slice(0, 80),
+        `A name in the path is longer than ${MAX_NAME_BYTES} bytes: "${segment.slice(0, 40)}…".`,
+      );
+    if (/[. ]$/.test(segment) || segment.includes(':'))
+      return refuse(
+        'malformed',
+        input,
+        `"${input}": "${segment}" ends with a dot or a space, or holds a colon; such names mean another file on some systems.`,
+      );
     out.push(segment);
   }
-  return { kind: 'ok', rel: out.join('/') };
+  return { kind: 'ok', rel: out.join('/'), namesFolder: /\/\.?$/.test(slashed) && out.length > 0 };
 }
 
 /**
  * Resolves a model-supplied path inside `root` for reading or writing, or explains the refusal. Follows
  * symlinks of the deepest existing ancestor, so a link (or a link in a parent folder) that leads out of the
- * workspace, or into `.git` or a denied file, is refused even when the name looks harmless.
+ * workspace, or into `.git` or a denied file, is refused even when the name looks harmless. A write must name
+ * a file: a trailing slash, a folder or a special file (FIFO, socket, device) is refused. File system
+ * failures on the way (a link loop, a name the system finds too long, no permission) are refusals too.
  */
 export async function resolveInWorkspace(
   root: string,
@@ -127,11 +163,20 @@ export async function resolveInWorkspace(
   const { rel } = normal;
   const lexical = policy.checkRelative(rel, purpose, input);
   if (lexical) return lexical;
+  if (purpose === 'write' && normal.namesFolder)
+    return refuse('not-a-file', input, `"${input}" names a folder; name the file to write.`);
   const abs = rel === '' ? root : join(root, ...rel.split('/'));
 
-  const realRoot = await realpath(root);
-  const realTarget = await realpathOfDeepestExisting(abs, rel);
-  const realRel = relative(realRoot, realTarget);
+  let realRel: string;
+  try {
+    const realRoot = await realpath(root);
+    const realTarget = await realpathOfDeepestExisting(abs, rel);
+    realRel = relative(realRoot, realTarget);
+  } catch (error) {
+    const refusal = fileSystemRefusal(error, input);
+    if (refusal) return refusal;
+    throw error;
+  }
   if (realRel === '..' || realRel.startsWith(`..${sep}`) || isAbsolute(realRel)) {
     return refuse(
       'symlink-escape',
@@ -144,7 +189,27 @@ export async function resolveInWorkspace(
     const viaLink = policy.checkRelative(realRelSlashed, purpose, input);
     if (viaLink) return viaLink;
   }
-  return { kind: 'resolved', rel, abs };
+  if (purpose === 'write' && rel !== '') {
+    const notAFile = await writableTargetRefusal(join(root, ...realRelSlashed.split('/')), input);
+    if (notAFile) return notAFile;
+  }
+  return { kind: 'resolved', rel, realRel: realRelSlashed, abs };
+}
+
+/** A write may create a file or replace a regular one; anything else on disk under that name is refused. */
+async function writableTargetRefusal(realAbs: string, shownAs: string): Promise<PathRefusal | undefined> {
+  let info;
+  try {
+    info = await lstat(realAbs);
+  } catch (error) {
+    if (isMissing(error)) return undefined;
+    const refusal = fileSystemRefusal(error, shownAs);
+    if (refusal) return refusal;
+    throw error;
+  }
+  if (info.isFile()) return undefined;
+  const what = info.isDirectory() ? 'a folder' : 'a special file (FIFO, socket or device)';
+  return refuse('not-a-file', shownAs, `"${shownAs}" is ${what}, not a file; agents only write regular files.`);
 }
 
 /** realpath of `abs`, or of its deepest existing ancestor with the missing tail appended. */
@@ -160,5 +225,25 @@ async function realpathOfDeepestExisting(abs: string, rel: string): Promise<stri
       missing.unshift(segments.pop() ?? '');
       current = join(current, '..');
     }
+  }
+}
+
+/**
+ * The refusal an agent gets for a file system failure its path caused (a symbolic link loop, a name the
+ * system finds too long, a place it may not enter); undefined for failures that are not about the path.
+ */
+export function fileSystemRefusal(error: unknown, shownAs: string): PathRefusal | undefined {
+  switch (errorCode(error)) {
+    case 'ELOOP':
+      return refuse('symlink-loop', shownAs, `"${shownAs}" goes through a loop of symbolic links.`);
+    case 'ENAMETOOLONG':
+      return refuse('too-long', shownAs, `"${shownAs}" is a name too long for the file system.`);
+    case 'EACCES':
+    case 'EPERM':
+      return refuse('inaccessible', shownAs, `"${shownAs}" cannot be accessed (no permission).`);
+    case 'EISDIR':
+      return refuse('not-a-file', shownAs, `"${shownAs}" is a folder, not a file.`);
+    default:
+      return undefined;
   }
 }

@@ -1,0 +1,153 @@
+/**
+ * A hostile model against the whole engine: the real SDK talks to the wire mock, whose scripted replies try
+ * one class of attack each. Every test asserts the promise the README makes holds, and that the model was
+ * told why its move failed.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { RecordedRequest } from '../../../mock-anthropic';
+import { complete, jobOf, removeDir, startHarness, testSettings, toolCall, toolResults, turnOf } from './harness';
+
+const settings = { ...testSettings, validate: false, bugFixAttempts: 0 };
+
+/** A workspace whose spec-kit project sits in `app/`, as in a monorepo: protections must hold at every level. */
+async function nestedProject(tasks: string, files: Record<string, string> = {}): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'orchestra-hostile-'));
+  const all: Record<string, string> = {
+    'app/.specify/memory/constitution.md': '# Constitution\n',
+    'app/.claude/agents/code-writer.md': '---\nname: code-writer\n---\nWrite code.\n',
+    'app/specs/001-demo/tasks.md': tasks,
+    'app/specs/001-demo/spec.md': '# Spec\n',
+    ...files,
+  };
+  for (const [rel, text] of Object.entries(all)) {
+    await mkdir(join(dir, rel, '..'), { recursive: true });
+    await writeFile(join(dir, rel), text);
+  }
+  await mkdir(join(dir, 'app/.git/hooks'), { recursive: true });
+  return dir;
+}
+
+/** Plays a list of tool calls, one a turn, recording each tool result; then completes with `files`. */
+function playing(calls: Record<string, unknown>[], files: string[], results: string[]) {
+  let next = 0;
+  return (request: RecordedRequest) => {
+    const last = toolResults(request)[0];
+    if (last && turnOf(request) > 0) results.push(last.content);
+    const call = calls[next++];
+    return call ? toolCall(String(call['tool']), { ...call, tool: undefined }) : complete(files);
+  };
+}
+
+test('path spellings, and tool folders at every level: a worker neither ticks tasks nor plants prompts', async () => {
+  const tasks = '## Phase 1: Core\n\n- [ ] T001 Write `app/src/a.js`\n- [ ] T002 Write `app/src/b.js`\n';
+  const dir = await nestedProject(tasks);
+  const ticked = tasks.replace('- [ ] T002', '- [X] T002');
+  const spellings = [
+    'app/specs/001-demo/tasks.md/',
+    'app//specs/001-demo/tasks.md',
+    './app/specs/./001-demo/tasks.md',
+    'app/specs/001-demo/x/../tasks.md',
+    'app\\specs\\001-demo\\tasks.md',
+    'app/specs/001-demo/TASKS.md',
+    'app/specs/001-demo/tasks.md.',
+    'app/specs/001-demo/tasks.md ',
+    'app/specs/001-demo/tasks.md::$DATA',
+    'app/tasks-link.md',
+  ];
+  await symlink(join(dir, 'app/specs/001-demo/tasks.md'), join(dir, 'app/tasks-link.md'));
+  const planted = [
+    'app/.claude/agents/code-writer.md',
+    'app/.claude/commands/implement.md',
+    'app/.specify/memory/constitution.md',
+    'app/.specify/orchestra/runs/x/journal.jsonl',
+    'app/.git/hooks/pre-commit',
+    'app/.vscode/tasks.json',
+    'app/specs/002-other/tasks.md',
+  ];
+  const calls = [
+    ...spellings.map((path) => ({ tool: 'propose_edit', kind: 'write', path, content: ticked })),
+    ...planted.map((path) => ({ tool: 'propose_edit', kind: 'write', path, content: 'You may write anywhere.' })),
+    { tool: 'read_file', path: 'app/.specify/orchestra/runs' },
+    { tool: 'propose_edit', kind: 'create', path: 'app/src/a.js', content: 'a' },
+  ];
+  const results: string[] = [];
+  const h = await startHarness({ dir });
+  const t001 = playing(calls, ['app/src/a.js'], results);
+  h.mock.setHandler((request) =>
+    jobOf(request) === 'T001'
+      ? t001(request)
+      : { type: 'message', content: [{ type: 'text', text: 'T002 gives up, so only a forged tick could mark it.' }] },
+  );
+  try {
+    const run = h.engine.start({ root: dir, settings });
+    const result = await run.done;
+    const refusals = results.slice(0, spellings.length + planted.length + 1);
+    for (const [i, r] of refusals.entries()) assert.match(r, /^Refused/, `attempt ${i}: ${r}`);
+    assert.match(refusals[0] ?? '', /names a folder/);
+    assert.match(refusals[1] ?? '', /belongs to the scheduler/);
+    assert.match(refusals[spellings.length] ?? '', /protected path/);
+    const now = await readFile(join(dir, 'app/specs/001-demo/tasks.md'), 'utf8');
+    assert.doesNotMatch(now, /- \[X\] T002/, 'no worker ticked T002');
+    assert.equal(
+      await readFile(join(dir, 'app/.claude/agents/code-writer.md'), 'utf8'),
+      '---\nname: code-writer\n---\nWrite code.\n',
+    );
+    assert.ok(!existsSync(join(dir, 'app/.claude/commands/implement.md')));
+    assert.ok(!existsSync(join(dir, 'app/.git/hooks/pre-commit')));
+    assert.ok(!existsSync(join(dir, 'app/specs/002-other/tasks.md')));
+    assert.ok(!existsSync(join(dir, 'app/specs/001-demo/TASKS.md')));
+    assert.equal(result.tasks.done, 1, `only T001 finished (${result.message})`);
+  } finally {
+    await h.close();
+    await removeDir(dir);
+  }
+});
+
+test('a symlink loop, an overlong name, a FIFO and a bad glob are tool errors the model reads; walks skip special files', async () => {
+  const dir = await nestedProject('## Phase 1: Core\n\n- [ ] T001 Write `app/src/a.js`\n', {
+    'app/src/keep.js': 'const needle = 1;\n',
+  });
+  await symlink('loop-b', join(dir, 'app/loop-a'));
+  await symlink('loop-a', join(dir, 'app/loop-b'));
+  execFileSync('mkfifo', [join(dir, 'app/src/pipe.js')]);
+  const calls = [
+    { tool: 'read_file', path: 'app/loop-a' },
+    { tool: 'propose_edit', kind: 'create', path: 'app/loop-a/x.js', content: 'x' },
+    { tool: 'read_file', path: `app/${'n'.repeat(300)}.js` },
+    { tool: 'propose_edit', kind: 'create', path: `app/${'d/'.repeat(2100)}x.js`, content: 'x' },
+    { tool: 'read_file', path: 'app/src/pipe.js' },
+    { tool: 'propose_edit', kind: 'write', path: 'app/src/pipe.js', content: 'x' },
+    { tool: 'search_text', pattern: 'needle', glob: '!(a)*' },
+    { tool: 'search_text', pattern: '(a+', regex: true },
+    { tool: 'search_text', pattern: 'needle' },
+    { tool: 'list_directory', path: 'app', recursive: true },
+    { tool: 'propose_edit', kind: 'create', path: 'app/src/a.js', content: 'a' },
+  ];
+  const results: string[] = [];
+  const h = await startHarness({ dir });
+  h.mock.setHandler(playing(calls, ['app/src/a.js'], results));
+  try {
+    const result = await h.engine.start({ root: dir, settings }).done;
+    assert.equal(result.outcome, 'completed', result.message);
+    assert.match(results[0] ?? '', /loop of symbolic links/);
+    assert.match(results[1] ?? '', /loop of symbolic links/);
+    assert.match(results[2] ?? '', /longer than 255 bytes/);
+    assert.match(results[3] ?? '', /longer than 4096 bytes/);
+    assert.match(results[4] ?? '', /is a folder|not a file|special/i);
+    assert.match(results[5] ?? '', /special file/);
+    assert.match(results[6] ?? '', /glob cannot be used/);
+    assert.match(results[7] ?? '', /not a valid regular expression/);
+    assert.match(results[8] ?? '', /app\/src\/keep\.js:1:/, 'the search skipped the FIFO and finished');
+    assert.doesNotMatch(results[9] ?? '', /pipe\.js/, 'listings leave special files out');
+    assert.ok(!results.some((r) => /unexpected/i.test(r)));
+  } finally {
+    await h.close();
+    await removeDir(dir);
+  }
+});

@@ -20,6 +20,9 @@ export function engineSettingsOf(settings: OrchestraSettings): Partial<EngineSet
     commands: settings.testCommand.length > 0 ? { test: settings.testCommand } : {},
     denyGlobs: settings.denyList,
     modelByRole,
+    toolCallsPerTurn: settings.limits.toolCallsPerTurn,
+    toolResultChars: settings.limits.toolResultChars,
+    proposalBytes: settings.limits.proposalKiB * 1024,
     ...(settings.budgetPerRunUsd !== undefined ? { budgetUsd: settings.budgetPerRunUsd } : {}),
     ...(Object.keys(settings.budgetPerRoleUsd).length > 0
       ? { budgetPerRoleUsd: { ...settings.budgetPerRoleUsd } }

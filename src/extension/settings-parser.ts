@@ -57,6 +57,8 @@ export interface OrchestraSettings {
   denyList: string[];
   /** Anthropic API base URL; undefined = the SDK default (or ANTHROPIC_BASE_URL). */
   anthropicBaseUrl?: string;
+  /** What one worker may do at once: tool calls per model turn, characters per tool result, KiB per proposal. */
+  limits: { toolCallsPerTurn: number; toolResultChars: number; proposalKiB: number };
 }
 
 export interface SettingsProblem {
@@ -76,6 +78,7 @@ export const DEFAULT_SETTINGS: Readonly<OrchestraSettings> = {
   budgetPerRoleUsd: {},
   prices: {},
   denyList: ['.env*'],
+  limits: { toolCallsPerTurn: 16, toolResultChars: 100_000, proposalKiB: 1024 },
 };
 
 /**
@@ -96,6 +99,9 @@ export const KEYS_APPLIED_AT_RUN_START: readonly string[] = [
   'prices',
   'denyList',
   'anthropic.baseUrl',
+  'limits.toolCallsPerTurn',
+  'limits.toolResultChars',
+  'limits.proposalKiB',
 ];
 
 /** Reads a value by key; the VS Code implementation wraps `WorkspaceConfiguration.get`. */
@@ -143,6 +149,25 @@ export function parseSettings(
     budgetPerRoleUsd: {},
     prices: {},
     denyList: [...DEFAULT_SETTINGS.denyList],
+    limits: {
+      toolCallsPerTurn: integerIn(
+        read('limits.toolCallsPerTurn'),
+        1,
+        100,
+        DEFAULT_SETTINGS.limits.toolCallsPerTurn,
+        (m) => complain('limits.toolCallsPerTurn', m),
+      ),
+      toolResultChars: integerIn(
+        read('limits.toolResultChars'),
+        1_000,
+        1_000_000,
+        DEFAULT_SETTINGS.limits.toolResultChars,
+        (m) => complain('limits.toolResultChars', m),
+      ),
+      proposalKiB: integerIn(read('limits.proposalKiB'), 1, 65_536, DEFAULT_SETTINGS.limits.proposalKiB, (m) =>
+        complain('limits.proposalKiB', m),
+      ),
+    },
   };
 
   for (const role of MODEL_ROLES) {

@@ -29,6 +29,7 @@ import {
   type LlmUsage,
   type LlmWaitReason,
 } from '../llm/provider';
+import { truncateMiddle } from '../util/output-capture';
 
 /** What `complete_task` reported: the worker's own account, which the scheduler then checks against the disk. */
 export interface TaskCompletion {
@@ -63,12 +64,18 @@ export interface AgentLimits {
   tokenBudget: number;
   /** How often a reply cut at max_tokens is continued before the worker fails. */
   maxTokenContinuations: number;
+  /** Tool calls one turn may make; the calls past it are answered with an error, not run. */
+  maxToolCallsPerTurn: number;
+  /** Characters of one tool result sent back to the model; a longer one keeps its head and tail. */
+  maxToolResultChars: number;
 }
 
 export const defaultAgentLimits: AgentLimits = {
   maxTurns: 24,
   tokenBudget: 400_000,
   maxTokenContinuations: 2,
+  maxToolCallsPerTurn: 16,
+  maxToolResultChars: 100_000,
 };
 
 export interface AgentHooks {
@@ -115,6 +122,13 @@ export const NUDGE_MESSAGE =
 
 const CONTINUE_MESSAGE =
   'Your reply was cut off at the output limit. Continue exactly where you stopped, keeping tool inputs small (propose one file per call).';
+
+/** A tool result within the per-call limit: its head and tail, and a note saying how much was cut. */
+export function clipToolResult(content: string, maxChars: number): string {
+  if (content.length <= maxChars) return content;
+  const clipped = truncateMiddle(content, maxChars).text;
+  return `${clipped}\n[This result was ${content.length} characters, over the limit of ${maxChars} per tool call; its middle was left out. Ask for less, e.g. a line range or a narrower search.]`;
+}
 
 export function tokensBilled(usage: LlmUsage): number {
   return usage.inputTokens + usage.outputTokens + usage.cacheCreationInputTokens + usage.cacheReadInputTokens;
@@ -319,7 +333,16 @@ export async function runAgentLoop(options: AgentLoopOptions): Promise<AgentOutc
   // Tools run one after another: a propose_edit may wait for approval, and order within a turn matters.
   async function runTools(toolUses: LlmToolUseBlock[]): Promise<LlmToolResultBlock[]> {
     const results: LlmToolResultBlock[] = [];
-    for (const call of toolUses) {
+    for (const [index, call] of toolUses.entries()) {
+      if (index >= limits.maxToolCallsPerTurn) {
+        results.push({
+          type: 'tool_result',
+          toolUseId: call.id,
+          content: `Not run: one turn may make at most ${limits.maxToolCallsPerTurn} tool calls, and this turn made ${toolUses.length}. Send the rest in your next turn.`,
+          isError: true,
+        });
+        continue;
+      }
       if (signal.aborted) {
         results.push({
           type: 'tool_result',
@@ -354,7 +377,8 @@ export async function runAgentLoop(options: AgentLoopOptions): Promise<AgentOutc
         completion = result.completion;
         completionToolUseId = call.id;
       }
-      results.push({ type: 'tool_result', toolUseId: call.id, content: result.content, isError: result.isError });
+      const content = clipToolResult(result.content, limits.maxToolResultChars);
+      results.push({ type: 'tool_result', toolUseId: call.id, content, isError: result.isError });
     }
     return results;
   }

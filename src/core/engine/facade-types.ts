@@ -81,6 +81,12 @@ export interface EngineSettings {
   /** Limits per worker; a worker over them fails clearly. */
   workerTurnLimit: number;
   workerTokenBudget: number;
+  /** Tool calls one model turn may make; the calls past it get an error result, not a run. */
+  toolCallsPerTurn: number;
+  /** Characters of one tool result the model gets back; a longer result keeps its head and tail. */
+  toolResultChars: number;
+  /** Largest file one proposed edit may produce (bytes, UTF-8); a larger proposal is refused with the reason. */
+  proposalBytes: number;
 }
 
 export interface PlanOptions {

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { NodeCommandRunner } from '../../../src/core/engine/commands/node-command-runner';
-import { HeadTailCapture, truncateMiddle } from '../../../src/core/engine/commands/output-capture';
+import { HeadTailCapture, truncateMiddle } from '../../../src/core/util/output-capture';
 import { never } from './temp-dir';
 
 const node = process.execPath;

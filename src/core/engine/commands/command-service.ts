@@ -1,6 +1,6 @@
 import type { RunJournal } from '../journal/run-store';
 import type { CommandOutcome, CommandRunner, ConfiguredCommands } from '../../ports/command-runner';
-import { truncateMiddle } from './output-capture';
+import { truncateMiddle } from '../../util/output-capture';
 
 /** Asks whether a configured command may run now (a confirmation in the extension, a TTY prompt in the CLI). */
 export interface CommandApprover {

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { HeadTailCapture } from './output-capture';
+import { HeadTailCapture } from '../../util/output-capture';
 import type { CommandResult, CommandRunOptions, CommandRunner } from '../../ports/command-runner';
 
 /** Grace between SIGTERM and SIGKILL, so a test runner can clean up its own children. */

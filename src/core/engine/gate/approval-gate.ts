@@ -17,6 +17,23 @@ import type { WriteScope } from '../../agents/definitions/write-scope';
 /** Every spec-kit task list, at any depth: `specs/<feature>/tasks.md`, grouped features included. */
 const SPEC_KIT_TASK_LISTS = new GlobSet(['**/specs/**/tasks.md'], { caseInsensitive: true });
 
+const DEFAULT_MAX_PROPOSAL_BYTES = 1024 * 1024;
+
+/** Bytes of the text an edit request carries (what the model sent), before it is applied to anything. */
+function editInputBytes(edit: EditRequest): number {
+  switch (edit.kind) {
+    case 'replace':
+      return Buffer.byteLength(edit.newString);
+    case 'write':
+    case 'create':
+      return Buffer.byteLength(edit.content);
+    case 'delete':
+      return 0;
+    default:
+      return assertNever(edit);
+  }
+}
+
 /** A path as two spellings of one file compare on case-insensitive, normalising file systems. */
 function comparable(rel: string): string {
   return rel.normalize('NFC').toLowerCase();
@@ -63,6 +80,8 @@ export interface ApprovalGateOptions {
   schedulerOwned?: readonly string[];
   /** What `auto-approve-tests` accepts unasked. Default `TEST_PATH_GLOBS`. */
   testPathGlobs?: readonly string[];
+  /** Largest file one proposal may produce (bytes, UTF-8). Default 1 MiB. */
+  maxProposalBytes?: number;
   /** How often a stale replacement is re-diffed onto a newer base before giving up. Default 3. */
   maxRediffs?: number;
   now?: () => Date;
@@ -96,6 +115,17 @@ export class ApprovalGate {
     this.onDidChange = this.emitter.event;
     this.testPaths = new GlobSet(options.testPathGlobs ?? TEST_PATH_GLOBS);
     this.schedulerOwned = new Set((options.schedulerOwned ?? []).map(comparable));
+  }
+
+  /** A proposal over the size limit is refused whole, with the numbers, before anyone is asked. */
+  private sizeRefusal(path: string, bytes: number): GateOutcome | undefined {
+    const limit = this.options.maxProposalBytes ?? DEFAULT_MAX_PROPOSAL_BYTES;
+    if (bytes <= limit) return undefined;
+    return {
+      kind: 'invalid',
+      path,
+      message: `the edit of ${path} would be ${bytes} bytes, over the limit of ${limit} bytes for one proposal. Nothing was written. Split the content across smaller files, or change the file with smaller "replace" edits.`,
+    };
   }
 
   private isSchedulerOwned(rel: string): boolean {
@@ -134,10 +164,14 @@ export class ApprovalGate {
       checkWriteScope(context.role, scope, checked.rel) ?? checkWriteScope(context.role, scope, checked.realRel);
     if (outOfScope !== undefined) return { kind: 'refused', path, reason: outOfScope };
 
+    const tooLarge = this.sizeRefusal(path, editInputBytes(edit));
+    if (tooLarge) return tooLarge;
     const base = await this.readBase(path, context.signal);
     if (base.kind === 'unreadable') return { kind: 'invalid', path, message: base.message };
     const draft = draftEdit({ ...edit, path }, base.text);
     if (!draft.ok) return { kind: 'invalid', path, message: draft.message };
+    const draftTooLarge = this.sizeRefusal(path, Buffer.byteLength(draft.proposedText ?? ''));
+    if (draftTooLarge) return draftTooLarge;
 
     let proposal: Proposal = {
       id: (this.options.newId ?? randomUUID)(),

@@ -15,6 +15,9 @@ export function defaultEngineSettings(overrides: Partial<EngineSettings> = {}): 
     validate: true,
     workerTurnLimit: 24,
     workerTokenBudget: 400_000,
+    toolCallsPerTurn: 16,
+    toolResultChars: 100_000,
+    proposalBytes: 1024 * 1024,
   };
   return { ...base, ...overrides };
 }

@@ -357,6 +357,7 @@ export class RunSession implements Run {
       ...(approver ? { approver: { decide: (p: Proposal, s: AbortSignal) => approver(toContent(p), s) } } : {}),
       unattended: !interactive,
       schedulerOwned: [tasksRel],
+      maxProposalBytes: settings.proposalBytes,
       now: () => ports.clock.now(),
       onListenerError: (error) =>
         this.bus.log('error', `approval: ${error instanceof Error ? error.message : String(error)}`),

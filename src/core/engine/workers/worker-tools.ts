@@ -77,6 +77,8 @@ export function roleProfile(definition: AgentDefinition, model: string, settings
       ...defaultAgentLimits,
       maxTurns: settings.workerTurnLimit,
       tokenBudget: Math.min(settings.workerTokenBudget, definition.tokenBudget),
+      maxToolCallsPerTurn: settings.toolCallsPerTurn,
+      maxToolResultChars: settings.toolResultChars,
     },
   };
 }

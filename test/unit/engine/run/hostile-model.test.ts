@@ -151,3 +151,60 @@ test('a symlink loop, an overlong name, a FIFO and a bad glob are tool errors th
     await removeDir(dir);
   }
 });
+
+test('floods: tool calls per turn, output per call and proposal size are bounded, with reasons the model reads', async () => {
+  const dir = await nestedProject('## Phase 1: Core\n\n- [ ] T001 Write `app/src/a.js`\n', {
+    'app/src/big.txt': `${'line of text\n'.repeat(5_000)}`,
+    'app/src/a.js': 'x = 1;\n',
+  });
+  const flood = Array.from({ length: 40 }, (_, i) => ({
+    type: 'tool_use' as const,
+    name: 'read_file',
+    input: { path: `app/src/a.js`, start_line: 1, end_line: i + 1 },
+  }));
+  const seen: { content: string; isError: boolean }[][] = [];
+  const h = await startHarness({ dir });
+  h.mock.setHandler((request) => {
+    seen.push(toolResults(request));
+    switch (turnOf(request)) {
+      case 0:
+        return { type: 'message', content: flood };
+      case 1:
+        return toolCall('read_file', { path: 'app/src/big.txt' });
+      case 2:
+        return toolCall('propose_edit', { kind: 'create', path: 'app/src/huge.js', content: 'x'.repeat(20_000) });
+      case 3:
+        return toolCall('propose_edit', {
+          kind: 'replace',
+          path: 'app/src/a.js',
+          old_string: 'x = 1;',
+          new_string: 'y'.repeat(12_000),
+        });
+      case 4:
+        return toolCall('propose_edit', { kind: 'write', path: 'app/src/a.js', content: 'x = 2;\n' });
+      default:
+        return complete(['app/src/a.js']);
+    }
+  });
+  try {
+    const result = await h.engine.start({
+      root: dir,
+      settings: { ...settings, toolCallsPerTurn: 4, toolResultChars: 5_000, proposalBytes: 10_000 },
+    }).done;
+    assert.equal(result.outcome, 'completed', result.message);
+    const flooded = seen[1] ?? [];
+    assert.equal(flooded.length, 40, 'every call is answered');
+    assert.equal(flooded.filter((r) => !r.isError).length, 4);
+    assert.match(flooded[4]?.content ?? '', /at most 4 tool calls/);
+    const big = seen[2]?.[0]?.content ?? '';
+    assert.ok(big.length < 5_500, `a tool result is clipped (${big.length})`);
+    assert.match(big, /over the limit of 5000 per tool call/);
+    assert.match(seen[3]?.[0]?.content ?? '', /20000 bytes, over the limit of 10000 bytes/);
+    assert.match(seen[4]?.[0]?.content ?? '', /over the limit of 10000 bytes/);
+    assert.ok(!existsSync(join(dir, 'app/src/huge.js')));
+    assert.equal(await readFile(join(dir, 'app/src/a.js'), 'utf8'), 'x = 2;\n');
+  } finally {
+    await h.close();
+    await removeDir(dir);
+  }
+});

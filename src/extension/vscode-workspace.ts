@@ -20,8 +20,10 @@ import {
  * The Workspace port in VS Code. Confinement, listing and search are the engine's own (one path policy for
  * every face, through `NodeWorkspace`); what differs is the editor:
  * - reads prefer an open document's text, so agents see the user's unsaved edits, not a stale disk;
- * - writes and deletes go through a `WorkspaceEdit`, so undo works and open editors update, then the
- *   document is saved so the disk (and the journal's post-image) match what the editor shows.
+ * - a write to a file open in an editor goes through a `WorkspaceEdit` (the editor shows it, undo works) and
+ *   a save; whatever the save did (save participants, a refused save), the disk ends up with exactly the
+ *   approved bytes. A file not open is written to disk directly, atomically;
+ * - deletes go through a `WorkspaceEdit`, so open editors close with the file.
  */
 export class VscodeWorkspace implements Workspace {
   private readonly disk: NodeWorkspace;
@@ -69,34 +71,26 @@ export class VscodeWorkspace implements Workspace {
     signal.throwIfAborted();
     const resolved = await this.check(rel, 'write');
     if (resolved.kind === 'refused') return resolved;
+    const open = this.openDocument(resolved.abs);
+    if (open === undefined) return this.disk.writeAtomic(rel, content, signal);
+    // Open in an editor: replace the text there, so the editor shows it and its undo keeps what was there
+    // before (the user's unsaved text included: the review asked before replacing it), then save. The buffer
+    // may change between reading its length and applying (the user types): retry once on refusal.
     const uri = vscode.Uri.file(resolved.abs);
-    const exists =
-      (await this.disk.stat(resolved.rel, signal)).kind === 'file' || this.openDocument(resolved.abs) !== undefined;
-    if (!exists) {
-      const create = new vscode.WorkspaceEdit();
-      create.createFile(uri, { ignoreIfExists: true, contents: new TextEncoder().encode(content) });
-      if (!(await vscode.workspace.applyEdit(create))) throw new WorkspaceEditFailedError(`create ${resolved.rel}`);
-    } else {
-      // The buffer may change between reading its length and applying (the user types): retry once on refusal.
-      let applied = false;
-      for (let attempt = 0; attempt < 2 && !applied; attempt++) {
-        const document = await vscode.workspace.openTextDocument(uri);
-        if (document.getText() === content) break;
-        const replace = new vscode.WorkspaceEdit();
-        replace.replace(
-          uri,
-          new vscode.Range(document.positionAt(0), document.positionAt(document.getText().length)),
-          content,
-        );
-        applied = await vscode.workspace.applyEdit(replace);
-      }
-      const document = await vscode.workspace.openTextDocument(uri);
-      if (document.getText() !== content) throw new WorkspaceEditFailedError(`replace the text of ${resolved.rel}`);
-      // Saved so the disk (and the journal's post-image) match what the editor shows.
-      if (document.isDirty && !(await document.save()) && document.isDirty)
-        throw new WorkspaceEditFailedError(`save ${resolved.rel}`);
+    for (let attempt = 0; attempt < 2 && open.getText() !== content; attempt++) {
+      const replace = new vscode.WorkspaceEdit();
+      replace.replace(uri, new vscode.Range(open.positionAt(0), open.positionAt(open.getText().length)), content);
+      await vscode.workspace.applyEdit(replace);
     }
-    return { kind: 'written', rel: resolved.rel };
+    if (open.getText() !== content) throw new WorkspaceEditFailedError(`replace the text of ${resolved.rel}`);
+    if (open.isDirty) await open.save();
+    // What was approved is what lands, byte for byte. A save may not have happened (the file changed on disk
+    // since the editor read it), or it ran the user's save participants (format on save, trimmed whitespace,
+    // a final newline) and wrote something else: then the approved text is written to disk as it is, so the
+    // disk matches the review and the journal's post-image.
+    const onDisk = await this.disk.read(rel, signal);
+    if (onDisk.kind === 'text' && onDisk.text === content) return { kind: 'written', rel: resolved.rel };
+    return this.disk.writeAtomic(rel, content, signal);
   }
 
   async delete(rel: string, signal: AbortSignal): Promise<DeleteOutcome> {

@@ -255,7 +255,7 @@ suite('orchestra on the example project', () => {
     run.cancel();
   });
 
-  test('the Workspace port writes through WorkspaceEdit: open editors update, unsaved text is what reads see', async () => {
+  test('the Workspace port: open editors follow a write, unsaved text is what reads see, approved bytes land as they are', async () => {
     const rootUri = root();
     const workspace = new VscodeWorkspace(rootUri.fsPath);
     const signal = new AbortController().signal;
@@ -274,8 +274,33 @@ suite('orchestra on the example project', () => {
     assert.equal(document.getText(), '{ "name": "changed" }\n', 'the open editor shows the write');
     assert.equal(document.isDirty, false);
     assert.equal(readFileSync(uri.fsPath, 'utf8'), '{ "name": "changed" }\n');
+    // A file open in an editor: the approved text lands on disk byte for byte, whatever the user's save
+    // participants do to it on the way (here: trimming trailing whitespace, adding a final newline).
+    const files = vscode.workspace.getConfiguration('files');
+    await files.update('trimTrailingWhitespace', true, vscode.ConfigurationTarget.Workspace);
+    await files.update('insertFinalNewline', true, vscode.ConfigurationTarget.Workspace);
+    try {
+      const readmeUri = vscode.Uri.joinPath(rootUri, 'README.md');
+      const readme = await vscode.workspace.openTextDocument(readmeUri);
+      await vscode.window.showTextDocument(readme);
+      const approved = '# Exactly as approved   \nno final newline';
+      assert.deepEqual(await workspace.writeAtomic('README.md', approved, signal), {
+        kind: 'written',
+        rel: 'README.md',
+      });
+      assert.equal(readFileSync(readmeUri.fsPath, 'utf8'), approved, 'no save participant touched the approved text');
+      assert.equal(readme.isDirty, false);
+      assert.equal(
+        readme.getText(),
+        '# Exactly as approved\nno final newline\n',
+        'the participants did run on the save',
+      );
+    } finally {
+      await files.update('trimTrailingWhitespace', undefined, vscode.ConfigurationTarget.Workspace);
+      await files.update('insertFinalNewline', undefined, vscode.ConfigurationTarget.Workspace);
+    }
     assert.deepEqual(await workspace.writeAtomic('.git/config', 'x', signal).then((r) => r.kind), 'refused');
     assert.deepEqual(await workspace.delete('src/errors.js', signal), { kind: 'deleted', rel: 'src/errors.js' });
     assert.equal(existsSync(join(rootUri.fsPath, 'src/errors.js')), false);
-  });
+  }).timeout(90_000);
 });

@@ -222,3 +222,66 @@ function listAfter(text: string, refs: readonly RawIdRef[], from: number): RawId
   }
   return list;
 }
+
+/** What one prose line says about the order of user stories. */
+export interface StoryProse {
+  /** The stories the line speaks of (`US2` in "**User Story 2 (P2)**: Can start after Foundational"). */
+  readonly stories: readonly string[];
+  /** The stories they wait for ("depends on US1", "after User Story 1"); empty when they wait for none. */
+  readonly after: readonly string[];
+  /** The line says the stories can run in parallel ("User stories can then proceed in parallel"). */
+  readonly parallel: boolean;
+  /** The line says its stories wait for no other story ("Can start after Foundational", "No dependencies…"). */
+  readonly independent: boolean;
+}
+
+const STORY_REF = /\b(?:user\s+stor(?:y|ies)|stor(?:y|ies)|US)\s*(\d+)\b/gi;
+const STORIES_IN_PARALLEL =
+  /\b(?:user\s+)?stories\b(?:\s+[\w'()-]+){0,6}?\s+(?:in\s+parallel|concurrently|simultaneously|side\s+by\s+side)\b/i;
+const NEGATION = /\b(?:not|never|cannot|can't|must\s+not|don't|do\s+not)\b/i;
+const STORY_WAITS =
+  /\b(?:depends?\s+on|dependent\s+on|after|requires|needs|blocked\s+by|waits?\s+for|builds?\s+on)\b/gi;
+const NO_OTHER_STORY =
+  /\bno\s+dependenc(?:y|ies)\s+on\s+other\s+stor|\b(?:can\s+)?start\s+(?:right\s+)?after\s+(?:the\s+)?(?:foundational|foundation|phase\s+\d+)|\bonly\s+(?:depends?\s+on|needs)\s+(?:the\s+)?foundational/i;
+
+/**
+ * What a line says about user stories: spec-kit's template writes "User stories can then proceed in parallel"
+ * and, per story, "**User Story 2 (P2)**: Can start after Foundational (Phase 2) - May integrate with US1 but
+ * should be independently testable" — integrating is no waiting. Undefined when the line says nothing of it.
+ */
+export function readStoryProse(text: string): StoryProse | undefined {
+  if (!/stor|US\s*\d/i.test(text)) return undefined;
+  const clause = text.split(/[;。]/)[0] ?? text;
+  const parallel = STORIES_IN_PARALLEL.test(clause) && !NEGATION.test(clause);
+  const refs = [...text.matchAll(STORY_REF)].map((m) => ({ story: `US${m[1] ?? ''}`, at: m.index }));
+  const firstWait = [...text.matchAll(STORY_WAITS)].find((m) => refs.some((r) => r.at > m.index))?.index;
+  const subjects = refs.filter((r) => firstWait === undefined || r.at < firstWait).map((r) => r.story);
+  const after = firstWait === undefined ? [] : waitedStories(text, firstWait);
+  const independent = subjects.length > 0 && after.length === 0 && NO_OTHER_STORY.test(text);
+  if (!parallel && !independent && (subjects.length === 0 || after.length === 0)) return undefined;
+  return {
+    stories: unique(subjects),
+    after: unique(after.filter((s) => !subjects.includes(s))),
+    parallel,
+    independent,
+  };
+}
+
+// Story references joined as a list: "US1 and US2", "User Story 1's models, US2".
+const STORY_LIST =
+  /^(?:[\s,*_()]|\band\b|\bthe\b|\bcompletion\s+of\b|\b(?:user\s+)?stor(?:y|ies)\s*\d+\b|\bUS\s*\d+\b|'s\b)*/i;
+
+/** The stories named right after each waiting word from `from` on ("after US1 and US2", "depends on User Story 1"). */
+function waitedStories(text: string, from: number): string[] {
+  const stories: string[] = [];
+  for (const wait of text.slice(from).matchAll(STORY_WAITS)) {
+    const rest = text.slice(from + wait.index + wait[0].length);
+    const list = STORY_LIST.exec(rest)?.[0] ?? '';
+    for (const m of list.matchAll(STORY_REF)) stories.push(`US${m[1] ?? ''}`);
+  }
+  return stories;
+}
+
+function unique(values: readonly string[]): string[] {
+  return [...new Set(values)];
+}

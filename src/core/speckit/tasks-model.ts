@@ -165,6 +165,24 @@ export interface DependencyStatement {
   readonly taskKey?: string;
 }
 
+/**
+ * A sentence about the order of user stories, outside any phase: "User stories can then proceed in parallel",
+ * "**User Story 3 (P3)**: Depends on US1". The graph decides from these whether story phases run side by side.
+ */
+export interface StoryStatement {
+  /** The stories the sentence speaks of (`US3`); empty for a sentence about all stories. */
+  readonly stories: readonly string[];
+  /** The stories they wait for. */
+  readonly after: readonly string[];
+  /** It says stories can run in parallel. */
+  readonly parallel: boolean;
+  /** It says its stories wait for no other story ("Can start after Foundational"). */
+  readonly independent: boolean;
+  readonly line: number;
+  /** The sentence as written, trimmed. */
+  readonly text: string;
+}
+
 export type DiagnosticSeverity = 'error' | 'warning' | 'information';
 
 /** Stable codes: the language server, the CLI and tests match on them. */
@@ -205,6 +223,7 @@ export interface TasksDocument {
   readonly sections: readonly Section[];
   readonly nonTaskCheckboxes: readonly NonTaskCheckbox[];
   readonly dependencyStatements: readonly DependencyStatement[];
+  readonly storyStatements: readonly StoryStatement[];
   /** Parse-level diagnostics; graph-level ones (cycles, later-phase dependencies) come from the graph. */
   readonly diagnostics: readonly TasksDiagnostic[];
 }

@@ -96,6 +96,11 @@ export class TasksOutline {
     block.properties[name] ??= (m[2] ?? '').trim();
   }
 
+  /** Whether the current point is inside a phase (prose there describes the phase, not the file's order). */
+  inPhase(): boolean {
+    return this.current?.phaseIndex !== undefined;
+  }
+
   /** Whether a task written without a checkbox here is worth a note: in a phase or a plain section, not in prose ones. */
   expectsTasks(): boolean {
     return this.current === undefined || this.holdsTasks(this.current);

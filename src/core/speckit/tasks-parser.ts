@@ -10,7 +10,7 @@ import { frontMatterEnd, eolOf, lineRange, SourceLines } from './source-lines';
 import { taskIdIndexOf, TaskIdIndex } from './task-ids';
 import { isOutsideWorkspace } from './task-path-resolution';
 import { normalizeTaskPath } from './task-paths';
-import { readDependencyProse, type RawIdRef } from './tasks-dependency-prose';
+import { readDependencyProse, readStoryProse, type RawIdRef } from './tasks-dependency-prose';
 import {
   closesFence,
   htmlCommentEnd,
@@ -33,6 +33,7 @@ import { detectMisreadUtf16 } from './text-encoding';
 import type {
   DependencyStatement,
   NonTaskCheckbox,
+  StoryStatement,
   Task,
   TaskIdRef,
   TasksDiagnostic,
@@ -69,6 +70,7 @@ class TasksReader {
   private readonly nonTaskCheckboxes: NonTaskCheckbox[] = [];
   private readonly diagnostics: TasksDiagnostic[] = [];
   private readonly statements: RawStatement[] = [];
+  private readonly storyStatements: StoryStatement[] = [];
   /** Ids written without a checkbox (heading or table tasks): known to the author, so not "unknown" dependencies. */
   private readonly idsWithoutCheckbox: string[] = [];
   /** The first task of each id, and how many more share it (only ids written twice have a count). */
@@ -255,6 +257,12 @@ class TasksReader {
     }
     this.outline.property(text);
     this.readStatements(text, index);
+    if (!this.outline.inPhase()) this.readStoryStatement(text, index);
+  }
+
+  private readStoryStatement(text: string, line: number): void {
+    const prose = readStoryProse(text);
+    if (prose !== undefined) this.storyStatements.push({ ...prose, line, text: text.trim() });
   }
 
   private noteTaskWithoutCheckbox(text: string, from: number, line: number): void {
@@ -321,6 +329,7 @@ class TasksReader {
       sections,
       nonTaskCheckboxes: this.nonTaskCheckboxes,
       dependencyStatements,
+      storyStatements: this.storyStatements,
       diagnostics: this.diagnostics,
     };
     return this.outline.title === undefined ? document : { ...document, title: this.outline.title };

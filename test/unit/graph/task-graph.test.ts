@@ -283,7 +283,12 @@ test('later-phase dependencies: one diagnostic per reference, in task text, cont
     'only the later ids of the range',
   );
   assert.match(later[3]?.message ?? '', /makes earlier tasks wait for T004, in a later phase/);
-  assert.deepEqual(deps(g, 'T001'), [], 'nothing of phase 1 waits for phase 2');
+  assert.deepEqual(
+    deps(g, 'T001'),
+    ['T002:explicit'],
+    'nothing of phase 1 waits for phase 2; T001 waits for T002 of its own phase, as its text says',
+  );
+  assert.deepEqual(g.cycles, [], 'the sequence T001 → T002 yields to the explicit "after T002"');
 });
 
 test('critical path: longest chain, custom durations', () => {
@@ -334,7 +339,7 @@ test('topological order respects every edge; fixtures build without false cycles
   assert.equal(deps(g, 'T003').includes('T002:same-file'), true);
 });
 
-test('tests-first in a long [P] run: each implementation waits for exactly the earlier tests of its story', () => {
+test('tests-first in a long [P] run: tests move up before the implementation, each of which waits for every test of its story', () => {
   const lines = ['## Phase 3: User Story 1 - X (Priority: P1)'];
   const kinds: ('test' | 'impl')[] = [];
   for (let i = 1; i <= 60; i += 1) {
@@ -354,9 +359,7 @@ test('tests-first in a long [P] run: each implementation waits for exactly the e
       kind === 'test'
         ? []
         : kinds
-            .flatMap((other, j) =>
-              other === 'test' && j < k ? [`T${String(j + 1).padStart(3, '0')}:tests-first`] : [],
-            )
+            .flatMap((other, j) => (other === 'test' ? [`T${String(j + 1).padStart(3, '0')}:tests-first`] : []))
             .sort();
     assert.deepEqual(deps(g, key), expected, key);
   });

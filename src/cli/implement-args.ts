@@ -1,12 +1,12 @@
 import { parseArgs } from 'node:util';
 import { parseCommandLine, type ApprovalPolicy } from '../core/engine';
-import { MAX_MODEL_CALL_ATTEMPTS } from '../core/engine/light';
+import { MAX_MODEL_CALL_ATTEMPTS, type StoryParallelismSetting } from '../core/engine/light';
 
 export const IMPLEMENT_USAGE = `usage: speckit-orchestra implement [FEATURE] [--workspace DIR] [--feature X] [--request "text"]
                                    [--approve ask|tests|all] [--max-workers N] [--task T012]...
                                    [--test-command "npm test"] [--allow-command NAME]... [--budget USD]
-                                   [--call-attempts N]
-                                   [--dry-run | --resume [RUN_ID] | --rollback [RUN_ID]] [--yes]
+                                   [--call-attempts N] [--story-parallelism auto|off]
+                                   [--dry-run [--json] | --resume [RUN_ID] | --rollback [RUN_ID]] [--yes]
 
 Implements a spec-kit feature's tasks.md with a team of agents: phases in order, [P] tasks in parallel,
 every edit through the approval gate, each finished task ticked [X] in tasks.md. Without a spec-kit project,
@@ -33,8 +33,12 @@ options:
                       done is kept and --resume continues it
   --call-attempts N   send one model call at most N times in all, whatever failed (429, 529, 5xx, a broken
                       stream): the one bound on retries (default 6)
+  --story-parallelism auto|off  auto: user-story phases run side by side where tasks.md says they can
+                      ("User stories can then proceed in parallel"); off: phases in order (default: auto)
   --dry-run           show the plan, schedule, worker roles, strategy and cost forecast; no model is
                       called and no API key is needed
+  --json              with --dry-run: the plan as one JSON object on stdout (feature, waves, tasks,
+                      criticalPath, forecast); notes go to stderr
   --resume [RUN_ID]   continue an interrupted run (default: the newest); completed tasks are not redone
   --rollback [RUN_ID] restore every file a run changed and delete the files it created (default: the
                       newest run); with --task, only that task's edits
@@ -50,7 +54,8 @@ exit codes: 0 every task done; 1 a task failed or was not done (tasks.md changed
 
 export type ImplementAction =
   | { kind: 'run' }
-  | { kind: 'dry-run' }
+  /** `json`: the plan as one JSON object instead of text. */
+  | { kind: 'dry-run'; json: boolean }
   /** `runId` undefined: the newest interrupted run. */
   | { kind: 'resume'; runId?: string }
   /** `runId` undefined: the newest run. */
@@ -64,6 +69,8 @@ export interface ImplementArgs {
   request?: string;
   approvalPolicy: ApprovalPolicy;
   maxWorkers?: number;
+  /** `--story-parallelism`. */
+  storyParallelism?: StoryParallelismSetting;
   /** `--test-command`, split into argv without a shell. */
   testCommand?: string[];
   /** `--allow-command`: command names that run without asking. */
@@ -131,12 +138,14 @@ export function parseImplementArgs(argv: readonly string[]): ImplementArgs | Arg
         request: { type: 'string' },
         approve: { type: 'string', default: 'ask' },
         'max-workers': { type: 'string' },
+        'story-parallelism': { type: 'string' },
         task: { type: 'string', multiple: true },
         'test-command': { type: 'string' },
         'allow-command': { type: 'string', multiple: true },
         budget: { type: 'string' },
         'call-attempts': { type: 'string' },
         'dry-run': { type: 'boolean', default: false },
+        json: { type: 'boolean', default: false },
         resume: { type: 'string' },
         rollback: { type: 'string' },
         yes: { type: 'boolean', short: 'y', default: false },
@@ -157,6 +166,9 @@ export function parseImplementArgs(argv: readonly string[]): ImplementArgs | Arg
 
   const maxWorkers = wholeNumberIn('--max-workers', values['max-workers'], 1, 64);
   if (maxWorkers instanceof ArgumentProblem) return maxWorkers;
+  const storyParallelism = values['story-parallelism'];
+  if (storyParallelism !== undefined && storyParallelism !== 'auto' && storyParallelism !== 'off')
+    return new ArgumentProblem(`--story-parallelism is auto or off, not '${storyParallelism}'`);
   const callAttempts = wholeNumberIn('--call-attempts', values['call-attempts'], 1, MAX_MODEL_CALL_ATTEMPTS);
   if (callAttempts instanceof ArgumentProblem) return callAttempts;
 
@@ -213,7 +225,8 @@ export function parseImplementArgs(argv: readonly string[]): ImplementArgs | Arg
   if (chosen.length > 1) return new ArgumentProblem(`${chosen.join(' and ')} cannot be combined`);
 
   let action: ImplementAction;
-  if (values['dry-run']) action = { kind: 'dry-run' };
+  if (values.json && !values['dry-run']) return new ArgumentProblem('--json goes with --dry-run');
+  if (values['dry-run']) action = { kind: 'dry-run', json: values.json };
   else if (values.resume !== undefined)
     action = values.resume === '' ? { kind: 'resume' } : { kind: 'resume', runId: values.resume };
   else if (values.rollback !== undefined)
@@ -237,6 +250,7 @@ export function parseImplementArgs(argv: readonly string[]): ImplementArgs | Arg
     ...(values.request !== undefined ? { request: values.request } : {}),
     approvalPolicy,
     ...(maxWorkers !== undefined ? { maxWorkers } : {}),
+    ...(storyParallelism !== undefined ? { storyParallelism } : {}),
     ...(testCommand !== undefined ? { testCommand } : {}),
     allowedCommands,
     ...(budgetUsd !== undefined ? { budgetUsd } : {}),

@@ -22,6 +22,7 @@ import { countOf } from '../protocol/run-wording';
 import type { CliIo } from './cli-io';
 import { formatUsage } from './event-lines';
 import { ArgumentProblem, IMPLEMENT_USAGE, parseImplementArgs, type ImplementArgs } from './implement-args';
+import { renderPlanJson } from './render-plan-json';
 import { renderPlanText } from './render-plan-text';
 import { chooseStyle, type TextStyle } from './render-tasks-text';
 import { RunRenderer } from './run-renderer';
@@ -169,9 +170,11 @@ async function dispatch(context: Context): Promise<number> {
         if (provider.called && !(error instanceof BadInput)) throw new BadInput(NO_MODEL_MESSAGE, { cause: error });
         throw error;
       });
-      io.stdout.write(renderPlanText(plan, io.cwd, context.style));
-      io.stdout.write(`${context.commands.note}\n`);
-      await noteInterruptedRuns(context, engine, plan.feature.id);
+      // With --json stdout holds the plan alone; what a person should read goes to stderr.
+      const notes = action.json ? io.stderr : io.stdout;
+      io.stdout.write(action.json ? renderPlanJson(plan) : renderPlanText(plan, io.cwd, context.style));
+      notes.write(`${context.commands.note}\n`);
+      await noteInterruptedRuns(context, engine, plan.feature.id, notes);
       return EXIT.done;
     }
     case 'rollback':
@@ -260,6 +263,7 @@ function settingsOf(context: Context): Partial<EngineSettings> {
     approvalPolicy: args.approvalPolicy,
     interactiveApproval: io.terminal !== undefined,
     ...(args.maxWorkers !== undefined ? { maxWorkers: args.maxWorkers } : {}),
+    ...(args.storyParallelism !== undefined ? { storyParallelism: args.storyParallelism } : {}),
     ...(context.commands
       ? { commands: context.commands.commands, allowedCommands: context.commands.allowedCommands }
       : {}),
@@ -294,7 +298,12 @@ async function startRun(context: Context, engine: Engine): Promise<Run> {
 }
 
 /** An interrupted run of the same feature is offered for resume rather than silently started over. */
-async function noteInterruptedRuns(context: Context, engine: Engine, featureId: string): Promise<void> {
+async function noteInterruptedRuns(
+  context: Context,
+  engine: Engine,
+  featureId: string,
+  out: Context['io']['stdout'] = context.io.stdout,
+): Promise<void> {
   for (const r of (await engine.findInterruptedRuns(context.root)).filter((x) => x.featureId === featureId)) {
     const what =
       r.stoppedBy === 'budget-exceeded'
@@ -302,7 +311,7 @@ async function noteInterruptedRuns(context: Context, engine: Engine, featureId: 
         : r.stoppedBy === 'needs-approval'
           ? 'stopped at an edit nobody could approve'
           : 'was interrupted';
-    context.io.stdout.write(
+    out.write(
       `${context.style.warn(`Run ${r.runId} of ${r.featureId} ${what} (${r.tasksDone}/${r.tasksTotal} tasks done): continue it with --resume ${r.runId}`)}\n`,
     );
   }

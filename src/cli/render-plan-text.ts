@@ -24,11 +24,13 @@ export function renderPlanText(plan: RunPlan, cwd: string, style: TextStyle): st
 
   out.push('', style.heading('Schedule'));
   if (plan.schedule.length === 0) out.push('  nothing to do');
-  let phaseShown: number | undefined;
+  out.push(`  user-story phases ${storyParallelismWords(plan)}`);
+  let phasesShown: string | undefined;
   plan.schedule.forEach((step, index) => {
-    if (step.phaseIndex !== phaseShown) {
-      phaseShown = step.phaseIndex;
-      out.push(`  ${plan.phases[step.phaseIndex]?.title ?? `Phase ${step.phaseIndex + 1}`}`);
+    const phases = phasesOfStep(plan, step);
+    if (phases !== phasesShown) {
+      phasesShown = phases;
+      out.push(`  ${phases}`);
     }
     const how = step.parallel ? style.accent(`in parallel (${step.taskKeys.length})`) : 'alone';
     out.push(`    step ${index + 1}, ${how}:`);
@@ -85,4 +87,16 @@ export function renderPlanText(plan: RunPlan, cwd: string, style: TextStyle): st
   if (plan.draftTasksMarkdown !== undefined)
     out.push('', style.heading('Drafted tasks.md'), plan.draftTasksMarkdown.trimEnd());
   return `${out.join('\n')}\n`;
+}
+
+/** The phases a schedule step runs tasks of, by title ("outside any phase" for tasks under no phase heading). */
+export function phasesOfStep(plan: RunPlan, step: RunPlan['schedule'][number]): string {
+  if (step.phaseIndices.length === 0) return 'outside any phase';
+  return step.phaseIndices.map((index) => plan.phases[index]?.title ?? `Phase ${index + 1}`).join(' | ');
+}
+
+/** "side by side: the file says …" / "in order: …". */
+export function storyParallelismWords(plan: RunPlan): string {
+  const { mode, reason } = plan.storyParallelism;
+  return `${mode === 'parallel' ? 'side by side' : 'in order'}: ${reason}`;
 }

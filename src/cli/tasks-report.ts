@@ -1,5 +1,12 @@
 import { basename } from 'node:path';
-import type { ChecklistGate, Feature, SelectionRule, TasksDocument, WorkspaceDiagnostic } from '../core/engine/light';
+import {
+  taskGroupsOf,
+  type ChecklistGate,
+  type Feature,
+  type SelectionRule,
+  type TasksDocument,
+  type WorkspaceDiagnostic,
+} from '../core/engine/light';
 
 /**
  * The one JSON object `speckit-orchestra tasks --json` prints. Documented in the README; scripts depend on
@@ -90,13 +97,11 @@ export function buildTasksReport(inputs: ReportInputs): TasksReport {
       dependsOn: dependencies.dependsOn(task.key),
     };
   };
-  const phases: ReportPhase[] = document.phases.map((phase) => ({
-    title: phase.heading,
-    tasks: document.tasks.filter((t) => t.phaseIndex === phase.index).map((t) => toReportTask(t.index)),
+  // Tasks before the first phase or inside a non-phase section are still tasks: listed where they stand.
+  const phases: ReportPhase[] = taskGroupsOf(document).map((group) => ({
+    title: group.kind === 'phase' ? group.phase.heading : NO_PHASE_TITLE,
+    tasks: group.tasks.map((t) => toReportTask(t.index)),
   }));
-  // Tasks before the first phase or inside a non-phase section are still tasks: never drop them.
-  const outside = document.tasks.filter((t) => t.phaseIndex === undefined);
-  if (outside.length > 0) phases.push({ title: NO_PHASE_TITLE, tasks: outside.map((t) => toReportTask(t.index)) });
 
   const warnings: ReportWarning[] = [
     ...inputs.workspaceDiagnostics.map((d) => ({

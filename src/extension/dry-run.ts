@@ -26,8 +26,15 @@ export function renderDryRun(plan: RunPlan): string {
     '## Schedule',
     '',
   ];
+  lines.push(
+    `User-story phases ${plan.storyParallelism.mode === 'parallel' ? 'side by side' : 'in order'}: ${plan.storyParallelism.reason}.`,
+    '',
+  );
   plan.schedule.forEach((step, i) => {
-    const phase = plan.phases.find((p) => p.index === step.phaseIndex)?.title ?? `phase ${step.phaseIndex + 1}`;
+    const phase =
+      step.phaseIndices.length === 0
+        ? 'outside any phase'
+        : step.phaseIndices.map((index) => plan.phases[index]?.title ?? `phase ${index + 1}`).join(' | ');
     lines.push(`${i + 1}. ${phase}${step.parallel && step.taskKeys.length > 1 ? ' — in parallel' : ''}`);
     for (const key of step.taskKeys) {
       const task = taskById.get(key);

@@ -16,6 +16,7 @@ export function engineSettingsOf(settings: OrchestraSettings): Partial<EngineSet
     approvalPolicy: settings.approvalPolicy,
     interactiveApproval: true,
     maxWorkers: settings.maxParallelWorkers,
+    storyParallelism: settings.storyParallelism,
     bugFixAttempts: settings.bugFixerAttempts,
     commands: settings.testCommand.length > 0 ? { test: settings.testCommand } : {},
     denyGlobs: settings.denyList,

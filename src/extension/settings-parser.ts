@@ -6,6 +6,7 @@ import {
   parsePriceTable,
   parseRoleBudgets,
   type ModelPrice,
+  type StoryParallelismSetting,
 } from '../core/engine/light';
 import type { ApprovalPolicy, WorkerRole } from '../protocol/engine-events';
 
@@ -39,6 +40,8 @@ export interface OrchestraSettings {
   /** Model id per role; undefined = the engine's default for that role's tier. */
   models: Partial<Record<ModelRole, string>>;
   maxParallelWorkers: number;
+  /** `auto`: user-story phases run side by side where tasks.md says they can; `off`: phases in order. */
+  storyParallelism: StoryParallelismSetting;
   approvalPolicy: ApprovalPolicy;
   bugFixerAttempts: number;
   /** Sends of one model call in all, the first included, whatever failed: the one bound on retries. */
@@ -70,6 +73,7 @@ export const DEFAULT_SETTINGS: Readonly<OrchestraSettings> = {
   provider: 'anthropic',
   models: {},
   maxParallelWorkers: 3,
+  storyParallelism: 'auto',
   approvalPolicy: 'ask',
   bugFixerAttempts: 2,
   modelCallAttempts: DEFAULT_MODEL_CALL_ATTEMPTS,
@@ -89,6 +93,7 @@ export const KEYS_APPLIED_AT_RUN_START: readonly string[] = [
   'provider',
   ...MODEL_ROLES.map((role) => `model.${role}`),
   'maxParallelWorkers',
+  'storyParallelism',
   'approvalPolicy',
   'bugFixerAttempts',
   'modelCallAttempts',
@@ -127,6 +132,12 @@ export function parseSettings(
     models: {},
     maxParallelWorkers: integerIn(read('maxParallelWorkers'), 1, 16, DEFAULT_SETTINGS.maxParallelWorkers, (m) =>
       complain('maxParallelWorkers', m),
+    ),
+    storyParallelism: oneOf(
+      read('storyParallelism'),
+      ['auto', 'off'] as const,
+      DEFAULT_SETTINGS.storyParallelism,
+      (m) => complain('storyParallelism', m),
     ),
     approvalPolicy: oneOf(
       read('approvalPolicy'),

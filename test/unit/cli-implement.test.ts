@@ -65,6 +65,70 @@ test('implement --dry-run shows schedule, roles, strategy and forecast without a
   assert.deepEqual(await snapshotTree(root), before, 'a dry run writes nothing');
 });
 
+test('implement --dry-run --json: the plan as one object on stdout, waves within the workers, notes on stderr', async () => {
+  const root = await copyExample();
+  const start = mock.requests.length;
+  const before = await snapshotTree(root);
+  const run = async (...extra: string[]) => {
+    const result = await cli(['implement', '--dry-run', '--json', '--workspace', root, ...extra], {
+      env: { ANTHROPIC_BASE_URL: mock.url },
+      cwd: root,
+    });
+    assert.equal(result.code, 0, result.err);
+    return {
+      plan: JSON.parse(result.out) as {
+        feature: { id: string; tasksPath: string };
+        waves: string[][];
+        maxWorkers: number;
+        storyParallelism: { mode: string; reason: string };
+        tasks: { id: string; role: string; model: string; command: string | null; reason: string }[];
+        criticalPath: string[];
+        forecast: { usd: number; lowUsd: number; highUsd: number };
+      },
+      err: result.err,
+    };
+  };
+  const { plan, err } = await run();
+  assert.equal(mock.requests.length, start, 'the mock saw no request');
+  assert.match(plan.feature.tasksPath, /tasks\.md$/);
+  const ids = plan.tasks.map((t) => t.id);
+  assert.deepEqual(plan.waves.flat().sort(), [...ids].sort(), 'every task in exactly one wave');
+  assert.ok(plan.waves.every((wave) => wave.length >= 1 && wave.length <= plan.maxWorkers));
+  assert.ok(
+    plan.waves.some((wave) => wave.length > 1),
+    'the [P] tasks share a wave',
+  );
+  const waveOf = (id: string): number => plan.waves.findIndex((wave) => wave.includes(id));
+  for (let k = 1; k < plan.criticalPath.length; k += 1)
+    assert.ok(
+      waveOf(plan.criticalPath[k] ?? '') > waveOf(plan.criticalPath[k - 1] ?? ''),
+      'the critical path in order',
+    );
+  assert.ok(plan.waves.length >= plan.criticalPath.length);
+  const t004 = plan.tasks.find((t) => t.id === 'T004');
+  assert.equal(t004?.role, 'test-writer');
+  assert.ok(t004 !== undefined && t004.model !== '' && t004.reason !== '');
+  assert.ok(
+    plan.forecast.usd > 0 && plan.forecast.lowUsd <= plan.forecast.usd && plan.forecast.usd <= plan.forecast.highUsd,
+  );
+  assert.equal(plan.storyParallelism.mode === 'parallel' || plan.storyParallelism.reason !== '', true);
+  assert.match(err, /^Tests: npm test/, 'the note about the test command goes to stderr');
+  assert.equal(t004.command, 'npm test', 'the command its worker may run');
+
+  const serial = (await run('--max-workers', '1')).plan;
+  assert.equal(serial.maxWorkers, 1);
+  assert.ok(
+    serial.waves.every((wave) => wave.length === 1),
+    '--max-workers 1: one task a wave',
+  );
+  assert.equal(serial.waves.length, ids.length);
+  assert.deepEqual(await snapshotTree(root), before, 'a dry run writes nothing');
+
+  const misplaced = await cli(['implement', '--json', '--workspace', root], { env: {}, cwd: root });
+  assert.equal(misplaced.code, 2);
+  assert.match(misplaced.err, /--json goes with --dry-run/);
+});
+
 test('--approve ask without a terminal: exit 3 before any model call, nothing written', async () => {
   const root = await copyExample();
   const start = mock.requests.length;

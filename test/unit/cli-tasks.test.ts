@@ -296,3 +296,39 @@ async function snapshot(dir: string): Promise<string[]> {
   }
   return rows.sort();
 }
+
+test('tasks --json lists tasks outside any phase where they stand, between the phases around them', async (t) => {
+  const root = await mkdtemp(join(tmpdir(), 'cli-outside-'));
+  t.after(() => rm(root, { recursive: true, force: true }));
+  await mkdir(join(root, '.specify'), { recursive: true });
+  await mkdir(join(root, 'specs', '001-demo'), { recursive: true });
+  await writeFile(
+    join(root, 'specs', '001-demo', 'tasks.md'),
+    [
+      '# Tasks: export',
+      '- [ ] T001 Read docs/export.md first',
+      '',
+      '## Phase 1: Setup',
+      '- [ ] T002 Add the exporter package to package.json',
+      '',
+      '## Notes',
+      '- [ ] T003 Update the changelog in CHANGELOG.md',
+      '',
+      '## Phase 2: Core',
+      '- [ ] T004 Export to CSV in src/export.ts',
+      '',
+    ].join('\n'),
+  );
+  const report = await json(root);
+  assert.deepEqual(
+    report.phases.map((p) => [p.title, p.tasks.map((task) => task.id)]),
+    [
+      ['(outside any phase)', ['T001']],
+      ['Phase 1: Setup', ['T002']],
+      ['(outside any phase)', ['T003']],
+      ['Phase 2: Core', ['T004']],
+    ],
+  );
+  assert.deepEqual(report.phases[2]?.tasks[0]?.dependsOn, ['T002'], 'T003 runs where it stands: after Setup');
+  assert.deepEqual(report.phases[3]?.tasks[0]?.dependsOn, ['T003']);
+});

@@ -12,6 +12,7 @@ import type {
   UsageTotals,
   WorkerRole,
 } from '../../protocol/engine-events';
+import type { StoryParallelism, StoryParallelismSetting } from '../graph/task-graph';
 import type { PriceTable } from '../llm/prices';
 import type { LlmProvider } from '../llm/provider';
 import type { Clock } from '../ports/clock';
@@ -52,6 +53,8 @@ export interface EngineSettings {
    */
   interactiveApproval: boolean;
   maxWorkers: number;
+  /** `auto`: user-story phases run side by side where tasks.md says they can; `off`: phases in document order. */
+  storyParallelism: StoryParallelismSetting;
   /** How many times the bug-fixer may try after a failed task or a failed test run. */
   bugFixAttempts: number;
   /** The project's configured commands by name, argv form (no shell), e.g. `{ test: ['npm', 'test'] }`. */
@@ -115,7 +118,11 @@ export interface PlannedTask extends TaskView {
 
 /** One wave of the schedule as the dry run shows it: tasks that may run at the same time. */
 export interface ScheduleStep {
-  phaseIndex: number;
+  /**
+   * The phases the step's tasks belong to, ascending: one, or several when user-story phases run side by side;
+   * empty when its tasks stand outside any phase.
+   */
+  phaseIndices: number[];
   taskKeys: string[];
   parallel: boolean;
 }
@@ -180,6 +187,8 @@ export interface RunPlan {
   phases: PhaseView[];
   tasks: PlannedTask[];
   schedule: ScheduleStep[];
+  /** Whether user-story phases run side by side in `schedule`, and why (the file's words, or the setting). */
+  storyParallelism: Pick<StoryParallelism, 'setting' | 'mode' | 'reason'>;
   criticalPath: { taskKeys: string[]; length: number };
   strategy: Strategy;
   forecast: CostForecast;

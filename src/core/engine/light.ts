@@ -11,9 +11,10 @@ export type { Feature } from '../speckit/feature-documents';
 export { readChecklistGate, type ChecklistGate } from '../speckit/checklists';
 export { readTextFile, type TextFileRead } from '../speckit/read-text-file';
 export { parseTasks } from '../speckit/tasks-parser';
+export { outsideStretchOf, taskGroupsOf, type TaskGroup } from '../speckit/task-groups';
 export type { Phase, Task, TasksDocument } from '../speckit/tasks-model';
 export type { WorkspaceDiagnostic } from '../speckit/workspace-diagnostic';
-export { buildTaskGraph, statusFromDocument, type TaskGraph } from '../graph/task-graph';
+export { buildTaskGraph, statusFromDocument, type StoryParallelismSetting, type TaskGraph } from '../graph/task-graph';
 export { criticalPathOfWorkLeft } from '../graph/work-left';
 // Settings a face parses from the user's configuration before it builds the engine.
 export { parseCommandLine, type CommandLineParse } from './commands/command-line';

@@ -54,12 +54,41 @@ const FILES = {
  * holds one of spec.md/plan.md/tasks.md, plus a lone `.specify/tasks.md`. A hand-named folder with neither
  * is just a folder, unless it groups features one level down (`specs/backend/001-api/`, as teams sort a
  * large specs/ by area): those are features too, with the group in their id (`backend/001-api`). Sorted by
- * id so every face lists them in the same order.
+ * id so every face lists them in the same order. Features in `.specify/specs/` (spec-kit's earlier layout) count
+ * the same.
  */
 export async function listFeatures(projectRoot: string, signal: AbortSignal): Promise<FeatureListing> {
   const diagnostics: WorkspaceDiagnostic[] = [];
+  const features = await featuresUnder(projectRoot, join(projectRoot, 'specs'), diagnostics, signal);
+  // spec-kit's earlier layout kept features in `.specify/specs/<feature>/`; a name also under specs/ keeps the path.
+  const taken = new Set(features.map((feature) => feature.id));
+  const specifyDir = join(projectRoot, '.specify');
+  for (const feature of await featuresUnder(projectRoot, join(specifyDir, 'specs'), diagnostics, signal))
+    features.push(taken.has(feature.id) ? { ...feature, id: `.specify/specs/${feature.id}` } : feature);
+  features.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  if ((await probePath(join(specifyDir, 'tasks.md'))) === 'file') {
+    const documents = await readFeatureDocuments(specifyDir, diagnostics);
+    features.push({
+      id: '.specify',
+      naming: { kind: 'specify-dir' },
+      slug: basename(projectRoot),
+      dir: specifyDir,
+      projectRoot,
+      documents,
+      tasksPath: documents.tasks,
+    });
+  }
+  return { features, diagnostics };
+}
+
+/** The features in one specs folder: its feature folders, and those grouped one level down. */
+async function featuresUnder(
+  projectRoot: string,
+  specsDir: string,
+  diagnostics: WorkspaceDiagnostic[],
+  signal: AbortSignal,
+): Promise<Feature[]> {
   const features: Feature[] = [];
-  const specsDir = join(projectRoot, 'specs');
   for (const entry of await listDirectory(specsDir, diagnostics)) {
     signal.throwIfAborted();
     if (!entry.isDirectory || entry.name.startsWith('.')) continue;
@@ -75,21 +104,7 @@ export async function listFeatures(projectRoot: string, signal: AbortSignal): Pr
       if (grouped !== undefined) features.push(grouped);
     }
   }
-  features.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-  const specifyDir = join(projectRoot, '.specify');
-  if ((await probePath(join(specifyDir, 'tasks.md'))) === 'file') {
-    const documents = await readFeatureDocuments(specifyDir, diagnostics);
-    features.push({
-      id: '.specify',
-      naming: { kind: 'specify-dir' },
-      slug: basename(projectRoot),
-      dir: specifyDir,
-      projectRoot,
-      documents,
-      tasksPath: documents.tasks,
-    });
-  }
-  return { features, diagnostics };
+  return features;
 }
 
 /** The feature in `parent/name`, or undefined when that folder is just a folder (hand-named, no core document). */

@@ -1,6 +1,6 @@
 // The Tasks tree as plain data: which nodes exist, what each row shows, and which rows changed since VS Code
 // was last given them. No `vscode` here, so the refresh rules are unit-tested; tasks-tree.ts renders rows.
-import type { Task, TasksDocument } from '../../core/engine/light';
+import { outsideStretchOf, taskGroupsOf, type Task, type TaskGroup, type TasksDocument } from '../../core/engine/light';
 import type { TaskStatus, WorkerRole } from '../../protocol/engine-events';
 import { plainText } from './plain-text';
 
@@ -10,8 +10,18 @@ export type TaskNode =
   | { kind: 'phase'; featureId: string; phaseIndex: number }
   | { kind: 'task'; featureId: string; taskKey: string };
 
-/** The phase index of tasks written before any phase heading. */
-export const UNPHASED = -1;
+/**
+ * The `phaseIndex` of a node for tasks under no phase heading: -1 for the first stretch of them, -2 for the next…
+ * Each stretch shows where it stands in the file, between the phases around it.
+ */
+export function outsideNodeIndex(stretch: number): number {
+  return -1 - stretch;
+}
+
+/** The `phaseIndex` of the node that holds a task: its phase, or the stretch of tasks outside any phase it is in. */
+export function groupNodeIndexOf(document: TasksDocument, task: Task): number {
+  return task.phaseIndex ?? outsideNodeIndex(outsideStretchOf(document, task) ?? 0);
+}
 
 /** The root's id in `ShownTree.children` (the list of features). */
 export const ROOT_ID = '';
@@ -97,8 +107,13 @@ function isActive(status: TaskStatus): boolean {
   return status === 'running' || status === 'awaiting-approval';
 }
 
-export function tasksOfPhase(feature: FeatureModel, phaseIndex: number): Task[] {
-  return feature.document.tasks.filter((t) => (t.phaseIndex ?? UNPHASED) === phaseIndex);
+export function tasksOfPhase(feature: FeatureModel, phaseIndex: number): readonly Task[] {
+  const group = taskGroupsOf(feature.document).find((g) => nodeIndexOfGroup(g) === phaseIndex);
+  return group?.tasks ?? [];
+}
+
+function nodeIndexOfGroup(group: TaskGroup): number {
+  return group.kind === 'phase' ? group.phase.index : outsideNodeIndex(group.stretch);
 }
 
 /** The nodes under `node` (the features under the root), in display order. */
@@ -108,14 +123,11 @@ export function childrenOf(features: readonly FeatureModel[], node: TaskNode | u
   if (!feature) return [];
   switch (node.kind) {
     case 'feature': {
-      const phases: TaskNode[] = feature.document.phases.map((p) => ({
+      return taskGroupsOf(feature.document).map((group) => ({
         kind: 'phase',
         featureId: node.featureId,
-        phaseIndex: p.index,
+        phaseIndex: nodeIndexOfGroup(group),
       }));
-      if (feature.document.tasks.some((t) => t.phaseIndex === undefined))
-        phases.push({ kind: 'phase', featureId: node.featureId, phaseIndex: UNPHASED });
-      return phases;
     }
     case 'phase':
       return tasksOfPhase(feature, node.phaseIndex).map((t) => ({
@@ -157,10 +169,10 @@ function featureRow(feature: FeatureModel, run: RunFacts): TreeRow {
 }
 
 function phaseRow(feature: FeatureModel, phaseIndex: number, run: RunFacts): TreeRow | undefined {
-  const phase = phaseIndex === UNPHASED ? undefined : feature.document.phases[phaseIndex];
-  if (phaseIndex !== UNPHASED && !phase) return undefined;
+  const phase = phaseIndex < 0 ? undefined : feature.document.phases[phaseIndex];
+  if (phaseIndex >= 0 && !phase) return undefined;
   const tasks = tasksOfPhase(feature, phaseIndex);
-  if (phaseIndex === UNPHASED && tasks.length === 0) return undefined;
+  if (phaseIndex < 0 && tasks.length === 0) return undefined;
   const statuses = tasks.map((t) => taskStatus(feature, t, run));
   const done = statuses.filter((s) => s === 'done').length;
   const complete = done === tasks.length && tasks.length > 0;

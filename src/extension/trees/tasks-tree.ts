@@ -6,6 +6,7 @@ import type { RunSession } from '../run-session';
 import type { FeatureTasks, TaskDocuments } from './task-documents';
 import {
   childrenOf,
+  groupNodeIndexOf,
   nodeId,
   nodesToRefresh,
   ROOT_ID,
@@ -163,10 +164,10 @@ export class TasksTreeProvider implements vscode.TreeDataProvider<TaskNode>, vsc
       case 'phase':
         return this.intern({ kind: 'feature', featureId: node.featureId });
       case 'task': {
-        const task = this.features
-          .find((f) => f.featureId === node.featureId)
-          ?.document.tasks.find((t) => t.key === node.taskKey);
-        return this.intern({ kind: 'phase', featureId: node.featureId, phaseIndex: task?.phaseIndex ?? -1 });
+        const document = this.features.find((f) => f.featureId === node.featureId)?.document;
+        const task = document?.tasks.find((t) => t.key === node.taskKey);
+        const phaseIndex = document === undefined || task === undefined ? -1 : groupNodeIndexOf(document, task);
+        return this.intern({ kind: 'phase', featureId: node.featureId, phaseIndex });
       }
     }
   }

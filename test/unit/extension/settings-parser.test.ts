@@ -29,6 +29,7 @@ test('valid values are typed and kept', () => {
       provider: 'vscode-lm',
       'model.codeWriter': ' claude-sonnet-4-5 ',
       maxParallelWorkers: 6,
+      storyParallelism: 'off',
       approvalPolicy: 'auto-approve-tests',
       bugFixerAttempts: 0,
       modelCallAttempts: 2,
@@ -42,6 +43,7 @@ test('valid values are typed and kept', () => {
   assert.equal(settings.provider, 'vscode-lm');
   assert.deepEqual(settings.models, { codeWriter: 'claude-sonnet-4-5' });
   assert.equal(settings.maxParallelWorkers, 6);
+  assert.equal(settings.storyParallelism, 'off');
   assert.equal(settings.approvalPolicy, 'auto-approve-tests');
   assert.equal(settings.bugFixerAttempts, 0);
   assert.equal(settings.modelCallAttempts, 2);
@@ -56,6 +58,7 @@ test('invalid values fall back to defaults and are reported per key', () => {
     reader({
       provider: 'openai',
       maxParallelWorkers: 0,
+      storyParallelism: 'sometimes',
       modelCallAttempts: 0,
       approvalPolicy: 7,
       budgetPerRun: -1,
@@ -67,6 +70,7 @@ test('invalid values fall back to defaults and are reported per key', () => {
   );
   assert.equal(settings.provider, 'anthropic');
   assert.equal(settings.maxParallelWorkers, DEFAULT_SETTINGS.maxParallelWorkers);
+  assert.equal(settings.storyParallelism, 'auto');
   assert.equal(settings.modelCallAttempts, DEFAULT_SETTINGS.modelCallAttempts);
   assert.equal(settings.approvalPolicy, 'ask');
   assert.equal(settings.budgetPerRunUsd, undefined);
@@ -82,6 +86,7 @@ test('invalid values fall back to defaults and are reported per key', () => {
     'model.reviewer',
     'modelCallAttempts',
     'provider',
+    'storyParallelism',
     'testCommand',
   ]);
 });

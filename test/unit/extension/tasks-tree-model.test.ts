@@ -4,6 +4,7 @@ import { parseTasks } from '../../../src/core/speckit/tasks-parser';
 import type { TaskStatus, WorkerRole } from '../../../src/protocol/engine-events';
 import {
   childrenOf,
+  groupNodeIndexOf,
   nodeId,
   nodesToRefresh,
   ROOT_ID,
@@ -189,4 +190,40 @@ test('rows of nodes that are gone are not refreshed themselves; their parent is'
   const before = shownTree([feature()], noRun);
   const removed = feature(TASKS.replace('- [ ] T003 Store todos in `src/store.js` (depends on T001)\n', ''));
   assert.deepEqual(nodesToRefresh(before, currentOf([removed], noRun)), ['feature:001-demo']);
+});
+
+test('tasks outside any phase are listed where they stand: one group per stretch, between the phases around it', () => {
+  const f = feature(
+    [
+      '# Tasks',
+      '- [ ] T001 Read the notes',
+      '## Phase 1: Setup',
+      '- [ ] T002 Init',
+      '## Notes',
+      '- [ ] T003 Loose one',
+      '- [ ] T004 Loose two',
+      '## Phase 2: Core',
+      '- [ ] T005 Build',
+    ].join('\n'),
+  );
+  const groups = childrenOf([f], { kind: 'feature', featureId: '001-demo' });
+  assert.deepEqual(
+    groups.map((g) => [
+      rowOf([f], g, noRun)?.label,
+      childrenOf([f], g).map((t) => (t.kind === 'task' ? t.taskKey : '?')),
+    ]),
+    [
+      ['Tasks outside a phase', ['T001']],
+      ['Phase 1: Setup', ['T002']],
+      ['Tasks outside a phase', ['T003', 'T004']],
+      ['Phase 2: Core', ['T005']],
+    ],
+  );
+  assert.equal(new Set(groups.map(nodeId)).size, 4, 'each stretch is a node of its own');
+  const t004 = f.document.tasks[3];
+  assert.ok(t004 !== undefined);
+  assert.equal(
+    nodeId({ kind: 'phase', featureId: '001-demo', phaseIndex: groupNodeIndexOf(f.document, t004) }),
+    nodeId(groups[2] as TaskNode),
+  );
 });

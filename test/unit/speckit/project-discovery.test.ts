@@ -94,6 +94,27 @@ test('a lone .specify/tasks.md is a feature of its own', async (t) => {
   assert.equal(feature.tasksPath, join(fx.root, '.specify', 'tasks.md'));
 });
 
+test('features in .specify/specs/<feature>/ are features too; a name also under specs/ keeps its path', async (t) => {
+  const root = await mkdtemp(join(tmpdir(), 'specify-specs-'));
+  t.after(() => rm(root, { recursive: true, force: true }));
+  for (const dir of ['.specify/specs/001-albums', '.specify/specs/002-share', 'specs/002-share'])
+    await mkdir(join(root, dir), { recursive: true });
+  await writeFile(join(root, '.specify/specs/001-albums/tasks.md'), '- [ ] T001 Album model in src/album.ts\n');
+  await writeFile(join(root, '.specify/specs/002-share/spec.md'), '# Share\n');
+  await writeFile(join(root, 'specs/002-share/tasks.md'), '- [ ] T001 Share in src/share.ts\n');
+  const { projects, diagnostics } = await discoverProjects([root], { signal });
+  assert.deepEqual(diagnostics, []);
+  assert.deepEqual(
+    projects[0]?.features.map((f) => [f.id, f.tasksPath === undefined ? '' : f.tasksPath.slice(root.length)]),
+    [
+      ['.specify/specs/002-share', ''],
+      ['001-albums', join('/.specify', 'specs', '001-albums', 'tasks.md')],
+      ['002-share', join('/specs', '002-share', 'tasks.md')],
+    ],
+  );
+  assert.deepEqual(projects[0]?.features[1]?.naming, { kind: 'numbered', prefix: '001', number: 1 });
+});
+
 test('specs/*/tasks.md without .specify/ is a flagged project', async (t) => {
   const fx = await copyFixtureProject('specs-only');
   t.after(fx.dispose);

@@ -21,7 +21,7 @@ import type { Confirm } from '../../ports/consent';
 import type { RunEvents } from '../events/run-events';
 import { forecastCost } from './forecast';
 import { buildPlanGraph } from './plan-graph';
-import { defaultTierOf, PlanError, plannedTasks, previewSchedule } from './spec-kit-planner';
+import { defaultTierOf, PlanError, plannedTasks, previewSchedule, storyParallelismOf } from './spec-kit-planner';
 import { chooseStrategy } from './strategy';
 
 export const FALLBACK_PHASES = ['Setup', 'Core', 'Testing', 'Documentation', 'Review'] as const;
@@ -164,7 +164,7 @@ export async function draftFallbackPlan(input: FallbackInput): Promise<RunPlan> 
 
   const markdown = renderTasksMarkdown(draft, input.request);
   const doc = parseTasks(markdown);
-  const graph = buildPlanGraph(doc);
+  const graph = buildPlanGraph(doc, settings.storyParallelism);
   const id = `${await nextFeatureNumber(input.root)}-${draft.slug}`;
   const dir = join(input.root, 'specs', id);
   const tasks = plannedTasks(
@@ -201,6 +201,7 @@ export async function draftFallbackPlan(input: FallbackInput): Promise<RunPlan> 
     phases: doc.phases.map((p) => ({ index: p.index, title: p.title, taskKeys: [...p.taskKeys] })),
     tasks,
     schedule: previewSchedule(doc, graph, new Set(), strategy.maxWorkers),
+    storyParallelism: storyParallelismOf(graph.graph),
     criticalPath: critical,
     strategy,
     forecast: forecastCost({

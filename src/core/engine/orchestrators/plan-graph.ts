@@ -2,7 +2,7 @@
  * What the orchestrators need of the task graph (src/core/graph): the ready set, each task's dependencies,
  * and each task's longest remaining chain — for the critical path and for starting long chains first.
  */
-import { buildTaskGraph, type TaskGraph } from '../../graph/task-graph';
+import { buildTaskGraph, type StoryParallelismSetting, type TaskGraph } from '../../graph/task-graph';
 import { criticalPathOfWorkLeft } from '../../graph/work-left';
 import type { TasksDocument } from '../../speckit/tasks-model';
 import type { ReadyGraph } from '../scheduler/scheduler';
@@ -17,8 +17,8 @@ export interface PlanGraph extends ReadyGraph {
   criticalPath(isDone?: (key: string) => boolean): { taskKeys: string[]; length: number };
 }
 
-export function buildPlanGraph(doc: TasksDocument): PlanGraph {
-  const graph = buildTaskGraph(doc);
+export function buildPlanGraph(doc: TasksDocument, storyParallelism: StoryParallelismSetting = 'auto'): PlanGraph {
+  const graph = buildTaskGraph(doc, { storyParallelism });
   const memo = new Map<string, number>();
   const remaining = (key: string, seen = new Set<string>()): number => {
     const known = memo.get(key);

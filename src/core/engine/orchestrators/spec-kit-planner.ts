@@ -18,6 +18,7 @@ import type { EngineSettings, HookView, PlanDiagnostic, PlannedTask, RunPlan, Sc
 import { forecastCost } from './forecast';
 import { builtInAgents } from '../../agents/definitions/built-in-agents';
 import { loadDefinitions } from '../../agents/definitions/load-definitions';
+import type { TaskGraph } from '../../graph/task-graph';
 import { buildPlanGraph, type PlanGraph } from './plan-graph';
 import { chooseStrategy } from './strategy';
 import type { ModelTier } from '../facade-types';
@@ -162,17 +163,23 @@ export function previewSchedule(
     const files = new Set<string>();
     for (const key of ready) {
       if (wave.length >= maxWorkers) break;
-      const own = doc.tasks.find((t) => t.key === key)?.files ?? [];
+      const own = graph.graph.task(key)?.files ?? [];
       if (own.some((f) => files.has(f))) continue;
       own.forEach((f) => files.add(f));
       wave.push(key);
     }
     if (wave.length === 0) break;
     wave.forEach((k) => status.set(k, 'done'));
-    const first = doc.tasks.find((t) => t.key === wave[0]);
-    steps.push({ phaseIndex: first?.phaseIndex ?? 0, taskKeys: wave, parallel: wave.length > 1 });
+    const phases = wave.flatMap((key) => graph.graph.task(key)?.phaseIndex ?? []);
+    steps.push({ phaseIndices: [...new Set(phases)].sort((a, b) => a - b), taskKeys: wave, parallel: wave.length > 1 });
   }
   return steps;
+}
+
+/** What the plan says of story parallelism: the graph's decision, without its phase lists. */
+export function storyParallelismOf(graph: TaskGraph): RunPlan['storyParallelism'] {
+  const { setting, mode, reason } = graph.storyParallelism;
+  return { setting, mode, reason };
 }
 
 export interface SpecKitPlanInput {
@@ -200,7 +207,7 @@ export async function planSpecKitFeature(
     );
   const doc = parseTasks(read.text);
   if (doc.tasks.length === 0) throw new PlanError('no-tasks', `${feature.tasksPath} has no tasks`);
-  const graph = buildPlanGraph(doc);
+  const graph = buildPlanGraph(doc, settings.storyParallelism);
   const texts = await readFeatureTexts(feature, signal);
 
   const only = input.onlyTasks && input.onlyTasks.length > 0 ? new Set(input.onlyTasks) : undefined;
@@ -283,6 +290,7 @@ export async function planSpecKitFeature(
     phases: doc.phases.map((p) => ({ index: p.index, title: p.title, taskKeys: [...p.taskKeys] })),
     tasks,
     schedule,
+    storyParallelism: storyParallelismOf(graph.graph),
     criticalPath: critical,
     strategy,
     forecast,

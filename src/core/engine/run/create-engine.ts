@@ -368,6 +368,7 @@ function placeholderPlan(root: string, settings: EngineSettings): RunPlan {
     phases: [],
     tasks: [],
     schedule: [],
+    storyParallelism: { setting: settings.storyParallelism, mode: 'none', reason: 'not planned yet' },
     criticalPath: { taskKeys: [], length: 0 },
     strategy: {
       complexity: 'small',

@@ -6,6 +6,7 @@ export function defaultEngineSettings(overrides: Partial<EngineSettings> = {}): 
     approvalPolicy: 'ask',
     interactiveApproval: true,
     maxWorkers: 4,
+    storyParallelism: 'auto',
     bugFixAttempts: 2,
     commands: {},
     allowedCommands: [],

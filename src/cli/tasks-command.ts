@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import {
   discoverProjects,
   parseTasks,
+  withTaskPathsPlaced,
   readChecklistGate,
   readTextFile,
   selectFeature,
@@ -109,7 +110,10 @@ async function buildReport(
     default:
       return assertNever(read);
   }
-  const document = parseTasks(read.text);
+  const document = await withTaskPathsPlaced(parseTasks(read.text), {
+    projectRoot: feature.projectRoot,
+    tasksPath: feature.tasksPath,
+  });
   const dependencies = taskDependencies(document);
   const report = buildTasksReport({
     feature,

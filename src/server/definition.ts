@@ -1,5 +1,6 @@
 import { stat } from 'node:fs/promises';
-import { pathToFileURL } from 'node:url';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Location, Position } from 'vscode-languageserver/node';
 import { extractPaths } from '../core/speckit/task-paths';
 import { isMissing } from '../core/util/fs-errors';
@@ -65,8 +66,13 @@ export async function definitionAt(
     (task && pathAt(task, position)) ??
     extractPaths(lineText).find((m) => position.character >= m.start && position.character <= m.end)?.path;
   if (written === undefined) return [];
-  const resolved = resolveTaskPath(context.projectRoot, written);
-  return (await isFile(resolved.absolute)) ? [atLine(pathToFileURL(resolved.absolute).href, 0)] : [];
+  // From the project root as spec-kit writes paths, else from the tasks file's folder as a Markdown link reads.
+  const candidates = [
+    resolveTaskPath(context.projectRoot, written).absolute,
+    resolve(dirname(fileURLToPath(context.uri)), written),
+  ];
+  for (const absolute of candidates) if (await isFile(absolute)) return [atLine(pathToFileURL(absolute).href, 0)];
+  return [];
 }
 
 /** The path of `task.files` whose recorded range holds `position` (the cursor may sit just after it). */

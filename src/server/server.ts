@@ -19,6 +19,8 @@ import {
   TaskStatusNotification,
   TaskStatusStore,
 } from '../protocol/lsp-messages';
+import { withTaskPathsPlaced } from '../core/speckit/task-path-resolution';
+import { parseTasks } from '../core/speckit/tasks-parser';
 import { codeActionsFor } from './code-actions';
 import { codeLenses } from './code-lenses';
 import { completionsAt } from './completion';
@@ -72,7 +74,12 @@ export function startLanguageServer(connection: Connection): void {
     if (cached?.version === version) return cached.analysis;
     // Read the text now: incremental sync updates this same object in place while spec.md is being read.
     const text = document.getText();
-    const analysis = specs.storiesFor(fileURLToPath(uri)).then((stories) => analyzeTasks(text, stories));
+    const path = fileURLToPath(uri);
+    // Paths are judged against the disk: a link relative to tasks.md, or a URL path, is no path outside the project.
+    const placed = withTaskPathsPlaced(parseTasks(text), { projectRoot: projectRootOf(path), tasksPath: path });
+    const analysis = Promise.all([specs.storiesFor(path), placed]).then(([stories, document]) =>
+      analyzeTasks(text, stories, document),
+    );
     analyses.set(uri, { version, analysis });
     return analysis;
   }

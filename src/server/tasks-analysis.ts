@@ -38,8 +38,8 @@ export interface TasksAnalysis {
   readonly diagnostics: readonly ServerDiagnostic[];
 }
 
-export function analyzeTasks(text: string, specStories: SpecStories): TasksAnalysis {
-  const document = parseTasks(text);
+/** `document`: the parse of `text`, when the caller has it already (with its paths placed on disk). */
+export function analyzeTasks(text: string, specStories: SpecStories, document = parseTasks(text)): TasksAnalysis {
   const lines = splitLines(text);
   const tasksById = new Map<string, Task[]>();
   const tasksByKey = new Map<string, Task>();

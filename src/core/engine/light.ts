@@ -11,6 +11,7 @@ export type { Feature } from '../speckit/feature-documents';
 export { readChecklistGate, type ChecklistGate } from '../speckit/checklists';
 export { readTextFile, type TextFileRead } from '../speckit/read-text-file';
 export { parseTasks } from '../speckit/tasks-parser';
+export { withTaskPathsPlaced } from '../speckit/task-path-resolution';
 export { outsideStretchOf, taskGroupsOf, type TaskGroup } from '../speckit/task-groups';
 export type { Phase, Task, TasksDocument } from '../speckit/tasks-model';
 export type { WorkspaceDiagnostic } from '../speckit/workspace-diagnostic';

@@ -224,6 +224,9 @@ export interface TasksDocument {
   readonly nonTaskCheckboxes: readonly NonTaskCheckbox[];
   readonly dependencyStatements: readonly DependencyStatement[];
   readonly storyStatements: readonly StoryStatement[];
-  /** Parse-level diagnostics; graph-level ones (cycles, later-phase dependencies) come from the graph. */
+  /**
+   * Parse-level diagnostics; graph-level ones (cycles, later-phase dependencies) come from the graph, and paths
+   * that lead outside the project from `withTaskPathsPlaced`, which looks at the disk.
+   */
   readonly diagnostics: readonly TasksDiagnostic[];
 }

@@ -8,7 +8,6 @@
  */
 import { frontMatterEnd, eolOf, lineRange, SourceLines } from './source-lines';
 import { taskIdIndexOf, TaskIdIndex } from './task-ids';
-import { isOutsideWorkspace } from './task-path-resolution';
 import { normalizeTaskPath } from './task-paths';
 import { readDependencyProse, readStoryProse, type RawIdRef } from './tasks-dependency-prose';
 import {
@@ -314,7 +313,6 @@ class TasksReader {
     this.diagnostics.push(
       ...idOrderDiagnostics(tasks, taskIds),
       ...outsidePhaseDiagnostics(tasks),
-      ...outsideWorkspaceDiagnostics(tasks),
       ...parallelSameFileDiagnostics(tasks, this.places),
     );
     this.diagnostics.sort(
@@ -419,25 +417,6 @@ function outsidePhaseDiagnostics(tasks: readonly Task[]): TasksDiagnostic[] {
       message: `${task.id} is not under a phase heading ("## Phase N: …"); it is kept and scheduled where it stands, between the phases around it.`,
       taskKey: task.key,
     });
-  }
-  return diagnostics;
-}
-
-function outsideWorkspaceDiagnostics(tasks: readonly Task[]): TasksDiagnostic[] {
-  const diagnostics: TasksDiagnostic[] = [];
-  for (const task of tasks) {
-    let k = 0;
-    for (const file of task.files) {
-      k += 1;
-      if (!isOutsideWorkspace(file)) continue;
-      diagnostics.push({
-        code: 'path-outside-workspace',
-        severity: 'warning',
-        range: task.fileRanges[k - 1] ?? task.idRange,
-        message: `${task.id} names ${file}, which is outside the workspace; agents will not write there.`,
-        taskKey: task.key,
-      });
-    }
   }
   return diagnostics;
 }

@@ -83,7 +83,11 @@ describe('language server over LSP: purpose-made fixture', () => {
       'T099',
     );
     const outside = diagnostics.find((d) => d.code === 'path-outside-workspace');
-    assert.equal(textAt(brokenText, outside?.range), '../../outside/secrets.env', 'the path itself, not the task id');
+    assert.equal(
+      textAt(brokenText, outside?.range),
+      '../../../outside/secrets.env',
+      'the path itself, not the task id',
+    );
     const sameFile = diagnostics.find((d) => d.code === 'parallel-same-file');
     assert.equal(textAt(brokenText, sameFile?.range), 'src/models/user.ts', 'the file both [P] tasks touch');
   });
@@ -99,7 +103,7 @@ describe('language server over LSP: purpose-made fixture', () => {
     assert.deepEqual(rangesOf('duplicate-task-id'), [at(9, 6, 10)]);
     assert.deepEqual(rangesOf('checkbox-without-id'), [at(10, 0, 54)]);
     assert.deepEqual(rangesOf('malformed-checkbox'), [at(11, 0, 26)]);
-    assert.deepEqual(rangesOf('path-outside-workspace'), [at(12, 29, 54)]);
+    assert.deepEqual(rangesOf('path-outside-workspace'), [at(12, 29, 57)]);
     assert.deepEqual(rangesOf('task-id-out-of-order'), [at(13, 6, 10)]);
     assert.deepEqual(rangesOf('unknown-dependency'), [at(13, 22, 26)]);
     assert.deepEqual(rangesOf('unknown-story-label'), [at(18, 11, 16)]);
@@ -343,6 +347,30 @@ describe('language server over LSP: a well-formed feature', () => {
       await client.definition(cleanUri, { line: missing, character: nowhere }),
       [],
       'no location for a file that does not exist',
+    );
+  });
+
+  test("paths as written: a link relative to tasks.md's folder opens its file and is no path outside; a URL path neither", async () => {
+    const uri = fileUri(join(project, 'specs', '004-links', 'tasks.md'));
+    const text = [
+      '# Tasks: links',
+      '## Phase 1: Setup',
+      '- [ ] T001 Tune logging in [the logger](../../src/log.ts)',
+      '- [ ] T002 Serve /recipes/index.json from src/log.ts',
+      '',
+    ].join('\n');
+    await client.open(uri, text);
+    const diagnostics = await client.diagnostics(uri, { version: 1 });
+    assert.deepEqual(
+      diagnostics.filter((d) => d.code === 'path-outside-workspace'),
+      [],
+      'neither path leads outside the project',
+    );
+    const character = (text.split('\n')[2]?.indexOf('../../src/log.ts') ?? 0) + 8;
+    const locations = (await client.definition(uri, { line: 2, character })) as Location[];
+    assert.deepEqual(
+      locations.map((l) => fileURLToPath(l.uri)),
+      [join(project, 'src', 'log.ts')],
     );
   });
 

@@ -147,14 +147,7 @@ test('messy file: every variant seen in the wild', () => {
     byCode('checkbox-without-id').map((d) => d.severity),
     ['information', 'warning'],
   );
-  assert.deepEqual(
-    byCode('path-outside-workspace').map((d) => d.message.split(' ')[2]),
-    ['/etc/hosts.conf,', '../../secrets.env,'],
-  );
-  assert.deepEqual(
-    byCode('path-outside-workspace').map((d) => textAt(doc, d.range)),
-    ['/etc/hosts.conf', '../../secrets.env'],
-  );
+  assert.deepEqual(byCode('path-outside-workspace'), [], 'the parser alone cannot judge paths: the disk decides');
   assert.equal(textAt(doc, byCode('parallel-same-file')[0]?.range ?? t2.idRange), 'src/models/enums.rs');
   assert.equal(byCode('parallel-same-file').length, 1);
   assert.equal(byCode('unknown-dependency').length, 1);
@@ -400,26 +393,6 @@ test('unknown-dependency: on the reference, in a task line, a continuation line 
     ['T099', 'T050-T060', 'T077'],
   );
   assert.match(unknown[1]?.message ?? '', /T050-T060, but no task falls in that range/);
-});
-
-test('path-outside-workspace: one diagnostic on each escaping path', () => {
-  const doc = parseTasks(
-    [
-      '## Phase 1: A',
-      '- [ ] T001 Read `/etc/hosts.conf` and ../../secrets.env, write src/ok.ts',
-      '  - Files: ~/notes.md',
-    ].join('\n'),
-  );
-  const outside = doc.diagnostics.filter((d) => d.code === 'path-outside-workspace');
-  assert.deepEqual(
-    outside.map((d) => [d.range.start.line, d.range.start.character, d.range.end.character, textAt(doc, d.range)]),
-    [
-      [1, 17, 32, '/etc/hosts.conf'],
-      [1, 38, 55, '../../secrets.env'],
-      [2, 11, 21, '~/notes.md'],
-    ],
-  );
-  assert.ok(outside.every((d) => d.taskKey === 'T001'));
 });
 
 test('tasks are plain data: positions survive a spread and JSON, absent optional fields stay absent', () => {

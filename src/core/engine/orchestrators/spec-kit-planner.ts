@@ -11,6 +11,7 @@ import type { Feature } from '../../speckit/feature-documents';
 import { selectFeature } from '../../speckit/feature-selection';
 import { discoverProjects, type SpecKitProject } from '../../speckit/project-discovery';
 import { readTextFile } from '../../speckit/read-text-file';
+import { withTaskPathsPlaced } from '../../speckit/task-path-resolution';
 import { parseTasks } from '../../speckit/tasks-parser';
 import type { Task, TasksDocument } from '../../speckit/tasks-model';
 import { chooseRole } from '../scheduler/role-choice';
@@ -205,7 +206,10 @@ export async function planSpecKitFeature(
       'unreadable',
       `cannot read ${feature.tasksPath}: ${read.kind === 'missing' ? 'missing' : read.reason}`,
     );
-  const doc = parseTasks(read.text);
+  const doc = await withTaskPathsPlaced(parseTasks(read.text), {
+    projectRoot: feature.projectRoot,
+    tasksPath: feature.tasksPath,
+  });
   if (doc.tasks.length === 0) throw new PlanError('no-tasks', `${feature.tasksPath} has no tasks`);
   const graph = buildPlanGraph(doc, settings.storyParallelism);
   const texts = await readFeatureTexts(feature, signal);

@@ -42,6 +42,7 @@ export const CommandId = {
   rejectTaskEdits: 'speckit-orchestra.rejectTaskEdits',
   openChangedFile: 'speckit-orchestra.openChangedFile',
   revertTaskChanges: 'speckit-orchestra.revertTaskChanges',
+  showLog: 'speckit-orchestra.showLog',
 } as const;
 
 export type CommandName = keyof typeof CommandId;
@@ -153,6 +154,7 @@ function createCommands(deps: CommandDeps): Record<CommandName, CommandEntry> {
       trust: 'Reverting changes',
       handler: (node) => rollBack(deps, session.view.runId, taskKeyOf(node)),
     },
+    showLog: { handler: () => deps.showLog() },
   };
 }
 

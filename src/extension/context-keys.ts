@@ -1,16 +1,8 @@
 import * as vscode from 'vscode';
+import { ContextKey, type ContextKeyName } from './context-key-names';
 import type { RunSession } from './run-session';
 
-/** The `when`-clause keys package.json menus use; set from the session so a menu never offers what cannot run. */
-export const ContextKey = {
-  activated: 'speckitOrchestra.activated',
-  runActive: 'speckitOrchestra.runActive',
-  pendingEdits: 'speckitOrchestra.pendingEdits',
-  interruptedRun: 'speckitOrchestra.interruptedRun',
-  hasTasks: 'speckitOrchestra.hasTasks',
-} as const;
-
-export type ContextKeyName = (typeof ContextKey)[keyof typeof ContextKey];
+export { ContextKey, type ContextKeyName } from './context-key-names';
 
 const lastValues = new Map<ContextKeyName, boolean>();
 

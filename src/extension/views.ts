@@ -6,6 +6,7 @@ import type { RunSession } from './run-session';
 import { PENDING_CHANGES_VIEW_ID, PendingChangesTreeProvider } from './trees/pending-changes-tree';
 import type { TaskDocuments } from './trees/task-documents';
 import { TASKS_VIEW_ID, TasksTreeProvider } from './trees/tasks-tree';
+import { welcomeKeys, type ScanState } from './trees/tasks-welcome';
 import { WORKERS_VIEW_ID, WorkersTreeProvider } from './trees/workers-tree';
 import { ContextKey, setContextKey } from './context-keys';
 
@@ -52,12 +53,14 @@ export function register(deps: ViewsDeps): {
       count === 0 ? undefined : { value: count, tooltip: `${count} edit${count === 1 ? '' : 's'} waiting for review` };
     tasksView.badge = badge;
   };
-  const updateHasTasks = (): void => {
-    void documents.features().then(
-      (features) => setContextKey(ContextKey.hasTasks, features.length > 0),
-      (error: unknown) => deps.log.warn(`listing features: ${String(error)}`),
-    );
+  // The welcome text follows the look for features: "looking…" until it answers, never a premature "none".
+  const updateWelcome = (state: ScanState): void => {
+    const keys = welcomeKeys(state);
+    setContextKey(ContextKey.scanned, keys.scanned);
+    setContextKey(ContextKey.hasTasks, keys.hasTasks);
+    setContextKey(ContextKey.scanFailed, keys.scanFailed);
   };
+  updateWelcome(documents.scan);
   updateBadge();
   const runStatus = statusBar.register(session, deps.showProgressCommand);
   const disposables = [
@@ -70,12 +73,7 @@ export function register(deps: ViewsDeps): {
     progress,
     vscode.window.registerWebviewViewProvider(PROGRESS_VIEW_ID, progress),
     session.onDidChange(updateBadge),
-    tasksView.onDidChangeVisibility((e) => {
-      if (e.visible) updateHasTasks();
-    }),
-    documents.onDidChange((feature) => {
-      if (feature === undefined) updateHasTasks();
-    }),
+    documents.onDidChangeScan(updateWelcome),
     ...runStatus.disposables,
   ];
   const chrome: Chrome = { tasksBadge: () => tasksView.badge, statusBar: runStatus.state };

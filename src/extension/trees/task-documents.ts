@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { discoverProjects, parseTasks, type Logger, type TasksDocument } from '../../core/engine/light';
+import type { ScanState } from './tasks-welcome';
 
 export interface FeatureTasks {
   /** The feature folder name, as the engine's `featureId`. */
@@ -22,6 +23,10 @@ export class TaskDocuments implements vscode.Disposable {
   /** Fires the changed feature, or undefined when the set of features changed. */
   readonly onDidChange = this._onDidChange.event;
   private loaded: Promise<Map<string, FeatureTasks>> | undefined;
+  private _scan: ScanState = { kind: 'scanning' };
+  private readonly _onDidChangeScan = new vscode.EventEmitter<ScanState>();
+  /** Fires when a look for features answers; a reload keeps the last answer until the next one. */
+  readonly onDidChangeScan = this._onDidChangeScan.event;
   private readonly subscriptions: vscode.Disposable[] = [];
   private readonly reparseTimers = new Map<string, ReturnType<typeof setTimeout>>();
 
@@ -39,14 +44,43 @@ export class TaskDocuments implements vscode.Disposable {
     );
   }
 
+  get scan(): ScanState {
+    return this._scan;
+  }
+
   async features(): Promise<FeatureTasks[]> {
-    this.loaded ??= this.discover();
-    return [...(await this.loaded).values()];
+    return [...(await this.load()).values()];
   }
 
   async feature(featureId: string): Promise<FeatureTasks | undefined> {
-    this.loaded ??= this.discover();
-    return (await this.loaded).get(featureId);
+    return (await this.load()).get(featureId);
+  }
+
+  /** The features, discovered on first use; a failed look is reported and tried again on the next call. */
+  private load(): Promise<Map<string, FeatureTasks>> {
+    if (this.loaded) return this.loaded;
+    const loading = this.discover().then(
+      (features) => {
+        if (this.loaded === loading) this.setScan({ kind: 'done', features: features.size });
+        return features;
+      },
+      (error: unknown) => {
+        if (this.loaded === loading) {
+          this.loaded = undefined;
+          const message = error instanceof Error ? error.message : String(error);
+          this.log.warn(`looking for spec-kit features: ${message}`);
+          this.setScan({ kind: 'failed', message });
+        }
+        throw error;
+      },
+    );
+    this.loaded = loading;
+    return loading;
+  }
+
+  private setScan(state: ScanState): void {
+    this._scan = state;
+    this._onDidChangeScan.fire(state);
   }
 
   reload(): void {
@@ -115,6 +149,7 @@ export class TaskDocuments implements vscode.Disposable {
     for (const timer of this.reparseTimers.values()) clearTimeout(timer);
     for (const s of this.subscriptions) s.dispose();
     this._onDidChange.dispose();
+    this._onDidChangeScan.dispose();
   }
 }
 

@@ -151,7 +151,12 @@ export class TasksTreeProvider implements vscode.TreeDataProvider<TaskNode>, vsc
   }
 
   async getChildren(node?: TaskNode): Promise<TaskNode[]> {
-    this.features = await this.documents.features();
+    try {
+      this.features = await this.documents.features();
+    } catch {
+      // Reported by TaskDocuments (log and the view's welcome text); the tree shows nothing meanwhile.
+      this.features = [];
+    }
     const children = childrenOf(this.features, node).map((child) => this.intern(child));
     this.shownChildren.set(node ? nodeId(node) : ROOT_ID, children.map(nodeId));
     return children;

@@ -7,6 +7,8 @@ import {
   KEYS_APPLIED_AT_RUN_START,
   MODEL_ROLE_FOR_WORKER,
 } from '../../../src/extension/settings-parser';
+import { ContextKey } from '../../../src/extension/context-key-names';
+import { welcomeKeys, type ScanState } from '../../../src/extension/trees/tasks-welcome';
 
 const MODEL_ROLE_WORKERS = Object.keys(MODEL_ROLE_FOR_WORKER);
 
@@ -16,13 +18,14 @@ interface Manifest {
     menus: Record<string, { command: string; when?: string }[]>;
     configuration: { properties: Record<string, { markdownDescription?: string }> };
     views: Record<string, { id: string }[]>;
+    viewsWelcome: { view: string; contents: string; when?: string }[];
   };
 }
 
 const manifest = JSON.parse(readFileSync(join(__dirname, '..', '..', '..', 'package.json'), 'utf8')) as Manifest;
 const commandIds = new Set(manifest.contributes.commands.map((c) => c.command));
 const ownContextKeys = /\bspeckitOrchestra\.(\w+)\b/g;
-const knownContextKeys = new Set(['activated', 'runActive', 'pendingEdits', 'interruptedRun', 'hasTasks']);
+const knownContextKeys = new Set(Object.values(ContextKey).map((key) => key.slice('speckitOrchestra.'.length)));
 const viewIds = new Set(
   Object.values(manifest.contributes.views)
     .flat()
@@ -38,13 +41,13 @@ test('every command is in the Spec-Kit category; every menu entry names a contri
 });
 
 test('when clauses use only context keys the extension sets and views it contributes', () => {
-  for (const entries of Object.values(manifest.contributes.menus)) {
+  for (const entries of [...Object.values(manifest.contributes.menus), manifest.contributes.viewsWelcome]) {
     for (const e of entries) {
       for (const match of (e.when ?? '').matchAll(ownContextKeys)) {
         const name = match[1] ?? '';
         assert.ok(
           knownContextKeys.has(name) || viewIds.has(`speckitOrchestra.${name}`),
-          `${e.command}: unknown key speckitOrchestra.${name}`,
+          `${'command' in e ? e.command : e.view}: unknown key speckitOrchestra.${name}`,
         );
       }
     }
@@ -70,4 +73,48 @@ test('the per-role budget schema names exactly the engine roles; the price schem
     'inputPerMTok',
     'outputPerMTok',
   ]);
+});
+
+/** Evaluates the `when` clauses the manifest uses (keys, `!`, `&&`, `||`); anything else fails the test. */
+function holds(when: string | undefined, keys: Record<string, boolean>): boolean {
+  if (when === undefined) return true;
+  return when.split('||').some((conjunction) =>
+    conjunction.split('&&').every((term) => {
+      const match = /^\s*(!?)\s*([\w.]+)\s*$/.exec(term);
+      assert.ok(match, `a when clause this test cannot read: ${when}`);
+      const value = keys[match[2] ?? ''] ?? false;
+      return match[1] === '!' ? !value : value;
+    }),
+  );
+}
+
+test('the Tasks view says "looking" until the look for features answers, then "none", "could not", or the tree', () => {
+  const welcomeFor = (state: ScanState): string[] => {
+    const keys = welcomeKeys(state);
+    const context = {
+      [ContextKey.activated]: true,
+      [ContextKey.scanned]: keys.scanned,
+      [ContextKey.hasTasks]: keys.hasTasks,
+      [ContextKey.scanFailed]: keys.scanFailed,
+    };
+    return manifest.contributes.viewsWelcome
+      .filter((w) => w.view === 'speckitOrchestra.tasks' && holds(w.when, context))
+      .map((w) => w.contents);
+  };
+  const scanning = welcomeFor({ kind: 'scanning' });
+  assert.equal(scanning.length, 1);
+  assert.match(scanning[0] ?? '', /^Looking for spec-kit features/);
+  assert.ok(!scanning.some((c) => /No spec-kit tasks\.md/.test(c)), 'never "none found" before the answer');
+  const none = welcomeFor({ kind: 'done', features: 0 });
+  assert.equal(none.length, 1);
+  assert.match(none[0] ?? '', /^No spec-kit tasks\.md found/);
+  assert.deepEqual(welcomeFor({ kind: 'done', features: 2 }), [], 'the tree itself shows');
+  const failed = welcomeFor({ kind: 'failed', message: 'EACCES' });
+  assert.equal(failed.length, 1);
+  assert.match(failed[0] ?? '', /^Could not look through this workspace/);
+  // Before activation nothing is claimed at all.
+  assert.deepEqual(
+    manifest.contributes.viewsWelcome.filter((w) => w.view === 'speckitOrchestra.tasks' && holds(w.when, {})),
+    [],
+  );
 });

@@ -5,8 +5,13 @@
 // demo run writes its code and ticks there and never into the repository.
 // Options: `npm start -- --keep` reopens the last copy with what earlier runs left in it;
 // `npm start -- <folder>` opens another folder in place. The port is chosen freely each time.
-// Profile (settings, installed extensions) lives in .vscode-test/start/ so it survives restarts; the
-// Anthropic key set in the workbench lives in the browser's storage, as VS Code for the Web keeps secrets.
+// Profile (settings, installed extensions) lives in .vscode-test/start/ so it survives restarts (tests point
+// SPECKIT_START_PROFILE elsewhere); the Anthropic key set in the workbench lives in the browser's storage, as
+// VS Code for the Web keeps secrets.
+// The server refuses every request without a random connection token, made anew at each start: it is in the
+// URL printed below and nowhere else (not on a command line, in the environment or on disk). Opening that URL
+// once leaves the token in the browser as a cookie for this server; another account on the machine, or a page
+// in another browser, gets "Forbidden".
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -15,7 +20,7 @@ import { join, resolve } from 'node:path';
 const require = createRequire(import.meta.url);
 const { repoRoot } = require('../test/harness/paths.ts');
 const { ensureTestVsCode } = require('../test/harness/preflight.ts');
-const { startServer, workbenchUrl } = require('../test/harness/workbench.ts');
+const { startSecuredServer, workbenchUrl } = require('../test/harness/workbench.ts');
 
 const args = process.argv.slice(2);
 const unknownOption = args.find((arg) => arg.startsWith('-') && arg !== '--keep');
@@ -53,7 +58,7 @@ if (build.status !== 0) {
   process.exit(1);
 }
 
-const profile = join(repoRoot, '.vscode-test', 'start');
+const profile = resolve(process.env.SPECKIT_START_PROFILE || join(repoRoot, '.vscode-test', 'start'));
 const dirs = {
   userDataDir: join(profile, 'user-data'),
   extensionsDir: join(profile, 'extensions'),
@@ -61,10 +66,10 @@ const dirs = {
 };
 for (const dir of Object.values(dirs)) mkdirSync(dir, { recursive: true });
 
-const server = await startServer(dirs);
+const server = await startSecuredServer(dirs);
 const url = workbenchUrl(server, { folder, extensionDevelopmentPath: repoRoot });
 console.log(
-  `\nSpec-Kit Agent Orchestra is running in VS Code 1.100 (web) on ${folder}${folderArg === undefined ? ' (a copy of examples/todo-api)' : ''}\n\n  Open: ${url}\n\nThe server listens on 127.0.0.1 only. Press Ctrl-C to stop.`,
+  `\nSpec-Kit Agent Orchestra is running in VS Code 1.100 (web) on ${folder}${folderArg === undefined ? ' (a copy of examples/todo-api)' : ''}\n\n  Open: ${url}\n\nThe server listens on 127.0.0.1 only and refuses requests without the token in this URL; keep it to yourself. Press Ctrl-C to stop.`,
 );
 
 let stopping = false;

@@ -10,6 +10,17 @@ export const testVsCodeDir = join(repoRoot, '.vscode-test', 'code-server');
 /** code-server's Node entry: it serves the VS Code 1.100.3 server and web workbench. */
 export const codeServerEntry = join(testVsCodeDir, 'node_modules', 'code-server', 'out', 'node', 'entry.js');
 
+/** VS Code's own server inside the code-server package: `npm start` uses it for its connection token. */
+export const vscodeServerEntry = join(
+  testVsCodeDir,
+  'node_modules',
+  'code-server',
+  'lib',
+  'vscode',
+  'out',
+  'server-main.js',
+);
+
 /** Debian's Chromium; playwright-core drives it (never `playwright install`: nothing downloads at test time). */
 export const chromiumPath = process.env['SPECKIT_TEST_CHROMIUM'] ?? '/usr/bin/chromium';
 

@@ -3,13 +3,14 @@
 // end-to-end tests, so both run the extension in the same real host. The recipe and its reasons:
 // ../shared/vscode-host-testing.md.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { format } from 'node:util';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { chromiumPath, codeServerEntry } from './paths';
+import { chromiumPath, codeServerEntry, vscodeServerEntry } from './paths';
 
 /** Raised when the test VS Code or the browser cannot be brought up; carries the server's output. */
 export class WorkbenchStartError extends Error {
@@ -101,6 +102,7 @@ function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
 
 async function waitUntilHealthy(
   origin: string,
+  healthPath: string,
   child: ChildProcess,
   deadlineMs: number,
   signal?: AbortSignal,
@@ -113,22 +115,82 @@ async function waitUntilHealthy(
       throw new WorkbenchStartError(`the test VS Code server exited early (${child.exitCode ?? child.signalCode})`);
     }
     try {
-      const response = await fetch(`${origin}/healthz`, { signal: AbortSignal.timeout(1000) });
+      const response = await fetch(`${origin}${healthPath}`, { signal: AbortSignal.timeout(1000) });
       if (response.ok) return;
-      lastError = new Error(`/healthz answered ${response.status}`);
+      lastError = new Error(`${healthPath} answered ${response.status}`);
     } catch (error) {
       lastError = error;
     }
     await new Promise((r) => setTimeout(r, 100));
   }
-  throw new WorkbenchStartError(`the test VS Code server did not answer ${origin}/healthz within ${deadlineMs} ms`, {
-    cause: lastError,
-  });
+  throw new WorkbenchStartError(
+    `the test VS Code server did not answer ${origin}${healthPath} within ${deadlineMs} ms`,
+    {
+      cause: lastError,
+    },
+  );
 }
 
+/**
+ * Spawns a server as the leader of its own process group (it forks an extension host and file watchers), with
+ * its output kept in memory, and waits until `healthPath` answers. `redact` hides a secret from the output.
+ */
+async function launchServerGroup(options: {
+  args: string[];
+  port: number;
+  healthPath: string;
+  env: NodeJS.ProcessEnv;
+  redact?: string;
+  signal?: AbortSignal;
+}): Promise<VsCodeServer> {
+  const origin = `http://127.0.0.1:${options.port}`;
+  const child = spawn(process.execPath, options.args, {
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...options.env, EXTENSIONS_GALLERY: '{}' },
+  });
+  let output = '';
+  const collect = (chunk: Buffer): void => {
+    output += chunk.toString();
+  };
+  child.stdout?.on('data', collect);
+  child.stderr?.on('data', collect);
+  const secret = options.redact;
+  const shownOutput = (): string => (secret === undefined ? output : output.replaceAll(secret, '<connection token>'));
+  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  // The server leads its own process group, so it would outlive us: take it down on any process.exit
+  // (Playwright's signal handling exits with 130), synchronously as 'exit' listeners must.
+  const killOnExit = (): void => killGroup(child, 'SIGKILL');
+  process.once('exit', killOnExit);
+  const server: VsCodeServer = {
+    origin,
+    port: options.port,
+    output: shownOutput,
+    stop: async () => {
+      process.removeListener('exit', killOnExit);
+      killGroup(child, 'SIGTERM');
+      const timer = setTimeout(() => killGroup(child, 'SIGKILL'), 3000);
+      await exited;
+      clearTimeout(timer);
+      // The extension host and watchers may outlive the leader for a moment; the group goes with it.
+      killGroup(child, 'SIGKILL');
+    },
+  };
+  try {
+    await waitUntilHealthy(origin, options.healthPath, child, 30_000, options.signal);
+  } catch (error) {
+    await server.stop();
+    throw new WorkbenchStartError(`the test VS Code server did not come up: ${String(error)}`, {
+      cause: error,
+      serverOutput: shownOutput(),
+    });
+  }
+  return server;
+}
+
+/** The test harness's throwaway server: code-server with `auth: none` on a loopback port. */
 export async function startServer(options: ServerOptions): Promise<VsCodeServer> {
   const port = await freeLoopbackPort();
-  const origin = `http://127.0.0.1:${port}`;
   const configPath = join(options.scratchDir, 'config.yaml');
   await writeFile(configPath, `bind-addr: 127.0.0.1:${port}\nauth: none\ncert: false\n`);
   const untrusted = options.workspaceTrust === 'untrusted';
@@ -150,46 +212,68 @@ export async function startServer(options: ServerOptions): Promise<VsCodeServer>
     ...(untrusted ? [] : ['--disable-workspace-trust']),
     '--disable-getting-started-override',
   ];
-  const child = spawn(process.execPath, args, {
-    detached: true,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, ...options.env, EXTENSIONS_GALLERY: '{}' },
-  });
-  let output = '';
-  const collect = (chunk: Buffer): void => {
-    output += chunk.toString();
-  };
-  child.stdout?.on('data', collect);
-  child.stderr?.on('data', collect);
-  const exited = new Promise<void>((r) => child.once('exit', () => r()));
-  // The server leads its own process group, so it would outlive us: take it down on any process.exit
-  // (Playwright's signal handling exits with 130), synchronously as 'exit' listeners must.
-  const killOnExit = (): void => killGroup(child, 'SIGKILL');
-  process.once('exit', killOnExit);
-  const server: VsCodeServer = {
-    origin,
+  return launchServerGroup({
+    args,
     port,
-    output: () => output,
-    stop: async () => {
-      process.removeListener('exit', killOnExit);
-      killGroup(child, 'SIGTERM');
-      const timer = setTimeout(() => killGroup(child, 'SIGKILL'), 3000);
-      await exited;
-      clearTimeout(timer);
-      // The extension host and watchers may outlive the leader for a moment; the group goes with it.
-      killGroup(child, 'SIGKILL');
-    },
-  };
+    healthPath: '/healthz',
+    env: options.env ?? {},
+    ...(options.signal ? { signal: options.signal } : {}),
+  });
+}
+
+/** A server that refuses every request without its connection token. */
+export interface SecuredVsCodeServer extends VsCodeServer {
+  /** The secret; it goes into the URL a user opens and nowhere else. */
+  readonly connectionToken: string;
+}
+
+/**
+ * VS Code's own server (the one inside the code-server package) for a person to use: it refuses every HTTP
+ * request, and every remote connection's handshake, that does not carry a random connection token. The token
+ * reaches the server through a file readable by this user only, removed once the server has read it, so it
+ * is not on any command line, in the environment or on disk; the server's own "Web UI available at" line,
+ * which prints it, is never shown (`output()` redacts it).
+ */
+export async function startSecuredServer(options: Omit<ServerOptions, 'workspaceTrust'>): Promise<SecuredVsCodeServer> {
+  const port = await freeLoopbackPort();
+  const connectionToken = randomBytes(32).toString('base64url');
+  await writeUserSettings(options.userDataDir);
+  const tokenDir = await mkdtemp(join(tmpdir(), 'speckit-token-'));
+  const tokenFile = join(tokenDir, 'connection-token');
   try {
-    await waitUntilHealthy(origin, child, 30_000, options.signal);
-  } catch (error) {
-    await server.stop();
-    throw new WorkbenchStartError(`the test VS Code server did not come up: ${String(error)}`, {
-      cause: error,
-      serverOutput: output,
+    await writeFile(tokenFile, connectionToken, { mode: 0o600 });
+    const server = await launchServerGroup({
+      args: [
+        vscodeServerEntry,
+        '--host',
+        '127.0.0.1',
+        '--port',
+        String(port),
+        '--connection-token-file',
+        tokenFile,
+        '--accept-server-license-terms',
+        '--user-data-dir',
+        options.userDataDir,
+        '--server-data-dir',
+        join(options.scratchDir, 'server-data'),
+        '--extensions-dir',
+        options.extensionsDir,
+        '--telemetry-level',
+        'off',
+        '--disable-workspace-trust',
+      ],
+      port,
+      // Answered without the token: the version is all it tells.
+      healthPath: '/version',
+      env: options.env ?? {},
+      redact: connectionToken,
+      ...(options.signal ? { signal: options.signal } : {}),
     });
+    return { ...server, connectionToken };
+  } finally {
+    // Read once at start-up; the server keeps it in memory.
+    await rm(tokenDir, { recursive: true, force: true });
   }
-  return server;
 }
 
 export interface WorkbenchBrowser {
@@ -260,11 +344,13 @@ export interface WorkbenchTarget {
 }
 
 /** The workbench URL; the payload is how the web workbench takes the desktop's --extension* flags. */
-export function workbenchUrl(server: VsCodeServer, target: WorkbenchTarget): string {
+export function workbenchUrl(server: VsCodeServer | SecuredVsCodeServer, target: WorkbenchTarget): string {
   const remote = (path: string): string => `vscode-remote://127.0.0.1:${server.port}${path}`;
   const payload: [string, string][] = [['extensionDevelopmentPath', remote(target.extensionDevelopmentPath)]];
   if (target.extensionTestsPath !== undefined) payload.push(['extensionTestsPath', remote(target.extensionTestsPath)]);
-  return `${server.origin}/?folder=${encodeURIComponent(target.folder)}&payload=${encodeURIComponent(JSON.stringify(payload))}`;
+  // The server trades `tkn` for a cookie and redirects to the same URL without it.
+  const token = 'connectionToken' in server ? `tkn=${encodeURIComponent(server.connectionToken)}&` : '';
+  return `${server.origin}/?${token}folder=${encodeURIComponent(target.folder)}&payload=${encodeURIComponent(JSON.stringify(payload))}`;
 }
 
 export interface Workbench {

@@ -1,4 +1,5 @@
 import { version } from '../../package.json';
+import { redactSecrets, rememberSecret } from '../core/engine/light';
 import type { CliIo } from './cli-io';
 import { runImplementCommand } from './implement-command';
 import { runTasksCommand } from './tasks-command';
@@ -15,8 +16,23 @@ Run 'speckit-orchestra <command> --help' for a command's options; 'speckit-orche
 the version.
 `;
 
+/**
+ * The same io with every line written through `redactSecrets`: whatever a command prints (an error a gateway
+ * echoed with the key in it, a log line) reaches the terminal without a secret.
+ */
+function redacting(io: CliIo): CliIo {
+  // Built on the original stream, so `isTTY` and `columns` (updated on a resize) read through to it.
+  const stdout = Object.create(io.stdout, {
+    write: { value: (s: string) => io.stdout.write(redactSecrets(s)) },
+  }) as CliIo['stdout'];
+  return { ...io, stdout, stderr: { write: (s: string) => io.stderr.write(redactSecrets(s)) } };
+}
+
 /** Entry point shared by the bin script and the tests; returns the exit code. */
-export async function runCli(argv: string[], io: CliIo): Promise<number> {
+export async function runCli(argv: string[], rawIo: CliIo): Promise<number> {
+  rememberSecret(rawIo.env['ANTHROPIC_API_KEY']);
+  rememberSecret(rawIo.env['ANTHROPIC_AUTH_TOKEN']);
+  const io = redacting(rawIo);
   const [command, ...rest] = argv;
   const signal = io.signal ?? new AbortController().signal;
   switch (command) {

@@ -3,6 +3,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { createInterface } from 'node:readline/promises';
+import { redactSecrets } from '../core/engine/light';
 import { runCli, type TerminalInput } from './cli';
 import type { ProcessLifecycle } from './cli-io';
 import { interruptHandler } from './interrupts';
@@ -11,9 +12,25 @@ const controller = new AbortController();
 const interrupt = interruptHandler(controller, {
   write: (s) => process.stderr.write(s),
   exit: (code) => process.exit(code),
+  after: (ms, run) => setTimeout(run, ms).unref(),
 });
 process.on('SIGINT', interrupt);
 process.on('SIGTERM', interrupt);
+
+/**
+ * The reader of our output went away (`speckit-orchestra tasks | head -1`): nothing more can be shown, so the
+ * command stops quietly, as a pipe's writer should. A run in progress is cancelled cleanly and stays resumable.
+ */
+let outputClosed = false;
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (error: unknown) => {
+    if ((error as { code?: unknown } | null)?.code !== 'EPIPE') throw error;
+    if (outputClosed) return;
+    outputClosed = true;
+    controller.abort(new Error('the output was closed'));
+    process.exitCode = 0;
+  });
+}
 
 /**
  * Questions on a TTY, one readline interface per question: between questions stdin is left alone, so it
@@ -27,7 +44,7 @@ const terminal: TerminalInput | undefined =
           if (signal.aborted) return undefined;
           const rl = createInterface({ input: process.stdin, output: process.stdout, terminal: true });
           let closed = false;
-          rl.on('SIGINT', interrupt);
+          rl.on('SIGINT', () => interrupt('SIGINT'));
           rl.on('close', () => (closed = true));
           try {
             return await rl.question(prompt, { signal });
@@ -80,7 +97,9 @@ process.on('beforeExit', () => {
   if (settled) return;
   const lines = [...pendingDescriptions].flatMap((describe) => describe());
   process.stderr.write(
-    `speckit-orchestra: stopped without finishing: nothing was left that could move the work on${lines.length > 0 ? `; it was waiting for:\n  ${lines.join('\n  ')}` : ''}\nA run stays resumable (--resume).\n`,
+    redactSecrets(
+      `speckit-orchestra: stopped without finishing: nothing was left that could move the work on${lines.length > 0 ? `; it was waiting for:\n  ${lines.join('\n  ')}` : ''}\nA run stays resumable (--resume).\n`,
+    ),
   );
   process.exit(1);
 });
@@ -96,7 +115,9 @@ void runCli(process.argv.slice(2), {
 }).then(
   (code) => exit(code),
   (error: unknown) => {
-    process.stderr.write(`speckit-orchestra: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.stderr.write(
+      redactSecrets(`speckit-orchestra: ${error instanceof Error ? error.message : String(error)}\n`),
+    );
     exit(1);
   },
 );
@@ -104,6 +125,8 @@ void runCli(process.argv.slice(2), {
 /** Sets the exit code and lets output drain; idle keep-alive sockets of the model client must not hold the process. */
 function exit(code: number): void {
   settled = true;
+  // Once the reader is gone the command's own code no longer matters to anyone: a broken pipe is not a failure.
+  if (outputClosed) code = 0;
   process.exitCode = code;
   setTimeout(() => process.exit(code), 500).unref();
 }

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { Logger } from '../core/engine';
+import { redactDeep, type Logger } from '../core/engine/light';
 
 export type LogLevel = keyof Logger;
 
@@ -21,7 +21,9 @@ export function createLog(): {
 } {
   const channel = vscode.window.createOutputChannel('Spec-Kit Agent Orchestra', { log: true });
   const lines = new vscode.EventEmitter<LogLine>();
-  const write = (level: LogLevel, message: string | Error): void => {
+  // Nothing reaches the channel with a secret in it (the key echoed by a gateway, any `sk-ant-…`).
+  const write = (level: LogLevel, raw: string | Error): void => {
+    const message = redactDeep(raw);
     const text = message instanceof Error ? (message.stack ?? message.message) : message;
     lines.fire({ level, message: text });
     if (level === 'error') channel.error(message);

@@ -25,3 +25,5 @@ export { DEFAULT_MODEL_CALL_ATTEMPTS, MAX_MODEL_CALL_ATTEMPTS } from '../llm/gov
 export type { Logger } from '../ports/logger';
 // Waits and deadlines on one monotonic clock, for a face's own timers (the CLI's watchdog).
 export { systemMonotonicClock, whenDue, type MonotonicClock } from '../util/monotonic-clock';
+// Secrets out of everything a face prints or logs.
+export { redactDeep, redactSecrets, rememberSecret } from '../util/secrets';

@@ -12,6 +12,7 @@
  * returns, from the final message.
  */
 import Anthropic from '@anthropic-ai/sdk';
+import { redactSecrets, rememberSecret } from '../util/secrets';
 import { MessageStream } from '@anthropic-ai/sdk/lib/MessageStream';
 import type {
   ContentBlock,
@@ -125,7 +126,8 @@ export class AnthropicProvider implements LlmProvider {
         attempts: attempt,
       };
     } catch (error) {
-      const typed = toLlmError(error, signal);
+      // A gateway may echo the key in its error: the message never carries it on (see util/secrets.ts).
+      const typed = withoutSecrets(toLlmError(error, signal));
       typed.usage = failedUsage;
       this.logger.debug(`model call failed: ${typed.message}`);
       throw typed;
@@ -140,6 +142,7 @@ export class AnthropicProvider implements LlmProvider {
           'in the CLI set ANTHROPIC_API_KEY.',
       );
     }
+    rememberSecret(key);
     if (this.client?.key === key) return this.client.client;
     const client = new Anthropic({
       // Passed explicitly: with no key at all, SDK 1.x would go looking for credential profiles on disk.
@@ -315,4 +318,12 @@ function toStopReason(message: Message): LlmStopReason {
       throw new LlmRequestError(`Unknown stop reason ${String(never)}`, null, message.id);
     }
   }
+}
+
+/** The error with any secret taken out of its message and stack (the sinks redact again; this is the source). */
+function withoutSecrets<E extends Error>(error: E): E {
+  const message = redactSecrets(error.message);
+  if (message !== error.message) error.message = message;
+  if (error.stack !== undefined) error.stack = redactSecrets(error.stack);
+  return error;
 }

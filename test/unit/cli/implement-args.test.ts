@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ArgumentProblem, parseImplementArgs } from '../../../src/cli/implement-args';
-import { interruptHandler } from '../../../src/cli/interrupts';
+import { STOP_DEADLINE_MS, interruptHandler } from '../../../src/cli/interrupts';
 
 test('defaults: run in the current folder, ask for every edit', () => {
   assert.deepEqual(parseImplementArgs([]), {
@@ -120,17 +120,40 @@ test('bad input is a problem, never a guess', () => {
   );
 });
 
-test('the first Ctrl-C cancels, the second exits at once with 130', () => {
+test('the first Ctrl-C cancels and arms the deadline, the second exits at once with 130', () => {
   const controller = new AbortController();
   const exits: number[] = [];
+  const deadlines: number[] = [];
   let written = '';
-  const interrupt = interruptHandler(controller, { write: (s) => (written += s), exit: (code) => exits.push(code) });
-  interrupt();
+  const interrupt = interruptHandler(controller, {
+    write: (s) => (written += s),
+    exit: (code) => exits.push(code),
+    after: (ms) => deadlines.push(ms),
+  });
+  interrupt('SIGINT');
   assert.ok(controller.signal.aborted);
   assert.deepEqual(exits, []);
+  assert.deepEqual(deadlines, [STOP_DEADLINE_MS]);
+  assert.ok(STOP_DEADLINE_MS < 2_000);
   assert.match(written, /Ctrl-C again/);
-  interrupt();
+  interrupt('SIGINT');
   assert.deepEqual(exits, [130]);
+});
+
+test('SIGTERM cancels, and a cancel that does not finish in time exits with 143 at the deadline', () => {
+  const controller = new AbortController();
+  const exits: number[] = [];
+  let fire: (() => void) | undefined;
+  const interrupt = interruptHandler(controller, {
+    write: () => undefined,
+    exit: (code) => exits.push(code),
+    after: (_ms, run) => (fire = run),
+  });
+  interrupt('SIGTERM');
+  assert.ok(controller.signal.aborted);
+  assert.deepEqual(exits, []);
+  fire?.();
+  assert.deepEqual(exits, [143]);
 });
 
 test('the feature may be given as a plain argument, before or after the options', () => {

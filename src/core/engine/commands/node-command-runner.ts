@@ -55,6 +55,10 @@ export class NodeCommandRunner implements CommandRunner {
           if ((error as { code?: unknown }).code !== 'ESRCH') throw error;
         }
       };
+      // The child leads its own group, so our exit would not end it: a process that stops (a forced exit after
+      // Ctrl-C, a crash) takes the commands it started with it.
+      const killOnExit = (): void => kill('SIGKILL');
+      process.once('exit', killOnExit);
       const stop = (): void => {
         kill('SIGTERM');
         killTimer ??= setTimeout(() => kill('SIGKILL'), KILL_GRACE_MS);
@@ -78,6 +82,7 @@ export class NodeCommandRunner implements CommandRunner {
       child.stderr.on('data', (chunk: string) => stderr.append(chunk));
 
       const cleanUp = (): void => {
+        process.removeListener('exit', killOnExit);
         options.signal.removeEventListener('abort', onAbort);
         if (timeout) clearTimeout(timeout);
         if (killTimer) clearTimeout(killTimer);

@@ -4,6 +4,7 @@
  */
 import type { EngineEvent } from '../../../protocol/engine-events';
 import type { Logger } from '../../ports/logger';
+import { redactDeep, redactSecrets } from '../../util/secrets';
 import type { Disposable } from '../facade-types';
 
 /** An event without its timestamp: the emitter stamps it with the run's clock. */
@@ -18,8 +19,9 @@ export class RunEvents {
     private readonly logger: Logger,
   ) {}
 
+  /** Emits an event; no string in it carries a secret (see util/secrets.ts). */
   emit(draft: EventDraft): EngineEvent {
-    const event: EngineEvent = { ...draft, at: this.now().toISOString() };
+    const event: EngineEvent = redactDeep<EngineEvent>({ ...draft, at: this.now().toISOString() });
     this.history.push(event);
     for (const listener of [...this.listeners]) {
       try {
@@ -31,7 +33,8 @@ export class RunEvents {
     return event;
   }
 
-  log(level: 'trace' | 'debug' | 'info' | 'warn' | 'error', message: string): void {
+  log(level: 'trace' | 'debug' | 'info' | 'warn' | 'error', text: string): void {
+    const message = redactSecrets(text);
     this.emit({ type: 'log', level, message });
     switch (level) {
       case 'trace':

@@ -1,4 +1,5 @@
 import { open, readFile, truncate } from 'node:fs/promises';
+import { redactSecrets } from '../../util/secrets';
 import type { FileHandle } from 'node:fs/promises';
 import { journalRecordSchema } from '../../../protocol/journal';
 import type { JournalRecord } from '../../../protocol/journal';
@@ -78,7 +79,8 @@ export class JournalFileWriter {
   append(record: JournalRecord): Promise<void> {
     if (this.closed)
       return Promise.reject(new JournalWriteError(`the run journal ${this.path} is closed`, { cause: undefined }));
-    const line = `${JSON.stringify(record)}\n`;
+    // Keys are made of characters JSON leaves alone, so redacting the line finds them as they were.
+    const line = `${redactSecrets(JSON.stringify(record))}\n`;
     const done = new Promise<void>((resolve, reject) => this.pending.push({ line, resolve, reject }));
     this.flushing ??= this.flush();
     return done;

@@ -1,8 +1,9 @@
 /**
  * One task from start to end, as the scheduler runs it: a worker of the chosen role, then — when it fails —
  * the bug-fixer, a bounded number of times. The worker only proposes and reports; this module decides that the
- * task is done: `complete_task` was called AND the task's approved edits are on disk. A task that names files
- * but changed none is questioned once, not ticked.
+ * task is done: `complete_task` was called AND the task's approved edits are on disk AND, when the task names
+ * files, they touch at least one of them (an edit of some other file does not finish the task). A task whose
+ * named files did not change is questioned once, then not ticked.
  */
 import {
   runAgentLoop,
@@ -18,6 +19,7 @@ import type { TaskExecution } from '../scheduler/scheduler';
 import type { ToolDefinition } from '../../agents/tools/tool';
 import type { ToolName } from '../../agents/tools/builtin-tools';
 import { sha256 } from '../journal/hash';
+import { normaliseRelative } from '../workspace/path-policy';
 import type { RunEvents } from '../events/run-events';
 
 /** How a role works: its prompt, model and limits (from the agent definitions and the settings). */
@@ -83,9 +85,25 @@ export interface ExecutableTask {
   files: readonly string[];
 }
 
-function questionFor(task: ExecutableTask): string {
+/** A path in the one spelling the gate records, so `./src/a.js` in tasks.md is the `src/a.js` an edit changed. */
+function spelling(path: string): string {
+  const normalised = normaliseRelative(path);
+  return normalised.kind === 'ok' ? normalised.rel : path;
+}
+
+/** The applied changes that touch a file the task names. */
+export function ownChanges(task: Pick<ExecutableTask, 'files'>, applied: readonly AppliedChange[]): AppliedChange[] {
+  const named = new Set(task.files.map(spelling));
+  return applied.filter((change) => named.has(spelling(change.path)));
+}
+
+function questionFor(task: ExecutableTask, elsewhere: readonly string[]): string {
+  const what =
+    elsewhere.length === 0
+      ? 'no change to any file was applied'
+      : `the changes applied were to ${elsewhere.join(', ')}, which it does not name; a task is done when its own files change`;
   return (
-    `complete_task was not accepted: task ${task.id} names ${task.files.join(', ')}, but no change to any file was applied. ` +
+    `complete_task was not accepted: task ${task.id} names ${task.files.join(', ')}, but ${what}. ` +
     'If a change is needed, propose it with propose_edit now. If the files are already right as they are, explain why in one sentence and call complete_task again.'
   );
 }
@@ -190,11 +208,11 @@ export async function executeTask(
     const verifyCompletion = async (completion: TaskCompletion): Promise<CompletionVerdict> => {
       if (task.files.length === 0) return { kind: 'accept' };
       const applied = await deps.appliedChanges(task.key);
-      if (applied.length > 0) return { kind: 'accept' };
+      if (ownChanges(task, applied).length > 0) return { kind: 'accept' };
       if (questioned)
         return { kind: 'reject', reason: `claimed done without changing the files it names (${completion.summary})` };
       questioned = true;
-      return { kind: 'question', question: questionFor(task) };
+      return { kind: 'question', question: questionFor(task, [...new Set(applied.map((c) => c.path))]) };
     };
 
     const { workerId, outcome } = await runWorker(deps, { taskKey: task.key, role, message, verifyCompletion }, signal);

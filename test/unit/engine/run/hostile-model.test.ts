@@ -208,3 +208,37 @@ test('floods: tool calls per turn, output per call and proposal size are bounded
     await removeDir(dir);
   }
 });
+
+test('lies: complete_task after editing a file the task does not name is questioned, then not ticked', async () => {
+  const tasks = '## Phase 1: Core\n\n- [ ] T001 [P] Write `app/src/a.js`\n- [ ] T002 [P] Write `./app/src/b.js`\n';
+  const dir = await nestedProject(tasks);
+  const t001: string[] = [];
+  const t002: string[] = [];
+  const h = await startHarness({ dir });
+  // T001 edits someone else's file and claims done twice; T002 names its file in another spelling and is honest.
+  const liar = playing([{ tool: 'propose_edit', kind: 'create', path: 'app/src/other.js', content: 'x' }], [], t001);
+  const honest = playing(
+    [{ tool: 'propose_edit', kind: 'create', path: 'app/src/b.js', content: 'b' }],
+    ['app/src/b.js'],
+    t002,
+  );
+  h.mock.setHandler((request) => {
+    if (jobOf(request) === 'T002') return honest(request);
+    return turnOf(request) <= 1 ? liar(request) : complete(['app/src/a.js']);
+  });
+  try {
+    const result = await h.engine.start({ root: dir, settings }).done;
+    const now = await readFile(join(dir, 'app/specs/001-demo/tasks.md'), 'utf8');
+    assert.match(now, /- \[ \] T001 \[P\]/, 'an edit of another file does not finish T001');
+    assert.match(now, /- \[[xX]\] T002/, 'a named file in another spelling does');
+    assert.equal(result.tasks.done, 1, result.message);
+    const question = h.mock.requests
+      .filter((r) => jobOf(r) === 'T001')
+      .flatMap(toolResults)
+      .find((r) => /complete_task was not accepted/.test(r.content));
+    assert.match(question?.content ?? '', /app\/src\/other\.js, which it does not name/);
+  } finally {
+    await h.close();
+    await removeDir(dir);
+  }
+});

@@ -4,8 +4,8 @@ import { MAX_MODEL_CALL_ATTEMPTS, type StoryParallelismSetting } from '../core/e
 
 export const IMPLEMENT_USAGE = `usage: speckit-orchestra implement [FEATURE] [--workspace DIR] [--feature X] [--request "text"]
                                    [--approve ask|tests|all] [--max-workers N] [--task T012]...
-                                   [--test-command "npm test"] [--allow-command NAME]... [--budget USD]
-                                   [--call-attempts N] [--story-parallelism auto|off]
+                                   [--test-command "npm test"] [--allow-command NAME]... [--allow-changed-commands]
+                                   [--budget USD] [--call-attempts N] [--story-parallelism auto|off]
                                    [--dry-run [--json] | --resume [RUN_ID] | --rollback [RUN_ID]] [--yes]
 
 Implements a spec-kit feature's tasks.md with a team of agents: phases in order, [P] tasks in parallel,
@@ -29,6 +29,10 @@ options:
                       package.json, pyproject.toml/pytest.ini/setup.cfg, Cargo.toml, go.mod or a Makefile
   --allow-command NAME  run the named command (test, build) without asking; else it is asked on a
                       terminal, and without one a found command is left out (--yes allows them all)
+  --allow-changed-commands  run a command even after this run changed a file that defines it (package.json
+                      scripts, a Makefile, pyproject.toml, Cargo.toml, a script it runs). Without it such a
+                      command is asked again on a terminal, showing the change, even with --yes or
+                      --allow-command, and is not run where there is no terminal
   --budget USD        stop starting model calls once the run has spent this much (list prices); the work
                       done is kept and --resume continues it
   --call-attempts N   send one model call at most N times in all, whatever failed (429, 529, 5xx, a broken
@@ -42,7 +46,8 @@ options:
   --resume [RUN_ID]   continue an interrupted run (default: the newest); completed tasks are not redone
   --rollback [RUN_ID] restore every file a run changed and delete the files it created (default: the
                       newest run); with --task, only that task's edits
-  -y, --yes           answer yes to hooks, checklist and command questions (needed without a terminal)
+  -y, --yes           answer yes to hooks, checklist and command questions (needed without a terminal);
+                      not to a command whose defining file the run changed (--allow-changed-commands)
   -h, --help          show this help
 
 environment: ANTHROPIC_API_KEY (required unless --dry-run or --rollback), ANTHROPIC_BASE_URL, NO_COLOR
@@ -75,6 +80,8 @@ export interface ImplementArgs {
   testCommand?: string[];
   /** `--allow-command`: command names that run without asking. */
   allowedCommands: string[];
+  /** `--allow-changed-commands`: a command runs without asking even after the run changed its defining files. */
+  allowChangedCommands: boolean;
   /** `--budget`, US dollars. */
   budgetUsd?: number;
   /** `--call-attempts`: sends of one model call in all. */
@@ -142,6 +149,7 @@ export function parseImplementArgs(argv: readonly string[]): ImplementArgs | Arg
         task: { type: 'string', multiple: true },
         'test-command': { type: 'string' },
         'allow-command': { type: 'string', multiple: true },
+        'allow-changed-commands': { type: 'boolean', default: false },
         budget: { type: 'string' },
         'call-attempts': { type: 'string' },
         'dry-run': { type: 'boolean', default: false },
@@ -253,6 +261,7 @@ export function parseImplementArgs(argv: readonly string[]): ImplementArgs | Arg
     ...(storyParallelism !== undefined ? { storyParallelism } : {}),
     ...(testCommand !== undefined ? { testCommand } : {}),
     allowedCommands,
+    allowChangedCommands: values['allow-changed-commands'],
     ...(budgetUsd !== undefined ? { budgetUsd } : {}),
     ...(callAttempts !== undefined ? { callAttempts } : {}),
     tasks,

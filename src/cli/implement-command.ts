@@ -267,6 +267,7 @@ function settingsOf(context: Context): Partial<EngineSettings> {
     ...(context.commands
       ? { commands: context.commands.commands, allowedCommands: context.commands.allowedCommands }
       : {}),
+    allowChangedCommands: args.allowChangedCommands,
     ...(args.budgetUsd !== undefined ? { budgetUsd: args.budgetUsd } : {}),
   };
 }

@@ -121,7 +121,9 @@ export function terminalConfirm(deps: ConfirmDeps): Confirm {
   return (request, signal) =>
     queue.enqueue(async () => {
       const { out, style } = deps;
-      if (deps.yes) {
+      // A command whose defining file the run changed runs what a model wrote: only a person's answer on the
+      // spot (or --allow-changed-commands, which the engine applies before asking) lets it run.
+      if (deps.yes && request.kind !== 'changed-command') {
         // A plan is what will run: unattended (CI) it is still shown, so the log says what was approved.
         if (request.kind === 'plan') out.write(`\n${style.heading(request.title)}\n${request.detail.trimEnd()}\n`);
         out.write(`${style.dim(`yes (--yes): ${request.title}`)}\n`);
@@ -130,7 +132,10 @@ export function terminalConfirm(deps: ConfirmDeps): Confirm {
       const terminal = deps.terminal;
       if (terminal === undefined) {
         if (request.required) deps.onUnanswered(request);
-        else out.write(`${style.dim(`skipped without a terminal to ask (--yes runs it): ${request.title}`)}\n`);
+        else
+          out.write(
+            `${style.dim(`skipped without a terminal to ask (${request.kind === 'changed-command' ? '--allow-changed-commands' : '--yes'} runs it): ${request.title}`)}\n`,
+          );
         return false;
       }
       deps.pause?.();

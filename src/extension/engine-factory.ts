@@ -6,10 +6,8 @@ import {
   defaultPathPolicy,
   detectProjectCommands,
   NodeCommandRunner,
-  type CommandResult,
-  type CommandRunner,
-  type CommandRunOptions,
   type Confirm,
+  type ConfirmRequest,
   type DetectedCommands,
   type Engine,
   type LlmProvider,
@@ -33,44 +31,37 @@ export interface EngineFactoryDeps {
   prompts: Prompts;
 }
 
+const YES_BY_KIND: Readonly<Record<ConfirmRequest['kind'], string>> = {
+  plan: 'Approve Plan',
+  hook: 'Run Hook',
+  command: 'Run',
+  'changed-command': 'Run Changed Command',
+  checklists: 'Continue',
+  'task-mismatch': 'Continue',
+  'rollback-conflict': 'Continue',
+};
+
 /**
- * A modal question for hooks, checklists, the fallback plan and rollback conflicts. A plan is long, so it is
- * opened as a Markdown document beside the question for the user to read before answering.
+ * A modal question for hooks, checklists, the fallback plan, commands and rollback conflicts: the engine's
+ * one place of consent asks, this only shows the question. Long details are opened as a document beside the
+ * question for the user to read before answering: a plan as Markdown, the change to a command's defining
+ * file as a diff.
  */
 function modalConfirm(prompts: Prompts): Confirm {
   return async (request) => {
-    const yes = request.kind === 'plan' ? 'Approve Plan' : request.kind === 'hook' ? 'Run Hook' : 'Continue';
+    const yes = YES_BY_KIND[request.kind];
     let detail = request.detail;
-    if (request.kind === 'plan') {
-      const document = await vscode.workspace.openTextDocument({ language: 'markdown', content: request.detail });
+    if (request.kind === 'plan' || request.kind === 'changed-command') {
+      const language = request.kind === 'plan' ? 'markdown' : 'diff';
+      const document = await vscode.workspace.openTextDocument({ language, content: request.detail });
       await vscode.window.showTextDocument(document, { preview: true, viewColumn: vscode.ViewColumn.Beside });
       detail =
-        'The drafted tasks.md is open beside this dialog. Approving saves it as a new spec-kit feature and starts the run.';
+        request.kind === 'plan'
+          ? 'The drafted tasks.md is open beside this dialog. Approving saves it as a new spec-kit feature and starts the run.'
+          : 'The change is open beside this dialog. Running the command runs what this run wrote there.';
     }
     return (await prompts.modal(request.title, detail.slice(0, 4000), yes)) === yes;
   };
-}
-
-/** Runs the project's commands only after the user agrees, per command line, once per window. */
-class ConfirmingCommandRunner implements CommandRunner {
-  private readonly inner = new NodeCommandRunner();
-  private readonly agreed = new Set<string>();
-
-  constructor(private readonly prompts: Prompts) {}
-
-  async run(argv: readonly string[], options: CommandRunOptions): Promise<CommandResult> {
-    const line = argv.join(' ');
-    if (!this.agreed.has(line)) {
-      const choice = await this.prompts.modal(
-        `Run \`${line}\`?`,
-        `In ${options.cwd}. The orchestra runs the project's test command to check the work.`,
-        'Run',
-      );
-      if (choice !== 'Run') return { kind: 'failed-to-start', message: 'the user declined to run it', durationMs: 0 };
-      this.agreed.add(line);
-    }
-    return this.inner.run(argv, options);
-  }
 }
 
 /** A fresh engine for one run, on the provider the settings choose (one per run: its governor is the run's). */
@@ -102,7 +93,7 @@ export function createEngineFor(settings: OrchestraSettings, deps: EngineFactory
   return createEngine({
     provider,
     workspace: (root) => new VscodeWorkspace(root, policy),
-    commandRunner: new ConfirmingCommandRunner(deps.prompts),
+    commandRunner: new NodeCommandRunner(),
     confirm: modalConfirm(deps.prompts),
     logger: deps.log,
   });

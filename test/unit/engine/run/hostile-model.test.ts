@@ -242,3 +242,102 @@ test('lies: complete_task after editing a file the task does not name is questio
     await removeDir(dir);
   }
 });
+
+/** A project whose test command runs `check.js`, which records each run in `ran.txt`. */
+async function commandProject(): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'orchestra-commands-'));
+  const files: Record<string, string> = {
+    '.specify/memory/constitution.md': '# Constitution\n',
+    'specs/001-demo/tasks.md': '## Phase 1: Core\n\n- [ ] T001 Write `check.js`\n',
+    'check.js': recorder('original'),
+  };
+  for (const [rel, text] of Object.entries(files)) {
+    await mkdir(join(dir, rel, '..'), { recursive: true });
+    await writeFile(join(dir, rel), text);
+  }
+  return dir;
+}
+const recorder = (word: string) => `require('fs').appendFileSync('ran.txt', '${word}\\n');\n`;
+const commandSettings = {
+  ...settings,
+  commands: { test: [process.execPath, 'check.js'] },
+  allowedCommands: ['test'],
+};
+
+test('commands: after the run changed what a command runs, it is asked again with the change shown, allow-listed or not', async () => {
+  const dir = await commandProject();
+  const answers = [false, true, true];
+  const results: string[] = [];
+  const h = await startHarness({
+    dir,
+    confirm: (r) => (r.kind === 'changed-command' ? (answers.shift() ?? false) : true),
+  });
+  h.mock.setHandler(
+    playing(
+      [
+        { tool: 'run_command', name: 'test' },
+        { tool: 'propose_edit', kind: 'write', path: 'check.js', content: recorder('model-1') },
+        { tool: 'run_command', name: 'test' },
+        { tool: 'run_command', name: 'test' },
+        { tool: 'run_command', name: 'test' },
+        { tool: 'propose_edit', kind: 'write', path: 'check.js', content: recorder('model-2') },
+        { tool: 'run_command', name: 'test' },
+      ],
+      ['check.js'],
+      results,
+    ),
+  );
+  try {
+    const result = await h.engine.start({ root: dir, settings: commandSettings }).done;
+    assert.equal(result.outcome, 'completed', result.message);
+    const asked = h.confirms.filter((r) => r.kind === 'changed-command');
+    assert.equal(asked.length, 3, 'asked after each change, once per change');
+    assert.match(asked[0]?.title ?? '', /changed check\.js, which defines what .* runs/);
+    assert.match(asked[0]?.detail ?? '', /^-require.*original/m);
+    assert.match(asked[0]?.detail ?? '', /^\+require.*model-1/m);
+    assert.match(asked[2]?.detail ?? '', /^\+require.*model-2/m);
+    assert.match(results[2] ?? '', /was not run: The user declined/);
+    assert.equal(
+      await readFile(join(dir, 'ran.txt'), 'utf8'),
+      'original\nmodel-1\nmodel-1\nmodel-2\n',
+      'the allow-listed command ran freely until the run changed it; then only when confirmed',
+    );
+  } finally {
+    await h.close();
+    await removeDir(dir);
+  }
+});
+
+test('commands: unattended, a changed command is refused (the model is told) unless changed commands are allowed', async () => {
+  for (const allowChangedCommands of [false, true]) {
+    const dir = await commandProject();
+    const results: string[] = [];
+    const h = await startHarness({ dir });
+    h.mock.setHandler(
+      playing(
+        [
+          { tool: 'propose_edit', kind: 'write', path: 'check.js', content: recorder('model') },
+          { tool: 'run_command', name: 'test' },
+        ],
+        ['check.js'],
+        results,
+      ),
+    );
+    try {
+      const result = await h.engine.start({
+        root: dir,
+        settings: { ...commandSettings, interactiveApproval: false, allowChangedCommands },
+      }).done;
+      assert.equal(result.outcome, 'completed', result.message);
+      assert.deepEqual(h.confirms, [], 'nobody was asked');
+      if (allowChangedCommands) assert.equal(await readFile(join(dir, 'ran.txt'), 'utf8'), 'model\n');
+      else {
+        assert.ok(!existsSync(join(dir, 'ran.txt')), 'the changed command never ran');
+        assert.match(results[1] ?? '', /this run changed check\.js, which defines what "test" runs/);
+      }
+    } finally {
+      await h.close();
+      await removeDir(dir);
+    }
+  }
+});

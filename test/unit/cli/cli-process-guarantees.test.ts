@@ -15,7 +15,7 @@ import {
   type MockReply,
   type RecordedRequest,
 } from '../../mock-anthropic';
-import { complete, makeProject, removeDir, toolCall, turnOf } from '../engine/run/harness';
+import { complete, jobOf, makeProject, removeDir, toolCall, toolResults, turnOf } from '../engine/run/harness';
 import { buildCliBundle, TEST_KEY } from './cli-harness';
 
 let bundleDir: string;
@@ -41,8 +41,13 @@ interface Exit {
   at: number;
 }
 
-function spawnCli(args: string[], cwd: string, env: Record<string, string> = {}) {
-  const child: ChildProcess = spawn(process.execPath, [cliJs, ...args], {
+/** `fileBlocks`: the largest file the process may write, in 512-byte blocks (`ulimit -f`), as a nearly full disk. */
+function spawnCli(args: string[], cwd: string, env: Record<string, string> = {}, fileBlocks?: number) {
+  const [program, argv] =
+    fileBlocks === undefined
+      ? [process.execPath, [cliJs, ...args]]
+      : ['sh', ['-c', `ulimit -f ${fileBlocks}; exec "$0" "$@"`, process.execPath, cliJs, ...args]];
+  const child: ChildProcess = spawn(program, argv, {
     cwd,
     env: {
       PATH: process.env['PATH'] ?? '',
@@ -183,3 +188,46 @@ test('a gateway that echoes the key: no key on stdout, stderr or in the journal'
     await removeDir(dir);
   }
 });
+
+test(
+  'a write the disk refuses: no temp file is left, the model and the user are told, the rest is counted',
+  {
+    timeout: 60_000,
+    skip: process.platform === 'win32' ? 'needs a POSIX shell for ulimit' : false,
+  },
+  async () => {
+    const dir = await makeProject(
+      '## Phase 1: Core\n\n- [ ] T001 [P] Write `src/big.js`\n- [ ] T002 [P] Write `src/small.js`\n',
+    );
+    try {
+      const results: string[] = [];
+      handler = (request) => {
+        const job = jobOf(request);
+        const turn = turnOf(request);
+        if (turn > 0) results.push(...toolResults(request).map((r) => r.content));
+        if (job === 'T001')
+          return turn === 0
+            ? toolCall('propose_edit', { kind: 'create', path: 'src/big.js', content: 'x'.repeat(200_000) })
+            : complete(['src/big.js']);
+        return turn === 0
+          ? toolCall('propose_edit', { kind: 'create', path: 'src/small.js', content: 'ok' })
+          : complete(['src/small.js']);
+      };
+      // 128 blocks: 64 KiB per file, far above the journal's and the small file's size, below the big file's.
+      const exit = await spawnCli(['implement', '--approve', 'all', '--yes'], dir, { NO_COLOR: '1' }, 128).exited;
+      const leftovers = (await readdir(dir, { recursive: true })).filter((name) => name.endsWith('.tmp'));
+      assert.deepEqual(leftovers, [], 'no temp file next to a target');
+      assert.ok(!existsSync(join(dir, 'src/big.js')));
+      assert.equal(await readFile(join(dir, 'src/small.js'), 'utf8'), 'ok');
+      assert.ok(
+        results.some((r) => /EFBIG|too large/i.test(r)),
+        `the model was told: ${results.join(' | ')}`,
+      );
+      assert.match(exit.out + exit.err, /EFBIG|File too large/, 'the user is told what happened');
+      assert.match(exit.out, /1 of 2 tasks done|1\/2/, exit.out);
+      assert.equal(exit.code, 1);
+    } finally {
+      await removeDir(dir);
+    }
+  },
+);

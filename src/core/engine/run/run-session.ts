@@ -121,8 +121,28 @@ export class RunSession implements Run {
         : `the run stopped on an unexpected error: ${error instanceof Error ? error.message : String(error)}`;
       if (!expected) setup.ports.logger.error(error instanceof Error ? error : new Error(message));
       this.bus.emit({ type: 'run-finished', outcome: 'failed', message });
-      return emptyResult(this.id, 'failed', message);
+      // What was done before the failure (a full disk, a journal that could not be written) still counts.
+      return { ...emptyResult(this.id, 'failed', message), ...this.progressSoFar() };
     });
+  }
+
+  /** Task counts and usage from the events so far: the result of a run that stopped on an unexpected error. */
+  private progressSoFar(): Pick<RunResult, 'tasks' | 'usage'> {
+    const last = new Map<string, string>();
+    let usage = zeroUsageTotals();
+    for (const event of this.bus.all()) {
+      if (event.type === 'task-status') last.set(event.taskKey, event.status);
+      else if (event.type === 'usage') usage = event.totals;
+    }
+    const tasks = { total: this.plan.tasks.length, done: 0, failed: 0, skipped: 0, pending: 0 };
+    for (const task of this.plan.tasks) {
+      const status = last.get(task.key) ?? (task.alreadyDone ? 'done' : 'pending');
+      if (status === 'done') tasks.done++;
+      else if (status === 'failed') tasks.failed++;
+      else if (status === 'skipped') tasks.skipped++;
+      else tasks.pending++;
+    }
+    return { tasks, usage };
   }
 
   onEvent(listener: Parameters<Run['onEvent']>[0]): Disposable {

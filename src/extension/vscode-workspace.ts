@@ -7,6 +7,7 @@ import {
   type PathPolicy,
   type PathPurpose,
   type PathRefusal,
+  type ReadOptions,
   type ReadOutcome,
   type ResolvedPath,
   type SearchOutcome,
@@ -44,7 +45,7 @@ export class VscodeWorkspace implements Workspace {
     return vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
   }
 
-  async read(rel: string, signal: AbortSignal): Promise<ReadOutcome> {
+  async read(rel: string, signal: AbortSignal, options?: ReadOptions): Promise<ReadOutcome> {
     const resolved = await this.check(rel, 'read');
     if (resolved.kind === 'refused') return resolved;
     const open = this.openDocument(resolved.abs);
@@ -52,7 +53,7 @@ export class VscodeWorkspace implements Workspace {
       const text = open.getText();
       return { kind: 'text', rel: resolved.rel, text, size: new TextEncoder().encode(text).byteLength };
     }
-    return this.disk.read(rel, signal);
+    return this.disk.read(rel, signal, options);
   }
 
   stat(rel: string, signal: AbortSignal): Promise<StatOutcome> {

@@ -35,6 +35,7 @@ export type {
   ListOutcome,
   PathPurpose,
   PathRefusal,
+  ReadOptions,
   ReadOutcome,
   ResolvedPath,
   SearchOutcome,

@@ -11,13 +11,21 @@ export interface Workspace {
   readonly root: string;
   /** Applies the path policy without touching the file (used by the gate before it asks anyone). */
   check(rel: string, purpose: PathPurpose): Promise<ResolvedPath | PathRefusal>;
-  read(rel: string, signal: AbortSignal): Promise<ReadOutcome>;
+  read(rel: string, signal: AbortSignal, options?: ReadOptions): Promise<ReadOutcome>;
   stat(rel: string, signal: AbortSignal): Promise<StatOutcome>;
   list(rel: string, options: ListOptions, signal: AbortSignal): Promise<ListOutcome>;
   search(query: SearchQuery, signal: AbortSignal): Promise<SearchOutcome>;
   /** Replaces or creates the file so readers never see a torn write; creates parent folders. */
   writeAtomic(rel: string, content: string, signal: AbortSignal): Promise<WriteOutcome>;
   delete(rel: string, signal: AbortSignal): Promise<DeleteOutcome>;
+}
+
+export interface ReadOptions {
+  /**
+   * Read the file whatever its size (rollback: whatever the gate wrote, it can check and undo). Without it a
+   * file over the workspace's read limit is `too-large`, so a model's read cannot take the memory.
+   */
+  anySize?: boolean;
 }
 
 export type ReadOutcome =

@@ -97,7 +97,7 @@ type EditRollback =
 
 async function rollbackEdit(edit: AppliedEdit, request: RollbackRequest, deps: RollbackDeps): Promise<EditRollback> {
   const { workspace, journal, signal } = deps;
-  const current = await workspace.read(edit.path, signal);
+  const current = await workspace.read(edit.path, signal, { anySize: true });
   let currentText: string | null;
   switch (current.kind) {
     case 'text':

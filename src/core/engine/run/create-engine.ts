@@ -277,7 +277,10 @@ export function createEngine(ports: EnginePorts): Engine {
             }
           }
         }
-        const unticked = skippedAny(report) ? [] : await untickRolledBack(root, stored.state, options.taskKey, signal);
+        // Per task: a task whose edits all came back is unticked; one with an edit left in place keeps its tick.
+        const after = (await store.read(options.runId))?.state ?? stored.state;
+        const kept = new Set(liveEdits(after).map((e) => e.taskKey));
+        const unticked = await untickRolledBack(root, stored.state, options.taskKey, kept, signal);
         return {
           restored,
           deleted,
@@ -326,15 +329,15 @@ function recordedRun(root: string, run: StoredRun): RecordedRun {
   };
 }
 
-function skippedAny(report: { conflicts: unknown[]; unrestorable: unknown[] }): boolean {
-  return report.conflicts.length > 0 || report.unrestorable.length > 0;
-}
-
-/** Sets the ticks the run made back to `[ ]` (only when all its files came back), matching tasks by id and text. */
+/**
+ * Sets the ticks the run made back to `[ ]`, matching tasks by id and text, except for the tasks in `kept`:
+ * those with an edit still in place (a conflict the user kept, a file that could not be restored).
+ */
 async function untickRolledBack(
   root: string,
   state: RunState,
   taskKey: string | undefined,
+  kept: ReadonlySet<string>,
   signal: AbortSignal,
 ): Promise<string[]> {
   if (state.tasksPath === undefined) return [];
@@ -350,7 +353,7 @@ async function untickRolledBack(
   )) {
     if (match.kind !== 'same' && match.kind !== 'renumbered') continue;
     if (taskKey !== undefined && match.journal.key !== taskKey) continue;
-    if (state.taskStatus.get(match.journal.key) !== 'done') continue;
+    if (state.taskStatus.get(match.journal.key) !== 'done' || kept.has(match.journal.key)) continue;
     const task = byKey.get(match.current.key);
     if (!task?.done) continue;
     const result = await writeTaskDone(path, taskRefOf(task), false, signal);

@@ -22,6 +22,7 @@ import type {
   SearchOutcome,
   SearchQuery,
   StatOutcome,
+  ReadOptions,
   Workspace,
   WriteOutcome,
 } from '../../ports/workspace';
@@ -120,11 +121,12 @@ export class NodeWorkspace implements Workspace {
     return resolveInWorkspace(this.root, rel, purpose, this.policy);
   }
 
-  async read(rel: string, signal: AbortSignal): Promise<ReadOutcome> {
+  async read(rel: string, signal: AbortSignal, options: ReadOptions = {}): Promise<ReadOutcome> {
     signal.throwIfAborted();
     const resolved = await this.check(rel, 'read');
     if (resolved.kind === 'refused') return resolved;
-    const read = await this.guard(rel, () => readRegularFile(resolved.abs, this.maxReadBytes, signal));
+    const limit = options.anySize === true ? Number.POSITIVE_INFINITY : this.maxReadBytes;
+    const read = await this.guard(rel, () => readRegularFile(resolved.abs, limit, signal));
     switch (read.kind) {
       case 'refused':
         return read;

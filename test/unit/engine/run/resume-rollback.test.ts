@@ -1,9 +1,20 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startMockAnthropic, reply, type MockReply, type RecordedRequest } from '../../../mock-anthropic';
-import { copyExample, eventsOf, jobOf, removeDir, snapshot, startHarness, testSettings, wellBehaved } from './harness';
+import {
+  copyExample,
+  eventsOf,
+  jobOf,
+  makeProject,
+  removeDir,
+  snapshot,
+  startHarness,
+  testSettings,
+  wellBehaved,
+} from './harness';
 
 test('resume after an interruption: nothing redone, nothing lost; rollback puts every file back', async () => {
   const dir = await copyExample();
@@ -118,5 +129,58 @@ test('the API failing under the run (429, 529, 500, a cut stream, an SSE error):
     assert.equal(appliedRecords, applied.length);
   } finally {
     await h.close();
+  }
+});
+
+test('rollback is per task: a kept conflict keeps only its own task ticked; a created file of any size is undone', async () => {
+  const tasks =
+    '## Phase 1: Core\n\n- [ ] T001 [P] Write `src/a.js`\n- [ ] T002 [P] Write `src/big.js`\n- [ ] T003 [P] Write `src/c.js`\n';
+  const dir = await makeProject(tasks);
+  const big = `${'// generated data\n'.repeat(200_000)}`; // 3.6 MB: over the 2 MiB a model may read
+  const h = await startHarness({ dir, confirm: (r) => r.kind !== 'rollback-conflict' });
+  h.mock.setHandler((request) => {
+    const file = { T001: 'src/a.js', T002: 'src/big.js', T003: 'src/c.js' }[jobOf(request) ?? ''] ?? '';
+    // Edit and completion in one turn, billed small: the big content is never sent back as context.
+    return {
+      type: 'message',
+      outputTokens: 100,
+      content: [
+        {
+          type: 'tool_use',
+          name: 'propose_edit',
+          input: { kind: 'create', path: file, content: file === 'src/big.js' ? big : 'x' },
+        },
+        { type: 'tool_use', name: 'complete_task', input: { summary: 'done', files_touched: [file] } },
+      ],
+    };
+  });
+  try {
+    const settings = {
+      ...testSettings,
+      validate: false,
+      proposalBytes: 8 * 1024 * 1024,
+    };
+    const run = h.engine.start({ root: dir, settings });
+    const result = await run.done;
+    assert.equal(result.outcome, 'completed', result.message);
+    await writeFile(join(dir, 'src/a.js'), 'the user changed this after the run\n');
+
+    const rolled = await h.engine.rollback({ root: dir, runId: run.id });
+    assert.deepEqual(rolled.deleted.sort(), ['src/big.js', 'src/c.js']);
+    assert.deepEqual(
+      rolled.skipped.map((s) => s.path),
+      ['src/a.js'],
+    );
+    assert.equal(readFileSync(join(dir, 'src/a.js'), 'utf8'), 'the user changed this after the run\n');
+    assert.ok(!existsSync(join(dir, 'src/big.js')), 'a created file over the read limit is deleted');
+    assert.deepEqual(rolled.unticked.sort(), ['T002', 'T003']);
+    const now = readFileSync(join(dir, 'specs/001-demo/tasks.md'), 'utf8');
+    assert.match(now, /- \[[xX]\] T001/, 'the task whose file was kept stays ticked');
+    assert.match(now, /- \[ \] T002/);
+    assert.match(now, /- \[ \] T003/);
+    assert.equal(h.confirms.filter((c) => c.kind === 'rollback-conflict').length, 1, 'the conflict was offered');
+  } finally {
+    await h.close();
+    await removeDir(dir);
   }
 });

@@ -26,7 +26,9 @@ import { CommandService } from '../commands/command-service';
 import { ApprovalGate, type GateEvent } from '../gate/approval-gate';
 import type { Proposal } from '../../ports/edit-gate';
 import { addUsageTotals, liveEdits, zeroUsageTotals, type RunState } from '../journal/fold';
+import { lockFeature } from '../journal/feature-lock';
 import { sha256 } from '../journal/hash';
+import { stateDirFor } from '../journal/state-dir';
 import type { RunHandle } from '../journal/run-store';
 import type { Workspace } from '../../ports/workspace';
 import { runHooks } from '../hooks/implement-hooks';
@@ -180,7 +182,6 @@ export class RunSession implements Run {
   }
 
   private async main(): Promise<RunResult> {
-    const { ports } = this.setup;
     const signal = this.controller.signal;
     const prepared = await this.setup.prepare(signal, this.bus);
     if ('stop' in prepared) {
@@ -191,6 +192,28 @@ export class RunSession implements Run {
       return emptyResult(this.id, prepared.stop, prepared.message, prepared.usage);
     }
     this.plan = prepared.plan;
+    // One live run per feature, from before anything runs (hooks, the journal) to the end.
+    const held = await lockFeature({
+      stateDir: stateDirFor(prepared.plan.root),
+      featureId: prepared.plan.feature.id,
+      runId: this.id,
+      onLost: (error) =>
+        this.halt(
+          'failed',
+          `the run lost its lock on ${prepared.plan.feature.id} (${error.message}) and stopped, so that two runs never work on one feature; --resume continues it`,
+        ),
+    });
+    if (held.kind === 'busy') return this.finishEarly('failed', held.message);
+    try {
+      return await this.runLocked(prepared, signal);
+    } finally {
+      await held.release();
+    }
+  }
+
+  /** The run proper, holding its feature's lock. */
+  private async runLocked(prepared: PreparedRun, signal: AbortSignal): Promise<RunResult> {
+    const { ports } = this.setup;
     const { plan, feature, doc, graph, texts } = prepared;
     const settings = plan.settings;
     const workspace = ports.workspace(plan.root);

@@ -341,3 +341,36 @@ test('commands: unattended, a changed command is refused (the model is told) unl
     }
   }
 });
+
+test('concurrency: a second run of a feature while one is live is refused, names the holder, and costs nothing', async () => {
+  const dir = await commandProject();
+  const h = await startHarness({ dir, latencyMs: 300 });
+  h.mock.setHandler((request) =>
+    turnOf(request) === 0
+      ? toolCall('propose_edit', { kind: 'write', path: 'check.js', content: recorder('done') })
+      : complete(['check.js']),
+  );
+  try {
+    const first = h.engine.start({ root: dir, settings });
+    while (h.mock.requests.length === 0) await new Promise((r) => setTimeout(r, 10));
+    const second = await h.engine.start({ root: dir, settings }).done;
+    assert.equal(second.outcome, 'failed');
+    assert.match(
+      second.message,
+      new RegExp(`001-demo is being implemented by run ${first.id} \\(process ${process.pid} on `),
+    );
+    const result = await first.done;
+    assert.equal(result.outcome, 'completed', result.message);
+    assert.equal(h.mock.requests.filter((r) => turnOf(r) === 0).length, 1, 'the work was done once');
+    assert.deepEqual(
+      (await h.engine.findInterruptedRuns(dir)).map((r) => r.runId),
+      [],
+      'the refused run left no run to resume',
+    );
+    const again = await h.engine.start({ root: dir, settings }).done;
+    assert.notEqual(again.message.includes('being implemented'), true, 'free again once the first run ended');
+  } finally {
+    await h.close();
+    await removeDir(dir);
+  }
+});

@@ -189,7 +189,9 @@ test('a refused mandatory before_implement hook stops the run before anything ha
     assert.equal(result.outcome, 'cancelled');
     assert.match(result.message, /mandatory before_implement hook 'speckit.git.check-clean' was refused/);
     assert.equal(h.mock.requests.length, 0);
-    assert.ok(!existsSync(join(dir, '.specify', 'orchestra')), 'no run journal was even started');
+    // The state folder exists (the run held its feature's lock from the start), but no journal was started.
+    const runs = join(dir, '.specify', 'orchestra', 'runs');
+    assert.deepEqual(existsSync(runs) ? readdirSync(runs) : [], [], 'no run journal was even started');
     assert.equal(h.confirms.filter((c) => c.kind === 'hook').length, 2);
     assert.equal(h.confirms.find((c) => c.title.includes('check-clean'))?.required, true);
   } finally {

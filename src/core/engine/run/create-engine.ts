@@ -194,7 +194,11 @@ export function createEngine(ports: EnginePorts): Engine {
       const doneKeys = new Set<string>();
       const journalKeyOf = new Map<string, string>();
       const skippedKeys = new Map<string, string>();
+      // A run started with a selection (`--task T001`) resumes with the same one: the tasks it left out stay out.
+      const selected: string[] = [];
       for (const match of matchTasks(state.tasks, current)) {
+        if ('journal' in match && 'current' in match && !state.excluded.has(match.journal.key))
+          selected.push(match.current.id);
         switch (match.kind) {
           case 'same':
           case 'renumbered':
@@ -234,7 +238,7 @@ export function createEngine(ports: EnginePorts): Engine {
         relative(root, resolve(tasksPath, '..')) || '.',
         {},
         settings,
-        undefined,
+        state.excluded.size > 0 ? selected : undefined,
         new AbortController().signal,
       );
       return start(prepared.plan, { runId: options.runId, resume: { state, doneKeys, journalKeyOf, skippedKeys } });

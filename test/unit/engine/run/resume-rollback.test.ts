@@ -184,3 +184,42 @@ test('rollback is per task: a kept conflict keeps only its own task ticked; a cr
     await removeDir(dir);
   }
 });
+
+test('a resumed run keeps its selection: the tasks it left out are not run', async () => {
+  const tasks =
+    '## Phase 1: Core\n\n- [ ] T001 [P] Write `src/a.js`\n- [ ] T002 [P] Write `src/b.js`\n- [ ] T003 [P] Write `src/c.js`\n';
+  const dir = await makeProject(tasks);
+  const h = await startHarness({ dir });
+  const reply = (request: RecordedRequest): MockReply => {
+    const file = { T001: 'src/a.js', T002: 'src/b.js', T003: 'src/c.js' }[jobOf(request) ?? ''] ?? '';
+    return {
+      type: 'message',
+      content: [
+        { type: 'tool_use', name: 'propose_edit', input: { kind: 'create', path: file, content: 'x' } },
+        { type: 'tool_use', name: 'complete_task', input: { summary: 'done', files_touched: [file] } },
+      ],
+    };
+  };
+  try {
+    const settings = { ...testSettings, validate: false };
+    // The first run (only T001 and T003) is cancelled as soon as its first request arrives.
+    const run = h.engine.start({ root: dir, onlyTasks: ['T001', 'T003'], settings });
+    // Set before the run's first request, which comes after planning.
+    h.mock.setHandler((request) => {
+      run.cancel('interrupted by the test');
+      return reply(request);
+    });
+    assert.equal((await run.done).outcome, 'cancelled');
+    h.mock.setHandler(reply);
+    const before = h.mock.requests.length;
+    const resumed = await (await h.engine.resume({ root: dir, runId: run.id, settings })).done;
+    assert.equal(resumed.outcome, 'completed', resumed.message);
+    const jobs = h.mock.requests.slice(before).map(jobOf);
+    assert.ok(!jobs.includes('T002'), `T002 was left out by the selection: ${jobs.join(', ')}`);
+    assert.ok(!existsSync(join(dir, 'src/b.js')));
+    assert.ok(existsSync(join(dir, 'src/a.js')) && existsSync(join(dir, 'src/c.js')));
+  } finally {
+    await h.close();
+    await removeDir(dir);
+  }
+});

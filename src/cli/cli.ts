@@ -1,7 +1,6 @@
 import { version } from '../../package.json';
 import { redactSecrets, rememberSecret } from '../core/engine/light';
 import type { CliIo } from './cli-io';
-import { runImplementCommand } from './implement-command';
 import { runTasksCommand } from './tasks-command';
 
 export type { CliIo, TerminalInput } from './cli-io';
@@ -47,8 +46,11 @@ export async function runCli(argv: string[], rawIo: CliIo): Promise<number> {
       return 0;
     case 'tasks':
       return runTasksCommand(rest, io, signal);
-    case 'implement':
+    case 'implement': {
+      // The engine, the model SDK and zod load only here: `tasks` and `--help` start like a small tool.
+      const { runImplementCommand } = await import('./implement-command');
       return runImplementCommand(rest, io, signal);
+    }
     default:
       io.stderr.write(`speckit-orchestra: unknown command '${command}'\n${USAGE}`);
       return 2;

@@ -8,6 +8,7 @@ import { join, resolve } from 'node:path';
 import { runCli, type CliIo } from '../../src/cli/cli';
 import type { TasksReport } from '../../src/cli/tasks-report';
 import { parseTasks } from '../../src/core/speckit/tasks-parser';
+import { buildCliBundle } from './cli/cli-harness';
 import { copyFixtureProject } from './speckit/fixture-projects';
 
 const repoRoot = resolve(__dirname, '..', '..');
@@ -246,24 +247,12 @@ test('help', async () => {
   assert.match(top.out(), /tasks {6}show the chosen feature/);
 });
 
-const cliPath = join(repoRoot, 'dist', 'cli.js');
-let buildProblem: string | undefined;
-before(() => {
-  const build = spawnSync('npm', ['run', 'build'], {
-    cwd: repoRoot,
-    encoding: 'utf8',
-    shell: process.platform === 'win32',
-  });
-  if (build.status !== 0)
-    buildProblem = `npm run build failed, so the bundle cannot be checked: ${(build.stderr || build.stdout).split('\n').find((l) => l.trim() !== '') ?? ''}`;
-  else if (!existsSync(cliPath)) buildProblem = `npm run build did not produce ${cliPath}`;
+let cliPath: string;
+before(async () => {
+  ({ cliJs: cliPath } = await buildCliBundle());
 });
 
-test('the built dist/cli.js runs as a process', async (t) => {
-  if (buildProblem !== undefined) {
-    t.skip(buildProblem);
-    return;
-  }
+test('the built CLI runs as a process', async (t) => {
   const root = await fixture(t, 'feature-json');
   const ok = spawnSync(process.execPath, [cliPath, 'tasks', '--json'], {
     cwd: root,

@@ -3,6 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import * as esbuild from 'esbuild';
 import { Linter } from 'eslint';
 import tseslint from 'typescript-eslint';
@@ -77,6 +78,10 @@ test('imports down, within a room and through the facades are allowed', async ()
   for (const [file, code] of allowed) assert.deepEqual(await lint(file, code), [], `${file}: ${code}`);
 });
 
+/** Inputs that must stay out of what starts fast: the engine, the model SDK, zod, yaml and the diff library. */
+const HEAVY =
+  /node_modules\/(zod|@anthropic-ai|yaml|diff)\/|src\/core\/(agents|engine\/(run|workers|gate|journal|orchestrators))\//;
+
 test('the light facade loads neither the engine, the model SDK, zod nor yaml', async () => {
   const result = await esbuild.build({
     entryPoints: [join(repoRoot, 'src', 'core', 'engine', 'light.ts')],
@@ -88,11 +93,55 @@ test('the light facade loads neither the engine, the model SDK, zod nor yaml', a
     logLevel: 'silent',
   });
   const inputs = Object.keys(result.metafile.inputs);
-  const heavy = inputs.filter((input) =>
-    /node_modules\/(zod|@anthropic-ai|yaml|diff)\/|src\/core\/(agents|engine\/(run|workers|gate|journal|orchestrators))\//.test(
-      input,
-    ),
+  assert.deepEqual(
+    inputs.filter((input) => HEAVY.test(input)),
+    [],
   );
-  assert.deepEqual(heavy, []);
   assert.ok(inputs.some((input) => input.endsWith('src/core/speckit/tasks-parser.ts')));
+});
+
+interface BundlesModule {
+  buildOptions(options: { outdir: string; faces: string[] }): esbuild.BuildOptions[];
+}
+
+test("the CLI's main part starts small: the engine, the SDK and zod load only with implement", async () => {
+  const bundles = (await import(pathToFileURL(join(repoRoot, 'scripts', 'bundles.mjs')).href)) as BundlesModule;
+  const [main, ...parts] = bundles.buildOptions({ outdir: join(repoRoot, 'dist'), faces: ['cli'] });
+  assert.ok(main !== undefined && parts.length > 0);
+  const result = await esbuild.build({ ...main, absWorkingDir: repoRoot, write: false, metafile: true });
+  const inputs = Object.keys(result.metafile.inputs);
+  assert.deepEqual(
+    inputs.filter((input) => HEAVY.test(input)),
+    [],
+  );
+  assert.ok(inputs.some((input) => input.endsWith('src/cli/tasks-command.ts')));
+  // implement is still reachable: as a require of its part, not bundled into the main part.
+  const output = result.outputFiles.find((file) => file.path.endsWith('cli.js'))?.text ?? '';
+  assert.match(output, /require\("\.\/cli-implement\.js"\)/);
+
+  const implement = parts.find((options) => JSON.stringify(options.entryPoints).includes('implement-command'));
+  assert.ok(implement !== undefined, 'the implement part is built');
+  const whole = await esbuild.build({ ...implement, absWorkingDir: repoRoot, write: false, metafile: true });
+  assert.ok(Object.keys(whole.metafile.inputs).some((input) => /node_modules\/@anthropic-ai\/sdk\//.test(input)));
+});
+
+test('a static import of a lazily loaded part is a build error that names it', async () => {
+  const bundles = (await import(pathToFileURL(join(repoRoot, 'scripts', 'bundles.mjs')).href)) as BundlesModule;
+  const [main] = bundles.buildOptions({ outdir: join(repoRoot, 'dist'), faces: ['cli'] });
+  assert.ok(main !== undefined);
+  const { entryPoints: _entryPoints, ...withoutEntry } = main;
+  await assert.rejects(
+    esbuild.build({
+      ...withoutEntry,
+      absWorkingDir: repoRoot,
+      write: false,
+      logLevel: 'silent',
+      stdin: {
+        contents: "import { runImplementCommand } from './implement-command'; console.log(runImplementCommand);",
+        resolveDir: join(repoRoot, 'src', 'cli'),
+        loader: 'ts',
+      },
+    }),
+    /implement-command is a lazily loaded part: import it with import\(\), not statically/,
+  );
 });

@@ -2,28 +2,30 @@
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { build } from 'esbuild';
+import { pathToFileURL } from 'node:url';
+import { build, type BuildOptions } from 'esbuild';
 import { runCli, type CliIo, type TerminalInput } from '../../../src/cli/cli';
 
 const repoRoot = resolve(__dirname, '..', '..', '..');
 
+interface BundlesModule {
+  buildOptions(options: { outdir: string; faces: string[] }): BuildOptions[];
+}
+
 /**
- * The same bundle `npm run build` makes as dist/cli.js (esbuild.mjs), built fresh into a temp folder so a
- * stale dist cannot pass. Returns the bundle's path; a failed build throws (and fails the test).
+ * The CLI exactly as `npm run build` makes it (the definitions in scripts/bundles.mjs: dist/cli.js and the
+ * parts it loads lazily), built fresh into a temp folder so a stale dist cannot pass. Returns the main file's
+ * path; a failed build throws (and fails the test).
  */
 export async function buildCliBundle(): Promise<{ dir: string; cliJs: string }> {
   const dir = await mkdtemp(join(tmpdir(), 'orchestra-cli-bundle-'));
-  const cliJs = join(dir, 'cli.js');
-  await build({
-    entryPoints: [join(repoRoot, 'src/cli/main.ts')],
-    outfile: cliJs,
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'cjs',
-    logLevel: 'silent',
-  });
-  return { dir, cliJs };
+  const bundles = (await import(pathToFileURL(join(repoRoot, 'scripts', 'bundles.mjs')).href)) as BundlesModule;
+  await Promise.all(
+    bundles
+      .buildOptions({ outdir: dir, faces: ['cli'] })
+      .map((options) => build({ ...options, absWorkingDir: repoRoot, logLevel: 'silent' })),
+  );
+  return { dir, cliJs: join(dir, 'cli.js') };
 }
 
 export const TEST_KEY = 'sk-ant-test-cli';

@@ -42,7 +42,13 @@
       ) &&
       Array.isArray(s.workers) &&
       s.workers.every(
-        (w) => isRecord(w) && isText(w.workerId) && isText(w.role) && isText(w.taskId) && isText(w.activity),
+        (w) =>
+          isRecord(w) &&
+          isText(w.workerId) &&
+          isText(w.role) &&
+          isText(w.taskId) &&
+          isText(w.activity) &&
+          isText(w.command),
       ) &&
       (s.usage === undefined || isUsage(s.usage)) &&
       (s.budgetUsd === undefined || isCount(s.budgetUsd)) &&
@@ -190,6 +196,7 @@
       root.append(
         el('div', { class: 'worker' }, [
           el('div', {}, [`${w.taskId} · ${w.role}`]),
+          ...(w.command !== '' ? [el('div', { class: 'command' }, [w.command])] : []),
           el('div', { class: 'activity', title: w.activity }, [w.activity]),
         ]),
       );

@@ -1,5 +1,5 @@
 import { assertNever, type EngineEvent, type RunView, type UsageTotals } from '../protocol/engine-events';
-import { runOutcomeText } from '../protocol/run-wording';
+import { commandLine, runOutcomeText } from '../protocol/run-wording';
 import type { TextStyle } from './render-tasks-text';
 
 /** One event as a line: `notable` lines stay on screen above the live view; the rest only go to logs. */
@@ -78,7 +78,7 @@ export function describeEvent(event: EngineEvent, view: RunView, style: TextStyl
     }
     case 'worker-started':
       return {
-        text: `worker    ${taskLabel(view, event.taskKey)} ${event.role} started on ${event.model}`,
+        text: `worker    ${taskLabel(view, event.taskKey)} ${event.role} started on ${event.model}${event.commands !== undefined && event.commands.length > 0 ? ` with ${commandLine(event.commands)}` : ''}`,
         notable: false,
       };
     case 'worker-activity': {

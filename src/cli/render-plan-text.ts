@@ -1,7 +1,7 @@
-import { relative } from 'node:path';
+import { join, relative } from 'node:path';
 import type { RunPlan } from '../core/engine';
 import { formatTokens, formatUsd } from './event-lines';
-import { countOf } from '../protocol/run-wording';
+import { commandLine, countOf } from '../protocol/run-wording';
 import type { TextStyle } from './render-tasks-text';
 
 /** The dry run: the schedule (phases, parallel groups, worker role per task and why), strategy and forecast. */
@@ -37,7 +37,7 @@ export function renderPlanText(plan: RunPlan, cwd: string, style: TextStyle): st
     for (const key of step.taskKeys) {
       const task = byKey.get(key);
       if (!task) continue;
-      out.push(`      ${task.id} ${style.accent(task.role)}  ${task.description}`);
+      out.push(`      ${task.id} ${style.accent(task.role)} ${commandLine(task.commands)}  ${task.description}`);
       out.push(
         style.dim(
           `           why ${task.role}: ${task.roleReason}${task.files.length > 0 ? `; files: ${task.files.join(', ')}` : ''}`,
@@ -48,6 +48,15 @@ export function renderPlanText(plan: RunPlan, cwd: string, style: TextStyle): st
   if (plan.criticalPath.taskKeys.length > 0) {
     const ids = plan.criticalPath.taskKeys.map((k) => byKey.get(k)?.id ?? k);
     out.push(`  critical path (${plan.criticalPath.length}): ${ids.join(' -> ')}`);
+  }
+
+  if (plan.commands.length > 0) {
+    out.push('', style.heading('Commands'));
+    for (const c of plan.commands) {
+      const from = c.source === 'built-in' ? 'built in' : shown(join(plan.root, c.source));
+      const tools = c.allowedTools !== undefined ? `; tools: ${c.allowedTools.join(', ')}` : '';
+      out.push(`  /${c.name.padEnd(22)} ${c.description} ${style.dim(`(${from}${tools})`)}`);
+    }
   }
 
   out.push('', style.heading('Strategy'));

@@ -1,4 +1,5 @@
 import { emptyRunView, foldRunView, type EngineEvent, type RunView } from '../protocol/engine-events';
+import { commandLine } from '../protocol/run-wording';
 import { describeEvent, formatUsage } from './event-lines';
 import type { TextStyle } from './render-tasks-text';
 
@@ -108,7 +109,7 @@ export class RunRenderer {
       lines.push(`  workers (${workers.length}):`);
       for (const w of workers)
         lines.push(
-          `    ${view.tasks.get(w.taskKey)?.id ?? w.taskKey} ${style.accent(w.role)} ${style.dim(w.model)}  ${w.activity}`,
+          `    ${view.tasks.get(w.taskKey)?.id ?? w.taskKey} ${style.accent(w.role)}${w.commands.length > 0 ? ` ${commandLine(w.commands)}` : ''} ${style.dim(w.model)}  ${w.activity}`,
         );
     }
     if (view.pending.size > 0)

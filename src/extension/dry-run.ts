@@ -1,5 +1,5 @@
 import type { RunPlan } from '../core/engine';
-import { countOf } from '../protocol/run-wording';
+import { commandLine, countOf } from '../protocol/run-wording';
 
 /**
  * The dry run as a Markdown document: what would run, in which order and parallel groups, by which role and
@@ -40,13 +40,20 @@ export function renderDryRun(plan: RunPlan): string {
       const task = taskById.get(key);
       lines.push(
         task
-          ? `   - ${task.id} → ${task.role} (${task.roleReason})${task.alreadyDone ? ' — already done, skipped' : ''}: ${task.description}`
+          ? `   - ${task.id} → ${task.role} with \`${commandLine(task.commands)}\` (${task.roleReason})${task.alreadyDone ? ' — already done, skipped' : ''}: ${task.description}`
           : `   - ${key}`,
       );
     }
   });
   if (plan.criticalPath.taskKeys.length > 0) {
     lines.push('', `Critical path: ${plan.criticalPath.taskKeys.map((k) => taskById.get(k)?.id ?? k).join(' → ')}.`);
+  }
+  if (plan.commands.length > 0) {
+    lines.push('', '## Commands', '');
+    for (const c of plan.commands)
+      lines.push(
+        `- \`/${c.name}\` — ${c.description} (${c.source === 'built-in' ? 'built in' : `\`${c.source}\``}${c.allowedTools !== undefined ? `; tools: ${c.allowedTools.join(', ')}` : ''})`,
+      );
   }
   if (plan.diagnostics.length > 0) {
     lines.push(

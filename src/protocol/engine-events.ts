@@ -47,6 +47,8 @@ export interface TaskView {
   dependsOn: string[];
   parallel: boolean;
   status: TaskStatus;
+  /** The slash commands its worker is given, outermost first, without the slash (`['spec-kit:implement', 'test']`). */
+  commands?: string[];
 }
 
 export type ProposalKind = 'create' | 'modify' | 'delete';
@@ -92,7 +94,16 @@ export type EngineEvent =
       message?: string;
       at: string;
     }
-  | { type: 'worker-started'; workerId: string; role: WorkerRole; taskKey: string; model: string; at: string }
+  | {
+      type: 'worker-started';
+      workerId: string;
+      role: WorkerRole;
+      taskKey: string;
+      model: string;
+      /** The slash commands its instruction was built from, outermost first, without the slash. */
+      commands?: string[];
+      at: string;
+    }
   | { type: 'worker-activity'; workerId: string; activity: string; at: string }
   | {
       type: 'worker-finished';
@@ -130,7 +141,10 @@ export interface RunView {
   tasksPath?: string;
   phases: PhaseView[];
   tasks: Map<string, TaskView>;
-  workers: Map<string, { workerId: string; role: WorkerRole; taskKey: string; model: string; activity: string }>;
+  workers: Map<
+    string,
+    { workerId: string; role: WorkerRole; taskKey: string; model: string; activity: string; commands: string[] }
+  >;
   pending: Map<string, ProposalView>;
   applied: { proposalId: string; taskKey: string; path: string; kind: ProposalKind }[];
   usage?: UsageTotals;
@@ -171,6 +185,7 @@ export function foldRunView(view: RunView, event: EngineEvent): RunView {
         taskKey: event.taskKey,
         model: event.model,
         activity: 'starting',
+        commands: event.commands ?? [],
       });
       return view;
     case 'worker-activity': {

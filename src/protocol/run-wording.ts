@@ -25,3 +25,8 @@ export function runOutcomeText(outcome: RunOutcome): string {
       return assertNever(outcome);
   }
 }
+
+/** `/spec-kit:implement /test`: how every face names the slash commands a worker was given. */
+export function commandLine(commands: readonly string[]): string {
+  return commands.map((c) => `/${c}`).join(' ');
+}

@@ -18,6 +18,8 @@ export interface WorkerProgress {
   role: WorkerRole;
   taskId: string;
   activity: string;
+  /** The slash commands its instruction was built from: `/spec-kit:implement /test`; empty when none. */
+  command: string;
 }
 
 /** Everything the panel draws, derived from the run's events; plain JSON so `setState` can keep it over reloads. */

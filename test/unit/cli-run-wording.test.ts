@@ -112,6 +112,11 @@ test('tasks and --dry-run print the same critical path for the same tasks.md', a
     assert.ok(fromTasks, tasks.out);
     assert.deepEqual(pathOf(dry.out), fromTasks);
     assert.doesNotMatch(fromTasks[1] ?? '', /\bT001\b|\bT004\b/, 'done tasks are not on the path of the work left');
+    // The dry run names each task's commands and where every command comes from.
+    assert.match(dry.out, /T005 test-writer \/spec-kit:implement \/test {2}Write tests/);
+    assert.match(dry.out, /T009 documenter \/spec-kit:implement \/docs:generate {2}Document/);
+    assert.match(dry.out, /\nCommands\n {2}\/docs:generate +Write or update documentation\. \(built in\)\n/);
+    assert.match(dry.out, /\n {2}\/review:security +Review code for security weaknesses\. \(built in\)\n/);
   } finally {
     await rm(root, { recursive: true, force: true });
   }

@@ -117,6 +117,11 @@ export interface PlannedTask extends TaskView {
   role: WorkerRole;
   /** Why this role: "in a tests sub-section", "names docs/ only", "default". */
   roleReason: string;
+  /**
+   * The slash commands its worker's instruction is built from, outermost first, without the slash:
+   * `['spec-kit:implement', 'test']` (see `RunPlan.commands` for where each comes from).
+   */
+  commands: string[];
   isTest: boolean;
   /** Done in tasks.md already (or in a journal being resumed): not run again. */
   alreadyDone: boolean;
@@ -184,6 +189,18 @@ export interface PlanDiagnostic {
   line?: number;
 }
 
+/** A slash command the plan delegates work with, as the run will use it. */
+export interface CommandView {
+  /** Without the slash: `review:code`. */
+  name: string;
+  description: string;
+  argumentHint?: string;
+  /** `built-in`, or the project file overriding it (`.claude/commands/review/code.md`). */
+  source: string;
+  /** The tools it narrows its workers to (`allowed-tools`); absent: the role's own. */
+  allowedTools?: string[];
+}
+
 export interface RunPlan {
   mode: 'spec-kit' | 'fallback';
   root: string;
@@ -198,6 +215,8 @@ export interface RunPlan {
   criticalPath: { taskKeys: string[]; length: number };
   strategy: Strategy;
   forecast: CostForecast;
+  /** Every slash command the tasks and the validation phase are delegated with, and where each comes from. */
+  commands: CommandView[];
   checklists: ChecklistState[];
   hooks: HookView[];
   diagnostics: PlanDiagnostic[];

@@ -1,5 +1,5 @@
 import { assertNever, type EngineEvent, type RunView } from '../../protocol/engine-events';
-import { countOf, runOutcomeText } from '../../protocol/run-wording';
+import { commandLine, countOf, runOutcomeText } from '../../protocol/run-wording';
 import type { LogEntry, ProgressSnapshot } from '../../protocol/webview-messages';
 
 /** What a worker is doing, as the user should read it: a worker whose task waits on the user says so. */
@@ -30,6 +30,7 @@ export function progressSnapshot(view: Readonly<RunView>, active: boolean): Prog
       role: w.role,
       taskId: view.tasks.get(w.taskKey)?.id ?? w.taskKey,
       activity: workerActivity(view, w),
+      command: commandLine(w.commands),
     })),
     pendingEdits: view.pending.size,
   };

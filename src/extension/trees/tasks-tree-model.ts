@@ -2,6 +2,7 @@
 // was last given them. No `vscode` here, so the refresh rules are unit-tested; tasks-tree.ts renders rows.
 import { outsideStretchOf, taskGroupsOf, type Task, type TaskGroup, type TasksDocument } from '../../core/engine/light';
 import type { TaskStatus, WorkerRole } from '../../protocol/engine-events';
+import { commandLine } from '../../protocol/run-wording';
 import { plainText } from './plain-text';
 
 /** Tree elements are small keys; the tree interns them by `nodeId`, so VS Code always gets the same object. */
@@ -52,6 +53,8 @@ export interface RunFacts {
   statusOf(taskKey: string): TaskStatus | undefined;
   roleOf(taskKey: string): WorkerRole | undefined;
   lastMessageOf(taskKey: string): string | undefined;
+  /** The slash commands the run gives the task's worker (`['spec-kit:implement', 'test']`), when it knows them. */
+  commandsOf?(taskKey: string): readonly string[] | undefined;
 }
 
 /** A tooltip is Markdown put together from trusted Markdown and text that is shown as written. */
@@ -199,6 +202,7 @@ function taskRow(feature: FeatureModel, task: Task, run: RunFacts): TreeRow {
   const ours = run.featureId === feature.featureId;
   const role = ours ? run.roleOf(task.key) : undefined;
   const message = ours ? run.lastMessageOf(task.key) : undefined;
+  const commands = ours ? run.commandsOf?.(task.key) : undefined;
   const tooltip: TooltipPart[] = [
     {
       markdown: `**${task.id}** · ${STATUS_LABEL[status]}${role ? ` · ${role}` : ''}${task.parallel ? ' · parallel' : ''}${task.story ? ` · ${task.story}` : ''}\n\n`,
@@ -209,6 +213,8 @@ function taskRow(feature: FeatureModel, task: Task, run: RunFacts): TreeRow {
   if (task.files.length > 0)
     tooltip.push({ markdown: `**Files:** ${task.files.map((f) => `\`${f.replace(/`/g, '')}\``).join(', ')}\n\n` });
   if (task.dependsOn.length > 0) tooltip.push({ markdown: `**Depends on:** ${task.dependsOn.join(', ')}\n\n` });
+  if (commands !== undefined && commands.length > 0)
+    tooltip.push({ markdown: '**Command:** ' }, { text: commandLine(commands) }, { markdown: '\n\n' });
   if (message !== undefined) tooltip.push({ markdown: '**Last message:** ' }, { text: message });
   return {
     label: `${task.id} ${plainText(task.description)}`,

@@ -100,6 +100,7 @@ export class TasksTreeProvider implements vscode.TreeDataProvider<TaskNode>, vsc
       statusOf: (taskKey) => view.tasks.get(taskKey)?.status,
       roleOf: (taskKey) => this.roleByTask.get(taskKey),
       lastMessageOf: (taskKey) => this.messageByTask.get(taskKey),
+      commandsOf: (taskKey) => view.tasks.get(taskKey)?.commands,
     };
   }
 

@@ -3,7 +3,13 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { builtInAgents } from '../../../src/core/agents/definitions/built-in-agents';
 import { builtInCommands } from '../../../src/core/agents/definitions/built-in-commands';
-import { expandCommand, splitArguments } from '../../../src/core/agents/definitions/expand-command';
+import {
+  commandInstruction,
+  expandCommand,
+  narrowTools,
+  splitArguments,
+} from '../../../src/core/agents/definitions/expand-command';
+import type { CommandDefinition } from '../../../src/core/agents/definitions/agent-definition';
 import { splitFrontMatter } from '../../../src/core/agents/definitions/front-matter';
 import { loadDefinitions } from '../../../src/core/agents/definitions/load-definitions';
 import { isToolName } from '../../../src/core/agents/tools/builtin-tools';
@@ -113,8 +119,30 @@ test('front matter and argument splitting', () => {
   assert.deepEqual(splitFrontMatter('---\r\na: 1\r\n---\r\nbody\r\n'), { ok: true, data: { a: 1 }, body: 'body\n' });
   assert.deepEqual(splitArguments('one "two three" four'), ['one', 'two three', 'four']);
   const implement = builtInCommands.find((c) => c.name === 'implement');
+  assert.match(implement ? expandCommand(implement, 'T001 a todo app') : '', /^Implement: T001 a todo app\n\nRead /);
+  const wrapper = builtInCommands.find((c) => c.name === 'spec-kit:implement');
   assert.match(
-    implement ? expandCommand(implement, 'a todo app') : '',
-    /^Implement the following request in this workspace\.\n\na todo app\n/,
+    wrapper ? expandCommand(wrapper, 'T012 Create the "User" model') : '',
+    /^Implement task T012 of this spec-kit feature, exactly as tasks\.md states it: T012 Create the "User" model\n/,
   );
+});
+
+test('an instruction names each command with its arguments; allowed-tools narrows, complete_task stays', () => {
+  const [test, review] = ['test', 'review:code'].map((name) => {
+    const found = builtInCommands.find((c) => c.name === name);
+    assert.ok(found);
+    return found;
+  }) as [CommandDefinition, CommandDefinition];
+  const text = commandInstruction([test, review], 'src/a.js');
+  assert.match(
+    text,
+    /^## \/test src\/a\.js\nWrite tests, or make a failing test run pass\. \(arguments: <code or behaviour to test>\)\n\nTests for: src\/a\.js\n/,
+  );
+  assert.match(text, /\n\n## \/review:code src\/a\.js\n/);
+  const tools = ['complete_task', 'list_directory', 'propose_edit', 'read_file', 'run_command', 'search_text'] as const;
+  assert.deepEqual(narrowTools(tools, [test, review]), [...tools], 'no allowed-tools: nothing narrowed');
+  const readOnly: CommandDefinition = { ...test, allowedTools: ['read_file', 'search_text', 'propose_edit'] };
+  const noEdits: CommandDefinition = { ...review, allowedTools: ['read_file', 'run_command'] };
+  assert.deepEqual(narrowTools(tools, [readOnly]), ['propose_edit', 'read_file', 'search_text']);
+  assert.deepEqual(narrowTools(tools, [readOnly, noEdits], ['complete_task']), ['complete_task', 'read_file']);
 });

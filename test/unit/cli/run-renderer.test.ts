@@ -35,7 +35,15 @@ const started: EngineEvent = {
 const run: EngineEvent[] = [
   started,
   { type: 'task-status', taskKey: 'T001', status: 'running', role: 'code-writer', at },
-  { type: 'worker-started', workerId: 'w1', role: 'code-writer', taskKey: 'T001', model: 'claude-sonnet-5-5', at },
+  {
+    type: 'worker-started',
+    workerId: 'w1',
+    role: 'code-writer',
+    taskKey: 'T001',
+    model: 'claude-sonnet-5-5',
+    commands: ['spec-kit:implement', 'implement'],
+    at,
+  },
   { type: 'worker-activity', workerId: 'w1', activity: 'reading src/T001.js', at },
   {
     type: 'proposal-pending',
@@ -127,7 +135,7 @@ test('on a TTY: phase bars, active workers with activity, tokens and cost, redra
   const live = renderer.liveLines().join('\n');
   assert.match(live, /001-demo · run r1 · 0\/3 tasks done/);
   assert.match(live, /Setup ░{20} 0\/2/);
-  assert.match(live, /T001 code-writer claude-sonnet-5-5 {2}reading src\/T001\.js/);
+  assert.match(live, /T001 code-writer \/spec-kit:implement \/implement claude-sonnet-5-5 {2}reading src\/T001\.js/);
   assert.match(live, /tokens 12\.3k in · 678 out · \$0\.04 of \$5\.00/);
   for (const e of run.slice(7)) renderer.handle(e);
   renderer.close();

@@ -38,7 +38,11 @@ test('the dry run of the example names every task with its role, the parallel gr
   assert.equal(modelCalls, 0);
   assert.match(text, /^# Dry run: 001-todo-api$/m);
   for (let n = 1; n <= 10; n++)
-    assert.match(text, new RegExp(`- T${String(n).padStart(3, '0')} → [a-z-]+ \\(`), `T${n} listed with its role`);
+    assert.match(
+      text,
+      new RegExp(`- T${String(n).padStart(3, '0')} → [a-z-]+ with \`/spec-kit:implement /[a-z:-]+\` \\(`),
+      `T${n} listed with its role and commands`,
+    );
   assert.match(text, /— in parallel/, 'the [P] group is shown as parallel');
   assert.match(text, /^\$\d+\.\d\d – \$\d+\.\d\d, expected \$\d+\.\d\d/m);
   assert.match(text, /test-writer/, 'test tasks go to the test writer');

@@ -41,7 +41,15 @@ test('counts per phase and overall, workers and pending edits from events', () =
     started,
     { type: 'task-status', taskKey: 'T001', status: 'done', at },
     { type: 'task-status', taskKey: 'T003', status: 'failed', at },
-    { type: 'worker-started', workerId: 'w1', role: 'code-writer', taskKey: 'T002', model: 'm', at },
+    {
+      type: 'worker-started',
+      workerId: 'w1',
+      role: 'code-writer',
+      taskKey: 'T002',
+      model: 'm',
+      commands: ['spec-kit:implement', 'implement'],
+      at,
+    },
     {
       type: 'proposal-pending',
       proposal: {
@@ -67,7 +75,15 @@ test('counts per phase and overall, workers and pending edits from events', () =
       [0, 1, 1],
     ],
   );
-  assert.deepEqual(s.workers, [{ workerId: 'w1', role: 'code-writer', taskId: 'T002', activity: 'starting' }]);
+  assert.deepEqual(s.workers, [
+    {
+      workerId: 'w1',
+      role: 'code-writer',
+      taskId: 'T002',
+      activity: 'starting',
+      command: '/spec-kit:implement /implement',
+    },
+  ]);
   assert.equal(s.pendingEdits, 1);
   assert.equal(s.budgetUsd, 5);
   assert.equal(statusBarText(s), 'Orchestra 1/3 · 1 worker');

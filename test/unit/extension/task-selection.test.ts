@@ -16,6 +16,7 @@ function planned(id: string, status: PlannedTask['status'], dependsOn: string[] 
     status,
     role: 'code-writer',
     roleReason: 'default',
+    commands: ['spec-kit:implement', 'implement'],
     isTest: false,
     alreadyDone: status !== 'pending',
   };

@@ -227,3 +227,20 @@ test('tasks outside any phase are listed where they stand: one group per stretch
     nodeId(groups[2] as TaskNode),
   );
 });
+
+test("a task's hover names the slash commands the run gives its worker", () => {
+  const f = feature();
+  const [featureNode] = childrenOf([f], undefined);
+  const [setup] = childrenOf([f], featureNode);
+  const [t001] = childrenOf([f], setup);
+  assert.ok(t001);
+  const facts: RunFacts = {
+    ...run({ T001: 'running' }, { T001: 'test-writer' }),
+    commandsOf: (key) => (key === 'T001' ? ['spec-kit:implement', 'test'] : undefined),
+  };
+  const tooltip = rowOf([f], t001, facts)?.tooltip ?? [];
+  const index = tooltip.findIndex((part) => 'markdown' in part && part.markdown === '**Command:** ');
+  assert.ok(index >= 0, 'a Command line');
+  assert.deepEqual(tooltip[index + 1], { text: '/spec-kit:implement /test' });
+  assert.ok(!(rowOf([f], t001, run({}))?.tooltip ?? []).some((p) => 'markdown' in p && p.markdown === '**Command:** '));
+});

@@ -23,6 +23,7 @@ import { forecastCost } from './forecast';
 import { buildPlanGraph } from './plan-graph';
 import { defaultTierOf, PlanError, plannedTasks, previewSchedule, storyParallelismOf } from './spec-kit-planner';
 import { chooseStrategy } from './strategy';
+import { commandViews } from '../scheduler/command-choice';
 
 export const FALLBACK_PHASES = ['Setup', 'Core', 'Testing', 'Documentation', 'Review'] as const;
 
@@ -170,6 +171,7 @@ export async function draftFallbackPlan(input: FallbackInput): Promise<RunPlan> 
   const tasks = plannedTasks(
     doc,
     graph,
+    'fallback',
     () => false,
     (t) => t.isTest || doc.phases[t.phaseIndex ?? -1]?.title === 'Testing',
   );
@@ -210,6 +212,7 @@ export async function draftFallbackPlan(input: FallbackInput): Promise<RunPlan> 
       validation: undefined,
       prices: settings.prices,
     }),
+    commands: commandViews(definitions.commands, tasks, settings.validate),
     checklists: [],
     hooks: [],
     diagnostics: definitions.diagnostics.map((d) => ({

@@ -15,6 +15,7 @@ import { withTaskPathsPlaced } from '../../speckit/task-path-resolution';
 import { parseTasks } from '../../speckit/tasks-parser';
 import type { Task, TasksDocument } from '../../speckit/tasks-model';
 import { chooseRole } from '../scheduler/role-choice';
+import { commandViews, taskCommands } from '../scheduler/command-choice';
 import type { EngineSettings, HookView, PlanDiagnostic, PlannedTask, RunPlan, ScheduleStep } from '../facade-types';
 import { forecastCost } from './forecast';
 import { builtInAgents } from '../../agents/definitions/built-in-agents';
@@ -110,20 +111,26 @@ export function defaultTierOf(role: WorkerRole): ModelTier {
   return builtInAgents.find((a) => a.name === role)?.modelTier ?? 'balanced';
 }
 
-/** Each task with its role and why; `excluded` tasks (not asked for) are skipped, ticked ones done. */
+/**
+ * Each task with its role, why, and the slash commands its worker is given; `excluded` tasks (not asked for)
+ * are skipped, ticked ones done.
+ */
 export function plannedTasks(
   doc: TasksDocument,
   graph: PlanGraph,
+  mode: RunPlan['mode'],
   excluded: (task: Task) => boolean = () => false,
   isTest: (task: Task) => boolean = (t) => t.isTest,
 ): PlannedTask[] {
   return doc.tasks.map((t) => {
     const test = isTest(t);
+    const phaseTitle = t.phaseIndex !== undefined ? doc.phases[t.phaseIndex]?.title : undefined;
     const choice = chooseRole({
       description: t.description,
       files: t.files,
       isTest: test,
       ...(t.subsection ? { subsectionKind: t.subsection.kind } : {}),
+      ...(phaseTitle !== undefined ? { phaseTitle } : {}),
     });
     const out = excluded(t);
     return {
@@ -138,6 +145,7 @@ export function plannedTasks(
       status: t.done ? 'done' : out ? 'skipped' : 'pending',
       role: choice.role,
       roleReason: choice.reason,
+      commands: taskCommands(choice.role, t, mode),
       isTest: test,
       alreadyDone: t.done || out,
     };
@@ -226,7 +234,8 @@ export async function planSpecKitFeature(
     if (unknown.length > 0) throw new PlanError('bad-request', `no such task in ${feature.id}: ${unknown.join(', ')}`);
   }
 
-  const tasks = plannedTasks(doc, graph, (t) => only !== undefined && !only.has(t.id) && !only.has(t.key));
+  const mode = input.mode ?? 'spec-kit';
+  const tasks = plannedTasks(doc, graph, mode, (t) => only !== undefined && !only.has(t.id) && !only.has(t.key));
   const done = new Set(tasks.filter((t) => t.alreadyDone).map((t) => t.key));
   const pending = tasks.filter((t) => !t.alreadyDone);
 
@@ -282,7 +291,7 @@ export async function planSpecKitFeature(
   }
 
   const plan: RunPlan = {
-    mode: input.mode ?? 'spec-kit',
+    mode,
     root: input.root,
     feature: {
       id: feature.id,
@@ -298,6 +307,7 @@ export async function planSpecKitFeature(
     criticalPath: critical,
     strategy,
     forecast,
+    commands: commandViews(definitions.commands, tasks, settings.validate),
     checklists: gate.checklists.map((c) => ({
       file: relative(feature.projectRoot, c.file) || dirname(c.file),
       total: c.total,

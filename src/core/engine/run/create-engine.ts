@@ -53,6 +53,7 @@ async function prepareSpecKit(
   settings: EngineSettings,
   onlyTasks: readonly string[] | undefined,
   signal: AbortSignal,
+  mode: RunPlan['mode'] = 'spec-kit',
 ): Promise<PreparedRun> {
   const projects = await findProjects(root, signal);
   if (projects.kind === 'none')
@@ -66,6 +67,7 @@ async function prepareSpecKit(
     settings,
     ...(onlyTasks ? { onlyTasks } : {}),
     signal,
+    mode,
   });
   return { plan, feature: selection.feature, doc, graph, texts };
 }
@@ -127,11 +129,18 @@ export function createEngine(ports: EnginePorts): Engine {
             };
         }
         const featureArg = runPlan.feature.dir;
-        const prepared = await prepareSpecKit(root, featureArg, {}, runPlan.settings, onlyTasksOf(runPlan), signal);
+        const prepared = await prepareSpecKit(
+          root,
+          featureArg,
+          {},
+          runPlan.settings,
+          onlyTasksOf(runPlan),
+          signal,
+          runPlan.mode,
+        );
         if (runPlan.mode === 'fallback') {
           prepared.plan = {
             ...prepared.plan,
-            mode: 'fallback',
             strategy: runPlan.strategy,
             forecast: runPlan.forecast,
             ...(runPlan.planningCall ? { planningCall: runPlan.planningCall } : {}),
@@ -384,6 +393,7 @@ function placeholderPlan(root: string, settings: EngineSettings): RunPlan {
       why: [],
     },
     forecast: { low: 0, expected: 0, high: 0, inputTokens: 0, outputTokens: 0, assumptions: [] },
+    commands: [],
     checklists: [],
     hooks: [],
     diagnostics: [],

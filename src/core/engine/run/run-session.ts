@@ -35,6 +35,7 @@ import { runHooks } from '../hooks/implement-hooks';
 import { PlanError, type FeatureTexts } from '../orchestrators/spec-kit-planner';
 import type { PlanGraph } from '../orchestrators/plan-graph';
 import { runSchedule, type TaskExecution } from '../scheduler/scheduler';
+import { taskArguments } from '../scheduler/command-choice';
 import { runValidation } from '../validation/validation-phase';
 import type { CoverageItem, Disposable, EnginePorts, Run, RunPlan, RunResult } from '../facade-types';
 import type { ProposalContent, ProposalDecision } from '../../ports/consent';
@@ -294,17 +295,20 @@ export class RunSession implements Run {
       featureId: feature.id,
       tasksPath: tasksRel,
       phases: plan.phases,
-      tasks: taskViews.map(({ key, id, description, phaseIndex, line, files, dependsOn, parallel, status }) => ({
-        key,
-        id,
-        description,
-        phaseIndex,
-        line,
-        files,
-        dependsOn,
-        parallel,
-        status,
-      })),
+      tasks: taskViews.map(
+        ({ key, id, description, phaseIndex, line, files, dependsOn, parallel, status, commands }) => ({
+          key,
+          id,
+          description,
+          phaseIndex,
+          line,
+          files,
+          dependsOn,
+          parallel,
+          status,
+          commands,
+        }),
+      ),
       resumed: resume !== undefined,
       ...(settings.budgetUsd !== undefined ? { budgetUsd: settings.budgetUsd } : {}),
     });
@@ -526,6 +530,7 @@ export class RunSession implements Run {
             ),
         }),
       featureContext,
+      commands: definitions.commands,
       taskMessage: async (key: string) => {
         const task = byKey.get(key);
         const plannedTask = planned.get(key);
@@ -589,7 +594,14 @@ export class RunSession implements Run {
         const task = planned.get(key);
         if (!task) return 'skipped';
         return executeTask(
-          { key, id: task.id, role: task.role, files: task.files.filter((f) => !f.endsWith('/')) },
+          {
+            key,
+            id: task.id,
+            role: task.role,
+            files: task.files.filter((f) => !f.endsWith('/')),
+            commands: task.commands,
+            commandArguments: taskArguments(task),
+          },
           taskDeps,
           s,
         );

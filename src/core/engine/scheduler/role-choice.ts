@@ -1,6 +1,7 @@
 /**
  * Which worker takes a task, and why (the reason is shown in the dry run and in the worker's prompt):
- * test tasks → test-writer, documentation tasks → documenter, everything else → code-writer.
+ * tasks of a Review phase → reviewer, test tasks → test-writer, documentation tasks → documenter, everything
+ * else → code-writer.
  */
 import type { WorkerRole } from '../../../protocol/engine-events';
 
@@ -9,17 +10,25 @@ export interface RoleChoiceInput {
   files: readonly string[];
   isTest: boolean;
   subsectionKind?: 'tests' | 'implementation' | 'other';
+  /** The title of the task's phase (`Review`, `Phase 5: Review`), when it has one. */
+  phaseTitle?: string;
 }
 
 export interface RoleChoice {
-  role: Extract<WorkerRole, 'code-writer' | 'test-writer' | 'documenter'>;
+  role: Extract<WorkerRole, 'code-writer' | 'test-writer' | 'documenter' | 'reviewer'>;
   reason: string;
 }
 
 const DOC_PATH = /(^|\/)(docs?|documentation)\/|\.(md|mdx|rst|adoc|txt)$/i;
 const DOC_WORDS = /\b(document|documentation|docs|readme|changelog|guide|usage notes)\b/i;
 
+/** `Review`, `Phase 5: Review`, `Review & sign-off`: the phase that checks the work rather than adding to it. */
+const REVIEW_PHASE = /^(?:phase\s+\d+\s*[:.\-–—]\s*)?review\b/i;
+
 export function chooseRole(task: RoleChoiceInput): RoleChoice {
+  if (task.phaseTitle !== undefined && REVIEW_PHASE.test(task.phaseTitle.trim())) {
+    return { role: 'reviewer', reason: 'it is in the Review phase' };
+  }
   if (task.isTest) {
     return {
       role: 'test-writer',

@@ -16,6 +16,7 @@ import type { FeatureTexts } from '../orchestrators/spec-kit-planner';
 import type { CoverageItem, RunPlan } from '../facade-types';
 import { runWorker, type WorkerDeps } from '../workers/task-execution';
 import { describeUncovered, mapCoverage } from './coverage';
+import { VALIDATION_COMMANDS } from '../scheduler/command-choice';
 
 type FindingSource = 'code-review' | 'security-review' | 'tests' | 'coverage';
 type Severity = 'info' | 'warning' | 'error';
@@ -106,6 +107,7 @@ export async function runValidation(deps: ValidationDeps): Promise<ValidationRes
       source === 'code-review'
         ? 'Review for correctness against the spec, the constitution and the plan; naming, duplication and error handling.'
         : 'Review for security: injection, path traversal, unsafe deserialisation, secrets in code, missing input validation, unsafe defaults.';
+    const command = source === 'code-review' ? VALIDATION_COMMANDS.codeReview : VALIDATION_COMMANDS.securityReview;
     const message = [
       `# Validation: ${source === 'code-review' ? 'code review' : 'security review'} of feature ${deps.plan.feature.id}`,
       focus,
@@ -118,6 +120,8 @@ export async function runValidation(deps: ValidationDeps): Promise<ValidationRes
       {
         taskKey: `validation:${source}`,
         role,
+        commands: [command],
+        commandArguments: files.length > 0 ? files.join(' ') : 'the changes of this run',
         message,
         extraTools: [tool],
         ...(source === 'security-review' ? { agent: 'security-reviewer' } : {}),
@@ -157,7 +161,17 @@ export async function runValidation(deps: ValidationDeps): Promise<ValidationRes
       finding('tests', 'error', failure.summary);
       if (outcome.kind !== 'ran' || attempt > deps.bugFixAttempts || signal.aborted) return true;
       const message = `# The test run fails\n\nCommand: ${outcome.argv.join(' ')}\n\n\`\`\`\n${failure.output}\n\`\`\`\n\nFind the cause in the code (or in a wrong test), fix it with the smallest change, and call complete_task.`;
-      const fixed = await runWorker(workers, { taskKey: 'validation:tests', role: 'bug-fixer', message }, signal);
+      const fixed = await runWorker(
+        workers,
+        {
+          taskKey: 'validation:tests',
+          role: 'bug-fixer',
+          commands: [VALIDATION_COMMANDS.tests],
+          commandArguments: `the failing test run (${outcome.argv.join(' ')})`,
+          message,
+        },
+        signal,
+      );
       if (fixed.outcome.kind === 'cancelled') return true;
       outcome = await deps.commands.run('test', { taskKey: 'validation:tests', workerId: 'validation-tests', signal });
     }

@@ -20,6 +20,8 @@ import type { ToolDefinition } from '../../agents/tools/tool';
 import type { ToolName } from '../../agents/tools/builtin-tools';
 import { sha256 } from '../journal/hash';
 import { normaliseRelative } from '../workspace/path-policy';
+import type { CommandDefinition } from '../../agents/definitions/agent-definition';
+import { commandInstruction, narrowTools } from '../../agents/definitions/expand-command';
 import type { RunEvents } from '../events/run-events';
 
 /** How a role works: its prompt, model and limits (from the agent definitions and the settings). */
@@ -59,6 +61,8 @@ export interface WorkerDeps {
   }): WorkerToolbox;
   /** The shared system prompt part for this run (feature context, cache breakpoint). */
   featureContext: LlmSystemBlock;
+  /** The slash commands by name (built in, or the project's `.claude/commands/` overrides). */
+  commands: ReadonlyMap<string, CommandDefinition>;
   nextWorkerId(taskKey: string, role: WorkerRole): string;
 }
 
@@ -83,6 +87,10 @@ export interface ExecutableTask {
   role: WorkerRole;
   /** Files the task names (folders excluded): the ones it is expected to change. */
   files: readonly string[];
+  /** The slash commands its workers are given, outermost first (`spec-kit:implement`, `implement`). */
+  commands: readonly string[];
+  /** `$ARGUMENTS` for those commands: the task's id and text. */
+  commandArguments: string;
 }
 
 /** A path in the one spelling the gate records, so `./src/a.js` in tasks.md is the `src/a.js` an edit changed. */
@@ -111,6 +119,10 @@ function questionFor(task: ExecutableTask, elsewhere: readonly string[]): string
 export interface WorkerRequest {
   taskKey: string;
   role: WorkerRole;
+  /** The commands the instruction is built from, outermost first, and their `$ARGUMENTS`. */
+  commands: readonly string[];
+  commandArguments: string;
+  /** The context after the instruction: the task, its files, the failure to fix. */
   message: string;
   verifyCompletion?: (completion: TaskCompletion) => CompletionVerdict | Promise<CompletionVerdict>;
   extraTools?: readonly ToolDefinition[];
@@ -127,15 +139,28 @@ export async function runWorker(
   const { role, taskKey } = request;
   const profile = deps.profile(role, request.agent);
   const workerId = deps.nextWorkerId(taskKey, role);
+  const commands = request.commands.map((name) => {
+    const command = deps.commands.get(name);
+    if (!command) throw new Error(`no slash command /${name}`);
+    return command;
+  });
   const toolbox = deps.toolbox({
     taskKey,
     workerId,
     role,
-    tools: profile.tools,
+    // A command's allowed-tools narrows the role's tools; a worker can always report its work.
+    tools: narrowTools(profile.tools, commands, ['complete_task']),
     signal,
     ...(request.extraTools ? { extraTools: request.extraTools } : {}),
   });
-  deps.events.emit({ type: 'worker-started', workerId, role, taskKey, model: profile.model });
+  deps.events.emit({
+    type: 'worker-started',
+    workerId,
+    role,
+    taskKey,
+    model: profile.model,
+    commands: [...request.commands],
+  });
   let outcome: AgentOutcome;
   try {
     outcome = await runAgentLoop({
@@ -145,10 +170,12 @@ export async function runWorker(
         maxTokens: profile.maxTokens,
         system: [{ text: profile.prompt }, deps.featureContext],
         tools: toolbox.definitions,
-        prefixKey: `${role}:${profile.model}:${sha256(deps.featureContext.text).slice(0, 16)}`,
+        // Workers share a cache warm-up only when their prefix (tools, role prompt, feature context) is the same
+        // bytes: the code and the security reviewer have one role but two prompts, and start together.
+        prefixKey: `${profile.model}:${sha256(JSON.stringify([toolbox.definitions, profile.prompt, deps.featureContext.text])).slice(0, 24)}`,
         meta: { role, taskKey, workerId },
       },
-      initialMessage: request.message,
+      initialMessage: `${commandInstruction(commands, request.commandArguments)}\n\n${request.message}`,
       tools: toolbox.executor,
       limits: profile.limits,
       hooks: { onActivity: (activity) => deps.events.emit({ type: 'worker-activity', workerId, activity }) },
@@ -206,7 +233,8 @@ export async function executeTask(
     }
 
     const verifyCompletion = async (completion: TaskCompletion): Promise<CompletionVerdict> => {
-      if (task.files.length === 0) return { kind: 'accept' };
+      // A review checks the files it names; it is done when it reported, whether or not it changed them.
+      if (task.files.length === 0 || role === 'reviewer') return { kind: 'accept' };
       const applied = await deps.appliedChanges(task.key);
       if (ownChanges(task, applied).length > 0) return { kind: 'accept' };
       if (questioned)
@@ -215,7 +243,18 @@ export async function executeTask(
       return { kind: 'question', question: questionFor(task, [...new Set(applied.map((c) => c.path))]) };
     };
 
-    const { workerId, outcome } = await runWorker(deps, { taskKey: task.key, role, message, verifyCompletion }, signal);
+    const { workerId, outcome } = await runWorker(
+      deps,
+      {
+        taskKey: task.key,
+        role,
+        commands: task.commands,
+        commandArguments: task.commandArguments,
+        message,
+        verifyCompletion,
+      },
+      signal,
+    );
     switch (outcome.kind) {
       case 'completed':
         await deps.recordSummary(task.key, workerId, role, outcome.completion);

@@ -251,3 +251,17 @@ export function toolResults(request: RecordedRequest): { content: string; isErro
       isError: b.is_error === true,
     }));
 }
+
+/** True for the fallback planner's request (it offers submit_plan). */
+export function asksForPlan(request: RecordedRequest): boolean {
+  const tools = (request.body as { tools?: { name: string }[] } | undefined)?.tools ?? [];
+  return tools.some((t) => t.name === 'submit_plan');
+}
+
+/** A model that submits `plan` when asked to plan and answers as `workers` otherwise. */
+export function plannerThen(
+  plan: Record<string, unknown>,
+  workers: (request: RecordedRequest) => MockReply,
+): (request: RecordedRequest) => MockReply {
+  return (request) => (asksForPlan(request) ? toolCall('submit_plan', plan) : workers(request));
+}

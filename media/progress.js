@@ -27,6 +27,16 @@
       typeof u.estimated === 'boolean'
     );
   }
+  /** @param {unknown} v */
+  function isValidation(v) {
+    return (
+      isRecord(v) &&
+      isText(v.summary) &&
+      typeof v.failing === 'boolean' &&
+      Array.isArray(v.open) &&
+      v.open.every((r) => isRecord(r) && isText(r.id) && isText(r.verdict) && isText(r.evidence))
+    );
+  }
   /** @param {unknown} s */
   function isSnapshot(s) {
     return (
@@ -52,7 +62,10 @@
       ) &&
       (s.usage === undefined || isUsage(s.usage)) &&
       (s.budgetUsd === undefined || isCount(s.budgetUsd)) &&
-      ['featureId', 'runId', 'outcome', 'message', 'startedAt', 'finishedAt'].every((k) => isOptionalText(s[k]))
+      (s.validation === undefined || isValidation(s.validation)) &&
+      ['featureId', 'runId', 'outcome', 'outcomeText', 'message', 'startedAt', 'finishedAt'].every((k) =>
+        isOptionalText(s[k]),
+      )
     );
   }
   /** @param {unknown} m */
@@ -130,7 +143,7 @@
       );
       return;
     }
-    const status = s.state === 'running' ? 'Running' : `Finished: ${s.outcome ?? ''}`;
+    const status = s.state === 'running' ? 'Running' : (s.outcomeText ?? `Finished: ${s.outcome ?? ''}`);
     elapsedNode = el('span', { class: 'muted', id: 'elapsed' }, [
       s.startedAt ? elapsed(s.startedAt, s.finishedAt) : '',
     ]);
@@ -188,6 +201,20 @@
           bar(p.done, p.failed, p.total),
         ]),
       );
+    }
+
+    if (s.validation) {
+      const v = s.validation;
+      root.append(el('h2', {}, ['Validation']));
+      root.append(el('p', { class: v.failing ? 'over' : '' }, [v.summary]));
+      if (v.open.length > 0) {
+        const list = el('ul', { class: 'requirements', 'aria-label': 'Requirements not met' });
+        for (const r of v.open)
+          list.append(
+            el('li', { title: r.evidence }, [el('strong', {}, [`${r.id} ${r.verdict}`]), ` — ${r.evidence}`]),
+          );
+        root.append(list);
+      }
     }
 
     root.append(el('h2', {}, [`Workers (${s.workers.length})`]));

@@ -1,5 +1,6 @@
 import { assertNever, type EngineEvent, type RunView, type UsageTotals } from '../protocol/engine-events';
 import { commandLine, runOutcomeText } from '../protocol/run-wording';
+import { describeValidation, reportFailures } from '../protocol/validation-report';
 import type { TextStyle } from './render-tasks-text';
 
 /** One event as a line: `notable` lines stay on screen above the live view; the rest only go to logs. */
@@ -122,6 +123,11 @@ export function describeEvent(event: EngineEvent, view: RunView, style: TextStyl
       const where = event.path !== undefined ? ` ${event.path}${event.line !== undefined ? `:${event.line}` : ''}` : '';
       const severity = event.severity === 'info' ? event.severity : style.warn(event.severity);
       return { text: `finding   ${event.source} ${severity}${where}: ${event.message}`, notable: true };
+    }
+    case 'validation-report': {
+      const failing = reportFailures(event.report).length > 0;
+      const text = `validation ${describeValidation(event.report)}`;
+      return { text: failing ? style.warn(text) : text, notable: true };
     }
     case 'log':
       switch (event.level) {

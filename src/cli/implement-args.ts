@@ -6,6 +6,7 @@ export const IMPLEMENT_USAGE = `usage: speckit-orchestra implement [FEATURE] [--
                                    [--approve ask|tests|all] [--max-workers N] [--task T012]...
                                    [--test-command "npm test"] [--allow-command NAME]... [--allow-changed-commands]
                                    [--budget USD] [--call-attempts N] [--story-parallelism auto|off]
+                                   [--converge N]
                                    [--dry-run [--json] | --resume [RUN_ID] | --rollback [RUN_ID]] [--yes]
 
 Implements a spec-kit feature's tasks.md with a team of agents: phases in order, [P] tasks in parallel,
@@ -39,6 +40,8 @@ options:
                       stream): the one bound on retries (default 6)
   --story-parallelism auto|off  auto: user-story phases run side by side where tasks.md says they can
                       ("User stories can then proceed in parallel"); off: phases in order (default: auto)
+  --converge N        after validation, give requirements the review found missing and a failing test
+                      run to the bug-fixer, then check them again: at most N rounds (default 1; 0: off)
   --dry-run           show the plan, schedule, worker roles, strategy and cost forecast; no model is
                       called and no API key is needed
   --json              with --dry-run: the plan as one JSON object on stdout (feature, waves, tasks,
@@ -52,8 +55,9 @@ options:
 
 environment: ANTHROPIC_API_KEY (required unless --dry-run or --rollback), ANTHROPIC_BASE_URL, NO_COLOR
 
-exit codes: 0 every task done; 1 a task failed or was not done (tasks.md changed before --resume), or the
-            run was cancelled or over budget; 2 bad input;
+exit codes: 0 every task done and validation met; 1 a task failed or was not done (tasks.md changed before
+            --resume), a requirement is missing or the tests fail after --converge, or the run was cancelled
+            or over budget; 2 bad input;
             3 an edit or a required confirmation needed an answer and there was no terminal to ask
 `;
 
@@ -86,6 +90,8 @@ export interface ImplementArgs {
   budgetUsd?: number;
   /** `--call-attempts`: sends of one model call in all. */
   callAttempts?: number;
+  /** `--converge`: most rounds of the bug-fixer after validation. */
+  convergeRounds?: number;
   /** Task ids to run (or roll back), in the order given, without duplicates. */
   tasks: string[];
   yes: boolean;
@@ -98,6 +104,9 @@ export class ArgumentProblem {
 }
 
 const POLICIES: Record<string, ApprovalPolicy> = { ask: 'ask', tests: 'auto-approve-tests', all: 'auto-approve-all' };
+
+/** The most convergence rounds the command line and the settings allow. */
+const MAX_CONVERGE_ROUNDS = 10;
 
 const TASK_ID = /^[A-Za-z]+\d+[A-Za-z]?(?:#\d+)?$/;
 
@@ -152,6 +161,7 @@ export function parseImplementArgs(argv: readonly string[]): ImplementArgs | Arg
         'allow-changed-commands': { type: 'boolean', default: false },
         budget: { type: 'string' },
         'call-attempts': { type: 'string' },
+        converge: { type: 'string' },
         'dry-run': { type: 'boolean', default: false },
         json: { type: 'boolean', default: false },
         resume: { type: 'string' },
@@ -209,6 +219,9 @@ export function parseImplementArgs(argv: readonly string[]): ImplementArgs | Arg
       );
   }
 
+  const convergeRounds = wholeNumberIn('--converge', values.converge, 0, MAX_CONVERGE_ROUNDS);
+  if (convergeRounds instanceof ArgumentProblem) return convergeRounds;
+
   const { featureArgument, moreTaskIds, extra } = splitPositionals(tokens);
   if (extra !== undefined) return new ArgumentProblem(`unexpected argument '${extra}'`);
   if (featureArgument !== undefined && values.feature !== undefined && featureArgument !== values.feature)
@@ -264,6 +277,7 @@ export function parseImplementArgs(argv: readonly string[]): ImplementArgs | Arg
     allowChangedCommands: values['allow-changed-commands'],
     ...(budgetUsd !== undefined ? { budgetUsd } : {}),
     ...(callAttempts !== undefined ? { callAttempts } : {}),
+    ...(convergeRounds !== undefined ? { convergeRounds } : {}),
     tasks,
     yes: values.yes,
     help: values.help,

@@ -1,5 +1,5 @@
 import { stat } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import {
   LONGEST_SINGLE_WAIT_MS,
   createAnthropicProviderForRun,
@@ -19,6 +19,7 @@ import {
   type RunResult,
 } from '../core/engine';
 import { countOf } from '../protocol/run-wording';
+import { describeValidation, reportFailures, type ValidationReport } from '../protocol/validation-report';
 import type { CliIo } from './cli-io';
 import { formatUsage } from './event-lines';
 import { ArgumentProblem, IMPLEMENT_USAGE, parseImplementArgs, type ImplementArgs } from './implement-args';
@@ -269,6 +270,7 @@ function settingsOf(context: Context): Partial<EngineSettings> {
       : {}),
     allowChangedCommands: args.allowChangedCommands,
     ...(args.budgetUsd !== undefined ? { budgetUsd: args.budgetUsd } : {}),
+    ...(args.convergeRounds !== undefined ? { convergeRounds: args.convergeRounds } : {}),
   };
 }
 
@@ -408,11 +410,7 @@ function summaryOf(result: RunResult, style: TextStyle): string {
     );
     for (const s of result.skippedTasks) lines.push(`  ${s.taskId}: ${s.reason}`);
   }
-  const uncovered = result.coverage.filter((c) => !c.covered);
-  if (result.coverage.length > 0)
-    lines.push(
-      `coverage: ${result.coverage.length - uncovered.length}/${result.coverage.length} requirements and stories covered${uncovered.length > 0 ? ` (uncovered: ${uncovered.map((c) => c.id).join(', ')})` : ''}`,
-    );
+  if (result.report) lines.push(...reportLines(result.report, style));
   if (result.findings > 0)
     lines.push(`${result.findings} review finding${result.findings === 1 ? '' : 's'} (listed above)`);
   // Only a run with a journal can be resumed: one stopped before it began (a declined plan) has nothing to go on.
@@ -422,7 +420,21 @@ function summaryOf(result: RunResult, style: TextStyle): string {
   if (result.outcome !== 'completed' && tasks.done > 0)
     lines.push(`undo its edits with: ${NAME} --rollback ${result.runId}`);
   if (result.journalDir !== '') lines.push(style.dim(`journal: ${result.journalDir}`));
+  if (result.report) lines.push(style.dim(`report: ${join(result.journalDir, 'report.md')}`));
   return `${lines.join('\n')}\n`;
+}
+
+/** The validation verdicts: one line of counts, then every requirement that is not met, with why. */
+function reportLines(report: ValidationReport, style: TextStyle): string[] {
+  const failing = reportFailures(report).length > 0;
+  const head = `validation: ${describeValidation(report)}${report.rounds > 0 ? ` (after ${countOf(report.rounds, 'bug-fixer round')})` : ''}`;
+  const lines = [failing ? style.warn(head) : head];
+  for (const r of report.requirements.filter((x) => x.verdict !== 'met')) {
+    const text = `  ${r.verdict.padEnd(10)} ${r.id}: ${r.evidence}`;
+    lines.push(r.verdict === 'missing' ? style.warn(text) : text);
+  }
+  if (report.tests.outcome === 'failed') lines.push(style.warn(`  tests      ${report.tests.summary}`));
+  return lines;
 }
 
 /** 0 only when every task is done: never for work that did not happen. */

@@ -18,6 +18,7 @@ export function engineSettingsOf(settings: OrchestraSettings): Partial<EngineSet
     maxWorkers: settings.maxParallelWorkers,
     storyParallelism: settings.storyParallelism,
     bugFixAttempts: settings.bugFixerAttempts,
+    convergeRounds: settings.convergeRounds,
     commands: settings.testCommand.length > 0 ? { test: settings.testCommand } : {},
     denyGlobs: settings.denyList,
     modelByRole,

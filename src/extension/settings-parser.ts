@@ -44,6 +44,8 @@ export interface OrchestraSettings {
   storyParallelism: StoryParallelismSetting;
   approvalPolicy: ApprovalPolicy;
   bugFixerAttempts: number;
+  /** Most bug-fixer rounds after validation on missing requirements and failing tests; 0 = none. */
+  convergeRounds: number;
   /** Sends of one model call in all, the first included, whatever failed: the one bound on retries. */
   modelCallAttempts: number;
   /** argv of the project's test command (run without a shell); empty = none configured. */
@@ -76,6 +78,7 @@ export const DEFAULT_SETTINGS: Readonly<OrchestraSettings> = {
   storyParallelism: 'auto',
   approvalPolicy: 'ask',
   bugFixerAttempts: 2,
+  convergeRounds: 1,
   modelCallAttempts: DEFAULT_MODEL_CALL_ATTEMPTS,
   testCommand: [],
   detectTestCommand: true,
@@ -96,6 +99,7 @@ export const KEYS_APPLIED_AT_RUN_START: readonly string[] = [
   'storyParallelism',
   'approvalPolicy',
   'bugFixerAttempts',
+  'convergeRounds',
   'modelCallAttempts',
   'testCommand',
   'detectTestCommand',
@@ -147,6 +151,9 @@ export function parseSettings(
     ),
     bugFixerAttempts: integerIn(read('bugFixerAttempts'), 0, 10, DEFAULT_SETTINGS.bugFixerAttempts, (m) =>
       complain('bugFixerAttempts', m),
+    ),
+    convergeRounds: integerIn(read('convergeRounds'), 0, 10, DEFAULT_SETTINGS.convergeRounds, (m) =>
+      complain('convergeRounds', m),
     ),
     modelCallAttempts: integerIn(
       read('modelCallAttempts'),

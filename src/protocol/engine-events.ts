@@ -5,6 +5,7 @@
  *
  * Plain data only (JSON-serialisable): the same events cross into the webview and are written to logs.
  */
+import type { ValidationReport } from './validation-report';
 
 export type TaskStatus =
   'pending' | 'ready' | 'running' | 'awaiting-approval' | 'done' | 'failed' | 'skipped' | 'cancelled';
@@ -131,6 +132,8 @@ export type EngineEvent =
       line?: number;
       at: string;
     }
+  /** The validation phase's verdicts, reviews and test run (again after each convergence round). */
+  | { type: 'validation-report'; report: ValidationReport; at: string }
   | { type: 'log'; level: LogLevel; message: string; at: string }
   | { type: 'run-finished'; outcome: RunOutcome; message: string; at: string };
 
@@ -150,6 +153,8 @@ export interface RunView {
   usage?: UsageTotals;
   budgetUsd?: number;
   startedAt?: string;
+  /** The latest validation report of the run. */
+  validation?: ValidationReport;
   finished?: { outcome: RunOutcome; message: string; at: string };
 }
 
@@ -171,6 +176,7 @@ export function foldRunView(view: RunView, event: EngineEvent): RunView {
       view.applied = [];
       view.startedAt = event.at;
       if (event.budgetUsd !== undefined) view.budgetUsd = event.budgetUsd;
+      delete view.validation;
       delete view.finished;
       return view;
     case 'task-status': {
@@ -207,6 +213,9 @@ export function foldRunView(view: RunView, event: EngineEvent): RunView {
       return view;
     case 'usage':
       view.usage = event.totals;
+      return view;
+    case 'validation-report':
+      view.validation = event.report;
       return view;
     case 'finding':
     case 'log':

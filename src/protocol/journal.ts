@@ -17,6 +17,7 @@ import type {
   TaskStatus,
   WorkerRole,
 } from './engine-events';
+import { validationReportSchema } from './validation-report';
 
 export const JOURNAL_FORMAT_VERSION = 1;
 
@@ -192,6 +193,8 @@ export const journalRecordSchema = z.discriminatedUnion('type', [
     model: z.string().optional(),
     usage: usageTotalsSchema,
   }),
+  /** The validation phase's result (requirement verdicts, reviews, tests); the latest one is the run's. */
+  z.object({ type: z.literal('validation-report'), at, report: validationReportSchema }),
   z.object({ type: z.literal('run-cancelled'), at, reason: z.string() }),
   z.object({ type: z.literal('run-finished'), at, outcome: runOutcomeSchema, message: z.string() }),
 ]);

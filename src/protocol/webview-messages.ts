@@ -22,12 +22,24 @@ export interface WorkerProgress {
   command: string;
 }
 
+/** The validation phase as the panel shows it: the verdict counts and each requirement that is not met. */
+export interface ValidationProgress {
+  /** `9 requirements: 7 met, 1 partial, 1 missing · tests pass` */
+  summary: string;
+  /** A requirement is missing or the tests fail. */
+  failing: boolean;
+  /** Requirements that are not `met`, with their verdict and the evidence. */
+  open: { id: string; verdict: string; evidence: string }[];
+}
+
 /** Everything the panel draws, derived from the run's events; plain JSON so `setState` can keep it over reloads. */
 export interface ProgressSnapshot {
   state: 'idle' | 'running' | 'finished';
   featureId?: string;
   runId?: string;
   outcome?: RunOutcome;
+  /** How the run ended, in words ("Run stopped at its budget"). */
+  outcomeText?: string;
   message?: string;
   done: number;
   failed: number;
@@ -39,6 +51,7 @@ export interface ProgressSnapshot {
   budgetUsd?: number;
   startedAt?: string;
   finishedAt?: string;
+  validation?: ValidationProgress;
 }
 
 export interface LogEntry {

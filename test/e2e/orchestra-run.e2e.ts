@@ -90,7 +90,7 @@ test('palette → implement → review a diff → accept → the file and the ti
     // View title actions show while the pointer is over the view: hover its header, then click.
     const pendingHeader = pendingPane.locator('.pane-header');
     const acceptAll = pendingHeader.locator('.action-label[aria-label^="Accept All Pending Edits"]');
-    const finished = panel.locator('#root', { hasText: 'Finished: completed' });
+    const finished = panel.locator('#root', { hasText: 'Run completed' });
     const deadline = Date.now() + 180_000;
     while (!(await finished.isVisible())) {
       if (Date.now() > deadline) throw new Error('the run did not finish within 180 s');

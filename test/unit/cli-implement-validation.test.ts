@@ -7,7 +7,9 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { startMockAnthropic, type MockAnthropic } from '../mock-anthropic';
+import { existsSync } from 'node:fs';
+import { reply, startMockAnthropic, type MockAnthropic } from '../mock-anthropic';
+import { bodyOf, jobOf } from './engine/run/harness';
 import { runsDirFor, stateDirFor } from '../../src/core/engine';
 import { readJournalFile } from '../../src/core/engine/journal/journal-file';
 import type { JournalRecordOf } from '../../src/protocol/journal';
@@ -181,4 +183,81 @@ test('a resume that skips a task because tasks.md changed exits 1 and names the 
   assert.equal(selected.code, 0, selected.err + selected.out);
   assert.deepEqual(tickedIds(await readFile(tasksPath, 'utf8')), Object.keys(EXAMPLE_FILES));
   await rm(root, { recursive: true, force: true });
+});
+
+test('requirement verdicts in the summary: a missing one is exit 1 with --converge 0; --converge 1 lets the bug-fixer close it (exit 0)', async () => {
+  const workers = scriptedAgents();
+  const judging = await startMockAnthropic({
+    handler: (request) => {
+      const job = jobOf(request);
+      const first = (bodyOf(request).messages ?? []).length === 1;
+      if (job === 'code review' && first)
+        return reply.tools([
+          { name: 'report_findings', input: { findings: [] } },
+          {
+            name: 'report_requirement',
+            input: {
+              id: 'FR-001',
+              verdict: 'met',
+              evidence: 'createStore().create',
+              tests: ['test/todo-store.test.js'],
+            },
+          },
+          {
+            name: 'report_requirement',
+            input: { id: 'FR-006', verdict: 'missing', evidence: 'no length check in create' },
+          },
+        ]);
+      if (job === 'requirements re-check' && first)
+        return reply.tools([
+          {
+            name: 'report_requirement',
+            input: { id: 'FR-006', verdict: 'met', evidence: 'create rejects 201 characters' },
+          },
+        ]);
+      if (job === 'requirements' && first)
+        return reply.tools([
+          {
+            name: 'propose_edit',
+            input: { kind: 'create', path: 'src/title-limit.js', content: 'module.exports = 200;\n' },
+          },
+        ]);
+      if (job === 'requirements')
+        return reply.tools([
+          { name: 'complete_task', input: { summary: 'limit added', files_touched: ['src/title-limit.js'] } },
+        ]);
+      return workers(request);
+    },
+  });
+  try {
+    const root = await copyExample();
+    const stopped = await cli(['implement', '--workspace', root, '--approve', 'all', '--converge', '0'], {
+      env: mockEnv(judging.url),
+      cwd: root,
+    });
+    assert.equal(stopped.code, 1, stopped.err + stopped.out);
+    assert.match(stopped.out, /Run failed: 10\/10 tasks done, 0 failed, 0 skipped; missing: FR-006/);
+    assert.match(stopped.out, /validation: 9 requirements: 1 met, 1 missing, 7 unverified · tests not run/);
+    assert.match(stopped.out, /\n {2}missing {4}FR-006: no length check in create\n/);
+    assert.match(stopped.out, /\n {2}unverified FR-002: the code review did not judge it\n/);
+    const reportPath = /report: (\S+report\.md)/.exec(stopped.out)?.[1];
+    assert.ok(reportPath && existsSync(reportPath), 'the report is written and named');
+    assert.ok(existsSync(join(reportPath, '..', 'report.json')));
+    await rm(root, { recursive: true, force: true });
+
+    const again = await copyExample();
+    const converged = await cli(['implement', '--workspace', again, '--approve', 'all', '--converge', '1'], {
+      env: mockEnv(judging.url),
+      cwd: again,
+    });
+    assert.equal(converged.code, 0, converged.err + converged.out);
+    assert.match(
+      converged.out,
+      /validation: 9 requirements: 2 met, 7 unverified · tests not run .* \(after 1 bug-fixer round\)/,
+    );
+    assert.equal(await readFile(join(again, 'src/title-limit.js'), 'utf8'), 'module.exports = 200;\n');
+    await rm(again, { recursive: true, force: true });
+  } finally {
+    await judging.close();
+  }
 });

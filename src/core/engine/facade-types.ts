@@ -13,6 +13,7 @@ import type {
   WorkerRole,
 } from '../../protocol/engine-events';
 import type { StoryParallelism, StoryParallelismSetting } from '../graph/task-graph';
+import type { ValidationReport } from '../../protocol/validation-report';
 import type { PriceTable } from '../llm/prices';
 import type { LlmProvider } from '../llm/provider';
 import type { Clock } from '../ports/clock';
@@ -55,8 +56,13 @@ export interface EngineSettings {
   maxWorkers: number;
   /** `auto`: user-story phases run side by side where tasks.md says they can; `off`: phases in document order. */
   storyParallelism: StoryParallelismSetting;
-  /** How many times the bug-fixer may try after a failed task or a failed test run. */
+  /** How many times the bug-fixer may try after a failed task. */
   bugFixAttempts: number;
+  /**
+   * Most rounds of validation's convergence loop: the bug-fixer on requirements the review found `missing` and
+   * on a failing test run, then both checked again. 0: validation reports and stops there.
+   */
+  convergeRounds: number;
   /** The project's configured commands by name, argv form (no shell), e.g. `{ test: ['npm', 'test'] }`. */
   commands: Record<string, string[]>;
   /** Command names that run without asking (unless this run changed a file that defines them). */
@@ -236,9 +242,9 @@ export interface PlanningCall {
 export type StartInput = RunPlan | PlanOptions;
 
 export interface CoverageItem {
-  /** `FR-001` or `US1`. */
+  /** `FR-001`, `SC-001` or `US1`. */
   id: string;
-  kind: 'requirement' | 'user-story';
+  kind: 'requirement' | 'success-criterion' | 'user-story';
   text: string;
   taskKeys: string[];
   files: string[];
@@ -260,6 +266,11 @@ export interface RunResult {
   skippedTasks?: { taskKey: string; taskId: string; reason: string }[];
   /** Requirement/story coverage from the validation phase; empty when it did not run. */
   coverage: CoverageItem[];
+  /**
+   * The validation phase's verdicts, reviews and test run (also in `<journalDir>/report.json` and `report.md`);
+   * absent when validation did not run. A `missing` requirement or failing tests make the outcome `failed`.
+   */
+  report?: ValidationReport;
   findings: number;
   /** Absolute path of the run's journal folder. */
   journalDir: string;

@@ -1,5 +1,6 @@
 import { assertNever, type EngineEvent, type RunView } from '../../protocol/engine-events';
 import { commandLine, countOf, runOutcomeText } from '../../protocol/run-wording';
+import { describeValidation, reportFailures } from '../../protocol/validation-report';
 import type { LogEntry, ProgressSnapshot } from '../../protocol/webview-messages';
 
 /** What a worker is doing, as the user should read it: a worker whose task waits on the user says so. */
@@ -39,8 +40,18 @@ export function progressSnapshot(view: Readonly<RunView>, active: boolean): Prog
   if (view.usage !== undefined) snapshot.usage = { ...view.usage };
   if (view.budgetUsd !== undefined) snapshot.budgetUsd = view.budgetUsd;
   if (view.startedAt !== undefined) snapshot.startedAt = view.startedAt;
+  if (view.validation !== undefined) {
+    snapshot.validation = {
+      summary: describeValidation(view.validation),
+      failing: reportFailures(view.validation).length > 0,
+      open: view.validation.requirements
+        .filter((r) => r.verdict !== 'met')
+        .map((r) => ({ id: r.id, verdict: r.verdict, evidence: r.evidence })),
+    };
+  }
   if (view.finished !== undefined) {
     snapshot.outcome = view.finished.outcome;
+    snapshot.outcomeText = runOutcomeText(view.finished.outcome);
     snapshot.message = view.finished.message;
     snapshot.finishedAt = view.finished.at;
   }
@@ -98,6 +109,12 @@ export function logEntryOf(event: EngineEvent, taskId: (key: string) => string):
         at,
         level: event.severity === 'error' ? 'error' : event.severity === 'warning' ? 'warn' : 'info',
         text: `${event.source}: ${event.message}${event.path ? ` (${event.path}${event.line !== undefined ? `:${event.line}` : ''})` : ''}`,
+      };
+    case 'validation-report':
+      return {
+        at,
+        level: reportFailures(event.report).length > 0 ? 'warn' : 'info',
+        text: `Validation: ${describeValidation(event.report)}`,
       };
     case 'log':
       return { at, level: event.level, text: event.message };

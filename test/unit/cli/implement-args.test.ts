@@ -113,6 +113,9 @@ test('bad input is a problem, never a guess', () => {
     ['--test-command', 'npm test | tee log'],
     ['--test-command', '"unbalanced'],
     ['--allow-command', 'npm test'],
+    ['--converge', '-1'],
+    ['--converge', 'many'],
+    ['--converge', '11'],
   ]) {
     assert.ok(parseImplementArgs(argv) instanceof ArgumentProblem, argv.join(' '));
   }
@@ -180,4 +183,10 @@ test('the feature may be given as a plain argument, before or after the options'
   ]) {
     assert.ok(parseImplementArgs(argv) instanceof ArgumentProblem, argv.join(' '));
   }
+});
+
+test('--converge takes a number of rounds from 0 to 10', () => {
+  assert.equal((parseImplementArgs(['--converge', '0']) as { convergeRounds?: number }).convergeRounds, 0);
+  assert.equal((parseImplementArgs(['--converge', '3']) as { convergeRounds?: number }).convergeRounds, 3);
+  assert.equal((parseImplementArgs([]) as { convergeRounds?: number }).convergeRounds, undefined);
 });

@@ -137,3 +137,66 @@ test('a worker whose task waits for review reads "waiting for approval"', () => 
   foldRunView(view, { type: 'task-status', taskKey: 'T002', status: 'awaiting-approval', at });
   assert.equal(progressSnapshot(view, true).workers[0]?.activity, 'waiting for approval');
 });
+
+test('the validation verdicts and the outcome in words reach the panel', () => {
+  const view = emptyRunView();
+  const report = {
+    featureId: '001-todo',
+    rounds: 1,
+    maxRounds: 1,
+    requirements: [
+      {
+        id: 'FR-001',
+        kind: 'requirement',
+        text: 'create',
+        verdict: 'met',
+        tasks: ['T001'],
+        files: [],
+        tests: [],
+        evidence: 'ok',
+      },
+      {
+        id: 'FR-002',
+        kind: 'requirement',
+        text: 'list',
+        verdict: 'missing',
+        tasks: [],
+        files: [],
+        tests: [],
+        evidence: 'no list',
+      },
+      {
+        id: 'US1',
+        kind: 'user-story',
+        text: 'todos',
+        verdict: 'unverified',
+        tasks: [],
+        files: [],
+        tests: [],
+        evidence: 'not judged',
+      },
+    ],
+    reviews: [],
+    tests: { outcome: 'passed', runs: 1, summary: 'the tests pass' },
+  } satisfies Extract<EngineEvent, { type: 'validation-report' }>['report'];
+  for (const e of [
+    started,
+    { type: 'validation-report', report, at },
+    { type: 'run-finished', outcome: 'budget-exceeded', message: 'stopped', at },
+  ] satisfies EngineEvent[])
+    foldRunView(view, e);
+  const s = progressSnapshot(view, false);
+  assert.deepEqual(s.validation, {
+    summary: '3 requirements: 1 met, 1 missing, 1 unverified · tests pass',
+    failing: true,
+    open: [
+      { id: 'FR-002', verdict: 'missing', evidence: 'no list' },
+      { id: 'US1', verdict: 'unverified', evidence: 'not judged' },
+    ],
+  });
+  assert.equal(s.outcomeText, 'Run stopped at its budget');
+  assert.equal(
+    logEntryOf({ type: 'validation-report', report, at }, (k) => k)?.text,
+    'Validation: 3 requirements: 1 met, 1 missing, 1 unverified · tests pass',
+  );
+});

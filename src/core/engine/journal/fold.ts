@@ -1,6 +1,7 @@
 import { assertNever } from '../../../protocol/engine-events';
 import type { ProposalKind, RunOutcome, TaskStatus, UsageTotals, WorkerRole } from '../../../protocol/engine-events';
 import type { JournalRecord, JournalRecordOf, JournalTask, PreImageRef } from '../../../protocol/journal';
+import type { ValidationReport } from '../../../protocol/validation-report';
 
 /** One edit the run wrote (or may have written: `inDoubt`), newest last. */
 export interface AppliedEdit {
@@ -46,6 +47,8 @@ export interface RunState {
   lastRecordAt?: string;
   cancelled?: { reason: string; at: string };
   finished?: { outcome: RunOutcome; message: string; at: string };
+  /** The latest validation report, when validation ran. */
+  validation?: ValidationReport;
 }
 
 export function zeroUsageTotals(): UsageTotals {
@@ -147,6 +150,9 @@ export function applyRecord(state: RunState, record: JournalRecord): RunState {
       state.usage = addUsageTotals(state.usage, record.usage);
       if (record.role !== undefined) addTo(state.usageByRole, record.role, record.usage);
       if (record.taskKey !== undefined) addTo(state.usageByTask, record.taskKey, record.usage);
+      return state;
+    case 'validation-report':
+      state.validation = record.report;
       return state;
     case 'run-cancelled':
       state.cancelled = { reason: record.reason, at: record.at };

@@ -8,6 +8,7 @@ export function defaultEngineSettings(overrides: Partial<EngineSettings> = {}): 
     maxWorkers: 4,
     storyParallelism: 'auto',
     bugFixAttempts: 2,
+    convergeRounds: 1,
     commands: {},
     allowedCommands: [],
     allowChangedCommands: false,

@@ -37,6 +37,8 @@ import type { PlanGraph } from '../orchestrators/plan-graph';
 import { runSchedule, type TaskExecution } from '../scheduler/scheduler';
 import { taskArguments } from '../scheduler/command-choice';
 import { runValidation } from '../validation/validation-phase';
+import { writeReportFiles } from '../validation/report-files';
+import { reportFailures, type ValidationReport } from '../../../protocol/validation-report';
 import type { CoverageItem, Disposable, EnginePorts, Run, RunPlan, RunResult } from '../facade-types';
 import type { ProposalContent, ProposalDecision } from '../../ports/consent';
 import { RunEvents } from '../events/run-events';
@@ -636,6 +638,7 @@ export class RunSession implements Run {
     }
 
     let coverage: CoverageItem[] = [];
+    let report: ValidationReport | undefined;
     if (!signal.aborted && settings.validate && counts.done > 0) {
       const validation = await runValidation({
         plan,
@@ -648,16 +651,20 @@ export class RunSession implements Run {
         previousCommands: resume?.state.commands ?? [],
         editsSince: (iso) =>
           this.sessionEdits > 0 || (resume ? liveEdits(resume.state).some((e) => e.at > iso) : false),
-        bugFixAttempts: settings.bugFixAttempts,
+        convergeRounds: settings.convergeRounds,
         onFinding: () => this.findings++,
+        onReport: async (round) => {
+          // Journaled first: the report files are a view of the record, written after it.
+          await append({ type: 'validation-report', at: at(), report: round });
+          this.bus.emit({ type: 'validation-report', report: round });
+          await writeReportFiles(journal.dir, this.id, round);
+        },
         signal,
       });
       coverage = validation.coverage;
-      if (validation.testsFailed) {
-        this.testsFailed = true;
-        this.bus.log('warn', 'the test run still fails after the bug-fixer attempts');
-      }
+      report = validation.report;
     }
+    const validationFailures = report ? reportFailures(report) : [];
 
     if (!signal.aborted) {
       const after = await runHooks('after_implement', plan.hooks, {
@@ -681,9 +688,9 @@ export class RunSession implements Run {
     let message: string;
     if (this.stop) {
       ({ outcome, message } = this.stop);
-    } else if (counts.failed > 0 || counts.pending > 0 || this.testsFailed || skippedTasks.length > 0) {
+    } else if (counts.failed > 0 || counts.pending > 0 || validationFailures.length > 0 || skippedTasks.length > 0) {
       outcome = 'failed';
-      message = `${counts.done}/${counts.total} tasks done, ${counts.failed} failed, ${counts.skipped} skipped${this.testsFailed ? '; the tests fail' : ''}`;
+      message = `${counts.done}/${counts.total} tasks done, ${counts.failed} failed, ${counts.skipped} skipped${validationFailures.length > 0 ? `; ${validationFailures.join('; ')}` : ''}`;
       if (skippedTasks.length > 0)
         message += `; not done because tasks.md changed since the run: ${skippedTasks.map((s) => s.taskId).join(', ')}`;
     } else {
@@ -703,12 +710,11 @@ export class RunSession implements Run {
       usageByTask: { ...byTask },
       ...(skippedTasks.length > 0 ? { skippedTasks } : {}),
       coverage,
+      ...(report ? { report } : {}),
       findings: this.findings,
       journalDir: journal.dir,
     };
   }
-
-  private testsFailed = false;
 
   private requireGate(): ApprovalGate {
     if (!this.gate) throw new Error('the approval gate is not set up yet');

@@ -1,7 +1,7 @@
 /**
- * Validates a feature against its spec: each functional requirement (`FR-001`) and user story (`US1`) is
- * mapped to the tasks that mention it — by id in the task's text, or by its `[US1]` label — and to the files
- * those tasks name or changed. Anything no task covers is reported.
+ * Maps a feature's spec onto its tasks: each functional requirement (`FR-001`), success criterion (`SC-001`)
+ * and user story (`US1`) to the tasks that mention it — by id in the task's text, or by its `[US1]` label —
+ * and to the files those tasks name or changed. The reviewer judges each one from this starting point.
  */
 import type { SpecDocument } from '../../speckit/spec-model';
 import type { CoverageItem } from '../facade-types';
@@ -18,7 +18,7 @@ export interface CoverageTask {
 const REQUIREMENT_ID = /\b(?:FR|NFR|SC)-\d+[a-z]?\b/gi;
 
 export function mapCoverage(
-  spec: Pick<SpecDocument, 'functionalRequirements' | 'userStories'>,
+  spec: Pick<SpecDocument, 'functionalRequirements' | 'userStories'> & Partial<Pick<SpecDocument, 'successCriteria'>>,
   tasks: readonly CoverageTask[],
   changedFiles: (taskKey: string) => readonly string[] = () => [],
 ): CoverageItem[] {
@@ -36,6 +36,8 @@ export function mapCoverage(
   const items: CoverageItem[] = [];
   for (const fr of spec.functionalRequirements)
     items.push(item(fr.id, 'requirement', fr.text, byRequirement.get(fr.id.toUpperCase()) ?? []));
+  for (const sc of spec.successCriteria ?? [])
+    items.push(item(sc.id, 'success-criterion', sc.text, byRequirement.get(sc.id.toUpperCase()) ?? []));
   for (const story of spec.userStories) {
     const covering = tasks.filter(
       (t) =>
@@ -52,7 +54,7 @@ export function describeUncovered(items: readonly CoverageItem[]): string[] {
     .filter((i) => !i.covered)
     .map((i) =>
       i.taskKeys.length === 0
-        ? `${i.id} (${i.kind === 'requirement' ? 'requirement' : 'user story'}) is covered by no task: ${i.text}`
+        ? `${i.id} (${i.kind.replace('-', ' ')}) is covered by no task: ${i.text}`
         : `${i.id} is covered only by tasks that did not finish (${i.taskKeys.join(', ')}): ${i.text}`,
     );
 }

@@ -60,7 +60,10 @@ export function lastUserText(request: RecordedRequest): string {
   return textOf(messages[messages.length - 1]?.content);
 }
 
-/** The task id a worker request is about (`T004`), or the validation job (`code review`, `security review`, `tests`). */
+/**
+ * The task id a worker request is about (`T004`), or the validation job (`code review`, `security review`,
+ * `tests`, `requirements` for the bug-fixer on missing requirements, `requirements re-check`).
+ */
 export function jobOf(request: RecordedRequest): string | undefined {
   const first = firstUserText(request);
   const task = /^# Task (\S+?):/m.exec(first);
@@ -68,6 +71,8 @@ export function jobOf(request: RecordedRequest): string | undefined {
   if (/^# Validation: code review/m.test(first)) return 'code review';
   if (/^# Validation: security review/m.test(first)) return 'security review';
   if (/^# The test run fails/m.test(first)) return 'tests';
+  if (/^# Requirements the review found missing/m.test(first)) return 'requirements';
+  if (/^# Validation: requirements re-check/m.test(first)) return 'requirements re-check';
   return undefined;
 }
 

@@ -8,7 +8,7 @@ import { describeUncovered, mapCoverage } from '../../../../src/core/engine/vali
 
 const feature = join(__dirname, '..', '..', '..', '..', 'examples', 'todo-api', 'specs', '001-todo-api');
 
-test('the example maps FR ids and story labels to tasks and files, and reports FR-006 uncovered', () => {
+test('the example maps FR and SC ids and story labels to tasks and files, and reports FR-006 uncovered', () => {
   const spec = parseSpec(readFileSync(join(feature, 'spec.md'), 'utf8'), 'spec.md');
   const doc = parseTasks(readFileSync(join(feature, 'tasks.md'), 'utf8'));
   const tasks = doc.tasks.map((t) => ({
@@ -26,8 +26,10 @@ test('the example maps FR ids and story labels to tasks and files, and reports F
   assert.equal(byId.get('FR-006')?.covered, false);
   assert.equal(byId.get('US1')?.covered, true);
   assert.deepEqual(byId.get('US2')?.taskKeys, ['T005', 'T007']);
+  assert.equal(byId.get('SC-001')?.kind, 'success-criterion', 'success criteria are mapped too');
   const lines = describeUncovered(items);
-  assert.equal(lines.length, 2);
+  assert.equal(lines.length, 3);
+  assert.match(lines.join('\n'), /SC-001 \(success criterion\) is covered by no task/);
   assert.match(lines.join('\n'), /FR-006 \(requirement\) is covered by no task/);
   assert.match(lines.join('\n'), /FR-005 is covered only by tasks that did not finish \(T008\)/);
 });

@@ -9,6 +9,7 @@ import {
   NodeCommandRunner,
   NodeWorkspace,
   PlanError,
+  PlanningFailedError,
   type Approver,
   type ConfirmRequest,
   type Engine,
@@ -21,7 +22,7 @@ import {
 import { countOf } from '../protocol/run-wording';
 import { describeValidation, reportFailures, type ValidationReport } from '../protocol/validation-report';
 import type { CliIo } from './cli-io';
-import { formatUsage } from './event-lines';
+import { formatUsage, formatUsd } from './event-lines';
 import { ArgumentProblem, IMPLEMENT_USAGE, parseImplementArgs, type ImplementArgs } from './implement-args';
 import { renderPlanJson } from './render-plan-json';
 import { renderPlanText } from './render-plan-text';
@@ -147,6 +148,8 @@ export async function runImplementCommand(argv: readonly string[], io: CliIo, si
   } catch (error) {
     if (error instanceof NoTerminalToAsk) return fail(io, EXIT.unanswered, error.message);
     if (error instanceof PlanError) return fail(io, EXIT.badInput, describePlanError(error));
+    // The model never produced a usable plan: a failure of the work, not of the user's input.
+    if (error instanceof PlanningFailedError) return fail(io, EXIT.failed, planningFailure(error));
     if (error instanceof BadInput || (error instanceof Error && error.name === 'InvalidRunIdError'))
       return fail(io, EXIT.badInput, error.message);
     throw error;
@@ -494,6 +497,12 @@ async function rollBack(context: Context, runId: string | undefined): Promise<nu
       `${NAME}: files edited since the run were left as they are: there was no terminal to ask; pass --yes to overwrite them.\n`,
     );
   return context.unanswered ? EXIT.unanswered : EXIT.failed;
+}
+
+/** Why planning failed, and what it cost so far. */
+function planningFailure(error: PlanningFailedError): string {
+  const cost = error.planningCall ? ` (planning cost ${formatUsd(error.planningCall.usage.costUsd)})` : '';
+  return `${error.message}${cost}`;
 }
 
 /** The planner's message, with the features to choose from when it did not name them already. */

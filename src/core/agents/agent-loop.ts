@@ -42,6 +42,8 @@ export interface ToolCallResult {
   isError: boolean;
   /** Set when this call was a valid `complete_task`. */
   completion?: TaskCompletion;
+  /** Set when the tool decided the worker cannot succeed (e.g. a plan malformed too often): it ends failed, with this reason. */
+  stop?: string;
 }
 
 /** The worker's tools as the loop sees them; validation, confinement and the gate live behind `execute`. */
@@ -96,6 +98,8 @@ export interface AgentLoopOptions {
   limits: AgentLimits;
   hooks?: AgentHooks;
   verifyCompletion?: (completion: TaskCompletion) => CompletionVerdict | Promise<CompletionVerdict>;
+  /** Sent once when a turn ends without a tool call; default: call complete_task (`NUDGE_MESSAGE`). */
+  nudge?: string;
   signal: AbortSignal;
 }
 
@@ -171,6 +175,7 @@ export async function runAgentLoop(options: AgentLoopOptions): Promise<AgentOutc
   let finalText = '';
   let completion: TaskCompletion | undefined;
   let completionToolUseId: string | undefined;
+  let stoppedBy: string | undefined;
 
   const end = <K extends AgentOutcome['kind']>(
     kind: K,
@@ -273,11 +278,12 @@ export async function runAgentLoop(options: AgentLoopOptions): Promise<AgentOutc
         if (toolUses.length === 0) {
           if (nudged) return end('failed', { reason: 'ended its turn twice without calling complete_task' });
           nudged = true;
-          pushUser([{ type: 'text', text: NUDGE_MESSAGE }]);
+          pushUser([{ type: 'text', text: options.nudge ?? NUDGE_MESSAGE }]);
           continue;
         }
         const results = await runTools(toolUses);
         if (signal.aborted) return end('cancelled', {});
+        if (stoppedBy !== undefined) return end('failed', { reason: stoppedBy });
         const completed = completion;
         if (completed) {
           const verdict = options.verifyCompletion
@@ -373,6 +379,7 @@ export async function runAgentLoop(options: AgentLoopOptions): Promise<AgentOutc
       }
       hooks.onActivity?.(`running ${call.name}`);
       const result = await tools.execute({ id: call.id, name: call.name, input: call.input }, signal);
+      stoppedBy ??= result.stop;
       if (result.completion && !result.isError) {
         completion = result.completion;
         completionToolUseId = call.id;

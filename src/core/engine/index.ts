@@ -13,6 +13,7 @@
 export * from './light';
 export { createEngine, EngineNotReadyError } from './run/create-engine';
 export { PlanError, type PlanErrorKind } from './orchestrators/spec-kit-planner';
+export { PlanningFailedError } from './orchestrators/fallback-planner';
 export { defaultEngineSettings } from './run/default-settings';
 export { systemClock, type Clock } from '../ports/clock';
 // The model provider for a run: one governor shared by all its workers (never `new AnthropicProvider` alone).

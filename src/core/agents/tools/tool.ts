@@ -17,6 +17,8 @@ export interface ToolResult {
   isError: boolean;
   /** Set when this call was a valid `complete_task`. */
   completion?: TaskCompletion;
+  /** Set when the tool decided the worker cannot succeed: the loop ends it as failed with this reason. */
+  stop?: string;
 }
 
 /**

@@ -1,19 +1,26 @@
 /**
- * The task-orchestrator in fallback mode (no spec-kit project): ONE model call turns the user's request into
- * phases Setup → Core → Testing → Documentation → Review with concrete tasks. The answer is structured: the
- * model must call `submit_plan`, whose input schema IS the plan. The plan is shown for approval before anything
- * runs and saved as `specs/NNN-slug/tasks.md` (next free number), so the run is resumable like any other.
+ * The task-orchestrator in fallback mode (no spec-kit project), as an agent: it explores the repository with
+ * the read-only tools (list, read, search) within a budget, then turns the user's request into phases
+ * Setup → Core → Testing → Documentation → Review with concrete tasks. The answer is structured: it calls
+ * `submit_plan`, whose input schema IS the plan; a malformed plan goes back to it as a tool error, to correct
+ * (at most `PLAN_ATTEMPTS` submissions). The plan is shown for approval before anything runs and saved as
+ * `specs/NNN-slug/tasks.md` (next free number), so the run is resumable like any other.
  */
 import { mkdir, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { writeFileAtomic } from '../../util/atomic-write';
-import type { LlmProvider, LlmToolUseBlock, LlmUsage } from '../../llm/provider';
+import type { LlmProvider, LlmUsage } from '../../llm/provider';
 import { costUsd, priceFor, type PriceTable } from '../../llm/prices';
 import type { UsageTotals, WorkerRole } from '../../../protocol/engine-events';
 import { countOf } from '../../../protocol/run-wording';
 import { loadDefinitions } from '../../agents/definitions/load-definitions';
-import { LlmError } from '../../llm/errors';
+import { defaultAgentLimits, runAgentLoop } from '../../agents/agent-loop';
+import { createToolExecutor, toolsFor } from '../../agents/tools/builtin-tools';
+import { defineTool, toolError } from '../../agents/tools/tool';
+import type { Workspace } from '../../ports/workspace';
+import { addUsageTotals, zeroUsageTotals } from '../journal/fold';
+import { toLlmTool } from '../workers/worker-tools';
 import { parseTasks } from '../../speckit/tasks-parser';
 import { errorCode } from '../../util/fs-errors';
 import type { EngineSettings, ModelTier, PlanningCall, RunPlan } from '../facade-types';
@@ -21,11 +28,32 @@ import type { Confirm } from '../../ports/consent';
 import type { RunEvents } from '../events/run-events';
 import { forecastCost } from './forecast';
 import { buildPlanGraph } from './plan-graph';
-import { defaultTierOf, PlanError, plannedTasks, previewSchedule, storyParallelismOf } from './spec-kit-planner';
+import { defaultTierOf, plannedTasks, previewSchedule, storyParallelismOf } from './spec-kit-planner';
 import { chooseStrategy } from './strategy';
 import { commandViews } from '../scheduler/command-choice';
 
 export const FALLBACK_PHASES = ['Setup', 'Core', 'Testing', 'Documentation', 'Review'] as const;
+
+/** How many submit_plan calls may fail validation before planning gives up. */
+export const PLAN_ATTEMPTS = 3;
+
+/** Model calls the planner may make, exploring included. */
+const PLANNER_TURNS = 16;
+
+/**
+ * Planning did not produce a plan: the model never submitted a valid one, refused, or its calls failed. Not the
+ * user's bad input: the faces report the reason and fail (the CLI exits 1, not 2).
+ */
+export class PlanningFailedError extends Error {
+  constructor(
+    message: string,
+    readonly planningCall?: PlanningCall,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+    this.name = 'PlanningFailedError';
+  }
+}
 
 const planSchema = z.object({
   title: z.string().min(1).describe('short title of the work'),
@@ -63,10 +91,11 @@ export type DraftPlan = z.infer<typeof planSchema>;
  * `.claude/agents/task-orchestrator.md`): a project file changes how the orchestrator plans, never the shape
  * the engine parses.
  */
-const ANSWER_PROTOCOL = `# This time: plan a request, in one answer
-There is no spec-kit project: turn the user's request into an implementation plan and submit it by calling submit_plan exactly once. It is your only tool here.
+const ANSWER_PROTOCOL = `# This time: plan a request
+There is no spec-kit project: turn the user's request into an implementation plan.
+First look at the repository with list_directory, search_text and read_file: its layout, language, frameworks, test setup and the code the request touches. Keep it short (a few calls); do not read everything. Then submit the plan by calling submit_plan. If submit_plan answers with an error, correct the plan and call it again; it accepts a plan at most ${PLAN_ATTEMPTS} times wrong.
 Phases, in this order, leaving out ones that have nothing to do: ${FALLBACK_PHASES.join(' → ')}.
-Each task is one small, concrete change that names the files it creates or changes (workspace-relative). Testing tasks write tests; Documentation tasks write Markdown; Review tasks check the work.
+Each task is one small, concrete change that names the files it creates or changes (workspace-relative), files that exist or that the plan creates, in the project's own layout. Testing tasks write tests; Documentation tasks write Markdown; Review tasks check the work.
 Mark a task parallel only when no other task of its phase touches its files.`;
 
 /** Renders the plan as a spec-kit tasks.md (the format every face and the parser understand). */
@@ -111,6 +140,8 @@ export interface FallbackInput {
   root: string;
   request: string;
   provider: LlmProvider;
+  /** The workspace the planner explores (read-only: it lists, reads and searches, never writes). */
+  workspace: Workspace;
   settings: EngineSettings;
   signal: AbortSignal;
   now(): Date;
@@ -123,45 +154,8 @@ export async function draftFallbackPlan(input: FallbackInput): Promise<RunPlan> 
   const orchestrator = definitions.agents.get('task-orchestrator');
   const model =
     settings.modelByRole['task-orchestrator'] ?? orchestrator?.model ?? settings.models[tierOf('task-orchestrator')];
-  const { $schema: _ignored, ...schema } = z.toJSONSchema(planSchema) as Record<string, unknown>;
-  let toolUse: LlmToolUseBlock | undefined;
-  let planningCall: PlanningCall | undefined;
-  try {
-    const response = await input.provider.send(
-      {
-        model,
-        maxTokens: 8_000,
-        system: [...(orchestrator ? [{ text: orchestrator.prompt }] : []), { text: ANSWER_PROTOCOL }],
-        messages: [{ role: 'user', content: [{ type: 'text', text: `Request:\n${input.request}` }] }],
-        tools: [
-          {
-            name: 'submit_plan',
-            description: 'Submit the implementation plan.',
-            inputSchema: { ...schema, type: 'object' },
-          },
-        ],
-        meta: { role: 'task-orchestrator' },
-      },
-      {},
-      input.signal,
-    );
-    planningCall = { model: response.model, usage: usageTotalsOf(response.usage, response.model, settings.prices) };
-    if (response.stopReason.type === 'refusal')
-      throw new PlanError(
-        'plan-refused',
-        `the model refused to plan this request${response.stopReason.explanation ? `: ${response.stopReason.explanation}` : ''}`,
-      );
-    toolUse = response.content.find((b): b is LlmToolUseBlock => b.type === 'tool_use' && b.name === 'submit_plan');
-  } catch (error) {
-    if (error instanceof LlmError)
-      throw new PlanError('plan-refused', `planning the request failed: ${error.message}`, [], { cause: error });
-    throw error;
-  }
-  if (!toolUse) throw new PlanError('plan-refused', 'the model did not submit a plan (no submit_plan call)');
-  const parsed = planSchema.safeParse(toolUse.input);
-  if (!parsed.success)
-    throw new PlanError('plan-refused', `the submitted plan is malformed: ${z.prettifyError(parsed.error)}`);
-  const draft = parsed.data;
+  const planned = await explorePlanAndSubmit(input, model, orchestrator?.prompt, orchestrator?.tokenBudget);
+  const { draft, planningCall } = planned;
 
   const markdown = renderTasksMarkdown(draft, input.request);
   const doc = parseTasks(markdown);
@@ -223,6 +217,109 @@ export async function draftFallbackPlan(input: FallbackInput): Promise<RunPlan> 
     settings: { ...settings, maxWorkers: strategy.maxWorkers },
     ...(planningCall ? { planningCall } : {}),
   };
+}
+
+/**
+ * The task-orchestrator's agent loop: read-only tools to explore, then submit_plan. A malformed plan is a tool
+ * error the model corrects; after `PLAN_ATTEMPTS` malformed ones, or when the loop fails (refusal, limits, a
+ * failed call), planning fails with the reason. Every call's usage is summed into the planning call.
+ */
+async function explorePlanAndSubmit(
+  input: FallbackInput,
+  model: string,
+  rolePrompt: string | undefined,
+  roleTokenBudget: number | undefined,
+): Promise<{ draft: DraftPlan; planningCall: PlanningCall }> {
+  const { settings } = input;
+  let usage = zeroUsageTotals();
+  let usedModel = model;
+  let submitted: DraftPlan | undefined;
+  let malformed = 0;
+  const submitPlan = defineTool({
+    name: 'submit_plan',
+    description:
+      'Submit the implementation plan. Its input is the whole plan; an invalid plan comes back as an error to correct.',
+    inputSchema: z.unknown(),
+    async run(plan) {
+      const parsed = planSchema.safeParse(plan);
+      if (parsed.success) {
+        submitted = parsed.data;
+        return {
+          content: 'Plan received.',
+          isError: false,
+          completion: { summary: 'plan submitted', filesTouched: [] },
+        };
+      }
+      malformed++;
+      const problems = z.prettifyError(parsed.error);
+      if (malformed >= PLAN_ATTEMPTS)
+        return {
+          ...toolError(`The plan is malformed again:\n${problems}`),
+          stop: `the model submitted a malformed plan ${malformed} times; the last one: ${problems.replace(/\s*\n\s*/g, ' ')}`,
+        };
+      return toolError(
+        `The plan is malformed (attempt ${malformed} of ${PLAN_ATTEMPTS}):\n${problems}\nCorrect these and call submit_plan again with the whole plan.`,
+      );
+    },
+  });
+  const tools = [...toolsFor(['list_directory', 'read_file', 'search_text']), submitPlan];
+  const executor = createToolExecutor(tools, {
+    workspace: input.workspace,
+    taskKey: 'planning',
+    workerId: 'task-orchestrator',
+    role: 'task-orchestrator',
+    writeScope: { kind: 'nowhere' },
+    commandNames: [],
+    proposeEdit: async (edit) => ({ kind: 'refused', path: edit.path, reason: 'the planner does not write files' }),
+    runCommand: async (name) => ({ kind: 'denied', name, reason: 'the planner runs no commands' }),
+  });
+  const { $schema: _ignored, ...schema } = z.toJSONSchema(planSchema) as Record<string, unknown>;
+  const definitions = tools.map((t) =>
+    t.name === 'submit_plan'
+      ? { name: t.name, description: t.description, inputSchema: { ...schema, type: 'object' as const } }
+      : toLlmTool(t),
+  );
+  const outcome = await runAgentLoop({
+    provider: input.provider,
+    request: {
+      model,
+      maxTokens: 8_000,
+      system: [...(rolePrompt !== undefined ? [{ text: rolePrompt }] : []), { text: ANSWER_PROTOCOL }],
+      tools: definitions,
+      meta: { role: 'task-orchestrator' },
+    },
+    initialMessage: `Request:\n${input.request}`,
+    tools: executor,
+    limits: {
+      ...defaultAgentLimits,
+      maxTurns: PLANNER_TURNS,
+      tokenBudget: Math.min(settings.workerTokenBudget, roleTokenBudget ?? 150_000),
+    },
+    hooks: {
+      onUsage: (delta, callModel) => {
+        usedModel = callModel;
+        usage = addUsageTotals(usage, usageTotalsOf(delta, callModel, settings.prices));
+      },
+    },
+    nudge:
+      'You ended your turn without submitting a plan. Call submit_plan with the plan now (explore first if you must).',
+    signal: input.signal,
+  });
+  const planningCall: PlanningCall = { model: usedModel, usage };
+  switch (outcome.kind) {
+    case 'completed':
+      if (!submitted) throw new PlanningFailedError('the planner completed without a plan', planningCall);
+      return { draft: submitted, planningCall };
+    case 'cancelled':
+      throw new PlanningFailedError('planning was cancelled', planningCall);
+    case 'failed':
+    case 'budget-exceeded':
+      throw new PlanningFailedError(`planning the request failed: ${outcome.reason}`, planningCall);
+    default: {
+      const never: never = outcome;
+      throw new Error(`unexpected outcome ${JSON.stringify(never)}`);
+    }
+  }
 }
 
 /** A call's usage priced at its model's list price, as the journal and the faces count it. */

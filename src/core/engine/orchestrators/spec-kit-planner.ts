@@ -26,8 +26,7 @@ import { chooseStrategy } from './strategy';
 import type { ModelTier } from '../facade-types';
 import type { WorkerRole } from '../../../protocol/engine-events';
 
-export type PlanErrorKind =
-  'no-project' | 'not-found' | 'ambiguous' | 'no-tasks' | 'unreadable' | 'plan-refused' | 'bad-request';
+export type PlanErrorKind = 'no-project' | 'not-found' | 'ambiguous' | 'no-tasks' | 'unreadable' | 'bad-request';
 
 /** Bad input for a plan: the faces show `message` as one line (the CLI exits 2). */
 export class PlanError extends Error {

@@ -91,6 +91,7 @@ export function createEngine(ports: EnginePorts): Engine {
         root,
         request: options.request,
         provider: full.provider,
+        workspace: full.workspace(root),
         settings,
         signal,
         now: () => full.clock.now(),

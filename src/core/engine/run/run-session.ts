@@ -33,6 +33,7 @@ import type { RunHandle } from '../journal/run-store';
 import type { Workspace } from '../../ports/workspace';
 import { runHooks } from '../hooks/implement-hooks';
 import { PlanError, type FeatureTexts } from '../orchestrators/spec-kit-planner';
+import { PlanningFailedError } from '../orchestrators/fallback-planner';
 import type { PlanGraph } from '../orchestrators/plan-graph';
 import { runSchedule, type TaskExecution } from '../scheduler/scheduler';
 import { taskArguments } from '../scheduler/command-choice';
@@ -120,13 +121,17 @@ export class RunSession implements Run {
     this.plan = setup.plan;
     this.bus = new RunEvents(() => setup.ports.clock.now(), setup.ports.logger);
     this.done = this.main().catch((error: unknown) => {
-      const expected = error instanceof PlanError;
+      const expected = error instanceof PlanError || error instanceof PlanningFailedError;
       const message = expected
         ? error.message
         : `the run stopped on an unexpected error: ${error instanceof Error ? error.message : String(error)}`;
       if (!expected) setup.ports.logger.error(error instanceof Error ? error : new Error(message));
+      // A plan that failed to come together was still paid for.
+      const planning = error instanceof PlanningFailedError ? error.planningCall?.usage : undefined;
+      if (planning) this.bus.emit({ type: 'usage', totals: planning, byRole: { 'task-orchestrator': planning } });
       this.bus.emit({ type: 'run-finished', outcome: 'failed', message });
-      // What was done before the failure (a full disk, a journal that could not be written) still counts.
+      // What was done before the failure (a full disk, a journal that could not be written) still counts,
+      // the planning usage above included.
       return { ...emptyResult(this.id, 'failed', message), ...this.progressSoFar() };
     });
   }

@@ -430,6 +430,8 @@ async function implement(
     return { ran: false, reason: 'no-workspace' };
   }
   let request = options.request;
+  // Run from the palette or a button (no arguments): in a spec-kit project the user is asked for a focus.
+  const asksFocus = feature === undefined && request === undefined && options.onlyTasks === undefined;
   if (feature === undefined && request === undefined) {
     const features = (await deps.documents.features()).filter(
       (f) => f.projectRoot.startsWith(folder.uri.fsPath) || folder.uri.fsPath.startsWith(f.projectRoot),
@@ -457,23 +459,25 @@ async function implement(
   const settings = readSettings(deps, folder);
   const engine = await deps.createEngine(settings);
   const { onlyTasks } = options;
-  const plan = await vscode.window.withProgress(
-    { location: vscode.ProgressLocation.Notification, title: 'Spec-Kit Orchestra: planning…', cancellable: true },
-    async (_progress, token) => {
-      const controller = new AbortController();
-      token.onCancellationRequested(() => controller.abort());
-      const root = folder.uri.fsPath;
-      const runSettings = await runSettingsFor(deps, settings, root, controller.signal);
-      return engine.plan({
-        root,
-        ...(feature !== undefined ? { feature } : {}),
-        ...(request !== undefined ? { request } : {}),
-        ...(onlyTasks !== undefined ? { onlyTasks } : {}),
-        settings: runSettings,
-        signal: controller.signal,
-      });
-    },
-  );
+  const planWith = (focusOrRequest: string | undefined) =>
+    vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: 'Spec-Kit Orchestra: planning…', cancellable: true },
+      async (_progress, token) => {
+        const controller = new AbortController();
+        token.onCancellationRequested(() => controller.abort());
+        const root = folder.uri.fsPath;
+        const runSettings = await runSettingsFor(deps, settings, root, controller.signal);
+        return engine.plan({
+          root,
+          ...(feature !== undefined ? { feature } : {}),
+          ...(focusOrRequest !== undefined ? { request: focusOrRequest } : {}),
+          ...(onlyTasks !== undefined ? { onlyTasks } : {}),
+          settings: runSettings,
+          signal: controller.signal,
+        });
+      },
+    );
+  let plan = await planWith(request);
   const forecast = `forecast $${plan.forecast.low.toFixed(2)}–$${plan.forecast.high.toFixed(2)}`;
   deps.log.info(
     `plan for ${plan.feature.id} (${plan.feature.rule}): ${plan.tasks.length} tasks, ${plan.schedule.length} steps, ${countOf(plan.strategy.maxWorkers, 'worker')}, ${forecast}`,
@@ -494,6 +498,20 @@ async function implement(
       })
       .then(undefined, (error: unknown) => deps.log.warn(`showing the dry run: ${String(error)}`));
     return { ran: false, reason: 'no-api-key' };
+  }
+  if (asksFocus && plan.mode === 'spec-kit') {
+    // Asked once the run can start (a key, a model): a dry run without a key needs no focus.
+    const focus = await vscode.window.showInputBox({
+      title: `Focus for this run of ${plan.feature.id} (optional)`,
+      prompt: 'Every worker and reviewer is told it, e.g. "keep the public API unchanged". Empty for none.',
+      ignoreFocusOut: true,
+    });
+    if (focus === undefined) return { ran: false, reason: 'cancelled' };
+    // The same feature again, now with the focus in its strategy (a spec-kit plan calls no model).
+    if (focus.trim() !== '') {
+      feature = plan.feature.dir;
+      plan = await planWith(focus);
+    }
   }
   if (onlyTasks !== undefined) reportUnfinishedDependencies(deps, plan, onlyTasks);
   const run = engine.start(plan);

@@ -114,6 +114,8 @@ export const journalRecordSchema = z.discriminatedUnion('type', [
     alreadyDone: z.array(z.string()).optional(),
     /** Keys of tasks left out of the run (not selected). */
     excluded: z.array(z.string()).optional(),
+    /** The user's focus for the run, so a resume gives the workers the same one. */
+    focus: z.string().optional(),
   }),
   z.object({
     type: z.literal('task-state'),

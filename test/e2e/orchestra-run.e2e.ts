@@ -14,6 +14,7 @@ import { wellBehaved } from '../unit/engine/run/harness';
 import { runFromCommandPalette, saveScreenshot } from './workbench-ui';
 
 const KEY = 'sk-e2e-test';
+const FOCUS = 'keep the store API unchanged';
 let workspace: WorkspaceCopy | undefined;
 let workbench: Workbench | undefined;
 let mock: MockAnthropic | undefined;
@@ -62,6 +63,11 @@ test('palette → implement → review a diff → accept → the file and the ti
       .locator('.monaco-list-row', { hasText: 'T001 Create the public entry point' })
       .waitFor({ timeout: 60_000 });
     await runFromCommandPalette(page, 'Spec-Kit: Implement Spec-Kit Tasks');
+    // Run from the palette, it asks for an optional focus; the one given reaches every worker.
+    const focusBox = page.locator('.quick-input-widget', { hasText: 'Focus for this run of 001-todo-api' });
+    await focusBox.waitFor({ timeout: 60_000 });
+    await focusBox.locator('input').fill(FOCUS);
+    await focusBox.locator('input').press('Enter');
 
     // The run starts: the status bar item appears and the first proposals wait in Pending Changes.
     await page.locator('.statusbar-item', { hasText: /Orchestra \d+\/10/ }).waitFor({ timeout: 60_000 });
@@ -127,6 +133,10 @@ test('palette → implement → review a diff → accept → the file and the ti
       await sidebar.locator('.pane-header', { hasText: other }).first().click();
     const tasks = readFileSync(join(dir, 'specs', '001-todo-api', 'tasks.md'), 'utf8');
     assert.equal((tasks.match(/^- \[X\] T\d+/gm) ?? []).length, 10, 'every task ticked in tasks.md');
+    const requests = mock?.requests ?? [];
+    assert.ok(requests.length > 0);
+    for (const request of requests)
+      assert.ok(JSON.stringify(request.body).includes(FOCUS), 'every model call carries the focus');
 
     // The file and the tick, as the user sees them.
     await sidebar.locator('.monaco-list-row', { hasText: 'T001 Create the public entry point' }).click();

@@ -228,6 +228,11 @@ export interface RunPlan {
   diagnostics: PlanDiagnostic[];
   settings: EngineSettings;
   /**
+   * The user's focus for the run (the request): the strategy names it and every worker is told it. In fallback
+   * mode it is the request the plan was drafted from.
+   */
+  focus?: string;
+  /**
    * Fallback mode: the model call that drafted the plan — what planning cost so far, before any run journal
    * exists. A run started from this plan books it as its first usage (and counts it against the budget).
    */

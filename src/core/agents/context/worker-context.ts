@@ -17,6 +17,8 @@ export interface FeatureDocumentsText {
   constitution?: string;
   spec?: string;
   plan?: string;
+  /** The user's focus for the run, when one was given. */
+  focus?: string;
 }
 
 export interface TaskBrief {
@@ -62,6 +64,10 @@ export function featureContextBlock(
   budget: ContextBudget = defaultContextBudget,
 ): LlmSystemBlock {
   const parts: string[] = [`# Feature ${docs.featureId}`];
+  if (docs.focus !== undefined)
+    parts.push(
+      `## The user's focus for this run\n\n${clip(docs.focus, Math.floor(budget.featureTokens * 0.1), 'Focus')}\n\nKeep it in mind in your part of the work; it does not widen your task.`,
+    );
   const shares: [string, string | undefined, number][] = [
     ['Constitution (project principles — they override everything else)', docs.constitution, 0.2],
     ['Specification (spec.md)', docs.spec, 0.45],

@@ -36,6 +36,8 @@ export interface RunState {
   /** As of the latest plan: tasks done before the run (not by it: rollback never unticks them) and tasks left out. */
   alreadyDone: Set<string>;
   excluded: Set<string>;
+  /** The user's focus for the run, when one was given. */
+  focus?: string;
   edits: AppliedEdit[];
   commands: FinishedCommand[];
   summaries: WorkerSummary[];
@@ -106,6 +108,7 @@ export function applyRecord(state: RunState, record: JournalRecord): RunState {
       state.tasks = record.tasks;
       state.alreadyDone = new Set(record.alreadyDone);
       state.excluded = new Set(record.excluded);
+      if (record.focus !== undefined) state.focus = record.focus;
       for (const task of record.tasks) if (!state.taskStatus.has(task.key)) state.taskStatus.set(task.key, 'pending');
       // A resume re-opens the run: an earlier cancel or stop no longer describes it.
       delete state.cancelled;

@@ -181,6 +181,7 @@ export async function draftFallbackPlan(input: FallbackInput): Promise<RunPlan> 
     criticalPathTasks: critical.length,
     settings,
     tierOf,
+    focus: input.request.trim(),
   });
   strategy.why.unshift(`The planner judged it ${draft.complexity}: ${draft.rationale}`);
   return {
@@ -215,6 +216,7 @@ export async function draftFallbackPlan(input: FallbackInput): Promise<RunPlan> 
       path: d.path,
     })),
     settings: { ...settings, maxWorkers: strategy.maxWorkers },
+    focus: input.request.trim(),
     ...(planningCall ? { planningCall } : {}),
   };
 }

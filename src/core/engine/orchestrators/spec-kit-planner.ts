@@ -199,6 +199,8 @@ export interface SpecKitPlanInput {
   onlyTasks?: readonly string[];
   signal: AbortSignal;
   mode?: RunPlan['mode'];
+  /** The user's focus for the run (`--request` in spec-kit mode). */
+  focus?: string;
 }
 
 export async function planSpecKitFeature(
@@ -253,6 +255,7 @@ export async function planSpecKitFeature(
     criticalPathTasks: critical.length,
     settings,
     tierOf,
+    ...(input.focus !== undefined ? { focus: input.focus } : {}),
   });
   const schedule = previewSchedule(doc, graph, done, strategy.maxWorkers);
 
@@ -316,6 +319,7 @@ export async function planSpecKitFeature(
     hooks,
     diagnostics,
     settings: { ...settings, maxWorkers: strategy.maxWorkers },
+    ...(input.focus !== undefined ? { focus: input.focus } : {}),
   };
   return { plan, doc, graph, texts };
 }

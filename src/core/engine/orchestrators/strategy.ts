@@ -17,6 +17,14 @@ export interface StrategyInput {
   settings: EngineSettings;
   /** The tier each role's definition asks for. */
   tierOf(role: WorkerRole): ModelTier;
+  /** The user's focus for the run, when one was given. */
+  focus?: string;
+}
+
+/** The user's request as a run's focus: trimmed; absent when it says nothing. */
+export function focusOf(request: string | undefined): string | undefined {
+  const focus = request?.trim();
+  return focus ? focus : undefined;
 }
 
 const ROLES: readonly WorkerRole[] = [
@@ -72,5 +80,7 @@ export function chooseStrategy(input: StrategyInput): Strategy {
   why.push(
     `Writers use ${modelByRole['code-writer']}; review uses ${modelByRole.reviewer}; docs use ${modelByRole.documenter}.`,
   );
+  if (input.focus !== undefined)
+    why.push(`Focus: "${input.focus}". Every worker, the reviewers included, is given it with the feature context.`);
   return { complexity, maxWorkers, modelByRole, why };
 }

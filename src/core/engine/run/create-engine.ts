@@ -16,6 +16,7 @@ import { countTasks, isInterrupted, liveEdits, type RunState } from '../journal/
 import { taskRefOf, writeTaskDone } from '../../speckit/tasks-writer';
 import { chooseFeatureOrThrow, findProjects, planSpecKitFeature, PlanError } from '../orchestrators/spec-kit-planner';
 import { approveAndSaveFallbackPlan, draftFallbackPlan } from '../orchestrators/fallback-planner';
+import { focusOf } from '../orchestrators/strategy';
 import { defaultEngineSettings } from './default-settings';
 import type {
   Engine,
@@ -46,15 +47,19 @@ function isPlan(input: StartInput): input is RunPlan {
   return 'mode' in input && 'schedule' in input;
 }
 
-async function prepareSpecKit(
-  root: string,
-  featureArg: string | undefined,
-  env: Readonly<Record<string, string | undefined>>,
-  settings: EngineSettings,
-  onlyTasks: readonly string[] | undefined,
-  signal: AbortSignal,
-  mode: RunPlan['mode'] = 'spec-kit',
-): Promise<PreparedRun> {
+interface SpecKitPreparation {
+  root: string;
+  featureArg: string | undefined;
+  env: Readonly<Record<string, string | undefined>>;
+  settings: EngineSettings;
+  onlyTasks: readonly string[] | undefined;
+  signal: AbortSignal;
+  mode?: RunPlan['mode'];
+  focus: string | undefined;
+}
+
+async function prepareSpecKit(preparation: SpecKitPreparation): Promise<PreparedRun> {
+  const { root, featureArg, env, settings, onlyTasks, signal, mode = 'spec-kit', focus } = preparation;
   const projects = await findProjects(root, signal);
   if (projects.kind === 'none')
     throw new PlanError('no-project', `no spec-kit project with features under ${root}; pass a request to plan one`);
@@ -68,6 +73,7 @@ async function prepareSpecKit(
     ...(onlyTasks ? { onlyTasks } : {}),
     signal,
     mode,
+    ...(focus !== undefined ? { focus } : {}),
   });
   return { plan, feature: selection.feature, doc, graph, texts };
 }
@@ -97,14 +103,15 @@ export function createEngine(ports: EnginePorts): Engine {
         now: () => full.clock.now(),
       });
     }
-    const prepared = await prepareSpecKit(
+    const prepared = await prepareSpecKit({
       root,
-      options.feature,
-      options.env ?? {},
+      featureArg: options.feature,
+      env: options.env ?? {},
       settings,
-      options.onlyTasks,
+      onlyTasks: options.onlyTasks,
       signal,
-    );
+      focus: focusOf(options.request),
+    });
     return prepared.plan;
   };
 
@@ -130,15 +137,16 @@ export function createEngine(ports: EnginePorts): Engine {
             };
         }
         const featureArg = runPlan.feature.dir;
-        const prepared = await prepareSpecKit(
+        const prepared = await prepareSpecKit({
           root,
           featureArg,
-          {},
-          runPlan.settings,
-          onlyTasksOf(runPlan),
+          env: {},
+          settings: runPlan.settings,
+          onlyTasks: onlyTasksOf(runPlan),
           signal,
-          runPlan.mode,
-        );
+          mode: runPlan.mode,
+          focus: runPlan.focus,
+        });
         if (runPlan.mode === 'fallback') {
           prepared.plan = {
             ...prepared.plan,
@@ -243,14 +251,15 @@ export function createEngine(ports: EnginePorts): Engine {
       if (state.tasksHash !== undefined && state.tasksHash !== sha256(read.text))
         full.logger.info('resume: tasks.md changed since the run was planned; tasks were matched by id and text');
       const settings = defaultEngineSettings(options.settings);
-      const prepared = await prepareSpecKit(
+      const prepared = await prepareSpecKit({
         root,
-        relative(root, resolve(tasksPath, '..')) || '.',
-        {},
+        featureArg: relative(root, resolve(tasksPath, '..')) || '.',
+        env: {},
         settings,
-        state.excluded.size > 0 ? selected : undefined,
-        new AbortController().signal,
-      );
+        onlyTasks: state.excluded.size > 0 ? selected : undefined,
+        signal: new AbortController().signal,
+        focus: state.focus,
+      });
       return start(prepared.plan, { runId: options.runId, resume: { state, doneKeys, journalKeyOf, skippedKeys } });
     },
 

@@ -286,6 +286,7 @@ export class RunSession implements Run {
         'excluded',
         plan.tasks.filter((t) => t.alreadyDone && t.status === 'skipped').map((t) => t.key),
       ),
+      ...(plan.focus !== undefined ? { focus: plan.focus } : {}),
     });
 
     const initialStatus = (key: string): 'pending' | 'done' | 'skipped' => {
@@ -478,7 +479,11 @@ export class RunSession implements Run {
       now: () => ports.clock.now(),
     });
 
-    const featureContext = featureContextBlock({ featureId: feature.id, ...texts });
+    const featureContext = featureContextBlock({
+      featureId: feature.id,
+      ...texts,
+      ...(plan.focus !== undefined ? { focus: plan.focus } : {}),
+    });
     const byKey = new Map(doc.tasks.map((t) => [t.key, t]));
     const planned = new Map(plan.tasks.map((t) => [t.key, t]));
     const definitions = await loadDefinitions(plan.root, signal);

@@ -5,7 +5,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RecordedRequest } from '../../../mock-anthropic';
 import { readJournalFile } from '../../../../src/core/engine/journal/journal-file';
-import { complete, eventsOf, makeProject, startHarness, testSettings, toolCall, turnOf, wellBehaved } from './harness';
+import {
+  bodyOf,
+  complete,
+  eventsOf,
+  makeProject,
+  startHarness,
+  testSettings,
+  toolCall,
+  turnOf,
+  wellBehaved,
+} from './harness';
 
 const settings = { ...testSettings, validate: false };
 
@@ -14,7 +24,7 @@ function asksForPlan(request: RecordedRequest): boolean {
   return tools.some((t) => t.name === 'submit_plan');
 }
 
-test('fallback mode: one model call plans the request, the plan is approved, saved as specs/NNN-slug/tasks.md and run', async () => {
+test('fallback mode: the planner plans the request, the plan is approved, saved as specs/NNN-slug/tasks.md and run', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'orchestra-fallback-'));
   mkdirSync(join(dir, 'specs', '004-older'), { recursive: true });
   writeFileSync(join(dir, 'specs', '004-older', 'notes.md'), 'not a feature with tasks\n');
@@ -44,7 +54,8 @@ test('fallback mode: one model call plans the request, the plan is approved, sav
   try {
     const plan = await h.engine.plan({ root: dir, request: 'Add a CSV export', settings });
     assert.equal(plan.mode, 'fallback');
-    assert.equal(h.mock.requests.length, 1, 'planning is one model call');
+    assert.equal(h.mock.requests.length, 1, 'a planner that submits at once makes one model call');
+    assert.equal(plan.focus, 'Add a CSV export', "the request is the run's focus too");
     assert.deepEqual(
       plan.phases.map((p) => p.title),
       ['Setup', 'Core', 'Testing'],
@@ -60,6 +71,14 @@ test('fallback mode: one model call plans the request, the plan is approved, sav
     const saved = readFileSync(join(dir, 'specs', '005-csv-export', 'tasks.md'), 'utf8');
     assert.match(saved, /## Phase 1: Setup\n\n- \[X\] T001 Create the entry point in `src\/index.js`/);
     assert.ok(existsSync(join(dir, 'src', 'csv.js')));
+    const workerCalls = h.mock.requests.slice(1);
+    assert.ok(workerCalls.length > 0);
+    for (const request of workerCalls)
+      assert.match(
+        (bodyOf(request).system ?? []).map((b) => b.text).join('\n'),
+        /## The user's focus for this run\n\nAdd a CSV export/,
+        'every worker is told the request',
+      );
   } finally {
     await h.close();
   }

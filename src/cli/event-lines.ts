@@ -1,5 +1,11 @@
-import { assertNever, type EngineEvent, type RunView, type UsageTotals } from '../protocol/engine-events';
-import { commandLine, runOutcomeText } from '../protocol/run-wording';
+import {
+  assertNever,
+  type EngineEvent,
+  type RunView,
+  type TaskStatus,
+  type UsageTotals,
+} from '../protocol/engine-events';
+import { commandLine, countOf, runOutcomeText } from '../protocol/run-wording';
 import { describeValidation, reportFailures } from '../protocol/validation-report';
 import type { TextStyle } from './render-tasks-text';
 
@@ -32,6 +38,38 @@ export function formatUsage(usage: UsageTotals, budgetUsd: number | undefined): 
 /** `T004` for a task key the run announced; the key itself otherwise (validation work has no task). */
 function taskLabel(view: RunView, taskKey: string): string {
   return view.tasks.get(taskKey)?.id ?? taskKey;
+}
+
+const NOT_STARTED: ReadonlySet<TaskStatus> = new Set(['pending', 'ready', 'skipped']);
+const FINISHED: ReadonlySet<TaskStatus> = new Set(['done', 'failed', 'skipped']);
+
+/**
+ * The line a task's status change earns its phase, against the view before the change: the phase started (its
+ * first task of this run is running) or finished (its last task is done, failed or left out). A phase started
+ * before a resume is not announced again; derived from the view alone, like every other line.
+ */
+export function describePhaseChange(event: EngineEvent, view: RunView, style: TextStyle): EventLine | undefined {
+  if (event.type !== 'task-status') return undefined;
+  const phaseIndex = view.tasks.get(event.taskKey)?.phaseIndex;
+  const phase = view.phases.find((p) => p.index === phaseIndex);
+  if (!phase) return undefined;
+  const before = phase.taskKeys.map((key) => view.tasks.get(key)?.status ?? 'pending');
+  const after = phase.taskKeys.map((key, i) => (key === event.taskKey ? event.status : (before[i] ?? 'pending')));
+  const position = view.phases.indexOf(phase) + 1;
+  const name = `phase     ${position}/${view.phases.length} ${phase.title}`;
+  if (before.every((s) => NOT_STARTED.has(s)) && event.status === 'running') {
+    const todo = after.filter((s) => s !== 'done' && s !== 'skipped').length;
+    return { text: `${name} started: ${countOf(todo, 'task')} to do`, notable: true };
+  }
+  if (!before.every((s) => FINISHED.has(s)) && after.every((s) => FINISHED.has(s))) {
+    const done = after.filter((s) => s === 'done').length;
+    const failed = after.filter((s) => s === 'failed').length;
+    const counts = `${done}/${after.length} done${failed > 0 ? `, ${failed} failed` : ''}`;
+    return failed > 0
+      ? { text: style.warn(`${name} finished: ${counts}`), notable: true }
+      : { text: `${style.done(`${name} complete`)}: ${counts}`, notable: true };
+  }
+  return undefined;
 }
 
 /**

@@ -397,6 +397,8 @@ async function follow(context: Context, run: Run): Promise<number> {
   return exitCodeOf(context, result);
 }
 
+const KIND_NOTE = { create: ' (new)', modify: '', delete: ' (deleted)' } as const;
+
 function summaryOf(result: RunResult, style: TextStyle): string {
   const { tasks } = result;
   const lines = [
@@ -412,6 +414,14 @@ function summaryOf(result: RunResult, style: TextStyle): string {
       ),
     );
     for (const s of result.skippedTasks) lines.push(`  ${s.taskId}: ${s.reason}`);
+  }
+  if (result.changedFiles && result.changedFiles.length > 0) {
+    lines.push('files changed:');
+    const width = Math.max(...result.changedFiles.map((t) => t.taskId.length));
+    for (const task of result.changedFiles)
+      lines.push(
+        `  ${task.taskId.padEnd(width)}  ${task.files.map((f) => `${f.path}${KIND_NOTE[f.kind]}`).join(', ')}`,
+      );
   }
   if (result.report) lines.push(...reportLines(result.report, style));
   if (result.findings > 0)

@@ -1,6 +1,6 @@
 import { emptyRunView, foldRunView, type EngineEvent, type RunView } from '../protocol/engine-events';
 import { commandLine } from '../protocol/run-wording';
-import { describeEvent, formatUsage } from './event-lines';
+import { describeEvent, describePhaseChange, formatUsage } from './event-lines';
 import type { TextStyle } from './render-tasks-text';
 
 export interface RunRendererOptions {
@@ -38,13 +38,16 @@ export class RunRenderer {
   handle(event: EngineEvent): void {
     // Described before folding: a finishing worker or a decided proposal is still in the view to be named.
     const line = describeEvent(event, this.view, this.options.style);
+    const phaseLine = describePhaseChange(event, this.view, this.options.style);
     foldRunView(this.view, event);
     if (this.closed) return;
+    // A phase starts before its first task's line, and finishes after its last one's.
+    const lines = event.type === 'task-status' && event.status === 'running' ? [phaseLine, line] : [line, phaseLine];
     if (!this.options.live) {
-      if (line) this.options.out.write(`${timeOf(event.at)} ${line.text}\n`);
+      for (const l of lines) if (l) this.options.out.write(`${timeOf(event.at)} ${l.text}\n`);
       return;
     }
-    if (line?.notable) this.printAbove(line.text);
+    for (const l of lines) if (l?.notable) this.printAbove(l.text);
     this.scheduleRedraw();
   }
 

@@ -54,6 +54,11 @@ test("validation runs the example's own test suite, found from package.json (npm
   assert.match(runs[0]?.output ?? '', /node --test/);
   assert.match(runs[0]?.output ?? '', /todo-store\.test\.js/);
   assert.match(result.out, /the tests pass/);
+  // Progress in a log: phase lines, and the summary names the files each task changed.
+  assert.match(result.out, /phase {5}1\/\d+ \S.* started: \d+ tasks? to do\n/);
+  assert.match(result.out, /phase {5}1\/\d+ \S.* complete: (\d+)\/\1 done\n/);
+  assert.match(result.out, /\nfiles changed:\n(?: {2}T\d{3} +\S.*\n)+/);
+  assert.match(result.out, /\n {2}T001 +src\/index\.js \(new\)\n/);
   await rm(root, { recursive: true, force: true });
 });
 

@@ -6,6 +6,7 @@ import type {
   ApprovalPolicy,
   EngineEvent,
   PhaseView,
+  ProposalKind,
   ProposalView,
   RunOutcome,
   TaskView,
@@ -269,6 +270,11 @@ export interface RunResult {
    * reworded after the run started or finished it). Not the tasks a selection left out. Any → outcome `failed`.
    */
   skippedTasks?: { taskKey: string; taskId: string; reason: string }[];
+  /**
+   * The files each task changed on disk (this run's earlier sessions included), in plan order, each path once
+   * with what happened to it overall; tasks that changed nothing are left out.
+   */
+  changedFiles?: { taskKey: string; taskId: string; files: { path: string; kind: ProposalKind }[] }[];
   /** Requirement/story coverage from the validation phase; empty when it did not run. */
   coverage: CoverageItem[];
   /**

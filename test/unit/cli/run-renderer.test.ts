@@ -99,7 +99,7 @@ test('without a TTY: one plain line per event, timestamped, no control codes, de
   for (const e of run) renderer.handle(e);
   renderer.close();
   const lines = sink.text().trimEnd().split('\n');
-  assert.equal(lines.length, run.length - 1, sink.text());
+  assert.equal(lines.length, run.length - 1 + 1, 'a line per event but the debug log, and the phase that started');
   assert.ok(lines.every((l) => /^\d\d:\d\d:\d\d /.test(l)));
   assert.ok(!sink.text().includes('\u001b'));
   assert.doesNotMatch(sink.text(), /internal detail/);
@@ -112,6 +112,55 @@ test('without a TTY: one plain line per event, timestamped, no control codes, de
   assert.match(sink.text(), /worker {4}T001 code-writer done — made it/);
   assert.match(sink.text(), /usage {5}tokens 12\.3k in · 678 out · \$0\.04 of \$5\.00/);
   assert.match(sink.text(), /finding {3}code-review warning src\/T001\.js:3: unused variable/);
+});
+
+test('phase lines: a phase starts with its first running task and completes (or finishes, with failures) with its last', () => {
+  const sink = capture();
+  const renderer = new RunRenderer({ out: sink.out, live: false, style: PLAIN_STYLE });
+  const status = (taskKey: string, s: 'running' | 'done' | 'failed'): EngineEvent => ({
+    type: 'task-status',
+    taskKey,
+    status: s,
+    ...(s === 'running' ? { role: 'code-writer' as const } : {}),
+    at,
+  });
+  for (const e of [
+    started,
+    status('T001', 'running'),
+    status('T002', 'running'),
+    status('T001', 'done'),
+    status('T002', 'done'),
+    status('T003', 'running'),
+    status('T003', 'failed'),
+  ])
+    renderer.handle(e);
+  const phaseLines = sink
+    .text()
+    .split('\n')
+    .filter((l) => / phase {5}/.test(l))
+    .map((l) => l.slice(9));
+  assert.deepEqual(phaseLines, [
+    'phase     1/2 Setup started: 2 tasks to do',
+    'phase     1/2 Setup complete: 2/2 done',
+    'phase     2/2 Core started: 1 task to do',
+    'phase     2/2 Core finished: 0/1 done, 1 failed',
+  ]);
+  const order = sink.text().split('\n');
+  const startedAt = order.findIndex((l) => l.includes('Setup started'));
+  assert.ok(startedAt >= 0 && order[startedAt + 1]?.includes('running   T001'), 'the phase line comes first');
+
+  // A resumed run whose phase had begun does not announce it again.
+  const again = capture();
+  const resumedRun = new RunRenderer({ out: again.out, live: false, style: PLAIN_STYLE });
+  resumedRun.handle({
+    ...started,
+    resumed: true,
+    tasks: [{ ...task('T001', 0), status: 'done' }, task('T002', 0), task('T003', 1)],
+  });
+  resumedRun.handle(status('T002', 'running'));
+  resumedRun.handle(status('T002', 'done'));
+  assert.doesNotMatch(again.text(), /Setup started/);
+  assert.match(again.text(), /phase {5}1\/2 Setup complete: 2\/2 done/);
 });
 
 test('the renderer holds no task state of its own: its view is the fold of the events', () => {

@@ -7,6 +7,7 @@
 import { relative } from 'node:path';
 import type {
   EngineEvent,
+  ProposalKind,
   ProposalView,
   RunOutcome,
   TaskStatus,
@@ -719,11 +720,26 @@ export class RunSession implements Run {
       usage: totals,
       usageByTask: { ...byTask },
       ...(skippedTasks.length > 0 ? { skippedTasks } : {}),
+      ...this.changedFilesByTask(plan),
       coverage,
       ...(report ? { report } : {}),
       findings: this.findings,
       journalDir: journal.dir,
     };
+  }
+
+  /** What each task changed, for the summary: a file created then edited was created; one deleted at the end, deleted. */
+  private changedFilesByTask(plan: RunPlan): Pick<RunResult, 'changedFiles'> {
+    const changedFiles = plan.tasks.flatMap((task) => {
+      const byPath = new Map<string, ProposalKind>();
+      for (const change of this.applied.get(task.key) ?? []) {
+        const earlier = byPath.get(change.path);
+        byPath.set(change.path, earlier === 'create' && change.kind === 'modify' ? 'create' : change.kind);
+      }
+      const files = [...byPath].map(([path, kind]) => ({ path, kind }));
+      return files.length > 0 ? [{ taskKey: task.key, taskId: task.id, files }] : [];
+    });
+    return changedFiles.length > 0 ? { changedFiles } : {};
   }
 
   private requireGate(): ApprovalGate {

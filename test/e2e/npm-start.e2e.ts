@@ -128,7 +128,8 @@ test(
     assert.ok(!stderr.includes(token));
     assert.ok(start?.pid !== undefined);
     const processes = descendantsOf(start.pid);
-    assert.ok(processes.length >= 2, 'the server and its extension host run under npm start');
+    // The server runs under npm start; an extension host joins only once a browser connects, so it is not counted on.
+    assert.ok(processes.length >= 1, 'the server runs under npm start');
     for (const pid of [start.pid, ...processes]) {
       for (const what of ['cmdline', 'environ']) {
         let text = '';

@@ -12,8 +12,10 @@ const below = {
   graph: ['protocol', 'util', 'ports', 'speckit'],
   llm: ['protocol', 'util', 'ports'],
   agents: ['protocol', 'util', 'ports', 'speckit', 'graph', 'llm'],
+  // verify: reads journals and spec-kit documents, never the engine (the CLI's verify, the tree, the server).
+  evidence: ['protocol', 'util', 'ports', 'speckit'],
 };
-const core = ['protocol', 'util', 'ports', 'speckit', 'graph', 'llm', 'agents'];
+const core = ['protocol', 'util', 'ports', 'speckit', 'graph', 'llm', 'agents', 'evidence'];
 
 /** Room name → its paths (folders or files, repo-relative) and the rooms it may import. */
 export const rooms = {
@@ -24,6 +26,7 @@ export const rooms = {
   graph: { paths: ['src/core/graph'], may: below.graph },
   llm: { paths: ['src/core/llm'], may: below.llm },
   agents: { paths: ['src/core/agents'], may: below.agents },
+  evidence: { paths: ['src/core/evidence'], may: below.evidence },
   // Inside the engine: shared types and the event stream; then the parts that touch the disk and commands;
   // then planning, scheduling, workers, validation and hooks; then the run that wires them; then the facade.
   'engine-base': { paths: ['src/core/engine/facade-types.ts', 'src/core/engine/events'], may: core },
@@ -43,14 +46,14 @@ export const rooms = {
   },
   'engine-run': { paths: ['src/core/engine/run'], may: [...core, 'engine-base', 'engine-io', 'engine-work'] },
   'engine-facade': {
-    paths: ['src/core/engine/index.ts', 'src/core/engine/light.ts'],
+    paths: ['src/core/engine/index.ts', 'src/core/engine/light.ts', 'src/core/engine/diff.ts'],
     may: [...core, 'engine-base', 'engine-io', 'engine-work', 'engine-run'],
   },
   // The faces: the extension and the CLI see the core through the engine's facade only; the language server
   // reads spec-kit documents and nothing of the engine.
   extension: { paths: ['src/extension'], may: ['protocol', 'engine-facade'] },
   cli: { paths: ['src/cli'], may: ['protocol', 'engine-facade'] },
-  server: { paths: ['src/server'], may: ['protocol', 'util', 'speckit', 'graph'] },
+  server: { paths: ['src/server'], may: ['protocol', 'util', 'speckit', 'graph', 'evidence'] },
 };
 
 const index = Object.entries(rooms)

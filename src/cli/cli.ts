@@ -2,6 +2,7 @@ import { version } from '../../package.json';
 import { redactSecrets, rememberSecret } from '../core/engine/light';
 import type { CliIo } from './cli-io';
 import { runTasksCommand } from './tasks-command';
+import { runVerifyCommand } from './verify-command';
 
 export type { CliIo, TerminalInput } from './cli-io';
 
@@ -10,6 +11,7 @@ export const USAGE = `usage: speckit-orchestra <command> [options]
 commands:
   tasks      show the chosen feature's phases, tasks, dependencies and critical path
   implement  implement the feature's tasks with a team of agents (or --dry-run to see the plan)
+  verify     check that every ticked task's evidence still holds on disk (for CI: exit 1 when one does not)
 
 Run 'speckit-orchestra <command> --help' for a command's options; 'speckit-orchestra --version' prints
 the version.
@@ -51,6 +53,8 @@ export async function runCli(argv: string[], rawIo: CliIo): Promise<number> {
       const { runImplementCommand } = await import('./implement-command');
       return runImplementCommand(rest, io, signal);
     }
+    case 'verify':
+      return runVerifyCommand(rest, io, signal);
     default:
       io.stderr.write(`speckit-orchestra: unknown command '${command}'\n${USAGE}`);
       return 2;

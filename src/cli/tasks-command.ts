@@ -1,17 +1,7 @@
 import { parseArgs } from 'node:util';
-import { resolve } from 'node:path';
-import {
-  discoverProjects,
-  parseTasks,
-  withTaskPathsPlaced,
-  readChecklistGate,
-  readTextFile,
-  selectFeature,
-  type Feature,
-  type FeatureSelection,
-} from '../core/engine/light';
-import { assertNever } from '../protocol/engine-events';
+import { parseTasks, readChecklistGate, withTaskPathsPlaced } from '../core/engine/light';
 import type { CliIo } from './cli-io';
+import { chooseFeatureForCli, UsageProblem } from './feature-argument';
 import { chooseStyle, renderTasksText } from './render-tasks-text';
 import { taskDependencies } from './task-dependencies';
 import { buildTasksReport, type TasksReport } from './tasks-report';
@@ -31,11 +21,6 @@ options:
 
 exit codes: 0 shown, 2 bad input (no project, unknown or ambiguous feature, unreadable file)
 `;
-
-/** A failure the user can fix: one line on stderr, exit code 2. */
-class UsageProblem {
-  constructor(readonly message: string) {}
-}
 
 export async function runTasksCommand(argv: readonly string[], io: CliIo, signal: AbortSignal): Promise<number> {
   let parsed;
@@ -81,36 +66,10 @@ async function buildReport(
   io: CliIo,
   signal: AbortSignal,
 ): Promise<{ report: TasksReport; ready: readonly string[] } | UsageProblem> {
-  const roots = (workspaces.length === 0 ? [io.cwd] : workspaces).map((w) => resolve(io.cwd, w));
-  const discovery = await discoverProjects(roots, { signal });
-  const missing = discovery.diagnostics.find((d) => d.code === 'workspace-missing');
-  if (missing !== undefined) return new UsageProblem(`workspace folder not found: ${missing.file}`);
-  if (discovery.projects.length === 0) {
-    return new UsageProblem(
-      `no spec-kit project in ${roots.join(', ')} (looked for a .specify/ folder or specs/*/tasks.md)`,
-    );
-  }
-  const selection = await selectFeature(
-    discovery.projects,
-    { ...(featureArgument === undefined ? {} : { argument: featureArgument }), env: io.env, cwd: io.cwd },
-    signal,
-  );
-  if (selection.kind !== 'selected') return new UsageProblem(describeFailure(selection, io.cwd));
-  const { feature } = selection;
-  if (feature.tasksPath === undefined)
-    return new UsageProblem(`feature ${feature.id} has no tasks.md yet (${feature.dir})`);
-  const read = await readTextFile(feature.tasksPath, signal);
-  switch (read.kind) {
-    case 'missing':
-      return new UsageProblem(`cannot read ${feature.tasksPath}: file not found`);
-    case 'unreadable':
-      return new UsageProblem(`cannot read ${feature.tasksPath}: ${read.reason}`);
-    case 'ok':
-      break;
-    default:
-      return assertNever(read);
-  }
-  const document = await withTaskPathsPlaced(parseTasks(read.text), {
+  const chosen = await chooseFeatureForCli(workspaces, featureArgument, io, signal);
+  if (chosen instanceof UsageProblem) return chosen;
+  const { feature, selection, discovery, text } = chosen;
+  const document = await withTaskPathsPlaced(parseTasks(text), {
     projectRoot: feature.projectRoot,
     tasksPath: feature.tasksPath,
   });
@@ -128,23 +87,4 @@ async function buildReport(
     ),
   });
   return { report, ready: dependencies.ready };
-}
-
-function describeFailure(selection: Exclude<FeatureSelection, { kind: 'selected' }>, cwd: string): string {
-  const names = candidateNames(selection.candidates, cwd);
-  switch (selection.kind) {
-    case 'ambiguous':
-      return `${selection.reason}; choose one with --feature: ${names}`;
-    case 'not-found':
-      return selection.candidates.length === 0 ? selection.reason : `${selection.reason}; features: ${names}`;
-    default:
-      return assertNever(selection);
-  }
-}
-
-/** Folder names, or paths when two projects have a folder of the same name. */
-function candidateNames(candidates: readonly Feature[], cwd: string): string {
-  const ids = candidates.map((f) => f.id);
-  const clash = new Set(ids).size !== ids.length;
-  return candidates.map((f) => (clash ? resolve(cwd, f.dir) : f.id)).join(', ');
 }

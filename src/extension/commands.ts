@@ -6,6 +6,7 @@ import {
   parseRunTaskArgs,
   type RunPhaseArgs,
   type RunTaskArgs,
+  type VerifyTasksResult,
 } from '../protocol/lsp-messages';
 import { countOf, runOutcomeText } from '../protocol/run-wording';
 import type { Config } from './config';
@@ -22,6 +23,9 @@ import { describeUnfinishedDependencies, unfinishedDependencies } from './task-s
 import type { TaskDocuments } from './trees/task-documents';
 import { openTask } from './trees/tasks-tree';
 import { ensureTrusted } from './trust';
+import { OPEN_EVIDENCE_DIFF_COMMAND, openEvidenceDiff } from './evidence/evidence-hover';
+import type { TaskEvidence } from './evidence/task-evidence';
+import type { LanguageServerRequests } from './language-client';
 
 /** Command ids, one table: package.json contributes exactly these. */
 export const CommandId = {
@@ -43,6 +47,8 @@ export const CommandId = {
   openChangedFile: 'speckit-orchestra.openChangedFile',
   revertTaskChanges: 'speckit-orchestra.revertTaskChanges',
   showLog: 'speckit-orchestra.showLog',
+  verifyTasks: 'speckit-orchestra.verifyTasks',
+  openEvidenceDiff: OPEN_EVIDENCE_DIFF_COMMAND,
 } as const;
 
 export type CommandName = keyof typeof CommandId;
@@ -82,6 +88,8 @@ export interface CommandDeps {
   detectCommands: (root: string, signal: AbortSignal) => Promise<DetectedCommands>;
   prompts: Prompts;
   showLog: () => void;
+  evidence: TaskEvidence;
+  languageServer: LanguageServerRequests;
 }
 
 /** Options a scripted caller (tests, other extensions) may pass after the feature argument. */
@@ -89,6 +97,8 @@ export interface ImplementOptions {
   request?: string;
   /** Only these task ids run (a code lens's Run task / Run phase); the others are left as they are. */
   onlyTasks?: string[];
+  /** Ticked tasks to do again (a tick without evidence that holds: the Re-run task quick fix). */
+  rerunTasks?: string[];
 }
 
 type Handler = (...args: unknown[]) => unknown;
@@ -155,6 +165,9 @@ function createCommands(deps: CommandDeps): Record<CommandName, CommandEntry> {
       handler: (node) => rollBack(deps, session.view.runId, taskKeyOf(node)),
     },
     showLog: { handler: () => deps.showLog() },
+    // Reads only: allowed in untrusted workspaces too.
+    verifyTasks: { handler: (target) => verifyTasks(deps, target instanceof vscode.Uri ? target : undefined) },
+    openEvidenceDiff: { handler: (args) => openEvidenceDiff(args) },
   };
 }
 
@@ -255,11 +268,10 @@ async function reportNoModel(deps: CommandDeps, logLine: string, message: string
 
 function isImplementOptions(value: unknown): value is ImplementOptions {
   if (typeof value !== 'object' || value === null) return false;
-  const { request, onlyTasks } = value as { request?: unknown; onlyTasks?: unknown };
-  return (
-    (request === undefined || typeof request === 'string') &&
-    (onlyTasks === undefined || (Array.isArray(onlyTasks) && onlyTasks.every((id) => typeof id === 'string')))
-  );
+  const { request, onlyTasks, rerunTasks } = value as { request?: unknown; onlyTasks?: unknown; rerunTasks?: unknown };
+  const ids = (list: unknown) =>
+    list === undefined || (Array.isArray(list) && list.every((id) => typeof id === 'string'));
+  return (request === undefined || typeof request === 'string') && ids(onlyTasks) && ids(rerunTasks);
 }
 
 function feedbackOption(value: unknown): { feedback?: string } {
@@ -376,7 +388,10 @@ function invalidLensArguments(deps: CommandDeps, value: unknown): RunCommandResu
   return { ran: false, reason: 'invalid-arguments' };
 }
 
-/** Run task: that task alone; unfinished dependencies are reported, not run. */
+/**
+ * Run task: that task alone; unfinished dependencies are reported, not run. With `rerun` (the quick fix on a
+ * tick without evidence that holds) a ticked task is done again and its evidence written anew.
+ */
 async function runTaskFromLens(
   deps: CommandDeps,
   args: RunTaskArgs | undefined,
@@ -384,8 +399,14 @@ async function runTaskFromLens(
 ): Promise<RunCommandResult> {
   const target = args && lensTarget(args.uri);
   if (!args || !target) return invalidLensArguments(deps, raw);
-  deps.log.info(`run task ${args.taskId} requested from a code lens`);
-  return implement(deps, target.featureDir, { onlyTasks: [args.taskId] }, target.folder);
+  deps.log.info(`${args.rerun ? 're-run' : 'run'} task ${args.taskId} requested from the editor`);
+  const ids = [args.taskId];
+  return implement(
+    deps,
+    target.featureDir,
+    { onlyTasks: ids, ...(args.rerun ? { rerunTasks: ids } : {}) },
+    target.folder,
+  );
 }
 
 /** Run phase: the phase's unfinished tasks, as tasks.md reads now (unsaved edits included). */
@@ -458,7 +479,7 @@ async function implement(
   }
   const settings = readSettings(deps, folder);
   const engine = await deps.createEngine(settings);
-  const { onlyTasks } = options;
+  const { onlyTasks, rerunTasks } = options;
   const planWith = (focusOrRequest: string | undefined) =>
     vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: 'Spec-Kit Orchestra: planning…', cancellable: true },
@@ -472,6 +493,7 @@ async function implement(
           ...(feature !== undefined ? { feature } : {}),
           ...(focusOrRequest !== undefined ? { request: focusOrRequest } : {}),
           ...(onlyTasks !== undefined ? { onlyTasks } : {}),
+          ...(rerunTasks !== undefined ? { rerunTasks } : {}),
           settings: runSettings,
           signal: controller.signal,
         });
@@ -630,6 +652,42 @@ async function rollBack(
   deps.log.info(summary);
   void vscode.window.showInformationMessage(summary);
   return { restored: result.restored.length, deleted: result.deleted.length, skipped: result.skipped.length };
+}
+
+/**
+ * Spec-Kit: Verify Tasks — the open feature's ticks against their evidence, in the Problems view (through
+ * the language server, which keeps them there) and in the Tasks tree.
+ */
+async function verifyTasks(deps: CommandDeps, target: vscode.Uri | undefined): Promise<VerifyTasksResult | undefined> {
+  const features = await deps.documents.features();
+  const active = vscode.window.activeTextEditor?.document.uri;
+  let feature =
+    features.find((f) => f.tasksUri.toString() === (target ?? active)?.toString()) ??
+    (active && features.find((f) => active.fsPath.startsWith(vscode.Uri.joinPath(f.tasksUri, '..').fsPath)));
+  if (!feature && features.length === 1) feature = features[0];
+  if (!feature && features.length > 1) {
+    const pick = await vscode.window.showQuickPick(
+      features.map((f) => ({ label: f.featureId, feature: f })),
+      { title: 'Verify the tasks of which feature?' },
+    );
+    feature = pick?.feature;
+  }
+  if (!feature) {
+    if (features.length === 0) void vscode.window.showInformationMessage('No spec-kit tasks.md to verify here.');
+    return undefined;
+  }
+  const [result] = await Promise.all([deps.languageServer.verifyTasks(feature.tasksUri), deps.evidence.recheck()]);
+  if (!result) {
+    void vscode.window.showWarningMessage('Verify Tasks: the spec-kit language server is not running; see the log.');
+    return undefined;
+  }
+  const { verified, drifted, unverified, open } = result.summary;
+  const text = `${feature.featureId}: ${verified} verified, ${drifted} drifted, ${unverified} unverified, ${open} open.`;
+  deps.log.info(`verify tasks: ${text}`);
+  await vscode.commands.executeCommand('workbench.actions.view.problems');
+  const show = drifted + unverified > 0 ? vscode.window.showWarningMessage : vscode.window.showInformationMessage;
+  void show(text);
+  return result;
 }
 
 async function selectProvider(deps: CommandDeps): Promise<boolean> {

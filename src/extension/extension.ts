@@ -11,6 +11,8 @@ import { pendingProposalSide, ReviewController } from './review/review-controlle
 import { RunSession, type RunHandle } from './run-session';
 import { ApiKeyStore } from './secrets';
 import { TaskDocuments } from './trees/task-documents';
+import { EVIDENCE_CONTENT_SCHEME, EvidenceContentProvider } from './evidence/evidence-hover';
+import { TaskEvidence } from './evidence/task-evidence';
 import * as views from './views';
 
 /**
@@ -20,6 +22,8 @@ import * as views from './views';
 export interface OrchestraApi {
   readonly session: Pick<RunSession, 'view' | 'onDidChange' | 'isActive' | 'recentEvents' | 'root'>;
   readonly trees: views.Trees;
+  /** The evidence states of ticked tasks (the Tasks tree's decorations and hovers). */
+  readonly evidence: TaskEvidence;
   readonly progressView: ProgressViewProvider;
   /** The Tasks view badge and the run's status bar item, as shown now. */
   readonly chrome: views.Chrome;
@@ -55,7 +59,10 @@ export function activate(context: vscode.ExtensionContext): OrchestraApi | undef
       pendingProposalSide(session.run, id, side, relPath),
     );
     const review = new ReviewController(session, proposals, log, prompts);
+    const evidence = new TaskEvidence(documents, session, log);
+    const languageServer = registerLanguageClient({ context, log, session });
     const sidebar = views.register({
+      evidence,
       extensionUri: context.extensionUri,
       session,
       documents,
@@ -89,8 +96,13 @@ export function activate(context: vscode.ExtensionContext): OrchestraApi | undef
           );
       }),
       ...contextKeys.register(session),
+      evidence,
+      vscode.window.registerFileDecorationProvider(evidence),
+      vscode.workspace.registerTextDocumentContentProvider(EVIDENCE_CONTENT_SCHEME, new EvidenceContentProvider()),
       ...registerCommands({
         log,
+        evidence,
+        languageServer: languageServer.requests,
         config,
         keys,
         session,
@@ -102,7 +114,7 @@ export function activate(context: vscode.ExtensionContext): OrchestraApi | undef
         showLog: () => channel.show(true),
       }),
       ...sidebar.disposables,
-      ...registerLanguageClient({ context, log, session }),
+      ...languageServer.disposables,
     );
     const activateMs = performance.now() - started;
     log.info(
@@ -111,6 +123,7 @@ export function activate(context: vscode.ExtensionContext): OrchestraApi | undef
     return {
       session,
       trees: sidebar.trees,
+      evidence,
       progressView: sidebar.progress,
       chrome: sidebar.chrome,
       attachRun: (run, root) => session.attach(run, root),

@@ -12,7 +12,7 @@ import {
   type ServerOptions,
 } from 'vscode-languageclient/node';
 import type { Logger } from '../core/engine';
-import type { NotificationDeclaration } from '../protocol/lsp-messages';
+import type { NotificationDeclaration, RequestDeclaration } from '../protocol/lsp-messages';
 import type { LanguageServerState, StartedLanguageClient } from './language-client';
 
 /**
@@ -86,6 +86,8 @@ export function startLanguageClient(extensionUri: vscode.Uri, log: Logger): Star
     onDidChangeState: stateChanged.event,
     notify: <P>(declaration: NotificationDeclaration<P>, params: P) =>
       client.sendNotification(declaration.method, params),
+    request: <P, R>(declaration: RequestDeclaration<P, R>, params: P) =>
+      client.sendRequest<R>(declaration.method, params),
     dispose: () => {
       stateListener.dispose();
       stateChanged.dispose();

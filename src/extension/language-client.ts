@@ -5,8 +5,11 @@ import {
   ClearTaskStatusNotification,
   TaskStatusNotification,
   TaskStatusStore,
+  VerifyTasksRequest,
   type NotificationDeclaration,
+  type RequestDeclaration,
   type TaskStatusParams,
+  type VerifyTasksResult,
 } from '../protocol/lsp-messages';
 import type { RunSession } from './run-session';
 
@@ -21,7 +24,17 @@ export interface StartedLanguageClient extends vscode.Disposable {
   state(): Exclude<LanguageServerState, 'not-started'>;
   readonly onDidChangeState: vscode.Event<LanguageServerState>;
   notify<P>(declaration: NotificationDeclaration<P>, params: P): Promise<void>;
+  request<P, R>(declaration: RequestDeclaration<P, R>, params: P): Promise<R>;
 }
+
+/** Requests other features make of the server; it is started for them when it is not running yet. */
+export interface LanguageServerRequests {
+  /** Verifies a tasks.md's evidence and fills the Problems view with the result; undefined: no server. */
+  verifyTasks(uri: vscode.Uri): Promise<VerifyTasksResult | undefined>;
+}
+
+/** How long a request waits for the server to come up. */
+const SERVER_START_DEADLINE_MS = 20_000;
 
 /** The documents the server serves, and plan.md, which a user opens on the way to them. */
 export function isSpecKitDocument(document: vscode.TextDocument): boolean {
@@ -120,7 +133,10 @@ export interface LanguageClientDeps {
  * or later), the client module is loaded and the server process started; it then serves every matching
  * document, including those already open. Until then the window pays nothing for it.
  */
-export function registerLanguageClient(deps: LanguageClientDeps): vscode.Disposable[] {
+export function registerLanguageClient(deps: LanguageClientDeps): {
+  disposables: vscode.Disposable[];
+  requests: LanguageServerRequests;
+} {
   const forwarder = new TaskStatusForwarder(deps.log);
   let client: StartedLanguageClient | undefined;
   let starting: Promise<void> | undefined;
@@ -144,7 +160,34 @@ export function registerLanguageClient(deps: LanguageClientDeps): vscode.Disposa
   };
   vscode.workspace.textDocuments.forEach(startFor);
 
-  return [
+  /** The running client: started when needed, waited for within a deadline. */
+  const running = async (): Promise<StartedLanguageClient | undefined> => {
+    start();
+    await starting;
+    const started = client;
+    if (!started || started.state() === 'running') return started;
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => finish(undefined), SERVER_START_DEADLINE_MS);
+      const listener = started.onDidChangeState((state) => {
+        if (state === 'running') finish(started);
+        else if (state === 'start-failed' || state === 'stopped') finish(undefined);
+      });
+      function finish(result: StartedLanguageClient | undefined): void {
+        clearTimeout(timer);
+        listener.dispose();
+        resolve(result);
+      }
+    });
+  };
+  const requests: LanguageServerRequests = {
+    async verifyTasks(uri) {
+      const started = await running();
+      if (!started) return undefined;
+      return (await started.request(VerifyTasksRequest, { uri: uri.toString() })) ?? undefined;
+    },
+  };
+
+  const disposables = [
     vscode.workspace.onDidOpenTextDocument(startFor),
     vscode.commands.registerCommand(
       LANGUAGE_SERVER_STATE_COMMAND,
@@ -159,4 +202,5 @@ export function registerLanguageClient(deps: LanguageClientDeps): vscode.Disposa
       },
     },
   ];
+  return { disposables, requests };
 }

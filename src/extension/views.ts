@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import type { Logger } from '../core/engine';
 import { PROGRESS_VIEW_ID, ProgressViewProvider, type PanelCommandRunner } from './progress/progress-view';
 import * as statusBar from './progress/status-bar';
+import type { TaskEvidence } from './evidence/task-evidence';
 import type { RunSession } from './run-session';
 import { PENDING_CHANGES_VIEW_ID, PendingChangesTreeProvider } from './trees/pending-changes-tree';
 import type { TaskDocuments } from './trees/task-documents';
@@ -12,6 +13,7 @@ import { ContextKey, setContextKey } from './context-keys';
 
 export interface ViewsDeps {
   extensionUri: vscode.Uri;
+  evidence: TaskEvidence;
   session: RunSession;
   documents: TaskDocuments;
   log: Logger;
@@ -39,7 +41,7 @@ export function register(deps: ViewsDeps): {
   disposables: vscode.Disposable[];
 } {
   const { session, documents } = deps;
-  const tasks = new TasksTreeProvider(documents, session, deps.log);
+  const tasks = new TasksTreeProvider(documents, session, deps.log, deps.evidence);
   const tasksView = vscode.window.createTreeView(TASKS_VIEW_ID, { treeDataProvider: tasks, showCollapseAll: true });
   const workers = new WorkersTreeProvider(session);
   const pending = new PendingChangesTreeProvider(session);

@@ -10,14 +10,18 @@ import type { ValidationReport } from './validation-report';
 export type TaskStatus =
   'pending' | 'ready' | 'running' | 'awaiting-approval' | 'done' | 'failed' | 'skipped' | 'cancelled';
 
-export type WorkerRole =
-  | 'task-orchestrator'
-  | 'implementation-orchestrator'
-  | 'code-writer'
-  | 'test-writer'
-  | 'documenter'
-  | 'reviewer'
-  | 'bug-fixer';
+/** Every role, for readers that check a role read from disk or the wire. */
+export const WORKER_ROLES = [
+  'task-orchestrator',
+  'implementation-orchestrator',
+  'code-writer',
+  'test-writer',
+  'documenter',
+  'reviewer',
+  'bug-fixer',
+] as const;
+
+export type WorkerRole = (typeof WORKER_ROLES)[number];
 
 export type ApprovalPolicy = 'ask' | 'auto-approve-tests' | 'auto-approve-all';
 

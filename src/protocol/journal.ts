@@ -9,6 +9,7 @@
  * `JOURNAL_FORMAT_VERSION` when a reader of the old version would misread the new records.
  */
 import { z } from 'zod';
+import { WORKER_ROLES } from './engine-events';
 import type {
   ApprovalPolicy,
   ProposalKind,
@@ -31,15 +32,7 @@ const taskStatusSchema = z.enum([
   'skipped',
   'cancelled',
 ]) satisfies z.ZodType<TaskStatus>;
-const workerRoleSchema = z.enum([
-  'task-orchestrator',
-  'implementation-orchestrator',
-  'code-writer',
-  'test-writer',
-  'documenter',
-  'reviewer',
-  'bug-fixer',
-]) satisfies z.ZodType<WorkerRole>;
+const workerRoleSchema = z.enum(WORKER_ROLES) satisfies z.ZodType<WorkerRole>;
 const proposalKindSchema = z.enum(['create', 'modify', 'delete']) satisfies z.ZodType<ProposalKind>;
 const proposalOutcomeSchema = z.enum([
   'accepted',
@@ -95,6 +88,53 @@ export const usageTotalsSchema = z.object({
 
 const at = z.string();
 
+/** Who let an edit reach the disk: a person (as proposed, or with their own changes), or the run's policy. */
+export const evidenceApprovalSchema = z.discriminatedUnion('by', [
+  z.object({ by: z.literal('user'), edited: z.boolean() }),
+  z.object({ by: z.literal('policy'), policy: approvalPolicySchema }),
+]);
+export type EvidenceApproval = z.infer<typeof evidenceApprovalSchema>;
+
+/** One edit a task applied, as its evidence keeps it. */
+export const evidenceEditSchema = z.object({
+  proposalId: z.string(),
+  /** Relative to the run's root, forward slashes. */
+  path: z.string(),
+  kind: proposalKindSchema,
+  role: workerRoleSchema,
+  /** sha256 of the file before the edit; null when it did not exist. */
+  beforeHash: sha256Schema.nullable(),
+  /** sha256 of the file the edit left; null when the edit deleted it. */
+  afterHash: sha256Schema.nullable(),
+  /** The edit as a unified diff (before → after). */
+  hunk: z.string(),
+  /** The diff was cut at the size cap; the whole change is in the run's blobs. */
+  hunkTruncated: z.boolean().optional(),
+  approval: evidenceApprovalSchema,
+});
+export type EvidenceEdit = z.infer<typeof evidenceEditSchema>;
+
+/** A command the task's worker ran (the configured test command, typically), as its evidence keeps it. */
+export const evidenceCommandSchema = z.object({
+  name: z.string(),
+  argv: z.array(z.string()),
+  outcome: z.enum(['exited', 'failed-to-start', 'denied']),
+  exitCode: z.number().int().nullable(),
+  timedOut: z.boolean(),
+  /** sha256 of the command's output; null when it produced none it could keep (denied). */
+  outputDigest: sha256Schema.nullable(),
+  at,
+});
+export type EvidenceCommand = z.infer<typeof evidenceCommandSchema>;
+
+export const reviewFindingSchema = z.object({
+  path: z.string().optional(),
+  line: z.number().int().positive().optional(),
+  severity: z.enum(['info', 'warning', 'error']),
+  message: z.string(),
+});
+export type ReviewFinding = z.infer<typeof reviewFindingSchema>;
+
 export const journalRecordSchema = z.discriminatedUnion('type', [
   z.object({
     type: z.literal('run-planned'),
@@ -116,6 +156,8 @@ export const journalRecordSchema = z.discriminatedUnion('type', [
     excluded: z.array(z.string()).optional(),
     /** The user's focus for the run, so a resume gives the workers the same one. */
     focus: z.string().optional(),
+    /** Keys of tasks ticked when the run was planned that it was asked to do again. */
+    rerun: z.array(z.string()).optional(),
   }),
   z.object({
     type: z.literal('task-state'),
@@ -156,6 +198,11 @@ export const journalRecordSchema = z.discriminatedUnion('type', [
     preImage: preImageRefSchema,
     /** sha256 of the content being written; null for a delete. */
     writtenHash: sha256Schema.nullable(),
+    /**
+     * Where the written content is kept (a blob named by `writtenHash`), so the evidence of the task can show
+     * what it applied and `verify` can show how a file drifted from it. Absent for a delete and in older journals.
+     */
+    postImage: preImageRefSchema.optional(),
   }),
   z.object({ type: z.literal('edit-applied'), at, proposalId: z.string() }),
   z.object({ type: z.literal('edit-rolled-back'), at, proposalId: z.string(), forced: z.boolean().optional() }),
@@ -173,6 +220,8 @@ export const journalRecordSchema = z.discriminatedUnion('type', [
     durationMs: z.number().nonnegative(),
     /** The (already head+tail truncated) output kept for resume, so a finished command is never re-run. */
     output: z.string().optional(),
+    /** sha256 of the whole output as captured (stdout, then `[stderr]` and stderr), before it was truncated. */
+    outputDigest: sha256Schema.optional(),
   }),
   z.object({
     type: z.literal('worker-summary'),
@@ -197,6 +246,42 @@ export const journalRecordSchema = z.discriminatedUnion('type', [
   }),
   /** The validation phase's result (requirement verdicts, reviews, tests); the latest one is the run's. */
   z.object({ type: z.literal('validation-report'), at, report: validationReportSchema }),
+  /**
+   * The proof behind one tick, written (fsync'd) just before the scheduler ticks the task in tasks.md: which
+   * line it ticked, every edit of the task still in effect with its hashes and hunk, who approved each, the
+   * commands its worker ran, the models and the cost. `speckit-orchestra verify` checks it against the disk.
+   */
+  z.object({
+    type: z.literal('task-evidence'),
+    at,
+    taskKey: z.string(),
+    taskId: z.string(),
+    /** Relative to the run's root, forward slashes. */
+    tasksPath: z.string(),
+    /** sha256 of the task's checkbox line after the checkbox (`Task.lineText`), as it was ticked. */
+    lineHash: sha256Schema,
+    edits: z.array(evidenceEditSchema),
+    commands: z.array(evidenceCommandSchema),
+    models: z.array(z.string()),
+    cost: usageTotalsSchema,
+    /** The worker's own account (`complete_task`). */
+    summary: z.string().optional(),
+  }),
+  /** Evidence that no longer holds because the run undid it (a rollback of the run or of these tasks). */
+  z.object({ type: z.literal('evidence-voided'), at, taskKeys: z.array(z.string()), reason: z.string() }),
+  /** What the validation's reviewers found over the run's files, for the evidence of the tasks ticked before it. */
+  z.object({
+    type: z.literal('evidence-review'),
+    at,
+    reviews: z.array(
+      z.object({
+        source: z.enum(['code-review', 'security-review']),
+        /** False when the review did not finish (its findings may be incomplete). */
+        finished: z.boolean(),
+        findings: z.array(reviewFindingSchema),
+      }),
+    ),
+  }),
   z.object({ type: z.literal('run-cancelled'), at, reason: z.string() }),
   z.object({ type: z.literal('run-finished'), at, outcome: runOutcomeSchema, message: z.string() }),
 ]);

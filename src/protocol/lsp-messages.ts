@@ -18,7 +18,7 @@ export interface NotificationDeclaration<P> {
 function notification<P>(method: string): NotificationDeclaration<P> {
   return { method };
 }
-import type { TaskStatus, WorkerRole } from './engine-events';
+import { WORKER_ROLES, type TaskStatus, type WorkerRole } from './engine-events';
 
 /** One task's run status as the hover and the lenses show it. */
 export interface TaskRunStatus {
@@ -81,6 +81,41 @@ export interface ClearTaskStatusParams {
 
 export const ClearTaskStatusNotification = notification<ClearTaskStatusParams>('speckit/clearTaskStatus');
 
+/** A request's method, carrying its parameter and result types for the sender. */
+export interface RequestDeclaration<P, R> {
+  readonly method: string;
+  /** Type-level only: never set. */
+  readonly params?: P;
+  readonly result?: R;
+}
+
+/** The evidence states `verify` gives a ticked task (open tasks are not reported here). */
+export type EvidenceState = 'verified' | 'drifted' | 'unverified' | 'open';
+
+export interface VerifyTasksParams {
+  /** The tasks.md to verify, a `file:` URI; open in an editor or not. */
+  uri: string;
+}
+
+export interface VerifyTasksResult {
+  uri: string;
+  summary: Record<EvidenceState, number>;
+  tasks: { taskId: string; state: EvidenceState; detail: string }[];
+}
+
+/**
+ * Client → server: verify this tasks.md against its evidence now and publish the result as diagnostics
+ * (`tick-without-evidence`, `evidence-drifted`), kept for the file while it is closed too (the Problems view).
+ */
+export const VerifyTasksRequest: RequestDeclaration<VerifyTasksParams, VerifyTasksResult> = {
+  method: 'speckit/verifyTasks',
+};
+
+export function parseVerifyTasksParams(value: unknown): VerifyTasksParams | undefined {
+  const uri = stringField(fieldsOf(value) ?? {}, 'uri');
+  return uri === undefined ? undefined : { uri };
+}
+
 /** Commands the server's code lenses name; the client registers exactly these. */
 export const LspCommandId = {
   runTask: 'speckit-orchestra.runTask',
@@ -91,6 +126,8 @@ export interface RunTaskArgs {
   /** The tasks.md document, a `file:` URI. */
   uri: string;
   taskId: string;
+  /** Do the task again even though it is ticked (a tick whose evidence does not hold). */
+  rerun?: true;
 }
 
 export interface RunPhaseArgs {
@@ -124,22 +161,14 @@ const TASK_STATUSES: ReadonlySet<string> = new Set<TaskStatus>([
   'skipped',
   'cancelled',
 ]);
-const WORKER_ROLES: ReadonlySet<string> = new Set<WorkerRole>([
-  'task-orchestrator',
-  'implementation-orchestrator',
-  'code-writer',
-  'test-writer',
-  'documenter',
-  'reviewer',
-  'bug-fixer',
-]);
+const ROLES: ReadonlySet<string> = new Set<WorkerRole>(WORKER_ROLES);
 
 function isTaskStatus(value: string | undefined): value is TaskStatus {
   return value !== undefined && TASK_STATUSES.has(value);
 }
 
 function isWorkerRole(value: string | undefined): value is WorkerRole {
-  return value !== undefined && WORKER_ROLES.has(value);
+  return value !== undefined && ROLES.has(value);
 }
 
 /** One entry of a status notification; optional fields it cannot read are dropped, required ones refuse it. */
@@ -168,7 +197,8 @@ export function parseRunTaskArgs(value: unknown): RunTaskArgs | undefined {
   const fields = fieldsOf(value);
   const uri = fields && stringField(fields, 'uri');
   const taskId = fields && stringField(fields, 'taskId');
-  return uri === undefined || taskId === undefined ? undefined : { uri, taskId };
+  if (uri === undefined || taskId === undefined) return undefined;
+  return fields?.['rerun'] === true ? { uri, taskId, rerun: true } : { uri, taskId };
 }
 
 export function parseRunPhaseArgs(value: unknown): RunPhaseArgs | undefined {

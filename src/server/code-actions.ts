@@ -1,5 +1,7 @@
 import { CodeActionKind, type CodeAction, type Diagnostic, type TextEdit } from 'vscode-languageserver/node';
 import { isParallelLabel, matchCheckboxLine } from '../core/speckit/tasks-line';
+import { LspCommandId, type RunTaskArgs } from '../protocol/lsp-messages';
+import { EvidenceCode } from './evidence';
 import { nextFreeTaskId, numberBefore, taskIdNumber } from './task-ids';
 import { labelRange, taskAtLine, type TasksAnalysis } from './tasks-analysis';
 
@@ -40,10 +42,37 @@ function addMissingId(uri: string, analysis: TasksAnalysis, diagnostic: Diagnost
   return quickFix(uri, `Add task id ${id}`, diagnostic, { range: { start: at, end: at }, newText: `${id} ` });
 }
 
-/** Quick fixes where the fix is clear: renumber a duplicate id, drop `[P]` from a same-file conflict, add a missing id. */
+/** A tick that cannot prove itself: run the task again (its evidence is written anew), or untick it. */
+function evidenceFixes(uri: string, analysis: TasksAnalysis, diagnostic: Diagnostic): CodeAction[] {
+  const task = taskAtLine(analysis, diagnostic.range.start.line);
+  if (!task?.done) return [];
+  const args: RunTaskArgs = { uri, taskId: task.id, rerun: true };
+  const { start } = task.checkbox.range;
+  const mark = {
+    start: { line: start.line, character: start.character + 1 },
+    end: { line: start.line, character: start.character + 2 },
+  };
+  return [
+    {
+      title: `Re-run task ${task.id}`,
+      kind: CodeActionKind.QuickFix,
+      diagnostics: [diagnostic],
+      command: { title: `Re-run task ${task.id}`, command: LspCommandId.runTask, arguments: [args] },
+    },
+    quickFix(uri, `Untick ${task.id}`, diagnostic, { range: mark, newText: ' ' }),
+  ].map((action, index) => ({ ...action, isPreferred: index === 0 && diagnostic.code === EvidenceCode.drifted }));
+}
+
+/**
+ * Quick fixes where the fix is clear: renumber a duplicate id, drop `[P]` from a same-file conflict, add a
+ * missing id; re-run or untick a task whose tick has no evidence that holds.
+ */
 export function codeActionsFor(uri: string, analysis: TasksAnalysis, diagnostics: readonly Diagnostic[]): CodeAction[] {
-  const actions: (CodeAction | undefined)[] = diagnostics.map((d) => {
+  const actions: (CodeAction | undefined)[] = diagnostics.flatMap((d) => {
     switch (d.code) {
+      case EvidenceCode.unverified:
+      case EvidenceCode.drifted:
+        return evidenceFixes(uri, analysis, d);
       case 'duplicate-task-id':
         return renumberDuplicate(uri, analysis, d);
       case 'parallel-same-file':

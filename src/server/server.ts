@@ -1,5 +1,6 @@
 // The language server's wiring: connection handlers to the small modules beside this file. No logic here
 // beyond choosing which documents to serve and when to publish.
+import { readFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { TextDocument } from 'vscode-languageserver-textdocument';
@@ -10,6 +11,8 @@ import {
   TextDocuments,
   TextDocumentSyncKind,
   type Connection,
+  type Diagnostic,
+  type Disposable,
   type InitializeResult,
 } from 'vscode-languageserver/node';
 import {
@@ -18,9 +21,13 @@ import {
   parseTaskStatusParams,
   TaskStatusNotification,
   TaskStatusStore,
+  VerifyTasksRequest,
+  parseVerifyTasksParams,
+  type VerifyTasksResult,
 } from '../protocol/lsp-messages';
 import { withTaskPathsPlaced } from '../core/speckit/task-path-resolution';
 import { parseTasks } from '../core/speckit/tasks-parser';
+import { EvidenceReports, evidenceDiagnostics, verifyResult } from './evidence';
 import { codeActionsFor } from './code-actions';
 import { codeLenses } from './code-lenses';
 import { completionsAt } from './completion';
@@ -64,6 +71,9 @@ export function startLanguageServer(connection: Connection): void {
   const analyses = new Map<string, { version: number; analysis: Promise<TasksAnalysis> }>();
   const coverage = new TaskStoryCoverageCache();
   const specAnalyses = new Map<string, { version: number; analysis: Promise<SpecAnalysis> }>();
+  const evidence = new EvidenceReports();
+  /** tasks.md files verified on request: their evidence diagnostics stay while they are closed. */
+  const pinned = new Set<string>();
   let codeLensRefresh = false;
   let watchedFilesDynamic = false;
 
@@ -133,10 +143,67 @@ export function startLanguageServer(connection: Connection): void {
 
   async function publish(document: TextDocument): Promise<void> {
     const { uri, version } = document;
-    const analysis = await analysisOf(document);
+    const [analysis, evidence] = await Promise.all([analysisOf(document), evidenceOf(uri, document.getText())]);
     // A newer edit arrived (or the file closed) while this one was analysed: never publish stale results.
     if (documents.get(uri)?.version !== version) return;
-    await connection.sendDiagnostics({ uri, version, diagnostics: lspDiagnostics(analysis) });
+    await connection.sendDiagnostics({ uri, version, diagnostics: [...lspDiagnostics(analysis), ...evidence] });
+  }
+
+  /** Evidence diagnostics for a tasks.md text; a check that fails is logged and shows nothing, never stale ones. */
+  async function evidenceOf(uri: string, text: string): Promise<Diagnostic[]> {
+    try {
+      const report = await evidence.reportFor(uri, text);
+      scheduleEvidenceWatch();
+      // Where the orchestra never ran this feature every tick lacks evidence: said only when asked (Verify Tasks).
+      if (report.evidenceRecords === 0 && !pinned.has(uri)) return [];
+      return evidenceDiagnostics(report, parseTasks(text));
+    } catch (error) {
+      connection.console.warn(`evidence check of ${uri} failed: ${String(error)}`);
+      return [];
+    }
+  }
+
+  /** A tasks.md verified on request while closed: its evidence diagnostics stay in the problem list. */
+  async function publishClosed(uri: string): Promise<void> {
+    const text = await readFile(fileURLToPath(uri), 'utf8');
+    if (documents.get(uri)) return;
+    await connection.sendDiagnostics({ uri, diagnostics: await evidenceOf(uri, text) });
+  }
+
+  /** A journal or a file the evidence names changed: check every open tasks.md (and pinned ones) again. */
+  function evidenceChanged(): void {
+    evidence.invalidate();
+    for (const document of documents.all()) if (servedKind(document.uri) === 'tasks') schedulePublish(document);
+    for (const uri of pinned)
+      if (!documents.get(uri))
+        publishClosed(uri).catch((error: unknown) => connection.console.warn(`evidence of ${uri}: ${String(error)}`));
+  }
+
+  let watched = '';
+  let watching: Disposable | undefined;
+  let watchTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Asks the editor to watch the files the evidence names, so an edit outside any run shows as drift. */
+  function scheduleEvidenceWatch(): void {
+    if (!watchedFilesDynamic || watchTimer !== undefined) return;
+    watchTimer = setTimeout(() => {
+      watchTimer = undefined;
+      void evidence.dependencies().then(
+        async (paths) => {
+          const globs = paths.map((p) => p.replace(/[[\]{}*?]/g, '\\$&'));
+          const key = globs.join('\n');
+          if (key === watched) return;
+          watched = key;
+          const previous = watching;
+          watching = undefined;
+          previous?.dispose();
+          if (globs.length === 0) return;
+          watching = await connection.client.register(DidChangeWatchedFilesNotification.type, {
+            watchers: [{ globPattern: globs.length === 1 ? (globs[0] ?? '') : `{${globs.join(',')}}` }],
+          });
+        },
+        (error: unknown) => connection.console.warn(`could not watch the evidenced files: ${String(error)}`),
+      );
+    }, 500);
   }
 
   function schedulePublish(document: TextDocument): void {
@@ -185,7 +252,10 @@ export function startLanguageServer(connection: Connection): void {
     if (watchedFilesDynamic) {
       connection.client
         .register(DidChangeWatchedFilesNotification.type, {
-          watchers: [{ globPattern: '**/specs/**/{spec,tasks}.md' }],
+          watchers: [
+            { globPattern: '**/specs/**/{spec,tasks}.md' },
+            { globPattern: '**/.specify/orchestra/runs/*/journal.jsonl' },
+          ],
         })
         .catch((error: unknown) =>
           connection.console.warn(`could not watch spec.md and tasks.md files: ${String(error)}`),
@@ -221,6 +291,13 @@ export function startLanguageServer(connection: Connection): void {
     if (kind === 'spec') specChanged(fileURLToPath(document.uri));
     // Its spec.md is judged against the file on disk from now on.
     if (kind === 'tasks') tasksChanged(fileURLToPath(document.uri));
+    if (kind === 'tasks' && pinned.has(document.uri)) {
+      publishClosed(document.uri).catch((error: unknown) =>
+        connection.console.warn(`evidence of ${document.uri}: ${String(error)}`),
+      );
+      return;
+    }
+    if (kind === 'tasks') evidence.forget(document.uri);
     if (kind === 'tasks' || kind === 'spec') {
       connection
         .sendDiagnostics({ uri: document.uri, diagnostics: [] })
@@ -229,11 +306,28 @@ export function startLanguageServer(connection: Connection): void {
   });
 
   connection.onDidChangeWatchedFiles(({ changes }) => {
+    let evidenceTouched = false;
     for (const change of changes) {
       const kind = servedKind(change.uri);
       if (kind === 'spec') specChanged(fileURLToPath(change.uri));
       if (kind === 'tasks') tasksChanged(fileURLToPath(change.uri));
+      // Anything else reported is a journal or a file some evidence names (the only other things watched).
+      if (kind !== 'spec') evidenceTouched = true;
     }
+    if (evidenceTouched) evidenceChanged();
+  });
+
+  connection.onRequest(VerifyTasksRequest.method, async (raw: unknown): Promise<VerifyTasksResult | null> => {
+    const params = parseVerifyTasksParams(raw);
+    if (!params || servedKind(params.uri) !== 'tasks') return null;
+    pinned.add(params.uri);
+    evidence.invalidate();
+    const open = documents.get(params.uri);
+    const text = open ? open.getText() : await readFile(fileURLToPath(params.uri), 'utf8');
+    const report = await evidence.reportFor(params.uri, text);
+    if (open) await publish(open);
+    else await publishClosed(params.uri);
+    return verifyResult(params.uri, report);
   });
 
   connection.onNotification(TaskStatusNotification.method, (raw: unknown) => {
@@ -243,6 +337,8 @@ export function startLanguageServer(connection: Connection): void {
       return;
     }
     statuses.update(params);
+    // A task that finished (or was ticked) has new evidence to show.
+    if (params.tasks.some((t) => t.status === 'done')) evidenceChanged();
     refreshLenses();
   });
 
@@ -253,6 +349,8 @@ export function startLanguageServer(connection: Connection): void {
       return;
     }
     statuses.clear(params.uri);
+    // Sent when a run starts or was rolled back: a rollback voids evidence and clears ticks.
+    evidenceChanged();
     refreshLenses();
   });
 

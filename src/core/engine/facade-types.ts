@@ -114,6 +114,11 @@ export interface PlanOptions {
   request?: string;
   /** Only these task ids (and nothing else) are run. */
   onlyTasks?: string[];
+  /**
+   * Ticked tasks to do again (ids): planned as open work, their tick left as it is; done, they get new
+   * evidence. A rollback of the run leaves their tick (it was there before the run) and voids that evidence.
+   */
+  rerunTasks?: string[];
   settings?: Partial<EngineSettings>;
   /** Environment for feature selection (`SPECIFY_FEATURE`, `SPECIFY_FEATURE_DIRECTORY`); none when absent. */
   env?: Readonly<Record<string, string | undefined>>;
@@ -132,6 +137,8 @@ export interface PlannedTask extends TaskView {
   isTest: boolean;
   /** Done in tasks.md already (or in a journal being resumed): not run again. */
   alreadyDone: boolean;
+  /** Ticked in tasks.md, and done again by this run on request (`PlanOptions.rerunTasks`). */
+  rerun?: true;
 }
 
 /** One wave of the schedule as the dry run shows it: tasks that may run at the same time. */

@@ -27,3 +27,12 @@ export type { Logger } from '../ports/logger';
 export { systemMonotonicClock, whenDue, type MonotonicClock } from '../util/monotonic-clock';
 // Secrets out of everything a face prints or logs.
 export { redactDeep, redactSecrets, rememberSecret } from '../util/secrets';
+// Evidence: does each tick's record still hold on disk (verify, the Tasks tree)? Reads journals without zod.
+export {
+  verifyTasks,
+  VERIFY_STATES,
+  type FileDrift,
+  type TaskVerification,
+  type VerifyReport,
+  type VerifyState,
+} from '../evidence/verify-tasks';

@@ -2,6 +2,8 @@ import * as vscode from 'vscode';
 import type { Logger } from '../../core/engine';
 import type { EngineEvent, WorkerRole } from '../../protocol/engine-events';
 import { CoalescingScheduler } from '../coalescing-scheduler';
+import { appendEvidence } from '../evidence/evidence-hover';
+import { taskEvidenceUri, type TaskEvidence } from '../evidence/task-evidence';
 import type { RunSession } from '../run-session';
 import type { FeatureTasks, TaskDocuments } from './task-documents';
 import {
@@ -53,6 +55,7 @@ export class TasksTreeProvider implements vscode.TreeDataProvider<TaskNode>, vsc
     private readonly documents: TaskDocuments,
     private readonly session: RunSession,
     log: Logger,
+    private readonly evidence?: TaskEvidence,
   ) {
     this.refresher = new CoalescingScheduler(() => this.refreshChanged(), {
       quietMs: REFRESH_QUIET_MS,
@@ -189,7 +192,27 @@ export class TasksTreeProvider implements vscode.TreeDataProvider<TaskNode>, vsc
       return item;
     }
     this.shownRows.set(id, rowSignature(row));
-    return renderRow(id, row, feature);
+    const item = renderRow(id, row, feature);
+    if (node.kind === 'task') {
+      // The evidence state is a decoration on this URI (TaskEvidence): a new state needs no refresh here.
+      item.resourceUri = taskEvidenceUri(node.featureId, node.taskKey);
+      // The hover is built when it is shown (resolveTreeItem), with the task's evidence as checked then.
+      item.tooltip = undefined;
+    }
+    return item;
+  }
+
+  /** A task's hover: the row's own text, then its evidence (files, hunks, approver, tests, cost, diff links). */
+  async resolveTreeItem(item: vscode.TreeItem, node: TaskNode): Promise<vscode.TreeItem> {
+    if (node.kind !== 'task') return item;
+    const feature = this.features.find((f) => f.featureId === node.featureId);
+    const row = feature && rowOf([feature], node, this.runFacts());
+    if (!row) return item;
+    const tooltip = tooltipOf(row);
+    const verdict = await this.evidence?.task(node.featureId, node.taskKey);
+    if (verdict) appendEvidence(tooltip, verdict);
+    item.tooltip = tooltip;
+    return item;
   }
 
   dispose(): void {
@@ -214,18 +237,20 @@ function renderRow(id: string, row: TreeRow, feature: FeatureTasks): vscode.Tree
     row.icon.id,
     row.icon.color !== undefined ? new vscode.ThemeColor(row.icon.color) : undefined,
   );
-  if (row.tooltip.length > 0) {
-    const tooltip = new vscode.MarkdownString(undefined, true);
-    for (const part of row.tooltip) {
-      if ('markdown' in part) tooltip.appendMarkdown(part.markdown);
-      else tooltip.appendText(part.text);
-    }
-    item.tooltip = tooltip;
-  }
+  if (row.tooltip.length > 0) item.tooltip = tooltipOf(row);
   if (row.accessibilityLabel !== undefined) item.accessibilityInformation = { label: row.accessibilityLabel };
   if (row.contextValue === 'feature') item.resourceUri = feature.tasksUri;
   if (row.openLine !== undefined) item.command = openTaskCommand(feature.tasksUri, row.openLine);
   return item;
+}
+
+function tooltipOf(row: TreeRow): vscode.MarkdownString {
+  const tooltip = new vscode.MarkdownString(undefined, true);
+  for (const part of row.tooltip) {
+    if ('markdown' in part) tooltip.appendMarkdown(part.markdown);
+    else tooltip.appendText(part.text);
+  }
+  return tooltip;
 }
 
 /** `vscode.open` at the task's line: the command a row's click runs (see the class comment for why not ours). */

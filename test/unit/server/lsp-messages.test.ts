@@ -12,6 +12,15 @@ test('command arguments are read from unknown values, and refused when malformed
     uri: 'file:///t.md',
     taskId: 'T001',
   });
+  assert.deepEqual(parseRunTaskArgs({ uri: 'file:///t.md', taskId: 'T001', rerun: true }), {
+    uri: 'file:///t.md',
+    taskId: 'T001',
+    rerun: true,
+  });
+  assert.deepEqual(parseRunTaskArgs({ uri: 'file:///t.md', taskId: 'T001', rerun: 'yes' }), {
+    uri: 'file:///t.md',
+    taskId: 'T001',
+  });
   assert.equal(parseRunTaskArgs({ uri: 'file:///t.md' }), undefined);
   assert.equal(parseRunTaskArgs('T001'), undefined);
   assert.deepEqual(parseRunPhaseArgs({ uri: 'u', phaseIndex: 2, phaseTitle: 'Setup' }), {

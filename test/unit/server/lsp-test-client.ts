@@ -42,7 +42,9 @@ import { startLanguageServer } from '../../../src/server/server';
 import {
   ClearTaskStatusNotification,
   TaskStatusNotification,
+  VerifyTasksRequest,
   type TaskStatusParams,
+  type VerifyTasksResult,
 } from '../../../src/protocol/lsp-messages';
 
 const DEFAULT_DEADLINE_MS = 5_000;
@@ -174,6 +176,10 @@ export class LspTestClient {
 
   sendTaskStatus(params: TaskStatusParams): Promise<void> {
     return this.connection.sendNotification(TaskStatusNotification.method, params);
+  }
+
+  verifyTasks(uri: string): Promise<VerifyTasksResult | null> {
+    return this.connection.sendRequest(VerifyTasksRequest.method, { uri });
   }
 
   clearTaskStatus(uri: string): Promise<void> {

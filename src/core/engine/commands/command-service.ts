@@ -1,7 +1,7 @@
+import { sha256 } from '../journal/hash';
 import type { RunJournal } from '../journal/run-store';
 import type { CommandOutcome, CommandRunner, ConfiguredCommands } from '../../ports/command-runner';
 import { truncateMiddle } from '../../util/output-capture';
-import { sha256 } from '../journal/hash';
 import { definingFiles, type DefinitionChange } from './command-definitions';
 
 /** Asks whether a configured command may run now (a confirmation in the extension, a TTY prompt in the CLI). */
@@ -113,6 +113,8 @@ export class CommandService {
       ...(this.options.maxOutputChars !== undefined ? { maxOutputChars: this.options.maxOutputChars } : {}),
     });
     const base = { type: 'command-run' as const, at: at(), name, argv: [...argv], taskKey: request.taskKey };
+    const output =
+      result.kind === 'exited' ? `${result.stdout}${result.stderr === '' ? '' : `\n[stderr]\n${result.stderr}`}` : '';
     await this.options.journal.append(
       result.kind === 'exited'
         ? {
@@ -122,10 +124,8 @@ export class CommandService {
             signal: result.signal,
             timedOut: result.timedOut,
             durationMs: result.durationMs,
-            output: truncateMiddle(
-              `${result.stdout}${result.stderr === '' ? '' : `\n[stderr]\n${result.stderr}`}`,
-              JOURNAL_OUTPUT_CHARS,
-            ).text,
+            output: truncateMiddle(output, JOURNAL_OUTPUT_CHARS).text,
+            outputDigest: sha256(output),
           }
         : {
             ...base,

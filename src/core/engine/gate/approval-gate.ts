@@ -321,6 +321,8 @@ export class ApprovalGate {
     // Write-ahead: the pre-image and the intent are durable before the file is touched.
     const preImage =
       proposal.baseText === null ? ({ kind: 'none' } as const) : await journal.storeBlob(proposal.baseText);
+    // The content written is kept too: it is the task's evidence, and the base `verify` measures drift from.
+    const postImage = text === null ? undefined : await journal.storeBlob(text);
     const writtenHash = text === null ? null : sha256(text);
     await journal.append({
       type: 'edit-applying',
@@ -331,6 +333,7 @@ export class ApprovalGate {
       kind: proposal.kind,
       preImage,
       writtenHash,
+      ...(postImage !== undefined ? { postImage } : {}),
     });
     // The write itself must not be abandoned half-way by a cancel: the signal is not passed on.
     const done =

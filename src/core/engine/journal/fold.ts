@@ -1,5 +1,13 @@
 import { assertNever } from '../../../protocol/engine-events';
-import type { ProposalKind, RunOutcome, TaskStatus, UsageTotals, WorkerRole } from '../../../protocol/engine-events';
+import type {
+  ApprovalPolicy,
+  ProposalKind,
+  ProposalOutcome,
+  RunOutcome,
+  TaskStatus,
+  UsageTotals,
+  WorkerRole,
+} from '../../../protocol/engine-events';
 import type { JournalRecord, JournalRecordOf, JournalTask, PreImageRef } from '../../../protocol/journal';
 import type { ValidationReport } from '../../../protocol/validation-report';
 
@@ -12,6 +20,8 @@ export interface AppliedEdit {
   preImage: PreImageRef;
   /** sha256 of what was written; null for a delete. */
   writtenHash: string | null;
+  /** Where the written content is kept; absent for a delete and in older journals. */
+  postImage?: PreImageRef;
   at: string;
   /**
    * The write-ahead record exists but the confirmation does not: the process died while writing. The file
@@ -23,6 +33,14 @@ export interface AppliedEdit {
 
 export type FinishedCommand = Omit<JournalRecordOf<'command-run'>, 'type'>;
 export type WorkerSummary = Omit<JournalRecordOf<'worker-summary'>, 'type'>;
+export type TaskEvidence = Omit<JournalRecordOf<'task-evidence'>, 'type'>;
+
+/** A proposal as the journal tells it: who made it and the latest decision on its latest revision. */
+export interface ProposalRecord {
+  role: WorkerRole;
+  /** Absent while the latest revision waits for a decision. */
+  decision?: { outcome: ProposalOutcome; by?: 'user' | 'policy' };
+}
 
 /** A run as its journal tells it. Pure data; `foldJournal` builds it. */
 export interface RunState {
@@ -30,6 +48,8 @@ export interface RunState {
   featureId?: string;
   tasksPath?: string;
   tasksHash?: string;
+  /** The approval policy of the latest plan (absent in older journals). */
+  policy?: ApprovalPolicy;
   /** The tasks as planned (the latest `run-planned` record wins, e.g. after a resume re-plan). */
   tasks: JournalTask[];
   taskStatus: Map<string, TaskStatus>;
@@ -38,6 +58,8 @@ export interface RunState {
   excluded: Set<string>;
   /** The user's focus for the run, when one was given. */
   focus?: string;
+  /** Ticked tasks the run was asked to do again (every session's, so a rollback after a resume knows them). */
+  rerun: Set<string>;
   edits: AppliedEdit[];
   commands: FinishedCommand[];
   summaries: WorkerSummary[];
@@ -45,6 +67,13 @@ export interface RunState {
   usageByRole: Map<WorkerRole, UsageTotals>;
   /** By task key (and `validation:…` job); calls recorded without a task are only in `usage`. */
   usageByTask: Map<string, UsageTotals>;
+  /** Model ids called per task key, in first-call order. */
+  modelsByTask: Map<string, string[]>;
+  /** Proposals by id, with what the gate decided: who approved an applied edit. */
+  proposals: Map<string, ProposalRecord>;
+  /** Evidence records in journal order; `voided` holds the keys of tasks whose evidence a rollback undid. */
+  evidence: TaskEvidence[];
+  voidedEvidence: Set<string>;
   startedAt?: string;
   lastRecordAt?: string;
   cancelled?: { reason: string; at: string };
@@ -81,12 +110,17 @@ export function emptyRunState(): RunState {
     taskStatus: new Map(),
     alreadyDone: new Set(),
     excluded: new Set(),
+    rerun: new Set(),
     edits: [],
     commands: [],
     summaries: [],
     usage: zeroUsageTotals(),
     usageByRole: new Map(),
     usageByTask: new Map(),
+    modelsByTask: new Map(),
+    proposals: new Map(),
+    evidence: [],
+    voidedEvidence: new Set(),
   };
 }
 
@@ -105,10 +139,12 @@ export function applyRecord(state: RunState, record: JournalRecord): RunState {
       state.featureId = record.featureId;
       state.tasksPath = record.tasksPath;
       state.tasksHash = record.tasksHash;
+      if (record.policy !== undefined) state.policy = record.policy;
       state.tasks = record.tasks;
       state.alreadyDone = new Set(record.alreadyDone);
       state.excluded = new Set(record.excluded);
       if (record.focus !== undefined) state.focus = record.focus;
+      for (const key of record.rerun ?? []) state.rerun.add(key);
       for (const task of record.tasks) if (!state.taskStatus.has(task.key)) state.taskStatus.set(task.key, 'pending');
       // A resume re-opens the run: an earlier cancel or stop no longer describes it.
       delete state.cancelled;
@@ -118,8 +154,15 @@ export function applyRecord(state: RunState, record: JournalRecord): RunState {
       state.taskStatus.set(record.taskKey, record.status);
       return state;
     case 'proposal-made':
-    case 'proposal-decided':
+      // A new revision (a stale proposal re-diffed) starts undecided.
+      state.proposals.set(record.proposalId, { role: record.role });
       return state;
+    case 'proposal-decided': {
+      const proposal = state.proposals.get(record.proposalId);
+      if (proposal)
+        proposal.decision = { outcome: record.outcome, ...(record.by !== undefined ? { by: record.by } : {}) };
+      return state;
+    }
     case 'edit-applying':
       state.edits.push({
         proposalId: record.proposalId,
@@ -128,6 +171,7 @@ export function applyRecord(state: RunState, record: JournalRecord): RunState {
         kind: record.kind,
         preImage: record.preImage,
         writtenHash: record.writtenHash,
+        ...(record.postImage !== undefined ? { postImage: record.postImage } : {}),
         at: record.at,
         inDoubt: true,
         rolledBack: false,
@@ -153,6 +197,22 @@ export function applyRecord(state: RunState, record: JournalRecord): RunState {
       state.usage = addUsageTotals(state.usage, record.usage);
       if (record.role !== undefined) addTo(state.usageByRole, record.role, record.usage);
       if (record.taskKey !== undefined) addTo(state.usageByTask, record.taskKey, record.usage);
+      if (record.taskKey !== undefined && record.model !== undefined) {
+        const models = state.modelsByTask.get(record.taskKey) ?? [];
+        if (!models.includes(record.model)) state.modelsByTask.set(record.taskKey, [...models, record.model]);
+      }
+      return state;
+    case 'task-evidence': {
+      const { type: _type, ...evidence } = record;
+      state.evidence.push(evidence);
+      // Evidence written after a void (the task ran again) stands on its own.
+      state.voidedEvidence.delete(record.taskKey);
+      return state;
+    }
+    case 'evidence-voided':
+      for (const key of record.taskKeys) state.voidedEvidence.add(key);
+      return state;
+    case 'evidence-review':
       return state;
     case 'validation-report':
       state.validation = record.report;

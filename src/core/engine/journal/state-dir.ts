@@ -1,21 +1,13 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { runsDirFor } from '../../speckit/orchestra-paths';
 
-/**
- * Where runs live: `<project>/.specify/orchestra/`. Project-local, so the extension and the CLI find (and can
- * resume or roll back) each other's runs; under `.specify/`, which agents may not write and whose `orchestra`
- * folder they may not even read (see `defaultPathPolicy`). A `.gitignore` with `*` keeps it out of commits.
- *
- * Note for project detection: in fallback mode (no spec-kit project) this creates `.specify/orchestra` only, so
- * detect spec-kit by `.specify/memory`, `.specify/templates` or `specs/*\/tasks.md`, not by `.specify` alone.
+/*
+ * The layout is defined with spec-kit's project files (`orchestra-paths`): `verify` reads it without the engine.
+ * Note for project detection: in fallback mode (no spec-kit project) a run creates `.specify/orchestra` only,
+ * so detect spec-kit by `.specify/memory`, `.specify/templates` or `specs/*\/tasks.md`, not by `.specify` alone.
  */
-export function stateDirFor(projectRoot: string): string {
-  return join(projectRoot, '.specify', 'orchestra');
-}
-
-export function runsDirFor(stateDir: string): string {
-  return join(stateDir, 'runs');
-}
+export { runsDirFor, stateDirFor } from '../../speckit/orchestra-paths';
 
 /** Creates the state folder with its `.gitignore` (idempotent). */
 export async function ensureStateDir(stateDir: string): Promise<void> {

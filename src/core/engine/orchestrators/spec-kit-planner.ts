@@ -112,7 +112,8 @@ export function defaultTierOf(role: WorkerRole): ModelTier {
 
 /**
  * Each task with its role, why, and the slash commands its worker is given; `excluded` tasks (not asked for)
- * are skipped, ticked ones done.
+ * are skipped, ticked ones done, except the ticked ones asked to be done again (`rerun`), which are planned as
+ * open work.
  */
 export function plannedTasks(
   doc: TasksDocument,
@@ -120,6 +121,7 @@ export function plannedTasks(
   mode: RunPlan['mode'],
   excluded: (task: Task) => boolean = () => false,
   isTest: (task: Task) => boolean = (t) => t.isTest,
+  rerun: (task: Task) => boolean = () => false,
 ): PlannedTask[] {
   return doc.tasks.map((t) => {
     const test = isTest(t);
@@ -132,6 +134,7 @@ export function plannedTasks(
       ...(phaseTitle !== undefined ? { phaseTitle } : {}),
     });
     const out = excluded(t);
+    const again = t.done && !out && rerun(t);
     return {
       key: t.key,
       id: t.id,
@@ -141,12 +144,13 @@ export function plannedTasks(
       files: [...t.files],
       dependsOn: [...graph.dependenciesOf(t.key)],
       parallel: t.parallel,
-      status: t.done ? 'done' : out ? 'skipped' : 'pending',
+      status: again ? 'pending' : t.done ? 'done' : out ? 'skipped' : 'pending',
       role: choice.role,
       roleReason: choice.reason,
       commands: taskCommands(choice.role, t, mode),
       isTest: test,
-      alreadyDone: t.done || out,
+      alreadyDone: !again && (t.done || out),
+      ...(again ? { rerun: true } : {}),
     };
   });
 }
@@ -197,6 +201,8 @@ export interface SpecKitPlanInput {
   detail?: string;
   settings: EngineSettings;
   onlyTasks?: readonly string[];
+  /** Ticked tasks to do again (see `PlanOptions.rerunTasks`). */
+  rerunTasks?: readonly string[];
   signal: AbortSignal;
   mode?: RunPlan['mode'];
   /** The user's focus for the run (`--request` in spec-kit mode). */
@@ -230,13 +236,21 @@ export async function planSpecKitFeature(
     path: feature.tasksPath ?? '',
     line: d.range.start.line + 1,
   }));
-  if (only) {
-    const unknown = [...only].filter((id) => !doc.tasks.some((t) => t.id === id || t.key === id));
-    if (unknown.length > 0) throw new PlanError('bad-request', `no such task in ${feature.id}: ${unknown.join(', ')}`);
-  }
+  const rerun = new Set(input.rerunTasks ?? []);
+  const named = [...(only ?? []), ...rerun];
+  const unknown = named.filter((id) => !doc.tasks.some((t) => t.id === id || t.key === id));
+  if (unknown.length > 0)
+    throw new PlanError('bad-request', `no such task in ${feature.id}: ${[...new Set(unknown)].join(', ')}`);
 
   const mode = input.mode ?? 'spec-kit';
-  const tasks = plannedTasks(doc, graph, mode, (t) => only !== undefined && !only.has(t.id) && !only.has(t.key));
+  const tasks = plannedTasks(
+    doc,
+    graph,
+    mode,
+    (t) => only !== undefined && !only.has(t.id) && !only.has(t.key),
+    undefined,
+    (t) => rerun.has(t.id) || rerun.has(t.key),
+  );
   const done = new Set(tasks.filter((t) => t.alreadyDone).map((t) => t.key));
   const pending = tasks.filter((t) => !t.alreadyDone);
 

@@ -2,7 +2,7 @@
  * The task-orchestrator's judgement of a plan: how complex it is, how many workers are worth running, which
  * model each role gets, and why — in sentences a face shows as they are.
  */
-import type { WorkerRole } from '../../../protocol/engine-events';
+import { WORKER_ROLES, type WorkerRole } from '../../../protocol/engine-events';
 import { countOf } from '../../../protocol/run-wording';
 import type { EngineSettings, ModelTier, Strategy } from '../facade-types';
 
@@ -27,15 +27,7 @@ export function focusOf(request: string | undefined): string | undefined {
   return focus ? focus : undefined;
 }
 
-const ROLES: readonly WorkerRole[] = [
-  'task-orchestrator',
-  'implementation-orchestrator',
-  'code-writer',
-  'test-writer',
-  'documenter',
-  'reviewer',
-  'bug-fixer',
-];
+const ROLES: readonly WorkerRole[] = WORKER_ROLES;
 
 function bump(tier: ModelTier): ModelTier {
   return tier === 'fast' ? 'balanced' : 'deep';

@@ -8,7 +8,7 @@ import { silentLogger } from '../../ports/logger';
 import { readTextFile } from '../../speckit/read-text-file';
 import { parseTasks } from '../../speckit/tasks-parser';
 import { matchTasks } from '../journal/task-matcher';
-import { RunStore, newRunId, type StoredRun } from '../journal/run-store';
+import { RunStore, newRunId, type RunHandle, type StoredRun } from '../journal/run-store';
 import { stateDirFor } from '../journal/state-dir';
 import { rollbackRun } from '../journal/rollback';
 import { sha256 } from '../journal/hash';
@@ -53,13 +53,15 @@ interface SpecKitPreparation {
   env: Readonly<Record<string, string | undefined>>;
   settings: EngineSettings;
   onlyTasks: readonly string[] | undefined;
+  /** Ticked tasks to do again. */
+  rerunTasks?: readonly string[] | undefined;
   signal: AbortSignal;
   mode?: RunPlan['mode'];
   focus: string | undefined;
 }
 
 async function prepareSpecKit(preparation: SpecKitPreparation): Promise<PreparedRun> {
-  const { root, featureArg, env, settings, onlyTasks, signal, mode = 'spec-kit', focus } = preparation;
+  const { root, featureArg, env, settings, onlyTasks, rerunTasks, signal, mode = 'spec-kit', focus } = preparation;
   const projects = await findProjects(root, signal);
   if (projects.kind === 'none')
     throw new PlanError('no-project', `no spec-kit project with features under ${root}; pass a request to plan one`);
@@ -71,6 +73,7 @@ async function prepareSpecKit(preparation: SpecKitPreparation): Promise<Prepared
     detail: selection.detail,
     settings,
     ...(onlyTasks ? { onlyTasks } : {}),
+    ...(rerunTasks && rerunTasks.length > 0 ? { rerunTasks } : {}),
     signal,
     mode,
     ...(focus !== undefined ? { focus } : {}),
@@ -109,6 +112,7 @@ export function createEngine(ports: EnginePorts): Engine {
       env: options.env ?? {},
       settings,
       onlyTasks: options.onlyTasks,
+      rerunTasks: options.rerunTasks,
       signal,
       focus: focusOf(options.request),
     });
@@ -143,6 +147,7 @@ export function createEngine(ports: EnginePorts): Engine {
           env: {},
           settings: runPlan.settings,
           onlyTasks: onlyTasksOf(runPlan),
+          rerunTasks: runPlan.tasks.filter((t) => t.rerun).map((t) => t.id),
           signal,
           mode: runPlan.mode,
           focus: runPlan.focus,
@@ -211,6 +216,8 @@ export function createEngine(ports: EnginePorts): Engine {
       const current = doc.tasks.map((t) => ({ key: t.key, id: t.id, text: t.description }));
       const doneKeys = new Set<string>();
       const journalKeyOf = new Map<string, string>();
+      // Ticked tasks the run was asked to do again and has not finished: still to do, tick or no tick.
+      const rerunTasks: string[] = [];
       const skippedKeys = new Map<string, string>();
       // A run started with a selection (`--task T001`) resumes with the same one: the tasks it left out stay out.
       const selected: string[] = [];
@@ -222,6 +229,7 @@ export function createEngine(ports: EnginePorts): Engine {
           case 'renumbered':
             journalKeyOf.set(match.journal.key, match.current.key);
             if (state.taskStatus.get(match.journal.key) === 'done') doneKeys.add(match.current.key);
+            else if (state.rerun.has(match.journal.key)) rerunTasks.push(match.current.id);
             if (match.kind === 'renumbered')
               full.logger.info(`resume: ${match.journal.id} is now ${match.current.id} (same text)`);
             break;
@@ -250,6 +258,11 @@ export function createEngine(ports: EnginePorts): Engine {
       }
       if (state.tasksHash !== undefined && state.tasksHash !== sha256(read.text))
         full.logger.info('resume: tasks.md changed since the run was planned; tasks were matched by id and text');
+      if (state.excluded.size > 0 && selected.length === 0)
+        throw new PlanError(
+          'bad-request',
+          `run ${options.runId} was of selected tasks, and none of them is in tasks.md as it was; nothing to resume`,
+        );
       const settings = defaultEngineSettings(options.settings);
       const prepared = await prepareSpecKit({
         root,
@@ -259,6 +272,7 @@ export function createEngine(ports: EnginePorts): Engine {
         onlyTasks: state.excluded.size > 0 ? selected : undefined,
         signal: new AbortController().signal,
         focus: state.focus,
+        rerunTasks,
       });
       return start(prepared.plan, { runId: options.runId, resume: { state, doneKeys, journalKeyOf, skippedKeys } });
     },
@@ -304,10 +318,11 @@ export function createEngine(ports: EnginePorts): Engine {
         const after = (await store.read(options.runId))?.state ?? stored.state;
         const kept = new Set(liveEdits(after).map((e) => e.taskKey));
         const unticked = await untickRolledBack(root, stored.state, options.taskKey, kept, signal);
+        await voidUndoneEvidence(store, handle, options, unticked, () => full.clock.now().toISOString());
         return {
           restored,
           deleted,
-          unticked,
+          unticked: unticked.map((t) => t.id),
           skipped: [
             ...report.conflicts
               .filter((c) => !agreed.includes(c.path) || options.force)
@@ -353,6 +368,35 @@ function recordedRun(root: string, run: StoredRun): RecordedRun {
 }
 
 /**
+ * A rollback voids the evidence of the tasks it undid: those it unticked, and those any of whose edits it
+ * rolled back (a task whose files came back is no longer proven by its record, even if its tick stays).
+ */
+async function voidUndoneEvidence(
+  store: RunStore,
+  journal: { append: RunHandle['append'] },
+  options: RollbackOptions,
+  unticked: readonly { journalKey: string }[],
+  now: () => string,
+): Promise<void> {
+  const after = await store.read(options.runId);
+  if (!after) return;
+  const { state } = after;
+  const undone = new Set(unticked.map((t) => t.journalKey));
+  for (const edit of state.edits) if (edit.rolledBack) undone.add(edit.taskKey);
+  const keys = [...new Set(state.evidence.map((e) => e.taskKey))].filter(
+    (key) =>
+      undone.has(key) && !state.voidedEvidence.has(key) && (options.taskKey === undefined || key === options.taskKey),
+  );
+  if (keys.length === 0) return;
+  await journal.append({
+    type: 'evidence-voided',
+    at: now(),
+    taskKeys: keys,
+    reason: options.taskKey === undefined ? `run ${options.runId} was rolled back` : `its edits were rolled back`,
+  });
+}
+
+/**
  * Sets the ticks the run made back to `[ ]`, matching tasks by id and text, except for the tasks in `kept`:
  * those with an edit still in place (a conflict the user kept, a file that could not be restored).
  */
@@ -362,14 +406,14 @@ async function untickRolledBack(
   taskKey: string | undefined,
   kept: ReadonlySet<string>,
   signal: AbortSignal,
-): Promise<string[]> {
+): Promise<{ id: string; journalKey: string }[]> {
   if (state.tasksPath === undefined) return [];
   const path = resolve(root, state.tasksPath);
   const read = await readTextFile(path, signal);
   if (read.kind !== 'ok') return [];
   const doc = parseTasks(read.text);
   const byKey = new Map(doc.tasks.map((t) => [t.key, t]));
-  const unticked: string[] = [];
+  const unticked: { id: string; journalKey: string }[] = [];
   for (const match of matchTasks(
     state.tasks,
     doc.tasks.map((t) => ({ key: t.key, id: t.id, text: t.description })),
@@ -377,10 +421,12 @@ async function untickRolledBack(
     if (match.kind !== 'same' && match.kind !== 'renumbered') continue;
     if (taskKey !== undefined && match.journal.key !== taskKey) continue;
     if (state.taskStatus.get(match.journal.key) !== 'done' || kept.has(match.journal.key)) continue;
+    // Done again on request: the tick was there before the run, so the rollback leaves it (its evidence is voided).
+    if (state.rerun.has(match.journal.key)) continue;
     const task = byKey.get(match.current.key);
     if (!task?.done) continue;
     const result = await writeTaskDone(path, taskRefOf(task), false, signal);
-    if (result.ok && result.changed) unticked.push(task.id);
+    if (result.ok && result.changed) unticked.push({ id: task.id, journalKey: match.journal.key });
   }
   return unticked;
 }

@@ -38,6 +38,7 @@ import { PlanningFailedError } from '../orchestrators/fallback-planner';
 import type { PlanGraph } from '../orchestrators/plan-graph';
 import { runSchedule, type TaskExecution } from '../scheduler/scheduler';
 import { taskArguments } from '../scheduler/command-choice';
+import { EvidenceRecorder } from './evidence-recorder';
 import { runValidation } from '../validation/validation-phase';
 import { writeReportFiles } from '../validation/report-files';
 import { reportFailures, type ValidationReport } from '../../../protocol/validation-report';
@@ -260,12 +261,15 @@ export class RunSession implements Run {
       if (before.kind === 'stop') return this.finishEarly('cancelled', before.message);
     }
 
-    const journal = await this.setup.openJournal();
+    const handle = await this.setup.openJournal();
     const tasksRel = relative(plan.root, feature.tasksPath ?? '')
       .split('\\')
       .join('/');
-    const append = async (record: JournalRecord) => journal.append(record);
     const at = () => ports.clock.now().toISOString();
+    // Every record goes through the evidence recorder, so a tick's evidence is what the journal says.
+    const evidence = new EvidenceRecorder(handle, resume, at);
+    const journal = evidence.journal;
+    const append = async (record: JournalRecord) => journal.append(record);
     await append({
       type: 'run-planned',
       at: at(),
@@ -288,6 +292,10 @@ export class RunSession implements Run {
         plan.tasks.filter((t) => t.alreadyDone && t.status === 'skipped').map((t) => t.key),
       ),
       ...(plan.focus !== undefined ? { focus: plan.focus } : {}),
+      ...keysIfAny(
+        'rerun',
+        plan.tasks.filter((t) => t.rerun).map((t) => t.key),
+      ),
     });
 
     const initialStatus = (key: string): 'pending' | 'done' | 'skipped' => {
@@ -569,6 +577,8 @@ export class RunSession implements Run {
         const tasksPath = feature.tasksPath;
         if (!task || !tasksPath) return;
         const write = async () => {
+          // Evidence first (write-ahead): a tick the run writes is never without its proof.
+          await evidence.recordTick({ key, id: task.id, lineText: task.lineText }, tasksRel);
           // Not the run's signal: a tick of finished work must land even while the run is being cancelled.
           const result = await writeTaskDone(tasksPath, taskRefOf(task), true, new AbortController().signal);
           if (!result.ok)
@@ -651,6 +661,9 @@ export class RunSession implements Run {
     let coverage: CoverageItem[] = [];
     let report: ValidationReport | undefined;
     if (!signal.aborted && settings.validate && counts.done > 0) {
+      const findings = this.bus.on((event) => {
+        if (event.type === 'finding') evidence.noteFinding(event);
+      });
       const validation = await runValidation({
         plan,
         doc,
@@ -668,10 +681,12 @@ export class RunSession implements Run {
           // Journaled first: the report files are a view of the record, written after it.
           await append({ type: 'validation-report', at: at(), report: round });
           this.bus.emit({ type: 'validation-report', report: round });
-          await writeReportFiles(journal.dir, this.id, round);
+          await writeReportFiles(handle.dir, this.id, round);
         },
         signal,
       });
+      findings.dispose();
+      await evidence.recordReview();
       coverage = validation.coverage;
       report = validation.report;
     }
@@ -710,7 +725,7 @@ export class RunSession implements Run {
     }
     if (outcome === 'cancelled') await append({ type: 'run-cancelled', at: at(), reason: message });
     else await append({ type: 'run-finished', at: at(), outcome, message });
-    await journal.close();
+    await handle.close();
     this.bus.emit({ type: 'run-finished', outcome, message });
     return {
       runId: this.id,
@@ -724,7 +739,7 @@ export class RunSession implements Run {
       coverage,
       ...(report ? { report } : {}),
       findings: this.findings,
-      journalDir: journal.dir,
+      journalDir: handle.dir,
     };
   }
 

@@ -70,8 +70,10 @@ suite('orchestra on the example project', () => {
     const first = trees.tasks.getTreeItem(tasks[0] as TaskNode);
     assert.match(label(first), /^T001 Create the public entry point/);
     assert.equal(trees.tasks.getTreeItem(tasks[1] as TaskNode).description, '[P]');
+    // The hover is built when shown (it carries the task's evidence as checked then).
+    const hover = (await trees.tasks.resolveTreeItem(first, tasks[0] as TaskNode)).tooltip;
     assert.ok(
-      first.tooltip instanceof vscode.MarkdownString && first.tooltip.value.includes('src/index.js'),
+      hover instanceof vscode.MarkdownString && hover.value.includes('src/index.js'),
       'the tooltip lists the files',
     );
     assert.ok(first.command);

@@ -75,9 +75,11 @@ suite('the Tasks tree during a live run', () => {
       );
       const item = tree.getTreeItem(refreshed[0] as TaskNode);
       assert.equal(item.description, '[P] code-writer');
+      // A task's hover is built when shown (with its evidence), as VS Code asks for it.
+      const { tooltip } = await tree.resolveTreeItem(item, refreshed[0] as TaskNode);
       assert.ok(
-        item.tooltip instanceof vscode.MarkdownString && /step(&nbsp;| )49/.test(item.tooltip.value),
-        `the last message is in the tooltip: ${item.tooltip instanceof vscode.MarkdownString ? item.tooltip.value : String(item.tooltip)}`,
+        tooltip instanceof vscode.MarkdownString && /step(&nbsp;| )49/.test(tooltip.value),
+        `the last message is in the tooltip: ${tooltip instanceof vscode.MarkdownString ? tooltip.value : String(tooltip)}`,
       );
       assert.equal(item.id, 'task:001-todo-api:T002', 'ids stay as they were');
 

@@ -1,0 +1,172 @@
+/**
+ * The evidence states of the Tasks tree: the same check as `speckit-orchestra verify`, per feature, kept
+ * fresh as tasks.md, the run journals and the files the evidence names change. Shown as a decoration on
+ * each ticked task (a badge and a colour) and in the task's hover.
+ */
+import * as vscode from 'vscode';
+import {
+  verifyTasks,
+  type Logger,
+  type TaskVerification,
+  type VerifyReport,
+  type VerifyState,
+} from '../../core/engine/light';
+import type { RunSession } from '../run-session';
+import type { FeatureTasks, TaskDocuments } from '../trees/task-documents';
+
+/** Tree items of tasks carry this URI as their `resourceUri`, so the decoration provider can find them. */
+export const TASK_EVIDENCE_SCHEME = 'speckit-task';
+
+export function taskEvidenceUri(featureId: string, taskKey: string): vscode.Uri {
+  return vscode.Uri.from({
+    scheme: TASK_EVIDENCE_SCHEME,
+    path: `/${encodeURIComponent(featureId)}/${encodeURIComponent(taskKey)}`,
+  });
+}
+
+function parseTaskEvidenceUri(uri: vscode.Uri): { featureId: string; taskKey: string } | undefined {
+  const [, featureId, taskKey] = uri.path.split('/');
+  return featureId && taskKey
+    ? { featureId: decodeURIComponent(featureId), taskKey: decodeURIComponent(taskKey) }
+    : undefined;
+}
+
+const DECORATION: Record<Exclude<VerifyState, 'open'>, vscode.FileDecoration> = {
+  verified: new vscode.FileDecoration(
+    '✓',
+    'verified: its evidence holds on disk',
+    new vscode.ThemeColor('testing.iconPassed'),
+  ),
+  drifted: new vscode.FileDecoration(
+    '!',
+    'drifted: a file it changed was changed outside any run',
+    new vscode.ThemeColor('list.warningForeground'),
+  ),
+  unverified: new vscode.FileDecoration(
+    '?',
+    'unverified: ticked without evidence',
+    new vscode.ThemeColor('list.deemphasizedForeground'),
+  ),
+};
+
+/** Re-checks are bunched: a run writes many files in a burst. */
+const SETTLE_MS = 300;
+
+export class TaskEvidence implements vscode.FileDecorationProvider, vscode.Disposable {
+  private readonly _onDidChangeFileDecorations = new vscode.EventEmitter<vscode.Uri[]>();
+  readonly onDidChangeFileDecorations = this._onDidChangeFileDecorations.event;
+  private readonly _onDidChange = new vscode.EventEmitter<string>();
+  /** Fires a feature id whose states were checked again. */
+  readonly onDidChange = this._onDidChange.event;
+  private readonly reports = new Map<string, Promise<VerifyReport | undefined>>();
+  private readonly settled = new Map<string, VerifyReport>();
+  /** Absolute paths the reports depend on, for the file watcher. */
+  private watched = new Set<string>();
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private readonly subscriptions: vscode.Disposable[] = [];
+
+  constructor(
+    private readonly documents: TaskDocuments,
+    session: RunSession,
+    private readonly log: Logger,
+  ) {
+    const files = vscode.workspace.createFileSystemWatcher('**/*');
+    const touched = (uri: vscode.Uri): void => {
+      if (uri.scheme !== 'file') return;
+      if (
+        this.watched.has(uri.fsPath) ||
+        /[\\/]\.specify[\\/]orchestra[\\/]runs[\\/][^\\/]+[\\/]journal\.jsonl$/.test(uri.fsPath)
+      )
+        this.scheduleRecheck();
+    };
+    this.subscriptions.push(
+      files,
+      files.onDidChange(touched),
+      files.onDidCreate(touched),
+      files.onDidDelete(touched),
+      documents.onDidChange(() => this.scheduleRecheck()),
+      session.onDidChange((change) => {
+        if (change.kind === 'reset') return this.scheduleRecheck();
+        const event = change.event;
+        if ((event.type === 'task-status' && event.status === 'done') || event.type === 'run-finished')
+          this.scheduleRecheck();
+      }),
+    );
+  }
+
+  /** The feature's states as last checked (checking it first when it never was). */
+  report(featureId: string): Promise<VerifyReport | undefined> {
+    let report = this.reports.get(featureId);
+    if (!report) {
+      report = this.check(featureId);
+      this.reports.set(featureId, report);
+    }
+    return report;
+  }
+
+  async task(featureId: string, taskKey: string): Promise<TaskVerification | undefined> {
+    return (await this.report(featureId))?.tasks.find((t) => t.key === taskKey);
+  }
+
+  /** Checks every known feature again now (the Verify Tasks command; a test). */
+  async recheck(): Promise<void> {
+    this.reports.clear();
+    const features = await this.documents.features();
+    await Promise.all(features.map((f) => this.report(f.featureId)));
+  }
+
+  provideFileDecoration(uri: vscode.Uri): vscode.FileDecoration | undefined {
+    const target = parseTaskEvidenceUri(uri);
+    if (!target) return undefined;
+    const report = this.settled.get(target.featureId);
+    // A feature the orchestra never ran has no evidence anywhere: no badge on every hand-ticked task.
+    if (report?.evidenceRecords === 0) return undefined;
+    const state = report?.tasks.find((t) => t.key === target.taskKey)?.state;
+    if (!report || state === undefined) {
+      // Not checked yet: check, and the decoration follows when it is known.
+      void this.report(target.featureId);
+      return undefined;
+    }
+    return state === 'open' ? undefined : DECORATION[state];
+  }
+
+  private scheduleRecheck(): void {
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.recheck().catch((error: unknown) => this.log.warn(`checking task evidence: ${String(error)}`));
+    }, SETTLE_MS);
+  }
+
+  private async check(featureId: string): Promise<VerifyReport | undefined> {
+    const feature: FeatureTasks | undefined = await this.documents.feature(featureId);
+    if (!feature) return undefined;
+    let report: VerifyReport;
+    try {
+      report = await verifyTasks({ tasksPath: feature.tasksUri.fsPath, text: feature.document.text });
+    } catch (error) {
+      this.log.warn(`checking the evidence of ${featureId}: ${error instanceof Error ? error.message : String(error)}`);
+      return undefined;
+    }
+    for (const warning of report.warnings) this.log.debug(`evidence of ${featureId}: ${warning}`);
+    const before = this.settled.get(featureId);
+    this.settled.set(featureId, report);
+    for (const task of report.tasks)
+      if (task.evidence)
+        for (const file of task.files)
+          this.watched.add(vscode.Uri.joinPath(vscode.Uri.file(task.evidence.root), file).fsPath);
+    const changed = report.tasks
+      .filter((t) => before?.tasks.find((b) => b.key === t.key)?.state !== t.state)
+      .map((t) => taskEvidenceUri(featureId, t.key));
+    if (changed.length > 0) this._onDidChangeFileDecorations.fire(changed);
+    this._onDidChange.fire(featureId);
+    return report;
+  }
+
+  dispose(): void {
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    for (const s of this.subscriptions) s.dispose();
+    this._onDidChangeFileDecorations.dispose();
+    this._onDidChange.dispose();
+  }
+}

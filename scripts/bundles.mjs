@@ -51,10 +51,11 @@ const extensionParts = { './engine-factory': 'extension-engine.js', './language-
 
 /**
  * The CLI: dist/cli.js starts like a small tool (`tasks` parses one file with the light facade); the engine,
- * the model SDK and zod load only when `implement` runs, from dist/cli-implement.js. Shipped minified: the CLI
+ * the model SDK and zod load only when `implement` runs, from dist/cli-implement.js; the diff library only
+ * when `verify` runs, from dist/cli-verify.js. Shipped minified: the CLI
  * runs straight from dist, and a smaller file parses faster at every start.
  */
-const cliParts = { './implement-command': 'cli-implement.js' };
+const cliParts = { './implement-command': 'cli-implement.js', './verify-command': 'cli-verify.js' };
 
 /**
  * Every bundle, with the face it belongs to. `outdir` is relative; the parts sit beside their main file.
@@ -83,6 +84,7 @@ export const bundles = [
     minify: true,
   },
   { face: 'cli', entryPoints: { 'cli-implement': 'src/cli/implement-command.ts' }, minify: true },
+  { face: 'cli', entryPoints: { 'cli-verify': 'src/cli/verify-command.ts' }, minify: true },
   { face: 'server', entryPoints: { server: 'src/server/main.ts' } },
 ];
 

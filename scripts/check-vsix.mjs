@@ -11,7 +11,7 @@ const allowed = [
   /^extension\/readme\.md$/i,
   /^extension\/changelog\.md$/i,
   /^extension\/LICENSE(\.txt|\.md)?$/i,
-  /^extension\/dist\/(extension|extension-engine|extension-lsp|server|cli|cli-implement)\.js$/,
+  /^extension\/dist\/(extension|extension-engine|extension-lsp|server|cli|cli-implement|cli-verify)\.js$/,
   /^extension\/media\/[^]+$/,
 ];
 // The extension's lazily loaded parts are required too: without them the first run or the first tasks.md fails.
@@ -23,6 +23,7 @@ const required = [
   'extension/dist/server.js',
   'extension/dist/cli.js',
   'extension/dist/cli-implement.js',
+  'extension/dist/cli-verify.js',
 ];
 
 /** Entry names from the zip's central directory (no extraction needed, no zip library). */

@@ -2,7 +2,6 @@ import { version } from '../../package.json';
 import { redactSecrets, rememberSecret } from '../core/engine/light';
 import type { CliIo } from './cli-io';
 import { runTasksCommand } from './tasks-command';
-import { runVerifyCommand } from './verify-command';
 
 export type { CliIo, TerminalInput } from './cli-io';
 
@@ -53,8 +52,11 @@ export async function runCli(argv: string[], rawIo: CliIo): Promise<number> {
       const { runImplementCommand } = await import('./implement-command');
       return runImplementCommand(rest, io, signal);
     }
-    case 'verify':
+    case 'verify': {
+      // The diff library loads only here: showing a drifted hunk is verify's work, not every command's.
+      const { runVerifyCommand } = await import('./verify-command');
       return runVerifyCommand(rest, io, signal);
+    }
     default:
       io.stderr.write(`speckit-orchestra: unknown command '${command}'\n${USAGE}`);
       return 2;

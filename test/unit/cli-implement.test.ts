@@ -1,6 +1,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdir, mkdtemp, readFile, cp, rm, writeFile } from 'node:fs/promises';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { reply, startMockAnthropic, type MockAnthropic } from '../mock-anthropic';
@@ -340,6 +341,37 @@ test('a key the API refuses, or a model it does not know, stops the run at once:
       assert.equal(failing.requests.length, 1, `${status}: one call, then the run stopped`);
     } finally {
       await failing.close();
+      await rm(root, { recursive: true, force: true });
+    }
+  }
+});
+
+test('an API nobody answers (connection refused, no such host) stops the run at once with the reason: no retries, no bug-fixer', async () => {
+  // A port that was just free: nothing listens there.
+  const closed = createServer();
+  await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+  const { port } = closed.address() as AddressInfo;
+  await new Promise<void>((resolve) => closed.close(() => resolve()));
+  for (const [url, code] of [
+    [`http://127.0.0.1:${port}`, /ECONNREFUSED/],
+    ['http://no-such-host.invalid', /ENOTFOUND|EAI_AGAIN/],
+  ] as const) {
+    const root = await copyExample();
+    try {
+      const r = await cli(['implement', '--workspace', root, '--approve', 'all', '--max-workers', '1'], {
+        env: mockEnv(url),
+        cwd: root,
+      });
+      assert.equal(r.code, 1, r.err + r.out);
+      assert.match(
+        r.out,
+        /The run stopped: model call failed: Could not reach the Anthropic API \(([A-Z_]+)\): check the network/,
+      );
+      assert.match(r.out, code);
+      assert.match(r.out, /0\/10 tasks done, 1 failed, 9 not started/, 'the first failure stopped the run');
+      assert.doesNotMatch(r.out + r.err, /\n\s+at .+:\d+:\d+|bug-fixer/m, 'no stack frames, no bug-fixer');
+      assert.deepEqual(tickedIds(await readFile(join(root, TASKS_MD), 'utf8')), [], 'nothing was done');
+    } finally {
       await rm(root, { recursive: true, force: true });
     }
   }

@@ -7,7 +7,7 @@
 // VSCODE_DESKTOP=1 it downloads and drives a desktop VS Code instead (needs internet), suites unchanged.
 // Environment variables set here reach the extension host, so tests can be given e.g. a mock server URL.
 // Started with `node --import tsx` so it can share the harness's TypeScript.
-import { readdirSync, rmSync } from 'node:fs';
+import { copyFileSync, readdirSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { runTests, TestRunFailedError } from '@vscode/test-electron';
@@ -19,6 +19,12 @@ const { repoRoot } = require('../test/harness/paths.ts');
 const { copyFixtureWorkspace } = require('../test/harness/fixture-workspace.ts');
 const { readHostSuiteConfig, WORKSPACE_TRUST_ENV } = require('../test/harness/host-suite.ts');
 const { prepareExtensionRun } = require('../test/harness/preflight.ts');
+const {
+  installTestExtension,
+  packageTestExtension,
+  testExtension,
+  testExtensionsDir,
+} = require('../test/harness/test-extensions.ts');
 
 const hostSrc = join(repoRoot, 'test', 'host');
 const hostOut = join(repoRoot, 'out', 'test', 'host');
@@ -51,6 +57,32 @@ async function buildHostTests() {
     sourcemap: 'inline',
     logLevel: 'warning',
   });
+  // A test-only extension's manifest goes beside its bundle: that build folder is the extension.
+  for (const name of readdirSync(testExtensionsDir)) {
+    copyFileSync(join(testExtensionsDir, name, 'package.json'), join(hostOut, 'extensions', name, 'package.json'));
+  }
+}
+
+/**
+ * What a suite's test-only extensions add to the launch. The test VS Code gets them installed into the
+ * suite's fresh extensions folder (its web workbench loads one extension under development); a desktop
+ * VS Code loads them as further extensions under development. A desktop VS Code lets only the extensions
+ * named by --enable-proposed-api use an API proposal; the test VS Code lets any extension use the proposals
+ * its manifest declares. Only test extensions declare one: the orchestra's manifest has no enabledApiProposals.
+ */
+async function prepareTestExtensions(suite, extensionsDir) {
+  const extensions = suite.extensions.map((name) => testExtension(name, hostOut));
+  if (!desktop) {
+    for (const extension of extensions) {
+      const vsix = join(hostOut, 'extensions', `${extension.name}.vsix`);
+      await packageTestExtension(extension, vsix);
+      await installTestExtension(vsix, extensionsDir);
+    }
+  }
+  return {
+    developmentPaths: desktop ? extensions.map((e) => e.buildDir) : [],
+    launchArgs: extensions.map((e) => `--enable-proposed-api=${e.id}`),
+  };
 }
 
 function selectSuites(filters) {
@@ -70,19 +102,23 @@ function selectSuites(filters) {
   });
 }
 
-async function runSuite({ name, workspace: source, workspaceTrust }) {
+async function runSuite(suite) {
+  const { name, workspace: source, workspaceTrust } = suite;
   const workspace = await copyFixtureWorkspace(source);
+  const extensionsDir = join(workspace.scratch, 'extensions');
   const started = performance.now();
   try {
+    const extensions = await prepareTestExtensions(suite, extensionsDir);
     await runTests({
       ...(desktop ? {} : { vscodeExecutablePath: standIn }),
-      extensionDevelopmentPath: repoRoot,
+      extensionDevelopmentPath: [repoRoot, ...extensions.developmentPaths],
       extensionTestsPath: join(hostOut, 'index.js'),
       // Fresh profile folders: runTests' default (.vscode-test/user-data) would carry state between runs.
       launchArgs: [
         workspace.dir,
         `--user-data-dir=${join(workspace.scratch, 'user-data')}`,
-        `--extensions-dir=${join(workspace.scratch, 'extensions')}`,
+        `--extensions-dir=${extensionsDir}`,
+        ...extensions.launchArgs,
       ],
       // The stand-in reads the trust mode (and passes it on to the tests); a desktop VS Code always gets
       // runTests' --disable-workspace-trust, so there every folder is trusted and the tests are told so.

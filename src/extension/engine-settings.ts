@@ -25,6 +25,7 @@ export function engineSettingsOf(settings: OrchestraSettings): Partial<EngineSet
     toolCallsPerTurn: settings.limits.toolCallsPerTurn,
     toolResultChars: settings.limits.toolResultChars,
     proposalBytes: settings.limits.proposalKiB * 1024,
+    completionReviews: settings.limits.completionReviews,
     ...(settings.budgetPerRunUsd !== undefined ? { budgetUsd: settings.budgetPerRunUsd } : {}),
     ...(Object.keys(settings.budgetPerRoleUsd).length > 0
       ? { budgetPerRoleUsd: { ...settings.budgetPerRoleUsd } }

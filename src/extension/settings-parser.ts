@@ -63,7 +63,7 @@ export interface OrchestraSettings {
   /** Anthropic API base URL; undefined = the SDK default (or ANTHROPIC_BASE_URL). */
   anthropicBaseUrl?: string;
   /** What one worker may do at once: tool calls per model turn, characters per tool result, KiB per proposal. */
-  limits: { toolCallsPerTurn: number; toolResultChars: number; proposalKiB: number };
+  limits: { toolCallsPerTurn: number; toolResultChars: number; proposalKiB: number; completionReviews: number };
 }
 
 export interface SettingsProblem {
@@ -85,7 +85,7 @@ export const DEFAULT_SETTINGS: Readonly<OrchestraSettings> = {
   budgetPerRoleUsd: {},
   prices: {},
   denyList: ['.env*'],
-  limits: { toolCallsPerTurn: 16, toolResultChars: 100_000, proposalKiB: 1024 },
+  limits: { toolCallsPerTurn: 16, toolResultChars: 100_000, proposalKiB: 1024, completionReviews: 2 },
 };
 
 /**
@@ -111,6 +111,7 @@ export const KEYS_APPLIED_AT_RUN_START: readonly string[] = [
   'limits.toolCallsPerTurn',
   'limits.toolResultChars',
   'limits.proposalKiB',
+  'limits.completionReviews',
 ];
 
 /** Reads a value by key; the VS Code implementation wraps `WorkspaceConfiguration.get`. */
@@ -184,6 +185,13 @@ export function parseSettings(
       ),
       proposalKiB: integerIn(read('limits.proposalKiB'), 1, 65_536, DEFAULT_SETTINGS.limits.proposalKiB, (m) =>
         complain('limits.proposalKiB', m),
+      ),
+      completionReviews: integerIn(
+        read('limits.completionReviews'),
+        1,
+        10,
+        DEFAULT_SETTINGS.limits.completionReviews,
+        (m) => complain('limits.completionReviews', m),
       ),
     },
   };

@@ -127,6 +127,18 @@ export const evidenceCommandSchema = z.object({
 });
 export type EvidenceCommand = z.infer<typeof evidenceCommandSchema>;
 
+/** A completion reviewer's acceptance of a worker's claim that its task is done. */
+export const completionAcceptanceSchema = z.object({
+  by: z.literal('reviewer'),
+  /** The reviewer worker's id. */
+  reviewer: z.string(),
+  model: z.string(),
+  reason: z.string(),
+  /** Which review of the worker's claims accepted it: 1 for the first. */
+  round: z.number().int().positive(),
+});
+export type CompletionAcceptance = z.infer<typeof completionAcceptanceSchema>;
+
 export const reviewFindingSchema = z.object({
   path: z.string().optional(),
   line: z.number().int().positive().optional(),
@@ -266,6 +278,11 @@ export const journalRecordSchema = z.discriminatedUnion('type', [
     cost: usageTotalsSchema,
     /** The worker's own account (`complete_task`). */
     summary: z.string().optional(),
+    /**
+     * For a task no edit of its own files proves (it names none, or it is a review): the completion reviewer
+     * that accepted the worker's claim against what was done, and why. Absent when the edits are the proof.
+     */
+    acceptance: completionAcceptanceSchema.optional(),
   }),
   /** Evidence that no longer holds because the run undid it (a rollback of the run or of these tasks). */
   z.object({ type: z.literal('evidence-voided'), at, taskKeys: z.array(z.string()), reason: z.string() }),

@@ -53,8 +53,9 @@ export interface ToolExecutor {
 }
 
 /**
- * The scheduler's check of a claimed completion. `question` sends one follow-up turn (e.g. "the task names
- * src/a.ts but nothing was changed: why?"); `reject` ends the worker as failed with that reason.
+ * The scheduler's check of a claimed completion. `question` sends a follow-up turn (e.g. "the task names
+ * src/a.ts but nothing was changed: why?", or a reviewer's reason for not accepting the claim); the check
+ * bounds how often it asks, then answers `reject`, which ends the worker as failed with that reason.
  */
 export type CompletionVerdict =
   { kind: 'accept' } | { kind: 'question'; question: string } | { kind: 'reject'; reason: string };
@@ -171,7 +172,6 @@ export async function runAgentLoop(options: AgentLoopOptions): Promise<AgentOutc
   let turns = 0;
   let continuations = 0;
   let nudged = false;
-  let questioned = false;
   let finalText = '';
   let completion: TaskCompletion | undefined;
   let completionToolUseId: string | undefined;
@@ -295,11 +295,6 @@ export async function runAgentLoop(options: AgentLoopOptions): Promise<AgentOutc
             case 'reject':
               return end('failed', { reason: verdict.reason });
             case 'question':
-              if (questioned)
-                return end('failed', {
-                  reason: `claimed the task done again without the changes it needs (${completed.summary})`,
-                });
-              questioned = true;
               completion = undefined;
               replaceCompletionResult(results, verdict.question);
               break;

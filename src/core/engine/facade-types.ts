@@ -103,6 +103,11 @@ export interface EngineSettings {
   toolResultChars: number;
   /** Largest file one proposed edit may produce (bytes, UTF-8); a larger proposal is refused with the reason. */
   proposalBytes: number;
+  /**
+   * Reviews one worker's completion claims may get when no edit of the task's own files proves it done (a task
+   * that names none, a review): each rejection goes back to the worker with the reason; the last ends it failed.
+   */
+  completionReviews: number;
 }
 
 export interface PlanOptions {

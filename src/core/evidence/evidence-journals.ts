@@ -8,6 +8,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type {
+  CompletionAcceptance,
   EvidenceApproval,
   EvidenceCommand,
   EvidenceEdit,
@@ -331,6 +332,7 @@ function narrowTaskEvidence(f: Fields, at: string): JournalRecordOf<'task-eviden
   const models = arrayOf(f['models'], (v) => (typeof v === 'string' ? v : undefined));
   const cost = fieldsOf(f['cost']);
   const summary = str(f, 'summary');
+  const acceptance = narrowAcceptance(f['acceptance']);
   if (taskKey === undefined || taskId === undefined || tasksPath === undefined || !sha(lineHash)) return undefined;
   if (!edits || !commands || !models || !cost) return undefined;
   const { inputTokens, outputTokens, cacheCreationInputTokens, cacheReadInputTokens, costUsd, estimated } = cost;
@@ -355,7 +357,21 @@ function narrowTaskEvidence(f: Fields, at: string): JournalRecordOf<'task-eviden
     models,
     cost: { inputTokens, outputTokens, cacheCreationInputTokens, cacheReadInputTokens, costUsd, estimated },
     ...(summary !== undefined ? { summary } : {}),
+    ...(acceptance ? { acceptance } : {}),
   };
+}
+
+/** The completion reviewer's acceptance, when the record has a well-formed one. */
+function narrowAcceptance(value: unknown): CompletionAcceptance | undefined {
+  const f = fieldsOf(value);
+  if (!f || f['by'] !== 'reviewer') return undefined;
+  const reviewer = str(f, 'reviewer');
+  const model = str(f, 'model');
+  const reason = str(f, 'reason');
+  const round = f['round'];
+  if (reviewer === undefined || model === undefined || reason === undefined || !isInt(round) || round < 1)
+    return undefined;
+  return { by: 'reviewer', reviewer, model, reason, round };
 }
 
 function messageOf(error: unknown): string {

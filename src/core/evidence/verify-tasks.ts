@@ -215,11 +215,16 @@ async function verifyTask(
     files,
     detail:
       files.length === 0
-        ? `completed by ${where} without changing files`
+        ? `completed by ${where} without changing files${acceptedBy(chosen.record)}`
         : `${files.length === 1 ? 'its file holds' : `its ${files.length} files hold`} what ${where} wrote${later.length > 0 ? `, changed since only by ${later.join(', ')}` : ''}`,
     evidence,
     ...(changedSince.length > 0 ? { changedSince } : {}),
   };
+}
+
+/** How a tick that rests on the completion reviewer says so. */
+function acceptedBy(record: TaskEvidenceRecord): string {
+  return record.acceptance ? `, accepted by the completion reviewer: ${record.acceptance.reason}` : '';
 }
 
 function unverified(

@@ -17,11 +17,12 @@ import { never, tempProject } from '../engine/temp-dir';
 
 const fixture = join(__dirname, '..', '..', 'fixtures', 'agents', 'project');
 
-test('built-in agents: every role, both review modes, real prompts, known tools, budgets', () => {
+test('built-in agents: every role, the three review modes, real prompts, known tools, budgets', () => {
   const names = builtInAgents.map((a) => a.name).sort();
   assert.deepEqual(names, [
     'bug-fixer',
     'code-writer',
+    'completion-reviewer',
     'documenter',
     'implementation-orchestrator',
     'reviewer',
@@ -34,19 +35,22 @@ test('built-in agents: every role, both review modes, real prompts, known tools,
       .filter((a) => a.role === 'reviewer')
       .map((a) => a.reviewMode)
       .sort(),
-    ['code', 'security'],
+    ['code', 'completion', 'security'],
   );
   for (const agent of builtInAgents) {
     assert.ok(agent.prompt.length > 400, `${agent.name} has a real prompt`);
     assert.ok(agent.tools.every(isToolName), agent.name);
     assert.ok(agent.tokenBudget > 0, agent.name);
-    assert.equal(agent.tools.includes('propose_edit'), !agent.name.endsWith('orchestrator'), agent.name);
+    // Orchestrators plan and the completion reviewer judges: they read, never write.
+    const reads = agent.name.endsWith('orchestrator') || agent.reviewMode === 'completion';
+    assert.equal(agent.tools.includes('propose_edit'), !reads, agent.name);
   }
   assert.deepEqual(builtInCommands.map((c) => c.name).sort(), [
     'docs:generate',
     'implement',
     'refactor:large-scale',
     'review:code',
+    'review:completion',
     'review:security',
     'spec-kit:implement',
     'test',

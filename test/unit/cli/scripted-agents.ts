@@ -2,7 +2,7 @@
  * A mock-server handler that plays every worker of a CLI run the way a well-behaved model would, one tool call
  * a turn: it proposes each file its task names, revises after a rejection (quoting the reviewer's feedback in
  * the new content, so a test can see the feedback reached it), and calls complete_task once its edits were
- * accepted. Reviewers report no findings.
+ * accepted. Reviewers report no findings; the completion reviewer accepts.
  */
 import type { MockHandler, MockReply, RecordedRequest } from '../../mock-anthropic';
 import { reply } from '../../mock-anthropic';
@@ -32,6 +32,8 @@ function answer(request: RecordedRequest): MockReply {
   const taskId = taskIdOf(request);
   if (taskId === undefined) {
     const job = jobOf(request) ?? 'validation';
+    if (job.startsWith('completion review'))
+      return reply.tools([{ name: 'judge_completion', input: { verdict: 'accept', reason: 'the evidence shows it' } }]);
     const reported = messages.length > 1;
     if (!reported && (job === 'code review' || job === 'security review'))
       return reply.tools([{ name: 'report_findings', input: { findings: [] } }]);

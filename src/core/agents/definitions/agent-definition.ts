@@ -14,7 +14,7 @@ export interface AgentDefinition {
   name: string;
   role: WorkerRole;
   /** Reviewer only: which review this agent does. */
-  reviewMode?: 'code' | 'security';
+  reviewMode?: 'code' | 'security' | 'completion';
   description: string;
   prompt: string;
   tools: ToolName[];

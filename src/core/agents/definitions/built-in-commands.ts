@@ -68,4 +68,13 @@ Read the code first and document what it actually does, with the names, options 
     template: `Do a security review of $ARGUMENTS: trace untrusted input to its uses and report injection, missing authorisation, leaked secrets, unsafe deserialisation and missing validation as severity, path:line, weakness, exploit and fix; propose a fix only when it is small and certain.`,
     source: builtIn,
   },
+  {
+    name: 'review:completion',
+    description: "Judge a worker's claim that a task is done, against what was done.",
+    argumentHint: '<task id> <task text>',
+    template: `Judge whether task $1 is done: $ARGUMENTS
+
+Check the worker's claim against the edits applied for the task, the commands its workers ran and their output, and the files as they are now. Accept only what the evidence shows; reject a claim of work that left no trace, saying what is missing. Give the verdict with judge_completion.`,
+    source: builtIn,
+  },
 ];

@@ -6,6 +6,7 @@
  */
 import type { ApprovalPolicy, UsageTotals } from '../../../protocol/engine-events';
 import type {
+  CompletionAcceptance,
   EvidenceApproval,
   EvidenceCommand,
   EvidenceEdit,
@@ -30,6 +31,20 @@ export interface EvidenceSources {
   readBlob(hash: string): Promise<string | undefined>;
 }
 
+/** What the task's workers did, as the run's journal has it: what the completion reviewer judges a claim by. */
+export interface WorkDone {
+  edits: readonly { path: string; kind: string; hunk: string; hunkTruncated?: boolean }[];
+  commands: readonly {
+    name: string;
+    argv: readonly string[];
+    outcome: 'exited' | 'failed-to-start' | 'denied';
+    exitCode: number | null;
+    timedOut: boolean;
+    /** As kept in the journal (head and tail of a long output). */
+    output?: string;
+  }[];
+}
+
 export interface EvidenceTask {
   key: string;
   id: string;
@@ -42,12 +57,8 @@ export async function composeTaskEvidence(
   tasksPath: string,
   at: string,
   sources: EvidenceSources,
+  acceptance?: CompletionAcceptance,
 ): Promise<JournalRecordOf<'task-evidence'>> {
-  const edits: EvidenceEdit[] = [];
-  for (const edit of sources.edits) {
-    if (edit.rolledBack || edit.inDoubt) continue;
-    edits.push(await evidenceEdit(edit, sources));
-  }
   return {
     type: 'task-evidence',
     at,
@@ -55,11 +66,42 @@ export async function composeTaskEvidence(
     taskId: task.id,
     tasksPath,
     lineHash: sha256(task.lineText),
-    edits,
+    edits: await liveEvidenceEdits(sources),
     commands: sources.commands.map(evidenceCommand),
     models: [...sources.models],
     cost: sources.cost,
     ...(sources.summary !== undefined ? { summary: sources.summary } : {}),
+    ...(acceptance ? { acceptance } : {}),
+  };
+}
+
+/** The task's edits still in effect, each with its hunk and approver. */
+async function liveEvidenceEdits(sources: EvidenceSources): Promise<EvidenceEdit[]> {
+  const edits: EvidenceEdit[] = [];
+  for (const edit of sources.edits) {
+    if (edit.rolledBack || edit.inDoubt) continue;
+    edits.push(await evidenceEdit(edit, sources));
+  }
+  return edits;
+}
+
+/** What the task's workers did so far, for the completion reviewer: its edits as diffs, its commands with their output. */
+export async function composeWorkDone(sources: EvidenceSources): Promise<WorkDone> {
+  return {
+    edits: (await liveEvidenceEdits(sources)).map((e) => ({
+      path: e.path,
+      kind: e.kind,
+      hunk: e.hunk,
+      ...(e.hunkTruncated ? { hunkTruncated: true } : {}),
+    })),
+    commands: sources.commands.map((c) => ({
+      name: c.name,
+      argv: c.argv,
+      outcome: c.outcome,
+      exitCode: c.exitCode,
+      timedOut: c.timedOut,
+      ...(c.output !== undefined ? { output: c.output } : {}),
+    })),
   };
 }
 

@@ -21,6 +21,7 @@ export function defaultEngineSettings(overrides: Partial<EngineSettings> = {}): 
     toolCallsPerTurn: 16,
     toolResultChars: 100_000,
     proposalBytes: 1024 * 1024,
+    completionReviews: 2,
   };
   return { ...base, ...overrides };
 }

@@ -7,7 +7,13 @@ import type { EngineEvent, UsageTotals } from '../../../protocol/engine-events';
 import type { JournalRecord, ReviewFinding } from '../../../protocol/journal';
 import { addUsageTotals, applyRecord, emptyRunState, zeroUsageTotals, type RunState } from '../journal/fold';
 import type { RunJournal } from '../journal/run-store';
-import { composeTaskEvidence, type EvidenceSources, type EvidenceTask } from '../journal/task-evidence';
+import {
+  composeTaskEvidence,
+  composeWorkDone,
+  type EvidenceSources,
+  type EvidenceTask,
+} from '../journal/task-evidence';
+import type { CompletionAcceptance, WorkDone } from '../workers/completion-review';
 
 /** What a resumed run carries over: the earlier sessions' state and how their task keys map onto today's. */
 export interface EarlierSessions {
@@ -48,9 +54,19 @@ export class EvidenceRecorder {
     };
   }
 
-  /** Writes the task's evidence (fsync'd): call it before the tick, so no tick the run writes lacks its proof. */
-  async recordTick(task: EvidenceTask, tasksPath: string): Promise<void> {
-    await this.journal.append(await composeTaskEvidence(task, tasksPath, this.now(), this.sources(task.key)));
+  /**
+   * Writes the task's evidence (fsync'd): call it before the tick, so no tick the run writes lacks its proof.
+   * `acceptance`: the completion reviewer's, when the tick rests on it.
+   */
+  async recordTick(task: EvidenceTask, tasksPath: string, acceptance?: CompletionAcceptance): Promise<void> {
+    await this.journal.append(
+      await composeTaskEvidence(task, tasksPath, this.now(), this.sources(task.key), acceptance),
+    );
+  }
+
+  /** What the task's workers did so far, as the journal has it: what a completion reviewer judges a claim by. */
+  async workDone(key: string): Promise<WorkDone> {
+    return composeWorkDone(this.sources(key));
   }
 
   /** A validation finding, kept for the `evidence-review` record. */

@@ -45,7 +45,8 @@ import { reportFailures, type ValidationReport } from '../../../protocol/validat
 import type { CoverageItem, Disposable, EnginePorts, Run, RunPlan, RunResult } from '../facade-types';
 import type { ProposalContent, ProposalDecision } from '../../ports/consent';
 import { RunEvents } from '../events/run-events';
-import { executeTask, type AppliedChange, type RoleProfile } from '../workers/task-execution';
+import { executeTask, type AppliedChange, type RoleProfile, type TaskExecutionDeps } from '../workers/task-execution';
+import { reviewCompletion, type CompletionAcceptance, type CompletionClaim } from '../workers/completion-review';
 import { buildWorkerToolbox, roleProfile } from '../workers/worker-tools';
 import { loadDefinitions } from '../../agents/definitions/load-definitions';
 import type { ToolName } from '../../agents/tools/builtin-tools';
@@ -522,7 +523,7 @@ export class RunSession implements Run {
           return { kind: 'unavailable' as const, reason: read.kind };
       }
     };
-    const taskDeps = {
+    const taskDeps: TaskExecutionDeps = {
       provider,
       events: this.bus,
       profile: profileOf,
@@ -572,13 +573,13 @@ export class RunSession implements Run {
       },
       appliedChanges: async (key: string) => this.applied.get(key) ?? [],
       // Ticks are serialised: two workers finishing together must not read-modify-write tasks.md at once.
-      tick: async (key: string) => {
+      tick: async (key: string, _signal: AbortSignal, acceptance?: CompletionAcceptance) => {
         const task = byKey.get(key);
         const tasksPath = feature.tasksPath;
         if (!task || !tasksPath) return;
         const write = async () => {
           // Evidence first (write-ahead): a tick the run writes is never without its proof.
-          await evidence.recordTick({ key, id: task.id, lineText: task.lineText }, tasksRel);
+          await evidence.recordTick({ key, id: task.id, lineText: task.lineText }, tasksRel, acceptance);
           // Not the run's signal: a tick of finished work must land even while the run is being cancelled.
           const result = await writeTaskDone(tasksPath, taskRefOf(task), true, new AbortController().signal);
           if (!result.ok)
@@ -600,6 +601,9 @@ export class RunSession implements Run {
           summary: completion.summary,
           filesTouched: completion.filesTouched,
         }),
+      workDone: async (key: string) => evidence.workDone(key),
+      reviewCompletion: async (claim: CompletionClaim, s: AbortSignal) => reviewCompletion(taskDeps, claim, s),
+      completionReviews: settings.completionReviews,
       bugFixAttempts: settings.bugFixAttempts,
       onBudgetExceeded: (reason: string) => this.halt('budget-exceeded', reason),
       onRunStoppingFailure: (reason: string) => this.halt('failed', reason),

@@ -1,9 +1,11 @@
 /**
  * One task from start to end, as the scheduler runs it: a worker of the chosen role, then — when it fails —
  * the bug-fixer, a bounded number of times. The worker only proposes and reports; this module decides that the
- * task is done: `complete_task` was called AND the task's approved edits are on disk AND, when the task names
- * files, they touch at least one of them (an edit of some other file does not finish the task). A task whose
- * named files did not change is questioned once, then not ticked.
+ * task is done: `complete_task` was called AND the task's approved edits are on disk AND either they touch a
+ * file the task names (an edit of some other file does not finish the task; a task whose named files did not
+ * change is questioned once, then not ticked) or, for a task no such edit can prove (it names no files, or it
+ * is a review that changed none of its files), the completion reviewer accepted the claim against what was
+ * done. A rejection goes back to the worker as feedback, a bounded number of times; then the task is not done.
  */
 import {
   runAgentLoop,
@@ -23,6 +25,7 @@ import { normaliseRelative } from '../workspace/path-policy';
 import type { CommandDefinition } from '../../agents/definitions/agent-definition';
 import { commandInstruction, narrowTools } from '../../agents/definitions/expand-command';
 import type { RunEvents } from '../events/run-events';
+import type { CompletionAcceptance, CompletionClaim, CompletionReview, WorkDone } from './completion-review';
 
 /** How a role works: its prompt, model and limits (from the agent definitions and the settings). */
 export interface RoleProfile {
@@ -71,8 +74,17 @@ export interface TaskExecutionDeps extends WorkerDeps {
   taskMessage(taskKey: string): Promise<string>;
   /** Edits of this task that are on disk now, from this run and any earlier session of it. */
   appliedChanges(taskKey: string): Promise<AppliedChange[]>;
-  /** Marks the task done where the user sees it (tasks.md); a refusal is reported, never forced. */
-  tick(taskKey: string, signal: AbortSignal): Promise<void>;
+  /**
+   * Marks the task done where the user sees it (tasks.md); a refusal is reported, never forced. `acceptance`:
+   * the reviewer's, when the tick rests on it rather than on the task's own edits.
+   */
+  tick(taskKey: string, signal: AbortSignal, acceptance?: CompletionAcceptance): Promise<void>;
+  /** What the task's workers did so far (its applied edits as diffs, its commands with their output). */
+  workDone(taskKey: string): Promise<WorkDone>;
+  /** Has the completion reviewer judge a claim. */
+  reviewCompletion(claim: CompletionClaim, signal: AbortSignal): Promise<CompletionReview>;
+  /** Reviews one worker's claims may get: after this many rejections the task is not done. */
+  completionReviews: number;
   recordSummary(taskKey: string, workerId: string, role: WorkerRole, completion: TaskCompletion): Promise<void>;
   bugFixAttempts: number;
   /** Called when a worker hit the run's budget: the run stops starting work. */
@@ -116,6 +128,51 @@ function questionFor(task: ExecutableTask, elsewhere: readonly string[]): string
   );
 }
 
+/**
+ * A task no edit can prove done: it names no files, or it is a review (whose work is reading, not writing).
+ * Its completion needs the reviewer's acceptance, unless it did change a file it names.
+ */
+export function needsAcceptance(task: Pick<ExecutableTask, 'files' | 'role'>): boolean {
+  return task.files.length === 0 || task.role === 'reviewer';
+}
+
+/** The worker's next step after a review: done, told why and asked again, or failed with the reason. */
+function judged(
+  task: ExecutableTask,
+  review: CompletionReview,
+  reviews: number,
+  deps: Pick<TaskExecutionDeps, 'completionReviews' | 'events'>,
+  accept: (acceptance: CompletionAcceptance) => void,
+): CompletionVerdict {
+  switch (review.kind) {
+    case 'accepted':
+      accept(review.acceptance);
+      deps.events.log('info', `${task.id}: the completion reviewer accepted the claim: ${review.acceptance.reason}`);
+      return { kind: 'accept' };
+    case 'no-verdict':
+      return { kind: 'reject', reason: `its completion was not accepted: ${review.reason}` };
+    case 'rejected': {
+      const of = `review ${reviews} of ${deps.completionReviews}`;
+      deps.events.log('warn', `${task.id}: the completion reviewer rejected the claim (${of}): ${review.reason}`);
+      if (reviews >= deps.completionReviews)
+        return {
+          kind: 'reject',
+          reason: `the completion reviewer rejected its claim ${reviews === 1 ? 'once' : `${reviews} times`}; last: ${withoutFinalStop(review.reason)}`,
+        };
+      return {
+        kind: 'question',
+        question:
+          `complete_task was not accepted: a reviewer checked your claim against what was done and rejected it (${of}): ${review.reason}\n` +
+          'Do what is missing, or show that it is already done, then call complete_task again. Claims without work are not accepted.',
+      };
+    }
+    default: {
+      const never: never = review;
+      throw new Error(`unexpected review ${JSON.stringify(never)}`);
+    }
+  }
+}
+
 export interface WorkerRequest {
   taskKey: string;
   role: WorkerRole;
@@ -128,6 +185,8 @@ export interface WorkerRequest {
   extraTools?: readonly ToolDefinition[];
   /** A specific agent definition for the role (`security-reviewer`); the role's own otherwise. */
   agent?: string;
+  /** What the worker is told when it ends a turn without a tool call (the loop's default otherwise). */
+  nudge?: string;
 }
 
 /** Runs one worker of a role on one piece of work, with its worker events; the outcome is the loop's. */
@@ -180,6 +239,7 @@ export async function runWorker(
       limits: profile.limits,
       hooks: { onActivity: (activity) => deps.events.emit({ type: 'worker-activity', workerId, activity }) },
       ...(request.verifyCompletion ? { verifyCompletion: request.verifyCompletion } : {}),
+      ...(request.nudge !== undefined ? { nudge: request.nudge } : {}),
       signal,
     });
   } catch (error) {
@@ -232,15 +292,31 @@ export async function executeTask(
       message += `\n\n## An earlier attempt at this task failed\n${lastFailure}\nFind the cause, fix it, and complete the task. Edits that were already applied are on disk: read the files first.`;
     }
 
+    let reviews = 0;
+    let acceptance: CompletionAcceptance | undefined;
     const verifyCompletion = async (completion: TaskCompletion): Promise<CompletionVerdict> => {
-      // A review checks the files it names; it is done when it reported, whether or not it changed them.
-      if (task.files.length === 0 || role === 'reviewer') return { kind: 'accept' };
       const applied = await deps.appliedChanges(task.key);
       if (ownChanges(task, applied).length > 0) return { kind: 'accept' };
-      if (questioned)
-        return { kind: 'reject', reason: `claimed done without changing the files it names (${completion.summary})` };
-      questioned = true;
-      return { kind: 'question', question: questionFor(task, [...new Set(applied.map((c) => c.path))]) };
+      if (!needsAcceptance(task)) {
+        if (questioned)
+          return { kind: 'reject', reason: `claimed done without changing the files it names (${completion.summary})` };
+        questioned = true;
+        return { kind: 'question', question: questionFor(task, [...new Set(applied.map((c) => c.path))]) };
+      }
+      reviews++;
+      const review = await deps.reviewCompletion(
+        {
+          taskKey: task.key,
+          taskId: task.id,
+          taskText: task.commandArguments,
+          files: task.files,
+          completion,
+          work: await deps.workDone(task.key),
+          round: reviews,
+        },
+        signal,
+      );
+      return judged(task, review, reviews, deps, (accepted) => (acceptance = accepted));
     };
 
     const { workerId, outcome } = await runWorker(
@@ -258,7 +334,7 @@ export async function executeTask(
     switch (outcome.kind) {
       case 'completed':
         await deps.recordSummary(task.key, workerId, role, outcome.completion);
-        await deps.tick(task.key, signal);
+        await deps.tick(task.key, signal, acceptance);
         return 'done';
       case 'cancelled':
         return 'cancelled';

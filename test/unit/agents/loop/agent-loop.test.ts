@@ -193,11 +193,13 @@ test('context window exceeded fails clearly; pause_turn continues', async () => 
   assert.equal(provider.requests.length, 2);
 });
 
-test('a completion without the needed edits is questioned once, then the worker fails', async () => {
+test('a questioned completion goes back to the model as often as the check asks, then the check rejects it', async () => {
   const provider = scripted([
     { content: [tool('a', 'complete_task', { summary: 'nothing to do' })], stop: toolUse },
     { content: [tool('b', 'complete_task', { summary: 'really nothing' })], stop: toolUse },
+    { content: [tool('c', 'complete_task', { summary: 'truly nothing' })], stop: toolUse },
   ]);
+  let asked = 0;
   const outcome = await runAgentLoop({
     provider,
     request: base,
@@ -205,10 +207,16 @@ test('a completion without the needed edits is questioned once, then the worker 
     tools: tools(),
     limits: defaultAgentLimits,
     signal: new AbortController().signal,
-    verifyCompletion: () => ({ kind: 'question', question: 'The task names src/a.js but nothing changed: why?' }),
+    verifyCompletion: () =>
+      ++asked <= 2
+        ? { kind: 'question', question: `The task names src/a.js but nothing changed: why? (${asked})` }
+        : { kind: 'reject', reason: 'claimed done three times without changes' },
   });
   assert.equal(outcome.kind, 'failed');
-  assert.match(JSON.stringify(provider.requests[1]!.messages.at(-1)), /nothing changed: why/);
+  assert.match(outcome.kind === 'failed' ? outcome.reason : '', /three times/);
+  assert.equal(provider.requests.length, 3);
+  assert.match(JSON.stringify(provider.requests[1]!.messages.at(-1)), /nothing changed: why\? \(1\)/);
+  assert.match(JSON.stringify(provider.requests[2]!.messages.at(-1)), /nothing changed: why\? \(2\)/);
 });
 
 test('turn and token budgets end the worker as budget-exceeded', async () => {

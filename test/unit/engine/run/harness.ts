@@ -62,10 +62,13 @@ export function lastUserText(request: RecordedRequest): string {
 
 /**
  * The task id a worker request is about (`T004`), or the validation job (`code review`, `security review`,
- * `tests`, `requirements` for the bug-fixer on missing requirements, `requirements re-check`).
+ * `tests`, `requirements` for the bug-fixer on missing requirements, `requirements re-check`), or the completion
+ * review of a task's claim (`completion review T004`).
  */
 export function jobOf(request: RecordedRequest): string | undefined {
   const first = firstUserText(request);
+  const review = /^# Completion review of task (\S+?):/m.exec(first);
+  if (review?.[1]) return `completion review ${review[1]}`;
   const task = /^# Task (\S+?):/m.exec(first);
   if (task?.[1]) return task[1];
   if (/^# Validation: code review/m.test(first)) return 'code review';
@@ -99,14 +102,19 @@ export function turnOf(request: RecordedRequest): number {
   return Math.floor(((bodyOf(request).messages ?? []).length - 1) / 2);
 }
 
+/** The completion reviewer's verdict. */
+export const judge = (verdict: 'accept' | 'reject', reason = `${verdict}ed after reading the evidence`): MockReply =>
+  toolCall('judge_completion', { verdict, reason });
+
 /**
  * A well-behaved team: turn 0 proposes every named file (create, or write when it exists), turn 1 completes.
- * Reviewers report one finding and complete.
+ * Reviewers report one finding and complete; the completion reviewer accepts.
  */
 export function wellBehaved(existing: (path: string) => boolean): (request: RecordedRequest) => MockReply {
   return (request) => {
     const job = jobOf(request) ?? 'unknown';
     const turn = turnOf(request);
+    if (job.startsWith('completion review')) return judge('accept');
     if (job === 'code review' || job === 'security review') {
       if (turn === 0)
         return {

@@ -37,7 +37,12 @@ export interface CriticalPath {
 export interface TaskGraphOptions {
   /** `auto` (default): story phases run side by side where the file says so; `off`: phases in order. */
   readonly storyParallelism?: StoryParallelismSetting;
-  /** The files a task locks, as the scheduler compares them; default its files, normalised. */
+  /**
+   * The tasks file's folder relative to the project root (`specs/001-x`): where a `../` path a task names starts,
+   * so that it and the same file written from the root lock as one.
+   */
+  readonly tasksFolder?: string;
+  /** The files a task locks, as the scheduler compares them; default its files, normalised (see `tasksFolder`). */
   readonly filesOf?: (task: Task) => readonly string[];
 }
 
@@ -59,6 +64,8 @@ export interface TaskGraph {
    * earlier in the answer wins.
    */
   ready(status: (key: string) => TaskRunStatus): readonly Task[];
+  /** The files this task locks while it runs, as the scheduler compares them (one spelling per file). */
+  lockedFiles(key: string): readonly string[];
   /** The longest chain of waits from this task to the end, itself included, in tasks. */
   remaining(key: string): number;
   /** The longest chain of waits; `duration` defaults to 1 per task. */
@@ -100,7 +107,7 @@ export function buildTaskGraph(doc: TasksDocument, options: TaskGraphOptions = {
   const builder = new GraphBuilder(doc.tasks);
   const diagnostics = addExplicitEdges({ doc, builder, ids, stageOf: (i) => stageOf[i] ?? 0 });
   const cycles = rankByExplicitOrder(doc, ids, builder, stages);
-  const lockedFiles = doc.tasks.map(options.filesOf ?? normalizedFiles);
+  const lockedFiles = doc.tasks.map(options.filesOf ?? ((task) => normalizedFiles(task, options.tasksFolder)));
   const filesOf = (task: Task): readonly string[] => lockedFiles[task.index] ?? [];
   addImpliedEdges({
     doc,
@@ -129,8 +136,14 @@ export function buildTaskGraph(doc: TasksDocument, options: TaskGraphOptions = {
   return new BuiltGraph({ document: doc, wiring, order, filesOf, storyParallelism: parallelism, cycles, diagnostics });
 }
 
-function normalizedFiles(task: Task): readonly string[] {
-  return task.files.some((file) => normalizeTaskPath(file) !== file) ? task.files.map(normalizeTaskPath) : task.files;
+function normalizedFiles(task: Task, tasksFolder: string | undefined): readonly string[] {
+  let normalized: string[] | undefined;
+  task.files.forEach((file, k) => {
+    const path = normalizeTaskPath(file, tasksFolder);
+    if (path !== file) (normalized ??= [...task.files])[k] = path;
+  });
+  // Two spellings of one file in one task lock it once.
+  return normalized === undefined ? task.files : [...new Set(normalized)];
 }
 
 function stageIndexOf(doc: TasksDocument, stages: readonly Stage[]): number[] {
@@ -260,6 +273,11 @@ class BuiltGraph implements TaskGraph {
       chosen.push(task);
     }
     return chosen;
+  }
+
+  lockedFiles(key: string): readonly string[] {
+    const task = this.byKey.get(key);
+    return task === undefined ? [] : this.filesOf(task);
   }
 
   remaining(key: string): number {

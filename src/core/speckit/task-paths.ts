@@ -9,6 +9,8 @@
  * and written.
  */
 
+import { posix } from 'node:path';
+
 export type PathMentionKind = 'work' | 'reference';
 
 export interface PathMention {
@@ -188,11 +190,24 @@ function isSlashedPath(path: string, quoted: boolean): boolean {
   return quoted && /^[\w.-]+(?:\/[\w.-]+)+$/.test(path) && /[a-z]/.test(path);
 }
 
-/** The form two mentions of one file share: forward slashes, no leading `./`, no trailing slash. */
-export function normalizeTaskPath(path: string): string {
-  if (!path.includes('\\') && !path.startsWith('./') && !path.endsWith('/')) return path;
-  let p = path.replace(/\\/g, '/');
-  while (p.startsWith('./')) p = p.slice(2);
-  while (p.length > 1 && p.endsWith('/')) p = p.slice(0, -1);
-  return p;
+// What a path needs before two spellings of one file compare equal: a backslash, a `.` or `..` segment, a doubled
+// or trailing slash. Most paths have none and are their own form.
+const NOT_PLAIN = /\\|(?:^|\/)\.{1,2}(?:\/|$)|\/\/|\/$/;
+
+/**
+ * The form two mentions of one file share, as file locks compare them: forward slashes, `.` and `..` segments
+ * resolved, no trailing slash, relative to the project root. A path climbing out with `../` is read from the
+ * tasks file's folder (`tasksFolder`, relative to the project root, e.g. `specs/001-x`), as a Markdown link is:
+ * `../../src/x.ts` there and `src/x.ts` are one file. Without the folder such a path stays as it climbs.
+ */
+export function normalizeTaskPath(path: string, tasksFolder?: string): string {
+  if (!NOT_PLAIN.test(path)) return path;
+  const slashed = path.replace(/\\/g, '/');
+  const fromFolder =
+    tasksFolder !== undefined && tasksFolder !== '' && slashed.startsWith('../')
+      ? posix.join(tasksFolder.replace(/\\/g, '/'), slashed)
+      : slashed;
+  // A folder too shallow for the climb leaves the project: then the path is read from the root, as spec-kit writes.
+  const resolved = posix.normalize(fromFolder.startsWith('../') && fromFolder !== slashed ? slashed : fromFolder);
+  return resolved.length > 1 && resolved.endsWith('/') ? resolved.slice(0, -1) : resolved;
 }

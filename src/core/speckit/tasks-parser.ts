@@ -406,13 +406,17 @@ function idOrderDiagnostics(tasks: readonly Task[], ids: TaskIdIndex): TasksDiag
   return diagnostics;
 }
 
+/**
+ * A note, not a warning: a task outside any phase is valid (the tree, `tasks --json` and the schedule all list it
+ * where it stands); the note only says how it is read.
+ */
 function outsidePhaseDiagnostics(tasks: readonly Task[]): TasksDiagnostic[] {
   const diagnostics: TasksDiagnostic[] = [];
   for (const task of tasks) {
     if (task.phaseIndex !== undefined) continue;
     diagnostics.push({
       code: 'task-outside-phase',
-      severity: 'warning',
+      severity: 'information',
       range: task.idRange,
       message: `${task.id} is not under a phase heading ("## Phase N: …"); it is kept and scheduled where it stands, between the phases around it.`,
       taskKey: task.key,

@@ -159,7 +159,7 @@ export async function draftFallbackPlan(input: FallbackInput): Promise<RunPlan> 
 
   const markdown = renderTasksMarkdown(draft, input.request);
   const doc = parseTasks(markdown);
-  const graph = buildPlanGraph(doc, settings.storyParallelism);
+  const graph = buildPlanGraph(doc, { storyParallelism: settings.storyParallelism });
   const id = `${await nextFeatureNumber(input.root)}-${draft.slug}`;
   const dir = join(input.root, 'specs', id);
   const tasks = plannedTasks(

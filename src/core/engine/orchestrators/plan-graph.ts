@@ -9,6 +9,8 @@ import type { ReadyGraph } from '../scheduler/scheduler';
 
 export interface PlanGraph extends ReadyGraph {
   readonly graph: TaskGraph;
+  /** The files this task locks while it runs, one spelling per file (see `TaskGraphOptions.tasksFolder`). */
+  lockedFiles(key: string): readonly string[];
   /** Keys this task waits for. */
   dependenciesOf(key: string): readonly string[];
   /** The longest chain (in `duration` units, 1 per task by default) from this task to the end, itself included. */
@@ -17,8 +19,17 @@ export interface PlanGraph extends ReadyGraph {
   criticalPath(isDone?: (key: string) => boolean): { taskKeys: string[]; length: number };
 }
 
-export function buildPlanGraph(doc: TasksDocument, storyParallelism: StoryParallelismSetting = 'auto'): PlanGraph {
-  const graph = buildTaskGraph(doc, { storyParallelism });
+export interface PlanGraphOptions {
+  readonly storyParallelism?: StoryParallelismSetting;
+  /** The tasks file's folder relative to the project root, where a `../` path a task names starts. */
+  readonly tasksFolder?: string;
+}
+
+export function buildPlanGraph(doc: TasksDocument, options: PlanGraphOptions = {}): PlanGraph {
+  const graph = buildTaskGraph(doc, {
+    storyParallelism: options.storyParallelism ?? 'auto',
+    ...(options.tasksFolder === undefined ? {} : { tasksFolder: options.tasksFolder }),
+  });
   const memo = new Map<string, number>();
   const remaining = (key: string, seen = new Set<string>()): number => {
     const known = memo.get(key);
@@ -33,6 +44,7 @@ export function buildPlanGraph(doc: TasksDocument, storyParallelism: StoryParall
   return {
     graph,
     ready: (status) => graph.ready(status),
+    lockedFiles: (key) => graph.lockedFiles(key),
     dependenciesOf: (key) => graph.dependenciesOf(key).map((e) => e.key),
     remaining: (key) => remaining(key),
     criticalPath(isDone = () => false) {

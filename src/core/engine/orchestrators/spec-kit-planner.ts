@@ -3,7 +3,7 @@
  * build the graph, give each task a role and a reason, preview the schedule, judge the strategy, forecast the
  * cost, and read the checklists gate and the implement hooks. No model is called: this is the dry run.
  */
-import { dirname, relative } from 'node:path';
+import { dirname, relative, sep } from 'node:path';
 import { readChecklistGate } from '../../speckit/checklists';
 import { readConstitution } from '../../speckit/constitution';
 import { readExtensionsConfig } from '../../speckit/extensions-config';
@@ -175,7 +175,7 @@ export function previewSchedule(
     const files = new Set<string>();
     for (const key of ready) {
       if (wave.length >= maxWorkers) break;
-      const own = graph.graph.task(key)?.files ?? [];
+      const own = graph.lockedFiles(key);
       if (own.some((f) => files.has(f))) continue;
       own.forEach((f) => files.add(f));
       wave.push(key);
@@ -226,7 +226,10 @@ export async function planSpecKitFeature(
     tasksPath: feature.tasksPath,
   });
   if (doc.tasks.length === 0) throw new PlanError('no-tasks', `${feature.tasksPath} has no tasks`);
-  const graph = buildPlanGraph(doc, settings.storyParallelism);
+  const graph = buildPlanGraph(doc, {
+    storyParallelism: settings.storyParallelism,
+    tasksFolder: relative(feature.projectRoot, dirname(feature.tasksPath)).split(sep).join('/'),
+  });
   const texts = await readFeatureTexts(feature, signal);
 
   const only = input.onlyTasks && input.onlyTasks.length > 0 ? new Set(input.onlyTasks) : undefined;

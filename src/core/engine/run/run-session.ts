@@ -615,7 +615,8 @@ export class RunSession implements Run {
       taskKeys: plan.tasks.map((t) => t.key),
       initialStatus,
       maxWorkers: settings.maxWorkers,
-      filesOf: (key) => planned.get(key)?.files ?? [],
+      // One spelling per file: `../../src/x.ts` from the tasks file's folder and `src/x.ts` lock as one.
+      filesOf: (key) => graph.lockedFiles(key),
       priority: (key) => graph.remaining(key),
       execute: async (key, s): Promise<TaskExecution> => {
         const task = planned.get(key);

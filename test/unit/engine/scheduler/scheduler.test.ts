@@ -2,6 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { runSchedule, type ReadyGraph, type ScheduleStatus } from '../../../../src/core/engine/scheduler/scheduler';
 import { chooseRole } from '../../../../src/core/engine/scheduler/role-choice';
+import { buildPlanGraph } from '../../../../src/core/engine/orchestrators/plan-graph';
+import { parseTasks } from '../../../../src/core/speckit/tasks-parser';
 
 /** A tiny graph for the scheduler alone: explicit predecessors per key. */
 function graphOf(deps: Record<string, string[]>): ReadyGraph {
@@ -109,4 +111,56 @@ test('roles: test tasks to the test-writer, docs to the documenter, the rest to 
     'code-writer',
   );
   assert.equal(chooseRole({ description: 'Update the documentation', files: [], isTest: false }).role, 'documenter');
+});
+
+test('one file written two ways never runs twice at once: a `../../` path from the tasks folder and the same path from the root', async () => {
+  // Two story phases the file lets run side by side, each opening with the same file: only the lock keeps them apart.
+  const doc = parseTasks(
+    [
+      '# Tasks: Albums',
+      '## Phase 1: Foundational',
+      '- [ ] T001 Schema in src/db/schema.ts',
+      '## Phase 2: User Story 1 - Create albums (Priority: P1)',
+      '- [ ] T002 [US1] Register albums in [src/router.ts](../../src/router.ts)',
+      '- [ ] T003 [US1] Album model in src/models/album.ts',
+      '- [ ] T004 [US1] Album view in src/views/album.ts',
+      '## Phase 3: User Story 2 - Share albums (Priority: P2)',
+      '- [ ] T005 [US2] Register sharing in `src\\router.ts`',
+      '- [ ] T006 [US2] Share service in src/services/share.ts',
+      '## Dependencies & Execution Order',
+      '- User stories can then proceed in parallel (if staffed)',
+    ].join('\n'),
+  );
+  assert.deepEqual(doc.tasks[1]?.files, ['../../src/router.ts'], 'the link is the file the task works on');
+  const graph = buildPlanGraph(doc, { tasksFolder: 'specs/001-albums' });
+  assert.equal(graph.graph.storyParallelism.mode, 'parallel');
+  assert.deepEqual(graph.lockedFiles('T002'), ['src/router.ts']);
+  assert.deepEqual(graph.lockedFiles('T005'), ['src/router.ts']);
+
+  const running = new Set<string>();
+  const overlaps: string[] = [];
+  let peak = 0;
+  await runSchedule({
+    graph,
+    taskKeys: doc.tasks.map((t) => t.key),
+    initialStatus: () => 'pending',
+    maxWorkers: 4,
+    filesOf: (key) => graph.lockedFiles(key),
+    priority: (key) => graph.remaining(key),
+    execute: async (key) => {
+      running.add(key);
+      peak = Math.max(peak, running.size);
+      if (running.has('T002') && running.has('T005')) overlaps.push([...running].join(' '));
+      await tick();
+      running.delete(key);
+      return 'done';
+    },
+    onStatus: () => undefined,
+    signal: new AbortController().signal,
+  });
+  assert.equal(peak, 2, 'the two stories do run side by side');
+  assert.deepEqual(overlaps, [], 'T002 and T005 name one file and never run together');
+
+  // Without the folder the climb cannot be placed: the two spellings stay apart (no false sharing invented).
+  assert.deepEqual(buildPlanGraph(doc).lockedFiles('T002'), ['../../src/router.ts']);
 });

@@ -13,6 +13,7 @@ import {
   type SearchOutcome,
   type SearchQuery,
   type StatOutcome,
+  type WriteOptions,
   type Workspace,
   type WriteOutcome,
 } from '../core/engine';
@@ -68,12 +69,17 @@ export class VscodeWorkspace implements Workspace {
     return this.disk.search(query, signal);
   }
 
-  async writeAtomic(rel: string, content: string, signal: AbortSignal): Promise<WriteOutcome> {
+  async writeAtomic(
+    rel: string,
+    content: string,
+    signal: AbortSignal,
+    options: WriteOptions = {},
+  ): Promise<WriteOutcome> {
     signal.throwIfAborted();
     const resolved = await this.check(rel, 'write');
     if (resolved.kind === 'refused') return resolved;
     const open = this.openDocument(resolved.abs);
-    if (open === undefined) return this.disk.writeAtomic(rel, content, signal);
+    if (open === undefined) return this.disk.writeAtomic(rel, content, signal, options);
     // Open in an editor: replace the text there, so the editor shows it and its undo keeps what was there
     // before (the user's unsaved text included: the review asked before replacing it), then save. The buffer
     // may change between reading its length and applying (the user types): retry once on refusal.

@@ -215,6 +215,8 @@ export const journalRecordSchema = z.discriminatedUnion('type', [
      * what it applied and `verify` can show how a file drifted from it. Absent for a delete and in older journals.
      */
     postImage: preImageRefSchema.optional(),
+    /** A deleted file's permission bits, so a rollback recreates it as it was (an executable stays one). */
+    mode: z.number().int().nonnegative().optional(),
   }),
   z.object({ type: z.literal('edit-applied'), at, proposalId: z.string() }),
   z.object({ type: z.literal('edit-rolled-back'), at, proposalId: z.string(), forced: z.boolean().optional() }),

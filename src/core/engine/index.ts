@@ -43,6 +43,7 @@ export type {
   SearchQuery,
   StatOutcome,
   Workspace,
+  WriteOptions,
   WriteOutcome,
 } from '../ports/workspace';
 export type { Approver, Confirm, ConfirmRequest, ProposalContent, ProposalDecision } from '../ports/consent';

@@ -16,7 +16,7 @@ export interface Workspace {
   list(rel: string, options: ListOptions, signal: AbortSignal): Promise<ListOutcome>;
   search(query: SearchQuery, signal: AbortSignal): Promise<SearchOutcome>;
   /** Replaces or creates the file so readers never see a torn write; creates parent folders. */
-  writeAtomic(rel: string, content: string, signal: AbortSignal): Promise<WriteOutcome>;
+  writeAtomic(rel: string, content: string, signal: AbortSignal, options?: WriteOptions): Promise<WriteOutcome>;
   delete(rel: string, signal: AbortSignal): Promise<DeleteOutcome>;
 }
 
@@ -28,6 +28,14 @@ export interface ReadOptions {
   anySize?: boolean;
 }
 
+export interface WriteOptions {
+  /**
+   * Permission bits (`0o755`) for a file the write creates: rollback recreates a deleted file as it was. A
+   * replaced file keeps its own. Ignored where the file system has none.
+   */
+  mode?: number;
+}
+
 export type ReadOutcome =
   | { kind: 'text'; rel: string; text: string; size: number }
   | { kind: 'not-found'; rel: string }
@@ -37,7 +45,8 @@ export type ReadOutcome =
   | PathRefusal;
 
 export type StatOutcome =
-  | { kind: 'file'; rel: string; size: number; mtimeMs: number }
+  /** `mode`: the permission bits (`0o644`), where the file system has them. */
+  | { kind: 'file'; rel: string; size: number; mtimeMs: number; mode?: number }
   | { kind: 'directory'; rel: string }
   /** A FIFO, socket or device: never read, written or listed. */
   | { kind: 'special'; rel: string }

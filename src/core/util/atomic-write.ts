@@ -6,13 +6,17 @@ import { isMissing } from './fs-errors';
 /**
  * Writes a file so that readers see either the old content or the new, never a torn one: write a sibling
  * temp file, fsync it, rename over the target. A replaced file keeps its permission bits (an executable
- * script stays executable). When any step fails (a full disk, a quota, a file size limit) the temp file is
+ * script stays executable); a new one gets `options.mode` when given. When any step fails (a full disk, a quota, a file size limit) the temp file is
  * removed and the target is left as it was; only a crash can leave a stray `.tmp` sibling.
  */
-export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
+export async function writeFileAtomic(
+  path: string,
+  data: string | Uint8Array,
+  options: { mode?: number } = {},
+): Promise<void> {
   const dir = dirname(path);
   await mkdir(dir, { recursive: true });
-  const mode = await existingMode(path);
+  const mode = (await existingMode(path)) ?? options.mode;
   const temp = join(dir, `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
   let handle: FileHandle | undefined;
   try {

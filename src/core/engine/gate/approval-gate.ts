@@ -324,6 +324,7 @@ export class ApprovalGate {
     // The content written is kept too: it is the task's evidence, and the base `verify` measures drift from.
     const postImage = text === null ? undefined : await journal.storeBlob(text);
     const writtenHash = text === null ? null : sha256(text);
+    const mode = text === null ? await this.modeOf(proposal.path, signal) : undefined;
     await journal.append({
       type: 'edit-applying',
       at: this.now(),
@@ -334,6 +335,7 @@ export class ApprovalGate {
       preImage,
       writtenHash,
       ...(postImage !== undefined ? { postImage } : {}),
+      ...(mode !== undefined ? { mode } : {}),
     });
     // The write itself must not be abandoned half-way by a cancel: the signal is not passed on.
     const done =
@@ -343,6 +345,12 @@ export class ApprovalGate {
     if (done.kind === 'refused') return { kind: 'unreadable', message: done.reason };
     await journal.append({ type: 'edit-applied', at: this.now(), proposalId: proposal.id });
     return { kind: 'applied', proposal: transition(proposal, { name: 'applied', writtenHash }) };
+  }
+
+  /** A file's permission bits, when the workspace has them. */
+  private async modeOf(path: string, signal: AbortSignal): Promise<number | undefined> {
+    const stat = await this.options.workspace.stat(path, signal);
+    return stat.kind === 'file' ? stat.mode : undefined;
   }
 
   private async readBase(

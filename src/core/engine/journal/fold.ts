@@ -22,6 +22,8 @@ export interface AppliedEdit {
   writtenHash: string | null;
   /** Where the written content is kept; absent for a delete and in older journals. */
   postImage?: PreImageRef;
+  /** A deleted file's permission bits, when the workspace knew them. */
+  mode?: number;
   at: string;
   /**
    * The write-ahead record exists but the confirmation does not: the process died while writing. The file
@@ -172,6 +174,7 @@ export function applyRecord(state: RunState, record: JournalRecord): RunState {
         preImage: record.preImage,
         writtenHash: record.writtenHash,
         ...(record.postImage !== undefined ? { postImage: record.postImage } : {}),
+        ...(record.mode !== undefined ? { mode: record.mode } : {}),
         at: record.at,
         inDoubt: true,
         rolledBack: false,

@@ -151,7 +151,13 @@ async function rollbackEdit(edit: AppliedEdit, request: RollbackRequest, deps: R
     if (deleted.kind === 'refused') return { kind: 'unrestorable', reason: deleted.reason };
     return markRolledBack(edit, deps, 'deleted', isForced);
   }
-  const written = await workspace.writeAtomic(edit.path, restore, signal);
+  // A file the edit deleted comes back with its permission bits; a replaced one keeps its own.
+  const written = await workspace.writeAtomic(
+    edit.path,
+    restore,
+    signal,
+    edit.mode !== undefined ? { mode: edit.mode } : {},
+  );
   if (written.kind === 'refused') return { kind: 'unrestorable', reason: written.reason };
   return markRolledBack(edit, deps, 'restored', isForced);
 }

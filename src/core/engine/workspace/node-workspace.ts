@@ -22,6 +22,7 @@ import type {
   SearchOutcome,
   SearchQuery,
   StatOutcome,
+  WriteOptions,
   ReadOptions,
   Workspace,
   WriteOutcome,
@@ -152,7 +153,7 @@ export class NodeWorkspace implements Workspace {
     if ('kind' in info) return info;
     if (info.isDirectory()) return { kind: 'directory', rel: resolved.rel };
     if (!info.isFile()) return { kind: 'special', rel: resolved.rel };
-    return { kind: 'file', rel: resolved.rel, size: info.size, mtimeMs: info.mtimeMs };
+    return { kind: 'file', rel: resolved.rel, size: info.size, mtimeMs: info.mtimeMs, mode: info.mode & 0o7777 };
   }
 
   async list(rel: string, options: ListOptions, signal: AbortSignal): Promise<ListOutcome> {
@@ -228,11 +229,16 @@ export class NodeWorkspace implements Workspace {
     return done(walk.cut());
   }
 
-  async writeAtomic(rel: string, content: string, signal: AbortSignal): Promise<WriteOutcome> {
+  async writeAtomic(
+    rel: string,
+    content: string,
+    signal: AbortSignal,
+    options: WriteOptions = {},
+  ): Promise<WriteOutcome> {
     signal.throwIfAborted();
     const resolved = await this.check(rel, 'write');
     if (resolved.kind === 'refused') return resolved;
-    await writeFileAtomic(resolved.abs, content);
+    await writeFileAtomic(resolved.abs, content, options);
     return { kind: 'written', rel: resolved.rel };
   }
 

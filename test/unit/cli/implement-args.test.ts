@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ArgumentProblem, parseImplementArgs } from '../../../src/cli/implement-args';
+import { ArgumentProblem, IMPLEMENT_USAGE, parseImplementArgs } from '../../../src/cli/implement-args';
 import { STOP_DEADLINE_MS, interruptHandler } from '../../../src/cli/interrupts';
 
 test('defaults: run in the current folder, ask for every edit', () => {
@@ -189,4 +189,15 @@ test('--converge takes a number of rounds from 0 to 10', () => {
   assert.equal((parseImplementArgs(['--converge', '0']) as { convergeRounds?: number }).convergeRounds, 0);
   assert.equal((parseImplementArgs(['--converge', '3']) as { convergeRounds?: number }).convergeRounds, 3);
   assert.equal((parseImplementArgs([]) as { convergeRounds?: number }).convergeRounds, undefined);
+});
+
+test('--help names the flag that runs a command the run changed, and says --yes does not', () => {
+  assert.match(
+    IMPLEMENT_USAGE,
+    /--allow-changed-commands {2}run a command even after this run changed a file that defines it/,
+  );
+  assert.match(
+    IMPLEMENT_USAGE,
+    /-y, --yes .*\n.*not to a command whose defining file the run changed \(--allow-changed-commands\)/,
+  );
 });

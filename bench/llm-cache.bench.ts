@@ -7,7 +7,8 @@
 import { AnthropicProvider } from '../src/core/llm/anthropic-provider';
 import { LlmGovernor } from '../src/core/llm/governor';
 import { costUsd, priceFor } from '../src/core/llm/prices';
-import { zeroUsage, addUsage, type LlmMessage, type LlmRequest, type LlmUsage } from '../src/core/llm/provider';
+import { type LlmMessage, type LlmRequest } from '../src/core/llm/provider';
+import { zeroUsage, addUsage, type LlmUsage } from '../src/protocol/engine-events';
 import { reply, startMockAnthropic, type MockHandler } from '../test/mock-anthropic';
 
 const TASKS = 20;

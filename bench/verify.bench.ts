@@ -98,6 +98,7 @@ async function makeProject(): Promise<string> {
         inputTokens: 1200,
         outputTokens: 300,
         cacheCreationInputTokens: 0,
+        cacheCreation1hInputTokens: 0,
         cacheReadInputTokens: 4000,
         costUsd: 0.01,
         estimated: false,

@@ -5,8 +5,8 @@ import { existsSync } from 'node:fs';
 import { dirname, relative, resolve, sep } from 'node:path';
 
 const below = {
-  protocol: [],
   util: [],
+  protocol: ['util'],
   ports: ['protocol', 'util'],
   speckit: ['protocol', 'util', 'ports'],
   graph: ['protocol', 'util', 'ports', 'speckit'],
@@ -19,8 +19,8 @@ const core = ['protocol', 'util', 'ports', 'speckit', 'graph', 'llm', 'agents', 
 
 /** Room name → its paths (folders or files, repo-relative) and the rooms it may import. */
 export const rooms = {
-  protocol: { paths: ['src/protocol'], may: below.protocol },
   util: { paths: ['src/core/util'], may: below.util },
+  protocol: { paths: ['src/protocol'], may: below.protocol },
   ports: { paths: ['src/core/ports'], may: below.ports },
   speckit: { paths: ['src/core/speckit'], may: below.speckit },
   graph: { paths: ['src/core/graph'], may: below.graph },
@@ -49,10 +49,11 @@ export const rooms = {
     paths: ['src/core/engine/index.ts', 'src/core/engine/light.ts', 'src/core/engine/diff.ts'],
     may: [...core, 'engine-base', 'engine-io', 'engine-work', 'engine-run'],
   },
-  // The faces: the extension and the CLI see the core through the engine's facade only; the language server
+  // The faces: the extension and the CLI see the core through the engine's facade (and the plain helpers of
+  // util); the language server
   // reads spec-kit documents and nothing of the engine.
-  extension: { paths: ['src/extension'], may: ['protocol', 'engine-facade'] },
-  cli: { paths: ['src/cli'], may: ['protocol', 'engine-facade'] },
+  extension: { paths: ['src/extension'], may: ['util', 'protocol', 'engine-facade'] },
+  cli: { paths: ['src/cli'], may: ['util', 'protocol', 'engine-facade'] },
   server: { paths: ['src/server'], may: ['protocol', 'util', 'speckit', 'graph', 'evidence'] },
 };
 

@@ -1,10 +1,5 @@
-import {
-  assertNever,
-  type EngineEvent,
-  type RunView,
-  type TaskStatus,
-  type UsageTotals,
-} from '../protocol/engine-events';
+import { type EngineEvent, type RunView, type TaskStatus, type UsageTotals } from '../protocol/engine-events';
+import { assertNever } from '../core/util/assert-never';
 import { commandLine, countOf, runOutcomeText } from '../protocol/run-wording';
 import { describeValidation, reportFailures } from '../protocol/validation-report';
 import type { TextStyle } from './render-tasks-text';

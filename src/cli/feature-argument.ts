@@ -12,7 +12,7 @@ import {
   type FeatureSelection,
   type ProjectDiscovery,
 } from '../core/engine/light';
-import { assertNever } from '../protocol/engine-events';
+import { assertNever } from '../core/util/assert-never';
 import type { CliIo } from './cli-io';
 
 /** A failure the user can fix: one line on stderr, exit code 2. */

@@ -16,7 +16,7 @@ import { engineSettingsOf } from './engine-settings';
 import { PROGRESS_VIEW_ID } from './progress/progress-view';
 import type { Prompts } from './prompts';
 import type { ReviewController, ReviewTarget } from './review/review-controller';
-import type { RunSession } from './run-session';
+import type { WindowRun } from './window-run';
 import type { ApiKeyStore } from './secrets';
 import { describeSettingsProblems, type OrchestraSettings } from './settings-parser';
 import { describeUnfinishedDependencies, unfinishedDependencies } from './task-selection';
@@ -79,7 +79,7 @@ export interface CommandDeps {
   log: Logger;
   config: Config;
   keys: ApiKeyStore;
-  session: RunSession;
+  session: WindowRun;
   review: ReviewController;
   documents: TaskDocuments;
   /** Loads the engine on first use (it is most of the bundle) and builds one for these settings. */

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { ContextKey, type ContextKeyName } from './context-key-names';
-import type { RunSession } from './run-session';
+import type { WindowRun } from './window-run';
 
 export { ContextKey, type ContextKeyName } from './context-key-names';
 
@@ -15,7 +15,7 @@ export function setContextKey(key: ContextKeyName, value: boolean): void {
   });
 }
 
-export function register(session: RunSession): vscode.Disposable[] {
+export function register(session: WindowRun): vscode.Disposable[] {
   setContextKey(ContextKey.activated, true);
   const update = (): void => {
     setContextKey(ContextKey.runActive, session.isActive);

@@ -8,7 +8,7 @@ import type { ProgressViewProvider } from './progress/progress-view';
 import { createPrompts, type Prompts } from './prompts';
 import { PROPOSAL_SCHEME, ProposalFileSystem } from './review/proposal-file-system';
 import { pendingProposalSide, ReviewController } from './review/review-controller';
-import { RunSession, type RunHandle } from './run-session';
+import { WindowRun, type RunHandle } from './window-run';
 import { ApiKeyStore } from './secrets';
 import { TaskDocuments } from './trees/task-documents';
 import { EVIDENCE_CONTENT_SCHEME, EvidenceContentProvider } from './evidence/evidence-hover';
@@ -20,7 +20,7 @@ import * as views from './views';
  * show a run started elsewhere. Host tests drive the UI through it; nothing here bypasses the engine.
  */
 export interface OrchestraApi {
-  readonly session: Pick<RunSession, 'view' | 'onDidChange' | 'isActive' | 'recentEvents' | 'root'>;
+  readonly session: Pick<WindowRun, 'view' | 'onDidChange' | 'isActive' | 'recentEvents' | 'root'>;
   readonly trees: views.Trees;
   /** The evidence states of ticked tasks (the Tasks tree's decorations and hovers). */
   readonly evidence: TaskEvidence;
@@ -53,7 +53,7 @@ export function activate(context: vscode.ExtensionContext): OrchestraApi | undef
     const config = new Config();
     const keys = new ApiKeyStore(context.secrets, log);
     const prompts = createPrompts();
-    const session = new RunSession();
+    const session = new WindowRun();
     const documents = new TaskDocuments(log);
     const proposals = new ProposalFileSystem((id, side, relPath) =>
       pendingProposalSide(session.run, id, side, relPath),

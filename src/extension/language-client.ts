@@ -11,7 +11,7 @@ import {
   type TaskStatusParams,
   type VerifyTasksResult,
 } from '../protocol/lsp-messages';
-import type { RunSession } from './run-session';
+import type { WindowRun } from './window-run';
 
 /** Internal command (not in the palette): the client's state, for host tests and diagnostics. */
 export const LANGUAGE_SERVER_STATE_COMMAND = 'speckit-orchestra.languageServerState';
@@ -76,7 +76,7 @@ export class TaskStatusForwarder {
 }
 
 /** The run's tasks.md as the client names it to the server; the engine reports it relative to the run's root. */
-function tasksUriOf(session: RunSession): string | undefined {
+function tasksUriOf(session: WindowRun): string | undefined {
   const { tasksPath } = session.view;
   if (tasksPath === undefined) return undefined;
   if (isAbsolute(tasksPath)) return vscode.Uri.file(tasksPath).toString();
@@ -84,7 +84,7 @@ function tasksUriOf(session: RunSession): string | undefined {
 }
 
 /** The statuses of the window's run, per task, as the server's hovers and lenses show them. */
-function forwardRunStatuses(session: RunSession, forwarder: TaskStatusForwarder): vscode.Disposable {
+function forwardRunStatuses(session: WindowRun, forwarder: TaskStatusForwarder): vscode.Disposable {
   return session.onDidChange((change) => {
     const view = session.view;
     const uri = tasksUriOf(session);
@@ -125,7 +125,7 @@ function forwardRunStatuses(session: RunSession, forwarder: TaskStatusForwarder)
 export interface LanguageClientDeps {
   context: vscode.ExtensionContext;
   log: Logger;
-  session: RunSession;
+  session: WindowRun;
 }
 
 /**

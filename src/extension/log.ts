@@ -1,7 +1,6 @@
 import * as vscode from 'vscode';
 import { redactDeep, type Logger } from '../core/engine/light';
-
-export type LogLevel = keyof Logger;
+import type { LogLevel } from '../protocol/engine-events';
 
 /** One line as the log channel received it, before the user's level filters it. */
 export interface LogLine {

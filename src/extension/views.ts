@@ -3,7 +3,7 @@ import type { Logger } from '../core/engine';
 import { PROGRESS_VIEW_ID, ProgressViewProvider, type PanelCommandRunner } from './progress/progress-view';
 import * as statusBar from './progress/status-bar';
 import type { TaskEvidence } from './evidence/task-evidence';
-import type { RunSession } from './run-session';
+import type { WindowRun } from './window-run';
 import { PENDING_CHANGES_VIEW_ID, PendingChangesTreeProvider } from './trees/pending-changes-tree';
 import type { TaskDocuments } from './trees/task-documents';
 import { TASKS_VIEW_ID, TasksTreeProvider } from './trees/tasks-tree';
@@ -14,7 +14,7 @@ import { ContextKey, setContextKey } from './context-keys';
 export interface ViewsDeps {
   extensionUri: vscode.Uri;
   evidence: TaskEvidence;
-  session: RunSession;
+  session: WindowRun;
   documents: TaskDocuments;
   log: Logger;
   runPanelCommand: PanelCommandRunner;

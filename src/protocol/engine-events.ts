@@ -5,6 +5,7 @@
  *
  * Plain data only (JSON-serialisable): the same events cross into the webview and are written to logs.
  */
+import { assertNever } from '../core/util/assert-never';
 import type { ValidationReport } from './validation-report';
 
 export type TaskStatus =
@@ -25,15 +26,53 @@ export type WorkerRole = (typeof WORKER_ROLES)[number];
 
 export type ApprovalPolicy = 'ask' | 'auto-approve-tests' | 'auto-approve-all';
 
-export interface UsageTotals {
+/** Tokens of one model call, or summed over calls; each kind is billed at its own rate. */
+export interface LlmUsage {
   inputTokens: number;
   outputTokens: number;
+  /** All cache writes, both TTLs. */
   cacheCreationInputTokens: number;
+  /** The part of `cacheCreationInputTokens` written with the 1-hour TTL (priced higher). */
+  cacheCreation1hInputTokens: number;
   cacheReadInputTokens: number;
+  /** True when the provider reported no usage and these are our estimates. */
+  estimated: boolean;
+}
+
+/** Usage with what it cost: what events, the journal and run results count. */
+export interface UsageTotals extends LlmUsage {
   /** Money in US dollars at the configured prices. */
   costUsd: number;
-  /** True when any part was estimated (a provider that reports no usage). */
-  estimated: boolean;
+}
+
+export function zeroUsage(estimated = false): LlmUsage {
+  return {
+    inputTokens: 0,
+    outputTokens: 0,
+    cacheCreationInputTokens: 0,
+    cacheCreation1hInputTokens: 0,
+    cacheReadInputTokens: 0,
+    estimated,
+  };
+}
+
+export function addUsage(a: LlmUsage, b: LlmUsage): LlmUsage {
+  return {
+    inputTokens: a.inputTokens + b.inputTokens,
+    outputTokens: a.outputTokens + b.outputTokens,
+    cacheCreationInputTokens: a.cacheCreationInputTokens + b.cacheCreationInputTokens,
+    cacheCreation1hInputTokens: a.cacheCreation1hInputTokens + b.cacheCreation1hInputTokens,
+    cacheReadInputTokens: a.cacheReadInputTokens + b.cacheReadInputTokens,
+    estimated: a.estimated || b.estimated,
+  };
+}
+
+export function zeroUsageTotals(): UsageTotals {
+  return { ...zeroUsage(), costUsd: 0 };
+}
+
+export function addUsageTotals(a: UsageTotals, b: UsageTotals): UsageTotals {
+  return { ...addUsage(a, b), costUsd: a.costUsd + b.costUsd };
 }
 
 export interface PhaseView {
@@ -231,8 +270,4 @@ export function foldRunView(view: RunView, event: EngineEvent): RunView {
     default:
       return assertNever(event);
   }
-}
-
-export function assertNever(value: never): never {
-  throw new Error(`unexpected value: ${JSON.stringify(value)}`);
 }

@@ -18,7 +18,7 @@ import type {
   TaskStatus,
   WorkerRole,
 } from './engine-events';
-import { validationReportSchema } from './validation-report';
+import { reviewFindingSchema, validationReportSchema, type ReviewFinding } from './validation-report';
 
 export const JOURNAL_FORMAT_VERSION = 1;
 
@@ -81,6 +81,8 @@ export const usageTotalsSchema = z.object({
   inputTokens: z.number().nonnegative(),
   outputTokens: z.number().nonnegative(),
   cacheCreationInputTokens: z.number().nonnegative(),
+  // Journals written before the 1-hour cache writes were counted apart have none.
+  cacheCreation1hInputTokens: z.number().nonnegative().default(0),
   cacheReadInputTokens: z.number().nonnegative(),
   costUsd: z.number().nonnegative(),
   estimated: z.boolean(),
@@ -139,13 +141,7 @@ export const completionAcceptanceSchema = z.object({
 });
 export type CompletionAcceptance = z.infer<typeof completionAcceptanceSchema>;
 
-export const reviewFindingSchema = z.object({
-  path: z.string().optional(),
-  line: z.number().int().positive().optional(),
-  severity: z.enum(['info', 'warning', 'error']),
-  message: z.string(),
-});
-export type ReviewFinding = z.infer<typeof reviewFindingSchema>;
+export { reviewFindingSchema, type ReviewFinding };
 
 export const journalRecordSchema = z.discriminatedUnion('type', [
   z.object({

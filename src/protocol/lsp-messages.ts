@@ -21,7 +21,7 @@ function notification<P>(method: string): NotificationDeclaration<P> {
 import { WORKER_ROLES, type TaskStatus, type WorkerRole } from './engine-events';
 
 /** One task's run status as the hover and the lenses show it. */
-export interface TaskRunStatus {
+export interface TaskStatusReport {
   /** The task id as written in tasks.md, e.g. `T012`. */
   taskId: string;
   status: TaskStatus;
@@ -38,7 +38,7 @@ export interface TaskStatusParams {
   uri: string;
   runId: string;
   /** Replaces what the server knows of these tasks; tasks not listed keep their last known status. */
-  tasks: TaskRunStatus[];
+  tasks: TaskStatusReport[];
 }
 
 /** Client → server: the engine moved some tasks; the server shows it in hovers and lenses. */
@@ -49,7 +49,7 @@ export const TaskStatusNotification = notification<TaskStatusParams>('speckit/ta
  * to a restarted server, the server for hovers and lenses. A new run id replaces the old run's picture.
  */
 export class TaskStatusStore {
-  private readonly byUri = new Map<string, { runId: string; tasks: Map<string, TaskRunStatus> }>();
+  private readonly byUri = new Map<string, { runId: string; tasks: Map<string, TaskStatusReport> }>();
 
   update(params: TaskStatusParams): void {
     let entry = this.byUri.get(params.uri);
@@ -64,7 +64,7 @@ export class TaskStatusStore {
     this.byUri.delete(uri);
   }
 
-  get(uri: string, taskId: string): TaskRunStatus | undefined {
+  get(uri: string, taskId: string): TaskStatusReport | undefined {
     return this.byUri.get(uri)?.tasks.get(taskId);
   }
 
@@ -172,7 +172,7 @@ function isWorkerRole(value: string | undefined): value is WorkerRole {
 }
 
 /** One entry of a status notification; optional fields it cannot read are dropped, required ones refuse it. */
-function parseTaskRunStatus(value: unknown): TaskRunStatus | undefined {
+function parseTaskStatusReport(value: unknown): TaskStatusReport | undefined {
   const fields = fieldsOf(value);
   if (!fields) return undefined;
   const taskId = stringField(fields, 'taskId');
@@ -229,5 +229,5 @@ export function parseTaskStatusParams(value: unknown): TaskStatusParams | undefi
   const runId = fields && stringField(fields, 'runId');
   const tasks = fields?.['tasks'];
   if (uri === undefined || runId === undefined || !Array.isArray(tasks)) return undefined;
-  return { uri, runId, tasks: tasks.flatMap((entry: unknown) => parseTaskRunStatus(entry) ?? []) };
+  return { uri, runId, tasks: tasks.flatMap((entry: unknown) => parseTaskStatusReport(entry) ?? []) };
 }

@@ -1,7 +1,8 @@
 /**
  * Words every face uses for the same facts, so the CLI, the panel and the notifications say them alike.
  */
-import { assertNever, type RunOutcome } from './engine-events';
+import { type RunOutcome } from './engine-events';
+import { assertNever } from '../core/util/assert-never';
 
 /** `1 worker`, `3 workers`, `0 tasks`: a count with its noun in the right number. */
 export function countOf(n: number, noun: string, plural = `${noun}s`): string {

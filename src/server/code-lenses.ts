@@ -1,6 +1,6 @@
 import type { CodeLens, Command } from 'vscode-languageserver/node';
 import type { Phase, Task } from '../core/speckit/tasks-model';
-import { LspCommandId, type RunPhaseArgs, type RunTaskArgs, type TaskRunStatus } from '../protocol/lsp-messages';
+import { LspCommandId, type RunPhaseArgs, type RunTaskArgs, type TaskStatusReport } from '../protocol/lsp-messages';
 import type { TasksAnalysis } from './tasks-analysis';
 
 /** A lens with an empty command id is shown as plain text: the last run's result is information, not an action. */
@@ -8,7 +8,7 @@ function label(title: string): Command {
   return { title, command: '' };
 }
 
-function describeResult(status: TaskRunStatus): string {
+function describeResult(status: TaskStatusReport): string {
   return `Last run: ${status.status}${status.workerId ? ` (${status.workerId})` : ''}`;
 }
 
@@ -16,7 +16,7 @@ function phaseLenses(
   uri: string,
   phase: Phase,
   analysis: TasksAnalysis,
-  statusOf: (taskId: string) => TaskRunStatus | undefined,
+  statusOf: (taskId: string) => TaskStatusReport | undefined,
 ): CodeLens[] {
   const range = phase.headingRange;
   const args: RunPhaseArgs = { uri, phaseIndex: phase.index, phaseTitle: phase.title };
@@ -34,7 +34,7 @@ function phaseLenses(
   return lenses;
 }
 
-function taskLenses(uri: string, task: Task, statusOf: (taskId: string) => TaskRunStatus | undefined): CodeLens[] {
+function taskLenses(uri: string, task: Task, statusOf: (taskId: string) => TaskStatusReport | undefined): CodeLens[] {
   const range = task.idRange;
   const lenses: CodeLens[] = [];
   // A ticked task is finished work; running it again is a deliberate act from the engine's own UI.
@@ -51,7 +51,7 @@ function taskLenses(uri: string, task: Task, statusOf: (taskId: string) => TaskR
 export function codeLenses(
   uri: string,
   analysis: TasksAnalysis,
-  statusOf: (taskId: string) => TaskRunStatus | undefined,
+  statusOf: (taskId: string) => TaskStatusReport | undefined,
 ): CodeLens[] {
   return [
     ...analysis.document.phases.flatMap((p) => phaseLenses(uri, p, analysis, statusOf)),

@@ -1,16 +1,16 @@
 import { MarkupKind, type Hover, type Position } from 'vscode-languageserver/node';
 import type { Task } from '../core/speckit/tasks-model';
-import type { TaskRunStatus } from '../protocol/lsp-messages';
+import type { TaskStatusReport } from '../protocol/lsp-messages';
 import { describeSpecDefinition, specDefinitionOf, specReferenceAt } from './spec-references';
 import { taskIdAt } from './task-ids';
 import type { TasksAnalysis } from './tasks-analysis';
 
-function describeStatus(status: TaskRunStatus): string {
+function describeStatus(status: TaskStatusReport): string {
   const who = [status.workerId, status.role].filter((s): s is string => s !== undefined).join(', ');
   return `**Run status:** ${status.status}${who ? ` (${who})` : ''}${status.message ? ` — ${status.message}` : ''}`;
 }
 
-function describeTask(task: Task, analysis: TasksAnalysis, status: TaskRunStatus | undefined): string {
+function describeTask(task: Task, analysis: TasksAnalysis, status: TaskStatusReport | undefined): string {
   const phase = task.phaseIndex === undefined ? undefined : analysis.document.phases[task.phaseIndex];
   const labels = task.labels.map((l) => `[${l}]`).join(' ');
   const parts = [
@@ -50,7 +50,7 @@ export function dependenciesOf(task: Task, analysis: TasksAnalysis): string[] {
 export function hoverAt(
   analysis: TasksAnalysis,
   position: Position,
-  statusOf: (taskId: string) => TaskRunStatus | undefined,
+  statusOf: (taskId: string) => TaskStatusReport | undefined,
 ): Hover | null {
   const lineText = analysis.lines[position.line] ?? '';
   const token = taskIdAt(lineText, position.character);

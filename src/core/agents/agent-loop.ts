@@ -16,8 +16,6 @@ import {
   LlmUnavailableError,
 } from '../llm/errors';
 import {
-  addUsage,
-  zeroUsage,
   type LlmAssistantBlock,
   type LlmMessage,
   type LlmRequest,
@@ -26,30 +24,16 @@ import {
   type LlmTextBlock,
   type LlmToolResultBlock,
   type LlmToolUseBlock,
-  type LlmUsage,
   type LlmWaitReason,
 } from '../llm/provider';
 import { truncateMiddle } from '../util/output-capture';
-
-/** What `complete_task` reported: the worker's own account, which the scheduler then checks against the disk. */
-export interface TaskCompletion {
-  summary: string;
-  filesTouched: string[];
-}
-
-export interface ToolCallResult {
-  content: string;
-  isError: boolean;
-  /** Set when this call was a valid `complete_task`. */
-  completion?: TaskCompletion;
-  /** Set when the tool decided the worker cannot succeed (e.g. a plan malformed too often): it ends failed, with this reason. */
-  stop?: string;
-}
+import { addUsage, zeroUsage, type LlmUsage } from '../../protocol/engine-events';
+import type { TaskCompletion, ToolResult } from './tools/tool';
 
 /** The worker's tools as the loop sees them; validation, confinement and the gate live behind `execute`. */
 export interface ToolExecutor {
   readonly names: ReadonlySet<string>;
-  execute(call: { id: string; name: string; input: unknown }, signal: AbortSignal): Promise<ToolCallResult>;
+  execute(call: { id: string; name: string; input: unknown }, signal: AbortSignal): Promise<ToolResult>;
 }
 
 /**

@@ -13,19 +13,17 @@ import type {
   UsageTotals,
   WorkerRole,
 } from '../../protocol/engine-events';
+import type { ModelTier } from '../agents/definitions/agent-definition';
 import type { StoryParallelism, StoryParallelismSetting } from '../graph/task-graph';
 import type { ValidationReport } from '../../protocol/validation-report';
 import type { PriceTable } from '../llm/prices';
 import type { LlmProvider } from '../llm/provider';
-import type { Clock } from '../ports/clock';
+import type { WallClock } from '../ports/clock';
 import type { CommandRunner } from '../ports/command-runner';
 import type { Approver, Confirm, ProposalContent, ProposalDecision } from '../ports/consent';
 import type { Logger } from '../ports/logger';
 import type { Workspace } from '../ports/workspace';
-
-export interface Disposable {
-  dispose(): void;
-}
+import type { Disposable } from '../util/emitter';
 
 export interface EnginePorts {
   /**
@@ -41,10 +39,8 @@ export interface EnginePorts {
   /** See `Approver`: optional; without it faces decide through `Run.decide`. */
   approver?: Approver;
   logger?: Logger;
-  clock?: Clock;
+  clock?: WallClock;
 }
-
-export type ModelTier = 'fast' | 'balanced' | 'deep';
 
 /** What a face configures; every field has a default (see `defaultEngineSettings`). */
 export interface EngineSettings {

@@ -15,7 +15,9 @@ export { createEngine, EngineNotReadyError } from './run/create-engine';
 export { PlanError, type PlanErrorKind } from './orchestrators/spec-kit-planner';
 export { PlanningFailedError } from './orchestrators/fallback-planner';
 export { defaultEngineSettings } from './run/default-settings';
-export { systemClock, type Clock } from '../ports/clock';
+export { systemWallClock, type WallClock } from '../ports/clock';
+export type { Disposable } from '../util/emitter';
+export type { ModelTier } from '../agents/definitions/agent-definition';
 // The model provider for a run: one governor shared by all its workers (never `new AnthropicProvider` alone).
 export {
   createAnthropicProviderForRun,
@@ -53,14 +55,12 @@ export type {
   ChecklistState,
   CostForecast,
   CoverageItem,
-  Disposable,
   Engine,
   EnginePorts,
   EngineSettings,
   FeatureChoice,
   HookView,
   InterruptedRun,
-  ModelTier,
   PlanDiagnostic,
   PlannedTask,
   PlanOptions,

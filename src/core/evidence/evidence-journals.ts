@@ -336,10 +336,13 @@ function narrowTaskEvidence(f: Fields, at: string): JournalRecordOf<'task-eviden
   if (taskKey === undefined || taskId === undefined || tasksPath === undefined || !sha(lineHash)) return undefined;
   if (!edits || !commands || !models || !cost) return undefined;
   const { inputTokens, outputTokens, cacheCreationInputTokens, cacheReadInputTokens, costUsd, estimated } = cost;
+  // Journals written before the 1-hour cache writes were counted apart have none (as the journal schema says).
+  const cacheCreation1hInputTokens = cost['cacheCreation1hInputTokens'] ?? 0;
   if (
     !isCount(inputTokens) ||
     !isCount(outputTokens) ||
     !isCount(cacheCreationInputTokens) ||
+    !isCount(cacheCreation1hInputTokens) ||
     !isCount(cacheReadInputTokens) ||
     !isCount(costUsd) ||
     typeof estimated !== 'boolean'
@@ -355,7 +358,15 @@ function narrowTaskEvidence(f: Fields, at: string): JournalRecordOf<'task-eviden
     edits,
     commands,
     models,
-    cost: { inputTokens, outputTokens, cacheCreationInputTokens, cacheReadInputTokens, costUsd, estimated },
+    cost: {
+      inputTokens,
+      outputTokens,
+      cacheCreationInputTokens,
+      cacheCreation1hInputTokens,
+      cacheReadInputTokens,
+      costUsd,
+      estimated,
+    },
     ...(summary !== undefined ? { summary } : {}),
     ...(acceptance ? { acceptance } : {}),
   };

@@ -30,16 +30,14 @@ import { ANTHROPIC_PROVIDER_ID, buildAnthropicParams, type AnthropicStreamParams
 import { LlmAuthError, LlmRequestError } from './errors';
 import { LlmGovernor, type AttemptContext } from './governor';
 import {
-  addUsage,
-  zeroUsage,
   type LlmProvider,
   type LlmRequest,
   type LlmResponse,
   type LlmAssistantBlock,
   type LlmStopReason,
   type LlmStreamHooks,
-  type LlmUsage,
 } from './provider';
+import { addUsage, zeroUsage, type LlmUsage } from '../../protocol/engine-events';
 
 export interface AnthropicProviderOptions {
   /** Where the key comes from: SecretStorage in the extension, `ANTHROPIC_API_KEY` in the CLI. Read per call. */

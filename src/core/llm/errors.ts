@@ -2,7 +2,7 @@
  * Unexpected outcomes of a model call, as typed errors the agent loop switches on. Every message says what
  * happened and what to do; none carries a key or a header.
  */
-import type { LlmUsage } from './provider';
+import type { LlmUsage } from '../../protocol/engine-events';
 
 export abstract class LlmError extends Error {
   abstract readonly kind:

@@ -10,7 +10,7 @@
  */
 import type { WorkerRole } from '../../protocol/engine-events';
 import { costUsd, priceFor, type PriceTable } from './prices';
-import { addUsage, zeroUsage, type LlmUsage } from './provider';
+import { addUsage, zeroUsage, type LlmUsage } from '../../protocol/engine-events';
 
 export interface RolePlan {
   role: WorkerRole;
@@ -33,7 +33,8 @@ export interface RoleForecast {
   costUsd: number;
 }
 
-export interface CostForecast {
+/** What a run would cost per role and in total: the engine turns it into the dry run's low–high `CostForecast`. */
+export interface RunCostBreakdown {
   caching: boolean;
   roles: RoleForecast[];
   totalUsd: number;
@@ -72,7 +73,7 @@ function forecastRole(plan: RolePlan, caching: boolean, prices: PriceTable): Rol
 export function forecastRunCost(
   plans: readonly RolePlan[],
   options: { caching: boolean; prices?: PriceTable },
-): CostForecast {
+): RunCostBreakdown {
   const roles = plans.map((plan) => forecastRole(plan, options.caching, options.prices ?? {}));
   return {
     caching: options.caching,

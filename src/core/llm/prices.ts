@@ -6,7 +6,7 @@
  * 2x for 1h, reads 0.1x) at the time of writing; prices change, so the extension fills `overrides` from
  * settings and the CLI from a flag, and an unknown model falls back to its tier by name.
  */
-import type { LlmUsage } from './provider';
+import type { LlmUsage } from '../../protocol/engine-events';
 
 export interface ModelPrice {
   inputPerMTok: number;

@@ -3,7 +3,7 @@
  * (official SDK) and the VS Code language-model provider both implement it; the agent loop owns the
  * conversation, runs tools between turns and switches on the typed errors in `errors.ts`.
  */
-import type { WorkerRole } from '../../protocol/engine-events';
+import type { LlmUsage, WorkerRole } from '../../protocol/engine-events';
 
 export type CacheTtl = '5m' | '1h';
 
@@ -105,18 +105,6 @@ export type LlmStopReason =
   | { type: 'refusal'; explanation: string | null }
   | { type: 'model_context_window_exceeded' };
 
-export interface LlmUsage {
-  inputTokens: number;
-  outputTokens: number;
-  /** All cache writes, both TTLs. */
-  cacheCreationInputTokens: number;
-  /** The part of `cacheCreationInputTokens` written with the 1-hour TTL (priced higher). */
-  cacheCreation1hInputTokens: number;
-  cacheReadInputTokens: number;
-  /** True when the provider reported no usage and these are our estimates. */
-  estimated: boolean;
-}
-
 export interface LlmResponse {
   content: LlmAssistantBlock[];
   stopReason: LlmStopReason;
@@ -142,26 +130,4 @@ export interface LlmStreamHooks {
 export interface LlmProvider {
   readonly id: string;
   send(request: LlmRequest, hooks: LlmStreamHooks, signal: AbortSignal): Promise<LlmResponse>;
-}
-
-export function zeroUsage(estimated = false): LlmUsage {
-  return {
-    inputTokens: 0,
-    outputTokens: 0,
-    cacheCreationInputTokens: 0,
-    cacheCreation1hInputTokens: 0,
-    cacheReadInputTokens: 0,
-    estimated,
-  };
-}
-
-export function addUsage(a: LlmUsage, b: LlmUsage): LlmUsage {
-  return {
-    inputTokens: a.inputTokens + b.inputTokens,
-    outputTokens: a.outputTokens + b.outputTokens,
-    cacheCreationInputTokens: a.cacheCreationInputTokens + b.cacheCreationInputTokens,
-    cacheCreation1hInputTokens: a.cacheCreation1hInputTokens + b.cacheCreation1hInputTokens,
-    cacheReadInputTokens: a.cacheReadInputTokens + b.cacheReadInputTokens,
-    estimated: a.estimated || b.estimated,
-  };
 }

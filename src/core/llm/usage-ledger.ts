@@ -3,11 +3,17 @@
  * the budgets that stop new calls once spent. A call already under way is always allowed to finish and is
  * recorded: a budget stops the next call, it never throws away work that was paid for.
  */
-import type { WorkerRole } from '../../protocol/engine-events';
+import {
+  addUsageTotals,
+  zeroUsageTotals,
+  type LlmUsage,
+  type UsageTotals,
+  type WorkerRole,
+} from '../../protocol/engine-events';
 import { LlmBudgetExceededError } from './errors';
 import { DEFAULT_MODELS } from './models';
 import { costUsd, priceFor, type PriceTable } from './prices';
-import { addUsage, zeroUsage, type LlmCallMeta, type LlmUsage } from './provider';
+import type { LlmCallMeta } from './provider';
 
 export interface UsageRecord {
   meta: LlmCallMeta;
@@ -16,9 +22,8 @@ export interface UsageRecord {
   costUsd: number;
 }
 
-export interface UsageTotal {
-  usage: LlmUsage;
-  costUsd: number;
+/** Usage summed over calls (one role's, one task's, one model's, the run's), with how many calls. */
+export interface LedgerTotal extends UsageTotals {
   calls: number;
 }
 
@@ -55,25 +60,24 @@ function isWorkerRole(name: string): name is WorkerRole {
   return Object.hasOwn(DEFAULT_MODELS, name);
 }
 
-function emptyTotal(): UsageTotal {
-  return { usage: zeroUsage(), costUsd: 0, calls: 0 };
+function emptyTotal(): LedgerTotal {
+  return { ...zeroUsageTotals(), calls: 0 };
 }
 
-function addTo(map: Map<string, UsageTotal>, key: string, record: UsageRecord): void {
-  const total = map.get(key) ?? emptyTotal();
-  map.set(key, {
-    usage: addUsage(total.usage, record.usage),
-    costUsd: total.costUsd + record.costUsd,
-    calls: total.calls + 1,
-  });
+function withRecord(total: LedgerTotal, record: UsageRecord): LedgerTotal {
+  return { ...addUsageTotals(total, { ...record.usage, costUsd: record.costUsd }), calls: total.calls + 1 };
+}
+
+function addTo(map: Map<string, LedgerTotal>, key: string, record: UsageRecord): void {
+  map.set(key, withRecord(map.get(key) ?? emptyTotal(), record));
 }
 
 export class UsageLedger {
   private readonly records: UsageRecord[] = [];
   private total = emptyTotal();
-  private readonly roles = new Map<string, UsageTotal>();
-  private readonly tasks = new Map<string, UsageTotal>();
-  private readonly models = new Map<string, UsageTotal>();
+  private readonly roles = new Map<string, LedgerTotal>();
+  private readonly tasks = new Map<string, LedgerTotal>();
+  private readonly models = new Map<string, LedgerTotal>();
   private readonly listeners = new Set<(record: UsageRecord) => void>();
   private carriedRunUsd = 0;
   private readonly carriedRoleUsd = new Map<string, number>();
@@ -86,11 +90,7 @@ export class UsageLedger {
   record(meta: LlmCallMeta, model: string, usage: LlmUsage): UsageRecord {
     const record: UsageRecord = { meta, model, usage, costUsd: costUsd(usage, priceFor(model, this.prices)) };
     this.records.push(record);
-    this.total = {
-      usage: addUsage(this.total.usage, usage),
-      costUsd: this.total.costUsd + record.costUsd,
-      calls: this.total.calls + 1,
-    };
+    this.total = withRecord(this.total, record);
     addTo(this.roles, meta.role, record);
     if (meta.taskKey !== undefined) addTo(this.tasks, meta.taskKey, record);
     addTo(this.models, model, record);
@@ -146,16 +146,16 @@ export class UsageLedger {
     }
   }
 
-  get totals(): UsageTotal {
+  get totals(): LedgerTotal {
     return this.total;
   }
-  byRole(): ReadonlyMap<string, UsageTotal> {
+  byRole(): ReadonlyMap<string, LedgerTotal> {
     return this.roles;
   }
-  byTask(): ReadonlyMap<string, UsageTotal> {
+  byTask(): ReadonlyMap<string, LedgerTotal> {
     return this.tasks;
   }
-  byModel(): ReadonlyMap<string, UsageTotal> {
+  byModel(): ReadonlyMap<string, LedgerTotal> {
     return this.models;
   }
   all(): readonly UsageRecord[] {

@@ -16,7 +16,8 @@ import {
   LlmRequestError,
   LlmUnavailableError,
 } from './errors';
-import type { LlmRequest, LlmResponse, LlmTextBlock, LlmToolUseBlock, LlmUsage } from './provider';
+import type { LlmRequest, LlmResponse, LlmTextBlock, LlmToolUseBlock } from './provider';
+import type { LlmUsage } from '../../protocol/engine-events';
 
 export type LmPart =
   | { kind: 'text'; value: string }

@@ -1,6 +1,9 @@
-/** The run's wall clock (timestamps in the journal and events); tests pass a fixed one. */
-export interface Clock {
+/**
+ * The run's wall clock: timestamps in the journal and in events, which people read. Waits and deadlines never
+ * use it; they run on the monotonic clock (src/core/util/monotonic-clock.ts). Tests pass a fixed one.
+ */
+export interface WallClock {
   now(): Date;
 }
 
-export const systemClock: Clock = { now: () => new Date() };
+export const systemWallClock: WallClock = { now: () => new Date() };

@@ -1,6 +1,6 @@
 import { LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
-import { assertNever } from './feature-naming';
+import { assertNever } from '../util/assert-never';
 import { readTextFile } from './read-text-file';
 import type { WorkspaceDiagnostic } from './workspace-diagnostic';
 

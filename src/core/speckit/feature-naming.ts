@@ -2,6 +2,8 @@
  * How a feature folder's name identifies it. spec-kit numbers folders `NNN-slug` (3 digits, more once a
  * project passes 999), optionally `YYYYMMDD-HHMMSS-slug` timestamps; users also hand-name folders.
  */
+import { assertNever } from '../util/assert-never';
+
 export type FeatureNaming =
   | { readonly kind: 'numbered'; readonly prefix: string; readonly number: number }
   | { readonly kind: 'timestamped'; readonly prefix: string }
@@ -49,8 +51,4 @@ export function samePrefix(a: FeatureNaming, b: FeatureNaming): boolean {
   if (a.kind === 'numbered' && b.kind === 'numbered') return a.number === b.number;
   if (a.kind === 'timestamped' && b.kind === 'timestamped') return a.prefix === b.prefix;
   return false;
-}
-
-export function assertNever(value: never): never {
-  throw new TypeError(`unexpected value: ${JSON.stringify(value)}`);
 }

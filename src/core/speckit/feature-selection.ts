@@ -1,6 +1,7 @@
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { Feature } from './feature-documents';
-import { assertNever, prefixOf, samePrefix } from './feature-naming';
+import { prefixOf, samePrefix } from './feature-naming';
+import { assertNever } from '../util/assert-never';
 import { readGitHead, type GitHead } from './git-head';
 import type { SpecKitProject } from './project-discovery';
 import { readTextFile } from './read-text-file';

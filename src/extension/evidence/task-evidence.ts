@@ -11,7 +11,7 @@ import {
   type VerifyReport,
   type VerifyState,
 } from '../../core/engine/light';
-import type { RunSession } from '../run-session';
+import type { WindowRun } from '../window-run';
 import type { FeatureTasks, TaskDocuments } from '../trees/task-documents';
 
 /** Tree items of tasks carry this URI as their `resourceUri`, so the decoration provider can find them. */
@@ -67,7 +67,7 @@ export class TaskEvidence implements vscode.FileDecorationProvider, vscode.Dispo
 
   constructor(
     private readonly documents: TaskDocuments,
-    session: RunSession,
+    session: WindowRun,
     private readonly log: Logger,
   ) {
     const files = vscode.workspace.createFileSystemWatcher('**/*');

@@ -1,4 +1,5 @@
-import { assertNever, type EngineEvent, type RunView } from '../../protocol/engine-events';
+import { type EngineEvent, type RunView } from '../../protocol/engine-events';
+import { assertNever } from '../../core/util/assert-never';
 import { commandLine, countOf, runOutcomeText } from '../../protocol/run-wording';
 import { describeValidation, reportFailures } from '../../protocol/validation-report';
 import type { LogEntry, ProgressSnapshot } from '../../protocol/webview-messages';

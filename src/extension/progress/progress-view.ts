@@ -2,9 +2,9 @@ import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import type { Logger } from '../../core/engine';
 import { CoalescingScheduler } from '../coalescing-scheduler';
-import { assertNever } from '../../protocol/engine-events';
+import { assertNever } from '../../core/util/assert-never';
 import { parseWebviewToHost, type HostToWebview, type WebviewCommand } from '../../protocol/webview-messages';
-import type { RunSession } from '../run-session';
+import type { WindowRun } from '../window-run';
 import { logEntryOf, progressSnapshot } from './progress-snapshot';
 
 export const PROGRESS_VIEW_ID = 'speckitOrchestra.progress';
@@ -30,7 +30,7 @@ export class ProgressViewProvider implements vscode.WebviewViewProvider, vscode.
 
   constructor(
     private readonly extensionUri: vscode.Uri,
-    private readonly session: RunSession,
+    private readonly session: WindowRun,
     private readonly runCommand: PanelCommandRunner,
     private readonly log: Logger,
   ) {

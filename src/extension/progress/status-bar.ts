@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { RunSession } from '../run-session';
+import type { WindowRun } from '../window-run';
 import { progressSnapshot, statusBarText } from './progress-snapshot';
 
 /** What the status bar item shows now; VS Code offers no way to read an item back, so tests read this. */
@@ -12,7 +12,7 @@ export interface StatusBarState {
 
 /** "Orchestra 12/40 · 3 workers" while a run is active; a click opens the Progress panel. */
 export function register(
-  session: RunSession,
+  session: WindowRun,
   showPanelCommand: string,
 ): { state: () => StatusBarState; disposables: vscode.Disposable[] } {
   const item = vscode.window.createStatusBarItem('speckitOrchestra.run', vscode.StatusBarAlignment.Left, 10);

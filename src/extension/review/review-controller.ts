@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import type { Logger, ProposalContent, ProposalDecision } from '../../core/engine';
 import type { ProposalView, RunView } from '../../protocol/engine-events';
 import type { Prompts } from '../prompts';
-import type { RunSession } from '../run-session';
+import type { WindowRun } from '../window-run';
 import { parseProposalUri, proposalUri, type ProposalFileSystem, type ProposalSide } from './proposal-file-system';
 
 /** What a review's diff needs to know of a proposal: the engine's `ProposalView` and `ProposalContent` both have it. */
@@ -79,7 +79,7 @@ export class ReviewController implements vscode.Disposable {
   private readonly closing = new Map<string, Promise<void>>();
 
   constructor(
-    private readonly session: RunSession,
+    private readonly session: WindowRun,
     private readonly files: ProposalFileSystem,
     private readonly log: Logger,
     private readonly prompts: Prompts,

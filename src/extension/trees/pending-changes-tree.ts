@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import type { ProposalKind, ProposalView } from '../../protocol/engine-events';
-import type { RunSession } from '../run-session';
+import type { WindowRun } from '../window-run';
 import { reviewDiffCommand } from '../review/review-controller';
 import { plainText } from './plain-text';
 
@@ -30,7 +30,7 @@ export class PendingChangesTreeProvider implements vscode.TreeDataProvider<Pendi
   readonly onDidChangeTreeData = this._onDidChangeTreeData.event;
   private readonly subscription: vscode.Disposable;
 
-  constructor(private readonly session: RunSession) {
+  constructor(private readonly session: WindowRun) {
     this.subscription = session.onDidChange((change) => {
       if (change.kind === 'reset') {
         this._onDidChangeTreeData.fire(undefined);

@@ -4,7 +4,7 @@ import type { EngineEvent, WorkerRole } from '../../protocol/engine-events';
 import { CoalescingScheduler } from '../coalescing-scheduler';
 import { appendEvidence } from '../evidence/evidence-hover';
 import { taskEvidenceUri, type TaskEvidence } from '../evidence/task-evidence';
-import type { RunSession } from '../run-session';
+import type { WindowRun } from '../window-run';
 import type { FeatureTasks, TaskDocuments } from './task-documents';
 import {
   childrenOf,
@@ -53,7 +53,7 @@ export class TasksTreeProvider implements vscode.TreeDataProvider<TaskNode>, vsc
 
   constructor(
     private readonly documents: TaskDocuments,
-    private readonly session: RunSession,
+    private readonly session: WindowRun,
     log: Logger,
     private readonly evidence?: TaskEvidence,
   ) {

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import type { UsageTotals, WorkerRole } from '../../protocol/engine-events';
 import { workerActivity } from '../progress/progress-snapshot';
-import type { RunSession } from '../run-session';
+import type { WindowRun } from '../window-run';
 
 export const WORKERS_VIEW_ID = 'speckitOrchestra.workers';
 
@@ -18,7 +18,7 @@ export class WorkersTreeProvider implements vscode.TreeDataProvider<WorkerNode>,
   /** One element object per worker: VS Code finds the element to refresh by identity. */
   private readonly nodes = new Map<string, WorkerNode>();
 
-  constructor(private readonly session: RunSession) {
+  constructor(private readonly session: WindowRun) {
     this.subscription = session.onDidChange((change) => {
       if (change.kind === 'reset') {
         this.byRole = {};

@@ -8,12 +8,12 @@ import type { ToolContext } from '../../../src/core/agents/tools/tool';
 import { CommandService } from '../../../src/core/engine/commands/command-service';
 import type { CommandRunner } from '../../../src/core/ports/command-runner';
 import { ApprovalGate } from '../../../src/core/engine/gate/approval-gate';
-import type { Decision } from '../../../src/core/engine/gate/approval-gate';
+import type { ProposalDecision } from '../../../src/core/ports/consent';
 import { defaultWriteScopes } from '../../../src/core/agents/definitions/write-scope';
 import { NodeWorkspace } from '../../../src/core/engine/workspace/node-workspace';
 import { never, tempProject } from '../engine/temp-dir';
 
-async function setUp(decisions: Decision[] = [], role: ToolContext['role'] = 'code-writer') {
+async function setUp(decisions: ProposalDecision[] = [], role: ToolContext['role'] = 'code-writer') {
   const root = await tempProject({
     'src/a.ts': 'line 1\nline 2\nline 3\n',
     'src/twice.ts': 'same\nsame\n',

@@ -65,6 +65,7 @@ const run: EngineEvent[] = [
       inputTokens: 12_345,
       outputTokens: 678,
       cacheCreationInputTokens: 0,
+      cacheCreation1hInputTokens: 0,
       cacheReadInputTokens: 0,
       costUsd: 0.0421,
       estimated: false,

@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import type { ApprovalPolicy } from '../../../src/protocol/engine-events';
 import type { JournalRecord } from '../../../src/protocol/journal';
 import { ApprovalGate } from '../../../src/core/engine/gate/approval-gate';
-import type { Approver, Decision, GateEvent, ProposeContext } from '../../../src/core/engine/gate/approval-gate';
+import type { ProposalDecider, GateEvent, ProposeContext } from '../../../src/core/engine/gate/approval-gate';
+import type { ProposalDecision } from '../../../src/core/ports/consent';
 import { InvalidProposalTransitionError, draftEdit, transition } from '../../../src/core/engine/gate/proposal';
 import type { Proposal } from '../../../src/core/ports/edit-gate';
 import { foldJournal } from '../../../src/core/engine/journal/fold';
@@ -32,7 +33,7 @@ function memoryJournal(): {
   };
 }
 
-function scripted(...decisions: Decision[]): Approver & { seen: Proposal[] } {
+function scripted(...decisions: ProposalDecision[]): ProposalDecider & { seen: Proposal[] } {
   const seen: Proposal[] = [];
   return {
     seen,
@@ -52,7 +53,7 @@ const ctx = (role: ProposeContext['role'] = 'code-writer'): ProposeContext => ({
   signal: never,
 });
 
-async function setUp(policy: ApprovalPolicy, approver?: Approver, extra: { unattended?: boolean } = {}) {
+async function setUp(policy: ApprovalPolicy, approver?: ProposalDecider, extra: { unattended?: boolean } = {}) {
   const root = await tempProject({ 'src/a.ts': 'const a = 1;\nconst b = 2;\n', 'src/dup.ts': 'x\nx\n' });
   const journal = memoryJournal();
   let n = 0;
@@ -243,7 +244,7 @@ test('cancel while waiting: the proposal ends cancelled, nothing written', async
 
 test('stale base: a replacement that still matches once is re-diffed onto the new base and asked again', async () => {
   let root = '';
-  const approver: Approver & { seen: Proposal[] } = {
+  const approver: ProposalDecider & { seen: Proposal[] } = {
     seen: [],
     decide: async (proposal) => {
       approver.seen.push(proposal);
@@ -267,7 +268,7 @@ test('stale base: a replacement that still matches once is re-diffed onto the ne
 
 test('stale base that cannot be re-diffed: not applied, a clear error', async () => {
   let root = '';
-  const approver: Approver = {
+  const approver: ProposalDecider = {
     decide: async () => {
       await writeFile(join(root, 'src/a.ts'), 'rewritten entirely\n');
       return { kind: 'accept' };

@@ -16,6 +16,7 @@ const usage = {
   inputTokens: 10,
   outputTokens: 5,
   cacheCreationInputTokens: 1,
+  cacheCreation1hInputTokens: 0,
   cacheReadInputTokens: 2,
   costUsd: 0.5,
   estimated: false,
@@ -84,6 +85,15 @@ test('parseJournalText skips garbage and unknown records with a warning, never t
   const { records, warnings } = parseJournalText(text);
   assert.equal(records.length, 1);
   assert.equal(warnings.length, 2);
+});
+
+test('a usage record from before 1-hour cache writes were counted apart reads with none of them', () => {
+  const { cacheCreation1hInputTokens: _left, ...older } = usage;
+  const { records, warnings } = parseJournalText(`${JSON.stringify({ type: 'usage', at, usage: older })}\n`);
+  assert.deepEqual(warnings, []);
+  const record = records[0];
+  assert.equal(record?.type, 'usage');
+  assert.deepEqual(record?.type === 'usage' ? record.usage : undefined, { ...older, cacheCreation1hInputTokens: 0 });
 });
 
 test('interrupted runs are found, finished ones are not; deleteRun removes journal and blobs', async () => {

@@ -6,7 +6,7 @@ import type { JournalRecord } from '../../../src/protocol/journal';
 import { sha256 } from '../../../src/core/engine/journal/hash';
 import { rollbackRun } from '../../../src/core/engine/journal/rollback';
 import { RunStore } from '../../../src/core/engine/journal/run-store';
-import type { RunHandle } from '../../../src/core/engine/journal/run-store';
+import type { RunFolder } from '../../../src/core/engine/journal/run-store';
 import { stateDirFor } from '../../../src/core/engine/journal/state-dir';
 import { NodeWorkspace } from '../../../src/core/engine/workspace/node-workspace';
 import { never, tempProject } from './temp-dir';
@@ -16,7 +16,7 @@ const at = '2026-01-01T00:00:00.000Z';
 /** Simulates what the gate does for one applied edit: pre-image blob, write-ahead record, write, confirmation. */
 async function applyEdit(
   root: string,
-  run: RunHandle,
+  run: RunFolder,
   proposalId: string,
   taskKey: string,
   path: string,
@@ -43,7 +43,7 @@ async function applyEdit(
   await run.append({ type: 'edit-applied', at, proposalId });
 }
 
-async function setUp(): Promise<{ root: string; store: RunStore; run: RunHandle }> {
+async function setUp(): Promise<{ root: string; store: RunStore; run: RunFolder }> {
   const root = await tempProject({ 'a.ts': 'a0', 'gone.ts': 'g0' });
   const store = new RunStore(stateDirFor(root));
   const run = await store.create('r');
@@ -54,7 +54,7 @@ async function setUp(): Promise<{ root: string; store: RunStore; run: RunHandle 
   return { root, store, run };
 }
 
-const deps = (root: string, run: RunHandle) => ({
+const deps = (root: string, run: RunFolder) => ({
   workspace: new NodeWorkspace(root),
   journal: run,
   now: () => new Date(at),

@@ -112,6 +112,7 @@ test('finished runs carry their outcome; log lines name task ids', () => {
           inputTokens: 0,
           outputTokens: 0,
           cacheCreationInputTokens: 0,
+          cacheCreation1hInputTokens: 0,
           cacheReadInputTokens: 0,
           costUsd: 0,
           estimated: false,

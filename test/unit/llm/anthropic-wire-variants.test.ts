@@ -10,9 +10,9 @@ import {
   defaultAgentLimits,
   runAgentLoop,
   type AgentOutcome,
-  type ToolCallResult,
   type ToolExecutor,
 } from '../../../src/core/agents/agent-loop';
+import { type ToolResult } from '../../../src/core/agents/tools/tool';
 import { retryAfterMsFromHeaders } from '../../../src/core/llm/anthropic-failures';
 import { LlmAuthError, LlmRequestError } from '../../../src/core/llm/errors';
 import { LlmGovernor } from '../../../src/core/llm/governor';
@@ -144,7 +144,7 @@ function bodyOf(record: RecordedRequest | undefined): { messages: { role: string
 function toolsFor(calls: string[], names = ['read_file', 'list_files', 'complete_task']): ToolExecutor {
   return {
     names: new Set(names),
-    async execute(call): Promise<ToolCallResult> {
+    async execute(call): Promise<ToolResult> {
       calls.push(`${call.name} ${JSON.stringify(call.input)}`);
       if (call.name === 'complete_task')
         return { content: 'recorded', isError: false, completion: { summary: 'done', filesTouched: [] } };

@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { LlmBudgetExceededError } from '../../../src/core/llm/errors';
 import { MeteredProvider } from '../../../src/core/llm/metered-provider';
 import { costUsd, parsePriceTable, priceFor } from '../../../src/core/llm/prices';
-import { zeroUsage, type LlmProvider, type LlmUsage } from '../../../src/core/llm/provider';
+import { type LlmProvider } from '../../../src/core/llm/provider';
+import { zeroUsage, type LlmUsage } from '../../../src/protocol/engine-events';
 import { estimateTokens } from '../../../src/core/llm/token-estimate';
 import { parseRoleBudgets, UsageLedger } from '../../../src/core/llm/usage-ledger';
 import { reply, startMockAnthropic } from '../../mock-anthropic';
@@ -62,9 +63,9 @@ test('the ledger totals by role, task and model', () => {
   );
   ledger.record({ role: 'reviewer', taskKey: 'T1' }, 'claude-opus-5-5', usage({ outputTokens: 5 }));
   assert.equal(ledger.totals.calls, 3);
-  assert.equal(ledger.byRole().get('code-writer')?.usage.inputTokens, 150);
-  assert.equal(ledger.byTask().get('T1')?.usage.outputTokens, 15);
-  assert.equal(ledger.byModel().get('claude-sonnet-5-5')?.usage.cacheReadInputTokens, 1000);
+  assert.equal(ledger.byRole().get('code-writer')?.inputTokens, 150);
+  assert.equal(ledger.byTask().get('T1')?.outputTokens, 15);
+  assert.equal(ledger.byModel().get('claude-sonnet-5-5')?.cacheReadInputTokens, 1000);
   assert.ok(Math.abs(ledger.totals.costUsd - [...ledger.byRole().values()].reduce((s, t) => s + t.costUsd, 0)) < 1e-12);
 });
 
@@ -82,7 +83,7 @@ test('a run budget stops new calls with a clear message; the call that crossed i
     mock.script({ type: 'message', content: [{ type: 'text', text: 'expensive' }], outputTokens: 100 });
     const first = await provider.send(request(), {}, never);
     assert.equal(ledger.totals.calls, 1);
-    assert.equal(ledger.totals.usage.outputTokens, first.usage.outputTokens);
+    assert.equal(ledger.totals.outputTokens, first.usage.outputTokens);
     const sent = mock.requests.length;
     await assert.rejects(provider.send(request(), {}, never), (error: unknown) => {
       assert.ok(error instanceof LlmBudgetExceededError);
@@ -133,7 +134,7 @@ test('the usage of a failed call is still booked', async () => {
       ),
     );
     assert.equal(ledger.totals.calls, 1);
-    assert.ok(ledger.totals.usage.inputTokens > 0, 'the cut attempt’s input tokens are on the books');
+    assert.ok(ledger.totals.inputTokens > 0, 'the cut attempt’s input tokens are on the books');
   } finally {
     await mock.close();
   }

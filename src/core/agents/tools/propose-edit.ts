@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { assertNever } from '../../../protocol/engine-events';
+import { assertNever } from '../../util/assert-never';
 import type { EditRequest, GateOutcome } from '../../ports/edit-gate';
 import { defineTool, toolError, toolOk } from './tool';
 import type { ToolResult } from './tool';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { assertNever } from '../../../protocol/engine-events';
+import { assertNever } from '../../util/assert-never';
 import { defineTool, toolError, toolOk } from './tool';
 
 export const runCommandTool = defineTool({

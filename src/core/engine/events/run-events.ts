@@ -2,10 +2,11 @@
  * A run's event stream: every event is kept (a face that subscribes late replays `events()`) and handed to
  * each listener in order. A listener that throws is logged and kept: one broken face must not stop a run.
  */
-import type { EngineEvent } from '../../../protocol/engine-events';
+import type { EngineEvent, LogLevel } from '../../../protocol/engine-events';
+import { assertNever } from '../../util/assert-never';
 import type { Logger } from '../../ports/logger';
 import { redactDeep, redactSecrets } from '../../util/secrets';
-import type { Disposable } from '../facade-types';
+import type { Disposable } from '../../util/emitter';
 
 /** An event without its timestamp: the emitter stamps it with the run's clock. */
 export type EventDraft = EngineEvent extends infer E ? (E extends EngineEvent ? Omit<E, 'at'> : never) : never;
@@ -33,7 +34,7 @@ export class RunEvents {
     return event;
   }
 
-  log(level: 'trace' | 'debug' | 'info' | 'warn' | 'error', text: string): void {
+  log(level: LogLevel, text: string): void {
     const message = redactSecrets(text);
     this.emit({ type: 'log', level, message });
     switch (level) {
@@ -50,10 +51,8 @@ export class RunEvents {
       case 'error':
         this.logger.error(message);
         return;
-      default: {
-        const never: never = level;
-        throw new Error(`unknown level ${String(never)}`);
-      }
+      default:
+        assertNever(level);
     }
   }
 

@@ -1,14 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { createTwoFilesPatch } from 'diff';
 import type { ApprovalPolicy, ProposalOutcome, WorkerRole } from '../../../protocol/engine-events';
-import { assertNever } from '../../../protocol/engine-events';
+import { assertNever } from '../../util/assert-never';
 import { sha256 } from '../journal/hash';
 import type { RunJournal } from '../journal/run-store';
 import { GlobSet } from '../workspace/glob';
 import type { Workspace } from '../../ports/workspace';
-import { Emitter } from './emitter';
-import type { Disposable } from './emitter';
+import { Emitter } from '../../util/emitter';
+import type { Disposable } from '../../util/emitter';
 import { draftEdit, transition } from './proposal';
+import type { ProposalDecision } from '../../ports/consent';
 import type { EditRequest, GateOutcome, Proposal } from '../../ports/edit-gate';
 import { TEST_PATH_GLOBS, defaultWriteScopes } from '../../agents/definitions/write-scope';
 import { checkWriteScope } from './write-scope-check';
@@ -39,14 +40,13 @@ function comparable(rel: string): string {
   return rel.normalize('NFC').toLowerCase();
 }
 
-/** The user's (or a face's) word on one proposal. Same shape as the facade's `ProposalDecision`. */
-export type Decision =
-  { kind: 'accept' } | { kind: 'accept-with-edits'; content: string } | { kind: 'reject'; feedback: string };
-
-/** The Approver port: the extension's Pending Changes queue, the CLI's TTY prompt, a scripted test. */
-export interface Approver {
+/**
+ * Who answers a proposal no policy decided, as the gate sees it: the run adapts the face's `Approver` port
+ * (src/core/ports/consent.ts) to this; gate tests script it.
+ */
+export interface ProposalDecider {
   /** Rejects (or throws the signal's reason) when `signal` aborts. */
-  decide(proposal: Proposal, signal: AbortSignal): Promise<Decision>;
+  decide(proposal: Proposal, signal: AbortSignal): Promise<ProposalDecision>;
 }
 
 /** Who is asking, for what task; the gate looks the role's write scope up itself. */
@@ -68,7 +68,7 @@ export interface ApprovalGateOptions {
   journal: Pick<RunJournal, 'append' | 'storeBlob'>;
   policy: ApprovalPolicy;
   /** Asked for every proposal no policy accepted. Without it, proposals wait for `decide` (or, unattended, end). */
-  approver?: Approver;
+  approver?: ProposalDecider;
   /** Nobody can answer: a proposal the policy does not accept ends as `needs-approval` instead of waiting. */
   unattended?: boolean;
   /** Per-role overrides of `defaultWriteScopes`. */
@@ -89,9 +89,11 @@ export interface ApprovalGateOptions {
   onListenerError?: (error: unknown) => void;
 }
 
-type Waiting = { proposal: Proposal; settle: (decision: Decision) => void };
+type Waiting = { proposal: Proposal; settle: (decision: ProposalDecision) => void };
 type Obtained =
-  { kind: 'decided'; decision: Decision; by: 'user' | 'policy' } | { kind: 'needs-approval' } | { kind: 'cancelled' };
+  | { kind: 'decided'; decision: ProposalDecision; by: 'user' | 'policy' }
+  | { kind: 'needs-approval' }
+  | { kind: 'cancelled' };
 type Applied =
   | { kind: 'applied'; proposal: Proposal }
   | { kind: 'stale'; currentText: string | null }
@@ -100,7 +102,7 @@ type Applied =
 /**
  * The approval gate owns the disk: no file is written without a decision, and only the gate moves a
  * Proposal's state. Many proposals can wait at once (each worker awaits its own); faces watch `pending()`
- * and `onDidChange`, and answer through the Approver port or `decide`.
+ * and `onDidChange`, and answer through the `ProposalDecider` or `decide`.
  */
 export class ApprovalGate {
   private readonly emitter: Emitter<GateEvent>;
@@ -138,7 +140,7 @@ export class ApprovalGate {
   }
 
   /** Answers a pending proposal from outside (a face's queue). False when it is not pending. */
-  decide(proposalId: string, decision: Decision): boolean {
+  decide(proposalId: string, decision: ProposalDecision): boolean {
     const waiting = this.waiting.get(proposalId);
     if (!waiting) return false;
     waiting.settle(decision);

@@ -1,4 +1,5 @@
-import type { ProposalKind } from '../../../protocol/engine-events';
+import type { ProposalKind, ProposalView } from '../../../protocol/engine-events';
+import type { ProposalContent } from '../../ports/consent';
 import type { EditRequest, Proposal, ProposalState, ProposalStateName } from '../../ports/edit-gate';
 
 const allowed: Readonly<Record<ProposalStateName, readonly ProposalStateName[]>> = {
@@ -81,4 +82,32 @@ export function countOccurrences(text: string, needle: string): number {
   let count = 0;
   for (let at = text.indexOf(needle); at !== -1; at = text.indexOf(needle, at + needle.length)) count++;
   return count;
+}
+
+/** A proposal as the faces list it (no texts). */
+export function proposalView(p: Proposal): ProposalView {
+  return {
+    id: p.id,
+    taskKey: p.taskKey,
+    workerId: p.workerId,
+    role: p.role,
+    path: p.path,
+    kind: p.kind,
+    ...(p.reason !== undefined ? { reason: p.reason } : {}),
+    createdAt: p.createdAt,
+  };
+}
+
+/** A proposal with both texts, for a face to show as a diff. */
+export function proposalContent(p: Proposal): ProposalContent {
+  return {
+    id: p.id,
+    taskKey: p.taskKey,
+    role: p.role,
+    path: p.path,
+    kind: p.kind,
+    base: p.baseText ?? undefined,
+    proposed: p.proposedText ?? undefined,
+    ...(p.reason !== undefined ? { reason: p.reason } : {}),
+  };
 }

@@ -1,5 +1,5 @@
 import type { WorkerRole } from '../../../protocol/engine-events';
-import { assertNever } from '../../../protocol/engine-events';
+import { assertNever } from '../../util/assert-never';
 import type { WriteScope } from '../../agents/definitions/write-scope';
 import { GlobSet } from '../workspace/glob';
 

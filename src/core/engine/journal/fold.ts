@@ -1,12 +1,14 @@
-import { assertNever } from '../../../protocol/engine-events';
-import type {
-  ApprovalPolicy,
-  ProposalKind,
-  ProposalOutcome,
-  RunOutcome,
-  TaskStatus,
-  UsageTotals,
-  WorkerRole,
+import { assertNever } from '../../util/assert-never';
+import {
+  addUsageTotals,
+  zeroUsageTotals,
+  type ApprovalPolicy,
+  type ProposalKind,
+  type ProposalOutcome,
+  type RunOutcome,
+  type TaskStatus,
+  type UsageTotals,
+  type WorkerRole,
 } from '../../../protocol/engine-events';
 import type { JournalRecord, JournalRecordOf, JournalTask, PreImageRef } from '../../../protocol/journal';
 import type { ValidationReport } from '../../../protocol/validation-report';
@@ -35,7 +37,7 @@ export interface AppliedEdit {
 
 export type FinishedCommand = Omit<JournalRecordOf<'command-run'>, 'type'>;
 export type WorkerSummary = Omit<JournalRecordOf<'worker-summary'>, 'type'>;
-export type TaskEvidence = Omit<JournalRecordOf<'task-evidence'>, 'type'>;
+export type TickEvidence = Omit<JournalRecordOf<'task-evidence'>, 'type'>;
 
 /** A proposal as the journal tells it: who made it and the latest decision on its latest revision. */
 export interface ProposalRecord {
@@ -74,7 +76,7 @@ export interface RunState {
   /** Proposals by id, with what the gate decided: who approved an applied edit. */
   proposals: Map<string, ProposalRecord>;
   /** Evidence records in journal order; `voided` holds the keys of tasks whose evidence a rollback undid. */
-  evidence: TaskEvidence[];
+  evidence: TickEvidence[];
   voidedEvidence: Set<string>;
   startedAt?: string;
   lastRecordAt?: string;
@@ -82,28 +84,6 @@ export interface RunState {
   finished?: { outcome: RunOutcome; message: string; at: string };
   /** The latest validation report, when validation ran. */
   validation?: ValidationReport;
-}
-
-export function zeroUsageTotals(): UsageTotals {
-  return {
-    inputTokens: 0,
-    outputTokens: 0,
-    cacheCreationInputTokens: 0,
-    cacheReadInputTokens: 0,
-    costUsd: 0,
-    estimated: false,
-  };
-}
-
-export function addUsageTotals(a: UsageTotals, b: UsageTotals): UsageTotals {
-  return {
-    inputTokens: a.inputTokens + b.inputTokens,
-    outputTokens: a.outputTokens + b.outputTokens,
-    cacheCreationInputTokens: a.cacheCreationInputTokens + b.cacheCreationInputTokens,
-    cacheReadInputTokens: a.cacheReadInputTokens + b.cacheReadInputTokens,
-    costUsd: a.costUsd + b.costUsd,
-    estimated: a.estimated || b.estimated,
-  };
 }
 
 export function emptyRunState(): RunState {

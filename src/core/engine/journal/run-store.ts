@@ -23,7 +23,7 @@ export interface RunJournal {
 }
 
 /** A run folder opened for writing: `<stateDir>/runs/<runId>/journal.jsonl` and `blobs/`. */
-export class RunHandle implements RunJournal {
+export class RunFolder implements RunJournal {
   constructor(
     readonly runId: string,
     readonly dir: string,
@@ -78,17 +78,17 @@ export class RunStore {
   ) {}
 
   /** Starts a new run folder and opens its journal for appending. */
-  async create(runId: string = newRunId()): Promise<RunHandle> {
+  async create(runId: string = newRunId()): Promise<RunFolder> {
     await ensureStateDir(this.stateDir);
     return this.open(runId);
   }
 
   /** Opens an existing run for appending (resume, rollback records), or creates the folder. */
-  async open(runId: string): Promise<RunHandle> {
+  async open(runId: string): Promise<RunFolder> {
     const dir = this.runDir(runId);
     await mkdir(join(dir, 'blobs'), { recursive: true });
     const writer = await JournalFileWriter.open(join(dir, 'journal.jsonl'));
-    return new RunHandle(
+    return new RunFolder(
       runId,
       dir,
       writer,

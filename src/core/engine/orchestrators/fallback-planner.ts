@@ -10,20 +10,26 @@ import { mkdir, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { writeFileAtomic } from '../../util/atomic-write';
-import type { LlmProvider, LlmUsage } from '../../llm/provider';
+import type { LlmProvider } from '../../llm/provider';
 import { costUsd, priceFor, type PriceTable } from '../../llm/prices';
-import type { UsageTotals, WorkerRole } from '../../../protocol/engine-events';
+import {
+  addUsageTotals,
+  zeroUsageTotals,
+  type LlmUsage,
+  type UsageTotals,
+  type WorkerRole,
+} from '../../../protocol/engine-events';
 import { countOf } from '../../../protocol/run-wording';
 import { loadDefinitions } from '../../agents/definitions/load-definitions';
 import { defaultAgentLimits, runAgentLoop } from '../../agents/agent-loop';
 import { createToolExecutor, toolsFor } from '../../agents/tools/builtin-tools';
 import { defineTool, toolError } from '../../agents/tools/tool';
 import type { Workspace } from '../../ports/workspace';
-import { addUsageTotals, zeroUsageTotals } from '../journal/fold';
 import { toLlmTool } from '../workers/worker-tools';
 import { parseTasks } from '../../speckit/tasks-parser';
 import { errorCode } from '../../util/fs-errors';
-import type { EngineSettings, ModelTier, PlanningCall, RunPlan } from '../facade-types';
+import type { EngineSettings, PlanningCall, RunPlan } from '../facade-types';
+import type { ModelTier } from '../../agents/definitions/agent-definition';
 import type { Confirm } from '../../ports/consent';
 import type { RunEvents } from '../events/run-events';
 import { forecastCost } from './forecast';
@@ -326,14 +332,7 @@ async function explorePlanAndSubmit(
 
 /** A call's usage priced at its model's list price, as the journal and the faces count it. */
 function usageTotalsOf(usage: LlmUsage, model: string, prices: PriceTable | undefined): UsageTotals {
-  return {
-    inputTokens: usage.inputTokens,
-    outputTokens: usage.outputTokens,
-    cacheCreationInputTokens: usage.cacheCreationInputTokens,
-    cacheReadInputTokens: usage.cacheReadInputTokens,
-    costUsd: costUsd(usage, priceFor(model, prices)),
-    estimated: usage.estimated,
-  };
+  return { ...usage, costUsd: costUsd(usage, priceFor(model, prices)) };
 }
 
 /** Shows the drafted plan for approval, then saves it as tasks.md; nothing runs without the yes. */

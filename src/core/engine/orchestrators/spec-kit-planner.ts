@@ -23,7 +23,7 @@ import { loadDefinitions } from '../../agents/definitions/load-definitions';
 import type { TaskGraph } from '../../graph/task-graph';
 import { buildPlanGraph, type PlanGraph } from './plan-graph';
 import { chooseStrategy } from './strategy';
-import type { ModelTier } from '../facade-types';
+import type { ModelTier } from '../../agents/definitions/agent-definition';
 import type { WorkerRole } from '../../../protocol/engine-events';
 
 export type PlanErrorKind = 'no-project' | 'not-found' | 'ambiguous' | 'no-tasks' | 'unreadable' | 'bad-request';

@@ -4,7 +4,8 @@
  */
 import { WORKER_ROLES, type WorkerRole } from '../../../protocol/engine-events';
 import { countOf } from '../../../protocol/run-wording';
-import type { EngineSettings, ModelTier, Strategy } from '../facade-types';
+import type { EngineSettings, Strategy } from '../facade-types';
+import type { ModelTier } from '../../agents/definitions/agent-definition';
 
 export interface StrategyInput {
   taskCount: number;

@@ -8,7 +8,7 @@ import { silentLogger } from '../../ports/logger';
 import { readTextFile } from '../../speckit/read-text-file';
 import { parseTasks } from '../../speckit/tasks-parser';
 import { matchTasks } from '../journal/task-matcher';
-import { RunStore, newRunId, type RunHandle, type StoredRun } from '../journal/run-store';
+import { RunStore, newRunId, type RunFolder, type StoredRun } from '../journal/run-store';
 import { stateDirFor } from '../journal/state-dir';
 import { rollbackRun } from '../journal/rollback';
 import { sha256 } from '../journal/hash';
@@ -32,7 +32,7 @@ import type {
   RunPlan,
   StartInput,
 } from '../facade-types';
-import { systemClock } from '../../ports/clock';
+import { systemWallClock } from '../../ports/clock';
 import { RunSession, type PreparedRun, type ResumeState, type SessionSetup } from './run-session';
 import type { RunEvents } from '../events/run-events';
 
@@ -82,7 +82,7 @@ async function prepareSpecKit(preparation: SpecKitPreparation): Promise<Prepared
 }
 
 export function createEngine(ports: EnginePorts): Engine {
-  const full = { ...ports, logger: ports.logger ?? silentLogger, clock: ports.clock ?? systemClock };
+  const full = { ...ports, logger: ports.logger ?? silentLogger, clock: ports.clock ?? systemWallClock };
 
   const plan = async (options: PlanOptions): Promise<RunPlan> => {
     const signal = options.signal ?? new AbortController().signal;
@@ -373,7 +373,7 @@ function recordedRun(root: string, run: StoredRun): RecordedRun {
  */
 async function voidUndoneEvidence(
   store: RunStore,
-  journal: { append: RunHandle['append'] },
+  journal: { append: RunFolder['append'] },
   options: RollbackOptions,
   unticked: readonly { journalKey: string }[],
   now: () => string,

@@ -3,9 +3,9 @@
  * approvals, commands, models and cost as the journal has them), writes one `task-evidence` record before
  * each tick, and after the validation phase one `evidence-review` with what the reviewers found.
  */
-import type { EngineEvent, UsageTotals } from '../../../protocol/engine-events';
+import { addUsageTotals, zeroUsageTotals, type EngineEvent, type UsageTotals } from '../../../protocol/engine-events';
 import type { JournalRecord, ReviewFinding } from '../../../protocol/journal';
-import { addUsageTotals, applyRecord, emptyRunState, zeroUsageTotals, type RunState } from '../journal/fold';
+import { applyRecord, emptyRunState, type RunState } from '../journal/fold';
 import type { RunJournal } from '../journal/run-store';
 import {
   composeTaskEvidence,

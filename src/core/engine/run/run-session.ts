@@ -15,7 +15,6 @@ import type {
   WorkerRole,
 } from '../../../protocol/engine-events';
 import type { JournalRecord } from '../../../protocol/journal';
-import type { TaskCompletion } from '../../agents/agent-loop';
 import { featureContextBlock, taskMessage, type TaskBrief } from '../../agents/context/worker-context';
 import { MeteredProvider } from '../../llm/metered-provider';
 import { UsageLedger } from '../../llm/usage-ledger';
@@ -25,12 +24,14 @@ import { taskRefOf, writeTaskDone } from '../../speckit/tasks-writer';
 import { describeDefinitionChanges, type DefinitionChange } from '../commands/command-definitions';
 import { CommandService } from '../commands/command-service';
 import { ApprovalGate, type GateEvent } from '../gate/approval-gate';
+import { proposalContent, proposalView } from '../gate/proposal';
 import type { Proposal } from '../../ports/edit-gate';
-import { addUsageTotals, liveEdits, zeroUsageTotals, type RunState } from '../journal/fold';
+import { liveEdits, type RunState } from '../journal/fold';
+import { addUsageTotals, zeroUsageTotals } from '../../../protocol/engine-events';
 import { lockFeature } from '../journal/feature-lock';
 import { sha256 } from '../journal/hash';
 import { stateDirFor } from '../journal/state-dir';
-import type { RunHandle } from '../journal/run-store';
+import type { RunFolder } from '../journal/run-store';
 import type { Workspace } from '../../ports/workspace';
 import { runHooks } from '../hooks/implement-hooks';
 import { PlanError, type FeatureTexts } from '../orchestrators/spec-kit-planner';
@@ -42,7 +43,8 @@ import { EvidenceRecorder } from './evidence-recorder';
 import { runValidation } from '../validation/validation-phase';
 import { writeReportFiles } from '../validation/report-files';
 import { reportFailures, type ValidationReport } from '../../../protocol/validation-report';
-import type { CoverageItem, Disposable, EnginePorts, Run, RunPlan, RunResult } from '../facade-types';
+import type { CoverageItem, EnginePorts, Run, RunPlan, RunResult } from '../facade-types';
+import type { Disposable } from '../../util/emitter';
 import type { ProposalContent, ProposalDecision } from '../../ports/consent';
 import { RunEvents } from '../events/run-events';
 import { executeTask, type AppliedChange, type RoleProfile, type TaskExecutionDeps } from '../workers/task-execution';
@@ -50,7 +52,7 @@ import { reviewCompletion, type CompletionAcceptance, type CompletionClaim } fro
 import { buildWorkerToolbox, roleProfile } from '../workers/worker-tools';
 import { loadDefinitions } from '../../agents/definitions/load-definitions';
 import type { ToolName } from '../../agents/tools/builtin-tools';
-import type { ToolDefinition } from '../../agents/tools/tool';
+import type { TaskCompletion, ToolDefinition } from '../../agents/tools/tool';
 
 /** Everything a session needs once the feature is known and parsed (fresh start, or resume). */
 export interface PreparedRun {
@@ -77,7 +79,7 @@ export interface SessionSetup {
   plan: RunPlan;
   /** Turns the plan into a prepared run (a fallback plan is approved and saved here). */
   prepare(signal: AbortSignal, events: RunEvents): Promise<PreparedRun | StoppedBeforeStart>;
-  openJournal(): Promise<RunHandle>;
+  openJournal(): Promise<RunFolder>;
   resume?: ResumeState;
 }
 
@@ -167,12 +169,12 @@ export class RunSession implements Run {
   }
 
   pendingProposals(): ProposalView[] {
-    return (this.gate?.pending() ?? []).map(toView);
+    return (this.gate?.pending() ?? []).map(proposalView);
   }
 
   proposalContent(proposalId: string): ProposalContent | undefined {
     const proposal = this.gate?.pending().find((p) => p.id === proposalId);
-    return proposal ? toContent(proposal) : undefined;
+    return proposal ? proposalContent(proposal) : undefined;
   }
 
   decide(proposalId: string, decision: ProposalDecision): boolean {
@@ -385,14 +387,7 @@ export class RunSession implements Run {
     const byRole: Partial<Record<WorkerRole, UsageTotals>> = resume ? Object.fromEntries(resume.state.usageByRole) : {};
     const byTask: Record<string, UsageTotals> = resume ? Object.fromEntries(resume.state.usageByTask) : {};
     ledger.onDidRecord((record) => {
-      const delta: UsageTotals = {
-        inputTokens: record.usage.inputTokens,
-        outputTokens: record.usage.outputTokens,
-        cacheCreationInputTokens: record.usage.cacheCreationInputTokens,
-        cacheReadInputTokens: record.usage.cacheReadInputTokens,
-        costUsd: record.costUsd,
-        estimated: record.usage.estimated,
-      };
+      const delta: UsageTotals = { ...record.usage, costUsd: record.costUsd };
       totals = addUsageTotals(totals, delta);
       byRole[record.meta.role] = addUsageTotals(byRole[record.meta.role] ?? zeroUsageTotals(), delta);
       const taskKey = record.meta.taskKey;
@@ -411,15 +406,7 @@ export class RunSession implements Run {
     // The fallback plan's model call was made before this journal existed: book it first, against the budget too.
     const planning = plan.planningCall;
     if (planning && !resume) {
-      const { inputTokens, outputTokens, cacheCreationInputTokens, cacheReadInputTokens, estimated } = planning.usage;
-      ledger.record({ role: 'task-orchestrator' }, planning.model, {
-        inputTokens,
-        outputTokens,
-        cacheCreationInputTokens,
-        cacheCreation1hInputTokens: 0,
-        cacheReadInputTokens,
-        estimated,
-      });
+      ledger.record({ role: 'task-orchestrator' }, planning.model, planning.usage);
     }
 
     const interactive = settings.interactiveApproval || ports.approver !== undefined;
@@ -428,7 +415,7 @@ export class RunSession implements Run {
       workspace,
       journal,
       policy: settings.approvalPolicy,
-      ...(approver ? { approver: { decide: (p: Proposal, s: AbortSignal) => approver(toContent(p), s) } } : {}),
+      ...(approver ? { approver: { decide: (p: Proposal, s: AbortSignal) => approver(proposalContent(p), s) } } : {}),
       unattended: !interactive,
       schedulerOwned: [tasksRel],
       maxProposalBytes: settings.proposalBytes,
@@ -794,7 +781,7 @@ export class RunSession implements Run {
   private onGateEvent(event: GateEvent): void {
     switch (event.type) {
       case 'pending':
-        this.bus.emit({ type: 'proposal-pending', proposal: toView(event.proposal) });
+        this.bus.emit({ type: 'proposal-pending', proposal: proposalView(event.proposal) });
         this.bus.emit({
           type: 'task-status',
           taskKey: event.proposal.taskKey,
@@ -853,31 +840,3 @@ const NOT_TEXT_NOW = '(not readable as text now)\n';
 function keysIfAny<K extends string>(name: K, keys: string[]): Partial<Record<K, string[]>> {
   return keys.length > 0 ? ({ [name]: keys } as Partial<Record<K, string[]>>) : {};
 }
-
-export function toView(p: Proposal): ProposalView {
-  return {
-    id: p.id,
-    taskKey: p.taskKey,
-    workerId: p.workerId,
-    role: p.role,
-    path: p.path,
-    kind: p.kind,
-    ...(p.reason !== undefined ? { reason: p.reason } : {}),
-    createdAt: p.createdAt,
-  };
-}
-
-export function toContent(p: Proposal): ProposalContent {
-  return {
-    id: p.id,
-    taskKey: p.taskKey,
-    role: p.role,
-    path: p.path,
-    kind: p.kind,
-    base: p.baseText ?? undefined,
-    proposed: p.proposedText ?? undefined,
-    ...(p.reason !== undefined ? { reason: p.reason } : {}),
-  };
-}
-
-export type { Workspace };

@@ -12,9 +12,9 @@ import {
   type AgentLimits,
   type AgentOutcome,
   type CompletionVerdict,
-  type TaskCompletion,
   type ToolExecutor,
 } from '../../agents/agent-loop';
+import { type TaskCompletion } from '../../agents/tools/tool';
 import type { LlmProvider, LlmSystemBlock, LlmToolDefinition } from '../../llm/provider';
 import type { WorkerRole } from '../../../protocol/engine-events';
 import type { TaskExecution } from '../scheduler/scheduler';

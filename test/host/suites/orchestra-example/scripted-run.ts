@@ -2,7 +2,7 @@
 // (trees, diff, accept/reject) is tested against the same interface the engine implements. Decided proposals
 // are applied through the extension's Workspace port, as the engine's gate does.
 import type { ProposalContent, ProposalDecision } from '../../../../src/core/engine';
-import type { RunHandle } from '../../../../src/extension/run-session';
+import type { RunHandle } from '../../../../src/extension/window-run';
 import { VscodeWorkspace } from '../../../../src/extension/vscode-workspace';
 import type { EngineEvent, ProposalView, TaskView } from '../../../../src/protocol/engine-events';
 

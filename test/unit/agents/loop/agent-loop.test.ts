@@ -5,8 +5,8 @@ import {
   defaultAgentLimits,
   NUDGE_MESSAGE,
   type ToolExecutor,
-  type ToolCallResult,
 } from '../../../../src/core/agents/agent-loop';
+import { type ToolResult } from '../../../../src/core/agents/tools/tool';
 import { LlmRateLimitedError, LlmRequestError } from '../../../../src/core/llm/errors';
 import type {
   LlmProvider,
@@ -54,7 +54,7 @@ const toolUse = { type: 'tool_use' } as const;
 function tools(log: string[] = []): ToolExecutor {
   return {
     names: new Set(['read_file', 'complete_task']),
-    async execute(call): Promise<ToolCallResult> {
+    async execute(call): Promise<ToolResult> {
       log.push(call.name);
       if (call.name === 'complete_task') {
         const input = call.input as { summary?: unknown };

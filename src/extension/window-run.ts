@@ -17,7 +17,7 @@ export type RunChange = { kind: 'event'; event: EngineEvent } | { kind: 'reset' 
  * (`foldRunView`), never a copy of engine state; attaching a new run disposes the old subscription, as a
  * `MutableDisposable` would. Every face (trees, panel, status bar, review) listens to `onDidChange`.
  */
-export class RunSession implements vscode.Disposable {
+export class WindowRun implements vscode.Disposable {
   private readonly _onDidChange = new vscode.EventEmitter<RunChange>();
   readonly onDidChange = this._onDidChange.event;
   private current: { run: RunHandle; root: vscode.Uri; subscription: { dispose(): void } } | undefined;
@@ -71,7 +71,7 @@ export class RunSession implements vscode.Disposable {
   private apply(event: EngineEvent): void {
     foldRunView(this._view, event);
     this._log.push(event);
-    if (this._log.length > RunSession.LOG_LIMIT) this._log.splice(0, this._log.length - RunSession.LOG_LIMIT);
+    if (this._log.length > WindowRun.LOG_LIMIT) this._log.splice(0, this._log.length - WindowRun.LOG_LIMIT);
   }
 
   dispose(): void {

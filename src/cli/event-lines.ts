@@ -83,33 +83,8 @@ export function describeEvent(event: EngineEvent, view: RunView, style: TextStyl
         notable: true,
       };
     }
-    case 'task-status': {
-      const label = taskLabel(view, event.taskKey);
-      const message = event.message !== undefined ? `: ${event.message}` : '';
-      switch (event.status) {
-        case 'done':
-          return { text: `${style.done('done')}      ${label}${message}`, notable: true };
-        case 'failed':
-          return { text: `${style.warn('failed')}    ${label}${message}`, notable: true };
-        case 'skipped':
-        case 'cancelled':
-          return { text: `${style.warn(event.status.padEnd(9))} ${label}${message}`, notable: true };
-        case 'running':
-          // Back to running after a decision says nothing the decision line did not.
-          if (event.role === undefined && event.message === undefined) return undefined;
-          return {
-            text: `running   ${label}${event.role !== undefined ? ` (${event.role})` : ''}${message}`,
-            notable: event.message !== undefined,
-          };
-        case 'awaiting-approval':
-          return { text: `waiting   ${label} for an approval${message}`, notable: false };
-        case 'pending':
-        case 'ready':
-          return { text: `${event.status.padEnd(9)} ${label}${message}`, notable: false };
-        default:
-          return assertNever(event.status);
-      }
-    }
+    case 'task-status':
+      return describeTaskStatus(event, view, style);
     case 'worker-started':
       return {
         text: `worker    ${taskLabel(view, event.taskKey)} ${event.role} started on ${event.model}${event.commands !== undefined && event.commands.length > 0 ? ` with ${commandLine(event.commands)}` : ''}`,
@@ -133,18 +108,8 @@ export function describeEvent(event: EngineEvent, view: RunView, style: TextStyl
         notable: false,
       };
     }
-    case 'proposal-decided': {
-      const p = view.pending.get(event.proposalId);
-      // A policy accepted it without it ever pending: the `wrote` line that follows names it.
-      if (!p && event.outcome === 'accepted') return undefined;
-      const what = p ? `${taskLabel(view, p.taskKey)} ${p.kind} ${p.path}` : `edit ${event.proposalId.slice(0, 8)}`;
-      const feedback = event.feedback !== undefined ? `: ${event.feedback}` : '';
-      const outcome =
-        event.outcome === 'accepted' || event.outcome === 'accepted-with-edits'
-          ? style.done(event.outcome)
-          : style.warn(event.outcome);
-      return { text: `decision  ${what} ${outcome}${feedback}`, notable: event.outcome !== 'accepted' };
-    }
+    case 'proposal-decided':
+      return describeDecision(event, view, style);
     case 'proposal-applied':
       return {
         text: `${style.accent('wrote')}     ${taskLabel(view, event.taskKey)} ${event.kind} ${event.path}`,
@@ -163,18 +128,7 @@ export function describeEvent(event: EngineEvent, view: RunView, style: TextStyl
       return { text: failing ? style.warn(text) : text, notable: true };
     }
     case 'log':
-      switch (event.level) {
-        case 'trace':
-        case 'debug':
-          return undefined;
-        case 'info':
-          return { text: `note      ${event.message}`, notable: false };
-        case 'warn':
-        case 'error':
-          return { text: `${style.warn(event.level.padEnd(9))} ${event.message}`, notable: true };
-        default:
-          return assertNever(event.level);
-      }
+      return describeLog(event, style);
     case 'run-finished': {
       const text = `${runOutcomeText(event.outcome)}: ${event.message}`;
       return {
@@ -184,5 +138,63 @@ export function describeEvent(event: EngineEvent, view: RunView, style: TextStyl
     }
     default:
       return assertNever(event);
+  }
+}
+
+type EventOf<T extends EngineEvent['type']> = Extract<EngineEvent, { type: T }>;
+
+function describeTaskStatus(event: EventOf<'task-status'>, view: RunView, style: TextStyle): EventLine | undefined {
+  const label = taskLabel(view, event.taskKey);
+  const message = event.message !== undefined ? `: ${event.message}` : '';
+  switch (event.status) {
+    case 'done':
+      return { text: `${style.done('done')}      ${label}${message}`, notable: true };
+    case 'failed':
+      return { text: `${style.warn('failed')}    ${label}${message}`, notable: true };
+    case 'skipped':
+    case 'cancelled':
+      return { text: `${style.warn(event.status.padEnd(9))} ${label}${message}`, notable: true };
+    case 'running':
+      // Back to running after a decision says nothing the decision line did not.
+      if (event.role === undefined && event.message === undefined) return undefined;
+      return {
+        text: `running   ${label}${event.role !== undefined ? ` (${event.role})` : ''}${message}`,
+        notable: event.message !== undefined,
+      };
+    case 'awaiting-approval':
+      return { text: `waiting   ${label} for an approval${message}`, notable: false };
+    case 'pending':
+    case 'ready':
+      return { text: `${event.status.padEnd(9)} ${label}${message}`, notable: false };
+    default:
+      return assertNever(event.status);
+  }
+}
+
+function describeDecision(event: EventOf<'proposal-decided'>, view: RunView, style: TextStyle): EventLine | undefined {
+  const p = view.pending.get(event.proposalId);
+  // A policy accepted it without it ever pending: the `wrote` line that follows names it.
+  if (!p && event.outcome === 'accepted') return undefined;
+  const what = p ? `${taskLabel(view, p.taskKey)} ${p.kind} ${p.path}` : `edit ${event.proposalId.slice(0, 8)}`;
+  const feedback = event.feedback !== undefined ? `: ${event.feedback}` : '';
+  const outcome =
+    event.outcome === 'accepted' || event.outcome === 'accepted-with-edits'
+      ? style.done(event.outcome)
+      : style.warn(event.outcome);
+  return { text: `decision  ${what} ${outcome}${feedback}`, notable: event.outcome !== 'accepted' };
+}
+
+function describeLog(event: EventOf<'log'>, style: TextStyle): EventLine | undefined {
+  switch (event.level) {
+    case 'trace':
+    case 'debug':
+      return undefined;
+    case 'info':
+      return { text: `note      ${event.message}`, notable: false };
+    case 'warn':
+    case 'error':
+      return { text: `${style.warn(event.level.padEnd(9))} ${event.message}`, notable: true };
+    default:
+      return assertNever(event.level);
   }
 }

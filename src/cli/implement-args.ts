@@ -142,33 +142,37 @@ function wholeNumberIn(
   return value;
 }
 
+const IMPLEMENT_OPTIONS = {
+  workspace: { type: 'string' },
+  feature: { type: 'string' },
+  request: { type: 'string' },
+  approve: { type: 'string', default: 'ask' },
+  'max-workers': { type: 'string' },
+  'story-parallelism': { type: 'string' },
+  task: { type: 'string', multiple: true },
+  'test-command': { type: 'string' },
+  'allow-command': { type: 'string', multiple: true },
+  'allow-changed-commands': { type: 'boolean', default: false },
+  budget: { type: 'string' },
+  'call-attempts': { type: 'string' },
+  converge: { type: 'string' },
+  'dry-run': { type: 'boolean', default: false },
+  json: { type: 'boolean', default: false },
+  resume: { type: 'string' },
+  rollback: { type: 'string' },
+  yes: { type: 'boolean', short: 'y', default: false },
+  help: { type: 'boolean', short: 'h', default: false },
+} as const;
+
+type ImplementValues = ReturnType<typeof parseArgs<{ options: typeof IMPLEMENT_OPTIONS; tokens: true }>>['values'];
+
 export function parseImplementArgs(argv: readonly string[]): ImplementArgs | ArgumentProblem {
-  let values;
-  let tokens;
+  let values: ImplementValues;
+  let tokens: ParsedToken[];
   try {
     ({ values, tokens } = parseArgs({
       args: withOptionalValues(argv),
-      options: {
-        workspace: { type: 'string' },
-        feature: { type: 'string' },
-        request: { type: 'string' },
-        approve: { type: 'string', default: 'ask' },
-        'max-workers': { type: 'string' },
-        'story-parallelism': { type: 'string' },
-        task: { type: 'string', multiple: true },
-        'test-command': { type: 'string' },
-        'allow-command': { type: 'string', multiple: true },
-        'allow-changed-commands': { type: 'boolean', default: false },
-        budget: { type: 'string' },
-        'call-attempts': { type: 'string' },
-        converge: { type: 'string' },
-        'dry-run': { type: 'boolean', default: false },
-        json: { type: 'boolean', default: false },
-        resume: { type: 'string' },
-        rollback: { type: 'string' },
-        yes: { type: 'boolean', short: 'y', default: false },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
+      options: IMPLEMENT_OPTIONS,
       strict: true,
       // More ids after --task (`--task T012 T013`), or the feature (`implement payment-integration`).
       allowPositionals: true,
@@ -181,7 +185,6 @@ export function parseImplementArgs(argv: readonly string[]): ImplementArgs | Arg
   const approvalPolicy = POLICIES[values.approve];
   if (approvalPolicy === undefined)
     return new ArgumentProblem(`--approve must be ask, tests or all, not '${values.approve}'`);
-
   const maxWorkers = wholeNumberIn('--max-workers', values['max-workers'], 1, 64);
   if (maxWorkers instanceof ArgumentProblem) return maxWorkers;
   const storyParallelism = values['story-parallelism'];
@@ -189,14 +192,44 @@ export function parseImplementArgs(argv: readonly string[]): ImplementArgs | Arg
     return new ArgumentProblem(`--story-parallelism is auto or off, not '${storyParallelism}'`);
   const callAttempts = wholeNumberIn('--call-attempts', values['call-attempts'], 1, MAX_MODEL_CALL_ATTEMPTS);
   if (callAttempts instanceof ArgumentProblem) return callAttempts;
+  const convergeRounds = wholeNumberIn('--converge', values.converge, 0, MAX_CONVERGE_ROUNDS);
+  if (convergeRounds instanceof ArgumentProblem) return convergeRounds;
+  const commands = commandsOf(values);
+  if (commands instanceof ArgumentProblem) return commands;
+  const budgetUsd = budgetOf(values.budget);
+  if (budgetUsd instanceof ArgumentProblem) return budgetUsd;
+  const target = targetOf(values, tokens);
+  if (target instanceof ArgumentProblem) return target;
+  const action = actionOf(values, target);
+  if (action instanceof ArgumentProblem) return action;
 
+  return {
+    action,
+    workspace: values.workspace ?? '.',
+    ...(target.feature !== undefined ? { feature: target.feature } : {}),
+    ...(values.request !== undefined ? { request: values.request } : {}),
+    approvalPolicy,
+    ...(maxWorkers !== undefined ? { maxWorkers } : {}),
+    ...(storyParallelism !== undefined ? { storyParallelism } : {}),
+    ...commands,
+    allowChangedCommands: values['allow-changed-commands'],
+    ...(budgetUsd !== undefined ? { budgetUsd } : {}),
+    ...(callAttempts !== undefined ? { callAttempts } : {}),
+    ...(convergeRounds !== undefined ? { convergeRounds } : {}),
+    tasks: target.tasks,
+    yes: values.yes,
+    help: values.help,
+  };
+}
+
+/** `--test-command` split without a shell, and the command names `--allow-command` lets run unasked. */
+function commandsOf(values: ImplementValues): { testCommand?: string[]; allowedCommands: string[] } | ArgumentProblem {
   let testCommand: string[] | undefined;
   if (values['test-command'] !== undefined) {
     const parsed = parseCommandLine(values['test-command']);
     if (parsed.kind === 'refused') return new ArgumentProblem(`--test-command: ${parsed.reason}`);
     testCommand = parsed.argv;
   }
-
   const allowedCommands = [
     ...new Set(
       (values['allow-command'] ?? [])
@@ -208,25 +241,27 @@ export function parseImplementArgs(argv: readonly string[]): ImplementArgs | Arg
   const badName = allowedCommands.find((n) => !/^[a-z][a-z0-9-]*$/.test(n));
   if (badName !== undefined)
     return new ArgumentProblem(`--allow-command takes a command name such as test or build, not '${badName}'`);
+  return { ...(testCommand !== undefined ? { testCommand } : {}), allowedCommands };
+}
 
-  let budgetUsd: number | undefined;
-  if (values.budget !== undefined) {
-    const text = values.budget.replace(/^\$/, '');
-    budgetUsd = /^\d+(?:\.\d+)?$|^\.\d+$/.test(text) ? Number(text) : Number.NaN;
-    if (!Number.isFinite(budgetUsd) || budgetUsd <= 0)
-      return new ArgumentProblem(
-        `--budget must be an amount of US dollars above 0, such as 2.50, not '${values.budget}'`,
-      );
-  }
+function budgetOf(budget: string | undefined): number | undefined | ArgumentProblem {
+  if (budget === undefined) return undefined;
+  const text = budget.replace(/^\$/, '');
+  const usd = /^\d+(?:\.\d+)?$|^\.\d+$/.test(text) ? Number(text) : Number.NaN;
+  if (!Number.isFinite(usd) || usd <= 0)
+    return new ArgumentProblem(`--budget must be an amount of US dollars above 0, such as 2.50, not '${budget}'`);
+  return usd;
+}
 
-  const convergeRounds = wholeNumberIn('--converge', values.converge, 0, MAX_CONVERGE_ROUNDS);
-  if (convergeRounds instanceof ArgumentProblem) return convergeRounds;
-
+/** The feature (a word or `--feature`, not two different ones) and the task ids (`--task`, and more words after it). */
+function targetOf(
+  values: ImplementValues,
+  tokens: readonly ParsedToken[],
+): { feature: string | undefined; tasks: string[] } | ArgumentProblem {
   const { featureArgument, moreTaskIds, extra } = splitPositionals(tokens);
   if (extra !== undefined) return new ArgumentProblem(`unexpected argument '${extra}'`);
   if (featureArgument !== undefined && values.feature !== undefined && featureArgument !== values.feature)
     return new ArgumentProblem(`two features given: '${featureArgument}' and --feature '${values.feature}'; name one`);
-  const feature = values.feature ?? featureArgument;
   const tasks = [
     ...new Set(
       [...(values.task ?? []), ...moreTaskIds]
@@ -237,7 +272,14 @@ export function parseImplementArgs(argv: readonly string[]): ImplementArgs | Arg
   ];
   const badTask = tasks.find((t) => !TASK_ID.test(t));
   if (badTask !== undefined) return new ArgumentProblem(`--task expects task ids such as T012, not '${badTask}'`);
+  return { feature: values.feature ?? featureArgument, tasks };
+}
 
+/** What to do: run (the default), a dry run, resume or roll back, one at a time, with the options each takes. */
+function actionOf(
+  values: ImplementValues,
+  target: { feature: string | undefined; tasks: string[] },
+): ImplementAction | ArgumentProblem {
   const chosen = [
     values['dry-run'] ? '--dry-run' : '',
     values.resume !== undefined ? '--resume' : '',
@@ -254,34 +296,16 @@ export function parseImplementArgs(argv: readonly string[]): ImplementArgs | Arg
     action = values.rollback === '' ? { kind: 'rollback' } : { kind: 'rollback', runId: values.rollback };
   else action = { kind: 'run' };
 
-  if (action.kind === 'rollback' && tasks.length > 1) return new ArgumentProblem('--rollback takes at most one --task');
+  if (action.kind === 'rollback' && target.tasks.length > 1)
+    return new ArgumentProblem('--rollback takes at most one --task');
   if (
     (action.kind === 'resume' || action.kind === 'rollback') &&
-    (feature !== undefined || values.request !== undefined)
-  ) {
+    (target.feature !== undefined || values.request !== undefined)
+  )
     return new ArgumentProblem(`--${action.kind} continues a recorded run: --feature and --request do not apply`);
-  }
   if (values.request !== undefined && values.request.trim() === '')
     return new ArgumentProblem('--request needs a description of the change');
-
-  return {
-    action,
-    workspace: values.workspace ?? '.',
-    ...(feature !== undefined ? { feature } : {}),
-    ...(values.request !== undefined ? { request: values.request } : {}),
-    approvalPolicy,
-    ...(maxWorkers !== undefined ? { maxWorkers } : {}),
-    ...(storyParallelism !== undefined ? { storyParallelism } : {}),
-    ...(testCommand !== undefined ? { testCommand } : {}),
-    allowedCommands,
-    allowChangedCommands: values['allow-changed-commands'],
-    ...(budgetUsd !== undefined ? { budgetUsd } : {}),
-    ...(callAttempts !== undefined ? { callAttempts } : {}),
-    ...(convergeRounds !== undefined ? { convergeRounds } : {}),
-    tasks,
-    yes: values.yes,
-    help: values.help,
-  };
+  return action;
 }
 
 type ParsedToken = NonNullable<ReturnType<typeof parseArgs>['tokens']>[number];

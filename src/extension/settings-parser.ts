@@ -1,6 +1,7 @@
 // The light facade: the full one would pull the whole engine into the activation bundle (dist/extension.js).
 import {
   DEFAULT_MODEL_CALL_ATTEMPTS,
+  DEFAULT_MODELS,
   MAX_MODEL_CALL_ATTEMPTS,
   parseCommandLine,
   parsePriceTable,
@@ -117,6 +118,8 @@ export const KEYS_APPLIED_AT_RUN_START: readonly string[] = [
 /** Reads a value by key; the VS Code implementation wraps `WorkspaceConfiguration.get`. */
 export type RawSettingsReader = (key: string) => unknown;
 
+type Complain = (key: string, message: string) => void;
+
 /** Pure: raw values in, typed settings and problems out. Unit-testable without a VS Code host. */
 export function parseSettings(
   read: RawSettingsReader,
@@ -126,15 +129,45 @@ export function parseSettings(
   problems: SettingsProblem[];
 } {
   const problems: SettingsProblem[] = [];
-  const complain = (key: string, message: string): void => {
+  const complain: Complain = (key, message) => {
     problems.push({ key, message });
   };
-
   const settings: OrchestraSettings = {
+    ...workerSettings(read, complain),
+    models: modelsOf(read, complain),
+    testCommand: testCommandOf(read, complain),
+    detectTestCommand: DEFAULT_SETTINGS.detectTestCommand,
+    budgetPerRoleUsd: {},
+    prices: {},
+    denyList: denyListOf(read, complain),
+    limits: limitsOf(read, complain),
+  };
+  const detect = read('detectTestCommand');
+  if (typeof detect === 'boolean') settings.detectTestCommand = detect;
+  else if (detect !== undefined && detect !== null) complain('detectTestCommand', 'expected true or false');
+  Object.assign(settings, moneyOf(read, complain));
+  const anthropicBaseUrl = baseUrlOf(read, env, complain);
+  if (anthropicBaseUrl !== undefined) settings.anthropicBaseUrl = anthropicBaseUrl;
+  return { settings, problems };
+}
+
+function workerSettings(
+  read: RawSettingsReader,
+  complain: Complain,
+): Pick<
+  OrchestraSettings,
+  | 'provider'
+  | 'maxParallelWorkers'
+  | 'storyParallelism'
+  | 'approvalPolicy'
+  | 'bugFixerAttempts'
+  | 'convergeRounds'
+  | 'modelCallAttempts'
+> {
+  return {
     provider: oneOf(read('provider'), ['anthropic', 'vscode-lm'] as const, DEFAULT_SETTINGS.provider, (m) =>
       complain('provider', m),
     ),
-    models: {},
     maxParallelWorkers: integerIn(read('maxParallelWorkers'), 1, 16, DEFAULT_SETTINGS.maxParallelWorkers, (m) =>
       complain('maxParallelWorkers', m),
     ),
@@ -163,99 +196,104 @@ export function parseSettings(
       DEFAULT_SETTINGS.modelCallAttempts,
       (m) => complain('modelCallAttempts', m),
     ),
-    testCommand: [],
-    detectTestCommand: DEFAULT_SETTINGS.detectTestCommand,
-    budgetPerRoleUsd: {},
-    prices: {},
-    denyList: [...DEFAULT_SETTINGS.denyList],
-    limits: {
-      toolCallsPerTurn: integerIn(
-        read('limits.toolCallsPerTurn'),
-        1,
-        100,
-        DEFAULT_SETTINGS.limits.toolCallsPerTurn,
-        (m) => complain('limits.toolCallsPerTurn', m),
-      ),
-      toolResultChars: integerIn(
-        read('limits.toolResultChars'),
-        1_000,
-        1_000_000,
-        DEFAULT_SETTINGS.limits.toolResultChars,
-        (m) => complain('limits.toolResultChars', m),
-      ),
-      proposalKiB: integerIn(read('limits.proposalKiB'), 1, 65_536, DEFAULT_SETTINGS.limits.proposalKiB, (m) =>
-        complain('limits.proposalKiB', m),
-      ),
-      completionReviews: integerIn(
-        read('limits.completionReviews'),
-        1,
-        10,
-        DEFAULT_SETTINGS.limits.completionReviews,
-        (m) => complain('limits.completionReviews', m),
-      ),
-    },
   };
+}
 
+function limitsOf(read: RawSettingsReader, complain: Complain): OrchestraSettings['limits'] {
+  const defaults = DEFAULT_SETTINGS.limits;
+  return {
+    toolCallsPerTurn: integerIn(read('limits.toolCallsPerTurn'), 1, 100, defaults.toolCallsPerTurn, (m) =>
+      complain('limits.toolCallsPerTurn', m),
+    ),
+    toolResultChars: integerIn(read('limits.toolResultChars'), 1_000, 1_000_000, defaults.toolResultChars, (m) =>
+      complain('limits.toolResultChars', m),
+    ),
+    proposalKiB: integerIn(read('limits.proposalKiB'), 1, 65_536, defaults.proposalKiB, (m) =>
+      complain('limits.proposalKiB', m),
+    ),
+    completionReviews: integerIn(read('limits.completionReviews'), 1, 10, defaults.completionReviews, (m) =>
+      complain('limits.completionReviews', m),
+    ),
+  };
+}
+
+function modelsOf(read: RawSettingsReader, complain: Complain): OrchestraSettings['models'] {
+  const models: OrchestraSettings['models'] = {};
   for (const role of MODEL_ROLES) {
     const key = `model.${role}`;
     const value = read(key);
     if (value === undefined || value === null || value === '') continue;
-    if (typeof value === 'string' && /^[\w.:@/-]+$/.test(value.trim())) settings.models[role] = value.trim();
-    else complain(key, 'expected a model id such as "claude-sonnet-4-5"; using the default');
+    if (typeof value === 'string' && /^[\w.:@/-]+$/.test(value.trim())) models[role] = value.trim();
+    else complain(key, `expected a model id such as "${DEFAULT_MODELS['code-writer']}"; using the default`);
   }
+  return models;
+}
 
+function testCommandOf(read: RawSettingsReader, complain: Complain): string[] {
   const testCommand = read('testCommand');
   if (typeof testCommand === 'string') {
-    if (testCommand.trim() !== '') {
-      const parsed = parseCommandLine(testCommand);
-      if (parsed.kind === 'ok') settings.testCommand = parsed.argv;
-      else complain('testCommand', `${parsed.reason}; no test command will run`);
-    }
+    if (testCommand.trim() === '') return [];
+    const parsed = parseCommandLine(testCommand);
+    if (parsed.kind === 'ok') return parsed.argv;
+    complain('testCommand', `${parsed.reason}; no test command will run`);
   } else if (testCommand !== undefined && testCommand !== null) {
     complain('testCommand', 'expected a string such as "npm test"');
   }
+  return [];
+}
 
-  const detect = read('detectTestCommand');
-  if (typeof detect === 'boolean') settings.detectTestCommand = detect;
-  else if (detect !== undefined && detect !== null) complain('detectTestCommand', 'expected true or false');
-
+/** The run's budget, the roles' budgets and the price overrides. */
+function moneyOf(
+  read: RawSettingsReader,
+  complain: Complain,
+): Pick<OrchestraSettings, 'budgetPerRunUsd' | 'budgetPerRoleUsd' | 'prices'> {
   const budget = read('budgetPerRun');
+  let budgetPerRunUsd: number | undefined;
   if (typeof budget === 'number' && Number.isFinite(budget) && budget >= 0) {
-    if (budget > 0) settings.budgetPerRunUsd = budget;
+    if (budget > 0) budgetPerRunUsd = budget;
   } else if (budget !== undefined && budget !== null) {
     complain('budgetPerRun', 'expected a number of US dollars ≥ 0 (0 = no budget)');
   }
-
   // The engine's own parsers: the CLI reads the same shapes, so both faces accept and refuse alike.
   const roleBudgets = parseRoleBudgets(read('budgetPerRole'));
-  settings.budgetPerRoleUsd = roleBudgets.budgets;
   if (roleBudgets.problems.length > 0)
     complain('budgetPerRole', `${roleBudgets.problems.join('; ')}; those entries are ignored`);
   const priceTable = parsePriceTable(read('prices'));
-  settings.prices = priceTable.prices;
   if (priceTable.problems.length > 0)
     complain('prices', `${priceTable.problems.join('; ')}; those models keep the built-in prices`);
+  return {
+    ...(budgetPerRunUsd !== undefined ? { budgetPerRunUsd } : {}),
+    budgetPerRoleUsd: roleBudgets.budgets,
+    prices: priceTable.prices,
+  };
+}
 
+function denyListOf(read: RawSettingsReader, complain: Complain): string[] {
   const denyList = read('denyList');
   if (Array.isArray(denyList)) {
     const globs = denyList.filter((g): g is string => typeof g === 'string' && g.trim() !== '').map((g) => g.trim());
     if (globs.length !== denyList.length)
       complain('denyList', 'entries must be non-empty strings; others were ignored');
-    settings.denyList = globs;
-  } else if (denyList !== undefined && denyList !== null) {
-    complain('denyList', 'expected a list of glob strings');
+    return globs;
   }
+  if (denyList !== undefined && denyList !== null) complain('denyList', 'expected a list of glob strings');
+  return [...DEFAULT_SETTINGS.denyList];
+}
 
+function baseUrlOf(
+  read: RawSettingsReader,
+  env: Readonly<Record<string, string | undefined>>,
+  complain: Complain,
+): string | undefined {
   const baseUrl = read('anthropic.baseUrl');
   const baseUrlText = typeof baseUrl === 'string' && baseUrl.trim() !== '' ? baseUrl.trim() : env['ANTHROPIC_BASE_URL'];
   if (baseUrlText !== undefined && baseUrlText !== '') {
-    if (isHttpUrl(baseUrlText)) settings.anthropicBaseUrl = baseUrlText;
-    else complain('anthropic.baseUrl', `"${baseUrlText}" is not an http(s) URL; using the default endpoint`);
+    if (isHttpUrl(baseUrlText)) return baseUrlText;
+    complain('anthropic.baseUrl', `"${baseUrlText}" is not an http(s) URL; using the default endpoint`);
   } else if (baseUrl !== undefined && baseUrl !== null && typeof baseUrl !== 'string') {
     complain('anthropic.baseUrl', 'expected a URL string');
   }
-
-  return { settings, problems };
+  return undefined;
 }
 
 /**

@@ -28,6 +28,7 @@ import {
 } from '../llm/provider';
 import { truncateMiddle } from '../util/output-capture';
 import { addUsage, zeroUsage, type LlmUsage } from '../../protocol/engine-events';
+import { assertNever } from '../util/assert-never';
 import type { TaskCompletion, ToolResult } from './tools/tool';
 
 /** The worker's tools as the loop sees them; validation, confinement and the gate live behind `execute`. */
@@ -150,50 +151,108 @@ function stopsRun(error: LlmError): boolean {
 }
 
 export async function runAgentLoop(options: AgentLoopOptions): Promise<AgentOutcome> {
-  const { provider, request, tools, limits, hooks = {}, signal } = options;
-  const messages: LlmMessage[] = [{ role: 'user', content: [{ type: 'text', text: options.initialMessage }] }];
-  let usage = zeroUsage();
-  let turns = 0;
-  let continuations = 0;
-  let nudged = false;
-  let finalText = '';
-  let completion: TaskCompletion | undefined;
-  let completionToolUseId: string | undefined;
-  let stoppedBy: string | undefined;
+  return new AgentConversation(options).run();
+}
 
-  const end = <K extends AgentOutcome['kind']>(
-    kind: K,
-    extra: Omit<Extract<AgentOutcome, { kind: K }>, 'kind' | 'turns' | 'usage' | 'finalText'>,
-  ) => ({ kind, turns, usage, finalText, ...extra }) as Extract<AgentOutcome, { kind: K }>;
+/** How the conversation ends, before the counts every outcome carries are added. */
+type Ending = AgentOutcome extends infer O
+  ? O extends AgentOutcome
+    ? Omit<O, 'turns' | 'usage' | 'finalText'>
+    : never
+  : never;
 
-  const book = (delta: LlmUsage | undefined, model: string) => {
-    if (!delta) return;
-    usage = addUsage(usage, delta);
-    hooks.onUsage?.(delta, model);
-  };
+/** One worker's conversation: its messages, what it has billed, and how it ends. */
+class AgentConversation {
+  private readonly messages: LlmMessage[];
+  private usage = zeroUsage();
+  private turns = 0;
+  private continuations = 0;
+  private nudged = false;
+  private finalText = '';
+  private completion: { completion: TaskCompletion; toolUseId: string } | undefined;
+  /** Set when a tool decided the worker cannot succeed: the conversation ends failed with this reason. */
+  private stoppedBy: string | undefined;
 
-  while (true) {
-    if (signal.aborted) return end('cancelled', {});
-    if (turns >= limits.maxTurns)
-      return end('budget-exceeded', {
+  constructor(private readonly options: AgentLoopOptions) {
+    this.messages = [{ role: 'user', content: [{ type: 'text', text: options.initialMessage }] }];
+  }
+
+  async run(): Promise<AgentOutcome> {
+    for (;;) {
+      const ending = this.limitReached() ?? (await this.turn());
+      if (ending) return { ...ending, turns: this.turns, usage: this.usage, finalText: this.finalText };
+    }
+  }
+
+  private limitReached(): Ending | undefined {
+    const { limits, signal } = this.options;
+    if (signal.aborted) return { kind: 'cancelled' };
+    if (this.turns >= limits.maxTurns)
+      return {
+        kind: 'budget-exceeded',
         scope: 'worker',
         reason: `used its ${limits.maxTurns}-turn budget without completing the task`,
-      });
-    if (tokensBilled(usage) >= limits.tokenBudget) {
-      return end('budget-exceeded', {
+      };
+    const billed = tokensBilled(this.usage);
+    if (billed >= limits.tokenBudget)
+      return {
+        kind: 'budget-exceeded',
         scope: 'worker',
-        reason: `used ${tokensBilled(usage)} tokens, over its budget of ${limits.tokenBudget}`,
-      });
-    }
+        reason: `used ${billed} tokens, over its budget of ${limits.tokenBudget}`,
+      };
+    return undefined;
+  }
 
-    // The provider has already retried what was worth retrying (the governor owns every retry of a call):
-    // a failure that reaches here is final for this turn.
-    turns++;
-    hooks.onActivity?.(turns === 1 ? 'thinking' : `thinking (turn ${turns})`);
-    let response: LlmResponse;
+  /** One model call and what follows from its stop reason; an ending, or undefined to go on. */
+  private async turn(): Promise<Ending | undefined> {
+    const sent = await this.send();
+    if ('kind' in sent) return sent;
+    const { response } = sent;
+    const text = response.content
+      .filter((b): b is LlmTextBlock => b.type === 'text')
+      .map((b) => b.text)
+      .join('');
+    if (text.trim() !== '') this.finalText = text;
+    const toolUses = response.content.filter((b): b is LlmToolUseBlock => b.type === 'tool_use');
+    const stop = response.stopReason;
+    switch (stop.type) {
+      case 'refusal':
+        // Never run tools from a refusal turn; nothing of it is kept.
+        return { kind: 'failed', reason: `the model refused${stop.explanation ? `: ${stop.explanation}` : ''}` };
+      case 'model_context_window_exceeded':
+        return {
+          kind: 'failed',
+          reason: "the conversation outgrew the model's context window; split the task or give it fewer files",
+        };
+      case 'pause_turn':
+        // The API paused a long turn: send it back unchanged and the model resumes where it was.
+        this.pushAssistant(response.content);
+        if (toolUses.length > 0) this.pushUser(await this.runTools(toolUses));
+        return undefined;
+      case 'max_tokens':
+        return this.continueCutReply(response.content, toolUses);
+      case 'tool_use':
+      case 'end_turn':
+      case 'stop_sequence':
+        this.continuations = 0;
+        this.pushAssistant(response.content);
+        return this.answerTools(toolUses);
+      default:
+        return assertNever(stop);
+    }
+  }
+
+  /**
+   * The provider has already retried what was worth retrying (the governor owns every retry of a call): a
+   * failure that reaches here is final for this turn.
+   */
+  private async send(): Promise<{ response: LlmResponse } | Ending> {
+    const { provider, request, hooks = {}, signal } = this.options;
+    this.turns++;
+    hooks.onActivity?.(this.turns === 1 ? 'thinking' : `thinking (turn ${this.turns})`);
     try {
-      response = await provider.send(
-        { ...request, messages: messages.slice() },
+      const response = await provider.send(
+        { ...request, messages: this.messages.slice() },
         {
           onText: (delta) => hooks.onText?.(delta),
           onWaiting: (reason, forMs) => hooks.onActivity?.(describeWait(reason, forMs)),
@@ -202,99 +261,86 @@ export async function runAgentLoop(options: AgentLoopOptions): Promise<AgentOutc
         },
         signal,
       );
+      this.book(response.usage, response.model);
+      return { response };
     } catch (error) {
-      if (error instanceof LlmError) book(error.usage, request.model);
-      if (error instanceof LlmCancelledError || signal.aborted) return end('cancelled', {});
+      if (error instanceof LlmError) this.book(error.usage, request.model);
+      if (error instanceof LlmCancelledError || signal.aborted) return { kind: 'cancelled' };
       if (error instanceof LlmBudgetExceededError)
-        return end('budget-exceeded', { scope: 'run', reason: error.message });
+        return { kind: 'budget-exceeded', scope: 'run', reason: error.message };
       if (error instanceof LlmError)
-        return end('failed', {
+        return {
+          kind: 'failed',
           reason: `model call failed: ${error.message}`,
           ...(stopsRun(error) ? { stopsRun: true as const } : {}),
-        });
+        };
       throw error;
     }
-    book(response.usage, response.model);
+  }
 
-    const text = response.content
-      .filter((b): b is LlmTextBlock => b.type === 'text')
-      .map((b) => b.text)
-      .join('');
-    if (text.trim() !== '') finalText = text;
-    const toolUses = response.content.filter((b): b is LlmToolUseBlock => b.type === 'tool_use');
-    const stop = response.stopReason;
+  private book(delta: LlmUsage | undefined, model: string): void {
+    if (!delta) return;
+    this.usage = addUsage(this.usage, delta);
+    this.options.hooks?.onUsage?.(delta, model);
+  }
 
-    switch (stop.type) {
-      case 'refusal':
-        // Never run tools from a refusal turn; nothing of it is kept.
-        return end('failed', { reason: `the model refused${stop.explanation ? `: ${stop.explanation}` : ''}` });
-      case 'model_context_window_exceeded':
-        return end('failed', {
-          reason: "the conversation outgrew the model's context window; split the task or give it fewer files",
-        });
-      case 'pause_turn':
-        // The API paused a long turn: send it back unchanged and the model resumes where it was.
-        pushAssistant(response.content);
-        if (toolUses.length > 0) pushUser(await runTools(toolUses));
-        continue;
-      case 'max_tokens': {
-        continuations++;
-        if (continuations > limits.maxTokenContinuations) {
-          return end('failed', { reason: `the reply hit the output limit ${continuations} times in a row` });
-        }
-        pushAssistant(response.content);
-        // A tool call cut at the limit has incomplete input: answer it with an error instead of running it.
-        const results: (LlmToolResultBlock | LlmTextBlock)[] = toolUses.map((t) => ({
-          type: 'tool_result',
-          toolUseId: t.id,
-          content: 'This call was cut off at the output limit and was not run. Send it again with a smaller input.',
-          isError: true,
-        }));
-        results.push({ type: 'text', text: CONTINUE_MESSAGE });
-        pushUser(results);
-        continue;
+  /** A reply cut at the output limit: continued a bounded number of times; its cut tool calls are not run. */
+  private continueCutReply(content: LlmAssistantBlock[], toolUses: LlmToolUseBlock[]): Ending | undefined {
+    this.continuations++;
+    if (this.continuations > this.options.limits.maxTokenContinuations)
+      return { kind: 'failed', reason: `the reply hit the output limit ${this.continuations} times in a row` };
+    this.pushAssistant(content);
+    const results: (LlmToolResultBlock | LlmTextBlock)[] = toolUses.map((t) => ({
+      type: 'tool_result',
+      toolUseId: t.id,
+      content: 'This call was cut off at the output limit and was not run. Send it again with a smaller input.',
+      isError: true,
+    }));
+    results.push({ type: 'text', text: CONTINUE_MESSAGE });
+    this.pushUser(results);
+    return undefined;
+  }
+
+  /** A turn that ended: run its tools (or nudge a model that called none), then judge a claimed completion. */
+  private async answerTools(toolUses: LlmToolUseBlock[]): Promise<Ending | undefined> {
+    if (toolUses.length === 0) {
+      if (this.nudged) return { kind: 'failed', reason: 'ended its turn twice without calling complete_task' };
+      this.nudged = true;
+      this.pushUser([{ type: 'text', text: this.options.nudge ?? NUDGE_MESSAGE }]);
+      return undefined;
+    }
+    const results = await this.runTools(toolUses);
+    if (this.options.signal.aborted) return { kind: 'cancelled' };
+    if (this.stoppedBy !== undefined) return { kind: 'failed', reason: this.stoppedBy };
+    const ending = this.completion ? await this.judgeCompletion(this.completion, results) : undefined;
+    if (ending) return ending;
+    this.pushUser(results);
+    return undefined;
+  }
+
+  /** The scheduler's check of `complete_task`: accepted, rejected, or questioned (the question replaces its result). */
+  private async judgeCompletion(
+    claimed: { completion: TaskCompletion; toolUseId: string },
+    results: LlmToolResultBlock[],
+  ): Promise<Ending | undefined> {
+    const { completion } = claimed;
+    const verdict = this.options.verifyCompletion
+      ? await this.options.verifyCompletion(completion)
+      : { kind: 'accept' as const };
+    switch (verdict.kind) {
+      case 'accept':
+        return { kind: 'completed', completion };
+      case 'reject':
+        return { kind: 'failed', reason: verdict.reason };
+      case 'question': {
+        this.completion = undefined;
+        const index = results.findIndex((r) => r.toolUseId === claimed.toolUseId);
+        const existing = results[index];
+        if (existing) results[index] = { ...existing, content: verdict.question, isError: true };
+        return undefined;
       }
-      case 'tool_use':
-      case 'end_turn':
-      case 'stop_sequence': {
-        continuations = 0;
-        pushAssistant(response.content);
-        if (toolUses.length === 0) {
-          if (nudged) return end('failed', { reason: 'ended its turn twice without calling complete_task' });
-          nudged = true;
-          pushUser([{ type: 'text', text: options.nudge ?? NUDGE_MESSAGE }]);
-          continue;
-        }
-        const results = await runTools(toolUses);
-        if (signal.aborted) return end('cancelled', {});
-        if (stoppedBy !== undefined) return end('failed', { reason: stoppedBy });
-        const completed = completion;
-        if (completed) {
-          const verdict = options.verifyCompletion
-            ? await options.verifyCompletion(completed)
-            : { kind: 'accept' as const };
-          switch (verdict.kind) {
-            case 'accept':
-              return end('completed', { completion: completed });
-            case 'reject':
-              return end('failed', { reason: verdict.reason });
-            case 'question':
-              completion = undefined;
-              replaceCompletionResult(results, verdict.question);
-              break;
-            default: {
-              const never: never = verdict;
-              return never;
-            }
-          }
-        }
-        pushUser(results);
-        continue;
-      }
-      default: {
-        const never: never = stop;
-        throw new Error(`unhandled stop reason ${JSON.stringify(never)}`);
-      }
+      default:
+        return assertNever(verdict);
     }
   }
 
@@ -302,76 +348,50 @@ export async function runAgentLoop(options: AgentLoopOptions): Promise<AgentOutc
    * The reply as the next request must carry it: every block unchanged (thinking and server-tool blocks
    * included) except empty text blocks, which the API rejects. A reply with nothing left adds no turn.
    */
-  function pushAssistant(content: LlmAssistantBlock[]): void {
+  private pushAssistant(content: LlmAssistantBlock[]): void {
     const kept = content.filter((b) => !(b.type === 'text' && b.text === ''));
-    if (kept.length > 0) messages.push({ role: 'assistant', content: kept });
+    if (kept.length > 0) this.messages.push({ role: 'assistant', content: kept });
   }
 
   /** A user turn; after another user turn (the reply before was empty) it joins that one, so roles alternate. */
-  function pushUser(content: (LlmTextBlock | LlmToolResultBlock)[]): void {
-    const last = messages.at(-1);
+  private pushUser(content: (LlmTextBlock | LlmToolResultBlock)[]): void {
+    const last = this.messages.at(-1);
     // A new object: earlier requests may still hold the old one.
-    if (last?.role === 'user') messages[messages.length - 1] = { role: 'user', content: [...last.content, ...content] };
-    else messages.push({ role: 'user', content });
+    if (last?.role === 'user')
+      this.messages[this.messages.length - 1] = { role: 'user', content: [...last.content, ...content] };
+    else this.messages.push({ role: 'user', content });
   }
 
-  // Tools run one after another: a propose_edit may wait for approval, and order within a turn matters.
-  async function runTools(toolUses: LlmToolUseBlock[]): Promise<LlmToolResultBlock[]> {
+  /** Tools run one after another: a propose_edit may wait for approval, and order within a turn matters. */
+  private async runTools(toolUses: LlmToolUseBlock[]): Promise<LlmToolResultBlock[]> {
     const results: LlmToolResultBlock[] = [];
-    for (const [index, call] of toolUses.entries()) {
-      if (index >= limits.maxToolCallsPerTurn) {
-        results.push({
-          type: 'tool_result',
-          toolUseId: call.id,
-          content: `Not run: one turn may make at most ${limits.maxToolCallsPerTurn} tool calls, and this turn made ${toolUses.length}. Send the rest in your next turn.`,
-          isError: true,
-        });
-        continue;
-      }
-      if (signal.aborted) {
-        results.push({
-          type: 'tool_result',
-          toolUseId: call.id,
-          content: 'Cancelled before this tool ran.',
-          isError: true,
-        });
-        continue;
-      }
-      if (!tools.names.has(call.name)) {
-        results.push({
-          type: 'tool_result',
-          toolUseId: call.id,
-          content: `Unknown tool '${call.name}'. Available tools: ${[...tools.names].sort().join(', ')}.`,
-          isError: true,
-        });
-        continue;
-      }
-      if (call.inputError !== undefined) {
-        // Arguments that did not arrive as a JSON object are never guessed at: the model sends the call again.
-        results.push({
-          type: 'tool_result',
-          toolUseId: call.id,
-          content: `This call was not run: ${call.inputError}. Send it again with a JSON object as input.`,
-          isError: true,
-        });
-        continue;
-      }
-      hooks.onActivity?.(`running ${call.name}`);
-      const result = await tools.execute({ id: call.id, name: call.name, input: call.input }, signal);
-      stoppedBy ??= result.stop;
-      if (result.completion && !result.isError) {
-        completion = result.completion;
-        completionToolUseId = call.id;
-      }
-      const content = clipToolResult(result.content, limits.maxToolResultChars);
-      results.push({ type: 'tool_result', toolUseId: call.id, content, isError: result.isError });
-    }
+    for (const [index, call] of toolUses.entries()) results.push(await this.runTool(call, index, toolUses.length));
     return results;
   }
 
-  function replaceCompletionResult(results: LlmToolResultBlock[], question: string): void {
-    const index = results.findIndex((r) => r.toolUseId === completionToolUseId);
-    const existing = results[index];
-    if (existing) results[index] = { ...existing, content: question, isError: true };
+  private async runTool(call: LlmToolUseBlock, index: number, callsThisTurn: number): Promise<LlmToolResultBlock> {
+    const { tools, signal, hooks, limits } = this.options;
+    const refuse = (content: string): LlmToolResultBlock => ({
+      type: 'tool_result',
+      toolUseId: call.id,
+      content,
+      isError: true,
+    });
+    if (index >= limits.maxToolCallsPerTurn)
+      return refuse(
+        `Not run: one turn may make at most ${limits.maxToolCallsPerTurn} tool calls, and this turn made ${callsThisTurn}. Send the rest in your next turn.`,
+      );
+    if (signal.aborted) return refuse('Cancelled before this tool ran.');
+    if (!tools.names.has(call.name))
+      return refuse(`Unknown tool '${call.name}'. Available tools: ${[...tools.names].sort().join(', ')}.`);
+    // Arguments that did not arrive as a JSON object are never guessed at: the model sends the call again.
+    if (call.inputError !== undefined)
+      return refuse(`This call was not run: ${call.inputError}. Send it again with a JSON object as input.`);
+    hooks?.onActivity?.(`running ${call.name}`);
+    const result = await tools.execute({ id: call.id, name: call.name, input: call.input }, signal);
+    this.stoppedBy ??= result.stop;
+    if (result.completion && !result.isError) this.completion = { completion: result.completion, toolUseId: call.id };
+    const content = clipToolResult(result.content, limits.maxToolResultChars);
+    return { type: 'tool_result', toolUseId: call.id, content, isError: result.isError };
   }
 }

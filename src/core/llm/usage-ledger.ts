@@ -78,7 +78,6 @@ export class UsageLedger {
   private readonly roles = new Map<string, LedgerTotal>();
   private readonly tasks = new Map<string, LedgerTotal>();
   private readonly models = new Map<string, LedgerTotal>();
-  private readonly listeners = new Set<(record: UsageRecord) => void>();
   private carriedRunUsd = 0;
   private readonly carriedRoleUsd = new Map<string, number>();
 
@@ -94,14 +93,7 @@ export class UsageLedger {
     addTo(this.roles, meta.role, record);
     if (meta.taskKey !== undefined) addTo(this.tasks, meta.taskKey, record);
     addTo(this.models, model, record);
-    for (const listener of this.listeners) listener(record);
     return record;
-  }
-
-  /** Subscribe to each record as it is booked (the engine turns them into `usage` events and journal lines). */
-  onDidRecord(listener: (record: UsageRecord) => void): { dispose(): void } {
-    this.listeners.add(listener);
-    return { dispose: () => this.listeners.delete(listener) };
   }
 
   /**

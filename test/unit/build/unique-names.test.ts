@@ -3,21 +3,11 @@
 // extension feature exports its own (src/extension/*), and extension.ts imports them under their module's name.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
-import { join, relative, resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { repoRoot, sourceFiles } from './source-files';
 
-const repoRoot = resolve(__dirname, '..', '..', '..');
 const SHARED_BY_DESIGN = new Set(['register']);
-
-function sourceFiles(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
-    entry.isDirectory()
-      ? sourceFiles(join(dir, entry.name))
-      : entry.name.endsWith('.ts')
-        ? [join(dir, entry.name)]
-        : [],
-  );
-}
 
 /** Names a module declares and exports itself (re-exports are the same thing under the same name). */
 function exportedDeclarations(text: string): string[] {

@@ -2,10 +2,12 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { DEFAULT_MODELS } from '../../../src/core/engine/light';
 import {
   CONFIG_SECTION,
   KEYS_APPLIED_AT_RUN_START,
   MODEL_ROLE_FOR_WORKER,
+  parseSettings,
 } from '../../../src/extension/settings-parser';
 import { ContextKey } from '../../../src/extension/context-key-names';
 import { welcomeKeys, type ScanState } from '../../../src/extension/trees/tasks-welcome';
@@ -117,4 +119,16 @@ test('the Tasks view says "looking" until the look for features answers, then "n
     manifest.contributes.viewsWelcome.filter((w) => w.view === 'speckitOrchestra.tasks' && holds(w.when, {})),
     [],
   );
+});
+
+test('every model id the settings name as an example is one the engine uses by default', () => {
+  const current = new Set(Object.values(DEFAULT_MODELS));
+  const named = Object.entries(manifest.contributes.configuration.properties).flatMap(([key, property]) =>
+    [...(property.markdownDescription ?? '').matchAll(/claude-[a-z]+-[\w-]+/g)].map((m) => [key, m[0]] as const),
+  );
+  assert.ok(named.length >= 6, 'the model settings give examples');
+  for (const [key, model] of named) assert.ok(current.has(model), `${key} suggests ${model}, not a current model`);
+  const problems = parseSettings((key) => (key === 'model.codeWriter' ? 'not a model id!' : undefined)).problems;
+  const suggested = /such as "([^"]+)"/.exec(problems[0]?.message ?? '')?.[1];
+  assert.ok(suggested !== undefined && current.has(suggested), `the settings warning suggests ${suggested}`);
 });

@@ -97,6 +97,30 @@ test('a run budget stops new calls with a clear message; the call that crossed i
   }
 });
 
+test('a call answers its caller only once its booking has settled (the run journals it first)', async () => {
+  const mock = await startMockAnthropic({ apiKeys: [TEST_KEY] });
+  try {
+    const steps: string[] = [];
+    let release = (): void => undefined;
+    const journaled = new Promise<void>((resolve) => (release = resolve));
+    const provider = new MeteredProvider(providerFor(mock.url), new UsageLedger(), async (record) => {
+      steps.push(`booked ${record.usage.outputTokens}`);
+      await journaled;
+      steps.push('journaled');
+    });
+    mock.script({ type: 'message', content: [{ type: 'text', text: 'hello' }], outputTokens: 7 });
+    const answered = provider.send(request(), {}, never).then(() => steps.push('answered'));
+    while (steps.length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    assert.deepEqual(steps, ['booked 7'], 'no answer before the booking is on disk');
+    release();
+    await answered;
+    assert.deepEqual(steps, ['booked 7', 'journaled', 'answered']);
+  } finally {
+    await mock.close();
+  }
+});
+
 test('a role budget stops only that role', async () => {
   const ledger = new UsageLedger({}, { perRoleUsd: { documenter: 0 } });
   const fake: LlmProvider = {

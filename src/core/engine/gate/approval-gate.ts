@@ -149,130 +149,165 @@ export class ApprovalGate {
 
   /** Proposes an edit and resolves once it is applied, rejected, refused or given up. Never writes without a decision. */
   async propose(edit: EditRequest, context: ProposeContext): Promise<GateOutcome> {
-    const { workspace } = this.options;
+    const drafted = await this.draft(edit, context);
+    if ('outcome' in drafted) return drafted.outcome;
+    let proposal = drafted.proposal;
+    for (;;) {
+      const round = await this.review(proposal, context);
+      if (round.kind === 'ended') return round.outcome;
+      const redrafted = await this.redraftStale(round.proposal, round.currentText);
+      if ('outcome' in redrafted) return redrafted.outcome;
+      proposal = redrafted.proposal;
+    }
+  }
+
+  /** The path policy, the role's write scope and the size limit, then the edit against the file as it is. */
+  private async draft(
+    edit: EditRequest,
+    context: ProposeContext,
+  ): Promise<{ proposal: Proposal } | { outcome: GateOutcome }> {
     // The one spelling of the path (and the one it has once links are resolved): every check below sees it.
-    const checked = await workspace.check(edit.path, 'write');
-    if (checked.kind === 'refused') return { kind: 'refused', path: edit.path, reason: checked.reason };
+    const checked = await this.options.workspace.check(edit.path, 'write');
+    if (checked.kind === 'refused') return { outcome: { kind: 'refused', path: edit.path, reason: checked.reason } };
     const path = checked.rel;
     if (this.isSchedulerOwned(checked.rel) || this.isSchedulerOwned(checked.realRel)) {
-      return {
-        kind: 'refused',
-        path,
-        reason: `${path} belongs to the scheduler: workers never tick tasks or edit a task list. Call complete_task when your task is done.`,
-      };
+      const reason = `${path} belongs to the scheduler: workers never tick tasks or edit a task list. Call complete_task when your task is done.`;
+      return { outcome: { kind: 'refused', path, reason } };
     }
     const scope = this.options.writeScopes?.[context.role] ?? defaultWriteScopes[context.role];
     const outOfScope =
       checkWriteScope(context.role, scope, checked.rel) ?? checkWriteScope(context.role, scope, checked.realRel);
-    if (outOfScope !== undefined) return { kind: 'refused', path, reason: outOfScope };
-
+    if (outOfScope !== undefined) return { outcome: { kind: 'refused', path, reason: outOfScope } };
     const tooLarge = this.sizeRefusal(path, editInputBytes(edit));
-    if (tooLarge) return tooLarge;
+    if (tooLarge) return { outcome: tooLarge };
     const base = await this.readBase(path, context.signal);
-    if (base.kind === 'unreadable') return { kind: 'invalid', path, message: base.message };
+    if (base.kind === 'unreadable') return { outcome: { kind: 'invalid', path, message: base.message } };
     const draft = draftEdit({ ...edit, path }, base.text);
-    if (!draft.ok) return { kind: 'invalid', path, message: draft.message };
+    if (!draft.ok) return { outcome: { kind: 'invalid', path, message: draft.message } };
     const draftTooLarge = this.sizeRefusal(path, Buffer.byteLength(draft.proposedText ?? ''));
-    if (draftTooLarge) return draftTooLarge;
-
-    let proposal: Proposal = {
-      id: (this.options.newId ?? randomUUID)(),
-      revision: 0,
-      taskKey: context.taskKey,
-      workerId: context.workerId,
-      role: context.role,
-      path,
-      kind: draft.kind,
-      edit: { ...edit, path },
-      baseHash: base.text === null ? null : sha256(base.text),
-      baseText: base.text,
-      proposedText: draft.proposedText,
-      ...(context.reason !== undefined ? { reason: context.reason } : {}),
-      createdAt: this.now(),
-      state: { name: 'drafted' },
-    };
-
-    for (;;) {
-      await this.options.journal.append({
-        type: 'proposal-made',
-        at: this.now(),
-        proposalId: proposal.id,
-        revision: proposal.revision,
-        taskKey: proposal.taskKey,
-        workerId: proposal.workerId,
-        role: proposal.role,
+    if (draftTooLarge) return { outcome: draftTooLarge };
+    return {
+      proposal: {
+        id: (this.options.newId ?? randomUUID)(),
+        revision: 0,
+        taskKey: context.taskKey,
+        workerId: context.workerId,
+        role: context.role,
         path,
-        kind: proposal.kind,
-        baseHash: proposal.baseHash,
-      });
-      proposal = transition(proposal, { name: 'pending' });
-      const obtained = await this.obtainDecision(proposal, context.signal);
-      switch (obtained.kind) {
-        case 'needs-approval':
-          return { kind: 'needs-approval', proposal };
-        case 'cancelled':
-          await this.recordDecision(proposal, 'cancelled', undefined);
-          return { kind: 'cancelled', proposal };
-        case 'decided':
-          break;
-        default:
-          return assertNever(obtained);
-      }
-      const { decision, by } = obtained;
-      if (decision.kind === 'reject') {
-        proposal = transition(proposal, { name: 'rejected', feedback: decision.feedback });
-        await this.recordDecision(proposal, 'rejected', by, decision.feedback);
-        return { kind: 'rejected', proposal, feedback: decision.feedback };
-      }
-      proposal = transition(
-        proposal,
-        decision.kind === 'accept'
-          ? { name: 'accepted', by }
-          : { name: 'accepted-with-edits', content: decision.content },
-      );
-      await this.recordDecision(proposal, decision.kind === 'accept' ? 'accepted' : 'accepted-with-edits', by);
-      const text = decision.kind === 'accept-with-edits' ? decision.content : proposal.proposedText;
+        kind: draft.kind,
+        edit: { ...edit, path },
+        baseHash: base.text === null ? null : sha256(base.text),
+        baseText: base.text,
+        proposedText: draft.proposedText,
+        ...(context.reason !== undefined ? { reason: context.reason } : {}),
+        createdAt: this.now(),
+        state: { name: 'drafted' },
+      },
+    };
+  }
 
-      const applied = await this.withPathLock(path, () => this.apply(proposal, text, context.signal));
-      if (applied.kind === 'applied') {
+  /** One round: the proposal is recorded and decided; an accepted one is applied unless its file changed meanwhile. */
+  private async review(
+    drafted: Proposal,
+    context: ProposeContext,
+  ): Promise<
+    { kind: 'ended'; outcome: GateOutcome } | { kind: 'stale'; proposal: Proposal; currentText: string | null }
+  > {
+    const ended = (outcome: GateOutcome) => ({ kind: 'ended' as const, outcome });
+    await this.options.journal.append({
+      type: 'proposal-made',
+      at: this.now(),
+      proposalId: drafted.id,
+      revision: drafted.revision,
+      taskKey: drafted.taskKey,
+      workerId: drafted.workerId,
+      role: drafted.role,
+      path: drafted.path,
+      kind: drafted.kind,
+      baseHash: drafted.baseHash,
+    });
+    let proposal = transition(drafted, { name: 'pending' });
+    const obtained = await this.obtainDecision(proposal, context.signal);
+    switch (obtained.kind) {
+      case 'needs-approval':
+        return ended({ kind: 'needs-approval', proposal });
+      case 'cancelled':
+        await this.recordDecision(proposal, 'cancelled', undefined);
+        return ended({ kind: 'cancelled', proposal });
+      case 'decided':
+        break;
+      default:
+        return assertNever(obtained);
+    }
+    const { decision, by } = obtained;
+    if (decision.kind === 'reject') {
+      proposal = transition(proposal, { name: 'rejected', feedback: decision.feedback });
+      await this.recordDecision(proposal, 'rejected', by, decision.feedback);
+      return ended({ kind: 'rejected', proposal, feedback: decision.feedback });
+    }
+    const withEdits = decision.kind === 'accept-with-edits';
+    proposal = transition(
+      proposal,
+      withEdits ? { name: 'accepted-with-edits', content: decision.content } : { name: 'accepted', by },
+    );
+    await this.recordDecision(proposal, withEdits ? 'accepted-with-edits' : 'accepted', by);
+    const text = withEdits ? decision.content : proposal.proposedText;
+    const accepted = proposal;
+    const applied = await this.withPathLock(proposal.path, () => this.apply(accepted, text, context.signal));
+    switch (applied.kind) {
+      case 'applied':
         this.emitter.fire({ type: 'applied', proposal: applied.proposal });
-        return {
+        return ended({
           kind: 'applied',
           proposal: applied.proposal,
           decidedBy: by,
           writtenText: text,
-          ...(decision.kind === 'accept-with-edits'
-            ? { userEditsDiff: userEditsDiff(proposal, decision.content) }
-            : {}),
-        };
-      }
-      if (applied.kind === 'unreadable') return { kind: 'invalid', path, message: applied.message };
+          ...(withEdits ? { userEditsDiff: userEditsDiff(proposal, decision.content) } : {}),
+        });
+      case 'unreadable':
+        return ended({ kind: 'invalid', path: proposal.path, message: applied.message });
+      case 'stale':
+        return { kind: 'stale', proposal, currentText: applied.currentText };
+      default:
+        return assertNever(applied);
+    }
+  }
 
-      // The file changed since the proposal was made: never apply blindly.
-      proposal = transition(proposal, { name: 'stale', previousBaseHash: proposal.baseHash });
-      await this.recordDecision(proposal, 'stale', undefined);
-      const redraft =
-        proposal.edit.kind === 'replace' && proposal.revision < (this.options.maxRediffs ?? 3)
-          ? draftEdit(proposal.edit, applied.currentText)
-          : undefined;
-      if (!redraft?.ok) {
-        const why = redraft && !redraft.ok ? ` ${redraft.message}` : '';
-        proposal = transition(proposal, { name: 'rejected', feedback: 'stale' });
-        return {
+  /**
+   * The file changed since the proposal was made: never apply blindly. A replacement that still matches once
+   * is re-diffed onto the new base (a bounded number of times) and asked again; anything else ends stale.
+   */
+  private async redraftStale(
+    accepted: Proposal,
+    currentText: string | null,
+  ): Promise<{ proposal: Proposal } | { outcome: GateOutcome }> {
+    let proposal = transition(accepted, { name: 'stale', previousBaseHash: accepted.baseHash });
+    await this.recordDecision(proposal, 'stale', undefined);
+    const redraft =
+      proposal.edit.kind === 'replace' && proposal.revision < (this.options.maxRediffs ?? 3)
+        ? draftEdit(proposal.edit, currentText)
+        : undefined;
+    if (!redraft?.ok) {
+      const why = redraft && !redraft.ok ? ` ${redraft.message}` : '';
+      proposal = transition(proposal, { name: 'rejected', feedback: 'stale' });
+      return {
+        outcome: {
           kind: 'stale',
           proposal,
-          message: `${path} changed since the edit was proposed, so it was not applied.${why} Read the file again and propose the edit against its current content.`,
-        };
-      }
-      proposal = {
+          message: `${proposal.path} changed since the edit was proposed, so it was not applied.${why} Read the file again and propose the edit against its current content.`,
+        },
+      };
+    }
+    return {
+      proposal: {
         ...proposal,
         revision: proposal.revision + 1,
         kind: redraft.kind,
-        baseHash: applied.currentText === null ? null : sha256(applied.currentText),
-        baseText: applied.currentText,
+        baseHash: currentText === null ? null : sha256(currentText),
+        baseText: currentText,
         proposedText: redraft.proposedText,
-      };
-    }
+      },
+    };
   }
 
   private async obtainDecision(proposal: Proposal, signal: AbortSignal): Promise<Obtained> {

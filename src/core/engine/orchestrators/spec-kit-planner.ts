@@ -285,29 +285,7 @@ export async function planSpecKitFeature(
   });
 
   const gate = await readChecklistGate(feature, signal);
-  const hooks: HookView[] = [];
-  const extensionsPath = `${feature.projectRoot}/.specify/extensions.yml`;
-  const extensions = await readExtensionsConfig(extensionsPath, signal);
-  if (extensions.kind === 'read') {
-    for (const event of ['before_implement', 'after_implement'] as const) {
-      for (const hook of extensions.config.hooks[event]) {
-        if (!hook.enabled) continue;
-        hooks.push({
-          event,
-          command: hook.command,
-          optional: hook.optional,
-          ...(hook.description !== undefined ? { description: hook.description } : {}),
-        });
-      }
-    }
-    for (const d of extensions.config.diagnostics)
-      diagnostics.push({
-        severity: d.severity === 'info' ? 'information' : d.severity,
-        message: d.message,
-        path: d.file,
-        ...(d.line !== undefined ? { line: d.line } : {}),
-      });
-  }
+  const hooks = await readHookViews(feature, diagnostics, signal);
 
   const plan: RunPlan = {
     mode,
@@ -339,4 +317,36 @@ export async function planSpecKitFeature(
     ...(input.focus !== undefined ? { focus: input.focus } : {}),
   };
   return { plan, doc, graph, texts };
+}
+
+/** The enabled before/after_implement hooks of `.specify/extensions.yml`; its problems join `diagnostics`. */
+async function readHookViews(
+  feature: Feature,
+  diagnostics: PlanDiagnostic[],
+  signal: AbortSignal,
+): Promise<HookView[]> {
+  const hooks: HookView[] = [];
+  const extensionsPath = `${feature.projectRoot}/.specify/extensions.yml`;
+  const extensions = await readExtensionsConfig(extensionsPath, signal);
+  if (extensions.kind === 'read') {
+    for (const event of ['before_implement', 'after_implement'] as const) {
+      for (const hook of extensions.config.hooks[event]) {
+        if (!hook.enabled) continue;
+        hooks.push({
+          event,
+          command: hook.command,
+          optional: hook.optional,
+          ...(hook.description !== undefined ? { description: hook.description } : {}),
+        });
+      }
+    }
+    for (const d of extensions.config.diagnostics)
+      diagnostics.push({
+        severity: d.severity === 'info' ? 'information' : d.severity,
+        message: d.message,
+        path: d.file,
+        ...(d.line !== undefined ? { line: d.line } : {}),
+      });
+  }
+  return hooks;
 }

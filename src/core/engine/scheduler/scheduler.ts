@@ -2,11 +2,17 @@
  * The implementation-orchestrator's loop: start every task the graph says is ready, up to `maxWorkers` at a
  * time, never two on one file; when one ends, look again. Phase order, `[P]` groups, tests-first and explicit
  * dependencies are the graph's edges, so the loop stays small and the graph stays the one source of order.
+ * Among ready tasks it starts the ones with the longest remaining path first, which keeps the makespan near
+ * the critical path.
  *
- * The scheduler owns task state: only it moves a task, and it does so through `onStatus` (the run turns that
- * into a journal record and an event). Among ready tasks it starts the ones with the longest remaining path
- * first, which keeps the makespan near the critical path.
+ * The scheduler owns task state: it is the only place a task moves. A lifecycle move (running, then done,
+ * failed, skipped or cancelled) goes through `onStatus`, which the run journals; the schedule waits for it
+ * before it goes on, so what the journal says is never behind what the run did. A move within a running task
+ * (it waits for an approval, works again, a bug-fixer takes over) goes through `onProgress`: the journal holds
+ * it another way (the proposal's records, the worker's), so it is shown, not journaled.
  */
+import type { TaskStatus, WorkerRole } from '../../../protocol/engine-events';
+
 export type ScheduleStatus = 'pending' | 'running' | 'done' | 'failed' | 'skipped';
 
 export interface ReadyGraph {
@@ -16,19 +22,40 @@ export interface ReadyGraph {
 
 export type TaskExecution = 'done' | 'failed' | 'skipped' | 'cancelled';
 
+/** One move of one task, as the faces and the journal see it. */
+export interface TaskMove {
+  key: string;
+  status: TaskStatus;
+  role?: WorkerRole;
+  workerId?: string;
+  message?: string;
+}
+
+/** A move within a running task: waiting for a decision on its proposal, or working again. */
+export type ProgressMove = Omit<TaskMove, 'key' | 'status'> & { status: 'running' | 'awaiting-approval' };
+
+export interface InitialStatus {
+  status: 'pending' | 'done' | 'skipped';
+  /** Why, when a face should be told (a resumed task that no longer matches tasks.md). */
+  reason?: string;
+}
+
 export interface ScheduleOptions {
   graph: ReadyGraph;
   /** Every task of the plan; keys not listed here are treated as done (outside this run). */
   taskKeys: readonly string[];
   /** Status at the start: `done` for tasks ticked already or finished in a resumed journal. */
-  initialStatus(key: string): 'pending' | 'done' | 'skipped';
+  initialStatus(key: string): InitialStatus;
   maxWorkers: number;
   filesOf(key: string): readonly string[];
   /** Higher first; e.g. the length of the longest path from the task to the end. */
   priority?(key: string): number;
-  /** Runs the task to its end; the scheduler then reports the returned status through `onStatus`. */
-  execute(key: string, signal: AbortSignal): Promise<TaskExecution>;
-  onStatus(key: string, status: ScheduleStatus | 'cancelled', message?: string): void;
+  /** Runs the task to its end; `progress` reports moves within it. The scheduler then moves the task. */
+  execute(key: string, signal: AbortSignal, progress: (move: ProgressMove) => void): Promise<TaskExecution>;
+  /** A lifecycle move; the schedule goes on once it resolves (the run journals it). */
+  onStatus(move: TaskMove): Promise<void>;
+  /** A move shown but not journaled: within a running task, or why a task starts out skipped. */
+  onProgress(move: TaskMove): void;
   signal: AbortSignal;
 }
 
@@ -39,68 +66,115 @@ export interface ScheduleResult {
   cancelled: boolean;
 }
 
-export async function runSchedule(options: ScheduleOptions): Promise<ScheduleResult> {
-  const status = new Map<string, ScheduleStatus | 'cancelled'>();
-  for (const key of options.taskKeys) status.set(key, options.initialStatus(key));
-  const statusOf = (key: string): ScheduleStatus => {
-    const s = status.get(key);
-    if (s === undefined) return 'done';
-    return s === 'cancelled' ? 'failed' : s;
-  };
-  const running = new Map<string, Promise<void>>();
-  const lockedFiles = new Map<string, string>();
-  const priority = (key: string): number => options.priority?.(key) ?? 0;
-  const order = new Map(options.taskKeys.map((k, i) => [k, i]));
+export class Scheduler {
+  private readonly status = new Map<string, ScheduleStatus | 'cancelled'>();
+  private readonly running = new Map<string, Promise<void>>();
+  private readonly lockedFiles = new Map<string, string>();
+  private readonly order: ReadonlyMap<string, number>;
+  /** The first lifecycle move that could not be recorded: the schedule stops and `run` rethrows it. */
+  private recordFailure: { error: unknown } | undefined;
 
-  const start = (key: string): void => {
-    status.set(key, 'running');
-    for (const file of options.filesOf(key)) lockedFiles.set(file, key);
-    options.onStatus(key, 'running');
-    const job = (async () => {
-      let outcome: TaskExecution;
-      let message: string | undefined;
-      try {
-        outcome = await options.execute(key, options.signal);
-      } catch (error) {
-        outcome = 'failed';
-        message = `unexpected error: ${error instanceof Error ? error.message : String(error)}`;
+  constructor(private readonly options: ScheduleOptions) {
+    this.order = new Map(options.taskKeys.map((key, i) => [key, i]));
+  }
+
+  /** Reports a move within a running task; ignored once the task has ended (a late gate event). */
+  progress(key: string, move: ProgressMove): void {
+    if (this.status.get(key) !== 'running') return;
+    this.options.onProgress({ key, ...move });
+  }
+
+  async run(): Promise<ScheduleResult> {
+    const { options } = this;
+    for (const key of options.taskKeys) {
+      const initial = options.initialStatus(key);
+      this.status.set(key, initial.status);
+      if (initial.reason !== undefined) options.onProgress({ key, status: initial.status, message: initial.reason });
+    }
+    while (!options.signal.aborted && this.recordFailure === undefined) {
+      for (const key of this.readyKeys()) {
+        if (this.running.size >= Math.max(1, options.maxWorkers)) break;
+        // The graph keeps same-file [P] tasks apart; this is the scheduler's own guarantee on top.
+        if (options.filesOf(key).some((file) => this.lockedFiles.has(file))) continue;
+        this.start(key);
       }
-      status.set(key, outcome);
-      options.onStatus(key, outcome, message);
-      for (const file of options.filesOf(key)) if (lockedFiles.get(file) === key) lockedFiles.delete(file);
-      running.delete(key);
-    })();
-    running.set(key, job);
+      if (this.running.size === 0) break;
+      await Promise.race(this.running.values());
+    }
+    await Promise.all(this.running.values());
+    const blocked = await this.settleUnstarted();
+    if (this.recordFailure !== undefined) throw this.recordFailure.error;
+    return { status: this.status, blocked, cancelled: options.signal.aborted };
+  }
+
+  private statusOf = (key: string): ScheduleStatus => {
+    const status = this.status.get(key);
+    if (status === undefined) return 'done';
+    return status === 'cancelled' ? 'failed' : status;
   };
 
-  while (!options.signal.aborted) {
-    const ready = options.graph
-      .ready(statusOf)
-      .map((t) => t.key)
-      .filter((k) => status.get(k) === 'pending' && !running.has(k))
-      .sort((a, b) => priority(b) - priority(a) || (order.get(a) ?? 0) - (order.get(b) ?? 0));
-    for (const key of ready) {
-      if (running.size >= Math.max(1, options.maxWorkers)) break;
-      // The graph keeps same-file [P] tasks apart; this is the scheduler's own guarantee on top.
-      if (options.filesOf(key).some((f) => lockedFiles.has(f))) continue;
-      start(key);
-    }
-    if (running.size === 0) break;
-    await Promise.race(running.values());
+  private readyKeys(): string[] {
+    const priority = (key: string): number => this.options.priority?.(key) ?? 0;
+    const order = (key: string): number => this.order.get(key) ?? 0;
+    return this.options.graph
+      .ready(this.statusOf)
+      .map((task) => task.key)
+      .filter((key) => this.status.get(key) === 'pending' && !this.running.has(key))
+      .sort((a, b) => priority(b) - priority(a) || order(a) - order(b));
   }
-  await Promise.all(running.values());
 
-  const blocked: string[] = [];
-  for (const key of options.taskKeys) {
-    const s = status.get(key);
-    if (s !== 'pending') continue;
-    if (options.signal.aborted) {
-      status.set(key, 'cancelled');
-      continue;
-    }
-    blocked.push(key);
-    status.set(key, 'skipped');
-    options.onStatus(key, 'skipped', 'not started: a task it waits for failed or was skipped');
+  private start(key: string): void {
+    this.status.set(key, 'running');
+    for (const file of this.options.filesOf(key)) this.lockedFiles.set(file, key);
+    const job = this.runTask(key).finally(() => {
+      for (const file of this.options.filesOf(key))
+        if (this.lockedFiles.get(file) === key) this.lockedFiles.delete(file);
+      this.running.delete(key);
+    });
+    this.running.set(key, job);
   }
-  return { status, blocked, cancelled: options.signal.aborted };
+
+  private async runTask(key: string): Promise<void> {
+    if (!(await this.record({ key, status: 'running' }))) {
+      this.status.set(key, 'failed');
+      return;
+    }
+    let outcome: TaskExecution;
+    let message: string | undefined;
+    try {
+      outcome = await this.options.execute(key, this.options.signal, (move) => this.progress(key, move));
+    } catch (error) {
+      outcome = 'failed';
+      message = `unexpected error: ${error instanceof Error ? error.message : String(error)}`;
+    }
+    this.status.set(key, outcome);
+    await this.record({ key, status: outcome, ...(message !== undefined ? { message } : {}) });
+  }
+
+  /** After the loop: tasks never started are cancelled (the run stopped) or skipped (what they wait for failed). */
+  private async settleUnstarted(): Promise<string[]> {
+    const blocked: string[] = [];
+    for (const key of this.options.taskKeys) {
+      if (this.status.get(key) !== 'pending') continue;
+      if (this.options.signal.aborted || this.recordFailure !== undefined) {
+        this.status.set(key, 'cancelled');
+        continue;
+      }
+      blocked.push(key);
+      this.status.set(key, 'skipped');
+      await this.record({ key, status: 'skipped', message: 'not started: a task it waits for failed or was skipped' });
+    }
+    return blocked;
+  }
+
+  /** False when the move could not be recorded: the first such failure ends the schedule. */
+  private async record(move: TaskMove): Promise<boolean> {
+    try {
+      await this.options.onStatus(move);
+      return true;
+    } catch (error) {
+      this.recordFailure ??= { error };
+      return false;
+    }
+  }
 }

@@ -17,7 +17,7 @@ import {
 import { type TaskCompletion } from '../../agents/tools/tool';
 import type { LlmProvider, LlmSystemBlock, LlmToolDefinition } from '../../llm/provider';
 import type { WorkerRole } from '../../../protocol/engine-events';
-import type { TaskExecution } from '../scheduler/scheduler';
+import type { ProgressMove, TaskExecution } from '../scheduler/scheduler';
 import type { ToolDefinition } from '../../agents/tools/tool';
 import type { ToolName } from '../../agents/tools/builtin-tools';
 import { sha256 } from '../journal/hash';
@@ -269,23 +269,19 @@ function withoutFinalStop(sentence: string): string {
   return sentence.replace(/[.\s]+$/, '');
 }
 
+/** Runs one task to its end; `progress` tells the scheduler of a bug-fixer taking over. */
 export async function executeTask(
   task: ExecutableTask,
   deps: TaskExecutionDeps,
   signal: AbortSignal,
+  progress: (move: ProgressMove) => void,
 ): Promise<TaskExecution> {
   let lastFailure: string | undefined;
   let questioned = false;
   for (let attempt = 0; attempt <= deps.bugFixAttempts; attempt++) {
     const role: WorkerRole = attempt === 0 ? task.role : 'bug-fixer';
     if (attempt > 0)
-      deps.events.emit({
-        type: 'task-status',
-        taskKey: task.key,
-        status: 'running',
-        role,
-        message: `bug-fixer attempt ${attempt} of ${deps.bugFixAttempts}`,
-      });
+      progress({ status: 'running', role, message: `bug-fixer attempt ${attempt} of ${deps.bugFixAttempts}` });
 
     let message = await deps.taskMessage(task.key);
     if (lastFailure !== undefined) {

@@ -1,6 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { runSchedule, type ReadyGraph, type ScheduleStatus } from '../../../../src/core/engine/scheduler/scheduler';
+import {
+  Scheduler,
+  type ReadyGraph,
+  type ScheduleOptions,
+  type ScheduleStatus,
+  type TaskMove,
+} from '../../../../src/core/engine/scheduler/scheduler';
 import { chooseRole } from '../../../../src/core/engine/scheduler/role-choice';
 import { buildPlanGraph } from '../../../../src/core/engine/orchestrators/plan-graph';
 import { parseTasks } from '../../../../src/core/speckit/tasks-parser';
@@ -15,6 +21,10 @@ function graphOf(deps: Record<string, string[]>): ReadyGraph {
   };
 }
 
+function schedule(options: Omit<ScheduleOptions, 'onProgress' | 'onStatus'> & Partial<ScheduleOptions>) {
+  return new Scheduler({ onStatus: async () => undefined, onProgress: () => undefined, ...options }).run();
+}
+
 async function tick(): Promise<void> {
   await new Promise((r) => setTimeout(r, 5));
 }
@@ -26,10 +36,10 @@ test('runs ready tasks concurrently up to maxWorkers and never two on one file',
   let peak = 0;
   const holders = new Map<string, string>();
   const order: string[] = [];
-  const result = await runSchedule({
+  const result = await schedule({
     graph: graphOf(deps),
     taskKeys: Object.keys(deps),
-    initialStatus: () => 'pending',
+    initialStatus: () => ({ status: 'pending' }),
     maxWorkers: 3,
     filesOf: (k) => files[k] ?? [],
     execute: async (key) => {
@@ -45,7 +55,6 @@ test('runs ready tasks concurrently up to maxWorkers and never two on one file',
       order.push(key);
       return 'done';
     },
-    onStatus: () => undefined,
     signal: new AbortController().signal,
   });
   assert.equal(peak, 3);
@@ -57,17 +66,17 @@ test('runs ready tasks concurrently up to maxWorkers and never two on one file',
 test('a failed task blocks its dependents, which end skipped with a reason; done tasks are not run again', async () => {
   const ran: string[] = [];
   const messages = new Map<string, string | undefined>();
-  const result = await runSchedule({
+  const result = await schedule({
     graph: graphOf({ A: [], B: ['A'], C: ['B'], D: ['A'] }),
     taskKeys: ['A', 'B', 'C', 'D'],
-    initialStatus: (k) => (k === 'A' ? 'done' : 'pending'),
+    initialStatus: (k) => ({ status: k === 'A' ? 'done' : 'pending' }),
     maxWorkers: 2,
     filesOf: () => [],
     execute: async (key) => {
       ran.push(key);
       return key === 'B' ? 'failed' : 'done';
     },
-    onStatus: (key, status, message) => {
+    onStatus: async ({ key, status, message }) => {
       if (status === 'skipped') messages.set(key, message);
     },
     signal: new AbortController().signal,
@@ -80,21 +89,83 @@ test('a failed task blocks its dependents, which end skipped with a reason; done
 
 test('cancelling stops new starts; pending tasks end cancelled', async () => {
   const controller = new AbortController();
-  const result = await runSchedule({
+  const result = await schedule({
     graph: graphOf({ A: [], B: ['A'] }),
     taskKeys: ['A', 'B'],
-    initialStatus: () => 'pending',
+    initialStatus: () => ({ status: 'pending' }),
     maxWorkers: 2,
     filesOf: () => [],
     execute: async () => {
       controller.abort();
       return 'cancelled';
     },
-    onStatus: () => undefined,
     signal: controller.signal,
   });
   assert.equal(result.cancelled, true);
   assert.equal(result.status.get('B'), 'cancelled');
+});
+
+test('every lifecycle move is recorded before the schedule goes on; moves within a task are only shown', async () => {
+  const log: string[] = [];
+  const scheduler = new Scheduler({
+    graph: graphOf({ A: [], B: ['A'] }),
+    taskKeys: ['A', 'B', 'C'],
+    initialStatus: (k) => (k === 'C' ? { status: 'skipped', reason: 'reworded since the run' } : { status: 'pending' }),
+    maxWorkers: 1,
+    filesOf: () => [],
+    execute: async (key, _signal, progress) => {
+      log.push(`execute ${key}`);
+      progress({ status: 'awaiting-approval', workerId: `${key}-w` });
+      progress({ status: 'running', role: 'bug-fixer', message: 'bug-fixer attempt 1 of 1' });
+      return 'done';
+    },
+    onStatus: async (move: TaskMove) => {
+      await tick();
+      log.push(`recorded ${move.key} ${move.status}`);
+    },
+    onProgress: (move: TaskMove) =>
+      log.push(`shown ${move.key} ${move.status}${move.message ? `: ${move.message}` : ''}`),
+    signal: new AbortController().signal,
+  });
+  await scheduler.run();
+  scheduler.progress('A', { status: 'running' });
+  assert.deepEqual(log, [
+    'shown C skipped: reworded since the run',
+    'recorded A running',
+    'execute A',
+    'shown A awaiting-approval',
+    'shown A running: bug-fixer attempt 1 of 1',
+    'recorded A done',
+    'recorded B running',
+    'execute B',
+    'shown B awaiting-approval',
+    'shown B running: bug-fixer attempt 1 of 1',
+    'recorded B done',
+  ]);
+});
+
+test('a move that cannot be recorded ends the schedule with that error, starting nothing more', async () => {
+  const ran: string[] = [];
+  const failure = new Error('disk full');
+  await assert.rejects(
+    schedule({
+      graph: graphOf({ A: [], B: ['A'] }),
+      taskKeys: ['A', 'B'],
+      initialStatus: () => ({ status: 'pending' }),
+      maxWorkers: 1,
+      filesOf: () => [],
+      execute: async (key) => {
+        ran.push(key);
+        return 'done';
+      },
+      onStatus: async (move) => {
+        if (move.key === 'A' && move.status === 'done') throw failure;
+      },
+      signal: new AbortController().signal,
+    }),
+    (error) => error === failure,
+  );
+  assert.deepEqual(ran, ['A']);
 });
 
 test('roles: test tasks to the test-writer, docs to the documenter, the rest to the code-writer, with a reason', () => {
@@ -140,10 +211,10 @@ test('one file written two ways never runs twice at once: a `../../` path from t
   const running = new Set<string>();
   const overlaps: string[] = [];
   let peak = 0;
-  await runSchedule({
+  await schedule({
     graph,
     taskKeys: doc.tasks.map((t) => t.key),
-    initialStatus: () => 'pending',
+    initialStatus: () => ({ status: 'pending' }),
     maxWorkers: 4,
     filesOf: (key) => graph.lockedFiles(key),
     priority: (key) => graph.remaining(key),
@@ -155,7 +226,6 @@ test('one file written two ways never runs twice at once: a `../../` path from t
       running.delete(key);
       return 'done';
     },
-    onStatus: () => undefined,
     signal: new AbortController().signal,
   });
   assert.equal(peak, 2, 'the two stories do run side by side');

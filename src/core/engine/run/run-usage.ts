@@ -1,0 +1,60 @@
+/**
+ * What a run spends: one ledger per run with its budgets; every model call is booked per role and task,
+ * journaled (on disk before the worker acts on the answer) and shown. A resumed run starts from what its
+ * earlier sessions spent, which counts against the same budgets.
+ */
+import { addUsageTotals, zeroUsageTotals, type UsageTotals, type WorkerRole } from '../../../protocol/engine-events';
+import { MeteredProvider } from '../../llm/metered-provider';
+import type { LlmProvider } from '../../llm/provider';
+import { UsageLedger, type UsageRecord } from '../../llm/usage-ledger';
+import type { RunContext } from './run-context';
+
+export interface RunUsage {
+  /** The run's provider: refuses calls over a budget, books every call. */
+  readonly provider: LlmProvider;
+  totals(): UsageTotals;
+  byTask(): Record<string, UsageTotals>;
+}
+
+export async function meterUsage(ctx: RunContext): Promise<RunUsage> {
+  const { settings, resume } = ctx;
+  const ledger = new UsageLedger(settings.prices ?? {}, {
+    ...(settings.budgetUsd !== undefined ? { runUsd: settings.budgetUsd } : {}),
+    ...(settings.budgetPerRoleUsd !== undefined ? { perRoleUsd: settings.budgetPerRoleUsd } : {}),
+  });
+  if (resume)
+    ledger.carryOver({
+      runUsd: resume.state.usage.costUsd,
+      byRoleUsd: Object.fromEntries([...resume.state.usageByRole].map(([role, spent]) => [role, spent.costUsd])),
+    });
+  let totals: UsageTotals = resume ? resume.state.usage : zeroUsageTotals();
+  const byRole: Partial<Record<WorkerRole, UsageTotals>> = resume ? Object.fromEntries(resume.state.usageByRole) : {};
+  const byTask: Record<string, UsageTotals> = resume ? Object.fromEntries(resume.state.usageByTask) : {};
+
+  const book = async (record: UsageRecord): Promise<void> => {
+    const usage: UsageTotals = { ...record.usage, costUsd: record.costUsd };
+    const { role, taskKey } = record.meta;
+    totals = addUsageTotals(totals, usage);
+    byRole[role] = addUsageTotals(byRole[role] ?? zeroUsageTotals(), usage);
+    if (taskKey !== undefined) byTask[taskKey] = addUsageTotals(byTask[taskKey] ?? zeroUsageTotals(), usage);
+    ctx.events.emit({ type: 'usage', totals, byRole: { ...byRole }, byTask: { ...byTask } });
+    await ctx.append({
+      type: 'usage',
+      at: ctx.at(),
+      role,
+      ...(taskKey !== undefined ? { taskKey } : {}),
+      model: record.model,
+      usage,
+    });
+  };
+
+  // The fallback plan's model call was made before this journal existed: book it first, against the budget too.
+  const planning = ctx.plan.planningCall;
+  if (planning && !resume) await book(ledger.record({ role: 'task-orchestrator' }, planning.model, planning.usage));
+
+  return {
+    provider: new MeteredProvider(ctx.ports.provider, ledger, book),
+    totals: () => totals,
+    byTask: () => ({ ...byTask }),
+  };
+}

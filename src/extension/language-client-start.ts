@@ -12,6 +12,7 @@ import {
   type ServerOptions,
 } from 'vscode-languageclient/node';
 import type { Logger } from '../core/engine';
+import { FEATURE_DOCUMENT_GLOBS, featureDocumentGlob } from '../core/engine/light';
 import type { NotificationDeclaration, RequestDeclaration } from '../protocol/lsp-messages';
 import type { LanguageServerState, StartedLanguageClient } from './language-client';
 
@@ -21,18 +22,16 @@ import type { LanguageServerState, StartedLanguageClient } from './language-clie
  * plan.md get outlines and their own diagnostics. The three are synced while open, so an unsaved user story
  * in spec.md already changes which story labels tasks.md may use.
  */
-const SPECKIT_DOCUMENT_SELECTOR = [
-  { scheme: 'file', language: 'markdown', pattern: '**/specs/**/tasks.md' },
-  { scheme: 'file', language: 'markdown', pattern: '**/specs/**/spec.md' },
-  { scheme: 'file', language: 'markdown', pattern: '**/specs/**/plan.md' },
-];
+const SPECKIT_DOCUMENT_SELECTOR = Object.values(FEATURE_DOCUMENT_GLOBS)
+  .flat()
+  .map((pattern) => ({ scheme: 'file', language: 'markdown', pattern }));
 
 /**
  * Files whose changes on disk (not open in an editor) change another file's diagnostics: spec.md decides
  * which story labels tasks.md may use, and tasks.md decides which stories in spec.md have no tasks (a run
  * ticks tasks.md on disk).
  */
-const CROSS_FILE_WATCH_GLOB = '**/specs/**/{spec,tasks}.md';
+const CROSS_FILE_WATCH_GLOB = featureDocumentGlob(['spec', 'tasks']);
 
 function toLanguageServerState(state: State): Exclude<LanguageServerState, 'not-started'> {
   switch (state) {

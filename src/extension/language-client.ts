@@ -1,6 +1,7 @@
 import { isAbsolute } from 'node:path';
 import * as vscode from 'vscode';
 import type { Logger } from '../core/engine';
+import { featureDocumentKind } from '../core/engine/light';
 import {
   ClearTaskStatusNotification,
   TaskStatusNotification,
@@ -38,7 +39,7 @@ const SERVER_START_DEADLINE_MS = 20_000;
 
 /** The documents the server serves, and plan.md, which a user opens on the way to them. */
 export function isSpecKitDocument(document: vscode.TextDocument): boolean {
-  return document.uri.scheme === 'file' && /\/specs\/.+\/(tasks|spec|plan)\.md$/.test(document.uri.path);
+  return document.uri.scheme === 'file' && featureDocumentKind(document.uri.path) !== undefined;
 }
 
 /**

@@ -1,7 +1,7 @@
 // The language server's wiring: connection handlers to the small modules beside this file. No logic here
 // beyond choosing which documents to serve and when to publish.
 import { readFile } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import {
@@ -28,6 +28,7 @@ import {
 import { withTaskPathsPlaced } from '../core/speckit/task-path-resolution';
 import { parseTasks } from '../core/speckit/tasks-parser';
 import { EvidenceReports, evidenceDiagnostics, verifyResult } from './evidence';
+import { featureDocumentGlob, featureDocumentKind } from '../core/speckit/feature-paths';
 import { codeActionsFor } from './code-actions';
 import { codeLenses } from './code-lenses';
 import { completionsAt } from './completion';
@@ -47,16 +48,7 @@ type ServedKind = 'tasks' | 'spec' | 'plan' | 'other';
 
 function servedKind(uri: string): ServedKind {
   if (!uri.startsWith('file:')) return 'other';
-  switch (basename(fileURLToPath(uri))) {
-    case 'tasks.md':
-      return 'tasks';
-    case 'spec.md':
-      return 'spec';
-    case 'plan.md':
-      return 'plan';
-    default:
-      return 'other';
-  }
+  return featureDocumentKind(fileURLToPath(uri)) ?? 'other';
 }
 
 /** tasks.md beside a spec.md. */
@@ -253,7 +245,7 @@ export function startLanguageServer(connection: Connection): void {
       connection.client
         .register(DidChangeWatchedFilesNotification.type, {
           watchers: [
-            { globPattern: '**/specs/**/{spec,tasks}.md' },
+            { globPattern: featureDocumentGlob(['spec', 'tasks']) },
             { globPattern: '**/.specify/orchestra/runs/*/journal.jsonl' },
           ],
         })

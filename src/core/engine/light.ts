@@ -13,6 +13,12 @@ export { readTextFile, type TextFileRead } from '../speckit/read-text-file';
 export { parseTasks } from '../speckit/tasks-parser';
 export { withTaskPathsPlaced } from '../speckit/task-path-resolution';
 export { outsideStretchOf, taskGroupsOf, type TaskGroup } from '../speckit/task-groups';
+export {
+  featureDocumentGlob,
+  featureDocumentKind,
+  FEATURE_DOCUMENT_GLOBS,
+  type FeatureDocumentKind,
+} from '../speckit/feature-paths';
 export type { Phase, Task, TasksDocument } from '../speckit/tasks-model';
 export type { WorkspaceDiagnostic } from '../speckit/workspace-diagnostic';
 export { buildTaskGraph, statusFromDocument, type StoryParallelismSetting, type TaskGraph } from '../graph/task-graph';

@@ -1,5 +1,12 @@
 import * as vscode from 'vscode';
-import { discoverProjects, parseTasks, type Logger, type TasksDocument } from '../../core/engine/light';
+import {
+  discoverProjects,
+  featureDocumentGlob,
+  featureDocumentKind,
+  parseTasks,
+  type Logger,
+  type TasksDocument,
+} from '../../core/engine/light';
 import type { ScanState } from './tasks-welcome';
 
 export interface FeatureTasks {
@@ -31,7 +38,7 @@ export class TaskDocuments implements vscode.Disposable {
   private readonly reparseTimers = new Map<string, ReturnType<typeof setTimeout>>();
 
   constructor(private readonly log: Logger) {
-    const watcher = vscode.workspace.createFileSystemWatcher('**/{specs/*/tasks.md,.specify/tasks.md}');
+    const watcher = vscode.workspace.createFileSystemWatcher(featureDocumentGlob(['tasks']));
     this.subscriptions.push(
       watcher,
       watcher.onDidChange((uri) => this.scheduleReparse(uri)),
@@ -154,7 +161,7 @@ export class TaskDocuments implements vscode.Disposable {
 }
 
 function isTasksFile(uri: vscode.Uri): boolean {
-  return uri.scheme === 'file' && /(^|\/)(specs\/[^/]+|\.specify)\/tasks\.md$/.test(uri.path);
+  return uri.scheme === 'file' && featureDocumentKind(uri.path) === 'tasks';
 }
 
 /** An open document's text (unsaved edits included) wins over the disk. */

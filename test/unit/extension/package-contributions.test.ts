@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { DEFAULT_MODELS } from '../../../src/core/engine/light';
+import { DEFAULT_MODELS, FEATURE_DOCUMENT_GLOBS } from '../../../src/core/engine/light';
 import {
   CONFIG_SECTION,
   KEYS_APPLIED_AT_RUN_START,
@@ -15,6 +15,7 @@ import { welcomeKeys, type ScanState } from '../../../src/extension/trees/tasks-
 const MODEL_ROLE_WORKERS = Object.keys(MODEL_ROLE_FOR_WORKER);
 
 interface Manifest {
+  activationEvents: string[];
   contributes: {
     commands: { command: string; title: string; category?: string }[];
     menus: Record<string, { command: string; when?: string }[]>;
@@ -131,4 +132,13 @@ test('every model id the settings name as an example is one the engine uses by d
   const problems = parseSettings((key) => (key === 'model.codeWriter' ? 'not a model id!' : undefined)).problems;
   const suggested = /such as "([^"]+)"/.exec(problems[0]?.message ?? '')?.[1];
   assert.ok(suggested !== undefined && current.has(suggested), `the settings warning suggests ${suggested}`);
+});
+
+test('the extension activates on every folder a feature task list can sit in, grouped features included', () => {
+  const watched = manifest.activationEvents.flatMap((e) => (e.startsWith('workspaceContains:') ? [e.slice(18)] : []));
+  for (const glob of FEATURE_DOCUMENT_GLOBS.tasks) {
+    const tail = glob.replace(/^\*\*\//, '');
+    const covered = watched.includes(tail) || watched.some((w) => tail.startsWith(`${w}/`));
+    assert.ok(covered, `workspaceContains covers ${tail} (events: ${watched.join(', ')})`);
+  }
 });

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createTwoFilesPatch } from 'diff';
 import type { ApprovalPolicy, ProposalOutcome, WorkerRole } from '../../../protocol/engine-events';
 import { assertNever } from '../../util/assert-never';
+import { featureDocumentKind } from '../../speckit/feature-paths';
 import { sha256 } from '../journal/hash';
 import type { RunJournal } from '../journal/run-store';
 import { GlobSet } from '../workspace/glob';
@@ -14,9 +15,6 @@ import type { EditRequest, GateOutcome, Proposal } from '../../ports/edit-gate';
 import { TEST_PATH_GLOBS, defaultWriteScopes } from '../../agents/definitions/write-scope';
 import { checkWriteScope } from './write-scope-check';
 import type { WriteScope } from '../../agents/definitions/write-scope';
-
-/** Every spec-kit task list, at any depth: `specs/<feature>/tasks.md`, grouped features included. */
-const SPEC_KIT_TASK_LISTS = new GlobSet(['**/specs/**/tasks.md'], { caseInsensitive: true });
 
 const DEFAULT_MAX_PROPOSAL_BYTES = 1024 * 1024;
 
@@ -74,7 +72,7 @@ export interface ApprovalGateOptions {
   /** Per-role overrides of `defaultWriteScopes`. */
   writeScopes?: Partial<Record<WorkerRole, WriteScope>>;
   /**
-   * Files only the scheduler writes: the run's tasks.md. Every spec-kit `tasks.md` under a `specs/` folder is
+   * Files only the scheduler writes: the run's tasks.md. Every feature's task list (`featureDocumentKind`) is
    * the scheduler's too; no worker ticks a task.
    */
   schedulerOwned?: readonly string[];
@@ -131,7 +129,8 @@ export class ApprovalGate {
   }
 
   private isSchedulerOwned(rel: string): boolean {
-    return this.schedulerOwned.has(comparable(rel)) || SPEC_KIT_TASK_LISTS.matches(rel);
+    // Every feature's task list, grouped features included, spelt in any case.
+    return this.schedulerOwned.has(comparable(rel)) || featureDocumentKind(rel, { caseInsensitive: true }) === 'tasks';
   }
 
   /** Proposals waiting for a decision, oldest first. */

@@ -69,6 +69,7 @@ test('path spellings, and tool folders at every level: a worker neither ticks ta
     'app/.git/hooks/pre-commit',
     'app/.vscode/tasks.json',
     'app/specs/002-other/tasks.md',
+    'app/specs/payments/003-refunds/tasks.md',
   ];
   const calls = [
     ...spellings.map((path) => ({ tool: 'propose_edit', kind: 'write', path, content: ticked })),
@@ -101,6 +102,12 @@ test('path spellings, and tool folders at every level: a worker neither ticks ta
     assert.ok(!existsSync(join(dir, 'app/.claude/commands/implement.md')));
     assert.ok(!existsSync(join(dir, 'app/.git/hooks/pre-commit')));
     assert.ok(!existsSync(join(dir, 'app/specs/002-other/tasks.md')));
+    assert.match(
+      refusals[spellings.length + planted.length - 1] ?? '',
+      /belongs to the scheduler/,
+      'a grouped feature',
+    );
+    assert.ok(!existsSync(join(dir, 'app/specs/payments/003-refunds/tasks.md')));
     assert.ok(!existsSync(join(dir, 'app/specs/001-demo/TASKS.md')));
     assert.equal(result.tasks.done, 1, `only T001 finished (${result.message})`);
   } finally {

@@ -1,3 +1,4 @@
+import stringWidth from 'string-width';
 import { emptyRunView, foldRunView, type EngineEvent, type RunView } from '../protocol/engine-events';
 import { commandLine } from '../protocol/run-wording';
 import { describeEvent, describePhaseChange, formatUsage } from './event-lines';
@@ -172,22 +173,39 @@ function timeOf(iso: string): string {
   return match?.[1] ?? iso;
 }
 
-/** Cuts a line to `width` visible characters, keeping SGR colour codes intact. */
+const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+// eslint-disable-next-line no-control-regex -- a colour code starts with ESC by definition
+const SGR = /\u001b\[[0-9;]*m/y;
+
+/**
+ * Cuts a line to `width` terminal columns, keeping SGR colour codes intact. Columns, not characters: a CJK
+ * character or an emoji takes two, a combining mark none, and a character is never split from its marks.
+ */
 export function cutVisible(line: string, width: number): string {
-  let visible = 0;
+  let used = 0;
+  let full = false;
   let out = '';
-  for (let i = 0; i < line.length; i++) {
-    if (line[i] === '\u001b') {
-      const end = line.indexOf('m', i);
-      if (end !== -1) {
-        out += line.slice(i, end + 1);
-        i = end;
-        continue;
-      }
+  let i = 0;
+  while (i < line.length) {
+    SGR.lastIndex = i;
+    const colour = SGR.exec(line);
+    if (colour) {
+      out += colour[0];
+      i = SGR.lastIndex;
+      continue;
     }
-    if (visible >= width) continue;
-    out += line[i] ?? '';
-    visible++;
+    const next = line.indexOf('\u001b', i + 1);
+    // An ESC that starts no colour code is not the terminal's to see: it is dropped, the rest read as text.
+    const start = line[i] === '\u001b' ? i + 1 : i;
+    const text = line.slice(start, next === -1 ? line.length : next);
+    for (const { segment } of graphemes.segment(text)) {
+      const columns = stringWidth(segment);
+      full ||= used + columns > width;
+      if (full) break;
+      out += segment;
+      used += columns;
+    }
+    i = start + text.length;
   }
   return out;
 }

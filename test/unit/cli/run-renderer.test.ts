@@ -218,6 +218,17 @@ test('colour only on a TTY without NO_COLOR; cut lines keep their colour codes',
   assert.equal(cutVisible(`ab${ANSI_STYLE.done('cdef')}gh`, 4), `ab\u001b[32mcd\u001b[39m`);
 });
 
+test('lines are cut in terminal columns: wide CJK and emoji take two, a combining mark none, nothing split', () => {
+  assert.equal(cutVisible('漢字テスト', 5), '漢字', 'a wide character that would straddle the edge is left out');
+  assert.equal(cutVisible('ab漢字', 4), 'ab漢');
+  assert.equal(cutVisible('T001 ✅ 完了 done', 9), 'T001 ✅ ');
+  assert.equal(cutVisible('cafe\u0301 au lait', 5), 'cafe\u0301 ', 'the accent stays on its letter');
+  assert.equal(cutVisible('👩‍💻 codes', 3), '👩‍💻 ', 'one emoji sequence is one character two columns wide');
+  assert.equal(cutVisible(`漢${ANSI_STYLE.done('字テ')}スト`, 4), `漢\u001b[32m字\u001b[39m`, 'colour codes stay');
+  assert.equal(cutVisible('a\u001bb漢字', 3), 'ab', 'a stray ESC is no column and not sent');
+  assert.equal(cutVisible('漢字', 10), '漢字');
+});
+
 test('live lines are cut to the terminal width read at each redraw, so a wrapped line never breaks the redraw', () => {
   const sink = capture();
   let width = 200;

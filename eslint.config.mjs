@@ -54,6 +54,13 @@ export default tseslint.config(
     },
   },
   {
+    // The extension, the engine and the language server speak through their log channel (Logger, the
+    // connection's console); only the CLI, whose channel is the terminal, writes to the console.
+    files: ['src/**/*.ts'],
+    ignores: ['src/cli/**/*.ts'],
+    rules: { 'no-console': 'error' },
+  },
+  {
     // Imports only point down: util/ports → speckit → graph, llm → agents → engine → faces (scripts/eslint-layers.mjs).
     files: ['src/**/*.ts'],
     plugins: { layers: layersPlugin(import.meta.dirname) },

@@ -53,9 +53,6 @@ export const CommandId = {
 
 export type CommandName = keyof typeof CommandId;
 
-export const NOT_AVAILABLE_MESSAGE =
-  'Spec-Kit Agent Orchestra: implementing tasks is not available in this version yet — the orchestra engine has not landed. Nothing was run.';
-
 /** What a run command returns, for scripted callers and tests. */
 export type RunCommandResult =
   | { ran: true; runId: string }
@@ -71,7 +68,6 @@ export type RunCommandResult =
         | 'no-interrupted-run'
         | 'nothing-to-run'
         | 'invalid-arguments'
-        | 'engine-not-available'
         | 'failed';
     };
 
@@ -212,7 +208,7 @@ async function refreshInterruptedRuns(deps: CommandDeps): Promise<void> {
       const engine = await deps.createEngine(deps.config.read(folder.uri).settings);
       found ||= (await engine.findInterruptedRuns(folder.uri.fsPath)).length > 0;
     }
-    setContextKey(ContextKey.interruptedRun, found && !deps.session.isActive);
+    setContextKey(ContextKey.interruptedRun, found && !deps.session.isActive, deps.log);
   } catch (error) {
     deps.log.warn(`looking for interrupted runs: ${error instanceof Error ? error.message : String(error)}`);
   }
@@ -220,12 +216,6 @@ async function refreshInterruptedRuns(deps: CommandDeps): Promise<void> {
 
 /** Errors become one readable message (no stack trace) and a log entry; the key never appears in either. */
 async function reportFailure(deps: CommandDeps, name: string, error: unknown): Promise<RunCommandResult> {
-  // By name: importing the class would load the whole engine at activation.
-  if (error instanceof Error && error.name === 'EngineNotReadyError') {
-    deps.log.info(`${name}: ${error.message}`);
-    await vscode.window.showInformationMessage(NOT_AVAILABLE_MESSAGE);
-    return { ran: false, reason: 'engine-not-available' };
-  }
   switch (llmErrorKind(error)) {
     case 'auth': {
       const message = (error as Error).message;
@@ -543,25 +533,25 @@ async function implement(
 
 function attachRun(deps: CommandDeps, run: ReturnType<Engine['start']>, root: vscode.Uri): void {
   deps.session.attach(run, root);
-  setContextKey(ContextKey.interruptedRun, false);
+  setContextKey(ContextKey.interruptedRun, false, deps.log);
   void run.done.then(
     (result) => {
       void refreshInterruptedRuns(deps);
-      void announce(deps, result);
+      void announce(deps, result, root);
     },
     (error: unknown) => void reportFailure(deps, 'implement', error),
   );
 }
 
-async function announce(deps: CommandDeps, result: RunResult): Promise<void> {
+async function announce(deps: CommandDeps, result: RunResult, root: vscode.Uri): Promise<void> {
   const { done, total, failed } = result.tasks;
   const counts = `${done}/${total} tasks done${failed > 0 ? `, ${failed} failed` : ''}`;
   // The engine's message often states the counts already; say them once.
   const text = `${runOutcomeText(result.outcome)}: ${result.message.includes(`${done}/${total}`) ? result.message : `${counts}. ${result.message}`} ($${result.usage.costUsd.toFixed(2)})`;
   deps.log.info(text);
   const show = result.outcome === 'completed' ? vscode.window.showInformationMessage : vscode.window.showWarningMessage;
-  // A refused key ends the run as a failure whose message says so: offer the fix, not a stack trace.
-  const keyProblem = result.outcome === 'failed' && /api key|authenticat|401/i.test(result.message);
+  // A refused Anthropic key stops the run: offer the fix, not a stack trace.
+  const keyProblem = result.stoppedBy === 'credentials' && deps.config.read(root).settings.provider === 'anthropic';
   const choice = await show(text, 'Show Progress', ...(keyProblem ? ['Set API Key'] : []));
   if (choice === 'Show Progress') await vscode.commands.executeCommand(CommandId.showProgressPanel);
   if (choice === 'Set API Key') await deps.keys.prompt();
@@ -574,7 +564,7 @@ async function resume(deps: CommandDeps, runId: string | undefined): Promise<Run
   const settings = readSettings(deps, folder);
   const engine = await deps.createEngine(settings);
   const interrupted = await engine.findInterruptedRuns(folder.uri.fsPath);
-  setContextKey(ContextKey.interruptedRun, interrupted.length > 0);
+  setContextKey(ContextKey.interruptedRun, interrupted.length > 0, deps.log);
   let chosen = interrupted.find((r) => r.runId === runId);
   if (!chosen && runId === undefined) {
     if (interrupted.length === 1) chosen = interrupted[0];
@@ -622,13 +612,15 @@ async function rollBack(
     void vscode.window.showInformationMessage('Cancel the active run before rolling back.');
     return { ran: false, reason: 'run-active' };
   }
-  const folder = await pickFolder();
-  if (!folder) return { ran: false, reason: 'no-workspace' };
   const id = runId ?? deps.session.view.runId;
   if (id === undefined) {
     void vscode.window.showInformationMessage('No run to roll back in this window. Resume or start one first.');
     return { ran: false, reason: 'no-interrupted-run' };
   }
+  // The window's run is rolled back where it ran; only another run's folder is asked for.
+  const runRoot = id === deps.session.view.runId ? deps.session.root : undefined;
+  const folder = runRoot ? vscode.workspace.getWorkspaceFolder(runRoot) : await pickFolder();
+  if (!folder) return { ran: false, reason: 'no-workspace' };
   const scope =
     taskKey === undefined
       ? `every edit of run ${id}`
@@ -644,7 +636,7 @@ async function rollBack(
   if (choice !== yes) return { ran: false, reason: 'cancelled' };
   const engine = await deps.createEngine(readSettings(deps, folder));
   const result = await engine.rollback({
-    root: folder.uri.fsPath,
+    root: (runRoot ?? folder.uri).fsPath,
     runId: id,
     ...(taskKey !== undefined ? { taskKey } : {}),
   });

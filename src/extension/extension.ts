@@ -95,7 +95,7 @@ export function activate(context: vscode.ExtensionContext): OrchestraApi | undef
             `Changed settings (${keysChanged.join(', ')}) apply to the next run.`,
           );
       }),
-      ...contextKeys.register(session),
+      ...contextKeys.register(session, log),
       evidence,
       vscode.window.registerFileDecorationProvider(evidence),
       vscode.workspace.registerTextDocumentContentProvider(EVIDENCE_CONTENT_SCHEME, new EvidenceContentProvider()),

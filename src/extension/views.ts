@@ -58,9 +58,9 @@ export function register(deps: ViewsDeps): {
   // The welcome text follows the look for features: "looking…" until it answers, never a premature "none".
   const updateWelcome = (state: ScanState): void => {
     const keys = welcomeKeys(state);
-    setContextKey(ContextKey.scanned, keys.scanned);
-    setContextKey(ContextKey.hasTasks, keys.hasTasks);
-    setContextKey(ContextKey.scanFailed, keys.scanFailed);
+    setContextKey(ContextKey.scanned, keys.scanned, deps.log);
+    setContextKey(ContextKey.hasTasks, keys.hasTasks, deps.log);
+    setContextKey(ContextKey.scanFailed, keys.scanFailed, deps.log);
   };
   updateWelcome(documents.scan);
   updateBadge();

@@ -115,6 +115,12 @@ export type ProposalOutcome = 'accepted' | 'accepted-with-edits' | 'rejected' | 
 
 export type RunOutcome = 'completed' | 'failed' | 'cancelled' | 'budget-exceeded' | 'needs-approval';
 
+/**
+ * Why a failure stops the whole run rather than one task: every other model call would fail the same way.
+ * `credentials`: the key or the sign-in was refused; `model`: no model, or an unknown model or endpoint.
+ */
+export type RunStopCause = 'credentials' | 'model';
+
 export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error';
 
 export type EngineEvent =

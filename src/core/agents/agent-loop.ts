@@ -27,7 +27,7 @@ import {
   type LlmWaitReason,
 } from '../llm/provider';
 import { truncateMiddle } from '../util/output-capture';
-import { addUsage, zeroUsage, type LlmUsage } from '../../protocol/engine-events';
+import { addUsage, zeroUsage, type LlmUsage, type RunStopCause } from '../../protocol/engine-events';
 import { assertNever } from '../util/assert-never';
 import type { TaskCompletion, ToolResult } from './tools/tool';
 
@@ -95,7 +95,7 @@ export type AgentOutcome =
    * `stopsRun`: the failure is the account's or the configuration's (a refused key, no model, an unknown model
    * or endpoint), not the task's: every other call would fail the same way, so retrying or fixing is pointless.
    */
-  | { kind: 'failed'; reason: string; turns: number; usage: LlmUsage; finalText: string; stopsRun?: true }
+  | { kind: 'failed'; reason: string; turns: number; usage: LlmUsage; finalText: string; stopsRun?: RunStopCause }
   /** `worker`: this worker's turn or token limit; `run`: the run's (or role's) money budget, so no worker may go on. */
   | {
       kind: 'budget-exceeded';
@@ -142,12 +142,11 @@ function describeWait(reason: LlmWaitReason, forMs: number | undefined): string 
   }
 }
 
-function stopsRun(error: LlmError): boolean {
-  return (
-    error instanceof LlmAuthError ||
-    error instanceof LlmUnavailableError ||
-    (error instanceof LlmRequestError && error.status === 404)
-  );
+function runStopCause(error: LlmError): RunStopCause | undefined {
+  if (error instanceof LlmAuthError) return 'credentials';
+  if (error instanceof LlmUnavailableError || (error instanceof LlmRequestError && error.status === 404))
+    return 'model';
+  return undefined;
 }
 
 export async function runAgentLoop(options: AgentLoopOptions): Promise<AgentOutcome> {
@@ -268,12 +267,10 @@ class AgentConversation {
       if (error instanceof LlmCancelledError || signal.aborted) return { kind: 'cancelled' };
       if (error instanceof LlmBudgetExceededError)
         return { kind: 'budget-exceeded', scope: 'run', reason: error.message };
-      if (error instanceof LlmError)
-        return {
-          kind: 'failed',
-          reason: `model call failed: ${error.message}`,
-          ...(stopsRun(error) ? { stopsRun: true as const } : {}),
-        };
+      if (error instanceof LlmError) {
+        const stopsRun = runStopCause(error);
+        return { kind: 'failed', reason: `model call failed: ${error.message}`, ...(stopsRun ? { stopsRun } : {}) };
+      }
       throw error;
     }
   }

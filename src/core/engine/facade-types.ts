@@ -9,6 +9,7 @@ import type {
   ProposalKind,
   ProposalView,
   RunOutcome,
+  RunStopCause,
   TaskView,
   UsageTotals,
   WorkerRole,
@@ -283,6 +284,8 @@ export interface RunResult {
    * with what happened to it overall; tasks that changed nothing are left out.
    */
   changedFiles?: { taskKey: string; taskId: string; files: { path: string; kind: ProposalKind }[] }[];
+  /** Set when a failure every model call shares stopped the run: a face offers its fix (set a key, pick a model). */
+  stoppedBy?: RunStopCause;
   /** Requirement/story coverage from the validation phase; empty when it did not run. */
   coverage: CoverageItem[];
   /**

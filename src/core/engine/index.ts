@@ -11,7 +11,7 @@
  */
 // Reading documents and parsing settings: the light part, which the activation paths import on its own.
 export * from './light';
-export { createEngine, EngineNotReadyError } from './run/create-engine';
+export { createEngine } from './run/create-engine';
 export { PlanError, type PlanErrorKind } from './orchestrators/spec-kit-planner';
 export { PlanningFailedError } from './orchestrators/fallback-planner';
 export { defaultEngineSettings } from './run/default-settings';

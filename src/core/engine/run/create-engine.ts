@@ -36,13 +36,6 @@ import { systemWallClock } from '../../ports/clock';
 import { RunSession, type PreparedRun, type ResumeState, type SessionSetup } from './run-session';
 import type { RunEvents } from '../events/run-events';
 
-export class EngineNotReadyError extends Error {
-  constructor(what: string) {
-    super(`the orchestra engine cannot ${what}`);
-    this.name = 'EngineNotReadyError';
-  }
-}
-
 function isPlan(input: StartInput): input is RunPlan {
   return 'mode' in input && 'schedule' in input;
 }

@@ -2,7 +2,7 @@
  * What one run's stages share once its journal is open: what it runs, where it writes, how it reports and
  * how it stops. `RunSession` builds it (run-start.ts) and hands it to each stage in turn.
  */
-import type { RunOutcome } from '../../../protocol/engine-events';
+import type { RunOutcome, RunStopCause } from '../../../protocol/engine-events';
 import type { JournalRecord } from '../../../protocol/journal';
 import type { Workspace } from '../../ports/workspace';
 import type { Feature } from '../../speckit/feature-documents';
@@ -38,6 +38,13 @@ export interface ResumeState {
   skippedKeys: ReadonlyMap<string, string>;
 }
 
+/** Why the run was stopped (cancel, budget, an edit nobody can approve, a failure every call shares). */
+export interface RunStop {
+  outcome: RunOutcome;
+  message: string;
+  cause?: RunStopCause;
+}
+
 export interface RunContext extends PreparedRun {
   readonly runId: string;
   readonly ports: SessionPorts;
@@ -65,5 +72,5 @@ export interface RunContext extends PreparedRun {
   /** Now on the run's wall clock, as records and events stamp it. */
   at: () => string;
   /** Stops the run with this outcome: no new work starts, work in flight is cancelled. */
-  halt: (outcome: RunOutcome, message: string) => void;
+  halt: (outcome: RunOutcome, message: string, cause?: RunStopCause) => void;
 }

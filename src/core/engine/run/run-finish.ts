@@ -7,7 +7,7 @@ import { reportFailures, type ValidationReport } from '../../../protocol/validat
 import type { CoverageItem, RunResult } from '../facade-types';
 import { runHooks } from '../hooks/implement-hooks';
 import type { ScheduleResult } from '../scheduler/scheduler';
-import type { RunContext } from './run-context';
+import type { RunContext, RunStop } from './run-context';
 
 export async function runAfterHooks(ctx: RunContext): Promise<void> {
   if (ctx.signal.aborted) return;
@@ -28,8 +28,7 @@ export interface FinishInput {
   /** The validation report, when validation ran. */
   report?: ValidationReport;
   findings: number;
-  /** Why the run was stopped, when it was (cancel, budget, an edit nobody can approve, a failure every call shares). */
-  stop: { outcome: RunOutcome; message: string } | undefined;
+  stop: RunStop | undefined;
   usage: { totals(): UsageTotals; byTask(): Record<string, UsageTotals> };
 }
 
@@ -57,6 +56,7 @@ export async function finishRun(ctx: RunContext, input: FinishInput): Promise<Ru
     usageByTask: input.usage.byTask(),
     ...(skippedTasks.length > 0 ? { skippedTasks } : {}),
     ...changedFilesByTask(ctx),
+    ...(input.stop?.cause ? { stoppedBy: input.stop.cause } : {}),
     coverage: input.coverage,
     ...(input.report ? { report: input.report } : {}),
     findings: input.findings,

@@ -6,7 +6,7 @@
  * `RunContext`. The scheduler is the only place a task moves, and every journal record is on disk before the
  * stage that wrote it goes on; the gate owns the disk. Everything that happens is an `EngineEvent`.
  */
-import type { EngineEvent, ProposalView, RunOutcome, UsageTotals } from '../../../protocol/engine-events';
+import type { EngineEvent, ProposalView, RunOutcome, RunStopCause, UsageTotals } from '../../../protocol/engine-events';
 import type { ProposalContent, ProposalDecision } from '../../ports/consent';
 import type { Disposable } from '../../util/emitter';
 import { assertNever } from '../../util/assert-never';
@@ -21,7 +21,7 @@ import { stateDirFor } from '../journal/state-dir';
 import { PlanningFailedError } from '../orchestrators/fallback-planner';
 import { PlanError } from '../orchestrators/spec-kit-planner';
 import type { Scheduler } from '../scheduler/scheduler';
-import type { PreparedRun, ResumeState, RunContext, SessionPorts } from './run-context';
+import type { PreparedRun, ResumeState, RunContext, RunStop, SessionPorts } from './run-context';
 import { emptyResult, finishRun, runAfterHooks } from './run-finish';
 import { confirmStart, openRun } from './run-start';
 import { createScheduler, validateRun } from './run-tasks';
@@ -57,7 +57,7 @@ export class RunSession implements Run {
   private gate: ApprovalGate | undefined;
   private scheduler: Scheduler | undefined;
   private context: RunContext | undefined;
-  private stop: { outcome: RunOutcome; message: string } | undefined;
+  private stop: RunStop | undefined;
   private workerCounter = 0;
   private findings = 0;
   private sessionEdits = 0;
@@ -96,9 +96,9 @@ export class RunSession implements Run {
     this.controller.abort(new Error(reason));
   }
 
-  private halt(outcome: RunOutcome, message: string): void {
+  private halt(outcome: RunOutcome, message: string, cause?: RunStopCause): void {
     if (this.stop) return;
-    this.stop = { outcome, message };
+    this.stop = { outcome, message, ...(cause ? { cause } : {}) };
     this.bus.log('warn', message);
     this.controller.abort(new Error(message));
   }
@@ -134,7 +134,8 @@ export class RunSession implements Run {
     if (gate.kind === 'stop') return this.finishEarly('cancelled', gate.message);
 
     const folder = await this.setup.openJournal();
-    const halt = (outcome: RunOutcome, message: string): void => this.halt(outcome, message);
+    const halt = (outcome: RunOutcome, message: string, cause?: RunStopCause): void =>
+      this.halt(outcome, message, cause);
     const { ctx, initialStatus } = await openRun({
       runId: this.id,
       prepared,

@@ -73,7 +73,7 @@ export async function workerDeps(ctx: RunContext, wiring: WorkerWiring): Promise
     completionReviews: settings.completionReviews,
     bugFixAttempts: settings.bugFixAttempts,
     onBudgetExceeded: (reason: string) => ctx.halt('budget-exceeded', reason),
-    onRunStoppingFailure: (reason: string) => ctx.halt('failed', reason),
+    onRunStoppingFailure: (reason, cause) => ctx.halt('failed', reason, cause),
     nextWorkerId: wiring.nextWorkerId,
   };
   return deps;

@@ -13,7 +13,7 @@ import { defineTool, type ToolDefinition } from '../../agents/tools/tool';
 import { truncateMiddle } from '../../util/output-capture';
 import { redactSecrets } from '../../util/secrets';
 import type { WorkDone } from '../journal/task-evidence';
-import { runWorker, type WorkerDeps } from './task-execution';
+import { runWorker, type TaskExecutionDeps, type WorkerDeps } from './task-execution';
 
 /** The agent definition and slash command the completion reviewer works from (overridable in `.claude/`). */
 export const COMPLETION_REVIEWER = 'completion-reviewer';
@@ -105,10 +105,7 @@ export function completionReviewMessage(claim: CompletionClaim): string {
  * is reported to the run as any worker's would be; either way no verdict is no acceptance.
  */
 export async function reviewCompletion(
-  deps: WorkerDeps & {
-    onBudgetExceeded(reason: string): void;
-    onRunStoppingFailure(reason: string): void;
-  },
+  deps: WorkerDeps & Pick<TaskExecutionDeps, 'onBudgetExceeded' | 'onRunStoppingFailure'>,
   claim: CompletionClaim,
   signal: AbortSignal,
 ): Promise<CompletionReview> {
@@ -136,7 +133,7 @@ export async function reviewCompletion(
       if (outcome.scope === 'run') deps.onBudgetExceeded(outcome.reason);
       return { kind: 'no-verdict', reason: `the reviewer ran over its limits: ${outcome.reason}` };
     case 'failed':
-      if (outcome.stopsRun) deps.onRunStoppingFailure(`The run stopped: ${outcome.reason}`);
+      if (outcome.stopsRun) deps.onRunStoppingFailure(`The run stopped: ${outcome.reason}`, outcome.stopsRun);
       return { kind: 'no-verdict', reason: `the reviewer failed: ${outcome.reason}` };
     default: {
       const never: never = outcome;

@@ -16,7 +16,7 @@ import {
 } from '../../agents/agent-loop';
 import { type TaskCompletion } from '../../agents/tools/tool';
 import type { LlmProvider, LlmSystemBlock, LlmToolDefinition } from '../../llm/provider';
-import type { WorkerRole } from '../../../protocol/engine-events';
+import type { RunStopCause, WorkerRole } from '../../../protocol/engine-events';
 import type { ProgressMove, TaskExecution } from '../scheduler/scheduler';
 import type { ToolDefinition } from '../../agents/tools/tool';
 import type { ToolName } from '../../agents/tools/builtin-tools';
@@ -90,7 +90,7 @@ export interface TaskExecutionDeps extends WorkerDeps {
   /** Called when a worker hit the run's budget: the run stops starting work. */
   onBudgetExceeded(reason: string): void;
   /** Called when a model call failed for a reason every other call shares (a refused key, an unknown model): the run stops. */
-  onRunStoppingFailure(reason: string): void;
+  onRunStoppingFailure(reason: string, cause: RunStopCause): void;
 }
 
 export interface ExecutableTask {
@@ -343,7 +343,7 @@ export async function executeTask(
         break;
       case 'failed':
         if (outcome.stopsRun) {
-          deps.onRunStoppingFailure(`The run stopped: ${outcome.reason}`);
+          deps.onRunStoppingFailure(`The run stopped: ${outcome.reason}`, outcome.stopsRun);
           return 'failed';
         }
         lastFailure = `The ${role} failed: ${withoutFinalStop(outcome.reason)}.${outcome.finalText ? ` Its last words: ${outcome.finalText.slice(0, 600)}` : ''}`;

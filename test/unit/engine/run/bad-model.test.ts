@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync, symlinkSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { MockReply, RecordedRequest } from '../../../mock-anthropic';
+import { reply, type MockReply, type RecordedRequest } from '../../../mock-anthropic';
 import {
   complete,
   eventsOf,
@@ -160,6 +160,33 @@ test('a run over its budget stops new calls and ends budget-exceeded', async () 
   try {
     assert.equal(result.outcome, 'budget-exceeded', result.message);
     assert.equal(h.mock.requests.length, 1, 'the first call spends the budget; no call after it');
+  } finally {
+    await h.close();
+  }
+});
+
+test('a refused key or an unknown model stops the run and says which, as a value a face offers the fix for', async () => {
+  for (const [status, type, cause] of [
+    [401, 'authentication_error', 'credentials'],
+    [403, 'permission_error', 'credentials'],
+    [404, 'not_found_error', 'model'],
+  ] as const) {
+    const { h, result } = await runWith('## Phase 1: Core\n\n- [ ] T001 Write `src/a.js`\n', {}, () =>
+      reply.error(status, type, `the ${type} message`, { requestId: false }),
+    );
+    try {
+      assert.equal(result.outcome, 'failed', `${status}: ${result.message}`);
+      assert.equal(result.stoppedBy, cause, `${status}: ${result.message}`);
+    } finally {
+      await h.close();
+    }
+  }
+  const { h, result } = await runWith('## Phase 1: Core\n\n- [ ] T001 Write `src/a.js`\n', {}, () =>
+    reply.error(400, 'invalid_request_error', 'this one request is wrong', { requestId: false }),
+  );
+  try {
+    assert.equal(result.outcome, 'failed', result.message);
+    assert.equal(result.stoppedBy, undefined, "a failure of one request is the task's, not the run's");
   } finally {
     await h.close();
   }

@@ -8,13 +8,13 @@ import assert from 'node:assert/strict';
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { existsSync } from 'node:fs';
-import { reply, startMockAnthropic, type MockAnthropic } from '../mock-anthropic';
-import { bodyOf, jobOf } from './engine/run/harness';
-import { runsDirFor, stateDirFor } from '../../src/core/engine';
-import { readJournalFile } from '../../src/core/engine/journal/journal-file';
-import type { JournalRecordOf } from '../../src/protocol/journal';
-import { cli, copyExample, EXAMPLE_FILES, mockEnv, snapshotTree, TASKS_MD, tickedIds } from './cli/cli-harness';
-import { scriptedAgents, scriptedContent, taskIdOf } from './cli/scripted-agents';
+import { reply, startMockAnthropic, type MockAnthropic } from '../../mock-anthropic';
+import { bodyOf, jobOf } from '../engine/run/harness';
+import { runsDirFor, stateDirFor } from '../../../src/core/engine';
+import { readJournalFile } from '../../../src/core/engine/journal/journal-file';
+import type { JournalRecordOf } from '../../../src/protocol/journal';
+import { cli, copyExample, EXAMPLE_FILES, mockEnv, snapshotTree, TASKS_MD, tickedIds } from './cli-harness';
+import { scriptedAgents, scriptedContent, taskIdOf } from './scripted-agents';
 
 let mock: MockAnthropic;
 before(async () => {

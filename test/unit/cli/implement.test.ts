@@ -4,9 +4,9 @@ import { mkdir, mkdtemp, readFile, cp, rm, writeFile } from 'node:fs/promises';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { reply, startMockAnthropic, type MockAnthropic } from '../mock-anthropic';
-import { cli, copyExample, EXAMPLE_FILES, mockEnv, snapshotTree, TASKS_MD, tickedIds } from './cli/cli-harness';
-import { feedbackIn, scriptedAgents, scriptedContent, taskIdOf } from './cli/scripted-agents';
+import { reply, startMockAnthropic, type MockAnthropic } from '../../mock-anthropic';
+import { cli, copyExample, EXAMPLE_FILES, mockEnv, snapshotTree, TASKS_MD, tickedIds } from './cli-harness';
+import { feedbackIn, scriptedAgents, scriptedContent, taskIdOf } from './scripted-agents';
 
 let mock: MockAnthropic;
 before(async () => {

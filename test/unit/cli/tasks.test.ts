@@ -5,13 +5,13 @@ import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { runCli, type CliIo } from '../../src/cli/cli';
-import type { TasksReport } from '../../src/cli/tasks-report';
-import { parseTasks } from '../../src/core/speckit/tasks-parser';
-import { buildCliBundle } from './cli/cli-harness';
-import { copyFixtureProject } from './speckit/fixture-projects';
+import { runCli, type CliIo } from '../../../src/cli/cli';
+import type { TasksReport } from '../../../src/cli/tasks-report';
+import { parseTasks } from '../../../src/core/speckit/tasks-parser';
+import { buildCliBundle } from './cli-harness';
+import { copyFixtureProject } from '../speckit/fixture-projects';
 
-const repoRoot = resolve(__dirname, '..', '..');
+const repoRoot = resolve(__dirname, '..', '..', '..');
 
 interface Captured {
   io: CliIo;

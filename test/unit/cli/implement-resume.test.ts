@@ -7,9 +7,9 @@ import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { startMockAnthropic, type MockAnthropic, type RecordedRequest } from '../mock-anthropic';
-import { buildCliBundle, cli, copyExample, EXAMPLE_FILES, mockEnv, TASKS_MD, tickedIds } from './cli/cli-harness';
-import { scriptedAgents, scriptedContent, taskIdOf } from './cli/scripted-agents';
+import { startMockAnthropic, type MockAnthropic, type RecordedRequest } from '../../mock-anthropic';
+import { buildCliBundle, cli, copyExample, EXAMPLE_FILES, mockEnv, TASKS_MD, tickedIds } from './cli-harness';
+import { scriptedAgents, scriptedContent, taskIdOf } from './scripted-agents';
 
 let bundleDir: string;
 let cliJs: string;

@@ -8,10 +8,10 @@ import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startMockAnthropic, type MockAnthropic, type RecordedRequest } from '../mock-anthropic';
-import { cli, copyExample, mockEnv, TASKS_MD } from './cli/cli-harness';
-import { scriptedAgents } from './cli/scripted-agents';
-import { toolCall } from './engine/run/harness';
+import { startMockAnthropic, type MockAnthropic, type RecordedRequest } from '../../mock-anthropic';
+import { cli, copyExample, mockEnv, TASKS_MD } from './cli-harness';
+import { scriptedAgents } from './scripted-agents';
+import { toolCall } from '../engine/run/harness';
 
 let mock: MockAnthropic;
 const workers = scriptedAgents();
@@ -39,7 +39,7 @@ after(async () => {
 });
 
 test('--version prints the package version and exits 0', async () => {
-  const { version } = JSON.parse(await readFile(join(__dirname, '..', '..', 'package.json'), 'utf8')) as {
+  const { version } = JSON.parse(await readFile(join(__dirname, '..', '..', '..', 'package.json'), 'utf8')) as {
     version: string;
   };
   for (const flag of ['--version', '-V']) {

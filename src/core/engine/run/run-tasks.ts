@@ -42,7 +42,7 @@ export function createScheduler(
     priority: (key) => graph.remaining(key),
     execute: async (key, signal, progress) => {
       const task = planned.get(key);
-      if (!task) return 'skipped';
+      if (!task) return { status: 'skipped', reason: 'not in the plan' };
       const files = task.files.filter((f) => !f.endsWith('/'));
       return executeTask(
         { key, id: task.id, role: task.role, files, commands: task.commands, commandArguments: taskArguments(task) },

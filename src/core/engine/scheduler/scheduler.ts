@@ -20,7 +20,13 @@ export interface ReadyGraph {
   ready(status: (key: string) => ScheduleStatus): readonly { key: string }[];
 }
 
-export type TaskExecution = 'done' | 'failed' | 'skipped' | 'cancelled';
+export type TaskEnd = 'done' | 'failed' | 'skipped' | 'cancelled';
+
+/** How a task ended, and why when it did not end done: the reason is journaled with the move. */
+export interface TaskExecution {
+  status: TaskEnd;
+  reason?: string;
+}
 
 /** One move of one task, as the faces and the journal see it. */
 export interface TaskMove {
@@ -140,15 +146,20 @@ export class Scheduler {
       return;
     }
     let outcome: TaskExecution;
-    let message: string | undefined;
     try {
       outcome = await this.options.execute(key, this.options.signal, (move) => this.progress(key, move));
     } catch (error) {
-      outcome = 'failed';
-      message = `unexpected error: ${error instanceof Error ? error.message : String(error)}`;
+      outcome = {
+        status: 'failed',
+        reason: `unexpected error: ${error instanceof Error ? error.message : String(error)}`,
+      };
     }
-    this.status.set(key, outcome);
-    await this.record({ key, status: outcome, ...(message !== undefined ? { message } : {}) });
+    this.status.set(key, outcome.status);
+    await this.record({
+      key,
+      status: outcome.status,
+      ...(outcome.reason !== undefined ? { message: outcome.reason } : {}),
+    });
   }
 
   /** After the loop: tasks never started are cancelled (the run stopped) or skipped (what they wait for failed). */

@@ -331,20 +331,20 @@ export async function executeTask(
       case 'completed':
         await deps.recordSummary(task.key, workerId, role, outcome.completion);
         await deps.tick(task.key, signal, acceptance);
-        return 'done';
+        return { status: 'done' };
       case 'cancelled':
-        return 'cancelled';
+        return { status: 'cancelled' };
       case 'budget-exceeded':
         if (outcome.scope === 'run') {
           deps.onBudgetExceeded(outcome.reason);
-          return 'failed';
+          return { status: 'failed', reason: `the run's budget ran out: ${outcome.reason}` };
         }
         lastFailure = `The worker ran over its limits: ${outcome.reason}.`;
         break;
       case 'failed':
         if (outcome.stopsRun) {
           deps.onRunStoppingFailure(`The run stopped: ${outcome.reason}`, outcome.stopsRun);
-          return 'failed';
+          return { status: 'failed', reason: outcome.reason };
         }
         lastFailure = `The ${role} failed: ${withoutFinalStop(outcome.reason)}.${outcome.finalText ? ` Its last words: ${outcome.finalText.slice(0, 600)}` : ''}`;
         break;
@@ -354,7 +354,7 @@ export async function executeTask(
       }
     }
     deps.events.log('warn', `task ${task.id}: ${lastFailure}`);
-    if (signal.aborted) return 'cancelled';
+    if (signal.aborted) return { status: 'cancelled' };
   }
-  return 'failed';
+  return { status: 'failed', ...(lastFailure !== undefined ? { reason: lastFailure } : {}) };
 }

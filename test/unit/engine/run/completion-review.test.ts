@@ -64,6 +64,13 @@ test('a hostile worker that claims a file-less task done without doing anything 
     assert.equal(result.tasks.failed, 1);
     assert.match(await readFile(join(dir, 'specs/001-demo/tasks.md'), 'utf8'), /- \[ \] T001/, 'not ticked');
     assert.deepEqual(await evidenceOf(result.journalDir), [], 'no evidence, no tick');
+    const { records } = await readJournalFile(join(result.journalDir, 'journal.jsonl'));
+    const failed = records.find((r) => r.type === 'task-state' && r.taskKey === 'T001' && r.status === 'failed');
+    assert.match(
+      failed?.type === 'task-state' ? (failed.message ?? '') : '',
+      /rejected .*No edit was applied/,
+      "the journal's failed record says why, in the reviewer's words",
+    );
 
     assert.match(toolResults(workerTurns[1]!)[0]?.content ?? '', /Unknown tool|not available|judge_completion/i);
     assert.equal(toolResults(workerTurns[1]!)[0]?.isError, true, "the worker cannot give the reviewer's verdict");

@@ -53,7 +53,7 @@ test('runs ready tasks concurrently up to maxWorkers and never two on one file',
       for (const f of files[key] ?? []) holders.delete(f);
       inFlight--;
       order.push(key);
-      return 'done';
+      return { status: 'done' };
     },
     signal: new AbortController().signal,
   });
@@ -74,10 +74,10 @@ test('a failed task blocks its dependents, which end skipped with a reason; done
     filesOf: () => [],
     execute: async (key) => {
       ran.push(key);
-      return key === 'B' ? 'failed' : 'done';
+      return key === 'B' ? { status: 'failed', reason: 'tests still fail' } : { status: 'done' };
     },
     onStatus: async ({ key, status, message }) => {
-      if (status === 'skipped') messages.set(key, message);
+      if (status === 'skipped' || status === 'failed') messages.set(key, message);
     },
     signal: new AbortController().signal,
   });
@@ -85,6 +85,7 @@ test('a failed task blocks its dependents, which end skipped with a reason; done
   assert.equal(result.status.get('C'), 'skipped');
   assert.deepEqual(result.blocked, ['C']);
   assert.match(messages.get('C') ?? '', /waits for failed/);
+  assert.equal(messages.get('B'), 'tests still fail', "a failed task's reason travels with its move");
 });
 
 test('cancelling stops new starts; pending tasks end cancelled', async () => {
@@ -97,7 +98,7 @@ test('cancelling stops new starts; pending tasks end cancelled', async () => {
     filesOf: () => [],
     execute: async () => {
       controller.abort();
-      return 'cancelled';
+      return { status: 'cancelled' };
     },
     signal: controller.signal,
   });
@@ -117,7 +118,7 @@ test('every lifecycle move is recorded before the schedule goes on; moves within
       log.push(`execute ${key}`);
       progress({ status: 'awaiting-approval', workerId: `${key}-w` });
       progress({ status: 'running', role: 'bug-fixer', message: 'bug-fixer attempt 1 of 1' });
-      return 'done';
+      return { status: 'done' };
     },
     onStatus: async (move: TaskMove) => {
       await tick();
@@ -156,7 +157,7 @@ test('a move that cannot be recorded ends the schedule with that error, starting
       filesOf: () => [],
       execute: async (key) => {
         ran.push(key);
-        return 'done';
+        return { status: 'done' };
       },
       onStatus: async (move) => {
         if (move.key === 'A' && move.status === 'done') throw failure;
@@ -224,7 +225,7 @@ test('one file written two ways never runs twice at once: a `../../` path from t
       if (running.has('T002') && running.has('T005')) overlaps.push([...running].join(' '));
       await tick();
       running.delete(key);
-      return 'done';
+      return { status: 'done' };
     },
     signal: new AbortController().signal,
   });

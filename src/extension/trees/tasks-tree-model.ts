@@ -50,6 +50,8 @@ export interface FeatureModel {
 export interface RunFacts {
   /** The feature of the run the window shows, if any. */
   readonly featureId: string | undefined;
+  /** That run has ended: tasks.md decides again what is done (a rollback or a hand edit may have unticked). */
+  readonly finished?: boolean;
   statusOf(taskKey: string): TaskStatus | undefined;
   roleOf(taskKey: string): WorkerRole | undefined;
   lastMessageOf(taskKey: string): string | undefined;
@@ -100,10 +102,17 @@ const STATUS_LABEL: Record<TaskStatus, string> = {
   cancelled: 'cancelled',
 };
 
-/** Status from the run when it is this feature's and knows the task, else from the checkbox. */
+/**
+ * Status from the run when it is this feature's and knows the task, else from the checkbox. Once the run has
+ * ended, the checkbox decides whether a task is done; the run still says why an open task is open (failed,
+ * cancelled), and which tasks it skipped.
+ */
 export function taskStatus(feature: FeatureModel, task: Task, run: RunFacts): TaskStatus {
   const fromRun = run.featureId === feature.featureId ? run.statusOf(task.key) : undefined;
-  return fromRun ?? (task.done ? 'done' : 'pending');
+  const fromCheckbox = task.done ? 'done' : 'pending';
+  if (fromRun === undefined) return fromCheckbox;
+  if (run.finished === true && fromRun !== 'skipped' && (task.done || fromRun === 'done')) return fromCheckbox;
+  return fromRun;
 }
 
 function isActive(status: TaskStatus): boolean {

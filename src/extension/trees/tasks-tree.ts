@@ -100,6 +100,7 @@ export class TasksTreeProvider implements vscode.TreeDataProvider<TaskNode>, vsc
     const view = this.session.view;
     return {
       featureId: view.featureId,
+      finished: view.finished !== undefined,
       statusOf: (taskKey) => view.tasks.get(taskKey)?.status,
       roleOf: (taskKey) => this.roleByTask.get(taskKey),
       lastMessageOf: (taskKey) => this.messageByTask.get(taskKey),

@@ -117,6 +117,22 @@ test("another feature's run does not colour this feature's rows", () => {
   assert.equal(rowOf([f], t001, other)?.description, '');
 });
 
+test('after the run, tasks.md decides what is done: a rolled-back task is open again; a failed one says so', () => {
+  // T001 and T003 were unticked again (a rollback), T002 is ticked; the run had done T001 and T002, T003 failed.
+  const f = feature();
+  const [featureNode] = childrenOf([f], undefined);
+  assert.ok(featureNode);
+  const statuses: Record<string, TaskStatus> = { T001: 'done', T002: 'done', T003: 'failed' };
+  const during = run(statuses);
+  const after: RunFacts = { ...run(statuses), finished: true };
+  const t = (key: string): TaskNode => ({ kind: 'task', featureId: '001-demo', taskKey: key });
+  assert.equal(rowOf([f], featureNode, during)?.description, '2/3', 'while the run goes on, its events decide');
+  assert.equal(rowOf([f], featureNode, after)?.description, '1/3');
+  assert.equal(rowOf([f], t('T001'), after)?.contextValue, 'task.pending');
+  assert.equal(rowOf([f], t('T002'), after)?.contextValue, 'task.done');
+  assert.equal(rowOf([f], t('T003'), after)?.contextValue, 'task.failed');
+});
+
 test('ids are stable and unique across features, phases and tasks', () => {
   const a = feature(TASKS, '001-demo');
   const b = feature(TASKS, '002-demo');

@@ -1,20 +1,30 @@
 // The whole user path in a real workbench and browser, against the wire mock of the Anthropic API: set the
 // key, "Implement Spec-Kit Tasks" from the palette, the Tasks tree fills in, a proposed edit opens as a diff
-// from Pending Changes, accept it from the editor title, accept the rest, and see the file and the ticks.
-// Screenshots (tree, progress panel, diff, result) go to test-results/.
+// from Pending Changes and is rejected with feedback from the editor title, the worker's revision is accepted
+// from its diff, the rest from the view's title, the tree reaches done, the file and the ticks are there; then
+// "Roll Back Run" from the palette, confirmed in its dialog, restores every file and takes the ticks back.
+// Screenshots of each step go to test-results/orchestra-run-*.png.
 import { after, before, test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import type { Locator, Page } from 'playwright-core';
 import { copyFixtureWorkspace, EXAMPLE_WORKSPACE, type WorkspaceCopy } from '../harness/fixture-workspace';
 import { repoRoot } from '../harness/paths';
 import { openWorkbench, type Workbench } from '../harness/workbench';
 import { startMockAnthropic, type MockAnthropic } from '../mock-anthropic';
-import { wellBehaved } from '../unit/engine/run/harness';
-import { runFromCommandPalette, saveScreenshot } from './workbench-ui';
+import { revisingAfter, revisionHeader } from '../unit/engine/run/harness';
+import {
+  notificationToast,
+  progressPanel,
+  progressWebview,
+  runFromCommandPalette,
+  saveScreenshot,
+} from './workbench-ui';
 
 const KEY = 'sk-e2e-test';
 const FOCUS = 'keep the store API unchanged';
+const FEEDBACK = 'Please start each module with a comment naming its task';
 let workspace: WorkspaceCopy | undefined;
 let workbench: Workbench | undefined;
 let mock: MockAnthropic | undefined;
@@ -24,7 +34,7 @@ before(async () => {
   const dir = workspace.dir;
   // A little latency so the tree shows work in progress, as it would with a real model.
   mock = await startMockAnthropic({ apiKeys: [KEY], latencyMs: 150, eventDelayMs: 5 });
-  mock.setHandler(wellBehaved((path) => existsSync(join(dir, path))));
+  mock.setHandler(revisingAfter(FEEDBACK, (path) => existsSync(join(dir, path))));
   mkdirSync(join(dir, '.vscode'), { recursive: true });
   writeFileSync(
     join(dir, '.vscode', 'settings.json'),
@@ -47,106 +57,230 @@ after(async () => {
   await workspace?.dispose();
 });
 
-test('palette → implement → review a diff → accept → the file and the ticks', { timeout: 300_000 }, async () => {
-  assert.ok(workbench && workspace);
-  const { page } = workbench;
-  const dir = workspace.dir;
-  try {
-    await runFromCommandPalette(page, 'Spec-Kit: Set Anthropic API Key');
-    const input = page.locator('.quick-input-widget input');
-    await input.fill(KEY);
-    await input.press('Enter');
+test(
+  'palette → implement → reject with feedback → accept → done → roll back restores files and ticks',
+  { timeout: 420_000 },
+  async () => {
+    assert.ok(workbench && workspace && mock);
+    const { page } = workbench;
+    const dir = workspace.dir;
+    const before = projectFiles(dir);
+    const shot = async (name: string): Promise<void> =>
+      console.log(`screenshot: ${await saveScreenshot(page, `orchestra-run-${name}`)}`);
+    try {
+      await runFromCommandPalette(page, 'Spec-Kit: Set Anthropic API Key');
+      const input = page.locator('.quick-input-widget input');
+      await input.fill(KEY);
+      await input.press('Enter');
 
-    await page.locator('.part.activitybar .action-label[aria-label^="Spec-Kit Orchestra"]').click();
-    const sidebar = page.locator('.part.sidebar');
-    await sidebar
-      .locator('.monaco-list-row', { hasText: 'T001 Create the public entry point' })
-      .waitFor({ timeout: 60_000 });
-    await runFromCommandPalette(page, 'Spec-Kit: Implement Spec-Kit Tasks');
-    // Run from the palette, it asks for an optional focus; the one given reaches every worker.
-    const focusBox = page.locator('.quick-input-widget', { hasText: 'Focus for this run of 001-todo-api' });
-    await focusBox.waitFor({ timeout: 60_000 });
-    await focusBox.locator('input').fill(FOCUS);
-    await focusBox.locator('input').press('Enter');
+      await page.locator('.part.activitybar .action-label[aria-label^="Spec-Kit Orchestra"]').click();
+      const sidebar = page.locator('.part.sidebar');
+      await sidebar
+        .locator('.monaco-list-row', { hasText: 'T001 Create the public entry point' })
+        .waitFor({ timeout: 60_000 });
+      await runFromCommandPalette(page, 'Spec-Kit: Implement Spec-Kit Tasks');
+      // Run from the palette, it asks for an optional focus; the one given reaches every worker.
+      const focusBox = page.locator('.quick-input-widget', { hasText: 'Focus for this run of 001-todo-api' });
+      await focusBox.waitFor({ timeout: 60_000 });
+      await focusBox.locator('input').fill(FOCUS);
+      await focusBox.locator('input').press('Enter');
 
-    // The run starts: the status bar item appears and the first proposals wait in Pending Changes.
-    await page.locator('.statusbar-item', { hasText: /Orchestra \d+\/10/ }).waitFor({ timeout: 60_000 });
-    const pendingPane = sidebar.locator('.pane', { has: page.locator('.pane-header', { hasText: 'Pending Changes' }) });
-    const proposalRow = pendingPane.locator('.monaco-list-row', { hasText: /^(index|errors|ids)\.js/ }).first();
-    await proposalRow.waitFor({ timeout: 60_000 });
-    console.log(`screenshot: ${await saveScreenshot(page, 'orchestra-run-tree')}`);
+      // The run starts: the status bar item appears and the first proposals wait in Pending Changes.
+      await page.locator('.statusbar-item', { hasText: /Orchestra \d+\/10/ }).waitFor({ timeout: 60_000 });
+      const pendingPane = sidebar.locator('.pane', {
+        has: page.locator('.pane-header', { hasText: 'Pending Changes' }),
+      });
+      const proposalRow = pendingPane.locator('.monaco-list-row', { hasText: /^(index|errors|ids)\.js/ }).first();
+      await proposalRow.waitFor({ timeout: 60_000 });
+      await shot('tree');
 
-    const panel = page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
-    await panel.locator('#root', { hasText: 'Running' }).waitFor({ timeout: 30_000 });
-    console.log(`screenshot: ${await saveScreenshot(page, 'orchestra-run-progress-panel')}`);
+      const panel = progressPanel(page);
+      await panel.locator('#root', { hasText: 'Running' }).waitFor({ timeout: 30_000 });
+      await shot('progress-panel');
 
-    // Review: a click on the proposal opens the diff; accept from the editor title.
-    const path = /^(index|errors|ids)\.js/.exec(await proposalRow.innerText())?.[0] ?? '';
-    await proposalRow.click();
-    await page.locator('.monaco-diff-editor').first().waitFor({ timeout: 30_000 });
-    await page.locator('.tab', { hasText: '(new file)' }).first().waitFor({ timeout: 10_000 });
-    console.log(`screenshot: ${await saveScreenshot(page, 'orchestra-run-diff')}`);
-    await page.locator('.editor-actions .action-label[aria-label^="Accept Edit"]').first().click();
-    await page.locator('.monaco-diff-editor').first().waitFor({ state: 'detached', timeout: 30_000 });
-    assert.ok(['index.js', 'errors.js', 'ids.js'].includes(path), `reviewed ${path}`);
-    const written = join(dir, 'src', path);
-    await waitUntil(() => existsSync(written), 30_000, `${path} to be written`);
+      // Reject: a click on the proposal opens the diff; ✗ in the editor title asks why, and the worker hears it.
+      const name = /^(index|errors|ids)\.js/.exec(await proposalRow.innerText())?.[0] ?? '';
+      assert.ok(['index.js', 'errors.js', 'ids.js'].includes(name), `reviewing ${name}`);
+      const path = join(dir, 'src', name);
+      await proposalRow.click();
+      const diff = page.locator('.monaco-diff-editor').first();
+      await diff.waitFor({ timeout: 30_000 });
+      await page.locator('.tab', { hasText: '(new file)' }).first().waitFor({ timeout: 10_000 });
+      await shot('diff');
+      await page.locator('.editor-actions .action-label[aria-label^="Reject Edit"]').first().click();
+      const feedbackBox = page.locator('.quick-input-widget', { hasText: `Reject the edit to src/${name}` });
+      await feedbackBox.waitFor({ timeout: 10_000 });
+      await feedbackBox.locator('input').fill(FEEDBACK);
+      await shot('reject-feedback');
+      await feedbackBox.locator('input').press('Enter');
+      await diff.waitFor({ state: 'detached', timeout: 30_000 });
+      assert.equal(existsSync(path), false, 'a rejected edit writes nothing');
 
-    // Accept the rest from the Pending Changes title until the run finishes.
-    // View title actions show while the pointer is over the view: hover its header, then click.
-    const pendingHeader = pendingPane.locator('.pane-header');
-    const acceptAll = pendingHeader.locator('.action-label[aria-label^="Accept All Pending Edits"]');
-    const finished = panel.locator('#root', { hasText: 'Run completed' });
-    const deadline = Date.now() + 180_000;
-    while (!(await finished.isVisible())) {
-      if (Date.now() > deadline) throw new Error('the run did not finish within 180 s');
-      if (await pendingHeader.isVisible()) {
+      // The task's other edits of that turn are accepted; then the worker, told why, proposes its revision.
+      const pendingHeader = pendingPane.locator('.pane-header');
+      const acceptAll = pendingHeader.locator('.action-label[aria-label^="Accept All Pending Edits"]');
+      const acceptAllOnce = async (): Promise<void> => {
+        // View title actions show while the pointer is over the view: hover its header, then click.
+        if (!(await pendingHeader.isVisible())) return;
         await pendingHeader.hover();
         if (await acceptAll.isVisible()) await acceptAll.click().catch(() => undefined);
+      };
+      const toldWhy = (): boolean => mock?.requests.some((r) => JSON.stringify(r.body).includes(FEEDBACK)) ?? false;
+      const told = Date.now() + 60_000;
+      while (!toldWhy()) {
+        if (Date.now() > told) throw new Error('the worker was not told the feedback within 60 s');
+        await acceptAllOnce();
+        await page.waitForTimeout(100);
       }
-      await page.waitForTimeout(250);
-    }
-    // Collapse the Tasks view so the finished panel (bars, tokens, cost, log) has room for its picture.
-    for (const other of ['Workers', 'Pending Changes'])
-      await sidebar.locator('.pane-header', { hasText: other }).first().click();
-    const tasksHeader = sidebar.locator('.pane-header', { hasText: 'Tasks' }).first();
-    await tasksHeader.click();
-    await panel
-      .locator('table[aria-label="Tokens and cost"]', { hasText: 'Cost / budget' })
-      .waitFor({ timeout: 10_000 });
-    // The webview is an overlay the workbench moves after the layout settles: wait until it sits under its header.
-    const progressHeader = sidebar.locator('.pane-header', { hasText: 'Progress' }).first();
-    await waitUntilAsync(
-      async () => {
-        const [frame, header] = await Promise.all([
-          page.locator('iframe.webview.ready').first().boundingBox(),
-          progressHeader.boundingBox(),
-        ]);
-        return frame !== null && header !== null && Math.abs(frame.y - (header.y + header.height)) < 4;
-      },
-      10_000,
-      'the progress webview to follow the layout',
-    );
-    console.log(`screenshot: ${await saveScreenshot(page, 'orchestra-run-progress-finished')}`);
-    await tasksHeader.click();
-    for (const other of ['Workers', 'Pending Changes'])
-      await sidebar.locator('.pane-header', { hasText: other }).first().click();
-    const tasks = readFileSync(join(dir, 'specs', '001-todo-api', 'tasks.md'), 'utf8');
-    assert.equal((tasks.match(/^- \[X\] T\d+/gm) ?? []).length, 10, 'every task ticked in tasks.md');
-    const requests = mock?.requests ?? [];
-    assert.ok(requests.length > 0);
-    for (const request of requests)
-      assert.ok(JSON.stringify(request.body).includes(FOCUS), 'every model call carries the focus');
+      // The file's row, not its task's: a task's row may name the file too.
+      const revisedRow = pendingPane
+        .locator('.monaco-list-row', { hasText: new RegExp(`^${name.replace('.', '\\.')}`) })
+        .first();
+      await revisedRow.waitFor({ timeout: 60_000 });
+      await revisedRow.click();
+      await diff.waitFor({ timeout: 30_000 });
+      await page
+        .locator('.monaco-diff-editor .modified .view-lines', { hasText: '// module for T' })
+        .waitFor({ timeout: 30_000 });
+      await shot('revised-diff');
+      await page.locator('.editor-actions .action-label[aria-label^="Accept Edit"]').first().click();
+      await diff.waitFor({ state: 'detached', timeout: 30_000 });
+      await waitUntil(() => existsSync(path), 30_000, `${name} to be written`);
+      const firstLine = readFileSync(path, 'utf8').split('\n')[0] ?? '';
+      assert.match(firstLine, new RegExp(`^${revisionHeader('T\\d+')}$`), 'the revision after feedback was written');
 
-    // The file and the tick, as the user sees them.
-    await sidebar.locator('.monaco-list-row', { hasText: 'T001 Create the public entry point' }).click();
-    await page.locator('.view-lines', { hasText: '- [X] T001' }).first().waitFor({ timeout: 30_000 });
-    console.log(`screenshot: ${await saveScreenshot(page, 'orchestra-run-finished')}`);
-  } catch (error) {
-    console.log(`failure screenshot: ${await saveScreenshot(page, 'orchestra-run-failure')}`);
-    throw error;
+      // Accept the rest from the Pending Changes title until the run finishes.
+      const finished = panel.locator('#root', { hasText: 'Run completed' });
+      const deadline = Date.now() + 180_000;
+      while (!(await finished.isVisible())) {
+        if (Date.now() > deadline) throw new Error('the run did not finish within 180 s');
+        await acceptAllOnce();
+        await page.waitForTimeout(250);
+      }
+      // The tree reaches done: the feature counts ten of ten, each task row says done.
+      const featureRow = sidebar.locator('.monaco-list-row', { hasText: '001-todo-api' }).first();
+      await featureRow.locator('.label-description', { hasText: /^10\/10$/ }).waitFor({ timeout: 30_000 });
+      const t001 = sidebar.locator('.monaco-list-row[aria-label^="T001, done"]');
+      await t001.waitFor({ timeout: 10_000 });
+      // Each tick proves itself: the row's evidence badge says verified, and its hover says what holds.
+      await waitUntilAsync(async () => (await badgeOf(t001)) === '✓', 30_000, 'the T001 row to show its ✓ badge');
+      await hoverUntil(page, t001.locator('.label-name'), page.locator('.monaco-hover', { hasText: 'Evidence holds' }));
+      await shot('evidence');
+      await page.mouse.move(0, 0);
+      await page.keyboard.press('Escape');
+      // Collapse the Tasks view so the finished panel (bars, tokens, cost, log) has room for its picture.
+      for (const other of ['Workers', 'Pending Changes'])
+        await sidebar.locator('.pane-header', { hasText: other }).first().click();
+      const tasksHeader = sidebar.locator('.pane-header', { hasText: 'Tasks' }).first();
+      await tasksHeader.click();
+      await panel
+        .locator('table[aria-label="Tokens and cost"]', { hasText: 'Cost / budget' })
+        .waitFor({ timeout: 10_000 });
+      // The validation report of the run: requirement verdicts and the tests (no test command here).
+      await panel.locator('h2', { hasText: 'Validation' }).waitFor({ timeout: 10_000 });
+      await panel.locator('#root p', { hasText: /requirement.* · tests not run/ }).waitFor({ timeout: 10_000 });
+      // The webview is an overlay the workbench moves after the layout settles: wait until it sits under its header.
+      const progressHeader = sidebar.locator('.pane-header', { hasText: 'Progress' }).first();
+      await waitUntilAsync(
+        async () => {
+          const [frame, header] = await Promise.all([
+            progressWebview(page).boundingBox(),
+            progressHeader.boundingBox(),
+          ]);
+          return frame !== null && header !== null && Math.abs(frame.y - (header.y + header.height)) < 4;
+        },
+        10_000,
+        'the progress webview to follow the layout',
+      );
+      await shot('progress-finished');
+      await tasksHeader.click();
+      for (const other of ['Workers', 'Pending Changes'])
+        await sidebar.locator('.pane-header', { hasText: other }).first().click();
+      const tasksPath = join(dir, 'specs', '001-todo-api', 'tasks.md');
+      const tasks = readFileSync(tasksPath, 'utf8');
+      assert.equal((tasks.match(/^- \[X\] T\d+/gm) ?? []).length, 10, 'every task ticked in tasks.md');
+      const requests = mock.requests;
+      assert.ok(requests.length > 0);
+      for (const request of requests)
+        assert.ok(JSON.stringify(request.body).includes(FOCUS), 'every model call carries the focus');
+
+      // The file and the tick, as the user sees them.
+      await sidebar.locator('.monaco-list-row', { hasText: 'T001 Create the public entry point' }).click();
+      await page.locator('.view-lines', { hasText: '- [X] T001' }).first().waitFor({ timeout: 30_000 });
+      await shot('finished');
+
+      // Roll back from the palette; the dialog says what it will do, and the user confirms.
+      await runFromCommandPalette(page, 'Spec-Kit: Roll Back Run');
+      const dialog = page.locator('.monaco-dialog-box', { hasText: /Roll back every edit of run/ });
+      await dialog.waitFor({ timeout: 30_000 });
+      await shot('rollback-dialog');
+      await dialog.locator('.monaco-button', { hasText: /^Roll Back$/ }).click();
+      await notificationToast(page, /Rolled back: \d+ restored, \d+ deleted\./).waitFor({ timeout: 60_000 });
+      const after = projectFiles(dir);
+      assert.deepEqual(after, before, 'every file as it was before the run, tasks.md included; the run’s files gone');
+      // The open tasks.md and the tree follow the disk: no tick left.
+      await page.locator('.view-lines', { hasText: '- [ ] T001' }).first().waitFor({ timeout: 30_000 });
+      await featureRow.locator('.label-description', { hasText: /^0\/10$/ }).waitFor({ timeout: 30_000 });
+      // The rollback voided the evidence and took the tick: the row carries no badge.
+      const t001After = sidebar.locator('.monaco-list-row[aria-label^="T001, pending"]');
+      await t001After.waitFor({ timeout: 30_000 });
+      await waitUntilAsync(async () => (await badgeOf(t001After)) === undefined, 30_000, 'the T001 badge to go');
+      await shot('rolled-back');
+    } catch (error) {
+      await shot('failure');
+      throw error;
+    }
+  },
+);
+
+/** A tree row's decoration badge (VS Code draws it as the `::after` content of a class it generates), if any. */
+async function badgeOf(row: Locator): Promise<string | undefined> {
+  const badges = row.locator('[class*="monaco-decoration-itemBadge-"]');
+  if ((await badges.count()) === 0) return undefined;
+  // Runs in the page (its source is sent there): the DOM's getComputedStyle, typed here, as this project has no DOM lib.
+  const content = await badges
+    .first()
+    .evaluate(
+      (element) =>
+        (
+          globalThis as unknown as { getComputedStyle(e: unknown, pseudo: string): { content: string } }
+        ).getComputedStyle(element, '::after').content,
+    );
+  return content === 'none' || content === '' ? undefined : content.replace(/^"|"$/g, '');
+}
+
+/** Hovers `target` until `hover` shows: the workbench drops a hover whose pointer arrived while it was busy. */
+async function hoverUntil(page: Page, target: Locator, hover: Locator): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    await target.hover();
+    if (
+      await hover.waitFor({ timeout: 3_000 }).then(
+        () => true,
+        () => false,
+      )
+    )
+      return;
+    await page.mouse.move(0, 0);
   }
-});
+  throw new Error('the hover did not show within 30 s');
+}
+
+/** The project's files and their text, without the run's journal and the test's settings. */
+function projectFiles(root: string): Map<string, string> {
+  const files = new Map<string, string>();
+  const walk = (folder: string): void => {
+    for (const entry of readdirSync(folder, { withFileTypes: true })) {
+      const path = join(folder, entry.name);
+      const rel = relative(root, path);
+      if (rel === join('.specify', 'orchestra') || rel === '.vscode') continue;
+      if (entry.isDirectory()) walk(path);
+      else files.set(rel, readFileSync(path, 'utf8'));
+    }
+  };
+  walk(root);
+  return files;
+}
 
 async function waitUntilAsync(probe: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
   const deadline = Date.now() + timeoutMs;

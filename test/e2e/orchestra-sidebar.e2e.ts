@@ -6,7 +6,7 @@ import * as assert from 'node:assert/strict';
 import { copyFixtureWorkspace, EXAMPLE_WORKSPACE, type WorkspaceCopy } from '../harness/fixture-workspace';
 import { repoRoot } from '../harness/paths';
 import { openWorkbench, type Workbench } from '../harness/workbench';
-import { runFromCommandPalette, saveScreenshot } from './workbench-ui';
+import { progressPanel, runFromCommandPalette, saveScreenshot } from './workbench-ui';
 
 let workspace: WorkspaceCopy | undefined;
 let workbench: Workbench | undefined;
@@ -46,7 +46,7 @@ test(
 
       // The Progress panel is a webview view: its page runs under our CSP and draws the idle state.
       await runFromCommandPalette(page, 'Spec-Kit: Show Progress Panel');
-      const panel = page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
+      const panel = progressPanel(page);
       await panel.locator('#root', { hasText: 'No run yet' }).waitFor({ timeout: 30_000 });
       await panel.locator('button', { hasText: 'Implement Spec-Kit Tasks' }).waitFor({ timeout: 10_000 });
       console.log(`screenshot: ${await saveScreenshot(page, 'orchestra-progress-panel-idle')}`);

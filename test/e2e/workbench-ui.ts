@@ -1,8 +1,9 @@
 // What e2e tests do to the web workbench, in the selectors that hold for VS Code 1.100's DOM.
+import { readFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before } from 'node:test';
-import type { Locator, Page } from 'playwright-core';
+import type { FrameLocator, Locator, Page } from 'playwright-core';
 import { copyFixtureWorkspace, type WorkspaceCopy } from '../harness/fixture-workspace';
 import { repoRoot } from '../harness/paths';
 import { openWorkbench, type Workbench } from '../harness/workbench';
@@ -72,4 +73,22 @@ export async function saveScreenshot(page: Page, name: string): Promise<string> 
   // Transitions run to their end first: toasts slide and fade in, and a half-faded one is hard to read.
   await page.screenshot({ path, animations: 'disabled' });
   return path;
+}
+
+const manifest = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as {
+  publisher: string;
+  name: string;
+};
+/** The iframe of our one webview view, Progress: its URL names our extension and a view as its purpose. Any other
+ * webview (a walkthrough's page, a markdown preview) is a different iframe of the same class. */
+const PROGRESS_IFRAME = `iframe.webview.ready[src*="extensionId=${manifest.publisher}.${manifest.name}"][src*="purpose=webviewView"]`;
+
+/** The Progress view's iframe element (its box, to wait for the layout). */
+export function progressWebview(page: Page): Locator {
+  return page.locator(PROGRESS_IFRAME);
+}
+
+/** The Progress view's content. */
+export function progressPanel(page: Page): FrameLocator {
+  return page.frameLocator(PROGRESS_IFRAME).frameLocator('#active-frame');
 }

@@ -7,14 +7,7 @@ import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { CommandId, type RunCommandResult } from '../../../../src/extension/commands';
 import { startMockAnthropic, type MockAnthropic, type MockReply, type RecordedRequest } from '../../../mock-anthropic';
-import {
-  contentFor,
-  filesNamed,
-  jobOf,
-  lastUserText,
-  toolResults,
-  wellBehaved,
-} from '../../../unit/engine/run/harness';
+import { jobOf, revisingAfter, toolResults } from '../../../unit/engine/run/harness';
 import { orchestraApi, outcomeReport, reviewUntilFinished, runDismissing } from '../../orchestra';
 import { waitFor } from '../../wait';
 import { snapshotFiles } from '../../workspace-snapshot';
@@ -31,26 +24,7 @@ const api = orchestraApi;
 
 /** The scripted team; a rejected proposal is revised once with the header the feedback asks for. */
 function team(): (request: RecordedRequest) => MockReply {
-  const base = wellBehaved((path) => existsSync(join(root(), path)));
-  return (request) => {
-    if (lastUserText(request).includes(FEEDBACK)) {
-      const job = jobOf(request) ?? 'unknown';
-      return {
-        type: 'message',
-        content: filesNamed(request).map((path) => ({
-          type: 'tool_use' as const,
-          name: 'propose_edit',
-          input: {
-            kind: existsSync(join(root(), path)) ? 'write' : 'create',
-            path,
-            content: `// module for ${job}\n${contentFor(path, job)}`,
-            reason: 'revised after feedback',
-          },
-        })),
-      };
-    }
-    return base(request);
-  };
+  return revisingAfter(FEEDBACK, (path) => existsSync(join(root(), path)));
 }
 
 /** Opens a proposal's diff as a click does, changes its first line on the proposed side, accepts from the title. */

@@ -107,6 +107,39 @@ export const judge = (verdict: 'accept' | 'reject', reason = `${verdict}ed after
   toolCall('judge_completion', { verdict, reason });
 
 /**
+ * The well-behaved team, except that a worker told `feedback` (a rejected proposal) proposes its files again, each
+ * headed by a comment naming its task: what a reviewer asking for a header gets.
+ */
+export function revisingAfter(
+  feedback: string,
+  existing: (path: string) => boolean,
+): (request: RecordedRequest) => MockReply {
+  const base = wellBehaved(existing);
+  return (request) => {
+    if (!lastUserText(request).includes(feedback)) return base(request);
+    const job = jobOf(request) ?? 'unknown';
+    return {
+      type: 'message',
+      content: filesNamed(request).map((path) => ({
+        type: 'tool_use' as const,
+        name: 'propose_edit',
+        input: {
+          kind: existing(path) ? 'write' : 'create',
+          path,
+          content: `${revisionHeader(job)}\n${contentFor(path, job)}`,
+          reason: 'revised after feedback',
+        },
+      })),
+    };
+  };
+}
+
+/** The first line of a file revised after feedback by `revisingAfter`. */
+export function revisionHeader(job: string): string {
+  return `// module for ${job}`;
+}
+
+/**
  * A well-behaved team: turn 0 proposes every named file (create, or write when it exists), turn 1 completes.
  * Reviewers report one finding and complete; the completion reviewer accepts.
  */

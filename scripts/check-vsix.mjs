@@ -13,6 +13,8 @@ const allowed = [
   /^extension\/LICENSE(\.txt|\.md)?$/i,
   /^extension\/dist\/(extension|extension-engine|extension-lsp|server|cli|cli-implement|cli-verify)\.js$/,
   /^extension\/media\/[^]+$/,
+  // The walkthrough's example project, copied out before it is opened.
+  /^extension\/examples\/todo-api\/[^]+$/,
 ];
 // The extension's lazily loaded parts are required too: without them the first run or the first tasks.md fails.
 const required = [
@@ -24,6 +26,7 @@ const required = [
   'extension/dist/cli.js',
   'extension/dist/cli-implement.js',
   'extension/dist/cli-verify.js',
+  'extension/examples/todo-api/specs/001-todo-api/tasks.md',
 ];
 
 /** Entry names from the zip's central directory (no extraction needed, no zip library). */

@@ -26,6 +26,7 @@ import { ensureTrusted } from './trust';
 import { OPEN_EVIDENCE_DIFF_COMMAND, openEvidenceDiff } from './evidence/evidence-hover';
 import type { TaskEvidence } from './evidence/task-evidence';
 import type { LanguageServerRequests } from './language-client';
+import type { Walkthrough } from './walkthrough';
 
 /** Command ids, one table: package.json contributes exactly these. */
 export const CommandId = {
@@ -49,6 +50,10 @@ export const CommandId = {
   showLog: 'speckit-orchestra.showLog',
   verifyTasks: 'speckit-orchestra.verifyTasks',
   openEvidenceDiff: OPEN_EVIDENCE_DIFF_COMMAND,
+  openWalkthrough: 'speckit-orchestra.openWalkthrough',
+  openExample: 'speckit-orchestra.openExample',
+  dryRun: 'speckit-orchestra.dryRun',
+  runNextTask: 'speckit-orchestra.runNextTask',
 } as const;
 
 export type CommandName = keyof typeof CommandId;
@@ -86,6 +91,7 @@ export interface CommandDeps {
   showLog: () => void;
   evidence: TaskEvidence;
   languageServer: LanguageServerRequests;
+  walkthrough: Walkthrough;
 }
 
 /** Options a scripted caller (tests, other extensions) may pass after the feature argument. */
@@ -164,7 +170,20 @@ function createCommands(deps: CommandDeps): Record<CommandName, CommandEntry> {
     // Reads only: allowed in untrusted workspaces too.
     verifyTasks: { handler: (target) => verifyTasks(deps, target instanceof vscode.Uri ? target : undefined) },
     openEvidenceDiff: { handler: (args) => openEvidenceDiff(args) },
+    openWalkthrough: { handler: () => deps.walkthrough.open() },
+    // A script or a test passes `{ open: false }`: it gets the copy's location, and no window is replaced.
+    openExample: { handler: (options) => deps.walkthrough.openExample({ open: !isNoOpen(options) }) },
+    // Planning reads the project and may look for its test command; like Implement, only where it is trusted.
+    dryRun: {
+      trust: 'A dry run',
+      handler: (feature) => dryRun(deps, typeof feature === 'string' ? feature : undefined),
+    },
+    runNextTask: { trust: 'Implementing tasks', handler: () => runNextTask(deps) },
   };
+}
+
+function isNoOpen(value: unknown): boolean {
+  return typeof value === 'object' && value !== null && (value as { open?: unknown }).open === false;
 }
 
 /** The commands the language server's code lenses name (not in the palette): they hand a selection to the engine. */
@@ -425,23 +444,35 @@ async function runPhaseFromLens(
   return implement(deps, target.featureDir, { onlyTasks: unfinished }, target.folder);
 }
 
-async function implement(
+/** What a run is planned on: the folder, its settings, the engine built for them, and the plan. */
+interface PlannedRun {
+  folder: vscode.WorkspaceFolder;
+  settings: OrchestraSettings;
+  engine: Engine;
+  plan: RunPlan;
+  /** Run from the palette or a button (no arguments): a spec-kit run asks the user for an optional focus. */
+  asksFocus: boolean;
+  /** The same feature planned again with a focus (a spec-kit plan calls no model). */
+  replan: (focus: string) => Thenable<RunPlan>;
+}
+
+/**
+ * Chooses the folder and the feature (or asks what to build where there is no spec-kit project) and plans the
+ * run, with a cancellable progress notification. Returns why nothing was planned when the user stopped it.
+ */
+async function planRun(
   deps: CommandDeps,
   feature: string | undefined,
   options: ImplementOptions,
-  inFolder?: vscode.WorkspaceFolder,
-): Promise<RunCommandResult> {
-  if (deps.session.isActive) {
-    void vscode.window.showInformationMessage('A run is already active. Cancel it first, or wait for it to finish.');
-    return { ran: false, reason: 'run-active' };
-  }
+  inFolder: vscode.WorkspaceFolder | undefined,
+  question: string,
+): Promise<PlannedRun | RunCommandResult> {
   const folder = inFolder ?? (await pickFolder());
   if (!folder) {
     void vscode.window.showInformationMessage('Open a folder to implement its spec-kit tasks.');
     return { ran: false, reason: 'no-workspace' };
   }
   let request = options.request;
-  // Run from the palette or a button (no arguments): in a spec-kit project the user is asked for a focus.
   const asksFocus = feature === undefined && request === undefined && options.onlyTasks === undefined;
   if (feature === undefined && request === undefined) {
     const features = (await deps.documents.features()).filter(
@@ -453,7 +484,7 @@ async function implement(
           label: f.featureId,
           description: `${f.document.tasks.filter((t) => t.done).length}/${f.document.tasks.length} done`,
         })),
-        { title: 'Implement which feature?' },
+        { title: question },
       );
       if (!pick) return { ran: false, reason: 'cancelled' };
       feature = pick.label;
@@ -470,7 +501,7 @@ async function implement(
   const settings = readSettings(deps, folder);
   const engine = await deps.createEngine(settings);
   const { onlyTasks, rerunTasks } = options;
-  const planWith = (focusOrRequest: string | undefined) =>
+  const planWith = (chosenFeature: string | undefined, focusOrRequest: string | undefined) =>
     vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: 'Spec-Kit Orchestra: planning…', cancellable: true },
       async (_progress, token) => {
@@ -480,7 +511,7 @@ async function implement(
         const runSettings = await runSettingsFor(deps, settings, root, controller.signal);
         return engine.plan({
           root,
-          ...(feature !== undefined ? { feature } : {}),
+          ...(chosenFeature !== undefined ? { feature: chosenFeature } : {}),
           ...(focusOrRequest !== undefined ? { request: focusOrRequest } : {}),
           ...(onlyTasks !== undefined ? { onlyTasks } : {}),
           ...(rerunTasks !== undefined ? { rerunTasks } : {}),
@@ -489,29 +520,69 @@ async function implement(
         });
       },
     );
-  let plan = await planWith(request);
-  const forecast = `forecast $${plan.forecast.low.toFixed(2)}–$${plan.forecast.high.toFixed(2)}`;
+  const plan = await planWith(feature, request);
   deps.log.info(
-    `plan for ${plan.feature.id} (${plan.feature.rule}): ${plan.tasks.length} tasks, ${plan.schedule.length} steps, ${countOf(plan.strategy.maxWorkers, 'worker')}, ${forecast}`,
+    `plan for ${plan.feature.id} (${plan.feature.rule}): ${plan.tasks.length} tasks, ${plan.schedule.length} steps, ${countOf(plan.strategy.maxWorkers, 'worker')}, ${forecastText(plan)}`,
   );
+  const replan = (focus: string) => planWith(plan.feature.dir, focus);
+  return { folder, settings, engine, plan, asksFocus, replan };
+}
+
+function forecastText(plan: RunPlan): string {
+  return `forecast $${plan.forecast.low.toFixed(2)}–$${plan.forecast.high.toFixed(2)}`;
+}
+
+async function showDryRun(plan: RunPlan): Promise<void> {
+  const document = await vscode.workspace.openTextDocument({ language: 'markdown', content: renderDryRun(plan) });
+  await vscode.window.showTextDocument(document, { preview: true });
+}
+
+/** What the dry-run command returns, for scripted callers and tests. */
+export type DryRunResult = { shown: true; featureId: string; tasksToDo: number } | RunCommandResult;
+
+/** Plans as Implement would and shows the schedule, the roles and the forecast; runs nothing, needs no key. */
+async function dryRun(deps: CommandDeps, feature: string | undefined): Promise<DryRunResult> {
+  const planned = await planRun(deps, feature, {}, undefined, 'Dry run of which feature?');
+  if ('ran' in planned) return planned;
+  await showDryRun(planned.plan);
+  return {
+    shown: true,
+    featureId: planned.plan.feature.id,
+    tasksToDo: planned.plan.tasks.filter((t) => !t.alreadyDone).length,
+  };
+}
+
+async function implement(
+  deps: CommandDeps,
+  feature: string | undefined,
+  options: ImplementOptions,
+  inFolder?: vscode.WorkspaceFolder,
+): Promise<RunCommandResult> {
+  if (deps.session.isActive) {
+    void vscode.window.showInformationMessage('A run is already active. Cancel it first, or wait for it to finish.');
+    return { ran: false, reason: 'run-active' };
+  }
+  const planned = await planRun(deps, feature, options, inFolder, 'Implement which feature?');
+  if ('ran' in planned) return planned;
+  const { folder, settings, engine } = planned;
+  let { plan } = planned;
   const missing = await missingCredentials(deps, settings);
   if (missing === 'no-model') return { ran: false, reason: 'no-model' };
   if (missing === 'no-api-key') {
     // Without a key the user still sees the dry run: the schedule and the cost forecast.
     void vscode.window
       .showInformationMessage(
-        `Dry run of ${plan.feature.id}: ${plan.tasks.filter((t) => !t.alreadyDone).length} tasks to do in ${plan.schedule.length} steps with up to ${countOf(plan.strategy.maxWorkers, 'worker')}; ${forecast}. Set an API key to run it.`,
+        `Dry run of ${plan.feature.id}: ${plan.tasks.filter((t) => !t.alreadyDone).length} tasks to do in ${plan.schedule.length} steps with up to ${countOf(plan.strategy.maxWorkers, 'worker')}; ${forecastText(plan)}. Set an API key to run it.`,
         'Show Dry Run',
       )
       .then(async (choice) => {
-        if (choice !== 'Show Dry Run') return;
-        const document = await vscode.workspace.openTextDocument({ language: 'markdown', content: renderDryRun(plan) });
-        await vscode.window.showTextDocument(document, { preview: true });
+        if (choice === 'Show Dry Run') await showDryRun(plan);
       })
       .then(undefined, (error: unknown) => deps.log.warn(`showing the dry run: ${String(error)}`));
     return { ran: false, reason: 'no-api-key' };
   }
-  if (asksFocus && plan.mode === 'spec-kit') {
+  const { onlyTasks } = options;
+  if (planned.asksFocus && plan.mode === 'spec-kit') {
     // Asked once the run can start (a key, a model): a dry run without a key needs no focus.
     const focus = await vscode.window.showInputBox({
       title: `Focus for this run of ${plan.feature.id} (optional)`,
@@ -519,16 +590,49 @@ async function implement(
       ignoreFocusOut: true,
     });
     if (focus === undefined) return { ran: false, reason: 'cancelled' };
-    // The same feature again, now with the focus in its strategy (a spec-kit plan calls no model).
+    // The same feature again, now with the focus in its strategy.
     if (focus.trim() !== '') {
-      feature = plan.feature.dir;
-      plan = await planWith(focus);
+      plan = await planned.replan(focus);
     }
   }
   if (onlyTasks !== undefined) reportUnfinishedDependencies(deps, plan, onlyTasks);
   const run = engine.start(plan);
   attachRun(deps, run, folder.uri);
   return { ran: true, runId: run.id };
+}
+
+/**
+ * The walkthrough's "first task": the first unfinished task of the feature, alone (its unfinished dependencies
+ * are reported, not run), as the code lens "Run task" does.
+ */
+async function runNextTask(deps: CommandDeps): Promise<RunCommandResult> {
+  const folder = await pickFolder();
+  if (!folder) {
+    void vscode.window.showInformationMessage('Open a folder to implement its spec-kit tasks.');
+    return { ran: false, reason: 'no-workspace' };
+  }
+  const features = (await deps.documents.features()).filter((f) => f.tasksUri.fsPath.startsWith(folder.uri.fsPath));
+  const withWork = features.filter((f) => f.document.tasks.some((t) => !t.done));
+  let feature = withWork[0];
+  if (withWork.length > 1) {
+    const pick = await vscode.window.showQuickPick(
+      withWork.map((f) => ({ label: f.featureId })),
+      { title: 'Run the next task of which feature?' },
+    );
+    feature = withWork.find((f) => f.featureId === pick?.label);
+    if (!feature) return { ran: false, reason: 'cancelled' };
+  }
+  const next = feature?.document.tasks.find((t) => !t.done);
+  if (!feature || !next) {
+    void vscode.window.showInformationMessage(
+      features.length === 0
+        ? 'No spec-kit tasks.md here: open a spec-kit project, or the example, first.'
+        : 'Every task is done already. Nothing was run.',
+    );
+    return { ran: false, reason: 'nothing-to-run' };
+  }
+  deps.log.info(`run the next task: ${next.id} of ${feature.featureId}`);
+  return implement(deps, vscode.Uri.joinPath(feature.tasksUri, '..').fsPath, { onlyTasks: [next.id] }, folder);
 }
 
 function attachRun(deps: CommandDeps, run: ReturnType<Engine['start']>, root: vscode.Uri): void {

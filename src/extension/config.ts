@@ -28,6 +28,13 @@ export class Config implements vscode.Disposable {
     return parseSettings((key) => configuration.get<unknown>(key), this.env);
   }
 
+  /** VS Code's own switch for opening an extension's walkthrough when it is installed; we honour it on first use. */
+  opensWalkthroughOnFirstUse(): boolean {
+    return (
+      vscode.workspace.getConfiguration('workbench.welcomePage').get<boolean>('walkthroughs.openOnInstall') ?? true
+    );
+  }
+
   /** Writes a user-level value (the "Select Model Provider" command). */
   async setProvider(provider: ProviderId): Promise<void> {
     await vscode.workspace

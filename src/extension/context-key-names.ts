@@ -9,6 +9,8 @@ export const ContextKey = {
   /** The first look for spec-kit features has answered (found some, none, or failed). */
   scanned: 'speckitOrchestra.scanned',
   scanFailed: 'speckitOrchestra.scanFailed',
+  /** An Anthropic key is stored, or the VS Code language-model provider is chosen: the walkthrough's first step. */
+  modelReady: 'speckitOrchestra.modelReady',
 } as const;
 
 export type ContextKeyName = (typeof ContextKey)[keyof typeof ContextKey];

@@ -14,6 +14,7 @@ import { TaskDocuments } from './trees/task-documents';
 import { EVIDENCE_CONTENT_SCHEME, EvidenceContentProvider } from './evidence/evidence-hover';
 import { TaskEvidence } from './evidence/task-evidence';
 import * as views from './views';
+import * as walkthrough from './walkthrough';
 
 /**
  * What `activate` returns (`extension.exports`): the window's run and its views, read-only, and a way to
@@ -82,6 +83,7 @@ export function activate(context: vscode.ExtensionContext): OrchestraApi | undef
         }
       },
     });
+    const guide = walkthrough.register({ context, config, keys, prompts, log });
     context.subscriptions.push(
       config,
       session,
@@ -112,7 +114,9 @@ export function activate(context: vscode.ExtensionContext): OrchestraApi | undef
         createEngine: async (settings) => (await loadEngineGlue()).createEngineFor(settings, { keys, log, prompts }),
         detectCommands: async (root, signal) => (await loadEngineGlue()).detectCommands(root, signal),
         showLog: () => channel.show(true),
+        walkthrough: guide.walkthrough,
       }),
+      ...guide.disposables,
       ...sidebar.disposables,
       ...languageServer.disposables,
     );

@@ -63,6 +63,9 @@ export function register(deps: ViewsDeps): {
     setContextKey(ContextKey.scanFailed, keys.scanFailed, deps.log);
   };
   updateWelcome(documents.scan);
+  // The first look starts now, not when the Tasks view is first shown: the walkthrough's "open a spec-kit
+  // project" step and the view's welcome text follow its answer. A failure is reported by TaskDocuments.
+  void documents.features().catch(() => undefined);
   updateBadge();
   const runStatus = statusBar.register(session, deps.showProgressCommand);
   const disposables = [

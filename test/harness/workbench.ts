@@ -45,6 +45,8 @@ export interface ServerOptions {
    * source would. Default `trusted`: trust is off (as runTests has it), so every folder counts as trusted.
    */
   workspaceTrust?: 'trusted' | 'untrusted';
+  /** User settings over the quiet test defaults (a test that wants the walkthrough opened on first use). */
+  userSettings?: Readonly<Record<string, unknown>>;
   signal?: AbortSignal;
 }
 
@@ -58,6 +60,8 @@ export const testUserSettings = {
   'extensions.autoUpdate': false,
   'extensions.autoCheckUpdates': false,
   'workbench.tips.enabled': false,
+  // The extension opens its walkthrough on first activation unless this says no; tests that want it say yes.
+  'workbench.welcomePage.walkthroughs.openOnInstall': false,
 } as const;
 
 /** With trust on, no dialog: the headless browser could not answer it, and the folder stays untrusted. */
@@ -68,14 +72,27 @@ const untrustedUserSettings = {
   'security.workspace.trust.banner': 'never',
 } as const;
 
+/**
+ * Settings VS Code registers with machine scope. The code-server workbench is a remote window, and a remote
+ * window reads these from the server's Machine settings only, ignoring them in User settings (so the test
+ * workbench once opened the walkthrough with the User setting off).
+ */
+const MACHINE_SCOPED_SETTINGS: ReadonlySet<string> = new Set(['workbench.welcomePage.walkthroughs.openOnInstall']);
+
 export async function writeUserSettings(
   userDataDir: string,
   workspaceTrust: 'trusted' | 'untrusted' = 'trusted',
+  overrides: Readonly<Record<string, unknown>> = {},
 ): Promise<void> {
-  const userDir = join(userDataDir, 'User');
-  await mkdir(userDir, { recursive: true });
-  const settings = workspaceTrust === 'untrusted' ? untrustedUserSettings : testUserSettings;
-  await writeFile(join(userDir, 'settings.json'), `${JSON.stringify(settings, null, 2)}\n`);
+  const settings = { ...(workspaceTrust === 'untrusted' ? untrustedUserSettings : testUserSettings), ...overrides };
+  const machine = Object.fromEntries(Object.entries(settings).filter(([key]) => MACHINE_SCOPED_SETTINGS.has(key)));
+  for (const [folder, values] of [
+    ['User', settings],
+    ['Machine', machine],
+  ] as const) {
+    await mkdir(join(userDataDir, folder), { recursive: true });
+    await writeFile(join(userDataDir, folder, 'settings.json'), `${JSON.stringify(values, null, 2)}\n`);
+  }
 }
 
 async function freeLoopbackPort(): Promise<number> {
@@ -194,7 +211,7 @@ export async function startServer(options: ServerOptions): Promise<VsCodeServer>
   const configPath = join(options.scratchDir, 'config.yaml');
   await writeFile(configPath, `bind-addr: 127.0.0.1:${port}\nauth: none\ncert: false\n`);
   const untrusted = options.workspaceTrust === 'untrusted';
-  await writeUserSettings(options.userDataDir, options.workspaceTrust);
+  await writeUserSettings(options.userDataDir, options.workspaceTrust, options.userSettings);
   const args = [
     codeServerEntry,
     '--bind-addr',
@@ -237,7 +254,11 @@ export interface SecuredVsCodeServer extends VsCodeServer {
 export async function startSecuredServer(options: Omit<ServerOptions, 'workspaceTrust'>): Promise<SecuredVsCodeServer> {
   const port = await freeLoopbackPort();
   const connectionToken = randomBytes(32).toString('base64url');
-  await writeUserSettings(options.userDataDir);
+  // A person's session: the guided first run opens on the extension's first activation.
+  await writeUserSettings(options.userDataDir, 'trusted', {
+    'workbench.welcomePage.walkthroughs.openOnInstall': true,
+    ...options.userSettings,
+  });
   const tokenDir = await mkdtemp(join(tmpdir(), 'speckit-token-'));
   const tokenFile = join(tokenDir, 'connection-token');
   try {
@@ -367,6 +388,7 @@ export interface OpenWorkbenchOptions extends Omit<BrowserOptions, 'profileDir'>
   extensionsDir?: string;
   env?: NodeJS.ProcessEnv;
   workspaceTrust?: 'trusted' | 'untrusted';
+  userSettings?: Readonly<Record<string, unknown>>;
   signal?: AbortSignal;
 }
 
@@ -397,6 +419,7 @@ export async function openWorkbench(options: OpenWorkbenchOptions): Promise<Work
       scratchDir: scratch,
       ...(options.env ? { env: options.env } : {}),
       ...(options.workspaceTrust ? { workspaceTrust: options.workspaceTrust } : {}),
+      ...(options.userSettings ? { userSettings: options.userSettings } : {}),
       ...(options.signal ? { signal: options.signal } : {}),
     });
     server = started;

@@ -3,6 +3,10 @@ import * as vscode from 'vscode';
 import packageJson from '../../package.json';
 import { CommandId } from '../../src/extension/commands';
 import type { OrchestraApi } from '../../src/extension/extension';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { startMockAnthropic, type MockAnthropic } from '../mock-anthropic';
+import { wellBehaved } from '../unit/engine/run/harness';
 import { waitFor } from './wait';
 
 /** The extension's API once it has activated (activation events fire on the fixture's spec-kit files). */
@@ -66,4 +70,37 @@ export function outcomeReport(orchestra: OrchestraApi): string {
     event.type === 'task-status' && event.status === 'failed' ? [`${event.taskKey}: ${event.message ?? '?'}`] : [],
   );
   return [orchestra.session.view.finished?.message ?? 'not finished', ...failures].join('\n');
+}
+
+/** The first workspace folder's path (the suite's copy of the example). */
+export function workspaceRoot(): string {
+  const folder = vscode.workspace.workspaceFolders?.[0];
+  assert.ok(folder);
+  return folder.uri.fsPath;
+}
+
+export const HOST_TEST_KEY = 'sk-host-test';
+
+/**
+ * What a suite that runs the example needs: the well-behaved team on the wire mock, the workspace settings
+ * pointing at it with no test command, a stored key, and tasks.md with every tick taken back (`ticked` ids
+ * stay ticked). The caller closes the mock.
+ */
+export async function prepareRuns(options: { ticked?: readonly string[] } = {}): Promise<MockAnthropic> {
+  await orchestraApi();
+  const root = workspaceRoot();
+  const mock = await startMockAnthropic({ apiKeys: [HOST_TEST_KEY] });
+  mock.setHandler(wellBehaved((path) => existsSync(join(root, path))));
+  const settings = vscode.workspace.getConfiguration('speckitOrchestra');
+  await settings.update('anthropic.baseUrl', mock.url, vscode.ConfigurationTarget.Workspace);
+  await settings.update('testCommand', '', vscode.ConfigurationTarget.Workspace);
+  await settings.update('detectTestCommand', false, vscode.ConfigurationTarget.Workspace);
+  assert.equal(await vscode.commands.executeCommand(CommandId.setApiKey, HOST_TEST_KEY), true);
+  const tasksPath = join(root, 'specs/001-todo-api/tasks.md');
+  const text = readFileSync(tasksPath, 'utf8').replace(/^- \[[xX]\] (T\d+)/gm, (line, id: string) =>
+    options.ticked?.includes(id) === true ? line : `- [ ] ${id}`,
+  );
+  await vscode.workspace.fs.writeFile(vscode.Uri.file(tasksPath), new TextEncoder().encode(text));
+  await vscode.commands.executeCommand(CommandId.refreshTasks);
+  return mock;
 }

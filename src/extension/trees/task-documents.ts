@@ -23,7 +23,7 @@ export interface FeatureTasks {
  * The workspace's spec-kit features and their parsed tasks.md, for the Tasks tree. Works with no engine, no
  * key and in untrusted workspaces (it only reads). Follows edits: an open tasks.md is parsed from the
  * editor's text as the user types (unsaved too), closed ones from disk when a watcher sees them change.
- * Discovery is lazy (first `features()` call), so activation stays cheap.
+ * Discovery starts with the first `features()` call (the views start it once activation has wired them).
  */
 export class TaskDocuments implements vscode.Disposable {
   private readonly _onDidChange = new vscode.EventEmitter<FeatureTasks | undefined>();

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { DEFAULT_MODELS, FEATURE_DOCUMENT_GLOBS } from '../../../src/core/engine/light';
@@ -22,10 +22,15 @@ interface Manifest {
     configuration: { properties: Record<string, { markdownDescription?: string }> };
     views: Record<string, { id: string }[]>;
     viewsWelcome: { view: string; contents: string; when?: string }[];
+    walkthroughs: {
+      id: string;
+      steps: { id: string; description: string; media: { markdown?: string }; completionEvents?: string[] }[];
+    }[];
   };
 }
 
-const manifest = JSON.parse(readFileSync(join(__dirname, '..', '..', '..', 'package.json'), 'utf8')) as Manifest;
+const repo = join(__dirname, '..', '..', '..');
+const manifest = JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8')) as Manifest;
 const commandIds = new Set(manifest.contributes.commands.map((c) => c.command));
 const ownContextKeys = /\bspeckitOrchestra\.(\w+)\b/g;
 const knownContextKeys = new Set(Object.values(ContextKey).map((key) => key.slice('speckitOrchestra.'.length)));
@@ -141,4 +146,37 @@ test('the extension activates on every folder a feature task list can sit in, gr
     const covered = watched.includes(tail) || watched.some((w) => tail.startsWith(`${w}/`));
     assert.ok(covered, `workspaceContains covers ${tail} (events: ${watched.join(', ')})`);
   }
+});
+
+test('the walkthrough: each step has its page in media/, buttons and completion events name real commands and keys', () => {
+  const [walkthrough, ...others] = manifest.contributes.walkthroughs;
+  assert.ok(walkthrough && others.length === 0, 'one walkthrough');
+  assert.deepEqual(
+    walkthrough.steps.map((s) => s.id),
+    ['chooseModel', 'openProject', 'dryRun', 'firstTask', 'reviewDiff', 'rollBack'],
+    'from a model to a rollback, in that order',
+  );
+  // A view's own focus command is the only kind of command the extension does not contribute.
+  const runnable = (command: string): boolean =>
+    commandIds.has(command) || (command.endsWith('.focus') && viewIds.has(command.slice(0, -'.focus'.length)));
+  for (const step of walkthrough.steps) {
+    const page = step.media.markdown;
+    assert.ok(page?.startsWith('media/') && existsSync(join(repo, page)), `${step.id}: ${page} is shipped`);
+    const buttons = [...step.description.matchAll(/\(command:([\w.-]+)\)/g)].map((m) => m[1] ?? '');
+    assert.ok(buttons.length > 0, `${step.id} has a button`);
+    for (const command of buttons) assert.ok(runnable(command), `${step.id}: ${command} runs`);
+    assert.ok((step.completionEvents ?? []).length > 0, `${step.id} can complete`);
+    for (const event of step.completionEvents ?? []) {
+      const [kind, name = ''] = event.split(/:(.*)/s);
+      if (kind === 'onCommand') assert.ok(runnable(name), `${step.id}: ${name} is a command`);
+      else if (kind === 'onContext')
+        assert.ok(knownContextKeys.has(name.replace(/^speckitOrchestra\./, '')), `${step.id}: ${name} is set`);
+      else assert.fail(`${step.id}: ${event} is not an event this test knows`);
+    }
+  }
+  const menus = Object.values(manifest.contributes.menus).flat();
+  assert.ok(
+    menus.some((m) => m.command === 'speckit-orchestra.openWalkthrough' && m.when === 'view == speckitOrchestra.tasks'),
+    "the Tasks view's title opens it",
+  );
 });

@@ -1,37 +1,17 @@
 // What a user sees of a live run outside the diff: the status bar item, the Tasks view badge counting edits
 // that wait for review, and the Workers tree. Runs after run.test.ts (files sort by name), against its own mock.
 import * as assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { CommandId, type RunCommandResult } from '../../../../src/extension/commands';
-import { startMockAnthropic, type MockAnthropic } from '../../../mock-anthropic';
-import { wellBehaved } from '../../../unit/engine/run/harness';
-import { orchestraApi, reviewUntilFinished } from '../../orchestra';
+import type { MockAnthropic } from '../../../mock-anthropic';
+import { orchestraApi, prepareRuns, reviewUntilFinished } from '../../orchestra';
 import { waitFor } from '../../wait';
-
-function root(): string {
-  const folder = vscode.workspace.workspaceFolders?.[0];
-  assert.ok(folder);
-  return folder.uri.fsPath;
-}
 
 let mock: MockAnthropic | undefined;
 
 suite('the status bar, the Tasks badge and the Workers tree during a run', () => {
   suiteSetup(async () => {
-    await orchestraApi();
-    mock = await startMockAnthropic({ apiKeys: ['sk-host-test'] });
-    mock.setHandler(wellBehaved((path) => existsSync(join(root(), path))));
-    const settings = vscode.workspace.getConfiguration('speckitOrchestra');
-    await settings.update('anthropic.baseUrl', mock.url, vscode.ConfigurationTarget.Workspace);
-    await settings.update('testCommand', '', vscode.ConfigurationTarget.Workspace);
-    await settings.update('detectTestCommand', false, vscode.ConfigurationTarget.Workspace);
-    assert.equal(await vscode.commands.executeCommand(CommandId.setApiKey, 'sk-host-test'), true);
-    // Fresh tasks: untick what earlier runs ticked.
-    const tasksPath = join(root(), 'specs/001-todo-api/tasks.md');
-    const text = readFileSync(tasksPath, 'utf8').replace(/^- \[X\]/gm, '- [ ]');
-    await vscode.workspace.fs.writeFile(vscode.Uri.file(tasksPath), new TextEncoder().encode(text));
+    mock = await prepareRuns();
   });
 
   suiteTeardown(async () => {

@@ -43,7 +43,7 @@ export function register(deps: ViewsDeps): {
   const { session, documents } = deps;
   const tasks = new TasksTreeProvider(documents, session, deps.log, deps.evidence);
   const tasksView = vscode.window.createTreeView(TASKS_VIEW_ID, { treeDataProvider: tasks, showCollapseAll: true });
-  const workers = new WorkersTreeProvider(session);
+  const workers = new WorkersTreeProvider(session, deps.log);
   const pending = new PendingChangesTreeProvider(session);
   const pendingView = vscode.window.createTreeView(PENDING_CHANGES_VIEW_ID, { treeDataProvider: pending });
   const progress = new ProgressViewProvider(deps.extensionUri, session, deps.runPanelCommand, deps.log);

@@ -24,9 +24,6 @@ export function groupNodeIndexOf(document: TasksDocument, task: Task): number {
   return task.phaseIndex ?? outsideNodeIndex(outsideStretchOf(document, task) ?? 0);
 }
 
-/** The root's id in `ShownTree.children` (the list of features). */
-export const ROOT_ID = '';
-
 /** Stable and unique: the tree item's `id`, so VS Code keeps a row's identity (and a click's target) across refreshes. */
 export function nodeId(node: TaskNode): string {
   switch (node.kind) {
@@ -235,45 +232,4 @@ function taskRow(feature: FeatureModel, task: Task, run: RunFacts): TreeRow {
     accessibilityLabel: `${task.id}, ${STATUS_LABEL[status]}${role ? `, ${role}` : ''}: ${task.description}`,
     openLine: task.line,
   };
-}
-
-/** What VS Code was last given: each row's signature and each expanded node's child ids (`ROOT_ID`: features). */
-export interface ShownTree {
-  readonly rows: ReadonlyMap<string, string>;
-  readonly children: ReadonlyMap<string, readonly string[]>;
-}
-
-/** What the tree holds now, by node id: the row's signature and child ids, or undefined when the node is gone. */
-export type CurrentTree = (id: string) => { signature: string | undefined; children: readonly string[] } | undefined;
-
-/**
- * The fewest nodes to refresh so VS Code shows the current tree: a row whose signature changed, the parent of a
- * node whose children changed; never a node under another refreshed one, as VS Code fetches everything under a
- * refreshed node again. So a count that changes (a task done) refreshes its phase and feature with their rows,
- * while the frequent changes (a role, a message, waiting for review) refresh the one task row. `ROOT_ID` in the result means the features themselves changed.
- */
-export function nodesToRefresh(shown: ShownTree, current: CurrentTree): string[] {
-  const parentOf = new Map<string, string>();
-  for (const [parent, children] of shown.children) for (const child of children) parentOf.set(child, parent);
-  const changed = new Set<string>();
-  for (const [id, children] of shown.children) {
-    const now = current(id);
-    // A vanished node is covered by its parent, whose children changed. A changed list is refreshed from one
-    // level up: a task that moved to another phase must leave the old one before it joins the new one.
-    if (now !== undefined && !sameList(children, now.children)) changed.add(parentOf.get(id) ?? id);
-  }
-  for (const [id, signature] of shown.rows) {
-    const now = current(id);
-    if (now !== undefined && now.signature !== signature) changed.add(id);
-  }
-  const coveredByAncestor = (id: string): boolean => {
-    for (let parent = parentOf.get(id); parent !== undefined; parent = parentOf.get(parent))
-      if (changed.has(parent)) return true;
-    return false;
-  };
-  return [...changed].filter((id) => !coveredByAncestor(id));
-}
-
-function sameList(a: readonly string[], b: readonly string[]): boolean {
-  return a.length === b.length && a.every((x, i) => x === b[i]);
 }

@@ -1,7 +1,6 @@
 import * as vscode from 'vscode';
 import type { Logger } from '../../core/engine';
 import type { EngineEvent, WorkerRole } from '../../protocol/engine-events';
-import { CoalescingScheduler } from '../coalescing-scheduler';
 import { appendEvidence } from '../evidence/evidence-hover';
 import { taskEvidenceUri, type TaskEvidence } from '../evidence/task-evidence';
 import type { WindowRun } from '../window-run';
@@ -10,14 +9,13 @@ import {
   childrenOf,
   groupNodeIndexOf,
   nodeId,
-  nodesToRefresh,
-  ROOT_ID,
   rowOf,
   rowSignature,
   type RunFacts,
   type TaskNode,
   type TreeRow,
 } from './tasks-tree-model';
+import { TreeRefresher } from './tree-refresher';
 
 export type { TaskNode } from './tasks-tree-model';
 
@@ -31,11 +29,10 @@ const REFRESH_MAX_DELAY_MS = 250;
  * Feature → phases (done/total) → tasks. Without a run, status comes from tasks.md's checkboxes; while a run
  * of that feature is shown, from the run's events. Roles and last messages are kept from events too.
  *
- * A live run changes rows many times a second, so the tree never refreshes wholesale: each burst of changes
- * is coalesced, then only the rows that look different (and parents whose children changed) are refreshed.
- * Elements are interned by a stable id, as VS Code finds an element to refresh by identity. A row's click is
- * VS Code's own `vscode.open`, which VS Code keeps with the row itself: a click on a row that is being
- * replaced still opens its task, where a command of ours with arguments could already be unregistered.
+ * A live run changes rows many times a second: the `TreeRefresher` shows each burst by refreshing only the rows
+ * that changed, on elements interned by a stable id. A row's click is VS Code's own `vscode.open`, which VS Code
+ * keeps with the row itself: a click on a row that is being replaced still opens its task, where a command of
+ * ours with arguments could already be unregistered.
  */
 export class TasksTreeProvider implements vscode.TreeDataProvider<TaskNode>, vscode.Disposable {
   private readonly _onDidChangeTreeData = new vscode.EventEmitter<TaskNode | TaskNode[] | undefined>();
@@ -43,13 +40,9 @@ export class TasksTreeProvider implements vscode.TreeDataProvider<TaskNode>, vsc
   private readonly roleByTask = new Map<string, WorkerRole>();
   private readonly messageByTask = new Map<string, string>();
   private readonly subscriptions: vscode.Disposable[] = [];
-  private readonly refresher: CoalescingScheduler;
+  private readonly refresher: TreeRefresher<TaskNode>;
   /** The features as last read, for `getTreeItem`, which must answer synchronously. */
   private features: readonly FeatureTasks[] = [];
-  private readonly nodes = new Map<string, TaskNode>();
-  /** What VS Code was given: row signatures and child ids by node id. */
-  private readonly shownRows = new Map<string, string>();
-  private readonly shownChildren = new Map<string, string[]>();
 
   constructor(
     private readonly documents: TaskDocuments,
@@ -57,7 +50,19 @@ export class TasksTreeProvider implements vscode.TreeDataProvider<TaskNode>, vsc
     log: Logger,
     private readonly evidence?: TaskEvidence,
   ) {
-    this.refresher = new CoalescingScheduler(() => this.refreshChanged(), {
+    this.refresher = new TreeRefresher<TaskNode>({
+      idOf: nodeId,
+      current: async () => {
+        const features = await this.documents.features();
+        this.features = features;
+        const facts = this.runFacts();
+        return (node) => {
+          if (node === undefined) return { signature: undefined, children: childrenOf(features, undefined) };
+          const row = rowOf(features, node, facts);
+          return row && { signature: rowSignature(row), children: childrenOf(features, node) };
+        };
+      },
+      fire: (nodes) => this._onDidChangeTreeData.fire(nodes),
       quietMs: REFRESH_QUIET_MS,
       maxDelayMs: REFRESH_MAX_DELAY_MS,
       onError: (error) => log.warn(`refreshing the Tasks tree: ${String(error)}`),
@@ -113,48 +118,6 @@ export class TasksTreeProvider implements vscode.TreeDataProvider<TaskNode>, vsc
     this.documents.reload();
   }
 
-  /** The one element object for a node: VS Code finds the element to refresh by identity. */
-  private intern(node: TaskNode): TaskNode {
-    const id = nodeId(node);
-    const known = this.nodes.get(id);
-    if (known) return known;
-    this.nodes.set(id, node);
-    return node;
-  }
-
-  private async refreshChanged(): Promise<void> {
-    const features = await this.documents.features();
-    this.features = features;
-    const facts = this.runFacts();
-    const current = (id: string): { signature: string | undefined; children: string[] } | undefined => {
-      if (id === ROOT_ID) return { signature: undefined, children: childrenOf(features, undefined).map(nodeId) };
-      const node = this.nodes.get(id);
-      const row = node && rowOf(features, node, facts);
-      return node && row && { signature: rowSignature(row), children: childrenOf(features, node).map(nodeId) };
-    };
-    const ids = nodesToRefresh({ rows: this.shownRows, children: this.shownChildren }, current);
-    if (ids.length === 0) return;
-    if (ids.includes(ROOT_ID)) {
-      this.shownRows.clear();
-      this.shownChildren.clear();
-      this.nodes.clear();
-      this._onDidChangeTreeData.fire(undefined);
-      return;
-    }
-    // VS Code asks again for what it shows of these; until then nothing under them is compared.
-    for (const id of ids) this.forgetUnder(id);
-    this._onDidChangeTreeData.fire(ids.flatMap((id) => this.nodes.get(id) ?? []));
-  }
-
-  private forgetUnder(id: string): void {
-    for (const child of this.shownChildren.get(id) ?? []) {
-      this.forgetUnder(child);
-      this.shownRows.delete(child);
-    }
-    this.shownChildren.delete(id);
-    this.shownRows.delete(id);
-  }
-
   async getChildren(node?: TaskNode): Promise<TaskNode[]> {
     try {
       this.features = await this.documents.features();
@@ -162,9 +125,7 @@ export class TasksTreeProvider implements vscode.TreeDataProvider<TaskNode>, vsc
       // Reported by TaskDocuments (log and the view's welcome text); the tree shows nothing meanwhile.
       this.features = [];
     }
-    const children = childrenOf(this.features, node).map((child) => this.intern(child));
-    this.shownChildren.set(node ? nodeId(node) : ROOT_ID, children.map(nodeId));
-    return children;
+    return this.refresher.childrenShown(node, childrenOf(this.features, node));
   }
 
   getParent(node: TaskNode): TaskNode | undefined {
@@ -172,12 +133,12 @@ export class TasksTreeProvider implements vscode.TreeDataProvider<TaskNode>, vsc
       case 'feature':
         return undefined;
       case 'phase':
-        return this.intern({ kind: 'feature', featureId: node.featureId });
+        return this.refresher.intern({ kind: 'feature', featureId: node.featureId });
       case 'task': {
         const document = this.features.find((f) => f.featureId === node.featureId)?.document;
         const task = document?.tasks.find((t) => t.key === node.taskKey);
         const phaseIndex = document === undefined || task === undefined ? -1 : groupNodeIndexOf(document, task);
-        return this.intern({ kind: 'phase', featureId: node.featureId, phaseIndex });
+        return this.refresher.intern({ kind: 'phase', featureId: node.featureId, phaseIndex });
       }
     }
   }
@@ -192,7 +153,7 @@ export class TasksTreeProvider implements vscode.TreeDataProvider<TaskNode>, vsc
       item.id = id;
       return item;
     }
-    this.shownRows.set(id, rowSignature(row));
+    this.refresher.rowShown(node, rowSignature(row));
     const item = renderRow(id, row, feature);
     if (node.kind === 'task') {
       // The evidence state is a decoration on this URI (TaskEvidence): a new state needs no refresh here.

@@ -1,97 +1,94 @@
 import * as vscode from 'vscode';
+import type { Logger } from '../../core/engine';
 import type { UsageTotals, WorkerRole } from '../../protocol/engine-events';
-import { workerActivity } from '../progress/progress-snapshot';
 import type { WindowRun } from '../window-run';
+import { TreeRefresher } from './tree-refresher';
+import { workerNodeId, workerNodes, workerRow, type WorkerNode, type WorkerRow } from './workers-tree-model';
+
+export type { WorkerNode } from './workers-tree-model';
 
 export const WORKERS_VIEW_ID = 'speckitOrchestra.workers';
 
-export interface WorkerNode {
-  workerId: string;
-}
+/** As the Tasks tree: a burst of run events is shown once it pauses, or after this long at most. */
+const REFRESH_QUIET_MS = 80;
+const REFRESH_MAX_DELAY_MS = 250;
 
-/** Each active worker: role, task, current activity; tokens per role (the engine reports usage per role). */
+/**
+ * Each active worker: role, task, current activity; tokens per role. Refreshed as the Tasks tree is (the
+ * `TreeRefresher`): only rows that changed, after a burst, and only rows VS Code holds, so a worker that
+ * finished between an event and its refresh is never asked for ("Data tree node not found").
+ */
 export class WorkersTreeProvider implements vscode.TreeDataProvider<WorkerNode>, vscode.Disposable {
-  private readonly _onDidChangeTreeData = new vscode.EventEmitter<WorkerNode | undefined>();
+  private readonly _onDidChangeTreeData = new vscode.EventEmitter<WorkerNode | WorkerNode[] | undefined>();
   readonly onDidChangeTreeData = this._onDidChangeTreeData.event;
   private byRole: Partial<Record<WorkerRole, UsageTotals>> = {};
   private readonly subscription: vscode.Disposable;
-  /** One element object per worker: VS Code finds the element to refresh by identity. */
-  private readonly nodes = new Map<string, WorkerNode>();
+  private readonly refresher: TreeRefresher<WorkerNode>;
 
-  constructor(private readonly session: WindowRun) {
+  constructor(
+    private readonly session: WindowRun,
+    log: Logger,
+  ) {
+    this.refresher = new TreeRefresher<WorkerNode>({
+      idOf: workerNodeId,
+      current: () => {
+        const view = session.view;
+        const byRole = this.byRole;
+        return Promise.resolve((node) => {
+          if (node === undefined) return { signature: undefined, children: workerNodes(view) };
+          const row = workerRow(view, node, byRole);
+          return row && { signature: JSON.stringify(row), children: [] };
+        });
+      },
+      fire: (nodes) => this._onDidChangeTreeData.fire(nodes),
+      quietMs: REFRESH_QUIET_MS,
+      maxDelayMs: REFRESH_MAX_DELAY_MS,
+      onError: (error) => log.warn(`refreshing the Workers tree: ${String(error)}`),
+    });
     this.subscription = session.onDidChange((change) => {
       if (change.kind === 'reset') {
         this.byRole = {};
         for (const e of session.recentEvents) if (e.type === 'usage') this.byRole = e.byRole;
-        this._onDidChangeTreeData.fire(undefined);
-        return;
+      } else if (change.event.type === 'usage') {
+        this.byRole = change.event.byRole;
       }
-      const event = change.event;
-      switch (event.type) {
-        case 'worker-activity':
-          // Only this worker's row changes.
-          this._onDidChangeTreeData.fire(this.node(event.workerId));
-          return;
-        case 'worker-started':
-        case 'worker-finished':
-        case 'task-status':
-        case 'run-started':
-        case 'run-finished':
-          this._onDidChangeTreeData.fire(undefined);
-          return;
-        case 'usage':
-          this.byRole = event.byRole;
-          this._onDidChangeTreeData.fire(undefined);
-          return;
-        default:
-          return;
-      }
+      this.refresher.schedule();
     });
   }
 
-  private node(workerId: string): WorkerNode {
-    let node = this.nodes.get(workerId);
-    if (!node) {
-      node = { workerId };
-      this.nodes.set(workerId, node);
-    }
-    return node;
-  }
-
   getChildren(node?: WorkerNode): WorkerNode[] {
-    if (node) return [];
-    const workers = [...this.session.view.workers.keys()];
-    for (const workerId of this.nodes.keys()) if (!workers.includes(workerId)) this.nodes.delete(workerId);
-    return workers.map((workerId) => this.node(workerId));
+    return this.refresher.childrenShown(node, node ? [] : workerNodes(this.session.view));
   }
 
   getTreeItem(node: WorkerNode): vscode.TreeItem {
-    const view = this.session.view;
-    const worker = view.workers.get(node.workerId);
-    if (!worker) return new vscode.TreeItem(node.workerId);
-    const taskId = view.tasks.get(worker.taskKey)?.id ?? worker.taskKey;
-    const item = new vscode.TreeItem(`${taskId} · ${worker.role}`);
-    item.id = `worker:${worker.workerId}`;
-    item.contextValue = 'worker';
-    const activity = workerActivity(view, worker);
-    item.description = activity;
-    const waiting = /waiting/i.test(activity);
-    item.iconPath = new vscode.ThemeIcon(waiting ? 'watch' : 'loading~spin');
-    const usage = this.byRole[worker.role];
-    const md = new vscode.MarkdownString();
-    md.appendMarkdown(`**${worker.workerId}** · ${worker.role} · \`${worker.model}\`\n\n`);
-    md.appendText(`Task ${taskId}: ${view.tasks.get(worker.taskKey)?.description ?? ''}\n\nNow: ${activity}`);
-    if (usage) {
-      md.appendMarkdown(
-        `\n\n**${worker.role} tokens:** ${usage.inputTokens} in · ${usage.outputTokens} out · ${usage.cacheReadInputTokens} cache read · ${usage.cacheCreationInputTokens} cache write`,
-      );
+    const row = workerRow(this.session.view, node, this.byRole);
+    if (!row) {
+      // Finished since VS Code asked for it; the refresh under way removes it.
+      const item = new vscode.TreeItem(node.workerId);
+      item.id = workerNodeId(node);
+      return item;
     }
-    item.tooltip = md;
-    return item;
+    this.refresher.rowShown(node, JSON.stringify(row));
+    return renderRow(workerNodeId(node), row);
   }
 
   dispose(): void {
+    this.refresher.dispose();
     this.subscription.dispose();
     this._onDidChangeTreeData.dispose();
   }
+}
+
+function renderRow(id: string, row: WorkerRow): vscode.TreeItem {
+  const item = new vscode.TreeItem(row.label);
+  item.id = id;
+  item.contextValue = 'worker';
+  item.description = row.description;
+  item.iconPath = new vscode.ThemeIcon(row.icon);
+  const md = new vscode.MarkdownString();
+  md.appendMarkdown(`${row.tooltip.heading}\n\n`);
+  md.appendText(row.tooltip.text);
+  if (row.tooltip.usage !== undefined) md.appendMarkdown(`\n\n${row.tooltip.usage}`);
+  item.tooltip = md;
+  return item;
 }

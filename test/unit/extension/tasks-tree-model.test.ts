@@ -6,14 +6,13 @@ import {
   childrenOf,
   groupNodeIndexOf,
   nodeId,
-  nodesToRefresh,
-  ROOT_ID,
   rowOf,
   rowSignature,
   type FeatureModel,
   type RunFacts,
   type TaskNode,
 } from '../../../src/extension/trees/tasks-tree-model';
+import { nodesToRefresh, ROOT_ID } from '../../../src/extension/trees/tree-refresher';
 
 const TASKS = `# Tasks
 

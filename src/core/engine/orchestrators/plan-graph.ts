@@ -4,6 +4,7 @@
  */
 import { buildTaskGraph, type StoryParallelismSetting, type TaskGraph } from '../../graph/task-graph';
 import { criticalPathOfWorkLeft } from '../../graph/work-left';
+import { normalizeTaskPath } from '../../speckit/task-paths';
 import type { TasksDocument } from '../../speckit/tasks-model';
 import type { ReadyGraph } from '../scheduler/scheduler';
 
@@ -11,6 +12,11 @@ export interface PlanGraph extends ReadyGraph {
   readonly graph: TaskGraph;
   /** The files this task locks while it runs, one spelling per file (see `TaskGraphOptions.tasksFolder`). */
   lockedFiles(key: string): readonly string[];
+  /**
+   * A path as a task names it, spelled as the project knows it: a `../` path is read from the tasks file's folder,
+   * so the worker's scope, the tick check and the evidence see the file the author meant. Folders keep their `/`.
+   */
+  placedPath(path: string): string;
   /** Keys this task waits for. */
   dependenciesOf(key: string): readonly string[];
   /** The longest chain (in `duration` units, 1 per task by default) from this task to the end, itself included. */
@@ -45,6 +51,10 @@ export function buildPlanGraph(doc: TasksDocument, options: PlanGraphOptions = {
     graph,
     ready: (status) => graph.ready(status),
     lockedFiles: (key) => graph.lockedFiles(key),
+    placedPath: (path) => {
+      const placed = normalizeTaskPath(path, options.tasksFolder);
+      return path.endsWith('/') && !placed.endsWith('/') ? `${placed}/` : placed;
+    },
     dependenciesOf: (key) => graph.dependenciesOf(key).map((e) => e.key),
     remaining: (key) => remaining(key),
     criticalPath(isDone = () => false) {

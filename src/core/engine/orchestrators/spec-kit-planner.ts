@@ -141,7 +141,7 @@ export function plannedTasks(
       description: t.description,
       phaseIndex: t.phaseIndex ?? 0,
       line: t.line + 1,
-      files: [...t.files],
+      files: [...new Set(t.files.map((f) => graph.placedPath(f)))],
       dependsOn: [...graph.dependenciesOf(t.key)],
       parallel: t.parallel,
       status: again ? 'pending' : t.done ? 'done' : out ? 'skipped' : 'pending',

@@ -120,7 +120,8 @@ function taskMessages(ctx: RunContext): (key: string) => Promise<string> {
       id: task.id,
       description: task.description,
       details: task.details,
-      files: task.files,
+      // As the plan places them: a `../` path from the tasks file's folder is the project file it points to.
+      files: plannedTask.files,
       ...(task.story !== undefined ? { story: task.story } : {}),
       phaseTitle: phase?.title ?? 'Tasks',
       ...(phase?.purpose !== undefined ? { phasePurpose: phase.purpose } : {}),

@@ -79,10 +79,17 @@ const untrustedUserSettings = {
  */
 const MACHINE_SCOPED_SETTINGS: ReadonlySet<string> = new Set(['workbench.welcomePage.walkthroughs.openOnInstall']);
 
+/**
+ * `replace`: a throwaway profile gets exactly the test settings. `keep`: a person's profile (`npm start`) gets
+ * them only where it has no settings file yet, so what they changed in the workbench survives a restart.
+ */
+export type ExistingSettings = 'replace' | 'keep';
+
 export async function writeUserSettings(
   userDataDir: string,
   workspaceTrust: 'trusted' | 'untrusted' = 'trusted',
   overrides: Readonly<Record<string, unknown>> = {},
+  existing: ExistingSettings = 'replace',
 ): Promise<void> {
   const settings = { ...(workspaceTrust === 'untrusted' ? untrustedUserSettings : testUserSettings), ...overrides };
   const machine = Object.fromEntries(Object.entries(settings).filter(([key]) => MACHINE_SCOPED_SETTINGS.has(key)));
@@ -91,7 +98,17 @@ export async function writeUserSettings(
     ['Machine', machine],
   ] as const) {
     await mkdir(join(userDataDir, folder), { recursive: true });
-    await writeFile(join(userDataDir, folder, 'settings.json'), `${JSON.stringify(values, null, 2)}\n`);
+    const text = `${JSON.stringify(values, null, 2)}\n`;
+    const path = join(userDataDir, folder, 'settings.json');
+    if (existing === 'replace') {
+      await writeFile(path, text);
+      continue;
+    }
+    try {
+      await writeFile(path, text, { flag: 'wx' });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
   }
 }
 
@@ -255,10 +272,13 @@ export async function startSecuredServer(options: Omit<ServerOptions, 'workspace
   const port = await freeLoopbackPort();
   const connectionToken = randomBytes(32).toString('base64url');
   // A person's session: the guided first run opens on the extension's first activation.
-  await writeUserSettings(options.userDataDir, 'trusted', {
-    'workbench.welcomePage.walkthroughs.openOnInstall': true,
-    ...options.userSettings,
-  });
+  // The profile is the person's: settings they changed in the workbench survive a restart.
+  await writeUserSettings(
+    options.userDataDir,
+    'trusted',
+    { 'workbench.welcomePage.walkthroughs.openOnInstall': true, ...options.userSettings },
+    'keep',
+  );
   const tokenDir = await mkdtemp(join(tmpdir(), 'speckit-token-'));
   const tokenFile = join(tokenDir, 'connection-token');
   try {

@@ -102,7 +102,10 @@ test(
       const name = /^(index|errors|ids)\.js/.exec(await proposalRow.innerText())?.[0] ?? '';
       assert.ok(['index.js', 'errors.js', 'ids.js'].includes(name), `reviewing ${name}`);
       const path = join(dir, 'src', name);
-      await proposalRow.click();
+      // That file's row, looked up by its name: the list can change between reading the first row and the click.
+      const fileRow = (): Locator =>
+        pendingPane.locator('.monaco-list-row', { hasText: new RegExp(`^${name.replace('.', '\\.')}`) }).first();
+      await fileRow().click();
       const diff = page.locator('.monaco-diff-editor').first();
       await diff.waitFor({ timeout: 30_000 });
       await page.locator('.tab', { hasText: '(new file)' }).first().waitFor({ timeout: 10_000 });
@@ -133,11 +136,8 @@ test(
         await page.waitForTimeout(100);
       }
       // The file's row, not its task's: a task's row may name the file too.
-      const revisedRow = pendingPane
-        .locator('.monaco-list-row', { hasText: new RegExp(`^${name.replace('.', '\\.')}`) })
-        .first();
-      await revisedRow.waitFor({ timeout: 60_000 });
-      await revisedRow.click();
+      await fileRow().waitFor({ timeout: 60_000 });
+      await fileRow().click();
       await diff.waitFor({ timeout: 30_000 });
       await page
         .locator('.monaco-diff-editor .modified .view-lines', { hasText: '// module for T' })
@@ -160,10 +160,10 @@ test(
       // The tree reaches done: the feature counts ten of ten, each task row says done.
       const featureRow = sidebar.locator('.monaco-list-row', { hasText: '001-todo-api' }).first();
       await featureRow.locator('.label-description', { hasText: /^10\/10$/ }).waitFor({ timeout: 30_000 });
+      // Each tick proves itself: the row's evidence badge says verified, and its hover says what holds. The row's
+      // label (the tree) and its badge (the evidence check) are refreshed apart: wait for both in one look.
+      await waitForRow(page, 'T001, done', '✓', 30_000);
       const t001 = sidebar.locator('.monaco-list-row[aria-label^="T001, done"]');
-      await t001.waitFor({ timeout: 10_000 });
-      // Each tick proves itself: the row's evidence badge says verified, and its hover says what holds.
-      await waitUntilAsync(async () => (await badgeOf(t001)) === '✓', 30_000, 'the T001 row to show its ✓ badge');
       await hoverUntil(page, t001.locator('.label-name'), page.locator('.monaco-hover', { hasText: 'Evidence holds' }));
       await shot('evidence');
       await page.mouse.move(0, 0);
@@ -222,9 +222,7 @@ test(
       await page.locator('.view-lines', { hasText: '- [ ] T001' }).first().waitFor({ timeout: 30_000 });
       await featureRow.locator('.label-description', { hasText: /^0\/10$/ }).waitFor({ timeout: 30_000 });
       // The rollback voided the evidence and took the tick: the row carries no badge.
-      const t001After = sidebar.locator('.monaco-list-row[aria-label^="T001, pending"]');
-      await t001After.waitFor({ timeout: 30_000 });
-      await waitUntilAsync(async () => (await badgeOf(t001After)) === undefined, 30_000, 'the T001 badge to go');
+      await waitForRow(page, 'T001, pending', undefined, 30_000);
       await shot('rolled-back');
     } catch (error) {
       await shot('failure');
@@ -233,20 +231,54 @@ test(
   },
 );
 
-/** A tree row's decoration badge (VS Code draws it as the `::after` content of a class it generates), if any. */
-async function badgeOf(row: Locator): Promise<string | undefined> {
-  const badges = row.locator('[class*="monaco-decoration-itemBadge-"]');
-  if ((await badges.count()) === 0) return undefined;
-  // Runs in the page (its source is sent there): the DOM's getComputedStyle, typed here, as this project has no DOM lib.
-  const content = await badges
-    .first()
-    .evaluate(
-      (element) =>
-        (
-          globalThis as unknown as { getComputedStyle(e: unknown, pseudo: string): { content: string } }
-        ).getComputedStyle(element, '::after').content,
+/** What the sidebar shows of one tree row, read in one go in the page; undefined when no row has that label. */
+interface RowSeen {
+  label: string;
+  /** The evidence badge (VS Code draws it as the `::after` content of a class it generates), if any. */
+  badge: string | undefined;
+}
+
+/**
+ * Waits until the sidebar's row whose accessible label starts with `label` carries `badge` (undefined: none). The
+ * row is looked up afresh on every look, and its label and badge are read together in the page: a tree refresh
+ * re-renders rows, and a badge read through a handle or locator taken a moment earlier can wait for an element
+ * that is gone. On timeout, says what the rows showed last.
+ */
+async function waitForRow(page: Page, label: string, badge: string | undefined, timeoutMs: number): Promise<void> {
+  const rows = page.locator('.part.sidebar .monaco-list-row');
+  let seen: RowSeen[] = [];
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    // Runs in the page (its source is sent there): the DOM's getComputedStyle, typed here, as this project has no DOM lib.
+    seen = await rows.evaluateAll((elements) =>
+      elements.map((element) => {
+        const dom = element as unknown as {
+          getAttribute(name: string): string | null;
+          querySelector(selector: string): unknown;
+        };
+        const badgeElement = dom.querySelector('[class*="monaco-decoration-itemBadge-"]');
+        const content =
+          badgeElement === null
+            ? 'none'
+            : (
+                globalThis as unknown as { getComputedStyle(e: unknown, pseudo: string): { content: string } }
+              ).getComputedStyle(badgeElement, '::after').content;
+        return {
+          label: dom.getAttribute('aria-label') ?? '',
+          badge: content === 'none' || content === '' ? undefined : content.replace(/^"|"$/g, ''),
+        };
+      }),
     );
-  return content === 'none' || content === '' ? undefined : content.replace(/^"|"$/g, '');
+    const row = seen.find((r) => r.label.startsWith(label));
+    if (row !== undefined && row.badge === badge) return;
+    if (Date.now() > deadline) {
+      const shown = seen.map((r) => `${r.label.split(',').slice(0, 2).join(',')} [${r.badge ?? 'no badge'}]`);
+      throw new Error(
+        `timed out waiting for the row '${label}…' with ${badge === undefined ? 'no badge' : `badge ${badge}`}; rows: ${shown.join('; ')}`,
+      );
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
 }
 
 /** Hovers `target` until `hover` shows: the workbench drops a hover whose pointer arrived while it was busy. */

@@ -49,6 +49,14 @@ const DECORATION: Record<Exclude<VerifyState, 'open'>, vscode.FileDecoration> = 
   ),
 };
 
+/** The badge of a task in a checked feature (the same object for the same state, so it compares by identity). */
+function decorationOf(report: VerifyReport, taskKey: string): vscode.FileDecoration | undefined {
+  // A feature the orchestra never ran has no evidence anywhere: no badge on every hand-ticked task.
+  if (report.evidenceRecords === 0) return undefined;
+  const state = report.tasks.find((t) => t.key === taskKey)?.state;
+  return state === undefined || state === 'open' ? undefined : DECORATION[state];
+}
+
 /** Re-checks are bunched: a run writes many files in a burst. */
 const SETTLE_MS = 300;
 
@@ -60,6 +68,9 @@ export class TaskEvidence implements vscode.FileDecorationProvider, vscode.Dispo
   readonly onDidChange = this._onDidChange.event;
   private readonly reports = new Map<string, Promise<VerifyReport | undefined>>();
   private readonly settled = new Map<string, VerifyReport>();
+  /** Per feature, the number of the latest check started: only that check may settle the feature's states. */
+  private readonly latestCheck = new Map<string, number>();
+  private checks = 0;
   /** Absolute paths the reports depend on, for the file watcher. */
   private watched = new Set<string>();
   private timer: ReturnType<typeof setTimeout> | undefined;
@@ -119,15 +130,12 @@ export class TaskEvidence implements vscode.FileDecorationProvider, vscode.Dispo
     const target = parseTaskEvidenceUri(uri);
     if (!target) return undefined;
     const report = this.settled.get(target.featureId);
-    // A feature the orchestra never ran has no evidence anywhere: no badge on every hand-ticked task.
-    if (report?.evidenceRecords === 0) return undefined;
-    const state = report?.tasks.find((t) => t.key === target.taskKey)?.state;
-    if (!report || state === undefined) {
+    if (!report) {
       // Not checked yet: check, and the decoration follows when it is known.
       void this.report(target.featureId);
       return undefined;
     }
-    return state === 'open' ? undefined : DECORATION[state];
+    return decorationOf(report, target.taskKey);
   }
 
   private scheduleRecheck(): void {
@@ -139,6 +147,8 @@ export class TaskEvidence implements vscode.FileDecorationProvider, vscode.Dispo
   }
 
   private async check(featureId: string): Promise<VerifyReport | undefined> {
+    const number = ++this.checks;
+    this.latestCheck.set(featureId, number);
     const feature: FeatureTasks | undefined = await this.documents.feature(featureId);
     if (!feature) return undefined;
     let report: VerifyReport;
@@ -148,6 +158,10 @@ export class TaskEvidence implements vscode.FileDecorationProvider, vscode.Dispo
       this.log.warn(`checking the evidence of ${featureId}: ${error instanceof Error ? error.message : String(error)}`);
       return undefined;
     }
+    // Checks overlap (a recheck starts while the last one still reads the journals) and may end in any order: a
+    // check that read older files must not settle after a newer one, or its stale badge would stay until the
+    // next change. Its callers (cleared from `reports` when the newer check started) still get what it found.
+    if (this.latestCheck.get(featureId) !== number) return report;
     for (const warning of report.warnings) this.log.debug(`evidence of ${featureId}: ${warning}`);
     const before = this.settled.get(featureId);
     this.settled.set(featureId, report);
@@ -155,8 +169,9 @@ export class TaskEvidence implements vscode.FileDecorationProvider, vscode.Dispo
       if (task.evidence)
         for (const file of task.files)
           this.watched.add(vscode.Uri.joinPath(vscode.Uri.file(task.evidence.root), file).fsPath);
+    // Compared as decorations, not states: a badge can also go when the feature's last evidence record does.
     const changed = report.tasks
-      .filter((t) => before?.tasks.find((b) => b.key === t.key)?.state !== t.state)
+      .filter((t) => before === undefined || decorationOf(before, t.key) !== decorationOf(report, t.key))
       .map((t) => taskEvidenceUri(featureId, t.key));
     if (changed.length > 0) this._onDidChangeFileDecorations.fire(changed);
     this._onDidChange.fire(featureId);

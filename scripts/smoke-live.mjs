@@ -1,7 +1,7 @@
 // `npm run smoke:live`: the bundled example (examples/todo-api) implemented against the real Anthropic API, end
 // to end, as a user runs it: the CLI built fresh from the sources, on a temporary copy of the example, every edit
-// approved (`--approve all --yes`), with `--budget 0.50`: the run starts no model call once it has spent $0.50
-// at list prices (a call already in flight still finishes). Afterwards the example's own tests (`npm test` in
+// approved (`--approve all --yes`), with `--budget 0.50`: a hard ceiling at list prices (every send reserves its
+// worst case first, so the run never spends past it). Afterwards the example's own tests (`npm test` in
 // the copy) must pass. ANTHROPIC_BASE_URL is honoured as the CLI honours it (a gateway, or a local stand-in).
 //
 // Without ANTHROPIC_API_KEY it says why it skipped and exits 0. Exit 1: the run or the example's tests failed

@@ -1,6 +1,6 @@
 import { type EngineEvent, type RunView, type TaskStatus, type UsageTotals } from '../protocol/engine-events';
 import { assertNever } from '../core/util/assert-never';
-import { commandLine, countOf, runOutcomeText } from '../protocol/run-wording';
+import { commandLine, countOf, formatUsd, runEndText } from '../protocol/run-wording';
 import { describeValidation, reportFailures } from '../protocol/validation-report';
 import type { TextStyle } from './render-tasks-text';
 
@@ -15,10 +15,6 @@ export function formatTokens(n: number): string {
   if (n < 1000) return String(n);
   if (n < 1_000_000) return `${(n / 1000).toFixed(1)}k`;
   return `${(n / 1_000_000).toFixed(2)}M`;
-}
-
-export function formatUsd(usd: number, estimated = false): string {
-  return `${estimated ? '~' : ''}$${usd.toFixed(usd > 0 && usd < 0.01 ? 4 : 2)}`;
 }
 
 export function formatUsage(usage: UsageTotals, budgetUsd: number | undefined): string {
@@ -130,7 +126,7 @@ export function describeEvent(event: EngineEvent, view: RunView, style: TextStyl
     case 'log':
       return describeLog(event, style);
     case 'run-finished': {
-      const text = `${runOutcomeText(event.outcome)}: ${event.message}`;
+      const text = runEndText(event.outcome, event.message);
       return {
         text: style.heading(event.outcome === 'completed' ? style.done(text) : style.warn(text)),
         notable: true,

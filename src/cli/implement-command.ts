@@ -19,10 +19,10 @@ import {
   type Run,
   type RunResult,
 } from '../core/engine';
-import { countOf } from '../protocol/run-wording';
+import { countOf, formatUsd } from '../protocol/run-wording';
 import { describeValidation, reportFailures, type ValidationReport } from '../protocol/validation-report';
 import type { CliIo } from './cli-io';
-import { formatUsage, formatUsd } from './event-lines';
+import { formatUsage } from './event-lines';
 import { ArgumentProblem, IMPLEMENT_USAGE, parseImplementArgs, type ImplementArgs } from './implement-args';
 import { renderPlanJson } from './render-plan-json';
 import { renderPlanText } from './render-plan-text';

@@ -1,7 +1,7 @@
 import { join, relative } from 'node:path';
 import type { RunPlan } from '../core/engine';
-import { formatTokens, formatUsd } from './event-lines';
-import { commandLine, countOf } from '../protocol/run-wording';
+import { formatTokens } from './event-lines';
+import { commandLine, countOf, formatUsd } from '../protocol/run-wording';
 import type { TextStyle } from './render-tasks-text';
 
 /** The dry run: the schedule (phases, parallel groups, worker role per task and why), strategy and forecast. */

@@ -9,6 +9,11 @@ export function countOf(n: number, noun: string, plural = `${noun}s`): string {
   return `${n} ${n === 1 ? noun : plural}`;
 }
 
+/** `$0.50`, `$0.0042`, `~$1.20` (an estimate): money as every face and every budget message shows it. */
+export function formatUsd(usd: number, estimated = false): string {
+  return `${estimated ? '~' : ''}$${usd.toFixed(usd > 0 && usd < 0.01 ? 4 : 2)}`;
+}
+
 /** How a run ended, as a person says it: "Run stopped at its budget", never "Run budget-exceeded". */
 export function runOutcomeText(outcome: RunOutcome): string {
   switch (outcome) {
@@ -25,6 +30,16 @@ export function runOutcomeText(outcome: RunOutcome): string {
     default:
       return assertNever(outcome);
   }
+}
+
+/**
+ * The line a run ends with, its outcome and why said once: "Run failed: Could not reach the Anthropic API …",
+ * "Run stopped: budget reached: $0.50 cap, $0.49 spent, next call could cost up to $0.07. …" (a budget's
+ * reason names the budget itself).
+ */
+export function runEndText(outcome: RunOutcome, message: string): string {
+  const head = outcome === 'budget-exceeded' ? 'Run stopped' : runOutcomeText(outcome);
+  return message.trim() === '' ? head : `${head}: ${message}`;
 }
 
 /** `/spec-kit:implement /test`: how every face names the slash commands a worker was given. */

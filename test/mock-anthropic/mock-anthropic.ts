@@ -327,10 +327,18 @@ export async function startMockAnthropic(options: MockAnthropicOptions = {}): Pr
 
     const content = blockWithIds(reply.content ?? []);
     const messageReply: MockMessageReply =
-      reply.type === 'message' ? reply : { type: 'message', content: reply.content ?? [] };
+      reply.type === 'message'
+        ? reply
+        : {
+            type: 'message',
+            content: reply.content ?? [],
+            ...(reply.outputTokens !== undefined ? { outputTokens: reply.outputTokens } : {}),
+          };
     const stopReason: MockStopReason =
       messageReply.stopReason ?? (content.some((b) => b.type === 'tool_use') ? 'tool_use' : 'end_turn');
-    const outputTokens = outputTokensOf(messageReply);
+    // The API never writes (or bills) more output than the request's `max_tokens` allows.
+    const maxTokens = typeof json['max_tokens'] === 'number' ? json['max_tokens'] : Number.POSITIVE_INFINITY;
+    const outputTokens = Math.min(outputTokensOf(messageReply), maxTokens);
     const { commit: _commit, ...billed } = billing;
     record.usage = { ...billed, outputTokens };
     const stop = {

@@ -56,10 +56,16 @@ export interface MockRawReply {
   end?: 'end' | 'cut' | 'stall';
 }
 
-export type MockReply =
-  | MockMessageReply
-  | MockRawReply
-  | { type: 'fault'; fault: MockFault; /** the message streamed before a mid-stream fault */ content?: MockBlock[] };
+export interface MockFaultReply {
+  type: 'fault';
+  fault: MockFault;
+  /** The message streamed before a mid-stream fault. */
+  content?: MockBlock[];
+  /** Output tokens billed for a reply that breaks off (the server may have written more than was sent). */
+  outputTokens?: number;
+}
+
+export type MockReply = MockMessageReply | MockRawReply | MockFaultReply;
 
 export const reply = {
   text(text: string, stopReason?: MockStopReason): MockMessageReply {
@@ -99,7 +105,7 @@ export const reply = {
     afterEvents: number,
     errorType = 'overloaded_error',
     text = 'partial text that will be thrown away',
-  ): MockReply {
+  ): MockFaultReply {
     return {
       type: 'fault',
       fault: {
@@ -111,10 +117,10 @@ export const reply = {
       content: [{ type: 'text', text }],
     };
   },
-  cutAfter(afterEvents: number, text = 'partial text that will be cut off'): MockReply {
+  cutAfter(afterEvents: number, text = 'partial text that will be cut off'): MockFaultReply {
     return { type: 'fault', fault: { type: 'cut', afterEvents }, content: [{ type: 'text', text }] };
   },
-  stallAfter(afterEvents: number, text = 'partial text and then silence'): MockReply {
+  stallAfter(afterEvents: number, text = 'partial text and then silence'): MockFaultReply {
     return { type: 'fault', fault: { type: 'stall', afterEvents }, content: [{ type: 'text', text }] };
   },
   /** An SSE body of the test's own events, each named by its `type` as the API does. */

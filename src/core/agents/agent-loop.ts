@@ -269,7 +269,9 @@ class AgentConversation {
         return { kind: 'budget-exceeded', scope: 'run', reason: error.message };
       if (error instanceof LlmError) {
         const stopsRun = runStopCause(error);
-        return { kind: 'failed', reason: `model call failed: ${error.message}`, ...(stopsRun ? { stopsRun } : {}) };
+        // A failure that stops the run is the account's or the network's: its own message says it all, once.
+        if (stopsRun) return { kind: 'failed', reason: error.message, stopsRun };
+        return { kind: 'failed', reason: `model call failed: ${error.message}` };
       }
       throw error;
     }

@@ -105,11 +105,15 @@ export class AnthropicProvider implements LlmProvider {
           },
           classify: classifyAnthropicFailure,
           attempt: async (context) => {
-            const outcome = await this.streamOnce(client, params, hooks, context);
+            // Reserved per send, after the slot is granted: a call waiting in the queue holds no budget.
+            const maxTokens = hooks.reserveSend?.(params.max_tokens) ?? params.max_tokens;
+            const outcome = await this.streamOnce(client, { ...params, max_tokens: maxTokens }, hooks, context);
             if (outcome.type === 'failed') {
+              hooks.settleSend?.(outcome.usage, outcome.replyBegun ? 'broken-reply' : 'failed-before-reply');
               failedUsage = addUsage(failedUsage, outcome.usage);
               throw outcome.error;
             }
+            hooks.settleSend?.(toUsage(outcome.message.usage), 'answered');
             return { ...outcome, attempt: context.attempt };
           },
         },
@@ -163,13 +167,16 @@ export class AnthropicProvider implements LlmProvider {
     hooks: LlmStreamHooks,
     context: AttemptContext,
   ): Promise<
-    { type: 'ok'; message: Message; requestId: string | null } | { type: 'failed'; error: unknown; usage: LlmUsage }
+    | { type: 'ok'; message: Message; requestId: string | null }
+    | { type: 'failed'; error: unknown; usage: LlmUsage; replyBegun: boolean }
   > {
     const idleMs = this.options.streamIdleTimeoutMs ?? DEFAULT_STREAM_IDLE_TIMEOUT_MS;
     const local = new AbortController();
     const onOuterAbort = (): void => local.abort();
     context.signal.addEventListener('abort', onOuterAbort, { once: true });
     let stalled = false;
+    // Once the server answered 200 the reply may be billed, even if no event of it ever arrives.
+    let replyBegun = false;
     let idleTimer: ReturnType<typeof setTimeout> | undefined;
     const armIdleTimer = (): void => {
       if (idleTimer) clearTimeout(idleTimer);
@@ -185,7 +192,10 @@ export class AnthropicProvider implements LlmProvider {
       { signal: local.signal, headers: { 'x-stainless-helper-method': 'stream' } },
       { logger: sdkLogger(this.logger), client },
     );
-    stream.on('connect', armIdleTimer);
+    stream.on('connect', () => {
+      replyBegun = true;
+      armIdleTimer();
+    });
     stream.on('streamEvent', (event: MessageStreamEvent) => {
       armIdleTimer();
       switch (event.type) {
@@ -215,9 +225,10 @@ export class AnthropicProvider implements LlmProvider {
           type: 'failed',
           error: new StreamBrokenError(`stream stalled: nothing received for ${idleMs} ms`, { cause: error }),
           usage,
+          replyBegun,
         };
       }
-      return { type: 'failed', error, usage };
+      return { type: 'failed', error, usage, replyBegun };
     } finally {
       if (idleTimer) clearTimeout(idleTimer);
       context.signal.removeEventListener('abort', onOuterAbort);

@@ -118,6 +118,15 @@ export interface LlmResponse {
 
 export type LlmWaitReason = 'rate-limit' | 'concurrency' | 'cache-warm-up' | 'retry';
 
+/** How one send of a call ended, for settling what the budget reserved for it. */
+export type SendOutcome =
+  /** The reply came whole: what it billed is known exactly. */
+  | 'answered'
+  /** Refused before any reply began (a 429, a 529, a 5xx, no connection): nothing was billed. */
+  | 'failed-before-reply'
+  /** The reply began and broke off (an SSE error, a cut or stalled stream): more may be billed than was seen. */
+  | 'broken-reply';
+
 export interface LlmStreamHooks {
   onText?(delta: string): void;
   onToolUseStart?(toolUse: { id: string; name: string }): void;
@@ -125,6 +134,13 @@ export interface LlmStreamHooks {
   onWaiting?(reason: LlmWaitReason, forMs?: number): void;
   /** An attempt broke mid-stream and will be repeated: a face should drop the partial text it showed. */
   onAttemptDiscarded?(attempt: number, reason: string): void;
+  /**
+   * The budget, before every send of the call (each retry too, after its slot is granted): reserves the send's
+   * worst case and returns the `max_tokens` the send may use; throws `LlmBudgetExceededError` to refuse it. A
+   * provider calls it before each send and `settleSend` after each send it allowed.
+   */
+  reserveSend?(requestedMaxTokens: number): number;
+  settleSend?(billed: LlmUsage, outcome: SendOutcome): void;
 }
 
 export interface LlmProvider {

@@ -1,7 +1,11 @@
 /**
  * Every model call's usage, booked per role, per task and per model, priced at the configured rates, and
- * the budgets that stop new calls once spent. A call already under way is always allowed to finish and is
- * recorded: a budget stops the next call, it never throws away work that was paid for.
+ * the budgets, which are hard ceilings: before each send of a call (every retry included) its worst case is
+ * reserved against the run's and the role's budget — the input's upper bound at the dearest input rate it
+ * could be billed at, plus `max_tokens` of output — and `max_tokens` is lowered to what the headroom allows.
+ * A send that cannot afford even a short reply is refused. What concurrent calls have reserved is nobody
+ * else's headroom. When a send ends, its reservation is settled to what it billed; a reply that broke off
+ * after it began keeps the rest of its reservation counted (the API may have billed more than we saw).
  */
 import {
   addUsageTotals,
@@ -10,10 +14,11 @@ import {
   type UsageTotals,
   type WorkerRole,
 } from '../../protocol/engine-events';
+import { formatUsd } from '../../protocol/run-wording';
 import { LlmBudgetExceededError } from './errors';
 import { DEFAULT_MODELS } from './models';
-import { costUsd, priceFor, type PriceTable } from './prices';
-import type { LlmCallMeta } from './provider';
+import { costUsd, priceFor, type ModelPrice, type PriceTable } from './prices';
+import type { CacheTtl, LlmCallMeta, SendOutcome } from './provider';
 
 export interface UsageRecord {
   meta: LlmCallMeta;
@@ -72,8 +77,42 @@ function addTo(map: Map<string, LedgerTotal>, key: string, record: UsageRecord):
   map.set(key, withRecord(map.get(key) ?? emptyTotal(), record));
 }
 
+/** The shortest reply a send is worth making for: below this the budget refuses the send instead. */
+export const MIN_REPLY_TOKENS = 1024;
+
+/**
+ * One call's claim on the budgets, from before its first send until its usage is booked. Sends are made one
+ * at a time (the governor's retry loop), so one reservation is open at most.
+ */
+export interface CallHold {
+  /** Reserves one send's worst case; returns the `max_tokens` it may use. Throws `LlmBudgetExceededError`. */
+  reserveSend(requestedMaxTokens: number): number;
+  /** Settles the open reservation to what the send billed as far as the reply showed. */
+  settleSend(billed: LlmUsage, outcome: SendOutcome): void;
+  /** The call's usage is booked (or it is over): what it still holds goes back. Idempotent. */
+  release(): void;
+}
+
+interface OpenHold {
+  role: WorkerRole;
+  heldUsd: number;
+}
+
+/** How a call's input may be billed: plain, or (with caching) partly as cache writes of this lifetime. */
+export type InputBilling = 'no-cache' | CacheTtl;
+
+/** Input tokens at the dearest rate they could be billed at (a cache write costs more than plain input). */
+function worstInputRate(price: ModelPrice, billing: InputBilling): number {
+  const write = billing === '1h' ? price.cacheWrite1hPerMTok : price.cacheWrite5mPerMTok;
+  return (billing === 'no-cache' ? price.inputPerMTok : Math.max(price.inputPerMTok, write)) / 1_000_000;
+}
+
 export class UsageLedger {
   private readonly records: UsageRecord[] = [];
+  private readonly holds = new Set<OpenHold>();
+  /** What replies that broke off may have billed beyond what they showed: counted against budgets, not booked. */
+  private unseenRunUsd = 0;
+  private readonly unseenRoleUsd = new Map<string, number>();
   private total = emptyTotal();
   private readonly roles = new Map<string, LedgerTotal>();
   private readonly tasks = new Map<string, LedgerTotal>();
@@ -112,30 +151,95 @@ export class UsageLedger {
     return (this.roles.get(role)?.costUsd ?? 0) + (this.carriedRoleUsd.get(role) ?? 0);
   }
 
-  /** Throws `LlmBudgetExceededError` when the run's or the role's budget is already spent. */
+  /** Throws `LlmBudgetExceededError` when the run's or the role's budget is already spent or reserved. */
   assertWithinBudget(role: WorkerRole): void {
-    const run = this.budgets.runUsd;
-    const runSpent = this.spentUsd();
-    if (run !== undefined && runSpent >= run) {
-      throw new LlmBudgetExceededError(
-        `Run budget of $${run.toFixed(2)} reached ($${runSpent.toFixed(4)} spent): no new model calls are made. ` +
-          'Work done so far is kept; raise the budget and resume the run to continue.',
-        { type: 'run' },
-        run,
-        runSpent,
-      );
+    this.assertHeadroom(role, 0);
+  }
+
+  /**
+   * Opens a call's claim on the budgets. `inputTokenBound` is an upper bound on what one send of the request
+   * carries; `billing` says whether its input may be billed as a cache write, and of which lifetime.
+   */
+  openCall(meta: LlmCallMeta, model: string, inputTokenBound: number, billing: InputBilling): CallHold {
+    const price = priceFor(model, this.prices);
+    const inputUsd = inputTokenBound * worstInputRate(price, billing);
+    const outputRate = price.outputPerMTok / 1_000_000;
+    const hold: OpenHold = { role: meta.role, heldUsd: 0 };
+    let open: { reservedUsd: number } | undefined;
+    let settledUsd = 0;
+    this.holds.add(hold);
+    return {
+      reserveSend: (requestedMaxTokens) => {
+        const shortest = Math.min(requestedMaxTokens, MIN_REPLY_TOKENS);
+        const headroom = this.assertHeadroom(meta.role, inputUsd + shortest * outputRate);
+        const affordable = outputRate > 0 ? Math.floor((headroom - inputUsd) / outputRate) : requestedMaxTokens;
+        const maxTokens = Math.max(shortest, Math.min(requestedMaxTokens, affordable));
+        const reservedUsd = inputUsd + maxTokens * outputRate;
+        open = { reservedUsd };
+        hold.heldUsd = settledUsd + reservedUsd;
+        return maxTokens;
+      },
+      settleSend: (billed, outcome) => {
+        const reservedUsd = open?.reservedUsd ?? 0;
+        open = undefined;
+        const seenUsd = costUsd(billed, price);
+        settledUsd += seenUsd;
+        if (outcome === 'broken-reply') this.addUnseen(meta.role, Math.max(0, reservedUsd - seenUsd));
+        hold.heldUsd = settledUsd;
+      },
+      release: () => {
+        this.holds.delete(hold);
+      },
+    };
+  }
+
+  private addUnseen(role: WorkerRole, usd: number): void {
+    this.unseenRunUsd += usd;
+    this.unseenRoleUsd.set(role, (this.unseenRoleUsd.get(role) ?? 0) + usd);
+  }
+
+  /** Spent, possibly billed unseen, and held by calls under way: what a budget no longer has. */
+  private committedUsd(role?: WorkerRole): { spentUsd: number; committedUsd: number } {
+    let held = 0;
+    for (const hold of this.holds) if (role === undefined || hold.role === role) held += hold.heldUsd;
+    const unseen = role === undefined ? this.unseenRunUsd : (this.unseenRoleUsd.get(role) ?? 0);
+    const spentUsd = this.spentUsd(role);
+    return { spentUsd, committedUsd: spentUsd + unseen + held };
+  }
+
+  /**
+   * The smaller headroom of the run's and the role's budget once `nextUsd` is spent; throws
+   * `LlmBudgetExceededError` (naming the cap, what is spent and what the next call could cost) when either
+   * would be crossed.
+   */
+  private assertHeadroom(role: WorkerRole, nextUsd: number): number {
+    let headroom = Number.POSITIVE_INFINITY;
+    const limits: [{ type: 'run' } | { type: 'role'; role: WorkerRole }, number | undefined][] = [
+      [{ type: 'run' }, this.budgets.runUsd],
+      [{ type: 'role', role }, this.budgets.perRoleUsd?.[role]],
+    ];
+    for (const [scope, limit] of limits) {
+      if (limit === undefined) continue;
+      const { spentUsd, committedUsd } = this.committedUsd(scope.type === 'run' ? undefined : role);
+      const left = limit - committedUsd;
+      if (left <= 0 || nextUsd > left) {
+        const which = scope.type === 'run' ? 'budget' : `budget for the ${role} role`;
+        const reserved =
+          committedUsd - spentUsd > 0.00005
+            ? `, ${formatUsd(committedUsd - spentUsd)} held by calls under way or possibly billed`
+            : '';
+        const next = nextUsd > 0 ? `, next call could cost up to ${formatUsd(nextUsd)}` : '';
+        throw new LlmBudgetExceededError(
+          `${which} reached: ${formatUsd(limit)} cap, ${formatUsd(spentUsd)} spent${reserved}${next}. ` +
+            'Work done so far is kept; raise the budget and resume the run to continue.',
+          scope,
+          limit,
+          spentUsd,
+        );
+      }
+      headroom = Math.min(headroom, left);
     }
-    const roleLimit = this.budgets.perRoleUsd?.[role];
-    const roleSpent = this.spentUsd(role);
-    if (roleLimit !== undefined && roleSpent >= roleLimit) {
-      throw new LlmBudgetExceededError(
-        `Budget for the ${role} role of $${roleLimit.toFixed(2)} reached ($${roleSpent.toFixed(4)} spent): no new ${role} calls are made. ` +
-          'Work done so far is kept; raise the budget and resume the run to continue.',
-        { type: 'role', role },
-        roleLimit,
-        roleSpent,
-      );
-    }
+    return headroom;
   }
 
   get totals(): LedgerTotal {

@@ -22,6 +22,7 @@ import {
   type LlmStreamHooks,
   type LmMessage,
 } from '../../core/engine';
+import { zeroUsage } from '../../protocol/engine-events';
 
 export interface VscodeLmProviderOptions {
   /** Which chat model: e.g. `{ vendor: 'copilot', family: 'gpt-4o' }`; any available model when empty. */
@@ -68,7 +69,20 @@ export class VscodeLmProvider implements LlmProvider {
           onWaiting: hooks.onWaiting?.bind(hooks),
           onRetry: (attempt, reason) => hooks.onAttemptDiscarded?.(attempt, reason),
           classify: (error) => classifyLmFailure(lmErrorCode(error), signal.aborted),
-          attempt: async () => this.sendOnce(model, request, hooks, signal),
+          attempt: async () => {
+            // The LM API takes no output limit, so the reservation cannot lower one; it still keeps calls under
+            // way from spending the same headroom. Nothing is billed to the budget for a send that failed: the
+            // LM API reports no usage and ours is estimated from a whole reply.
+            hooks.reserveSend?.(request.maxTokens);
+            try {
+              const response = await this.sendOnce(model, request, hooks, signal);
+              hooks.settleSend?.(response.usage, 'answered');
+              return response;
+            } catch (error) {
+              hooks.settleSend?.(zeroUsage(), 'failed-before-reply');
+              throw error;
+            }
+          },
         },
         signal,
       );

@@ -1,6 +1,6 @@
 import { type EngineEvent, type RunView } from '../../protocol/engine-events';
 import { assertNever } from '../../core/util/assert-never';
-import { commandLine, countOf, runOutcomeText } from '../../protocol/run-wording';
+import { commandLine, countOf, runEndText, runOutcomeText } from '../../protocol/run-wording';
 import { describeValidation, reportFailures } from '../../protocol/validation-report';
 import type { LogEntry, ProgressSnapshot } from '../../protocol/webview-messages';
 
@@ -123,7 +123,7 @@ export function logEntryOf(event: EngineEvent, taskId: (key: string) => string):
       return {
         at,
         level: event.outcome === 'completed' ? 'info' : 'warn',
-        text: `${runOutcomeText(event.outcome)}: ${event.message}`,
+        text: runEndText(event.outcome, event.message),
       };
     default:
       return assertNever(event);

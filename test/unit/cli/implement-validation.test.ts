@@ -26,6 +26,23 @@ after(async () => {
   await mock.close();
 });
 
+/**
+ * The next call's reply writes every output token it may. Under a budget that cannot pay the call's full
+ * `max_tokens`, the budget lowered it to the headroom: after this reply not even one more short call fits, so
+ * the run stops after exactly this call, whatever the prices.
+ */
+function nextReplySpendsTheHeadroom(): void {
+  const answer = scriptedAgents();
+  mock.script((request) => {
+    const replied = answer(request);
+    const max = (bodyOf(request) as { max_tokens?: number }).max_tokens ?? 0;
+    return replied.type === 'message' ? { ...replied, outputTokens: max } : replied;
+  });
+}
+
+/** Less than one worker call's full `max_tokens` costs, more than a short one: see `nextReplySpendsTheHeadroom`. */
+const ONE_CALL_BUDGET = '0.20';
+
 function modelRequestsSince(start: number) {
   return mock.requests.slice(start).filter((r) => r.path.endsWith('/messages'));
 }
@@ -120,14 +137,18 @@ test("without a terminal: a found test command is left out with a note; the user
 test('a run over --budget stops making calls (exit 1), keeps its work, and --resume finishes it', async () => {
   const root = await copyExample();
   const start = mock.requests.length;
+  nextReplySpendsTheHeadroom();
   const over = await cli(
-    ['implement', '--workspace', root, '--approve', 'all', '--max-workers', '1', '--budget', '0.000001'],
+    ['implement', '--workspace', root, '--approve', 'all', '--max-workers', '1', '--budget', ONE_CALL_BUDGET],
     { env: mockEnv(mock.url), cwd: root },
   );
   assert.equal(over.code, 1, over.err + over.out);
-  assert.match(over.out, /budget/i);
+  assert.match(
+    over.out,
+    /Run stopped: budget reached: \$0\.20 cap, \$0\.\d+ spent, next call could cost up to \$0\.\d+\./,
+  );
   assert.match(over.out, /continue with: speckit-orchestra implement --resume \S+/);
-  // The first call is made (nothing was spent yet) and its edit applied; no call after it.
+  // The first call fits under the cap and its edit is applied; the next one could cross it, so it is not made.
   assert.equal(modelRequestsSince(start).length, 1);
   assert.equal(
     await readFile(join(root, 'src/index.js'), 'utf8'),
@@ -153,8 +174,9 @@ test('a run over --budget stops making calls (exit 1), keeps its work, and --res
 
 test('a resume that skips a task because tasks.md changed exits 1 and names the task and why; a --task selection exits 0', async () => {
   const root = await copyExample();
+  nextReplySpendsTheHeadroom();
   const stopped = await cli(
-    ['implement', '--workspace', root, '--approve', 'all', '--max-workers', '1', '--budget', '0.000001'],
+    ['implement', '--workspace', root, '--approve', 'all', '--max-workers', '1', '--budget', ONE_CALL_BUDGET],
     { env: mockEnv(mock.url), cwd: root },
   );
   assert.equal(stopped.code, 1, stopped.err + stopped.out);

@@ -332,7 +332,8 @@ test('a key the API refuses, or a model it does not know, stops the run at once:
       });
       assert.equal(r.code, 1, r.err + r.out);
       assert.match(r.out, expect);
-      assert.match(r.out, /The run stopped/);
+      assert.match(r.out, /^\d\d:\d\d:\d\d Run failed: [A-Z]/m, 'one sentence');
+      assert.doesNotMatch(r.out, /The run stopped|model call failed/, 'no prefix on a prefix');
       assert.doesNotMatch(
         r.out + r.err,
         /\n\s+at .+:\d+:\d+|bug-fixer|\.\.$/m,
@@ -365,7 +366,7 @@ test('an API nobody answers (connection refused, no such host) stops the run at 
       assert.equal(r.code, 1, r.err + r.out);
       assert.match(
         r.out,
-        /The run stopped: model call failed: Could not reach the Anthropic API \(([A-Z_]+)\): check the network/,
+        /Run failed: Could not reach the Anthropic API \(([A-Z_]+)\): check the network, a proxy, or the base URL\.\n/,
       );
       assert.match(r.out, code);
       assert.match(r.out, /0\/10 tasks done, 1 failed, 9 not started/, 'the first failure stopped the run');

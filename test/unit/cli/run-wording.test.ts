@@ -87,7 +87,10 @@ test('the feature as a plain argument, counts in the right number, and the outco
       },
     );
     assert.equal(stopped.code, 1, stopped.err + stopped.out);
-    assert.match(stopped.out, /Run stopped at its budget: /);
+    assert.match(
+      stopped.out,
+      /Run stopped: budget reached: \$[\d.]+ cap, \$[\d.]+ spent, next call could cost up to \$[\d.]+\. Work done so far is kept/,
+    );
     assert.doesNotMatch(stopped.out, /budget-exceeded:/);
   } finally {
     await rm(root, { recursive: true, force: true });

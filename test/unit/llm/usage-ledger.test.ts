@@ -75,20 +75,26 @@ test('token estimate is deterministic and about four characters a token', () => 
   assert.equal(estimateTokens('abcde'), 2);
 });
 
-test('a run budget stops new calls with a clear message; the call that crossed it is kept', async () => {
+test('a run budget lowers max_tokens to what is left, then refuses the call that could cross it, before it is sent', async () => {
   const mock = await startMockAnthropic({ apiKeys: [TEST_KEY] });
   try {
-    const ledger = new UsageLedger({}, { runUsd: 0.0001 });
+    // Sonnet: $15 per million output tokens. $0.05 leaves room for the input bound and ~2,000 output tokens.
+    const ledger = new UsageLedger({}, { runUsd: 0.05 });
     const provider = new MeteredProvider(providerFor(mock.url), ledger);
-    mock.script({ type: 'message', content: [{ type: 'text', text: 'expensive' }], outputTokens: 100 });
-    const first = await provider.send(request(), {}, never);
-    assert.equal(ledger.totals.calls, 1);
-    assert.equal(ledger.totals.outputTokens, first.usage.outputTokens);
+    mock.script({ type: 'message', content: [{ type: 'text', text: 'expensive' }], outputTokens: 100_000 });
+    const first = await provider.send(request({ maxTokens: 32_000 }), {}, never);
+    const sentMax = (mock.requests[0]?.body as { max_tokens: number }).max_tokens;
+    assert.ok(sentMax < 32_000 && sentMax >= 1024, `max_tokens lowered to the headroom: ${sentMax}`);
+    assert.equal(first.usage.outputTokens, sentMax, 'the reply used every token it was allowed');
+    assert.ok(ledger.spentUsd() <= 0.05, `spent ${ledger.spentUsd()}`);
     const sent = mock.requests.length;
-    await assert.rejects(provider.send(request(), {}, never), (error: unknown) => {
+    await assert.rejects(provider.send(request({ maxTokens: 32_000 }), {}, never), (error: unknown) => {
       assert.ok(error instanceof LlmBudgetExceededError);
       assert.deepEqual(error.scope, { type: 'run' });
-      assert.match(error.message, /Run budget of \$0\.00 reached.*no new model calls.*resume/);
+      assert.match(
+        error.message,
+        /^budget reached: \$0\.05 cap, \$0\.0\d+ spent, next call could cost up to \$0\.\d+\. .*raise the budget and resume/,
+      );
       return true;
     });
     assert.equal(mock.requests.length, sent, 'the refused call never reached the API');
@@ -178,8 +184,7 @@ test('what a resumed run spent before counts against its budgets, and is not boo
   assert.throws(
     () => ledger.assertWithinBudget('code-writer'),
     (error: unknown) =>
-      error instanceof LlmBudgetExceededError &&
-      /Run budget of \$1\.00 reached \(\$1\.0000 spent\)/.test(error.message),
+      error instanceof LlmBudgetExceededError && /^budget reached: \$1\.00 cap, \$1\.00 spent\./.test(error.message),
   );
 });
 

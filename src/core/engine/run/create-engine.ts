@@ -17,6 +17,7 @@ import { taskRefOf, writeTaskDone } from '../../speckit/tasks-writer';
 import { chooseFeatureOrThrow, findProjects, planSpecKitFeature, PlanError } from '../orchestrators/spec-kit-planner';
 import { approveAndSaveFallbackPlan, draftFallbackPlan } from '../orchestrators/fallback-planner';
 import { focusOf } from '../orchestrators/strategy';
+import { meteredForPlanning } from './run-usage';
 import { defaultEngineSettings } from './default-settings';
 import type {
   Engine,
@@ -92,7 +93,7 @@ export function createEngine(ports: EnginePorts): Engine {
       return draftFallbackPlan({
         root,
         request: options.request,
-        provider: full.provider,
+        provider: meteredForPlanning(full.provider, settings),
         workspace: full.workspace(root),
         settings,
         signal,

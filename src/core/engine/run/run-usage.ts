@@ -6,7 +6,8 @@
 import { addUsageTotals, zeroUsageTotals, type UsageTotals, type WorkerRole } from '../../../protocol/engine-events';
 import { MeteredProvider } from '../../llm/metered-provider';
 import type { LlmProvider } from '../../llm/provider';
-import { UsageLedger, type UsageRecord } from '../../llm/usage-ledger';
+import { UsageLedger, type Budgets, type UsageRecord } from '../../llm/usage-ledger';
+import type { EngineSettings } from '../facade-types';
 import type { RunContext } from './run-context';
 
 export interface RunUsage {
@@ -16,12 +17,24 @@ export interface RunUsage {
   byTask(): Record<string, UsageTotals>;
 }
 
-export async function meterUsage(ctx: RunContext): Promise<RunUsage> {
-  const { settings, resume } = ctx;
-  const ledger = new UsageLedger(settings.prices ?? {}, {
+function budgetsOf(settings: EngineSettings): Budgets {
+  return {
     ...(settings.budgetUsd !== undefined ? { runUsd: settings.budgetUsd } : {}),
     ...(settings.budgetPerRoleUsd !== undefined ? { perRoleUsd: settings.budgetPerRoleUsd } : {}),
-  });
+  };
+}
+
+/**
+ * The provider the fallback plan is drafted with, before any run (or journal) exists: held to the same budgets,
+ * so the planning call cannot cross them either. Its usage is booked into the run's ledger when the run starts.
+ */
+export function meteredForPlanning(provider: LlmProvider, settings: EngineSettings): LlmProvider {
+  return new MeteredProvider(provider, new UsageLedger(settings.prices ?? {}, budgetsOf(settings)));
+}
+
+export async function meterUsage(ctx: RunContext): Promise<RunUsage> {
+  const { settings, resume } = ctx;
+  const ledger = new UsageLedger(settings.prices ?? {}, budgetsOf(settings));
   if (resume)
     ledger.carryOver({
       runUsd: resume.state.usage.costUsd,

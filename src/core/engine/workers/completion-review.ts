@@ -133,7 +133,7 @@ export async function reviewCompletion(
       if (outcome.scope === 'run') deps.onBudgetExceeded(outcome.reason);
       return { kind: 'no-verdict', reason: `the reviewer ran over its limits: ${outcome.reason}` };
     case 'failed':
-      if (outcome.stopsRun) deps.onRunStoppingFailure(`The run stopped: ${outcome.reason}`, outcome.stopsRun);
+      if (outcome.stopsRun) deps.onRunStoppingFailure(outcome.reason, outcome.stopsRun);
       return { kind: 'no-verdict', reason: `the reviewer failed: ${outcome.reason}` };
     default: {
       const never: never = outcome;

@@ -343,7 +343,7 @@ export async function executeTask(
         break;
       case 'failed':
         if (outcome.stopsRun) {
-          deps.onRunStoppingFailure(`The run stopped: ${outcome.reason}`, outcome.stopsRun);
+          deps.onRunStoppingFailure(outcome.reason, outcome.stopsRun);
           return { status: 'failed', reason: outcome.reason };
         }
         lastFailure = `The ${role} failed: ${withoutFinalStop(outcome.reason)}.${outcome.finalText ? ` Its last words: ${outcome.finalText.slice(0, 600)}` : ''}`;

@@ -147,7 +147,7 @@ test('a worker that claims done without the edits is questioned once, then not t
   }
 });
 
-test('a run over its budget stops new calls and ends budget-exceeded', async () => {
+test('a run whose budget cannot pay for one call makes none and ends budget-exceeded', async () => {
   const { h, result } = await runWith(
     '## Phase 1: Core\n\n- [ ] T001 Write `src/a.js`\n- [ ] T002 Write `src/b.js`\n- [ ] T003 Write `src/c.js`\n',
     {},
@@ -159,7 +159,7 @@ test('a run over its budget stops new calls and ends budget-exceeded', async () 
   );
   try {
     assert.equal(result.outcome, 'budget-exceeded', result.message);
-    assert.equal(h.mock.requests.length, 1, 'the first call spends the budget; no call after it');
+    assert.equal(h.mock.requests.length, 0, 'not even the first call fits: it is refused before it is sent');
   } finally {
     await h.close();
   }

@@ -10,7 +10,7 @@ import { eventsOf, makeProject, startHarness, testSettings, toolCall } from './h
 const TASKS = '## Phase 1: Core\n\n- [ ] T001 Write `src/a.js`\n- [ ] T002 Write `docs/a.md`\n';
 const FREE = { inputPerMTok: 0, outputPerMTok: 0, cacheWrite5mPerMTok: 0, cacheWrite1hPerMTok: 0, cacheReadPerMTok: 0 };
 
-test('a role budget stops the run at the first call over it, naming the role; other roles are not held to it', async () => {
+test('a role budget stops the run before a call that could cross it, naming the role; other roles are not held to it', async () => {
   const dir = await makeProject(TASKS, {});
   const h = await startHarness({ dir });
   try {
@@ -27,8 +27,8 @@ test('a role budget stops the run at the first call over it, naming the role; ot
     });
     const result = await run.done;
     assert.equal(result.outcome, 'budget-exceeded', result.message);
-    assert.match(result.message ?? '', /code-writer/);
-    assert.equal(h.mock.requests.length, 1, 'one code-writer call spent the role budget; none after it');
+    assert.match(result.message ?? '', /budget for the code-writer role reached/);
+    assert.equal(h.mock.requests.length, 0, 'not even one code-writer call fits in the role budget');
   } finally {
     await h.close();
   }

@@ -746,6 +746,14 @@ async function rollBack(
   });
   const summary = `Rolled back: ${result.restored.length} restored, ${result.deleted.length} deleted${result.skipped.length > 0 ? `, ${result.skipped.length} skipped (${result.skipped.map((s) => s.path).join(', ')})` : ''}.`;
   deps.log.info(summary);
+  deps.session.noteRollback(id, {
+    ...(taskKey !== undefined ? { taskKey } : {}),
+    untickedIds: result.unticked,
+    restored: result.restored.length,
+    deleted: result.deleted.length,
+    skipped: result.skipped.length,
+    at: new Date().toISOString(),
+  });
   void vscode.window.showInformationMessage(summary);
   return { restored: result.restored.length, deleted: result.deleted.length, skipped: result.skipped.length };
 }

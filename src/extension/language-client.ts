@@ -12,6 +12,7 @@ import {
   type TaskStatusParams,
   type VerifyTasksResult,
 } from '../protocol/lsp-messages';
+import { shownTaskStatus } from '../protocol/engine-events';
 import type { WindowRun } from './window-run';
 
 /** Internal command (not in the palette): the client's state, for host tests and diagnostics. */
@@ -91,13 +92,16 @@ function forwardRunStatuses(session: WindowRun, forwarder: TaskStatusForwarder):
     const uri = tasksUriOf(session);
     if (view.runId === undefined || uri === undefined) return;
     if (change.kind === 'reset' || change.event.type === 'run-started') {
-      // A new run's picture replaces the last one's.
+      // A new run's picture replaces the last one's; so does a rollback's (`WindowRun.noteRollback`).
       forwarder.clearTaskStatus(uri);
       const at = view.startedAt ?? new Date().toISOString();
       forwarder.updateTaskStatus({
         uri,
         runId: view.runId,
-        tasks: [...view.tasks.values()].map((t) => ({ taskId: t.id, status: t.status, at })),
+        tasks: [...view.tasks.values()].map((t) => {
+          const status = shownTaskStatus(view, t.key) ?? t.status;
+          return { taskId: t.id, status, at: status === 'rolled-back' ? (view.rolledBack?.at ?? at) : at };
+        }),
       });
       return;
     }

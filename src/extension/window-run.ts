@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import type { Run } from '../core/engine';
-import { emptyRunView, foldRunView, type EngineEvent, type RunView } from '../protocol/engine-events';
+import { emptyRunView, foldRollback, foldRunView, type EngineEvent, type RunView } from '../protocol/engine-events';
 
 /** What a face needs of a run: its events, and the proposal queue when the face is the approver. */
 export type RunHandle = Pick<
@@ -58,6 +58,16 @@ export class WindowRun implements vscode.Disposable {
       this._onDidChange.fire({ kind: 'event', event });
     });
     this.current = { run, root, subscription };
+    this._onDidChange.fire({ kind: 'reset' });
+  }
+
+  /**
+   * The shown run (`runId`), or one task of it, was rolled back: every face shows the rolled-back state instead of
+   * the run's last one, until a run is attached again. A rollback of another run changes nothing here.
+   */
+  noteRollback(runId: string, rollback: Parameters<typeof foldRollback>[1]): void {
+    if (this._view.runId !== runId || this.isActive) return;
+    foldRollback(this._view, rollback);
     this._onDidChange.fire({ kind: 'reset' });
   }
 

@@ -205,6 +205,62 @@ export interface RunView {
   /** The latest validation report of the run. */
   validation?: ValidationReport;
   finished?: { outcome: RunOutcome; message: string; at: string };
+  /** Set when the run (or some of its tasks) was rolled back after it ended; a new run clears it. */
+  rolledBack?: RunRollback;
+}
+
+/** A rollback of the shown run, as its faces tell it: what came back, and which tasks' work it undid. */
+export interface RunRollback {
+  /** The whole run, or the one task whose edits were rolled back. */
+  scope: 'run' | 'task';
+  /** Task keys whose work was rolled back (all rollbacks of the run so far). */
+  taskKeys: string[];
+  restored: number;
+  deleted: number;
+  skipped: number;
+  at: string;
+}
+
+/** What the faces say of a task: its last status, or `rolled-back` once its work was undone. */
+export type ShownTaskStatus = TaskStatus | 'rolled-back';
+
+/** The task's status as the faces show it after a rollback. */
+export function shownTaskStatus(view: Readonly<RunView>, taskKey: string): ShownTaskStatus | undefined {
+  if (view.rolledBack?.taskKeys.includes(taskKey)) return 'rolled-back';
+  return view.tasks.get(taskKey)?.status;
+}
+
+/**
+ * Notes a rollback of the shown run. The tasks it undid: with `taskKey`, that one; for the whole run, every task
+ * the run finished, wrote a file for, or whose tick came off (`untickedIds`: task ids as tasks.md writes them).
+ */
+export function foldRollback(
+  view: RunView,
+  rollback: {
+    taskKey?: string;
+    untickedIds: readonly string[];
+    restored: number;
+    deleted: number;
+    skipped: number;
+    at: string;
+  },
+): RunView {
+  const undone = new Set(view.rolledBack?.taskKeys ?? []);
+  if (rollback.taskKey !== undefined) undone.add(rollback.taskKey);
+  else {
+    for (const task of view.tasks.values())
+      if (task.status === 'done' || rollback.untickedIds.includes(task.id)) undone.add(task.key);
+    for (const edit of view.applied) undone.add(edit.taskKey);
+  }
+  view.rolledBack = {
+    scope: rollback.taskKey === undefined || view.rolledBack?.scope === 'run' ? 'run' : 'task',
+    taskKeys: [...undone],
+    restored: rollback.restored + (view.rolledBack?.restored ?? 0),
+    deleted: rollback.deleted + (view.rolledBack?.deleted ?? 0),
+    skipped: rollback.skipped,
+    at: rollback.at,
+  };
+  return view;
 }
 
 export function emptyRunView(): RunView {
@@ -227,6 +283,7 @@ export function foldRunView(view: RunView, event: EngineEvent): RunView {
       if (event.budgetUsd !== undefined) view.budgetUsd = event.budgetUsd;
       delete view.validation;
       delete view.finished;
+      delete view.rolledBack;
       return view;
     case 'task-status': {
       const task = view.tasks.get(event.taskKey);

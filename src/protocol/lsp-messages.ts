@@ -18,13 +18,14 @@ export interface NotificationDeclaration<P> {
 function notification<P>(method: string): NotificationDeclaration<P> {
   return { method };
 }
-import { WORKER_ROLES, type TaskStatus, type WorkerRole } from './engine-events';
+import { WORKER_ROLES, type ShownTaskStatus, type WorkerRole } from './engine-events';
 
 /** One task's run status as the hover and the lenses show it. */
 export interface TaskStatusReport {
   /** The task id as written in tasks.md, e.g. `T012`. */
   taskId: string;
-  status: TaskStatus;
+  /** `rolled-back` once the run's rollback undid the task's work. */
+  status: ShownTaskStatus;
   workerId?: string;
   role?: WorkerRole;
   /** A short line from the engine: why it failed, what it is doing. */
@@ -151,7 +152,7 @@ function stringField(fields: Fields, name: string): string | undefined {
 }
 
 // The same lists as the journal's schemas (src/protocol/journal.ts keeps its own private copies).
-const TASK_STATUSES: ReadonlySet<string> = new Set<TaskStatus>([
+const TASK_STATUSES: ReadonlySet<string> = new Set<ShownTaskStatus>([
   'pending',
   'ready',
   'running',
@@ -160,10 +161,11 @@ const TASK_STATUSES: ReadonlySet<string> = new Set<TaskStatus>([
   'failed',
   'skipped',
   'cancelled',
+  'rolled-back',
 ]);
 const ROLES: ReadonlySet<string> = new Set<WorkerRole>(WORKER_ROLES);
 
-function isTaskStatus(value: string | undefined): value is TaskStatus {
+function isTaskStatus(value: string | undefined): value is ShownTaskStatus {
   return value !== undefined && TASK_STATUSES.has(value);
 }
 

@@ -1,7 +1,7 @@
 /**
  * Words every face uses for the same facts, so the CLI, the panel and the notifications say them alike.
  */
-import { type RunOutcome } from './engine-events';
+import { type RunOutcome, type ShownTaskStatus } from './engine-events';
 import { assertNever } from '../core/util/assert-never';
 
 /** `1 worker`, `3 workers`, `0 tasks`: a count with its noun in the right number. */
@@ -40,6 +40,24 @@ export function runOutcomeText(outcome: RunOutcome): string {
 export function runEndText(outcome: RunOutcome, message: string): string {
   const head = outcome === 'budget-exceeded' ? 'Run stopped' : runOutcomeText(outcome);
   return message.trim() === '' ? head : `${head}: ${message}`;
+}
+
+/** A task's status in words: "awaiting approval", "rolled back". */
+export function taskStatusText(status: ShownTaskStatus): string {
+  return status.replace(/-/g, ' ');
+}
+
+/** "Run rolled back" with "2 restored, 8 deleted" (a task's: "T003 rolled back"), as the panel says it. */
+export function rollbackText(
+  who: string,
+  rollback: { restored: number; deleted: number; skipped: number },
+): { title: string; detail: string } {
+  const skipped =
+    rollback.skipped > 0 ? `, ${rollback.skipped} left as you edited ${rollback.skipped === 1 ? 'it' : 'them'}` : '';
+  return {
+    title: `${who} rolled back`,
+    detail: `${rollback.restored} restored, ${rollback.deleted} deleted${skipped}`,
+  };
 }
 
 /** `/spec-kit:implement /test`: how every face names the slash commands a worker was given. */

@@ -1,6 +1,7 @@
 import type { CodeLens, Command } from 'vscode-languageserver/node';
 import type { Phase, Task } from '../core/speckit/tasks-model';
 import { LspCommandId, type RunPhaseArgs, type RunTaskArgs, type TaskStatusReport } from '../protocol/lsp-messages';
+import { taskStatusText } from '../protocol/run-wording';
 import type { TasksAnalysis } from './tasks-analysis';
 
 /** A lens with an empty command id is shown as plain text: the last run's result is information, not an action. */
@@ -9,7 +10,7 @@ function label(title: string): Command {
 }
 
 function describeResult(status: TaskStatusReport): string {
-  return `Last run: ${status.status}${status.workerId ? ` (${status.workerId})` : ''}`;
+  return `Last run: ${taskStatusText(status.status)}${status.workerId ? ` (${status.workerId})` : ''}`;
 }
 
 function phaseLenses(
@@ -27,7 +28,7 @@ function phaseLenses(
   for (const key of phase.taskKeys) {
     const task = analysis.tasksByKey.get(key);
     const status = task && statusOf(task.id);
-    if (status) counts.set(status.status, (counts.get(status.status) ?? 0) + 1);
+    if (status) counts.set(taskStatusText(status.status), (counts.get(taskStatusText(status.status)) ?? 0) + 1);
   }
   if (counts.size > 0)
     lenses.push({ range, command: label(`Last run: ${[...counts].map(([s, n]) => `${n} ${s}`).join(', ')}`) });

@@ -3,11 +3,12 @@ import type { Task } from '../core/speckit/tasks-model';
 import type { TaskStatusReport } from '../protocol/lsp-messages';
 import { describeSpecDefinition, specDefinitionOf, specReferenceAt } from './spec-references';
 import { taskIdAt } from './task-ids';
+import { taskStatusText } from '../protocol/run-wording';
 import type { TasksAnalysis } from './tasks-analysis';
 
 function describeStatus(status: TaskStatusReport): string {
   const who = [status.workerId, status.role].filter((s): s is string => s !== undefined).join(', ');
-  return `**Run status:** ${status.status}${who ? ` (${who})` : ''}${status.message ? ` — ${status.message}` : ''}`;
+  return `**Run status:** ${taskStatusText(status.status)}${who ? ` (${who})` : ''}${status.message ? ` — ${status.message}` : ''}`;
 }
 
 function describeTask(task: Task, analysis: TasksAnalysis, status: TaskStatusReport | undefined): string {

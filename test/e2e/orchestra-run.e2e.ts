@@ -223,6 +223,18 @@ test(
       await featureRow.locator('.label-description', { hasText: /^0\/10$/ }).waitFor({ timeout: 30_000 });
       // The rollback voided the evidence and took the tick: the row carries no badge.
       await waitForRow(page, 'T001, pending', undefined, 30_000);
+      // The lenses and the panel tell the rolled-back run, not its last state. The editor redraws its lenses
+      // a few at a time: wait until every lens says it.
+      const lenses = page.locator('.codelens-decoration');
+      await waitUntilAsync(
+        async () =>
+          (await lenses.filter({ hasText: 'Last run: rolled back' }).count()) > 0 &&
+          (await lenses.filter({ hasText: /Last run: .*\bdone\b/ }).count()) === 0,
+        30_000,
+        'every code lens to say "rolled back", none "done"',
+      );
+      await panel.locator('#root', { hasText: 'Run rolled back' }).waitFor({ timeout: 30_000 });
+      await panel.locator('#root p', { hasText: /^\d+ restored, \d+ deleted$/ }).waitFor({ timeout: 10_000 });
       await shot('rolled-back');
     } catch (error) {
       await shot('failure');

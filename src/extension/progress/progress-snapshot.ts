@@ -1,6 +1,6 @@
-import { type EngineEvent, type RunView } from '../../protocol/engine-events';
+import { shownTaskStatus, type EngineEvent, type RunView } from '../../protocol/engine-events';
 import { assertNever } from '../../core/util/assert-never';
-import { commandLine, countOf, runEndText, runOutcomeText } from '../../protocol/run-wording';
+import { commandLine, countOf, rollbackText, runEndText, runOutcomeText } from '../../protocol/run-wording';
 import { describeValidation, reportFailures } from '../../protocol/validation-report';
 import type { LogEntry, ProgressSnapshot } from '../../protocol/webview-messages';
 
@@ -11,21 +11,18 @@ export function workerActivity(view: Readonly<RunView>, worker: { taskKey: strin
 
 /** The panel's picture of a run view. Pure, so the status bar and tests share it. */
 export function progressSnapshot(view: Readonly<RunView>, active: boolean): ProgressSnapshot {
-  const tasks = [...view.tasks.values()];
+  // After a rollback a task's work is undone: it counts as neither done nor failed.
+  const tasks = [...view.tasks.values()].map((t) => ({ ...t, shown: shownTaskStatus(view, t.key) }));
+  const done = (list: typeof tasks): number => list.filter((t) => t.shown === 'done' || t.shown === 'skipped').length;
+  const failed = (list: typeof tasks): number => list.filter((t) => t.shown === 'failed').length;
   const snapshot: ProgressSnapshot = {
     state: view.runId === undefined ? 'idle' : active ? 'running' : 'finished',
-    done: tasks.filter((t) => t.status === 'done' || t.status === 'skipped').length,
-    failed: tasks.filter((t) => t.status === 'failed').length,
+    done: done(tasks),
+    failed: failed(tasks),
     total: tasks.length,
     phases: view.phases.map((phase) => {
       const own = tasks.filter((t) => t.phaseIndex === phase.index);
-      return {
-        index: phase.index,
-        title: phase.title,
-        done: own.filter((t) => t.status === 'done' || t.status === 'skipped').length,
-        failed: own.filter((t) => t.status === 'failed').length,
-        total: own.length,
-      };
+      return { index: phase.index, title: phase.title, done: done(own), failed: failed(own), total: own.length };
     }),
     workers: [...view.workers.values()].map((w) => ({
       workerId: w.workerId,
@@ -55,6 +52,13 @@ export function progressSnapshot(view: Readonly<RunView>, active: boolean): Prog
     snapshot.outcomeText = runOutcomeText(view.finished.outcome);
     snapshot.message = view.finished.message;
     snapshot.finishedAt = view.finished.at;
+  }
+  if (view.rolledBack !== undefined && !active) {
+    const { scope, taskKeys } = view.rolledBack;
+    const who = scope === 'run' ? 'Run' : taskKeys.map((key) => view.tasks.get(key)?.id ?? key).join(', ');
+    const text = rollbackText(who, view.rolledBack);
+    snapshot.outcomeText = scope === 'run' ? text.title : `${snapshot.outcomeText ?? 'Run finished'} · ${text.title}`;
+    snapshot.message = text.detail;
   }
   return snapshot;
 }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { emptyRunView, foldRunView, type EngineEvent } from '../../../src/protocol/engine-events';
+import { emptyRunView, foldRollback, foldRunView, type EngineEvent } from '../../../src/protocol/engine-events';
 import { logEntryOf, progressSnapshot, statusBarText } from '../../../src/extension/progress/progress-snapshot';
 
 const at = '2026-01-01T00:00:00.000Z';
@@ -200,4 +200,55 @@ test('the validation verdicts and the outcome in words reach the panel', () => {
     logEntryOf({ type: 'validation-report', report, at }, (k) => k)?.text,
     'Validation: 3 requirements: 1 met, 1 missing, 1 unverified · tests pass',
   );
+});
+
+test('after a rollback the panel says so, and the undone tasks count as done no more', () => {
+  const finishedRun = (): ReturnType<typeof emptyRunView> => {
+    const view = emptyRunView();
+    for (const e of [
+      started,
+      { type: 'task-status', taskKey: 'T001', status: 'done', at },
+      { type: 'task-status', taskKey: 'T002', status: 'done', at },
+      { type: 'task-status', taskKey: 'T003', status: 'failed', at },
+      { type: 'proposal-applied', proposalId: 'p', taskKey: 'T003', path: 'c.js', kind: 'create', at },
+      { type: 'run-finished', outcome: 'failed', message: '2/3 tasks done', at },
+    ] satisfies EngineEvent[])
+      foldRunView(view, e);
+    return view;
+  };
+  const oneTask = foldRollback(finishedRun(), {
+    taskKey: 'T002',
+    untickedIds: ['T002'],
+    restored: 1,
+    deleted: 0,
+    skipped: 0,
+    at,
+  });
+  const partly = progressSnapshot(oneTask, false);
+  assert.equal(partly.outcomeText, 'Run failed · T002 rolled back');
+  assert.equal(partly.message, '1 restored, 0 deleted');
+  assert.equal(partly.done, 1);
+  assert.deepEqual(oneTask.rolledBack?.taskKeys, ['T002']);
+
+  // The whole run, after that: every task it finished or wrote a file for, the earlier rollback's counts included.
+  const whole = progressSnapshot(
+    foldRollback(oneTask, { untickedIds: ['T001'], restored: 0, deleted: 3, skipped: 1, at }),
+    false,
+  );
+  assert.equal(whole.outcomeText, 'Run rolled back');
+  assert.equal(whole.message, '1 restored, 3 deleted, 1 left as you edited it');
+  assert.equal(whole.done, 0);
+  assert.equal(whole.failed, 0, 'the failed task wrote a file, which the rollback took back');
+  assert.deepEqual(
+    whole.phases.map((p) => p.done),
+    [0, 0],
+  );
+
+  // A new run of the window starts from a clean picture.
+  const again = foldRunView(
+    foldRollback(finishedRun(), { untickedIds: [], restored: 0, deleted: 1, skipped: 0, at }),
+    started,
+  );
+  assert.equal(again.rolledBack, undefined);
+  assert.equal(progressSnapshot(again, true).outcomeText, undefined);
 });

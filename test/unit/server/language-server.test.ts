@@ -170,6 +170,16 @@ describe('language server over LSP: purpose-made fixture', () => {
       lenses.some((l) => l.command?.title === 'Last run: 1 running'),
       'the phase lens sums its tasks',
     );
+    // After a rollback the client sends the rolled-back state, which the lenses and the hover say in words.
+    await client.sendTaskStatus({
+      uri: brokenUri,
+      runId: 'run-1',
+      tasks: [{ taskId: 'T012', status: 'rolled-back', at: '2026-01-01T00:01:00Z' }],
+    });
+    const rolledBack = (await client.codeLenses(brokenUri)) ?? [];
+    assert.ok(rolledBack.some((l) => l.range.start.line === line && l.command?.title === 'Last run: rolled back'));
+    assert.ok(rolledBack.some((l) => l.command?.title === 'Last run: 1 rolled back'));
+    assert.match(hoverText(await client.hover(brokenUri, { line, character: 7 })), /\*\*Run status:\*\* rolled back/);
     await client.clearTaskStatus(brokenUri);
     const cleared = hoverText(await client.hover(brokenUri, { line, character: 7 }));
     assert.doesNotMatch(cleared, /Run status/);

@@ -44,7 +44,7 @@ export function register(deps: ViewsDeps): {
   const tasks = new TasksTreeProvider(documents, session, deps.log, deps.evidence);
   const tasksView = vscode.window.createTreeView(TASKS_VIEW_ID, { treeDataProvider: tasks, showCollapseAll: true });
   const workers = new WorkersTreeProvider(session, deps.log);
-  const pending = new PendingChangesTreeProvider(session);
+  const pending = new PendingChangesTreeProvider(session, deps.log);
   const pendingView = vscode.window.createTreeView(PENDING_CHANGES_VIEW_ID, { treeDataProvider: pending });
   const progress = new ProgressViewProvider(deps.extensionUri, session, deps.runPanelCommand, deps.log);
 

@@ -225,7 +225,10 @@ export interface RunRollback {
 export type ShownTaskStatus = TaskStatus | 'rolled-back';
 
 /** The task's status as the faces show it after a rollback. */
-export function shownTaskStatus(view: Readonly<RunView>, taskKey: string): ShownTaskStatus | undefined {
+export function shownTaskStatus(
+  view: Pick<RunView, 'tasks' | 'rolledBack'>,
+  taskKey: string,
+): ShownTaskStatus | undefined {
   if (view.rolledBack?.taskKeys.includes(taskKey)) return 'rolled-back';
   return view.tasks.get(taskKey)?.status;
 }

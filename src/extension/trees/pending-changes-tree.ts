@@ -1,49 +1,72 @@
 import * as vscode from 'vscode';
-import type { ProposalKind, ProposalView } from '../../protocol/engine-events';
+import type { Logger } from '../../core/engine';
 import type { WindowRun } from '../window-run';
 import { reviewDiffCommand } from '../review/review-controller';
-import { plainText } from './plain-text';
+import {
+  pendingChildren,
+  pendingNodeId,
+  pendingParent,
+  pendingRow,
+  type PendingNode,
+  type PendingRow,
+} from './pending-changes-model';
+import { modelTreeState, TreeRefresher } from './tree-refresher';
+
+export type { PendingNode } from './pending-changes-model';
 
 export const PENDING_CHANGES_VIEW_ID = 'speckitOrchestra.pendingChanges';
 
-/**
- * The review queue (per task, the files with proposed edits) and, below it, what each finished task changed.
- * `contextValue`s (`proposalTask`, `proposal`, `changedTask`, `changedFile`) drive the inline actions in
- * package.json's `view/item/context` menus.
- */
-export type PendingNode =
-  | { kind: 'proposalTask'; taskKey: string }
-  | { kind: 'proposal'; proposalId: string }
-  | { kind: 'changedRoot' }
-  | { kind: 'changedTask'; taskKey: string }
-  | { kind: 'changedFile'; taskKey: string; path: string; fileKind: ProposalKind };
+/** As the Tasks tree: a burst of run events is shown once it pauses, or after this long at most. */
+const REFRESH_QUIET_MS = 80;
+const REFRESH_MAX_DELAY_MS = 250;
 
-const KIND_ICON: Record<ProposalKind, vscode.ThemeIcon> = {
-  create: new vscode.ThemeIcon('diff-added', new vscode.ThemeColor('gitDecoration.addedResourceForeground')),
-  modify: new vscode.ThemeIcon('diff-modified', new vscode.ThemeColor('gitDecoration.modifiedResourceForeground')),
-  delete: new vscode.ThemeIcon('diff-removed', new vscode.ThemeColor('gitDecoration.deletedResourceForeground')),
+const COLLAPSIBLE: Record<PendingRow['collapsible'], vscode.TreeItemCollapsibleState> = {
+  expanded: vscode.TreeItemCollapsibleState.Expanded,
+  collapsed: vscode.TreeItemCollapsibleState.Collapsed,
+  none: vscode.TreeItemCollapsibleState.None,
 };
-const KIND_LABEL: Record<ProposalKind, string> = { create: 'new', modify: 'modified', delete: 'deleted' };
 
+/**
+ * The review queue and what each finished task changed (see `PendingNode`). Refreshed as the Tasks tree is (the
+ * `TreeRefresher`): a burst of proposal events is shown once, refreshing only the rows that look different and
+ * the parents whose children changed, on elements interned by a stable id, so a row the user is about to click
+ * is not replaced under the pointer by a refresh of the whole tree.
+ */
 export class PendingChangesTreeProvider implements vscode.TreeDataProvider<PendingNode>, vscode.Disposable {
-  private readonly _onDidChangeTreeData = new vscode.EventEmitter<PendingNode | undefined>();
+  private readonly _onDidChangeTreeData = new vscode.EventEmitter<PendingNode | PendingNode[] | undefined>();
   readonly onDidChangeTreeData = this._onDidChangeTreeData.event;
   private readonly subscription: vscode.Disposable;
+  private readonly refresher: TreeRefresher<PendingNode>;
 
-  constructor(private readonly session: WindowRun) {
+  constructor(
+    private readonly session: WindowRun,
+    log: Logger,
+  ) {
+    this.refresher = new TreeRefresher<PendingNode>({
+      idOf: pendingNodeId,
+      current: () => {
+        const view = session.view;
+        return Promise.resolve(
+          modelTreeState<PendingNode>(
+            (node) => pendingChildren(view, node),
+            (node) => pendingRow(view, node),
+          ),
+        );
+      },
+      fire: (nodes) => this._onDidChangeTreeData.fire(nodes),
+      quietMs: REFRESH_QUIET_MS,
+      maxDelayMs: REFRESH_MAX_DELAY_MS,
+      onError: (error) => log.warn(`refreshing the Pending Changes tree: ${String(error)}`),
+    });
     this.subscription = session.onDidChange((change) => {
-      if (change.kind === 'reset') {
-        this._onDidChangeTreeData.fire(undefined);
-        return;
-      }
+      if (change.kind === 'reset') return this.refresher.schedule();
       switch (change.event.type) {
         case 'proposal-pending':
         case 'proposal-decided':
         case 'proposal-applied':
         case 'run-started':
         case 'task-status':
-          // Task groups appear and disappear with their first and last proposal: refresh from the root.
-          this._onDidChangeTreeData.fire(undefined);
+          this.refresher.schedule();
           return;
         default:
           return;
@@ -51,135 +74,58 @@ export class PendingChangesTreeProvider implements vscode.TreeDataProvider<Pendi
     });
   }
 
-  private pendingByTask(): Map<string, ProposalView[]> {
-    const groups = new Map<string, ProposalView[]>();
-    for (const p of this.session.view.pending.values()) groups.set(p.taskKey, [...(groups.get(p.taskKey) ?? []), p]);
-    return groups;
-  }
-
-  /** Applied files of tasks that are done, in the order they were written, last write per path. */
-  private changedByTask(): Map<string, Map<string, ProposalKind>> {
-    const view = this.session.view;
-    const groups = new Map<string, Map<string, ProposalKind>>();
-    for (const a of view.applied) {
-      if (view.tasks.get(a.taskKey)?.status !== 'done') continue;
-      const files = groups.get(a.taskKey) ?? new Map<string, ProposalKind>();
-      const before = files.get(a.path);
-      // A file created then modified within the task is still new to the workspace.
-      files.set(a.path, before === 'create' && a.kind === 'modify' ? 'create' : a.kind);
-      groups.set(a.taskKey, files);
-    }
-    return groups;
-  }
-
   getChildren(node?: PendingNode): PendingNode[] {
-    if (!node) {
-      const roots: PendingNode[] = [...this.pendingByTask().keys()].map((taskKey) => ({
-        kind: 'proposalTask',
-        taskKey,
-      }));
-      if (this.changedByTask().size > 0) roots.push({ kind: 'changedRoot' });
-      return roots;
-    }
-    switch (node.kind) {
-      case 'proposalTask':
-        return (this.pendingByTask().get(node.taskKey) ?? []).map((p) => ({ kind: 'proposal', proposalId: p.id }));
-      case 'changedRoot':
-        return [...this.changedByTask().keys()].map((taskKey) => ({ kind: 'changedTask', taskKey }));
-      case 'changedTask':
-        return [...(this.changedByTask().get(node.taskKey) ?? new Map<string, ProposalKind>())].map(
-          ([path, fileKind]) => ({ kind: 'changedFile', taskKey: node.taskKey, path, fileKind }),
-        );
-      case 'proposal':
-      case 'changedFile':
-        return [];
-    }
+    return this.refresher.childrenShown(node, pendingChildren(this.session.view, node));
   }
 
   getParent(node: PendingNode): PendingNode | undefined {
-    switch (node.kind) {
-      case 'proposal': {
-        const taskKey = this.session.view.pending.get(node.proposalId)?.taskKey;
-        return taskKey === undefined ? undefined : { kind: 'proposalTask', taskKey };
-      }
-      case 'changedTask':
-        return { kind: 'changedRoot' };
-      case 'changedFile':
-        return { kind: 'changedTask', taskKey: node.taskKey };
-      case 'proposalTask':
-      case 'changedRoot':
-        return undefined;
-    }
-  }
-
-  private taskLabel(taskKey: string): string {
-    const task = this.session.view.tasks.get(taskKey);
-    return task ? `${task.id} ${plainText(task.description)}` : taskKey;
-  }
-
-  private fileUri(path: string): vscode.Uri | undefined {
-    const root = this.session.root;
-    return root === undefined ? undefined : vscode.Uri.joinPath(root, ...path.split('/'));
+    const parent = pendingParent(this.session.view, node);
+    return parent && this.refresher.intern(parent);
   }
 
   getTreeItem(node: PendingNode): vscode.TreeItem {
-    switch (node.kind) {
-      case 'proposalTask': {
-        const count = this.pendingByTask().get(node.taskKey)?.length ?? 0;
-        const item = new vscode.TreeItem(this.taskLabel(node.taskKey), vscode.TreeItemCollapsibleState.Expanded);
-        item.id = `proposalTask:${node.taskKey}`;
-        item.contextValue = 'proposalTask';
-        item.description = `${count} edit${count === 1 ? '' : 's'} to review`;
-        item.iconPath = new vscode.ThemeIcon('git-pull-request');
-        return item;
-      }
-      case 'proposal': {
-        const p = this.session.view.pending.get(node.proposalId);
-        if (!p) return new vscode.TreeItem(node.proposalId);
-        const slash = p.path.lastIndexOf('/');
-        const item = new vscode.TreeItem(p.path.slice(slash + 1));
-        item.id = `proposal:${p.id}`;
-        item.contextValue = 'proposal';
-        item.description = `${slash > 0 ? `${p.path.slice(0, slash)} · ` : ''}${KIND_LABEL[p.kind]}`;
-        item.iconPath = KIND_ICON[p.kind];
-        item.tooltip = new vscode.MarkdownString()
-          .appendMarkdown(`**${p.path}** (${KIND_LABEL[p.kind]}) · ${p.role} ${p.workerId}\n\n`)
-          .appendText(p.reason ?? 'Click to review the diff.');
+    const id = pendingNodeId(node);
+    const row = pendingRow(this.session.view, node);
+    if (!row) {
+      // Gone since VS Code asked for it (a decided proposal); the refresh under way removes it.
+      const item = new vscode.TreeItem(node.kind === 'proposal' ? node.proposalId : id);
+      item.id = id;
+      return item;
+    }
+    this.refresher.rowShown(node, JSON.stringify(row));
+    return this.renderRow(id, node.kind, row);
+  }
+
+  private renderRow(id: string, contextValue: PendingNode['kind'], row: PendingRow): vscode.TreeItem {
+    const item = new vscode.TreeItem(row.label, COLLAPSIBLE[row.collapsible]);
+    item.id = id;
+    item.contextValue = contextValue;
+    if (row.description !== undefined) item.description = row.description;
+    item.iconPath = new vscode.ThemeIcon(
+      row.icon.id,
+      row.icon.color !== undefined ? new vscode.ThemeColor(row.icon.color) : undefined,
+    );
+    if (row.tooltip)
+      item.tooltip = new vscode.MarkdownString()
+        .appendMarkdown(`${row.tooltip.heading}\n\n`)
+        .appendText(row.tooltip.text);
+    const root = this.session.root;
+    const click = row.click;
+    if (click && root) {
+      if (click.kind === 'review') {
+        const proposal = this.session.view.pending.get(click.proposalId);
         // VS Code's own diff command, kept with the row: a click on a row being replaced still opens it.
-        const root = this.session.root;
-        if (root) item.command = reviewDiffCommand(p, root, this.session.view);
-        return item;
-      }
-      case 'changedRoot': {
-        const item = new vscode.TreeItem('Changed by finished tasks', vscode.TreeItemCollapsibleState.Collapsed);
-        item.id = 'changedRoot';
-        item.contextValue = 'changedRoot';
-        item.iconPath = new vscode.ThemeIcon('history');
-        return item;
-      }
-      case 'changedTask': {
-        const item = new vscode.TreeItem(this.taskLabel(node.taskKey), vscode.TreeItemCollapsibleState.Collapsed);
-        item.id = `changedTask:${node.taskKey}`;
-        item.contextValue = 'changedTask';
-        item.description = `${this.changedByTask().get(node.taskKey)?.size ?? 0} file(s)`;
-        item.iconPath = new vscode.ThemeIcon('pass', new vscode.ThemeColor('testing.iconPassed'));
-        return item;
-      }
-      case 'changedFile': {
-        const uri = this.fileUri(node.path);
-        const item = new vscode.TreeItem(node.path);
-        item.id = `changedFile:${node.taskKey}:${node.path}`;
-        item.contextValue = 'changedFile';
-        item.description = KIND_LABEL[node.fileKind];
-        item.iconPath = KIND_ICON[node.fileKind];
-        if (uri && node.fileKind !== 'delete')
-          item.command = { command: 'vscode.open', title: 'Open File', arguments: [uri, { preview: true }] };
-        return item;
+        if (proposal) item.command = reviewDiffCommand(proposal, root, this.session.view);
+      } else {
+        const uri = vscode.Uri.joinPath(root, ...click.path.split('/'));
+        item.command = { command: 'vscode.open', title: 'Open File', arguments: [uri, { preview: true }] };
       }
     }
+    return item;
   }
 
   dispose(): void {
+    this.refresher.dispose();
     this.subscription.dispose();
     this._onDidChangeTreeData.dispose();
   }

@@ -14,8 +14,8 @@ export interface ShownTree {
 export type CurrentTree = (id: string) => { signature: string | undefined; children: readonly string[] } | undefined;
 
 /**
- * The fewest nodes to refresh so VS Code shows the current tree: a row whose signature changed, the parent of a
- * node whose children changed; never a node under another refreshed one, as VS Code fetches everything under a
+ * The fewest nodes to refresh so VS Code shows the current tree: a row whose signature changed, a node whose
+ * children changed (its parent when a child moved in from elsewhere); never a node under another refreshed one, as VS Code fetches everything under a
  * refreshed node again. So a count that changes (a task done) refreshes its phase and feature with their rows,
  * while the frequent changes (a role, a message, waiting for review) refresh the one row. `ROOT_ID` in the
  * result means the top-level rows themselves changed.
@@ -26,9 +26,12 @@ export function nodesToRefresh(shown: ShownTree, current: CurrentTree): string[]
   const changed = new Set<string>();
   for (const [id, children] of shown.children) {
     const now = current(id);
-    // A vanished node is covered by its parent, whose children changed. A changed list is refreshed from one
-    // level up: a task that moved to another phase must leave the old one before it joins the new one.
-    if (now !== undefined && !sameList(children, now.children)) changed.add(parentOf.get(id) ?? id);
+    // A vanished node is covered by its parent, whose children changed. A list that gained a row VS Code shows
+    // under another node is refreshed from one level up: a task that moved to another phase must leave the old
+    // one before it joins the new one (VS Code refuses an id twice). Any other changed list refreshes its node.
+    if (now === undefined || sameList(children, now.children)) continue;
+    const movedIn = now.children.some((child) => parentOf.has(child) && parentOf.get(child) !== id);
+    changed.add(movedIn ? (parentOf.get(id) ?? ROOT_ID) : id);
   }
   for (const [id, signature] of shown.rows) {
     const now = current(id);
@@ -50,6 +53,21 @@ function sameList(a: readonly string[], b: readonly string[]): boolean {
 export interface CurrentNode<N> {
   readonly signature: string | undefined;
   readonly children: readonly N[];
+}
+
+/**
+ * The answer of `TreeRefresherOptions.current` for a tree drawn from plain-data model functions over one state:
+ * a row's signature is its JSON, so two rows that would render the same compare equal.
+ */
+export function modelTreeState<N>(
+  childrenOf: (node: N | undefined) => readonly N[],
+  rowOf: (node: N) => object | undefined,
+): (node: N | undefined) => CurrentNode<N> | undefined {
+  return (node) => {
+    if (node === undefined) return { signature: undefined, children: childrenOf(undefined) };
+    const row = rowOf(node);
+    return row && { signature: JSON.stringify(row), children: childrenOf(node) };
+  };
 }
 
 export interface TreeRefresherOptions<N> {

@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import type { Logger } from '../../core/engine';
 import type { UsageTotals, WorkerRole } from '../../protocol/engine-events';
 import type { WindowRun } from '../window-run';
-import { TreeRefresher } from './tree-refresher';
+import { modelTreeState, TreeRefresher } from './tree-refresher';
 import { workerNodeId, workerNodes, workerRow, type WorkerNode, type WorkerRow } from './workers-tree-model';
 
 export type { WorkerNode } from './workers-tree-model';
@@ -34,11 +34,12 @@ export class WorkersTreeProvider implements vscode.TreeDataProvider<WorkerNode>,
       current: () => {
         const view = session.view;
         const byRole = this.byRole;
-        return Promise.resolve((node) => {
-          if (node === undefined) return { signature: undefined, children: workerNodes(view) };
-          const row = workerRow(view, node, byRole);
-          return row && { signature: JSON.stringify(row), children: [] };
-        });
+        return Promise.resolve(
+          modelTreeState<WorkerNode>(
+            (node) => (node ? [] : workerNodes(view)),
+            (node) => workerRow(view, node, byRole),
+          ),
+        );
       },
       fire: (nodes) => this._onDidChangeTreeData.fire(nodes),
       quietMs: REFRESH_QUIET_MS,

@@ -251,9 +251,9 @@ suite('orchestra on the example project', () => {
     assert.deepEqual(changedRoot, [{ kind: 'changedRoot' }]);
     const changedTasks = orchestra.trees.pending.getChildren(changedRoot[0]);
     assert.deepEqual(changedTasks, [{ kind: 'changedTask', taskKey: 'T002' }]);
-    assert.deepEqual(orchestra.trees.pending.getChildren(changedTasks[0]), [
-      { kind: 'changedFile', taskKey: 'T002', path: 'README.md', fileKind: 'modify' },
-    ]);
+    const changedFiles = orchestra.trees.pending.getChildren(changedTasks[0]);
+    assert.deepEqual(changedFiles, [{ kind: 'changedFile', taskKey: 'T002', path: 'README.md' }]);
+    assert.equal(orchestra.trees.pending.getTreeItem(changedFiles[0] as PendingNode).description, 'modified');
     run.cancel();
   });
 

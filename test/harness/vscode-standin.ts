@@ -101,6 +101,13 @@ function rejectOnAbort(signal: AbortSignal): Promise<never> {
   });
 }
 
+/**
+ * The host suites run as under a desktop VS Code, whose `files.autoSave` is off. The web workbench saves a dirty
+ * editor after 1 s by default: a test that keeps a document unsaved (a review that must ask before replacing the
+ * user's unsaved text) would race that save, and lose it whenever the machine is loaded.
+ */
+const HOST_SUITE_SETTINGS = { 'files.autoSave': 'off' } as const;
+
 async function main(): Promise<number> {
   const args = parseStandInArgs(process.argv.slice(2));
   // The host runner passes fresh --user-data-dir/--extensions-dir; a bare invocation gets temporary ones.
@@ -127,6 +134,7 @@ async function main(): Promise<number> {
       extensionsDir: args.extensionsDir ?? join(scratch, 'extensions'),
       // runTests always passes --disable-workspace-trust; the host runner says per suite what it wants.
       workspaceTrust: process.env[WORKSPACE_TRUST_ENV] === 'untrusted' ? 'untrusted' : 'trusted',
+      userSettings: HOST_SUITE_SETTINGS,
       signal: controller.signal,
       handleSignals: false,
       onAutomationExit: reportExit,

@@ -73,6 +73,8 @@ suite('review edge cases', () => {
     const orchestra = await orchestraApi();
     const rootUri = root();
     const fileUri = vscode.Uri.joinPath(rootUri, 'docs-notes.md');
+    // Else the web workbench saves the "unsaved" text after a second (the harness turns it off, as on a desktop).
+    assert.equal(vscode.workspace.getConfiguration('files').get('autoSave'), 'off');
     await vscode.workspace.fs.writeFile(fileUri, new TextEncoder().encode('on disk\n'));
     const document = await vscode.workspace.openTextDocument(fileUri);
     await vscode.window.showTextDocument(document);

@@ -164,7 +164,9 @@ test(
       // label (the tree) and its badge (the evidence check) are refreshed apart: wait for both in one look.
       await waitForRow(page, 'T001, done', '✓', 30_000);
       const t001 = sidebar.locator('.monaco-list-row[aria-label^="T001, done"]');
-      await hoverUntil(page, t001.locator('.label-name'), page.locator('.monaco-hover', { hasText: 'Evidence holds' }));
+      // The row, not its label's text: the text is wider than the sidebar, and a hover over it first scrolls its
+      // clipped box sideways to bring it into view, which leaves the row looking blank in the picture.
+      await hoverUntil(page, t001, page.locator('.monaco-hover', { hasText: 'Evidence holds' }));
       await shot('evidence');
       await page.mouse.move(0, 0);
       await page.keyboard.press('Escape');

@@ -68,8 +68,8 @@ export class TaskEvidence implements vscode.FileDecorationProvider, vscode.Dispo
   readonly onDidChange = this._onDidChange.event;
   private readonly reports = new Map<string, Promise<VerifyReport | undefined>>();
   private readonly settled = new Map<string, VerifyReport>();
-  /** Per feature, the number of the latest check started: only that check may settle the feature's states. */
-  private readonly latestCheck = new Map<string, number>();
+  /** Per feature, the number of the check whose report is settled: an older check never replaces it. */
+  private readonly settledCheck = new Map<string, number>();
   private checks = 0;
   /** Absolute paths the reports depend on, for the file watcher. */
   private watched = new Set<string>();
@@ -148,7 +148,6 @@ export class TaskEvidence implements vscode.FileDecorationProvider, vscode.Dispo
 
   private async check(featureId: string): Promise<VerifyReport | undefined> {
     const number = ++this.checks;
-    this.latestCheck.set(featureId, number);
     const feature: FeatureTasks | undefined = await this.documents.feature(featureId);
     if (!feature) return undefined;
     let report: VerifyReport;
@@ -160,8 +159,10 @@ export class TaskEvidence implements vscode.FileDecorationProvider, vscode.Dispo
     }
     // Checks overlap (a recheck starts while the last one still reads the journals) and may end in any order: a
     // check that read older files must not settle after a newer one, or its stale badge would stay until the
-    // next change. Its callers (cleared from `reports` when the newer check started) still get what it found.
-    if (this.latestCheck.get(featureId) !== number) return report;
+    // next change. Its callers still get what it found. (Each check that ends after every older one settles,
+    // so checks started back to back never keep the badges from settling.)
+    if ((this.settledCheck.get(featureId) ?? 0) > number) return report;
+    this.settledCheck.set(featureId, number);
     for (const warning of report.warnings) this.log.debug(`evidence of ${featureId}: ${warning}`);
     const before = this.settled.get(featureId);
     this.settled.set(featureId, report);

@@ -4,6 +4,10 @@
 // worst case first, so the run never spends past it). Afterwards the example's own tests (`npm test` in
 // the copy) must pass. ANTHROPIC_BASE_URL is honoured as the CLI honours it (a gateway, or a local stand-in).
 //
+// Every role runs on the cheapest current model (SMOKE_LIVE_MODEL picks another), so the forecast fits under
+// the cap: the dry run's forecast is printed first, and a forecast whose expected cost is over the cap fails at
+// once, before any model call.
+//
 // Without ANTHROPIC_API_KEY it says why it skipped and exits 0. Exit 1: the run or the example's tests failed
 // (the copy is kept and its path printed, with the run's journal in it).
 import { spawn } from 'node:child_process';
@@ -15,23 +19,27 @@ import { build } from 'esbuild';
 import { buildOptions } from './bundles.mjs';
 
 const SMOKE_BUDGET_USD = 0.5;
+/** The cheapest current model by list price (a unit test checks it against the price table). */
+const CHEAPEST_MODEL = 'claude-haiku-5-5';
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const RUN_TIMEOUT_MS = Number(process.env.SMOKE_LIVE_TIMEOUT_MS) || 30 * 60_000;
 const TESTS_TIMEOUT_MS = 5 * 60_000;
 
 /** Runs a command in its own process group, its output shown as it comes and kept; killed at the deadline. */
-function runStep(command, args, { cwd, env, timeoutMs }) {
+function runStep(command, args, { cwd, env, timeoutMs, echo = true }) {
   return new Promise((resolveStep, reject) => {
     const child = spawn(command, args, { cwd, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
+    let stdout = '';
     let timedOut = false;
     child.stdout.on('data', (chunk) => {
       output += chunk;
-      process.stdout.write(chunk);
+      stdout += chunk;
+      if (echo) process.stdout.write(chunk);
     });
     child.stderr.on('data', (chunk) => {
       output += chunk;
-      process.stderr.write(chunk);
+      if (echo) process.stderr.write(chunk);
     });
     const timer = setTimeout(() => {
       timedOut = true;
@@ -47,7 +55,7 @@ function runStep(command, args, { cwd, env, timeoutMs }) {
     });
     child.once('close', (code, signal) => {
       clearTimeout(timer);
-      resolveStep({ code: code ?? 1, signal, timedOut, output });
+      resolveStep({ code: code ?? 1, signal, timedOut, output, stdout });
     });
   });
 }
@@ -61,6 +69,17 @@ function withoutKey(env) {
 function spentOf(output) {
   const all = [...output.matchAll(/(~?\$\d+\.\d+) of \$\d+\.\d+/g)];
   return all.at(-1)?.[1];
+}
+
+/** The dry run's forecast for the example on `model` (no model call, no key needed). */
+async function forecastOf(cli, project, model) {
+  const dry = await runStep(
+    process.execPath,
+    [cli, 'implement', '--workspace', project, '--dry-run', '--json', '--model', model],
+    { cwd: project, env: withoutKey(process.env), timeoutMs: TESTS_TIMEOUT_MS, echo: false },
+  );
+  if (dry.code !== 0) throw new Error(`the dry run on ${model} failed (exit ${dry.code}): ${dry.output.trim()}`);
+  return JSON.parse(dry.stdout).forecast;
 }
 
 async function main() {
@@ -81,9 +100,20 @@ async function main() {
     );
     const project = join(work, 'todo-api');
     await cp(join(repoRoot, 'examples', 'todo-api'), project, { recursive: true });
+    const model = (process.env.SMOKE_LIVE_MODEL ?? '').trim() || CHEAPEST_MODEL;
+    const forecast = await forecastOf(join(cliDir, 'cli.js'), project, model);
+    console.log(
+      `smoke:live: forecast on ${model}: $${forecast.lowUsd.toFixed(2)}–$${forecast.highUsd.toFixed(2)} (expected $${forecast.usd.toFixed(2)}); cap $${SMOKE_BUDGET_USD.toFixed(2)}`,
+    );
+    if (forecast.usd > SMOKE_BUDGET_USD) {
+      console.error(
+        `\nsmoke:live FAILED: the forecast's expected cost on ${model}, $${forecast.usd.toFixed(2)}, is over the $${SMOKE_BUDGET_USD.toFixed(2)} cap; no model was called. Choose a cheaper model with SMOKE_LIVE_MODEL.`,
+      );
+      return 1;
+    }
     const api = process.env.ANTHROPIC_BASE_URL ? `the API at ${process.env.ANTHROPIC_BASE_URL}` : 'the Anthropic API';
     console.log(
-      `smoke:live: implementing examples/todo-api with ${api}, budget $${SMOKE_BUDGET_USD.toFixed(2)}, in ${project}`,
+      `smoke:live: implementing examples/todo-api with ${api} on ${model}, budget $${SMOKE_BUDGET_USD.toFixed(2)}, in ${project}`,
     );
     const run = await runStep(
       process.execPath,
@@ -95,6 +125,8 @@ async function main() {
         '--approve',
         'all',
         '--yes',
+        '--model',
+        model,
         '--budget',
         SMOKE_BUDGET_USD.toFixed(2),
       ],

@@ -1,12 +1,19 @@
 import { parseArgs } from 'node:util';
 import { parseCommandLine, type ApprovalPolicy } from '../core/engine';
-import { MAX_MODEL_CALL_ATTEMPTS, type StoryParallelismSetting } from '../core/engine/light';
+import {
+  DEFAULT_MODELS,
+  isKnownModel,
+  KNOWN_MODELS,
+  MAX_MODEL_CALL_ATTEMPTS,
+  type StoryParallelismSetting,
+} from '../core/engine/light';
+import type { WorkerRole } from '../protocol/engine-events';
 
 export const IMPLEMENT_USAGE = `usage: speckit-orchestra implement [FEATURE] [--workspace DIR] [--feature X] [--request "text"]
                                    [--approve ask|tests|all] [--max-workers N] [--task T012]...
                                    [--test-command "npm test"] [--allow-command NAME]... [--allow-changed-commands]
                                    [--budget USD] [--call-attempts N] [--story-parallelism auto|off]
-                                   [--converge N]
+                                   [--converge N] [--completion-reviews N] [--model [ROLE=]ID]...
                                    [--dry-run [--json] | --resume [RUN_ID] | --rollback [RUN_ID]] [--yes]
 
 Implements a spec-kit feature's tasks.md with a team of agents: phases in order, [P] tasks in parallel,
@@ -34,14 +41,24 @@ options:
                       scripts, a Makefile, pyproject.toml, Cargo.toml, a script it runs). Without it such a
                       command is asked again on a terminal, showing the change, even with --yes or
                       --allow-command, and is not run where there is no terminal
-  --budget USD        stop starting model calls once the run has spent this much (list prices); the work
-                      done is kept and --resume continues it
+  --budget USD        a hard ceiling on what the run's model calls cost (list prices): each call reserves
+                      its worst case first and max_tokens is lowered to what is left, so the run stops
+                      before crossing it; the work done is kept and --resume (with a higher --budget)
+                      continues it
+  --model [ROLE=]ID   the model for every role (--model claude-haiku-5-5), or for one role
+                      (--model reviewer=claude-opus-5-5; ROLE: orchestrator, task-orchestrator,
+                      implementation-orchestrator, code-writer, test-writer, documenter, reviewer,
+                      bug-fixer); a role's own choice wins over the one for every role, as the
+                      per-role settings do. Default: the role's tier (--dry-run shows each)
   --call-attempts N   send one model call at most N times in all, whatever failed (429, 529, 5xx, a broken
                       stream): the one bound on retries (default 6)
   --story-parallelism auto|off  auto: user-story phases run side by side where tasks.md says they can
                       ("User stories can then proceed in parallel"); off: phases in order (default: auto)
   --converge N        after validation, give requirements the review found missing and a failing test
                       run to the bug-fixer, then check them again: at most N rounds (default 1; 0: off)
+  --completion-reviews N  how many reviews one worker's claims get when no edit of the task's own files
+                      proves it done (a task naming no files, a review task): each rejection goes back to
+                      the worker with the reason, after the last the task is not done (default 2; 1 to 10)
   --dry-run           show the plan, schedule, worker roles, strategy and cost forecast; no model is
                       called and no API key is needed
   --json              with --dry-run: the plan as one JSON object on stdout (feature, waves, tasks,
@@ -92,6 +109,10 @@ export interface ImplementArgs {
   callAttempts?: number;
   /** `--converge`: most rounds of the bug-fixer after validation. */
   convergeRounds?: number;
+  /** `--completion-reviews`: reviews one worker's completion claims may get. */
+  completionReviews?: number;
+  /** `--model`: a model id per role, the choice for every role already spread over the roles it did not name. */
+  modelByRole?: Partial<Record<WorkerRole, string>>;
   /** Task ids to run (or roll back), in the order given, without duplicates. */
   tasks: string[];
   yes: boolean;
@@ -107,6 +128,9 @@ const POLICIES: Record<string, ApprovalPolicy> = { ask: 'ask', tests: 'auto-appr
 
 /** The most convergence rounds the command line and the settings allow. */
 const MAX_CONVERGE_ROUNDS = 10;
+/** The completion reviews one worker's claims may get, as the `limits.completionReviews` setting allows. */
+const MIN_COMPLETION_REVIEWS = 1;
+const MAX_COMPLETION_REVIEWS = 10;
 
 const TASK_ID = /^[A-Za-z]+\d+[A-Za-z]?(?:#\d+)?$/;
 
@@ -156,6 +180,8 @@ const IMPLEMENT_OPTIONS = {
   budget: { type: 'string' },
   'call-attempts': { type: 'string' },
   converge: { type: 'string' },
+  'completion-reviews': { type: 'string' },
+  model: { type: 'string', multiple: true },
   'dry-run': { type: 'boolean', default: false },
   json: { type: 'boolean', default: false },
   resume: { type: 'string' },
@@ -194,6 +220,15 @@ export function parseImplementArgs(argv: readonly string[]): ImplementArgs | Arg
   if (callAttempts instanceof ArgumentProblem) return callAttempts;
   const convergeRounds = wholeNumberIn('--converge', values.converge, 0, MAX_CONVERGE_ROUNDS);
   if (convergeRounds instanceof ArgumentProblem) return convergeRounds;
+  const completionReviews = wholeNumberIn(
+    '--completion-reviews',
+    values['completion-reviews'],
+    MIN_COMPLETION_REVIEWS,
+    MAX_COMPLETION_REVIEWS,
+  );
+  if (completionReviews instanceof ArgumentProblem) return completionReviews;
+  const modelByRole = modelsOf(values.model ?? []);
+  if (modelByRole instanceof ArgumentProblem) return modelByRole;
   const commands = commandsOf(values);
   if (commands instanceof ArgumentProblem) return commands;
   const budgetUsd = budgetOf(values.budget);
@@ -216,6 +251,8 @@ export function parseImplementArgs(argv: readonly string[]): ImplementArgs | Arg
     ...(budgetUsd !== undefined ? { budgetUsd } : {}),
     ...(callAttempts !== undefined ? { callAttempts } : {}),
     ...(convergeRounds !== undefined ? { convergeRounds } : {}),
+    ...(completionReviews !== undefined ? { completionReviews } : {}),
+    ...(modelByRole !== undefined ? { modelByRole } : {}),
     tasks: target.tasks,
     yes: values.yes,
     help: values.help,
@@ -242,6 +279,47 @@ function commandsOf(values: ImplementValues): { testCommand?: string[]; allowedC
   if (badName !== undefined)
     return new ArgumentProblem(`--allow-command takes a command name such as test or build, not '${badName}'`);
   return { ...(testCommand !== undefined ? { testCommand } : {}), allowedCommands };
+}
+
+const WORKER_ROLES = Object.keys(DEFAULT_MODELS) as WorkerRole[];
+
+/** `--model` names: every engine role, and `orchestrator` for both orchestrators (as the settings have it). */
+function rolesNamed(name: string): WorkerRole[] | undefined {
+  if (name === 'orchestrator') return ['task-orchestrator', 'implementation-orchestrator'];
+  return (WORKER_ROLES as string[]).includes(name) ? [name as WorkerRole] : undefined;
+}
+
+/**
+ * `--model ID` (every role) and `--model ROLE=ID` (one role; it wins over the choice for every role, as a
+ * per-role setting does), each id checked against the models we know, so a typo fails before any call.
+ */
+function modelsOf(choices: readonly string[]): Partial<Record<WorkerRole, string>> | undefined | ArgumentProblem {
+  if (choices.length === 0) return undefined;
+  let everyRole: string | undefined;
+  const perRole: Partial<Record<WorkerRole, string>> = {};
+  for (const choice of choices) {
+    const [name, id] = choice.includes('=') ? choice.split('=', 2).map((p) => p.trim()) : [undefined, choice.trim()];
+    if (id === undefined || !isKnownModel(id))
+      return new ArgumentProblem(`--model: unknown model '${id ?? ''}'; known models: ${KNOWN_MODELS.join(', ')}`);
+    if (name === undefined) {
+      if (everyRole !== undefined && everyRole !== id)
+        return new ArgumentProblem(
+          `--model given twice for every role ('${everyRole}', '${id}'); name one, or use ROLE=ID`,
+        );
+      everyRole = id;
+      continue;
+    }
+    const roles = rolesNamed(name);
+    if (roles === undefined)
+      return new ArgumentProblem(`--model: unknown role '${name}'; roles: orchestrator, ${WORKER_ROLES.join(', ')}`);
+    for (const role of roles) perRole[role] = id;
+  }
+  const chosen: Partial<Record<WorkerRole, string>> = {};
+  for (const role of WORKER_ROLES) {
+    const id = perRole[role] ?? everyRole;
+    if (id !== undefined) chosen[role] = id;
+  }
+  return chosen;
 }
 
 function budgetOf(budget: string | undefined): number | undefined | ArgumentProblem {

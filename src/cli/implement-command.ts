@@ -274,6 +274,8 @@ function settingsOf(context: Context): Partial<EngineSettings> {
     allowChangedCommands: args.allowChangedCommands,
     ...(args.budgetUsd !== undefined ? { budgetUsd: args.budgetUsd } : {}),
     ...(args.convergeRounds !== undefined ? { convergeRounds: args.convergeRounds } : {}),
+    ...(args.completionReviews !== undefined ? { completionReviews: args.completionReviews } : {}),
+    ...(args.modelByRole !== undefined ? { modelByRole: args.modelByRole } : {}),
   };
 }
 

@@ -26,7 +26,7 @@ export { criticalPathOfWorkLeft } from '../graph/work-left';
 // Settings a face parses from the user's configuration before it builds the engine.
 export { parseCommandLine, type CommandLineParse } from './commands/command-line';
 export { parsePriceTable, type ModelPrice, type PriceTable } from '../llm/prices';
-export { DEFAULT_MODELS } from '../llm/models';
+export { cheapestKnownModel, DEFAULT_MODELS, isKnownModel, KNOWN_MODELS } from '../llm/models';
 export { parseRoleBudgets } from '../llm/usage-ledger';
 export { DEFAULT_MODEL_CALL_ATTEMPTS, MAX_MODEL_CALL_ATTEMPTS } from '../llm/governor';
 export type { Logger } from '../ports/logger';

@@ -42,7 +42,9 @@ export interface RunCostBreakdown {
 }
 
 function forecastRole(plan: RolePlan, caching: boolean, prices: PriceTable): RoleForecast {
+  const price = priceFor(plan.model, prices);
   let usage = zeroUsage(true);
+  let cost = 0;
   let calls = 0;
   const growth = plan.outputTokensPerTurn + plan.toolResultTokensPerTurn;
   for (let task = 0; task < plan.tasks; task++) {
@@ -63,11 +65,13 @@ function forecastRole(plan: RolePlan, caching: boolean, prices: PriceTable): Rol
             outputTokens: plan.outputTokensPerTurn,
           };
       usage = addUsage(usage, turnUsage);
+      // Priced per call: a model's rates may depend on the size of one call's prompt.
+      cost += costUsd(turnUsage, price);
       calls++;
       previous = conversation;
     }
   }
-  return { role: plan.role, model: plan.model, calls, usage, costUsd: costUsd(usage, priceFor(plan.model, prices)) };
+  return { role: plan.role, model: plan.model, calls, usage, costUsd: cost };
 }
 
 export function forecastRunCost(

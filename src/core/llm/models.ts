@@ -5,6 +5,50 @@
  */
 import type { Model } from '@anthropic-ai/sdk/resources/messages';
 import type { WorkerRole } from '../../protocol/engine-events';
+import { priceFor } from './prices';
+
+/**
+ * The model ids the SDK's `Model` type lists (current and dated snapshots, none deprecated), which Anthropic's
+ * models overview names too: what a user's choice of model is checked against before a run.
+ */
+export const KNOWN_MODELS = [
+  'claude-fable-5-2',
+  'claude-mythos-5-2',
+  'claude-fable-5-1',
+  'claude-mythos-5-1',
+  'claude-fable-5',
+  'claude-mythos-5',
+  'claude-mythos-preview',
+  'claude-opus-5-5',
+  'claude-opus-5',
+  'claude-opus-4-8',
+  'claude-opus-4-7',
+  'claude-opus-4-6',
+  'claude-opus-4-5',
+  'claude-opus-4-5-20251101',
+  'claude-sonnet-5-5',
+  'claude-sonnet-5',
+  'claude-sonnet-4-6',
+  'claude-sonnet-4-5',
+  'claude-sonnet-4-5-20250929',
+  'claude-haiku-5-5',
+  'claude-haiku-4-5',
+  'claude-haiku-4-5-20251001',
+] as const satisfies readonly Model[];
+
+export function isKnownModel(id: string): boolean {
+  return (KNOWN_MODELS as readonly string[]).includes(id);
+}
+
+/** The known model with the lowest list price (output, then input): for runs where cost matters most. */
+export function cheapestKnownModel(): string {
+  const cost = (id: string): [number, number] => [priceFor(id).outputPerMTok, priceFor(id).inputPerMTok];
+  return [...KNOWN_MODELS].sort((a, b) => {
+    const [ao, ai] = cost(a);
+    const [bo, bi] = cost(b);
+    return ao - bo || ai - bi;
+  })[0] as string;
+}
 
 export const DEFAULT_MODELS: Readonly<Record<WorkerRole, Model>> = {
   'task-orchestrator': 'claude-opus-5-5',

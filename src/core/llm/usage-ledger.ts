@@ -17,7 +17,7 @@ import {
 import { formatUsd } from '../../protocol/run-wording';
 import { LlmBudgetExceededError } from './errors';
 import { DEFAULT_MODELS } from './models';
-import { costUsd, priceFor, type ModelPrice, type PriceTable } from './prices';
+import { costUsd, priceFor, ratesFor, type PriceTable, type TokenRates } from './prices';
 import type { CacheTtl, LlmCallMeta, SendOutcome } from './provider';
 
 export interface UsageRecord {
@@ -102,7 +102,7 @@ interface OpenHold {
 export type InputBilling = 'no-cache' | CacheTtl;
 
 /** Input tokens at the dearest rate they could be billed at (a cache write costs more than plain input). */
-function worstInputRate(price: ModelPrice, billing: InputBilling): number {
+function worstInputRate(price: TokenRates, billing: InputBilling): number {
   const write = billing === '1h' ? price.cacheWrite1hPerMTok : price.cacheWrite5mPerMTok;
   return (billing === 'no-cache' ? price.inputPerMTok : Math.max(price.inputPerMTok, write)) / 1_000_000;
 }
@@ -162,8 +162,10 @@ export class UsageLedger {
    */
   openCall(meta: LlmCallMeta, model: string, inputTokenBound: number, billing: InputBilling): CallHold {
     const price = priceFor(model, this.prices);
-    const inputUsd = inputTokenBound * worstInputRate(price, billing);
-    const outputRate = price.outputPerMTok / 1_000_000;
+    // The bound is at least the real prompt, so a model's long-prompt rates apply whenever they could.
+    const rates = ratesFor(price, inputTokenBound);
+    const inputUsd = inputTokenBound * worstInputRate(rates, billing);
+    const outputRate = rates.outputPerMTok / 1_000_000;
     const hold: OpenHold = { role: meta.role, heldUsd: 0 };
     let open: { reservedUsd: number } | undefined;
     let settledUsd = 0;

@@ -201,3 +201,66 @@ test('--help names the flag that runs a command the run changed, and says --yes 
     /-y, --yes .*\n.*not to a command whose defining file the run changed \(--allow-changed-commands\)/,
   );
 });
+
+test('--completion-reviews takes a number of reviews from 1 to 10, as the setting does, and --help says so', () => {
+  const reviewsOf = (argv: string[]) => (parseImplementArgs(argv) as { completionReviews?: number }).completionReviews;
+  assert.equal(reviewsOf(['--completion-reviews', '1']), 1);
+  assert.equal(reviewsOf(['--completion-reviews', '10']), 10);
+  assert.equal(reviewsOf([]), undefined);
+  for (const bad of ['0', '11', 'two', '1.5']) {
+    const problem = parseImplementArgs(['--completion-reviews', bad]);
+    assert.ok(problem instanceof ArgumentProblem);
+    assert.match(problem.message, /^--completion-reviews must be a whole number from 1 to 10/);
+  }
+  assert.match(IMPLEMENT_USAGE, /\[--completion-reviews N\]/);
+  assert.match(IMPLEMENT_USAGE, /--completion-reviews N {2}how many reviews one worker's claims get/);
+});
+
+test('--model: one id for every role, ROLE=ID for one (it wins, as a per-role setting does), orchestrator for both', () => {
+  const modelsOf = (argv: string[]) =>
+    (parseImplementArgs(argv) as { modelByRole?: Record<string, string> }).modelByRole;
+  assert.equal(modelsOf([]), undefined);
+  assert.deepEqual(modelsOf(['--model', 'claude-haiku-5-5', '--model', 'reviewer=claude-opus-5-5']), {
+    'task-orchestrator': 'claude-haiku-5-5',
+    'implementation-orchestrator': 'claude-haiku-5-5',
+    'code-writer': 'claude-haiku-5-5',
+    'test-writer': 'claude-haiku-5-5',
+    documenter: 'claude-haiku-5-5',
+    reviewer: 'claude-opus-5-5',
+    'bug-fixer': 'claude-haiku-5-5',
+  });
+  // The order does not matter: the role's own choice wins either way.
+  assert.deepEqual(
+    modelsOf(['--model', 'reviewer=claude-opus-5-5', '--model', 'claude-haiku-5-5']),
+    modelsOf(['--model', 'claude-haiku-5-5', '--model', 'reviewer=claude-opus-5-5']),
+  );
+  assert.deepEqual(modelsOf(['--model', 'orchestrator=claude-sonnet-5-5']), {
+    'task-orchestrator': 'claude-sonnet-5-5',
+    'implementation-orchestrator': 'claude-sonnet-5-5',
+  });
+  assert.deepEqual(modelsOf(['--model', 'claude-haiku-4-5-20251001']), {
+    'task-orchestrator': 'claude-haiku-4-5-20251001',
+    'implementation-orchestrator': 'claude-haiku-4-5-20251001',
+    'code-writer': 'claude-haiku-4-5-20251001',
+    'test-writer': 'claude-haiku-4-5-20251001',
+    documenter: 'claude-haiku-4-5-20251001',
+    reviewer: 'claude-haiku-4-5-20251001',
+    'bug-fixer': 'claude-haiku-4-5-20251001',
+  });
+});
+
+test('--model refuses an unknown id or role with the known ones listed, before anything runs', () => {
+  const unknownId = parseImplementArgs(['--model', 'claude-haiku-9']);
+  assert.ok(unknownId instanceof ArgumentProblem);
+  assert.match(unknownId.message, /^--model: unknown model 'claude-haiku-9'; known models: .*claude-haiku-5-5/);
+  const unknownRole = parseImplementArgs(['--model', 'coder=claude-haiku-5-5']);
+  assert.ok(unknownRole instanceof ArgumentProblem);
+  assert.match(
+    unknownRole.message,
+    /^--model: unknown role 'coder'; roles: orchestrator, task-orchestrator, .*bug-fixer$/,
+  );
+  const twice = parseImplementArgs(['--model', 'claude-haiku-5-5', '--model', 'claude-opus-5-5']);
+  assert.ok(twice instanceof ArgumentProblem);
+  assert.match(twice.message, /given twice for every role/);
+  assert.match(IMPLEMENT_USAGE, /\[--model \[ROLE=\]ID\]\.\.\./);
+});

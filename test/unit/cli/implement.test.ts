@@ -130,6 +130,57 @@ test('implement --dry-run --json: the plan as one object on stdout, waves within
   assert.match(misplaced.err, /--json goes with --dry-run/);
 });
 
+test('--model in the dry run: every role and each task on the chosen models, text and JSON alike; the forecast follows', async () => {
+  const root = await copyExample();
+  const dry = async (...extra: string[]) => {
+    const result = await cli(['implement', '--dry-run', '--workspace', root, ...extra], { env: {}, cwd: root });
+    assert.equal(result.code, 0, result.err);
+    return result.out;
+  };
+  const text = await dry('--model', 'claude-haiku-5-5', '--model', 'reviewer=claude-sonnet-5-5');
+  assert.match(text, /code-writer {18}claude-haiku-5-5\n/);
+  assert.match(text, /reviewer {21}claude-sonnet-5-5\n/);
+  assert.match(text, /task-orchestrator {12}claude-haiku-5-5\n/);
+  const json = JSON.parse(
+    await dry('--json', '--model', 'claude-haiku-5-5', '--model', 'documenter=claude-opus-5-5'),
+  ) as {
+    tasks: { id: string; role: string; model: string }[];
+    forecast: { usd: number };
+  };
+  for (const task of json.tasks)
+    assert.equal(task.model, task.role === 'documenter' ? 'claude-opus-5-5' : 'claude-haiku-5-5', task.id);
+  const cheapest = JSON.parse(await dry('--json', '--model', 'claude-haiku-5-5')) as { forecast: { usd: number } };
+  const defaults = JSON.parse(await dry('--json')) as { forecast: { usd: number } };
+  assert.ok(cheapest.forecast.usd < defaults.forecast.usd / 5, 'the cheapest tier forecasts far less');
+  assert.ok(
+    cheapest.forecast.usd < 0.5,
+    `the example on the cheapest tier fits under $0.50: $${cheapest.forecast.usd}`,
+  );
+
+  const unknown = await cli(['implement', '--dry-run', '--workspace', root, '--model', 'claude-sonnet-9'], {
+    env: {},
+    cwd: root,
+  });
+  assert.equal(unknown.code, 2);
+  assert.match(unknown.err, /--model: unknown model 'claude-sonnet-9'; known models: /);
+});
+
+test('the dry run lists /review:completion when a task will need the completion reviewer (no files, or a review)', async () => {
+  const root = await copyExample();
+  const commandsOf = async () => {
+    const result = await cli(['implement', '--dry-run', '--workspace', root], { env: {}, cwd: root });
+    assert.equal(result.code, 0, result.err);
+    return /Commands\n((?: {2}\/.*\n)+)/.exec(result.out)?.[1] ?? '';
+  };
+  assert.doesNotMatch(await commandsOf(), /\/review:completion/, 'every example task names files it changes');
+  const tasksPath = join(root, TASKS_MD);
+  await writeFile(
+    tasksPath,
+    `${await readFile(tasksPath, 'utf8')}\n## Phase 5: Review\n\n- [ ] T011 Review the whole feature against the spec\n`,
+  );
+  assert.match(await commandsOf(), / {2}\/review:completion +\S.*\(built in\)/);
+});
+
 test('--approve ask without a terminal: exit 3 before any model call, nothing written', async () => {
   const root = await copyExample();
   const start = mock.requests.length;

@@ -72,9 +72,22 @@ test(
     assert.equal(r.code, 0, r.out + r.err);
     assert.match(
       r.out,
-      new RegExp(`with the API at ${mock.url.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}, budget \\$0\\.50`),
+      new RegExp(
+        `with the API at ${mock.url.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} on claude-haiku-5-5, budget \\$0\\.50`,
+      ),
     );
     assert.match(r.out, /budget \$0\.50/, 'the CLI was given the cap');
+    assert.match(
+      r.out,
+      /^smoke:live: forecast on claude-haiku-5-5: \$\d\.\d\d–\$\d\.\d\d \(expected \$0\.\d\d\); cap \$0\.50$/m,
+      'the forecast, on the cheapest model, is printed first',
+    );
+    assert.ok(
+      messagesRequests(mock)
+        .slice(start)
+        .every((request) => (request.body as { model?: string }).model === 'claude-haiku-5-5'),
+      'every call on the cheapest model',
+    );
     assert.match(r.out, /10\/10 tasks done/);
     assert.match(r.out, /the example's own tests \(npm test\)/);
     assert.match(r.out, /# pass \d+/, 'node --test ran in the copy');
@@ -91,14 +104,18 @@ test(
   'calls that cost too much: the run stops before the $0.50 cap, the script fails and says so',
   { timeout: SMOKE_TIMEOUT_MS },
   async () => {
-    // Every answer bills 10,000 output tokens: $0.15 on a sonnet, $0.25 at the dearest tier.
+    // Every answer bills 10,000 output tokens: $0.05 on Haiku 4.5, whose forecast fits under the cap.
     const scripted = scriptedAgents();
     mock.setHandler((request): MockReply => {
       const answer = scripted(request);
       return answer.type === 'message' ? { ...answer, outputTokens: 10_000 } : answer;
     });
     const start = messagesRequests(mock).length;
-    const r = await smokeLive({ ANTHROPIC_API_KEY: TEST_KEY, ANTHROPIC_BASE_URL: mock.url });
+    const r = await smokeLive({
+      ANTHROPIC_API_KEY: TEST_KEY,
+      ANTHROPIC_BASE_URL: mock.url,
+      SMOKE_LIVE_MODEL: 'claude-haiku-4-5',
+    });
     assert.equal(r.code, 1, r.out + r.err);
     const calls = messagesRequests(mock).length - start;
     assert.ok(
@@ -115,5 +132,24 @@ test(
     assert.ok(Number(spent) <= 0.5 && Number(spent) >= 0.5 - 0.25, `spent $${spent}`);
     assert.ok(existsSync(join(kept, 'specs', '001-todo-api', 'tasks.md')), 'the project is kept for a look');
     await rm(resolve(kept, '..'), { recursive: true, force: true });
+  },
+);
+
+test(
+  'a forecast over the cap fails at once, before any model call, and says which model and what it would cost',
+  { timeout: SMOKE_TIMEOUT_MS },
+  async () => {
+    const start = messagesRequests(mock).length;
+    const r = await smokeLive({
+      ANTHROPIC_API_KEY: TEST_KEY,
+      ANTHROPIC_BASE_URL: mock.url,
+      SMOKE_LIVE_MODEL: 'claude-sonnet-5-5',
+    });
+    assert.equal(r.code, 1, r.out + r.err);
+    assert.match(
+      r.err,
+      /smoke:live FAILED: the forecast's expected cost on claude-sonnet-5-5, \$\d\.\d\d, is over the \$0\.50 cap; no model was called\./,
+    );
+    assert.equal(messagesRequests(mock).length, start, 'no call was made');
   },
 );

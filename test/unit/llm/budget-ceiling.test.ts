@@ -68,11 +68,12 @@ test('the refusal names the cap, what is spent and what the next call could cost
 test('reservations: max_tokens lowered to the headroom, concurrent calls never share it, settling gives back the rest', () => {
   const ledger = new UsageLedger({}, { runUsd: 0.1 });
   const outputRate = priceFor(SONNET).outputPerMTok / 1e6;
+  const inputUsd = 1000 * (priceFor(SONNET).inputPerMTok / 1e6);
   const first = ledger.openCall({ role: 'code-writer' }, SONNET, 1000, 'no-cache');
   const second = ledger.openCall({ role: 'code-writer' }, SONNET, 1000, 'no-cache');
   const firstMax = first.reserveSend(100_000);
-  // $0.1 less $0.003 of input leaves ~6,466 output tokens at $15/M.
-  assert.equal(firstMax, Math.floor((0.1 - 0.003) / outputRate));
+  // $0.10 less the input's bound leaves this many output tokens at the model's output rate.
+  assert.equal(firstMax, Math.floor((0.1 - inputUsd) / outputRate));
   assert.throws(() => second.reserveSend(100_000), LlmBudgetExceededError, 'the first call holds all the headroom');
   first.settleSend(usage({ inputTokens: 500, outputTokens: 100 }), 'answered');
   const secondMax = second.reserveSend(100_000);

@@ -2,6 +2,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { LlmBudgetExceededError } from '../../../src/core/llm/errors';
 import { MeteredProvider } from '../../../src/core/llm/metered-provider';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { cheapestKnownModel, KNOWN_MODELS } from '../../../src/core/llm/models';
 import { costUsd, parsePriceTable, priceFor } from '../../../src/core/llm/prices';
 import { type LlmProvider } from '../../../src/core/llm/provider';
 import { zeroUsage, type LlmUsage } from '../../../src/protocol/engine-events';
@@ -35,18 +38,40 @@ test('each usage field is priced at its own rate', () => {
   assert.equal(cost, 3 + 15 + 2 * 3.75 + 6 + 10 * 0.3);
 });
 
-test('prices: overrides win, unknown models price by tier, never below the dearest tier when unknown', () => {
-  assert.equal(priceFor('claude-haiku-5-5').inputPerMTok, 1);
-  assert.equal(priceFor('claude-sonnet-5-5').outputPerMTok, 15);
-  assert.equal(priceFor('some-gateway-model').inputPerMTok, priceFor('claude-opus-5-5').inputPerMTok);
+test('prices: overrides win, unknown models price by family, never below the dearest family when unknown', () => {
+  // Anthropic's list prices (platform.claude.com, checked 2026-12).
+  assert.deepEqual([priceFor('claude-haiku-5-5').inputPerMTok, priceFor('claude-haiku-5-5').outputPerMTok], [0.1, 0.5]);
+  assert.deepEqual([priceFor('claude-sonnet-5-5').inputPerMTok, priceFor('claude-sonnet-5-5').outputPerMTok], [2, 10]);
+  assert.deepEqual([priceFor('claude-opus-5-5').inputPerMTok, priceFor('claude-opus-5-5').outputPerMTok], [4, 20]);
+  assert.equal(priceFor('claude-opus-5-5').cacheReadPerMTok, 0.2);
+  assert.equal(priceFor('claude-fable-5-1').cacheReadPerMTok, 0.25);
+  assert.equal(priceFor('claude-haiku-4-5-20251001'), priceFor('claude-haiku-4-5'), 'a dated snapshot is its model');
+  assert.equal(priceFor('claude-sonnet-7').outputPerMTok, 15, 'an unlisted sonnet: its family');
+  assert.equal(priceFor('some-gateway-model').inputPerMTok, priceFor('claude-fable-5-1').inputPerMTok);
+  for (const id of KNOWN_MODELS)
+    assert.ok(priceFor('some-gateway-model').outputPerMTok >= priceFor(id).outputPerMTok, `${id} is not dearer`);
   const { prices, problems } = parsePriceTable({
-    'claude-sonnet-5-5': { inputPerMTok: 2, outputPerMTok: 10 },
+    'claude-sonnet-5-5': { inputPerMTok: 1.25, outputPerMTok: 10 },
     broken: { inputPerMTok: 'x' },
   });
-  assert.equal(priceFor('claude-sonnet-5-5', prices).inputPerMTok, 2);
-  assert.equal(priceFor('claude-sonnet-5-5', prices).cacheReadPerMTok, 0.2);
+  assert.equal(priceFor('claude-sonnet-5-5', prices).inputPerMTok, 1.25);
+  assert.equal(priceFor('claude-sonnet-5-5', prices).cacheReadPerMTok, 0.125);
   assert.equal(problems.length, 1);
   assert.match(problems[0] ?? '', /broken/);
+});
+
+test('a long prompt bills the whole request at the long-prompt rates (Haiku 5.5 over 100k tokens)', () => {
+  const haiku = priceFor('claude-haiku-5-5');
+  const short = costUsd(usage({ inputTokens: 100_000, outputTokens: 1_000_000 }), haiku);
+  const long = costUsd(usage({ inputTokens: 60_000, cacheReadInputTokens: 40_001, outputTokens: 1_000_000 }), haiku);
+  assert.ok(Math.abs(short - (0.01 + 0.5)) < 1e-9, `${short}`);
+  assert.ok(Math.abs(long - (0.03 + 40_001 * 0.05e-6 + 2.5)) < 1e-9, `${long}`);
+});
+
+test('the cheapest known model is Haiku 5.5, and smoke:live runs on it', async () => {
+  assert.equal(cheapestKnownModel(), 'claude-haiku-5-5');
+  const script = await readFile(join(__dirname, '..', '..', '..', 'scripts', 'smoke-live.mjs'), 'utf8');
+  assert.match(script, new RegExp(`const CHEAPEST_MODEL = '${cheapestKnownModel()}';`));
 });
 
 test('the ledger totals by role, task and model', () => {

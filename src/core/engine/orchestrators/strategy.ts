@@ -68,7 +68,7 @@ export function chooseStrategy(input: StrategyInput): Strategy {
     modelByRole[role] = settings.models[tier];
   }
   const overridden = ROLES.filter((r) => settings.modelByRole[r] !== undefined);
-  if (overridden.length > 0) why.push(`Models set in settings for: ${overridden.join(', ')}.`);
+  if (overridden.length > 0) why.push(`Models chosen by the user for: ${overridden.join(', ')}.`);
   if (bumped.length > 0) why.push(`A stronger model for ${bumped.join(' and ')} because the plan is large.`);
   why.push(
     `Writers use ${modelByRole['code-writer']}; review uses ${modelByRole.reviewer}; docs use ${modelByRole.documenter}.`,

@@ -4,7 +4,9 @@
  * - spec-kit mode wraps each task in `/spec-kit:implement` (the task comes from the feature's tasks.md);
  * - code-writer: `/implement`, or `/refactor:large-scale` when the task restructures code (its text says so,
  *   or it names many files); test-writer: `/test`; documenter: `/docs:generate`; reviewer: `/review:code`;
- * - the validation phase: `/review:code`, `/review:security`, and `/test` for the test run.
+ * - the validation phase: `/review:code`, `/review:security`, and `/test` for the test run;
+ * - the completion reviewer, judging the claim of a task no edit of its own files can prove done:
+ *   `/review:completion`.
  */
 import type { WorkerRole } from '../../../protocol/engine-events';
 import type { CommandDefinition } from '../../agents/definitions/agent-definition';
@@ -63,6 +65,17 @@ export function taskArguments(task: { id: string; description: string }): string
   return `${task.id} ${task.description.replace(/\s+/g, ' ').trim()}`;
 }
 
+/** The command the completion reviewer judges a claimed completion with. */
+export const COMPLETION_REVIEW_COMMAND = 'review:completion';
+
+/**
+ * A task whose tick no applied edit of its own files can prove (it names no files, or it is a review): it is
+ * done only when the completion reviewer accepts the worker's claim.
+ */
+export function needsAcceptance(task: { files: readonly string[]; role: WorkerRole }): boolean {
+  return task.files.length === 0 || task.role === 'reviewer';
+}
+
 /** The validation phase's commands: the code review, the security review, and the test run. */
 export const VALIDATION_COMMANDS = {
   codeReview: 'review:code',
@@ -71,15 +84,17 @@ export const VALIDATION_COMMANDS = {
 } as const;
 
 /**
- * The commands a plan uses (its tasks', then validation's when it runs) as the run will find them: built in or
- * overridden by a project file. A name without a definition is left out (it cannot happen with the built-ins).
+ * The commands a plan uses (its tasks', the completion reviewer's when a task needs its acceptance, then
+ * validation's when it runs) as the run will find them: built in or overridden by a project file. A name
+ * without a definition is left out (it cannot happen with the built-ins).
  */
 export function commandViews(
   definitions: ReadonlyMap<string, CommandDefinition>,
-  tasks: readonly { commands: readonly string[] }[],
+  tasks: readonly { commands: readonly string[]; files: readonly string[]; role: WorkerRole }[],
   validate: boolean,
 ): CommandView[] {
   const names = new Set(tasks.flatMap((t) => t.commands));
+  if (tasks.some(needsAcceptance)) names.add(COMPLETION_REVIEW_COMMAND);
   if (validate) for (const name of Object.values(VALIDATION_COMMANDS)) names.add(name);
   return [...names].sort().flatMap((name) => {
     const command = definitions.get(name);

@@ -14,10 +14,11 @@ import { truncateMiddle } from '../../util/output-capture';
 import { redactSecrets } from '../../util/secrets';
 import type { WorkDone } from '../journal/task-evidence';
 import { runWorker, type TaskExecutionDeps, type WorkerDeps } from './task-execution';
+import { COMPLETION_REVIEW_COMMAND } from '../scheduler/command-choice';
 
 /** The agent definition and slash command the completion reviewer works from (overridable in `.claude/`). */
 export const COMPLETION_REVIEWER = 'completion-reviewer';
-export const COMPLETION_REVIEW_COMMAND = 'review:completion';
+export { COMPLETION_REVIEW_COMMAND };
 
 export type { CompletionAcceptance, WorkDone };
 

@@ -18,6 +18,7 @@ import { type TaskCompletion } from '../../agents/tools/tool';
 import type { LlmProvider, LlmSystemBlock, LlmToolDefinition } from '../../llm/provider';
 import type { RunStopCause, WorkerRole } from '../../../protocol/engine-events';
 import type { ProgressMove, TaskExecution } from '../scheduler/scheduler';
+import { needsAcceptance } from '../scheduler/command-choice';
 import type { ToolDefinition } from '../../agents/tools/tool';
 import type { ToolName } from '../../agents/tools/builtin-tools';
 import { sha256 } from '../journal/hash';
@@ -126,14 +127,6 @@ function questionFor(task: ExecutableTask, elsewhere: readonly string[]): string
     `complete_task was not accepted: task ${task.id} names ${task.files.join(', ')}, but ${what}. ` +
     'If a change is needed, propose it with propose_edit now. If the files are already right as they are, explain why in one sentence and call complete_task again.'
   );
-}
-
-/**
- * A task no edit can prove done: it names no files, or it is a review (whose work is reading, not writing).
- * Its completion needs the reviewer's acceptance, unless it did change a file it names.
- */
-export function needsAcceptance(task: Pick<ExecutableTask, 'files' | 'role'>): boolean {
-  return task.files.length === 0 || task.role === 'reviewer';
 }
 
 /** The worker's next step after a review: done, told why and asked again, or failed with the reason. */

@@ -225,15 +225,18 @@ test(
       await featureRow.locator('.label-description', { hasText: /^0\/10$/ }).waitFor({ timeout: 30_000 });
       // The rollback voided the evidence and took the tick: the row carries no badge.
       await waitForRow(page, 'T001, pending', undefined, 30_000);
-      // The lenses and the panel tell the rolled-back run, not its last state. The editor redraws its lenses
-      // a few at a time: wait until every lens says it.
-      const lenses = page.locator('.codelens-decoration');
+      // The lenses and the panel tell the rolled-back run, not its last state. The editor redraws the lenses in
+      // its viewport a few at a time (those scrolled out of view when they come back): wait until every lens
+      // the user sees says it.
       await waitUntilAsync(
-        async () =>
-          (await lenses.filter({ hasText: 'Last run: rolled back' }).count()) > 0 &&
-          (await lenses.filter({ hasText: /Last run: .*\bdone\b/ }).count()) === 0,
+        async () => {
+          const shown = await visibleLensTexts(page);
+          return (
+            shown.some((t) => t.includes('Last run: rolled back')) && !shown.some((t) => /Last run: .*\bdone\b/.test(t))
+          );
+        },
         30_000,
-        'every code lens to say "rolled back", none "done"',
+        'every code lens in view to say "rolled back", none "done"',
       );
       await panel.locator('#root', { hasText: 'Run rolled back' }).waitFor({ timeout: 30_000 });
       await panel.locator('#root p', { hasText: /^\d+ restored, \d+ deleted$/ }).waitFor({ timeout: 10_000 });
@@ -244,6 +247,23 @@ test(
     }
   },
 );
+
+/** The texts of the code lenses inside the editor's visible area, read in one go in the page. */
+async function visibleLensTexts(page: Page): Promise<string[]> {
+  const editor = await page.locator('.monaco-editor .overflow-guard').first().boundingBox();
+  if (editor === null) return [];
+  const lenses = await page.locator('.codelens-decoration').evaluateAll((elements) =>
+    elements.map((element) => {
+      const e = element as unknown as {
+        textContent: string | null;
+        getBoundingClientRect(): { top: number; bottom: number };
+      };
+      const box = e.getBoundingClientRect();
+      return { text: e.textContent ?? '', top: box.top, bottom: box.bottom };
+    }),
+  );
+  return lenses.filter((l) => l.bottom > editor.y && l.top < editor.y + editor.height).map((l) => l.text);
+}
 
 /** What the sidebar shows of one tree row, read in one go in the page; undefined when no row has that label. */
 interface RowSeen {

@@ -4,6 +4,7 @@ import { LspCommandId, type RunTaskArgs } from '../protocol/lsp-messages';
 import { EvidenceCode } from './evidence';
 import { nextFreeTaskId, numberBefore, taskIdNumber } from './task-ids';
 import { labelRange, taskAtLine, type TasksAnalysis } from './tasks-analysis';
+import { taskCheckboxRange, taskIdRange } from '../core/speckit/task-ranges';
 
 function quickFix(uri: string, title: string, diagnostic: Diagnostic, edit: TextEdit): CodeAction {
   return {
@@ -19,7 +20,7 @@ function renumberDuplicate(uri: string, analysis: TasksAnalysis, diagnostic: Dia
   const task = taskAtLine(analysis, diagnostic.range.start.line);
   if (!task) return undefined;
   const id = nextFreeTaskId(analysis.document.tasks, taskIdNumber(task.id) ?? 0);
-  return quickFix(uri, `Renumber ${task.id} to ${id}`, diagnostic, { range: task.idRange, newText: id });
+  return quickFix(uri, `Renumber ${task.id} to ${id}`, diagnostic, { range: taskIdRange(task), newText: id });
 }
 
 function dropParallel(uri: string, analysis: TasksAnalysis, diagnostic: Diagnostic): CodeAction | undefined {
@@ -47,7 +48,7 @@ function evidenceFixes(uri: string, analysis: TasksAnalysis, diagnostic: Diagnos
   const task = taskAtLine(analysis, diagnostic.range.start.line);
   if (!task?.done) return [];
   const args: RunTaskArgs = { uri, taskId: task.id, rerun: true };
-  const { start } = task.checkbox.range;
+  const { start } = taskCheckboxRange(task);
   const mark = {
     start: { line: start.line, character: start.character + 1 },
     end: { line: start.line, character: start.character + 2 },

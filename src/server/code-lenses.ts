@@ -3,6 +3,7 @@ import type { Phase, Task } from '../core/speckit/tasks-model';
 import { LspCommandId, type RunPhaseArgs, type RunTaskArgs, type TaskStatusReport } from '../protocol/lsp-messages';
 import { taskStatusText } from '../protocol/run-wording';
 import type { TasksAnalysis } from './tasks-analysis';
+import { taskIdRange } from '../core/speckit/task-ranges';
 
 /** A lens with an empty command id is shown as plain text: the last run's result is information, not an action. */
 function label(title: string): Command {
@@ -36,7 +37,7 @@ function phaseLenses(
 }
 
 function taskLenses(uri: string, task: Task, statusOf: (taskId: string) => TaskStatusReport | undefined): CodeLens[] {
-  const range = task.idRange;
+  const range = taskIdRange(task);
   const lenses: CodeLens[] = [];
   // A ticked task is finished work; running it again is a deliberate act from the engine's own UI.
   if (!task.done) {

@@ -10,6 +10,7 @@ import { resolveTaskPath } from './project-paths';
 import { lineOfSpecDefinition, specDefinitionOf, specReferenceAt } from './spec-references';
 import { taskIdAt } from './task-ids';
 import { labelRange, taskAtLine, type TasksAnalysis } from './tasks-analysis';
+import { taskIdRange } from '../core/speckit/task-ranges';
 
 export interface DefinitionContext {
   readonly uri: string;
@@ -43,7 +44,7 @@ export async function definitionAt(
 ): Promise<Location[]> {
   const lineText = analysis.lines[position.line] ?? '';
   const token = taskIdAt(lineText, position.character);
-  if (token) return (analysis.tasksById.get(token.id) ?? []).map((t) => ({ uri: context.uri, range: t.idRange }));
+  if (token) return (analysis.tasksById.get(token.id) ?? []).map((t) => ({ uri: context.uri, range: taskIdRange(t) }));
 
   const task = taskAtLine(analysis, position.line);
   if (task && task.line === position.line && analysis.specStories.kind === 'known') {
@@ -75,13 +76,10 @@ export async function definitionAt(
   return [];
 }
 
-/** The path of `task.files` whose recorded range holds `position` (the cursor may sit just after it). */
+/** The path of `task.files` whose recorded span holds `position` (the cursor may sit just after it). */
 function pathAt(task: Task, position: Position): string | undefined {
-  const k = task.fileRanges.findIndex(
-    (r) =>
-      r.start.line === position.line &&
-      position.character >= r.start.character &&
-      position.character <= r.end.character,
+  const k = task.fileSpans.findIndex(
+    (span) => span.line === position.line && position.character >= span.start && position.character <= span.end,
   );
   return k < 0 ? undefined : task.files[k];
 }

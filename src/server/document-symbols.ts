@@ -1,6 +1,7 @@
 import { SymbolKind, type DocumentSymbol } from 'vscode-languageserver/node';
 import type { Phase, Task } from '../core/speckit/tasks-model';
 import type { TasksAnalysis } from './tasks-analysis';
+import { taskIdRange, taskRange } from '../core/speckit/task-ranges';
 
 function taskSymbol(task: Task): DocumentSymbol {
   const labels = task.labels.map((l) => `[${l}]`).join(' ');
@@ -8,8 +9,8 @@ function taskSymbol(task: Task): DocumentSymbol {
     name: task.id,
     detail: `${task.done ? '✓ ' : ''}${labels ? `${labels} ` : ''}${task.description}`,
     kind: SymbolKind.Event,
-    range: task.range,
-    selectionRange: task.idRange,
+    range: taskRange(task),
+    selectionRange: taskIdRange(task),
   };
 }
 

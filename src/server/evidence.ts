@@ -11,6 +11,7 @@ import { verifyTasks, type VerifyReport } from '../core/evidence/verify-tasks';
 import type { TasksDocument } from '../core/speckit/tasks-model';
 import type { VerifyTasksResult } from '../protocol/lsp-messages';
 import { DIAGNOSTIC_SOURCE } from './diagnostics';
+import { taskCheckboxRange } from '../core/speckit/task-ranges';
 
 export const EvidenceCode = {
   unverified: 'tick-without-evidence',
@@ -32,7 +33,7 @@ export function evidenceDiagnostics(report: VerifyReport, document: TasksDocumen
     if (hunks.length > shown.length)
       shown.push(`… ${hunks.length - shown.length} more lines (speckit-orchestra verify)`);
     out.push({
-      range: task.checkbox.range,
+      range: taskCheckboxRange(task),
       severity: drifted ? DiagnosticSeverity.Warning : DiagnosticSeverity.Information,
       code: drifted ? EvidenceCode.drifted : EvidenceCode.unverified,
       source: DIAGNOSTIC_SOURCE,

@@ -1,6 +1,7 @@
 import { FoldingRangeKind, type FoldingRange } from 'vscode-languageserver/node';
 import type { Range } from '../core/speckit/tasks-model';
 import type { TasksAnalysis } from './tasks-analysis';
+import { taskRange } from '../core/speckit/task-ranges';
 
 function fold(range: Range, kind?: FoldingRangeKind): FoldingRange | undefined {
   // A fold needs at least two lines; trailing blank lines stay visible under the folded heading.
@@ -16,7 +17,7 @@ export function foldingRanges(analysis: TasksAnalysis): FoldingRange[] {
   const ranges = [
     ...phases.flatMap((p) => [fold(p.range, FoldingRangeKind.Region), ...p.subsections.map((s) => fold(s.range))]),
     ...sections.map((s) => fold(s.range, FoldingRangeKind.Region)),
-    ...tasks.map((t) => fold(t.range)),
+    ...tasks.map((t) => fold(taskRange(t))),
   ];
   return ranges.filter((r): r is FoldingRange => r !== undefined).sort((a, b) => a.startLine - b.startLine);
 }

@@ -4,6 +4,7 @@ import type { SpecDocument, UserStory } from '../core/speckit/spec-model';
 import { matchCheckboxLine, matchTaskHead, storyOfLabel } from '../core/speckit/tasks-line';
 import type { DiagnosticSeverity, Range, Task, TasksDiagnosticCode, TasksDocument } from '../core/speckit/tasks-model';
 import { parseTasks } from '../core/speckit/tasks-parser';
+import { taskIdRange } from '../core/speckit/task-ranges';
 
 /**
  * Codes the server adds to the parser's and the graph's: what needs a second file to judge (tasks.md against
@@ -73,8 +74,8 @@ export function taskAtLine(analysis: TasksAnalysis, line: number): Task | undefi
     const mid = (low + high) >> 1;
     const task = tasks[mid];
     if (task === undefined) return undefined;
-    if (line < task.range.start.line) high = mid - 1;
-    else if (line > task.range.end.line) low = mid + 1;
+    if (line < task.line) high = mid - 1;
+    else if (line > task.lastLine) low = mid + 1;
     else return task;
   }
   return undefined;
@@ -108,7 +109,7 @@ function storyLabelDiagnostics(
   for (const task of tasks) {
     if (task.story === undefined || known.has(task.story)) continue;
     const story = task.story;
-    const range = labelRange(lines, task, (label) => storyOfLabel(label) === story) ?? task.idRange;
+    const range = labelRange(lines, task, (label) => storyOfLabel(label) === story) ?? taskIdRange(task);
     result.push({
       code: 'unknown-story-label',
       severity: 'warning',

@@ -7,6 +7,7 @@
 import type { TaskIdIndex } from '../speckit/task-ids';
 import type { Range, Task, TaskIdRef, TasksDocument } from '../speckit/tasks-model';
 import { topologicalOrder, wire, type EdgeReason, type GraphEdge, type Wiring } from './graph-builder';
+import { taskIdRange } from '../speckit/task-ranges';
 
 export interface TaskCycle {
   /** Keys in order, each finishing before the next, from the cycle's earliest task; the first is repeated at the end. */
@@ -88,8 +89,11 @@ function describeCycle(doc: TasksDocument, ids: TaskIdIndex, cycleNodes: readonl
     message:
       `Dependency cycle: ${names.join(' → ')} (each must finish before the next)` +
       `${reference === undefined ? '' : `, closed by ${reference.text}`}; the explicit dependencies in it are ignored for scheduling.`,
-    range: reference?.range ??
-      earliest?.idRange ?? { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+    range:
+      reference?.range ??
+      (earliest === undefined
+        ? { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }
+        : taskIdRange(earliest)),
     ...(reference?.taskKey === undefined ? {} : { taskKey: reference.taskKey }),
   };
 }
@@ -118,7 +122,7 @@ function closingReference(doc: TasksDocument, ids: TaskIdIndex, waiting: Task, w
         ...(statement.taskKey === undefined ? {} : { taskKey: statement.taskKey }),
       };
   }
-  return { range: waiting.idRange, taskKey: waiting.key, text: `${waiting.id} waiting for ${waitedFor.id}` };
+  return { range: taskIdRange(waiting), taskKey: waiting.key, text: `${waiting.id} waiting for ${waitedFor.id}` };
 }
 
 /** Strongly connected components (Tarjan's, iterative: a 10,000-task file must not blow the stack). */

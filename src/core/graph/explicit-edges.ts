@@ -7,6 +7,7 @@ import type { TaskIdIndex } from '../speckit/task-ids';
 import type { DependencyStatement, Task, TaskIdRef, TasksDiagnostic, TasksDocument } from '../speckit/tasks-model';
 import type { GraphBuilder } from './graph-builder';
 import { tasksByKey } from './tasks-by-key';
+import { taskIdRange } from '../speckit/task-ranges';
 
 // A statement whose sides multiply to more edges than this goes through one hub node.
 const DIRECT_EDGE_LIMIT = 64;
@@ -100,7 +101,7 @@ function laterPhaseInTask(ids: TaskIdIndex, task: Task, later: readonly string[]
   if (found.length === 0)
     found.push(
       laterPhase(
-        task.idRange,
+        taskIdRange(task),
         `${task.id} depends on ${later.join(', ')}, in a later phase; ignored for scheduling (phases run in order).`,
         task.key,
       ),

@@ -8,6 +8,7 @@
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { probePath } from './read-text-file';
 import type { TasksDiagnostic, TasksDocument } from './tasks-model';
+import { taskFileRange } from './task-ranges';
 
 /** Home-relative and drive-letter paths can only mean a place outside the project. */
 const ALWAYS_OUTSIDE = /^(?:~[\\/]|[A-Za-z]:[\\/])/;
@@ -55,7 +56,7 @@ export async function outsidePathDiagnostics(doc: TasksDocument, context: TaskPa
       diagnostics.push({
         code: 'path-outside-workspace',
         severity: 'warning',
-        range: task.fileRanges[k] ?? task.idRange,
+        range: taskFileRange(task, k),
         message: `${task.id} names ${file}, which is outside the workspace; agents will not write there.`,
         taskKey: task.key,
       });

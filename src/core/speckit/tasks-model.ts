@@ -25,9 +25,16 @@ export type CheckboxMark = ' ' | 'x' | 'X';
 export interface Checkbox {
   /** Offset of the mark character between the brackets, in the parsed string. */
   readonly offset: number;
-  /** Range of `[ ]` including both brackets. */
-  readonly range: Range;
+  /** Character of `[` on the task's line: `[ ]` spans it and the next two (`taskCheckboxRange`). */
+  readonly character: number;
   readonly mark: CheckboxMark;
+}
+
+/** Characters `start` to `end` of one line: where a task names a file. */
+export interface LineSpan {
+  readonly line: number;
+  readonly start: number;
+  readonly end: number;
 }
 
 export type SubsectionKind = 'tests' | 'implementation' | 'other';
@@ -50,11 +57,19 @@ export interface Task {
   readonly index: number;
   /** Line of the checkbox. */
   readonly line: number;
-  /** The checkbox line plus its indented continuation (sub-bullets, wrapped text); trailing blank lines excluded. */
-  readonly range: Range;
+  /**
+   * The task is its checkbox line plus its indented continuation (sub-bullets, wrapped text), trailing blank lines
+   * excluded: from `startCharacter` (its bullet) on `line` to `endCharacter` (the line's end) on `lastLine`. Kept
+   * as numbers, as every position of a task is; `taskRange` and its siblings build the editor's ranges.
+   */
+  readonly lastLine: number;
+  readonly startCharacter: number;
+  readonly endCharacter: number;
   readonly startOffset: number;
   readonly endOffset: number;
-  readonly idRange: Range;
+  /** Characters of the id on `line` (`taskIdRange`). */
+  readonly idStart: number;
+  readonly idEnd: number;
   readonly checkbox: Checkbox;
   readonly done: boolean;
   readonly parallel: boolean;
@@ -76,9 +91,9 @@ export interface Task {
   readonly files: readonly string[];
   /**
    * Where each of `files` is first named (index for index), on the checkbox line or a `Files:` continuation line:
-   * what path diagnostics and go-to-file point at.
+   * what path diagnostics and go-to-file point at (`taskFileRange`).
    */
-  readonly fileRanges: readonly Range[];
+  readonly fileSpans: readonly LineSpan[];
   /**
    * Documents the task points to rather than works on: link targets (`[T012](tasks/T012.md)`) and paths after
    * "see", "per", "as described in"… Never locked.

@@ -38,6 +38,7 @@ import type {
   TasksDiagnostic,
   TasksDocument,
 } from './tasks-model';
+import { taskFileRange, taskIdRange } from './task-ranges';
 
 export function parseTasks(text: string): TasksDocument {
   const reader = new TasksReader(text);
@@ -200,7 +201,7 @@ class TasksReader {
       this.diagnostics.push({
         code: 'duplicate-task-id',
         severity: 'warning',
-        range: reading.task.idRange,
+        range: taskIdRange(reading.task),
         message: `Duplicate task id ${head.id} (first on line ${first.line + 1}); both are kept, as ${first.key} and ${key}.`,
         taskKey: key,
       });
@@ -396,7 +397,7 @@ function idOrderDiagnostics(tasks: readonly Task[], ids: TaskIdIndex): TasksDiag
       diagnostics.push({
         code: 'task-id-out-of-order',
         severity: 'information',
-        range: task.idRange,
+        range: taskIdRange(task),
         message: `${task.id} comes after ${previous.id}; ids usually follow document order.`,
         taskKey: task.key,
       });
@@ -417,7 +418,7 @@ function outsidePhaseDiagnostics(tasks: readonly Task[]): TasksDiagnostic[] {
     diagnostics.push({
       code: 'task-outside-phase',
       severity: 'information',
-      range: task.idRange,
+      range: taskIdRange(task),
       message: `${task.id} is not under a phase heading ("## Phase N: …"); it is kept and scheduled where it stands, between the phases around it.`,
       taskKey: task.key,
     });
@@ -456,7 +457,7 @@ function parallelSameFileDiagnostics(tasks: readonly Task[], places: readonly Ta
       diagnostics.push({
         code: 'parallel-same-file',
         severity: 'warning',
-        range: task.fileRanges[k - 1] ?? task.idRange,
+        range: taskFileRange(task, k - 1),
         message: `${task.id} and ${other.id} (line ${other.line + 1}) are both marked [P] in this ${task.phaseIndex === undefined ? 'section' : 'phase'} but both touch ${file}; they will run one after the other.`,
         taskKey: task.key,
       });

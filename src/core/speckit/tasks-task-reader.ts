@@ -26,7 +26,7 @@ import {
   type TaskLabel,
 } from './tasks-line';
 import type { TaskPlace } from './tasks-outline';
-import type { Range, Task } from './tasks-model';
+import type { LineSpan, Task } from './tasks-model';
 
 /** A line under a task that belongs to it. */
 export interface DetailLine {
@@ -140,15 +140,14 @@ export function readTask(input: TaskLineInput): TaskReading {
     key: input.key,
     index: input.index,
     line,
-    range: { start: { line, character: indent }, end: { line: body.last, character: lines.line(body.last).length } },
+    lastLine: body.last,
+    startCharacter: indent,
+    endCharacter: lines.line(body.last).length,
     startOffset: lineStart + indent,
     endOffset: lines.end(body.last),
-    idRange: lineRange(line, head.idStart, head.idEnd),
-    checkbox: {
-      offset: lineStart + checkbox.bracketStart + 1,
-      range: lineRange(line, checkbox.bracketStart, checkbox.bracketStart + 3),
-      mark: checkbox.mark,
-    },
+    idStart: head.idStart,
+    idEnd: head.idEnd,
+    checkbox: { offset: lineStart + checkbox.bracketStart + 1, character: checkbox.bracketStart, mark: checkbox.mark },
     done: checkbox.mark !== ' ',
     parallel: labels.some(isParallelLabel),
     labels,
@@ -156,7 +155,7 @@ export function readTask(input: TaskLineInput): TaskReading {
     lineText: taskLineIdentity(text, checkbox),
     details: body.details.length === 0 ? NONE : body.details.map(trimmedText),
     files: paths.files,
-    fileRanges: paths.fileRanges,
+    fileSpans: paths.fileSpans,
     references: paths.references,
     dependsOn: NONE,
     dependencyRefs: own.waitsFor.length === 0 ? NONE : own.waitsFor.map(toTaskIdRef),
@@ -207,11 +206,11 @@ function storyOfLabels(labels: readonly string[]): string | undefined {
 
 interface TaskPaths {
   readonly files: readonly string[];
-  readonly fileRanges: readonly Range[];
+  readonly fileSpans: readonly LineSpan[];
   readonly references: readonly string[];
 }
 
-const NO_PATHS: TaskPaths = { files: NONE, fileRanges: NONE, references: NONE };
+const NO_PATHS: TaskPaths = { files: NONE, fileSpans: NONE, references: NONE };
 
 /** The paths of the task line and of its `Files:` lines, each where it is first named. */
 function pathsOf(
@@ -235,16 +234,16 @@ function withHeadLink(paths: TaskPaths, link: string | undefined): TaskPaths {
 
 /** `paths` with the new mentions added (a new value only when something is new). */
 function addPaths(paths: TaskPaths, mentions: readonly PathMention[], line: number, offset: number): TaskPaths {
-  let { files, fileRanges, references } = paths;
+  let { files, fileSpans, references } = paths;
   for (const mention of mentions) {
     if (mention.kind === 'reference') {
       if (!references.includes(mention.path)) references = [...references, mention.path];
     } else if (!files.includes(mention.path)) {
       files = [...files, mention.path];
-      fileRanges = [...fileRanges, lineRange(line, offset + mention.start, offset + mention.end)];
+      fileSpans = [...fileSpans, { line, start: offset + mention.start, end: offset + mention.end }];
     }
   }
-  return files === paths.files && references === paths.references ? paths : { files, fileRanges, references };
+  return files === paths.files && references === paths.references ? paths : { files, fileSpans, references };
 }
 
 interface OwnReferences {

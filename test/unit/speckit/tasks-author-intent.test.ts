@@ -3,6 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseTasks } from '../../../src/core/speckit/tasks-parser';
+import { taskFileRange } from '../../../src/core/speckit/task-ranges';
 import type { TaskIdRef, TasksDocument } from '../../../src/core/speckit/tasks-model';
 import { textAt } from './tasks-fixture-helpers';
 
@@ -108,7 +109,7 @@ test('file names survive Markdown: code spans are literal, emphasis around a bar
   assert.deepEqual(task(doc, 'T003').files, ['src/odd.py', 'old/gone.ts', '~/notes.md']);
   for (const t of doc.tasks)
     assert.deepEqual(
-      t.fileRanges.map((r) => textAt(doc, r)),
+      t.files.map((_, k) => textAt(doc, taskFileRange(t, k))),
       t.files,
       `${t.id}: each range holds its path`,
     );

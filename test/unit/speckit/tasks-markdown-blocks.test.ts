@@ -5,6 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { parseTasks } from '../../../src/core/speckit/tasks-parser';
+import { taskFileRange, taskIdRange } from '../../../src/core/speckit/task-ranges';
 import { setTaskDone, setTaskDoneInBytes, taskRefOf } from '../../../src/core/speckit/tasks-writer';
 import type { TasksDocument } from '../../../src/core/speckit/tasks-model';
 
@@ -133,7 +134,7 @@ test('HTML comments hide task lines, single-line, multi-line, indented and insid
   assert.deepEqual(ids(doc), ['T001', 'T005', 'T007']);
   const t005 = doc.tasks[1];
   assert.deepEqual(t005?.details, ['- detail of T005'], 'comment lines are neither details nor tasks');
-  assert.deepEqual([t005?.range.start.line, t005?.range.end.line], [7, 11]);
+  assert.deepEqual([t005?.line, t005?.lastLine], [7, 11]);
   assert.deepEqual(doc.nonTaskCheckboxes, []);
   for (const id of ['T002', 'T003', 'T004', 'T006']) {
     const lineText =
@@ -230,14 +231,14 @@ test('line endings: a lone CR ends a line as in LSP, so positions match an edito
     );
     const editor = TextDocument.create('file:///tasks.md', 'markdown', 1, text.slice(1));
     for (const t of doc.tasks) {
-      assert.equal(editor.getText(t.idRange), t.id, `${t.id} with ${JSON.stringify(eol)}`);
+      assert.equal(editor.getText(taskIdRange(t)), t.id, `${t.id} with ${JSON.stringify(eol)}`);
       assert.equal(t.lineText.includes('\r'), false);
     }
     const t002 = doc.tasks[1];
     assert.deepEqual(t002?.details, ['- Files: src/b.ts']);
     assert.deepEqual(t002?.files, ['src/b.ts']);
     assert.deepEqual(t002?.dependsOn, ['T001']);
-    assert.equal(editor.getText(t002?.fileRanges[0] ?? t002.idRange), 'src/b.ts');
+    assert.equal(editor.getText(taskFileRange(t002, 0)), 'src/b.ts');
     const bytes = Buffer.from(text, 'utf8');
     const ticked = setTaskDoneInBytes(bytes, taskRefOf(doc.tasks[2] ?? t002), true);
     assert.ok(ticked.ok && ticked.changed);

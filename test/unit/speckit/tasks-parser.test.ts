@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseTasks } from '../../../src/core/speckit/tasks-parser';
+import { taskCheckboxRange, taskFileRange, taskIdRange, taskRange } from '../../../src/core/speckit/task-ranges';
 import type { TasksDocument } from '../../../src/core/speckit/tasks-model';
 import { countTaskCheckboxLines, ownFixture, ownFixtureNames, textAt } from './tasks-fixture-helpers';
 
@@ -27,8 +28,8 @@ test('parses a template-style task line with markers, story and path', () => {
   assert.equal(t.description, 'Create model in src/models/user.ts');
   assert.equal(t.lineText, 'T012 [P] [US1] Create model in src/models/user.ts');
   assert.equal(t.phaseIndex, 0);
-  assert.deepEqual(t.idRange, { start: { line: 4, character: 6 }, end: { line: 4, character: 10 } });
-  assert.deepEqual(t.checkbox.range, { start: { line: 4, character: 2 }, end: { line: 4, character: 5 } });
+  assert.deepEqual(taskIdRange(t), { start: { line: 4, character: 6 }, end: { line: 4, character: 10 } });
+  assert.deepEqual(taskCheckboxRange(t), { start: { line: 4, character: 2 }, end: { line: 4, character: 5 } });
   assert.equal(doc.text.slice(t.checkbox.offset, t.checkbox.offset + 1), ' ');
   assert.equal(doc.phases[0]?.number, '1');
   assert.equal(doc.phases[0]?.title, 'Setup');
@@ -124,7 +125,7 @@ test('messy file: every variant seen in the wild', () => {
   );
   assert.deepEqual(t2.dependsOn, ['T001'], '**Dependencies**: detail');
   assert.equal(t2.details.length, 5);
-  assert.equal(t2.range.end.line, t2.line + 5, 'indented sub-bullets belong to the task');
+  assert.equal(t2.lastLine, t2.line + 5, 'indented sub-bullets belong to the task');
   assert.equal(task(doc, 'T003').checkbox.mark, 'x');
   assert.equal(task(doc, 'T005').description, 'Ordered-list task in src/numbered.ts');
   const t11 = task(doc, 'T011');
@@ -149,7 +150,7 @@ test('messy file: every variant seen in the wild', () => {
     ['information', 'warning'],
   );
   assert.deepEqual(byCode('path-outside-workspace'), [], 'the parser alone cannot judge paths: the disk decides');
-  assert.equal(textAt(doc, byCode('parallel-same-file')[0]?.range ?? t2.idRange), 'src/models/enums.rs');
+  assert.equal(textAt(doc, byCode('parallel-same-file')[0]?.range ?? taskIdRange(t2)), 'src/models/enums.rs');
   assert.equal(byCode('parallel-same-file').length, 1);
   assert.equal(byCode('unknown-dependency').length, 1);
   assert.equal(byCode('task-without-checkbox').length, 2);
@@ -173,7 +174,7 @@ test('CRLF and BOM: positions ignore the BOM, offsets index the string, EOL is d
   assert.equal(task(doc, 'T004').done, true);
   assert.ok(!doc.tasks.some((t) => t.description.includes('\r')));
   const bomFirst = parseTasks('\ufeff- [ ] T001 First');
-  assert.deepEqual(bomFirst.tasks[0]?.idRange.start, { line: 0, character: 6 });
+  assert.deepEqual(bomFirst.tasks[0]?.idStart, 6);
   assert.equal(bomFirst.tasks[0]?.checkbox.offset, 4);
 });
 
@@ -315,7 +316,7 @@ test('file positions: each path where the task first names it, on its line or a 
   assert.ok(t1 && t2);
   assert.deepEqual(t1.files, ['src/a.ts', 'src/b.ts', 'src/c.ts', 'lib/d.py', './e.md']);
   assert.deepEqual(
-    t1.fileRanges.map((r) => [r.start.line, r.start.character, r.end.character]),
+    t1.fileSpans.map((span) => [span.line, span.start, span.end]),
     [
       [1, 24, 32],
       [1, 37, 45],
@@ -325,19 +326,15 @@ test('file positions: each path where the task first names it, on its line or a 
     ],
   );
   assert.deepEqual(
-    t1.fileRanges.map((r) => textAt(doc, r)),
+    t1.files.map((_, k) => textAt(doc, taskFileRange(t1, k))),
     t1.files,
     'UTF-16 characters: the emoji counts two',
   );
-  assert.deepEqual(t2.fileRanges, []);
+  assert.deepEqual(t2.fileSpans, []);
   const wire = JSON.parse(JSON.stringify(t1)) as Record<string, unknown>;
-  assert.deepEqual(wire['fileRanges'], t1.fileRanges);
+  assert.deepEqual(wire['fileSpans'], t1.fileSpans);
   const bom = parseTasks('\ufeff- [ ] T001 Edit src/x.ts');
-  assert.deepEqual(
-    bom.tasks[0]?.fileRanges,
-    [{ start: { line: 0, character: 16 }, end: { line: 0, character: 24 } }],
-    'the BOM shifts no character',
-  );
+  assert.deepEqual(bom.tasks[0]?.fileSpans, [{ line: 0, start: 16, end: 24 }], 'the BOM shifts no character');
 });
 
 test('dependency references: where the task text names each id, continuation lines and unknown ids included', () => {
@@ -401,20 +398,21 @@ test('tasks are plain data: positions survive a spread and JSON, absent optional
   const doc = parseTasks(text);
   const [t1, t2] = doc.tasks;
   assert.ok(t1 && t2);
-  assert.deepEqual(t1.range, { start: { line: 2, character: 2 }, end: { line: 3, character: 16 } });
-  assert.deepEqual(t1.checkbox, {
-    offset: text.indexOf('[x]') + 1,
-    range: { start: { line: 2, character: 4 }, end: { line: 2, character: 7 } },
-    mark: 'x',
-  });
+  assert.deepEqual(taskRange(t1), { start: { line: 2, character: 2 }, end: { line: 3, character: 16 } });
+  assert.deepEqual(t1.checkbox, { offset: text.indexOf('[x]') + 1, character: 4, mark: 'x' });
+  assert.deepEqual(taskCheckboxRange(t1), { start: { line: 2, character: 4 }, end: { line: 2, character: 7 } });
   assert.equal(text.slice(t1.startOffset, t1.endOffset), '- [x] T001 [P] First in src/a.ts\n    - detail one');
   const copy = { ...t1 };
   assert.deepEqual(copy, t1, 'a spread copies every field, positions included');
-  assert.deepEqual(copy.idRange, t1.idRange);
+  assert.deepEqual(taskIdRange(copy), taskIdRange(t1));
   const wire = JSON.parse(JSON.stringify(t1)) as Record<string, unknown>;
   assert.deepEqual(wire, copy);
-  assert.deepEqual(wire['range'], t1.range);
-  assert.deepEqual(wire['idRange'], { start: { line: 2, character: 8 }, end: { line: 2, character: 12 } });
+  assert.deepEqual(
+    [wire['line'], wire['startCharacter'], wire['lastLine'], wire['endCharacter']],
+    [2, 2, 3, 16],
+    "the task's positions travel as plain numbers",
+  );
+  assert.deepEqual([wire['idStart'], wire['idEnd']], [8, 12]);
   assert.deepEqual(wire['checkbox'], t1.checkbox);
   assert.deepEqual(wire['labels'], ['P']);
   assert.equal('story' in wire, false, 'absent optional fields stay absent');

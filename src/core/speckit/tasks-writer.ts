@@ -104,30 +104,47 @@ export async function writeTaskDone(
   done: boolean,
   signal: AbortSignal,
 ): Promise<WriteTaskDoneResult> {
+  const [result] = await writeTasksDone(filePath, [ref], done, signal);
+  if (!result) throw new Error('writeTasksDone returned no result for its one task');
+  return result;
+}
+
+/**
+ * `writeTaskDone` for several tasks at once: one read, one atomic write (one fsync) for all of them, e.g. the
+ * tasks of a `[P]` group that finished together. Each task gets its own result; a refused one does not keep
+ * the others from being ticked.
+ */
+export async function writeTasksDone(
+  filePath: string,
+  refs: readonly TaskRef[],
+  done: boolean,
+  signal: AbortSignal,
+): Promise<WriteTaskDoneResult[]> {
   let bytes: Buffer;
   try {
     bytes = await readFile(filePath, { signal });
   } catch (error) {
     if (signal.aborted) throw error;
-    return {
-      ok: false,
-      code: 'unreadable',
-      reason: `Cannot read ${filePath}: ${error instanceof Error ? error.message : String(error)}`,
-    };
+    const reason = `Cannot read ${filePath}: ${error instanceof Error ? error.message : String(error)}`;
+    return refs.map(() => ({ ok: false, code: 'unreadable', reason }));
   }
-  const result = setTaskDoneInBytes(bytes, ref, done);
-  if (!result.ok)
-    return result.code === 'not-utf8'
-      ? { ...result, reason: `${filePath} is not valid UTF-8; not touching it.` }
-      : result;
-  if (!result.changed) return { ok: true, changed: false, line: result.line };
+  if (!isUtf8(bytes)) {
+    const reason = `${filePath} is not valid UTF-8; not touching it.`;
+    return refs.map(() => ({ ok: false, code: 'not-utf8', reason }));
+  }
+  const results = refs.map((ref) => setTaskDoneInBytes(bytes, ref, done));
+  if (!results.some((r) => r.ok && r.changed)) return results.map(fileResult);
   signal.throwIfAborted();
   try {
     await writeFileAtomic(filePath, bytes);
   } catch (error) {
     throw new TasksWriteError(`Could not write ${filePath}`, { cause: error });
   }
-  return { ok: true, changed: true, line: result.line };
+  return results.map(fileResult);
+}
+
+function fileResult(result: SetTaskDoneInBytesResult): WriteTaskDoneResult {
+  return result.ok ? { ok: true, changed: result.changed, line: result.line } : result;
 }
 
 /**

@@ -6,7 +6,13 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import fc from 'fast-check';
 import { parseTasks } from '../../../src/core/speckit/tasks-parser';
-import { setTaskDone, setTaskDoneInBytes, taskRefOf, writeTaskDone } from '../../../src/core/speckit/tasks-writer';
+import {
+  setTaskDone,
+  setTaskDoneInBytes,
+  taskRefOf,
+  writeTaskDone,
+  writeTasksDone,
+} from '../../../src/core/speckit/tasks-writer';
 import { ownFixture, ownFixtureNames, realFixturesDir, realTaskFixtureNames } from './tasks-fixture-helpers';
 
 const signal = new AbortController().signal;
@@ -224,4 +230,36 @@ test('property: the byte-level tick agrees with the text-level one (BOM, CRLF, e
     false,
     'not UTF-8',
   );
+});
+
+test('writeTasksDone ticks several tasks in one write; a refused one does not keep the others from their tick', async () => {
+  const dir = await mkdtemp(path.join(tmpdir(), 'tasks-writer-'));
+  try {
+    const file = path.join(dir, 'tasks.md');
+    const text = '## Phase 1\n- [ ] T001 [P] One\n- [ ] T002 [P] Two\n- [x] T003 [P] Three\n- [ ] T004 Four\n';
+    await writeFile(file, text);
+    const doc = parseTasks(text);
+    const [t1, t2, t3, t4] = doc.tasks;
+    assert.ok(t1 && t2 && t3 && t4);
+    // T004's line was edited since it was read: that one is refused, the others are ticked together.
+    await writeFile(file, text.replace('T004 Four', 'T004 Five'));
+    const results = await writeTasksDone(file, [t1, t2, t3, t4].map(taskRefOf), true, signal);
+    assert.deepEqual(results.slice(0, 3), [
+      { ok: true, changed: true, line: 1 },
+      { ok: true, changed: true, line: 2 },
+      { ok: true, changed: false, line: 3 },
+    ]);
+    assert.equal(results[3]?.ok ? '' : results[3]?.code, 'changed');
+    assert.equal(
+      await readFile(file, 'utf8'),
+      '## Phase 1\n- [X] T001 [P] One\n- [X] T002 [P] Two\n- [x] T003 [P] Three\n- [ ] T004 Five\n',
+    );
+    const gone = await writeTasksDone(path.join(dir, 'nope.md'), [t1, t2].map(taskRefOf), true, signal);
+    assert.deepEqual(
+      gone.map((r) => (r.ok ? '' : r.code)),
+      ['unreadable', 'unreadable'],
+    );
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 });

@@ -4,6 +4,7 @@ import type { FileHandle } from 'node:fs/promises';
 import { journalRecordSchema } from '../../../protocol/journal';
 import type { JournalRecord } from '../../../protocol/journal';
 import { isMissing } from '../../util/fs-errors';
+import { GroupCommit } from '../../util/group-commit';
 
 /** A journal append or open failed on disk: the run cannot go on safely, since its state would not survive. */
 export class JournalWriteError extends Error {
@@ -11,12 +12,6 @@ export class JournalWriteError extends Error {
     super(message, options);
     this.name = 'JournalWriteError';
   }
-}
-
-interface QueuedLine {
-  line: string;
-  resolve: () => void;
-  reject: (error: unknown) => void;
 }
 
 /** How the writer used the disk: tests check that a burst of appends shares one fsync. */
@@ -37,9 +32,7 @@ export interface JournalWriterStats {
  * acknowledged yet, so nothing acknowledged is lost.
  */
 export class JournalFileWriter {
-  private pending: QueuedLine[] = [];
-  /** The flush loop, while one runs. */
-  private flushing: Promise<void> | undefined;
+  private readonly lines = new GroupCommit<string>((batch) => this.commit(batch));
   private closed = false;
   private readonly counts: JournalWriterStats = { records: 0, writes: 0, syncs: 0 };
 
@@ -81,43 +74,26 @@ export class JournalFileWriter {
       return Promise.reject(new JournalWriteError(`the run journal ${this.path} is closed`, { cause: undefined }));
     // Keys are made of characters JSON leaves alone, so redacting the line finds them as they were.
     const line = `${redactSecrets(JSON.stringify(record))}\n`;
-    const done = new Promise<void>((resolve, reject) => this.pending.push({ line, resolve, reject }));
-    this.flushing ??= this.flush();
-    return done;
+    return this.lines.add(line);
   }
 
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await this.flushing;
+    await this.lines.idle();
     await this.handle.close();
   }
 
-  /**
-   * Writes what is queued, then what was queued meanwhile, until nothing is. Started with no await before
-   * it takes its first batch, so an append on an idle writer goes to disk at once, unbatched.
-   */
-  private async flush(): Promise<void> {
+  /** One write + fsync for every line queued meanwhile; a failure fails each of them for its caller. */
+  private async commit(batch: readonly string[]): Promise<void> {
     try {
-      while (this.pending.length > 0) {
-        const batch = this.pending;
-        this.pending = [];
-        try {
-          await this.writeAll(Buffer.from(batch.map((q) => q.line).join(''), 'utf8'));
-          await this.handle.sync();
-          this.counts.syncs++;
-          this.counts.records += batch.length;
-        } catch (error) {
-          // Every record of a failed batch rejects for its caller; later appends still get their own try.
-          const failure = new JournalWriteError(`cannot append to the run journal ${this.path}`, { cause: error });
-          for (const queued of batch) queued.reject(failure);
-          continue;
-        }
-        for (const queued of batch) queued.resolve();
-      }
-    } finally {
-      this.flushing = undefined;
+      await this.writeAll(Buffer.from(batch.join(''), 'utf8'));
+      await this.handle.sync();
+    } catch (error) {
+      throw new JournalWriteError(`cannot append to the run journal ${this.path}`, { cause: error });
     }
+    this.counts.syncs++;
+    this.counts.records += batch.length;
   }
 
   /** `write` may take less than it was given (large batches): go on until all of it is written. */

@@ -8,10 +8,12 @@ import { featureContextBlock, taskMessage, type TaskBrief } from '../../agents/c
 import { loadDefinitions, type LoadedDefinitions } from '../../agents/definitions/load-definitions';
 import type { TaskCompletion } from '../../agents/tools/tool';
 import type { LlmProvider } from '../../llm/provider';
-import { taskRefOf, writeTaskDone } from '../../speckit/tasks-writer';
+import { taskRefOf, writeTasksDone } from '../../speckit/tasks-writer';
+import type { Task } from '../../speckit/tasks-model';
+import { GroupCommit } from '../../util/group-commit';
 import type { CommandService } from '../commands/command-service';
 import type { ApprovalGate } from '../gate/approval-gate';
-import { reviewCompletion, type CompletionClaim } from '../workers/completion-review';
+import { reviewCompletion, type CompletionAcceptance, type CompletionClaim } from '../workers/completion-review';
 import type { RoleProfile, TaskExecutionDeps } from '../workers/task-execution';
 import { buildWorkerToolbox, roleProfile } from '../workers/worker-tools';
 import type { RunContext } from './run-context';
@@ -131,23 +133,37 @@ function taskMessages(ctx: RunContext): (key: string) => Promise<string> {
   };
 }
 
-/** Ticks are serialised: two workers finishing together must not read-modify-write tasks.md at once. */
+/**
+ * Ticks are group-committed: two workers finishing together must not read-modify-write tasks.md at once, and
+ * the tasks of a [P] group that finish while a tick is being written share the next one: their evidence goes
+ * to the journal together, then tasks.md is read and rewritten once for all of them.
+ */
 function ticks(ctx: RunContext): TaskExecutionDeps['tick'] {
   const byKey = new Map(ctx.doc.tasks.map((t) => [t.key, t]));
-  let queue: Promise<void> = Promise.resolve();
+  const tasksPath = ctx.feature.tasksPath;
+  const group = new GroupCommit<{ task: Task; acceptance: CompletionAcceptance | undefined }>(async (batch) => {
+    // Evidence first (write-ahead): a tick the run writes is never without its proof.
+    const evidence = await Promise.allSettled(
+      batch.map(({ task, acceptance }) =>
+        ctx.evidence.recordTick({ key: task.key, id: task.id, lineText: task.lineText }, ctx.tasksRel, acceptance),
+      ),
+    );
+    const proven = batch.filter((_, i) => evidence[i]?.status === 'fulfilled').map(({ task }) => task);
+    if (proven.length === 0 || !tasksPath) return evidence;
+    // Not the run's signal: a tick of finished work must land even while the run is being cancelled.
+    const results = await writeTasksDone(tasksPath, proven.map(taskRefOf), true, new AbortController().signal);
+    results.forEach((result, i) => {
+      if (!result.ok)
+        ctx.events.log(
+          'warn',
+          `${proven[i]?.id ?? '?'} is done but was not ticked in tasks.md (${result.code}): ${result.reason}`,
+        );
+    });
+    return evidence;
+  });
   return async (key, _signal, acceptance) => {
     const task = byKey.get(key);
-    const tasksPath = ctx.feature.tasksPath;
     if (!task || !tasksPath) return;
-    const write = async (): Promise<void> => {
-      // Evidence first (write-ahead): a tick the run writes is never without its proof.
-      await ctx.evidence.recordTick({ key, id: task.id, lineText: task.lineText }, ctx.tasksRel, acceptance);
-      // Not the run's signal: a tick of finished work must land even while the run is being cancelled.
-      const result = await writeTaskDone(tasksPath, taskRefOf(task), true, new AbortController().signal);
-      if (!result.ok)
-        ctx.events.log('warn', `${task.id} is done but was not ticked in tasks.md (${result.code}): ${result.reason}`);
-    };
-    queue = queue.then(write, write);
-    await queue;
+    await group.add({ task, acceptance });
   };
 }

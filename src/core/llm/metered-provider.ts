@@ -3,8 +3,8 @@
  * the ledger to reserve the send's worst case, which lowers `max_tokens` to what the budget allows or refuses
  * the send; after it, the reservation is settled to what the send billed. Every finished call (and the usage
  * of a failed one, when the provider reports it) is booked. Works the same for the Anthropic and the VS Code
- * provider. The call's answer reaches its caller only once `onBooked` has settled (the run journals the
- * booking), so what a run spent is on disk before it acts on the answer.
+ * provider. The call's answer reaches its caller only once `onBooked` has settled (the run appends the booking
+ * to its journal, which keeps order), so what a run spent is recorded before anything it does with the answer.
  */
 import { LlmError } from './errors';
 import type { LlmProvider, LlmRequest, LlmResponse, LlmStreamHooks } from './provider';

@@ -1,10 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { appendFile } from 'node:fs/promises';
+import { appendFile, open } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { JournalRecord } from '../../../src/protocol/journal';
-import { JournalFileWriter, readJournalFile } from '../../../src/core/engine/journal/journal-file';
+import { JournalFileWriter, JournalWriteError, readJournalFile } from '../../../src/core/engine/journal/journal-file';
 import { tempProject } from './temp-dir';
 
 const at = '2026-01-01T00:00:00.000Z';
@@ -88,4 +88,33 @@ test('append after close rejects; close waits for queued records', async () => {
   await Promise.all(queued);
   assert.equal((await readJournalFile(path)).records.length, 3);
   await assert.rejects(writer.append(state(9)), /closed/);
+});
+
+test('after a write that failed, no later record is written: a record on disk vouches for every one appended before it', async () => {
+  const path = join(await tempProject(), 'journal.jsonl');
+  const writer = await JournalFileWriter.open(path);
+  await writer.append(state(0));
+  // The disk refuses one fsync (EIO): that record may or may not be on disk, so nothing may follow it.
+  const handle = await open(path, 'r');
+  const proto = Object.getPrototypeOf(handle) as { sync: () => Promise<void> };
+  await handle.close();
+  const realSync = proto.sync;
+  proto.sync = async () => {
+    proto.sync = realSync;
+    throw Object.assign(new Error('EIO: i/o error, fsync'), { code: 'EIO' });
+  };
+  try {
+    const lost = writer.append(state(1));
+    await assert.rejects(lost, JournalWriteError);
+    // The disk works again, but a record after the lost one would claim more than the journal holds.
+    await assert.rejects(
+      writer.append(state(2)),
+      (error) => error instanceof JournalWriteError && /cannot append/.test(error.message),
+    );
+  } finally {
+    proto.sync = realSync;
+  }
+  await writer.close();
+  const { records } = await readJournalFile(path);
+  assert.ok(!records.some((r) => r.type === 'task-state' && r.taskKey === 'T002'), 'nothing written after the failure');
 });

@@ -4,6 +4,7 @@ import type { ApprovalPolicy, ProposalOutcome, WorkerRole } from '../../../proto
 import { assertNever } from '../../util/assert-never';
 import { featureDocumentKind } from '../../speckit/feature-paths';
 import { sha256 } from '../journal/hash';
+import type { JournalRecord } from '../../../protocol/journal';
 import type { RunJournal } from '../journal/run-store';
 import { GlobSet } from '../workspace/glob';
 import type { Workspace } from '../../ports/workspace';
@@ -212,19 +213,30 @@ export class ApprovalGate {
   ): Promise<
     { kind: 'ended'; outcome: GateOutcome } | { kind: 'stale'; proposal: Proposal; currentText: string | null }
   > {
-    const ended = (outcome: GateOutcome) => ({ kind: 'ended' as const, outcome });
-    await this.options.journal.append({
-      type: 'proposal-made',
-      at: this.now(),
-      proposalId: drafted.id,
-      revision: drafted.revision,
-      taskKey: drafted.taskKey,
-      workerId: drafted.workerId,
-      role: drafted.role,
-      path: drafted.path,
-      kind: drafted.kind,
-      baseHash: drafted.baseHash,
-    });
+    // Records this round appends without waiting for the disk: the write-ahead record before the file is
+    // touched vouches for them (the journal keeps order); every way out of the round waits for them.
+    const ahead: Promise<void>[] = [];
+    const settled = async (): Promise<void> => {
+      await Promise.all(ahead);
+    };
+    const ended = async (outcome: GateOutcome) => {
+      await settled();
+      return { kind: 'ended' as const, outcome };
+    };
+    ahead.push(
+      this.appendAhead({
+        type: 'proposal-made',
+        at: this.now(),
+        proposalId: drafted.id,
+        revision: drafted.revision,
+        taskKey: drafted.taskKey,
+        workerId: drafted.workerId,
+        role: drafted.role,
+        path: drafted.path,
+        kind: drafted.kind,
+        baseHash: drafted.baseHash,
+      }),
+    );
     let proposal = transition(drafted, { name: 'pending' });
     const obtained = await this.obtainDecision(proposal, context.signal);
     switch (obtained.kind) {
@@ -249,7 +261,7 @@ export class ApprovalGate {
       proposal,
       withEdits ? { name: 'accepted-with-edits', content: decision.content } : { name: 'accepted', by },
     );
-    await this.recordDecision(proposal, withEdits ? 'accepted-with-edits' : 'accepted', by);
+    ahead.push(this.recordDecision(proposal, withEdits ? 'accepted-with-edits' : 'accepted', by));
     const text = withEdits ? decision.content : proposal.proposedText;
     const accepted = proposal;
     const applied = await this.withPathLock(proposal.path, () => this.apply(accepted, text, context.signal));
@@ -266,6 +278,7 @@ export class ApprovalGate {
       case 'unreadable':
         return ended({ kind: 'invalid', path: proposal.path, message: applied.message });
       case 'stale':
+        await settled();
         return { kind: 'stale', proposal, currentText: applied.currentText };
       default:
         return assertNever(applied);
@@ -354,11 +367,12 @@ export class ApprovalGate {
     const currentHash = current.text === null ? null : sha256(current.text);
     if (currentHash !== proposal.baseHash) return { kind: 'stale', currentText: current.text };
 
-    // Write-ahead: the pre-image and the intent are durable before the file is touched.
-    const preImage =
-      proposal.baseText === null ? ({ kind: 'none' } as const) : await journal.storeBlob(proposal.baseText);
-    // The content written is kept too: it is the task's evidence, and the base `verify` measures drift from.
-    const postImage = text === null ? undefined : await journal.storeBlob(text);
+    // Write-ahead: the pre-image and the intent are durable before the file is touched. The content written is
+    // kept too: it is the task's evidence, and the base `verify` measures drift from.
+    const [preImage, postImage] = await Promise.all([
+      proposal.baseText === null ? ({ kind: 'none' } as const) : journal.storeBlob(proposal.baseText),
+      text === null ? undefined : journal.storeBlob(text),
+    ]);
     const writtenHash = text === null ? null : sha256(text);
     const mode = text === null ? await this.modeOf(proposal.path, signal) : undefined;
     await journal.append({
@@ -379,7 +393,10 @@ export class ApprovalGate {
         ? await workspace.delete(proposal.path, new AbortController().signal)
         : await workspace.writeAtomic(proposal.path, text, new AbortController().signal);
     if (done.kind === 'refused') return { kind: 'unreadable', message: done.reason };
-    await journal.append({ type: 'edit-applied', at: this.now(), proposalId: proposal.id });
+    // Not awaited: the worker goes on while it reaches the disk. Whatever the task records next (its evidence
+    // before the tick, above all) is behind it in the journal, so nothing can count the edit as applied before
+    // this record is on disk; a crash before it leaves the edit in doubt, which resume settles from the disk.
+    void this.appendAhead({ type: 'edit-applied', at: this.now(), proposalId: proposal.id });
     return { kind: 'applied', proposal: transition(proposal, { name: 'applied', writtenHash }) };
   }
 
@@ -415,13 +432,24 @@ export class ApprovalGate {
     }
   }
 
-  private async recordDecision(
+  /**
+   * Appends a record without waiting for it: its failure is left to the record that vouches for it (the journal
+   * writes nothing after a record it lost, so that one fails too), never unhandled.
+   */
+  private appendAhead(record: JournalRecord): Promise<void> {
+    const appended = this.options.journal.append(record);
+    appended.catch(noteOnly);
+    return appended;
+  }
+
+  /** Resolves once the decision is on disk; the faces are told at once. */
+  private recordDecision(
     proposal: Proposal,
     outcome: ProposalOutcome,
     by: 'user' | 'policy' | undefined,
     feedback?: string,
   ): Promise<void> {
-    await this.options.journal.append({
+    const recorded = this.appendAhead({
       type: 'proposal-decided',
       at: this.now(),
       proposalId: proposal.id,
@@ -430,6 +458,7 @@ export class ApprovalGate {
       ...(feedback !== undefined ? { feedback } : {}),
     });
     this.emitter.fire({ type: 'decided', proposal, outcome });
+    return recorded;
   }
 
   /** Serialises re-read + write per file, so two proposals for one path cannot both pass the base check. */
@@ -447,6 +476,11 @@ export class ApprovalGate {
   private now(): string {
     return (this.options.now?.() ?? new Date()).toISOString();
   }
+}
+
+/** A failure left to a later record: see `appendAhead`. */
+function noteOnly(): void {
+  // The record that vouches for this one fails with the same journal error and reports it.
 }
 
 /** A compact unified diff from what the agent proposed to what the user had written instead. */

@@ -34,6 +34,8 @@ export interface JournalWriterStats {
 export class JournalFileWriter {
   private readonly lines = new GroupCommit<string>((batch) => this.commit(batch));
   private closed = false;
+  /** The first write that failed: every later append fails with it (see `append`). */
+  private broken: JournalWriteError | undefined;
   private readonly counts: JournalWriterStats = { records: 0, writes: 0, syncs: 0 };
 
   private constructor(
@@ -68,7 +70,12 @@ export class JournalFileWriter {
     return { ...this.counts };
   }
 
-  /** Resolves once the record is on disk (fsync'd); rejects with `JournalWriteError` when it may not be. */
+  /**
+   * Resolves once the record is on disk (fsync'd); rejects with `JournalWriteError` when it may not be.
+   * Records reach the disk in append order, and once a write failed no later record is written (its bytes may
+   * have torn the file's last line, and a record must never be on disk after one that was lost): so a record
+   * that resolved vouches for every record appended before it, awaited or not.
+   */
   append(record: JournalRecord): Promise<void> {
     if (this.closed)
       return Promise.reject(new JournalWriteError(`the run journal ${this.path} is closed`, { cause: undefined }));
@@ -84,13 +91,15 @@ export class JournalFileWriter {
     await this.handle.close();
   }
 
-  /** One write + fsync for every line queued meanwhile; a failure fails each of them for its caller. */
+  /** One write + fsync for every line queued meanwhile; a failure fails each of them, and every later one. */
   private async commit(batch: readonly string[]): Promise<void> {
+    if (this.broken) throw this.broken;
     try {
       await this.writeAll(Buffer.from(batch.join(''), 'utf8'));
       await this.handle.sync();
     } catch (error) {
-      throw new JournalWriteError(`cannot append to the run journal ${this.path}`, { cause: error });
+      this.broken = new JournalWriteError(`cannot append to the run journal ${this.path}`, { cause: error });
+      throw this.broken;
     }
     this.counts.syncs++;
     this.counts.records += batch.length;

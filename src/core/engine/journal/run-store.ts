@@ -15,7 +15,11 @@ import { ensureStateDir, runsDirFor } from './state-dir';
  */
 export interface RunJournal {
   readonly runId: string;
-  /** Resolves once the record is on disk (fsync'd). */
+  /**
+   * Appends at once, in call order; resolves once the record is on disk (fsync'd). The journal keeps that order
+   * and writes nothing after a record it lost, so a record that resolved vouches for every one appended before
+   * it: a record only needs awaiting before something outside the journal depends on it (write-ahead).
+   */
   append(record: JournalRecord): Promise<void>;
   /** Keeps a file's content before an edit, for rollback. */
   storeBlob(text: string): Promise<PreImageRef>;

@@ -3,8 +3,9 @@
  * (run-start.ts), the journal and what the faces are told first, the ledger (run-usage.ts), the approval gate
  * and the command service (run-wiring.ts), the workers (run-workers.ts), the schedule and the validation phase
  * (run-tasks.ts), then the after_implement hooks and the outcome (run-finish.ts). The stages share one
- * `RunContext`. The scheduler is the only place a task moves, and every journal record is on disk before the
- * stage that wrote it goes on; the gate owns the disk. Everything that happens is an `EngineEvent`.
+ * `RunContext`. The scheduler is the only place a task moves; the journal keeps order, and a record is on disk
+ * before anything outside the journal depends on it (write-ahead); the gate owns the disk. Everything that
+ * happens is an `EngineEvent`.
  */
 import type { EngineEvent, ProposalView, RunOutcome, RunStopCause, UsageTotals } from '../../../protocol/engine-events';
 import type { ProposalContent, ProposalDecision } from '../../ports/consent';

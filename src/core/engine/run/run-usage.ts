@@ -1,6 +1,7 @@
 /**
  * What a run spends: one ledger per run with its budgets; every model call is booked per role and task,
- * journaled (on disk before the worker acts on the answer) and shown. A resumed run starts from what its
+ * journaled (appended before the worker gets the answer, so on disk before anything the run records after it)
+ * and shown. A resumed run starts from what its
  * earlier sessions spent, which counts against the same budgets.
  */
 import { addUsageTotals, zeroUsageTotals, type UsageTotals, type WorkerRole } from '../../../protocol/engine-events';
@@ -51,14 +52,19 @@ export async function meterUsage(ctx: RunContext): Promise<RunUsage> {
     byRole[role] = addUsageTotals(byRole[role] ?? zeroUsageTotals(), usage);
     if (taskKey !== undefined) byTask[taskKey] = addUsageTotals(byTask[taskKey] ?? zeroUsageTotals(), usage);
     ctx.events.emit({ type: 'usage', totals, byRole: { ...byRole }, byTask: { ...byTask } });
-    await ctx.append({
-      type: 'usage',
-      at: ctx.at(),
-      role,
-      ...(taskKey !== undefined ? { taskKey } : {}),
-      model: record.model,
-      usage,
-    });
+    // In the journal before the worker gets the answer, on disk while it reads it: not awaited, since whatever
+    // the answer leads to that the run records comes after it in the journal (which keeps order), and a journal
+    // that cannot be written stops the run (`ctx.append` halts it; nothing else is to be done here).
+    ctx
+      .append({
+        type: 'usage',
+        at: ctx.at(),
+        role,
+        ...(taskKey !== undefined ? { taskKey } : {}),
+        model: record.model,
+        usage,
+      })
+      .catch(() => undefined);
   };
 
   // The fallback plan's model call was made before this journal existed: book it first, against the budget too.

@@ -6,8 +6,8 @@
  * the critical path.
  *
  * The scheduler owns task state: it is the only place a task moves. A lifecycle move (running, then done,
- * failed, skipped or cancelled) goes through `onStatus`, which the run journals; the schedule waits for it
- * before it goes on, so what the journal says is never behind what the run did. A move within a running task
+ * failed, skipped or cancelled) goes through `onStatus`, which the run journals; the schedule waits for an
+ * end before it goes on, so what the journal says is never behind what the run did. A move within a running task
  * (it waits for an approval, works again, a bug-fixer takes over) goes through `onProgress`: the journal holds
  * it another way (the proposal's records, the worker's), so it is shown, not journaled.
  */
@@ -58,7 +58,11 @@ export interface ScheduleOptions {
   priority?(key: string): number;
   /** Runs the task to its end; `progress` reports moves within it. The scheduler then moves the task. */
   execute(key: string, signal: AbortSignal, progress: (move: ProgressMove) => void): Promise<TaskExecution>;
-  /** A lifecycle move; the schedule goes on once it resolves (the run journals it). */
+  /**
+   * A lifecycle move, recorded in call order (the run journals it). A task's end is recorded only once its
+   * start is, and the schedule goes on past an end only once it is recorded; a task's worker starts while its
+   * start is being recorded, since whatever the task records later vouches for it.
+   */
   onStatus(move: TaskMove): Promise<void>;
   /** A move shown but not journaled: within a running task, or why a task starts out skipped. */
   onProgress(move: TaskMove): void;
@@ -141,10 +145,9 @@ export class Scheduler {
   }
 
   private async runTask(key: string): Promise<void> {
-    if (!(await this.record({ key, status: 'running' }))) {
-      this.status.set(key, 'failed');
-      return;
-    }
+    // The worker starts while its `running` move is being recorded: `onStatus` records in call order, so what
+    // the task records later vouches for it, and the task's end is recorded only once it is.
+    const started = this.record({ key, status: 'running' });
     let outcome: TaskExecution;
     try {
       outcome = await this.options.execute(key, this.options.signal, (move) => this.progress(key, move));
@@ -153,6 +156,10 @@ export class Scheduler {
         status: 'failed',
         reason: `unexpected error: ${error instanceof Error ? error.message : String(error)}`,
       };
+    }
+    if (!(await started)) {
+      this.status.set(key, 'failed');
+      return;
     }
     this.status.set(key, outcome.status);
     await this.record({

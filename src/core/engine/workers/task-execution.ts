@@ -322,8 +322,11 @@ export async function executeTask(
     );
     switch (outcome.kind) {
       case 'completed':
-        await deps.recordSummary(task.key, workerId, role, outcome.completion);
-        await deps.tick(task.key, signal, acceptance);
+        // The summary is journaled ahead of the tick's evidence, which vouches for it: one wait for both.
+        await Promise.all([
+          deps.recordSummary(task.key, workerId, role, outcome.completion),
+          deps.tick(task.key, signal, acceptance),
+        ]);
         return { status: 'done' };
       case 'cancelled':
         return { status: 'cancelled' };

@@ -106,7 +106,7 @@ test('cancelling stops new starts; pending tasks end cancelled', async () => {
   assert.equal(result.status.get('B'), 'cancelled');
 });
 
-test('every lifecycle move is recorded before the schedule goes on; moves within a task are only shown', async () => {
+test('lifecycle moves are recorded in order, each end before the schedule goes on; moves within a task are only shown', async () => {
   const log: string[] = [];
   const scheduler = new Scheduler({
     graph: graphOf({ A: [], B: ['A'] }),
@@ -130,43 +130,86 @@ test('every lifecycle move is recorded before the schedule goes on; moves within
   });
   await scheduler.run();
   scheduler.progress('A', { status: 'running' });
+  // A worker starts while its start is being recorded (what it records later is behind that in the journal).
   assert.deepEqual(log, [
     'shown C skipped: reworded since the run',
-    'recorded A running',
     'execute A',
     'shown A awaiting-approval',
     'shown A running: bug-fixer attempt 1 of 1',
+    'recorded A running',
     'recorded A done',
-    'recorded B running',
     'execute B',
     'shown B awaiting-approval',
     'shown B running: bug-fixer attempt 1 of 1',
+    'recorded B running',
     'recorded B done',
   ]);
 });
 
-test('a move that cannot be recorded ends the schedule with that error, starting nothing more', async () => {
-  const ran: string[] = [];
-  const failure = new Error('disk full');
-  await assert.rejects(
-    schedule({
-      graph: graphOf({ A: [], B: ['A'] }),
-      taskKeys: ['A', 'B'],
-      initialStatus: () => ({ status: 'pending' }),
-      maxWorkers: 1,
-      filesOf: () => [],
-      execute: async (key) => {
-        ran.push(key);
-        return { status: 'done' };
-      },
-      onStatus: async (move) => {
-        if (move.key === 'A' && move.status === 'done') throw failure;
-      },
-      signal: new AbortController().signal,
-    }),
-    (error) => error === failure,
-  );
-  assert.deepEqual(ran, ['A']);
+test('a task that ends before its start is on record waits for it: its end is never recorded first', async () => {
+  const log: string[] = [];
+  let recordStart = (): void => undefined;
+  const startRecorded = new Promise<void>((resolve) => (recordStart = resolve));
+  const run = schedule({
+    graph: graphOf({ A: [] }),
+    taskKeys: ['A'],
+    initialStatus: () => ({ status: 'pending' }),
+    maxWorkers: 1,
+    filesOf: () => [],
+    execute: async () => {
+      log.push('executed A');
+      return { status: 'done' };
+    },
+    onStatus: async (move) => {
+      log.push(`recording ${move.key} ${move.status}`);
+      // A slow disk: the start's record lands only after the worker is done.
+      if (move.status === 'running') await startRecorded;
+      log.push(`recorded ${move.key} ${move.status}`);
+    },
+    signal: new AbortController().signal,
+  });
+  await tick();
+  await tick();
+  assert.deepEqual(log, ['recording A running', 'executed A']);
+  recordStart();
+  await run;
+  assert.deepEqual(log, [
+    'recording A running',
+    'executed A',
+    'recorded A running',
+    'recording A done',
+    'recorded A done',
+  ]);
+});
+
+test('a move that cannot be recorded (a start or an end) ends the schedule with that error, starting nothing more', async () => {
+  for (const failing of ['running', 'done'] as const) {
+    const ran: string[] = [];
+    const failure = new Error('disk full');
+    const recorded: string[] = [];
+    await assert.rejects(
+      schedule({
+        graph: graphOf({ A: [], B: ['A'] }),
+        taskKeys: ['A', 'B'],
+        initialStatus: () => ({ status: 'pending' }),
+        maxWorkers: 1,
+        filesOf: () => [],
+        execute: async (key) => {
+          ran.push(key);
+          return { status: 'done' };
+        },
+        onStatus: async (move) => {
+          if (move.key === 'A' && move.status === failing) throw failure;
+          recorded.push(`${move.key} ${move.status}`);
+        },
+        signal: new AbortController().signal,
+      }),
+      (error) => error === failure,
+    );
+    assert.deepEqual(ran, ['A'], failing);
+    // No end is recorded for a task whose start is not.
+    assert.deepEqual(recorded, failing === 'running' ? [] : ['A running'], failing);
+  }
 });
 
 test('roles: test tasks to the test-writer, docs to the documenter, the rest to the code-writer, with a reason', () => {

@@ -1,8 +1,6 @@
-import { spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+// Only what every command needs loads up front: readline, the editor's child process and temp files load when a
+// question is asked, so `tasks` starts like a small tool.
 import { basename, join } from 'node:path';
-import { createInterface } from 'node:readline/promises';
 import { redactSecrets } from '../core/engine/light';
 import { runCli, type TerminalInput } from './cli';
 import type { ProcessLifecycle } from './cli-io';
@@ -42,6 +40,7 @@ const terminal: TerminalInput | undefined =
     ? {
         async question(prompt, signal) {
           if (signal.aborted) return undefined;
+          const { createInterface } = await import('node:readline/promises');
           const rl = createInterface({ input: process.stdin, output: process.stdout, terminal: true });
           let closed = false;
           rl.on('SIGINT', () => interrupt('SIGINT'));
@@ -64,6 +63,11 @@ const terminal: TerminalInput | undefined =
  * target so the editor picks its language. The editor command is split on spaces (`code --wait`), no shell.
  */
 async function editInEditor(text: string, path: string, signal: AbortSignal): Promise<string | undefined> {
+  const [{ spawn }, { mkdtemp, readFile, rm, writeFile }, { tmpdir }] = await Promise.all([
+    import('node:child_process'),
+    import('node:fs/promises'),
+    import('node:os'),
+  ]);
   const dir = await mkdtemp(join(tmpdir(), 'speckit-orchestra-edit-'));
   const file = join(dir, basename(path));
   try {

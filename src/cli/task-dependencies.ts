@@ -16,7 +16,15 @@ export function taskDependencies(document: TasksDocument): TaskDependencySummary
   const idOf = (key: string): string => graph.task(key)?.id ?? key;
   const criticalPath = criticalPathOfWorkLeft(graph, (task) => task.done).keys.map(idOf);
   return {
-    dependsOn: (key) => [...new Set(graph.dependenciesOf(key).map((edge) => idOf(edge.key)))],
+    dependsOn: (key) => {
+      // By id, each once: two tasks sharing an id (a duplicate-id warning) are one prerequisite to the reader.
+      const ids: string[] = [];
+      for (const edge of graph.dependenciesOf(key)) {
+        const id = idOf(edge.key);
+        if (!ids.includes(id)) ids.push(id);
+      }
+      return ids;
+    },
     criticalPath,
     ready: graph.ready(statusFromDocument(graph)).map((task) => task.id),
     warnings: graph.diagnostics.map((d) => ({

@@ -6,7 +6,7 @@
 import type { TaskIdIndex } from '../speckit/task-ids';
 import type { DependencyStatement, Task, TaskIdRef, TasksDiagnostic, TasksDocument } from '../speckit/tasks-model';
 import type { GraphBuilder } from './graph-builder';
-import { tasksByKey } from './tasks-by-key';
+import { tasksByKey } from '../speckit/tasks-by-key';
 import { taskIdRange } from '../speckit/task-ranges';
 
 // A statement whose sides multiply to more edges than this goes through one hub node.

@@ -9,7 +9,7 @@
  * and the editor (diagnostics on the references at fault).
  */
 import { taskIdIndexOf, type TaskIdIndex } from '../speckit/task-ids';
-import { tasksByKey } from './tasks-by-key';
+import { tasksByKey } from '../speckit/tasks-by-key';
 import { normalizeTaskPath } from '../speckit/task-paths';
 import type { Task, TasksDiagnostic, TasksDocument } from '../speckit/tasks-model';
 import { breakExplicitCycles, impliedEdgesInCycles, type TaskCycle } from './cycles';

@@ -8,6 +8,7 @@
  */
 import { frontMatterEnd, eolOf, lineRange, SourceLines } from './source-lines';
 import { taskIdIndexOf, TaskIdIndex } from './task-ids';
+import { keepTasksByKey } from './tasks-by-key';
 import { normalizeTaskPath } from './task-paths';
 import { readDependencyProse, readStoryProse, type RawIdRef } from './tasks-dependency-prose';
 import {
@@ -73,8 +74,9 @@ class TasksReader {
   private readonly storyStatements: StoryStatement[] = [];
   /** Ids written without a checkbox (heading or table tasks): known to the author, so not "unknown" dependencies. */
   private readonly idsWithoutCheckbox: string[] = [];
-  /** The first task of each id, and how many more share it (only ids written twice have a count). */
-  private readonly firstWithId = new Map<string, Task>();
+  /** Every task by its key; the first task of an id has the id as its key, so this finds it by id too. */
+  private readonly byKey = new Map<string, Task>();
+  /** How many tasks share an id (only ids written twice have a count). */
   private readonly duplicateCount = new Map<string, number>();
   private bodyStart = 0;
 
@@ -180,7 +182,7 @@ class TasksReader {
     const body = readTaskBody(this.lines, index, checkbox.indent);
     for (const item of body.subItems)
       this.recordNonTaskCheckbox(item.line, item.checkbox.contentStart, item.checkbox.mark !== ' ', 'sub-item');
-    const first = this.firstWithId.get(head.id);
+    const first = this.byKey.get(head.id);
     const uses = first === undefined ? 1 : (this.duplicateCount.get(head.id) ?? 1) + 1;
     const key = uses === 1 ? head.id : `${head.id}#${uses}`;
     const place = this.outline.placeTask();
@@ -194,9 +196,8 @@ class TasksReader {
       key,
       place,
     });
-    if (first === undefined) {
-      this.firstWithId.set(head.id, reading.task);
-    } else {
+    this.byKey.set(key, reading.task);
+    if (first !== undefined) {
       this.duplicateCount.set(head.id, uses);
       this.diagnostics.push({
         code: 'duplicate-task-id',
@@ -331,7 +332,9 @@ class TasksReader {
       storyStatements: this.storyStatements,
       diagnostics: this.diagnostics,
     };
-    return this.outline.title === undefined ? document : { ...document, title: this.outline.title };
+    const finished = this.outline.title === undefined ? document : { ...document, title: this.outline.title };
+    keepTasksByKey(finished, this.byKey);
+    return finished;
   }
 
   private statementOf(s: RawStatement, knownIds: TaskIdIndex): DependencyStatement {

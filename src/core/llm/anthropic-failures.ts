@@ -98,9 +98,23 @@ export function networkErrorCode(error: unknown): string | undefined {
   return undefined;
 }
 
-function isUnreachable(error: APIConnectionError): boolean {
+/**
+ * Fetch refuses some ports outright (the Fetch standard's "bad port" list: 6000, 9, 25, …) before any
+ * connection, with a plain `Error('bad port')` and no code: a base URL on such a port never answers.
+ */
+function isBlockedPort(error: unknown): boolean {
+  for (let current: unknown = error, depth = 0; current instanceof Error && depth < 8; depth++) {
+    if (current.message === 'bad port') return true;
+    current = current.cause;
+  }
+  return false;
+}
+
+/** Why nothing can answer at the base URL (a system error code, or `blocked port`); undefined for a passing fault. */
+function unreachableReason(error: APIConnectionError): string | undefined {
   const code = networkErrorCode(error.cause);
-  return code !== undefined && UNREACHABLE_CODES.has(code);
+  if (code !== undefined && UNREACHABLE_CODES.has(code)) return code;
+  return isBlockedPort(error.cause) ? 'blocked port' : undefined;
 }
 
 /** Statuses worth sending again: the SDK's own list (timeout, conflict, lock, 5xx), 429 and 529 apart. */
@@ -112,7 +126,7 @@ export function classifyAnthropicFailure(error: unknown): RetryDecision {
   if (error instanceof StreamBrokenError) return { type: 'retry', reason: error.message };
   if (error instanceof APIUserAbortError) return { type: 'fail' };
   if (error instanceof APIConnectionError) {
-    if (isUnreachable(error)) return { type: 'fail' };
+    if (unreachableReason(error) !== undefined) return { type: 'fail' };
     return { type: 'retry', reason: `connection failed: ${error.message}` };
   }
   const apiError = asApiError(error);
@@ -192,10 +206,11 @@ export function toLlmError(error: unknown, signal: AbortSignal): LlmError {
     if (isOverloaded(apiFailure))
       return new LlmOverloadedError(`The Anthropic API is overloaded${after}: ${what}`, { cause: apiFailure });
     if (apiFailure instanceof APIConnectionError) {
-      if (isUnreachable(apiFailure)) {
+      const unreachable = unreachableReason(apiFailure);
+      if (unreachable !== undefined) {
         // Every other call would meet the same closed door: a run stops on this (see the agent loop).
         return new LlmUnavailableError(
-          `Could not reach the Anthropic API (${networkErrorCode(apiFailure.cause) ?? 'unreachable'}): check the network, a proxy, or the base URL.`,
+          `Could not reach the Anthropic API (${unreachable}): check the network, a proxy, or the base URL.`,
           { cause: apiFailure },
         );
       }

@@ -398,7 +398,7 @@ test('a key the API refuses, or a model it does not know, stops the run at once:
   }
 });
 
-test('an API nobody answers (connection refused, no such host) stops the run at once with the reason: no retries, no bug-fixer', async () => {
+test('an API nobody answers (connection refused, no such host, a blocked port) stops the run at once with the reason: no retries, no bug-fixer', async () => {
   // A port that was just free: nothing listens there.
   const closed = createServer();
   await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
@@ -407,6 +407,8 @@ test('an API nobody answers (connection refused, no such host) stops the run at 
   for (const [url, code] of [
     [`http://127.0.0.1:${port}`, /ECONNREFUSED/],
     ['http://no-such-host.invalid', /ENOTFOUND|EAI_AGAIN/],
+    // A port fetch itself refuses to use (the Fetch standard's blocked ports): nothing is ever sent.
+    ['http://127.0.0.1:6000', /blocked port/],
   ] as const) {
     const root = await copyExample();
     try {
@@ -417,7 +419,7 @@ test('an API nobody answers (connection refused, no such host) stops the run at 
       assert.equal(r.code, 1, r.err + r.out);
       assert.match(
         r.out,
-        /Run failed: Could not reach the Anthropic API \(([A-Z_]+)\): check the network, a proxy, or the base URL\.\n/,
+        /Run failed: Could not reach the Anthropic API \(([A-Z_]+|blocked port)\): check the network, a proxy, or the base URL\.\n/,
       );
       assert.match(r.out, code);
       assert.match(r.out, /0\/10 tasks done, 1 failed, 9 not started/, 'the first failure stopped the run');

@@ -8,7 +8,7 @@ import {
   type RunTaskArgs,
   type VerifyTasksResult,
 } from '../protocol/lsp-messages';
-import { countOf, runOutcomeText } from '../protocol/run-wording';
+import { countOf, runNoticeText } from '../protocol/run-wording';
 import type { Config } from './config';
 import { ContextKey, setContextKey } from './context-keys';
 import { renderDryRun } from './dry-run';
@@ -648,10 +648,7 @@ function attachRun(deps: CommandDeps, run: ReturnType<Engine['start']>, root: vs
 }
 
 async function announce(deps: CommandDeps, result: RunResult, root: vscode.Uri): Promise<void> {
-  const { done, total, failed } = result.tasks;
-  const counts = `${done}/${total} tasks done${failed > 0 ? `, ${failed} failed` : ''}`;
-  // The engine's message often states the counts already; say them once.
-  const text = `${runOutcomeText(result.outcome)}: ${result.message.includes(`${done}/${total}`) ? result.message : `${counts}. ${result.message}`} ($${result.usage.costUsd.toFixed(2)})`;
+  const text = runNoticeText(result.outcome, result.message, result.tasks, result.usage.costUsd);
   deps.log.info(text);
   const show = result.outcome === 'completed' ? vscode.window.showInformationMessage : vscode.window.showWarningMessage;
   // A refused Anthropic key stops the run: offer the fix, not a stack trace.

@@ -42,6 +42,23 @@ export function runEndText(outcome: RunOutcome, message: string): string {
   return message.trim() === '' ? head : `${head}: ${message}`;
 }
 
+/**
+ * The notification a finished run shows: its end line, then the counts (unless the reason states them already)
+ * and the cost: "Run stopped: budget reached: … (3/10 tasks done; $0.49)".
+ */
+export function runNoticeText(
+  outcome: RunOutcome,
+  message: string,
+  tasks: { done: number; total: number; failed: number },
+  costUsd: number,
+): string {
+  const end = runEndText(outcome, message);
+  const counts = end.includes(`${tasks.done}/${tasks.total}`)
+    ? ''
+    : `${tasks.done}/${tasks.total} tasks done${tasks.failed > 0 ? `, ${tasks.failed} failed` : ''}; `;
+  return `${end} (${counts}${formatUsd(costUsd)})`;
+}
+
 /** A task's status in words: "awaiting approval", "rolled back". */
 export function taskStatusText(status: ShownTaskStatus): string {
   return status.replace(/-/g, ' ');

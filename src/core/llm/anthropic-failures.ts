@@ -87,13 +87,20 @@ const UNREACHABLE_CODES = new Set([
   'ERR_TLS_CERT_ALTNAME_INVALID',
 ]);
 
-/** The system error code under a failed fetch (`fetch failed` → its `cause`, and so on down). */
-export function networkErrorCode(error: unknown): string | undefined {
-  for (let current: unknown = error, depth = 0; current !== undefined && depth < 8; depth++) {
-    if (typeof current !== 'object' || current === null) return undefined;
-    const code: unknown = (current as { code?: unknown }).code;
-    if (typeof code === 'string' && code !== '') return code;
+/** An error and its causes, outermost first (`fetch failed` → its `cause`, and so on down; at most 8). */
+function* causeChain(error: unknown): Generator<object> {
+  for (let current: unknown = error, depth = 0; depth < 8; depth++) {
+    if (typeof current !== 'object' || current === null) return;
+    yield current;
     current = (current as { cause?: unknown }).cause;
+  }
+}
+
+/** The system error code under a failed fetch. */
+export function networkErrorCode(error: unknown): string | undefined {
+  for (const link of causeChain(error)) {
+    const code: unknown = (link as { code?: unknown }).code;
+    if (typeof code === 'string' && code !== '') return code;
   }
   return undefined;
 }
@@ -103,10 +110,7 @@ export function networkErrorCode(error: unknown): string | undefined {
  * connection, with a plain `Error('bad port')` and no code: a base URL on such a port never answers.
  */
 function isBlockedPort(error: unknown): boolean {
-  for (let current: unknown = error, depth = 0; current instanceof Error && depth < 8; depth++) {
-    if (current.message === 'bad port') return true;
-    current = current.cause;
-  }
+  for (const link of causeChain(error)) if (link instanceof Error && link.message === 'bad port') return true;
   return false;
 }
 

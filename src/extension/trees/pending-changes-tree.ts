@@ -16,10 +16,6 @@ export type { PendingNode } from './pending-changes-model';
 
 export const PENDING_CHANGES_VIEW_ID = 'speckitOrchestra.pendingChanges';
 
-/** As the Tasks tree: a burst of run events is shown once it pauses, or after this long at most. */
-const REFRESH_QUIET_MS = 80;
-const REFRESH_MAX_DELAY_MS = 250;
-
 const COLLAPSIBLE: Record<PendingRow['collapsible'], vscode.TreeItemCollapsibleState> = {
   expanded: vscode.TreeItemCollapsibleState.Expanded,
   collapsed: vscode.TreeItemCollapsibleState.Collapsed,
@@ -54,8 +50,6 @@ export class PendingChangesTreeProvider implements vscode.TreeDataProvider<Pendi
         );
       },
       fire: (nodes) => this._onDidChangeTreeData.fire(nodes),
-      quietMs: REFRESH_QUIET_MS,
-      maxDelayMs: REFRESH_MAX_DELAY_MS,
       onError: (error) => log.warn(`refreshing the Pending Changes tree: ${String(error)}`),
     });
     this.subscription = session.onDidChange((change) => {

@@ -21,10 +21,6 @@ export type { TaskNode } from './tasks-tree-model';
 
 export const TASKS_VIEW_ID = 'speckitOrchestra.tasks';
 
-/** How long a burst of run events may go on before the tree shows it, and how long it waits for the burst to end. */
-const REFRESH_QUIET_MS = 80;
-const REFRESH_MAX_DELAY_MS = 250;
-
 /**
  * Feature → phases (done/total) → tasks. Without a run, status comes from tasks.md's checkboxes; while a run
  * of that feature is shown, from the run's events. Roles and last messages are kept from events too.
@@ -63,8 +59,6 @@ export class TasksTreeProvider implements vscode.TreeDataProvider<TaskNode>, vsc
         };
       },
       fire: (nodes) => this._onDidChangeTreeData.fire(nodes),
-      quietMs: REFRESH_QUIET_MS,
-      maxDelayMs: REFRESH_MAX_DELAY_MS,
       onError: (error) => log.warn(`refreshing the Tasks tree: ${String(error)}`),
     });
     this.subscriptions.push(

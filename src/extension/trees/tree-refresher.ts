@@ -70,6 +70,9 @@ export function modelTreeState<N>(
   };
 }
 
+const REFRESH_QUIET_MS = 80;
+const REFRESH_MAX_DELAY_MS = 250;
+
 export interface TreeRefresherOptions<N> {
   /** Stable and unique: also the tree item's `id`, so VS Code keeps a row's identity (and a click's target). */
   readonly idOf: (node: N) => string;
@@ -77,9 +80,12 @@ export interface TreeRefresherOptions<N> {
   readonly current: () => Promise<(node: N | undefined) => CurrentNode<N> | undefined>;
   /** The provider's `onDidChangeTreeData`: the nodes to refresh, or undefined for all of them. */
   readonly fire: (nodes: N[] | undefined) => void;
-  /** How long a burst of changes may go on before the tree shows it, and how long it waits for the burst to end. */
-  quietMs: number;
-  maxDelayMs: number;
+  /**
+   * How long the refresher waits for a burst of changes to end, and the longest a burst may go on before the tree
+   * shows it; every tree of the view container uses the defaults, so they refresh in step.
+   */
+  readonly quietMs?: number;
+  readonly maxDelayMs?: number;
   readonly onError: (error: unknown) => void;
 }
 
@@ -99,8 +105,8 @@ export class TreeRefresher<N> {
 
   constructor(private readonly options: TreeRefresherOptions<N>) {
     this.scheduler = new CoalescingScheduler(() => this.refreshChanged(), {
-      quietMs: options.quietMs,
-      maxDelayMs: options.maxDelayMs,
+      quietMs: options.quietMs ?? REFRESH_QUIET_MS,
+      maxDelayMs: options.maxDelayMs ?? REFRESH_MAX_DELAY_MS,
       onError: options.onError,
     });
   }

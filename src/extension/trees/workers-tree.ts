@@ -9,10 +9,6 @@ export type { WorkerNode } from './workers-tree-model';
 
 export const WORKERS_VIEW_ID = 'speckitOrchestra.workers';
 
-/** As the Tasks tree: a burst of run events is shown once it pauses, or after this long at most. */
-const REFRESH_QUIET_MS = 80;
-const REFRESH_MAX_DELAY_MS = 250;
-
 /**
  * Each active worker: role, task, current activity; tokens per role. Refreshed as the Tasks tree is (the
  * `TreeRefresher`): only rows that changed, after a burst, and only rows VS Code holds, so a worker that
@@ -42,8 +38,6 @@ export class WorkersTreeProvider implements vscode.TreeDataProvider<WorkerNode>,
         );
       },
       fire: (nodes) => this._onDidChangeTreeData.fire(nodes),
-      quietMs: REFRESH_QUIET_MS,
-      maxDelayMs: REFRESH_MAX_DELAY_MS,
       onError: (error) => log.warn(`refreshing the Workers tree: ${String(error)}`),
     });
     this.subscription = session.onDidChange((change) => {

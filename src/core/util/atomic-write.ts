@@ -14,10 +14,17 @@ export async function writeFileAtomic(
   data: string | Uint8Array,
   options: { mode?: number } = {},
 ): Promise<void> {
-  const dir = dirname(path);
-  await mkdir(dir, { recursive: true });
-  const mode = (await existingMode(path)) ?? options.mode;
-  const temp = join(dir, `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
+  await mkdir(dirname(path), { recursive: true });
+  await writeFileAtomicIn(path, data, (await existingMode(path)) ?? options.mode);
+}
+
+/**
+ * `writeFileAtomic` for a caller that knows the folder exists and what permission bits the file gets (`mode`,
+ * or the default): the same temp file, fsync and rename, without the folder check and the look at the old file
+ * first. A missing folder fails with ENOENT.
+ */
+export async function writeFileAtomicIn(path: string, data: string | Uint8Array, mode?: number): Promise<void> {
+  const temp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
   let handle: FileHandle | undefined;
   try {
     handle = await open(temp, 'wx');

@@ -86,6 +86,14 @@ test('tool specs are JSON Schema objects, sorted, for the model', async () => {
     ['complete_task', 'list_directory', 'propose_edit', 'read_file', 'run_command', 'search_text'],
   );
   for (const spec of executor.specs) assert.equal(spec.inputSchema['type'], 'object', spec.name);
+  // Built once per definition and shared by every worker, so frozen: no worker can change another's schema.
+  const again = await setUp();
+  executor.specs.forEach((spec, i) => assert.equal(again.executor.specs[i], spec));
+  const [first] = executor.specs;
+  assert.ok(first && Object.isFrozen(first.inputSchema) && Object.isFrozen(first.inputSchema['properties']));
+  assert.throws(() => {
+    if (first) first.inputSchema['type'] = 'string';
+  }, TypeError);
 });
 
 test('unknown tool and invalid input are correctable error results, never a throw', async () => {

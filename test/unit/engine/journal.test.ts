@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { appendFile, readFile, readdir, stat } from 'node:fs/promises';
+import { appendFile, readFile, readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { JournalRecord } from '../../../src/protocol/journal';
 import { foldJournal, isInterrupted } from '../../../src/core/engine/journal/fold';
@@ -94,6 +94,20 @@ test('a usage record from before 1-hour cache writes were counted apart reads wi
   const record = records[0];
   assert.equal(record?.type, 'usage');
   assert.deepEqual(record?.type === 'usage' ? record.usage : undefined, { ...older, cacheCreation1hInputTokens: 0 });
+});
+
+test('blobs: identical contents are stored once, whole, and a blob folder removed during a run is made again', async () => {
+  const root = await tempProject();
+  const run = await new RunStore(stateDirFor(root)).create('r');
+  const blobs = join(root, '.specify/orchestra/runs/r/blobs');
+  const [one, same] = await Promise.all([run.storeBlob('pre-image'), run.storeBlob('pre-image')]);
+  assert.deepEqual(one, same);
+  await run.storeBlob('pre-image');
+  assert.deepEqual(await readdir(blobs), [sha256('pre-image')], 'one blob, no temp file left');
+  await rm(blobs, { recursive: true });
+  assert.deepEqual(await run.storeBlob('after'), { kind: 'stored', hash: sha256('after'), size: 5 });
+  assert.equal(await run.readBlob(sha256('after')), 'after');
+  await run.close();
 });
 
 test('interrupted runs are found, finished ones are not; deleteRun removes journal and blobs', async () => {

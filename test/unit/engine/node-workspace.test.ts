@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { readFile, readdir, symlink } from 'node:fs/promises';
+import { access, readFile, readdir, rename, symlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { GitignoreMatcher } from '../../../src/core/engine/workspace/gitignore';
 import { NodeWorkspace } from '../../../src/core/engine/workspace/node-workspace';
@@ -162,4 +162,28 @@ test('walks are bounded in entries and depth, skip special files and unreadable 
   assert.equal(found.kind === 'matches' && found.matches.length, 30, 'the search finished past the FIFO');
   assert.equal((await everything.read('many/pipe.txt', never)).kind, 'not-a-file');
   assert.equal((await everything.stat('many/pipe.txt', never)).kind, 'special');
+});
+
+test('a workspace folder swapped for a symbolic link during a run leads nowhere: paths stay in the folder it was', async () => {
+  const outside = await tempProject({ 'secret.txt': 'outside', 'src/a.ts': 'outside' });
+  const root = await tempProject({ 'src/a.ts': 'inside' });
+  const workspace = new NodeWorkspace(root);
+  assert.deepEqual(await workspace.read('src/a.ts', never), { kind: 'text', rel: 'src/a.ts', text: 'inside', size: 6 });
+  // The folder the run was started in is moved away and a link to another place takes its name.
+  await rename(root, `${root}-moved`);
+  await symlink(outside, root);
+  const refused = async (outcome: Promise<{ kind: string; code?: string }>): Promise<string | undefined> => {
+    const settled = await outcome;
+    return settled.kind === 'refused' ? settled.code : settled.kind;
+  };
+  assert.equal(await refused(workspace.read('secret.txt', never)), 'symlink-escape');
+  assert.equal(await refused(workspace.read('src/a.ts', never)), 'symlink-escape');
+  assert.equal(await refused(workspace.writeAtomic('src/a.ts', 'x', never)), 'symlink-escape');
+  assert.equal(await refused(workspace.writeAtomic('new.ts', 'x', never)), 'symlink-escape');
+  assert.equal(await refused(workspace.delete('secret.txt', never)), 'symlink-escape');
+  assert.equal(await readFile(join(outside, 'src/a.ts'), 'utf8'), 'outside');
+  assert.equal(await readFile(join(outside, 'secret.txt'), 'utf8'), 'outside');
+  await assert.rejects(access(join(outside, 'new.ts')));
+  // A workspace opened on the link now is a workspace there: the link is its folder.
+  assert.equal(await refused(new NodeWorkspace(root).read('secret.txt', never)), 'text');
 });

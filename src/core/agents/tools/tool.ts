@@ -55,9 +55,26 @@ export interface ToolSpec {
   inputSchema: Record<string, unknown>;
 }
 
+/** Wire forms by definition: a schema never changes, and converting one costs milliseconds of CPU per worker. */
+const specs = new WeakMap<ToolDefinition, ToolSpec>();
+
+/** The wire form of a tool, built once per definition and shared: frozen, so no caller changes it for another. */
 export function toolSpec(tool: ToolDefinition): ToolSpec {
-  const { $schema: _ignored, ...inputSchema } = z.toJSONSchema(tool.inputSchema) as Record<string, unknown>;
-  return { name: tool.name, description: tool.description, inputSchema };
+  let spec = specs.get(tool);
+  if (spec === undefined) {
+    const { $schema: _ignored, ...inputSchema } = z.toJSONSchema(tool.inputSchema) as Record<string, unknown>;
+    spec = deepFreeze({ name: tool.name, description: tool.description, inputSchema });
+    specs.set(tool, spec);
+  }
+  return spec;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const inner of Object.values(value)) deepFreeze(inner);
+  }
+  return value;
 }
 
 /** Lets a typed tool sit in a list of `ToolDefinition<unknown>` (`runToolCall` parses the input before `run`, so the method-parameter bivariance is safe). */

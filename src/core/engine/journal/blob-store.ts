@@ -1,6 +1,6 @@
-import { readFile } from 'node:fs/promises';
+import { mkdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { writeFileAtomic } from '../../util/atomic-write';
+import { writeFileAtomicIn } from '../../util/atomic-write';
 import { isMissing } from '../../util/fs-errors';
 import { sha256 } from './hash';
 import type { PreImageRef } from '../../../protocol/journal';
@@ -24,8 +24,20 @@ export class BlobStore {
     const size = Buffer.byteLength(text, 'utf8');
     if (size > this.maxBytes) return { kind: 'too-big', hash, size, limit: this.maxBytes };
     const path = join(this.dir, hash);
-    if ((await this.get(hash)) === undefined) await writeFileAtomic(path, text);
+    // A blob is only ever renamed into place whole, so its name alone says it is stored.
+    if (!(await exists(path))) await this.write(path, text);
     return { kind: 'stored', hash, size };
+  }
+
+  /** The store's folder is made with the run; it is made again only when something removed it meanwhile. */
+  private async write(path: string, text: string): Promise<void> {
+    try {
+      await writeFileAtomicIn(path, text);
+    } catch (error) {
+      if (!isMissing(error)) throw error;
+      await mkdir(this.dir, { recursive: true });
+      await writeFileAtomicIn(path, text);
+    }
   }
 
   /** The blob's text, or undefined when it is not in the store (deleted, or never kept). */
@@ -37,5 +49,15 @@ export class BlobStore {
       if (isMissing(error)) return undefined;
       throw error;
     }
+  }
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await stat(path);
+    return true;
+  } catch (error) {
+    if (isMissing(error)) return false;
+    throw error;
   }
 }

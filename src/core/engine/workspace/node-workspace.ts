@@ -7,7 +7,13 @@ import { writeFileAtomic } from '../../util/atomic-write';
 import { GitignoreMatcher } from './gitignore';
 import { GlobSet, InvalidGlobError } from './glob';
 import { isMissing } from '../../util/fs-errors';
-import { CompiledPathPolicy, defaultPathPolicy, fileSystemRefusal, resolveInWorkspace } from './path-policy';
+import {
+  CompiledPathPolicy,
+  WorkspaceRoot,
+  defaultPathPolicy,
+  fileSystemRefusal,
+  resolveInWorkspace,
+} from './path-policy';
 import type { PathPolicy } from './path-policy';
 import type {
   PathPurpose,
@@ -95,11 +101,13 @@ export class NodeWorkspace implements Workspace {
   private readonly maxWalkDepth: number;
   private readonly maxSearchBytes: number;
   private readonly gitignore: GitignoreMatcher;
+  private readonly workspaceRoot: WorkspaceRoot;
 
   constructor(
     readonly root: string,
     options: NodeWorkspaceOptions = {},
   ) {
+    this.workspaceRoot = new WorkspaceRoot(root);
     this.policy = new CompiledPathPolicy(options.policy ?? defaultPathPolicy);
     this.maxReadBytes = options.maxReadBytes ?? 2 * 1024 * 1024;
     this.maxSearchFileBytes = options.maxSearchFileBytes ?? 1024 * 1024;
@@ -119,7 +127,7 @@ export class NodeWorkspace implements Workspace {
   }
 
   check(rel: string, purpose: PathPurpose): Promise<ResolvedPath | PathRefusal> {
-    return resolveInWorkspace(this.root, rel, purpose, this.policy);
+    return resolveInWorkspace(this.workspaceRoot, rel, purpose, this.policy);
   }
 
   async read(rel: string, signal: AbortSignal, options: ReadOptions = {}): Promise<ReadOutcome> {

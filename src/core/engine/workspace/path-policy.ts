@@ -146,14 +146,35 @@ export function normaliseRelative(input: string): NormalisedPath {
 }
 
 /**
+ * A workspace folder and its real path, resolved once and then remembered. Remembering it is what keeps a path
+ * in, and costs one `realpath` fewer per check: were the folder replaced by a symbolic link to somewhere else
+ * during a run, every path would resolve outside the real path remembered and be refused, where resolving
+ * the folder again on each check would follow that link. A failure is not remembered (the folder may appear).
+ */
+export class WorkspaceRoot {
+  private real: Promise<string> | undefined;
+
+  constructor(readonly path: string) {}
+
+  realPath(): Promise<string> {
+    this.real ??= realpath(this.path).catch((error: unknown) => {
+      this.real = undefined;
+      throw error;
+    });
+    return this.real;
+  }
+}
+
+/**
  * Resolves a model-supplied path inside `root` for reading or writing, or explains the refusal. Follows
  * symlinks of the deepest existing ancestor, so a link (or a link in a parent folder) that leads out of the
  * workspace, or into `.git` or a denied file, is refused even when the name looks harmless. A write must name
  * a file: a trailing slash, a folder or a special file (FIFO, socket, device) is refused. File system
  * failures on the way (a link loop, a name the system finds too long, no permission) are refusals too.
+ * Given a path rather than a `WorkspaceRoot`, the folder's real path is resolved for this one call.
  */
 export async function resolveInWorkspace(
-  root: string,
+  workspace: WorkspaceRoot | string,
   input: string,
   purpose: PathPurpose,
   policy: CompiledPathPolicy = new CompiledPathPolicy(),
@@ -165,12 +186,12 @@ export async function resolveInWorkspace(
   if (lexical) return lexical;
   if (purpose === 'write' && normal.namesFolder)
     return refuse('not-a-file', input, `"${input}" names a folder; name the file to write.`);
-  const abs = rel === '' ? root : join(root, ...rel.split('/'));
+  const root = typeof workspace === 'string' ? new WorkspaceRoot(workspace) : workspace;
+  const abs = rel === '' ? root.path : join(root.path, ...rel.split('/'));
 
   let realRel: string;
   try {
-    const realRoot = await realpath(root);
-    const realTarget = await realpathOfDeepestExisting(abs, rel);
+    const [realRoot, realTarget] = await Promise.all([root.realPath(), realpathOfDeepestExisting(abs, rel)]);
     realRel = relative(realRoot, realTarget);
   } catch (error) {
     const refusal = fileSystemRefusal(error, input);
@@ -190,7 +211,7 @@ export async function resolveInWorkspace(
     if (viaLink) return viaLink;
   }
   if (purpose === 'write' && rel !== '') {
-    const notAFile = await writableTargetRefusal(join(root, ...realRelSlashed.split('/')), input);
+    const notAFile = await writableTargetRefusal(join(root.path, ...realRelSlashed.split('/')), input);
     if (notAFile) return notAFile;
   }
   return { kind: 'resolved', rel, realRel: realRelSlashed, abs };

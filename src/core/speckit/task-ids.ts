@@ -86,32 +86,24 @@ export type TaskIdTarget =
   | { readonly kind: 'range'; readonly from: string; readonly to: string }
   | { readonly kind: 'open-range'; readonly from: string };
 
-interface IndexedId {
-  readonly id: string;
-  readonly parts: TaskIdParts;
-}
-
-function compareIndexedIds(a: IndexedId, b: IndexedId): number {
-  return compareTaskIdParts(a.parts, b.parts);
-}
-
 /** The ids of one document, sorted, so a range expands to the ids that exist between its ends. */
 export class TaskIdIndex {
-  private readonly sorted: readonly IndexedId[];
+  /** Each id once, in id order. */
+  private readonly sorted: readonly string[];
   private readonly partsOf = new Map<string, TaskIdParts>();
 
   constructor(ids: Iterable<string>) {
-    const sorted: IndexedId[] = [];
+    const unique: string[] = [];
     for (const id of ids) {
       if (this.partsOf.has(id)) continue;
       const parts = parseTaskId(id);
       if (parts === undefined) continue;
       this.partsOf.set(id, parts);
-      sorted.push({ id, parts });
+      unique.push(id);
     }
-    // Documents list their ids in order, nearly always: then the sort only confirms it.
-    sorted.sort(compareIndexedIds);
-    this.sorted = sorted;
+    // Documents list their ids in order, nearly always: then one look along them confirms it.
+    if (!this.inOrder(unique)) unique.sort((a, b) => this.compare(a, b));
+    this.sorted = unique;
   }
 
   has(id: string): boolean {
@@ -141,15 +133,20 @@ export class TaskIdIndex {
     }
   }
 
+  private inOrder(ids: readonly string[]): boolean {
+    for (let k = 1; k < ids.length; k += 1) if (this.compare(ids[k - 1] ?? '', ids[k] ?? '') > 0) return false;
+    return true;
+  }
+
   private between(from: string, to: string | undefined): string[] {
     const low = parseTaskId(from);
     const high = to === undefined ? undefined : parseTaskId(to);
     if (low === undefined || (to !== undefined && high === undefined)) return [];
     const ids: string[] = [];
     for (let k = this.firstNotBefore(low); k < this.sorted.length; k += 1) {
-      const entry = this.sorted[k];
-      if (entry === undefined || (high !== undefined && compareTaskIdParts(entry.parts, high) > 0)) break;
-      ids.push(entry.id);
+      const id = this.sorted[k];
+      if (id === undefined || (high !== undefined && this.compareTo(id, high) > 0)) break;
+      ids.push(id);
     }
     return ids;
   }
@@ -160,11 +157,17 @@ export class TaskIdIndex {
     let high = this.sorted.length;
     while (low < high) {
       const middle = (low + high) >> 1;
-      const entry = this.sorted[middle];
-      if (entry !== undefined && compareTaskIdParts(entry.parts, parts) < 0) low = middle + 1;
+      const id = this.sorted[middle];
+      if (id !== undefined && this.compareTo(id, parts) < 0) low = middle + 1;
       else high = middle;
     }
     return low;
+  }
+
+  /** An id of this document against parts read from a reference. */
+  private compareTo(id: string, parts: TaskIdParts): number {
+    const own = this.partsOf.get(id);
+    return own === undefined ? 1 : compareTaskIdParts(own, parts);
   }
 }
 

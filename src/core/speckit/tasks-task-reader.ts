@@ -129,7 +129,7 @@ export function readTask(input: TaskLineInput): TaskReading {
   const text = lines.line(line);
   const description = text.slice(head.descriptionStart).trimEnd();
   const labels = labelsOf(head, description);
-  const paths = withHeadLink(pathsOf(line, head.descriptionStart, description, body.details), head.link);
+  const paths = pathsOf(line, head.descriptionStart, description, body.details, head.link);
   const own = ownDependencies(line, head.descriptionStart, description, body.details);
   const lineStart = lines.start(line);
   const indent = indentLength(text);
@@ -212,38 +212,53 @@ interface TaskPaths {
 
 const NO_PATHS: TaskPaths = { files: NONE, fileSpans: NONE, references: NONE };
 
-/** The paths of the task line and of its `Files:` lines, each where it is first named. */
+/**
+ * The paths of the task line and of its `Files:` lines, each where it is first named. The lists are gathered in
+ * growable arrays and kept as exact copies: a document keeps them as long as it lives, and a grown array keeps
+ * room for sixteen more.
+ */
 function pathsOf(
   line: number,
   descriptionStart: number,
   description: string,
   details: readonly DetailLine[],
+  link: string | undefined,
 ): TaskPaths {
-  let paths = addPaths(NO_PATHS, extractPaths(description), line, descriptionStart);
+  const found = new PathsFound();
+  found.add(extractPaths(description), line, descriptionStart);
   for (const detail of details) {
-    if (FILES_DETAIL.test(detail.text)) paths = addPaths(paths, extractPaths(detail.text), detail.line, 0);
+    if (FILES_DETAIL.test(detail.text)) found.add(extractPaths(detail.text), detail.line, 0);
   }
-  return paths;
+  // The document an id written as a link points to is the task's own reference (`[T012](tasks/T012.md)`).
+  if (link !== undefined && !found.references.includes(link)) found.references.unshift(link);
+  if (found.files.length === 0 && found.references.length === 0) return NO_PATHS;
+  return {
+    files: exactCopy(found.files),
+    fileSpans: exactCopy(found.fileSpans),
+    references: exactCopy(found.references),
+  };
 }
 
-/** The document an id written as a link points to is the task's own reference (`[T012](tasks/T012.md)`). */
-function withHeadLink(paths: TaskPaths, link: string | undefined): TaskPaths {
-  if (link === undefined || paths.references.includes(link)) return paths;
-  return { ...paths, references: [link, ...paths.references] };
-}
+/** Paths as they are met, each once. */
+class PathsFound {
+  readonly files: string[] = [];
+  readonly fileSpans: LineSpan[] = [];
+  readonly references: string[] = [];
 
-/** `paths` with the new mentions added (a new value only when something is new). */
-function addPaths(paths: TaskPaths, mentions: readonly PathMention[], line: number, offset: number): TaskPaths {
-  let { files, fileSpans, references } = paths;
-  for (const mention of mentions) {
-    if (mention.kind === 'reference') {
-      if (!references.includes(mention.path)) references = [...references, mention.path];
-    } else if (!files.includes(mention.path)) {
-      files = [...files, mention.path];
-      fileSpans = [...fileSpans, { line, start: offset + mention.start, end: offset + mention.end }];
+  add(mentions: readonly PathMention[], line: number, offset: number): void {
+    for (const mention of mentions) {
+      if (mention.kind === 'reference') {
+        if (!this.references.includes(mention.path)) this.references.push(mention.path);
+      } else if (!this.files.includes(mention.path)) {
+        this.files.push(mention.path);
+        this.fileSpans.push({ line, start: offset + mention.start, end: offset + mention.end });
+      }
     }
   }
-  return files === paths.files && references === paths.references ? paths : { files, fileSpans, references };
+}
+
+function exactCopy<T>(items: readonly T[]): readonly T[] {
+  return items.length === 0 ? NONE : items.slice();
 }
 
 interface OwnReferences {

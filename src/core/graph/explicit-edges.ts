@@ -6,7 +6,7 @@
 import type { TaskIdIndex } from '../speckit/task-ids';
 import type { DependencyStatement, Task, TaskIdRef, TasksDiagnostic, TasksDocument } from '../speckit/tasks-model';
 import type { GraphBuilder } from './graph-builder';
-import { tasksByKey } from '../speckit/tasks-by-key';
+import { tasksByKey, type TaskLookup } from '../speckit/tasks-by-key';
 import { taskIdRange } from '../speckit/task-ranges';
 
 // A statement whose sides multiply to more edges than this goes through one hub node.
@@ -35,7 +35,7 @@ export function addExplicitEdges(input: ExplicitInput): TasksDiagnostic[] {
  * the first. Binding to all would invent waits, even cycles.
  */
 class TaskNodes {
-  private readonly byKey: ReadonlyMap<string, Task>;
+  private readonly byKey: TaskLookup;
   /** Only ids written more than once: every task with the id, in document order. */
   private readonly duplicates = new Map<string, number[]>();
 

@@ -9,7 +9,7 @@
  * and the editor (diagnostics on the references at fault).
  */
 import { taskIdIndexOf, type TaskIdIndex } from '../speckit/task-ids';
-import { tasksByKey } from '../speckit/tasks-by-key';
+import { tasksByKey, type TaskLookup } from '../speckit/tasks-by-key';
 import { normalizeTaskPath } from '../speckit/task-paths';
 import type { Task, TasksDiagnostic, TasksDocument } from '../speckit/tasks-model';
 import { breakExplicitCycles, impliedEdgesInCycles, type TaskCycle } from './cycles';
@@ -100,7 +100,7 @@ export function statusFromDocument(graph: TaskGraph): (key: string) => TaskRunSt
 }
 
 export function buildTaskGraph(doc: TasksDocument, options: TaskGraphOptions = {}): TaskGraph {
-  const ids = taskIdIndexOf(doc.tasks);
+  const ids = taskIdIndexOf(doc.tasks, tasksByKey(doc));
   const parallelism = decideStoryParallelism(doc, options.storyParallelism ?? 'auto');
   const stages = stagesOf(doc, parallelism);
   const stageOf = stageIndexOf(doc, stages);
@@ -215,7 +215,7 @@ class BuiltGraph implements TaskGraph {
   private readonly wiring: Wiring;
   private readonly order: readonly GraphNode[];
   private readonly filesOf: (task: Task) => readonly string[];
-  private readonly byKey: ReadonlyMap<string, Task>;
+  private readonly byKey: TaskLookup;
   private remainingByNode: readonly number[] | undefined;
 
   constructor(parts: BuiltGraphParts) {

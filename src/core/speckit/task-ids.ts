@@ -86,34 +86,69 @@ export type TaskIdTarget =
   | { readonly kind: 'range'; readonly from: string; readonly to: string }
   | { readonly kind: 'open-range'; readonly from: string };
 
+/** A task as the index needs it: its id, and its key and index in its document. */
+export interface IndexedTask {
+  readonly id: string;
+  readonly key: string;
+  readonly index: number;
+}
+
+/** A document's tasks by key. */
+export interface IndexedTaskLookup {
+  get(key: string): IndexedTask | undefined;
+}
+
 /** The ids of one document, sorted, so a range expands to the ids that exist between its ends. */
 export class TaskIdIndex {
   /** Each id once, in id order. */
   private readonly sorted: readonly string[];
-  private readonly partsOf = new Map<string, TaskIdParts>();
 
-  constructor(ids: Iterable<string>) {
+  /** `ids`: each id once, in any order; `partsOf`: the parts of each of them, undefined for anything else. */
+  private constructor(
+    ids: string[],
+    private readonly partsOf: (id: string) => TaskIdParts | undefined,
+  ) {
+    // Documents list their ids in order, nearly always: then one look along them confirms it.
+    if (!this.inOrder(ids)) ids.sort((a, b) => this.compare(a, b));
+    this.sorted = ids;
+  }
+
+  /** Any ids; repeats and text that is no id are left out. */
+  static of(ids: Iterable<string>): TaskIdIndex {
+    const table = new Map<string, TaskIdParts>();
     const unique: string[] = [];
     for (const id of ids) {
-      if (this.partsOf.has(id)) continue;
+      if (table.has(id)) continue;
       const parts = parseTaskId(id);
       if (parts === undefined) continue;
-      this.partsOf.set(id, parts);
+      table.set(id, parts);
       unique.push(id);
     }
-    // Documents list their ids in order, nearly always: then one look along them confirms it.
-    if (!this.inOrder(unique)) unique.sort((a, b) => this.compare(a, b));
-    this.sorted = unique;
+    return new TaskIdIndex(unique, (id) => table.get(id));
+  }
+
+  /**
+   * A document's task ids, each found through `byKey`, the document's map of tasks by key (the first task of an
+   * id has the id as its key), rather than a table of its own: past a few thousand entries a table costs more to
+   * build than the rest of the index.
+   */
+  static ofTasks(tasks: readonly IndexedTask[], byKey: IndexedTaskLookup): TaskIdIndex {
+    const parts = tasks.map((task) => (task.key === task.id ? parseTaskId(task.id) : undefined));
+    const ids = tasks.filter((task) => parts[task.index] !== undefined).map((task) => task.id);
+    return new TaskIdIndex(ids, (id) => {
+      const task = byKey.get(id);
+      return task === undefined ? undefined : parts[task.index];
+    });
   }
 
   has(id: string): boolean {
-    return this.partsOf.has(id);
+    return this.partsOf(id) !== undefined;
   }
 
   /** `compareTaskIds` for ids of this document, without parsing them again. */
   compare(a: string, b: string): number {
-    const left = this.partsOf.get(a);
-    const right = this.partsOf.get(b);
+    const left = this.partsOf(a);
+    const right = this.partsOf(b);
     return left === undefined || right === undefined ? compareTaskIds(a, b) : compareTaskIdParts(left, right);
   }
 
@@ -121,7 +156,7 @@ export class TaskIdIndex {
   expand(target: TaskIdTarget): string[] {
     switch (target.kind) {
       case 'id':
-        return this.partsOf.has(target.id) ? [target.id] : [];
+        return this.has(target.id) ? [target.id] : [];
       case 'range':
         return this.between(target.from, target.to);
       case 'open-range':
@@ -134,7 +169,11 @@ export class TaskIdIndex {
   }
 
   private inOrder(ids: readonly string[]): boolean {
-    for (let k = 1; k < ids.length; k += 1) if (this.compare(ids[k - 1] ?? '', ids[k] ?? '') > 0) return false;
+    let previous: string | undefined;
+    for (const id of ids) {
+      if (previous !== undefined && this.compare(previous, id) > 0) return false;
+      previous = id;
+    }
     return true;
   }
 
@@ -166,18 +205,19 @@ export class TaskIdIndex {
 
   /** An id of this document against parts read from a reference. */
   private compareTo(id: string, parts: TaskIdParts): number {
-    const own = this.partsOf.get(id);
+    const own = this.partsOf(id);
     return own === undefined ? 1 : compareTaskIdParts(own, parts);
   }
 }
 
 // The parser and the graph both need the index of one document's ids: built once per task list.
-const indexes = new WeakMap<readonly { readonly id: string }[], TaskIdIndex>();
+const indexes = new WeakMap<readonly IndexedTask[], TaskIdIndex>();
 
-export function taskIdIndexOf(tasks: readonly { readonly id: string }[]): TaskIdIndex {
+/** The index of a document's task ids; `byKey` is the document's map of its tasks by key. */
+export function taskIdIndexOf(tasks: readonly IndexedTask[], byKey: IndexedTaskLookup): TaskIdIndex {
   let index = indexes.get(tasks);
   if (index === undefined) {
-    index = new TaskIdIndex(tasks.map((t) => t.id));
+    index = TaskIdIndex.ofTasks(tasks, byKey);
     indexes.set(tasks, index);
   }
   return index;

@@ -8,7 +8,7 @@
  */
 import { frontMatterEnd, eolOf, lineRange, SourceLines } from './source-lines';
 import { taskIdIndexOf, TaskIdIndex } from './task-ids';
-import { keepTasksByKey } from './tasks-by-key';
+import { keepTasksByKey, TasksByKey } from './tasks-by-key';
 import { normalizeTaskPath } from './task-paths';
 import { readDependencyProse, readStoryProse, type RawIdRef } from './tasks-dependency-prose';
 import {
@@ -75,7 +75,7 @@ class TasksReader {
   /** Ids written without a checkbox (heading or table tasks): known to the author, so not "unknown" dependencies. */
   private readonly idsWithoutCheckbox: string[] = [];
   /** Every task by its key; the first task of an id has the id as its key, so this finds it by id too. */
-  private readonly byKey = new Map<string, Task>();
+  private readonly byKey = new TasksByKey();
   /** How many tasks share an id (only ids written twice have a count). */
   private readonly duplicateCount = new Map<string, number>();
   private bodyStart = 0;
@@ -299,12 +299,12 @@ class TasksReader {
 
   finish(): TasksDocument {
     const tasks = this.readings.map((reading) => reading.task);
-    const taskIds = taskIdIndexOf(tasks);
+    const taskIds = taskIdIndexOf(tasks, this.byKey);
     // Ids written without a checkbox are known to the author: a reference to one is no "unknown dependency".
     const knownIds =
       this.idsWithoutCheckbox.length === 0
         ? taskIds
-        : new TaskIdIndex([...tasks.map((t) => t.id), ...this.idsWithoutCheckbox]);
+        : TaskIdIndex.of([...tasks.map((t) => t.id), ...this.idsWithoutCheckbox]);
     for (const reading of this.readings) {
       reading.task.dependsOn = dependsOnOf(reading, taskIds);
       for (const { ref, line } of reading.waitsFor)

@@ -1,10 +1,10 @@
 import * as vscode from 'vscode';
 import type { Logger } from '../../core/engine';
-import type { EngineEvent, WorkerRole } from '../../protocol/engine-events';
 import { appendEvidence } from '../evidence/evidence-hover';
 import { taskEvidenceUri, type TaskEvidence } from '../evidence/task-evidence';
 import type { WindowRun } from '../window-run';
 import type { FeatureTasks, TaskDocuments } from './task-documents';
+import { TaskRunNotes } from './task-run-notes';
 import {
   childrenOf,
   groupNodeIndexOf,
@@ -33,8 +33,7 @@ export const TASKS_VIEW_ID = 'speckitOrchestra.tasks';
 export class TasksTreeProvider implements vscode.TreeDataProvider<TaskNode>, vscode.Disposable {
   private readonly _onDidChangeTreeData = new vscode.EventEmitter<TaskNode | TaskNode[] | undefined>();
   readonly onDidChangeTreeData = this._onDidChangeTreeData.event;
-  private readonly roleByTask = new Map<string, WorkerRole>();
-  private readonly messageByTask = new Map<string, string>();
+  private readonly notes = new TaskRunNotes();
   private readonly subscriptions: vscode.Disposable[] = [];
   private readonly refresher: TreeRefresher<TaskNode>;
   /** The features as last read, for `getTreeItem`, which must answer synchronously. */
@@ -65,34 +64,14 @@ export class TasksTreeProvider implements vscode.TreeDataProvider<TaskNode>, vsc
       documents.onDidChange(() => this.refresher.schedule()),
       session.onDidChange((change) => {
         if (change.kind === 'reset') {
-          this.roleByTask.clear();
-          this.messageByTask.clear();
-          for (const event of session.recentEvents) this.note(event);
+          this.notes.clear();
+          for (const event of session.recentEvents) this.notes.note(event);
         } else {
-          this.note(change.event);
+          this.notes.note(change.event);
         }
         this.refresher.schedule();
       }),
     );
-  }
-
-  private note(event: EngineEvent): void {
-    switch (event.type) {
-      case 'worker-activity': {
-        const key = this.session.view.workers.get(event.workerId)?.taskKey;
-        if (key !== undefined) this.messageByTask.set(key, event.activity);
-        return;
-      }
-      case 'worker-started':
-        this.roleByTask.set(event.taskKey, event.role);
-        return;
-      case 'task-status':
-        if (event.role !== undefined) this.roleByTask.set(event.taskKey, event.role);
-        if (event.message !== undefined) this.messageByTask.set(event.taskKey, event.message);
-        return;
-      default:
-        return;
-    }
   }
 
   private runFacts(): RunFacts {
@@ -101,8 +80,8 @@ export class TasksTreeProvider implements vscode.TreeDataProvider<TaskNode>, vsc
       featureId: view.featureId,
       finished: view.finished !== undefined,
       statusOf: (taskKey) => view.tasks.get(taskKey)?.status,
-      roleOf: (taskKey) => this.roleByTask.get(taskKey),
-      lastMessageOf: (taskKey) => this.messageByTask.get(taskKey),
+      roleOf: (taskKey) => this.notes.roleOf(taskKey),
+      lastMessageOf: (taskKey) => this.notes.lastMessageOf(taskKey),
       commandsOf: (taskKey) => view.tasks.get(taskKey)?.commands,
     };
   }

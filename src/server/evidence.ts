@@ -60,7 +60,7 @@ export function verifyResult(uri: string, report: VerifyReport): VerifyTasksResu
  */
 export class EvidenceReports {
   private generation = 0;
-  private readonly reports = new Map<string, { key: string; report: Promise<VerifyReport> }>();
+  private readonly reports = new Map<string, { generation: number; text: string; report: Promise<VerifyReport> }>();
 
   /** Files the latest reports depend on (absolute paths), for a file watcher. */
   async dependencies(): Promise<string[]> {
@@ -72,16 +72,18 @@ export class EvidenceReports {
     return [...paths].sort();
   }
 
-  reportFor(uri: string, text: string): Promise<VerifyReport> {
-    const key = `${this.generation}:${text.length}:${text}`;
+  /** `parsed` is `text` already parsed, when the caller has it: the check then reads the text's tasks from it. */
+  reportFor(uri: string, text: string, parsed?: TasksDocument): Promise<VerifyReport> {
+    const { generation } = this;
     const cached = this.reports.get(uri);
-    if (cached?.key === key) return cached.report;
+    if (cached?.generation === generation && cached.text === text) return cached.report;
     const report = verifyTasks({
       tasksPath: fileURLToPath(uri),
       text,
+      ...(parsed !== undefined ? { document: parsed } : {}),
       hunk: (path, before, after) => unifiedDiff(path, before, after).text,
     });
-    this.reports.set(uri, { key, report });
+    this.reports.set(uri, { generation, text, report });
     return report;
   }
 

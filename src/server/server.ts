@@ -27,6 +27,7 @@ import {
 } from '../protocol/lsp-messages';
 import { withTaskPathsPlaced } from '../core/speckit/task-path-resolution';
 import { parseTasks } from '../core/speckit/tasks-parser';
+import type { TasksDocument } from '../core/speckit/tasks-model';
 import { EvidenceReports, evidenceDiagnostics, verifyResult } from './evidence';
 import { featureDocumentGlob, featureDocumentKind } from '../core/speckit/feature-paths';
 import { codeActionsFor } from './code-actions';
@@ -46,6 +47,13 @@ import { analyzeTasks, type TasksAnalysis } from './tasks-analysis';
 
 type ServedKind = 'tasks' | 'spec' | 'plan' | 'other';
 
+interface TasksVersion {
+  version: number;
+  text: string;
+  parsed: TasksDocument;
+  analysis: Promise<TasksAnalysis>;
+}
+
 function servedKind(uri: string): ServedKind {
   if (!uri.startsWith('file:')) return 'other';
   return featureDocumentKind(fileURLToPath(uri)) ?? 'other';
@@ -60,7 +68,7 @@ export function startLanguageServer(connection: Connection): void {
   const documents = new TextDocuments(TextDocument);
   const statuses = new TaskStatusStore();
   const specs = new SpecStoriesCache((specPath) => documents.get(pathToFileURL(specPath).href)?.getText());
-  const analyses = new Map<string, { version: number; analysis: Promise<TasksAnalysis> }>();
+  const analyses = new Map<string, TasksVersion>();
   const coverage = new TaskStoryCoverageCache();
   const specAnalyses = new Map<string, { version: number; analysis: Promise<SpecAnalysis> }>();
   const evidence = new EvidenceReports();
@@ -69,21 +77,30 @@ export function startLanguageServer(connection: Connection): void {
   let codeLensRefresh = false;
   let watchedFilesDynamic = false;
 
-  /** The analysis of a tasks.md at its current version; one parse per version, shared by every request. */
-  function analysisOf(document: TextDocument): Promise<TasksAnalysis> {
+  /**
+   * A tasks.md at its current version: its text, one parse (shared by the analysis, the evidence check and every
+   * request) and its analysis.
+   */
+  function tasksVersionOf(document: TextDocument): TasksVersion {
     const { uri, version } = document;
     const cached = analyses.get(uri);
-    if (cached?.version === version) return cached.analysis;
+    if (cached?.version === version) return cached;
     // Read the text now: incremental sync updates this same object in place while spec.md is being read.
     const text = document.getText();
     const path = fileURLToPath(uri);
+    const parsed = parseTasks(text);
     // Paths are judged against the disk: a link relative to tasks.md, or a URL path, is no path outside the project.
-    const placed = withTaskPathsPlaced(parseTasks(text), { projectRoot: projectRootOf(path), tasksPath: path });
+    const placed = withTaskPathsPlaced(parsed, { projectRoot: projectRootOf(path), tasksPath: path });
     const analysis = Promise.all([specs.storiesFor(path), placed]).then(([stories, document]) =>
       analyzeTasks(text, stories, document),
     );
-    analyses.set(uri, { version, analysis });
-    return analysis;
+    const current = { version, text, parsed, analysis };
+    analyses.set(uri, current);
+    return current;
+  }
+
+  function analysisOf(document: TextDocument): Promise<TasksAnalysis> {
+    return tasksVersionOf(document).analysis;
   }
 
   /** Which stories the tasks.md beside a spec.md covers: from its editor when open, else from disk. */
@@ -135,20 +152,24 @@ export function startLanguageServer(connection: Connection): void {
 
   async function publish(document: TextDocument): Promise<void> {
     const { uri, version } = document;
-    const [analysis, evidence] = await Promise.all([analysisOf(document), evidenceOf(uri, document.getText())]);
+    const current = tasksVersionOf(document);
+    const [analysis, evidence] = await Promise.all([current.analysis, evidenceOf(uri, current.text, current.parsed)]);
     // A newer edit arrived (or the file closed) while this one was analysed: never publish stale results.
     if (documents.get(uri)?.version !== version) return;
     await connection.sendDiagnostics({ uri, version, diagnostics: [...lspDiagnostics(analysis), ...evidence] });
   }
 
-  /** Evidence diagnostics for a tasks.md text; a check that fails is logged and shows nothing, never stale ones. */
-  async function evidenceOf(uri: string, text: string): Promise<Diagnostic[]> {
+  /**
+   * Evidence diagnostics for a tasks.md text (and its parse, when one is at hand); a check that fails is logged and
+   * shows nothing, never stale ones.
+   */
+  async function evidenceOf(uri: string, text: string, parsed?: TasksDocument): Promise<Diagnostic[]> {
     try {
-      const report = await evidence.reportFor(uri, text);
+      const report = await evidence.reportFor(uri, text, parsed);
       scheduleEvidenceWatch();
       // Where the orchestra never ran this feature every tick lacks evidence: said only when asked (Verify Tasks).
       if (report.evidenceRecords === 0 && !pinned.has(uri)) return [];
-      return evidenceDiagnostics(report, parseTasks(text));
+      return evidenceDiagnostics(report, parsed ?? parseTasks(text));
     } catch (error) {
       connection.console.warn(`evidence check of ${uri} failed: ${String(error)}`);
       return [];
@@ -315,8 +336,10 @@ export function startLanguageServer(connection: Connection): void {
     pinned.add(params.uri);
     evidence.invalidate();
     const open = documents.get(params.uri);
-    const text = open ? open.getText() : await readFile(fileURLToPath(params.uri), 'utf8');
-    const report = await evidence.reportFor(params.uri, text);
+    const current = open && tasksVersionOf(open);
+    const report = current
+      ? await evidence.reportFor(params.uri, current.text, current.parsed)
+      : await evidence.reportFor(params.uri, await readFile(fileURLToPath(params.uri), 'utf8'));
     if (open) await publish(open);
     else await publishClosed(params.uri);
     return verifyResult(params.uri, report);

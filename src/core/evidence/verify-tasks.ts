@@ -11,7 +11,7 @@
 import { access, readFile } from 'node:fs/promises';
 import { relative, resolve, sep } from 'node:path';
 import type { JournalRecordOf, ReviewFinding } from '../../protocol/journal';
-import type { Task } from '../speckit/tasks-model';
+import type { Task, TasksDocument } from '../speckit/tasks-model';
 import { parseTasks } from '../speckit/tasks-parser';
 import { sha256 } from '../util/sha256';
 import { isMissing } from '../util/fs-errors';
@@ -95,6 +95,8 @@ export interface VerifyInput {
   tasksPath: string;
   /** Its text (an editor's unsaved text); read from disk when absent. */
   text?: string;
+  /** That text already parsed (the language server parses each version once); parsed here when absent. */
+  document?: TasksDocument;
   /** Only these task ids; every task when absent. */
   taskIds?: readonly string[];
   /** Journals already read (a caller verifying several features); read from the tasks.md's folders up otherwise. */
@@ -109,17 +111,25 @@ export interface VerifyInput {
 export async function verifyTasks(input: VerifyInput): Promise<VerifyReport> {
   const tasksPath = resolve(input.tasksPath);
   const text = input.text ?? (await readFile(tasksPath, 'utf8'));
-  const document = parseTasks(text);
+  const document = input.document ?? parseTasks(text);
   const journals = input.journals ?? (await readEvidenceJournals(resolve(tasksPath, '..')));
   const index = indexEvidence(journals.runs, tasksPath);
   const history = buildFileHistory(journals.runs);
   const disk = new DiskState(journals.runs, input.hunk);
   const only = input.taskIds === undefined ? undefined : new Set(input.taskIds);
-  const tasks = await Promise.all(
-    document.tasks
-      .filter((task) => only === undefined || only.has(task.id))
-      .map((task) => verifyTask(task, index, history, disk)),
-  );
+  const selected = document.tasks.filter((task) => only === undefined || only.has(task.id));
+  // Only a task with evidence to follow reads the disk; the rest (open, or ticked without any) are judged at once,
+  // without a promise each: a 5,000-task file is verified on every edit in the editor.
+  const verdicts = new Map<string, TaskVerification>();
+  const toFollow: Task[] = [];
+  for (const task of selected) {
+    const verdict = withoutEvidence(task, index);
+    if (verdict) verdicts.set(task.key, verdict);
+    else toFollow.push(task);
+  }
+  for (const verdict of await Promise.all(toFollow.map((task) => verifyTask(task, index, history, disk))))
+    verdicts.set(verdict.key, verdict);
+  const tasks = selected.flatMap((task) => verdicts.get(task.key) ?? []);
   const summary: Record<VerifyState, number> = { verified: 0, drifted: 0, unverified: 0, open: 0 };
   for (const task of tasks) summary[task.state]++;
   const evidenceRecords = [...index.values()].reduce((n, list) => n + list.length, 0);
@@ -158,16 +168,26 @@ function firstAt(run: RunRecords): string {
   return run.records[0]?.at ?? '';
 }
 
+function verdictBase(task: Task): Pick<TaskVerification, 'key' | 'id' | 'description' | 'line'> {
+  return { key: task.key, id: task.id, description: task.description, line: task.line };
+}
+
+/** The verdict of a task that is open or has no evidence at all; undefined when there is evidence to follow. */
+function withoutEvidence(task: Task, index: Map<string, IndexedEvidence[]>): TaskVerification | undefined {
+  if (!task.done) return { ...verdictBase(task), state: 'open', files: [], detail: 'not ticked' };
+  if (!index.has(task.id)) return unverified(verdictBase(task), [], []);
+  return undefined;
+}
+
 async function verifyTask(
   task: Task,
   index: Map<string, IndexedEvidence[]>,
   history: FileHistory,
   disk: DiskState,
 ): Promise<TaskVerification> {
-  const base = { key: task.key, id: task.id, description: task.description, line: task.line };
-  if (!task.done) return { ...base, state: 'open', files: [], detail: 'not ticked' };
-  const lineHash = sha256(task.lineText);
+  const base = verdictBase(task);
   const candidates = index.get(task.id) ?? [];
+  const lineHash = sha256(task.lineText);
   const sameLine = candidates.filter((e) => e.record.lineHash === lineHash);
   // A rollback of any of its edits undoes the evidence even when the void record was never written.
   const standing = sameLine.filter(

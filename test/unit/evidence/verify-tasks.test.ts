@@ -4,6 +4,7 @@ import { readFileSync, writeFileSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { readJournalFile } from '../../../src/core/engine/journal/journal-file';
 import { verifyTasks, type TaskVerification, type VerifyReport } from '../../../src/core/evidence/verify-tasks';
+import { parseTasks } from '../../../src/core/speckit/tasks-parser';
 import { sha256 } from '../../../src/core/util/sha256';
 import { unifiedDiff } from '../../../src/core/evidence/unified-diff';
 
@@ -119,6 +120,9 @@ test('run → verified; user edit → drifted (file and hunk named); reverted �
     writeFileSync(md, readFileSync(md, 'utf8').replace('T001 Create `src/a.js`', 'T001 Create `src/a.js` quickly'));
     report = await verifyTasks({ tasksPath: md, hunk });
     assert.equal(byId(report, 'T001').unverifiedReason, 'text-changed');
+    // The language server hands over the parse it already has: the same verdicts as from the text alone.
+    const text = readFileSync(md, 'utf8');
+    assert.deepEqual(await verifyTasks({ tasksPath: md, text, document: parseTasks(text), hunk }), report);
     assert.deepEqual(
       (await verifyTasks({ tasksPath: md, taskIds: ['T002'], hunk })).tasks.map((t) => t.id),
       ['T002'],

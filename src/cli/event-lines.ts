@@ -1,7 +1,7 @@
 import { type EngineEvent, type RunView, type TaskStatus, type UsageTotals } from '../protocol/engine-events';
 import { assertNever } from '../core/util/assert-never';
 import { commandLine, countOf, formatUsd, runEndText } from '../protocol/run-wording';
-import { describeValidation, reportFailures } from '../protocol/validation-report';
+import { describeValidation, reportFailures } from '../protocol/validation-summary';
 import type { TextStyle } from './render-tasks-text';
 
 /** One event as a line: `notable` lines stay on screen above the live view; the rest only go to logs. */

@@ -20,7 +20,8 @@ import {
   type RunResult,
 } from '../core/engine';
 import { countOf, formatUsd } from '../protocol/run-wording';
-import { describeValidation, reportFailures, type ValidationReport } from '../protocol/validation-report';
+import type { ValidationReport } from '../protocol/validation-report';
+import { describeValidation, reportFailures } from '../protocol/validation-summary';
 import type { CliIo } from './cli-io';
 import { formatUsage } from './event-lines';
 import { ArgumentProblem, IMPLEMENT_USAGE, parseImplementArgs, type ImplementArgs } from './implement-args';

@@ -1,7 +1,7 @@
 import { shownTaskStatus, type EngineEvent, type RunView } from '../../protocol/engine-events';
 import { assertNever } from '../../core/util/assert-never';
 import { commandLine, countOf, rollbackText, runEndText, runOutcomeText } from '../../protocol/run-wording';
-import { describeValidation, reportFailures } from '../../protocol/validation-report';
+import { describeValidation, reportFailures } from '../../protocol/validation-summary';
 import type { LogEntry, ProgressSnapshot } from '../../protocol/webview-messages';
 
 /** What a worker is doing, as the user should read it: a worker whose task waits on the user says so. */

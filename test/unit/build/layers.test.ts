@@ -125,6 +125,21 @@ test("the CLI's main part starts small: the engine, the SDK and zod load only wi
   assert.ok(Object.keys(whole.metafile.inputs).some((input) => /node_modules\/@anthropic-ai\/sdk\//.test(input)));
 });
 
+test("the extension's activation bundle loads neither the engine, the SDK, zod nor yaml", async () => {
+  const bundles = (await import(pathToFileURL(join(repoRoot, 'scripts', 'bundles.mjs')).href)) as BundlesModule;
+  const [main] = bundles.buildOptions({ outdir: join(repoRoot, 'dist'), faces: ['extension'] });
+  assert.ok(main !== undefined && JSON.stringify(main.entryPoints).includes('src/extension/extension.ts'));
+  const result = await esbuild.build({ ...main, absWorkingDir: repoRoot, write: false, metafile: true });
+  const inputs = Object.keys(result.metafile.inputs);
+  assert.deepEqual(
+    inputs.filter((input) => HEAVY.test(input)),
+    [],
+  );
+  // The Progress panel still summarises a validation report: the summary is there, the report's schema is not.
+  assert.ok(inputs.some((input) => input.endsWith('src/protocol/validation-summary.ts')));
+  assert.ok(!inputs.some((input) => input.endsWith('src/protocol/validation-report.ts')));
+});
+
 test('a static import of a lazily loaded part is a build error that names it', async () => {
   const bundles = (await import(pathToFileURL(join(repoRoot, 'scripts', 'bundles.mjs')).href)) as BundlesModule;
   const [main] = bundles.buildOptions({ outdir: join(repoRoot, 'dist'), faces: ['cli'] });

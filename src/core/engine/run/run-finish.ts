@@ -3,7 +3,8 @@
  * then the journal is closed) and the result the faces get.
  */
 import { zeroUsageTotals, type ProposalKind, type RunOutcome, type UsageTotals } from '../../../protocol/engine-events';
-import { reportFailures, type ValidationReport } from '../../../protocol/validation-report';
+import type { ValidationReport } from '../../../protocol/validation-report';
+import { reportFailures } from '../../../protocol/validation-summary';
 import type { CoverageItem, RunResult } from '../facade-types';
 import { runHooks } from '../hooks/implement-hooks';
 import type { ScheduleResult } from '../scheduler/scheduler';

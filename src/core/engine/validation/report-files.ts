@@ -3,7 +3,8 @@
  * `report.md` (for people). Both are written atomically after every round, so they always hold the latest.
  */
 import { join } from 'node:path';
-import { describeValidation, reportFailures, type ValidationReport } from '../../../protocol/validation-report';
+import type { ValidationReport } from '../../../protocol/validation-report';
+import { describeValidation, reportFailures } from '../../../protocol/validation-summary';
 import { writeFileAtomic } from '../../util/atomic-write';
 
 export const REPORT_JSON = 'report.json';

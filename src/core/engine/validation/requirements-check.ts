@@ -4,7 +4,8 @@
  * judge stays `unverified`, with the tasks and files the task list maps to it.
  */
 import { z } from 'zod';
-import type { RequirementResult, RequirementVerdict } from '../../../protocol/validation-report';
+import type { RequirementResult } from '../../../protocol/validation-report';
+import type { RequirementVerdict } from '../../../protocol/validation-summary';
 import { defineTool, toolError, toolOk, type ToolDefinition } from '../../agents/tools/tool';
 import type { CoverageItem } from '../facade-types';
 

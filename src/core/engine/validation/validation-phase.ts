@@ -17,7 +17,7 @@ import type {
   TestRunResult,
   ValidationReport,
 } from '../../../protocol/validation-report';
-import { reportFailures } from '../../../protocol/validation-report';
+import { reportFailures } from '../../../protocol/validation-summary';
 import { defineTool, toolOk, type ToolDefinition } from '../../agents/tools/tool';
 import { parseSpec } from '../../speckit/spec-model';
 import type { TasksDocument } from '../../speckit/tasks-model';

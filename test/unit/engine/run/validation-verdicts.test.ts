@@ -10,11 +10,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { reply, type MockReply, type RecordedRequest } from '../../../mock-anthropic';
 import { readJournalFile } from '../../../../src/core/engine/journal/journal-file';
-import {
-  validationReportSchema,
-  type RequirementVerdict,
-  type ValidationReport,
-} from '../../../../src/protocol/validation-report';
+import { validationReportSchema, type ValidationReport } from '../../../../src/protocol/validation-report';
+import type { RequirementVerdict } from '../../../../src/protocol/validation-summary';
 import { complete, eventsOf, firstUserText, jobOf, startHarness, testSettings, turnOf, wellBehaved } from './harness';
 
 const SPEC_IDS = ['FR-001', 'FR-002', 'FR-003', 'FR-004', 'FR-005', 'FR-006', 'SC-001', 'US1', 'US2'];

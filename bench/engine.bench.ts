@@ -9,6 +9,12 @@
 // × the model calls a task makes × the time a call takes (both counted in the one-at-a-time run), the part of
 // a task no engine can avoid, and the makespan's ratio to it is printed too (no target: fsyncs, the gate and
 // the tick are a task's work as well).
+//
+// The model calls contend among themselves too: the SDK's work and the mock's share the machine's cores, so a
+// [P] group's six tasks' calls at once take longer than one task's. The warm-up run's requests are replayed
+// without the engine (one task's calls after another's, then the group's at once), and the ratio the schedule
+// would reach were that its only contention is printed beside the target: about what an engine whose own work
+// never slowed another task would measure here (about: in a run the calls of a group start less at once).
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,12 +24,14 @@ import { LlmGovernor } from '../src/core/llm/governor';
 import { NodeWorkspace } from '../src/core/engine/workspace/node-workspace';
 import { NodeCommandRunner } from '../src/core/engine/commands/node-command-runner';
 import { createEngine } from '../src/core/engine';
-import type { LlmProvider } from '../src/core/llm/provider';
+import type { LlmProvider, LlmRequest } from '../src/core/llm/provider';
 
 const PHASES = 5;
 const GROUP = 6;
 const LATENCY_MS = 40;
 const WORKERS = 8;
+/** Rounds of the model calls' replay (one task at a time, then a group at once), for medians on a shared machine. */
+const REPLAY_ROUNDS = 7;
 
 /** Per phase: a setup task, a [P] group of six, a closing task — 8 tasks, a chain of 3; 40 tasks, a chain of 15. */
 function tasksMarkdown(): string {
@@ -48,11 +56,18 @@ interface RunTimes {
   callMs: number;
 }
 
-/** The provider, counting its calls and their time. */
-function timed(inner: LlmProvider, into: { calls: number; callMs: number }): LlmProvider {
+/** The calls a run made, by task id, in order: the requests as sent. */
+type RecordedCalls = Map<string, LlmRequest[]>;
+
+/** The provider, counting its calls and their time, and keeping each request when `record` is given. */
+function timed(inner: LlmProvider, into: { calls: number; callMs: number }, record?: RecordedCalls): LlmProvider {
   return {
     id: inner.id,
     send: async (request, hooks, signal) => {
+      if (record) {
+        const task = /# Task (\S+?):/.exec(JSON.stringify(request.messages[0]?.content ?? ''))?.[1] ?? '?';
+        record.set(task, [...(record.get(task) ?? []), structuredClone(request)]);
+      }
       const started = performance.now();
       try {
         return await inner.send(request, hooks, signal);
@@ -64,7 +79,15 @@ function timed(inner: LlmProvider, into: { calls: number; callMs: number }): Llm
   };
 }
 
-async function runOnce(mockUrl: string, maxWorkers: number): Promise<RunTimes> {
+function provider(mockUrl: string): AnthropicProvider {
+  return new AnthropicProvider({
+    apiKey: async () => 'bench-key',
+    baseURL: mockUrl,
+    governor: new LlmGovernor({ maxConcurrent: WORKERS }),
+  });
+}
+
+async function runOnce(mockUrl: string, maxWorkers: number, record?: RecordedCalls): Promise<RunTimes> {
   const dir = await mkdtemp(join(tmpdir(), 'orchestra-bench-'));
   try {
     await mkdir(join(dir, '.specify', 'memory'), { recursive: true });
@@ -72,14 +95,7 @@ async function runOnce(mockUrl: string, maxWorkers: number): Promise<RunTimes> {
     await writeFile(join(dir, 'specs', '001-bench', 'tasks.md'), tasksMarkdown());
     const calls = { calls: 0, callMs: 0 };
     const engine = createEngine({
-      provider: timed(
-        new AnthropicProvider({
-          apiKey: async () => 'bench-key',
-          baseURL: mockUrl,
-          governor: new LlmGovernor({ maxConcurrent: WORKERS }),
-        }),
-        calls,
-      ),
+      provider: timed(provider(mockUrl), calls, record),
       workspace: (root) => new NodeWorkspace(root),
       commandRunner: new NodeCommandRunner(),
       confirm: async () => true,
@@ -96,6 +112,37 @@ async function runOnce(mockUrl: string, maxWorkers: number): Promise<RunTimes> {
   }
 }
 
+/**
+ * Phase 1's [P] group's recorded calls replayed without the engine, REPLAY_ROUNDS times: the tasks one after
+ * another (each task's calls in turn), then all at once. Medians of one task's time and of the group's.
+ */
+async function modelCallsAlone(mockUrl: string, recorded: RecordedCalls): Promise<{ oneMs: number; groupMs: number }> {
+  const group = Array.from({ length: GROUP }, (_, i) => recorded.get(`T${String(i + 2).padStart(3, '0')}`) ?? []);
+  if (group.some((calls) => calls.length === 0))
+    throw new Error('the warm-up run made no call for a task of the group');
+  const replay = provider(mockUrl);
+  const never = new AbortController().signal;
+  const task = async (calls: LlmRequest[]): Promise<void> => {
+    for (const request of calls) await replay.send(request, {}, never);
+  };
+  const one: number[] = [];
+  const all: number[] = [];
+  for (let round = 0; round < REPLAY_ROUNDS; round++) {
+    let started = performance.now();
+    for (const calls of group) await task(calls);
+    one.push((performance.now() - started) / GROUP);
+    started = performance.now();
+    await Promise.all(group.map(task));
+    all.push(performance.now() - started);
+  }
+  return { oneMs: median(one), groupMs: median(all) };
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
+}
+
 export async function run(): Promise<void> {
   const server = fork(join(__dirname, 'engine-mock-worker.ts'), [String(LATENCY_MS)], {
     execArgv: ['--import', 'tsx'],
@@ -105,9 +152,11 @@ export async function run(): Promise<void> {
     server.once('error', reject);
   });
   try {
-    await runOnce(mock, WORKERS); // warm-up: module loading, JIT, the prompt cache's first write
+    const recorded: RecordedCalls = new Map();
+    await runOnce(mock, WORKERS, recorded); // warm-up: module loading, JIT, the prompt cache's first write
     const parallel = await runOnce(mock, WORKERS);
     const serial = await runOnce(mock, 1);
+    const alone = await modelCallsAlone(mock, recorded);
     const tasks = PHASES * (GROUP + 2);
     const chain = PHASES * 3;
     const perTask = serial.ms / tasks;
@@ -135,6 +184,14 @@ export async function run(): Promise<void> {
       `model-latency floor                ${floor.toFixed(0).padStart(7)} ms  (${chain} × ${callsPerTask.toFixed(1)} calls × ${msPerCall.toFixed(1)} ms)`,
     );
     console.log(`makespan / model-latency floor     ${(parallel.ms / floor).toFixed(2).padStart(7)}×`);
+    // Each phase's group step would take one task's time plus what the group's calls lose to each other.
+    const callsOnlyRatio = 1 + (PHASES * Math.max(0, alone.groupMs - alone.oneMs)) / lowerBound;
+    console.log(
+      `model calls alone, replayed        ${alone.oneMs.toFixed(0).padStart(7)} ms a task, ${alone.groupMs.toFixed(0)} ms a [P] group of ${GROUP} at once (${(alone.groupMs / alone.oneMs).toFixed(2)}×)`,
+    );
+    console.log(
+      `makespan / bound, only calls contending ${callsOnlyRatio.toFixed(2).padStart(6)}×   (what an engine that never slowed its own tasks would show)`,
+    );
     console.log(
       `speedup over one at a time        ${speedup.toFixed(2).padStart(7)}×   ideal ${(tasks / chain).toFixed(2)}× (${tasks}/${chain})`,
     );

@@ -34,8 +34,8 @@ export interface GraphEdge {
 export class GraphBuilder {
   readonly nodes: GraphNode[];
   private edges: GraphEdge[] = [];
-  /** Explicit edges already added, as `from→to` pairs: statements and task text often say the same thing twice. */
-  private readonly explicitPairs = new Set<string>();
+  /** Explicit edges already added (`pairKey`): statements and task text often say the same thing twice. */
+  private readonly explicitPairs = new Set<number>();
 
   constructor(tasks: readonly Task[]) {
     this.nodes = tasks.map((task, id) => ({ id, kind: 'task', task, position: id }));
@@ -50,7 +50,7 @@ export class GraphBuilder {
   addEdge(from: number, to: number, reason: EdgeReason): void {
     if (from === to) return;
     if (reason === 'explicit') {
-      const pair = `${from}→${to}`;
+      const pair = pairKey(from, to);
       if (this.explicitPairs.has(pair)) return;
       this.explicitPairs.add(pair);
     }
@@ -69,6 +69,13 @@ export class GraphBuilder {
   wire(): Wiring {
     return wire(this.nodes, this.edges);
   }
+}
+
+// Node ids stay far below this (a node per task, hub and gate), so one number holds a pair of them.
+const PAIR_BASE = 2 ** 26;
+
+function pairKey(from: number, to: number): number {
+  return from * PAIR_BASE + to;
 }
 
 export interface Wiring {
@@ -109,9 +116,15 @@ const NO_EDGES: GraphEdge[] = [];
  * with the lowest position. Nodes on a cycle are left out, so a short answer means a cycle.
  */
 export function topologicalOrder(wiring: Wiring): GraphNode[] {
+  // Where every edge already runs from a lower position to a higher one, as in most files, Kahn's algorithm would
+  // take the nodes in position order: sorting them gives the same order without a heap.
+  const forward = pointsForward(wiring.nodes);
+  if (wiring.waitedBy.every((edges) => edges.every(forward))) {
+    return [...wiring.nodes].sort(byPosition);
+  }
   const { nodes, waitsFor, waitedBy } = wiring;
   const remaining = waitsFor.map((edges) => edges.length);
-  const free = new MinHeap<GraphNode>((a, b) => a.position - b.position || a.id - b.id);
+  const free = new MinHeap<GraphNode>(byPosition);
   for (const node of nodes) if (remaining[node.id] === 0) free.push(node);
   const order: GraphNode[] = [];
   for (let node = free.pop(); node !== undefined; node = free.pop()) {
@@ -124,6 +137,19 @@ export function topologicalOrder(wiring: Wiring): GraphNode[] {
     }
   }
   return order;
+}
+
+/** Position order; ties (never between two tasks) in id order. */
+function byPosition(a: GraphNode, b: GraphNode): number {
+  return a.position - b.position || a.id - b.id;
+}
+
+function pointsForward(nodes: readonly GraphNode[]): (edge: GraphEdge) => boolean {
+  return (edge) => {
+    const from = nodes[edge.from];
+    const to = nodes[edge.to];
+    return from !== undefined && to !== undefined && byPosition(from, to) < 0;
+  };
 }
 
 /** A binary heap: the smallest item by `compare` comes out first. */

@@ -102,29 +102,31 @@ export interface IndexedTaskLookup {
 export class TaskIdIndex {
   /** Each id once, in id order. */
   private readonly sorted: readonly string[];
+  /** The ids came in id order (a document's, nearly always): nothing was sorted and no id goes backwards. */
+  readonly cameInOrder: boolean;
 
-  /** `ids`: each id once, in any order; `partsOf`: the parts of each of them, undefined for anything else. */
+  /**
+   * `ids`: each id once, in the order given, with `parts` (index for index); `partsOf`: the parts of each of them,
+   * undefined for anything else.
+   */
   private constructor(
-    ids: string[],
+    ids: readonly string[],
+    parts: readonly TaskIdParts[],
     private readonly partsOf: (id: string) => TaskIdParts | undefined,
   ) {
-    // Documents list their ids in order, nearly always: then one look along them confirms it.
-    if (!this.inOrder(ids)) ids.sort((a, b) => this.compare(a, b));
-    this.sorted = ids;
+    this.cameInOrder = partsInOrder(parts);
+    this.sorted = this.cameInOrder ? ids : [...ids].sort((a, b) => this.compare(a, b));
   }
 
   /** Any ids; repeats and text that is no id are left out. */
   static of(ids: Iterable<string>): TaskIdIndex {
     const table = new Map<string, TaskIdParts>();
-    const unique: string[] = [];
     for (const id of ids) {
       if (table.has(id)) continue;
       const parts = parseTaskId(id);
-      if (parts === undefined) continue;
-      table.set(id, parts);
-      unique.push(id);
+      if (parts !== undefined) table.set(id, parts);
     }
-    return new TaskIdIndex(unique, (id) => table.get(id));
+    return new TaskIdIndex([...table.keys()], [...table.values()], (id) => table.get(id));
   }
 
   /**
@@ -133,11 +135,18 @@ export class TaskIdIndex {
    * build than the rest of the index.
    */
   static ofTasks(tasks: readonly IndexedTask[], byKey: IndexedTaskLookup): TaskIdIndex {
-    const parts = tasks.map((task) => (task.key === task.id ? parseTaskId(task.id) : undefined));
-    const ids = tasks.filter((task) => parts[task.index] !== undefined).map((task) => task.id);
-    return new TaskIdIndex(ids, (id) => {
+    const partsByTask = tasks.map((task) => (task.key === task.id ? parseTaskId(task.id) : undefined));
+    const ids: string[] = [];
+    const parts: TaskIdParts[] = [];
+    for (const task of tasks) {
+      const own = partsByTask[task.index];
+      if (own === undefined) continue;
+      ids.push(task.id);
+      parts.push(own);
+    }
+    return new TaskIdIndex(ids, parts, (id) => {
       const task = byKey.get(id);
-      return task === undefined ? undefined : parts[task.index];
+      return task === undefined ? undefined : partsByTask[task.index];
     });
   }
 
@@ -166,15 +175,6 @@ export class TaskIdIndex {
         return never;
       }
     }
-  }
-
-  private inOrder(ids: readonly string[]): boolean {
-    let previous: string | undefined;
-    for (const id of ids) {
-      if (previous !== undefined && this.compare(previous, id) > 0) return false;
-      previous = id;
-    }
-    return true;
   }
 
   private between(from: string, to: string | undefined): string[] {
@@ -208,6 +208,15 @@ export class TaskIdIndex {
     const own = this.partsOf(id);
     return own === undefined ? 1 : compareTaskIdParts(own, parts);
   }
+}
+
+function partsInOrder(parts: readonly TaskIdParts[]): boolean {
+  let previous: TaskIdParts | undefined;
+  for (const own of parts) {
+    if (previous !== undefined && compareTaskIdParts(previous, own) > 0) return false;
+    previous = own;
+  }
+  return true;
 }
 
 // The parser and the graph both need the index of one document's ids: built once per task list.

@@ -393,6 +393,7 @@ function unknownDependency(ref: RawIdRef, line: number, taskKey: string | undefi
 /** Ids that go backwards (`T012` after `T015`): usually a slip, worth a note. Duplicates are reported when read. */
 function idOrderDiagnostics(tasks: readonly Task[], ids: TaskIdIndex): TasksDiagnostic[] {
   const diagnostics: TasksDiagnostic[] = [];
+  if (ids.cameInOrder) return diagnostics;
   let previous: Task | undefined;
   for (const task of tasks) {
     if (task.key !== task.id) continue; // a later duplicate

@@ -1,8 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { appendFile, readFile, readdir, rm, stat } from 'node:fs/promises';
+import { appendFile, mkdir, readFile, readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { JournalRecord } from '../../../src/protocol/journal';
+import { BlobStore } from '../../../src/core/engine/journal/blob-store';
 import { foldJournal, isInterrupted } from '../../../src/core/engine/journal/fold';
 import { sha256 } from '../../../src/core/engine/journal/hash';
 import { parseJournalText, readJournalFile } from '../../../src/core/engine/journal/journal-file';
@@ -108,6 +109,23 @@ test('blobs: identical contents are stored once, whole, and a blob folder remove
   assert.deepEqual(await run.storeBlob('after'), { kind: 'stored', hash: sha256('after'), size: 5 });
   assert.equal(await run.readBlob(sha256('after')), 'after');
   await run.close();
+});
+
+test('blobs: one stored lately reads back from memory, an older one from disk, a later session from disk', async () => {
+  const root = await tempProject();
+  const dir = join(root, 'blobs');
+  await mkdir(dir);
+  const store = new BlobStore(dir);
+  const big = (c: string) => c.repeat(1_500_000); // 3 MB in memory each: the second pushes the first out
+  await store.put('post-image');
+  await store.put(big('a'));
+  await store.put(big('b'));
+  for (const text of ['post-image', big('a'), big('b')]) await rm(join(dir, sha256(text)));
+  assert.equal(await store.get(sha256('post-image')), undefined, 'pushed out: read from disk, where it is gone');
+  assert.equal(await store.get(sha256(big('a'))), undefined);
+  assert.equal(await store.get(sha256(big('b'))), big('b'), 'the latest: from memory');
+  await store.put('kept');
+  assert.equal(await new BlobStore(dir).get(sha256('kept')), 'kept', 'another session reads the file');
 });
 
 test('interrupted runs are found, finished ones are not; deleteRun removes journal and blobs', async () => {

@@ -36,6 +36,19 @@ export class CoalescingScheduler {
     this.deadlineTimer ??= setTimeout(() => this.run(), this.options.maxDelayMs);
   }
 
+  /**
+   * Runs now instead of after the burst, for a change the user acts on next (a decided proposal's row must not
+   * stay clickable for another burst). A run under way is not interrupted: it runs once more after it.
+   */
+  flush(): void {
+    if (this.disposed) return;
+    if (this.running !== undefined) {
+      this.rerun = true;
+      return;
+    }
+    this.run();
+  }
+
   private run(): void {
     this.clearTimers();
     if (this.disposed) return;

@@ -2,7 +2,7 @@
 // palette, then the notification that says what happened instead of a run.
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { notificationToast, runFromCommandPalette, saveScreenshot, useWorkbench } from './workbench-ui';
+import { notificationToast, reportFailure, runFromCommandPalette, saveScreenshot, useWorkbench } from './workbench-ui';
 
 const workbench = useWorkbench('basic');
 
@@ -22,8 +22,7 @@ test(
       assert.match(await toast.innerText(), /Spec-Kit Agent Orchestra/, 'the toast names the extension');
       console.log(`screenshot: ${await saveScreenshot(page, 'implement-without-key')}`);
     } catch (error) {
-      // A picture of the workbench as the failure left it says more than a selector timeout.
-      console.log(`failure screenshot: ${await saveScreenshot(page, 'implement-without-key-failure')}`);
+      await reportFailure(workbench(), 'implement-without-key');
       throw error;
     }
   },

@@ -18,6 +18,7 @@ import {
   notificationToast,
   progressPanel,
   progressWebview,
+  reportFailure,
   runFromCommandPalette,
   saveScreenshot,
 } from './workbench-ui';
@@ -119,7 +120,9 @@ test(
       await diff.waitFor({ state: 'detached', timeout: 30_000 });
       assert.equal(existsSync(path), false, 'a rejected edit writes nothing');
 
-      // The task's other edits of that turn are accepted; then the worker, told why, proposes its revision.
+      // The task's other edits of that turn are accepted, each from its row; then the worker, told why, proposes
+      // its revision. Row by row, not "Accept All": the revision can arrive between a look at the mock and a click
+      // on Accept All, which would accept it unseen.
       const pendingHeader = pendingPane.locator('.pane-header');
       const acceptAll = pendingHeader.locator('.action-label[aria-label^="Accept All Pending Edits"]');
       const acceptAllOnce = async (): Promise<void> => {
@@ -128,11 +131,24 @@ test(
         await pendingHeader.hover();
         if (await acceptAll.isVisible()) await acceptAll.click().catch(() => undefined);
       };
+      const otherFileRow = pendingPane
+        .locator('.monaco-list-row', { hasText: /^[\w.-]+\.js/ })
+        .filter({ hasNotText: new RegExp(`^${name.replace('.', '\\.')}`) })
+        .first();
+      const acceptOtherFileOnce = async (): Promise<void> => {
+        if (!(await otherFileRow.isVisible())) return;
+        // A row's inline actions show while the pointer is over it.
+        await otherFileRow.hover().catch(() => undefined);
+        await otherFileRow
+          .locator('.action-label[aria-label^="Accept Edit"]')
+          .click({ timeout: 2_000 })
+          .catch(() => undefined);
+      };
       const toldWhy = (): boolean => mock?.requests.some((r) => JSON.stringify(r.body).includes(FEEDBACK)) ?? false;
       const told = Date.now() + 60_000;
       while (!toldWhy()) {
         if (Date.now() > told) throw new Error('the worker was not told the feedback within 60 s');
-        await acceptAllOnce();
+        await acceptOtherFileOnce();
         await page.waitForTimeout(100);
       }
       // The file's row, not its task's: a task's row may name the file too.
@@ -242,7 +258,7 @@ test(
       await panel.locator('#root p', { hasText: /^\d+ restored, \d+ deleted$/ }).waitFor({ timeout: 10_000 });
       await shot('rolled-back');
     } catch (error) {
-      await shot('failure');
+      await reportFailure(workbench, 'orchestra-run');
       throw error;
     }
   },

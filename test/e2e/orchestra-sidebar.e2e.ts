@@ -6,7 +6,7 @@ import * as assert from 'node:assert/strict';
 import { copyFixtureWorkspace, EXAMPLE_WORKSPACE, type WorkspaceCopy } from '../harness/fixture-workspace';
 import { repoRoot } from '../harness/paths';
 import { openWorkbench, type Workbench } from '../harness/workbench';
-import { progressPanel, runFromCommandPalette, saveScreenshot } from './workbench-ui';
+import { progressPanel, reportFailure, runFromCommandPalette, saveScreenshot } from './workbench-ui';
 
 let workspace: WorkspaceCopy | undefined;
 let workbench: Workbench | undefined;
@@ -56,7 +56,7 @@ test(
       await page.locator('.tabs-container .tab', { hasText: 'tasks.md' }).waitFor({ timeout: 20_000 });
       console.log(`screenshot: ${await saveScreenshot(page, 'orchestra-task-opened')}`);
     } catch (error) {
-      console.log(`failure screenshot: ${await saveScreenshot(page, 'orchestra-sidebar-failure')}`);
+      await reportFailure(workbench, 'orchestra-sidebar');
       throw error;
     }
   },

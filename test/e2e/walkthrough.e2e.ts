@@ -10,7 +10,7 @@ import { copyFixtureWorkspace, EXAMPLE_WORKSPACE, type WorkspaceCopy } from '../
 import { repoRoot } from '../harness/paths';
 import { openWorkbench, type Workbench } from '../harness/workbench';
 import { startMockAnthropic, type MockAnthropic } from '../mock-anthropic';
-import { runFromCommandPalette, saveScreenshot } from './workbench-ui';
+import { reportFailure, runFromCommandPalette, saveScreenshot } from './workbench-ui';
 
 const KEY = 'sk-e2e-walkthrough';
 const TITLE = 'Get Started with Spec-Kit Agent Orchestra';
@@ -105,7 +105,7 @@ test(
       await done('chooseModel').waitFor({ timeout: 10_000 });
       await shot('from-tasks-title');
     } catch (error) {
-      await shot('failure');
+      await reportFailure(workbench, 'walkthrough');
       throw error;
     }
   },

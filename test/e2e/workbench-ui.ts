@@ -65,6 +65,15 @@ export function notificationToast(page: Page, text: string | RegExp): Locator {
   return page.locator('.notifications-toasts .notification-toast', { hasText: text });
 }
 
+/**
+ * What a failed test prints before it rethrows: a picture of the workbench as the failure left it and the
+ * extension's log, which say more than a selector timeout.
+ */
+export async function reportFailure(workbench: Workbench, name: string): Promise<void> {
+  console.log(`failure screenshot: ${await saveScreenshot(workbench.page, `${name}-failure`).catch(String)}`);
+  console.log(`extension log at the failure:\n${await workbench.extensionLogs().catch(String)}`);
+}
+
 /** Saves a PNG of the page under test-results/ (git-ignored) and returns its path. */
 export async function saveScreenshot(page: Page, name: string): Promise<string> {
   const dir = join(repoRoot, 'test-results');

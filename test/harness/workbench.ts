@@ -4,7 +4,7 @@
 // ../shared/vscode-host-testing.md.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -398,8 +398,36 @@ export interface Workbench {
   readonly server: VsCodeServer;
   readonly browser: WorkbenchBrowser;
   readonly page: Page;
+  /**
+   * The last lines of what the extension logged in this workbench (its log output channel) and of the extension
+   * host's own log, for a failure report: what the product said is often the cause a selector timeout hides.
+   */
+  extensionLogs(lines?: number): Promise<string>;
   /** Closes the browser, stops the server, removes the temporary profile folders. Safe to call twice. */
   close(): Promise<void>;
+}
+
+/** The server writes each session's logs under `<user data>/logs/<time>/exthost<N>/`, one file per channel. */
+async function extensionHostLogs(userDataDir: string, lines: number): Promise<string> {
+  const logsDir = join(userDataDir, 'logs');
+  const found: string[] = [];
+  const walk = async (dir: string): Promise<void> => {
+    for (const entry of await readdir(dir, { withFileTypes: true }).catch(() => [])) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) await walk(path);
+      else if (/[\\/]exthost\d+[\\/]/.test(path) && /(Spec-Kit Agent Orchestra|remoteexthost)\.log$/.test(path))
+        found.push(path);
+    }
+  };
+  await walk(logsDir);
+  if (found.length === 0) return `(no extension host log under ${logsDir})`;
+  const parts = await Promise.all(
+    found.sort().map(async (path) => {
+      const text = await readFile(path, 'utf8').catch((error: unknown) => `(unreadable: ${String(error)})`);
+      return `--- ${path.slice(logsDir.length + 1)} (last ${lines} lines)\n${text.trimEnd().split('\n').slice(-lines).join('\n')}`;
+    }),
+  );
+  return parts.join('\n');
 }
 
 export interface OpenWorkbenchOptions extends Omit<BrowserOptions, 'profileDir'>, WorkbenchTarget {
@@ -449,7 +477,8 @@ export async function openWorkbench(options: OpenWorkbenchOptions): Promise<Work
     cleanups.push(() => browser.close());
     options.signal?.throwIfAborted();
     await browser.page.goto(workbenchUrl(server, options));
-    return { server, browser, page: browser.page, close };
+    const extensionLogs = (lines = 60): Promise<string> => extensionHostLogs(userDataDir, lines);
+    return { server, browser, page: browser.page, extensionLogs, close };
   } catch (error) {
     await close();
     if (error instanceof WorkbenchStartError || server === undefined) throw error;

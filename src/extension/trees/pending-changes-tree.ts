@@ -55,8 +55,11 @@ export class PendingChangesTreeProvider implements vscode.TreeDataProvider<Pendi
     this.subscription = session.onDidChange((change) => {
       if (change.kind === 'reset') return this.refresher.schedule();
       switch (change.event.type) {
-        case 'proposal-pending':
         case 'proposal-decided':
+          // Its row's click opens a diff of a proposal that no longer exists: gone from the view at once.
+          this.refresher.refreshNow();
+          return;
+        case 'proposal-pending':
         case 'proposal-applied':
         case 'run-started':
         case 'task-status':

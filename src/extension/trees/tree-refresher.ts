@@ -116,6 +116,11 @@ export class TreeRefresher<N> {
     this.scheduler.schedule();
   }
 
+  /** Something changed that the user acts on next: the tree shows it now, not after the burst. */
+  refreshNow(): void {
+    this.scheduler.flush();
+  }
+
   /** The one element object for a node. */
   intern(node: N): N {
     const id = this.options.idOf(node);

@@ -106,3 +106,31 @@ test('a failing run is reported and does not stop later runs; dispose cancels wh
   await settle();
   assert.equal(runs, 2);
 });
+
+test('flush runs at once, and during a run runs once more after it', async (t) => {
+  t.mock.timers.enable({ apis: ['setTimeout'] });
+  let runs = 0;
+  const releases: (() => void)[] = [];
+  const s = scheduler(async () => {
+    runs++;
+    await new Promise<void>((resolve) => releases.push(resolve));
+  });
+  s.schedule();
+  s.flush();
+  await settle();
+  assert.equal(runs, 1, 'ran without waiting for the burst to pause');
+  s.flush();
+  await settle();
+  assert.equal(runs, 1, 'a flush does not start a run beside the one under way');
+  releases.shift()?.();
+  await settle();
+  t.mock.timers.tick(50);
+  await settle();
+  assert.equal(runs, 2, 'the flush during the run ran once more after it');
+  releases.shift()?.();
+  await settle();
+  t.mock.timers.tick(1000);
+  await settle();
+  assert.equal(runs, 2, "the burst's own timers were cleared by the flush");
+  s.dispose();
+});

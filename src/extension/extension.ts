@@ -53,6 +53,7 @@ export function activate(context: vscode.ExtensionContext): OrchestraApi | undef
   try {
     const config = new Config();
     const keys = new ApiKeyStore(context.secrets, log);
+    context.subscriptions.push(keys);
     const prompts = createPrompts();
     const session = new WindowRun();
     const documents = new TaskDocuments(log);

@@ -4,11 +4,23 @@ import type { Logger } from '../core/engine';
 const ANTHROPIC_KEY = 'speckit-orchestra.anthropicApiKey';
 
 /** The Anthropic key, kept in SecretStorage only: never in settings, never logged, never in an error message. */
-export class ApiKeyStore {
+export class ApiKeyStore implements vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<void>();
+  private readonly secretChanges: vscode.Disposable;
+  /**
+   * The key was stored or removed: here, once the store has it (not only when the secret storage's own event
+   * makes its round trip), or in another window.
+   */
+  readonly onDidChange = this.changed.event;
+
   constructor(
     private readonly secrets: vscode.SecretStorage,
     private readonly log: Logger,
-  ) {}
+  ) {
+    this.secretChanges = secrets.onDidChange((event) => {
+      if (event.key === ANTHROPIC_KEY) this.changed.fire();
+    });
+  }
 
   async get(): Promise<string | undefined> {
     const key = await this.secrets.get(ANTHROPIC_KEY);
@@ -39,11 +51,18 @@ export class ApiKeyStore {
   async store(key: string): Promise<void> {
     await this.secrets.store(ANTHROPIC_KEY, key);
     this.log.info('Anthropic API key stored in secret storage');
+    this.changed.fire();
   }
 
   async clear(): Promise<void> {
     await this.secrets.delete(ANTHROPIC_KEY);
     this.log.info('Anthropic API key removed from secret storage');
+    this.changed.fire();
+  }
+
+  dispose(): void {
+    this.secretChanges.dispose();
+    this.changed.dispose();
   }
 
   /**

@@ -40,9 +40,13 @@ export function register(deps: WalkthroughDeps): { walkthrough: Walkthrough; dis
     },
     openExample: (options) => openExample(deps, options?.open ?? true),
   };
+  // Only the newest check sets the key: an older one (activation's first look at the secret storage) that
+  // answers after a key was stored must not turn the step back off.
+  let checks = 0;
   const updateModelReady = async (): Promise<void> => {
+    const check = ++checks;
     const ready = config.read().settings.provider === 'vscode-lm' || (await keys.get()) !== undefined;
-    setContextKey(ContextKey.modelReady, ready, log);
+    if (check === checks) setContextKey(ContextKey.modelReady, ready, log);
   };
   const refresh = (): void =>
     void updateModelReady().catch((error: unknown) => log.warn(`checking for a model: ${String(error)}`));
@@ -61,7 +65,7 @@ export function register(deps: WalkthroughDeps): { walkthrough: Walkthrough; dis
       )
       .then(undefined, (error: unknown) => log.warn(`opening the walkthrough: ${String(error)}`));
   }
-  return { walkthrough, disposables: [context.secrets.onDidChange(refresh), config.onDidChange(refresh)] };
+  return { walkthrough, disposables: [keys.onDidChange(refresh), config.onDidChange(refresh)] };
 }
 
 /**

@@ -8,7 +8,7 @@
  * Compatibility rule: add optional fields freely; never change the meaning of an existing one. Bump
  * `JOURNAL_FORMAT_VERSION` when a reader of the old version would misread the new records.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { WORKER_ROLES } from './engine-events';
 import type {
   ApprovalPolicy,

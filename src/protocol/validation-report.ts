@@ -4,7 +4,7 @@
  * `validation-report` record), sent to the faces (a `validation-report` event), and written beside the journal
  * as `report.json` and `report.md`. Crosses process and version boundaries, so it has a schema.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { REQUIREMENT_VERDICTS } from './validation-summary';
 
 export const requirementResultSchema = z.object({

@@ -1,5 +1,5 @@
 import { LineCounter, parseDocument } from 'yaml';
-import { z } from 'zod';
+import * as z from 'zod';
 import { assertNever } from '../util/assert-never';
 import { readTextFile } from './read-text-file';
 import type { WorkspaceDiagnostic } from './workspace-diagnostic';

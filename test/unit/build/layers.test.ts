@@ -123,6 +123,19 @@ test("the CLI's main part starts small: the engine, the SDK and zod load only wi
   assert.ok(implement !== undefined, 'the implement part is built');
   const whole = await esbuild.build({ ...implement, absWorkingDir: repoRoot, write: false, metafile: true });
   assert.ok(Object.keys(whole.metafile.inputs).some((input) => /node_modules\/@anthropic-ai\/sdk\//.test(input)));
+  // zod comes in as used: imported as a namespace, not through its named `z`, which keeps every module of zod
+  // (each locale among them) in the bundle.
+  const shipped = Object.values(whole.metafile.outputs).flatMap((output) =>
+    Object.entries(output.inputs).flatMap(([input, { bytesInOutput }]) => (bytesInOutput > 0 ? [input] : [])),
+  );
+  assert.ok(
+    shipped.some((input) => input.includes('node_modules/zod/')),
+    'zod is in the implement part',
+  );
+  assert.deepEqual(
+    shipped.filter((input) => /node_modules\/zod\/.*locales\//.test(input) && !/locales\/en\.js$/.test(input)),
+    [],
+  );
 });
 
 test("the extension's activation bundle loads neither the engine, the SDK, zod nor yaml", async () => {

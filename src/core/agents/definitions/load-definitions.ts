@@ -1,6 +1,6 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { defaultWriteScopes } from './write-scope';
 import { isMissing } from '../../util/fs-errors';
 import { isToolName } from '../tools/builtin-tools';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { assertNever } from '../../util/assert-never';
 import type { EditRequest, GateOutcome } from '../../ports/edit-gate';
 import { defineTool, toolError, toolOk } from './tool';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { defineTool, toolError, toolOk } from './tool';
 import { describeUnreadable } from './describe';
 

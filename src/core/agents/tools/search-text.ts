@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { describeUnreadable } from './describe';
 import { defineTool, toolError, toolOk } from './tool';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { WorkerRole } from '../../../protocol/engine-events';
 import type { CommandOutcome } from '../../ports/command-runner';
 import type { EditRequest, GateOutcome } from '../../ports/edit-gate';

@@ -4,7 +4,7 @@
  * detected command still needs the user's approval (or an allow-list entry) before it runs.
  */
 import { join } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { readTextFile } from '../../speckit/read-text-file';
 
 export interface DetectedCommands {

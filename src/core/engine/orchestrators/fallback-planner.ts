@@ -8,7 +8,7 @@
  */
 import { mkdir, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { writeFileAtomic } from '../../util/atomic-write';
 import type { LlmProvider } from '../../llm/provider';
 import { costUsd, priceFor, type PriceTable } from '../../llm/prices';

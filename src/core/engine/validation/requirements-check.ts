@@ -3,7 +3,7 @@
  * spec.md through the `report_requirement` tool, never through free text parsed afterwards. What it does not
  * judge stays `unverified`, with the tasks and files the task list maps to it.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { RequirementResult } from '../../../protocol/validation-report';
 import type { RequirementVerdict } from '../../../protocol/validation-summary';
 import { defineTool, toolError, toolOk, type ToolDefinition } from '../../agents/tools/tool';

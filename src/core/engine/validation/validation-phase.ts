@@ -8,7 +8,7 @@
  * (at most `convergeRounds` rounds), and the tests and the missing requirements are checked again. Each
  * round's report goes to `onReport` (journal, faces, report files).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { WorkerRole } from '../../../protocol/engine-events';
 import type {
   RequirementResult,

@@ -6,7 +6,7 @@
  * read-only tools and gives its verdict with `judge_completion`; it cannot edit or run anything, and the
  * worker cannot call `judge_completion`.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { CompletionAcceptance } from '../../../protocol/journal';
 import type { TaskCompletion } from '../../agents/tools/tool';
 import { defineTool, type ToolDefinition } from '../../agents/tools/tool';

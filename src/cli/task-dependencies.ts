@@ -19,10 +19,10 @@ export function taskDependencies(document: TasksDocument): TaskDependencySummary
     dependsOn: (key) => {
       // By id, each once: two tasks sharing an id (a duplicate-id warning) are one prerequisite to the reader.
       const ids: string[] = [];
-      for (const edge of graph.dependenciesOf(key)) {
+      graph.dependenciesOf(key).forEach((edge) => {
         const id = idOf(edge.key);
         if (!ids.includes(id)) ids.push(id);
-      }
+      });
       return ids;
     },
     criticalPath,

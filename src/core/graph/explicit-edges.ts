@@ -24,8 +24,8 @@ export interface ExplicitInput {
 export function addExplicitEdges(input: ExplicitInput): TasksDiagnostic[] {
   const diagnostics: TasksDiagnostic[] = [];
   const nodes = new TaskNodes(input.doc);
-  for (const task of input.doc.tasks) addOwnDependencies(input, nodes, task, diagnostics);
-  for (const statement of input.doc.dependencyStatements) addStatement(input, nodes, statement, diagnostics);
+  input.doc.tasks.forEach((task) => addOwnDependencies(input, nodes, task, diagnostics));
+  input.doc.dependencyStatements.forEach((statement) => addStatement(input, nodes, statement, diagnostics));
   return diagnostics;
 }
 
@@ -41,13 +41,13 @@ class TaskNodes {
 
   constructor(doc: TasksDocument) {
     this.byKey = tasksByKey(doc);
-    for (const task of doc.tasks) {
-      if (task.key === task.id) continue;
+    doc.tasks.forEach((task) => {
+      if (task.key === task.id) return;
       const first = this.byKey.get(task.id)?.index;
       const same = this.duplicates.get(task.id) ?? (first === undefined ? [] : [first]);
       same.push(task.index);
       this.duplicates.set(task.id, same);
-    }
+    });
   }
 
   withId(id: string, readFrom?: number): number | undefined {

@@ -90,13 +90,13 @@ export function wire(nodes: readonly GraphNode[], edges: readonly GraphEdge[]): 
   // Each list sized to fit: a 10,000-task graph has tens of thousands of them, and grown arrays keep spare room.
   const inCount = new Array<number>(nodes.length).fill(0);
   const outCount = new Array<number>(nodes.length).fill(0);
-  for (const edge of edges) {
+  edges.forEach((edge) => {
     inCount[edge.to] = (inCount[edge.to] ?? 0) + 1;
     outCount[edge.from] = (outCount[edge.from] ?? 0) + 1;
-  }
+  });
   const waitsFor = inCount.map((count) => (count === 0 ? NO_EDGES : new Array<GraphEdge>(count)));
   const waitedBy = outCount.map((count) => (count === 0 ? NO_EDGES : new Array<GraphEdge>(count)));
-  for (const edge of edges) {
+  edges.forEach((edge) => {
     const into = (inCount[edge.to] ?? 1) - 1;
     const out = (outCount[edge.from] ?? 1) - 1;
     inCount[edge.to] = into;
@@ -105,7 +105,7 @@ export function wire(nodes: readonly GraphNode[], edges: readonly GraphEdge[]): 
     const waited = waitedBy[edge.from];
     if (waiting !== undefined) waiting[waiting.length - 1 - into] = edge;
     if (waited !== undefined) waited[waited.length - 1 - out] = edge;
-  }
+  });
   return { nodes, waitsFor, waitedBy };
 }
 

@@ -145,19 +145,19 @@ function addLaneEdges(input: ImpliedInput, ordered: readonly Task[], gates: Lane
   // What the next task waits for: the entry gate, the last task without [P], or the whole current [P] run.
   let before: readonly Task[] = [];
   const run = new ParallelRun(input);
-  for (const task of ordered) {
+  ordered.forEach((task) => {
     const waitsFor = task.parallel || run.tasks.length === 0 ? before : run.tasks;
     if (waitsFor.length === 0) builder.addEdge(gates.entry.id, task.index, 'phase-order');
-    for (const earlier of waitsFor) builder.addEdge(earlier.index, task.index, sequenceReason(doc, earlier, task));
+    waitsFor.forEach((earlier) => builder.addEdge(earlier.index, task.index, sequenceReason(doc, earlier, task)));
     if (task.parallel) {
       run.add(task);
     } else {
       before = [task];
       run.clear();
     }
-  }
+  });
   const last = run.tasks.length > 0 ? run.tasks : before;
-  for (const task of last) builder.addEdge(task.index, gates.exit.id, 'phase-order');
+  last.forEach((task) => builder.addEdge(task.index, gates.exit.id, 'phase-order'));
   if (last.length === 0) builder.addEdge(gates.entry.id, gates.exit.id, 'phase-order');
 }
 
@@ -176,11 +176,11 @@ class ParallelRun {
   /** A [P] task waits for the earlier member that holds one of its files, and for earlier tests of its story. */
   add(task: Task): void {
     const { builder, doc } = this.input;
-    for (const file of this.input.filesOf(task)) {
+    this.input.filesOf(task).forEach((file) => {
       const holder = this.fileHolders.get(file);
       if (holder !== undefined) builder.addEdge(holder.index, task.index, 'same-file');
       this.fileHolders.set(file, task);
-    }
+    });
     const story = storyOf(doc, task);
     if (story !== undefined) {
       const tests = this.testsOfStory.get(story) ?? [];
@@ -188,7 +188,7 @@ class ParallelRun {
         tests.push(task);
         this.testsOfStory.set(story, tests);
       } else {
-        for (const test of tests) builder.addEdge(test.index, task.index, 'tests-first');
+        tests.forEach((test) => builder.addEdge(test.index, task.index, 'tests-first'));
       }
     }
     this.tasks.push(task);

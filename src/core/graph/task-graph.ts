@@ -14,7 +14,14 @@ import { normalizeTaskPath } from '../speckit/task-paths';
 import type { Task, TasksDiagnostic, TasksDocument } from '../speckit/tasks-model';
 import { breakExplicitCycles, impliedEdgesInCycles, type TaskCycle } from './cycles';
 import { addExplicitEdges } from './explicit-edges';
-import { GraphBuilder, topologicalOrder, type EdgeReason, type GraphNode, type Wiring } from './graph-builder';
+import {
+  GraphBuilder,
+  topologicalOrder,
+  type EdgeReason,
+  type GraphEdge,
+  type GraphNode,
+  type Wiring,
+} from './graph-builder';
 import { addImpliedEdges, preferredOrder, stagesOf, type Stage } from './graph-lanes';
 import { decideStoryParallelism, type StoryParallelism, type StoryParallelismSetting } from './story-parallelism';
 
@@ -149,7 +156,10 @@ function normalizedFiles(task: Task, tasksFolder: string | undefined): readonly 
 function stageIndexOf(doc: TasksDocument, stages: readonly Stage[]): number[] {
   const stageOf = doc.tasks.map(() => 0);
   stages.forEach((stage, s) => {
-    for (const lane of stage.lanes) for (const task of lane.tasks) stageOf[task.index] = s;
+    for (const lane of stage.lanes)
+      lane.tasks.forEach((task) => {
+        stageOf[task.index] = s;
+      });
   });
   return stageOf;
 }
@@ -169,17 +179,17 @@ function rankByExplicitOrder(
   let preferred = 0;
   for (const stage of stages)
     for (const lane of stage.lanes)
-      for (const task of preferredOrder(doc, lane)) {
+      preferredOrder(doc, lane).forEach((task) => {
         const node = builder.nodes[task.index];
         if (node !== undefined) node.position = preferred;
         preferred += 1;
-      }
+      });
   let wiring = builder.wire();
-  for (const node of builder.nodes) {
-    if (node.kind !== 'hub') continue;
+  builder.nodes.forEach((node) => {
+    if (node.kind !== 'hub') return;
     const targets = (wiring.waitedBy[node.id] ?? []).map((edge) => builder.nodes[edge.to]?.position ?? 0);
     node.position = Math.min(...targets) - 0.5;
-  }
+  });
   let order = topologicalOrder(wiring);
   let cycles: TaskCycle[] = [];
   if (order.length < wiring.nodes.length) {
@@ -194,6 +204,8 @@ function rankByExplicitOrder(
   });
   return cycles;
 }
+
+const NO_EDGES: readonly GraphEdge[] = [];
 
 interface BuiltGraphParts {
   readonly document: TasksDocument;
@@ -252,19 +264,19 @@ class BuiltGraph implements TaskGraph {
     const complete = new Array<boolean>(this.wiring.nodes.length).fill(false);
     const held = new Set<string>();
     const candidates: Task[] = [];
-    for (const node of this.order) {
+    this.order.forEach((node) => {
       // Complete = settled with everything before it complete: a task ticked out of order does not open the
       // next phase while an earlier task is still pending.
       const before = (this.wiring.waitsFor[node.id] ?? []).every((edge) => complete[edge.from] === true);
       if (node.task === undefined) {
         complete[node.id] = before;
-        continue;
+        return;
       }
       const s = status(node.task.key);
       complete[node.id] = before && isSettled(s);
       if (s === 'running') for (const file of this.filesOf(node.task)) held.add(file);
       if (s === 'pending' && before) candidates.push(node.task);
-    }
+    });
     const chosen: Task[] = [];
     for (const task of candidates.sort((a, b) => this.priority(b) - this.priority(a) || this.rank(a) - this.rank(b))) {
       const files = this.filesOf(task);
@@ -289,18 +301,18 @@ class BuiltGraph implements TaskGraph {
     const length = new Array<number>(this.wiring.nodes.length).fill(0);
     const via = new Array<number>(this.wiring.nodes.length).fill(-1);
     let best: GraphNode | undefined;
-    for (const node of this.order) {
+    this.order.forEach((node) => {
       let longest = 0;
-      for (const edge of this.wiring.waitsFor[node.id] ?? []) {
+      (this.wiring.waitsFor[node.id] ?? NO_EDGES).forEach((edge) => {
         const candidate = length[edge.from] ?? 0;
         if (via[node.id] === -1 || candidate > longest) {
           longest = candidate;
           via[node.id] = edge.from;
         }
-      }
+      });
       length[node.id] = longest + (node.task === undefined ? 0 : duration(node.task));
       if (best === undefined || (length[node.id] ?? 0) > (length[best.id] ?? 0)) best = node;
-    }
+    });
     const keys: string[] = [];
     for (let id = best?.id ?? -1; id >= 0; id = via[id] ?? -1) {
       const task = this.wiring.nodes[id]?.task;
@@ -313,9 +325,13 @@ class BuiltGraph implements TaskGraph {
   private priority(task: Task): number {
     if (this.remainingByNode === undefined) {
       const remaining = new Array<number>(this.wiring.nodes.length).fill(0);
-      for (const node of [...this.order].reverse()) {
-        const after = (this.wiring.waitedBy[node.id] ?? []).map((edge) => remaining[edge.to] ?? 0);
-        remaining[node.id] = Math.max(0, ...after) + (node.task === undefined ? 0 : 1);
+      for (let k = this.order.length - 1; k >= 0; k -= 1) {
+        const id = this.order[k]?.id ?? 0;
+        const longestAfter = (this.wiring.waitedBy[id] ?? NO_EDGES).reduce(
+          (longest, edge) => Math.max(longest, remaining[edge.to] ?? 0),
+          0,
+        );
+        remaining[id] = longestAfter + (this.wiring.nodes[id]?.task === undefined ? 0 : 1);
       }
       this.remainingByNode = remaining;
     }
@@ -334,15 +350,15 @@ class BuiltGraph implements TaskGraph {
     const found: TaskEdge[] = [];
     const seen = new Set<number>([start]);
     const walk = (node: number, reason: EdgeReason | undefined): void => {
-      for (const edge of this.wiring[side][node] ?? []) {
+      (this.wiring[side][node] ?? NO_EDGES).forEach((edge) => {
         const other = side === 'waitsFor' ? edge.from : edge.to;
-        if (seen.has(other)) continue;
+        if (seen.has(other)) return;
         seen.add(other);
         const why = reason === undefined || edge.reason === 'story-order' ? edge.reason : reason;
         const task = this.wiring.nodes[other]?.task;
         if (task !== undefined) found.push({ key: task.key, reason: why });
         else walk(other, why);
-      }
+      });
     };
     walk(start, undefined);
     return found;

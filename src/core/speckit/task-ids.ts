@@ -33,11 +33,11 @@ const NO_SUB_NUMBERS: readonly number[] = [];
 export function parseTaskId(id: string): TaskIdParts | undefined {
   const m = WHOLE_ID.exec(id);
   if (m === null) return undefined;
-  const [, digits = '', dotted = '', letter = ''] = m;
+  const dotted = m[2] ?? '';
   return {
-    number: Number(digits),
+    number: Number(m[1]),
     sub: dotted === '' ? NO_SUB_NUMBERS : dotted.slice(1).split('.').map(Number),
-    suffix: letter.toUpperCase(),
+    suffix: (m[3] ?? '').toUpperCase(),
   };
 }
 
@@ -138,12 +138,12 @@ export class TaskIdIndex {
     const partsByTask = tasks.map((task) => (task.key === task.id ? parseTaskId(task.id) : undefined));
     const ids: string[] = [];
     const parts: TaskIdParts[] = [];
-    for (const task of tasks) {
+    tasks.forEach((task) => {
       const own = partsByTask[task.index];
-      if (own === undefined) continue;
+      if (own === undefined) return;
       ids.push(task.id);
       parts.push(own);
-    }
+    });
     return new TaskIdIndex(ids, parts, (id) => {
       const task = byKey.get(id);
       return task === undefined ? undefined : partsByTask[task.index];
@@ -211,12 +211,7 @@ export class TaskIdIndex {
 }
 
 function partsInOrder(parts: readonly TaskIdParts[]): boolean {
-  let previous: TaskIdParts | undefined;
-  for (const own of parts) {
-    if (previous !== undefined && compareTaskIdParts(previous, own) > 0) return false;
-    previous = own;
-  }
-  return true;
+  return parts.every((own, k) => k === 0 || compareTaskIdParts(parts[k - 1] as TaskIdParts, own) <= 0);
 }
 
 // The parser and the graph both need the index of one document's ids: built once per task list.

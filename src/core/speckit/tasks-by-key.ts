@@ -15,19 +15,18 @@ export class TasksByKey implements TaskLookup {
   private readonly maps: Map<string, Task>[] = [];
 
   get(key: string): Task | undefined {
-    for (const map of this.maps) {
-      const task = map.get(key);
+    for (let m = 0; m < this.maps.length; m += 1) {
+      const task = this.maps[m]?.get(key);
       if (task !== undefined) return task;
     }
     return undefined;
   }
 
   set(key: string, task: Task): void {
-    for (const map of this.maps) {
-      if (map.has(key)) {
-        map.set(key, task);
-        return;
-      }
+    const holder = this.mapWith(key);
+    if (holder !== undefined) {
+      holder.set(key, task);
+      return;
     }
     let last = this.maps.at(-1);
     if (last === undefined || last.size >= TASKS_PER_MAP) {
@@ -35,6 +34,10 @@ export class TasksByKey implements TaskLookup {
       this.maps.push(last);
     }
     last.set(key, task);
+  }
+
+  private mapWith(key: string): Map<string, Task> | undefined {
+    return this.maps.find((map) => map.has(key));
   }
 }
 

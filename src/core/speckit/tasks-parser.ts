@@ -305,11 +305,11 @@ class TasksReader {
       this.idsWithoutCheckbox.length === 0
         ? taskIds
         : TaskIdIndex.of([...tasks.map((t) => t.id), ...this.idsWithoutCheckbox]);
-    for (const reading of this.readings) {
+    this.readings.forEach((reading) => {
       reading.task.dependsOn = dependsOnOf(reading, taskIds);
       for (const { ref, line } of reading.waitsFor)
         if (knownIds.expand(ref).length === 0) this.diagnostics.push(unknownDependency(ref, line, reading.task.key));
-    }
+    });
     const dependencyStatements = this.statements.map((s) => this.statementOf(s, knownIds));
     const { phases, sections } = this.outline.finish(taskKeysByPhase(tasks));
     this.diagnostics.push(
@@ -358,12 +358,12 @@ class TasksReader {
 /** Each phase's task keys, in document order. */
 function taskKeysByPhase(tasks: readonly Task[]): (phaseIndex: number) => readonly string[] {
   const keys = new Map<number, string[]>();
-  for (const task of tasks) {
-    if (task.phaseIndex === undefined) continue;
+  tasks.forEach((task) => {
+    if (task.phaseIndex === undefined) return;
     const own = keys.get(task.phaseIndex);
     if (own === undefined) keys.set(task.phaseIndex, [task.key]);
     else own.push(task.key);
-  }
+  });
   return (phaseIndex) => keys.get(phaseIndex) ?? [];
 }
 
@@ -417,8 +417,8 @@ function idOrderDiagnostics(tasks: readonly Task[], ids: TaskIdIndex): TasksDiag
  */
 function outsidePhaseDiagnostics(tasks: readonly Task[]): TasksDiagnostic[] {
   const diagnostics: TasksDiagnostic[] = [];
-  for (const task of tasks) {
-    if (task.phaseIndex !== undefined) continue;
+  tasks.forEach((task) => {
+    if (task.phaseIndex !== undefined) return;
     diagnostics.push({
       code: 'task-outside-phase',
       severity: 'information',
@@ -426,7 +426,7 @@ function outsidePhaseDiagnostics(tasks: readonly Task[]): TasksDiagnostic[] {
       message: `${task.id} is not under a phase heading ("## Phase N: …"); it is kept and scheduled where it stands, between the phases around it.`,
       taskKey: task.key,
     });
-  }
+  });
   return diagnostics;
 }
 
@@ -440,32 +440,30 @@ function parallelSameFileDiagnostics(tasks: readonly Task[], places: readonly Ta
   const diagnostics: TasksDiagnostic[] = [];
   let block = Number.NaN;
   let owners = new Map<string, Task>();
-  for (const task of tasks) {
-    if (!task.parallel || task.files.length === 0) continue;
+  tasks.forEach((task) => {
+    if (!task.parallel || task.files.length === 0) return;
     // Tasks of one phase or section are consecutive: a new block starts a new table of owners.
     const taskBlock = places[task.index]?.block ?? -1;
     if (taskBlock !== block) {
       block = taskBlock;
       owners = new Map();
     }
-    let k = 0;
-    for (const file of task.files) {
-      k += 1;
+    task.files.forEach((file, k) => {
       const path = normalizeTaskPath(file);
       const other = owners.get(path);
       if (other === undefined) {
         owners.set(path, task);
-        continue;
+        return;
       }
-      if (other === task) continue;
+      if (other === task) return;
       diagnostics.push({
         code: 'parallel-same-file',
         severity: 'warning',
-        range: taskFileRange(task, k - 1),
+        range: taskFileRange(task, k),
         message: `${task.id} and ${other.id} (line ${other.line + 1}) are both marked [P] in this ${task.phaseIndex === undefined ? 'section' : 'phase'} but both touch ${file}; they will run one after the other.`,
         taskKey: task.key,
       });
-    }
-  }
+    });
+  });
   return diagnostics;
 }

@@ -9,7 +9,7 @@ import type { Task } from '../core/speckit/tasks-model';
 import { resolveTaskPath } from './project-paths';
 import { lineOfSpecDefinition, specDefinitionOf, specReferenceAt } from './spec-references';
 import { taskIdAt } from './task-ids';
-import { labelRange, taskAtLine, type TasksAnalysis } from './tasks-analysis';
+import { labelRange, taskAtLine, tasksWithId, type TasksAnalysis } from './tasks-analysis';
 import { taskIdRange } from '../core/speckit/task-ranges';
 
 export interface DefinitionContext {
@@ -44,7 +44,7 @@ export async function definitionAt(
 ): Promise<Location[]> {
   const lineText = analysis.lines[position.line] ?? '';
   const token = taskIdAt(lineText, position.character);
-  if (token) return (analysis.tasksById.get(token.id) ?? []).map((t) => ({ uri: context.uri, range: taskIdRange(t) }));
+  if (token) return tasksWithId(analysis, token.id).map((t) => ({ uri: context.uri, range: taskIdRange(t) }));
 
   const task = taskAtLine(analysis, position.line);
   if (task && task.line === position.line && analysis.specStories.kind === 'known') {

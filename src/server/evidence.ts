@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { DiagnosticSeverity, type Diagnostic } from 'vscode-languageserver/node';
 import { unifiedDiff } from '../core/evidence/unified-diff';
 import { verifyTasks, type VerifyReport } from '../core/evidence/verify-tasks';
+import { tasksByKey } from '../core/speckit/tasks-by-key';
 import type { TasksDocument } from '../core/speckit/tasks-model';
 import type { VerifyTasksResult } from '../protocol/lsp-messages';
 import { DIAGNOSTIC_SOURCE } from './diagnostics';
@@ -22,7 +23,7 @@ export const EvidenceCode = {
 const HUNK_LINES = 24;
 
 export function evidenceDiagnostics(report: VerifyReport, document: TasksDocument): Diagnostic[] {
-  const byKey = new Map(document.tasks.map((t) => [t.key, t]));
+  const byKey = tasksByKey(document);
   const out: Diagnostic[] = [];
   for (const verdict of report.tasks) {
     const task = byKey.get(verdict.key);

@@ -4,7 +4,7 @@ import type { TaskStatusReport } from '../protocol/lsp-messages';
 import { describeSpecDefinition, specDefinitionOf, specReferenceAt } from './spec-references';
 import { taskIdAt } from './task-ids';
 import { taskStatusText } from '../protocol/run-wording';
-import type { TasksAnalysis } from './tasks-analysis';
+import { tasksWithId, type TasksAnalysis } from './tasks-analysis';
 
 function describeStatus(status: TaskStatusReport): string {
   const who = [status.workerId, status.role].filter((s): s is string => s !== undefined).join(', ');
@@ -60,7 +60,7 @@ export function hoverAt(
     start: { line: position.line, character: token.start },
     end: { line: position.line, character: token.end },
   };
-  const tasks = analysis.tasksById.get(token.id) ?? [];
+  const tasks = tasksWithId(analysis, token.id);
   const [first] = tasks;
   if (!first) {
     return {

@@ -3,6 +3,7 @@ import { diagnoseTasks } from '../core/graph/tasks-diagnostics';
 import type { SpecDocument, UserStory } from '../core/speckit/spec-model';
 import { matchCheckboxLine, matchTaskHead, storyOfLabel } from '../core/speckit/tasks-line';
 import type { DiagnosticSeverity, Range, Task, TasksDiagnosticCode, TasksDocument } from '../core/speckit/tasks-model';
+import { tasksByKey, type TaskLookup } from '../core/speckit/tasks-by-key';
 import { parseTasks } from '../core/speckit/tasks-parser';
 import { taskIdRange } from '../core/speckit/task-ranges';
 
@@ -33,8 +34,8 @@ export interface TasksAnalysis {
   /** Who waits for whom; its cycles and later-phase dependencies are among `diagnostics`. */
   readonly graph: TaskGraph;
   readonly lines: readonly string[];
-  readonly tasksById: ReadonlyMap<string, readonly Task[]>;
-  readonly tasksByKey: ReadonlyMap<string, Task>;
+  /** The parser's own lookup: no index of 5,000 keys built again on every edit (see `tasksWithId` for ids). */
+  readonly tasksByKey: TaskLookup;
   readonly specStories: SpecStories;
   readonly diagnostics: readonly ServerDiagnostic[];
 }
@@ -42,21 +43,23 @@ export interface TasksAnalysis {
 /** `document`: the parse of `text`, when the caller has it already (with its paths placed on disk). */
 export function analyzeTasks(text: string, specStories: SpecStories, document = parseTasks(text)): TasksAnalysis {
   const lines = splitLines(text);
-  const tasksById = new Map<string, Task[]>();
-  const tasksByKey = new Map<string, Task>();
-  for (const task of document.tasks) {
-    tasksByKey.set(task.key, task);
-    const same = tasksById.get(task.id);
-    if (same) same.push(task);
-    else tasksById.set(task.id, [task]);
-  }
   const graph = buildTaskGraph(document);
   // The parser and the graph place each diagnostic on the text at fault (the path, the reference, the id).
   const diagnostics: ServerDiagnostic[] = [
     ...diagnoseTasks(document, graph),
     ...storyLabelDiagnostics(document.tasks, lines, specStories),
   ].sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character);
-  return { document, graph, lines, tasksById, tasksByKey, specStories, diagnostics };
+  return { document, graph, lines, tasksByKey: tasksByKey(document), specStories, diagnostics };
+}
+
+/** The tasks written with this id, in document order: a duplicated id's later tasks have the keys `T012#2`, `#3`… */
+export function tasksWithId(analysis: TasksAnalysis, id: string): Task[] {
+  const tasks: Task[] = [];
+  for (let nth = 1; ; nth++) {
+    const task = analysis.tasksByKey.get(nth === 1 ? id : `${id}#${nth}`);
+    if (task === undefined) return tasks;
+    tasks.push(task);
+  }
 }
 
 /** Lines as an editor counts them (the model's positions are in these lines; a BOM does not count). */

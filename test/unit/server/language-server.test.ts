@@ -247,6 +247,19 @@ describe('language server over LSP: purpose-made fixture', () => {
     ]);
   });
 
+  test('go to definition and hover on a duplicated id: every task written with it, in order', async () => {
+    const line = lineOf(brokenText, 'T003 [P]');
+    const definitions = (await client.definition(brokenUri, { line, character: 8 })) as Location[];
+    assert.deepEqual(
+      definitions.map((d) => [d.range.start.line, textAt(brokenText, d.range)]),
+      [
+        [line, 'T003'],
+        [line + 1, 'T003'],
+      ],
+    );
+    assert.match(hoverText(await client.hover(brokenUri, { line: line + 1, character: 8 })), /T003/);
+  });
+
   test('an incremental edit re-publishes for the new version', async () => {
     const line = lineOf(brokenText, '[US9]');
     const at = brokenText.split('\n')[line]?.indexOf('US9') ?? -1;

@@ -34,5 +34,9 @@ void startMockAnthropic({ latencyMs, handler: script }).then((mock) => {
   process.send?.({ url: mock.url });
   process.on('message', (message: unknown) => {
     if (message === 'close') void mock.close().then(() => process.exit(0));
+    if (message === 'cpu') {
+      const used = process.cpuUsage();
+      process.send?.({ cpuMs: (used.user + used.system) / 1000 });
+    }
   });
 });

@@ -119,17 +119,12 @@ export async function verifyTasks(input: VerifyInput): Promise<VerifyReport> {
   const only = input.taskIds === undefined ? undefined : new Set(input.taskIds);
   const selected = document.tasks.filter((task) => only === undefined || only.has(task.id));
   // Only a task with evidence to follow reads the disk; the rest (open, or ticked without any) are judged at once,
-  // without a promise each: a 5,000-task file is verified on every edit in the editor.
-  const verdicts = new Map<string, TaskVerification>();
-  const toFollow: Task[] = [];
-  for (const task of selected) {
-    const verdict = withoutEvidence(task, index);
-    if (verdict) verdicts.set(task.key, verdict);
-    else toFollow.push(task);
-  }
-  for (const verdict of await Promise.all(toFollow.map((task) => verifyTask(task, index, history, disk))))
-    verdicts.set(verdict.key, verdict);
-  const tasks = selected.flatMap((task) => verdicts.get(task.key) ?? []);
+  // without a promise each and kept by position, not in a Map: a 5,000-task file is verified on every edit.
+  const verdicts = selected.map((task) => withoutEvidence(task, index));
+  const toFollow = selected.filter((_, position) => verdicts[position] === undefined);
+  const followed = await Promise.all(toFollow.map((task) => verifyTask(task, index, history, disk)));
+  let next = 0;
+  const tasks = verdicts.map((verdict) => verdict ?? followed[next++]).filter((v) => v !== undefined);
   const summary: Record<VerifyState, number> = { verified: 0, drifted: 0, unverified: 0, open: 0 };
   for (const task of tasks) summary[task.state]++;
   const evidenceRecords = [...index.values()].reduce((n, list) => n + list.length, 0);

@@ -1,13 +1,15 @@
 // The CLI as a small tool: `speckit-orchestra tasks` as a process, next to the floors it is held to, measured
 // side by side in one run (interleaved, medians). Targets: on a tiny feature within 2× a bare `node -e 0`;
 // on 10,000 tasks within 2× a script that only reads the file, runs one regex per line and prints.
-// The CLI is built fresh, exactly as it ships (scripts/bundles.mjs), into a temp folder.
+// The CLI is built fresh, exactly as it ships (scripts/bundles.mjs), into a temp folder. Beside them, the same
+// command's steps timed one by one in a cold process of their own (bench/cli-steps.ts), to show where the time goes.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import * as esbuild from 'esbuild';
+import type { StepTime } from './cli-steps';
 import { generate } from './tasks.bench';
 
 const repoRoot = join(__dirname, '..');
@@ -41,6 +43,29 @@ function timeProcess(args: string[], cwd: string): number {
   const elapsed = performance.now() - start;
   if (result.status !== 0) throw new Error(`node ${args.join(' ')} exited ${result.status}: ${String(result.stderr)}`);
   return elapsed;
+}
+
+/** Runs the step-timing build of `tasks` once; keeps its step times and returns its wall time as a process. */
+function timeSteps(script: string, cwd: string, samples: Record<string, StepTime>[]): number {
+  const start = performance.now();
+  const result = spawnSync(process.execPath, [script], { cwd, stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 1 << 28 });
+  const elapsed = performance.now() - start;
+  if (result.status !== 0) throw new Error(`node ${script} exited ${result.status}: ${String(result.stderr)}`);
+  samples.push(JSON.parse(String(result.stderr)) as Record<string, StepTime>);
+  return elapsed;
+}
+
+function printSteps(samples: readonly Record<string, StepTime>[], processMs: number): void {
+  const steps = Object.keys(samples[0] ?? {});
+  const wall = steps.map((step) => median(samples.map((sample) => sample[step]?.wallMs ?? Number.NaN)));
+  const cpu = steps.map((step) => median(samples.map((sample) => sample[step]?.cpuMs ?? Number.NaN)));
+  const sum = (values: number[]): number => values.reduce((a, b) => a + b, 0);
+  console.log(
+    `  its steps, cold (medians; wall / CPU of all threads, ms): ${steps.map((step, k) => `${step} ${(wall[k] ?? 0).toFixed(0)}/${(cpu[k] ?? 0).toFixed(0)}`).join(', ')}`,
+  );
+  console.log(
+    `  steps ${sum(wall).toFixed(0)} ms of ${processMs.toFixed(0)} ms as a process; the rest is Node's start and loading the CLI`,
+  );
 }
 
 function project(root: string, tasksMd: string): string {
@@ -92,15 +117,31 @@ export async function run(): Promise<void> {
     const bigTasks = project(big, generate());
     const floorScript = join(scratch, 'floor.js');
     writeFileSync(floorScript, FLOOR_SCRIPT);
+    const stepsScript = join(scratch, 'cli-steps.js');
+    // Built as the CLI is (one minified CommonJS file for Node 20), so its steps run as the CLI's do.
+    await esbuild.build({
+      entryPoints: [join(repoRoot, 'bench', 'cli-steps.ts')],
+      outfile: stepsScript,
+      bundle: true,
+      platform: 'node',
+      target: 'node20',
+      format: 'cjs',
+      minify: true,
+      absWorkingDir: repoRoot,
+      logLevel: 'silent',
+    });
+    const steps: Record<string, StepTime>[] = [];
 
-    const [nodeMs = NaN, tinyMs = NaN, floorMs = NaN, bigMs = NaN] = sideBySide([
+    const [nodeMs = NaN, tinyMs = NaN, floorMs = NaN, bigMs = NaN, stepsMs = NaN] = sideBySide([
       () => timeProcess(['-e', '0'], scratch),
       () => timeProcess([cli, 'tasks'], tiny),
       () => timeProcess([floorScript, bigTasks], scratch),
       () => timeProcess([cli, 'tasks'], big),
+      () => timeSteps(stepsScript, big, steps),
     ]);
     line('tasks, tiny feature (process)', tinyMs, 'node -e 0', nodeMs, 2);
     line('tasks, 10,000 tasks (process)', bigMs, 'read+regex+print', floorMs, 2);
+    printSteps(steps, stepsMs);
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }

@@ -1,10 +1,10 @@
 import { parseArgs } from 'node:util';
-import { parseTasks, readChecklistGate, withTaskPathsPlaced } from '../core/engine/light';
+import { parseTasks, readChecklistGate, withTaskPathsPlaced, type TasksDocument } from '../core/engine/light';
 import type { CliIo } from './cli-io';
-import { chooseFeatureForCli, UsageProblem } from './feature-argument';
+import { chooseFeatureForCli, UsageProblem, type ChosenFeature } from './feature-argument';
 import { chooseStyle, renderTasksText } from './render-tasks-text';
 import { taskDependencies } from './task-dependencies';
-import { buildTasksReport, type TasksReport } from './tasks-report';
+import { buildTasksReport, type ReportDependencies, type TasksReport } from './tasks-report';
 
 export const TASKS_USAGE = `usage: speckit-orchestra tasks [--workspace DIR]... [--feature X] [--json]
 
@@ -68,13 +68,23 @@ async function buildReport(
 ): Promise<{ report: TasksReport; ready: readonly string[] } | UsageProblem> {
   const chosen = await chooseFeatureForCli(workspaces, featureArgument, io, signal);
   if (chosen instanceof UsageProblem) return chosen;
-  const { feature, selection, discovery, text } = chosen;
-  const document = await withTaskPathsPlaced(parseTasks(text), {
-    projectRoot: feature.projectRoot,
-    tasksPath: feature.tasksPath,
+  const document = await withTaskPathsPlaced(parseTasks(chosen.text), {
+    projectRoot: chosen.feature.projectRoot,
+    tasksPath: chosen.feature.tasksPath,
   });
   const dependencies = taskDependencies(document);
-  const report = buildTasksReport({
+  return { report: await reportOf(chosen, document, dependencies, signal), ready: dependencies.ready };
+}
+
+/** The report of the chosen feature's parsed tasks.md and its graph, with its checklists read. */
+export async function reportOf(
+  chosen: ChosenFeature,
+  document: TasksDocument,
+  dependencies: ReportDependencies,
+  signal: AbortSignal,
+): Promise<TasksReport> {
+  const { feature, selection, discovery } = chosen;
+  return buildTasksReport({
     feature,
     rule: selection.rule,
     detail: selection.detail,
@@ -86,5 +96,4 @@ async function buildReport(
       (d) => d.file === feature.projectRoot || d.file.startsWith(feature.dir),
     ),
   });
-  return { report, ready: dependencies.ready };
 }

@@ -46,11 +46,9 @@ export function renderTasksText(report: TasksReport, ready: readonly string[], c
     out.push('', `${style.heading(phase.title)}  ${style.dim(`(${phaseDone}/${phase.tasks.length} done)`)}`);
     for (const task of phase.tasks) {
       const box = task.done ? style.done('[X]') : '[ ]';
-      const labels = [
-        task.parallel ? style.accent('[P]') : '',
-        task.story === null ? '' : style.accent(`[${task.story}]`),
-      ].filter((l) => l !== '');
-      out.push(`  ${box} ${[task.id, ...labels].join(' ')}  ${task.description}`);
+      const parallel = task.parallel ? ` ${style.accent('[P]')}` : '';
+      const story = task.story === null ? '' : ` ${style.accent(`[${task.story}]`)}`;
+      out.push(`  ${box} ${task.id}${parallel}${story}  ${task.description}`);
       if (task.files.length > 0) out.push(style.dim(`        files: ${task.files.join(', ')}`));
       if (task.dependsOn.length > 0) out.push(style.dim(`        after: ${task.dependsOn.join(', ')}`));
     }

@@ -16,3 +16,16 @@ export async function waitFor<T>(
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
+
+/**
+ * A provider command's answer, or undefined when VS Code cancelled the request because the document changed while
+ * it ran (a tick written to disk, a reload): for a `waitFor` probe, which then asks again.
+ */
+export async function unlessCanceled<T>(request: Thenable<T>): Promise<T | undefined> {
+  try {
+    return await request;
+  } catch (error) {
+    if (error instanceof Error && error.message === 'Canceled') return undefined;
+    throw error;
+  }
+}

@@ -12,7 +12,7 @@ import type { VerifyTasksResult } from '../../../../src/protocol/lsp-messages';
 import { startMockAnthropic, type MockAnthropic } from '../../../mock-anthropic';
 import { startHarness, testSettings, wellBehaved } from '../../../unit/engine/run/harness';
 import { orchestraApi, reviewUntilFinished } from '../../orchestra';
-import { waitFor } from '../../wait';
+import { unlessCanceled, waitFor } from '../../wait';
 
 function root(): string {
   const folder = vscode.workspace.workspaceFolders?.[0];
@@ -120,16 +120,26 @@ suite('evidence: tree decorations, hover, Verify Tasks', () => {
     await config.update('detectTestCommand', false, vscode.ConfigurationTarget.Workspace);
     assert.equal(await vscode.commands.executeCommand(CommandId.setApiKey, 'sk-ant-evidence-test'), true);
     const uri = vscode.Uri.file(tasksPath());
-    // Code actions are asked of an open document.
-    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri));
+    // Code actions are asked of an open document, and VS Code cancels the request when the document changes
+    // meanwhile: wait until it shows the hand tick on disk (the file watcher may tell VS Code late), and ask
+    // again if a late reload cancelled the request all the same.
+    const document = await vscode.workspace.openTextDocument(uri);
+    await vscode.window.showTextDocument(document);
+    await waitFor('the editor to show tasks.md as the disk has it', () =>
+      document.getText() === readFileSync(tasksPath(), 'utf8') ? true : undefined,
+    );
     const unverified = await waitFor('the hand tick of T004 flagged', () =>
       vscode.languages.getDiagnostics(uri).find((d) => d.code === 'tick-without-evidence'),
     );
-    const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>(
-      'vscode.executeCodeActionProvider',
-      uri,
-      unverified.range,
-      vscode.CodeActionKind.QuickFix.value,
+    const actions = await waitFor('the quick fixes of the hand tick', () =>
+      unlessCanceled(
+        vscode.commands.executeCommand<vscode.CodeAction[]>(
+          'vscode.executeCodeActionProvider',
+          uri,
+          unverified.range,
+          vscode.CodeActionKind.QuickFix.value,
+        ),
+      ),
     );
     const rerun = actions.find((a) => a.title === 'Re-run task T004');
     assert.ok(rerun?.command, JSON.stringify(actions.map((a) => a.title)));

@@ -12,7 +12,7 @@ import { LspCommandId, parseRunTaskArgs } from '../../../../src/protocol/lsp-mes
 import { startMockAnthropic, type MockAnthropic } from '../../../mock-anthropic';
 import { wellBehaved } from '../../../unit/engine/run/harness';
 import { orchestraApi, reviewUntilFinished, runDismissing } from '../../orchestra';
-import { waitFor } from '../../wait';
+import { unlessCanceled, waitFor } from '../../wait';
 import { snapshotFiles } from '../../workspace-snapshot';
 
 /** Recognisable, so a leak anywhere in the log is found by a plain substring search. */
@@ -98,11 +98,10 @@ suite('code lenses run tasks against the engine', () => {
     await waitFor(
       "the last run's result above T002",
       async () => {
-        const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>(
-          'vscode.executeCodeLensProvider',
-          tasksUri(),
+        const lenses = await unlessCanceled(
+          vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', tasksUri()),
         );
-        return lenses.find(
+        return lenses?.find(
           (l) => l.range.start.line === line && l.command?.title.startsWith('Last run: done') === true,
         );
       },

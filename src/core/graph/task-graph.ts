@@ -325,14 +325,13 @@ class BuiltGraph implements TaskGraph {
   private priority(task: Task): number {
     if (this.remainingByNode === undefined) {
       const remaining = new Array<number>(this.wiring.nodes.length).fill(0);
-      for (let k = this.order.length - 1; k >= 0; k -= 1) {
-        const id = this.order[k]?.id ?? 0;
-        const longestAfter = (this.wiring.waitedBy[id] ?? NO_EDGES).reduce(
+      [...this.order].reverse().forEach((node) => {
+        const longestAfter = (this.wiring.waitedBy[node.id] ?? NO_EDGES).reduce(
           (longest, edge) => Math.max(longest, remaining[edge.to] ?? 0),
           0,
         );
-        remaining[id] = longestAfter + (this.wiring.nodes[id]?.task === undefined ? 0 : 1);
-      }
+        remaining[node.id] = longestAfter + (node.task === undefined ? 0 : 1);
+      });
       this.remainingByNode = remaining;
     }
     return this.remainingByNode[task.index] ?? 0;

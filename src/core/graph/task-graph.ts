@@ -206,6 +206,8 @@ function rankByExplicitOrder(
 }
 
 const NO_EDGES: readonly GraphEdge[] = [];
+// Past this many edges a task's list is checked for repeats by the walk's set, not one by one.
+const DIRECT_LIST_LIMIT = 16;
 
 interface BuiltGraphParts {
   readonly document: TasksDocument;
@@ -346,6 +348,8 @@ class BuiltGraph implements TaskGraph {
    * reached through a story's gate waits because of the story order; otherwise the first edge says why.
    */
   private resolve(start: number, side: 'waitsFor' | 'waitedBy'): TaskEdge[] {
+    const direct = this.directTasks(this.wiring[side][start] ?? NO_EDGES, side);
+    if (direct !== undefined) return direct;
     const found: TaskEdge[] = [];
     const seen = new Set<number>([start]);
     const walk = (node: number, reason: EdgeReason | undefined): void => {
@@ -360,6 +364,21 @@ class BuiltGraph implements TaskGraph {
       });
     };
     walk(start, undefined);
+    return found;
+  }
+
+  /**
+   * What `resolve` finds when each edge reaches a task and no two the same one, as for most tasks: the edges
+   * themselves, in order, without a walk. Undefined when a gate or hub is in the way, or a task comes twice.
+   */
+  private directTasks(edges: readonly GraphEdge[], side: 'waitsFor' | 'waitedBy'): TaskEdge[] | undefined {
+    if (edges.length > DIRECT_LIST_LIMIT) return undefined;
+    const found: TaskEdge[] = [];
+    for (const edge of edges) {
+      const task = this.wiring.nodes[side === 'waitsFor' ? edge.from : edge.to]?.task;
+      if (task === undefined || found.some((earlier) => earlier.key === task.key)) return undefined;
+      found.push({ key: task.key, reason: edge.reason });
+    }
     return found;
   }
 }

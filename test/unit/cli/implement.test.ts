@@ -430,3 +430,36 @@ test('an API nobody answers (connection refused, no such host, a blocked port) s
     }
   }
 });
+
+test('a tasks.md whose tasks are headings or unnumbered checkboxes: implement says why it found none, and writes nothing', async () => {
+  const root = await copyExample();
+  await writeFile(
+    join(root, TASKS_MD),
+    [
+      '# Tasks',
+      '',
+      '## Phase 1: Setup',
+      '',
+      '### T001: Create the server in src/index.js',
+      '',
+      '- [ ] Server starts on port 3000',
+      '',
+      '### T002: Add errors in src/errors.js',
+      '',
+      '- [ ] Errors carry a status',
+      '- [ ] Errors are JSON',
+      '',
+    ].join('\n'),
+  );
+  const before = await snapshotTree(root);
+  const result = await cli(['implement', '--workspace', root, '--approve', 'all'], {
+    env: mockEnv(mock.url),
+    cwd: root,
+  });
+  assert.notEqual(result.code, 0);
+  assert.match(
+    result.err,
+    /has no tasks: 2 task ids are written without a checkbox \(first on line 5\), and 3 checkboxes have no task id \(first on line 7\)\. A task is written as "- \[ \] T001 Description"/,
+  );
+  assert.deepEqual(await snapshotTree(root), before, 'nothing written');
+});

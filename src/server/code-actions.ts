@@ -1,5 +1,11 @@
 import { CodeActionKind, type CodeAction, type Diagnostic, type TextEdit } from 'vscode-languageserver/node';
-import { isParallelLabel, matchCheckboxLine } from '../core/speckit/tasks-line';
+import {
+  indentLength,
+  isParallelLabel,
+  matchCheckboxLine,
+  matchHeading,
+  matchTaskHead,
+} from '../core/speckit/tasks-line';
 import { LspCommandId, type RunTaskArgs } from '../protocol/lsp-messages';
 import { EvidenceCode } from './evidence';
 import { nextFreeTaskId, numberBefore, taskIdNumber } from './task-ids';
@@ -43,6 +49,50 @@ function addMissingId(uri: string, analysis: TasksAnalysis, diagnostic: Diagnost
   return quickFix(uri, `Add task id ${id}`, diagnostic, { range: { start: at, end: at }, newText: `${id} ` });
 }
 
+/**
+ * A task the author wrote without a checkbox, as a heading (`### T001: Install x`) or a bold line (`**T001 [S]**
+ * - Add x`), written the way spec-kit writes a task so it is scheduled and can be ticked: `- [ ] T001 [S] Add x`.
+ * A table row has no such line: undefined.
+ */
+export function asCheckboxTask(line: string): string | undefined {
+  if (line.trimStart().startsWith('|')) return undefined;
+  const heading = matchHeading(line);
+  const head = matchTaskHead(line, heading?.textStart ?? indentLength(line));
+  if (head === undefined) return undefined;
+  const labels = head.labels.map((label) => ` [${label.text}]`).join('');
+  const rest = line.slice(head.descriptionStart);
+  const description = (heading === undefined ? rest : rest.replace(/[ \t]+#+[ \t]*$/, '')).trim();
+  return `- [ ] ${head.id}${labels}${description === '' ? '' : ` ${description}`}`;
+}
+
+function rewriteLine(analysis: TasksAnalysis, line: number): TextEdit | undefined {
+  const text = analysis.lines[line] ?? '';
+  const rewritten = asCheckboxTask(text);
+  if (rewritten === undefined) return undefined;
+  return { range: { start: { line, character: 0 }, end: { line, character: text.length } }, newText: rewritten };
+}
+
+/** Write this task with a checkbox; where there are more such lines, also all of them at once. */
+function addCheckboxes(uri: string, analysis: TasksAnalysis, diagnostic: Diagnostic): CodeAction[] {
+  const line = diagnostic.range.start.line;
+  const own = rewriteLine(analysis, line);
+  if (own === undefined) return [];
+  const id = (analysis.lines[line] ?? '').slice(diagnostic.range.start.character, diagnostic.range.end.character);
+  const actions = [quickFix(uri, `Write ${id} as a task: "${own.newText.trim()}"`, diagnostic, own)];
+  const lines = [
+    ...new Set(analysis.diagnostics.filter((d) => d.code === 'task-without-checkbox').map((d) => d.range.start.line)),
+  ];
+  const all = lines.map((l) => rewriteLine(analysis, l)).filter((edit): edit is TextEdit => edit !== undefined);
+  if (all.length > 1)
+    actions.push({
+      title: `Write all ${all.length} tasks without a checkbox as tasks ("- [ ] T001 …")`,
+      kind: CodeActionKind.QuickFix,
+      diagnostics: [diagnostic],
+      edit: { changes: { [uri]: all } },
+    });
+  return actions;
+}
+
 /** A tick that cannot prove itself: run the task again (its evidence is written anew), or untick it. */
 function evidenceFixes(uri: string, analysis: TasksAnalysis, diagnostic: Diagnostic): CodeAction[] {
   const task = taskAtLine(analysis, diagnostic.range.start.line);
@@ -66,7 +116,8 @@ function evidenceFixes(uri: string, analysis: TasksAnalysis, diagnostic: Diagnos
 
 /**
  * Quick fixes where the fix is clear: renumber a duplicate id, drop `[P]` from a same-file conflict, add a
- * missing id; re-run or untick a task whose tick has no evidence that holds.
+ * missing id, give a task written without a checkbox one; re-run or untick a task whose tick has no evidence
+ * that holds.
  */
 export function codeActionsFor(uri: string, analysis: TasksAnalysis, diagnostics: readonly Diagnostic[]): CodeAction[] {
   const actions: (CodeAction | undefined)[] = diagnostics.flatMap((d) => {
@@ -80,6 +131,8 @@ export function codeActionsFor(uri: string, analysis: TasksAnalysis, diagnostics
         return dropParallel(uri, analysis, d);
       case 'checkbox-without-id':
         return addMissingId(uri, analysis, d);
+      case 'task-without-checkbox':
+        return addCheckboxes(uri, analysis, d);
       default:
         return undefined;
     }

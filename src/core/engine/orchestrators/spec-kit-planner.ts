@@ -230,7 +230,9 @@ export function whyNoTasks(doc: TasksDocument): string {
   if (noId !== undefined)
     reasons.push(`${plural(noId.count, 'checkbox has', 'checkboxes have')} no task id (first on line ${noId.line})`);
   if (reasons.length === 0) return '';
-  return `: ${reasons.join(', and ')}. A task is written as "- [ ] T001 Description"`;
+  const fix =
+    noCheckbox === undefined ? '' : '; in the editor, the quick fix on such a heading or bold line rewrites them all';
+  return `: ${reasons.join(', and ')}. A task is written as "- [ ] T001 Description"${fix}`;
 }
 
 function plural(count: number, one: string, many: string): string {

@@ -1,0 +1,119 @@
+// Tasks written without a checkbox (as headings or bold lines, as many real tasks.md files do) are not
+// scheduled; the quick fix rewrites them as spec-kit writes a task, one at a time or all at once, and the
+// rewritten file then has those tasks, their labels and their phases.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { CodeAction, Diagnostic, TextEdit } from 'vscode-languageserver/node';
+import { parseTasks } from '../../../src/core/speckit/tasks-parser';
+import { asCheckboxTask, codeActionsFor } from '../../../src/server/code-actions';
+import { analyzeTasks } from '../../../src/server/tasks-analysis';
+
+const URI = 'file:///project/specs/001-x/tasks.md';
+
+const TEXT = [
+  '# Tasks',
+  '',
+  '## Phase 1: Setup',
+  '',
+  '### T001: [Setup] Install the parser in package.json',
+  '',
+  '```bash',
+  'npm install parser',
+  '```',
+  '',
+  '### T002: [Setup][P] Create src/assets/ ##',
+  '',
+  '- [ ] The folder exists',
+  '',
+  '## Phase 2: User Story 1 - Preview (Priority: P1)',
+  '',
+  '**T003 [US1]** - Add the preview command in src/preview.ts',
+  '',
+  '**T004** [P] [US1] Write tests/preview.test.ts',
+  '',
+  '| Task | What |',
+  '| --- | --- |',
+  '| **T005** | Check the docs |',
+  '',
+].join('\n');
+
+function apply(text: string, edits: readonly TextEdit[]): string {
+  const lines = text.split('\n');
+  for (const edit of edits) {
+    assert.equal(edit.range.start.line, edit.range.end.line, 'each edit replaces one line');
+    assert.equal(edit.range.start.character, 0);
+    assert.equal(edit.range.end.character, (lines[edit.range.start.line] ?? '').length, 'the whole line');
+    lines[edit.range.start.line] = edit.newText;
+  }
+  return lines.join('\n');
+}
+
+function fixesFor(id: string): CodeAction[] {
+  const analysis = analyzeTasks(TEXT, { kind: 'missing' });
+  const diagnostic = analysis.diagnostics.find(
+    (d) => d.code === 'task-without-checkbox' && TEXT.split('\n')[d.range.start.line]?.includes(id),
+  );
+  assert.ok(diagnostic, `a task-without-checkbox diagnostic for ${id}`);
+  // As the editor hands it back with the request.
+  const asSent: Diagnostic = { range: diagnostic.range, code: diagnostic.code, message: diagnostic.message };
+  return codeActionsFor(URI, analysis, [asSent]);
+}
+
+test('each form is written as spec-kit writes a task; a table row is left alone', () => {
+  assert.equal(
+    asCheckboxTask('### T001: [Setup] Install the parser in package.json'),
+    '- [ ] T001 [Setup] Install the parser in package.json',
+  );
+  assert.equal(
+    asCheckboxTask('### T002: [Setup][P] Create src/assets/ ##'),
+    '- [ ] T002 [Setup][P] Create src/assets/',
+  );
+  assert.equal(
+    asCheckboxTask('**T003 [US1]** - Add the preview command in src/preview.ts'),
+    '- [ ] T003 [US1] Add the preview command in src/preview.ts',
+  );
+  assert.equal(
+    asCheckboxTask('  **T004 [P] [US1]**: Write tests/preview.test.ts'),
+    '- [ ] T004 [P] [US1] Write tests/preview.test.ts',
+  );
+  assert.equal(asCheckboxTask('#### **T006**'), '- [ ] T006');
+  assert.equal(asCheckboxTask('| **T005** | Check the docs |'), undefined);
+  assert.equal(asCheckboxTask('## Phase 1: Setup (Tasks T001-T004)'), undefined);
+});
+
+test('the file has no task; the fix on one line makes that one a task, the fix for all makes all four', () => {
+  assert.equal(parseTasks(TEXT).tasks.length, 0);
+
+  const [one, all, ...rest] = fixesFor('T003');
+  assert.equal(rest.length, 0);
+  assert.equal(one?.title, 'Write T003 as a task: "- [ ] T003 [US1] Add the preview command in src/preview.ts"');
+  assert.equal(one?.isPreferred, true);
+  const once = parseTasks(apply(TEXT, one?.edit?.changes?.[URI] ?? []));
+  assert.deepEqual(
+    once.tasks.map((t) => t.id),
+    ['T003'],
+  );
+
+  assert.equal(all?.title, 'Write all 4 tasks without a checkbox as tasks ("- [ ] T001 …")');
+  const fixed = apply(TEXT, all?.edit?.changes?.[URI] ?? []);
+  const doc = parseTasks(fixed);
+  assert.deepEqual(
+    doc.tasks.map((t) => [t.id, t.parallel, t.story ?? null, t.phaseIndex, t.done]),
+    [
+      ['T001', false, null, 0, false],
+      ['T002', true, null, 0, false],
+      ['T003', false, 'US1', 1, false],
+      ['T004', true, 'US1', 1, false],
+    ],
+  );
+  assert.deepEqual(
+    doc.tasks.map((t) => t.files),
+    [['package.json'], ['src/assets/'], ['src/preview.ts'], ['tests/preview.test.ts']],
+  );
+  assert.match(fixed, /npm install parser/, 'the body under a heading stays where it was');
+  assert.match(fixed, /\| \*\*T005\*\* \| Check the docs \|/, 'the table row is not touched');
+});
+
+test('a table row written without a checkbox gets no guessed fix', () => {
+  assert.deepEqual(fixesFor('T005'), []);
+});

@@ -2,11 +2,14 @@
 // scheduled; the quick fix rewrites them as spec-kit writes a task, one at a time or all at once, and the
 // rewritten file then has those tasks, their labels and their phases.
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { join, resolve } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { CodeAction, Diagnostic, TextEdit } from 'vscode-languageserver/node';
 import { parseTasks } from '../../../src/core/speckit/tasks-parser';
 import { asCheckboxTask, codeActionsFor } from '../../../src/server/code-actions';
 import { analyzeTasks } from '../../../src/server/tasks-analysis';
+import { fileUri, LspTestClient } from './lsp-test-client';
 
 const URI = 'file:///project/specs/001-x/tasks.md';
 
@@ -116,4 +119,39 @@ test('the file has no task; the fix on one line makes that one a task, the fix f
 
 test('a table row written without a checkbox gets no guessed fix', () => {
   assert.deepEqual(fixesFor('T005'), []);
+});
+
+describe('through the language server, on a CRLF document', () => {
+  const root = resolve(__dirname, '..', '..', 'fixtures', 'projects', 'unseen-crlf');
+  let client: LspTestClient;
+  before(async () => {
+    client = await LspTestClient.start(root);
+  });
+  after(async () => client.dispose());
+
+  test('both fixes come back as edits of whole lines, and every line keeps its CRLF', async () => {
+    const uri = fileUri(join(root, 'specs', '009-headings', 'tasks.md'));
+    const text = TEXT.split('\n').join('\r\n');
+    await client.open(uri, text);
+    const diagnostics = await client.diagnostics(uri, { version: 1 });
+    const d = diagnostics.find((x: Diagnostic) => x.code === 'task-without-checkbox');
+    assert.ok(d, 'a task-without-checkbox diagnostic');
+    const actions = ((await client.codeActions(uri, d.range, [d])) ?? []).filter((a): a is CodeAction => 'edit' in a);
+    assert.deepEqual(
+      actions.map((a) => a.title),
+      [
+        'Write T001 as a task: "- [ ] T001 [Setup] Install the parser in package.json"',
+        'Write all 4 tasks without a checkbox as tasks ("- [ ] T001 …")',
+      ],
+    );
+    const fixed = TextDocument.applyEdits(
+      TextDocument.create(uri, 'markdown', 1, text),
+      actions[1]?.edit?.changes?.[uri] ?? [],
+    );
+    assert.equal(fixed.split('\r\n').length, text.split('\r\n').length, 'every line still ends in CRLF');
+    assert.deepEqual(
+      parseTasks(fixed).tasks.map((t) => t.id),
+      ['T001', 'T002', 'T003', 'T004'],
+    );
+  });
 });

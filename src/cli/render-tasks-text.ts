@@ -1,4 +1,5 @@
 import { relative } from 'node:path';
+import { whyNoTasks } from '../core/engine/light';
 import type { TasksReport } from './tasks-report';
 
 export interface TextStyle {
@@ -38,8 +39,16 @@ export function renderTasksText(report: TasksReport, ready: readonly string[], c
   };
   out.push(`${style.heading(`Feature ${report.feature.id}`)}  ${style.dim(shown(report.feature.dir))}`);
   out.push(`  chosen by ${report.feature.rule}: ${report.feature.detail}`);
+  const why =
+    all.length === 0
+      ? whyNoTasks(
+          report.warnings.flatMap((w) =>
+            w.source === 'tasks' && w.line !== null ? [{ code: w.code, line: w.line }] : [],
+          ),
+        )
+      : '';
   out.push(
-    `  ${shown(report.feature.tasksFile)}: ${all.length} tasks, ${doneCount} done, ${all.length - doneCount} to do`,
+    `  ${shown(report.feature.tasksFile)}: ${all.length} tasks, ${doneCount} done, ${all.length - doneCount} to do${why}`,
   );
   for (const phase of report.phases) {
     const phaseDone = phase.tasks.filter((t) => t.done).length;

@@ -321,3 +321,18 @@ test('tasks --json lists tasks outside any phase where they stand, between the p
   assert.deepEqual(report.phases[2]?.tasks[0]?.dependsOn, ['T002'], 'T003 runs where it stands: after Setup');
   assert.deepEqual(report.phases[3]?.tasks[0]?.dependsOn, ['T003']);
 });
+
+test('tasks on a tasks.md whose tasks are headings: 0 tasks, and the header line says why and what to write', async (t) => {
+  const root = await mkdtemp(join(tmpdir(), 'tasks-headings-'));
+  t.after(() => rm(root, { recursive: true, force: true }));
+  await mkdir(join(root, '.specify'));
+  await mkdir(join(root, 'specs', '001-x'), { recursive: true });
+  const text = '# Tasks\n\n## Phase 1: Setup\n\n### T001: Install x\n\n- [ ] x is installed\n\n### T002: Add y\n';
+  await writeFile(join(root, 'specs', '001-x', 'tasks.md'), text);
+  const c = capture(root);
+  assert.equal(await runCli(['tasks'], c.io), 0, c.err());
+  assert.match(
+    c.out(),
+    /specs\/001-x\/tasks\.md: 0 tasks, 0 done, 0 to do: 2 task ids are written without a checkbox \(first on line 5\), and 1 checkbox has no task id \(first on line 7\)\. A task is written as "- \[ \] T001 Description"; in the editor, the quick fix on such a heading or bold line rewrites them all\n/,
+  );
+});

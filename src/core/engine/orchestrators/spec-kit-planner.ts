@@ -13,7 +13,8 @@ import { discoverProjects, type SpecKitProject } from '../../speckit/project-dis
 import { readTextFile } from '../../speckit/read-text-file';
 import { withTaskPathsPlaced } from '../../speckit/task-path-resolution';
 import { parseTasks } from '../../speckit/tasks-parser';
-import type { Task, TasksDiagnostic, TasksDocument } from '../../speckit/tasks-model';
+import type { Task, TasksDocument } from '../../speckit/tasks-model';
+import { whyNoTasks } from '../../speckit/why-no-tasks';
 import { chooseRole } from '../scheduler/role-choice';
 import { commandViews, taskCommands } from '../scheduler/command-choice';
 import type { EngineSettings, HookView, PlanDiagnostic, PlannedTask, RunPlan, ScheduleStep } from '../facade-types';
@@ -209,36 +210,6 @@ export interface SpecKitPlanInput {
   focus?: string;
 }
 
-/**
- * Why a tasks.md with task-like lines still has no task: its ids written without checkboxes (as headings, bold
- * paragraphs, table rows), or checkboxes without ids. Said once, with the first place and spec-kit's form, so the
- * author sees what to change; the per-line diagnostics say the rest.
- */
-export function whyNoTasks(doc: TasksDocument): string {
-  const first = (code: TasksDiagnostic['code']): { count: number; line: number } | undefined => {
-    const found = doc.diagnostics.filter((d) => d.code === code);
-    const at = found[0];
-    return at === undefined ? undefined : { count: found.length, line: at.range.start.line + 1 };
-  };
-  const reasons: string[] = [];
-  const noCheckbox = first('task-without-checkbox');
-  if (noCheckbox !== undefined)
-    reasons.push(
-      `${plural(noCheckbox.count, 'task id is', 'task ids are')} written without a checkbox (first on line ${noCheckbox.line})`,
-    );
-  const noId = first('checkbox-without-id');
-  if (noId !== undefined)
-    reasons.push(`${plural(noId.count, 'checkbox has', 'checkboxes have')} no task id (first on line ${noId.line})`);
-  if (reasons.length === 0) return '';
-  const fix =
-    noCheckbox === undefined ? '' : '; in the editor, the quick fix on such a heading or bold line rewrites them all';
-  return `: ${reasons.join(', and ')}. A task is written as "- [ ] T001 Description"${fix}`;
-}
-
-function plural(count: number, one: string, many: string): string {
-  return `${count} ${count === 1 ? one : many}`;
-}
-
 export async function planSpecKitFeature(
   input: SpecKitPlanInput,
 ): Promise<{ plan: RunPlan; doc: TasksDocument; graph: PlanGraph; texts: FeatureTexts }> {
@@ -255,7 +226,11 @@ export async function planSpecKitFeature(
     projectRoot: feature.projectRoot,
     tasksPath: feature.tasksPath,
   });
-  if (doc.tasks.length === 0) throw new PlanError('no-tasks', `${feature.tasksPath} has no tasks${whyNoTasks(doc)}`);
+  if (doc.tasks.length === 0)
+    throw new PlanError(
+      'no-tasks',
+      `${feature.tasksPath} has no tasks${whyNoTasks(doc.diagnostics.map((d) => ({ code: d.code, line: d.range.start.line + 1 })))}`,
+    );
   const graph = buildPlanGraph(doc, {
     storyParallelism: settings.storyParallelism,
     tasksFolder: relative(feature.projectRoot, dirname(feature.tasksPath)).split(sep).join('/'),

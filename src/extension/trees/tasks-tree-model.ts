@@ -1,6 +1,13 @@
 // The Tasks tree as plain data: which nodes exist, what each row shows, and which rows changed since VS Code
 // was last given them. No `vscode` here, so the refresh rules are unit-tested; tasks-tree.ts renders rows.
-import { outsideStretchOf, taskGroupsOf, type Task, type TaskGroup, type TasksDocument } from '../../core/engine/light';
+import {
+  outsideStretchOf,
+  taskGroupsOf,
+  whyNoTasks,
+  type Task,
+  type TaskGroup,
+  type TasksDocument,
+} from '../../core/engine/light';
 import type { TaskStatus, WorkerRole } from '../../protocol/engine-events';
 import { commandLine } from '../../protocol/run-wording';
 import { plainText } from './plain-text';
@@ -166,14 +173,18 @@ export function rowOf(features: readonly FeatureModel[], node: TaskNode, run: Ru
 }
 
 function featureRow(feature: FeatureModel, run: RunFacts): TreeRow {
-  const done = feature.document.tasks.filter((t) => taskStatus(feature, t, run) === 'done').length;
+  const { tasks, diagnostics } = feature.document;
+  const done = tasks.filter((t) => taskStatus(feature, t, run) === 'done').length;
+  // A file of task-like lines that yields no task says why where the user looks first, not only in Problems.
+  const why =
+    tasks.length === 0 ? whyNoTasks(diagnostics.map((d) => ({ code: d.code, line: d.range.start.line + 1 }))) : '';
   return {
     label: feature.featureId,
-    description: `${done}/${feature.document.tasks.length}`,
-    icon: { id: 'checklist' },
+    description: why === '' ? `${done}/${tasks.length}` : 'no tasks: see why',
+    icon: { id: why === '' ? 'checklist' : 'warning' },
     contextValue: 'feature',
     collapsible: 'expanded',
-    tooltip: [{ text: feature.tasksPath }],
+    tooltip: why === '' ? [{ text: feature.tasksPath }] : [{ text: `${feature.tasksPath} has no tasks${why}` }],
   };
 }
 

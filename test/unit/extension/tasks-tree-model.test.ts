@@ -259,3 +259,18 @@ test("a task's hover names the slash commands the run gives its worker", () => {
   assert.deepEqual(tooltip[index + 1], { text: '/spec-kit:implement /test' });
   assert.ok(!(rowOf([f], t001, run({}))?.tooltip ?? []).some((p) => 'markdown' in p && p.markdown === '**Command:** '));
 });
+
+test('a feature whose tasks are written as headings: its row says there are none and why, in the tooltip', () => {
+  const headings = feature('# Tasks\n\n## Phase 1: Setup\n\n### T001: Install x\n\n### T002: Add y\n');
+  const row = rowOf([headings], { kind: 'feature', featureId: '001-demo' }, noRun);
+  assert.equal(row?.description, 'no tasks: see why');
+  assert.deepEqual(row?.icon, { id: 'warning' });
+  assert.deepEqual(row?.tooltip, [
+    {
+      text: '/ws/specs/001-demo/tasks.md has no tasks: 2 task ids are written without a checkbox (first on line 5). A task is written as "- [ ] T001 Description"; in the editor, the quick fix on such a heading or bold line rewrites them all',
+    },
+  ]);
+  const plain = rowOf([feature()], { kind: 'feature', featureId: '001-demo' }, noRun);
+  assert.equal(plain?.description, '1/3');
+  assert.deepEqual(plain?.icon, { id: 'checklist' });
+});

@@ -3,7 +3,8 @@
  * recorded, a task ticked but its end not yet recorded, a worker started while its start is being recorded.
  * A killed process loses what it had not handed to the disk (its queued journal records), never what it had:
  * so a copy of the project taken synchronously at such a moment is what a kill there leaves. Each copy is
- * resumed and must finish with every task ticked, every file as approved, and nothing applied twice.
+ * resumed and must finish with every task ticked, every file as approved, and nothing applied twice; then rolled
+ * back, and must leave every file as it was before the run.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -17,12 +18,14 @@ import { contentFor, makeProject, removeDir, startHarness, testSettings, wellBeh
 const TASKS =
   '## Phase 1: Core\n\n- [ ] T001 [P] Write `src/a.js`\n- [ ] T002 [P] Write `src/b.js`\n- [ ] T003 [P] Write `src/c.js`\n- [ ] T004 Wire `src/d.js`\n';
 const FILES: Record<string, string> = { T001: 'src/a.js', T002: 'src/b.js', T003: 'src/c.js', T004: 'src/d.js' };
+/** There before the run: its edit has a pre-image to store, and rollback must bring it back. */
+const BEFORE: Record<string, string> = { 'src/d.js': '// the original d\n' };
 
 test(
   'kill -9 between a task’s write and its confirmation, its tick and its end, or at a start: resume finishes it all',
   { timeout: 120_000 },
   async () => {
-    const dir = await makeProject(TASKS);
+    const dir = await makeProject(TASKS, BEFORE);
     const copies: { at: string; dir: string; ticked: string[] }[] = [];
     const crashCopy = (at: string): void => {
       const copy = `${dir}-crash-${copies.length}`;
@@ -92,6 +95,14 @@ test(
           .slice(resumedAt)
           .flatMap((r) => (r.type === 'proposal-made' && copy.ticked.includes(r.taskKey) ? [r.taskKey] : []));
         assert.deepEqual(proposedAgain, [], `${copy.at}: ticked before the kill (${copy.ticked.join(', ')})`);
+
+        const rolled = await engine.rollback({ root: copy.dir, runId: run.id });
+        assert.deepEqual(rolled.skipped, [], `${copy.at}: nothing left as it is`);
+        for (const path of Object.values(FILES)) {
+          const before = BEFORE[path];
+          if (before === undefined) assert.equal(existsSync(join(copy.dir, path)), false, `${copy.at}: ${path} gone`);
+          else assert.equal(readFileSync(join(copy.dir, path), 'utf8'), before, `${copy.at}: ${path} restored`);
+        }
       }
     } finally {
       for (const copy of copies) await removeDir(copy.dir);

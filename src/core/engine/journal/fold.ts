@@ -249,3 +249,11 @@ export function isInterrupted(state: RunState): boolean {
 export function liveEdits(state: RunState, taskKey?: string): AppliedEdit[] {
   return state.edits.filter((e) => !e.rolledBack && (taskKey === undefined || e.taskKey === taskKey));
 }
+
+/**
+ * Tasks this run ticked, by their evidence (written before the tick, so a tick whose end a kill kept from the
+ * journal still has it): those whose evidence no rollback voided.
+ */
+export function evidencedTasks(state: RunState): Set<string> {
+  return new Set(state.evidence.map((e) => e.taskKey).filter((key) => !state.voidedEvidence.has(key)));
+}

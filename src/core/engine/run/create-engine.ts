@@ -12,7 +12,7 @@ import { RunStore, newRunId, type RunFolder, type StoredRun } from '../journal/r
 import { stateDirFor } from '../journal/state-dir';
 import { rollbackRun } from '../journal/rollback';
 import { sha256 } from '../journal/hash';
-import { countTasks, isInterrupted, liveEdits, type RunState } from '../journal/fold';
+import { countTasks, evidencedTasks, isInterrupted, liveEdits, type RunState } from '../journal/fold';
 import { taskRefOf, writeTaskDone } from '../../speckit/tasks-writer';
 import { chooseFeatureOrThrow, findProjects, planSpecKitFeature, PlanError } from '../orchestrators/spec-kit-planner';
 import { approveAndSaveFallbackPlan, draftFallbackPlan } from '../orchestrators/fallback-planner';
@@ -209,6 +209,9 @@ export function createEngine(ports: EnginePorts): Engine {
       const doc = parseTasks(read.text);
       const current = doc.tasks.map((t) => ({ key: t.key, id: t.id, text: t.description }));
       const doneKeys = new Set<string>();
+      // Ticked by this run, its end not recorded (a kill between the two): done by the run, not before it.
+      const tickedByRun = evidencedTasks(state);
+      const tickedNow = new Set(doc.tasks.filter((t) => t.done).map((t) => t.key));
       const journalKeyOf = new Map<string, string>();
       // Ticked tasks the run was asked to do again and has not finished: still to do, tick or no tick.
       const rerunTasks: string[] = [];
@@ -222,7 +225,11 @@ export function createEngine(ports: EnginePorts): Engine {
           case 'same':
           case 'renumbered':
             journalKeyOf.set(match.journal.key, match.current.key);
-            if (state.taskStatus.get(match.journal.key) === 'done') doneKeys.add(match.current.key);
+            if (
+              state.taskStatus.get(match.journal.key) === 'done' ||
+              (tickedByRun.has(match.journal.key) && tickedNow.has(match.current.key))
+            )
+              doneKeys.add(match.current.key);
             else if (state.rerun.has(match.journal.key)) rerunTasks.push(match.current.id);
             if (match.kind === 'renumbered')
               full.logger.info(`resume: ${match.journal.id} is now ${match.current.id} (same text)`);
@@ -408,13 +415,17 @@ async function untickRolledBack(
   const doc = parseTasks(read.text);
   const byKey = new Map(doc.tasks.map((t) => [t.key, t]));
   const unticked: { id: string; journalKey: string }[] = [];
+  // A kill between a tick and the task's recorded end leaves a tick of this run without its end: its evidence
+  // says whose tick it is.
+  const evidenced = evidencedTasks(state);
   for (const match of matchTasks(
     state.tasks,
     doc.tasks.map((t) => ({ key: t.key, id: t.id, text: t.description })),
   )) {
     if (match.kind !== 'same' && match.kind !== 'renumbered') continue;
     if (taskKey !== undefined && match.journal.key !== taskKey) continue;
-    if (state.taskStatus.get(match.journal.key) !== 'done' || kept.has(match.journal.key)) continue;
+    const byRun = state.taskStatus.get(match.journal.key) === 'done' || evidenced.has(match.journal.key);
+    if (!byRun || kept.has(match.journal.key)) continue;
     // Done again on request: the tick was there before the run, so the rollback leaves it (its evidence is voided).
     if (state.rerun.has(match.journal.key)) continue;
     const task = byKey.get(match.current.key);

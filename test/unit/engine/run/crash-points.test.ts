@@ -98,6 +98,7 @@ test(
 
         const rolled = await engine.rollback({ root: copy.dir, runId: run.id });
         assert.deepEqual(rolled.skipped, [], `${copy.at}: nothing left as it is`);
+        assert.deepEqual(rolled.unticked.sort(), Object.keys(FILES), `${copy.at}: every tick undone`);
         for (const path of Object.values(FILES)) {
           const before = BEFORE[path];
           if (before === undefined) assert.equal(existsSync(join(copy.dir, path)), false, `${copy.at}: ${path} gone`);

@@ -1,10 +1,13 @@
 import { CodeActionKind, type CodeAction, type Diagnostic, type TextEdit } from 'vscode-languageserver/node';
 import {
+  closesFence,
   indentLength,
   isParallelLabel,
   matchCheckboxLine,
+  matchFence,
   matchHeading,
   matchTaskHead,
+  type FenceMarker,
 } from '../core/speckit/tasks-line';
 import { LspCommandId, type RunTaskArgs } from '../protocol/lsp-messages';
 import { EvidenceCode } from './evidence';
@@ -65,30 +68,82 @@ export function asCheckboxTask(line: string): string | undefined {
   return `- [ ] ${head.id}${labels}${description === '' ? '' : ` ${description}`}`;
 }
 
-function rewriteLine(analysis: TasksAnalysis, line: number): TextEdit | undefined {
+function wholeLine(line: number, text: string, newText: string): TextEdit {
+  return { range: { start: { line, character: 0 }, end: { line, character: text.length } }, newText };
+}
+
+// A thematic break (`---`, `***`): left where it is, so it still ends the task rather than becoming a heading.
+const THEMATIC_BREAK = /^ {0,3}([-*_])(?:[ \t]*\1){2,}[ \t]*$/;
+
+function isTaskLine(line: string): boolean {
+  const checkbox = matchCheckboxLine(line);
+  return checkbox !== undefined && matchTaskHead(line, checkbox.contentStart) !== undefined;
+}
+
+/**
+ * The task's line written with a checkbox, and what the author wrote under it (up to the next task, a rule, and
+ * for a heading the next heading as high as its own, for a bold line the end of its paragraph) indented into it: the worker reads those lines as the task's details, as it would
+ * have read them under the heading. A sub-heading in there becomes a bold line, which stays in the task.
+ */
+function rewriteTask(analysis: TasksAnalysis, line: number, taskLines: ReadonlySet<number>): TextEdit[] | undefined {
   const text = analysis.lines[line] ?? '';
   const rewritten = asCheckboxTask(text);
   if (rewritten === undefined) return undefined;
-  return { range: { start: { line, character: 0 }, end: { line, character: text.length } }, newText: rewritten };
+  const edits = [wholeLine(line, text, rewritten)];
+  // A heading's text ends at a heading of its level or higher.
+  const ownLevel = matchHeading(text)?.level ?? 0;
+  let fence: FenceMarker | undefined;
+  for (let at = line + 1; at < analysis.lines.length && !taskLines.has(at); at += 1) {
+    const body = analysis.lines[at] ?? '';
+    if (fence === undefined) {
+      const heading = matchHeading(body);
+      if (heading !== undefined && heading.level <= ownLevel) break;
+      // A bold line's text is its paragraph: it ends at a blank line or a heading.
+      if (ownLevel === 0 && (heading !== undefined || body.trim() === '')) break;
+      if (THEMATIC_BREAK.test(body) || isTaskLine(body)) break;
+      fence = matchFence(body);
+      if (heading !== undefined) {
+        edits.push(wholeLine(at, body, `  **${heading.text}**`));
+        continue;
+      }
+    } else if (closesFence(fence, body)) {
+      fence = undefined;
+    }
+    if (body.trim() !== '')
+      edits.push({ range: { start: { line: at, character: 0 }, end: { line: at, character: 0 } }, newText: '  ' });
+  }
+  return edits;
 }
 
 /** Write this task with a checkbox; where there are more such lines, also all of them at once. */
 function addCheckboxes(uri: string, analysis: TasksAnalysis, diagnostic: Diagnostic): CodeAction[] {
   const line = diagnostic.range.start.line;
-  const own = rewriteLine(analysis, line);
+  const taskLines = new Set(
+    analysis.diagnostics.filter((d) => d.code === 'task-without-checkbox').map((d) => d.range.start.line),
+  );
+  const own = rewriteTask(analysis, line, taskLines);
   if (own === undefined) return [];
   const id = (analysis.lines[line] ?? '').slice(diagnostic.range.start.character, diagnostic.range.end.character);
-  const actions = [quickFix(uri, `Write ${id} as a task: "${own.newText.trim()}"`, diagnostic, own)];
-  const lines = [
-    ...new Set(analysis.diagnostics.filter((d) => d.code === 'task-without-checkbox').map((d) => d.range.start.line)),
+  const title = `Write ${id} as a task: "${own[0]?.newText.trim() ?? ''}"`;
+  const actions: CodeAction[] = [
+    {
+      title,
+      kind: CodeActionKind.QuickFix,
+      diagnostics: [diagnostic],
+      isPreferred: true,
+      edit: { changes: { [uri]: own } },
+    },
   ];
-  const all = lines.map((l) => rewriteLine(analysis, l)).filter((edit): edit is TextEdit => edit !== undefined);
+  const all = [...taskLines].flatMap((l) => {
+    const edits = rewriteTask(analysis, l, taskLines);
+    return edits === undefined ? [] : [edits];
+  });
   if (all.length > 1)
     actions.push({
       title: `Write all ${all.length} tasks without a checkbox as tasks ("- [ ] T001 …")`,
       kind: CodeActionKind.QuickFix,
       diagnostics: [diagnostic],
-      edit: { changes: { [uri]: all } },
+      edit: { changes: { [uri]: all.flat() } },
     });
   return actions;
 }

@@ -28,6 +28,10 @@ const TEXT = [
   '',
   '- [ ] The folder exists',
   '',
+  '#### Acceptance',
+  '',
+  'Done when src/assets/ holds index.ts',
+  '',
   '## Phase 2: User Story 1 - Preview (Priority: P1)',
   '',
   '**T003 [US1]** - Add the preview command in src/preview.ts',
@@ -41,14 +45,7 @@ const TEXT = [
 ].join('\n');
 
 function apply(text: string, edits: readonly TextEdit[]): string {
-  const lines = text.split('\n');
-  for (const edit of edits) {
-    assert.equal(edit.range.start.line, edit.range.end.line, 'each edit replaces one line');
-    assert.equal(edit.range.start.character, 0);
-    assert.equal(edit.range.end.character, (lines[edit.range.start.line] ?? '').length, 'the whole line');
-    lines[edit.range.start.line] = edit.newText;
-  }
-  return lines.join('\n');
+  return TextDocument.applyEdits(TextDocument.create(URI, 'markdown', 1, text), [...edits]);
 }
 
 function fixesFor(id: string): CodeAction[] {
@@ -113,7 +110,16 @@ test('the file has no task; the fix on one line makes that one a task, the fix f
     doc.tasks.map((t) => t.files),
     [['package.json'], ['src/assets/'], ['src/preview.ts'], ['tests/preview.test.ts']],
   );
-  assert.match(fixed, /npm install parser/, 'the body under a heading stays where it was');
+  assert.deepEqual(
+    doc.tasks.map((t) => t.details),
+    [
+      ['```bash', 'npm install parser', '```'],
+      ['- [ ] The folder exists', '**Acceptance**', 'Done when src/assets/ holds index.ts'],
+      [],
+      [],
+    ],
+    'what was written under a heading is now the details of its task, its checkbox and sub-heading too',
+  );
   assert.match(fixed, /\| \*\*T005\*\* \| Check the docs \|/, 'the table row is not touched');
 });
 

@@ -9,7 +9,7 @@ import packageJson from '../../../../package.json';
 import type { RunCommandResult } from '../../../../src/extension/commands';
 import { LANGUAGE_SERVER_STATE_COMMAND } from '../../../../src/extension/language-client';
 import { LspCommandId, parseRunTaskArgs } from '../../../../src/protocol/lsp-messages';
-import { waitFor } from '../../wait';
+import { unlessCanceled, waitFor } from '../../wait';
 
 const extensionId = `${packageJson.publisher}.${packageJson.name}`;
 
@@ -181,5 +181,43 @@ suite('language server', () => {
       20_000,
     );
     assert.ok(symbols.some((s) => s.kind === vscode.SymbolKind.File && /Implementation Plan/.test(s.name)));
+  });
+  test('tasks written as headings: the quick fix for all of them, applied in the editor, makes them tasks', async () => {
+    const folder = vscode.workspace.workspaceFolders?.[0];
+    assert.ok(folder);
+    const uri = vscode.Uri.joinPath(folder.uri, 'specs', '003-headings', 'tasks.md');
+    const text =
+      '# Tasks: Headings\n\n## Phase 1: Setup\n\n### T001: Install the parser in package.json\n\n' +
+      '```bash\nnpm install parser\n```\n\n### T002: Add src/parse.ts\n';
+    await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(text));
+    const document = await vscode.workspace.openTextDocument(uri);
+    await vscode.window.showTextDocument(document);
+    const withoutCheckbox = (): vscode.Diagnostic[] =>
+      vscode.languages.getDiagnostics(uri).filter((d) => codeOf(d) === 'task-without-checkbox');
+    const flagged = await waitFor('the two headings flagged', () =>
+      withoutCheckbox().length === 2 ? withoutCheckbox() : undefined,
+    );
+    const first = flagged.find((d) => d.range.start.line === 4);
+    assert.ok(first, JSON.stringify(flagged.map((d) => d.range.start.line)));
+    const actions = await waitFor('the quick fixes of T001', () =>
+      unlessCanceled(
+        vscode.commands.executeCommand<vscode.CodeAction[]>(
+          'vscode.executeCodeActionProvider',
+          uri,
+          first.range,
+          vscode.CodeActionKind.QuickFix.value,
+        ),
+      ),
+    );
+    const all = actions.find((a) => a.title.startsWith('Write all 2 tasks'));
+    assert.ok(all?.edit, JSON.stringify(actions.map((a) => a.title)));
+    assert.ok(await vscode.workspace.applyEdit(all.edit));
+    assert.equal(
+      document.getText(),
+      '# Tasks: Headings\n\n## Phase 1: Setup\n\n- [ ] T001 Install the parser in package.json\n\n' +
+        '  ```bash\n  npm install parser\n  ```\n\n- [ ] T002 Add src/parse.ts\n',
+    );
+    await waitFor('the headings no longer flagged', () => (withoutCheckbox().length === 0 ? true : undefined));
+    await document.save();
   });
 });

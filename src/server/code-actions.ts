@@ -1,14 +1,6 @@
 import { CodeActionKind, type CodeAction, type Diagnostic, type TextEdit } from 'vscode-languageserver/node';
-import {
-  closesFence,
-  indentLength,
-  isParallelLabel,
-  matchCheckboxLine,
-  matchFence,
-  matchHeading,
-  matchTaskHead,
-  type FenceMarker,
-} from '../core/speckit/tasks-line';
+import { isParallelLabel, matchCheckboxLine } from '../core/speckit/tasks-line';
+import { rewriteAll, rewriteTaskAt } from './checkbox-rewrite';
 import { LspCommandId, type RunTaskArgs } from '../protocol/lsp-messages';
 import { EvidenceCode } from './evidence';
 import { nextFreeTaskId, numberBefore, taskIdNumber } from './task-ids';
@@ -52,98 +44,36 @@ function addMissingId(uri: string, analysis: TasksAnalysis, diagnostic: Diagnost
   return quickFix(uri, `Add task id ${id}`, diagnostic, { range: { start: at, end: at }, newText: `${id} ` });
 }
 
-/**
- * A task the author wrote without a checkbox, as a heading (`### T001: Install x`) or a bold line (`**T001 [S]**
- * - Add x`), written the way spec-kit writes a task so it is scheduled and can be ticked: `- [ ] T001 [S] Add x`.
- * A table row has no such line: undefined.
- */
-export function asCheckboxTask(line: string): string | undefined {
-  if (line.trimStart().startsWith('|')) return undefined;
-  const heading = matchHeading(line);
-  const head = matchTaskHead(line, heading?.textStart ?? indentLength(line));
-  if (head === undefined) return undefined;
-  const labels = head.labels.map((label) => ` [${label.text}]`).join('');
-  const rest = line.slice(head.descriptionStart);
-  const description = (heading === undefined ? rest : rest.replace(/[ \t]+#+[ \t]*$/, '')).trim();
-  return `- [ ] ${head.id}${labels}${description === '' ? '' : ` ${description}`}`;
-}
-
-function wholeLine(line: number, text: string, newText: string): TextEdit {
-  return { range: { start: { line, character: 0 }, end: { line, character: text.length } }, newText };
-}
-
-// A thematic break (`---`, `***`): left where it is, so it still ends the task rather than becoming a heading.
-const THEMATIC_BREAK = /^ {0,3}([-*_])(?:[ \t]*\1){2,}[ \t]*$/;
-
-function isTaskLine(line: string): boolean {
-  const checkbox = matchCheckboxLine(line);
-  return checkbox !== undefined && matchTaskHead(line, checkbox.contentStart) !== undefined;
-}
-
-/**
- * The task's line written with a checkbox, and what the author wrote under it (up to the next task, a rule, and
- * for a heading the next heading as high as its own, for a bold line the end of its paragraph) indented into it: the worker reads those lines as the task's details, as it would
- * have read them under the heading. A sub-heading in there becomes a bold line, which stays in the task.
- */
-function rewriteTask(analysis: TasksAnalysis, line: number, taskLines: ReadonlySet<number>): TextEdit[] | undefined {
-  const text = analysis.lines[line] ?? '';
-  const rewritten = asCheckboxTask(text);
-  if (rewritten === undefined) return undefined;
-  const edits = [wholeLine(line, text, rewritten)];
-  // A heading's text ends at a heading of its level or higher.
-  const ownLevel = matchHeading(text)?.level ?? 0;
-  let fence: FenceMarker | undefined;
-  for (let at = line + 1; at < analysis.lines.length && !taskLines.has(at); at += 1) {
-    const body = analysis.lines[at] ?? '';
-    if (fence === undefined) {
-      const heading = matchHeading(body);
-      if (heading !== undefined && heading.level <= ownLevel) break;
-      // A bold line's text is its paragraph: it ends at a blank line or a heading.
-      if (ownLevel === 0 && (heading !== undefined || body.trim() === '')) break;
-      if (THEMATIC_BREAK.test(body) || isTaskLine(body)) break;
-      fence = matchFence(body);
-      if (heading !== undefined) {
-        edits.push(wholeLine(at, body, `  **${heading.text}**`));
-        continue;
-      }
-    } else if (closesFence(fence, body)) {
-      fence = undefined;
-    }
-    if (body.trim() !== '')
-      edits.push({ range: { start: { line: at, character: 0 }, end: { line: at, character: 0 } }, newText: '  ' });
-  }
-  return edits;
-}
-
-/** Write this task with a checkbox; where there are more such lines, also all of them at once. */
+/** Write this task (or its table) with a checkbox; where there are more such tasks, also all of them at once. */
 function addCheckboxes(uri: string, analysis: TasksAnalysis, diagnostic: Diagnostic): CodeAction[] {
   const line = diagnostic.range.start.line;
   const taskLines = new Set(
     analysis.diagnostics.filter((d) => d.code === 'task-without-checkbox').map((d) => d.range.start.line),
   );
-  const own = rewriteTask(analysis, line, taskLines);
+  const own = rewriteTaskAt(analysis.lines, line, taskLines, analysis.eol);
   if (own === undefined) return [];
   const id = (analysis.lines[line] ?? '').slice(diagnostic.range.start.character, diagnostic.range.end.character);
-  const title = `Write ${id} as a task: "${own[0]?.newText.trim() ?? ''}"`;
+  const title =
+    own.tasks === 1
+      ? `Write ${id} as a task: "${own.taskLine}"`
+      : `Write the table's ${own.tasks} tasks as a list ("${own.taskLine}" …)`;
   const actions: CodeAction[] = [
     {
       title,
       kind: CodeActionKind.QuickFix,
       diagnostics: [diagnostic],
       isPreferred: true,
-      edit: { changes: { [uri]: own } },
+      edit: { changes: { [uri]: [...own.edits] } },
     },
   ];
-  const all = [...taskLines].flatMap((l) => {
-    const edits = rewriteTask(analysis, l, taskLines);
-    return edits === undefined ? [] : [edits];
-  });
+  const all = rewriteAll(analysis.lines, taskLines, analysis.eol);
+  const count = all.reduce((sum, rewrite) => sum + rewrite.tasks, 0);
   if (all.length > 1)
     actions.push({
-      title: `Write all ${all.length} tasks without a checkbox as tasks ("- [ ] T001 …")`,
+      title: `Write all ${count} tasks without a checkbox as tasks ("- [ ] T001 …")`,
       kind: CodeActionKind.QuickFix,
       diagnostics: [diagnostic],
-      edit: { changes: { [uri]: all.flat() } },
+      edit: { changes: { [uri]: all.flatMap((rewrite) => rewrite.edits) } },
     });
   return actions;
 }

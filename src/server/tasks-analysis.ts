@@ -34,6 +34,8 @@ export interface TasksAnalysis {
   /** Who waits for whom; its cycles and later-phase dependencies are among `diagnostics`. */
   readonly graph: TaskGraph;
   readonly lines: readonly string[];
+  /** The line break the text uses (from its first one), for edits that add lines. */
+  readonly eol: '\r\n' | '\n';
   /** The parser's own lookup: no index of 5,000 keys built again on every edit (see `tasksWithId` for ids). */
   readonly tasksByKey: TaskLookup;
   readonly specStories: SpecStories;
@@ -49,7 +51,8 @@ export function analyzeTasks(text: string, specStories: SpecStories, document = 
     ...diagnoseTasks(document, graph),
     ...storyLabelDiagnostics(document.tasks, lines, specStories),
   ].sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character);
-  return { document, graph, lines, tasksByKey: tasksByKey(document), specStories, diagnostics };
+  const eol = /\r?\n/.exec(text)?.[0] === '\r\n' ? '\r\n' : '\n';
+  return { document, graph, lines, eol, tasksByKey: tasksByKey(document), specStories, diagnostics };
 }
 
 /** The tasks written with this id, in document order: a duplicated id's later tasks have the keys `T012#2`, `#3`… */

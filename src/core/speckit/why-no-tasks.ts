@@ -21,8 +21,7 @@ export function whyNoTasks(notes: readonly NoteAt[]): string {
   if (noId !== undefined)
     reasons.push(`${plural(noId.count, 'checkbox has', 'checkboxes have')} no task id (first on line ${noId.line})`);
   if (reasons.length === 0) return '';
-  const fix =
-    noCheckbox === undefined ? '' : '; in the editor, the quick fix on such a heading or bold line rewrites them all';
+  const fix = noCheckbox === undefined ? '' : '; in the editor, the quick fix on such a line rewrites them all';
   return `: ${reasons.join(', and ')}. A task is written as "- [ ] T001 Description"${fix}`;
 }
 

@@ -459,7 +459,7 @@ test('a tasks.md whose tasks are headings or unnumbered checkboxes: implement sa
   assert.notEqual(result.code, 0);
   assert.match(
     result.err,
-    /has no tasks: 2 task ids are written without a checkbox \(first on line 5\), and 3 checkboxes have no task id \(first on line 7\)\. A task is written as "- \[ \] T001 Description"; in the editor, the quick fix on such a heading or bold line rewrites them all/,
+    /has no tasks: 2 task ids are written without a checkbox \(first on line 5\), and 3 checkboxes have no task id \(first on line 7\)\. A task is written as "- \[ \] T001 Description"; in the editor, the quick fix on such a line rewrites them all/,
   );
   assert.deepEqual(await snapshotTree(root), before, 'nothing written');
 });

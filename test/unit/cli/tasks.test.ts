@@ -333,6 +333,6 @@ test('tasks on a tasks.md whose tasks are headings: 0 tasks, and the header line
   assert.equal(await runCli(['tasks'], c.io), 0, c.err());
   assert.match(
     c.out(),
-    /specs\/001-x\/tasks\.md: 0 tasks, 0 done, 0 to do: 2 task ids are written without a checkbox \(first on line 5\), and 1 checkbox has no task id \(first on line 7\)\. A task is written as "- \[ \] T001 Description"; in the editor, the quick fix on such a heading or bold line rewrites them all\n/,
+    /specs\/001-x\/tasks\.md: 0 tasks, 0 done, 0 to do: 2 task ids are written without a checkbox \(first on line 5\), and 1 checkbox has no task id \(first on line 7\)\. A task is written as "- \[ \] T001 Description"; in the editor, the quick fix on such a line rewrites them all\n/,
   );
 });

@@ -267,7 +267,7 @@ test('a feature whose tasks are written as headings: its row says there are none
   assert.deepEqual(row?.icon, { id: 'warning' });
   assert.deepEqual(row?.tooltip, [
     {
-      text: '/ws/specs/001-demo/tasks.md has no tasks: 2 task ids are written without a checkbox (first on line 5). A task is written as "- [ ] T001 Description"; in the editor, the quick fix on such a heading or bold line rewrites them all',
+      text: '/ws/specs/001-demo/tasks.md has no tasks: 2 task ids are written without a checkbox (first on line 5). A task is written as "- [ ] T001 Description"; in the editor, the quick fix on such a line rewrites them all',
     },
   ]);
   const plain = rowOf([feature()], { kind: 'feature', featureId: '001-demo' }, noRun);

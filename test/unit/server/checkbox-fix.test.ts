@@ -7,7 +7,8 @@ import { after, before, describe, test } from 'node:test';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { CodeAction, Diagnostic, TextEdit } from 'vscode-languageserver/node';
 import { parseTasks } from '../../../src/core/speckit/tasks-parser';
-import { asCheckboxTask, codeActionsFor } from '../../../src/server/code-actions';
+import { asCheckboxTask } from '../../../src/server/checkbox-rewrite';
+import { codeActionsFor } from '../../../src/server/code-actions';
 import { analyzeTasks } from '../../../src/server/tasks-analysis';
 import { fileUri, LspTestClient } from './lsp-test-client';
 
@@ -38,9 +39,10 @@ const TEXT = [
   '',
   '**T004** [P] [US1] Write tests/preview.test.ts',
   '',
-  '| Task | What |',
-  '| --- | --- |',
-  '| **T005** | Check the docs |',
+  '| Task | What | Scope |',
+  '|------|:-----|-------|',
+  '| **T005** | Check the docs | `docs/a|b.md` only |',
+  '| **T006** [P] | Fix the links in docs/index.md | |',
   '',
 ].join('\n');
 
@@ -81,7 +83,7 @@ test('each form is written as spec-kit writes a task; a table row is left alone'
   assert.equal(asCheckboxTask('## Phase 1: Setup (Tasks T001-T004)'), undefined);
 });
 
-test('the file has no task; the fix on one line makes that one a task, the fix for all makes all four', () => {
+test('the file has no task; the fix on one line makes that one a task, the fix for all makes all six', () => {
   assert.equal(parseTasks(TEXT).tasks.length, 0);
 
   const [one, all, ...rest] = fixesFor('T003');
@@ -94,7 +96,7 @@ test('the file has no task; the fix on one line makes that one a task, the fix f
     ['T003'],
   );
 
-  assert.equal(all?.title, 'Write all 4 tasks without a checkbox as tasks ("- [ ] T001 …")');
+  assert.equal(all?.title, 'Write all 6 tasks without a checkbox as tasks ("- [ ] T001 …")');
   const fixed = apply(TEXT, all?.edit?.changes?.[URI] ?? []);
   const doc = parseTasks(fixed);
   assert.deepEqual(
@@ -104,11 +106,13 @@ test('the file has no task; the fix on one line makes that one a task, the fix f
       ['T002', true, null, 0, false],
       ['T003', false, 'US1', 1, false],
       ['T004', true, 'US1', 1, false],
+      ['T005', false, null, 1, false],
+      ['T006', true, null, 1, false],
     ],
   );
   assert.deepEqual(
     doc.tasks.map((t) => t.files),
-    [['package.json'], ['src/assets/'], ['src/preview.ts'], ['tests/preview.test.ts']],
+    [['package.json'], ['src/assets/'], ['src/preview.ts'], ['tests/preview.test.ts'], [], ['docs/index.md']],
   );
   assert.deepEqual(
     doc.tasks.map((t) => t.details),
@@ -117,14 +121,32 @@ test('the file has no task; the fix on one line makes that one a task, the fix f
       ['- [ ] The folder exists', '**Acceptance**', 'Done when src/assets/ holds index.ts'],
       [],
       [],
+      ['Scope: `docs/a|b.md` only'],
+      [],
     ],
-    'what was written under a heading is now the details of its task, its checkbox and sub-heading too',
+    'what was written under a heading is now the details of its task, its checkbox and sub-heading too; a row keeps its other cells',
   );
-  assert.match(fixed, /\| \*\*T005\*\* \| Check the docs \|/, 'the table row is not touched');
+  assert.doesNotMatch(fixed, /^\|/m, 'no table row is left');
 });
 
-test('a table row written without a checkbox gets no guessed fix', () => {
-  assert.deepEqual(fixesFor('T005'), []);
+test('a table row: the fix writes the whole table as a list; a table with a row that is no task gets none', () => {
+  const [table] = fixesFor('T005');
+  assert.equal(table?.title, `Write the table's 2 tasks as a list ("- [ ] T005 Check the docs" …)`);
+  const lines = apply(TEXT, table?.edit?.changes?.[URI] ?? []).split('\n');
+  const at = lines.indexOf('- [ ] T005 Check the docs');
+  assert.deepEqual(lines.slice(at, at + 4), [
+    '- [ ] T005 Check the docs',
+    '  Scope: `docs/a|b.md` only',
+    '- [ ] T006 [P] Fix the links in docs/index.md',
+    '',
+  ]);
+
+  const mixed = TEXT.replace('| **T006** [P] | Fix the links in docs/index.md | |', '| Later | Fix the links | |');
+  const analysis = analyzeTasks(mixed, { kind: 'missing' });
+  const d = analysis.diagnostics.find((x) => x.code === 'task-without-checkbox' && x.range.start.line === 26);
+  assert.ok(d);
+  const actions = codeActionsFor(URI, analysis, [{ range: d.range, code: d.code, message: d.message }]);
+  assert.deepEqual(actions, [], 'no fix from a row of a table that is not all tasks');
 });
 
 describe('through the language server, on a CRLF document', () => {
@@ -147,17 +169,17 @@ describe('through the language server, on a CRLF document', () => {
       actions.map((a) => a.title),
       [
         'Write T001 as a task: "- [ ] T001 [Setup] Install the parser in package.json"',
-        'Write all 4 tasks without a checkbox as tasks ("- [ ] T001 …")',
+        'Write all 6 tasks without a checkbox as tasks ("- [ ] T001 …")',
       ],
     );
     const fixed = TextDocument.applyEdits(
       TextDocument.create(uri, 'markdown', 1, text),
       actions[1]?.edit?.changes?.[uri] ?? [],
     );
-    assert.equal(fixed.split('\r\n').length, text.split('\r\n').length, 'every line still ends in CRLF');
+    assert.doesNotMatch(fixed, /(?<!\r)\n/, 'every line still ends in CRLF, the new lines of the table too');
     assert.deepEqual(
       parseTasks(fixed).tasks.map((t) => t.id),
-      ['T001', 'T002', 'T003', 'T004'],
+      ['T001', 'T002', 'T003', 'T004', 'T005', 'T006'],
     );
   });
 });

@@ -132,10 +132,14 @@ export class TaskIdIndex {
   /**
    * A document's task ids, each found through `byKey`, the document's map of tasks by key (the first task of an
    * id has the id as its key), rather than a table of its own: past a few thousand entries a table costs more to
-   * build than the rest of the index.
+   * build than the rest of the index. `partsByTask`: the parts of each task's id, index for index, undefined for a
+   * later task of the same id (the parser has them already).
    */
-  static ofTasks(tasks: readonly IndexedTask[], byKey: IndexedTaskLookup): TaskIdIndex {
-    const partsByTask = tasks.map((task) => (task.key === task.id ? parseTaskId(task.id) : undefined));
+  static ofTasks(
+    tasks: readonly IndexedTask[],
+    byKey: IndexedTaskLookup,
+    partsByTask: readonly (TaskIdParts | undefined)[] = tasks.map(partsOfFirstOfId),
+  ): TaskIdIndex {
     const ids: string[] = [];
     const parts: TaskIdParts[] = [];
     tasks.forEach((task) => {
@@ -210,6 +214,10 @@ export class TaskIdIndex {
   }
 }
 
+function partsOfFirstOfId(task: IndexedTask): TaskIdParts | undefined {
+  return task.key === task.id ? parseTaskId(task.id) : undefined;
+}
+
 function partsInOrder(parts: readonly TaskIdParts[]): boolean {
   return parts.every((own, k) => k === 0 || compareTaskIdParts(parts[k - 1] as TaskIdParts, own) <= 0);
 }
@@ -217,11 +225,15 @@ function partsInOrder(parts: readonly TaskIdParts[]): boolean {
 // The parser and the graph both need the index of one document's ids: built once per task list.
 const indexes = new WeakMap<readonly IndexedTask[], TaskIdIndex>();
 
-/** The index of a document's task ids; `byKey` is the document's map of its tasks by key. */
-export function taskIdIndexOf(tasks: readonly IndexedTask[], byKey: IndexedTaskLookup): TaskIdIndex {
+/** The index of a document's task ids; `byKey` is the document's map of its tasks by key; see `ofTasks`. */
+export function taskIdIndexOf(
+  tasks: readonly IndexedTask[],
+  byKey: IndexedTaskLookup,
+  partsByTask?: readonly (TaskIdParts | undefined)[],
+): TaskIdIndex {
   let index = indexes.get(tasks);
   if (index === undefined) {
-    index = TaskIdIndex.ofTasks(tasks, byKey);
+    index = TaskIdIndex.ofTasks(tasks, byKey, partsByTask);
     indexes.set(tasks, index);
   }
   return index;

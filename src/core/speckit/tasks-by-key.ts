@@ -24,10 +24,12 @@ export class TasksByKey implements TaskLookup {
 
   set(key: string, task: Task): void {
     const holder = this.mapWith(key);
-    if (holder !== undefined) {
-      holder.set(key, task);
-      return;
-    }
+    if (holder === undefined) this.add(key, task);
+    else holder.set(key, task);
+  }
+
+  /** Adds a task whose key is not in it yet (the parser makes each key unique), without looking for the key. */
+  add(key: string, task: Task): void {
     let last = this.maps.at(-1);
     if (last === undefined || last.size >= TASKS_PER_MAP) {
       last = new Map();

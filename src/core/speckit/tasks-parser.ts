@@ -7,7 +7,7 @@
  * read by `readTask`; what needs every task first — dependencies, duplicate and order checks — is `finish`.
  */
 import { frontMatterEnd, eolOf, lineRange, SourceLines } from './source-lines';
-import { taskIdIndexOf, TaskIdIndex } from './task-ids';
+import { compareTaskIdParts, parseTaskId, taskIdIndexOf, TaskIdIndex, type TaskIdParts } from './task-ids';
 import { keepTasksByKey, TasksByKey } from './tasks-by-key';
 import { normalizeTaskPath } from './task-paths';
 import { readDependencyProse, readStoryProse, type RawIdRef } from './tasks-dependency-prose';
@@ -78,6 +78,10 @@ class TasksReader {
   private readonly byKey = new TasksByKey();
   /** How many tasks share an id (only ids written twice have a count). */
   private readonly duplicateCount = new Map<string, number>();
+  /** The parts of each task's id, index for index; undefined for a later task of the same id. */
+  private readonly idParts: (TaskIdParts | undefined)[] = [];
+  /** The greatest id read so far. */
+  private greatestId: TaskIdParts | undefined;
   private bodyStart = 0;
 
   constructor(private readonly text: string) {
@@ -182,7 +186,8 @@ class TasksReader {
     const body = readTaskBody(this.lines, index, checkbox.indent);
     for (const item of body.subItems)
       this.recordNonTaskCheckbox(item.line, item.checkbox.contentStart, item.checkbox.mark !== ' ', 'sub-item');
-    const first = this.byKey.get(head.id);
+    const parts = parseTaskId(head.id);
+    const first = this.isPastEveryId(parts) ? undefined : this.byKey.get(head.id);
     const uses = first === undefined ? 1 : (this.duplicateCount.get(head.id) ?? 1) + 1;
     const key = uses === 1 ? head.id : `${head.id}#${uses}`;
     const place = this.outline.placeTask();
@@ -196,7 +201,8 @@ class TasksReader {
       key,
       place,
     });
-    this.byKey.set(key, reading.task);
+    this.byKey.add(key, reading.task);
+    this.idParts.push(first === undefined ? parts : undefined);
     if (first !== undefined) {
       this.duplicateCount.set(head.id, uses);
       this.diagnostics.push({
@@ -214,6 +220,17 @@ class TasksReader {
     this.readings.push(reading);
     this.places.push(place);
     return body.last + 1;
+  }
+
+  /**
+   * Whether the id sorts after every id read so far, so no task has it yet. Ids nearly always come in order: the
+   * question costs no lookup among the tasks read (in maps too large for the processor's cache past a few thousand).
+   */
+  private isPastEveryId(parts: TaskIdParts | undefined): boolean {
+    if (parts === undefined) return false;
+    if (this.greatestId !== undefined && compareTaskIdParts(parts, this.greatestId) <= 0) return false;
+    this.greatestId = parts;
+    return true;
   }
 
   private recordNonTaskCheckbox(
@@ -299,7 +316,7 @@ class TasksReader {
 
   finish(): TasksDocument {
     const tasks = this.readings.map((reading) => reading.task);
-    const taskIds = taskIdIndexOf(tasks, this.byKey);
+    const taskIds = taskIdIndexOf(tasks, this.byKey, this.idParts);
     // Ids written without a checkbox are known to the author: a reference to one is no "unknown dependency".
     const knownIds =
       this.idsWithoutCheckbox.length === 0

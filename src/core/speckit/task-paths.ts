@@ -34,17 +34,24 @@ const KNOWN_EXTENSIONS = new Set(
 // `[text](destination "title")`, images included.
 const LINK = /!?\[([^\]\n]*)\]\(\s*<?([^)\s>]*)>?(?:\s+"[^"]*")?\s*\)/g;
 const CODE_SPAN = /`([^`\r\n]+)`/g;
-// A bare token that could be a path: it holds `/`, `.` or `\`. Brackets stay inside (`app/api/[id]/route.ts`).
-// The lookbehind starts a match only at a token's start, so a word without such a character costs one try.
-const BARE_TOKEN =
-  /(?<![^\s`'"(),;<>{}，、（）：。；])[^\s`'"(),;<>{}，、（）：。；]*[/.\\][^\s`'"(),;<>{}，、（）：。；]*/g;
+// What separates bare tokens: blanks, quotes, parentheses, sentence punctuation (also CJK). Brackets stay inside a
+// token (`app/api/[id]/route.ts`).
+const TOKEN_SEPARATORS = '\\s`\'"(),;<>{}，、（）：。；';
+// The next bare token that could be a path, captured: one holding `/`, `.` or `\`. The words before it, which hold
+// none, are skipped in the same match, each whole (a word must end at a separator), so no word is tried at every
+// character and no text can be split two ways.
+const NEXT_BARE_TOKEN = new RegExp(
+  `(?:[${TOKEN_SEPARATORS}]|[^${TOKEN_SEPARATORS}/.\\\\]+(?=[${TOKEN_SEPARATORS}]|$))*` +
+    `([^${TOKEN_SEPARATORS}]*[/.\\\\][^${TOKEN_SEPARATORS}]*)`,
+  'y',
+);
 const URL_SCHEME = /^[a-z][a-z0-9+.-]*:/i;
 const FORBIDDEN_IN_PATH = /[\s()=<>{}$*?#|"'!,;]|::/;
 const LINE_SUFFIX = /:\d+(?::\d+)?$/;
 const EXTENSION = /\.([A-Za-z0-9]{1,10})$/;
 const FILE_NAME = /^[\w.-]+$/;
 const DOTFILE = /^\.[A-Za-z][\w.-]*$/;
-const VERSION_LIKE = /^\d+(?:\.\d+)*$/;
+const LAST_SEGMENT_VERSION = /(?:^|\/)\d+(?:\.\d+)*$/;
 // Framework names (`Node.js`, `Next.js`) are not files.
 const PRODUCT_NAME = /^[A-Z]\w*\.js$/;
 // Words that make the path right after them a document the task consults, not one it changes ("see `docs/a.md`").
@@ -55,6 +62,8 @@ const REFERENCE_CUE =
 // Sentence punctuation after a bare token; emphasis and strikethrough marks around it.
 const TRAILING_PUNCTUATION = /[.:!?]+$/;
 const WRAPPER = /^(\*{1,3}|_{1,3}|~{1,2})(.+?)\1$/;
+// Most tokens (`src/a/b.ts`): nothing to clean off, since they neither open nor close with a mark or punctuation.
+const CLEAN_TOKEN = /^[A-Za-z0-9][\w./-]*[A-Za-z0-9]$/;
 
 const NO_MENTIONS: readonly PathMention[] = [];
 
@@ -77,10 +86,11 @@ export function extractPaths(text: string): readonly PathMention[] {
       rest = blank(rest, m.index, m[0].length);
     }
   }
-  for (let m = firstMatch(BARE_TOKEN, rest); m !== null; m = BARE_TOKEN.exec(rest)) {
-    const path = cleanBareToken(m[0]);
+  for (let m = firstMatch(NEXT_BARE_TOKEN, rest); m !== null; m = NEXT_BARE_TOKEN.exec(rest)) {
+    const token = m[1] ?? '';
+    const path = cleanBareToken(token);
     if (path === undefined || !isPathLike(path, false)) continue;
-    const start = m.index + m[0].indexOf(path);
+    const start = NEXT_BARE_TOKEN.lastIndex - token.length + token.indexOf(path);
     add(found, path, start, kindAt(cues, start));
   }
   if (found.length > 1) found.sort(byStart);
@@ -155,6 +165,7 @@ function safeDecode(destination: string): string {
  * `~~old.ts~~`); underscores that belong to the name stay (`__init__.py`, `src/__main__.py`).
  */
 function cleanBareToken(token: string): string | undefined {
+  if (CLEAN_TOKEN.test(token)) return token;
   let path = token.replace(TRAILING_PUNCTUATION, '');
   for (let wrapped = WRAPPER.exec(path); wrapped !== null; wrapped = WRAPPER.exec(path)) {
     path = (wrapped[2] ?? '').replace(TRAILING_PUNCTUATION, '');
@@ -170,7 +181,8 @@ function cleanBareToken(token: string): string | undefined {
 function isPathLike(token: string, quoted: boolean): boolean {
   if (token.length < 2 || token.includes('://') || token.startsWith('www.') || token.startsWith('@')) return false;
   if (FORBIDDEN_IN_PATH.test(token)) return false;
-  if (token.includes('/') || token.includes('\\')) return isSlashedPath(token.replace(/\\/g, '/'), quoted);
+  if (token.includes('\\')) return isSlashedPath(token.replace(/\\/g, '/'), quoted);
+  if (token.includes('/')) return isSlashedPath(token, quoted);
   if (!FILE_NAME.test(token)) return false;
   if (DOTFILE.test(token)) return !token.endsWith('.');
   const extension = EXTENSION.exec(token)?.[1];
@@ -182,8 +194,8 @@ function isPathLike(token: string, quoted: boolean): boolean {
 
 function isSlashedPath(path: string, quoted: boolean): boolean {
   if (path.includes('//') || !/[A-Za-z]/.test(path)) return false;
-  const last = path.slice(path.lastIndexOf('/') + 1);
-  const hasExtension = EXTENSION.test(last) && !VERSION_LIKE.test(last);
+  // An extension holds no slash, so it ends the last segment: `v2/1.2.3` ends in a version, not an extension.
+  const hasExtension = EXTENSION.test(path) && !LAST_SEGMENT_VERSION.test(path);
   // `/api/tasks` is a URL route far more often than a file: an absolute path counts only with a file extension.
   if (path.startsWith('/')) return hasExtension;
   if (path.endsWith('/') || /^(?:\.{1,2}\/|~\/|[A-Za-z]:\/)/.test(path) || hasExtension) return true;

@@ -115,6 +115,15 @@ test('file names survive Markdown: code spans are literal, emphasis around a bar
     );
 });
 
+test('a long task line of words and runs of blanks is read in time linear in its length', () => {
+  // Words without a path character are skipped whole: were runs of blanks split every possible way, this would hang.
+  const words = 'word,  (and)   more '.repeat(5000);
+  const start = performance.now();
+  const doc = parseTasks(`## Phase 1: A\n- [ ] T001 Do ${words}in src/a.ts ${words}`);
+  assert.deepEqual(task(doc, 'T001').files, ['src/a.ts']);
+  assert.ok(performance.now() - start < 2000, 'read in well under two seconds');
+});
+
 test('links to other documents are references, not files the task works on; a linked path is a file', () => {
   const doc = parseTasks(
     [

@@ -5,6 +5,7 @@
  * `T109.1`, `T109.14`, `T109.1a`. Sub-numbered ids are sub-tasks of their parent and sort right after it
  * (`T109` < `T109.1` < `T109.2` < `T109.14` < `T110`); a letter sorts after the bare id (`T046` < `T046A`).
  */
+import { matchesOf } from './pattern-matches';
 
 /** The id pattern without anchors, for building larger patterns. */
 export const TASK_ID_PATTERN = String.raw`T\d{1,6}(?:\.\d{1,4})*[A-Za-z]?`;
@@ -56,7 +57,7 @@ export interface TaskIdToken {
 /** Every id in a line of prose, in order; ids inside words or file names (`P3-T012.md`) are not ids. */
 export function taskIdTokens(text: string): TaskIdToken[] {
   const tokens: TaskIdToken[] = [];
-  for (const m of text.matchAll(IDS_IN_TEXT)) tokens.push({ id: m[0], start: m.index, end: m.index + m[0].length });
+  for (const m of matchesOf(IDS_IN_TEXT, text)) tokens.push({ id: m[0], start: m.index, end: m.index + m[0].length });
   return tokens;
 }
 

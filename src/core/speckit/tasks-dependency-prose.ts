@@ -8,6 +8,7 @@
  * Tasks said to run in parallel are not ordered with each other; a clause that contradicts itself is read as no
  * order, with a note (`unclear`).
  */
+import { matchesOf } from './pattern-matches';
 import { TASK_ID_END, TASK_ID_PATTERN, type TaskIdTarget } from './task-ids';
 
 /** A reference in one line: what it names and where (`start`/`end` are characters of that line). */
@@ -23,9 +24,10 @@ const ID_REF = new RegExp(
 const NOT_PROSE = /\]\([^)\s]*(?:\s+"[^"]*")?\)|<?\bhttps?:\/\/[^\s>)]*>?/g;
 
 export function findTaskIdRefs(text: string): RawIdRef[] {
-  const prose = text.replace(NOT_PROSE, (match) => ' '.repeat(match.length));
+  const prose =
+    text.includes('](') || text.includes('://') ? text.replace(NOT_PROSE, (match) => ' '.repeat(match.length)) : text;
   const refs: RawIdRef[] = [];
-  for (const m of prose.matchAll(ID_REF)) {
+  for (const m of matchesOf(ID_REF, prose)) {
     const [whole, from = '', to, open] = m;
     const start = m.index;
     const end = start + whole.length;
@@ -59,7 +61,7 @@ const PARALLEL =
   /\bparallel\b|\bconcurrent(?:ly)?\b|\bsimultaneous(?:ly)?\b|\bat the same time\b|\bindependent(?:ly)?\s+of\b|\balongside\b|并行/gi;
 
 function findKeywords(text: string): Keyword[] {
-  return [...text.matchAll(KEYWORDS)].map((m) => ({
+  return matchesOf(KEYWORDS, text).map((m) => ({
     direction: PRECEDES.test(m[0]) ? 'precedes' : 'waits',
     start: m.index,
     end: m.index + m[0].length,
@@ -75,7 +77,7 @@ interface Clause {
 function clausesOf(text: string): Clause[] {
   const clauses: Clause[] = [];
   let start = 0;
-  for (const m of text.matchAll(CLAUSE_END)) {
+  for (const m of matchesOf(CLAUSE_END, text)) {
     clauses.push({ start, end: m.index });
     start = m.index + m[0].length;
   }
@@ -144,7 +146,7 @@ export function readDependencyProse(text: string): ProseReading {
 function parallelPhraseStarts(text: string, clause: Clause): number[] {
   const starts: number[] = [];
   const part = text.slice(clause.start, clause.end);
-  for (const m of part.matchAll(PARALLEL)) starts.push(clause.start + m.index);
+  for (const m of matchesOf(PARALLEL, part)) starts.push(clause.start + m.index);
   return starts;
 }
 
@@ -173,7 +175,7 @@ export function findOwnDependencies(text: string): OwnDependencies {
   if (refs.length === 0) return NO_OWN_DEPENDENCIES;
   const openers: Keyword[] = [
     ...findKeywords(text),
-    ...[...text.matchAll(DEPENDENCY_LABEL)].map((m) => ({
+    ...matchesOf(DEPENDENCY_LABEL, text).map((m) => ({
       direction: 'waits' as const,
       start: m.index,
       end: m.index + m[0].length,
@@ -253,8 +255,8 @@ export function readStoryProse(text: string): StoryProse | undefined {
   if (!/stor|US\s*\d/i.test(text)) return undefined;
   const clause = text.split(/[;。]/)[0] ?? text;
   const parallel = STORIES_IN_PARALLEL.test(clause) && !NEGATION.test(clause);
-  const refs = [...text.matchAll(STORY_REF)].map((m) => ({ story: `US${m[1] ?? ''}`, at: m.index }));
-  const firstWait = [...text.matchAll(STORY_WAITS)].find((m) => refs.some((r) => r.at > m.index))?.index;
+  const refs = matchesOf(STORY_REF, text).map((m) => ({ story: `US${m[1] ?? ''}`, at: m.index }));
+  const firstWait = matchesOf(STORY_WAITS, text).find((m) => refs.some((r) => r.at > m.index))?.index;
   const subjects = refs.filter((r) => firstWait === undefined || r.at < firstWait).map((r) => r.story);
   const after = firstWait === undefined ? [] : waitedStories(text, firstWait);
   const independent = subjects.length > 0 && after.length === 0 && NO_OTHER_STORY.test(text);
@@ -274,10 +276,10 @@ const STORY_LIST =
 /** The stories named right after each waiting word from `from` on ("after US1 and US2", "depends on User Story 1"). */
 function waitedStories(text: string, from: number): string[] {
   const stories: string[] = [];
-  for (const wait of text.slice(from).matchAll(STORY_WAITS)) {
+  for (const wait of matchesOf(STORY_WAITS, text.slice(from))) {
     const rest = text.slice(from + wait.index + wait[0].length);
     const list = STORY_LIST.exec(rest)?.[0] ?? '';
-    for (const m of list.matchAll(STORY_REF)) stories.push(`US${m[1] ?? ''}`);
+    for (const m of matchesOf(STORY_REF, list)) stories.push(`US${m[1] ?? ''}`);
   }
   return stories;
 }

@@ -66,7 +66,9 @@ const LOOKS_LIKE_TASK = /\[(?:P|US\s*\d+)\]/i;
 class TasksReader {
   private readonly lines: SourceLines;
   private readonly outline: TasksOutline;
-  private readonly readings: TaskReading[] = [];
+  private readonly tasks: TaskReading['task'][] = [];
+  /** The tasks whose own words name ids they wait for: their `dependsOn` is read once every id is known. */
+  private readonly waiting: TaskReading[] = [];
   private readonly places: TaskPlace[] = [];
   private readonly nonTaskCheckboxes: NonTaskCheckbox[] = [];
   private readonly diagnostics: TasksDiagnostic[] = [];
@@ -197,7 +199,7 @@ class TasksReader {
       checkbox,
       head,
       body,
-      index: this.readings.length,
+      index: this.tasks.length,
       key,
       place,
     });
@@ -217,7 +219,8 @@ class TasksReader {
       const self: LineIdRef = { ref: { kind: 'id', id: head.id, start: head.idStart, end: head.idEnd }, line: index };
       this.statements.push({ before: [self], after: reading.precedes, line: index, taskKey: key });
     }
-    this.readings.push(reading);
+    this.tasks.push(reading.task);
+    if (reading.waitsFor.length > 0) this.waiting.push(reading);
     this.places.push(place);
     return body.last + 1;
   }
@@ -315,18 +318,18 @@ class TasksReader {
   }
 
   finish(): TasksDocument {
-    const tasks = this.readings.map((reading) => reading.task);
+    const tasks = this.tasks;
     const taskIds = taskIdIndexOf(tasks, this.byKey, this.idParts);
     // Ids written without a checkbox are known to the author: a reference to one is no "unknown dependency".
     const knownIds =
       this.idsWithoutCheckbox.length === 0
         ? taskIds
         : TaskIdIndex.of([...tasks.map((t) => t.id), ...this.idsWithoutCheckbox]);
-    this.readings.forEach((reading) => {
+    for (const reading of this.waiting) {
       reading.task.dependsOn = dependsOnOf(reading, taskIds);
       for (const { ref, line } of reading.waitsFor)
         if (knownIds.expand(ref).length === 0) this.diagnostics.push(unknownDependency(ref, line, reading.task.key));
-    });
+    }
     const dependencyStatements = this.statements.map((s) => this.statementOf(s, knownIds));
     const { phases, sections } = this.outline.finish(taskKeysByPhase(tasks));
     this.diagnostics.push(
@@ -386,15 +389,12 @@ function taskKeysByPhase(tasks: readonly Task[]): (phaseIndex: number) => readon
 
 /** The ids a task's own words say it waits for, as they exist in the document (ranges expanded), itself left out. */
 function dependsOnOf(reading: TaskReading, ids: TaskIdIndex): readonly string[] {
-  if (reading.waitsFor.length === 0) return NO_IDS;
   const dependsOn: string[] = [];
   for (const { ref } of reading.waitsFor) {
     for (const id of ids.expand(ref)) if (id !== reading.task.id && !dependsOn.includes(id)) dependsOn.push(id);
   }
   return dependsOn;
 }
-
-const NO_IDS: readonly string[] = [];
 
 function unknownDependency(ref: RawIdRef, line: number, taskKey: string | undefined): TasksDiagnostic {
   const what = ref.kind === 'id' ? ref.id : ref.kind === 'range' ? `${ref.from}-${ref.to}` : `${ref.from}+`;

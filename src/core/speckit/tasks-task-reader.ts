@@ -93,7 +93,7 @@ export interface LineIdRef {
 }
 
 /**
- * A task as read, before the document is complete. Its `dependsOn` is filled in by `completeDependencies` once
+ * A task as read, before the document is complete. Its `dependsOn` is filled in by the parser's `finish` once
  * every id of the document is known (a reference may name a task further down, or a range of them).
  */
 export interface TaskReading {

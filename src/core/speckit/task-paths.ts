@@ -144,7 +144,7 @@ function addLinkMention(found: PathMention[], m: RegExpExecArray, cues: readonly
 
 // A task names a handful of paths at most: a scan of the list beats allocating a set per call.
 function add(found: PathMention[], path: string, start: number, kind: PathMentionKind): void {
-  if (found.some((mention) => mention.path === path)) return;
+  for (const mention of found) if (mention.path === path) return;
   found.push({ path, start, end: start + path.length, kind });
 }
 

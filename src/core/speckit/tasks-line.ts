@@ -88,7 +88,7 @@ function stickyLength(pattern: RegExp, line: string, at: number): number {
  * id opens the text there.
  */
 export function matchTaskHead(line: string, from: number): TaskHead | undefined {
-  const opener = OPENERS.find((w) => line.startsWith(w, from));
+  const opener = openerAt(line, from);
   const idStart = from + (opener?.length ?? 0);
   const idEnd = taskIdEndAt(line, idStart);
   if (idEnd < 0) return undefined;
@@ -114,6 +114,11 @@ export function matchTaskHead(line: string, from: number): TaskHead | undefined 
   const descriptionStart = i + stickyLength(SEPARATOR, line, i);
   const head = { id: line.slice(idStart, idEnd), idStart, idEnd, labels, descriptionStart };
   return link === undefined || link === '' ? head : { ...head, link };
+}
+
+function openerAt(line: string, at: number): string | undefined {
+  for (const opener of OPENERS) if (line.startsWith(opener, at)) return opener;
+  return undefined;
 }
 
 /** `US1` for `[US1]`, `[us 1]` or `[Story 1]`; undefined for other labels. */

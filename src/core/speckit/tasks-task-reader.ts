@@ -212,11 +212,7 @@ interface TaskPaths {
 
 const NO_PATHS: TaskPaths = { files: NONE, fileSpans: NONE, references: NONE };
 
-/**
- * The paths of the task line and of its `Files:` lines, each where it is first named. The lists are gathered in
- * growable arrays and kept as exact copies: a document keeps them as long as it lives, and a grown array keeps
- * room for sixteen more.
- */
+/** The paths of the task line and of its `Files:` lines, each where it is first named. */
 function pathsOf(
   line: number,
   descriptionStart: number,
@@ -230,35 +226,31 @@ function pathsOf(
     if (FILES_DETAIL.test(detail.text)) found.add(extractPaths(detail.text), detail.line, 0);
   }
   // The document an id written as a link points to is the task's own reference (`[T012](tasks/T012.md)`).
-  if (link !== undefined && !found.references.includes(link)) found.references.unshift(link);
+  if (link !== undefined && !found.references.includes(link)) found.references = [link, ...found.references];
   if (found.files.length === 0 && found.references.length === 0) return NO_PATHS;
-  return {
-    files: exactCopy(found.files),
-    fileSpans: exactCopy(found.fileSpans),
-    references: exactCopy(found.references),
-  };
+  return { files: found.files, fileSpans: found.fileSpans, references: found.references };
 }
 
-/** Paths as they are met, each once. */
+/**
+ * Paths as they are met, each once. The lists grow by copying: a task names a path or two, and a document keeps
+ * the lists as long as it lives, so each is exactly as long as it needs (a list grown by `push` keeps room for
+ * sixteen more).
+ */
 class PathsFound {
-  readonly files: string[] = [];
-  readonly fileSpans: LineSpan[] = [];
-  readonly references: string[] = [];
+  files: readonly string[] = NONE;
+  fileSpans: readonly LineSpan[] = NONE;
+  references: readonly string[] = NONE;
 
   add(mentions: readonly PathMention[], line: number, offset: number): void {
     for (const mention of mentions) {
       if (mention.kind === 'reference') {
-        if (!this.references.includes(mention.path)) this.references.push(mention.path);
+        if (!this.references.includes(mention.path)) this.references = [...this.references, mention.path];
       } else if (!this.files.includes(mention.path)) {
-        this.files.push(mention.path);
-        this.fileSpans.push({ line, start: offset + mention.start, end: offset + mention.end });
+        this.files = [...this.files, mention.path];
+        this.fileSpans = [...this.fileSpans, { line, start: offset + mention.start, end: offset + mention.end }];
       }
     }
   }
-}
-
-function exactCopy<T>(items: readonly T[]): readonly T[] {
-  return items.length === 0 ? NONE : items.slice();
 }
 
 interface OwnReferences {

@@ -128,7 +128,7 @@ export function readTask(input: TaskLineInput): TaskReading {
   const { lines, line, checkbox, head, body, place } = input;
   const text = lines.line(line);
   const description = text.slice(head.descriptionStart).trimEnd();
-  const labels = labelsOf(head, description);
+  const { labels, parallel, story } = labelsOf(head, description);
   const paths = pathsOf(line, head.descriptionStart, description, body.details, head.link);
   const own = ownDependencies(line, head.descriptionStart, description, body.details);
   const lineStart = lines.start(line);
@@ -149,7 +149,7 @@ export function readTask(input: TaskLineInput): TaskReading {
     idEnd: head.idEnd,
     checkbox: { offset: lineStart + checkbox.bracketStart + 1, character: checkbox.bracketStart, mark: checkbox.mark },
     done: checkbox.mark !== ' ',
-    parallel: labels.some(isParallelLabel),
+    parallel,
     labels,
     description,
     lineText: taskLineIdentity(text, checkbox),
@@ -163,26 +163,40 @@ export function readTask(input: TaskLineInput): TaskReading {
       place.subsection?.kind === 'tests' ||
       (place.subsection?.kind !== 'implementation' && looksLikeTest(description, paths.files)),
   };
-  const story = storyOfLabels(labels);
   if (story !== undefined) task.story = story;
   if (place.phaseIndex !== undefined) task.phaseIndex = place.phaseIndex;
   if (place.subsection !== undefined) task.subsection = place.subsection;
   return { task, waitsFor: own.waitsFor, precedes: own.precedes };
 }
 
-// Most tasks carry the same few label lists (`[P] [US1]`): one shared list each, as they live as long as the document.
-const sharedLabels = new Map<string, readonly string[]>();
+/** A task's labels and what they say. */
+interface Labels {
+  readonly labels: readonly string[];
+  readonly parallel: boolean;
+  readonly story: string | undefined;
+}
 
-function labelsOf(head: TaskHead, description: string): readonly string[] {
+const NO_LABELS: Labels = { labels: NONE, parallel: false, story: undefined };
+
+// Most tasks carry the same few label lists (`[P] [US1]`): one shared list each, read once, as the lists live as
+// long as the document.
+const sharedLabels = new Map<string, Labels>();
+
+function labelsOf(head: TaskHead, description: string): Labels {
   const labels = head.labels.map(labelText);
   // "Description [P]": the marker at the end of the line, as some authors write it.
   if (!labels.some(isParallelLabel) && description.endsWith('[P]')) labels.push('P');
-  if (labels.length === 0) return NONE;
+  if (labels.length === 0) return NO_LABELS;
   const key = labels.join('\u0000');
   const shared = sharedLabels.get(key);
   if (shared !== undefined) return shared;
-  if (sharedLabels.size < 1000) sharedLabels.set(key, Object.freeze(labels));
-  return labels;
+  const read: Labels = {
+    labels: Object.freeze(labels),
+    parallel: labels.some(isParallelLabel),
+    story: labels.map(storyOfLabel).find((s) => s !== undefined),
+  };
+  if (sharedLabels.size < 1000) sharedLabels.set(key, read);
+  return read;
 }
 
 function labelText(label: TaskLabel): string {
@@ -191,17 +205,6 @@ function labelText(label: TaskLabel): string {
 
 function trimmedText(detail: DetailLine): string {
   return detail.text.trim();
-}
-
-// Label lists are shared (see `labelsOf`), so the story of each is read once.
-const storyOfShared = new WeakMap<readonly string[], string | null>();
-
-function storyOfLabels(labels: readonly string[]): string | undefined {
-  const known = storyOfShared.get(labels);
-  if (known !== undefined) return known ?? undefined;
-  const story = labels.map(storyOfLabel).find((s) => s !== undefined);
-  storyOfShared.set(labels, story ?? null);
-  return story;
 }
 
 interface TaskPaths {

@@ -378,12 +378,12 @@ class TasksReader {
 /** Each phase's task keys, in document order. */
 function taskKeysByPhase(tasks: readonly Task[]): (phaseIndex: number) => readonly string[] {
   const keys = new Map<number, string[]>();
-  tasks.forEach((task) => {
-    if (task.phaseIndex === undefined) return;
+  for (const task of tasks) {
+    if (task.phaseIndex === undefined) continue;
     const own = keys.get(task.phaseIndex);
     if (own === undefined) keys.set(task.phaseIndex, [task.key]);
     else own.push(task.key);
-  });
+  }
   return (phaseIndex) => keys.get(phaseIndex) ?? [];
 }
 
@@ -434,8 +434,8 @@ function idOrderDiagnostics(tasks: readonly Task[], ids: TaskIdIndex): TasksDiag
  */
 function outsidePhaseDiagnostics(tasks: readonly Task[]): TasksDiagnostic[] {
   const diagnostics: TasksDiagnostic[] = [];
-  tasks.forEach((task) => {
-    if (task.phaseIndex !== undefined) return;
+  for (const task of tasks) {
+    if (task.phaseIndex !== undefined) continue;
     diagnostics.push({
       code: 'task-outside-phase',
       severity: 'information',
@@ -443,7 +443,7 @@ function outsidePhaseDiagnostics(tasks: readonly Task[]): TasksDiagnostic[] {
       message: `${task.id} is not under a phase heading ("## Phase N: …"); it is kept and scheduled where it stands, between the phases around it.`,
       taskKey: task.key,
     });
-  });
+  }
   return diagnostics;
 }
 
@@ -457,30 +457,30 @@ function parallelSameFileDiagnostics(tasks: readonly Task[], places: readonly Ta
   const diagnostics: TasksDiagnostic[] = [];
   let block = Number.NaN;
   let owners = new Map<string, Task>();
-  tasks.forEach((task) => {
-    if (!task.parallel || task.files.length === 0) return;
+  for (const task of tasks) {
+    if (!task.parallel || task.files.length === 0) continue;
     // Tasks of one phase or section are consecutive: a new block starts a new table of owners.
     const taskBlock = places[task.index]?.block ?? -1;
     if (taskBlock !== block) {
       block = taskBlock;
       owners = new Map();
     }
-    task.files.forEach((file, k) => {
+    for (const [k, file] of task.files.entries()) {
       const path = normalizeTaskPath(file);
       const other = owners.get(path);
-      if (other === undefined) {
-        owners.set(path, task);
-        return;
-      }
-      if (other === task) return;
-      diagnostics.push({
-        code: 'parallel-same-file',
-        severity: 'warning',
-        range: taskFileRange(task, k),
-        message: `${task.id} and ${other.id} (line ${other.line + 1}) are both marked [P] in this ${task.phaseIndex === undefined ? 'section' : 'phase'} but both touch ${file}; they will run one after the other.`,
-        taskKey: task.key,
-      });
-    });
-  });
+      if (other === undefined) owners.set(path, task);
+      else if (other !== task) diagnostics.push(parallelSameFile(task, k, file, other));
+    }
+  }
   return diagnostics;
+}
+
+function parallelSameFile(task: Task, k: number, file: string, other: Task): TasksDiagnostic {
+  return {
+    code: 'parallel-same-file',
+    severity: 'warning',
+    range: taskFileRange(task, k),
+    message: `${task.id} and ${other.id} (line ${other.line + 1}) are both marked [P] in this ${task.phaseIndex === undefined ? 'section' : 'phase'} but both touch ${file}; they will run one after the other.`,
+    taskKey: task.key,
+  };
 }

@@ -229,15 +229,15 @@ function pathsOf(
     if (FILES_DETAIL.test(detail.text)) found.add(extractPaths(detail.text), detail.line, 0);
   }
   // The document an id written as a link points to is the task's own reference (`[T012](tasks/T012.md)`).
-  if (link !== undefined && !found.references.includes(link)) found.references = [link, ...found.references];
+  if (link !== undefined && !found.references.includes(link)) found.references = [link].concat(found.references);
   if (found.files.length === 0 && found.references.length === 0) return NO_PATHS;
   return { files: found.files, fileSpans: found.fileSpans, references: found.references };
 }
 
 /**
- * Paths as they are met, each once. The lists grow by copying: a task names a path or two, and a document keeps
- * the lists as long as it lives, so each is exactly as long as it needs (a list grown by `push` keeps room for
- * sixteen more).
+ * Paths as they are met, each once. The lists grow by `concat`: a task names a path or two, and a document keeps
+ * the lists as long as it lives, so each is exactly as long as it needs (a list grown by `push`, or built by a
+ * spread, keeps room for sixteen more: 184 bytes for one path instead of 32).
  */
 class PathsFound {
   files: readonly string[] = NONE;
@@ -247,10 +247,10 @@ class PathsFound {
   add(mentions: readonly PathMention[], line: number, offset: number): void {
     for (const mention of mentions) {
       if (mention.kind === 'reference') {
-        if (!this.references.includes(mention.path)) this.references = [...this.references, mention.path];
+        if (!this.references.includes(mention.path)) this.references = this.references.concat([mention.path]);
       } else if (!this.files.includes(mention.path)) {
-        this.files = [...this.files, mention.path];
-        this.fileSpans = [...this.fileSpans, { line, start: offset + mention.start, end: offset + mention.end }];
+        this.files = this.files.concat([mention.path]);
+        this.fileSpans = this.fileSpans.concat([{ line, start: offset + mention.start, end: offset + mention.end }]);
       }
     }
   }

@@ -12,7 +12,8 @@ import type { VerifyTasksResult } from '../../../../src/protocol/lsp-messages';
 import { startMockAnthropic, type MockAnthropic } from '../../../mock-anthropic';
 import { startHarness, testSettings, wellBehaved } from '../../../unit/engine/run/harness';
 import { orchestraApi, reviewUntilFinished } from '../../orchestra';
-import { unlessCanceled, waitFor } from '../../wait';
+import { quickFixesAt } from '../../quick-fixes';
+import { waitFor } from '../../wait';
 
 function root(): string {
   const folder = vscode.workspace.workspaceFolders?.[0];
@@ -131,16 +132,7 @@ suite('evidence: tree decorations, hover, Verify Tasks', () => {
     const unverified = await waitFor('the hand tick of T004 flagged', () =>
       vscode.languages.getDiagnostics(uri).find((d) => d.code === 'tick-without-evidence'),
     );
-    const actions = await waitFor('the quick fixes of the hand tick', () =>
-      unlessCanceled(
-        vscode.commands.executeCommand<vscode.CodeAction[]>(
-          'vscode.executeCodeActionProvider',
-          uri,
-          unverified.range,
-          vscode.CodeActionKind.QuickFix.value,
-        ),
-      ),
-    );
+    const actions = await quickFixesAt('the quick fixes of the hand tick', uri, unverified.range);
     const rerun = actions.find((a) => a.title === 'Re-run task T004');
     assert.ok(rerun?.command, JSON.stringify(actions.map((a) => a.title)));
     assert.equal(rerun.command.command, LspCommandId.runTask);

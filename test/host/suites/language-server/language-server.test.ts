@@ -9,7 +9,8 @@ import packageJson from '../../../../package.json';
 import type { RunCommandResult } from '../../../../src/extension/commands';
 import { LANGUAGE_SERVER_STATE_COMMAND } from '../../../../src/extension/language-client';
 import { LspCommandId, parseRunTaskArgs } from '../../../../src/protocol/lsp-messages';
-import { unlessCanceled, waitFor } from '../../wait';
+import { quickFixesAt } from '../../quick-fixes';
+import { waitFor } from '../../wait';
 
 const extensionId = `${packageJson.publisher}.${packageJson.name}`;
 
@@ -199,16 +200,7 @@ suite('language server', () => {
     );
     const first = flagged.find((d) => d.range.start.line === 4);
     assert.ok(first, JSON.stringify(flagged.map((d) => d.range.start.line)));
-    const actions = await waitFor('the quick fixes of T001', () =>
-      unlessCanceled(
-        vscode.commands.executeCommand<vscode.CodeAction[]>(
-          'vscode.executeCodeActionProvider',
-          uri,
-          first.range,
-          vscode.CodeActionKind.QuickFix.value,
-        ),
-      ),
-    );
+    const actions = await quickFixesAt('the quick fixes of T001', uri, first.range);
     const all = actions.find((a) => a.title.startsWith('Write all 2 tasks'));
     assert.ok(all?.edit, JSON.stringify(actions.map((a) => a.title)));
     assert.ok(await vscode.workspace.applyEdit(all.edit));

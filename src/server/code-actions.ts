@@ -7,13 +7,13 @@ import { nextFreeTaskId, numberBefore, taskIdNumber } from './task-ids';
 import { labelRange, taskAtLine, type TasksAnalysis } from './tasks-analysis';
 import { taskCheckboxRange, taskIdRange } from '../core/speckit/task-ranges';
 
-function quickFix(uri: string, title: string, diagnostic: Diagnostic, edit: TextEdit): CodeAction {
+function quickFix(uri: string, title: string, diagnostic: Diagnostic, ...edits: TextEdit[]): CodeAction {
   return {
     title,
     kind: CodeActionKind.QuickFix,
     diagnostics: [diagnostic],
     isPreferred: true,
-    edit: { changes: { [uri]: [edit] } },
+    edit: { changes: { [uri]: edits } },
   };
 }
 
@@ -57,15 +57,7 @@ function addCheckboxes(uri: string, analysis: TasksAnalysis, diagnostic: Diagnos
     own.tasks === 1
       ? `Write ${id} as a task: "${own.taskLine}"`
       : `Write the table's ${own.tasks} tasks as a list ("${own.taskLine}" …)`;
-  const actions: CodeAction[] = [
-    {
-      title,
-      kind: CodeActionKind.QuickFix,
-      diagnostics: [diagnostic],
-      isPreferred: true,
-      edit: { changes: { [uri]: [...own.edits] } },
-    },
-  ];
+  const actions = [quickFix(uri, title, diagnostic, ...own.edits)];
   const all = rewriteAll(analysis.lines, taskLines, analysis.eol);
   const count = all.reduce((sum, rewrite) => sum + rewrite.tasks, 0);
   if (all.length > 1)

@@ -13,7 +13,7 @@ export { readTextFile, type TextFileRead } from '../speckit/read-text-file';
 export { parseTasks } from '../speckit/tasks-parser';
 export { withTaskPathsPlaced } from '../speckit/task-path-resolution';
 export { outsideStretchOf, taskGroupsOf, type TaskGroup } from '../speckit/task-groups';
-export { whyNoTasks } from '../speckit/why-no-tasks';
+export { whyDocumentHasNoTasks, whyNoTasks } from '../speckit/why-no-tasks';
 export {
   featureDocumentGlob,
   featureDocumentKind,

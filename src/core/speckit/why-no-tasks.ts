@@ -3,6 +3,8 @@
  * paragraphs, table rows), or checkboxes without ids. Said once, with the first place and spec-kit's form, so the
  * author sees what to change; the per-line diagnostics say the rest. Every face that reports "no tasks" says it.
  */
+import type { TasksDocument } from './tasks-model';
+
 export interface NoteAt {
   readonly code: string;
   /** 1-based. */
@@ -23,6 +25,12 @@ export function whyNoTasks(notes: readonly NoteAt[]): string {
   if (reasons.length === 0) return '';
   const fix = noCheckbox === undefined ? '' : '; in the editor, the quick fix on such a line rewrites them all';
   return `: ${reasons.join(', and ')}. A task is written as "- [ ] T001 Description"${fix}`;
+}
+
+/** `whyNoTasks` of a parsed document: '' when it has tasks. */
+export function whyDocumentHasNoTasks(doc: TasksDocument): string {
+  if (doc.tasks.length > 0) return '';
+  return whyNoTasks(doc.diagnostics.map((d) => ({ code: d.code, line: d.range.start.line + 1 })));
 }
 
 function firstOf(notes: readonly NoteAt[], code: string): { count: number; line: number } | undefined {

@@ -3,7 +3,7 @@
 import {
   outsideStretchOf,
   taskGroupsOf,
-  whyNoTasks,
+  whyDocumentHasNoTasks,
   type Task,
   type TaskGroup,
   type TasksDocument,
@@ -173,11 +173,10 @@ export function rowOf(features: readonly FeatureModel[], node: TaskNode, run: Ru
 }
 
 function featureRow(feature: FeatureModel, run: RunFacts): TreeRow {
-  const { tasks, diagnostics } = feature.document;
+  const { tasks } = feature.document;
   const done = tasks.filter((t) => taskStatus(feature, t, run) === 'done').length;
   // A file of task-like lines that yields no task says why where the user looks first, not only in Problems.
-  const why =
-    tasks.length === 0 ? whyNoTasks(diagnostics.map((d) => ({ code: d.code, line: d.range.start.line + 1 }))) : '';
+  const why = whyDocumentHasNoTasks(feature.document);
   return {
     label: feature.featureId,
     description: why === '' ? `${done}/${tasks.length}` : 'no tasks: see why',

@@ -14,7 +14,7 @@ import { readTextFile } from '../../speckit/read-text-file';
 import { withTaskPathsPlaced } from '../../speckit/task-path-resolution';
 import { parseTasks } from '../../speckit/tasks-parser';
 import type { Task, TasksDocument } from '../../speckit/tasks-model';
-import { whyNoTasks } from '../../speckit/why-no-tasks';
+import { whyDocumentHasNoTasks } from '../../speckit/why-no-tasks';
 import { chooseRole } from '../scheduler/role-choice';
 import { commandViews, taskCommands } from '../scheduler/command-choice';
 import type { EngineSettings, HookView, PlanDiagnostic, PlannedTask, RunPlan, ScheduleStep } from '../facade-types';
@@ -227,10 +227,7 @@ export async function planSpecKitFeature(
     tasksPath: feature.tasksPath,
   });
   if (doc.tasks.length === 0)
-    throw new PlanError(
-      'no-tasks',
-      `${feature.tasksPath} has no tasks${whyNoTasks(doc.diagnostics.map((d) => ({ code: d.code, line: d.range.start.line + 1 })))}`,
-    );
+    throw new PlanError('no-tasks', `${feature.tasksPath} has no tasks${whyDocumentHasNoTasks(doc)}`);
   const graph = buildPlanGraph(doc, {
     storyParallelism: settings.storyParallelism,
     tasksFolder: relative(feature.projectRoot, dirname(feature.tasksPath)).split(sep).join('/'),
